@@ -1,0 +1,3 @@
+module github.com/gogan/gogan
+
+go 1.26.8
