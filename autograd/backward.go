@@ -1,0 +1,125 @@
+package autograd
+
+import "fmt"
+
+// Backward computes the gradient of loss (a one-element Var) with respect to
+// every trainable, unfrozen parameter it depends on and adds it to the
+// parameter's Grad.
+func (g *Graph) Backward(loss *Var) {
+	if len(loss.Data) != 1 {
+		panic("autograd: Backward of a non-scalar " + loss.Shape.String())
+	}
+	g.backprop(loss, nil, false, true)
+}
+
+// Grad returns the gradients of the sum of y's elements with respect to each of
+// xs (nil for an x that y does not depend on). Parameters' Grad fields are left
+// alone. With createGraph the gradient computation is itself recorded, so the
+// results can be used in a loss and differentiated again (a gradient penalty).
+func (g *Graph) Grad(y *Var, xs []*Var, createGraph bool) []*Var {
+	g.backprop(y, xs, createGraph, false)
+	out := make([]*Var, len(xs))
+	for i, x := range xs {
+		out[i] = x.adj
+	}
+	g.clearAdjoints(xs)
+	return out
+}
+
+// backprop walks the tape backwards from y's producer, giving every op whose
+// output has a gradient the chance to pass it to its inputs.
+func (g *Graph) backprop(y *Var, xs []*Var, createGraph, toParams bool) {
+	if y.producer == 0 {
+		return // y does not depend on anything that needs a gradient
+	}
+	last := y.producer - 1
+	prevRecording, prevWant := g.recording, g.wantParams
+	g.recording = createGraph
+	g.wantParams = toParams
+	y.adj = g.Constant(1, y.Shape...)
+	for i := last; i >= 0; i-- {
+		n := g.tape[i]
+		if n.out.adj == nil || n.backward == nil {
+			continue
+		}
+		if createGraph && n.firstOrderOnly {
+			panic(fmt.Sprintf("autograd: op %s is first-order only and cannot be differentiated twice", n.name))
+		}
+		n.backward(g, n, n.out.adj)
+	}
+	g.recording, g.wantParams = prevRecording, prevWant
+	// Deliver parameter gradients and forget the adjoints of intermediate Vars.
+	for _, n := range g.tape[:last+1] {
+		for _, x := range n.in {
+			if x == nil || x.adj == nil {
+				continue
+			}
+			if x.isParam && toParams {
+				addTo(x.Grad, x.adj.Data)
+			}
+			if !isIn(x, xs) {
+				x.adj = nil
+			}
+		}
+		if !isIn(n.out, xs) {
+			n.out.adj = nil
+		}
+	}
+	y.adj = nil
+}
+
+func (g *Graph) clearAdjoints(xs []*Var) {
+	for _, x := range xs {
+		x.adj = nil
+	}
+}
+
+func isIn(v *Var, xs []*Var) bool {
+	for _, x := range xs {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// wants reports whether the backward pass must compute a gradient for x.
+func (g *Graph) wants(x *Var) bool {
+	if x == nil {
+		return false
+	}
+	if x.isParam {
+		return g.wantParams && x.Trainable && !x.Frozen
+	}
+	return x.requiresGrad
+}
+
+// accumulate adds a gradient contribution to x's adjoint: the rule "gradients
+// add up where a Var fans out".
+func (g *Graph) accumulate(x *Var, d *Var) {
+	if x.adj == nil {
+		// Adopt d without copying; it may be shared (Add passes one gradient to
+		// both inputs), so it is copied before anything is added to it.
+		x.adj = d
+		x.adjOwned = false
+		return
+	}
+	if g.recording {
+		x.adj = g.Add(x.adj, d)
+		return
+	}
+	if !x.adjOwned {
+		own := g.newVarLike(x.adj)
+		copy(own.Data, x.adj.Data)
+		x.adj = own
+		x.adjOwned = true
+	}
+	addTo(x.adj.Data, d.Data)
+}
+
+func addTo(dst, src []float32) {
+	src = src[:len(dst)]
+	for i, v := range src {
+		dst[i] += v
+	}
+}

@@ -1,0 +1,173 @@
+package autograd
+
+import (
+	"math/rand/v2"
+
+	"github.com/gogan/gogan/tensor"
+)
+
+// Graph records ops for one step and owns the memory of their results.
+type Graph struct {
+	tape      []*node // recorded ops in order; entries are reused after Reset
+	ntape     int
+	vars      []*Var // pool of Vars handed out since the last Reset, reused
+	nvars     int
+	arena     arena
+	recording bool // false inside a backward pass that does not build a graph
+
+	// wantParams is false while Grad computes gradients for chosen inputs only:
+	// parameters then need no gradient.
+	wantParams bool
+
+	// Rand drives stochastic ops (Dropout). Callers seed it for determinism.
+	Rand *rand.Rand
+}
+
+// NewGraph returns an empty graph whose stochastic ops draw from rng.
+func NewGraph(rng *rand.Rand) *Graph {
+	return &Graph{recording: true, wantParams: true, Rand: rng}
+}
+
+// Reset forgets the recorded ops and reclaims every Var the graph handed out.
+// Parameters are untouched.
+func (g *Graph) Reset() {
+	for _, n := range g.tape[:g.ntape] {
+		*n = node{}
+	}
+	g.ntape = 0
+	for _, v := range g.vars[:g.nvars] {
+		*v = Var{}
+	}
+	g.nvars = 0
+	g.arena.reset()
+}
+
+// node is one recorded op: its output, inputs, the rule that maps the output's
+// gradient to the inputs', and what the op saved for it.
+type node struct {
+	out      *Var
+	in       [3]*Var
+	backward func(g *Graph, n *node, dy *Var)
+	alpha    float32   // op constant (slope, scale, epsilon...)
+	ints     [2]int    // op integers (transposes...)
+	saved    []float32 // buffers the backward needs (masks, normalized inputs...)
+	saved2   []float32
+	name     string // op name, for error messages
+
+	// firstOrderOnly marks ops whose backward is a fused kernel that is not
+	// recorded, so it cannot be differentiated again.
+	firstOrderOnly bool
+}
+
+// newVar hands out a Var of the given shape with uninitialized storage.
+func (g *Graph) newVar(shape ...int) *Var {
+	v := g.pooledVar()
+	n := copy(v.shapeBuf[:], shape)
+	if n < len(shape) {
+		panic("autograd: tensors have at most 6 dimensions")
+	}
+	v.Shape = tensor.Shape(v.shapeBuf[:n])
+	v.Data = g.arena.alloc(tensor.Shape(v.shapeBuf[:n]).Size())
+	return v
+}
+
+// newVarLike hands out a Var shaped like x.
+func (g *Graph) newVarLike(x *Var) *Var { return g.newVar(x.Shape...) }
+
+// view returns a Var sharing x's storage under another shape.
+func (g *Graph) view(x *Var, shape ...int) *Var {
+	v := g.pooledVar()
+	n := copy(v.shapeBuf[:], shape)
+	v.Shape = tensor.Shape(v.shapeBuf[:n])
+	v.Data = x.Data
+	return v
+}
+
+func (g *Graph) pooledVar() *Var {
+	if g.nvars == len(g.vars) {
+		g.vars = append(g.vars, new(Var))
+	}
+	v := g.vars[g.nvars]
+	g.nvars++
+	return v
+}
+
+// floats hands out scratch storage that lives until Reset.
+func (g *Graph) floats(n int) []float32 { return g.arena.alloc(n) }
+
+// record links out to the op that produced it, when recording and when any input
+// needs a gradient. It returns the node so the op can save what its backward needs.
+func (g *Graph) record(name string, out *Var, backward func(*Graph, *node, *Var), in ...*Var) *node {
+	if !g.recording {
+		return nil
+	}
+	needs := false
+	for _, x := range in {
+		if x != nil && (x.wantsGrad() || x.requiresGrad) {
+			needs = true
+		}
+	}
+	if !needs {
+		return nil
+	}
+	if g.ntape == len(g.tape) {
+		g.tape = append(g.tape, new(node))
+	}
+	n := g.tape[g.ntape]
+	g.ntape++
+	*n = node{out: out, backward: backward, name: name}
+	copy(n.in[:], in)
+	out.requiresGrad = true
+	out.producer = g.ntape
+	return n
+}
+
+// Input wraps data of the given shape (batch first) as a leaf Var, copying nothing:
+// the Var aliases data. requiresGrad marks it as something Grad can differentiate by.
+func (g *Graph) Input(data []float32, requiresGrad bool, shape ...int) *Var {
+	if tensor.Shape(shape).Size() != len(data) {
+		panic("autograd: Input data length does not match shape " + tensor.Shape(shape).String())
+	}
+	v := g.view(&Var{Data: data}, shape...)
+	v.requiresGrad = requiresGrad
+	return v
+}
+
+// Constant returns a new Var of the given shape filled with c.
+func (g *Graph) Constant(c float32, shape ...int) *Var {
+	v := g.newVar(shape...)
+	for i := range v.Data {
+		v.Data[i] = c
+	}
+	return v
+}
+
+// Detach returns x's value cut from the graph: no gradient flows through it.
+func (g *Graph) Detach(x *Var) *Var { return g.view(x, x.Shape...) }
+
+// arena is a bump allocator over one slab that is reused after each Reset. When a
+// step needs more than the slab holds, the excess is allocated from the heap and
+// the slab grows to fit at the next Reset, so a repeated step stops allocating.
+type arena struct {
+	slab     []float32
+	off      int
+	overflow int
+}
+
+func (a *arena) alloc(n int) []float32 {
+	if a.off+n > len(a.slab) {
+		a.overflow += n
+		return make([]float32, n)
+	}
+	s := a.slab[a.off : a.off+n : a.off+n]
+	a.off += n
+	return s
+}
+
+func (a *arena) reset() {
+	if a.overflow > 0 {
+		a.slab = make([]float32, a.off+a.overflow+a.off/4)
+	}
+	a.off = 0
+	a.overflow = 0
+}

@@ -1,0 +1,150 @@
+package autograd
+
+import (
+	"github.com/gogan/gogan/internal/vec"
+	"github.com/gogan/gogan/tensor"
+)
+
+// AddBias returns x + b with b added to every row: x is (N, F...), b is (F...) with
+// as many elements as a row of x.
+func (g *Graph) AddBias(x, b *Var) *Var {
+	if x.Cols() != len(b.Data) {
+		panic("autograd: AddBias of " + b.Shape.String() + " to rows of " + x.Shape.String())
+	}
+	out := g.newVarLike(x)
+	copy(out.Data, x.Data)
+	vec.AddRowVector(out.Data, b.Data)
+	g.record("AddBias", out, addBiasBackward, x, b)
+	return out
+}
+
+// addBiasBackward: forward y[i,j] = x[i,j] + b[j], so dx = dy and db[j] = Σ_i dy[i,j].
+func addBiasBackward(g *Graph, n *node, dy *Var) {
+	x, b := n.in[0], n.in[1]
+	if g.wants(x) {
+		g.accumulate(x, dy)
+	}
+	if g.wants(b) {
+		g.accumulate(b, g.SumRows(dy, b.Shape...))
+	}
+}
+
+// SumRows returns Σ_i x[i, ...], the sum over the batch dimension, shaped as
+// shape (which must hold Cols(x) elements).
+func (g *Graph) SumRows(x *Var, shape ...int) *Var {
+	out := g.newVar(shape...)
+	if len(out.Data) != x.Cols() {
+		panic("autograd: SumRows of " + x.Shape.String() + " into " + tensor.Shape(shape).String())
+	}
+	clear(out.Data)
+	vec.AccumulateColumnSums(out.Data, x.Data)
+	if nd := g.record("SumRows", out, sumRowsBackward, x); nd != nil {
+		nd.ints[0] = x.Rows()
+	}
+	return out
+}
+
+// sumRowsBackward: forward y[j] = Σ_i x[i,j], so dx[i,j] = dy[j]: dy tiled over rows.
+func sumRowsBackward(g *Graph, n *node, dy *Var) {
+	x := n.in[0]
+	if g.wants(x) {
+		g.accumulate(x, g.TileRows(dy, x.Shape...))
+	}
+}
+
+// TileRows returns v repeated as every row of a tensor of the given shape
+// (shape[1:] must hold as many elements as v).
+func (g *Graph) TileRows(v *Var, shape ...int) *Var {
+	out := g.newVar(shape...)
+	cols := out.Cols()
+	if cols != len(v.Data) {
+		panic("autograd: TileRows of " + v.Shape.String() + " into " + out.Shape.String())
+	}
+	for off := 0; off < len(out.Data); off += cols {
+		copy(out.Data[off:off+cols], v.Data)
+	}
+	g.record("TileRows", out, tileRowsBackward, v)
+	return out
+}
+
+// tileRowsBackward: forward y[i,j] = v[j], so dv[j] = Σ_i dy[i,j].
+func tileRowsBackward(g *Graph, n *node, dy *Var) {
+	v := n.in[0]
+	if g.wants(v) {
+		g.accumulate(v, g.SumRows(dy, v.Shape...))
+	}
+}
+
+// SumCols returns Σ_j x[i, j] for every row: x is (N, F...), the result (N, 1).
+func (g *Graph) SumCols(x *Var) *Var {
+	out := g.newVar(x.Rows(), 1)
+	vec.RowSums(out.Data, x.Data, x.Cols())
+	g.record("SumCols", out, sumColsBackward, x)
+	return out
+}
+
+// sumColsBackward: forward y[i] = Σ_j x[i,j], so dx[i,j] = dy[i].
+func sumColsBackward(g *Graph, n *node, dy *Var) {
+	x := n.in[0]
+	if g.wants(x) {
+		g.accumulate(x, g.TileCols(dy, x.Shape...))
+	}
+}
+
+// TileCols returns a tensor of the given shape whose row i is filled with v[i]:
+// v is (N, 1), the result (N, F...).
+func (g *Graph) TileCols(v *Var, shape ...int) *Var {
+	out := g.newVar(shape...)
+	if out.Rows() != len(v.Data) {
+		panic("autograd: TileCols of " + v.Shape.String() + " into " + out.Shape.String())
+	}
+	vec.BroadcastRows(out.Data, v.Data, out.Cols())
+	g.record("TileCols", out, tileColsBackward, v)
+	return out
+}
+
+// tileColsBackward: forward y[i,j] = v[i], so dv[i] = Σ_j dy[i,j].
+func tileColsBackward(g *Graph, n *node, dy *Var) {
+	v := n.in[0]
+	if g.wants(v) {
+		g.accumulate(v, g.SumCols(dy))
+	}
+}
+
+// Sum returns the sum of all elements as a one-element Var of shape ().
+func (g *Graph) Sum(x *Var) *Var {
+	out := g.newVar()
+	out.Data[0] = float32(vec.Sum(x.Data))
+	g.record("Sum", out, sumBackward, x)
+	return out
+}
+
+// sumBackward: forward y = Σ x, so dx = dy everywhere.
+func sumBackward(g *Graph, n *node, dy *Var) {
+	x := n.in[0]
+	if g.wants(x) {
+		g.accumulate(x, g.Expand(dy, x.Shape...))
+	}
+}
+
+// Expand returns a tensor of the given shape filled with the one element of s.
+func (g *Graph) Expand(s *Var, shape ...int) *Var {
+	out := g.newVar(shape...)
+	c := s.Item()
+	for i := range out.Data {
+		out.Data[i] = c
+	}
+	g.record("Expand", out, expandBackward, s)
+	return out
+}
+
+// expandBackward: forward y[i] = s, so ds = Σ dy.
+func expandBackward(g *Graph, n *node, dy *Var) {
+	s := n.in[0]
+	if g.wants(s) {
+		g.accumulate(s, g.Sum(dy))
+	}
+}
+
+// Mean returns the mean of all elements, shape ().
+func (g *Graph) Mean(x *Var) *Var { return g.Scale(g.Sum(x), 1/float32(len(x.Data))) }

@@ -1,0 +1,171 @@
+package autograd
+
+import "github.com/gogan/gogan/internal/vec"
+
+func sameShape(op string, a, b *Var) {
+	if !a.Shape.Equal(b.Shape) {
+		panic("autograd: " + op + " of different shapes " + a.Shape.String() + " and " + b.Shape.String())
+	}
+}
+
+// Add returns a + b, element by element (same shapes).
+func (g *Graph) Add(a, b *Var) *Var {
+	sameShape("Add", a, b)
+	out := g.newVarLike(a)
+	vec.Add(out.Data, a.Data, b.Data)
+	g.record("Add", out, addBackward, a, b)
+	return out
+}
+
+// addBackward: forward y = a + b, so da = dy and db = dy.
+func addBackward(g *Graph, n *node, dy *Var) {
+	if g.wants(n.in[0]) {
+		g.accumulate(n.in[0], dy)
+	}
+	if g.wants(n.in[1]) {
+		g.accumulate(n.in[1], dy)
+	}
+}
+
+// Sub returns a − b, element by element (same shapes).
+func (g *Graph) Sub(a, b *Var) *Var {
+	sameShape("Sub", a, b)
+	out := g.newVarLike(a)
+	vec.Sub(out.Data, a.Data, b.Data)
+	g.record("Sub", out, subBackward, a, b)
+	return out
+}
+
+// subBackward: forward y = a − b, so da = dy and db = −dy.
+func subBackward(g *Graph, n *node, dy *Var) {
+	if g.wants(n.in[0]) {
+		g.accumulate(n.in[0], dy)
+	}
+	if g.wants(n.in[1]) {
+		g.accumulate(n.in[1], g.Scale(dy, -1))
+	}
+}
+
+// Mul returns a ⊙ b, element by element (same shapes).
+func (g *Graph) Mul(a, b *Var) *Var {
+	sameShape("Mul", a, b)
+	out := g.newVarLike(a)
+	vec.Mul(out.Data, a.Data, b.Data)
+	g.record("Mul", out, mulBackward, a, b)
+	return out
+}
+
+// mulBackward: forward y = a ⊙ b, so da = dy ⊙ b and db = dy ⊙ a.
+func mulBackward(g *Graph, n *node, dy *Var) {
+	a, b := n.in[0], n.in[1]
+	if g.wants(a) {
+		g.accumulate(a, g.Mul(dy, b))
+	}
+	if g.wants(b) {
+		g.accumulate(b, g.Mul(dy, a))
+	}
+}
+
+// Div returns a / b, element by element (same shapes).
+func (g *Graph) Div(a, b *Var) *Var {
+	sameShape("Div", a, b)
+	out := g.newVarLike(a)
+	for i := range out.Data {
+		out.Data[i] = a.Data[i] / b.Data[i]
+	}
+	g.record("Div", out, divBackward, a, b)
+	return out
+}
+
+// divBackward: forward y = a / b, so da = dy / b and db = −dy ⊙ a / b².
+func divBackward(g *Graph, n *node, dy *Var) {
+	a, b := n.in[0], n.in[1]
+	if g.wants(a) {
+		g.accumulate(a, g.Div(dy, b))
+	}
+	if g.wants(b) {
+		g.accumulate(b, g.Scale(g.Div(g.Mul(dy, a), g.Square(b)), -1))
+	}
+}
+
+// Scale returns c·x.
+func (g *Graph) Scale(x *Var, c float32) *Var {
+	out := g.newVarLike(x)
+	vec.ScaleTo(out.Data, c, x.Data, 0)
+	if nd := g.record("Scale", out, scaleBackward, x); nd != nil {
+		nd.alpha = c
+	}
+	return out
+}
+
+// scaleBackward: forward y = c·x, so dx = c·dy.
+func scaleBackward(g *Graph, n *node, dy *Var) {
+	if g.wants(n.in[0]) {
+		g.accumulate(n.in[0], g.Scale(dy, n.alpha))
+	}
+}
+
+// AddScalar returns x + c.
+func (g *Graph) AddScalar(x *Var, c float32) *Var {
+	out := g.newVarLike(x)
+	vec.ScaleTo(out.Data, 1, x.Data, c)
+	g.record("AddScalar", out, addScalarBackward, x)
+	return out
+}
+
+// addScalarBackward: forward y = x + c, so dx = dy.
+func addScalarBackward(g *Graph, n *node, dy *Var) {
+	if g.wants(n.in[0]) {
+		g.accumulate(n.in[0], dy)
+	}
+}
+
+// Square returns x ⊙ x.
+func (g *Graph) Square(x *Var) *Var {
+	out := g.newVarLike(x)
+	vec.Mul(out.Data, x.Data, x.Data)
+	g.record("Square", out, squareBackward, x)
+	return out
+}
+
+// squareBackward: forward y = x², so dx = 2·x ⊙ dy.
+func squareBackward(g *Graph, n *node, dy *Var) {
+	x := n.in[0]
+	if g.wants(x) {
+		g.accumulate(x, g.Mul(dy, g.Scale(x, 2)))
+	}
+}
+
+// Sqrt returns √x element by element.
+func (g *Graph) Sqrt(x *Var) *Var {
+	out := g.newVarLike(x)
+	vec.Sqrt(out.Data, x.Data)
+	g.record("Sqrt", out, sqrtBackward, x)
+	return out
+}
+
+// sqrtBackward: forward y = √x, so dx = dy / (2y).
+func sqrtBackward(g *Graph, n *node, dy *Var) {
+	x := n.in[0]
+	if g.wants(x) {
+		g.accumulate(x, g.Div(dy, g.Scale(n.out, 2)))
+	}
+}
+
+// Reshape returns x viewed with another shape of the same size; no data moves.
+func (g *Graph) Reshape(x *Var, shape ...int) *Var {
+	out := g.view(x, shape...)
+	if out.Shape.Size() != len(x.Data) {
+		panic("autograd: Reshape of " + x.Shape.String() + " into " + out.Shape.String())
+	}
+	g.record("Reshape", out, reshapeBackward, x)
+	return out
+}
+
+// reshapeBackward: forward y = x under a new shape, so dx = dy under x's shape.
+func reshapeBackward(g *Graph, n *node, dy *Var) {
+	x := n.in[0]
+	if g.wants(x) {
+		g.accumulate(x, g.Reshape(dy, x.Shape...))
+	}
+}

@@ -1,0 +1,56 @@
+package autograd
+
+import "github.com/gogan/gogan/internal/gemm"
+
+// MatMul returns op(a)·op(b), where op transposes when asked. Each operand is
+// read as a matrix (Rows, Cols): a is (m, k), or (k, m) with transA; b is (k, n),
+// or (n, k) with transB. The result is (m, n).
+func (g *Graph) MatMul(a, b *Var, transA, transB bool) *Var {
+	m, k := a.Rows(), a.Cols()
+	if transA {
+		m, k = k, m
+	}
+	kb, n := b.Rows(), b.Cols()
+	if transB {
+		kb, n = n, kb
+	}
+	if k != kb {
+		panic("autograd: MatMul inner dimensions differ: " + a.Shape.String() + " and " + b.Shape.String())
+	}
+	out := g.newVar(m, n)
+	gemm.Sgemm(transA, transB, m, n, k, 1, a.Data, a.Cols(), b.Data, b.Cols(), 0, out.Data, n)
+	if nd := g.record("MatMul", out, matMulBackward, a, b); nd != nil {
+		nd.ints = [2]int{boolInt(transA), boolInt(transB)}
+	}
+	return out
+}
+
+// matMulBackward: forward C = op(A)·op(B), so
+//
+//	dA = dC·op(B)ᵀ       (or op(B)·dCᵀ when A was transposed)
+//	dB = op(A)ᵀ·dC       (or dCᵀ·op(A) when B was transposed)
+func matMulBackward(g *Graph, n *node, dC *Var) {
+	a, b := n.in[0], n.in[1]
+	transA, transB := n.ints[0] == 1, n.ints[1] == 1
+	if g.wants(a) {
+		if transA {
+			g.accumulate(a, g.MatMul(b, dC, transB, true))
+		} else {
+			g.accumulate(a, g.MatMul(dC, b, false, !transB))
+		}
+	}
+	if g.wants(b) {
+		if transB {
+			g.accumulate(b, g.MatMul(dC, a, true, transA))
+		} else {
+			g.accumulate(b, g.MatMul(a, dC, !transA, false))
+		}
+	}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,62 @@
+package vec
+
+import "math"
+
+// LeakyReLU is: dst[i] = x[i] if x[i] > 0, else alpha*x[i]. dst may alias x.
+func LeakyReLU(dst, x []float32, alpha float32) {
+	x = x[:len(dst)]
+	for i, v := range x {
+		if v > 0 {
+			dst[i] = v
+		} else {
+			dst[i] = alpha * v
+		}
+	}
+}
+
+// LeakyReLUBackward is: dst[i] = dy[i] if x[i] > 0, else alpha*dy[i]. dst may alias dy.
+func LeakyReLUBackward(dst, x, dy []float32, alpha float32) {
+	x = x[:len(dst)]
+	dy = dy[:len(dst)]
+	for i, v := range x {
+		if v > 0 {
+			dst[i] = dy[i]
+		} else {
+			dst[i] = alpha * dy[i]
+		}
+	}
+}
+
+// Tanh is: dst[i] = tanh(x[i]). dst may alias x.
+func Tanh(dst, x []float32) {
+	x = x[:len(dst)]
+	for i, v := range x {
+		dst[i] = float32(math.Tanh(float64(v)))
+	}
+}
+
+// Sigmoid is: dst[i] = 1/(1+exp(-x[i])). dst may alias x.
+func Sigmoid(dst, x []float32) {
+	x = x[:len(dst)]
+	for i, v := range x {
+		dst[i] = float32(1 / (1 + math.Exp(-float64(v))))
+	}
+}
+
+// Softplus is: dst[i] = log(1+exp(x[i])), computed as max(x,0) + log1p(exp(-|x|))
+// so it never overflows. dst may alias x.
+func Softplus(dst, x []float32) {
+	x = x[:len(dst)]
+	for i, v := range x {
+		f := float64(v)
+		dst[i] = float32(math.Max(f, 0) + math.Log1p(math.Exp(-math.Abs(f))))
+	}
+}
+
+// Sqrt is: dst[i] = sqrt(x[i]). dst may alias x.
+func Sqrt(dst, x []float32) {
+	x = x[:len(dst)]
+	for i, v := range x {
+		dst[i] = float32(math.Sqrt(float64(v)))
+	}
+}
