@@ -1,0 +1,180 @@
+package checkpoint
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+)
+
+// WriteFileAtomic writes path through a temp file in the same folder: write, fsync,
+// close, rename, fsync the folder.
+// If write fails or the process dies midway, the previous file at path is untouched and
+// no temp file is left behind (on error). The writer given to write is buffered; write
+// need not buffer itself.
+func WriteFileAtomic(path string, write func(w io.Writer) error) error {
+	dir, base := filepath.Dir(path), filepath.Base(path)
+	mode := fs.FileMode(0o644)
+	if fi, err := os.Stat(path); err == nil {
+		if !fi.Mode().IsRegular() {
+			return fmt.Errorf("checkpoint: write %s: not a regular file", path)
+		}
+		mode = fi.Mode().Perm()
+	}
+	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("checkpoint: write %s: create temp file: %v", path, unwrapPath(err))
+	}
+	tmp := f.Name()
+	done := false
+	defer func() { // on any error, and if write panics
+		if !done {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+
+	bw := bufio.NewWriterSize(f, 1<<20)
+	if err := write(bw); err != nil {
+		return fmt.Errorf("checkpoint: write %s: %w", path, err)
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("checkpoint: write %s: write temp file: %v", path, unwrapPath(err))
+	}
+	if err := f.Chmod(mode); err != nil {
+		return fmt.Errorf("checkpoint: write %s: chmod temp file: %v", path, unwrapPath(err))
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("checkpoint: write %s: fsync: %v", path, unwrapPath(err))
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("checkpoint: write %s: close: %v", path, unwrapPath(err))
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("checkpoint: write %s: rename temp file: %v", path, unwrapLink(err))
+	}
+	done = true
+	if err := syncDir(dir); err != nil {
+		return fmt.Errorf("checkpoint: write %s: written, but fsync of its folder failed: %v", path, unwrapPath(err))
+	}
+	return nil
+}
+
+// syncDir makes a rename in dir durable.
+func syncDir(dir string) error {
+	if runtime.GOOS == "windows" { // folders cannot be opened for fsync there
+		return nil
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// WriteJSONAtomic writes v as indented JSON followed by a newline, atomically.
+// If v cannot be encoded, nothing is written.
+func WriteJSONAtomic(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Errorf("checkpoint: write %s: %v", path, err)
+	}
+	b = append(b, '\n')
+	return WriteFileAtomic(path, func(w io.Writer) error {
+		_, err := w.Write(b)
+		return err
+	})
+}
+
+// ReadJSON decodes the JSON file at path into v. Fields of the file that v lacks are
+// ignored. A syntax or type error names the file, line and column.
+func ReadJSON(path string, v any) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fileErr(path, err)
+	}
+	err = json.Unmarshal(b, v)
+	if err == nil {
+		return nil
+	}
+	var off int64 = -1
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		off = se.Offset
+	case errors.As(err, &te):
+		off = te.Offset
+	}
+	if off < 0 {
+		return fmt.Errorf("checkpoint: %s: %w", path, err)
+	}
+	line, col := position(b, off)
+	return fmt.Errorf("checkpoint: %s:%d:%d: %w", path, line, col, err)
+}
+
+// position returns the 1-based line and column of the byte where a JSON decoder that
+// had read off bytes of b stopped.
+func position(b []byte, off int64) (line, col int) {
+	i := int(min(max(off-1, 0), int64(len(b))))
+	before := b[:i]
+	line = 1 + bytes.Count(before, []byte{'\n'})
+	col = i - bytes.LastIndexByte(before, '\n')
+	return line, col
+}
+
+// Checksum returns a short hex digest (first 12 hex chars of SHA-256) of a file's bytes,
+// for printing.
+func Checksum(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", fileErr(path, err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fileErr(path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:12], nil
+}
+
+// fileErr prefixes an error about path with the package name, adding the path when
+// the error does not already carry it.
+func fileErr(path string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) && pe.Path == path {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	return fmt.Errorf("checkpoint: %s: %w", path, err)
+}
+
+// unwrapPath drops the operation and the temp file's name from an *fs.PathError; the
+// messages say what failed and name the destination instead.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// unwrapLink does the same for the *os.LinkError of a rename.
+func unwrapLink(err error) error {
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return le.Err
+	}
+	return err
+}
