@@ -1,0 +1,254 @@
+package data
+
+import (
+	"bufio"
+	"compress/gzip"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"os"
+	"strings"
+)
+
+// IDX magic numbers: two zero bytes, the element type (0x08, unsigned byte) and the number of
+// dimensions.
+const (
+	idx3Magic = 0x00000803 // unsigned bytes, 3 dimensions: images (N, Rows, Cols)
+	idx1Magic = 0x00000801 // unsigned bytes, 1 dimension: labels (N)
+
+	// maxSide bounds Rows and Cols, so a corrupt header cannot ask for absurd images.
+	maxSide = 4096
+	// maxDeflateRatio bounds how many bytes a gzip file can decompress to per byte on disk
+	// (deflate cannot do better than about 1032:1), so a corrupt header in a small gzip file
+	// is rejected before a large buffer is allocated.
+	maxDeflateRatio = 1040
+)
+
+// Images holds N grayscale images of Rows×Cols pixels, row-major, one byte per pixel,
+// N*Rows*Cols bytes. Pixels is (N, Rows, Cols).
+type Images struct {
+	N, Rows, Cols int
+	Pixels        []uint8
+}
+
+// check says what is wrong with im, or returns nil.
+func (im *Images) check() error {
+	switch {
+	case im == nil:
+		return errors.New("nil Images")
+	case im.N <= 0 || int64(im.N) > math.MaxUint32:
+		return fmt.Errorf("image count must be in [1, %d], got %d", uint32(math.MaxUint32), im.N)
+	case im.Rows <= 0 || im.Rows > maxSide || im.Cols <= 0 || im.Cols > maxSide:
+		return fmt.Errorf("image size must be within 1..%d on each side, got %dx%d", maxSide, im.Rows, im.Cols)
+	case len(im.Pixels) != im.N*im.Rows*im.Cols:
+		return fmt.Errorf("%d images of %dx%d need %d pixels, got %d", im.N, im.Rows, im.Cols, im.N*im.Rows*im.Cols, len(im.Pixels))
+	}
+	return nil
+}
+
+// ReadIDXImages reads an IDX3 unsigned-byte image file (magic 0x00000803), raw or gzip.
+func ReadIDXImages(path string) (*Images, error) {
+	dims, body, err := readIDX(path, idx3Magic)
+	if err != nil {
+		return nil, err
+	}
+	return &Images{N: dims[0], Rows: dims[1], Cols: dims[2], Pixels: body}, nil
+}
+
+// ReadIDXLabels reads an IDX1 unsigned-byte label file (magic 0x00000801), raw or gzip.
+func ReadIDXLabels(path string) ([]uint8, error) {
+	_, body, err := readIDX(path, idx1Magic)
+	return body, err
+}
+
+// WriteIDXImages writes im to path as an IDX3 unsigned-byte file, gzip-compressed when path
+// ends in ".gz", raw otherwise. The write is atomic: a temporary file in the same folder is
+// written, fsynced and renamed onto path.
+func WriteIDXImages(path string, im *Images) error {
+	if err := im.check(); err != nil {
+		return fmt.Errorf("data: %s: cannot write: %v", path, err)
+	}
+	hdr := make([]byte, 16)
+	binary.BigEndian.PutUint32(hdr[0:], idx3Magic)
+	binary.BigEndian.PutUint32(hdr[4:], uint32(im.N))
+	binary.BigEndian.PutUint32(hdr[8:], uint32(im.Rows))
+	binary.BigEndian.PutUint32(hdr[12:], uint32(im.Cols))
+	return writeAtomic(path, func(w io.Writer) error {
+		return writeMaybeGzip(w, strings.HasSuffix(path, ".gz"), hdr, im.Pixels)
+	})
+}
+
+// writeMaybeGzip writes the chunks to w, through a gzip writer when compress is set.
+func writeMaybeGzip(w io.Writer, compress bool, chunks ...[]byte) error {
+	var zw *gzip.Writer
+	if compress {
+		zw = gzip.NewWriter(w)
+		w = zw
+	}
+	for _, c := range chunks {
+		if _, err := w.Write(c); err != nil {
+			return err
+		}
+	}
+	if zw != nil {
+		return zw.Close()
+	}
+	return nil
+}
+
+// readIDX reads the unsigned-byte IDX file at path, whose magic must be magic (idx3Magic or
+// idx1Magic), and returns its dimensions and its body. It checks the header, that the body
+// holds exactly the bytes the header announces, and, for gzip, the stream's integrity.
+func readIDX(path string, magic uint32) (dims []int, body []byte, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, fileError(path, "cannot open", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, nil, fileError(path, "cannot stat", err)
+	}
+	if st.IsDir() {
+		return nil, nil, fmt.Errorf("data: %s: is a folder, not an IDX file", path)
+	}
+
+	br := bufio.NewReaderSize(f, 1<<16)
+	var r io.Reader = br
+	compressed := false
+	if b, _ := br.Peek(2); len(b) == 2 && b[0] == 0x1f && b[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, nil, fmt.Errorf("data: %s: corrupt gzip stream: %v", path, err)
+		}
+		r, compressed = zr, true
+	}
+	// streamError describes an error from r other than a clean end of data.
+	streamError := func(err error) error {
+		if compressed {
+			return fmt.Errorf("data: %s: corrupt or truncated gzip stream: %v", path, err)
+		}
+		return fileError(path, "cannot read", err)
+	}
+	// where names the body's bytes as counted in the error messages.
+	where := "file has"
+	if compressed {
+		where = "decompressed file has"
+	}
+
+	ndim := int(magic & 0xff)
+	hdr := make([]byte, 4+4*ndim)
+	n, err := readFull(r, hdr)
+	if err != nil && err != io.EOF {
+		return nil, nil, streamError(err)
+	}
+	if n >= 4 {
+		if got := binary.BigEndian.Uint32(hdr); got != magic {
+			return nil, nil, badMagic(path, got, magic)
+		}
+	}
+	if n < len(hdr) {
+		return nil, nil, fmt.Errorf("data: %s: truncated: %s %d bytes, an IDX%d header needs %d", path, where, n, ndim, len(hdr))
+	}
+	dims = make([]int, ndim)
+	need := int64(1)
+	for i := range dims {
+		dims[i] = int(binary.BigEndian.Uint32(hdr[4+4*i:]))
+		need *= int64(dims[i])
+	}
+	what := describe(dims, need)
+	for i, d := range dims {
+		if d == 0 {
+			return nil, nil, fmt.Errorf("data: %s: header says %s: every dimension must be positive", path, what)
+		}
+		if i > 0 && d > maxSide {
+			return nil, nil, fmt.Errorf("data: %s: header says %s: rows and cols must be at most %d", path, what, maxSide)
+		}
+	}
+	if !compressed {
+		have := st.Size() - int64(len(hdr))
+		if have < need {
+			return nil, nil, fmt.Errorf("data: %s: truncated: header says %s, %s %d bytes after the header", path, what, where, have)
+		}
+		if have > need {
+			return nil, nil, fmt.Errorf("data: %s: %d trailing bytes: header says %s, %s %d bytes after the header", path, have-need, what, where, have)
+		}
+	} else if need > st.Size()*maxDeflateRatio || need > math.MaxInt {
+		return nil, nil, fmt.Errorf("data: %s: header says %s, more than a %d-byte gzip file can hold", path, what, st.Size())
+	}
+
+	body = make([]byte, need)
+	n, err = readFull(r, body)
+	if err != nil && err != io.EOF {
+		return nil, nil, streamError(err)
+	}
+	if int64(n) < need {
+		return nil, nil, fmt.Errorf("data: %s: truncated: header says %s, %s %d bytes after the header", path, what, where, n)
+	}
+	if compressed {
+		// Read to the end: trailing data would be a mistake, and gzip checks its CRC and
+		// length only at the end of the stream.
+		extra, err := io.Copy(io.Discard, r)
+		if err != nil {
+			return nil, nil, streamError(err)
+		}
+		if extra > 0 {
+			return nil, nil, fmt.Errorf("data: %s: %d trailing bytes: header says %s, %s %d bytes after the header", path, extra, what, where, need+extra)
+		}
+	}
+	return dims, body, nil
+}
+
+// readFull is io.ReadFull without its renaming of io.EOF, so that a clean end of data (io.EOF)
+// can be told from a stream cut short (io.ErrUnexpectedEOF from gzip).
+func readFull(r io.Reader, buf []byte) (int, error) {
+	n := 0
+	for n < len(buf) {
+		m, err := r.Read(buf[n:])
+		n += m
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// describe says what an IDX header announces: "60000 images of 28x28 (47040000 bytes)".
+func describe(dims []int, bytes int64) string {
+	if len(dims) == 3 {
+		return fmt.Sprintf("%d images of %dx%d (%d bytes)", dims[0], dims[1], dims[2], bytes)
+	}
+	return fmt.Sprintf("%d labels (%d bytes)", dims[0], bytes)
+}
+
+// badMagic explains a wrong magic number, with a hint when it is the other kind of IDX file.
+func badMagic(path string, got, want uint32) error {
+	kind := map[uint32]string{idx3Magic: "images", idx1Magic: "labels"}
+	msg := fmt.Sprintf("data: %s: bad magic number 0x%08x, want 0x%08x (IDX %s, unsigned bytes)", path, got, want, kind[want])
+	if k, ok := kind[got]; ok {
+		msg += "; this is an IDX " + k + " file"
+	} else if got>>8 == 0x08 && got&0xff >= 1 && got&0xff <= 4 {
+		msg += fmt.Sprintf("; this is an IDX file with %d dimensions", got&0xff)
+	} else if got>>16 == 0 && got>>8&0xff != 0x08 {
+		msg += fmt.Sprintf("; element type 0x%02x is not unsigned bytes (0x08)", got>>8&0xff)
+	}
+	return errors.New(msg)
+}
+
+// fileError formats an error from the os package as "data: PATH: WHAT: REASON", without
+// repeating the path that an *fs.PathError carries, and keeps err's cause for errors.Is.
+func fileError(path, what string, err error) error {
+	return fmt.Errorf("data: %w", osError(path, what, err))
+}
+
+// osError is fileError without the "data: " prefix, for errors quoted inside another.
+func osError(path, what string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return fmt.Errorf("%s: %s: %w", path, what, err)
+}
