@@ -1,0 +1,145 @@
+package report
+
+import (
+	"fmt"
+	"image"
+	"image/png"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/gogan/gogan/internal/atomicfile"
+)
+
+// Padding is the number of pixels between two cells of a Grid.
+const Padding = 2
+
+// PaddingGray is the gray level of the padding between cells of a Grid.
+const PaddingGray = 64
+
+// Grid writes n images as one PNG grid with cols columns (rows = ceil(n/cols)) and Padding
+// dark gray pixels between cells; unused cells of the last row are padding colored.
+// images is (n, height, width, channels) with len(images) == n*height*width*channels;
+// channels is 1 (grayscale PNG) or 3 (RGB PNG). The image is
+// cols*width + (cols-1)*Padding wide and rows*height + (rows-1)*Padding high.
+func Grid(path string, images []float32, n, height, width, channels, cols int) error {
+	if err := checkImages(images, n, height, width, channels); err != nil {
+		return fmt.Errorf("report: grid %s: %w", path, err)
+	}
+	if cols <= 0 {
+		return fmt.Errorf("report: grid %s: cols must be positive, got %d", path, cols)
+	}
+	rows := (n + cols - 1) / cols
+	gw := cols*width + (cols-1)*Padding
+	gh := rows*height + (rows-1)*Padding
+	size := height * width * channels
+
+	var dst image.Image
+	if channels == 1 {
+		g := image.NewGray(image.Rect(0, 0, gw, gh))
+		for i := range g.Pix {
+			g.Pix[i] = PaddingGray
+		}
+		for k := range n {
+			x0, y0 := (k%cols)*(width+Padding), (k/cols)*(height+Padding)
+			src := images[k*size : (k+1)*size]
+			for y := range height {
+				row := g.Pix[(y0+y)*g.Stride+x0:]
+				for x := range width {
+					row[x] = toByte(src[y*width+x])
+				}
+			}
+		}
+		dst = g
+	} else {
+		g := image.NewRGBA(image.Rect(0, 0, gw, gh))
+		for i := 0; i < len(g.Pix); i += 4 {
+			g.Pix[i], g.Pix[i+1], g.Pix[i+2], g.Pix[i+3] = PaddingGray, PaddingGray, PaddingGray, 255
+		}
+		for k := range n {
+			x0, y0 := (k%cols)*(width+Padding), (k/cols)*(height+Padding)
+			src := images[k*size : (k+1)*size]
+			for y := range height {
+				row := g.Pix[(y0+y)*g.Stride+4*x0:]
+				for x := range width {
+					s := src[(y*width+x)*3:]
+					row[4*x], row[4*x+1], row[4*x+2] = toByte(s[0]), toByte(s[1]), toByte(s[2])
+				}
+			}
+		}
+		dst = g
+	}
+	return writePNG(path, dst)
+}
+
+// WritePNGs writes each of the n images as its own PNG, dir/prefix%05d.png (prefix00000.png,
+// prefix00001.png, ...), creating dir if needed. The layout of images is as for Grid.
+func WritePNGs(dir, prefix string, images []float32, n, height, width, channels int) error {
+	if err := checkImages(images, n, height, width, channels); err != nil {
+		return fmt.Errorf("report: write PNGs to %s: %w", dir, err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("report: write PNGs: %w", err)
+	}
+	size := height * width * channels
+	for k := range n {
+		path := filepath.Join(dir, fmt.Sprintf("%s%05d.png", prefix, k))
+		if err := writePNG(path, toImage(images[k*size:(k+1)*size], height, width, channels)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkImages reports whether images holds exactly n images of (height, width, channels).
+func checkImages(images []float32, n, height, width, channels int) error {
+	switch {
+	case channels != 1 && channels != 3:
+		return fmt.Errorf("channels must be 1 or 3, got %d", channels)
+	case n <= 0:
+		return fmt.Errorf("n must be positive, got %d", n)
+	case height <= 0 || width <= 0:
+		return fmt.Errorf("height and width must be positive, got %dx%d", height, width)
+	case len(images) != n*height*width*channels:
+		return fmt.Errorf("%d images of %dx%dx%d need %d values, got %d",
+			n, height, width, channels, n*height*width*channels, len(images))
+	}
+	return nil
+}
+
+// toByte maps v in [-1, 1] to round((v+1)·127.5), clipping values outside and NaN.
+func toByte(v float32) uint8 {
+	if !(v > -1) { // also NaN
+		return 0
+	}
+	if v >= 1 {
+		return 255
+	}
+	return uint8((v+1)*127.5 + 0.5)
+}
+
+// toImage converts one image, img (height, width, channels), to a Gray or opaque RGBA image.
+func toImage(img []float32, height, width, channels int) image.Image {
+	if channels == 1 {
+		g := image.NewGray(image.Rect(0, 0, width, height))
+		for i, v := range img {
+			g.Pix[i] = toByte(v)
+		}
+		return g
+	}
+	g := image.NewRGBA(image.Rect(0, 0, width, height))
+	for i := range height * width {
+		g.Pix[4*i], g.Pix[4*i+1], g.Pix[4*i+2], g.Pix[4*i+3] =
+			toByte(img[3*i]), toByte(img[3*i+1]), toByte(img[3*i+2]), 255
+	}
+	return g
+}
+
+// writePNG encodes img as a PNG at path, atomically.
+func writePNG(path string, img image.Image) error {
+	err := atomicfile.WriteFile(path, func(w io.Writer) error { return png.Encode(w, img) })
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	return nil
+}
