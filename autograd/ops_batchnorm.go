@@ -56,27 +56,29 @@ func batchNormBackward(g *Graph, n *node, dy *Var) {
 	}
 }
 
-// ScaleShiftColumns returns x[i,j]·scale[j] + shift[j] for x (N, F) with fixed
-// scale and shift (length F): BatchNorm at inference.
-func (g *Graph) ScaleShiftColumns(x *Var, scale, shift []float32) *Var {
+// MulColumns returns x[i,j]·s[j]: every row of x (N, F...) multiplied element by
+// element with s (F...).
+func (g *Graph) MulColumns(x, s *Var) *Var {
+	cols := len(s.Data)
+	if x.Cols() != cols {
+		panic("autograd: MulColumns of " + x.Shape.String() + " by " + s.Shape.String())
+	}
 	out := g.newVarLike(x)
-	cols := len(scale)
 	for off := 0; off+cols <= len(x.Data); off += cols {
-		for j := 0; j < cols; j++ {
-			out.Data[off+j] = x.Data[off+j]*scale[j] + shift[j]
-		}
+		vec.Mul(out.Data[off:off+cols], x.Data[off:off+cols], s.Data)
 	}
-	if nd := g.record("ScaleShiftColumns", out, scaleShiftBackward, x); nd != nil {
-		nd.saved = scale
-	}
+	g.record("MulColumns", out, mulColumnsBackward, x, s)
 	return out
 }
 
-// scaleShiftBackward: forward y[i,j] = x[i,j]·s[j] + t[j], so dx[i,j] = dy[i,j]·s[j].
-func scaleShiftBackward(g *Graph, n *node, dy *Var) {
-	if g.wants(n.in[0]) {
-		zero := g.floats(len(n.saved))
-		clear(zero)
-		g.accumulate(n.in[0], g.ScaleShiftColumns(dy, n.saved, zero))
+// mulColumnsBackward: forward y[i,j] = x[i,j]·s[j], so dx[i,j] = dy[i,j]·s[j] and
+// ds[j] = Σ_i dy[i,j]·x[i,j].
+func mulColumnsBackward(g *Graph, n *node, dy *Var) {
+	x, s := n.in[0], n.in[1]
+	if g.wants(x) {
+		g.accumulate(x, g.MulColumns(dy, s))
+	}
+	if g.wants(s) {
+		g.accumulate(s, g.SumRows(g.Mul(dy, x), s.Shape...))
 	}
 }

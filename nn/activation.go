@@ -1,0 +1,109 @@
+package nn
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/gogan/gogan/autograd"
+	"github.com/gogan/gogan/tensor"
+)
+
+// activationFunc is an element-wise activation known by name.
+type activationFunc struct {
+	name  string
+	apply func(g *autograd.Graph, x *autograd.Var) *autograd.Var
+}
+
+func activationByName(name string) (activationFunc, error) {
+	switch name {
+	case "", "linear":
+		return activationFunc{"linear", func(_ *autograd.Graph, x *autograd.Var) *autograd.Var { return x }}, nil
+	case "relu":
+		return activationFunc{name, (*autograd.Graph).ReLU}, nil
+	case "tanh":
+		return activationFunc{name, (*autograd.Graph).Tanh}, nil
+	case "sigmoid":
+		return activationFunc{name, (*autograd.Graph).Sigmoid}, nil
+	case "leaky_relu":
+		return activationFunc{name, func(g *autograd.Graph, x *autograd.Var) *autograd.Var { return g.LeakyReLU(x, 0.2) }}, nil
+	}
+	return activationFunc{}, fmt.Errorf("unknown activation %q (want linear, relu, leaky_relu, tanh or sigmoid)", name)
+}
+
+// ActivationLayer applies an element-wise function; the shape is unchanged.
+type ActivationLayer struct {
+	base
+	fn   activationFunc
+	kind string
+}
+
+// Activation returns a layer applying the named activation, as Keras's Activation("tanh").
+func Activation(name string, opts ...Option) *ActivationLayer {
+	return &ActivationLayer{base: base{opts: newOptions(opts)}, fn: activationFunc{name: name}, kind: "Activation"}
+}
+
+// ReLU returns max(x, 0) as a layer.
+func ReLU(opts ...Option) *ActivationLayer {
+	l := Activation("relu", opts...)
+	l.kind = "ReLU"
+	return l
+}
+
+// Tanh returns tanh(x) as a layer.
+func Tanh(opts ...Option) *ActivationLayer {
+	l := Activation("tanh", opts...)
+	l.kind = "Tanh"
+	return l
+}
+
+// Sigmoid returns 1/(1+exp(−x)) as a layer.
+func Sigmoid(opts ...Option) *ActivationLayer {
+	l := Activation("sigmoid", opts...)
+	l.kind = "Sigmoid"
+	return l
+}
+
+func (a *ActivationLayer) Kind() string { return a.kind }
+
+func (a *ActivationLayer) Build(in tensor.Shape, _ *rand.Rand) (tensor.Shape, error) {
+	if err := a.opts.check(a.kind); err != nil {
+		return nil, fmt.Errorf("%s: %w", a.name, err)
+	}
+	fn, err := activationByName(a.fn.name)
+	if err != nil {
+		return nil, fmt.Errorf("%s (%s): %w", a.name, a.kind, err)
+	}
+	a.fn = fn
+	return in.Clone(), nil
+}
+
+func (a *ActivationLayer) Call(g *autograd.Graph, x *autograd.Var, _ bool) *autograd.Var {
+	return a.fn.apply(g, x)
+}
+
+// LeakyReLULayer is x for x > 0 and alpha·x elsewhere.
+type LeakyReLULayer struct {
+	base
+	Alpha float32
+}
+
+// LeakyReLU returns the leaky rectifier with negative slope alpha (the seed uses 0.2).
+func LeakyReLU(alpha float32, opts ...Option) *LeakyReLULayer {
+	return &LeakyReLULayer{base: base{opts: newOptions(opts)}, Alpha: alpha}
+}
+
+func (l *LeakyReLULayer) Kind() string { return "LeakyReLU" }
+
+func (l *LeakyReLULayer) Build(in tensor.Shape, _ *rand.Rand) (tensor.Shape, error) {
+	if err := l.opts.check("LeakyReLU"); err != nil {
+		return nil, fmt.Errorf("%s: %w", l.name, err)
+	}
+	if l.Alpha < 0 {
+		return nil, fmt.Errorf("%s (LeakyReLU): alpha must not be negative, got %g", l.name, l.Alpha)
+	}
+	return in.Clone(), nil
+}
+
+func (l *LeakyReLULayer) Call(g *autograd.Graph, x *autograd.Var, _ bool) *autograd.Var {
+	return g.LeakyReLU(x, l.Alpha)
+}

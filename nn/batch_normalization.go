@@ -1,0 +1,95 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/gogan/gogan/autograd"
+	"github.com/gogan/gogan/tensor"
+)
+
+// BatchNormalizationLayer normalizes each feature of the last axis: with the
+// batch's statistics while training (and then moves its averages toward them),
+// with the moving averages at inference. Keras's defaults: momentum 0.99, epsilon 1e-3.
+type BatchNormalizationLayer struct {
+	base
+	Momentum, Epsilon   float32
+	gamma, beta         *autograd.Var // (features) trainable
+	movingMean          *autograd.Var // (features) non-trainable
+	movingVariance      *autograd.Var // (features) non-trainable
+	batchMean, batchVar []float32
+	invStd              []float32 // inference: 1/√(moving_variance + eps)
+}
+
+// BatchNormalization returns a batch-norm layer over the last axis (features, or
+// channels of NHWC images). Options: Momentum, Epsilon, Name.
+func BatchNormalization(opts ...Option) *BatchNormalizationLayer {
+	o := newOptions(opts)
+	l := &BatchNormalizationLayer{base: base{opts: o}, Momentum: 0.99, Epsilon: 1e-3}
+	if o.given["momentum"] {
+		l.Momentum = o.momentum
+	}
+	if o.given["epsilon"] {
+		l.Epsilon = o.epsilon
+	}
+	return l
+}
+
+func (b *BatchNormalizationLayer) Kind() string { return "BatchNormalization" }
+
+func (b *BatchNormalizationLayer) Build(in tensor.Shape, _ *rand.Rand) (tensor.Shape, error) {
+	if err := b.opts.check("BatchNormalization", "momentum", "epsilon"); err != nil {
+		return nil, fmt.Errorf("%s: %w", b.name, err)
+	}
+	if b.Momentum < 0 || b.Momentum > 1 {
+		return nil, fmt.Errorf("%s (BatchNormalization): momentum must be in [0, 1], got %g", b.name, b.Momentum)
+	}
+	if b.Epsilon <= 0 {
+		return nil, fmt.Errorf("%s (BatchNormalization): epsilon must be positive, got %g", b.name, b.Epsilon)
+	}
+	if len(in) == 0 {
+		return nil, shapeError(b, in, "(None, ..., features)")
+	}
+	f := in[len(in)-1]
+	b.gamma = autograd.NewParam(b.name+"/gamma", f)
+	Ones.Init(b.gamma.Data, 0, 0, nil)
+	b.beta = autograd.NewParam(b.name+"/beta", f)
+	b.movingMean = autograd.NewState(b.name+"/moving_mean", f)
+	b.movingVariance = autograd.NewState(b.name+"/moving_variance", f)
+	Ones.Init(b.movingVariance.Data, 0, 0, nil)
+	b.batchMean, b.batchVar = make([]float32, f), make([]float32, f)
+	b.invStd = make([]float32, f)
+	return in.Clone(), nil
+}
+
+// Call normalizes x (N, ..., F) over every axis but the last.
+func (b *BatchNormalizationLayer) Call(g *autograd.Graph, x *autograd.Var, training bool) *autograd.Var {
+	f := len(b.gamma.Data)
+	flat := g.Reshape(x, len(x.Data)/f, f)
+	var y *autograd.Var
+	if training {
+		y = g.BatchNormTrain(flat, b.gamma, b.beta, b.Epsilon, b.batchMean, b.batchVar)
+		// moving = momentum·moving + (1 − momentum)·batch, as Keras (biased variance).
+		m := b.Momentum
+		for j := range b.batchMean {
+			b.movingMean.Data[j] = m*b.movingMean.Data[j] + (1-m)*b.batchMean[j]
+			b.movingVariance.Data[j] = m*b.movingVariance.Data[j] + (1-m)*b.batchVar[j]
+		}
+	} else {
+		// y = x·s + (beta − mean·s) with s = gamma/√(moving_variance + eps): the
+		// moving statistics are constants, gamma and beta still get gradients.
+		for j := range b.invStd {
+			b.invStd[j] = 1 / float32(math.Sqrt(float64(b.movingVariance.Data[j])+float64(b.Epsilon)))
+		}
+		s := g.Mul(b.gamma, g.Input(b.invStd, false, f))
+		shift := g.Sub(b.beta, g.Mul(g.Input(b.movingMean.Data, false, f), s))
+		y = g.AddBias(g.MulColumns(flat, s), shift)
+	}
+	return g.Reshape(y, x.Shape...)
+}
+
+// Weights are gamma, beta (trainable), moving_mean, moving_variance (not).
+func (b *BatchNormalizationLayer) Weights() []*autograd.Var {
+	return []*autograd.Var{b.gamma, b.beta, b.movingMean, b.movingVariance}
+}

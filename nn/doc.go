@@ -1,0 +1,25 @@
+// Package nn is gogan's Keras-style layer API: layers that create their weights
+// when the input shape is known, and a Sequential model that chains them.
+//
+// The seed's generator, written with nn:
+//
+//	g := nn.NewSequential("generator",
+//		nn.Input(100),
+//		nn.Dense(256), nn.LeakyReLU(0.2), nn.BatchNormalization(),
+//		nn.Dense(512), nn.LeakyReLU(0.2), nn.BatchNormalization(),
+//		nn.Dense(1024), nn.LeakyReLU(0.2), nn.BatchNormalization(),
+//		nn.Dense(784, nn.WithActivation("tanh")),
+//		nn.Reshape(28, 28, 1),
+//	)
+//	err := g.Build(rng) // creates the weights, checks every shape
+//
+// The layer contract, as in Keras: configuration in the constructor, weights
+// created by Build(inputShape) once the input shape is known, computation in
+// Call(graph, x, training). Shapes given to and returned by Build exclude the
+// batch dimension; the tensors seen by Call include it: a Dense(256) layer
+// built for (100,) maps (N, 100) to (N, 256).
+//
+// Weights are autograd parameters named "<layer>/<weight>" with Keras's names
+// (dense_1/kernel, batch_normalization/moving_mean, ...). Layers are named when
+// the model is built, Keras-style: dense, dense_1, dense_2, ...
+package nn

@@ -1,0 +1,54 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+)
+
+// Initializer fills a new weight with its initial values. fanIn and fanOut are
+// the numbers of inputs and outputs each weight connects, as Keras computes them.
+type Initializer interface {
+	Init(w []float32, fanIn, fanOut int, rng *rand.Rand)
+	String() string
+}
+
+// GlorotUniform draws from U(−l, l) with l = √(6/(fanIn+fanOut)): Keras's default kernel initializer.
+type GlorotUniform struct{}
+
+func (GlorotUniform) Init(w []float32, fanIn, fanOut int, rng *rand.Rand) {
+	limit := math.Sqrt(6 / float64(fanIn+fanOut))
+	for i := range w {
+		w[i] = float32((2*rng.Float64() - 1) * limit)
+	}
+}
+
+func (GlorotUniform) String() string { return "glorot_uniform" }
+
+// Normal draws from N(Mean, Stddev²); Normal{0, 0.02} is the DCGAN paper's initializer.
+type Normal struct{ Mean, Stddev float64 }
+
+func (n Normal) Init(w []float32, _, _ int, rng *rand.Rand) {
+	for i := range w {
+		w[i] = float32(n.Mean + n.Stddev*rng.NormFloat64())
+	}
+}
+
+func (n Normal) String() string { return fmt.Sprintf("normal(%g, %g)", n.Mean, n.Stddev) }
+
+// Constant fills every weight with Value (Zeros and Ones are the common ones).
+type Constant struct{ Value float32 }
+
+func (c Constant) Init(w []float32, _, _ int, _ *rand.Rand) {
+	for i := range w {
+		w[i] = c.Value
+	}
+}
+
+func (c Constant) String() string { return fmt.Sprintf("constant(%g)", c.Value) }
+
+// Zeros and Ones are Keras's "zeros" and "ones".
+var (
+	Zeros = Constant{0}
+	Ones  = Constant{1}
+)

@@ -1,0 +1,163 @@
+package nn
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+
+	"github.com/gogan/gogan/autograd"
+	"github.com/gogan/gogan/tensor"
+)
+
+// Sequential chains layers, each feeding the next, as keras.Sequential.
+type Sequential struct {
+	name   string
+	layers []Layer
+	input  tensor.Shape
+	shapes []tensor.Shape // output shape of each layer, after Build
+	built  bool
+}
+
+// NewSequential returns a model of the given layers. The first is usually
+// Input(...), which fixes the input shape.
+func NewSequential(name string, layers ...Layer) *Sequential {
+	return &Sequential{name: name, layers: layers}
+}
+
+// Name is the model's name.
+func (s *Sequential) Name() string { return s.name }
+
+// Kind is "Sequential".
+func (s *Sequential) Kind() string { return "Sequential" }
+
+func (s *Sequential) setName(n string) { s.name = n }
+
+// Layers lists the model's layers in order.
+func (s *Sequential) Layers() []Layer { return s.layers }
+
+// InputShape is the shape of one input sample (batch dimension excluded).
+func (s *Sequential) InputShape() tensor.Shape { return s.input }
+
+// OutputShape is the shape of one output sample.
+func (s *Sequential) OutputShape() tensor.Shape { return s.shapes[len(s.shapes)-1] }
+
+// Build names the layers, infers every shape from the Input layer's and creates
+// the weights, drawing initial values from rng.
+func (s *Sequential) Build(rng *rand.Rand) error {
+	if len(s.layers) == 0 {
+		return fmt.Errorf("model %s has no layers", s.name)
+	}
+	in, ok := s.layers[0].(*InputLayer)
+	if !ok {
+		return fmt.Errorf("model %s: the first layer must be nn.Input(...) to fix the input shape, got %s", s.name, s.layers[0].Kind())
+	}
+	_, err := s.BuildShape(in.Shape, rng)
+	return err
+}
+
+// BuildShape builds the model for inputs of shape in and returns its output
+// shape; it makes Sequential usable as a layer inside another model.
+func (s *Sequential) BuildShape(in tensor.Shape, rng *rand.Rand) (tensor.Shape, error) {
+	if s.built {
+		if !in.Equal(s.input) {
+			return nil, fmt.Errorf("model %s was built for input %s, got %s", s.name, s.input.WithBatch(), in.WithBatch())
+		}
+		return s.OutputShape(), nil
+	}
+	s.nameLayers()
+	s.input = in.Clone()
+	s.shapes = s.shapes[:0]
+	shape := in
+	for _, l := range s.layers {
+		out, err := l.Build(shape, rng)
+		if err != nil {
+			return nil, fmt.Errorf("model %s: %w", s.name, err)
+		}
+		s.shapes = append(s.shapes, out)
+		shape = out
+	}
+	s.built = true
+	return shape, nil
+}
+
+// nameLayers gives unnamed layers Keras's names: the kind in snake case, with
+// _1, _2, ... for repeats (dense, dense_1, ...). Explicit names must be unique.
+func (s *Sequential) nameLayers() {
+	count := map[string]int{}
+	for _, l := range s.layers {
+		if b, ok := l.(interface{ givenName() string }); ok && b.givenName() != "" {
+			l.setName(b.givenName())
+			continue
+		}
+		base := snakeCase(l.Kind())
+		if _, isInput := l.(*InputLayer); isInput {
+			base = "input_layer"
+		}
+		n := count[base]
+		count[base] = n + 1
+		if n == 0 {
+			l.setName(base)
+		} else {
+			l.setName(fmt.Sprintf("%s_%d", base, n))
+		}
+	}
+}
+
+func (b *base) givenName() string { return b.opts.name }
+
+func snakeCase(kind string) string {
+	var sb strings.Builder
+	for i, r := range kind {
+		if r >= 'A' && r <= 'Z' {
+			if i > 0 && !(kind[i-1] >= 'A' && kind[i-1] <= 'Z') {
+				sb.WriteByte('_')
+			}
+			r += 'a' - 'A'
+		}
+		sb.WriteRune(r)
+	}
+	return sb.String()
+}
+
+// Call runs x (N, input...) through every layer and returns (N, output...).
+// x's sample shape must be the model's input shape: a programmer error otherwise.
+func (s *Sequential) Call(g *autograd.Graph, x *autograd.Var, training bool) *autograd.Var {
+	if !s.built {
+		panic("nn: model " + s.name + " used before Build")
+	}
+	if !x.Shape[1:].Equal(s.input) {
+		panic(fmt.Sprintf("nn: model %s takes %s, got %s", s.name, s.input.WithBatch(), x.Shape))
+	}
+	for _, l := range s.layers {
+		x = l.Call(g, x, training)
+	}
+	return x
+}
+
+// Weights lists every weight of every layer, in layer order.
+func (s *Sequential) Weights() []*autograd.Var {
+	var ws []*autograd.Var
+	for _, l := range s.layers {
+		ws = append(ws, l.Weights()...)
+	}
+	return ws
+}
+
+// TrainableWeights lists the weights that an optimizer updates.
+func (s *Sequential) TrainableWeights() []*autograd.Var {
+	var ws []*autograd.Var
+	for _, w := range s.Weights() {
+		if w.Trainable {
+			ws = append(ws, w)
+		}
+	}
+	return ws
+}
+
+// SetTrainable freezes (false) or unfreezes (true) every trainable weight, as
+// Keras's `model.trainable = False`: frozen weights get no gradient.
+func (s *Sequential) SetTrainable(trainable bool) {
+	for _, w := range s.Weights() {
+		w.Frozen = !trainable
+	}
+}
