@@ -48,6 +48,8 @@ func TestOpGradients(t *testing.T) {
 		{"Scale", []*autograd.Var{a}, func(g *autograd.Graph) *autograd.Var { return g.Scale(a, -1.5) }},
 		{"AddScalar", []*autograd.Var{a}, func(g *autograd.Graph) *autograd.Var { return g.AddScalar(a, 3) }},
 		{"Square", []*autograd.Var{a}, func(g *autograd.Graph) *autograd.Var { return g.Square(a) }},
+		{"Log", []*autograd.Var{pos}, func(g *autograd.Graph) *autograd.Var { return g.Log(pos) }},
+		{"Clip", []*autograd.Var{a}, func(g *autograd.Graph) *autograd.Var { return g.Clip(a, -0.5, 0.7) }},
 		{"Sqrt", []*autograd.Var{pos}, func(g *autograd.Graph) *autograd.Var { return g.Sqrt(pos) }},
 		{"Reshape", []*autograd.Var{a}, func(g *autograd.Graph) *autograd.Var { return g.Reshape(a, 2, 6) }},
 		{"LeakyReLU", []*autograd.Var{a}, func(g *autograd.Graph) *autograd.Var { return g.LeakyReLU(a, 0.2) }},

@@ -169,3 +169,39 @@ func reshapeBackward(g *Graph, n *node, dy *Var) {
 		g.accumulate(x, g.Reshape(dy, x.Shape...))
 	}
 }
+
+// Log returns the natural logarithm of x element by element.
+func (g *Graph) Log(x *Var) *Var {
+	out := g.newVarLike(x)
+	vec.Log(out.Data, x.Data)
+	g.record("Log", out, logBackward, x)
+	return out
+}
+
+// logBackward: forward y = log x, so dx = dy / x.
+func logBackward(g *Graph, n *node, dy *Var) {
+	x := n.in[0]
+	if g.wants(x) {
+		g.accumulate(x, g.Div(dy, x))
+	}
+}
+
+// Clip returns x limited to [lo, hi] element by element.
+func (g *Graph) Clip(x *Var, lo, hi float32) *Var {
+	out := g.newVarLike(x)
+	mask := g.floats(len(x.Data))
+	for i, v := range x.Data {
+		switch {
+		case v < lo:
+			out.Data[i], mask[i] = lo, 0
+		case v > hi:
+			out.Data[i], mask[i] = hi, 0
+		default:
+			out.Data[i], mask[i] = v, 1
+		}
+	}
+	if nd := g.record("Clip", out, maskMulBackward, x); nd != nil {
+		nd.saved = mask
+	}
+	return out
+}

@@ -60,3 +60,11 @@ func Sqrt(dst, x []float32) {
 		dst[i] = float32(math.Sqrt(float64(v)))
 	}
 }
+
+// Log is: dst[i] = log(x[i]). dst may alias x.
+func Log(dst, x []float32) {
+	x = x[:len(dst)]
+	for i, v := range x {
+		dst[i] = float32(math.Log(float64(v)))
+	}
+}

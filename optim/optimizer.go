@@ -1,0 +1,74 @@
+package optim
+
+import (
+	"fmt"
+
+	"github.com/gogan/gogan/autograd"
+)
+
+// Optimizer updates a fixed list of parameters.
+type Optimizer interface {
+	// Step applies one update from the parameters' gradients, then clears them.
+	Step()
+	// State returns the optimizer's slots as named tensors ("<slot>/<param name>")
+	// and the number of steps taken. The slices are the live state: copy to keep.
+	State() (slots map[string][]float32, steps int)
+	// LoadState restores what State returned, checking every name and length.
+	LoadState(slots map[string][]float32, steps int) error
+	// Name is the optimizer's kind, e.g. "adam".
+	Name() string
+}
+
+// slotSet keeps one float32 slice per parameter for each named slot (Adam's m and v).
+type slotSet struct {
+	params []*autograd.Var
+	names  []string
+	slots  [][][]float32 // [slot][param] → values
+}
+
+func newSlotSet(params []*autograd.Var, names ...string) slotSet {
+	s := slotSet{params: params, names: names, slots: make([][][]float32, len(names))}
+	for i := range names {
+		s.slots[i] = make([][]float32, len(params))
+		for j, p := range params {
+			s.slots[i][j] = make([]float32, len(p.Data))
+		}
+	}
+	return s
+}
+
+func (s *slotSet) export() map[string][]float32 {
+	out := map[string][]float32{}
+	for i, name := range s.names {
+		for j, p := range s.params {
+			out[name+"/"+p.Name] = s.slots[i][j]
+		}
+	}
+	return out
+}
+
+func (s *slotSet) load(kind string, in map[string][]float32) error {
+	want := 0
+	for _, name := range s.names {
+		for _, p := range s.params {
+			key := name + "/" + p.Name
+			v, ok := in[key]
+			if !ok {
+				return fmt.Errorf("%s state: no slot %q", kind, key)
+			}
+			if len(v) != len(p.Data) {
+				return fmt.Errorf("%s state: slot %q has %d values, parameter has %d", kind, key, len(v), len(p.Data))
+			}
+			want++
+		}
+	}
+	if len(in) != want {
+		return fmt.Errorf("%s state: %d slots, want %d (another model's optimizer?)", kind, len(in), want)
+	}
+	for i, name := range s.names {
+		for j, p := range s.params {
+			copy(s.slots[i][j], in[name+"/"+p.Name])
+		}
+	}
+	return nil
+}

@@ -1,0 +1,64 @@
+package optim
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/gogan/gogan/autograd"
+)
+
+// RMSpropConfig holds RMSprop's hyper-parameters (Keras's defaults: rho 0.9, epsilon 1e-7).
+type RMSpropConfig struct {
+	LearningRate float32
+	Rho          float32
+	Epsilon      float32
+}
+
+// RMSprop divides each step by a running root mean square of the gradients:
+//
+//	s ← ρ·s + (1−ρ)·g²;  p ← p − α·g/(√s + ε)
+type RMSprop struct {
+	cfg   RMSpropConfig
+	slots slotSet // "rms"
+	t     int
+}
+
+// NewRMSprop returns RMSprop for params.
+func NewRMSprop(params []*autograd.Var, cfg RMSpropConfig) (*RMSprop, error) {
+	if !(cfg.LearningRate > 0) {
+		return nil, fmt.Errorf("rmsprop: learning rate must be positive, got %g", cfg.LearningRate)
+	}
+	if cfg.Rho < 0 || cfg.Rho >= 1 {
+		return nil, fmt.Errorf("rmsprop: rho must be in [0, 1), got %g", cfg.Rho)
+	}
+	if !(cfg.Epsilon > 0) {
+		return nil, fmt.Errorf("rmsprop: epsilon must be positive, got %g", cfg.Epsilon)
+	}
+	return &RMSprop{cfg: cfg, slots: newSlotSet(params, "rms")}, nil
+}
+
+func (r *RMSprop) Name() string { return "rmsprop" }
+
+func (r *RMSprop) Step() {
+	r.t++
+	rho, lr, eps := r.cfg.Rho, r.cfg.LearningRate, r.cfg.Epsilon
+	for j, p := range r.slots.params {
+		s := r.slots.slots[0][j]
+		for i, g := range p.Grad {
+			si := rho*s[i] + (1-rho)*g*g
+			s[i] = si
+			p.Data[i] -= lr * g / (float32(math.Sqrt(float64(si))) + eps)
+		}
+		p.ZeroGrad()
+	}
+}
+
+func (r *RMSprop) State() (map[string][]float32, int) { return r.slots.export(), r.t }
+
+func (r *RMSprop) LoadState(slots map[string][]float32, steps int) error {
+	if err := r.slots.load("rmsprop", slots); err != nil {
+		return err
+	}
+	r.t = steps
+	return nil
+}

@@ -1,0 +1,65 @@
+package optim
+
+import (
+	"fmt"
+
+	"github.com/gogan/gogan/autograd"
+)
+
+// SGDConfig holds stochastic gradient descent's hyper-parameters.
+type SGDConfig struct {
+	LearningRate float32
+	Momentum     float32 // 0 for plain SGD
+	Nesterov     bool
+}
+
+// SGD is gradient descent with optional (Nesterov) momentum, as Keras's SGD:
+//
+//	v ← μ·v − α·g;  p ← p + v            (plain momentum)
+//	v ← μ·v − α·g;  p ← p + μ·v − α·g    (Nesterov)
+type SGD struct {
+	cfg   SGDConfig
+	slots slotSet // "velocity"
+	t     int
+}
+
+// NewSGD returns SGD for params.
+func NewSGD(params []*autograd.Var, cfg SGDConfig) (*SGD, error) {
+	if !(cfg.LearningRate > 0) {
+		return nil, fmt.Errorf("sgd: learning rate must be positive, got %g", cfg.LearningRate)
+	}
+	if cfg.Momentum < 0 || cfg.Momentum >= 1 {
+		return nil, fmt.Errorf("sgd: momentum must be in [0, 1), got %g", cfg.Momentum)
+	}
+	return &SGD{cfg: cfg, slots: newSlotSet(params, "velocity")}, nil
+}
+
+func (s *SGD) Name() string { return "sgd" }
+
+func (s *SGD) Step() {
+	s.t++
+	mu, lr := s.cfg.Momentum, s.cfg.LearningRate
+	for j, p := range s.slots.params {
+		vel := s.slots.slots[0][j]
+		for i, g := range p.Grad {
+			v := mu*vel[i] - lr*g
+			vel[i] = v
+			if s.cfg.Nesterov {
+				p.Data[i] += mu*v - lr*g
+			} else {
+				p.Data[i] += v
+			}
+		}
+		p.ZeroGrad()
+	}
+}
+
+func (s *SGD) State() (map[string][]float32, int) { return s.slots.export(), s.t }
+
+func (s *SGD) LoadState(slots map[string][]float32, steps int) error {
+	if err := s.slots.load("sgd", slots); err != nil {
+		return err
+	}
+	s.t = steps
+	return nil
+}
