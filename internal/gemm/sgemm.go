@@ -1,43 +1,205 @@
 package gemm
 
+import "unsafe"
+
+// Blocking parameters, tuned on a Sapphire Rapids core (48 KiB L1d, 2 MiB L2); see doc.go.
+const (
+	// kcMax is the deepest slab of the k dimension packed at once: one kc×nr panel of op(B)
+	// (32 KiB for nr = 32) stays in L1 while the kernel streams op(A) panels past it.
+	// k is cut into equal slabs of at most kcMax (a multiple of 8), never a thin last one.
+	kcMax = 256
+	// mcMax is the most rows of op(A) packed at once (rounded down to the kernel's mr):
+	// mc×kc floats, 256 KiB, stay in L2.
+	mcMax = 256
+	// ncMax is the most columns of op(B) packed at once: kc×nc floats, 1 MiB, in L2.
+	ncMax = 1024
+)
+
+// kernels is the family the fast path runs, chosen once at init (dispatch_*.go).
+var kernels = bestKernels()
+
 // Sgemm computes C = alpha·op(A)·op(B) + beta·C (see the package doc for layouts).
-// When beta is 0, C is only written, so it may hold garbage (even NaN) on entry.
+// When beta is 0, C is only written, so it may hold garbage (even NaN) on entry. When alpha
+// is 0 or k is 0, A and B are not read: C = beta·C.
 //
-// This is the portable path: loops ordered so the innermost one runs along a contiguous row.
+// a is op(A)'s storage: (m, k) with leading dimension lda, or (k, m) when transA;
+// b is op(B)'s: (k, n) with ldb, or (n, k) when transB; c is (m, n) with ldc.
 func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	sgemmWith(kernels, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// sgemmWith is Sgemm through the given kernel family (the tests and benchmarks compare families).
+func sgemmWith(ks *kernelSet, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	checkArgs(transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
+	if m == 0 || n == 0 {
+		return
+	}
+	if k == 0 || alpha == 0 {
+		scaleC(m, n, beta, c, ldc)
+		return
+	}
+	g := call{
+		ks: ks, transA: transA, transB: transB, m: m, n: n, k: k,
+		alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
+	}
+	execute(&g)
+}
+
+// scaleC sets C = beta·C, without reading C when beta is 0.
+func scaleC(m, n int, beta float32, c []float32, ldc int) {
 	for i := 0; i < m; i++ {
 		row := c[i*ldc : i*ldc+n]
-		if beta == 0 {
+		switch beta {
+		case 0:
 			clear(row)
-		} else if beta != 1 {
+		case 1:
+		default:
 			for j := range row {
 				row[j] *= beta
 			}
 		}
-		for p := 0; p < k; p++ {
-			var av float32
-			if transA {
-				av = a[p*lda+i]
-			} else {
-				av = a[i*lda+p]
+	}
+}
+
+// call holds the arguments of one product, checked.
+type call struct {
+	ks             *kernelSet
+	transA, transB bool
+	m, n, k        int
+	alpha, beta    float32
+	a, b, c        []float32
+	lda, ldb, ldc  int
+}
+
+// kStep is the depth of the k slabs: k cut into ⌈k/kcMax⌉ slabs of equal depth, rounded up
+// to a multiple of 8 (the transposing pack's block), so the last one is never thin. It depends
+// on k alone: every element of C is summed in the same order whatever the threads.
+func kStep(k int) int {
+	slabs := (k + kcMax - 1) / kcMax
+	step := (k + slabs - 1) / slabs
+	return (step + 7) &^ 7
+}
+
+// run computes the block C[i0:i1, j0:j1] with the packing buffers of ws: the GotoBLAS loops
+// (columns by ncMax, depth by kStep, rows by mcMax) around the macro-kernel.
+func (g *call) run(ws *workspace, i0, i1, j0, j1 int) {
+	ks := g.ks
+	ws.fit(ks)
+	mcBlk := mcMax / ks.mr * ks.mr
+	step := kStep(g.k)
+	for jc := j0; jc < j1; jc += ncMax {
+		nc := min(ncMax, j1-jc)
+		for pc := 0; pc < g.k; pc += step {
+			kc := min(step, g.k-pc)
+			beta := g.beta
+			if pc > 0 {
+				beta = 1
 			}
-			av *= alpha
-			if av == 0 {
-				continue
-			}
-			if transB {
-				for j := range row {
-					row[j] += av * b[j*ldb+p]
-				}
-			} else {
-				brow := b[p*ldb : p*ldb+n]
-				for j, bv := range brow {
-					row[j] += av * bv
-				}
+			g.packB(ws.b, pc, kc, jc, nc)
+			for ic := i0; ic < i1; ic += mcBlk {
+				mc := min(mcBlk, i1-ic)
+				g.packA(ws.a, ic, mc, pc, kc)
+				g.macro(ws, ic, mc, jc, nc, kc, beta)
 			}
 		}
 	}
+}
+
+// packB packs op(B)[pc:pc+kc, jc:jc+nc] into panels of nr columns, each kc×nr stored p by p,
+// the last one padded with zero columns. op(B) is read in place: row by row (copy) or,
+// when transB, across the rows of B (transpose).
+func (g *call) packB(dst []float32, pc, kc, jc, nc int) {
+	nr := g.ks.nr
+	for jr := 0; jr < nc; jr += nr {
+		cols := min(nr, nc-jr)
+		panel := dst[jr*kc : (jr+nr)*kc]
+		j := jc + jr
+		if g.transB {
+			g.ks.packTransPanel(kc, g.b[j*g.ldb+pc:], g.ldb, panel, nr, cols)
+		} else {
+			g.ks.packCopyPanel(kc, g.b[pc*g.ldb+j:], g.ldb, panel, nr, cols)
+		}
+	}
+}
+
+// packA packs op(A)[ic:ic+mc, pc:pc+kc] into panels of mr rows, each mr×kc stored p by p
+// (a column of the panel after another), the last one padded with zero rows.
+func (g *call) packA(dst []float32, ic, mc, pc, kc int) {
+	mr := g.ks.mr
+	for ir := 0; ir < mc; ir += mr {
+		rows := min(mr, mc-ir)
+		panel := dst[ir*kc : (ir+mr)*kc]
+		i := ic + ir
+		if g.transA {
+			g.ks.packCopyPanel(kc, g.a[pc*g.lda+i:], g.lda, panel, mr, rows)
+		} else {
+			g.ks.packTransPanel(kc, g.a[i*g.lda+pc:], g.lda, panel, mr, rows)
+		}
+	}
+}
+
+// macro runs the micro-kernel over the packed block: each op(B) panel stays in L1 while the
+// op(A) panels stream past it. Edge tiles go through ws.tile: the valid part of C copied in
+// (when beta is not 0), the same kernel run on it, the valid part copied back, so that an
+// edge element is computed exactly as an inner one.
+func (g *call) macro(ws *workspace, ic, mc, jc, nc, kc int, beta float32) {
+	ks := g.ks
+	mr, nr, ldc := ks.mr, ks.nr, g.ldc
+	for jr := 0; jr < nc; jr += nr {
+		cols := min(nr, nc-jr)
+		bp := ws.b[jr*kc : (jr+nr)*kc]
+		for ir := 0; ir < mc; ir += mr {
+			rows := min(mr, mc-ir)
+			ap := ws.a[ir*kc : (ir+mr)*kc]
+			ct := g.c[(ic+ir)*ldc+jc+jr:]
+			if rows == mr && cols == nr {
+				ks.kernel(kc, ap, bp, ct, ldc, g.alpha, beta)
+				continue
+			}
+			tile := ws.tile[:mr*nr]
+			if beta != 0 {
+				for i := 0; i < rows; i++ {
+					copy(tile[i*nr:i*nr+cols], ct[i*ldc:i*ldc+cols])
+				}
+			}
+			ks.kernel(kc, ap, bp, tile, nr, g.alpha, beta)
+			for i := 0; i < rows; i++ {
+				copy(ct[i*ldc:i*ldc+cols], tile[i*nr:i*nr+cols])
+			}
+		}
+	}
+}
+
+// workspace holds one thread's packing buffers, allocated once (64-byte aligned) and reused.
+type workspace struct {
+	a    []float32 // packed op(A) block: mcMax×kcMax
+	b    []float32 // packed op(B) slab: kcMax×ncMax
+	tile []float32 // one mr×nr edge tile
+}
+
+// fit grows the buffers to what the kernel family ks needs; a no-op in the steady state.
+func (ws *workspace) fit(ks *kernelSet) {
+	mcBlk := mcMax / ks.mr * ks.mr
+	if need := mcBlk * kcMax; len(ws.a) < need {
+		ws.a = alignedFloats(need)
+	}
+	if need := (ncMax + ks.nr - 1) / ks.nr * ks.nr * kcMax; len(ws.b) < need {
+		ws.b = alignedFloats(need)
+	}
+	if need := ks.mr * ks.nr; len(ws.tile) < need {
+		ws.tile = alignedFloats(need)
+	}
+}
+
+// alignedFloats returns n zeroed floats starting on a 64-byte (cache line) boundary.
+func alignedFloats(n int) []float32 {
+	const lineFloats = 64 / 4
+	buf := make([]float32, n+lineFloats-1)
+	off := 0
+	if mis := int(uintptr(unsafe.Pointer(&buf[0]))%64) / 4; mis != 0 {
+		off = lineFloats - mis
+	}
+	return buf[off : off+n : off+n]
 }
 
 // checkArgs panics with a clear message when the dimensions do not fit the slices:

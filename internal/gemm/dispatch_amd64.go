@@ -1,0 +1,34 @@
+//go:build amd64 && !purego
+
+package gemm
+
+import "golang.org/x/sys/cpu"
+
+// The assembly families. cpu.X86 reports a feature only when the OS also saves its registers.
+var (
+	avx512Kernels = kernelSet{name: "avx512 8x32", mr: 8, nr: 32, kernel: kernelAVX512, packCopy: packCopyAVX, packTrans: packTransAVX}
+	avx2Kernels   = kernelSet{name: "avx2 6x16", mr: 6, nr: 16, kernel: kernelAVX2, packCopy: packCopyAVX, packTrans: packTransAVX}
+)
+
+// bestKernels is the fastest family this CPU runs, chosen once at init.
+func bestKernels() *kernelSet {
+	switch {
+	case cpu.X86.HasAVX512F:
+		return &avx512Kernels
+	case cpu.X86.HasAVX2 && cpu.X86.HasFMA:
+		return &avx2Kernels
+	}
+	return &goKernels
+}
+
+// families lists every kernel family this CPU runs, the fastest first (the tests check each).
+func families() []*kernelSet {
+	var fs []*kernelSet
+	if cpu.X86.HasAVX512F {
+		fs = append(fs, &avx512Kernels)
+	}
+	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+		fs = append(fs, &avx2Kernels)
+	}
+	return append(fs, &goKernels)
+}

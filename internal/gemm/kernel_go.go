@@ -1,0 +1,146 @@
+package gemm
+
+// The portable kernels: the plain Go loops that define what the assembly computes. They are
+// compiled on every platform so that the tests can hold the assembly against them and the
+// benchmarks can show both side by side; the purego build (and every non-amd64 one) runs them.
+
+// kernelSet is one family of micro-kernel and packing routines, chosen once at init.
+type kernelSet struct {
+	name string
+	// mr×nr is the tile of C that one kernel call computes.
+	mr, nr int
+	// kernel computes one full mr×nr tile from an mr×kc panel of op(A) and a kc×nr panel
+	// of op(B), both packed; its loop is kernelRef's.
+	kernel func(kc int, a, b, c []float32, ldc int, alpha, beta float32)
+	// packCopy and packTrans, when set, pack full panels whose width is a multiple of 8
+	// (packTrans also wants kc a multiple of 8); their loops are packCopyGo's and packTransGo's.
+	packCopy, packTrans func(kc int, src []float32, ld int, dst []float32, w int)
+}
+
+// goKernels is the portable set: a 4×4 kernel whose 16 accumulators stay in registers.
+var goKernels = kernelSet{name: "go 4x4", mr: 4, nr: 4, kernel: kernel4x4Go}
+
+// kernelRef is the loop that every micro-kernel computes, for an mr×nr tile: a is an
+// mr×kc panel packed p by p (a[p*mr+i] is op(A)[i,p]), b a kc×nr panel (b[p*nr+j] is
+// op(B)[p,j]), c the tile's top-left corner in a matrix of leading dimension ldc.
+// When beta is 0, c is not read.
+func kernelRef(mr, nr, kc int, a, b, c []float32, ldc int, alpha, beta float32) {
+	for i := 0; i < mr; i++ {
+		for j := 0; j < nr; j++ {
+			var acc float32
+			for p := 0; p < kc; p++ {
+				acc += a[p*mr+i] * b[p*nr+j]
+			}
+			acc *= alpha
+			if beta != 0 {
+				acc += beta * c[i*ldc+j]
+			}
+			c[i*ldc+j] = acc
+		}
+	}
+}
+
+// kernel4x4Go is kernelRef for mr = nr = 4, unrolled so that the accumulators are locals.
+func kernel4x4Go(kc int, a, b, c []float32, ldc int, alpha, beta float32) {
+	var c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33 float32
+	a, b = a[:4*kc], b[:4*kc]
+	for p := 0; p < kc; p++ {
+		ap, bp := a[4*p:4*p+4], b[4*p:4*p+4]
+		b0, b1, b2, b3 := bp[0], bp[1], bp[2], bp[3]
+		a0 := ap[0]
+		c00 += a0 * b0
+		c01 += a0 * b1
+		c02 += a0 * b2
+		c03 += a0 * b3
+		a1 := ap[1]
+		c10 += a1 * b0
+		c11 += a1 * b1
+		c12 += a1 * b2
+		c13 += a1 * b3
+		a2 := ap[2]
+		c20 += a2 * b0
+		c21 += a2 * b1
+		c22 += a2 * b2
+		c23 += a2 * b3
+		a3 := ap[3]
+		c30 += a3 * b0
+		c31 += a3 * b1
+		c32 += a3 * b2
+		c33 += a3 * b3
+	}
+	store4 := func(row []float32, v0, v1, v2, v3 float32) {
+		row = row[:4]
+		v0, v1, v2, v3 = v0*alpha, v1*alpha, v2*alpha, v3*alpha
+		if beta != 0 {
+			v0 += beta * row[0]
+			v1 += beta * row[1]
+			v2 += beta * row[2]
+			v3 += beta * row[3]
+		}
+		row[0], row[1], row[2], row[3] = v0, v1, v2, v3
+	}
+	store4(c, c00, c01, c02, c03)
+	store4(c[ldc:], c10, c11, c12, c13)
+	store4(c[2*ldc:], c20, c21, c22, c23)
+	store4(c[3*ldc:], c30, c31, c32, c33)
+}
+
+// packCopyGo packs a kc×w panel stored row by row (row p at src[p*ld:]) of which only the
+// first valid columns exist; the others are packed as zeros:
+//
+//	for p := 0; p < kc; p++ {
+//		copy(dst[p*w:p*w+w], src[p*ld:p*ld+w])
+//	}
+func packCopyGo(kc int, src []float32, ld int, dst []float32, w, valid int) {
+	for p := 0; p < kc; p++ {
+		d := dst[p*w : p*w+w]
+		copy(d, src[p*ld:p*ld+valid])
+		clear(d[valid:])
+	}
+}
+
+// packTransGo packs the transpose of a w×kc panel (row j at src[j*ld:]) of which only the
+// first valid rows exist; the others are packed as zeros:
+//
+//	for p := 0; p < kc; p++ {
+//		for j := 0; j < w; j++ {
+//			dst[p*w+j] = src[j*ld+p]
+//		}
+//	}
+func packTransGo(kc int, src []float32, ld int, dst []float32, w, valid int) {
+	for j := 0; j < valid; j++ {
+		row := src[j*ld : j*ld+kc]
+		for p, v := range row {
+			dst[p*w+j] = v
+		}
+	}
+	if valid < w {
+		for p := 0; p < kc; p++ {
+			clear(dst[p*w+valid : p*w+w])
+		}
+	}
+}
+
+// packCopyPanel packs a kc×w panel read along its rows (see packCopyGo), through the
+// assembly when the panel is full and its width suits it.
+func (ks *kernelSet) packCopyPanel(kc int, src []float32, ld int, dst []float32, w, valid int) {
+	if ks.packCopy != nil && valid == w && w%8 == 0 && kc > 0 {
+		ks.packCopy(kc, src, ld, dst, w)
+		return
+	}
+	packCopyGo(kc, src, ld, dst, w, valid)
+}
+
+// packTransPanel packs the transpose of a w×kc panel (see packTransGo), through the
+// assembly for the whole blocks of 8×8 when the panel is full and its width suits it.
+func (ks *kernelSet) packTransPanel(kc int, src []float32, ld int, dst []float32, w, valid int) {
+	if ks.packTrans != nil && valid == w && w%8 == 0 && kc >= 8 {
+		k8 := kc &^ 7
+		ks.packTrans(k8, src, ld, dst, w)
+		if k8 < kc {
+			packTransGo(kc-k8, src[k8:], ld, dst[k8*w:], w, valid)
+		}
+		return
+	}
+	packTransGo(kc, src, ld, dst, w, valid)
+}

@@ -1,0 +1,308 @@
+package gemm
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// operands holds one product's inputs, stored with leading dimensions wider than the rows.
+type operands struct {
+	transA, transB bool
+	m, n, k        int
+	a, b, c        []float32
+	lda, ldb, ldc  int
+}
+
+// newOperands fills A, B and C with values in [-1, 1); pad widens every leading dimension.
+func newOperands(rng *rand.Rand, transA, transB bool, m, n, k, pad int) *operands {
+	o := &operands{transA: transA, transB: transB, m: m, n: n, k: k}
+	ar, ac := m, k
+	if transA {
+		ar, ac = k, m
+	}
+	br, bc := k, n
+	if transB {
+		br, bc = n, k
+	}
+	o.lda, o.ldb, o.ldc = ac+pad, bc+pad, n+pad
+	o.a = randFloats(rng, max(ar*o.lda, 1))
+	o.b = randFloats(rng, max(br*o.ldb, 1))
+	o.c = randFloats(rng, max(m*o.ldc, 1))
+	return o
+}
+
+func randFloats(rng *rand.Rand, n int) []float32 {
+	s := make([]float32, n)
+	for i := range s {
+		s[i] = 2*rng.Float32() - 1
+	}
+	return s
+}
+
+// bound is how far a float32 result may stray from the float64 reference: the error of a
+// sum of k rounded products grows like k·eps times the sum of their magnitudes.
+func (o *operands) bound(i, j int, alpha, beta float32, c0 float32) float64 {
+	var mag float64
+	for p := 0; p < o.k; p++ {
+		var av, bv float32
+		if o.transA {
+			av = o.a[p*o.lda+i]
+		} else {
+			av = o.a[i*o.lda+p]
+		}
+		if o.transB {
+			bv = o.b[j*o.ldb+p]
+		} else {
+			bv = o.b[p*o.ldb+j]
+		}
+		mag += math.Abs(float64(av) * float64(bv))
+	}
+	if beta != 0 {
+		mag2 := math.Abs(float64(beta * c0))
+		mag = math.Abs(float64(alpha))*mag + mag2
+	} else {
+		mag = math.Abs(float64(alpha)) * mag
+	}
+	const eps = 1.0 / (1 << 23)
+	return float64(o.k+4)*eps*mag + 1e-30
+}
+
+// check runs sgemmWith(ks) and Reference on copies of C and compares every element,
+// and that the padding between rows of C is left alone.
+func check(t *testing.T, ks *kernelSet, o *operands, alpha, beta float32, nanC bool) {
+	t.Helper()
+	c0 := append([]float32(nil), o.c...)
+	if nanC {
+		for i := 0; i < o.m; i++ {
+			for j := 0; j < o.n; j++ {
+				c0[i*o.ldc+j] = float32(math.NaN())
+			}
+		}
+	}
+	got := append([]float32(nil), c0...)
+	want := append([]float32(nil), c0...)
+	sgemmWith(ks, o.transA, o.transB, o.m, o.n, o.k, alpha, o.a, o.lda, o.b, o.ldb, beta, got, o.ldc)
+	Reference(o.transA, o.transB, o.m, o.n, o.k, alpha, o.a, o.lda, o.b, o.ldb, beta, want, o.ldc)
+	bad := 0
+	for idx := range got {
+		i, j := idx/o.ldc, idx%o.ldc
+		if i >= o.m || j >= o.n {
+			if math.Float32bits(got[idx]) != math.Float32bits(c0[idx]) {
+				t.Fatalf("%s: padding C[%d,%d] changed: %v -> %v", ks.name, i, j, c0[idx], got[idx])
+			}
+			continue
+		}
+		tol := o.bound(i, j, alpha, beta, c0[idx])
+		if d := math.Abs(float64(got[idx]) - float64(want[idx])); !(d <= tol) {
+			if bad++; bad <= 3 {
+				t.Errorf("%s: C[%d,%d] = %v, want %v (diff %g > %g)", ks.name, i, j, got[idx], want[idx], d, tol)
+			}
+		}
+	}
+	if bad > 0 {
+		t.Fatalf("%s: %d of %d elements wrong", ks.name, bad, o.m*o.n)
+	}
+}
+
+// testDims are the sizes whose mixes the tests run: edges around the tiles and the GAN sizes.
+var testDims = []int{1, 7, 31, 33, 65, 100}
+
+func TestSgemmMatchesReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	type scalars struct {
+		alpha, beta float32
+		nanC        bool
+	}
+	variants := []scalars{{1, 0, true}, {1, 1, false}, {0.5, 0.5, false}, {-2, 0, true}, {1.5, -1, false}}
+	for _, ks := range families() {
+		for _, tr := range [][2]bool{{false, false}, {false, true}, {true, false}, {true, true}} {
+			name := fmt.Sprintf("%s/transA=%v/transB=%v", ks.name, tr[0], tr[1])
+			t.Run(name, func(t *testing.T) {
+				n := 0
+				for _, m := range testDims {
+					for _, nn := range testDims {
+						for _, k := range testDims {
+							s := variants[n%len(variants)]
+							pad := n % 3 * 5
+							n++
+							o := newOperands(rng, tr[0], tr[1], m, nn, k, pad)
+							check(t, ks, o, s.alpha, s.beta, s.nanC)
+						}
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestSgemmLarge covers the GAN sizes and the cuts of k, m and n into several blocks.
+func TestSgemmLarge(t *testing.T) {
+	shapes := [][3]int{ // m, k, n
+		{64, 784, 1024}, {64, 1024, 784}, {784, 64, 1024}, {1024, 64, 784}, {64, 100, 256},
+		{257, 513, 1100}, {300, 1030, 45}, {1024, 33, 1}, {1, 1024, 1024}, {65, 260, 2050},
+	}
+	if testing.Short() {
+		shapes = shapes[:5]
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, ks := range families() {
+		for i, s := range shapes {
+			for tr := 0; tr < 4; tr++ {
+				transA, transB := tr&1 != 0, tr&2 != 0
+				t.Run(fmt.Sprintf("%s/%dx%dx%d/tA=%v/tB=%v", ks.name, s[0], s[1], s[2], transA, transB), func(t *testing.T) {
+					o := newOperands(rng, transA, transB, s[0], s[2], s[1], (i+tr)%2*3)
+					beta := []float32{0, 1, 0.5, 0}[tr]
+					check(t, ks, o, 1, beta, beta == 0)
+				})
+			}
+		}
+	}
+}
+
+func TestSgemmZeroSizes(t *testing.T) {
+	for _, ks := range families() {
+		c := []float32{1, 2, 3, 4}
+		sgemmWith(ks, false, false, 2, 2, 0, 1, nil, 0, nil, 2, 3, c, 2)
+		if c[0] != 3 || c[3] != 12 {
+			t.Errorf("%s: k = 0 must scale C by beta, got %v", ks.name, c)
+		}
+		c = []float32{float32(math.NaN()), 2, 3, 4}
+		sgemmWith(ks, false, false, 2, 2, 1, 0, []float32{1, 1}, 1, []float32{1, 1}, 2, 0, c, 2)
+		if c[0] != 0 || c[3] != 0 {
+			t.Errorf("%s: alpha = 0, beta = 0 must clear C, got %v", ks.name, c)
+		}
+		sgemmWith(ks, false, false, 0, 5, 5, 1, nil, 5, make([]float32, 25), 5, 0, nil, 5)
+	}
+}
+
+func TestSgemmPanicsOnShortSlices(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Fatal("no panic for a too short A")
+		}
+	}()
+	Sgemm(false, false, 4, 4, 4, 1, make([]float32, 15), 4, make([]float32, 16), 4, 0, make([]float32, 16), 4)
+}
+
+// TestKernelsMatchLoops holds each family's micro-kernel against kernelRef, the loop in its
+// doc, and its packing routines against theirs, bit for bit.
+func TestKernelsMatchLoops(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, ks := range families() {
+		for _, kc := range []int{0, 1, 3, 4, 5, 17, 256} {
+			for _, beta := range []float32{0, 1, -0.75} {
+				mr, nr, ldc := ks.mr, ks.nr, ks.nr+3
+				a, b := randFloats(rng, mr*kc+1), randFloats(rng, nr*kc+1)
+				c := randFloats(rng, mr*ldc)
+				if beta == 0 {
+					for i := range c {
+						c[i] = float32(math.NaN())
+					}
+				}
+				got, want := append([]float32(nil), c...), append([]float32(nil), c...)
+				ks.kernel(kc, a, b, got, ldc, 1.25, beta)
+				kernelRef(mr, nr, kc, a, b, want, ldc, 1.25, beta)
+				for i := range got {
+					d := math.Abs(float64(got[i] - want[i]))
+					if !(d <= 1e-5*float64(kc+1)) && !(math.IsNaN(float64(want[i])) && math.IsNaN(float64(got[i]))) {
+						t.Fatalf("%s kernel kc=%d beta=%v: c[%d] = %v, want %v", ks.name, kc, beta, i, got[i], want[i])
+					}
+				}
+			}
+		}
+		if ks.packCopy == nil {
+			continue
+		}
+		for _, w := range []int{8, 16, 32} {
+			for _, kc := range []int{1, 8, 13, 64} {
+				ld := w + kc + 5
+				src := randFloats(rng, (max(w, kc)+1)*ld)
+				got, want := make([]float32, kc*w), make([]float32, kc*w)
+				ks.packCopy(kc, src, ld, got, w)
+				packCopyGo(kc, src, ld, want, w, w)
+				if !equalBits(got, want) {
+					t.Fatalf("%s packCopy w=%d kc=%d differs from its loop", ks.name, w, kc)
+				}
+				if kc%8 == 0 {
+					ks.packTrans(kc, src, ld, got, w)
+					packTransGo(kc, src, ld, want, w, w)
+					if !equalBits(got, want) {
+						t.Fatalf("%s packTrans w=%d kc=%d differs from its loop", ks.name, w, kc)
+					}
+				}
+			}
+		}
+	}
+}
+
+func equalBits(x, y []float32) bool {
+	if len(x) != len(y) {
+		return false
+	}
+	for i := range x {
+		if math.Float32bits(x[i]) != math.Float32bits(y[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// TestThreadsBitIdentical checks that the result does not depend on the thread count, for
+// products split along N and along M, with edges and several k slabs.
+func TestThreadsBitIdentical(t *testing.T) {
+	defer SetThreads(0)
+	rng := rand.New(rand.NewPCG(7, 8))
+	shapes := [][3]int{{64, 784, 1024}, {1024, 64, 784}, {203, 517, 333}, {64, 1024, 784}}
+	for _, ks := range families() {
+		for _, s := range shapes {
+			for tr := 0; tr < 4; tr++ {
+				o := newOperands(rng, tr&1 != 0, tr&2 != 0, s[0], s[2], s[1], 1)
+				var results [][]float32
+				for _, th := range []int{1, 2, 3} {
+					SetThreads(th)
+					c := append([]float32(nil), o.c...)
+					sgemmWith(ks, o.transA, o.transB, o.m, o.n, o.k, 0.75, o.a, o.lda, o.b, o.ldb, 0.5, c, o.ldc)
+					results = append(results, c)
+				}
+				for i := 1; i < len(results); i++ {
+					if !equalBits(results[0], results[i]) {
+						t.Fatalf("%s %v tr=%d: results differ between 1 and %d threads", ks.name, s, tr, i+1)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestSgemmAllocatesNothing checks the steady state, serial and parallel.
+func TestSgemmAllocatesNothing(t *testing.T) {
+	defer SetThreads(0)
+	SetThreads(2)
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, s := range [][3]int{{7, 9, 5}, {64, 784, 1024}, {1024, 64, 784}} {
+		for tr := 0; tr < 4; tr++ {
+			o := newOperands(rng, tr&1 != 0, tr&2 != 0, s[0], s[2], s[1], 0)
+			run := func() {
+				Sgemm(o.transA, o.transB, o.m, o.n, o.k, 1, o.a, o.lda, o.b, o.ldb, 0, o.c, o.ldc)
+			}
+			run()
+			if allocs := testing.AllocsPerRun(5, run); allocs != 0 {
+				t.Errorf("%v tr=%d: %v allocations per call", s, tr, allocs)
+			}
+		}
+	}
+}
+
+func TestSetThreads(t *testing.T) {
+	defer SetThreads(0)
+	SetThreads(3)
+	if Threads() != 3 {
+		t.Fatalf("Threads() = %d after SetThreads(3)", Threads())
+	}
+	SetThreads(0)
+	if Threads() < 1 {
+		t.Fatalf("Threads() = %d after SetThreads(0)", Threads())
+	}
+}
