@@ -1,0 +1,124 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"math"
+	"path/filepath"
+	"strings"
+
+	"github.com/gogan/gogan/checkpoint"
+	"github.com/gogan/gogan/data"
+	"github.com/gogan/gogan/gan"
+	"github.com/gogan/gogan/report"
+)
+
+func newSampleCommand() *command {
+	fs := flag.NewFlagSet("sample", flag.ContinueOnError)
+	from := fs.String("run", "", "run folder, checkpoint folder or latest.json to load the generator from (required)")
+	n := fs.Int("n", 64, "number of images")
+	out := fs.String("out", "samples.png", "output: a .png grid, an IDX file (.idx, -ubyte, .gz), or a folder of PNGs")
+	format := fs.String("format", "", "grid, pngs or idx (default: from --out)")
+	seed := fs.Uint64("seed", 1, "seed of the latent vectors")
+	latents := fs.String("latents", "", "safetensors file whose tensor \"latents\" (n, latent) F32 replaces the seeded noise")
+	cols := fs.Int("cols", 0, "grid columns (default √n)")
+	c := &command{
+		name: "sample", usage: "--run DIR [--n 64] [--out samples.png] [--seed 1 | --latents FILE]", flags: fs,
+		short: "Generate images with a trained generator, as a PNG grid, a folder of PNGs or an IDX file.",
+	}
+	c.run = func(env *environment, _ []string) error {
+		if *from == "" {
+			return usageError{"--run is required"}
+		}
+		kind := *format
+		if kind == "" {
+			kind = formatOf(*out)
+		}
+		if kind != "grid" && kind != "pngs" && kind != "idx" {
+			return usageError{fmt.Sprintf("--format must be grid, pngs or idx, got %q", kind)}
+		}
+		tr, err := gan.LoadCheckpoint(*from)
+		if err != nil {
+			return err
+		}
+		latent := tr.G.InputShape().Size()
+		var z []float32
+		if *latents != "" {
+			z, err = readLatents(*latents, latent)
+			if err != nil {
+				return err
+			}
+			*n = len(z) / latent
+		} else {
+			if *n <= 0 {
+				return usageError{fmt.Sprintf("--n must be positive, got %d", *n)}
+			}
+			z = make([]float32, *n*latent)
+			gan.Latents(z, *seed)
+		}
+		shape := tr.G.OutputShape()
+		imgs := make([]float32, *n*shape.Size())
+		gan.Generate(tr.G, imgs, z, *n)
+		h, w, ch := shape[0], shape[1], shape[2]
+		switch kind {
+		case "grid":
+			cc := *cols
+			if cc <= 0 {
+				cc = int(math.Ceil(math.Sqrt(float64(*n))))
+			}
+			err = report.Grid(*out, imgs, *n, h, w, ch, cc)
+		case "pngs":
+			err = report.WritePNGs(*out, "sample-", imgs, *n, h, w, ch)
+		case "idx":
+			err = data.WriteIDXImages(*out, toBytes(imgs, *n, h, w))
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.stdout, "wrote %d images from step %d of %s to %s\n", *n, tr.Step, filepath.Clean(*from), *out)
+		return nil
+	}
+	return c
+}
+
+// formatOf guesses the output kind from a path.
+func formatOf(path string) string {
+	lower := strings.ToLower(path)
+	switch {
+	case strings.HasSuffix(lower, ".png"):
+		return "grid"
+	case strings.HasSuffix(lower, ".idx"), strings.HasSuffix(lower, "ubyte"), strings.HasSuffix(lower, ".gz"):
+		return "idx"
+	}
+	return "pngs"
+}
+
+// readLatents loads the tensor "latents" (n, latent) from a safetensors file.
+func readLatents(path string, latent int) ([]float32, error) {
+	tensors, _, err := checkpoint.LoadSafetensors(path)
+	if err != nil {
+		return nil, err
+	}
+	t, ok := tensors["latents"]
+	if !ok {
+		return nil, fmt.Errorf("%s: no tensor named \"latents\"", path)
+	}
+	if t.DType != "F32" || len(t.Shape) != 2 || t.Shape[1] != latent || t.Shape[0] == 0 {
+		return nil, fmt.Errorf("%s: tensor latents is %s %v, want F32 (n, %d)", path, t.DType, t.Shape, latent)
+	}
+	for i, v := range t.F32 {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return nil, fmt.Errorf("%s: latents[%d] is %v", path, i, v)
+		}
+	}
+	return t.F32, nil
+}
+
+// toBytes maps [−1, 1] pixels to IDX bytes 0..255, the inverse of the data scaling.
+func toBytes(imgs []float32, n, h, w int) *data.Images {
+	px := make([]uint8, len(imgs))
+	for i, v := range imgs {
+		px[i] = uint8(math.Round(float64(max(-1, min(1, v))+1) * 127.5))
+	}
+	return &data.Images{N: n, Rows: h, Cols: w, Pixels: px}
+}

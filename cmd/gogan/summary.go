@@ -1,0 +1,43 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/gogan/gogan/gan"
+)
+
+func newSummaryCommand() *command {
+	fs := flag.NewFlagSet("summary", flag.ContinueOnError)
+	model := fs.String("model", "mlp", "architecture: "+gan.ArchitectureNames())
+	latent := fs.Int("latent", gan.DefaultConfig().LatentDim, "noise size")
+	c := &command{
+		name: "summary", usage: "[--model mlp]", flags: fs,
+		short: "Print each model's layers, output shapes and parameter counts, as Keras's model.summary().",
+	}
+	c.run = func(env *environment, _ []string) error {
+		arch, err := gan.LookupArchitecture(*model)
+		if err != nil {
+			return usageError{err.Error()}
+		}
+		if *latent <= 0 {
+			return usageError{fmt.Sprintf("--latent must be positive, got %d", *latent)}
+		}
+		g, d := arch.New(*latent)
+		rng := rand.New(rand.NewPCG(1, 1))
+		for _, m := range []interface {
+			Build(*rand.Rand) error
+		}{g, d} {
+			if err := m.Build(rng); err != nil {
+				return err
+			}
+		}
+		if err := g.Summary(env.stdout); err != nil {
+			return err
+		}
+		fmt.Fprintln(env.stdout)
+		return d.Summary(env.stdout)
+	}
+	return c
+}

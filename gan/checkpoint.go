@@ -1,0 +1,256 @@
+package gan
+
+import (
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/gogan/gogan/autograd"
+	"github.com/gogan/gogan/checkpoint"
+)
+
+// CheckpointFormat names the layout written by SaveCheckpoint.
+const CheckpointFormat = "gogan-checkpoint/1"
+
+// A checkpoint is a folder holding two files:
+//
+//	latest.json              the state below, as JSON
+//	step-00001234.safetensors every tensor: weights, moving statistics, optimizer slots
+//
+// Tensor names in the safetensors file (all F32, shapes as the weights'):
+//
+//	generator/<layer>/<weight>            e.g. generator/dense/kernel (100, 256)
+//	discriminator/<layer>/<weight>        e.g. discriminator/dense_3/bias (1)
+//	optimizer/generator/<slot>/<weight>   Adam's m and v: optimizer/generator/m/dense/kernel
+//	optimizer/discriminator/<slot>/<weight>
+//
+// Dense kernels are (inputs, units), as Keras stores them; BatchNormalization
+// has gamma, beta, moving_mean and moving_variance. The safetensors metadata
+// repeats the model name and step. The JSON is written after the tensors and
+// names them with their checksum, so a crash between the two writes leaves the
+// previous checkpoint whole.
+type checkpointState struct {
+	Format     string                    `json:"format"`
+	Model      string                    `json:"model"`
+	Step       int                       `json:"step"`
+	Tensors    string                    `json:"tensors"`
+	Checksum   string                    `json:"tensors_checksum"`
+	RNG        string                    `json:"rng"` // base64 of math/rand/v2 PCG state
+	Optimizers map[string]optimizerState `json:"optimizers"`
+	Config     Config                    `json:"config"`
+}
+
+type optimizerState struct {
+	Name  string `json:"name"`
+	Steps int    `json:"steps"`
+}
+
+// LatestFile is the name of a checkpoint folder's state file.
+const LatestFile = "latest.json"
+
+// SaveCheckpoint writes the whole training state into dir (created if needed)
+// and removes the tensors of older checkpoints there. It returns the state
+// file's path.
+func (t *Trainer) SaveCheckpoint(dir string) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("checkpoint folder %s: %w", dir, unwrapPath(err))
+	}
+	tensors := map[string]checkpoint.Tensor{}
+	addWeights := func(prefix string, ws []*autograd.Var) {
+		for _, w := range ws {
+			tensors[prefix+w.Name] = checkpoint.F32(w.Shape, w.Data)
+		}
+	}
+	addWeights("generator/", t.G.Weights())
+	addWeights("discriminator/", t.D.Weights())
+	opts := map[string]optimizerState{}
+	for name, opt := range map[string]interface {
+		State() (map[string][]float32, int)
+		Name() string
+	}{"generator": t.OptG, "discriminator": t.OptD} {
+		slots, steps := opt.State()
+		for key, v := range slots {
+			tensors["optimizer/"+name+"/"+key] = checkpoint.F32([]int{len(v)}, v)
+		}
+		opts[name] = optimizerState{Name: opt.Name(), Steps: steps}
+	}
+	name := fmt.Sprintf("step-%08d.safetensors", t.Step)
+	tensorPath := filepath.Join(dir, name)
+	meta := map[string]string{"format": CheckpointFormat, "model": t.Config.Model, "step": fmt.Sprint(t.Step)}
+	if err := checkpoint.SaveSafetensors(tensorPath, tensors, meta); err != nil {
+		return "", err
+	}
+	sum, err := checkpoint.Checksum(tensorPath)
+	if err != nil {
+		return "", err
+	}
+	rngState, err := t.pcg.MarshalBinary()
+	if err != nil {
+		return "", err
+	}
+	state := checkpointState{
+		Format: CheckpointFormat, Model: t.Config.Model, Step: t.Step,
+		Tensors: name, Checksum: sum, RNG: base64.StdEncoding.EncodeToString(rngState),
+		Optimizers: opts, Config: t.Config,
+	}
+	statePath := filepath.Join(dir, LatestFile)
+	if err := checkpoint.WriteJSONAtomic(statePath, state); err != nil {
+		return "", err
+	}
+	removeOldTensors(dir, name)
+	return statePath, nil
+}
+
+// removeOldTensors deletes step-*.safetensors files other than keep: they belong
+// to checkpoints that latest.json no longer names.
+func removeOldTensors(dir, keep string) {
+	old, _ := filepath.Glob(filepath.Join(dir, "step-*.safetensors"))
+	for _, p := range old {
+		if filepath.Base(p) != keep {
+			os.Remove(p)
+		}
+	}
+}
+
+// FindCheckpoint resolves what a user names: a run folder (its checkpoints/
+// folder), a checkpoint folder, or a latest.json file.
+func FindCheckpoint(path string) (string, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return "", fmt.Errorf("checkpoint %s: %w", path, unwrapPath(err))
+	}
+	if !info.IsDir() {
+		return path, nil
+	}
+	for _, p := range []string{filepath.Join(path, "checkpoints", LatestFile), filepath.Join(path, LatestFile)} {
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("%s: no checkpoint here (no checkpoints/%s nor %s)", path, LatestFile, LatestFile)
+}
+
+// LoadCheckpoint restores a Trainer from a checkpoint (see FindCheckpoint for
+// what path may name), checking that every tensor is present, has the right
+// shape, and that the tensor file is the one the state names.
+func LoadCheckpoint(path string) (*Trainer, error) {
+	statePath, err := FindCheckpoint(path)
+	if err != nil {
+		return nil, err
+	}
+	var state checkpointState
+	if err := checkpoint.ReadJSON(statePath, &state); err != nil {
+		return nil, err
+	}
+	if state.Format != CheckpointFormat {
+		return nil, fmt.Errorf("%s: not a gogan checkpoint (format %q, want %q)", statePath, state.Format, CheckpointFormat)
+	}
+	if state.Config.Model != state.Model {
+		return nil, fmt.Errorf("%s: damaged: model %q but config says %q", statePath, state.Model, state.Config.Model)
+	}
+	t, err := NewTrainer(state.Config)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", statePath, err)
+	}
+	if strings.ContainsAny(state.Tensors, `/\`) || state.Tensors == "" {
+		return nil, fmt.Errorf("%s: damaged: tensor file name %q", statePath, state.Tensors)
+	}
+	tensorPath := filepath.Join(filepath.Dir(statePath), state.Tensors)
+	sum, err := checkpoint.Checksum(tensorPath)
+	if err != nil {
+		return nil, err
+	}
+	if sum != state.Checksum {
+		return nil, fmt.Errorf("%s: damaged: checksum %s, %s says %s", tensorPath, sum, filepath.Base(statePath), state.Checksum)
+	}
+	tensors, _, err := checkpoint.LoadSafetensors(tensorPath)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.restore(tensors, state, tensorPath); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// restore copies the tensors and state into a freshly built Trainer.
+func (t *Trainer) restore(tensors map[string]checkpoint.Tensor, state checkpointState, path string) error {
+	used := 0
+	take := func(name string, want []int) ([]float32, error) {
+		ts, ok := tensors[name]
+		if !ok {
+			return nil, fmt.Errorf("%s: no tensor %s (a checkpoint of another model?)", path, name)
+		}
+		if ts.DType != "F32" || !sameDims(ts.Shape, want) {
+			return nil, fmt.Errorf("%s: tensor %s is %s %v, model wants F32 %v (a checkpoint of another model?)", path, name, ts.DType, ts.Shape, want)
+		}
+		used++
+		return ts.F32, nil
+	}
+	for prefix, ws := range map[string][]*autograd.Var{"generator/": t.G.Weights(), "discriminator/": t.D.Weights()} {
+		for _, w := range ws {
+			data, err := take(prefix+w.Name, w.Shape)
+			if err != nil {
+				return err
+			}
+			copy(w.Data, data)
+		}
+	}
+	for name, opt := range map[string]interface {
+		State() (map[string][]float32, int)
+		LoadState(map[string][]float32, int) error
+	}{"generator": t.OptG, "discriminator": t.OptD} {
+		live, _ := opt.State()
+		slots := map[string][]float32{}
+		for key, v := range live {
+			data, err := take("optimizer/"+name+"/"+key, []int{len(v)})
+			if err != nil {
+				return err
+			}
+			slots[key] = data
+		}
+		if err := opt.LoadState(slots, state.Optimizers[name].Steps); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	if used != len(tensors) {
+		return fmt.Errorf("%s: %d tensors, the model has %d (a checkpoint of another model?)", path, len(tensors), used)
+	}
+	rngState, err := base64.StdEncoding.DecodeString(state.RNG)
+	if err == nil {
+		err = t.pcg.UnmarshalBinary(rngState)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: damaged random-generator state: %v", path, err)
+	}
+	if state.Step < 0 {
+		return fmt.Errorf("%s: damaged: negative step %d", path, state.Step)
+	}
+	t.Step = state.Step
+	return nil
+}
+
+func sameDims(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// unwrapPath drops the *PathError wrapper so messages don't repeat the path.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}

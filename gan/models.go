@@ -1,0 +1,84 @@
+package gan
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/gogan/gogan/nn"
+)
+
+// ImageShape is the shape of one MNIST-like sample: (28, 28, 1).
+var ImageShape = []int{28, 28, 1}
+
+// SeedGenerator is the seed's generator, layer for layer:
+// Dense(256) → LeakyReLU(0.2) → BatchNorm → Dense(512) → LeakyReLU(0.2) →
+// BatchNorm → Dense(1024) → LeakyReLU(0.2) → BatchNorm → Dense(784, tanh) →
+// Reshape(28, 28, 1), for latent vectors of latentDim (100 in the seed).
+func SeedGenerator(latentDim int) *nn.Sequential {
+	return nn.NewSequential("generator",
+		nn.Input(latentDim),
+		nn.Dense(256), nn.LeakyReLU(0.2), nn.BatchNormalization(),
+		nn.Dense(512), nn.LeakyReLU(0.2), nn.BatchNormalization(),
+		nn.Dense(1024), nn.LeakyReLU(0.2), nn.BatchNormalization(),
+		nn.Dense(784, nn.WithActivation("tanh")),
+		nn.Reshape(28, 28, 1),
+	)
+}
+
+// SeedDiscriminator is the seed's discriminator: Flatten → Dense(1024) →
+// LeakyReLU(0.2) → Dense(512) → LeakyReLU(0.2) → Dense(256) → LeakyReLU(0.2) →
+// Dense(1, sigmoid). Its loss works on the sigmoid's input (see
+// losses.BinaryCrossEntropy), as Keras's does.
+func SeedDiscriminator() *nn.Sequential {
+	return nn.NewSequential("discriminator",
+		nn.Input(ImageShape...),
+		nn.Flatten(),
+		nn.Dense(1024), nn.LeakyReLU(0.2),
+		nn.Dense(512), nn.LeakyReLU(0.2),
+		nn.Dense(256), nn.LeakyReLU(0.2),
+		nn.Dense(1, nn.WithActivation("sigmoid")),
+	)
+}
+
+// Architecture builds a generator and a discriminator, not yet built.
+type Architecture struct {
+	Name        string
+	Description string
+	New         func(latentDim int) (g, d *nn.Sequential)
+}
+
+var architectures = map[string]Architecture{
+	"mlp": {
+		Name:        "mlp",
+		Description: "the seed's fully connected GAN (G 1,493,520 params, D 1,460,225)",
+		New: func(latentDim int) (*nn.Sequential, *nn.Sequential) {
+			return SeedGenerator(latentDim), SeedDiscriminator()
+		},
+	},
+}
+
+// LookupArchitecture returns the named architecture.
+func LookupArchitecture(name string) (Architecture, error) {
+	a, ok := architectures[name]
+	if !ok {
+		return Architecture{}, fmt.Errorf("unknown model %q (available: %s)", name, ArchitectureNames())
+	}
+	return a, nil
+}
+
+// ArchitectureNames lists the known architectures, sorted, comma-separated.
+func ArchitectureNames() string {
+	names := make([]string, 0, len(architectures))
+	for n := range architectures {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	s := ""
+	for i, n := range names {
+		if i > 0 {
+			s += ", "
+		}
+		s += n
+	}
+	return s
+}

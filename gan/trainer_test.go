@@ -1,0 +1,190 @@
+package gan_test
+
+import (
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gogan/gogan/gan"
+)
+
+// smallConfig is the seed's recipe on small batches, for fast tests.
+func smallConfig() gan.Config {
+	cfg := gan.DefaultConfig()
+	cfg.Batch = 8
+	cfg.Seed = 42
+	return cfg
+}
+
+// fakeImages returns n deterministic images in [−1, 1]: blobs, so D has something to learn.
+func fakeImages(n int, seed uint64) []float32 {
+	rng := rand.New(rand.NewPCG(seed, 0))
+	x := make([]float32, n*784)
+	for i := range x {
+		x[i] = float32(rng.Float64()*2 - 1)
+	}
+	return x
+}
+
+func train(t *testing.T, tr *gan.Trainer, steps int) {
+	t.Helper()
+	for range steps {
+		batch := fakeImages(tr.Config.Batch, uint64(tr.Step))
+		if _, err := tr.TrainStep(batch); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestResumeIsBitIdentical: 2N steps straight and N steps, checkpoint, load,
+// N steps give the same bits in every weight and optimizer slot.
+func TestResumeIsBitIdentical(t *testing.T) {
+	const n = 3
+	straight, err := gan.NewTrainer(smallConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	train(t, straight, 2*n)
+
+	first, err := gan.NewTrainer(smallConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	train(t, first, n)
+	dir := t.TempDir()
+	if _, err := first.SaveCheckpoint(dir); err != nil {
+		t.Fatal(err)
+	}
+	resumed, err := gan.LoadCheckpoint(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resumed.Step != n {
+		t.Fatalf("resumed at step %d, want %d", resumed.Step, n)
+	}
+	train(t, resumed, n)
+
+	for _, pair := range [][2]*gan.Trainer{{straight, resumed}} {
+		a, b := pair[0], pair[1]
+		wa := append(a.G.Weights(), a.D.Weights()...)
+		wb := append(b.G.Weights(), b.D.Weights()...)
+		for i := range wa {
+			for j := range wa[i].Data {
+				if wa[i].Data[j] != wb[i].Data[j] {
+					t.Fatalf("%s[%d]: straight %g, resumed %g", wa[i].Name, j, wa[i].Data[j], wb[i].Data[j])
+				}
+			}
+		}
+		sa, _ := a.OptG.State()
+		sb, _ := b.OptG.State()
+		for k, v := range sa {
+			for j := range v {
+				if v[j] != sb[k][j] {
+					t.Fatalf("optimizer slot %s differs after resume", k)
+				}
+			}
+		}
+	}
+}
+
+func TestCheckpointKeepsOnlyLatestTensors(t *testing.T) {
+	tr, _ := gan.NewTrainer(smallConfig())
+	dir := t.TempDir()
+	tr.SaveCheckpoint(dir)
+	train(t, tr, 1)
+	tr.SaveCheckpoint(dir)
+	files, _ := filepath.Glob(filepath.Join(dir, "*"))
+	if len(files) != 2 {
+		t.Fatalf("checkpoint folder holds %v, want latest.json and one tensor file", files)
+	}
+}
+
+// TestDamagedCheckpoints: each kind of damage is reported with the file's name.
+func TestDamagedCheckpoints(t *testing.T) {
+	tr, _ := gan.NewTrainer(smallConfig())
+	cases := []struct {
+		name   string
+		damage func(t *testing.T, dir string)
+		want   string
+	}{
+		{"missing", func(t *testing.T, dir string) { os.RemoveAll(dir) }, "no such file"},
+		{"tensors flipped", func(t *testing.T, dir string) {
+			p := tensorFile(t, dir)
+			b, _ := os.ReadFile(p)
+			b[len(b)-5] ^= 0xff
+			os.WriteFile(p, b, 0o644)
+		}, "damaged: checksum"},
+		{"tensors truncated", func(t *testing.T, dir string) {
+			p := tensorFile(t, dir)
+			b, _ := os.ReadFile(p)
+			os.WriteFile(p, b[:len(b)/2], 0o644)
+		}, "damaged: checksum"},
+		{"state not JSON", func(t *testing.T, dir string) {
+			os.WriteFile(filepath.Join(dir, gan.LatestFile), []byte("{not json"), 0o644)
+		}, gan.LatestFile},
+		{"another format", func(t *testing.T, dir string) {
+			rewriteState(t, dir, `"format": "gogan-checkpoint/1"`, `"format": "other/9"`)
+		}, "not a gogan checkpoint"},
+		{"another model", func(t *testing.T, dir string) {
+			rewriteState(t, dir, `"latent_dim": 100`, `"latent_dim": 64`)
+		}, "a checkpoint of another model?"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "ckpt")
+			if _, err := tr.SaveCheckpoint(dir); err != nil {
+				t.Fatal(err)
+			}
+			c.damage(t, dir)
+			_, err := gan.LoadCheckpoint(dir)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error %v, want one containing %q", err, c.want)
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Fatalf("error spans lines: %q", err)
+			}
+		})
+	}
+}
+
+func tensorFile(t *testing.T, dir string) string {
+	files, _ := filepath.Glob(filepath.Join(dir, "step-*.safetensors"))
+	if len(files) != 1 {
+		t.Fatalf("tensor files %v", files)
+	}
+	return files[0]
+}
+
+func rewriteState(t *testing.T, dir, old, new string) {
+	p := filepath.Join(dir, gan.LatestFile)
+	b, _ := os.ReadFile(p)
+	if !strings.Contains(string(b), old) {
+		t.Fatalf("%s does not contain %q:\n%s", p, old, b)
+	}
+	os.WriteFile(p, []byte(strings.Replace(string(b), old, new, 1)), 0o644)
+}
+
+// TestNaNStopsBeforeUpdate: a NaN in the data gives an error naming the loss,
+// and no weight changes.
+func TestNaNStopsBeforeUpdate(t *testing.T) {
+	tr, _ := gan.NewTrainer(smallConfig())
+	before := append([]float32(nil), tr.D.Weights()[0].Data...)
+	batch := fakeImages(tr.Config.Batch, 1)
+	batch[3] = float32(nanValue())
+	_, err := tr.TrainStep(batch)
+	if err == nil || !strings.Contains(err.Error(), "discriminator loss is NaN") {
+		t.Fatalf("error %v, want discriminator loss is NaN", err)
+	}
+	for i, v := range tr.D.Weights()[0].Data {
+		if v != before[i] {
+			t.Fatal("a weight changed in the step that failed")
+		}
+	}
+	if tr.Step != 0 {
+		t.Fatalf("step counted: %d", tr.Step)
+	}
+}
+
+func nanValue() float64 { var z float64; return z / z }

@@ -1,0 +1,139 @@
+package run
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/gogan/gogan/checkpoint"
+	"github.com/gogan/gogan/data"
+	"github.com/gogan/gogan/gan"
+	"github.com/gogan/gogan/report"
+)
+
+// Options say what to train and where.
+type Options struct {
+	Config gan.Config // used for a new run
+	Out    string     // run folder for a new run; "" picks runs/<model>-<time>
+	Resume string     // run folder to continue; Config's Epochs/Steps apply if ResumeOverrides
+	// ResumeOverrides lists the settings given on the command line that replace the
+	// resumed run's: "epochs", "steps".
+	ResumeOverrides map[string]bool
+	Log             io.Writer // where the summary lines go (stdout)
+	Progress        io.Writer // where the progress goes (stderr)
+	Interactive     bool      // Progress is a terminal: draw a live bar
+	Data            data.LoadOptions
+}
+
+// ErrInterrupted is returned when the context was cancelled (Ctrl-C) and the run
+// saved a checkpoint before stopping.
+var ErrInterrupted = errors.New("interrupted")
+
+// Result says where a finished run put its files.
+type Result struct {
+	Dir, FinalGrid, LossPlot, Checkpoint string
+	Steps                                int
+	Seconds                              float64
+	SecondsPerEpoch                      float64
+}
+
+// Train runs (or resumes) training until the configured number of steps, ctx is
+// cancelled, or a loss stops being finite.
+func Train(ctx context.Context, opts Options) (*Result, error) {
+	tr, dir, err := prepare(opts)
+	if err != nil {
+		return nil, err
+	}
+	cfg := tr.Config
+	ds, err := data.LoadWith(cfg.Data, opts.Data)
+	if err != nil {
+		return nil, err
+	}
+	imgShape := []int{ds.Train.Images.Rows, ds.Train.Images.Cols, 1}
+	if want := tr.D.InputShape(); !want.Equal(imgShape) {
+		return nil, fmt.Errorf("data %s has images of %v, model %s takes %s", cfg.Data, imgShape, cfg.Model, want)
+	}
+	batcher, err := data.NewBatcher(ds.Train, cfg.Batch, cfg.Seed)
+	if err != nil {
+		return nil, err
+	}
+	perEpoch := batcher.BatchesPerEpoch()
+	total := cfg.TotalSteps(perEpoch)
+	if tr.Step >= total {
+		return nil, fmt.Errorf("run %s is already at step %d of %d: raise --epochs or --steps to train further", dir, tr.Step, total)
+	}
+	metricsPath := filepath.Join(dir, "metrics.jsonl")
+	elapsedBefore := lastElapsed(metricsPath)
+	mlog, err := report.OpenMetricsLog(metricsPath)
+	if err != nil {
+		return nil, err
+	}
+	defer mlog.Close()
+
+	s := &session{
+		opts: opts, tr: tr, dir: dir, batcher: batcher, perEpoch: perEpoch, total: total,
+		mlog: mlog, elapsedBefore: elapsedBefore, fixedNoise: make([]float32, 64*cfg.LatentDim),
+		real: make([]float32, cfg.Batch*tr.D.InputShape().Size()),
+	}
+	gan.Latents(s.fixedNoise, cfg.Seed)
+	return s.loop(ctx)
+}
+
+// prepare builds or restores the trainer and makes the run folder.
+func prepare(opts Options) (*gan.Trainer, string, error) {
+	if opts.Resume != "" {
+		tr, err := gan.LoadCheckpoint(opts.Resume)
+		if err != nil {
+			return nil, "", err
+		}
+		if opts.ResumeOverrides["epochs"] {
+			tr.Config.Epochs, tr.Config.Steps = opts.Config.Epochs, 0
+		}
+		if opts.ResumeOverrides["steps"] {
+			tr.Config.Steps = opts.Config.Steps
+		}
+		if err := tr.Config.Validate(); err != nil {
+			return nil, "", err
+		}
+		return tr, opts.Resume, nil
+	}
+	tr, err := gan.NewTrainer(opts.Config)
+	if err != nil {
+		return nil, "", err
+	}
+	dir := opts.Out
+	if dir == "" {
+		dir = filepath.Join("runs", fmt.Sprintf("%s-%s", opts.Config.Model, time.Now().Format("20060102-150405")))
+	}
+	for _, d := range []string{dir, filepath.Join(dir, "samples"), filepath.Join(dir, "checkpoints")} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return nil, "", fmt.Errorf("output folder %s: %w", d, unwrapPath(err))
+		}
+	}
+	if err := checkpoint.WriteJSONAtomic(filepath.Join(dir, "config.json"), opts.Config); err != nil {
+		return nil, "", err
+	}
+	return tr, dir, nil
+}
+
+// lastElapsed is the elapsed_s of a resumed run's last metrics line, so that
+// the clock continues across resumes.
+func lastElapsed(path string) float64 {
+	rows, err := report.ReadMetrics(path)
+	if err != nil || len(rows) == 0 {
+		return 0
+	}
+	return rows[len(rows)-1]["elapsed_s"]
+}
+
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
