@@ -15,19 +15,20 @@ import (
 
 // session is one invocation of Train: the state of the loop.
 type session struct {
-	opts            Options
-	tr              *gan.Trainer
-	dir             string
-	batcher         *data.Batcher
-	perEpoch, total int
-	mlog            *report.MetricsLog
-	elapsedBefore   float64
-	fixedNoise      []float32 // (64, latent): the same grid every epoch
-	real            []float32
-	bar             *progressbar.ProgressBar
-	start           time.Time
-	epochStart      time.Time
-	epochSeconds    []float64
+	opts             Options
+	tr               *gan.Trainer
+	dir              string
+	batcher          *data.Batcher
+	perEpoch, total  int
+	mlog             *report.MetricsLog
+	elapsedBefore    float64
+	fixedNoise       []float32 // (64, latent): the same grid every epoch
+	real             []float32
+	bar              *progressbar.ProgressBar
+	start            time.Time
+	epochStart       time.Time
+	epochSeconds     []float64
+	smoothD, smoothG float64 // running (exponential) means of the losses, for the bar
 }
 
 // interval accumulates the stats between two metrics lines.
@@ -42,10 +43,10 @@ func (s *session) loop(ctx context.Context) (*Result, error) {
 	s.start = time.Now()
 	s.epochStart = s.start
 	startStep := tr.Step
-	s.bar = s.newBar(startStep)
 	acc := interval{start: s.start}
 	fmt.Fprintf(s.opts.Log, "training %s on %s: %d steps (%d per epoch, batch %d) into %s\n",
 		tr.Config.Model, tr.Config.Data, s.total-startStep, s.perEpoch, tr.Config.Batch, s.dir)
+	s.bar = s.newBar(startStep)
 	for tr.Step < s.total {
 		if ctx.Err() != nil {
 			return s.interrupted()
@@ -58,6 +59,9 @@ func (s *session) loop(ctx context.Context) (*Result, error) {
 			return nil, fmt.Errorf("training stopped: %v; the last good checkpoint is %s", err, filepath.Join(s.dir, "checkpoints", gan.LatestFile))
 		}
 		acc.add(st)
+		if s.opts.afterStep != nil {
+			s.opts.afterStep(tr, s.opts.cancel)
+		}
 		if tr.Step%tr.Config.LogEvery == 0 || tr.Step == s.total {
 			if err := s.logInterval(&acc); err != nil {
 				return nil, err
@@ -211,7 +215,12 @@ func (s *session) advanceBar(st gan.StepStats) {
 	}
 	epoch := (s.tr.Step-1)/s.perEpoch + 1
 	epochs := (s.total + s.perEpoch - 1) / s.perEpoch
-	s.bar.Describe(fmt.Sprintf("epoch %d/%d d_loss %.3f g_loss %.3f", epoch, epochs, st.DLoss, st.GLoss))
+	if s.smoothD == 0 && s.smoothG == 0 {
+		s.smoothD, s.smoothG = st.DLoss, st.GLoss
+	}
+	s.smoothD = 0.95*s.smoothD + 0.05*st.DLoss
+	s.smoothG = 0.95*s.smoothG + 0.05*st.GLoss
+	s.bar.Describe(fmt.Sprintf("epoch %d/%d  d_loss %.3f  g_loss %.3f", epoch, epochs, s.smoothD, s.smoothG))
 	s.bar.Add(1)
 }
 

@@ -27,6 +27,10 @@ type Options struct {
 	Progress        io.Writer // where the progress goes (stderr)
 	Interactive     bool      // Progress is a terminal: draw a live bar
 	Data            data.LoadOptions
+
+	// afterStep, for tests, runs after every training step.
+	afterStep func(tr *gan.Trainer, cancel func())
+	cancel    func()
 }
 
 // ErrInterrupted is returned when the context was cancelled (Ctrl-C) and the run

@@ -1,0 +1,125 @@
+package run
+
+import (
+	"context"
+	"errors"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gogan/gogan/gan"
+	"github.com/gogan/gogan/report"
+)
+
+func quickOptions(t *testing.T, steps int) Options {
+	cfg := gan.DefaultConfig()
+	cfg.Steps = steps
+	cfg.Batch = 32
+	cfg.LogEvery = 5
+	return Options{Config: cfg, Out: filepath.Join(t.TempDir(), "run"), Log: io.Discard, Progress: io.Discard}
+}
+
+// TestTrainRealMNIST trains the seed's GAN for a few steps on the real MNIST
+// and checks every file a run promises.
+func TestTrainRealMNIST(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs the real MNIST")
+	}
+	opts := quickOptions(t, 40)
+	res, err := Train(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"config.json", "metrics.jsonl", "samples/final.png", "losses.png", "checkpoints/latest.json"} {
+		if _, err := os.Stat(filepath.Join(res.Dir, p)); err != nil {
+			t.Errorf("run is missing %s: %v", p, err)
+		}
+	}
+	rows, err := report.ReadMetrics(filepath.Join(res.Dir, "metrics.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 8 {
+		t.Fatalf("%d metrics lines, want 8 (40 steps, one line per 5)", len(rows))
+	}
+	for _, r := range rows {
+		for _, k := range []string{"step", "epoch", "d_loss", "g_loss", "d_x", "d_g_z", "img_per_s", "elapsed_s"} {
+			v, ok := r[k]
+			if !ok || math.IsNaN(v) || math.IsInf(v, 0) {
+				t.Fatalf("metrics line %v: %s missing or not finite", r, k)
+			}
+		}
+	}
+	// The discriminator learns quickly to tell real digits from noise.
+	if last := rows[len(rows)-1]; last["d_x"] <= last["d_g_z"] {
+		t.Errorf("after 40 steps D(x) = %.3f is not above D(G(z)) = %.3f", last["d_x"], last["d_g_z"])
+	}
+}
+
+// TestNaNKeepsLastGoodCheckpoint poisons a weight after an epoch's checkpoint:
+// the run stops with an error naming the loss and the checkpoint, which still
+// loads at the step it was saved.
+func TestNaNKeepsLastGoodCheckpoint(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs the real MNIST")
+	}
+	opts := quickOptions(t, 30)
+	opts.afterStep = func(tr *gan.Trainer, _ func()) {
+		if tr.Step == 10 {
+			if _, err := tr.SaveCheckpoint(filepath.Join(opts.Out, "checkpoints")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if tr.Step == 15 {
+			tr.D.Weights()[0].Data[0] = float32(math.NaN())
+		}
+	}
+	_, err := Train(context.Background(), opts)
+	if err == nil || !strings.Contains(err.Error(), "loss is NaN at step 16") || !strings.Contains(err.Error(), "latest.json") {
+		t.Fatalf("error %v, want the NaN loss at step 16 and the checkpoint's path", err)
+	}
+	tr, err := gan.LoadCheckpoint(opts.Out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr.Step != 10 {
+		t.Fatalf("checkpoint at step %d, want the last good one at 10", tr.Step)
+	}
+}
+
+// TestInterruptSavesCheckpoint: cancelling (Ctrl-C) saves a checkpoint of the
+// step reached, and resuming continues from it to the end.
+func TestInterruptSavesCheckpoint(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs the real MNIST")
+	}
+	opts := quickOptions(t, 20)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	opts.cancel = cancel
+	opts.afterStep = func(tr *gan.Trainer, cancel func()) {
+		if tr.Step == 7 {
+			cancel()
+		}
+	}
+	if _, err := Train(ctx, opts); !errors.Is(err, ErrInterrupted) {
+		t.Fatalf("error %v, want ErrInterrupted", err)
+	}
+	tr, err := gan.LoadCheckpoint(opts.Out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr.Step != 7 {
+		t.Fatalf("checkpoint at step %d, want 7", tr.Step)
+	}
+	res, err := Train(context.Background(), Options{Resume: opts.Out, Log: io.Discard, Progress: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Steps != 13 {
+		t.Fatalf("resume trained %d steps, want 13", res.Steps)
+	}
+}
