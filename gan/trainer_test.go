@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -188,3 +189,33 @@ func TestNaNStopsBeforeUpdate(t *testing.T) {
 }
 
 func nanValue() float64 { var z float64; return z / z }
+
+// TestTrainStepAllocatesNoTensorMemory: once warm, a training step reuses every
+// buffer; what it allocates is bookkeeping, whatever the batch size.
+func TestTrainStepAllocatesNoTensorMemory(t *testing.T) {
+	for _, batch := range []int{8, 64} {
+		cfg := smallConfig()
+		cfg.Batch = batch
+		tr, err := gan.NewTrainer(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := fakeImages(batch, 1)
+		for range 3 {
+			tr.TrainStep(x)
+		}
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		const steps = 5
+		for range steps {
+			tr.TrainStep(x)
+		}
+		runtime.ReadMemStats(&after)
+		perStep := (after.TotalAlloc - before.TotalAlloc) / steps
+		t.Logf("batch %d: %d bytes, %d allocations per step", batch, perStep, (after.Mallocs-before.Mallocs)/steps)
+		if perStep > 4096 {
+			t.Errorf("batch %d: a warm training step allocates %d bytes, want at most 4 KiB of bookkeeping", batch, perStep)
+		}
+	}
+}
