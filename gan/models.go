@@ -45,6 +45,10 @@ type Architecture struct {
 	Name        string
 	Description string
 	New         func(latentDim int) (g, d *nn.Sequential)
+	// Logits says D ends without a sigmoid, as the TensorFlow DCGAN's Dense(1):
+	// its loss then reads D's output as logits (from_logits=True). A D ending in
+	// a sigmoid needs no flag: the loss works on the sigmoid's input anyway.
+	Logits bool
 }
 
 var architectures = map[string]Architecture{

@@ -23,6 +23,9 @@ type Trainer struct {
 	rng   *rand.Rand
 	graph *autograd.Graph
 	noise []float32 // (batch, latent)
+	bce   func(g *autograd.Graph, out, targets *autograd.Var) *autograd.Var
+	// logits: D outputs logits (no final sigmoid), see Architecture.Logits.
+	logits bool
 }
 
 // StepStats are the numbers one training step reports.
@@ -64,10 +67,15 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 	}
 	pcg := rand.NewPCG(cfg.Seed, 0x2545f4914f6cdd1d)
 	rng := rand.New(pcg)
+	bce := losses.BinaryCrossEntropy
+	if arch.Logits {
+		bce = losses.BinaryCrossEntropyWithLogits
+	}
 	return &Trainer{
 		Config: cfg, G: g, D: d, OptG: optG, OptD: optD,
 		pcg: pcg, rng: rng, graph: autograd.NewGraph(rng),
 		noise: make([]float32, cfg.Batch*cfg.LatentDim),
+		bce:   bce, logits: arch.Logits,
 	}, nil
 }
 
@@ -93,9 +101,9 @@ func (t *Trainer) TrainStep(real []float32) (StepStats, error) {
 	pReal := t.D.Call(g, x, true)
 	pFake := t.D.Call(g, g.Detach(fake), true)
 	lossD := g.Add(
-		losses.BinaryCrossEntropy(g, pReal, losses.Targets(g, 1, pReal)),
-		losses.BinaryCrossEntropy(g, pFake, losses.Targets(g, 0, pFake)))
-	stats := StepStats{DLoss: float64(lossD.Item()), DReal: mean(pReal.Data), DFake: mean(pFake.Data)}
+		t.bce(g, pReal, losses.Targets(g, 1, pReal)),
+		t.bce(g, pFake, losses.Targets(g, 0, pFake)))
+	stats := StepStats{DLoss: float64(lossD.Item()), DReal: t.meanProbability(pReal), DFake: t.meanProbability(pFake)}
 	if !finite(stats.DLoss) {
 		return stats, fmt.Errorf("discriminator loss is %v at step %d", stats.DLoss, t.Step+1)
 	}
@@ -105,7 +113,7 @@ func (t *Trainer) TrainStep(real []float32) (StepStats, error) {
 	// Generator: make D call the fakes real; D's weights are frozen meanwhile.
 	t.D.SetTrainable(false)
 	pFool := t.D.Call(g, fake, true)
-	lossG := losses.BinaryCrossEntropy(g, pFool, losses.Targets(g, 1, pFool))
+	lossG := t.bce(g, pFool, losses.Targets(g, 1, pFool))
 	stats.GLoss = float64(lossG.Item())
 	if !finite(stats.GLoss) {
 		t.D.SetTrainable(true)
@@ -143,12 +151,18 @@ func Latents(z []float32, seed uint64) {
 	}
 }
 
-func mean(x []float32) float64 {
+// meanProbability is the mean of D's probabilities: its outputs, or their
+// sigmoid when D outputs logits.
+func (t *Trainer) meanProbability(out *autograd.Var) float64 {
 	var s float64
-	for _, v := range x {
-		s += float64(v)
+	for _, v := range out.Data {
+		p := float64(v)
+		if t.logits {
+			p = 1 / (1 + math.Exp(-p))
+		}
+		s += p
 	}
-	return s / float64(len(x))
+	return s / float64(len(out.Data))
 }
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
