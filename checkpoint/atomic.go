@@ -1,7 +1,6 @@
 package checkpoint
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
@@ -11,77 +10,23 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
-	"runtime"
+
+	"github.com/gogan/gogan/internal/atomicfile"
 )
 
 // WriteFileAtomic writes path through a temp file in the same folder: write, fsync,
 // close, rename, fsync the folder.
-// If write fails or the process dies midway, the previous file at path is untouched and
-// no temp file is left behind (on error). The writer given to write is buffered; write
-// need not buffer itself.
+// If write fails, panics or the process dies midway, the previous file at path is
+// untouched, and no temp file is left behind (except after a crash). The writer given to
+// write is buffered; write need not buffer itself. A new file gets mode 0644, a replaced
+// one keeps its permission bits, and a path that is a folder is refused.
+//
+// It is internal/atomicfile's WriteFile, with errors prefixed "checkpoint: ".
 func WriteFileAtomic(path string, write func(w io.Writer) error) error {
-	dir, base := filepath.Dir(path), filepath.Base(path)
-	mode := fs.FileMode(0o644)
-	if fi, err := os.Stat(path); err == nil {
-		if !fi.Mode().IsRegular() {
-			return fmt.Errorf("checkpoint: write %s: not a regular file", path)
-		}
-		mode = fi.Mode().Perm()
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("checkpoint: write %s: create temp file: %v", path, unwrapPath(err))
-	}
-	tmp := f.Name()
-	done := false
-	defer func() { // on any error, and if write panics
-		if !done {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-
-	bw := bufio.NewWriterSize(f, 1<<20)
-	if err := write(bw); err != nil {
-		return fmt.Errorf("checkpoint: write %s: %w", path, err)
-	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("checkpoint: write %s: write temp file: %v", path, unwrapPath(err))
-	}
-	if err := f.Chmod(mode); err != nil {
-		return fmt.Errorf("checkpoint: write %s: chmod temp file: %v", path, unwrapPath(err))
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("checkpoint: write %s: fsync: %v", path, unwrapPath(err))
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("checkpoint: write %s: close: %v", path, unwrapPath(err))
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("checkpoint: write %s: rename temp file: %v", path, unwrapLink(err))
-	}
-	done = true
-	if err := syncDir(dir); err != nil {
-		return fmt.Errorf("checkpoint: write %s: written, but fsync of its folder failed: %v", path, unwrapPath(err))
+	if err := atomicfile.WriteFile(path, write); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
 	}
 	return nil
-}
-
-// syncDir makes a rename in dir durable.
-func syncDir(dir string) error {
-	if runtime.GOOS == "windows" { // folders cannot be opened for fsync there
-		return nil
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }
 
 // WriteJSONAtomic writes v as indented JSON followed by a newline, atomically.
@@ -158,23 +103,4 @@ func fileErr(path string, err error) error {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
 	return fmt.Errorf("checkpoint: %s: %w", path, err)
-}
-
-// unwrapPath drops the operation and the temp file's name from an *fs.PathError; the
-// messages say what failed and name the destination instead.
-func unwrapPath(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
-}
-
-// unwrapLink does the same for the *os.LinkError of a rename.
-func unwrapLink(err error) error {
-	var le *os.LinkError
-	if errors.As(err, &le) {
-		return le.Err
-	}
-	return err
 }

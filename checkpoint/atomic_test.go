@@ -23,66 +23,40 @@ func writeBytes(b []byte) func(io.Writer) error {
 	}
 }
 
+// The mechanism (modes, buffering, panics, every kind of bad path) is tested in
+// internal/atomicfile; these tests check what this package adds: its error prefix, and
+// that its writers are atomic.
+
 func TestWriteFileAtomic(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "f.bin")
-	for i, content := range []string{"first", "second, longer", ""} {
+	for i, content := range []string{"first", "second, longer"} {
 		if err := WriteFileAtomic(path, writeBytes([]byte(content))); err != nil {
 			t.Fatalf("write %d: %v", i, err)
 		}
-		got, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if string(got) != content {
-			t.Errorf("write %d: file holds %q, want %q", i, got, content)
-		}
-		if left := ls(t, dir); !reflect.DeepEqual(left, []string{"f.bin"}) {
-			t.Errorf("write %d: folder holds %v, want only f.bin", i, left)
+		if got, err := os.ReadFile(path); err != nil || string(got) != content {
+			t.Errorf("write %d: file holds %q (%v), want %q", i, got, err, content)
 		}
 	}
-	fi, err := os.Stat(path)
-	if err != nil {
-		t.Fatal(err)
+	if left := ls(t, dir); !reflect.DeepEqual(left, []string{"f.bin"}) {
+		t.Errorf("folder holds %v, want only f.bin", left)
 	}
-	if fi.Mode().Perm() != 0o644 {
-		t.Errorf("new file has mode %v, want 0644", fi.Mode().Perm())
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o644 {
+		t.Errorf("stat: %v, %v; want mode 0644", fi, err)
 	}
-
-	t.Run("keeps the mode of the file it replaces", func(t *testing.T) {
-		if err := os.Chmod(path, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		if err := WriteFileAtomic(path, writeBytes([]byte("x"))); err != nil {
-			t.Fatal(err)
-		}
-		fi, err := os.Stat(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if fi.Mode().Perm() != 0o600 {
-			t.Errorf("mode %v, want 0600", fi.Mode().Perm())
-		}
-	})
 }
 
 func TestWriteFileAtomicFailedWrite(t *testing.T) {
 	big := bytes.Repeat([]byte("new data "), 400_000) // 3.6 MB: past the buffer, so it reaches the temp file
 	for _, tc := range []struct {
 		name  string
-		old   []byte // nil: no file before
 		write func(io.Writer) error
 	}{
-		{"fails midway over an old file", []byte("old content\x00\xff"), func(w io.Writer) error {
+		{"fails midway", func(w io.Writer) error {
 			w.Write(big)
 			return errBoom
 		}},
-		{"fails midway, no old file", nil, func(w io.Writer) error {
-			w.Write(big)
-			return errBoom
-		}},
-		{"fails before writing", []byte("old"), func(io.Writer) error { return errBoom }},
-		{"panics midway", []byte("old"), func(w io.Writer) error {
+		{"panics midway", func(w io.Writer) error {
 			w.Write(big)
 			panic(errBoom)
 		}},
@@ -90,12 +64,10 @@ func TestWriteFileAtomicFailedWrite(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			path := filepath.Join(dir, "ckpt.json")
-			if tc.old != nil {
-				if err := os.WriteFile(path, tc.old, 0o644); err != nil {
-					t.Fatal(err)
-				}
+			old := []byte("old content\x00\xff")
+			if err := os.WriteFile(path, old, 0o644); err != nil {
+				t.Fatal(err)
 			}
-			before := ls(t, dir)
 
 			var err error
 			func() {
@@ -109,19 +81,14 @@ func TestWriteFileAtomicFailedWrite(t *testing.T) {
 			if !errors.Is(err, errBoom) {
 				t.Fatalf("error %v, want one wrapping %v", err, errBoom)
 			}
-			if !strings.Contains(tc.name, "panics") && !strings.Contains(err.Error(), path) {
-				t.Errorf("error %q does not name %s", err, path)
+			if want := "checkpoint: write " + path + ": boom"; !strings.Contains(tc.name, "panics") && err.Error() != want {
+				t.Errorf("error %q, want %q", err, want)
 			}
-
-			got, rerr := os.ReadFile(path)
-			switch {
-			case tc.old == nil && !errors.Is(rerr, fs.ErrNotExist):
-				t.Errorf("a file appeared at %s (read error %v)", path, rerr)
-			case tc.old != nil && !bytes.Equal(got, tc.old):
-				t.Errorf("old file now holds %d bytes %.20q, want %q", len(got), got, tc.old)
+			if got, _ := os.ReadFile(path); !bytes.Equal(got, old) {
+				t.Errorf("old file now holds %d bytes %.20q, want %q", len(got), got, old)
 			}
-			if after := ls(t, dir); !reflect.DeepEqual(after, before) {
-				t.Errorf("folder holds %v after the failed write, want %v", after, before)
+			if left := ls(t, dir); !reflect.DeepEqual(left, []string{"ckpt.json"}) {
+				t.Errorf("folder holds %v after the failed write, want only ckpt.json", left)
 			}
 		})
 	}
@@ -143,30 +110,37 @@ func TestWriteFileAtomicBadPath(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name, path, want string
+		is               error // nil: not checked
 		rootSkips        bool
 	}{
-		{"folder does not exist", filepath.Join(dir, "missing", "f.json"), "no such file", false},
-		{"parent is a file", filepath.Join(file, "f.json"), "not a directory", false},
-		{"path is a folder", sub, "not a regular file", false},
-		{"folder not writable", filepath.Join(locked, "f.json"), "permission denied", true},
+		{"folder does not exist", filepath.Join(dir, "missing", "f.json"), "no such file", fs.ErrNotExist, false},
+		{"parent is a file", filepath.Join(file, "f.json"), "not a directory", nil, false},
+		{"path is a folder", sub, "not a regular file", nil, false},
+		{"folder not writable", filepath.Join(locked, "f.json"), "permission denied", fs.ErrPermission, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.rootSkips && os.Geteuid() == 0 {
 				t.Skip("root bypasses file permissions")
 			}
-			err := WriteFileAtomic(tc.path, writeBytes([]byte("data")))
-			if err == nil {
-				t.Fatal("wrote, want an error")
-			}
-			msg := err.Error()
-			if !strings.Contains(msg, tc.path) || !strings.Contains(msg, tc.want) || strings.Contains(msg, "\n") {
-				t.Errorf("error %q: want one line naming %s and containing %q", msg, tc.path, tc.want)
-			}
-			if err := WriteJSONAtomic(tc.path, 1); err == nil || !strings.Contains(err.Error(), tc.path) {
-				t.Errorf("WriteJSONAtomic: error %v, want one naming %s", err, tc.path)
-			}
-			if err := SaveSafetensors(tc.path, nil, nil); err == nil || !strings.Contains(err.Error(), tc.path) {
-				t.Errorf("SaveSafetensors: error %v, want one naming %s", err, tc.path)
+			for _, w := range []struct {
+				name  string
+				write func() error
+			}{
+				{"WriteFileAtomic", func() error { return WriteFileAtomic(tc.path, writeBytes([]byte("data"))) }},
+				{"WriteJSONAtomic", func() error { return WriteJSONAtomic(tc.path, 1) }},
+				{"SaveSafetensors", func() error { return SaveSafetensors(tc.path, nil, nil) }},
+			} {
+				err := w.write()
+				if err == nil {
+					t.Fatalf("%s wrote, want an error", w.name)
+				}
+				msg := err.Error()
+				if !strings.HasPrefix(msg, "checkpoint: ") || strings.Count(msg, tc.path) != 1 || !strings.Contains(msg, tc.want) || strings.Contains(msg, "\n") {
+					t.Errorf("%s: error %q: want one line starting \"checkpoint: \", naming %s once and containing %q", w.name, msg, tc.path, tc.want)
+				}
+				if tc.is != nil && !errors.Is(err, tc.is) {
+					t.Errorf("%s: errors.Is(%v, %v) is false", w.name, err, tc.is)
+				}
 			}
 		})
 	}

@@ -42,13 +42,14 @@
 //
 // # Atomic writes
 //
-// WriteFileAtomic writes to a temporary file in the destination's folder, named
-// ".<name>.tmp-<random>", then fsyncs it, closes it, renames it over the destination
-// and fsyncs the folder. Readers therefore see either the old file or the new one,
-// never a mix. If the write fails the temporary file is removed and the old file is
-// untouched. If the process dies midway a stray temporary file may remain; it is never
-// read by this package (readers open the destination path only) and may be deleted. New
-// files get mode 0644; a replaced file keeps its permission bits.
+// WriteFileAtomic (internal/atomicfile, which the rest of gogan uses too) writes to a
+// temporary file in the destination's folder, named ".<name>.tmp-<random>", then fsyncs
+// it, closes it, renames it over the destination and fsyncs the folder. Readers therefore
+// see either the old file or the new one, never a mix. If the write fails or panics the
+// temporary file is removed and the old file is untouched. If the process dies midway a
+// stray temporary file may remain; it is never read by this package (readers open the
+// destination path only) and may be deleted. New files get mode 0644; a replaced file
+// keeps its permission bits; a path that is a folder is refused.
 //
 // # Ownership
 //

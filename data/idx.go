@@ -11,6 +11,8 @@ import (
 	"math"
 	"os"
 	"strings"
+
+	"github.com/gogan/gogan/internal/atomicfile"
 )
 
 // IDX magic numbers: two zero bytes, the element type (0x08, unsigned byte) and the number of
@@ -76,9 +78,13 @@ func WriteIDXImages(path string, im *Images) error {
 	binary.BigEndian.PutUint32(hdr[4:], uint32(im.N))
 	binary.BigEndian.PutUint32(hdr[8:], uint32(im.Rows))
 	binary.BigEndian.PutUint32(hdr[12:], uint32(im.Cols))
-	return writeAtomic(path, func(w io.Writer) error {
+	err := atomicfile.WriteFile(path, func(w io.Writer) error {
 		return writeMaybeGzip(w, strings.HasSuffix(path, ".gz"), hdr, im.Pixels)
 	})
+	if err != nil {
+		return fileError(path, "cannot write", err)
+	}
+	return nil
 }
 
 // writeMaybeGzip writes the chunks to w, through a gzip writer when compress is set.
@@ -238,16 +244,24 @@ func badMagic(path string, got, want uint32) error {
 	return errors.New(msg)
 }
 
-// fileError formats an error from the os package as "data: PATH: WHAT: REASON", without
-// repeating the path that an *fs.PathError carries, and keeps err's cause for errors.Is.
+// fileError formats an error from the os package or internal/atomicfile as
+// "data: PATH: WHAT: REASON", without repeating the path that an *fs.PathError or an
+// *atomicfile.Error carries, and keeps err's cause for errors.Is.
 func fileError(path, what string, err error) error {
 	return fmt.Errorf("data: %w", osError(path, what, err))
 }
 
 // osError is fileError without the "data: " prefix, for errors quoted inside another.
 func osError(path, what string, err error) error {
+	var ae *atomicfile.Error
 	var pe *fs.PathError
-	if errors.As(err, &pe) {
+	switch {
+	case errors.As(err, &ae): // checked first: the cause it wraps may be about another file
+		if ae.Step != "" {
+			return fmt.Errorf("%s: %s: %s: %w", path, what, ae.Step, ae.Err)
+		}
+		err = ae.Err
+	case errors.As(err, &pe):
 		err = pe.Err
 	}
 	return fmt.Errorf("%s: %s: %w", path, what, err)

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gogan/gogan/internal/atomicfile"
 )
 
 // testImages returns n images of rows×cols whose pixels differ from image to image.
@@ -35,7 +37,7 @@ func testLabels(n int) []uint8 {
 func writeLabels(t *testing.T, path string, labels []uint8) {
 	t.Helper()
 	hdr := binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32(nil, idx1Magic), uint32(len(labels)))
-	err := writeAtomic(path, func(w io.Writer) error {
+	err := atomicfile.WriteFile(path, func(w io.Writer) error {
 		return writeMaybeGzip(w, strings.HasSuffix(path, ".gz"), hdr, labels)
 	})
 	if err != nil {
@@ -243,7 +245,7 @@ func TestWriteIDXImagesErrors(t *testing.T) {
 		{"negative rows", &Images{N: 1, Rows: -2, Cols: 2, Pixels: make([]uint8, 4)}, filepath.Join(dir, "a"), "got -2x2"},
 		{"too wide", &Images{N: 1, Rows: 1, Cols: 5000, Pixels: make([]uint8, 5000)}, filepath.Join(dir, "a"), "within 1..4096"},
 		{"short pixels", &Images{N: 2, Rows: 2, Cols: 2, Pixels: make([]uint8, 7)}, filepath.Join(dir, "a"), "2 images of 2x2 need 8 pixels, got 7"},
-		{"no such folder", testImages(1, 1, 1), filepath.Join(dir, "nope", "a.gz"), "cannot write: no such file or directory"},
+		{"no such folder", testImages(1, 1, 1), filepath.Join(dir, "nope", "a.gz"), "cannot write: create temp file: no such file or directory"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			checkErr(t, WriteIDXImages(tc.path, tc.im), tc.path, tc.want)

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/gogan/gogan/internal/atomicfile"
 )
 
 // Set is one split of a labelled dataset. Labels[n] is the label of image n.
@@ -271,7 +273,8 @@ func copyFiles(dst, src string, sums map[string]string) error {
 	}
 	for _, name := range sortedKeys(sums) {
 		from := filepath.Join(src, name)
-		err := writeAtomic(filepath.Join(dst, name), func(w io.Writer) error {
+		to := filepath.Join(dst, name)
+		err := atomicfile.WriteFile(to, func(w io.Writer) error {
 			f, err := os.Open(from)
 			if err != nil {
 				return err
@@ -287,7 +290,7 @@ func copyFiles(dst, src string, sums map[string]string) error {
 			return nil
 		})
 		if err != nil {
-			return err
+			return fileError(to, "cannot write", err)
 		}
 	}
 	return nil

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -399,4 +400,37 @@ func TestLoadFashionMNISTInstalled(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkDigits(t, ds)
+}
+
+// TestCopyFilesErrors checks that a failed copy names both files, leaves nothing in the
+// cache and keeps an older copy there.
+func TestCopyFilesErrors(t *testing.T) {
+	src, dst := t.TempDir(), t.TempDir()
+	const name = "a.gz"
+	from, to := filepath.Join(src, name), filepath.Join(dst, name)
+	sum := func(b []byte) string { h := sha256.Sum256(b); return hex.EncodeToString(h[:]) }
+
+	err := copyFiles(dst, src, map[string]string{name: sum(nil)})
+	checkErr(t, err, to, "cannot write: open "+from+": no such file or directory")
+	if !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("errors.Is(%v, fs.ErrNotExist) is false", err)
+	}
+	if ents, _ := os.ReadDir(dst); len(ents) != 0 {
+		t.Errorf("failed copy left %d files in %s", len(ents), dst)
+	}
+
+	if err := os.WriteFile(to, []byte("older copy"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(from, []byte("new"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err = copyFiles(dst, src, map[string]string{name: sum([]byte("other"))})
+	checkErr(t, err, to, "cannot write: "+from+" changed while being copied")
+	if b, _ := os.ReadFile(to); string(b) != "older copy" {
+		t.Errorf("%s now holds %q, want the older copy", to, b)
+	}
+	if ents, _ := os.ReadDir(dst); len(ents) != 1 {
+		t.Errorf("failed copy left %d entries in %s, want only %s", len(ents), dst, name)
+	}
 }

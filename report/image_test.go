@@ -299,3 +299,38 @@ func TestToByte(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteErrors checks the errors of the atomic PNG writes: one line, prefixed "report: ",
+// naming the file once, and nothing left behind.
+func TestWriteErrors(t *testing.T) {
+	dir := t.TempDir()
+	folder := filepath.Join(dir, "a-folder")
+	if err := os.Mkdir(folder, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	img := fill([]float32{0}, 2, 2, 1)
+	for _, tc := range []struct {
+		name, path, want string
+	}{
+		{"folder does not exist", filepath.Join(dir, "missing", "out.png"), "create temp file: no such file or directory"},
+		{"path is a folder", folder, "is a folder, not a regular file"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for what, err := range map[string]error{
+				"Grid":     Grid(tc.path, img, 1, 2, 2, 1, 1),
+				"LossPlot": LossPlot(tc.path, "losses", "loss", lossSeries()),
+			} {
+				want := "report: write " + tc.path + ": " + tc.want
+				if err == nil || err.Error() != want {
+					t.Errorf("%s: err = %v, want %q", what, err, want)
+				}
+			}
+		})
+	}
+	if ents, _ := os.ReadDir(folder); len(ents) != 0 {
+		t.Errorf("%s holds %d entries, want none", folder, len(ents))
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
+		t.Errorf("%s holds %d entries, want only a-folder", dir, len(ents))
+	}
+}

@@ -2,73 +2,144 @@ package atomicfile
 
 import (
 	"bufio"
-	"fmt"
+	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
+	"syscall"
 )
 
-// Perm is the permission of every file WriteFile creates.
-const Perm = 0o644
+// Perm is the permission of a file WriteFile creates; a file it replaces keeps its own.
+const Perm fs.FileMode = 0o644
+
+// bufSize is the size of the buffer between write and the temporary file. Larger writes
+// go straight through.
+const bufSize = 1 << 16
+
+// Error is the error WriteFile returns. Its message is one line, "write PATH: STEP: CAUSE"
+// (or "write PATH: CAUSE" without a step), and names the destination once, never the
+// temporary file.
+type Error struct {
+	Path string // the destination, as given to WriteFile
+	// Step is what failed: "create temp file", "write temp file", "chmod temp file",
+	// "fsync temp file", "close temp file", "rename temp file" or "fsync folder (the new
+	// file is in place)". It is "" when path was refused or write returned an error.
+	Step string
+	// Err is the cause: write's error as returned, or, for the steps WriteFile takes
+	// itself, the reason without the *fs.PathError or *os.LinkError around it (whose
+	// operation and temporary file name would only repeat Step).
+	Err error
+}
+
+func (e *Error) Error() string {
+	if e.Step == "" {
+		return "write " + e.Path + ": " + e.Err.Error()
+	}
+	return "write " + e.Path + ": " + e.Step + ": " + e.Err.Error()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
 
 // WriteFile calls write with a buffered writer on a temporary file beside path, then
-// flushes, fsyncs, closes and renames the temporary file to path. On any error the
-// temporary file is removed and path is left as it was.
-func WriteFile(path string, write func(io.Writer) error) (err error) {
+// flushes, fsyncs, closes and renames the temporary file onto path, and fsyncs the folder,
+// so that readers see either the old file or the new one, never a mix. write need not
+// buffer. A new file gets mode Perm; a file it replaces keeps its permission bits. A path
+// that names a folder or another non-regular file is refused before anything is written.
+//
+// On any error, and if write panics, the temporary file is removed and path is left as it
+// was (the panic goes on). The error is an *Error.
+func WriteFile(path string, write func(w io.Writer) error) error {
 	dir, base := filepath.Split(path)
 	if base == "" {
-		return fmt.Errorf("atomicfile: write %q: path names a folder", path)
+		return &Error{Path: path, Err: errors.New("is a folder, not a regular file")}
 	}
 	if dir == "" {
 		dir = "."
 	}
+	mode := Perm
+	if fi, err := os.Stat(path); err == nil { // other errors show up when creating the temp file
+		switch {
+		case fi.IsDir():
+			return &Error{Path: path, Err: errors.New("is a folder, not a regular file")}
+		case !fi.Mode().IsRegular():
+			return &Error{Path: path, Err: errors.New("not a regular file")}
+		}
+		mode = fi.Mode().Perm()
+	}
+
 	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("atomicfile: write %s: %w", path, err)
+		return stepError(path, "create temp file", err)
 	}
 	tmp := f.Name()
-	closed := false
-	defer func() {
-		if err == nil {
-			return
-		}
-		if !closed {
+	renamed := false
+	defer func() { // on any error, and if write panics
+		if !renamed {
 			f.Close()
+			os.Remove(tmp)
 		}
-		os.Remove(tmp)
 	}()
 
-	bw := bufio.NewWriter(f)
-	if err = write(bw); err != nil {
-		return fmt.Errorf("atomicfile: write %s: %w", path, err)
+	bw := bufio.NewWriterSize(f, bufSize)
+	if err := write(bw); err != nil {
+		return &Error{Path: path, Err: err}
 	}
-	if err = bw.Flush(); err != nil {
-		return fmt.Errorf("atomicfile: write %s: %w", path, err)
+	if err := bw.Flush(); err != nil {
+		return stepError(path, "write temp file", err)
 	}
-	if err = f.Chmod(Perm); err != nil {
-		return fmt.Errorf("atomicfile: write %s: %w", path, err)
+	if err := f.Chmod(mode); err != nil {
+		return stepError(path, "chmod temp file", err)
 	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("atomicfile: sync %s: %w", path, err)
+	if err := f.Sync(); err != nil {
+		return stepError(path, "fsync temp file", err)
 	}
-	closed = true
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("atomicfile: close %s: %w", path, err)
+	if err := f.Close(); err != nil {
+		return stepError(path, "close temp file", err)
 	}
-	if err = os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("atomicfile: rename to %s: %w", path, err)
+	if err := os.Rename(tmp, path); err != nil {
+		return stepError(path, "rename temp file", err)
 	}
-	syncDir(dir)
+	renamed = true
+	if err := syncDir(dir); err != nil {
+		return stepError(path, "fsync folder (the new file is in place)", err)
+	}
 	return nil
 }
 
-// syncDir makes the rename durable where the platform allows it. It is best effort:
-// some systems cannot open or sync a folder, and the file itself is already safe.
-func syncDir(dir string) {
+// stepError is the *Error for a step WriteFile takes itself. It drops the *fs.PathError or
+// *os.LinkError around the cause: their operation says what Step says, and their paths are
+// the temporary file's.
+func stepError(path, step string, err error) error {
+	var pe *fs.PathError
+	var le *os.LinkError
+	switch {
+	case errors.As(err, &pe):
+		err = pe.Err
+	case errors.As(err, &le):
+		err = le.Err
+	}
+	return &Error{Path: path, Step: step, Err: err}
+}
+
+// syncDir makes a rename in dir durable. Where the system cannot fsync a folder (Windows
+// cannot open one for it; some file systems answer EINVAL or "not supported") there is
+// nothing more to do, and that is not an error.
+func syncDir(dir string) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
 	d, err := os.Open(dir)
 	if err != nil {
-		return
+		return err
 	}
-	d.Sync()
-	d.Close()
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	if errors.Is(err, syscall.EINVAL) || errors.Is(err, errors.ErrUnsupported) {
+		return nil
+	}
+	return err
 }

@@ -1,7 +1,14 @@
 // Package atomicfile writes a file so that readers see either the old contents or the new,
-// never a partial file: the data goes to a temporary file in the same folder, which is
-// flushed to disk (fsync), closed and then renamed over the destination.
+// never a partial file: the data goes through a buffer to a temporary file in the same
+// folder, which is flushed to disk (fsync), closed and renamed over the destination; then
+// the folder is fsynced so that the rename survives a crash.
 //
 // The temporary file is named "." + base + ".tmp-*" so that folder listings that skip dot
-// files (and globs such as *.png) never see it; it is removed when anything fails.
+// files (and globs such as *.png) never see it; it is removed when anything fails, and when
+// the caller's write function panics. A crash can leave one behind; nothing reads it, and it
+// may be deleted.
+//
+// It is the one implementation behind checkpoint.WriteFileAtomic, the data package's IDX
+// writer and cache copies, and every PNG the report package writes. Errors carry no package
+// prefix (callers add their own) and name the destination, never the temporary file.
 package atomicfile
