@@ -19,6 +19,8 @@ type Graph struct {
 	// parameters then need no gradient.
 	wantParams bool
 
+	flops uint64 // see Flops
+
 	// Rand drives stochastic ops (Dropout). Callers seed it for determinism.
 	Rand *rand.Rand
 }

@@ -18,7 +18,7 @@ func (g *Graph) MatMul(a, b *Var, transA, transB bool) *Var {
 		panic("autograd: MatMul inner dimensions differ: " + a.Shape.String() + " and " + b.Shape.String())
 	}
 	out := g.newVar(m, n)
-	gemm.Sgemm(transA, transB, m, n, k, 1, a.Data, a.Cols(), b.Data, b.Cols(), 0, out.Data, n)
+	g.sgemm(transA, transB, m, n, k, 1, a.Data, a.Cols(), b.Data, b.Cols(), 0, out.Data, n)
 	if nd := g.record("MatMul", out, matMulBackward, a, b); nd != nil {
 		nd.ints = [2]int{boolInt(transA), boolInt(transB)}
 	}
@@ -54,3 +54,14 @@ func boolInt(b bool) int {
 	}
 	return 0
 }
+
+// sgemm is gemm.Sgemm, counted: every matrix product an op computes goes
+// through it, so Flops reports the work a step did.
+func (g *Graph) sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	g.flops += 2 * uint64(m) * uint64(n) * uint64(k)
+	gemm.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// Flops is the number of floating-point operations in matrix products since the
+// graph was made (2·m·n·k per product): the figure benchmarks divide by time.
+func (g *Graph) Flops() uint64 { return g.flops }

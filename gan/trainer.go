@@ -166,3 +166,7 @@ func (t *Trainer) meanProbability(out *autograd.Var) float64 {
 }
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+// Flops is the number of floating-point operations the trainer's matrix
+// products have done so far.
+func (t *Trainer) Flops() uint64 { return t.graph.Flops() }

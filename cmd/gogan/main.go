@@ -40,7 +40,7 @@ const exitInterrupted = 130
 var errInterruptedExit = errors.New("interrupted")
 
 func commands() []*command {
-	return []*command{newTrainCommand(), newSampleCommand(), newSummaryCommand()}
+	return []*command{newTrainCommand(), newSampleCommand(), newSummaryCommand(), newBenchCommand()}
 }
 
 func main() {
@@ -66,6 +66,11 @@ func runMain(env *environment, args []string) int {
 				}
 			}
 		}
+		if len(args) > 1 {
+			fmt.Fprintf(env.stderr, "gogan help: unknown command %q\n", args[1])
+			printUsage(env.stderr, cmds)
+			return 2
+		}
 		printUsage(env.stdout, cmds)
 		return 0
 	}
@@ -73,20 +78,27 @@ func runMain(env *environment, args []string) int {
 		if c.name != args[0] {
 			continue
 		}
+		// flag would print its bare error ("flag provided but not defined: -x");
+		// silence it and print the error under the command's name instead.
+		c.flags.SetOutput(io.Discard)
+		c.flags.Usage = func() {}
+		err := c.flags.Parse(args[1:])
 		c.flags.SetOutput(env.stderr)
-		c.flags.Usage = func() { printCommandUsage(c) }
-		if err := c.flags.Parse(args[1:]); err != nil {
+		if err != nil {
 			if errors.Is(err, flag.ErrHelp) {
+				printCommandUsage(c)
 				return 0
 			}
-			return 2 // flag has printed the error and the usage
+			fmt.Fprintf(env.stderr, "gogan %s: %s\n", c.name, oneLine(err.Error()))
+			printCommandUsage(c)
+			return 2
 		}
 		if c.flags.NArg() > 0 {
 			fmt.Fprintf(env.stderr, "gogan %s: unexpected argument %q\n", c.name, c.flags.Arg(0))
 			printCommandUsage(c)
 			return 2
 		}
-		err := c.run(env, c.flags.Args())
+		err = c.run(env, c.flags.Args())
 		var ue usageError
 		switch {
 		case err == nil:

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"syscall"
+	"time"
+
+	"github.com/gogan/gogan/gan"
+	"github.com/gogan/gogan/internal/gemm"
+)
+
+// benchResult is what `gogan bench --json` prints.
+type benchResult struct {
+	Model     string  `json:"model"`
+	Batch     int     `json:"batch"`
+	Threads   int     `json:"threads"`
+	Iters     int     `json:"iters"`
+	Seconds   float64 `json:"seconds"`
+	ItPerS    float64 `json:"it_per_s"`
+	ImgPerS   float64 `json:"img_per_s"`
+	GFlops    float64 `json:"gflops"`
+	PeakRSSMB float64 `json:"peak_rss_mb"`
+}
+
+func newBenchCommand() *command {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	model := fs.String("model", "mlp", "architecture: "+gan.ArchitectureNames())
+	batch := fs.Int("batch", 64, "images per step")
+	iters := fs.Int("iters", 200, "timed training iterations (after 10 of warm-up)")
+	threads := fs.Int("threads", 0, "CPU threads (default: all cores)")
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	c := &command{
+		name: "bench", usage: "[--model mlp] [--batch 64] [--iters 200] [--threads N] [--json]", flags: fs,
+		short: "Time training iterations (one D step and one G step each) on synthetic data.",
+	}
+	c.run = func(env *environment, _ []string) error {
+		if *iters <= 0 {
+			return usageError{fmt.Sprintf("--iters must be positive, got %d", *iters)}
+		}
+		if err := setThreads(*threads); err != nil {
+			return err
+		}
+		cfg := gan.DefaultConfig()
+		cfg.Model, cfg.Batch = *model, *batch
+		if err := cfg.Validate(); err != nil {
+			return usageError{err.Error()}
+		}
+		tr, err := gan.NewTrainer(cfg)
+		if err != nil {
+			return err
+		}
+		// Synthetic real images: uniform in [−1, 1], as the peer benchmark uses.
+		real := make([]float32, cfg.Batch*tr.D.InputShape().Size())
+		rng := rand.New(rand.NewPCG(1, 2))
+		for i := range real {
+			real[i] = rng.Float32()*2 - 1
+		}
+		for range 10 {
+			if _, err := tr.TrainStep(real); err != nil {
+				return err
+			}
+		}
+		flops0 := tr.Flops()
+		start := time.Now()
+		for range *iters {
+			if _, err := tr.TrainStep(real); err != nil {
+				return err
+			}
+		}
+		secs := time.Since(start).Seconds()
+		res := benchResult{
+			Model: cfg.Model, Batch: cfg.Batch, Threads: gemm.Threads(), Iters: *iters, Seconds: secs,
+			ItPerS: float64(*iters) / secs, ImgPerS: float64(*iters*cfg.Batch) / secs,
+			GFlops: float64(tr.Flops()-flops0) / secs / 1e9, PeakRSSMB: peakRSSMB(),
+		}
+		if *asJSON {
+			return json.NewEncoder(env.stdout).Encode(res)
+		}
+		fmt.Fprintf(env.stdout, "%s batch %d, %d threads: %.1f it/s, %.0f img/s, %.1f GFLOP/s, peak RSS %.0f MB (%d iterations in %.2f s)\n",
+			res.Model, res.Batch, res.Threads, res.ItPerS, res.ImgPerS, res.GFlops, res.PeakRSSMB, res.Iters, res.Seconds)
+		return nil
+	}
+	return c
+}
+
+// peakRSSMB is the process's peak resident memory (Linux reports KiB).
+func peakRSSMB() float64 {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	if runtime.GOOS == "darwin" {
+		return float64(ru.Maxrss) / (1 << 20)
+	}
+	return float64(ru.Maxrss) / 1024
+}
