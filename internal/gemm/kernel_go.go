@@ -12,9 +12,12 @@ type kernelSet struct {
 	// kernel computes one full mr×nr tile from an mr×kc panel of op(A) and a kc×nr panel
 	// of op(B), both packed; its loop is kernelRef's.
 	kernel func(kc int, a, b, c []float32, ldc int, alpha, beta float32)
-	// packCopy and packTrans, when set, pack full panels whose width is a multiple of 8
-	// (packTrans also wants kc a multiple of 8); their loops are packCopyGo's and packTransGo's.
-	packCopy, packTrans func(kc int, src []float32, ld int, dst []float32, w int)
+	// packCopy, when set, packs side-by-side full panels of a width that is a multiple of 8,
+	// each as packCopyGo would.
+	packCopy func(kc int, src []float32, ld int, dst []float32, w, panels int)
+	// packTransA and packTransB, when set, pack one full panel of width mr (nr) as
+	// packTransGo would, for kc a multiple of 8.
+	packTransA, packTransB func(kc int, src []float32, ld int, dst []float32)
 }
 
 // goKernels is the portable set: a 4×4 kernel whose 16 accumulators stay in registers.
@@ -121,22 +124,28 @@ func packTransGo(kc int, src []float32, ld int, dst []float32, w, valid int) {
 	}
 }
 
-// packCopyPanel packs a kc×w panel read along its rows (see packCopyGo), through the
-// assembly when the panel is full and its width suits it.
-func (ks *kernelSet) packCopyPanel(kc int, src []float32, ld int, dst []float32, w, valid int) {
-	if ks.packCopy != nil && valid == w && w%8 == 0 && kc > 0 {
-		ks.packCopy(kc, src, ld, dst, w)
-		return
+// packCopyPanels packs the kc×w panels side by side in src (panel q's row p at src[p*ld+q*w:])
+// of which only the first valid columns exist, into dst one panel after another (see
+// packCopyGo); the full panels go through the assembly when there is one for them.
+func (ks *kernelSet) packCopyPanels(kc int, src []float32, ld int, dst []float32, w, valid int) {
+	full := valid / w
+	if ks.packCopy != nil && w%8 == 0 && full > 0 && kc > 0 {
+		ks.packCopy(kc, src, ld, dst, w, full)
+		src, dst, valid = src[full*w:], dst[full*w*kc:], valid-full*w
 	}
-	packCopyGo(kc, src, ld, dst, w, valid)
+	for q := 0; valid > 0; q++ {
+		packCopyGo(kc, src[q*w:], ld, dst[q*w*kc:], w, min(w, valid))
+		valid -= w
+	}
 }
 
-// packTransPanel packs the transpose of a w×kc panel (see packTransGo), through the
-// assembly for the whole blocks of 8×8 when the panel is full and its width suits it.
-func (ks *kernelSet) packTransPanel(kc int, src []float32, ld int, dst []float32, w, valid int) {
-	if ks.packTrans != nil && valid == w && w%8 == 0 && kc >= 8 {
+// packTransPanel packs the transpose of a w×kc panel (see packTransGo) with pack, an assembly
+// routine for full panels of width w, where it is set and the panel is full; the last kc%8
+// columns, and the panels it does not fit, go through the Go loop.
+func packTransPanel(pack func(kc int, src []float32, ld int, dst []float32), kc int, src []float32, ld int, dst []float32, w, valid int) {
+	if pack != nil && valid == w && kc >= 8 {
 		k8 := kc &^ 7
-		ks.packTrans(k8, src, ld, dst, w)
+		pack(k8, src, ld, dst)
 		if k8 < kc {
 			packTransGo(kc-k8, src[k8:], ld, dst[k8*w:], w, valid)
 		}

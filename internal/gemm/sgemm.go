@@ -109,32 +109,30 @@ func (g *call) run(ws *workspace, i0, i1, j0, j1 int) {
 // the last one padded with zero columns. op(B) is read in place: row by row (copy) or,
 // when transB, across the rows of B (transpose).
 func (g *call) packB(dst []float32, pc, kc, jc, nc int) {
-	nr := g.ks.nr
+	ks := g.ks
+	nr := ks.nr
+	if !g.transB {
+		ks.packCopyPanels(kc, g.b[pc*g.ldb+jc:], g.ldb, dst, nr, nc)
+		return
+	}
 	for jr := 0; jr < nc; jr += nr {
-		cols := min(nr, nc-jr)
-		panel := dst[jr*kc : (jr+nr)*kc]
 		j := jc + jr
-		if g.transB {
-			g.ks.packTransPanel(kc, g.b[j*g.ldb+pc:], g.ldb, panel, nr, cols)
-		} else {
-			g.ks.packCopyPanel(kc, g.b[pc*g.ldb+j:], g.ldb, panel, nr, cols)
-		}
+		packTransPanel(ks.packTransB, kc, g.b[j*g.ldb+pc:], g.ldb, dst[jr*kc:(jr+nr)*kc], nr, min(nr, nc-jr))
 	}
 }
 
 // packA packs op(A)[ic:ic+mc, pc:pc+kc] into panels of mr rows, each mr×kc stored p by p
 // (a column of the panel after another), the last one padded with zero rows.
 func (g *call) packA(dst []float32, ic, mc, pc, kc int) {
-	mr := g.ks.mr
+	ks := g.ks
+	mr := ks.mr
+	if g.transA {
+		ks.packCopyPanels(kc, g.a[pc*g.lda+ic:], g.lda, dst, mr, mc)
+		return
+	}
 	for ir := 0; ir < mc; ir += mr {
-		rows := min(mr, mc-ir)
-		panel := dst[ir*kc : (ir+mr)*kc]
 		i := ic + ir
-		if g.transA {
-			g.ks.packCopyPanel(kc, g.a[pc*g.lda+i:], g.lda, panel, mr, rows)
-		} else {
-			g.ks.packTransPanel(kc, g.a[i*g.lda+pc:], g.lda, panel, mr, rows)
-		}
+		packTransPanel(ks.packTransA, kc, g.a[i*g.lda+pc:], g.lda, dst[ir*kc:(ir+mr)*kc], mr, min(mr, mc-ir))
 	}
 }
 

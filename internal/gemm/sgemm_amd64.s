@@ -512,31 +512,48 @@ withbeta:
 	VZEROUPPER
 	RET
 
-// func packCopyAVX(kc int, src []float32, ld int, dst []float32, w int)
+// func packCopyAVX(kc int, src []float32, ld int, dst []float32, w int, panels int)
 // Requires: AVX
-TEXT ·packCopyAVX(SB), NOSPLIT, $0-72
+TEXT ·packCopyAVX(SB), NOSPLIT, $0-80
 	MOVQ  kc+0(FP), AX
 	MOVQ  src_base+8(FP), CX
 	MOVQ  ld+32(FP), DX
 	MOVQ  dst_base+40(FP), BX
 	MOVQ  w+64(FP), SI
+	MOVQ  panels+72(FP), DI
 	SHLQ  $0x02, DX
-	SHRQ  $0x03, SI
+	MOVQ  SI, R8
+	SHRQ  $0x03, R8
+	MOVQ  AX, R9
+	IMULQ SI, R9
+	SHLQ  $0x02, R9
+	SHLQ  $0x02, SI
 	TESTQ AX, AX
+	JZ    done
+	TESTQ DI, DI
 	JZ    done
 
 row:
-	MOVQ CX, DI
-	MOVQ SI, R8
+	MOVQ CX, R10
+	MOVQ BX, R11
+	MOVQ DI, R12
+
+panel:
+	MOVQ R8, R13
+	MOVQ R11, R14
 
 chunk:
-	VMOVUPS (DI), Y0
-	VMOVUPS Y0, (BX)
-	ADDQ    $0x20, DI
-	ADDQ    $0x20, BX
-	DECQ    R8
+	VMOVUPS (R10), Y0
+	VMOVUPS Y0, (R14)
+	ADDQ    $0x20, R10
+	ADDQ    $0x20, R14
+	DECQ    R13
 	JNZ     chunk
+	ADDQ    R9, R11
+	DECQ    R12
+	JNZ     panel
 	ADDQ    DX, CX
+	ADDQ    SI, BX
 	DECQ    AX
 	JNZ     row
 
@@ -544,46 +561,51 @@ done:
 	VZEROUPPER
 	RET
 
-// func packTransAVX(kc int, src []float32, ld int, dst []float32, w int)
-// Requires: AVX
-TEXT ·packTransAVX(SB), NOSPLIT, $0-72
+// func packTrans8AVX(kc int, src []float32, ld int, dst []float32)
+// Requires: AVX, MMX+
+TEXT ·packTrans8AVX(SB), NOSPLIT, $0-64
 	MOVQ kc+0(FP), AX
 	MOVQ src_base+8(FP), CX
 	MOVQ ld+32(FP), DX
 	MOVQ dst_base+40(FP), BX
-	MOVQ w+64(FP), SI
 	SHLQ $0x02, DX
-	LEAQ (DX)(DX*2), DI
-	MOVQ SI, R8
-	SHLQ $0x02, R8
-	LEAQ (R8)(R8*2), R9
-	SHRQ $0x03, SI
+	SHRQ $0x03, AX
+	LEAQ (DX)(DX*2), SI
+	MOVQ $0x00000001, DI
 
 colblock:
-	MOVQ CX, R10
-	LEAQ (CX)(DX*4), R11
-	MOVQ BX, R12
-	LEAQ (BX)(R8*4), R13
-	MOVQ AX, R14
-	SHRQ $0x03, R14
+	MOVQ CX, R8
+	LEAQ (CX)(DX*4), R9
+	MOVQ BX, R10
+	MOVQ AX, R11
 
 block:
-	VMOVUPS     (R10), X0
-	VINSERTF128 $0x01, (R11), Y0, Y0
-	VMOVUPS     (R10)(DX*1), X1
-	VINSERTF128 $0x01, (R11)(DX*1), Y1, Y1
-	VMOVUPS     (R10)(DX*2), X2
-	VINSERTF128 $0x01, (R11)(DX*2), Y2, Y2
-	VMOVUPS     (R10)(DI*1), X3
-	VINSERTF128 $0x01, (R11)(DI*1), Y3, Y3
-	VMOVUPS     16(R10), X4
-	VINSERTF128 $0x01, 16(R11), Y4, Y4
-	VMOVUPS     16(R10)(DX*1), X5
-	VINSERTF128 $0x01, 16(R11)(DX*1), Y5, Y5
-	VMOVUPS     16(R10)(DX*2), X6
-	VINSERTF128 $0x01, 16(R11)(DX*2), Y6, Y6
-	VMOVUPS     16(R10)(DI*1), X7
-	VINSERTF128 $0x01, 16(R11)(DI*1), Y7, Y7
+	LEAQ        (R9)(DX*4), R12
+	LEAQ        (R12)(DX*4), R13
+	PREFETCHT0  (R12)
+	PREFETCHT0  (R13)
+	PREFETCHT0  (R12)(DX*1)
+	PREFETCHT0  (R13)(DX*1)
+	PREFETCHT0  (R12)(DX*2)
+	PREFETCHT0  (R13)(DX*2)
+	PREFETCHT0  (R12)(SI*1)
+	PREFETCHT0  (R13)(SI*1)
+	VMOVUPS     (R8), X0
+	VINSERTF128 $0x01, (R9), Y0, Y0
+	VMOVUPS     (R8)(DX*1), X1
+	VINSERTF128 $0x01, (R9)(DX*1), Y1, Y1
+	VMOVUPS     (R8)(DX*2), X2
+	VINSERTF128 $0x01, (R9)(DX*2), Y2, Y2
+	VMOVUPS     (R8)(SI*1), X3
+	VINSERTF128 $0x01, (R9)(SI*1), Y3, Y3
+	VMOVUPS     16(R8), X4
+	VINSERTF128 $0x01, 16(R9), Y4, Y4
+	VMOVUPS     16(R8)(DX*1), X5
+	VINSERTF128 $0x01, 16(R9)(DX*1), Y5, Y5
+	VMOVUPS     16(R8)(DX*2), X6
+	VINSERTF128 $0x01, 16(R9)(DX*2), Y6, Y6
+	VMOVUPS     16(R8)(SI*1), X7
+	VINSERTF128 $0x01, 16(R9)(SI*1), Y7, Y7
 	VUNPCKLPS   Y1, Y0, Y8
 	VUNPCKHPS   Y1, Y0, Y9
 	VUNPCKLPS   Y3, Y2, Y10
@@ -593,32 +615,191 @@ block:
 	VUNPCKLPS   Y7, Y6, Y14
 	VUNPCKHPS   Y7, Y6, Y15
 	VSHUFPS     $0x44, Y10, Y8, Y0
-	VMOVUPS     Y0, (R12)
+	VMOVUPS     Y0, (R10)
 	VSHUFPS     $0xee, Y10, Y8, Y1
-	VMOVUPS     Y1, (R12)(R8*1)
+	VMOVUPS     Y1, 32(R10)
 	VSHUFPS     $0x44, Y11, Y9, Y2
-	VMOVUPS     Y2, (R12)(R8*2)
+	VMOVUPS     Y2, 64(R10)
 	VSHUFPS     $0xee, Y11, Y9, Y3
-	VMOVUPS     Y3, (R12)(R9*1)
+	VMOVUPS     Y3, 96(R10)
 	VSHUFPS     $0x44, Y14, Y12, Y4
-	VMOVUPS     Y4, (R13)
+	VMOVUPS     Y4, 128(R10)
 	VSHUFPS     $0xee, Y14, Y12, Y5
-	VMOVUPS     Y5, (R13)(R8*1)
+	VMOVUPS     Y5, 160(R10)
 	VSHUFPS     $0x44, Y15, Y13, Y6
-	VMOVUPS     Y6, (R13)(R8*2)
+	VMOVUPS     Y6, 192(R10)
 	VSHUFPS     $0xee, Y15, Y13, Y7
-	VMOVUPS     Y7, (R13)(R9*1)
-	ADDQ        $0x20, R10
-	ADDQ        $0x20, R11
-	LEAQ        (R8)(R8*1), R15
-	SHLQ        $0x02, R15
-	ADDQ        R15, R12
-	ADDQ        R15, R13
-	DECQ        R14
+	VMOVUPS     Y7, 224(R10)
+	ADDQ        $0x20, R8
+	ADDQ        $0x20, R9
+	ADDQ        $0x00000100, R10
+	DECQ        R11
 	JNZ         block
 	LEAQ        (CX)(DX*8), CX
 	ADDQ        $0x20, BX
-	DECQ        SI
+	DECQ        DI
+	JNZ         colblock
+	VZEROUPPER
+	RET
+
+// func packTrans16AVX(kc int, src []float32, ld int, dst []float32)
+// Requires: AVX, MMX+
+TEXT ·packTrans16AVX(SB), NOSPLIT, $0-64
+	MOVQ kc+0(FP), AX
+	MOVQ src_base+8(FP), CX
+	MOVQ ld+32(FP), DX
+	MOVQ dst_base+40(FP), BX
+	SHLQ $0x02, DX
+	SHRQ $0x03, AX
+	LEAQ (DX)(DX*2), SI
+	MOVQ $0x00000002, DI
+
+colblock:
+	MOVQ CX, R8
+	LEAQ (CX)(DX*4), R9
+	MOVQ BX, R10
+	MOVQ AX, R11
+
+block:
+	LEAQ        (R9)(DX*4), R12
+	LEAQ        (R12)(DX*4), R13
+	PREFETCHT0  (R12)
+	PREFETCHT0  (R13)
+	PREFETCHT0  (R12)(DX*1)
+	PREFETCHT0  (R13)(DX*1)
+	PREFETCHT0  (R12)(DX*2)
+	PREFETCHT0  (R13)(DX*2)
+	PREFETCHT0  (R12)(SI*1)
+	PREFETCHT0  (R13)(SI*1)
+	VMOVUPS     (R8), X0
+	VINSERTF128 $0x01, (R9), Y0, Y0
+	VMOVUPS     (R8)(DX*1), X1
+	VINSERTF128 $0x01, (R9)(DX*1), Y1, Y1
+	VMOVUPS     (R8)(DX*2), X2
+	VINSERTF128 $0x01, (R9)(DX*2), Y2, Y2
+	VMOVUPS     (R8)(SI*1), X3
+	VINSERTF128 $0x01, (R9)(SI*1), Y3, Y3
+	VMOVUPS     16(R8), X4
+	VINSERTF128 $0x01, 16(R9), Y4, Y4
+	VMOVUPS     16(R8)(DX*1), X5
+	VINSERTF128 $0x01, 16(R9)(DX*1), Y5, Y5
+	VMOVUPS     16(R8)(DX*2), X6
+	VINSERTF128 $0x01, 16(R9)(DX*2), Y6, Y6
+	VMOVUPS     16(R8)(SI*1), X7
+	VINSERTF128 $0x01, 16(R9)(SI*1), Y7, Y7
+	VUNPCKLPS   Y1, Y0, Y8
+	VUNPCKHPS   Y1, Y0, Y9
+	VUNPCKLPS   Y3, Y2, Y10
+	VUNPCKHPS   Y3, Y2, Y11
+	VUNPCKLPS   Y5, Y4, Y12
+	VUNPCKHPS   Y5, Y4, Y13
+	VUNPCKLPS   Y7, Y6, Y14
+	VUNPCKHPS   Y7, Y6, Y15
+	VSHUFPS     $0x44, Y10, Y8, Y0
+	VMOVUPS     Y0, (R10)
+	VSHUFPS     $0xee, Y10, Y8, Y1
+	VMOVUPS     Y1, 64(R10)
+	VSHUFPS     $0x44, Y11, Y9, Y2
+	VMOVUPS     Y2, 128(R10)
+	VSHUFPS     $0xee, Y11, Y9, Y3
+	VMOVUPS     Y3, 192(R10)
+	VSHUFPS     $0x44, Y14, Y12, Y4
+	VMOVUPS     Y4, 256(R10)
+	VSHUFPS     $0xee, Y14, Y12, Y5
+	VMOVUPS     Y5, 320(R10)
+	VSHUFPS     $0x44, Y15, Y13, Y6
+	VMOVUPS     Y6, 384(R10)
+	VSHUFPS     $0xee, Y15, Y13, Y7
+	VMOVUPS     Y7, 448(R10)
+	ADDQ        $0x20, R8
+	ADDQ        $0x20, R9
+	ADDQ        $0x00000200, R10
+	DECQ        R11
+	JNZ         block
+	LEAQ        (CX)(DX*8), CX
+	ADDQ        $0x20, BX
+	DECQ        DI
+	JNZ         colblock
+	VZEROUPPER
+	RET
+
+// func packTrans32AVX(kc int, src []float32, ld int, dst []float32)
+// Requires: AVX, MMX+
+TEXT ·packTrans32AVX(SB), NOSPLIT, $0-64
+	MOVQ kc+0(FP), AX
+	MOVQ src_base+8(FP), CX
+	MOVQ ld+32(FP), DX
+	MOVQ dst_base+40(FP), BX
+	SHLQ $0x02, DX
+	SHRQ $0x03, AX
+	LEAQ (DX)(DX*2), SI
+	MOVQ $0x00000004, DI
+
+colblock:
+	MOVQ CX, R8
+	LEAQ (CX)(DX*4), R9
+	MOVQ BX, R10
+	MOVQ AX, R11
+
+block:
+	LEAQ        (R9)(DX*4), R12
+	LEAQ        (R12)(DX*4), R13
+	PREFETCHT0  (R12)
+	PREFETCHT0  (R13)
+	PREFETCHT0  (R12)(DX*1)
+	PREFETCHT0  (R13)(DX*1)
+	PREFETCHT0  (R12)(DX*2)
+	PREFETCHT0  (R13)(DX*2)
+	PREFETCHT0  (R12)(SI*1)
+	PREFETCHT0  (R13)(SI*1)
+	VMOVUPS     (R8), X0
+	VINSERTF128 $0x01, (R9), Y0, Y0
+	VMOVUPS     (R8)(DX*1), X1
+	VINSERTF128 $0x01, (R9)(DX*1), Y1, Y1
+	VMOVUPS     (R8)(DX*2), X2
+	VINSERTF128 $0x01, (R9)(DX*2), Y2, Y2
+	VMOVUPS     (R8)(SI*1), X3
+	VINSERTF128 $0x01, (R9)(SI*1), Y3, Y3
+	VMOVUPS     16(R8), X4
+	VINSERTF128 $0x01, 16(R9), Y4, Y4
+	VMOVUPS     16(R8)(DX*1), X5
+	VINSERTF128 $0x01, 16(R9)(DX*1), Y5, Y5
+	VMOVUPS     16(R8)(DX*2), X6
+	VINSERTF128 $0x01, 16(R9)(DX*2), Y6, Y6
+	VMOVUPS     16(R8)(SI*1), X7
+	VINSERTF128 $0x01, 16(R9)(SI*1), Y7, Y7
+	VUNPCKLPS   Y1, Y0, Y8
+	VUNPCKHPS   Y1, Y0, Y9
+	VUNPCKLPS   Y3, Y2, Y10
+	VUNPCKHPS   Y3, Y2, Y11
+	VUNPCKLPS   Y5, Y4, Y12
+	VUNPCKHPS   Y5, Y4, Y13
+	VUNPCKLPS   Y7, Y6, Y14
+	VUNPCKHPS   Y7, Y6, Y15
+	VSHUFPS     $0x44, Y10, Y8, Y0
+	VMOVUPS     Y0, (R10)
+	VSHUFPS     $0xee, Y10, Y8, Y1
+	VMOVUPS     Y1, 128(R10)
+	VSHUFPS     $0x44, Y11, Y9, Y2
+	VMOVUPS     Y2, 256(R10)
+	VSHUFPS     $0xee, Y11, Y9, Y3
+	VMOVUPS     Y3, 384(R10)
+	VSHUFPS     $0x44, Y14, Y12, Y4
+	VMOVUPS     Y4, 512(R10)
+	VSHUFPS     $0xee, Y14, Y12, Y5
+	VMOVUPS     Y5, 640(R10)
+	VSHUFPS     $0x44, Y15, Y13, Y6
+	VMOVUPS     Y6, 768(R10)
+	VSHUFPS     $0xee, Y15, Y13, Y7
+	VMOVUPS     Y7, 896(R10)
+	ADDQ        $0x20, R8
+	ADDQ        $0x20, R9
+	ADDQ        $0x00000400, R10
+	DECQ        R11
+	JNZ         block
+	LEAQ        (CX)(DX*8), CX
+	ADDQ        $0x20, BX
+	DECQ        DI
 	JNZ         colblock
 	VZEROUPPER
 	RET

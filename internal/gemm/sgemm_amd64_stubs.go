@@ -42,18 +42,38 @@ func kernelAVX512(kc int, a []float32, b []float32, c []float32, ldc int, alpha 
 // (the products are fused multiply-adds, and so is the beta update). When beta is 0, c is not read.
 func kernelAVX2(kc int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32)
 
-// packCopyAVX packs a kc×w panel stored row by row, w a positive multiple of 8:
+// packCopyAVX packs panels kc×w stored row by row side by side, w a positive multiple of 8:
 //
 //	for p := 0; p < kc; p++ {
-//		copy(dst[p*w:p*w+w], src[p*ld:p*ld+w])
-//	}
-func packCopyAVX(kc int, src []float32, ld int, dst []float32, w int)
-
-// packTransAVX packs the transpose of a w×kc panel, kc and w positive multiples of 8:
-//
-//	for p := 0; p < kc; p++ {
-//		for j := 0; j < w; j++ {
-//			dst[p*w+j] = src[j*ld+p]
+//		for q := 0; q < panels; q++ {
+//			copy(dst[q*kc*w+p*w:q*kc*w+p*w+w], src[p*ld+q*w:p*ld+q*w+w])
 //		}
 //	}
-func packTransAVX(kc int, src []float32, ld int, dst []float32, w int)
+func packCopyAVX(kc int, src []float32, ld int, dst []float32, w int, panels int)
+
+// packTrans8AVX packs the transpose of a 8×kc panel, kc a positive multiple of 8:
+//
+//	for p := 0; p < kc; p++ {
+//		for j := 0; j < 8; j++ {
+//			dst[p*8+j] = src[j*ld+p]
+//		}
+//	}
+func packTrans8AVX(kc int, src []float32, ld int, dst []float32)
+
+// packTrans16AVX packs the transpose of a 16×kc panel, kc a positive multiple of 8:
+//
+//	for p := 0; p < kc; p++ {
+//		for j := 0; j < 16; j++ {
+//			dst[p*16+j] = src[j*ld+p]
+//		}
+//	}
+func packTrans16AVX(kc int, src []float32, ld int, dst []float32)
+
+// packTrans32AVX packs the transpose of a 32×kc panel, kc a positive multiple of 8:
+//
+//	for p := 0; p < kc; p++ {
+//		for j := 0; j < 32; j++ {
+//			dst[p*32+j] = src[j*ld+p]
+//		}
+//	}
+func packTrans32AVX(kc int, src []float32, ld int, dst []float32)

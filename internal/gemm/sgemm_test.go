@@ -217,20 +217,35 @@ func TestKernelsMatchLoops(t *testing.T) {
 		}
 		for _, w := range []int{8, 16, 32} {
 			for _, kc := range []int{1, 8, 13, 64} {
-				ld := w + kc + 5
-				src := randFloats(rng, (max(w, kc)+1)*ld)
-				got, want := make([]float32, kc*w), make([]float32, kc*w)
-				ks.packCopy(kc, src, ld, got, w)
-				packCopyGo(kc, src, ld, want, w, w)
-				if !equalBits(got, want) {
-					t.Fatalf("%s packCopy w=%d kc=%d differs from its loop", ks.name, w, kc)
-				}
-				if kc%8 == 0 {
-					ks.packTrans(kc, src, ld, got, w)
-					packTransGo(kc, src, ld, want, w, w)
-					if !equalBits(got, want) {
-						t.Fatalf("%s packTrans w=%d kc=%d differs from its loop", ks.name, w, kc)
+				for _, panels := range []int{1, 3} {
+					ld := panels*w + kc + 5
+					src := randFloats(rng, (max(panels*w, kc)+1)*ld)
+					got, want := make([]float32, panels*kc*w), make([]float32, panels*kc*w)
+					ks.packCopy(kc, src, ld, got, w, panels)
+					for q := 0; q < panels; q++ {
+						packCopyGo(kc, src[q*w:], ld, want[q*kc*w:], w, w)
 					}
+					if !equalBits(got, want) {
+						t.Fatalf("%s packCopy w=%d kc=%d panels=%d differs from its loop", ks.name, w, kc, panels)
+					}
+				}
+			}
+		}
+		for _, tp := range []struct {
+			w    int
+			pack func(kc int, src []float32, ld int, dst []float32)
+		}{{ks.mr, ks.packTransA}, {ks.nr, ks.packTransB}} {
+			if tp.pack == nil {
+				continue
+			}
+			for _, kc := range []int{8, 16, 64} {
+				ld := tp.w + kc + 3
+				src := randFloats(rng, tp.w*ld)
+				got, want := make([]float32, kc*tp.w), make([]float32, kc*tp.w)
+				tp.pack(kc, src, ld, got)
+				packTransGo(kc, src, ld, want, tp.w, tp.w)
+				if !equalBits(got, want) {
+					t.Fatalf("%s packTrans w=%d kc=%d differs from its loop", ks.name, tp.w, kc)
 				}
 			}
 		}

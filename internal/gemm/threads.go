@@ -14,22 +14,22 @@ const parallelMinFlops = 4_000_000
 // model charges each worker its packing as well as its tiles.
 const packWeight = 8
 
-// threads is how many goroutines share one large product, the caller included.
+// threads is how many goroutines share one large product, the caller included;
+// 0 (the default) follows runtime.GOMAXPROCS(0).
 var threads atomic.Int64
 
-func init() { threads.Store(int64(runtime.GOMAXPROCS(0))) }
-
 // SetThreads sets how many goroutines share one large product, the calling one included;
-// n <= 0 means runtime.GOMAXPROCS(0). The results do not depend on it, bit for bit.
-func SetThreads(n int) {
-	if n <= 0 {
-		n = runtime.GOMAXPROCS(0)
-	}
-	threads.Store(int64(n))
-}
+// n <= 0 means runtime.GOMAXPROCS(0), read at each product (the default). The results do
+// not depend on it, bit for bit.
+func SetThreads(n int) { threads.Store(int64(max(n, 0))) }
 
 // Threads reports how many goroutines share one large product.
-func Threads() int { return int(threads.Load()) }
+func Threads() int {
+	if n := threads.Load(); n > 0 {
+		return int(n)
+	}
+	return runtime.GOMAXPROCS(0)
+}
 
 // team is the set of persistent workers, started on the first parallel product and fed through
 // channels; one product uses them at a time (mu). The caller computes the first part itself.

@@ -6,8 +6,8 @@
 //
 //   - kernelAVX512: the 8×32 AVX-512 micro-kernel (16 zmm accumulators, 2 zmm per row of C);
 //   - kernelAVX2: the 6×16 AVX2+FMA micro-kernel (12 ymm accumulators, the BLIS Haswell shape);
-//   - packCopyAVX, packTransAVX: the packing routines for full panels, whose widths are
-//     multiples of 8 (a plain strided copy, and an 8×8-block transpose).
+//   - packCopyAVX, packTrans{8,16,32}AVX: the packing routines for full panels, whose widths
+//     are multiples of 8 (a strided copy, and 8×8-block transposes).
 //
 // Each function's doc comment is the Go loop it computes; internal/gemm runs those loops in
 // the purego build and tests the assembly against them.
@@ -26,7 +26,9 @@ func main() {
 	kernel512(8, 32)
 	kernelAVX2(6, 16)
 	packCopy()
-	packTrans()
+	packTrans(8)
+	packTrans(16)
+	packTrans(32)
 	Generate()
 }
 
@@ -202,61 +204,18 @@ func storeRows(c, ldc Register, acc [][]VecVirtual, width int, beta VecVirtual) 
 	}
 }
 
-// packCopy writes the packing routine for a panel read along its rows.
+// packCopy writes the packing routine for panels read along their rows. It walks the source
+// row by row across all the panels, so that its reads are long sequential runs (a row of
+// op(B) is often 4 KiB, one page, which defeats the prefetchers when read a panel at a time).
 func packCopy() {
 	const name = "packCopyAVX"
-	TEXT(name, NOSPLIT, "func(kc int, src []float32, ld int, dst []float32, w int)")
+	TEXT(name, NOSPLIT, "func(kc int, src []float32, ld int, dst []float32, w, panels int)")
 	Doc(
-		name+" packs a kc×w panel stored row by row, w a positive multiple of 8:",
+		name+" packs panels kc×w stored row by row side by side, w a positive multiple of 8:",
 		"",
 		"\tfor p := 0; p < kc; p++ {",
-		"\t\tcopy(dst[p*w:p*w+w], src[p*ld:p*ld+w])",
-		"\t}",
-	)
-	kc := Load(Param("kc"), GP64())
-	src := Load(Param("src").Base(), GP64())
-	ld := Load(Param("ld"), GP64())
-	dst := Load(Param("dst").Base(), GP64())
-	w := Load(Param("w"), GP64())
-	SHLQ(U8(2), ld)
-	chunks := GP64()
-	MOVQ(w, chunks)
-	SHRQ(U8(3), chunks)
-
-	TESTQ(kc, kc)
-	JZ(LabelRef("done"))
-	Label("row")
-	s, n := GP64(), GP64()
-	MOVQ(src, s)
-	MOVQ(chunks, n)
-	Label("chunk")
-	y := YMM()
-	VMOVUPS(Mem{Base: s}, y)
-	VMOVUPS(y, Mem{Base: dst})
-	ADDQ(U8(32), s)
-	ADDQ(U8(32), dst)
-	DECQ(n)
-	JNZ(LabelRef("chunk"))
-	ADDQ(ld, src)
-	DECQ(kc)
-	JNZ(LabelRef("row"))
-	Label("done")
-	VZEROUPPER()
-	RET()
-}
-
-// packTrans writes the packing routine for a panel read across its rows: an 8×8 transpose
-// per block, the two 128-bit halves of each row gathered by loads so that only 16 shuffles
-// move the 64 values.
-func packTrans() {
-	const name = "packTransAVX"
-	TEXT(name, NOSPLIT, "func(kc int, src []float32, ld int, dst []float32, w int)")
-	Doc(
-		name+" packs the transpose of a w×kc panel, kc and w positive multiples of 8:",
-		"",
-		"\tfor p := 0; p < kc; p++ {",
-		"\t\tfor j := 0; j < w; j++ {",
-		"\t\t\tdst[p*w+j] = src[j*ld+p]",
+		"\t\tfor q := 0; q < panels; q++ {",
+		"\t\t\tcopy(dst[q*kc*w+p*w:q*kc*w+p*w+w], src[p*ld+q*w:p*ld+q*w+w])",
 		"\t\t}",
 		"\t}",
 	)
@@ -265,26 +224,82 @@ func packTrans() {
 	ld := Load(Param("ld"), GP64())
 	dst := Load(Param("dst").Base(), GP64())
 	w := Load(Param("w"), GP64())
+	panels := Load(Param("panels"), GP64())
 	SHLQ(U8(2), ld)
+	chunks := GP64()
+	MOVQ(w, chunks)
+	SHRQ(U8(3), chunks)
+	panelStride := GP64() // kc*w*4 bytes
+	MOVQ(kc, panelStride)
+	IMULQ(w, panelStride)
+	SHLQ(U8(2), panelStride)
+	SHLQ(U8(2), w) // w in bytes from here on
+
+	TESTQ(kc, kc)
+	JZ(LabelRef("done"))
+	TESTQ(panels, panels)
+	JZ(LabelRef("done"))
+	Label("row")
+	s, d, q := GP64(), GP64(), GP64()
+	MOVQ(src, s)
+	MOVQ(dst, d)
+	MOVQ(panels, q)
+	Label("panel")
+	n, dd := GP64(), GP64()
+	MOVQ(chunks, n)
+	MOVQ(d, dd)
+	Label("chunk")
+	y := YMM()
+	VMOVUPS(Mem{Base: s}, y)
+	VMOVUPS(y, Mem{Base: dd})
+	ADDQ(U8(32), s)
+	ADDQ(U8(32), dd)
+	DECQ(n)
+	JNZ(LabelRef("chunk"))
+	ADDQ(panelStride, d)
+	DECQ(q)
+	JNZ(LabelRef("panel"))
+	ADDQ(ld, src)
+	ADDQ(w, dst)
+	DECQ(kc)
+	JNZ(LabelRef("row"))
+	Label("done")
+	VZEROUPPER()
+	RET()
+}
+
+// packTrans writes the packing routine for panels of width w read across their rows: an 8×8
+// transpose per block, the two 128-bit halves of each row gathered by loads so that only 16
+// shuffles move the 64 values. w is fixed per routine so that the stores use displacements.
+func packTrans(w int) {
+	name := fmt.Sprintf("packTrans%dAVX", w)
+	TEXT(name, NOSPLIT, "func(kc int, src []float32, ld int, dst []float32)")
+	Doc(
+		fmt.Sprintf("%s packs the transpose of a %d×kc panel, kc a positive multiple of 8:", name, w),
+		"",
+		"\tfor p := 0; p < kc; p++ {",
+		fmt.Sprintf("\t\tfor j := 0; j < %d; j++ {", w),
+		fmt.Sprintf("\t\t\tdst[p*%d+j] = src[j*ld+p]", w),
+		"\t\t}",
+		"\t}",
+	)
+	kc := Load(Param("kc"), GP64())
+	src := Load(Param("src").Base(), GP64())
+	ld := Load(Param("ld"), GP64())
+	dst := Load(Param("dst").Base(), GP64())
+	SHLQ(U8(2), ld)
+	SHRQ(U8(3), kc)
 	ld3 := GP64()
 	LEAQ(Mem{Base: ld, Index: ld, Scale: 2}, ld3)
-	w4 := GP64()
-	MOVQ(w, w4)
-	SHLQ(U8(2), w4)
-	w12 := GP64()
-	LEAQ(Mem{Base: w4, Index: w4, Scale: 2}, w12)
 	jb := GP64()
-	MOVQ(w, jb)
-	SHRQ(U8(3), jb)
+	MOVQ(U32(w/8), jb)
 
 	Label("colblock")
-	s, s4, d, d4, n := GP64(), GP64(), GP64(), GP64(), GP64()
+	s, s4, d, n, pf, pf4 := GP64(), GP64(), GP64(), GP64(), GP64(), GP64()
 	MOVQ(src, s)
 	LEAQ(Mem{Base: src, Index: ld, Scale: 4}, s4)
 	MOVQ(dst, d)
-	LEAQ(Mem{Base: dst, Index: w4, Scale: 4}, d4)
 	MOVQ(kc, n)
-	SHRQ(U8(3), n)
 
 	Label("block")
 	rowAt := func(base Register, r int, disp int) Mem {
@@ -299,61 +314,47 @@ func packTrans() {
 			return Mem{Base: base, Index: ld3, Scale: 1, Disp: disp}
 		}
 	}
-	// r[h*4+q] = [row q, half h | row q+4, half h].
+	// Prefetch the same place in the next 8 rows: each row is read only kc values long, too
+	// short a run for the hardware prefetchers.
+	LEAQ(Mem{Base: s4, Index: ld, Scale: 4}, pf)
+	LEAQ(Mem{Base: pf, Index: ld, Scale: 4}, pf4)
+	for q := 0; q < 4; q++ {
+		PREFETCHT0(rowAt(pf, q, 0))
+		PREFETCHT0(rowAt(pf4, q, 0))
+	}
 	// Physical registers Y0-Y15 only: a virtual one might be given Y16-Y31, which need AVX-512.
 	ymm := []VecPhysical{Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11, Y12, Y13, Y14, Y15}
-	r := make([]VecPhysical, 8)
+	// r[h*4+q] = [row q, half h | row q+4, half h].
+	r := ymm[:8]
 	for h := 0; h < 2; h++ {
 		for q := 0; q < 4; q++ {
-			v := ymm[h*4+q]
+			v := r[h*4+q]
 			VMOVUPS(rowAt(s, q, 16*h), v.AsX())
 			VINSERTF128(U8(1), rowAt(s4, q, 16*h), v, v)
-			r[h*4+q] = v
 		}
 	}
-	t := make([]VecPhysical, 8)
+	t := ymm[8:]
 	for h := 0; h < 2; h++ {
 		for q := 0; q < 2; q++ {
-			lo, hi := ymm[8+h*4+2*q], ymm[8+h*4+2*q+1]
 			x, y := r[h*4+2*q], r[h*4+2*q+1]
-			VUNPCKLPS(y, x, lo)
-			VUNPCKHPS(y, x, hi)
-			t[h*4+2*q], t[h*4+2*q+1] = lo, hi
+			VUNPCKLPS(y, x, t[h*4+2*q])
+			VUNPCKHPS(y, x, t[h*4+2*q+1])
 		}
 	}
-	// Column h*4+2u+e of the block comes from t[h*4+u] and t[h*4+u+2].
-	colAt := func(col int) Mem {
-		base, q := d, col
-		if col >= 4 {
-			base, q = d4, col-4
-		}
-		switch q {
-		case 0:
-			return Mem{Base: base}
-		case 1:
-			return Mem{Base: base, Index: w4, Scale: 1}
-		case 2:
-			return Mem{Base: base, Index: w4, Scale: 2}
-		default:
-			return Mem{Base: base, Index: w12, Scale: 1}
-		}
-	}
+	// Column h*4+2u+e of the block (a row of dst) comes from t[h*4+u] and t[h*4+u+2].
 	for h := 0; h < 2; h++ {
 		for u := 0; u < 2; u++ {
 			for e, imm := range []uint8{0x44, 0xEE} {
-				o := ymm[h*4+2*u+e]
+				col := h*4 + 2*u + e
+				o := r[col]
 				VSHUFPS(U8(imm), t[h*4+u+2], t[h*4+u], o)
-				VMOVUPS(o, colAt(h*4+2*u+e))
+				VMOVUPS(o, Mem{Base: d, Disp: col * w * 4})
 			}
 		}
 	}
 	ADDQ(U8(32), s)
 	ADDQ(U8(32), s4)
-	tmp := GP64()
-	LEAQ(Mem{Base: w4, Index: w4, Scale: 1}, tmp) // 8 rows of dst: w4*8
-	SHLQ(U8(2), tmp)
-	ADDQ(tmp, d)
-	ADDQ(tmp, d4)
+	ADDQ(U32(8*w*4), d)
 	DECQ(n)
 	JNZ(LabelRef("block"))
 

@@ -1,0 +1,84 @@
+package gemm
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+// benchShape is one product C (m×n) = op(A) (m×k) · op(B) (k×n) that GAN training runs.
+type benchShape struct {
+	name           string
+	m, k, n        int
+	transA, transB bool
+}
+
+// benchShapes are the products of the MLP GAN at batch 64 (forward, dX = dY·Wᵀ and
+// dW = Xᵀ·dY), 1024³, and the plain products that /work/shared/bench/sgemm_peer.py times
+// for OpenBLAS (named "peer", all without transposes) so that the two compare directly.
+var benchShapes = []benchShape{
+	{name: "fwd", m: 64, k: 100, n: 256},
+	{name: "fwd", m: 64, k: 784, n: 1024},
+	{name: "fwd", m: 64, k: 1024, n: 512},
+	{name: "fwd", m: 64, k: 1024, n: 784},
+	{name: "fwd", m: 64, k: 256, n: 512},
+	{name: "fwd", m: 64, k: 512, n: 1024},
+	{name: "dX", m: 64, k: 1024, n: 784, transB: true},
+	{name: "dW", m: 784, k: 64, n: 1024, transA: true},
+	{name: "dW", m: 1024, k: 64, n: 784, transA: true},
+	{name: "peer", m: 64, k: 512, n: 256},
+	{name: "peer", m: 1024, k: 64, n: 784},
+	{name: "peer", m: 784, k: 64, n: 1024},
+	{name: "square", m: 1024, k: 1024, n: 1024},
+}
+
+// BenchmarkSgemm times each shape through the fast path (the family dispatch chose) and the
+// portable one (the Go kernels in the same packed loops), in GFLOP/s.
+func BenchmarkSgemm(b *testing.B) {
+	paths := []struct {
+		name string
+		ks   *kernelSet
+	}{{"fast", kernels}, {"portable", &goKernels}}
+	for _, s := range benchShapes {
+		for _, p := range paths {
+			name := fmt.Sprintf("%s_%dx%dx%d/%s", s.name, s.m, s.k, s.n, p.name)
+			b.Run(name, func(b *testing.B) {
+				benchProduct(b, s, func(o *operands) {
+					sgemmWith(p.ks, o.transA, o.transB, o.m, o.n, o.k, 1, o.a, o.lda, o.b, o.ldb, 0, o.c, o.ldc)
+				})
+			})
+		}
+	}
+}
+
+// BenchmarkSgemmThreads times the fast path with 1 and 2 threads, to place parallelMinFlops.
+func BenchmarkSgemmThreads(b *testing.B) {
+	defer SetThreads(0)
+	for _, s := range []benchShape{
+		{name: "sq", m: 64, k: 64, n: 64}, {name: "sq", m: 96, k: 96, n: 96},
+		{name: "sq", m: 128, k: 128, n: 128}, {name: "sq", m: 160, k: 160, n: 160},
+		{name: "fwd", m: 64, k: 100, n: 256}, {name: "fwd", m: 64, k: 256, n: 256},
+		{name: "fwd", m: 64, k: 256, n: 512},
+	} {
+		for _, th := range []int{1, 2} {
+			b.Run(fmt.Sprintf("%s_%dx%dx%d/threads=%d", s.name, s.m, s.k, s.n, th), func(b *testing.B) {
+				SetThreads(th)
+				benchProduct(b, s, func(o *operands) {
+					Sgemm(o.transA, o.transB, o.m, o.n, o.k, 1, o.a, o.lda, o.b, o.ldb, 0, o.c, o.ldc)
+				})
+			})
+		}
+	}
+}
+
+func benchProduct(b *testing.B, s benchShape, f func(*operands)) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	o := newOperands(rng, s.transA, s.transB, s.m, s.n, s.k, 0)
+	f(o)
+	b.ResetTimer()
+	for b.Loop() {
+		f(o)
+	}
+	flops := 2 * float64(s.m) * float64(s.n) * float64(s.k)
+	b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}
