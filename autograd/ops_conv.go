@@ -1,0 +1,347 @@
+package autograd
+
+import (
+	"fmt"
+
+	"github.com/gogan/gogan/internal/gemm"
+)
+
+// Convolutions over NHWC images, as Keras lays them out: an image batch is
+// (N, H, W, C), a Conv2D kernel (kh, kw, Cin, Cout).
+//
+// Three ops, all bilinear, whose gradients are each other:
+//
+//	conv      y  = x ⋆ w           (N,H,W,Ci) × (kh,kw,Ci,Co) → (N,OH,OW,Co)
+//	convT     dx = dy ⋆ᵀ w         (N,OH,OW,Co) × (kh,kw,Ci,Co) → (N,H,W,Ci)   the adjoint in x
+//	convW     dw = x ⋆ʷ dy         (N,H,W,Ci) × (N,OH,OW,Co) → (kh,kw,Ci,Co)   the adjoint in w
+//
+// They share one geometry (sizes, strides, padding), so every backward rule is
+// one of the three ops on the same geometry and can itself be differentiated:
+// a gradient penalty through a convolutional critic works.
+//
+// Each is lowered onto gemm.Sgemm through im2col: the batch is cut into chunks
+// of output positions, each chunk's patches are gathered into a scratch matrix
+// (one row per output position, kh·kw·Ci columns; NHWC makes each kernel row a
+// contiguous run), and one GEMM per chunk does the arithmetic:
+//
+//	conv:  y[rows]   = col(x)[rows] · W               W viewed as (kh·kw·Ci, Co)
+//	convT: col[rows] = dy[rows] · Wᵀ, then col2im scatter-adds col into dx
+//	convW: W        += col(x)[rows]ᵀ · dy[rows]
+
+// Padding says how a window op treats the borders, with TensorFlow's rules.
+type Padding int
+
+const (
+	// Valid uses only windows that fit inside the input: out = ⌊(in − k)/stride⌋ + 1.
+	Valid Padding = iota
+	// Same pads with zeros so that out = ⌈in/stride⌉; the total padding
+	// max((out − 1)·stride + k − in, 0) is split with the extra on the bottom/right.
+	Same
+)
+
+func (p Padding) String() string {
+	switch p {
+	case Valid:
+		return "valid"
+	case Same:
+		return "same"
+	}
+	return fmt.Sprintf("Padding(%d)", int(p))
+}
+
+// ConvOutputSize is the output length of a convolution or pooling along one
+// axis of length in, for a window k and a stride, with TensorFlow's rules; it is
+// 0 or less when no window fits.
+func ConvOutputSize(in, k, stride int, padding Padding) int {
+	if padding == Same {
+		return (in + stride - 1) / stride
+	}
+	if in < k {
+		return 0
+	}
+	return (in-k)/stride + 1
+}
+
+// ConvPadding is the zero padding before and after an axis of length in for a
+// window k and a stride: none for Valid; for Same, the total
+// max((out − 1)·stride + k − in, 0) with the extra one after.
+func ConvPadding(in, k, stride int, padding Padding) (before, after int) {
+	if padding != Same {
+		return 0, 0
+	}
+	out := ConvOutputSize(in, k, stride, Same)
+	total := max((out-1)*stride+k-in, 0)
+	return total / 2, total - total/2
+}
+
+// ConvTransposeOutputSize is Keras's output length of a transposed convolution
+// along an axis of length in: in·stride for Same, in·stride + max(k − stride, 0)
+// for Valid.
+func ConvTransposeOutputSize(in, k, stride int, padding Padding) int {
+	if padding == Same {
+		return in * stride
+	}
+	return in*stride + max(k-stride, 0)
+}
+
+// window is the geometry of a window op, packed into a node's two ints: the
+// window (kh, kw), the strides (sh, sw) and the padding before the first row
+// and column (pt, pl). The padding after is implied by the input and output sizes.
+type window struct {
+	kh, kw, sh, sw, pt, pl int
+}
+
+func (w window) pack() [2]int {
+	for _, v := range [...]int{w.kh, w.kw, w.sh, w.sw, w.pt, w.pl} {
+		if v < 0 || v >= 1<<16 {
+			panic(fmt.Sprintf("autograd: window geometry %+v out of range", w))
+		}
+	}
+	return [2]int{w.kh | w.kw<<16 | w.sh<<32 | w.sw<<48, w.pt | w.pl<<16}
+}
+
+func unpackWindow(p [2]int) window {
+	const m = 1<<16 - 1
+	return window{kh: p[0] & m, kw: p[0] >> 16 & m, sh: p[0] >> 32 & m, sw: p[0] >> 48 & m, pt: p[1] & m, pl: p[1] >> 16 & m}
+}
+
+// newWindow is the geometry of a window (kh, kw) sliding over (h, w) with the
+// given strides and padding, and the output size it gives.
+func newWindow(h, w int, kernel, strides [2]int, padding Padding) (win window, oh, ow int) {
+	pt, _ := ConvPadding(h, kernel[0], strides[0], padding)
+	pl, _ := ConvPadding(w, kernel[1], strides[1], padding)
+	win = window{kh: kernel[0], kw: kernel[1], sh: strides[0], sw: strides[1], pt: pt, pl: pl}
+	return win, ConvOutputSize(h, kernel[0], strides[0], padding), ConvOutputSize(w, kernel[1], strides[1], padding)
+}
+
+func checkWindow(op string, kernel, strides [2]int, padding Padding) {
+	if kernel[0] <= 0 || kernel[1] <= 0 || strides[0] <= 0 || strides[1] <= 0 {
+		panic(fmt.Sprintf("autograd: %s window %v and strides %v must be positive", op, kernel, strides))
+	}
+	if padding != Same && padding != Valid {
+		panic(fmt.Sprintf("autograd: %s padding %v", op, padding))
+	}
+}
+
+func checkImages(op string, x *Var) {
+	if len(x.Shape) != 4 {
+		panic("autograd: " + op + " takes NHWC images (N, H, W, C), got " + x.Shape.String())
+	}
+}
+
+// Conv2D returns the convolution of x (N, H, W, Cin) with kernel w (kh, kw, Cin, Cout),
+// as Keras's Conv2D (a cross-correlation, no bias): y (N, OH, OW, Cout) with
+//
+//	y[n,oh,ow,co] = Σ_{i,j,ci} x[n, oh·sh − pt + i, ow·sw − pl + j, ci] · w[i,j,ci,co]
+//
+// where x is zero outside its bounds and OH, OW, pt, pl follow TensorFlow's padding rules.
+func (g *Graph) Conv2D(x, w *Var, strides [2]int, padding Padding) *Var {
+	checkImages("Conv2D", x)
+	if len(w.Shape) != 4 || w.Shape[2] != x.Shape[3] {
+		panic("autograd: Conv2D of " + x.Shape.String() + " with kernel " + w.Shape.String() + " (want (kh, kw, Cin, Cout))")
+	}
+	kernel := [2]int{w.Shape[0], w.Shape[1]}
+	checkWindow("Conv2D", kernel, strides, padding)
+	win, oh, ow := newWindow(x.Shape[1], x.Shape[2], kernel, strides, padding)
+	if oh <= 0 || ow <= 0 {
+		panic(fmt.Sprintf("autograd: Conv2D kernel %v does not fit input %v", kernel, x.Shape))
+	}
+	return g.conv(x, w, win, oh, ow)
+}
+
+// Conv2DTranspose returns the transposed convolution of x (N, H, W, Cin) with
+// kernel w (kh, kw, Cout, Cin), as Keras's Conv2DTranspose (no bias): the
+// gradient, with respect to its input, of the Conv2D with kernel w that maps
+// (N, OH, OW, Cout) to x's shape, where OH = H·sh for Same and
+// H·sh + max(kh − sh, 0) for Valid (likewise OW).
+func (g *Graph) Conv2DTranspose(x, w *Var, strides [2]int, padding Padding) *Var {
+	checkImages("Conv2DTranspose", x)
+	if len(w.Shape) != 4 || w.Shape[3] != x.Shape[3] {
+		panic("autograd: Conv2DTranspose of " + x.Shape.String() + " with kernel " + w.Shape.String() + " (want (kh, kw, Cout, Cin))")
+	}
+	kernel := [2]int{w.Shape[0], w.Shape[1]}
+	checkWindow("Conv2DTranspose", kernel, strides, padding)
+	oh := ConvTransposeOutputSize(x.Shape[1], kernel[0], strides[0], padding)
+	ow := ConvTransposeOutputSize(x.Shape[2], kernel[1], strides[1], padding)
+	win, h, wd := newWindow(oh, ow, kernel, strides, padding)
+	if h != x.Shape[1] || wd != x.Shape[2] {
+		panic(fmt.Sprintf("autograd: Conv2DTranspose geometry: %dx%d does not convolve back to %v", oh, ow, x.Shape))
+	}
+	return g.convT(x, w, win, oh, ow)
+}
+
+// Conv2DFilterGrad returns the gradient of Σ dy ⊙ Conv2D(x, w) with respect to
+// w: x is (N, H, W, Cin), dy (N, OH, OW, Cout) with the output size of the
+// Conv2D of that kernel size, strides and padding; the result is (kh, kw, Cin, Cout).
+func (g *Graph) Conv2DFilterGrad(x, dy *Var, kernel, strides [2]int, padding Padding) *Var {
+	checkImages("Conv2DFilterGrad", x)
+	checkImages("Conv2DFilterGrad", dy)
+	checkWindow("Conv2DFilterGrad", kernel, strides, padding)
+	win, oh, ow := newWindow(x.Shape[1], x.Shape[2], kernel, strides, padding)
+	if dy.Shape[0] != x.Shape[0] || dy.Shape[1] != oh || dy.Shape[2] != ow {
+		panic(fmt.Sprintf("autograd: Conv2DFilterGrad of %v and %v: want dy (%d, %d, %d, Cout)", x.Shape, dy.Shape, x.Shape[0], oh, ow))
+	}
+	return g.convW(x, dy, win)
+}
+
+// conv is Conv2D on an explicit geometry: x (N,H,W,Ci), w (kh,kw,Ci,Co) → (N,oh,ow,Co).
+func (g *Graph) conv(x, w *Var, win window, oh, ow int) *Var {
+	d := newConvDims(x.Shape, oh, ow, w.Shape[3], win)
+	y := g.newVar(d.n, oh, ow, d.co)
+	g.convForward(y.Data, x.Data, w.Data, d)
+	if nd := g.record("Conv2D", y, convBackward, x, w); nd != nil {
+		nd.ints = win.pack()
+	}
+	return y
+}
+
+// convBackward: forward y = x ⋆ w, so dx = dy ⋆ᵀ w and dw = x ⋆ʷ dy.
+func convBackward(g *Graph, n *node, dy *Var) {
+	x, w := n.in[0], n.in[1]
+	win := unpackWindow(n.ints)
+	if g.wants(x) {
+		g.accumulate(x, g.convT(dy, w, win, x.Shape[1], x.Shape[2]))
+	}
+	if g.wants(w) {
+		g.accumulate(w, g.convW(x, dy, win))
+	}
+}
+
+// convT is the adjoint of conv in x: dy (N,OH,OW,Co), w (kh,kw,Ci,Co) → (N,h,wd,Ci).
+func (g *Graph) convT(dy, w *Var, win window, h, wd int) *Var {
+	d := newConvDims([]int{dy.Shape[0], h, wd, w.Shape[2]}, dy.Shape[1], dy.Shape[2], w.Shape[3], win)
+	if dy.Shape[3] != d.co {
+		panic("autograd: Conv2DTranspose of " + dy.Shape.String() + " with kernel " + w.Shape.String())
+	}
+	dx := g.newVar(d.n, h, wd, d.ci)
+	g.convBackwardData(dx.Data, dy.Data, w.Data, d)
+	if nd := g.record("Conv2DTranspose", dx, convTBackward, dy, w); nd != nil {
+		nd.ints = win.pack()
+	}
+	return dx
+}
+
+// convTBackward: forward z = d ⋆ᵀ w (bilinear), so, for a gradient dz,
+// dd = dz ⋆ w and dw = dz ⋆ʷ d.
+func convTBackward(g *Graph, n *node, dz *Var) {
+	d, w := n.in[0], n.in[1]
+	win := unpackWindow(n.ints)
+	if g.wants(d) {
+		g.accumulate(d, g.conv(dz, w, win, d.Shape[1], d.Shape[2]))
+	}
+	if g.wants(w) {
+		g.accumulate(w, g.convW(dz, d, win))
+	}
+}
+
+// convW is the adjoint of conv in w: x (N,H,W,Ci), dy (N,OH,OW,Co) → (kh,kw,Ci,Co).
+func (g *Graph) convW(x, dy *Var, win window) *Var {
+	d := newConvDims(x.Shape, dy.Shape[1], dy.Shape[2], dy.Shape[3], win)
+	dw := g.newVar(win.kh, win.kw, d.ci, d.co)
+	g.convBackwardFilter(dw.Data, x.Data, dy.Data, d)
+	if nd := g.record("Conv2DFilterGrad", dw, convWBackward, x, dy); nd != nil {
+		nd.ints = win.pack()
+	}
+	return dw
+}
+
+// convWBackward: forward v = x ⋆ʷ d (bilinear), so, for a gradient dv,
+// dx = d ⋆ᵀ dv and dd = x ⋆ dv.
+func convWBackward(g *Graph, n *node, dv *Var) {
+	x, d := n.in[0], n.in[1]
+	win := unpackWindow(n.ints)
+	if g.wants(x) {
+		g.accumulate(x, g.convT(d, dv, win, x.Shape[1], x.Shape[2]))
+	}
+	if g.wants(d) {
+		g.accumulate(d, g.conv(x, dv, win, d.Shape[1], d.Shape[2]))
+	}
+}
+
+// convDims are the sizes of one convolution: input (n, h, w, ci), output
+// (n, oh, ow, co), and its window.
+type convDims struct {
+	n, h, w, ci, oh, ow, co int
+	window
+}
+
+func newConvDims(in []int, oh, ow, co int, win window) convDims {
+	return convDims{n: in[0], h: in[1], w: in[2], ci: in[3], oh: oh, ow: ow, co: co, window: win}
+}
+
+// rows is the number of output positions, the rows of the im2col matrix.
+func (d *convDims) rows() int { return d.n * d.oh * d.ow }
+
+// patch is the length of one im2col row: kh·kw·Ci.
+func (d *convDims) patch() int { return d.kh * d.kw * d.ci }
+
+// pointwise reports a 1×1, stride-1, unpadded convolution, whose im2col matrix
+// is x itself.
+func (d *convDims) pointwise() bool {
+	return d.kh == 1 && d.kw == 1 && d.sh == 1 && d.sw == 1 && d.pt == 0 && d.pl == 0 && d.oh == d.h && d.ow == d.w
+}
+
+// convChunkFloats is the size of the im2col scratch one chunk of rows fills: a
+// few MiB, so that the patches are still in cache when the GEMM packs them.
+const convChunkFloats = 1 << 19
+
+// chunkRows is how many output positions one chunk covers: enough to fill the
+// scratch, and at least convMinChunkRows so that each GEMM stays large.
+func (d *convDims) chunkRows() int {
+	const convMinChunkRows = 128
+	return min(d.rows(), max(convChunkFloats/d.patch(), convMinChunkRows))
+}
+
+// convForward computes y (N,OH,OW,Co) = x ⋆ w chunk by chunk: gather the
+// chunk's patches, then y[rows] = col · W.
+func (g *Graph) convForward(y, x, w []float32, d convDims) {
+	k, co := d.patch(), d.co
+	if d.pointwise() {
+		gemm.Sgemm(false, false, d.rows(), co, k, 1, x, k, w, co, 0, y, co)
+		return
+	}
+	step := d.chunkRows()
+	col := g.floats(step * k)
+	for r0 := 0; r0 < d.rows(); r0 += step {
+		r1 := min(r0+step, d.rows())
+		im2col(col, x, &d, r0, r1)
+		gemm.Sgemm(false, false, r1-r0, co, k, 1, col, k, w, co, 0, y[r0*co:], co)
+	}
+}
+
+// convBackwardData computes dx (N,H,W,Ci) = dy ⋆ᵀ w chunk by chunk:
+// col = dy[rows] · Wᵀ, then col2im adds each patch back where it came from.
+func (g *Graph) convBackwardData(dx, dy, w []float32, d convDims) {
+	k, co := d.patch(), d.co
+	if d.pointwise() {
+		gemm.Sgemm(false, true, d.rows(), k, co, 1, dy, co, w, co, 0, dx, k)
+		return
+	}
+	clear(dx)
+	step := d.chunkRows()
+	col := g.floats(step * k)
+	for r0 := 0; r0 < d.rows(); r0 += step {
+		r1 := min(r0+step, d.rows())
+		gemm.Sgemm(false, true, r1-r0, k, co, 1, dy[r0*co:], co, w, co, 0, col, k)
+		col2im(dx, col, &d, r0, r1)
+	}
+}
+
+// convBackwardFilter computes dw (kh,kw,Ci,Co) = x ⋆ʷ dy chunk by chunk:
+// W += col(x)[rows]ᵀ · dy[rows].
+func (g *Graph) convBackwardFilter(dw, x, dy []float32, d convDims) {
+	k, co := d.patch(), d.co
+	if d.pointwise() || d.rows() == 0 {
+		gemm.Sgemm(true, false, k, co, d.rows(), 1, x, k, dy, co, 0, dw, co)
+		return
+	}
+	step := d.chunkRows()
+	col := g.floats(step * k)
+	beta := float32(0)
+	for r0 := 0; r0 < d.rows(); r0 += step {
+		r1 := min(r0+step, d.rows())
+		im2col(col, x, &d, r0, r1)
+		gemm.Sgemm(true, false, k, co, r1-r0, 1, col, k, dy[r0*co:], co, beta, dw, co)
+		beta = 1
+	}
+}

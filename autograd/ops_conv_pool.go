@@ -1,0 +1,230 @@
+package autograd
+
+import (
+	"fmt"
+	"math"
+	"unsafe"
+)
+
+// Pooling over NHWC images (N, H, W, C), channel by channel, with TensorFlow's
+// padding rules: padded positions never count (a Same max pool ignores them, a
+// Same average pool divides by the number of positions inside the image).
+
+// poolRange is the part of the window of output (oh, ow) inside the image:
+// rows [hlo, hhi), columns [wlo, whi).
+func poolRange(d *convDims, oh, ow int) (hlo, hhi, wlo, whi int) {
+	ih, iw := oh*d.sh-d.pt, ow*d.sw-d.pl
+	return max(ih, 0), min(ih+d.kh, d.h), max(iw, 0), min(iw+d.kw, d.w)
+}
+
+func (g *Graph) poolDims(op string, x *Var, pool, strides [2]int, padding Padding) convDims {
+	checkImages(op, x)
+	checkWindow(op, pool, strides, padding)
+	win, oh, ow := newWindow(x.Shape[1], x.Shape[2], pool, strides, padding)
+	if oh <= 0 || ow <= 0 {
+		panic(fmt.Sprintf("autograd: %s window %v does not fit input %v", op, pool, x.Shape))
+	}
+	return newConvDims(x.Shape, oh, ow, x.Shape[3], win)
+}
+
+// MaxPool2D returns the maximum of each window (pool[0], pool[1]) of x (N, H, W, C),
+// channel by channel, as Keras's MaxPooling2D: (N, OH, OW, C).
+func (g *Graph) MaxPool2D(x *Var, pool, strides [2]int, padding Padding) *Var {
+	d := g.poolDims("MaxPool2D", x, pool, strides, padding)
+	if len(x.Data) > math.MaxInt32 {
+		panic("autograd: MaxPool2D input too large for int32 indices: " + x.Shape.String())
+	}
+	y := g.newVar(d.n, d.oh, d.ow, d.co)
+	argmax := g.int32s(len(y.Data))
+	c := d.ci
+	o := 0
+	for n := 0; n < d.n; n++ {
+		for oh := 0; oh < d.oh; oh++ {
+			for ow := 0; ow < d.ow; ow++ {
+				hlo, hhi, wlo, whi := poolRange(&d, oh, ow)
+				out, arg := y.Data[o:o+c], argmax[o:o+c]
+				first := ((n*d.h+hlo)*d.w + wlo) * c
+				copy(out, x.Data[first:first+c])
+				for ch := range arg {
+					arg[ch] = int32(first + ch)
+				}
+				for ih := hlo; ih < hhi; ih++ {
+					for iw := wlo; iw < whi; iw++ {
+						off := ((n*d.h+ih)*d.w + iw) * c
+						for ch, v := range x.Data[off : off+c] {
+							if v > out[ch] {
+								out[ch], arg[ch] = v, int32(off+ch)
+							}
+						}
+					}
+				}
+				o += c
+			}
+		}
+	}
+	if nd := g.record("MaxPool2D", y, maxPoolBackward, x); nd != nil {
+		nd.saved = floatsOf(argmax)
+	}
+	return y
+}
+
+// maxPoolBackward: forward y[o] = x[argmax[o]], so dx = dy routed to the argmax
+// of each window (a fixed routing, linear in dy).
+func maxPoolBackward(g *Graph, n *node, dy *Var) {
+	x := n.in[0]
+	if g.wants(x) {
+		g.accumulate(x, g.scatterAdd(dy, int32sOf(n.saved), x.Shape))
+	}
+}
+
+// scatterAdd returns z of the given shape, zero but for z[idx[k]] += v[k].
+func (g *Graph) scatterAdd(v *Var, idx []int32, shape []int) *Var {
+	z := g.newVar(shape...)
+	clear(z.Data)
+	for k, i := range idx {
+		z.Data[i] += v.Data[k]
+	}
+	if nd := g.record("ScatterAdd", z, scatterAddBackward, v); nd != nil {
+		nd.saved = floatsOf(idx)
+	}
+	return z
+}
+
+// scatterAddBackward: forward z[idx[k]] += v[k], so dv[k] = dz[idx[k]].
+func scatterAddBackward(g *Graph, n *node, dz *Var) {
+	v := n.in[0]
+	if g.wants(v) {
+		g.accumulate(v, g.gather(dz, int32sOf(n.saved), v.Shape))
+	}
+}
+
+// gather returns z of the given shape with z[k] = v[idx[k]].
+func (g *Graph) gather(v *Var, idx []int32, shape []int) *Var {
+	z := g.newVar(shape...)
+	for k, i := range idx {
+		z.Data[k] = v.Data[i]
+	}
+	if nd := g.record("Gather", z, gatherBackward, v); nd != nil {
+		nd.saved = floatsOf(idx)
+	}
+	return z
+}
+
+// gatherBackward: forward z[k] = v[idx[k]], so dv[idx[k]] += dz[k].
+func gatherBackward(g *Graph, n *node, dz *Var) {
+	v := n.in[0]
+	if g.wants(v) {
+		g.accumulate(v, g.scatterAdd(dz, int32sOf(n.saved), v.Shape))
+	}
+}
+
+// AvgPool2D returns the mean of each window (pool[0], pool[1]) of x (N, H, W, C),
+// channel by channel, as Keras's AveragePooling2D: (N, OH, OW, C). With Same
+// padding a border window averages only the positions inside the image.
+func (g *Graph) AvgPool2D(x *Var, pool, strides [2]int, padding Padding) *Var {
+	d := g.poolDims("AvgPool2D", x, pool, strides, padding)
+	return g.avgPool(x, d.window, d.oh, d.ow)
+}
+
+// avgPool is AvgPool2D on an explicit geometry: x (N,H,W,C) → (N,oh,ow,C).
+func (g *Graph) avgPool(x *Var, win window, oh, ow int) *Var {
+	d := newConvDims(x.Shape, oh, ow, x.Shape[3], win)
+	y := g.newVar(d.n, oh, ow, d.co)
+	c := d.ci
+	o := 0
+	for n := 0; n < d.n; n++ {
+		for oh := 0; oh < d.oh; oh++ {
+			for ow := 0; ow < d.ow; ow++ {
+				hlo, hhi, wlo, whi := poolRange(&d, oh, ow)
+				out := y.Data[o : o+c]
+				clear(out)
+				for ih := hlo; ih < hhi; ih++ {
+					for iw := wlo; iw < whi; iw++ {
+						off := ((n*d.h+ih)*d.w + iw) * c
+						for ch, v := range x.Data[off : off+c] {
+							out[ch] += v
+						}
+					}
+				}
+				inv := 1 / float32((hhi-hlo)*(whi-wlo))
+				for ch := range out {
+					out[ch] *= inv
+				}
+				o += c
+			}
+		}
+	}
+	if nd := g.record("AvgPool2D", y, avgPoolBackward, x); nd != nil {
+		nd.ints = win.pack()
+	}
+	return y
+}
+
+// avgPoolBackward: forward y[o] = Σ_{p in window o} x[p] / count(o), so
+// dx[p] = Σ_{o whose window holds p} dy[o] / count(o): avgPool's adjoint.
+func avgPoolBackward(g *Graph, n *node, dy *Var) {
+	x := n.in[0]
+	if g.wants(x) {
+		g.accumulate(x, g.avgPoolT(dy, unpackWindow(n.ints), x.Shape[1], x.Shape[2]))
+	}
+}
+
+// avgPoolT is avgPool's adjoint: dy (N,OH,OW,C) → (N,h,w,C), spreading each
+// dy[o]/count(o) over the window of o.
+func (g *Graph) avgPoolT(dy *Var, win window, h, w int) *Var {
+	d := newConvDims([]int{dy.Shape[0], h, w, dy.Shape[3]}, dy.Shape[1], dy.Shape[2], dy.Shape[3], win)
+	dx := g.newVar(d.n, h, w, d.ci)
+	clear(dx.Data)
+	c := d.ci
+	o := 0
+	for n := 0; n < d.n; n++ {
+		for oh := 0; oh < d.oh; oh++ {
+			for ow := 0; ow < d.ow; ow++ {
+				hlo, hhi, wlo, whi := poolRange(&d, oh, ow)
+				inv := 1 / float32((hhi-hlo)*(whi-wlo))
+				in := dy.Data[o : o+c]
+				for ih := hlo; ih < hhi; ih++ {
+					for iw := wlo; iw < whi; iw++ {
+						off := ((n*d.h+ih)*d.w + iw) * c
+						for ch, v := range in {
+							dx.Data[off+ch] += v * inv
+						}
+					}
+				}
+				o += c
+			}
+		}
+	}
+	if nd := g.record("AvgPool2DGrad", dx, avgPoolTBackward, dy); nd != nil {
+		nd.ints = win.pack()
+	}
+	return dx
+}
+
+// avgPoolTBackward: avgPoolT is linear with avgPool as its adjoint, so
+// d(dy) = avgPool(dz).
+func avgPoolTBackward(g *Graph, n *node, dz *Var) {
+	dy := n.in[0]
+	if g.wants(dy) {
+		g.accumulate(dy, g.avgPool(dz, unpackWindow(n.ints), dy.Shape[1], dy.Shape[2]))
+	}
+}
+
+// int32s hands out int32 scratch from the arena that lives until Reset.
+func (g *Graph) int32s(n int) []int32 { return int32sOf(g.floats(n)) }
+
+// int32sOf and floatsOf view the same memory as the other 4-byte type, so that
+// index buffers travel in a node's float32 fields.
+func int32sOf(f []float32) []int32 {
+	if len(f) == 0 {
+		return nil
+	}
+	return unsafe.Slice((*int32)(unsafe.Pointer(&f[0])), len(f))
+}
+
+func floatsOf(i []int32) []float32 {
+	if len(i) == 0 {
+		return nil
+	}
+	return unsafe.Slice((*float32)(unsafe.Pointer(&i[0])), len(i))
+}
