@@ -49,6 +49,9 @@ func newBenchCommand() *command {
 		if err := cfg.Validate(); err != nil {
 			return usageError{err.Error()}
 		}
+		if cfg.Batch > maxBatch {
+			return usageError{fmt.Sprintf("--batch must be at most %d, got %d", maxBatch, cfg.Batch)}
+		}
 		tr, err := gan.NewTrainer(cfg)
 		if err != nil {
 			return err

@@ -13,6 +13,11 @@ import (
 	"github.com/gogan/gogan/report"
 )
 
+// maxSamples bounds the images of one gogan sample, so that a mistyped --n
+// does not ask for more memory than a machine has (each image is held as
+// float32s until written).
+const maxSamples = 100_000
+
 func newSampleCommand() *command {
 	fs := flag.NewFlagSet("sample", flag.ContinueOnError)
 	from := fs.String("run", "", "run folder, checkpoint folder or latest.json to load the generator from (required)")
@@ -37,6 +42,12 @@ func newSampleCommand() *command {
 		if kind != "grid" && kind != "pngs" && kind != "idx" {
 			return usageError{fmt.Sprintf("--format must be grid, pngs or idx, got %q", kind)}
 		}
+		if *latents == "" && (*n <= 0 || *n > maxSamples) {
+			return usageError{fmt.Sprintf("--n must be in [1, %d], got %d", maxSamples, *n)}
+		}
+		if *cols < 0 {
+			return usageError{fmt.Sprintf("--cols must not be negative, got %d", *cols)}
+		}
 		tr, err := gan.LoadCheckpoint(*from)
 		if err != nil {
 			return err
@@ -50,9 +61,6 @@ func newSampleCommand() *command {
 			}
 			*n = len(z) / latent
 		} else {
-			if *n <= 0 {
-				return usageError{fmt.Sprintf("--n must be positive, got %d", *n)}
-			}
 			z = make([]float32, *n*latent)
 			gan.Latents(z, *seed)
 		}
@@ -63,9 +71,10 @@ func newSampleCommand() *command {
 		switch kind {
 		case "grid":
 			cc := *cols
-			if cc <= 0 {
+			if cc == 0 {
 				cc = int(math.Ceil(math.Sqrt(float64(*n))))
 			}
+			cc = min(cc, *n) // more columns would only be padding
 			err = report.Grid(*out, imgs, *n, h, w, ch, cc)
 		case "pngs":
 			err = report.WritePNGs(*out, "sample-", imgs, *n, h, w, ch)
@@ -105,6 +114,9 @@ func readLatents(path string, latent int) ([]float32, error) {
 	}
 	if t.DType != "F32" || len(t.Shape) != 2 || t.Shape[1] != latent || t.Shape[0] == 0 {
 		return nil, fmt.Errorf("%s: tensor latents is %s %v, want F32 (n, %d)", path, t.DType, t.Shape, latent)
+	}
+	if t.Shape[0] > maxSamples {
+		return nil, fmt.Errorf("%s: tensor latents has %d rows, at most %d images are made at once", path, t.Shape[0], maxSamples)
 	}
 	for i, v := range t.F32 {
 		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {

@@ -8,6 +8,10 @@ import (
 	"github.com/gogan/gogan/gan"
 )
 
+// maxLatent bounds --latent, so that a mistyped size does not ask for more
+// memory than a machine has (G's first kernel is latent × 256).
+const maxLatent = 1 << 16
+
 func newSummaryCommand() *command {
 	fs := flag.NewFlagSet("summary", flag.ContinueOnError)
 	model := fs.String("model", "mlp", "architecture: "+gan.ArchitectureNames())
@@ -21,8 +25,8 @@ func newSummaryCommand() *command {
 		if err != nil {
 			return usageError{err.Error()}
 		}
-		if *latent <= 0 {
-			return usageError{fmt.Sprintf("--latent must be positive, got %d", *latent)}
+		if *latent <= 0 || *latent > maxLatent {
+			return usageError{fmt.Sprintf("--latent must be in [1, %d], got %d", maxLatent, *latent)}
 		}
 		g, d := arch.New(*latent)
 		rng := rand.New(rand.NewPCG(1, 1))

@@ -7,8 +7,11 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
+	"strconv"
 	"syscall"
+	"time"
 
 	"github.com/gogan/gogan/gan"
 	"github.com/gogan/gogan/internal/gemm"
@@ -24,7 +27,9 @@ func newTrainCommand() *command {
 	fs.IntVar(&cfg.Epochs, "epochs", def.Epochs, "passes over the training set")
 	fs.IntVar(&cfg.Steps, "steps", 0, "stop after this many steps in all (overrides --epochs when > 0)")
 	fs.IntVar(&cfg.Batch, "batch", def.Batch, "images per step")
-	lr := fs.Float64("lr", float64(def.LR), "Adam learning rate for G and D")
+	// The default through its shortest decimal, so that help shows 0.0002, not float32's 0.00019999999494757503.
+	defLR, _ := strconv.ParseFloat(strconv.FormatFloat(float64(def.LR), 'g', -1, 32), 64)
+	lr := fs.Float64("lr", defLR, "Adam learning rate for G and D")
 	fs.Uint64Var(&cfg.Seed, "seed", def.Seed, "random seed: weights, data order, noise")
 	fs.IntVar(&cfg.LogEvery, "log-every", def.LogEvery, "steps between lines of metrics.jsonl")
 	out := fs.String("out", "", "run folder (default runs/<model>-<time>)")
@@ -37,19 +42,48 @@ func newTrainCommand() *command {
 	}
 	c.run = func(env *environment, _ []string) error {
 		cfg.LR = float32(*lr)
-		set := map[string]bool{}
-		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		if *lr > 0 && cfg.LR == 0 {
+			return usageError{fmt.Sprintf("--lr %g is too small for float32", *lr)}
+		}
 		if err := setThreads(*threads); err != nil {
 			return err
 		}
-		if *resume != "" {
-			for name := range set {
-				if name != "resume" && name != "epochs" && name != "steps" && name != "threads" {
-					return usageError{fmt.Sprintf("--%s cannot change a resumed run (only --epochs, --steps and --threads can)", name)}
-				}
+		set := map[string]bool{}
+		var fixed []string // flags given that a resumed run cannot change, in name order
+		fs.Visit(func(f *flag.Flag) {
+			set[f.Name] = true
+			if !resumable[f.Name] {
+				fixed = append(fixed, f.Name)
 			}
-		} else if err := cfg.Validate(); err != nil {
-			return usageError{err.Error()}
+		})
+		if cfg.Epochs > maxEpochs {
+			return usageError{fmt.Sprintf("--epochs must be at most %d, got %d", maxEpochs, cfg.Epochs)}
+		}
+		if *resume != "" {
+			switch {
+			case len(fixed) > 0:
+				return usageError{fmt.Sprintf("--%s cannot change a resumed run (only --epochs, --steps and --threads can)", fixed[0])}
+			case set["epochs"] && cfg.Epochs <= 0:
+				return usageError{fmt.Sprintf("--epochs must be positive, got %d", cfg.Epochs)}
+			case set["steps"] && cfg.Steps < 0:
+				return usageError{fmt.Sprintf("--steps must not be negative, got %d", cfg.Steps)}
+			}
+		} else {
+			if err := cfg.Validate(); err != nil {
+				return usageError{err.Error()}
+			}
+			if cfg.Batch > maxBatch {
+				return usageError{fmt.Sprintf("--batch must be at most %d, got %d", maxBatch, cfg.Batch)}
+			}
+			if *out == "" {
+				dir, err := newRunDir(cfg.Model, time.Now())
+				if err != nil {
+					return err
+				}
+				*out = dir
+			} else if err := checkFreshOut(*out); err != nil {
+				return err
+			}
 		}
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
@@ -72,6 +106,49 @@ func newTrainCommand() *command {
 		return nil
 	}
 	return c
+}
+
+// Limits that stop a mistyped number before it asks for more memory or steps
+// than a machine has (the trainer is built before the data is read).
+const (
+	maxBatch  = 1 << 16 // more than MNIST's 60,000 training images
+	maxEpochs = 1 << 30 // so that epochs × steps per epoch stays far from overflow
+)
+
+// resumable are the flags that may go with --resume.
+var resumable = map[string]bool{"resume": true, "epochs": true, "steps": true, "threads": true}
+
+// checkFreshOut refuses an --out folder that holds a run already: a new run
+// there would replace its checkpoint, samples and config and mix its metrics.
+// A folder left by a run that failed before its first step may be reused.
+func checkFreshOut(dir string) error {
+	for _, name := range []string{filepath.Join("checkpoints", gan.LatestFile), "metrics.jsonl"} {
+		if _, err := os.Lstat(filepath.Join(dir, name)); err == nil {
+			return fmt.Errorf("%s already holds a run (it has %s): continue it with --resume %s, or choose another --out", dir, name, dir)
+		}
+	}
+	return nil
+}
+
+// newRunDir makes the default run folder, runs/<model>-<time>, adding -2, -3,
+// ... when another run started in the same second took the name, so that two
+// runs never share a folder.
+func newRunDir(model string, now time.Time) (string, error) {
+	if err := os.MkdirAll("runs", 0o755); err != nil {
+		return "", fmt.Errorf("output folder runs: %w", err)
+	}
+	base := filepath.Join("runs", model+"-"+now.Format("20060102-150405"))
+	dir := base
+	for i := 2; ; i++ {
+		err := os.Mkdir(dir, 0o755)
+		if err == nil {
+			return dir, nil
+		}
+		if !errors.Is(err, os.ErrExist) {
+			return "", fmt.Errorf("output folder %s: %w", dir, err)
+		}
+		dir = fmt.Sprintf("%s-%d", base, i)
+	}
 }
 
 // setThreads sets how many cores the kernels use.

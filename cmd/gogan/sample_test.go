@@ -1,0 +1,288 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gogan/gogan/checkpoint"
+	"github.com/gogan/gogan/data"
+)
+
+// sample runs gogan sample on the shared run.
+func sample(t *testing.T, extra ...string) result {
+	t.Helper()
+	_, run := trainedRun(t)
+	return gogan(t, append([]string{"sample", "--run", run}, extra...)...)
+}
+
+// readFile fails the test if path cannot be read.
+func readFile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// writeLatents writes a safetensors file holding tensors.
+func writeLatents(t *testing.T, tensors map[string]checkpoint.Tensor) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "z.safetensors")
+	if err := checkpoint.SaveSafetensors(path, tensors, nil); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// latents3 are three latent vectors of 100.
+func latents3() []float32 {
+	z := make([]float32, 300)
+	for i := range z {
+		z[i] = float32(i%17)/8 - 1
+	}
+	return z
+}
+
+func TestSampleGrid(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "x.png")
+	r := sample(t, "--n", "6", "--out", out)
+	wantExit(t, r, 0)
+	if !strings.Contains(r.stdout, "wrote 6 images from step 20") || !strings.Contains(r.stdout, out) {
+		t.Errorf("stdout does not say what was written\n%s", r)
+	}
+	// √6 rounds up to 3 columns, so 2 rows.
+	if w, h := decodePNG(t, out); w != 3*28+2*2 || h != 2*28+2 {
+		t.Errorf("grid of 6 is %dx%d, want 3 columns and 2 rows", w, h)
+	}
+	// Columns past n would only be padding.
+	wide := filepath.Join(t.TempDir(), "wide.png")
+	wantExit(t, sample(t, "--n", "2", "--cols", "100000000000", "--out", wide), 0)
+	if w, h := decodePNG(t, wide); w != 2*28+2 || h != 28 {
+		t.Errorf("grid of 2 in many columns is %dx%d", w, h)
+	}
+	out2 := filepath.Join(t.TempDir(), "y.png")
+	wantExit(t, sample(t, "--n", "6", "--cols", "6", "--out", out2), 0)
+	if w, h := decodePNG(t, out2); w != 6*28+5*2 || h != 28 {
+		t.Errorf("grid of 6 in 6 columns is %dx%d", w, h)
+	}
+}
+
+func TestSampleFolder(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "pngs")
+	wantExit(t, sample(t, "--n", "5", "--out", dir), 0)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 5 {
+		t.Fatalf("%s holds %d files, want 5", dir, len(entries))
+	}
+	for _, e := range entries {
+		if w, h := decodePNG(t, filepath.Join(dir, e.Name())); w != 28 || h != 28 {
+			t.Errorf("%s is %dx%d, want 28x28", e.Name(), w, h)
+		}
+	}
+}
+
+func TestSampleIDX(t *testing.T) {
+	for _, name := range []string{"x-idx3-ubyte", "x.idx", "x-idx3-ubyte.gz"} {
+		out := filepath.Join(t.TempDir(), name)
+		wantExit(t, sample(t, "--n", "7", "--out", out), 0)
+		im, err := data.ReadIDXImages(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if im.N != 7 || im.Rows != 28 || im.Cols != 28 {
+			t.Errorf("%s holds %d images of %dx%d, want 7 of 28x28", name, im.N, im.Rows, im.Cols)
+		}
+	}
+	// --format wins over the name.
+	out := filepath.Join(t.TempDir(), "x.png")
+	wantExit(t, sample(t, "--n", "2", "--out", out, "--format", "idx"), 0)
+	if _, err := data.ReadIDXImages(out); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestSampleSeeds(t *testing.T) {
+	dir := t.TempDir()
+	out := func(name string) string { return filepath.Join(dir, name) }
+	wantExit(t, sample(t, "--n", "4", "--seed", "7", "--out", out("a.png")), 0)
+	wantExit(t, sample(t, "--n", "4", "--seed", "7", "--out", out("b.png")), 0)
+	wantExit(t, sample(t, "--n", "4", "--seed", "8", "--out", out("c.png")), 0)
+	a, b, c := readFile(t, out("a.png")), readFile(t, out("b.png")), readFile(t, out("c.png"))
+	if !bytes.Equal(a, b) {
+		t.Error("the same --seed gave different images")
+	}
+	if bytes.Equal(a, c) {
+		t.Error("different seeds gave the same images")
+	}
+}
+
+func TestSampleLatents(t *testing.T) {
+	z := writeLatents(t, map[string]checkpoint.Tensor{"latents": checkpoint.F32([]int{3, 100}, latents3())})
+	dir := t.TempDir()
+	first, second := filepath.Join(dir, "a-idx3-ubyte"), filepath.Join(dir, "b-idx3-ubyte")
+	for _, out := range []string{first, second} {
+		r := sample(t, "--latents", z, "--out", out)
+		wantExit(t, r, 0)
+		if !strings.Contains(r.stdout, "wrote 3 images") {
+			t.Errorf("stdout does not say 3 images\n%s", r)
+		}
+	}
+	im, err := data.ReadIDXImages(first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if im.N != 3 {
+		t.Errorf("%d images from 3 latent vectors", im.N)
+	}
+	if !bytes.Equal(readFile(t, first), readFile(t, second)) {
+		t.Error("the same latents gave different images")
+	}
+	// The latents, not --seed, decide the images.
+	third := filepath.Join(dir, "c-idx3-ubyte")
+	wantExit(t, sample(t, "--latents", z, "--seed", "99", "--out", third), 0)
+	if !bytes.Equal(readFile(t, first), readFile(t, third)) {
+		t.Error("--seed changed the images made from --latents")
+	}
+}
+
+func TestSampleBadLatents(t *testing.T) {
+	missingTensor := writeLatents(t, map[string]checkpoint.Tensor{"z": checkpoint.F32([]int{3, 100}, latents3())})
+	wrongWidth := writeLatents(t, map[string]checkpoint.Tensor{"latents": checkpoint.F32([]int{3, 50}, latents3()[:150])})
+	oneDim := writeLatents(t, map[string]checkpoint.Tensor{"latents": checkpoint.F32([]int{300}, latents3())})
+	nan := latents3()
+	nan[5] = float32(zero() / zero())
+	withNaN := writeLatents(t, map[string]checkpoint.Tensor{"latents": checkpoint.F32([]int{3, 100}, nan)})
+	notSafetensors := filepath.Join(t.TempDir(), "z.safetensors")
+	if err := os.WriteFile(notSafetensors, []byte("hello, world"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(t.TempDir(), "none.safetensors")
+	for _, tc := range []struct {
+		name, path string
+		want       []string
+	}{
+		{"no latents tensor", missingTensor, []string{`"latents"`}},
+		{"wrong width", wrongWidth, []string{"[3 50]", "100"}},
+		{"one dimension", oneDim, []string{"[300]", "100"}},
+		{"NaN", withNaN, []string{"NaN"}},
+		{"not safetensors", notSafetensors, nil},
+		{"missing", missing, []string{"no such file"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "x.png")
+			r := sample(t, "--latents", tc.path, "--out", out)
+			wantError(t, r, 1, append(tc.want, tc.path)...)
+			if _, err := os.Stat(out); err == nil {
+				t.Errorf("a failed sample wrote %s", out)
+			}
+		})
+	}
+}
+
+// zero hides a zero from the compiler's constant folding.
+func zero() float64 { return 0 }
+
+func TestSampleBadRun(t *testing.T) {
+	_, run := trainedRun(t)
+	empty := t.TempDir()
+	missing := filepath.Join(empty, "nope")
+
+	// A copy of the run's checkpoint, with the tensor file changed.
+	copyCheckpoint := func(t *testing.T, change func(tensorPath string) error) string {
+		t.Helper()
+		dir := filepath.Join(t.TempDir(), "checkpoints")
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		src := filepath.Join(run, "checkpoints")
+		var tensors string
+		for _, name := range []string{"latest.json", "step-00000020.safetensors"} {
+			if err := os.WriteFile(filepath.Join(dir, name), readFile(t, filepath.Join(src, name)), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			tensors = filepath.Join(dir, name)
+		}
+		if err := change(tensors); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	flipped := copyCheckpoint(t, func(p string) error {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		b[len(b)/2] ^= 0xff
+		return os.WriteFile(p, b, 0o644)
+	})
+	truncated := copyCheckpoint(t, func(p string) error { return os.Truncate(p, 1000) })
+	gone := copyCheckpoint(t, os.Remove)
+	badJSON := copyCheckpoint(t, func(string) error { return nil })
+	if err := os.WriteFile(filepath.Join(badJSON, "latest.json"), []byte(`{"format": 3`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	notOurs := filepath.Join(t.TempDir(), "latest.json")
+	if err := os.WriteFile(notOurs, []byte(`{"format": "other"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	for _, tc := range []struct {
+		name, run string
+		want      []string
+	}{
+		{"missing", missing, []string{missing, "no such file"}},
+		{"no checkpoint", empty, []string{empty, "no checkpoint"}},
+		{"corrupted tensors", flipped, []string{filepath.Join(flipped, "step-00000020.safetensors"), "checksum"}},
+		{"truncated tensors", truncated, []string{filepath.Join(truncated, "step-00000020.safetensors")}},
+		{"tensor file gone", gone, []string{filepath.Join(gone, "step-00000020.safetensors")}},
+		{"bad JSON", badJSON, []string{filepath.Join(badJSON, "latest.json")}},
+		{"not a gogan checkpoint", notOurs, []string{notOurs, "not a gogan checkpoint"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "x.png")
+			r := gogan(t, "sample", "--run", tc.run, "--out", out)
+			wantError(t, r, 1, tc.want...)
+		})
+	}
+}
+
+func TestSampleBadOut(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, []byte("keep"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	noFolder := filepath.Join(t.TempDir(), "no", "such", "folder", "x.png")
+	for _, tc := range []struct{ out, want, why string }{
+		{filepath.Join(file, "x.png"), filepath.Join(file, "x.png"), "not a directory"},
+		{filepath.Join(file, "pngs"), file, "not a directory"}, // the error names the file in the way
+		{filepath.Join(file, "x-idx3-ubyte"), filepath.Join(file, "x-idx3-ubyte"), "not a directory"},
+		{file, file, "not a directory"}, // a folder of PNGs cannot replace a file
+		{noFolder, noFolder, "no such file or directory"},
+	} {
+		r := sample(t, "--n", "2", "--out", tc.out)
+		wantError(t, r, 1, tc.want, tc.why)
+	}
+	if got := string(readFile(t, file)); got != "keep" {
+		t.Errorf("the file in the way now holds %q", got)
+	}
+}
+
+// The run folder's own files are not touched by sampling.
+func TestSampleLeavesRunAlone(t *testing.T) {
+	_, run := trainedRun(t)
+	before := readFile(t, filepath.Join(run, "checkpoints", "latest.json"))
+	wantExit(t, sample(t, "--n", "1", "--out", filepath.Join(t.TempDir(), "x.png")), 0)
+	var state map[string]any
+	after := readFile(t, filepath.Join(run, "checkpoints", "latest.json"))
+	if !bytes.Equal(before, after) || json.Unmarshal(after, &state) != nil {
+		t.Error("sampling changed the checkpoint")
+	}
+}
