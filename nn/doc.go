@@ -19,6 +19,23 @@
 // batch dimension; the tensors seen by Call include it: a Dense(256) layer
 // built for (100,) maps (N, 100) to (N, 256).
 //
+// Images are NHWC, (height, width, channels) per sample, as in Keras. The image
+// layers take Keras's arguments: a square kernel or pool size positionally,
+// the rest as options (Strides, Padding(Same) or Valid, KernelSize or PoolSize
+// for rectangles, UseBias, WithActivation, initializers). The TensorFlow
+// tutorial's DCGAN discriminator:
+//
+//	d := nn.NewSequential("discriminator",
+//		nn.Input(28, 28, 1),
+//		nn.Conv2D(64, 5, nn.Strides(2), nn.Padding(nn.Same)), nn.LeakyReLU(0.3), nn.Dropout(0.3),
+//		nn.Conv2D(128, 5, nn.Strides(2), nn.Padding(nn.Same)), nn.LeakyReLU(0.3), nn.Dropout(0.3),
+//		nn.Flatten(), nn.Dense(1),
+//	)
+//
+// Conv2DTranspose keeps its kernel as Keras does, (kh, kw, filters, channels),
+// and with Same padding multiplies the image size by the stride.
+// BatchNormalization normalizes the last axis, so on images it works per channel.
+//
 // Weights are autograd parameters named "<layer>/<weight>" with Keras's names
 // (dense_1/kernel, batch_normalization/moving_mean, ...). Layers are named when
 // the model is built, Keras-style: dense, dense_1, dense_2, ...

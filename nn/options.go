@@ -14,6 +14,7 @@ type options struct {
 	biasInit   Initializer
 	momentum   float32
 	epsilon    float32
+	window     windowOptions // strides, padding, sizes of image layers (window_options.go)
 	given      map[string]bool
 }
 

@@ -105,16 +105,21 @@ func (s *Sequential) nameLayers() {
 
 func (b *base) givenName() string { return b.opts.name }
 
+// snakeCase is Keras's to_snake_case: an underscore before a capital that
+// follows a lower-case letter or starts a capitalized word, then lower case
+// (LeakyReLU → leaky_re_lu, Conv2DTranspose → conv2d_transpose).
 func snakeCase(kind string) string {
+	lower := func(c byte) bool { return c >= 'a' && c <= 'z' }
 	var sb strings.Builder
-	for i, r := range kind {
-		if r >= 'A' && r <= 'Z' {
-			if i > 0 && !(kind[i-1] >= 'A' && kind[i-1] <= 'Z') {
+	for i := 0; i < len(kind); i++ {
+		c := kind[i]
+		if c >= 'A' && c <= 'Z' {
+			if i > 0 && (lower(kind[i-1]) || i+1 < len(kind) && lower(kind[i+1])) {
 				sb.WriteByte('_')
 			}
-			r += 'a' - 'A'
+			c += 'a' - 'A'
 		}
-		sb.WriteRune(r)
+		sb.WriteByte(c)
 	}
 	return sb.String()
 }
