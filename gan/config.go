@@ -27,6 +27,9 @@ func DefaultConfig() Config {
 	}
 }
 
+// MaxEpochs bounds Epochs so that step counts never overflow.
+const MaxEpochs = 1 << 30
+
 // Validate rejects values that cannot train, naming the value.
 func (c Config) Validate() error {
 	if _, err := LookupArchitecture(c.Model); err != nil {
@@ -35,6 +38,8 @@ func (c Config) Validate() error {
 	switch {
 	case c.Epochs <= 0 && c.Steps <= 0:
 		return fmt.Errorf("epochs must be positive, got %d", c.Epochs)
+	case c.Epochs > MaxEpochs:
+		return fmt.Errorf("epochs must be at most %d, got %d", MaxEpochs, c.Epochs)
 	case c.Steps < 0:
 		return fmt.Errorf("steps must not be negative, got %d", c.Steps)
 	case c.Batch <= 0:

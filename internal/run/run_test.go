@@ -123,3 +123,60 @@ func TestInterruptSavesCheckpoint(t *testing.T) {
 		t.Fatalf("resume trained %d steps, want 13", res.Steps)
 	}
 }
+
+// TestResumeDropsMetricsAfterCheckpoint: lines logged after the checkpoint a run
+// resumes from are dropped, so no step appears twice.
+func TestResumeDropsMetricsAfterCheckpoint(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs the real MNIST")
+	}
+	opts := quickOptions(t, 20)
+	opts.afterStep = func(tr *gan.Trainer, _ func()) {
+		if tr.Step == 10 {
+			if _, err := tr.SaveCheckpoint(filepath.Join(opts.Out, "checkpoints")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if tr.Step == 17 {
+			tr.D.Weights()[0].Data[0] = float32(math.NaN()) // a crash after step 17's log line... and after 15's
+		}
+	}
+	if _, err := Train(context.Background(), opts); err == nil {
+		t.Fatal("the poisoned run did not fail")
+	}
+	if _, err := Train(context.Background(), Options{Resume: opts.Out, Log: io.Discard, Progress: io.Discard}); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := report.ReadMetrics(filepath.Join(opts.Out, "metrics.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var steps []float64
+	for _, r := range rows {
+		steps = append(steps, r["step"])
+	}
+	want := []float64{5, 10, 15, 20}
+	if len(steps) != len(want) {
+		t.Fatalf("logged steps %v, want %v", steps, want)
+	}
+	for i := range want {
+		if steps[i] != want[i] {
+			t.Fatalf("logged steps %v, want %v", steps, want)
+		}
+	}
+}
+
+func TestBatchLargerThanData(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs the real MNIST")
+	}
+	opts := quickOptions(t, 5)
+	opts.Config.Batch = 70000
+	_, err := Train(context.Background(), opts)
+	if err == nil || !strings.Contains(err.Error(), "batch 70000 is larger than the 60000 training images of mnist") {
+		t.Fatalf("error %v", err)
+	}
+	if _, statErr := os.Stat(opts.Out); statErr == nil {
+		t.Fatal("a failed start left a run folder behind")
+	}
+}

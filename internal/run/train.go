@@ -1,10 +1,13 @@
 package run
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -12,7 +15,9 @@ import (
 	"github.com/gogan/gogan/checkpoint"
 	"github.com/gogan/gogan/data"
 	"github.com/gogan/gogan/gan"
+	"github.com/gogan/gogan/internal/atomicfile"
 	"github.com/gogan/gogan/report"
+	"github.com/gogan/gogan/tensor"
 )
 
 // Options say what to train and where.
@@ -46,31 +51,54 @@ type Result struct {
 }
 
 // Train runs (or resumes) training until the configured number of steps, ctx is
-// cancelled, or a loss stops being finite.
+// cancelled, or a loss stops being finite. The data are loaded and checked
+// before anything is built or written.
 func Train(ctx context.Context, opts Options) (*Result, error) {
-	tr, dir, err := prepare(opts)
-	if err != nil {
+	cfg := opts.Config
+	var tr *gan.Trainer
+	if opts.Resume != "" {
+		var err error
+		if tr, err = resume(opts); err != nil {
+			return nil, err
+		}
+		cfg = tr.Config
+	} else if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	cfg := tr.Config
 	ds, err := data.LoadWith(cfg.Data, opts.Data)
 	if err != nil {
 		return nil, err
 	}
-	imgShape := []int{ds.Train.Images.Rows, ds.Train.Images.Cols, 1}
-	if want := tr.D.InputShape(); !want.Equal(imgShape) {
-		return nil, fmt.Errorf("data %s has images of %v, model %s takes %s", cfg.Data, imgShape, cfg.Model, want)
+	if n := ds.Train.Images.N; cfg.Batch > n {
+		return nil, fmt.Errorf("batch %d is larger than the %d training images of %s", cfg.Batch, n, cfg.Data)
 	}
 	batcher, err := data.NewBatcher(ds.Train, cfg.Batch, cfg.Seed)
 	if err != nil {
 		return nil, err
 	}
+	if tr == nil {
+		if tr, err = gan.NewTrainer(cfg); err != nil {
+			return nil, err
+		}
+	}
+	imgShape := tensor.Shape{ds.Train.Images.Rows, ds.Train.Images.Cols, 1}
+	if want := tr.D.InputShape(); !want.Equal(imgShape) {
+		return nil, fmt.Errorf("data %s has images of %s, model %s takes %s", cfg.Data, imgShape, cfg.Model, want)
+	}
 	perEpoch := batcher.BatchesPerEpoch()
 	total := cfg.TotalSteps(perEpoch)
-	if tr.Step >= total {
+	dir := opts.Resume
+	if dir == "" {
+		if dir, err = makeRunFolder(opts.Out, cfg); err != nil {
+			return nil, err
+		}
+	} else if tr.Step >= total {
 		return nil, fmt.Errorf("run %s is already at step %d of %d: raise --epochs or --steps to train further", dir, tr.Step, total)
 	}
 	metricsPath := filepath.Join(dir, "metrics.jsonl")
+	if err := trimMetrics(metricsPath, tr.Step); err != nil {
+		return nil, err
+	}
 	elapsedBefore := lastElapsed(metricsPath)
 	mlog, err := report.OpenMetricsLog(metricsPath)
 	if err != nil {
@@ -87,41 +115,69 @@ func Train(ctx context.Context, opts Options) (*Result, error) {
 	return s.loop(ctx)
 }
 
-// prepare builds or restores the trainer and makes the run folder.
-func prepare(opts Options) (*gan.Trainer, string, error) {
-	if opts.Resume != "" {
-		tr, err := gan.LoadCheckpoint(opts.Resume)
-		if err != nil {
-			return nil, "", err
-		}
-		if opts.ResumeOverrides["epochs"] {
-			tr.Config.Epochs, tr.Config.Steps = opts.Config.Epochs, 0
-		}
-		if opts.ResumeOverrides["steps"] {
-			tr.Config.Steps = opts.Config.Steps
-		}
-		if err := tr.Config.Validate(); err != nil {
-			return nil, "", err
-		}
-		return tr, opts.Resume, nil
-	}
-	tr, err := gan.NewTrainer(opts.Config)
+// resume restores the trainer of a run, with the overrides the options allow.
+func resume(opts Options) (*gan.Trainer, error) {
+	tr, err := gan.LoadCheckpoint(opts.Resume)
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
-	dir := opts.Out
+	if opts.ResumeOverrides["epochs"] {
+		tr.Config.Epochs, tr.Config.Steps = opts.Config.Epochs, 0
+	}
+	if opts.ResumeOverrides["steps"] {
+		tr.Config.Steps = opts.Config.Steps
+	}
+	if err := tr.Config.Validate(); err != nil {
+		return nil, err
+	}
+	return tr, nil
+}
+
+// makeRunFolder creates a new run's folders and writes its config.json.
+func makeRunFolder(dir string, cfg gan.Config) (string, error) {
 	if dir == "" {
-		dir = filepath.Join("runs", fmt.Sprintf("%s-%s", opts.Config.Model, time.Now().Format("20060102-150405")))
+		dir = filepath.Join("runs", fmt.Sprintf("%s-%s", cfg.Model, time.Now().Format("20060102-150405")))
 	}
 	for _, d := range []string{dir, filepath.Join(dir, "samples"), filepath.Join(dir, "checkpoints")} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
-			return nil, "", fmt.Errorf("output folder %s: %w", d, unwrapPath(err))
+			return "", fmt.Errorf("output folder %s: %w", d, unwrapPath(err))
 		}
 	}
-	if err := checkpoint.WriteJSONAtomic(filepath.Join(dir, "config.json"), opts.Config); err != nil {
-		return nil, "", err
+	if err := checkpoint.WriteJSONAtomic(filepath.Join(dir, "config.json"), cfg); err != nil {
+		return "", err
 	}
-	return tr, dir, nil
+	return dir, nil
+}
+
+// trimMetrics drops the metrics lines logged after step: a run resumed from an
+// older checkpoint than its last log line would otherwise log those steps twice.
+func trimMetrics(path string, step int) error {
+	raw, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("metrics %s: %w", path, unwrapPath(err))
+	}
+	var kept []byte
+	dropped := false
+	for _, line := range bytes.SplitAfter(raw, []byte("\n")) {
+		var rec struct {
+			Step *float64 `json:"step"`
+		}
+		if json.Unmarshal(line, &rec) == nil && rec.Step != nil && *rec.Step > float64(step) {
+			dropped = true
+			continue
+		}
+		kept = append(kept, line...)
+	}
+	if !dropped {
+		return nil
+	}
+	return atomicfile.WriteFile(path, func(w io.Writer) error {
+		_, err := w.Write(kept)
+		return err
+	})
 }
 
 // lastElapsed is the elapsed_s of a resumed run's last metrics line, so that
