@@ -7,12 +7,13 @@ import "golang.org/x/sys/cpu"
 // The assembly families. cpu.X86 reports a feature only when the OS also saves its registers.
 var (
 	avx512Kernels = kernelSet{
-		name: "avx512 8x32", mr: 8, nr: 32, kernel: kernelAVX512,
-		packCopy: packCopyAVX, packTransA: packTrans8AVX, packTransB: packTrans32AVX,
+		name: "avx512 8x32", mr: 8, nr: 32, kernel: kernelAVX512, kernelRowA: kernelRowAAVX512,
+		packCopyA: packCopy8AVX, packCopyB: packCopy32AVX,
+		packTransA: packTrans8AVX, packTransB: packTrans32AVX,
 	}
 	avx2Kernels = kernelSet{
-		name: "avx2 6x16", mr: 6, nr: 16, kernel: kernelAVX2,
-		packCopy: packCopyAVX, packTransB: packTrans16AVX,
+		name: "avx2 6x16", mr: 6, nr: 16, kernel: kernelAVX2, kernelRowA: kernelRowAAVX2,
+		packCopyB: packCopy16AVX, packTransB: packTrans16AVX,
 	}
 )
 

@@ -9,12 +9,15 @@ type kernelSet struct {
 	name string
 	// mr×nr is the tile of C that one kernel call computes.
 	mr, nr int
-	// kernel computes one full mr×nr tile from an mr×kc panel of op(A) and a kc×nr panel
-	// of op(B), both packed; its loop is kernelRef's.
-	kernel func(kc int, a, b, c []float32, ldc int, alpha, beta float32)
-	// packCopy, when set, packs side-by-side full panels of a width that is a multiple of 8,
+	// kernel computes one full mr×nr tile from a packed mr×kc panel of op(A) and a kc×nr
+	// panel of op(B) with rows ldb apart (packed, or read in place); its loop is kernelRef's.
+	kernel func(kc int, a, b []float32, ldb int, c []float32, ldc int, alpha, beta float32)
+	// kernelRowA, when set, is kernel reading op(A) in place from mr rows lda apart
+	// (op(A)[i,p] = a[i*lda+p]) instead of from a packed panel.
+	kernelRowA func(kc int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32)
+	// packCopyA and packCopyB, when set, pack side-by-side full panels of width mr (nr),
 	// each as packCopyGo would.
-	packCopy func(kc int, src []float32, ld int, dst []float32, w, panels int)
+	packCopyA, packCopyB func(kc int, src []float32, ld int, dst []float32, panels int)
 	// packTransA and packTransB, when set, pack one full panel of width mr (nr) as
 	// packTransGo would, for kc a multiple of 8.
 	packTransA, packTransB func(kc int, src []float32, ld int, dst []float32)
@@ -24,15 +27,15 @@ type kernelSet struct {
 var goKernels = kernelSet{name: "go 4x4", mr: 4, nr: 4, kernel: kernel4x4Go}
 
 // kernelRef is the loop that every micro-kernel computes, for an mr×nr tile: a is an
-// mr×kc panel packed p by p (a[p*mr+i] is op(A)[i,p]), b a kc×nr panel (b[p*nr+j] is
+// mr×kc panel packed p by p (a[p*mr+i] is op(A)[i,p]), b a kc×nr panel (b[p*ldb+j] is
 // op(B)[p,j]), c the tile's top-left corner in a matrix of leading dimension ldc.
 // When beta is 0, c is not read.
-func kernelRef(mr, nr, kc int, a, b, c []float32, ldc int, alpha, beta float32) {
+func kernelRef(mr, nr, kc int, a, b []float32, ldb int, c []float32, ldc int, alpha, beta float32) {
 	for i := 0; i < mr; i++ {
 		for j := 0; j < nr; j++ {
 			var acc float32
 			for p := 0; p < kc; p++ {
-				acc += a[p*mr+i] * b[p*nr+j]
+				acc += a[p*mr+i] * b[p*ldb+j]
 			}
 			acc *= alpha
 			if beta != 0 {
@@ -44,11 +47,11 @@ func kernelRef(mr, nr, kc int, a, b, c []float32, ldc int, alpha, beta float32) 
 }
 
 // kernel4x4Go is kernelRef for mr = nr = 4, unrolled so that the accumulators are locals.
-func kernel4x4Go(kc int, a, b, c []float32, ldc int, alpha, beta float32) {
+func kernel4x4Go(kc int, a, b []float32, ldb int, c []float32, ldc int, alpha, beta float32) {
 	var c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33 float32
-	a, b = a[:4*kc], b[:4*kc]
+	a = a[:4*kc]
 	for p := 0; p < kc; p++ {
-		ap, bp := a[4*p:4*p+4], b[4*p:4*p+4]
+		ap, bp := a[4*p:4*p+4], b[p*ldb:p*ldb+4]
 		b0, b1, b2, b3 := bp[0], bp[1], bp[2], bp[3]
 		a0 := ap[0]
 		c00 += a0 * b0
@@ -126,11 +129,11 @@ func packTransGo(kc int, src []float32, ld int, dst []float32, w, valid int) {
 
 // packCopyPanels packs the kc×w panels side by side in src (panel q's row p at src[p*ld+q*w:])
 // of which only the first valid columns exist, into dst one panel after another (see
-// packCopyGo); the full panels go through the assembly when there is one for them.
-func (ks *kernelSet) packCopyPanels(kc int, src []float32, ld int, dst []float32, w, valid int) {
+// packCopyGo); the full panels go through pack, an assembly routine for width w, when set.
+func packCopyPanels(pack func(kc int, src []float32, ld int, dst []float32, panels int), kc int, src []float32, ld int, dst []float32, w, valid int) {
 	full := valid / w
-	if ks.packCopy != nil && w%8 == 0 && full > 0 && kc > 0 {
-		ks.packCopy(kc, src, ld, dst, w, full)
+	if pack != nil && full > 0 && kc > 0 {
+		pack(kc, src, ld, dst, full)
 		src, dst, valid = src[full*w:], dst[full*w*kc:], valid-full*w
 	}
 	for q := 0; valid > 0; q++ {

@@ -42,8 +42,25 @@ func sgemmWith(ks *kernelSet, transA, transB bool, m, n, k int, alpha float32, a
 		ks: ks, transA: transA, transB: transB, m: m, n: n, k: k,
 		alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
 	}
+	if transB && ks.kernelRowA != nil && swapped(m, n, k) {
+		// Cᵀ = op(B)ᵀ·op(A)ᵀ, where op(B)ᵀ is B as stored, read in place by the kernel: no
+		// transposing pack of the large B. Cᵀ goes to a scratch matrix, then into C.
+		g = call{
+			ks: ks, transA: false, transB: !transA, m: n, n: m, k: k,
+			alpha: alpha, a: b, lda: ldb, b: a, ldb: lda, beta: 0, ldc: m,
+			directA: true, out: c, ldout: ldc, outBeta: beta,
+		}
+	}
+	g.directB = !g.transB && directB(g.m, g.n, g.k)
 	execute(&g)
 }
+
+// swapped reports whether C = op(A)·Bᵀ is better computed as Cᵀ = B·op(A)ᵀ: when B is the
+// large operand, which then needs no transposing pack.
+func swapped(m, n, k int) bool { return m <= swapMaxM && n >= 2*m }
+
+// swapMaxM: see swapped.
+var swapMaxM = 128
 
 // scaleC sets C = beta·C, without reading C when beta is 0.
 func scaleC(m, n int, beta float32, c []float32, ldc int) {
@@ -61,6 +78,12 @@ func scaleC(m, n int, beta float32, c []float32, ldc int) {
 	}
 }
 
+// directBMaxM: see directB.
+var directBMaxM = 0
+
+// directB reports whether the kernel should read op(B) in place rather than packed.
+func directB(m, n, k int) bool { return m <= directBMaxM }
+
 // call holds the arguments of one product, checked.
 type call struct {
 	ks             *kernelSet
@@ -69,6 +92,17 @@ type call struct {
 	alpha, beta    float32
 	a, b, c        []float32
 	lda, ldb, ldc  int
+	// directB: the kernel reads the full panels of op(B) in place (B not transposed), and
+	// only the last, partial panel is packed.
+	directB bool
+	// directA: the kernel reads the full panels of op(A) in place (A not transposed), and
+	// only the last, partial panel is packed.
+	directA bool
+	// out, when set, receives the result transposed: out[j*ldout+i] = c[i*ldc+j] (+ outBeta
+	// times its old value unless outBeta is 0), c being scratch space.
+	out     []float32
+	ldout   int
+	outBeta float32
 }
 
 // kStep is the depth of the k slabs: k cut into ⌈k/kcMax⌉ slabs of equal depth, rounded up
@@ -99,8 +133,28 @@ func (g *call) run(ws *workspace, i0, i1, j0, j1 int) {
 			for ic := i0; ic < i1; ic += mcBlk {
 				mc := min(mcBlk, i1-ic)
 				g.packA(ws.a, ic, mc, pc, kc)
-				g.macro(ws, ic, mc, jc, nc, kc, beta)
+				g.macro(ws, ic, mc, jc, nc, pc, kc, beta)
 			}
+		}
+	}
+	if g.out != nil {
+		g.writeOut(i0, i1, j0, j1)
+	}
+}
+
+// writeOut moves the finished block c[i0:i1, j0:j1] to out, transposed.
+func (g *call) writeOut(i0, i1, j0, j1 int) {
+	for j := j0; j < j1; j++ {
+		row := g.out[j*g.ldout+i0 : j*g.ldout+i1]
+		col := g.c[i0*g.ldc+j:]
+		if g.outBeta == 0 {
+			for i := range row {
+				row[i] = col[i*g.ldc]
+			}
+			continue
+		}
+		for i := range row {
+			row[i] = col[i*g.ldc] + g.outBeta*row[i]
 		}
 	}
 }
@@ -111,8 +165,14 @@ func (g *call) run(ws *workspace, i0, i1, j0, j1 int) {
 func (g *call) packB(dst []float32, pc, kc, jc, nc int) {
 	ks := g.ks
 	nr := ks.nr
+	if g.directB {
+		if full := nc / nr * nr; full < nc {
+			packCopyGo(kc, g.b[pc*g.ldb+jc+full:], g.ldb, dst[full*kc:], nr, nc-full)
+		}
+		return
+	}
 	if !g.transB {
-		ks.packCopyPanels(kc, g.b[pc*g.ldb+jc:], g.ldb, dst, nr, nc)
+		packCopyPanels(ks.packCopyB, kc, g.b[pc*g.ldb+jc:], g.ldb, dst, nr, nc)
 		return
 	}
 	for jr := 0; jr < nc; jr += nr {
@@ -126,8 +186,14 @@ func (g *call) packB(dst []float32, pc, kc, jc, nc int) {
 func (g *call) packA(dst []float32, ic, mc, pc, kc int) {
 	ks := g.ks
 	mr := ks.mr
+	if g.directA {
+		if full := mc / mr * mr; full < mc {
+			packTransGo(kc, g.a[(ic+full)*g.lda+pc:], g.lda, dst[full*kc:], mr, mc-full)
+		}
+		return
+	}
 	if g.transA {
-		ks.packCopyPanels(kc, g.a[pc*g.lda+ic:], g.lda, dst, mr, mc)
+		packCopyPanels(ks.packCopyA, kc, g.a[pc*g.lda+ic:], g.lda, dst, mr, mc)
 		return
 	}
 	for ir := 0; ir < mc; ir += mr {
@@ -140,18 +206,24 @@ func (g *call) packA(dst []float32, ic, mc, pc, kc int) {
 // op(A) panels stream past it. Edge tiles go through ws.tile: the valid part of C copied in
 // (when beta is not 0), the same kernel run on it, the valid part copied back, so that an
 // edge element is computed exactly as an inner one.
-func (g *call) macro(ws *workspace, ic, mc, jc, nc, kc int, beta float32) {
+func (g *call) macro(ws *workspace, ic, mc, jc, nc, pc, kc int, beta float32) {
 	ks := g.ks
 	mr, nr, ldc := ks.mr, ks.nr, g.ldc
 	for jr := 0; jr < nc; jr += nr {
 		cols := min(nr, nc-jr)
-		bp := ws.b[jr*kc : (jr+nr)*kc]
+		bp, ldb := ws.b[jr*kc:(jr+nr)*kc], nr
+		if g.directB && cols == nr {
+			bp, ldb = g.b[pc*g.ldb+jc+jr:], g.ldb
+		}
 		for ir := 0; ir < mc; ir += mr {
 			rows := min(mr, mc-ir)
-			ap := ws.a[ir*kc : (ir+mr)*kc]
+			ap, rowA := ws.a[ir*kc:(ir+mr)*kc], g.directA && rows == mr
+			if rowA {
+				ap = g.a[(ic+ir)*g.lda+pc:]
+			}
 			ct := g.c[(ic+ir)*ldc+jc+jr:]
 			if rows == mr && cols == nr {
-				ks.kernel(kc, ap, bp, ct, ldc, g.alpha, beta)
+				g.tile(rowA, kc, ap, bp, ldb, ct, ldc, beta)
 				continue
 			}
 			tile := ws.tile[:mr*nr]
@@ -160,7 +232,7 @@ func (g *call) macro(ws *workspace, ic, mc, jc, nc, kc int, beta float32) {
 					copy(tile[i*nr:i*nr+cols], ct[i*ldc:i*ldc+cols])
 				}
 			}
-			ks.kernel(kc, ap, bp, tile, nr, g.alpha, beta)
+			g.tile(rowA, kc, ap, bp, ldb, tile, nr, beta)
 			for i := 0; i < rows; i++ {
 				copy(ct[i*ldc:i*ldc+cols], tile[i*nr:i*nr+cols])
 			}
@@ -168,11 +240,29 @@ func (g *call) macro(ws *workspace, ic, mc, jc, nc, kc int, beta float32) {
 	}
 }
 
+// tile runs the micro-kernel on one tile, reading op(A) in place (rowA) or packed.
+func (g *call) tile(rowA bool, kc int, a, b []float32, ldb int, c []float32, ldc int, beta float32) {
+	if rowA {
+		g.ks.kernelRowA(kc, a, g.lda, b, ldb, c, ldc, g.alpha, beta)
+		return
+	}
+	g.ks.kernel(kc, a, b, ldb, c, ldc, g.alpha, beta)
+}
+
 // workspace holds one thread's packing buffers, allocated once (64-byte aligned) and reused.
 type workspace struct {
 	a    []float32 // packed op(A) block: mcMax×kcMax
 	b    []float32 // packed op(B) slab: kcMax×ncMax
 	tile []float32 // one mr×nr edge tile
+	ct   []float32 // Cᵀ of a swapped product (see sgemmWith)
+}
+
+// scratch returns ws.ct grown to n floats.
+func (ws *workspace) scratch(n int) []float32 {
+	if len(ws.ct) < n {
+		ws.ct = alignedFloats(n)
+	}
+	return ws.ct[:n]
 }
 
 // fit grows the buffers to what the kernel family ks needs; a no-op in the steady state.

@@ -4,13 +4,14 @@
 
 package gemm
 
-// kernelAVX512 is the 8×32 micro-kernel: with a a packed 8×kc panel of op(A) and b a packed kc×32 panel of op(B),
+// kernelAVX512 is the 8×32 micro-kernel: with a a packed 8×kc panel of op(A) and b a kc×32 panel of op(B)
+// (packed, ldb = nr, or read in place),
 //
 //	for i := 0; i < 8; i++ {
 //		for j := 0; j < 32; j++ {
 //			var acc float32
 //			for p := 0; p < kc; p++ {
-//				acc += a[p*8+i] * b[p*32+j]
+//				acc += a[p*8+i] * b[p*ldb+j]
 //			}
 //			acc *= alpha
 //			if beta != 0 {
@@ -21,15 +22,36 @@ package gemm
 //	}
 //
 // (the products are fused multiply-adds, and so is the beta update). When beta is 0, c is not read.
-func kernelAVX512(kc int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32)
+func kernelAVX512(kc int, a []float32, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32)
 
-// kernelAVX2 is the 6×16 micro-kernel: with a a packed 6×kc panel of op(A) and b a packed kc×16 panel of op(B),
+// kernelRowAAVX512 is the 8×32 micro-kernel: with a 8 rows of op(A) read in place, lda apart and b a kc×32 panel of op(B)
+// (packed, ldb = nr, or read in place),
+//
+//	for i := 0; i < 8; i++ {
+//		for j := 0; j < 32; j++ {
+//			var acc float32
+//			for p := 0; p < kc; p++ {
+//				acc += a[i*lda+p] * b[p*ldb+j]
+//			}
+//			acc *= alpha
+//			if beta != 0 {
+//				acc += beta * c[i*ldc+j]
+//			}
+//			c[i*ldc+j] = acc
+//		}
+//	}
+//
+// (the products are fused multiply-adds, and so is the beta update). When beta is 0, c is not read.
+func kernelRowAAVX512(kc int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32)
+
+// kernelAVX2 is the 6×16 micro-kernel: with a a packed 6×kc panel of op(A) and b a kc×16 panel of op(B)
+// (packed, ldb = nr, or read in place),
 //
 //	for i := 0; i < 6; i++ {
 //		for j := 0; j < 16; j++ {
 //			var acc float32
 //			for p := 0; p < kc; p++ {
-//				acc += a[p*6+i] * b[p*16+j]
+//				acc += a[p*6+i] * b[p*ldb+j]
 //			}
 //			acc *= alpha
 //			if beta != 0 {
@@ -40,16 +62,54 @@ func kernelAVX512(kc int, a []float32, b []float32, c []float32, ldc int, alpha 
 //	}
 //
 // (the products are fused multiply-adds, and so is the beta update). When beta is 0, c is not read.
-func kernelAVX2(kc int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32)
+func kernelAVX2(kc int, a []float32, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32)
 
-// packCopyAVX packs panels kc×w stored row by row side by side, w a positive multiple of 8:
+// kernelRowAAVX2 is the 6×16 micro-kernel: with a 6 rows of op(A) read in place, lda apart and b a kc×16 panel of op(B)
+// (packed, ldb = nr, or read in place),
+//
+//	for i := 0; i < 6; i++ {
+//		for j := 0; j < 16; j++ {
+//			var acc float32
+//			for p := 0; p < kc; p++ {
+//				acc += a[i*lda+p] * b[p*ldb+j]
+//			}
+//			acc *= alpha
+//			if beta != 0 {
+//				acc += beta * c[i*ldc+j]
+//			}
+//			c[i*ldc+j] = acc
+//		}
+//	}
+//
+// (the products are fused multiply-adds, and so is the beta update). When beta is 0, c is not read.
+func kernelRowAAVX2(kc int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32)
+
+// packCopy8AVX packs panels kc×8 stored row by row side by side:
 //
 //	for p := 0; p < kc; p++ {
 //		for q := 0; q < panels; q++ {
-//			copy(dst[q*kc*w+p*w:q*kc*w+p*w+w], src[p*ld+q*w:p*ld+q*w+w])
+//			copy(dst[q*kc*8+p*8:q*kc*8+p*8+8], src[p*ld+q*8:p*ld+q*8+8])
 //		}
 //	}
-func packCopyAVX(kc int, src []float32, ld int, dst []float32, w int, panels int)
+func packCopy8AVX(kc int, src []float32, ld int, dst []float32, panels int)
+
+// packCopy16AVX packs panels kc×16 stored row by row side by side:
+//
+//	for p := 0; p < kc; p++ {
+//		for q := 0; q < panels; q++ {
+//			copy(dst[q*kc*16+p*16:q*kc*16+p*16+16], src[p*ld+q*16:p*ld+q*16+16])
+//		}
+//	}
+func packCopy16AVX(kc int, src []float32, ld int, dst []float32, panels int)
+
+// packCopy32AVX packs panels kc×32 stored row by row side by side:
+//
+//	for p := 0; p < kc; p++ {
+//		for q := 0; q < panels; q++ {
+//			copy(dst[q*kc*32+p*32:q*kc*32+p*32+32], src[p*ld+q*32:p*ld+q*32+32])
+//		}
+//	}
+func packCopy32AVX(kc int, src []float32, ld int, dst []float32, panels int)
 
 // packTrans8AVX packs the transpose of a 8×kc panel, kc a positive multiple of 8:
 //

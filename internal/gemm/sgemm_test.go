@@ -202,26 +202,41 @@ func TestKernelsMatchLoops(t *testing.T) {
 					}
 				}
 				got, want := append([]float32(nil), c...), append([]float32(nil), c...)
-				ks.kernel(kc, a, b, got, ldc, 1.25, beta)
-				kernelRef(mr, nr, kc, a, b, want, ldc, 1.25, beta)
-				for i := range got {
-					d := math.Abs(float64(got[i] - want[i]))
-					if !(d <= 1e-5*float64(kc+1)) && !(math.IsNaN(float64(want[i])) && math.IsNaN(float64(got[i]))) {
-						t.Fatalf("%s kernel kc=%d beta=%v: c[%d] = %v, want %v", ks.name, kc, beta, i, got[i], want[i])
-					}
+				ks.kernel(kc, a, b, nr, got, ldc, 1.25, beta)
+				kernelRef(mr, nr, kc, a, b, nr, want, ldc, 1.25, beta)
+				compareTiles(t, ks.name+" kernel", kc, beta, got, want)
+				if ks.kernelRowA == nil {
+					continue
 				}
+				// The same panel of op(A) as rows lda apart, and op(B) with rows ldb apart.
+				lda, ldb := kc+3, nr+5
+				rows := make([]float32, mr*lda)
+				bs := make([]float32, max(kc*ldb, 1))
+				for p := 0; p < kc; p++ {
+					for i := 0; i < mr; i++ {
+						rows[i*lda+p] = a[p*mr+i]
+					}
+					copy(bs[p*ldb:p*ldb+nr], b[p*nr:p*nr+nr])
+				}
+				got = append(got[:0], c...)
+				ks.kernelRowA(kc, rows, lda, bs, ldb, got, ldc, 1.25, beta)
+				compareTiles(t, ks.name+" kernelRowA", kc, beta, got, want)
 			}
 		}
-		if ks.packCopy == nil {
-			continue
-		}
-		for _, w := range []int{8, 16, 32} {
+		for _, cp := range []struct {
+			w    int
+			pack func(kc int, src []float32, ld int, dst []float32, panels int)
+		}{{ks.mr, ks.packCopyA}, {ks.nr, ks.packCopyB}} {
+			if cp.pack == nil {
+				continue
+			}
+			w := cp.w
 			for _, kc := range []int{1, 8, 13, 64} {
 				for _, panels := range []int{1, 3} {
 					ld := panels*w + kc + 5
 					src := randFloats(rng, (max(panels*w, kc)+1)*ld)
 					got, want := make([]float32, panels*kc*w), make([]float32, panels*kc*w)
-					ks.packCopy(kc, src, ld, got, w, panels)
+					cp.pack(kc, src, ld, got, panels)
 					for q := 0; q < panels; q++ {
 						packCopyGo(kc, src[q*w:], ld, want[q*kc*w:], w, w)
 					}
@@ -248,6 +263,17 @@ func TestKernelsMatchLoops(t *testing.T) {
 					t.Fatalf("%s packTrans w=%d kc=%d differs from its loop", ks.name, tp.w, kc)
 				}
 			}
+		}
+	}
+}
+
+// compareTiles checks a kernel's tile against kernelRef's (fused and unfused rounding differ).
+func compareTiles(t *testing.T, name string, kc int, beta float32, got, want []float32) {
+	t.Helper()
+	for i := range got {
+		d := math.Abs(float64(got[i] - want[i]))
+		if !(d <= 1e-5*float64(kc+1)) && !(math.IsNaN(float64(want[i])) && math.IsNaN(float64(got[i]))) {
+			t.Fatalf("%s kc=%d beta=%v: c[%d] = %v, want %v", name, kc, beta, i, got[i], want[i])
 		}
 	}
 }

@@ -95,6 +95,9 @@ func execute(g *call) {
 		}
 	}
 	ws := getWorkspace()
+	if g.out != nil {
+		g.c = ws.scratch(g.m * g.ldc)
+	}
 	g.run(ws, 0, g.m, 0, g.n)
 	putWorkspace(ws)
 }
@@ -131,6 +134,9 @@ func parallel(g *call, parts int, alongM bool) {
 	}
 	team.call = *g
 	gc := &team.call
+	if gc.out != nil {
+		gc.c = team.ws.scratch(gc.m * gc.ldc)
+	}
 	unit, total := g.ks.nr, g.n
 	if alongM {
 		unit, total = g.ks.mr, g.m

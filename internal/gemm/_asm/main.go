@@ -6,8 +6,10 @@
 //
 //   - kernelAVX512: the 8×32 AVX-512 micro-kernel (16 zmm accumulators, 2 zmm per row of C);
 //   - kernelAVX2: the 6×16 AVX2+FMA micro-kernel (12 ymm accumulators, the BLIS Haswell shape);
-//   - packCopyAVX, packTrans{8,16,32}AVX: the packing routines for full panels, whose widths
-//     are multiples of 8 (a strided copy, and 8×8-block transposes).
+//   - kernelRowAAVX512, kernelRowAAVX2: the same, reading op(A) in place from its rows
+//     instead of from a packed panel;
+//   - packCopy{8,16,32}AVX, packTrans{8,16,32}AVX: the packing routines for full panels of
+//     those widths (a strided copy, and 8×8-block transposes).
 //
 // Each function's doc comment is the Go loop it computes; internal/gemm runs those loops in
 // the purego build and tests the assembly against them.
@@ -23,9 +25,13 @@ import (
 
 func main() {
 	ConstraintExpr("amd64,!purego")
-	kernel512(8, 32)
-	kernelAVX2(6, 16)
-	packCopy()
+	kernel512("kernelAVX512", 8, 32, false)
+	kernel512("kernelRowAAVX512", 8, 32, true)
+	kernelAVX2("kernelAVX2", 6, 16, false)
+	kernelAVX2("kernelRowAAVX2", 6, 16, true)
+	packCopy(8)
+	packCopy(16)
+	packCopy(32)
 	packTrans(8)
 	packTrans(16)
 	packTrans(32)
@@ -33,15 +39,20 @@ func main() {
 }
 
 // kernelDoc is the Go loop that every micro-kernel computes, for an mr×nr tile.
-func kernelDoc(name string, mr, nr int) {
+func kernelDoc(name string, mr, nr int, rowA bool) {
+	aPanel, aElem := fmt.Sprintf("a packed %d×kc panel of op(A)", mr), fmt.Sprintf("a[p*%d+i]", mr)
+	if rowA {
+		aPanel, aElem = fmt.Sprintf("%d rows of op(A) read in place, lda apart", mr), "a[i*lda+p]"
+	}
 	Doc(
-		fmt.Sprintf("%s is the %d×%d micro-kernel: with a a packed %d×kc panel of op(A) and b a packed kc×%d panel of op(B),", name, mr, nr, mr, nr),
+		fmt.Sprintf("%s is the %d×%d micro-kernel: with a %s and b a kc×%d panel of op(B)", name, mr, nr, aPanel, nr),
+		"(packed, ldb = nr, or read in place),",
 		"",
 		fmt.Sprintf("\tfor i := 0; i < %d; i++ {", mr),
 		fmt.Sprintf("\t\tfor j := 0; j < %d; j++ {", nr),
 		"\t\t\tvar acc float32",
 		"\t\t\tfor p := 0; p < kc; p++ {",
-		fmt.Sprintf("\t\t\t\tacc += a[p*%d+i] * b[p*%d+j]", mr, nr),
+		fmt.Sprintf("\t\t\t\tacc += %s * b[p*ldb+j]", aElem),
 		"\t\t\t}",
 		"\t\t\tacc *= alpha",
 		"\t\t\tif beta != 0 {",
@@ -55,30 +66,65 @@ func kernelDoc(name string, mr, nr int) {
 	)
 }
 
+// The kernels' signatures: op(A) packed, or read in place from rows lda apart.
+const (
+	packedASig = "func(kc int, a, b []float32, ldb int, c []float32, ldc int, alpha, beta float32)"
+	rowASig    = "func(kc int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32)"
+)
+
 // kernel512 writes the AVX-512 micro-kernel for an mr×nr tile, nr = 32 (two zmm per row).
-func kernel512(mr, nr int) {
-	const name = "kernelAVX512"
-	TEXT(name, NOSPLIT, "func(kc int, a, b, c []float32, ldc int, alpha, beta float32)")
-	kernelDoc(name, mr, nr)
-	vecs := nr / 16
-	kernelBody(mr, nr, vecs, 64, ZMM)
+func kernel512(name string, mr, nr int, rowA bool) {
+	TEXT(name, NOSPLIT, map[bool]string{false: packedASig, true: rowASig}[rowA])
+	kernelDoc(name, mr, nr, rowA)
+	kernelBody(mr, nr, nr/16, 64, ZMM, rowA)
 }
 
 // kernelAVX2 writes the AVX2+FMA micro-kernel for an mr×nr tile, nr = 16 (two ymm per row).
-func kernelAVX2(mr, nr int) {
-	const name = "kernelAVX2"
-	TEXT(name, NOSPLIT, "func(kc int, a, b, c []float32, ldc int, alpha, beta float32)")
-	kernelDoc(name, mr, nr)
-	vecs := nr / 8
-	kernelBody(mr, nr, vecs, 32, YMM)
+func kernelAVX2(name string, mr, nr int, rowA bool) {
+	TEXT(name, NOSPLIT, map[bool]string{false: packedASig, true: rowASig}[rowA])
+	kernelDoc(name, mr, nr, rowA)
+	kernelBody(mr, nr, nr/8, 32, YMM, rowA)
 }
 
 // kernelBody emits the accumulate loop (unrolled by 4 along p) and the store of one tile;
 // width is the vector size in bytes and newVec allocates a vector register of that size.
-func kernelBody(mr, nr, vecs, width int, newVec func() VecVirtual) {
+//
+// With rowA, op(A)[i,p] is a[i*lda+p]: rows 0-3 are addressed from a, rows 4-7 from a4.
+func kernelBody(mr, nr, vecs, width int, newVec func() VecVirtual, rowA bool) {
 	kc := Load(Param("kc"), GP64())
 	a := Mem{Base: Load(Param("a").Base(), GP64())}
+	// aAt is the address of op(A)[i, p+u] relative to the pointers' current p.
+	aAt := func(i, u int) Mem { return a.Offset(u*mr*4 + i*4) }
+	var a4, lda Register
+	if rowA {
+		lda = Load(Param("lda"), GP64())
+		SHLQ(U8(2), lda)
+		lda3 := GP64()
+		LEAQ(Mem{Base: lda, Index: lda, Scale: 2}, lda3)
+		a4 = GP64()
+		LEAQ(Mem{Base: a.Base, Index: lda, Scale: 4}, a4)
+		aAt = func(i, u int) Mem {
+			base := a.Base
+			if i >= 4 {
+				base, i = a4, i-4
+			}
+			m := Mem{Base: base, Disp: u * 4}
+			switch i {
+			case 1:
+				m.Index, m.Scale = lda, 1
+			case 2:
+				m.Index, m.Scale = lda, 2
+			case 3:
+				m.Index, m.Scale = lda3, 1
+			}
+			return m
+		}
+	}
 	b := Mem{Base: Load(Param("b").Base(), GP64())}
+	ldb := Load(Param("ldb"), GP64())
+	SHLQ(U8(2), ldb)
+	ldb3 := GP64()
+	LEAQ(Mem{Base: ldb, Index: ldb, Scale: 2}, ldb3)
 	c := Load(Param("c").Base(), GP64())
 	ldc := Load(Param("ldc"), GP64())
 	SHLQ(U8(2), ldc)
@@ -120,13 +166,14 @@ func kernelBody(mr, nr, vecs, width int, newVec func() VecVirtual) {
 	}
 
 	// step emits the multiply-adds of one p, with a and b displaced by u steps.
+	rowOf := []Mem{b, {Base: b.Base, Index: ldb, Scale: 1}, {Base: b.Base, Index: ldb, Scale: 2}, {Base: b.Base, Index: ldb3, Scale: 1}}
 	step := func(u int) {
 		for v := range bv {
-			VMOVUPS(b.Offset(u*nr*4+v*width), bv[v])
+			VMOVUPS(rowOf[u].Offset(v*width), bv[v])
 		}
 		for i := 0; i < mr; i++ {
 			r := av[i%len(av)]
-			VBROADCASTSS(a.Offset(u*mr*4+i*4), r)
+			VBROADCASTSS(aAt(i, u), r)
 			for v := range bv {
 				VFMADD231PS(bv[v], r, acc[i][v])
 			}
@@ -140,8 +187,18 @@ func kernelBody(mr, nr, vecs, width int, newVec func() VecVirtual) {
 	for u := 0; u < unroll; u++ {
 		step(u)
 	}
-	ADDQ(U32(unroll*mr*4), a.Base)
-	ADDQ(U32(unroll*nr*4), b.Base)
+	advanceA := func(steps int) {
+		if rowA {
+			ADDQ(U8(uint8(steps*4)), a.Base)
+			if mr > 4 {
+				ADDQ(U8(uint8(steps*4)), a4)
+			}
+			return
+		}
+		ADDQ(U32(steps*mr*4), a.Base)
+	}
+	advanceA(unroll)
+	LEAQ(Mem{Base: b.Base, Index: ldb, Scale: 4}, b.Base)
 	SUBQ(U8(unroll), kc)
 	JMP(LabelRef("loop4"))
 
@@ -149,8 +206,8 @@ func kernelBody(mr, nr, vecs, width int, newVec func() VecVirtual) {
 	TESTQ(kc, kc)
 	JZ(LabelRef("store"))
 	step(0)
-	ADDQ(U32(mr*4), a.Base)
-	ADDQ(U32(nr*4), b.Base)
+	advanceA(1)
+	ADDQ(ldb, b.Base)
 	DECQ(kc)
 	JMP(LabelRef("tail"))
 
@@ -204,18 +261,19 @@ func storeRows(c, ldc Register, acc [][]VecVirtual, width int, beta VecVirtual) 
 	}
 }
 
-// packCopy writes the packing routine for panels read along their rows. It walks the source
-// row by row across all the panels, so that its reads are long sequential runs (a row of
-// op(B) is often 4 KiB, one page, which defeats the prefetchers when read a panel at a time).
-func packCopy() {
-	const name = "packCopyAVX"
-	TEXT(name, NOSPLIT, "func(kc int, src []float32, ld int, dst []float32, w, panels int)")
+// packCopy writes the packing routine for panels of width w read along their rows. It walks
+// the source row by row across all the panels, so that its reads are long sequential runs (a
+// row of op(B) is often 4 KiB, one page, which defeats the prefetchers when read a panel at a
+// time), and copies each panel's row with w/8 unrolled ymm moves.
+func packCopy(w int) {
+	name := fmt.Sprintf("packCopy%dAVX", w)
+	TEXT(name, NOSPLIT, "func(kc int, src []float32, ld int, dst []float32, panels int)")
 	Doc(
-		name+" packs panels kc×w stored row by row side by side, w a positive multiple of 8:",
+		fmt.Sprintf("%s packs panels kc×%d stored row by row side by side:", name, w),
 		"",
 		"\tfor p := 0; p < kc; p++ {",
 		"\t\tfor q := 0; q < panels; q++ {",
-		"\t\t\tcopy(dst[q*kc*w+p*w:q*kc*w+p*w+w], src[p*ld+q*w:p*ld+q*w+w])",
+		fmt.Sprintf("\t\t\tcopy(dst[q*kc*%d+p*%d:q*kc*%d+p*%d+%d], src[p*ld+q*%d:p*ld+q*%d+%d])", w, w, w, w, w, w, w, w),
 		"\t\t}",
 		"\t}",
 	)
@@ -223,17 +281,11 @@ func packCopy() {
 	src := Load(Param("src").Base(), GP64())
 	ld := Load(Param("ld"), GP64())
 	dst := Load(Param("dst").Base(), GP64())
-	w := Load(Param("w"), GP64())
 	panels := Load(Param("panels"), GP64())
 	SHLQ(U8(2), ld)
-	chunks := GP64()
-	MOVQ(w, chunks)
-	SHRQ(U8(3), chunks)
 	panelStride := GP64() // kc*w*4 bytes
 	MOVQ(kc, panelStride)
-	IMULQ(w, panelStride)
-	SHLQ(U8(2), panelStride)
-	SHLQ(U8(2), w) // w in bytes from here on
+	SHLQ(U8(uint8(bitsOf(w*4))), panelStride)
 
 	TESTQ(kc, kc)
 	JZ(LabelRef("done"))
@@ -245,27 +297,34 @@ func packCopy() {
 	MOVQ(dst, d)
 	MOVQ(panels, q)
 	Label("panel")
-	n, dd := GP64(), GP64()
-	MOVQ(chunks, n)
-	MOVQ(d, dd)
-	Label("chunk")
-	y := YMM()
-	VMOVUPS(Mem{Base: s}, y)
-	VMOVUPS(y, Mem{Base: dd})
-	ADDQ(U8(32), s)
-	ADDQ(U8(32), dd)
-	DECQ(n)
-	JNZ(LabelRef("chunk"))
+	ys := []VecPhysical{Y0, Y1, Y2, Y3}
+	for c := 0; c < w/8; c++ {
+		VMOVUPS(Mem{Base: s, Disp: 32 * c}, ys[c])
+	}
+	for c := 0; c < w/8; c++ {
+		VMOVUPS(ys[c], Mem{Base: d, Disp: 32 * c})
+	}
+	ADDQ(U8(uint8(w*4)), s)
 	ADDQ(panelStride, d)
 	DECQ(q)
 	JNZ(LabelRef("panel"))
 	ADDQ(ld, src)
-	ADDQ(w, dst)
+	ADDQ(U8(uint8(w*4)), dst)
 	DECQ(kc)
 	JNZ(LabelRef("row"))
 	Label("done")
 	VZEROUPPER()
 	RET()
+}
+
+// bitsOf is log2 of a power of two.
+func bitsOf(x int) int {
+	n := 0
+	for x > 1 {
+		x >>= 1
+		n++
+	}
+	return n
 }
 
 // packTrans writes the packing routine for panels of width w read across their rows: an 8×8
