@@ -40,6 +40,37 @@ func SeedDiscriminator() *nn.Sequential {
 	)
 }
 
+// DCGANGenerator is the TensorFlow DCGAN tutorial's generator, layer for layer:
+// Dense(7·7·256, no bias) → BatchNorm → LeakyReLU → Reshape(7, 7, 256) →
+// Conv2DTranspose(128, 5, same, no bias) → BatchNorm → LeakyReLU →
+// Conv2DTranspose(64, 5, stride 2, same, no bias) → BatchNorm → LeakyReLU →
+// Conv2DTranspose(1, 5, stride 2, same, no bias, tanh): (28, 28, 1) images.
+// LeakyReLU has Keras's default slope, 0.3, as the tutorial's LeakyReLU().
+func DCGANGenerator(latentDim int) *nn.Sequential {
+	return nn.NewSequential("generator",
+		nn.Input(latentDim),
+		nn.Dense(7*7*256, nn.UseBias(false)), nn.BatchNormalization(), nn.LeakyReLU(0.3),
+		nn.Reshape(7, 7, 256),
+		nn.Conv2DTranspose(128, 5, nn.Padding(nn.Same), nn.UseBias(false)), nn.BatchNormalization(), nn.LeakyReLU(0.3),
+		nn.Conv2DTranspose(64, 5, nn.Strides(2), nn.Padding(nn.Same), nn.UseBias(false)), nn.BatchNormalization(), nn.LeakyReLU(0.3),
+		nn.Conv2DTranspose(1, 5, nn.Strides(2), nn.Padding(nn.Same), nn.UseBias(false), nn.WithActivation("tanh")),
+	)
+}
+
+// DCGANDiscriminator is the TensorFlow DCGAN tutorial's discriminator:
+// Conv2D(64, 5, stride 2, same) → LeakyReLU → Dropout(0.3) →
+// Conv2D(128, 5, stride 2, same) → LeakyReLU → Dropout(0.3) → Flatten → Dense(1).
+// It outputs logits (no sigmoid).
+func DCGANDiscriminator() *nn.Sequential {
+	return nn.NewSequential("discriminator",
+		nn.Input(ImageShape...),
+		nn.Conv2D(64, 5, nn.Strides(2), nn.Padding(nn.Same)), nn.LeakyReLU(0.3), nn.Dropout(0.3),
+		nn.Conv2D(128, 5, nn.Strides(2), nn.Padding(nn.Same)), nn.LeakyReLU(0.3), nn.Dropout(0.3),
+		nn.Flatten(),
+		nn.Dense(1),
+	)
+}
+
 // Architecture builds a generator and a discriminator, not yet built.
 type Architecture struct {
 	Name        string
@@ -58,6 +89,14 @@ var architectures = map[string]Architecture{
 		New: func(latentDim int) (*nn.Sequential, *nn.Sequential) {
 			return SeedGenerator(latentDim), SeedDiscriminator()
 		},
+	},
+	"dcgan": {
+		Name:        "dcgan",
+		Description: "the TensorFlow tutorial's DCGAN (G 2,330,944 params, D 212,865)",
+		New: func(latentDim int) (*nn.Sequential, *nn.Sequential) {
+			return DCGANGenerator(latentDim), DCGANDiscriminator()
+		},
+		Logits: true,
 	},
 }
 
