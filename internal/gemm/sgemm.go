@@ -50,8 +50,11 @@ func sgemmWith(ks *kernelSet, transA, transB bool, m, n, k int, alpha float32, a
 			alpha: alpha, a: b, lda: ldb, b: a, ldb: lda, beta: 0, ldc: m,
 			directA: true, out: c, ldout: ldc, outBeta: beta,
 		}
+	} else if !transA && ks.kernelRowA != nil && (m <= 64 || k <= kcMax) {
+		// op(A) is read in place when it is short (packing it again in every part of a
+		// parallel product would cost more than the kernel saves) or thin in k.
+		g.directA = true
 	}
-	g.directB = !g.transB && directB(g.m, g.n, g.k)
 	execute(&g)
 }
 
@@ -78,12 +81,6 @@ func scaleC(m, n int, beta float32, c []float32, ldc int) {
 	}
 }
 
-// directBMaxM: see directB.
-var directBMaxM = 0
-
-// directB reports whether the kernel should read op(B) in place rather than packed.
-func directB(m, n, k int) bool { return m <= directBMaxM }
-
 // call holds the arguments of one product, checked.
 type call struct {
 	ks             *kernelSet
@@ -92,9 +89,6 @@ type call struct {
 	alpha, beta    float32
 	a, b, c        []float32
 	lda, ldb, ldc  int
-	// directB: the kernel reads the full panels of op(B) in place (B not transposed), and
-	// only the last, partial panel is packed.
-	directB bool
 	// directA: the kernel reads the full panels of op(A) in place (A not transposed), and
 	// only the last, partial panel is packed.
 	directA bool
@@ -165,12 +159,6 @@ func (g *call) writeOut(i0, i1, j0, j1 int) {
 func (g *call) packB(dst []float32, pc, kc, jc, nc int) {
 	ks := g.ks
 	nr := ks.nr
-	if g.directB {
-		if full := nc / nr * nr; full < nc {
-			packCopyGo(kc, g.b[pc*g.ldb+jc+full:], g.ldb, dst[full*kc:], nr, nc-full)
-		}
-		return
-	}
 	if !g.transB {
 		packCopyPanels(ks.packCopyB, kc, g.b[pc*g.ldb+jc:], g.ldb, dst, nr, nc)
 		return
@@ -211,10 +199,7 @@ func (g *call) macro(ws *workspace, ic, mc, jc, nc, pc, kc int, beta float32) {
 	mr, nr, ldc := ks.mr, ks.nr, g.ldc
 	for jr := 0; jr < nc; jr += nr {
 		cols := min(nr, nc-jr)
-		bp, ldb := ws.b[jr*kc:(jr+nr)*kc], nr
-		if g.directB && cols == nr {
-			bp, ldb = g.b[pc*g.ldb+jc+jr:], g.ldb
-		}
+		bp := ws.b[jr*kc : (jr+nr)*kc]
 		for ir := 0; ir < mc; ir += mr {
 			rows := min(mr, mc-ir)
 			ap, rowA := ws.a[ir*kc:(ir+mr)*kc], g.directA && rows == mr
@@ -223,7 +208,7 @@ func (g *call) macro(ws *workspace, ic, mc, jc, nc, pc, kc int, beta float32) {
 			}
 			ct := g.c[(ic+ir)*ldc+jc+jr:]
 			if rows == mr && cols == nr {
-				g.tile(rowA, kc, ap, bp, ldb, ct, ldc, beta)
+				g.tile(rowA, kc, ap, bp, ct, ldc, beta)
 				continue
 			}
 			tile := ws.tile[:mr*nr]
@@ -232,7 +217,7 @@ func (g *call) macro(ws *workspace, ic, mc, jc, nc, pc, kc int, beta float32) {
 					copy(tile[i*nr:i*nr+cols], ct[i*ldc:i*ldc+cols])
 				}
 			}
-			g.tile(rowA, kc, ap, bp, ldb, tile, nr, beta)
+			g.tile(rowA, kc, ap, bp, tile, nr, beta)
 			for i := 0; i < rows; i++ {
 				copy(ct[i*ldc:i*ldc+cols], tile[i*nr:i*nr+cols])
 			}
@@ -240,13 +225,15 @@ func (g *call) macro(ws *workspace, ic, mc, jc, nc, pc, kc int, beta float32) {
 	}
 }
 
-// tile runs the micro-kernel on one tile, reading op(A) in place (rowA) or packed.
-func (g *call) tile(rowA bool, kc int, a, b []float32, ldb int, c []float32, ldc int, beta float32) {
+// tile runs the micro-kernel on one tile, reading op(A) in place (rowA) or packed, and
+// op(B) packed.
+func (g *call) tile(rowA bool, kc int, a, b, c []float32, ldc int, beta float32) {
+	nr := g.ks.nr
 	if rowA {
-		g.ks.kernelRowA(kc, a, g.lda, b, ldb, c, ldc, g.alpha, beta)
+		g.ks.kernelRowA(kc, a, g.lda, b, nr, c, ldc, g.alpha, beta)
 		return
 	}
-	g.ks.kernel(kc, a, b, ldb, c, ldc, g.alpha, beta)
+	g.ks.kernel(kc, a, b, nr, c, ldc, g.alpha, beta)
 }
 
 // workspace holds one thread's packing buffers, allocated once (64-byte aligned) and reused.
