@@ -243,3 +243,11 @@ func BenchmarkBatch(b *testing.B) {
 		}
 	})
 }
+
+func TestScale(t *testing.T) {
+	im := &Images{N: 1, Rows: 1, Cols: 3, Pixels: []uint8{0, 255, 51}}
+	got := Scale(im)
+	if got[0] != -1 || got[1] != 1 || got[2] != float32(51)/127.5-1 {
+		t.Fatalf("Scale = %v", got)
+	}
+}

@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/gogan/gogan/autograd"
 	"github.com/gogan/gogan/checkpoint"
+	"github.com/gogan/gogan/optim"
 )
 
 // CheckpointFormat names the layout written by SaveCheckpoint.
@@ -52,35 +54,50 @@ type optimizerState struct {
 // LatestFile is the name of a checkpoint folder's state file.
 const LatestFile = "latest.json"
 
+// parts lists what a trainer saves: its models' weights under a prefix each,
+// its optimizers under a name each, its step and its random-generator state.
+type parts struct {
+	config     Config
+	step       int
+	weights    map[string][]*autograd.Var // "generator" → G's weights
+	optimizers map[string]optim.Optimizer // "generator" → G's optimizer
+	pcg        *rand.PCG
+}
+
 // SaveCheckpoint writes the whole training state into dir (created if needed)
 // and removes the tensors of older checkpoints there. It returns the state
 // file's path.
-func (t *Trainer) SaveCheckpoint(dir string) (string, error) {
+func (t *Trainer) SaveCheckpoint(dir string) (string, error) { return saveParts(dir, t.parts()) }
+
+func (t *Trainer) parts() parts {
+	return parts{
+		config: t.Config, step: t.Step, pcg: t.pcg,
+		weights:    map[string][]*autograd.Var{"generator": t.G.Weights(), "discriminator": t.D.Weights()},
+		optimizers: map[string]optim.Optimizer{"generator": t.OptG, "discriminator": t.OptD},
+	}
+}
+
+func saveParts(dir string, p parts) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("checkpoint folder %s: %w", dir, unwrapPath(err))
 	}
 	tensors := map[string]checkpoint.Tensor{}
-	addWeights := func(prefix string, ws []*autograd.Var) {
+	for prefix, ws := range p.weights {
 		for _, w := range ws {
-			tensors[prefix+w.Name] = checkpoint.F32(w.Shape, w.Data)
+			tensors[prefix+"/"+w.Name] = checkpoint.F32(w.Shape, w.Data)
 		}
 	}
-	addWeights("generator/", t.G.Weights())
-	addWeights("discriminator/", t.D.Weights())
 	opts := map[string]optimizerState{}
-	for name, opt := range map[string]interface {
-		State() (map[string][]float32, int)
-		Name() string
-	}{"generator": t.OptG, "discriminator": t.OptD} {
+	for name, opt := range p.optimizers {
 		slots, steps := opt.State()
 		for key, v := range slots {
 			tensors["optimizer/"+name+"/"+key] = checkpoint.F32([]int{len(v)}, v)
 		}
 		opts[name] = optimizerState{Name: opt.Name(), Steps: steps}
 	}
-	name := fmt.Sprintf("step-%08d.safetensors", t.Step)
+	name := fmt.Sprintf("step-%08d.safetensors", p.step)
 	tensorPath := filepath.Join(dir, name)
-	meta := map[string]string{"format": CheckpointFormat, "model": t.Config.Model, "step": fmt.Sprint(t.Step)}
+	meta := map[string]string{"format": CheckpointFormat, "model": p.config.Model, "step": fmt.Sprint(p.step)}
 	if err := checkpoint.SaveSafetensors(tensorPath, tensors, meta); err != nil {
 		return "", err
 	}
@@ -88,14 +105,14 @@ func (t *Trainer) SaveCheckpoint(dir string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	rngState, err := t.pcg.MarshalBinary()
+	rngState, err := p.pcg.MarshalBinary()
 	if err != nil {
 		return "", err
 	}
 	state := checkpointState{
-		Format: CheckpointFormat, Model: t.Config.Model, Step: t.Step,
+		Format: CheckpointFormat, Model: p.config.Model, Step: p.step,
 		Tensors: name, Checksum: sum, RNG: base64.StdEncoding.EncodeToString(rngState),
-		Optimizers: opts, Config: t.Config,
+		Optimizers: opts, Config: p.config,
 	}
 	statePath := filepath.Join(dir, LatestFile)
 	if err := checkpoint.WriteJSONAtomic(statePath, state); err != nil {
@@ -134,10 +151,23 @@ func FindCheckpoint(path string) (string, error) {
 	return "", fmt.Errorf("%s: no checkpoint here (no checkpoints/%s nor %s)", path, LatestFile, LatestFile)
 }
 
-// LoadCheckpoint restores a Trainer from a checkpoint (see FindCheckpoint for
-// what path may name), checking that every tensor is present, has the right
+// LoadCheckpoint restores a GAN Trainer from a checkpoint (see FindCheckpoint
+// for what path may name), checking that every tensor is present, has the right
 // shape, and that the tensor file is the one the state names.
 func LoadCheckpoint(path string) (*Trainer, error) {
+	job, err := LoadJob(path)
+	if err != nil {
+		return nil, err
+	}
+	t, ok := job.(*Trainer)
+	if !ok {
+		return nil, fmt.Errorf("%s: a checkpoint of %q, which is not a GAN", path, job.Settings().Model)
+	}
+	return t, nil
+}
+
+// LoadJob restores whatever trainer a checkpoint holds: a GAN or an autoencoder.
+func LoadJob(path string) (Job, error) {
 	statePath, err := FindCheckpoint(path)
 	if err != nil {
 		return nil, err
@@ -152,7 +182,7 @@ func LoadCheckpoint(path string) (*Trainer, error) {
 	if state.Config.Model != state.Model {
 		return nil, fmt.Errorf("%s: damaged: model %q but config says %q", statePath, state.Model, state.Config.Model)
 	}
-	t, err := NewTrainer(state.Config)
+	job, err := NewJob(state.Config)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", statePath, err)
 	}
@@ -171,14 +201,16 @@ func LoadCheckpoint(path string) (*Trainer, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := t.restore(tensors, state, tensorPath); err != nil {
+	p := job.parts()
+	if err := restore(p, tensors, state, tensorPath); err != nil {
 		return nil, err
 	}
-	return t, nil
+	job.setStep(state.Step)
+	return job, nil
 }
 
-// restore copies the tensors and state into a freshly built Trainer.
-func (t *Trainer) restore(tensors map[string]checkpoint.Tensor, state checkpointState, path string) error {
+// restore copies the tensors and state into the parts of a freshly built trainer.
+func restore(p parts, tensors map[string]checkpoint.Tensor, state checkpointState, path string) error {
 	used := 0
 	take := func(name string, want []int) ([]float32, error) {
 		ts, ok := tensors[name]
@@ -191,19 +223,16 @@ func (t *Trainer) restore(tensors map[string]checkpoint.Tensor, state checkpoint
 		used++
 		return ts.F32, nil
 	}
-	for prefix, ws := range map[string][]*autograd.Var{"generator/": t.G.Weights(), "discriminator/": t.D.Weights()} {
+	for prefix, ws := range p.weights {
 		for _, w := range ws {
-			data, err := take(prefix+w.Name, w.Shape)
+			data, err := take(prefix+"/"+w.Name, w.Shape)
 			if err != nil {
 				return err
 			}
 			copy(w.Data, data)
 		}
 	}
-	for name, opt := range map[string]interface {
-		State() (map[string][]float32, int)
-		LoadState(map[string][]float32, int) error
-	}{"generator": t.OptG, "discriminator": t.OptD} {
+	for name, opt := range p.optimizers {
 		live, _ := opt.State()
 		slots := map[string][]float32{}
 		for key, v := range live {
@@ -222,7 +251,7 @@ func (t *Trainer) restore(tensors map[string]checkpoint.Tensor, state checkpoint
 	}
 	rngState, err := base64.StdEncoding.DecodeString(state.RNG)
 	if err == nil {
-		err = t.pcg.UnmarshalBinary(rngState)
+		err = p.pcg.UnmarshalBinary(rngState)
 	}
 	if err != nil {
 		return fmt.Errorf("%s: damaged random-generator state: %v", path, err)
@@ -230,7 +259,6 @@ func (t *Trainer) restore(tensors map[string]checkpoint.Tensor, state checkpoint
 	if state.Step < 0 {
 		return fmt.Errorf("%s: damaged: negative step %d", path, state.Step)
 	}
-	t.Step = state.Step
 	return nil
 }
 

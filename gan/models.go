@@ -76,6 +76,12 @@ type Architecture struct {
 	Name        string
 	Description string
 	New         func(latentDim int) (g, d *nn.Sequential)
+	// Autoencoder says New returns an encoder and a decoder, trained to
+	// reconstruct their input (AutoencoderTrainer), not a G and a D.
+	Autoencoder bool
+	// Defaults adjusts the recipe's defaults (code size, learning rate), applied
+	// to settings the user did not give.
+	Defaults func(cfg *Config)
 	// Logits says D ends without a sigmoid, as the TensorFlow DCGAN's Dense(1):
 	// its loss then reads D's output as logits (from_logits=True). A D ending in
 	// a sigmoid needs no flag: the loss works on the sigmoid's input anyway.
@@ -98,6 +104,21 @@ var architectures = map[string]Architecture{
 		},
 		Logits: true,
 	},
+}
+
+func init() {
+	architectures["cae"] = Architecture{
+		Name:        "cae",
+		Description: "a convolutional autoencoder: stride-2 Conv2D encoder to a 32-number code, Conv2DTranspose decoder, MSE",
+		New: func(codeDim int) (*nn.Sequential, *nn.Sequential) {
+			return ConvEncoder(codeDim), ConvDecoder(codeDim)
+		},
+		Autoencoder: true,
+		Defaults: func(cfg *Config) {
+			cfg.LatentDim = 32
+			cfg.LR, cfg.Beta1 = 1e-3, 0.9
+		},
+	}
 }
 
 // LookupArchitecture returns the named architecture.

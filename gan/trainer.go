@@ -26,6 +26,9 @@ type Trainer struct {
 	bce   func(g *autograd.Graph, out, targets *autograd.Var) *autograd.Var
 	// logits: D outputs logits (no final sigmoid), see Architecture.Logits.
 	logits bool
+
+	values     []Value   // Train's result, reused
+	fixedNoise []float32 // (64, latent) for WriteProgress
 }
 
 // StepStats are the numbers one training step reports.

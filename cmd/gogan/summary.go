@@ -15,7 +15,7 @@ const maxLatent = 1 << 16
 func newSummaryCommand() *command {
 	fs := flag.NewFlagSet("summary", flag.ContinueOnError)
 	model := fs.String("model", "mlp", "architecture: "+gan.ArchitectureNames())
-	latent := fs.Int("latent", gan.DefaultConfig().LatentDim, "noise size")
+	latent := fs.Int("latent", gan.DefaultConfig().LatentDim, "noise size of a GAN, code size of an autoencoder (cae's default: 32)")
 	c := &command{
 		name: "summary", usage: "[--model mlp]", flags: fs,
 		short: "Print each model's layers, output shapes and parameter counts, as Keras's model.summary().",
@@ -28,7 +28,12 @@ func newSummaryCommand() *command {
 		if *latent <= 0 || *latent > maxLatent {
 			return usageError{fmt.Sprintf("--latent must be in [1, %d], got %d", maxLatent, *latent)}
 		}
-		g, d := arch.New(*latent)
+		set := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		cfg := gan.DefaultConfig()
+		cfg.Model, cfg.LatentDim = *model, *latent
+		applyArchitectureDefaults(&cfg, set)
+		g, d := arch.New(cfg.LatentDim)
 		rng := rand.New(rand.NewPCG(1, 1))
 		for _, m := range []interface {
 			Build(*rand.Rand) error

@@ -29,7 +29,8 @@ func newTrainCommand() *command {
 	fs.IntVar(&cfg.Batch, "batch", def.Batch, "images per step")
 	// The default through its shortest decimal, so that help shows 0.0002, not float32's 0.00019999999494757503.
 	defLR, _ := strconv.ParseFloat(strconv.FormatFloat(float64(def.LR), 'g', -1, 32), 64)
-	lr := fs.Float64("lr", defLR, "Adam learning rate for G and D")
+	lr := fs.Float64("lr", defLR, "Adam learning rate (cae's default: 0.001)")
+	fs.IntVar(&cfg.LatentDim, "latent", def.LatentDim, "noise size of a GAN, code size of an autoencoder (cae's default: 32)")
 	fs.Uint64Var(&cfg.Seed, "seed", def.Seed, "random seed: weights, data order, noise")
 	fs.IntVar(&cfg.LogEvery, "log-every", def.LogEvery, "steps between lines of metrics.jsonl")
 	out := fs.String("out", "", "run folder (default runs/<model>-<time>)")
@@ -56,6 +57,7 @@ func newTrainCommand() *command {
 				fixed = append(fixed, f.Name)
 			}
 		})
+		applyArchitectureDefaults(&cfg, set)
 		if cfg.Epochs > maxEpochs {
 			return usageError{fmt.Sprintf("--epochs must be at most %d, got %d", maxEpochs, cfg.Epochs)}
 		}
@@ -106,6 +108,24 @@ func newTrainCommand() *command {
 		return nil
 	}
 	return c
+}
+
+// applyArchitectureDefaults gives the settings the user did not set the
+// chosen architecture's defaults (an autoencoder's code size and learning rate).
+func applyArchitectureDefaults(cfg *gan.Config, set map[string]bool) {
+	arch, err := gan.LookupArchitecture(cfg.Model)
+	if err != nil || arch.Defaults == nil {
+		return // Validate reports an unknown model
+	}
+	base := gan.DefaultConfig()
+	arch.Defaults(&base)
+	if !set["latent"] {
+		cfg.LatentDim = base.LatentDim
+	}
+	if !set["lr"] {
+		cfg.LR = base.LR
+	}
+	cfg.Beta1, cfg.Beta2, cfg.Epsilon = base.Beta1, base.Beta2, base.Epsilon
 }
 
 // Limits that stop a mistyped number before it asks for more memory or steps

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -15,61 +16,64 @@ import (
 
 // session is one invocation of Train: the state of the loop.
 type session struct {
-	opts             Options
-	tr               *gan.Trainer
-	dir              string
-	batcher          *data.Batcher
-	perEpoch, total  int
-	mlog             *report.MetricsLog
-	elapsedBefore    float64
-	fixedNoise       []float32 // (64, latent): the same grid every epoch
-	real             []float32
-	bar              *progressbar.ProgressBar
-	start            time.Time
-	epochStart       time.Time
-	epochSeconds     []float64
-	smoothD, smoothG float64 // running (exponential) means of the losses, for the bar
+	opts            Options
+	job             gan.Job
+	dir             string
+	batcher         *data.Batcher
+	perEpoch, total int
+	mlog            *report.MetricsLog
+	elapsedBefore   float64
+	images          []float32 // the batch, (batch, sample...)
+	labels          []uint8
+	test            []float32 // the test images, (n, sample...), for progress pictures and evaluation
+	bar             *progressbar.ProgressBar
+	start           time.Time
+	epochStart      time.Time
+	epochSeconds    []float64
+	smooth          []float64 // running (exponential) means of the step's numbers, for the bar
 }
 
-// interval accumulates the stats between two metrics lines.
+// interval accumulates the step numbers between two metrics lines.
 type interval struct {
-	n                          int
-	dLoss, gLoss, dReal, dFake float64
-	start                      time.Time
+	n     int
+	names []string
+	sums  []float64
+	start time.Time
 }
 
 func (s *session) loop(ctx context.Context) (*Result, error) {
-	tr := s.tr
+	cfg := s.job.Settings()
 	s.start = time.Now()
 	s.epochStart = s.start
-	startStep := tr.Step
+	startStep := s.job.Steps()
 	acc := interval{start: s.start}
 	fmt.Fprintf(s.opts.Log, "training %s on %s: %d steps (%d per epoch, batch %d) into %s\n",
-		tr.Config.Model, tr.Config.Data, s.total-startStep, s.perEpoch, tr.Config.Batch, s.dir)
+		cfg.Model, cfg.Data, s.total-startStep, s.perEpoch, cfg.Batch, s.dir)
 	s.bar = s.newBar(startStep)
-	for tr.Step < s.total {
+	for s.job.Steps() < s.total {
 		if ctx.Err() != nil {
 			return s.interrupted()
 		}
-		epoch, i := tr.Step/s.perEpoch, tr.Step%s.perEpoch
-		s.batcher.Batch(s.real, nil, epoch, i)
-		st, err := tr.TrainStep(s.real)
+		step := s.job.Steps()
+		s.batcher.Batch(s.images, s.labels, step/s.perEpoch, step%s.perEpoch)
+		values, err := s.job.Train(s.images, s.labels)
 		if err != nil {
 			s.finishBar()
 			return nil, fmt.Errorf("training stopped: %v; the last good checkpoint is %s", err, filepath.Join(s.dir, "checkpoints", gan.LatestFile))
 		}
-		acc.add(st)
+		acc.add(values)
 		if s.opts.afterStep != nil {
-			s.opts.afterStep(tr, s.opts.cancel)
+			s.opts.afterStep(s.job, s.opts.cancel)
 		}
-		if tr.Step%tr.Config.LogEvery == 0 || tr.Step == s.total {
+		step = s.job.Steps()
+		if step%cfg.LogEvery == 0 || step == s.total {
 			if err := s.logInterval(&acc); err != nil {
 				return nil, err
 			}
 		}
-		s.advanceBar(st)
-		if tr.Step%s.perEpoch == 0 {
-			if err := s.endOfEpoch(tr.Step / s.perEpoch); err != nil {
+		s.advanceBar(values)
+		if step%s.perEpoch == 0 {
+			if err := s.endOfEpoch(step / s.perEpoch); err != nil {
 				return nil, err
 			}
 		}
@@ -77,12 +81,17 @@ func (s *session) loop(ctx context.Context) (*Result, error) {
 	return s.finish(startStep)
 }
 
-func (a *interval) add(st gan.StepStats) {
+func (a *interval) add(values []gan.Value) {
+	if a.names == nil {
+		for _, v := range values {
+			a.names = append(a.names, v.Name)
+		}
+		a.sums = make([]float64, len(values))
+	}
 	a.n++
-	a.dLoss += st.DLoss
-	a.gLoss += st.GLoss
-	a.dReal += st.DReal
-	a.dFake += st.DFake
+	for i, v := range values {
+		a.sums[i] += v.Value
+	}
 }
 
 // logInterval writes one metrics line: the means over the steps since the last.
@@ -91,66 +100,85 @@ func (s *session) logInterval(a *interval) error {
 		return nil
 	}
 	now := time.Now()
-	n := float64(a.n)
-	rec := map[string]float64{
-		"step":      float64(s.tr.Step),
-		"epoch":     float64(s.tr.Step) / float64(s.perEpoch),
-		"d_loss":    a.dLoss / n,
-		"g_loss":    a.gLoss / n,
-		"d_x":       a.dReal / n,
-		"d_g_z":     a.dFake / n,
-		"img_per_s": n * float64(s.tr.Config.Batch) / now.Sub(a.start).Seconds(),
-		"elapsed_s": s.elapsedBefore + now.Sub(s.start).Seconds(),
+	rec := s.stepRecord()
+	for i, name := range a.names {
+		rec[name] = a.sums[i] / float64(a.n)
+		a.sums[i] = 0
 	}
-	*a = interval{start: now}
+	rec["img_per_s"] = float64(a.n*s.job.Settings().Batch) / now.Sub(a.start).Seconds()
+	a.n, a.start = 0, now
 	return s.mlog.Write(rec)
 }
 
-// endOfEpoch writes the epoch's sample grid and a checkpoint.
+// stepRecord starts a metrics line with the step, the epoch and the clock.
+func (s *session) stepRecord() map[string]float64 {
+	step := s.job.Steps()
+	return map[string]float64{
+		"step":      float64(step),
+		"epoch":     float64(step) / float64(s.perEpoch),
+		"elapsed_s": s.elapsedBefore + time.Since(s.start).Seconds(),
+	}
+}
+
+// endOfEpoch writes the epoch's picture, its evaluation and a checkpoint.
 func (s *session) endOfEpoch(epoch int) error {
 	now := time.Now()
 	s.epochSeconds = append(s.epochSeconds, now.Sub(s.epochStart).Seconds())
-	s.epochStart = now
 	grid := filepath.Join(s.dir, "samples", fmt.Sprintf("epoch-%03d.png", epoch))
-	if err := s.writeGrid(grid); err != nil {
+	if err := s.job.WriteProgress(grid, s.test); err != nil {
 		return err
 	}
-	if _, err := s.tr.SaveCheckpoint(filepath.Join(s.dir, "checkpoints")); err != nil {
+	values, err := s.job.Evaluate(s.test)
+	if err != nil {
 		return err
 	}
+	var evaluated []string
+	if len(values) > 0 {
+		rec := s.stepRecord()
+		for _, v := range values {
+			rec[v.Name] = v.Value
+			evaluated = append(evaluated, fmt.Sprintf("%s %.5g", v.Name, v.Value))
+		}
+		if err := s.mlog.Write(rec); err != nil {
+			return err
+		}
+	}
+	if _, err := s.job.SaveCheckpoint(filepath.Join(s.dir, "checkpoints")); err != nil {
+		return err
+	}
+	s.epochStart = time.Now() // the picture, evaluation and checkpoint count toward no epoch
 	if !s.opts.Interactive {
-		fmt.Fprintf(s.opts.Progress, "epoch %d done at step %d (%.1f s): %s\n", epoch, s.tr.Step, s.epochSeconds[len(s.epochSeconds)-1], grid)
+		extra := ""
+		if len(evaluated) > 0 {
+			extra = ", " + strings.Join(evaluated, ", ")
+		}
+		fmt.Fprintf(s.opts.Progress, "epoch %d done at step %d (%.1f s%s): %s\n", epoch, s.job.Steps(), s.epochSeconds[len(s.epochSeconds)-1], extra, grid)
+	} else if s.bar != nil && len(evaluated) > 0 {
+		s.bar.Clear()
+		fmt.Fprintf(s.opts.Progress, "epoch %d: %s\n", epoch, strings.Join(evaluated, ", "))
 	}
 	return nil
 }
 
-// writeGrid renders G's images for the fixed noise as an 8×8 grid.
-func (s *session) writeGrid(path string) error {
-	shape := s.tr.G.OutputShape()
-	imgs := make([]float32, 64*shape.Size())
-	gan.Generate(s.tr.G, imgs, s.fixedNoise, 64)
-	return report.Grid(path, imgs, 64, shape[0], shape[1], shape[2], 8)
-}
-
 func (s *session) interrupted() (*Result, error) {
 	s.finishBar()
-	p, err := s.tr.SaveCheckpoint(filepath.Join(s.dir, "checkpoints"))
+	p, err := s.job.SaveCheckpoint(filepath.Join(s.dir, "checkpoints"))
 	if err != nil {
 		return nil, fmt.Errorf("interrupted, and the checkpoint could not be saved: %w", err)
 	}
-	fmt.Fprintf(s.opts.Log, "interrupted at step %d; checkpoint saved to %s\nresume with: gogan train --resume %s\n", s.tr.Step, p, s.dir)
+	fmt.Fprintf(s.opts.Log, "interrupted at step %d; checkpoint saved to %s\nresume with: gogan train --resume %s\n", s.job.Steps(), p, s.dir)
 	return nil, ErrInterrupted
 }
 
-// finish writes the final grid, checkpoint and loss plot.
+// finish writes the final picture, checkpoint and loss plot.
 func (s *session) finish(startStep int) (*Result, error) {
 	s.finishBar()
-	res := &Result{Dir: s.dir, Steps: s.tr.Step - startStep, Seconds: time.Since(s.start).Seconds()}
+	res := &Result{Dir: s.dir, Steps: s.job.Steps() - startStep, Seconds: time.Since(s.start).Seconds()}
 	res.FinalGrid = filepath.Join(s.dir, "samples", "final.png")
-	if err := s.writeGrid(res.FinalGrid); err != nil {
+	if err := s.job.WriteProgress(res.FinalGrid, s.test); err != nil {
 		return nil, err
 	}
-	p, err := s.tr.SaveCheckpoint(filepath.Join(s.dir, "checkpoints"))
+	p, err := s.job.SaveCheckpoint(filepath.Join(s.dir, "checkpoints"))
 	if err != nil {
 		return nil, err
 	}
@@ -169,13 +197,14 @@ func (s *session) finish(startStep int) (*Result, error) {
 	return res, nil
 }
 
-// PlotMetrics draws a run's metrics.jsonl: losses on top, D's outputs below.
+// PlotMetrics draws a run's metrics.jsonl: the losses on top, then the
+// discriminator's outputs (GANs), each panel only when its keys are there.
 func PlotMetrics(metricsPath, plotPath string) error {
 	rows, err := report.ReadMetrics(metricsPath)
 	if err != nil {
 		return err
 	}
-	series := func(name, key string) report.Series {
+	series := func(name, key string) (report.Series, bool) {
 		s := report.Series{Name: name}
 		for _, r := range rows {
 			if v, ok := r[key]; ok {
@@ -183,12 +212,32 @@ func PlotMetrics(metricsPath, plotPath string) error {
 				s.Y = append(s.Y, v)
 			}
 		}
-		return s
+		return s, len(s.X) > 0
 	}
-	return report.PlotPanels(plotPath, "step", []report.Panel{
-		{Title: "Losses", YLabel: "loss", Series: []report.Series{series("D loss", "d_loss"), series("G loss", "g_loss")}},
-		{Title: "Discriminator outputs", YLabel: "mean probability", Series: []report.Series{series("D(x)", "d_x"), series("D(G(z))", "d_g_z")}},
-	})
+	panels := []report.Panel{
+		{Title: "Losses", YLabel: "loss"},
+		{Title: "Discriminator outputs", YLabel: "mean probability"},
+	}
+	for i, group := range [][][2]string{
+		{{"D loss", "d_loss"}, {"G loss", "g_loss"}, {"loss", "loss"}, {"test MSE", "test_mse"}},
+		{{"D(x)", "d_x"}, {"D(G(z))", "d_g_z"}},
+	} {
+		for _, kv := range group {
+			if s, ok := series(kv[0], kv[1]); ok {
+				panels[i].Series = append(panels[i].Series, s)
+			}
+		}
+	}
+	var shown []report.Panel
+	for _, p := range panels {
+		if len(p.Series) > 0 {
+			shown = append(shown, p)
+		}
+	}
+	if len(shown) == 0 {
+		return fmt.Errorf("metrics %s: nothing to plot", metricsPath)
+	}
+	return report.PlotPanels(plotPath, "step", shown)
 }
 
 func (s *session) newBar(startStep int) *progressbar.ProgressBar {
@@ -209,18 +258,23 @@ func (s *session) newBar(startStep int) *progressbar.ProgressBar {
 	return bar
 }
 
-func (s *session) advanceBar(st gan.StepStats) {
+// advanceBar moves the bar and shows the epoch and the running means of the
+// step's first two numbers (the losses).
+func (s *session) advanceBar(values []gan.Value) {
 	if s.bar == nil {
 		return
 	}
-	epoch := (s.tr.Step-1)/s.perEpoch + 1
-	epochs := (s.total + s.perEpoch - 1) / s.perEpoch
-	if s.smoothD == 0 && s.smoothG == 0 {
-		s.smoothD, s.smoothG = st.DLoss, st.GLoss
+	if s.smooth == nil {
+		for _, v := range values {
+			s.smooth = append(s.smooth, v.Value)
+		}
 	}
-	s.smoothD = 0.95*s.smoothD + 0.05*st.DLoss
-	s.smoothG = 0.95*s.smoothG + 0.05*st.GLoss
-	s.bar.Describe(fmt.Sprintf("epoch %d/%d  d_loss %.3f  g_loss %.3f", epoch, epochs, s.smoothD, s.smoothG))
+	desc := fmt.Sprintf("epoch %d/%d", (s.job.Steps()-1)/s.perEpoch+1, (s.total+s.perEpoch-1)/s.perEpoch)
+	for i, v := range values[:min(2, len(values))] {
+		s.smooth[i] = 0.95*s.smooth[i] + 0.05*v.Value
+		desc += fmt.Sprintf("  %s %.3f", v.Name, s.smooth[i])
+	}
+	s.bar.Describe(desc)
 	s.bar.Add(1)
 }
 

@@ -67,7 +67,8 @@ func TestNaNKeepsLastGoodCheckpoint(t *testing.T) {
 		t.Skip("needs the real MNIST")
 	}
 	opts := quickOptions(t, 30)
-	opts.afterStep = func(tr *gan.Trainer, _ func()) {
+	opts.afterStep = func(job gan.Job, _ func()) {
+		tr := job.(*gan.Trainer)
 		if tr.Step == 10 {
 			if _, err := tr.SaveCheckpoint(filepath.Join(opts.Out, "checkpoints")); err != nil {
 				t.Fatal(err)
@@ -100,7 +101,8 @@ func TestInterruptSavesCheckpoint(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	opts.cancel = cancel
-	opts.afterStep = func(tr *gan.Trainer, cancel func()) {
+	opts.afterStep = func(job gan.Job, cancel func()) {
+		tr := job.(*gan.Trainer)
 		if tr.Step == 7 {
 			cancel()
 		}
@@ -131,7 +133,8 @@ func TestResumeDropsMetricsAfterCheckpoint(t *testing.T) {
 		t.Skip("needs the real MNIST")
 	}
 	opts := quickOptions(t, 20)
-	opts.afterStep = func(tr *gan.Trainer, _ func()) {
+	opts.afterStep = func(job gan.Job, _ func()) {
+		tr := job.(*gan.Trainer)
 		if tr.Step == 10 {
 			if _, err := tr.SaveCheckpoint(filepath.Join(opts.Out, "checkpoints")); err != nil {
 				t.Fatal(err)

@@ -34,7 +34,7 @@ type Options struct {
 	Data            data.LoadOptions
 
 	// afterStep, for tests, runs after every training step.
-	afterStep func(tr *gan.Trainer, cancel func())
+	afterStep func(job gan.Job, cancel func())
 	cancel    func()
 }
 
@@ -55,13 +55,13 @@ type Result struct {
 // before anything is built or written.
 func Train(ctx context.Context, opts Options) (*Result, error) {
 	cfg := opts.Config
-	var tr *gan.Trainer
+	var job gan.Job
 	if opts.Resume != "" {
 		var err error
-		if tr, err = resume(opts); err != nil {
+		if job, err = resume(opts); err != nil {
 			return nil, err
 		}
-		cfg = tr.Config
+		cfg = *job.Settings()
 	} else if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -76,13 +76,13 @@ func Train(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if tr == nil {
-		if tr, err = gan.NewTrainer(cfg); err != nil {
+	if job == nil {
+		if job, err = gan.NewJob(cfg); err != nil {
 			return nil, err
 		}
 	}
 	imgShape := tensor.Shape{ds.Train.Images.Rows, ds.Train.Images.Cols, 1}
-	if want := tr.D.InputShape(); !want.Equal(imgShape) {
+	if want := job.SampleShape(); !want.Equal(imgShape) {
 		return nil, fmt.Errorf("data %s has images of %s, model %s takes %s", cfg.Data, imgShape, cfg.Model, want)
 	}
 	perEpoch := batcher.BatchesPerEpoch()
@@ -92,11 +92,11 @@ func Train(ctx context.Context, opts Options) (*Result, error) {
 		if dir, err = makeRunFolder(opts.Out, cfg); err != nil {
 			return nil, err
 		}
-	} else if tr.Step >= total {
-		return nil, fmt.Errorf("run %s is already at step %d of %d: raise --epochs or --steps to train further", dir, tr.Step, total)
+	} else if job.Steps() >= total {
+		return nil, fmt.Errorf("run %s is already at step %d of %d: raise --epochs or --steps to train further", dir, job.Steps(), total)
 	}
 	metricsPath := filepath.Join(dir, "metrics.jsonl")
-	if err := trimMetrics(metricsPath, tr.Step); err != nil {
+	if err := trimMetrics(metricsPath, job.Steps()); err != nil {
 		return nil, err
 	}
 	elapsedBefore := lastElapsed(metricsPath)
@@ -106,31 +106,33 @@ func Train(ctx context.Context, opts Options) (*Result, error) {
 	}
 	defer mlog.Close()
 
+	sample := imgShape.Size()
 	s := &session{
-		opts: opts, tr: tr, dir: dir, batcher: batcher, perEpoch: perEpoch, total: total,
-		mlog: mlog, elapsedBefore: elapsedBefore, fixedNoise: make([]float32, 64*cfg.LatentDim),
-		real: make([]float32, cfg.Batch*tr.D.InputShape().Size()),
+		opts: opts, job: job, dir: dir, batcher: batcher, perEpoch: perEpoch, total: total,
+		mlog: mlog, elapsedBefore: elapsedBefore,
+		images: make([]float32, cfg.Batch*sample), labels: make([]uint8, cfg.Batch),
+		test: data.Scale(ds.Test.Images),
 	}
-	gan.Latents(s.fixedNoise, cfg.Seed)
 	return s.loop(ctx)
 }
 
 // resume restores the trainer of a run, with the overrides the options allow.
-func resume(opts Options) (*gan.Trainer, error) {
-	tr, err := gan.LoadCheckpoint(opts.Resume)
+func resume(opts Options) (gan.Job, error) {
+	job, err := gan.LoadJob(opts.Resume)
 	if err != nil {
 		return nil, err
 	}
+	cfg := job.Settings()
 	if opts.ResumeOverrides["epochs"] {
-		tr.Config.Epochs, tr.Config.Steps = opts.Config.Epochs, 0
+		cfg.Epochs, cfg.Steps = opts.Config.Epochs, 0
 	}
 	if opts.ResumeOverrides["steps"] {
-		tr.Config.Steps = opts.Config.Steps
+		cfg.Steps = opts.Config.Steps
 	}
-	if err := tr.Config.Validate(); err != nil {
+	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return tr, nil
+	return job, nil
 }
 
 // makeRunFolder creates a new run's folders and writes its config.json.

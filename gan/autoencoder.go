@@ -1,0 +1,227 @@
+package gan
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/gogan/gogan/autograd"
+	"github.com/gogan/gogan/losses"
+	"github.com/gogan/gogan/nn"
+	"github.com/gogan/gogan/optim"
+	"github.com/gogan/gogan/tensor"
+)
+
+// ConvEncoder maps a (28, 28, 1) image to a code of codeDim numbers with two
+// stride-2 convolutions: Conv2D(32, 3, stride 2, same, relu) → (14, 14, 32) →
+// Conv2D(64, 3, stride 2, same, relu) → (7, 7, 64) → Flatten → Dense(codeDim).
+func ConvEncoder(codeDim int) *nn.Sequential {
+	return nn.NewSequential("encoder",
+		nn.Input(ImageShape...),
+		nn.Conv2D(32, 3, nn.Strides(2), nn.Padding(nn.Same), nn.WithActivation("relu")),
+		nn.Conv2D(64, 3, nn.Strides(2), nn.Padding(nn.Same), nn.WithActivation("relu")),
+		nn.Flatten(),
+		nn.Dense(codeDim),
+	)
+}
+
+// ConvDecoder mirrors ConvEncoder: Dense(7·7·64, relu) → Reshape(7, 7, 64) →
+// Conv2DTranspose(64, 3, stride 2, same, relu) → (14, 14, 64) →
+// Conv2DTranspose(32, 3, stride 2, same, relu) → (28, 28, 32) →
+// Conv2D(1, 3, same, tanh) → (28, 28, 1) in [−1, 1].
+func ConvDecoder(codeDim int) *nn.Sequential {
+	return nn.NewSequential("decoder",
+		nn.Input(codeDim),
+		nn.Dense(7*7*64, nn.WithActivation("relu")),
+		nn.Reshape(7, 7, 64),
+		nn.Conv2DTranspose(64, 3, nn.Strides(2), nn.Padding(nn.Same), nn.WithActivation("relu")),
+		nn.Conv2DTranspose(32, 3, nn.Strides(2), nn.Padding(nn.Same), nn.WithActivation("relu")),
+		nn.Conv2D(1, 3, nn.Padding(nn.Same), nn.WithActivation("tanh")),
+	)
+}
+
+// AutoencoderTrainer trains an encoder and a decoder to reconstruct their
+// input, minimizing the mean squared error on [−1, 1] pixels with Adam.
+type AutoencoderTrainer struct {
+	Config           Config
+	Encoder, Decoder *nn.Sequential
+	// OptEncoder and OptDecoder are Adam over each model's weights (one Adam
+	// over both would be the same update).
+	OptEncoder, OptDecoder optim.Optimizer
+	Step                   int
+
+	pcg    *rand.PCG
+	graph  *autograd.Graph
+	values []Value
+}
+
+// NewAutoencoderTrainer builds the configured encoder and decoder with fresh
+// weights; Config.LatentDim is the code size.
+func NewAutoencoderTrainer(cfg Config) (*AutoencoderTrainer, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	arch, err := LookupArchitecture(cfg.Model)
+	if err != nil {
+		return nil, err
+	}
+	if !arch.Autoencoder {
+		return nil, fmt.Errorf("model %q is not an autoencoder", cfg.Model)
+	}
+	enc, dec := arch.New(cfg.LatentDim)
+	initRNG := rand.New(rand.NewPCG(cfg.Seed, 0x9e3779b97f4a7c15))
+	if err := enc.Build(initRNG); err != nil {
+		return nil, err
+	}
+	if err := dec.Build(initRNG); err != nil {
+		return nil, err
+	}
+	if !enc.OutputShape().Equal(dec.InputShape()) || !dec.OutputShape().Equal(enc.InputShape()) {
+		return nil, fmt.Errorf("encoder %s → %s and decoder %s → %s do not fit together",
+			enc.InputShape(), enc.OutputShape(), dec.InputShape(), dec.OutputShape())
+	}
+	adam := optim.AdamConfig{LearningRate: cfg.LR, Beta1: cfg.Beta1, Beta2: cfg.Beta2, Epsilon: cfg.Epsilon}
+	optE, err := optim.NewAdam(enc.TrainableWeights(), adam)
+	if err != nil {
+		return nil, err
+	}
+	optD, err := optim.NewAdam(dec.TrainableWeights(), adam)
+	if err != nil {
+		return nil, err
+	}
+	pcg := rand.NewPCG(cfg.Seed, 0x2545f4914f6cdd1d)
+	return &AutoencoderTrainer{
+		Config: cfg, Encoder: enc, Decoder: dec, OptEncoder: optE, OptDecoder: optD,
+		pcg: pcg, graph: autograd.NewGraph(rand.New(pcg)),
+	}, nil
+}
+
+// TrainStep takes one Adam step on the reconstruction error of x (batch,
+// 28·28·1) in [−1, 1] and returns that error (before the step).
+func (a *AutoencoderTrainer) TrainStep(x []float32) (float64, error) {
+	g := a.graph
+	g.Reset()
+	in := g.Input(x, false, append([]int{len(x) / a.Encoder.InputShape().Size()}, a.Encoder.InputShape()...)...)
+	rec := a.Decoder.Call(g, a.Encoder.Call(g, in, true), true)
+	loss := losses.MeanSquaredError(g, rec, in)
+	v := float64(loss.Item())
+	if !finite(v) {
+		return v, fmt.Errorf("reconstruction loss is %v at step %d", v, a.Step+1)
+	}
+	g.Backward(loss)
+	a.OptEncoder.Step()
+	a.OptDecoder.Step()
+	a.Step++
+	return v, nil
+}
+
+// Train is TrainStep, reporting "loss": the batch's mean squared error.
+func (a *AutoencoderTrainer) Train(images []float32, _ []uint8) ([]Value, error) {
+	v, err := a.TrainStep(images)
+	if err != nil {
+		return nil, err
+	}
+	a.values = append(a.values[:0], Value{"loss", v})
+	return a.values, nil
+}
+
+// Encode writes the codes (n, code) of images x (n, 28·28·1), in inference mode.
+func (a *AutoencoderTrainer) Encode(codes, x []float32, n int) { Generate(a.Encoder, codes, x, n) }
+
+// Decode writes the images (n, 28·28·1) of codes (n, code), in inference mode.
+func (a *AutoencoderTrainer) Decode(x, codes []float32, n int) { Generate(a.Decoder, x, codes, n) }
+
+// Reconstruct writes decode(encode(x)) for n images.
+func (a *AutoencoderTrainer) Reconstruct(dst, x []float32, n int) {
+	codes := make([]float32, n*a.Encoder.OutputShape().Size())
+	a.Encode(codes, x, n)
+	a.Decode(dst, codes, n)
+}
+
+// ReconstructionGrid lays out n test images (a multiple of cols) as rows of
+// originals, each followed by a row of their reconstructions.
+func (a *AutoencoderTrainer) ReconstructionGrid(path string, test []float32, n, cols int) error {
+	size := a.Encoder.InputShape().Size()
+	rec := make([]float32, n*size)
+	a.Reconstruct(rec, test[:n*size], n)
+	grid := make([]float32, 0, 2*n*size)
+	for start := 0; start < n; start += cols {
+		grid = append(grid, test[start*size:(start+cols)*size]...)
+		grid = append(grid, rec[start*size:(start+cols)*size]...)
+	}
+	return writeGrid(path, grid, 2*n, a.Encoder.InputShape(), cols)
+}
+
+// WriteProgress draws 32 test images, each row of originals followed by the
+// row of their reconstructions (8 columns).
+func (a *AutoencoderTrainer) WriteProgress(path string, test []float32) error {
+	n := min(32, len(test)/a.Encoder.InputShape().Size()) / 8 * 8
+	if n == 0 {
+		return fmt.Errorf("no test images to reconstruct")
+	}
+	return a.ReconstructionGrid(path, test, n, 8)
+}
+
+// Evaluate returns "test_mse": the mean squared reconstruction error over all
+// the test images, in inference mode, on [−1, 1] pixels.
+func (a *AutoencoderTrainer) Evaluate(test []float32) ([]Value, error) {
+	size := a.Encoder.InputShape().Size()
+	n := len(test) / size
+	if n == 0 {
+		return nil, nil
+	}
+	rec := make([]float32, len(test))
+	a.Reconstruct(rec, test, n)
+	var sum float64
+	for i, v := range rec {
+		d := float64(v) - float64(test[i])
+		sum += d * d
+	}
+	return []Value{{"test_mse", sum / float64(len(test))}}, nil
+}
+
+// CodeStats returns the per-dimension mean and standard deviation of the codes
+// of images x: the Gaussian that `gogan sample` draws new codes from.
+func (a *AutoencoderTrainer) CodeStats(x []float32) (mean, std []float64) {
+	size := a.Encoder.InputShape().Size()
+	n := len(x) / size
+	d := a.Encoder.OutputShape().Size()
+	codes := make([]float32, n*d)
+	a.Encode(codes, x, n)
+	mean, std = make([]float64, d), make([]float64, d)
+	for i := 0; i < n; i++ {
+		for j := 0; j < d; j++ {
+			mean[j] += float64(codes[i*d+j])
+		}
+	}
+	for j := range mean {
+		mean[j] /= float64(n)
+	}
+	for i := 0; i < n; i++ {
+		for j := 0; j < d; j++ {
+			dv := float64(codes[i*d+j]) - mean[j]
+			std[j] += dv * dv
+		}
+	}
+	for j := range std {
+		std[j] = math.Sqrt(std[j] / float64(max(n-1, 1)))
+	}
+	return mean, std
+}
+
+func (a *AutoencoderTrainer) Settings() *Config         { return &a.Config }
+func (a *AutoencoderTrainer) Steps() int                { return a.Step }
+func (a *AutoencoderTrainer) setStep(n int)             { a.Step = n }
+func (a *AutoencoderTrainer) SampleShape() tensor.Shape { return a.Encoder.InputShape() }
+func (a *AutoencoderTrainer) Flops() uint64             { return a.graph.Flops() }
+func (a *AutoencoderTrainer) SaveCheckpoint(dir string) (string, error) {
+	return saveParts(dir, a.parts())
+}
+
+func (a *AutoencoderTrainer) parts() parts {
+	return parts{
+		config: a.Config, step: a.Step, pcg: a.pcg,
+		weights:    map[string][]*autograd.Var{"encoder": a.Encoder.Weights(), "decoder": a.Decoder.Weights()},
+		optimizers: map[string]optim.Optimizer{"encoder": a.OptEncoder, "decoder": a.OptDecoder},
+	}
+}

@@ -1,0 +1,101 @@
+package gan
+
+import (
+	"fmt"
+
+	"github.com/gogan/gogan/tensor"
+)
+
+// Job is a trainer that a run drives step by step: a GAN (Trainer) or an
+// autoencoder (AutoencoderTrainer). Both checkpoint through the same format.
+type Job interface {
+	// Settings is the job's configuration; a resumed run may change its
+	// Epochs and Steps.
+	Settings() *Config
+	// Steps is the number of training steps taken.
+	Steps() int
+	// Train takes one step on a batch of images (batch, sample...) in [−1, 1]
+	// and their labels, and returns the step's named numbers (losses first).
+	// The slice is reused by the next call.
+	Train(images []float32, labels []uint8) ([]Value, error)
+	// SampleShape is the shape of one data sample, e.g. (28, 28, 1).
+	SampleShape() tensor.Shape
+	// WriteProgress draws the picture of the job's progress into a PNG: an
+	// 8×8 grid of samples, or test images beside their reconstructions (test
+	// holds test images, (n, sample...)).
+	WriteProgress(path string, test []float32) error
+	// Evaluate returns numbers measured on the test images at the end of an
+	// epoch, such as the reconstruction error; nil when there are none.
+	Evaluate(test []float32) ([]Value, error)
+	SaveCheckpoint(dir string) (string, error)
+	// Flops counts the floating-point operations of matrix products so far.
+	Flops() uint64
+
+	parts() parts
+	setStep(int)
+}
+
+// Value is one named number that a step or an evaluation reports.
+type Value struct {
+	Name  string
+	Value float64
+}
+
+// NewJob builds the trainer that the configured architecture calls for, with
+// fresh weights.
+func NewJob(cfg Config) (Job, error) {
+	arch, err := LookupArchitecture(cfg.Model)
+	if err != nil {
+		return nil, err
+	}
+	if arch.Autoencoder {
+		return NewAutoencoderTrainer(cfg)
+	}
+	return NewTrainer(cfg)
+}
+
+// Settings returns the trainer's configuration.
+func (t *Trainer) Settings() *Config { return &t.Config }
+
+// Steps is the number of training steps taken.
+func (t *Trainer) Steps() int { return t.Step }
+
+func (t *Trainer) setStep(n int) { t.Step = n }
+
+// SampleShape is the shape of one image D takes.
+func (t *Trainer) SampleShape() tensor.Shape { return t.D.InputShape() }
+
+// Train is TrainStep, reporting d_loss, g_loss, d_x (mean D(x)) and d_g_z (mean D(G(z))).
+func (t *Trainer) Train(images []float32, _ []uint8) ([]Value, error) {
+	st, err := t.TrainStep(images)
+	if err != nil {
+		return nil, err
+	}
+	t.values = append(t.values[:0],
+		Value{"d_loss", st.DLoss}, Value{"g_loss", st.GLoss},
+		Value{"d_x", st.DReal}, Value{"d_g_z", st.DFake})
+	return t.values, nil
+}
+
+// WriteProgress draws G's images for a fixed noise batch (seeded by the
+// config's seed, the same at every epoch) as an 8×8 grid.
+func (t *Trainer) WriteProgress(path string, _ []float32) error {
+	if t.fixedNoise == nil {
+		t.fixedNoise = make([]float32, 64*t.G.InputShape().Size())
+		Latents(t.fixedNoise, t.Config.Seed)
+	}
+	shape := t.G.OutputShape()
+	imgs := make([]float32, 64*shape.Size())
+	Generate(t.G, imgs, t.fixedNoise, 64)
+	return writeGrid(path, imgs, 64, shape, 8)
+}
+
+// Evaluate has nothing to measure on test images for a GAN.
+func (t *Trainer) Evaluate([]float32) ([]Value, error) { return nil, nil }
+
+func imageDims(shape tensor.Shape) (h, w, c int, err error) {
+	if len(shape) != 3 {
+		return 0, 0, 0, fmt.Errorf("samples of shape %s are not images (height, width, channels)", shape)
+	}
+	return shape[0], shape[1], shape[2], nil
+}
