@@ -10,6 +10,7 @@ import (
 	"github.com/gogan/gogan/checkpoint"
 	"github.com/gogan/gogan/data"
 	"github.com/gogan/gogan/gan"
+	"github.com/gogan/gogan/nn"
 	"github.com/gogan/gogan/report"
 )
 
@@ -48,11 +49,13 @@ func newSampleCommand() *command {
 		if *cols < 0 {
 			return usageError{fmt.Sprintf("--cols must not be negative, got %d", *cols)}
 		}
-		tr, err := gan.LoadCheckpoint(*from)
+		job, err := gan.LoadJob(*from)
 		if err != nil {
 			return err
 		}
-		latent := tr.G.InputShape().Size()
+		// gen maps latent vectors to images: G, or an autoencoder's decoder.
+		gen, ae := generatorOf(job)
+		latent := gen.InputShape().Size()
 		var z []float32
 		if *latents != "" {
 			z, err = readLatents(*latents, latent)
@@ -64,9 +67,15 @@ func newSampleCommand() *command {
 			z = make([]float32, *n*latent)
 			gan.Latents(z, *seed)
 		}
-		shape := tr.G.OutputShape()
+		var recPath string
+		if ae != nil {
+			if recPath, err = autoencoderSamples(ae, z, *latents == "", *out); err != nil {
+				return err
+			}
+		}
+		shape := gen.OutputShape()
 		imgs := make([]float32, *n*shape.Size())
-		gan.Generate(tr.G, imgs, z, *n)
+		gan.Generate(gen, imgs, z, *n)
 		h, w, ch := shape[0], shape[1], shape[2]
 		switch kind {
 		case "grid":
@@ -84,10 +93,46 @@ func newSampleCommand() *command {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(env.stdout, "wrote %d images from step %d of %s to %s\n", *n, tr.Step, filepath.Clean(*from), *out)
+		fmt.Fprintf(env.stdout, "wrote %d images from step %d of %s to %s\n", *n, job.Steps(), filepath.Clean(*from), *out)
+		if recPath != "" {
+			fmt.Fprintf(env.stdout, "test images (odd rows) and their reconstructions (even rows): %s\n", recPath)
+		}
 		return nil
 	}
 	return c
+}
+
+// generatorOf returns the model that turns latent vectors into images: a GAN's
+// G, or an autoencoder's decoder (then also the autoencoder).
+func generatorOf(job gan.Job) (*nn.Sequential, *gan.AutoencoderTrainer) {
+	switch j := job.(type) {
+	case *gan.AutoencoderTrainer:
+		return j.Decoder, j
+	case *gan.Trainer:
+		return j.G, nil
+	}
+	panic(fmt.Sprintf("gogan sample: no generator in a %T", job))
+}
+
+// autoencoderSamples prepares an autoencoder's sampling: with seeded noise z
+// (drawn), it turns z into codes from the Gaussian that fits the test images'
+// codes (per dimension), and it writes the test images beside their
+// reconstructions next to out. It returns that picture's path.
+func autoencoderSamples(ae *gan.AutoencoderTrainer, z []float32, drawn bool, out string) (string, error) {
+	ds, err := data.Load(ae.Config.Data)
+	if err != nil {
+		return "", err
+	}
+	test := data.Scale(ds.Test.Images)
+	if drawn {
+		mean, std := ae.CodeStats(test)
+		d := len(mean)
+		for i := range z {
+			z[i] = float32(mean[i%d] + std[i%d]*float64(z[i]))
+		}
+	}
+	recPath := strings.TrimSuffix(out, filepath.Ext(out)) + "-reconstructions.png"
+	return recPath, ae.ReconstructionGrid(recPath, test, 32, 8)
 }
 
 // formatOf guesses the output kind from a path.
