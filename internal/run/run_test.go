@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gogan/gogan/data"
 	"github.com/gogan/gogan/gan"
 	"github.com/gogan/gogan/report"
 )
@@ -182,4 +183,68 @@ func TestBatchLargerThanData(t *testing.T) {
 	if _, statErr := os.Stat(opts.Out); statErr == nil {
 		t.Fatal("a failed start left a run folder behind")
 	}
+}
+
+// TestTrainAutoencoderLogsTestMSE: a CAE run logs the test-set reconstruction
+// error at each epoch's end and draws test images beside reconstructions.
+func TestTrainAutoencoderLogsTestMSE(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs the real MNIST")
+	}
+	dir := t.TempDir()
+	fixture := writeSmallMNIST(t, dir, 128, 40)
+	cfg := gan.DefaultConfig()
+	cfg.Model, cfg.Data, cfg.Epochs, cfg.Batch, cfg.LatentDim, cfg.LR, cfg.Beta1 = "cae", fixture, 2, 32, 8, 1e-3, 0.9
+	res, err := Train(context.Background(), Options{Config: cfg, Out: filepath.Join(dir, "run"), Log: io.Discard, Progress: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := report.ReadMetrics(filepath.Join(res.Dir, "metrics.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mses []float64
+	for _, r := range rows {
+		if v, ok := r["test_mse"]; ok {
+			mses = append(mses, v)
+		}
+	}
+	if len(mses) != 2 || !(mses[0] > 0) || !(mses[1] > 0) {
+		t.Fatalf("test_mse lines %v, want one positive value per epoch", mses)
+	}
+	for _, p := range []string{"samples/epoch-001.png", "samples/epoch-002.png", "samples/final.png", "losses.png"} {
+		if _, err := os.Stat(filepath.Join(res.Dir, p)); err != nil {
+			t.Errorf("missing %s", p)
+		}
+	}
+}
+
+// writeSmallMNIST writes the first train and test images of the real MNIST as a
+// small dataset folder, for runs that must stay short.
+func writeSmallMNIST(t *testing.T, dir string, nTrain, nTest int) string {
+	t.Helper()
+	ds, err := data.Load("mnist")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "mnist-small")
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []struct {
+		name string
+		set  data.Set
+		n    int
+	}{{"train", ds.Train, nTrain}, {"t10k", ds.Test, nTest}} {
+		im := s.set.Images
+		sub := &data.Images{N: s.n, Rows: im.Rows, Cols: im.Cols, Pixels: im.Pixels[:s.n*im.Rows*im.Cols]}
+		if err := data.WriteIDXImages(filepath.Join(out, s.name+"-images-idx3-ubyte"), sub); err != nil {
+			t.Fatal(err)
+		}
+		labels := append([]byte{0, 0, 8, 1, 0, 0, byte(s.n >> 8), byte(s.n)}, s.set.Labels[:s.n]...)
+		if err := os.WriteFile(filepath.Join(out, s.name+"-labels-idx1-ubyte"), labels, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
 }
