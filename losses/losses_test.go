@@ -57,3 +57,19 @@ func TestLossGradients(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) { gradcheck.Check(t, c.name, []*autograd.Var{x, y}, c.f, 1e-2) })
 	}
 }
+
+func TestSparseCategoricalCrossEntropy(t *testing.T) {
+	g := autograd.NewGraph(nil)
+	logits := g.Input([]float32{1, 2, 3, 0, 0, 1000}, false, 2, 3)
+	got := float64(losses.SparseCategoricalCrossEntropy(g, logits, []uint8{2, 0}).Item())
+	// Row 1: −log(e³/(e+e²+e³)); row 2: −log(1/(2+e¹⁰⁰⁰)) = 1000 (the max is taken out).
+	row1 := -3 + math.Log(math.Exp(1)+math.Exp(2)+math.Exp(3))
+	if want := (row1 + 1000) / 2; math.Abs(got-want) > 1e-3 {
+		t.Fatalf("loss %g, want %g", got, want)
+	}
+	rng := rand.New(rand.NewPCG(3, 3))
+	x := gradcheck.RandomParam(rng, "logits", 4, 5)
+	gradcheck.Check(t, "SparseCategoricalCrossEntropy", []*autograd.Var{x}, func(g *autograd.Graph) *autograd.Var {
+		return losses.SparseCategoricalCrossEntropy(g, x, []uint8{0, 4, 2, 2})
+	}, 1e-2)
+}
