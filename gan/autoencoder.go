@@ -154,7 +154,8 @@ func (a *AutoencoderTrainer) ReconstructionGrid(path string, test []float32, n, 
 
 // WriteProgress draws 32 test images, each row of originals followed by the
 // row of their reconstructions (8 columns).
-func (a *AutoencoderTrainer) WriteProgress(path string, test []float32) error {
+func (a *AutoencoderTrainer) WriteProgress(path string, ts TestSet) error {
+	test := ts.Images
 	n := min(32, len(test)/a.Encoder.InputShape().Size()) / 8 * 8
 	if n == 0 {
 		return fmt.Errorf("no test images to reconstruct")
@@ -164,7 +165,8 @@ func (a *AutoencoderTrainer) WriteProgress(path string, test []float32) error {
 
 // Evaluate returns "test_mse": the mean squared reconstruction error over all
 // the test images, in inference mode, on [−1, 1] pixels.
-func (a *AutoencoderTrainer) Evaluate(test []float32) ([]Value, error) {
+func (a *AutoencoderTrainer) Evaluate(ts TestSet) ([]Value, error) {
+	test := ts.Images
 	size := a.Encoder.InputShape().Size()
 	n := len(test) / size
 	if n == 0 {

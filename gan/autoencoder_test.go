@@ -47,7 +47,7 @@ func TestAutoencoderLearnsAndResumes(t *testing.T) {
 	if _, err := gan.LoadCheckpoint(dir); err == nil {
 		t.Fatal("LoadCheckpoint accepted an autoencoder as a GAN")
 	}
-	vals, err := b.Evaluate(x)
+	vals, err := b.Evaluate(gan.TestSet{Images: x})
 	if err != nil || len(vals) != 1 || vals[0].Name != "test_mse" || !(vals[0].Value > 0) {
 		t.Fatalf("Evaluate = %v, %v", vals, err)
 	}

@@ -21,18 +21,24 @@ type Job interface {
 	// SampleShape is the shape of one data sample, e.g. (28, 28, 1).
 	SampleShape() tensor.Shape
 	// WriteProgress draws the picture of the job's progress into a PNG: an
-	// 8×8 grid of samples, or test images beside their reconstructions (test
-	// holds test images, (n, sample...)).
-	WriteProgress(path string, test []float32) error
-	// Evaluate returns numbers measured on the test images at the end of an
+	// 8×8 grid of samples, or test images beside their reconstructions.
+	WriteProgress(path string, test TestSet) error
+	// Evaluate returns numbers measured on the test set at the end of an
 	// epoch, such as the reconstruction error; nil when there are none.
-	Evaluate(test []float32) ([]Value, error)
+	Evaluate(test TestSet) ([]Value, error)
 	SaveCheckpoint(dir string) (string, error)
 	// Flops counts the floating-point operations of matrix products so far.
 	Flops() uint64
 
 	parts() parts
 	setStep(int)
+}
+
+// TestSet is the held-out data a job is evaluated on: images (n, sample...)
+// in [−1, 1] and their labels.
+type TestSet struct {
+	Images []float32
+	Labels []uint8
 }
 
 // Value is one named number that a step or an evaluation reports.
@@ -48,8 +54,11 @@ func NewJob(cfg Config) (Job, error) {
 	if err != nil {
 		return nil, err
 	}
-	if arch.Autoencoder {
+	switch {
+	case arch.Autoencoder:
 		return NewAutoencoderTrainer(cfg)
+	case arch.Classifier:
+		return NewClassifierTrainer(cfg)
 	}
 	return NewTrainer(cfg)
 }
@@ -79,7 +88,7 @@ func (t *Trainer) Train(images []float32, _ []uint8) ([]Value, error) {
 
 // WriteProgress draws G's images for a fixed noise batch (seeded by the
 // config's seed, the same at every epoch) as an 8×8 grid.
-func (t *Trainer) WriteProgress(path string, _ []float32) error {
+func (t *Trainer) WriteProgress(path string, _ TestSet) error {
 	if t.fixedNoise == nil {
 		t.fixedNoise = make([]float32, 64*t.G.InputShape().Size())
 		Latents(t.fixedNoise, t.Config.Seed)
@@ -91,7 +100,7 @@ func (t *Trainer) WriteProgress(path string, _ []float32) error {
 }
 
 // Evaluate has nothing to measure on test images for a GAN.
-func (t *Trainer) Evaluate([]float32) ([]Value, error) { return nil, nil }
+func (t *Trainer) Evaluate(TestSet) ([]Value, error) { return nil, nil }
 
 func imageDims(shape tensor.Shape) (h, w, c int, err error) {
 	if len(shape) != 3 {

@@ -79,6 +79,9 @@ type Architecture struct {
 	// Autoencoder says New returns an encoder and a decoder, trained to
 	// reconstruct their input (AutoencoderTrainer), not a G and a D.
 	Autoencoder bool
+	// Classifier says New returns a feature extractor and a class head, trained
+	// on labels (ClassifierTrainer).
+	Classifier bool
 	// Defaults adjusts the recipe's defaults (code size, learning rate), applied
 	// to settings the user did not give.
 	Defaults func(cfg *Config)
@@ -116,6 +119,20 @@ func init() {
 		Autoencoder: true,
 		Defaults: func(cfg *Config) {
 			cfg.LatentDim = 32
+			cfg.LR, cfg.Beta1 = 1e-3, 0.9
+		},
+	}
+}
+
+func init() {
+	architectures["classifier"] = Architecture{
+		Name:        "classifier",
+		Description: "a small CNN image classifier whose 128 penultimate features are gogan's evaluation network",
+		New: func(int) (*nn.Sequential, *nn.Sequential) {
+			return ClassifierFeatures(), ClassifierHead(Classes)
+		},
+		Classifier: true,
+		Defaults: func(cfg *Config) {
 			cfg.LR, cfg.Beta1 = 1e-3, 0.9
 		},
 	}

@@ -54,7 +54,10 @@ func newSampleCommand() *command {
 			return err
 		}
 		// gen maps latent vectors to images: G, or an autoencoder's decoder.
-		gen, ae := generatorOf(job)
+		gen, ae, err := generatorOf(job)
+		if err != nil {
+			return err
+		}
 		latent := gen.InputShape().Size()
 		var z []float32
 		if *latents != "" {
@@ -104,14 +107,14 @@ func newSampleCommand() *command {
 
 // generatorOf returns the model that turns latent vectors into images: a GAN's
 // G, or an autoencoder's decoder (then also the autoencoder).
-func generatorOf(job gan.Job) (*nn.Sequential, *gan.AutoencoderTrainer) {
+func generatorOf(job gan.Job) (*nn.Sequential, *gan.AutoencoderTrainer, error) {
 	switch j := job.(type) {
 	case *gan.AutoencoderTrainer:
-		return j.Decoder, j
+		return j.Decoder, j, nil
 	case *gan.Trainer:
-		return j.G, nil
+		return j.G, nil, nil
 	}
-	panic(fmt.Sprintf("gogan sample: no generator in a %T", job))
+	return nil, nil, fmt.Errorf("model %s generates no images: nothing to sample", job.Settings().Model)
 }
 
 // autoencoderSamples prepares an autoencoder's sampling: with seeded noise z

@@ -25,7 +25,7 @@ type session struct {
 	elapsedBefore   float64
 	images          []float32 // the batch, (batch, sample...)
 	labels          []uint8
-	test            []float32 // the test images, (n, sample...), for progress pictures and evaluation
+	test            gan.TestSet // for progress pictures and evaluation
 	bar             *progressbar.ProgressBar
 	start           time.Time
 	epochStart      time.Time

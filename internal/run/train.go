@@ -111,7 +111,7 @@ func Train(ctx context.Context, opts Options) (*Result, error) {
 		opts: opts, job: job, dir: dir, batcher: batcher, perEpoch: perEpoch, total: total,
 		mlog: mlog, elapsedBefore: elapsedBefore,
 		images: make([]float32, cfg.Batch*sample), labels: make([]uint8, cfg.Batch),
-		test: data.Scale(ds.Test.Images),
+		test: gan.TestSet{Images: data.Scale(ds.Test.Images), Labels: ds.Test.Labels},
 	}
 	return s.loop(ctx)
 }

@@ -1,0 +1,201 @@
+package gan
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/gogan/gogan/autograd"
+	"github.com/gogan/gogan/losses"
+	"github.com/gogan/gogan/nn"
+	"github.com/gogan/gogan/optim"
+	"github.com/gogan/gogan/tensor"
+)
+
+// ClassifierFeatureDim is the width of the classifier's penultimate layer: the
+// features that FID, KID and precision/recall compare.
+const ClassifierFeatureDim = 128
+
+// ClassifierFeatures is the classifier's body, image → 128 features:
+// Conv2D(32, 3, relu) → MaxPooling2D(2) → Conv2D(64, 3, relu) → MaxPooling2D(2)
+// → Flatten → Dense(128, relu).
+func ClassifierFeatures() *nn.Sequential {
+	return nn.NewSequential("features",
+		nn.Input(ImageShape...),
+		nn.Conv2D(32, 3, nn.WithActivation("relu")),
+		nn.MaxPooling2D(2),
+		nn.Conv2D(64, 3, nn.WithActivation("relu")),
+		nn.MaxPooling2D(2),
+		nn.Flatten(),
+		nn.Dense(ClassifierFeatureDim, nn.WithActivation("relu")),
+	)
+}
+
+// ClassifierHead maps the features to class logits: Dropout(0.3) → Dense(classes).
+func ClassifierHead(classes int) *nn.Sequential {
+	return nn.NewSequential("head",
+		nn.Input(ClassifierFeatureDim),
+		nn.Dropout(0.3),
+		nn.Dense(classes),
+	)
+}
+
+// ClassifierTrainer trains an image classifier with sparse categorical
+// cross-entropy and Adam. Its penultimate features are gogan's feature network
+// for evaluating generators.
+type ClassifierTrainer struct {
+	Config         Config
+	Features, Head *nn.Sequential
+	// OptFeatures and OptHead are Adam over each model's weights.
+	OptFeatures, OptHead optim.Optimizer
+	Step                 int
+
+	pcg    *rand.PCG
+	graph  *autograd.Graph
+	values []Value
+}
+
+// Classes is the number of classes the classifier tells apart.
+const Classes = 10
+
+// NewClassifierTrainer builds the classifier with fresh weights.
+func NewClassifierTrainer(cfg Config) (*ClassifierTrainer, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	arch, err := LookupArchitecture(cfg.Model)
+	if err != nil {
+		return nil, err
+	}
+	if !arch.Classifier {
+		return nil, fmt.Errorf("model %q is not a classifier", cfg.Model)
+	}
+	features, head := arch.New(cfg.LatentDim)
+	initRNG := rand.New(rand.NewPCG(cfg.Seed, 0x9e3779b97f4a7c15))
+	if err := features.Build(initRNG); err != nil {
+		return nil, err
+	}
+	if err := head.Build(initRNG); err != nil {
+		return nil, err
+	}
+	adam := optim.AdamConfig{LearningRate: cfg.LR, Beta1: cfg.Beta1, Beta2: cfg.Beta2, Epsilon: cfg.Epsilon}
+	optF, err := optim.NewAdam(features.TrainableWeights(), adam)
+	if err != nil {
+		return nil, err
+	}
+	optH, err := optim.NewAdam(head.TrainableWeights(), adam)
+	if err != nil {
+		return nil, err
+	}
+	pcg := rand.NewPCG(cfg.Seed, 0x2545f4914f6cdd1d)
+	return &ClassifierTrainer{
+		Config: cfg, Features: features, Head: head, OptFeatures: optF, OptHead: optH,
+		pcg: pcg, graph: autograd.NewGraph(rand.New(pcg)),
+	}, nil
+}
+
+// Train takes one step on images (batch, 28·28·1) and their labels, reporting
+// "loss" (cross-entropy) and "accuracy" on the batch (before the step).
+func (c *ClassifierTrainer) Train(images []float32, labels []uint8) ([]Value, error) {
+	g := c.graph
+	g.Reset()
+	n := len(labels)
+	x := g.Input(images, false, append([]int{n}, c.Features.InputShape()...)...)
+	logits := c.Head.Call(g, c.Features.Call(g, x, true), true)
+	loss := losses.SparseCategoricalCrossEntropy(g, logits, labels)
+	v := float64(loss.Item())
+	if !finite(v) {
+		return nil, fmt.Errorf("classification loss is %v at step %d", v, c.Step+1)
+	}
+	acc := accuracy(logits.Data, labels, logits.Cols())
+	g.Backward(loss)
+	c.OptFeatures.Step()
+	c.OptHead.Step()
+	c.Step++
+	c.values = append(c.values[:0], Value{"loss", v}, Value{"accuracy", acc})
+	return c.values, nil
+}
+
+// Predict writes, for n images x, the features (n, 128) and the class logits
+// (n, classes), in inference mode. Either destination may be nil.
+func (c *ClassifierTrainer) Predict(features, logits, x []float32, n int) {
+	f := features
+	if f == nil {
+		f = make([]float32, n*ClassifierFeatureDim)
+	}
+	Generate(c.Features, f, x, n)
+	if logits != nil {
+		Generate(c.Head, logits, f, n)
+	}
+}
+
+// Evaluate returns the test set's "test_accuracy" and "test_loss".
+func (c *ClassifierTrainer) Evaluate(test TestSet) ([]Value, error) {
+	n := len(test.Labels)
+	if n == 0 {
+		return nil, nil
+	}
+	classes := c.Head.OutputShape().Size()
+	logits := make([]float32, n*classes)
+	c.Predict(nil, logits, test.Images, n)
+	g := autograd.NewGraph(nil)
+	loss := losses.SparseCategoricalCrossEntropy(g, g.Input(logits, false, n, classes), test.Labels)
+	return []Value{{"test_accuracy", accuracy(logits, test.Labels, classes)}, {"test_loss", float64(loss.Item())}}, nil
+}
+
+// WriteProgress draws up to 64 test images the classifier gets wrong.
+func (c *ClassifierTrainer) WriteProgress(path string, test TestSet) error {
+	n := len(test.Labels)
+	size := c.Features.InputShape().Size()
+	classes := c.Head.OutputShape().Size()
+	logits := make([]float32, n*classes)
+	c.Predict(nil, logits, test.Images, n)
+	var wrong []float32
+	count := 0
+	for i := 0; i < n && count < 64; i++ {
+		if argmax(logits[i*classes:(i+1)*classes]) != int(test.Labels[i]) {
+			wrong = append(wrong, test.Images[i*size:(i+1)*size]...)
+			count++
+		}
+	}
+	if count == 0 {
+		wrong, count = test.Images[:size], 1 // nothing wrong: show one image
+	}
+	return writeGrid(path, wrong, count, c.Features.InputShape(), 8)
+}
+
+func accuracy(logits []float32, labels []uint8, classes int) float64 {
+	right := 0
+	for i, l := range labels {
+		if argmax(logits[i*classes:(i+1)*classes]) == int(l) {
+			right++
+		}
+	}
+	return float64(right) / float64(len(labels))
+}
+
+func argmax(row []float32) int {
+	best := 0
+	for j, v := range row {
+		if v > row[best] {
+			best = j
+		}
+	}
+	return best
+}
+
+func (c *ClassifierTrainer) Settings() *Config         { return &c.Config }
+func (c *ClassifierTrainer) Steps() int                { return c.Step }
+func (c *ClassifierTrainer) setStep(n int)             { c.Step = n }
+func (c *ClassifierTrainer) SampleShape() tensor.Shape { return c.Features.InputShape() }
+func (c *ClassifierTrainer) Flops() uint64             { return c.graph.Flops() }
+func (c *ClassifierTrainer) SaveCheckpoint(dir string) (string, error) {
+	return saveParts(dir, c.parts())
+}
+
+func (c *ClassifierTrainer) parts() parts {
+	return parts{
+		config: c.Config, step: c.Step, pcg: c.pcg,
+		weights:    map[string][]*autograd.Var{"features": c.Features.Weights(), "head": c.Head.Weights()},
+		optimizers: map[string]optim.Optimizer{"features": c.OptFeatures, "head": c.OptHead},
+	}
+}
