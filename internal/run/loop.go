@@ -217,10 +217,12 @@ func PlotMetrics(metricsPath, plotPath string) error {
 	panels := []report.Panel{
 		{Title: "Losses", YLabel: "loss"},
 		{Title: "Discriminator outputs", YLabel: "mean probability"},
+		{Title: "Accuracy", YLabel: "fraction right"},
 	}
 	for i, group := range [][][2]string{
-		{{"D loss", "d_loss"}, {"G loss", "g_loss"}, {"loss", "loss"}, {"test MSE", "test_mse"}},
+		{{"D loss", "d_loss"}, {"G loss", "g_loss"}, {"loss", "loss"}, {"test MSE", "test_mse"}, {"test loss", "test_loss"}},
 		{{"D(x)", "d_x"}, {"D(G(z))", "d_g_z"}},
+		{{"batch accuracy", "accuracy"}, {"test accuracy", "test_accuracy"}},
 	} {
 		for _, kv := range group {
 			if s, ok := series(kv[0], kv[1]); ok {
