@@ -82,3 +82,50 @@ func benchProduct(b *testing.B, s benchShape, f func(*operands)) {
 	flops := 2 * float64(s.m) * float64(s.n) * float64(s.k)
 	b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 }
+
+// BenchmarkKernel times one micro-kernel call with its panels in L1: the ceiling of the loops.
+func BenchmarkKernel(b *testing.B) {
+	for _, ks := range families() {
+		for _, kc := range []int{64, 256} {
+			b.Run(fmt.Sprintf("%s/kc=%d", ks.name, kc), func(b *testing.B) {
+				a := alignedFloats(ks.mr * kc)
+				bb := alignedFloats(ks.nr * kc)
+				c := alignedFloats(ks.mr * ks.nr)
+				for b.Loop() {
+					ks.kernel(kc, a, bb, ks.nr, c, ks.nr, 1, 0)
+				}
+				flops := 2 * float64(ks.mr*ks.nr*kc)
+				b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
+	}
+}
+
+// BenchmarkPackB times packing all of op(B) (k×n, slab by slab) as the fast path does, in GB/s read.
+func BenchmarkPackB(b *testing.B) {
+	for _, s := range [][2]int{{784, 1024}, {1024, 784}, {1024, 512}} {
+		for _, transB := range []bool{false, true} {
+			b.Run(fmt.Sprintf("%dx%d/transB=%v", s[0], s[1], transB), func(b *testing.B) {
+				k, n := s[0], s[1]
+				src := make([]float32, k*n)
+				ld := n
+				if transB {
+					ld = k
+				}
+				g := &call{ks: kernels, transB: transB, k: k, n: n, b: src, ldb: ld}
+				ws := new(workspace)
+				ws.fit(kernels)
+				step := kStep(k)
+				for b.Loop() {
+					for jc := 0; jc < n; jc += ncMax {
+						nc := min(ncMax, n-jc)
+						for pc := 0; pc < k; pc += step {
+							g.packB(ws.b, pc, min(step, k-pc), jc, nc)
+						}
+					}
+				}
+				b.ReportMetric(float64(4*k*n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
+			})
+		}
+	}
+}

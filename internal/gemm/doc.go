@@ -45,11 +45,15 @@
 // architectures, the same loops run a 4×4 kernel written in Go (kernel_go.go), the loops
 // whose code each assembly function's doc comment shows.
 //
-// Threading: a product of at least parallelMinFlops is shared among Threads() goroutines:
-// the caller and persistent workers, started on first use and fed through channels (no
-// goroutine is created per call). C is cut along N or M, whichever gives the cheaper
-// busiest part, in whole micro-tiles; each part runs the loops above on its own block with
-// its own buffers. Smaller products run on the caller alone.
+// Threading: a large product is shared among Threads() goroutines: the caller and persistent
+// workers, started on first use (no goroutine is created per call). A job is handed over
+// through atomic counters; a worker spins for 50 µs after its last job before parking on a
+// channel, so that the products of a training step, which follow each other closely, find
+// it awake. Products of at least 1 MFLOP are shared when the workers are awake, of at least
+// 24 MFLOP in any case (waking a parked thread costs tens of microseconds); smaller ones,
+// and those that find the workers busy with another product, run on the caller alone. C is
+// cut along N or M, whichever gives the cheaper busiest part (tiles plus packing), in whole
+// micro-tiles; each part runs the loops above on its own block with its own buffers.
 //
 // Determinism: the slabs of k depend on k alone, and an element of C is always summed by
 // one kernel call per slab in the same order, whether its tile is inner or at an edge and

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sync"
 	"testing"
 )
 
@@ -333,6 +334,43 @@ func TestSgemmAllocatesNothing(t *testing.T) {
 				t.Errorf("%v tr=%d: %v allocations per call", s, tr, allocs)
 			}
 		}
+	}
+}
+
+// TestSgemmConcurrent runs products from several goroutines at once, large and small.
+func TestSgemmConcurrent(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	ops := []*operands{
+		newOperands(rng, false, false, 64, 784, 1024, 0),
+		newOperands(rng, false, true, 64, 256, 100, 2),
+		newOperands(rng, true, false, 33, 65, 31, 1),
+	}
+	want := make([][]float32, len(ops))
+	for i, o := range ops {
+		want[i] = append([]float32(nil), o.c...)
+		Sgemm(o.transA, o.transB, o.m, o.n, o.k, 1, o.a, o.lda, o.b, o.ldb, 0, want[i], o.ldc)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 16)
+	for gi := 0; gi < 6; gi++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			o := ops[gi%len(ops)]
+			for r := 0; r < 5; r++ {
+				c := append([]float32(nil), o.c...)
+				Sgemm(o.transA, o.transB, o.m, o.n, o.k, 1, o.a, o.lda, o.b, o.ldb, 0, c, o.ldc)
+				if !equalBits(c, want[gi%len(ops)]) {
+					errs <- fmt.Sprintf("goroutine %d: result differs from the lone product", gi)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }
 

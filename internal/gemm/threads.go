@@ -4,11 +4,17 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
-// parallelMinFlops is the smallest product (2·m·n·k floating-point operations) worth handing
-// to the workers: below it, waking a worker costs more than it saves (measured; see doc.go).
-const parallelMinFlops = 4_000_000
+// The smallest products (2·m·n·k floating-point operations) worth sharing, measured on
+// Sapphire Rapids cores: with the workers still spinning after a previous product, two
+// threads win from about 0.5 MFLOP; waking a parked worker costs tens of microseconds, which
+// two threads win back only from about 25 MFLOP.
+const (
+	parallelMinFlops     = 1_000_000
+	parallelMinFlopsCold = 24_000_000
+)
 
 // packWeight is what packing one float costs, in multiply-adds of the kernel (about a cycle
 // per float against 32 multiply-adds per cycle, measured): the split cost model charges each
@@ -32,8 +38,8 @@ func Threads() int {
 	return runtime.GOMAXPROCS(0)
 }
 
-// team is the set of persistent workers, started on the first parallel product and fed through
-// channels; one product uses them at a time (mu). The caller computes the first part itself.
+// team is the set of persistent workers, started on the first parallel product; one product
+// uses them at a time (mu). The caller computes the first part itself.
 var team struct {
 	mu      sync.Mutex
 	workers []*worker
@@ -41,11 +47,21 @@ var team struct {
 	ws      *workspace // the caller's buffers while it holds mu
 }
 
-// worker is one persistent goroutine with its own packing buffers.
+// spinFor is how long a worker waits for its next job, and the caller for a worker's end,
+// before parking on a channel: waking a parked goroutine's thread costs tens of
+// microseconds (measured), while the products of a training step follow each other closely.
+const spinFor = 50 * time.Microsecond
+
+// worker is one persistent goroutine with its own packing buffers. Jobs are handed over
+// through counters: the caller writes job and bumps posted; the worker bumps finished.
+// A side that waits spins for spinFor, then parks on its channel, having said so in a flag
+// that the other side checks after bumping its counter.
 type worker struct {
-	jobs chan job
-	done chan struct{}
-	ws   workspace
+	job               job
+	posted, finished  atomic.Uint64
+	idle, callerAwait atomic.Bool
+	wake, fin         chan struct{} // capacity 1
+	ws                workspace
 }
 
 // job is the block C[i0:i1, j0:j1] of the product g.
@@ -54,10 +70,62 @@ type job struct {
 	i0, i1, j0, j1 int
 }
 
+func newWorker() *worker {
+	w := &worker{wake: make(chan struct{}, 1), fin: make(chan struct{}, 1)}
+	go w.loop()
+	return w
+}
+
 func (w *worker) loop() {
-	for j := range w.jobs {
+	for seen := uint64(0); ; seen++ {
+		await(&w.posted, seen, &w.idle, w.wake)
+		j := w.job
 		j.g.run(&w.ws, j.i0, j.i1, j.j0, j.j1)
-		w.done <- struct{}{}
+		w.finished.Store(seen + 1)
+		signal(&w.callerAwait, w.fin)
+	}
+}
+
+// post hands j to the worker.
+func (w *worker) post(j job) {
+	w.job = j
+	w.posted.Add(1)
+	signal(&w.idle, w.wake)
+}
+
+// wait returns when the worker has finished its last job.
+func (w *worker) wait() { await(&w.finished, w.posted.Load()-1, &w.callerAwait, w.fin) }
+
+// await returns once counter has moved past seen: spinning first, then parked on ch with
+// parked set (the other side sends on ch after moving the counter if it finds parked set).
+func await(counter *atomic.Uint64, seen uint64, parked *atomic.Bool, ch chan struct{}) {
+	start := time.Now()
+	for i := 0; counter.Load() == seen; i++ {
+		if i%64 == 63 {
+			if time.Since(start) > spinFor {
+				break
+			}
+			runtime.Gosched()
+		}
+	}
+	for counter.Load() == seen {
+		parked.Store(true)
+		if counter.Load() != seen {
+			parked.Store(false)
+			return
+		}
+		<-ch
+		parked.Store(false)
+	}
+}
+
+// signal wakes the other side if it is parked (a stale token only costs it one more check).
+func signal(parked *atomic.Bool, ch chan struct{}) {
+	if parked.Load() {
+		select {
+		case ch <- struct{}{}:
+		default:
+		}
 	}
 }
 
@@ -88,11 +156,17 @@ func putWorkspace(ws *workspace) {
 // cuts C into whole micro-tiles, each computed by one goroutine exactly as the serial path
 // would, so the result does not depend on the number of threads.
 func execute(g *call) {
-	t := Threads()
-	if t > 1 && 2*float64(g.m)*float64(g.n)*float64(g.k) >= parallelMinFlops {
-		if parts, alongM := plan(g, t); parts > 1 {
-			parallel(g, parts, alongM)
-			return
+	if t := Threads(); t > 1 {
+		if flops := 2 * float64(g.m) * float64(g.n) * float64(g.k); flops >= parallelMinFlops {
+			// A product that finds the workers busy with another runs serially.
+			if parts, alongM := plan(g, t); parts > 1 && team.mu.TryLock() {
+				if flops >= parallelMinFlopsCold || awake(parts-1) {
+					parallel(g, parts, alongM)
+					team.mu.Unlock()
+					return
+				}
+				team.mu.Unlock()
+			}
 		}
 	}
 	ws := getWorkspace()
@@ -101,6 +175,19 @@ func execute(g *call) {
 	}
 	g.run(ws, 0, g.m, 0, g.n)
 	putWorkspace(ws)
+}
+
+// awake reports whether the first n workers exist and are not parked; team.mu is held.
+func awake(n int) bool {
+	if len(team.workers) < n {
+		return false
+	}
+	for _, w := range team.workers[:n] {
+		if w.idle.Load() {
+			return false
+		}
+	}
+	return true
 }
 
 // plan picks how many parts to cut C into (at most t, at least one micro-tile each) and
@@ -126,14 +213,10 @@ func plan(g *call, t int) (parts int, alongM bool) {
 	return pn, false
 }
 
-// parallel shares the product among the caller and parts-1 workers.
+// parallel shares the product among the caller and parts-1 workers; team.mu is held.
 func parallel(g *call, parts int, alongM bool) {
-	team.mu.Lock()
-	defer team.mu.Unlock()
 	for len(team.workers) < parts-1 {
-		w := &worker{jobs: make(chan job), done: make(chan struct{})}
-		go w.loop()
-		team.workers = append(team.workers, w)
+		team.workers = append(team.workers, newWorker())
 	}
 	if team.ws == nil {
 		team.ws = new(workspace)
@@ -159,7 +242,7 @@ func parallel(g *call, parts int, alongM bool) {
 		if alongM {
 			j = job{g: gc, i0: lo, i1: hi, j0: 0, j1: g.n}
 		}
-		team.workers[p-1].jobs <- j
+		team.workers[p-1].post(j)
 	}
 	lo, hi := bounds(0)
 	if alongM {
@@ -168,7 +251,7 @@ func parallel(g *call, parts int, alongM bool) {
 		gc.run(team.ws, 0, g.m, lo, hi)
 	}
 	for p := 1; p < parts; p++ {
-		<-team.workers[p-1].done
+		team.workers[p-1].wait()
 	}
 	team.call = call{} // drop the references to the caller's matrices
 }
