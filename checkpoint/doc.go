@@ -4,8 +4,8 @@
 //
 // # Tensors
 //
-// A Tensor is a named, row-major array of one of three dtypes: "F32" ([]float32),
-// "I64" ([]int64) or "U8" ([]uint8). Shape [] is a scalar (one element); a shape with a
+// A Tensor is a named, row-major array of one of four dtypes: "F32" ([]float32),
+// "F64" ([]float64), "I64" ([]int64) or "U8" ([]uint8). Shape [] is a scalar (one element); a shape with a
 // zero dimension is an empty tensor. Exactly one data slice is used, the one named by
 // DType; for an empty tensor it may be nil.
 //
@@ -19,7 +19,7 @@
 //	the rest   the data buffer; a tensor's bytes are buffer[begin:end], little-endian, row-major
 //
 // SaveSafetensors writes a deterministic layout, as the reference implementation does:
-// tensors sorted by dtype alignment, largest first (I64, then F32, then U8), then by name,
+// tensors sorted by dtype alignment, largest first (F64 and I64, then F32, then U8), then by name,
 // so that every tensor starts at an offset aligned to its element size. The header's
 // JSON keys are sorted by name. The bytes are little-endian on every host.
 //

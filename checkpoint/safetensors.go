@@ -19,7 +19,7 @@ const metadataKey = "__metadata__"
 
 // SaveSafetensors writes tensors plus optional string metadata ("__metadata__"),
 // atomically, in a deterministic layout: header keys sorted by name, data ordered by
-// dtype alignment (I64, F32, U8) and then by name, as the reference implementation
+// dtype alignment (F64 and I64, F32, U8) and then by name, as the reference implementation
 // does, so that every tensor is aligned to its element size.
 // The tensors are checked first; if one is malformed nothing is written.
 func SaveSafetensors(path string, tensors map[string]Tensor, metadata map[string]string) error {
@@ -60,6 +60,14 @@ func LoadSafetensors(path string) (map[string]Tensor, map[string]string, error) 
 	if err != nil {
 		return nil, nil, fileErr(path, err)
 	}
+	return ParseSafetensors(path, buf)
+}
+
+// ParseSafetensors decodes the bytes of a safetensors file (embedded in the binary, say)
+// with the same strict validation as LoadSafetensors; name stands for the file in errors.
+// It does not keep buf.
+func ParseSafetensors(name string, buf []byte) (map[string]Tensor, map[string]string, error) {
+	path := name
 	if err := checkPrefix(buf); err != nil {
 		return nil, nil, fmt.Errorf("checkpoint: %s: %v", path, err)
 	}

@@ -20,7 +20,7 @@ import (
 // and -0 differs from +0), treating nil and empty data slices alike.
 func sameTensor(a, b Tensor) bool {
 	if a.DType != b.DType || len(a.Shape) != len(b.Shape) ||
-		len(a.F32) != len(b.F32) || len(a.I64) != len(b.I64) || len(a.U8) != len(b.U8) {
+		len(a.F32) != len(b.F32) || len(a.F64) != len(b.F64) || len(a.I64) != len(b.I64) || len(a.U8) != len(b.U8) {
 		return false
 	}
 	for i := range a.Shape {
@@ -30,6 +30,11 @@ func sameTensor(a, b Tensor) bool {
 	}
 	for i := range a.F32 {
 		if math.Float32bits(a.F32[i]) != math.Float32bits(b.F32[i]) {
+			return false
+		}
+	}
+	for i := range a.F64 {
+		if math.Float64bits(a.F64[i]) != math.Float64bits(b.F64[i]) {
 			return false
 		}
 	}
@@ -67,6 +72,7 @@ func TestSafetensorsRoundTrip(t *testing.T) {
 			"rng/state":        I64([]int{3}, []int64{math.MinInt64, -1, math.MaxInt64}),
 			"data/perm":        U8([]int{5}, []uint8{0, 1, 127, 128, 255}),
 			"loss":             F32([]int{}, []float32{0.693}),
+			"stats/cov":        F64([]int{2, 2}, []float64{1.0000000000000002, -1e-300, math.Inf(-1), math.Float64frombits(0x7ff8000000000001)}),
 		}, map[string]string{"format": "gogan", "step": "100", "note": "ünïcode, \"quotes\" <&>"}},
 		{"empty tensors", map[string]Tensor{
 			"empty":    F32([]int{0}, nil),
@@ -79,6 +85,7 @@ func TestSafetensorsRoundTrip(t *testing.T) {
 			"b": F32([]int{1, 1, 1}, []float32{4}),
 			"c": I64([]int{1}, []int64{5}),
 			"d": U8([]int{1}, []uint8{6}),
+			"e": F64([]int{1}, []float64{7}),
 		}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -105,7 +112,8 @@ func TestSafetensorsRoundTrip(t *testing.T) {
 				if g.Shape == nil {
 					t.Errorf("tensor %q: loaded Shape is nil, want non-nil", name)
 				}
-				if (g.DType == "F32") != (g.F32 != nil) || (g.DType == "I64") != (g.I64 != nil) || (g.DType == "U8") != (g.U8 != nil) {
+				if (g.DType == "F32") != (g.F32 != nil) || (g.DType == "F64") != (g.F64 != nil) ||
+					(g.DType == "I64") != (g.I64 != nil) || (g.DType == "U8") != (g.U8 != nil) {
 					t.Errorf("tensor %q: want exactly the %s slice non-nil, got %+v", name, g.DType, g)
 				}
 			}
@@ -148,7 +156,7 @@ func checkAligned(t *testing.T, path string) {
 		if err := json.Unmarshal(raw, &info); err != nil {
 			t.Fatal(err)
 		}
-		size := map[string]int{"F32": 4, "I64": 8, "U8": 1}[info.DType]
+		size := map[string]int{"F32": 4, "F64": 8, "I64": 8, "U8": 1}[info.DType]
 		if info.DataOffsets[0]%size != 0 {
 			t.Errorf("tensor %q (%s) starts at %d, not aligned to %d", name, info.DType, info.DataOffsets[0], size)
 		}
@@ -333,6 +341,10 @@ func TestLoadSafetensorsRejects(t *testing.T) {
 			t.Log(msg)
 			if !strings.Contains(msg, path) || !strings.Contains(msg, tc.want) || strings.Contains(msg, "\n") {
 				t.Errorf("error %q: want one line naming %s and containing %q", msg, path, tc.want)
+			}
+			// The same bytes in memory give the same error, under the name given.
+			if _, _, perr := ParseSafetensors(path, tc.file); perr == nil || perr.Error() != msg {
+				t.Errorf("ParseSafetensors: error %v, want %q", perr, msg)
 			}
 		})
 	}

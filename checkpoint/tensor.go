@@ -9,11 +9,12 @@ import (
 )
 
 // Tensor is a named array stored in a safetensors file. Shape is row-major.
-// Exactly one of F32, I64, U8 is set, according to DType ("F32", "I64", "U8").
+// Exactly one of F32, F64, I64, U8 is set, according to DType ("F32", "F64", "I64", "U8").
 type Tensor struct {
 	DType string
 	Shape []int
 	F32   []float32
+	F64   []float64
 	I64   []int64
 	U8    []uint8
 }
@@ -21,6 +22,11 @@ type Tensor struct {
 // F32 returns a float32 tensor of the given shape. It keeps shape and data, without copying.
 func F32(shape []int, data []float32) Tensor {
 	return Tensor{DType: "F32", Shape: shape, F32: data}
+}
+
+// F64 returns a float64 tensor of the given shape. It keeps shape and data, without copying.
+func F64(shape []int, data []float64) Tensor {
+	return Tensor{DType: "F64", Shape: shape, F64: data}
 }
 
 // I64 returns an int64 tensor of the given shape. It keeps shape and data, without copying.
@@ -45,7 +51,7 @@ func (t Tensor) Len() int {
 
 // check reports whether t is a well-formed tensor: a known dtype, non-negative
 // dimensions whose product fits in an int, and a data slice of exactly that length
-// (the other two empty).
+// (the others empty).
 func (t Tensor) check() error {
 	n := 1
 	for _, d := range t.Shape {
@@ -57,17 +63,14 @@ func (t Tensor) check() error {
 		}
 		n *= d
 	}
-	var got int
-	var others bool
-	switch t.DType {
-	case "F32":
-		got, others = len(t.F32), len(t.I64) != 0 || len(t.U8) != 0
-	case "I64":
-		got, others = len(t.I64), len(t.F32) != 0 || len(t.U8) != 0
-	case "U8":
-		got, others = len(t.U8), len(t.F32) != 0 || len(t.I64) != 0
-	default:
-		return fmt.Errorf("unknown dtype %q, want F32, I64 or U8", t.DType)
+	lens := map[string]int{"F32": len(t.F32), "F64": len(t.F64), "I64": len(t.I64), "U8": len(t.U8)}
+	got, known := lens[t.DType]
+	if !known {
+		return fmt.Errorf("unknown dtype %q, want F32, F64, I64 or U8", t.DType)
+	}
+	others := false
+	for dt, l := range lens {
+		others = others || (dt != t.DType && l != 0)
 	}
 	if others {
 		return fmt.Errorf("dtype is %s but another data slice is also set", t.DType)
@@ -107,6 +110,10 @@ func (v view) Data() []byte {
 		for _, x := range v.t.F32 {
 			b = binary.LittleEndian.AppendUint32(b, math.Float32bits(x))
 		}
+	case "F64":
+		for _, x := range v.t.F64 {
+			b = binary.LittleEndian.AppendUint64(b, math.Float64bits(x))
+		}
 	case "I64":
 		for _, x := range v.t.I64 {
 			b = binary.LittleEndian.AppendUint64(b, uint64(x))
@@ -134,6 +141,11 @@ func decode(info *safetensors.TensorInfo, raw []byte) (Tensor, error) {
 		for i := range t.F32 {
 			t.F32[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
 		}
+	case safetensors.F64:
+		t.F64 = make([]float64, len(raw)/8)
+		for i := range t.F64 {
+			t.F64[i] = math.Float64frombits(binary.LittleEndian.Uint64(raw[8*i:]))
+		}
 	case safetensors.I64:
 		t.I64 = make([]int64, len(raw)/8)
 		for i := range t.I64 {
@@ -143,7 +155,7 @@ func decode(info *safetensors.TensorInfo, raw []byte) (Tensor, error) {
 		t.U8 = make([]uint8, len(raw))
 		copy(t.U8, raw)
 	default:
-		return Tensor{}, fmt.Errorf("dtype %s is not supported here, want F32, I64 or U8", info.DType)
+		return Tensor{}, fmt.Errorf("dtype %s is not supported here, want F32, F64, I64 or U8", info.DType)
 	}
 	return t, nil
 }
