@@ -2,31 +2,6 @@ package vec
 
 import "math"
 
-// LeakyReLU is: dst[i] = x[i] if x[i] > 0, else alpha*x[i]. dst may alias x.
-func LeakyReLU(dst, x []float32, alpha float32) {
-	x = x[:len(dst)]
-	for i, v := range x {
-		if v > 0 {
-			dst[i] = v
-		} else {
-			dst[i] = alpha * v
-		}
-	}
-}
-
-// LeakyReLUBackward is: dst[i] = dy[i] if x[i] > 0, else alpha*dy[i]. dst may alias dy.
-func LeakyReLUBackward(dst, x, dy []float32, alpha float32) {
-	x = x[:len(dst)]
-	dy = dy[:len(dst)]
-	for i, v := range x {
-		if v > 0 {
-			dst[i] = dy[i]
-		} else {
-			dst[i] = alpha * dy[i]
-		}
-	}
-}
-
 // Tanh is: dst[i] = tanh(x[i]). dst may alias x.
 func Tanh(dst, x []float32) {
 	x = x[:len(dst)]
