@@ -3,6 +3,9 @@ package gan
 import (
 	"fmt"
 
+	"github.com/gogan/gogan/data"
+	"github.com/gogan/gogan/metrics"
+
 	"github.com/gogan/gogan/tensor"
 )
 
@@ -39,6 +42,9 @@ type Job interface {
 type TestSet struct {
 	Images []float32
 	Labels []uint8
+	// Modes is the 2-D mixture the points come from, for mode-coverage
+	// measurements; nil for images.
+	Modes *data.Toy
 }
 
 // Value is one named number that a step or an evaluation reports.
@@ -87,8 +93,12 @@ func (t *Trainer) Train(images []float32, _ []uint8) ([]Value, error) {
 }
 
 // WriteProgress draws G's images for a fixed noise batch (seeded by the
-// config's seed, the same at every epoch) as an 8×8 grid.
-func (t *Trainer) WriteProgress(path string, _ TestSet) error {
+// config's seed, the same at every epoch) as an 8×8 grid; for 2-D data, a
+// scatter plot of 2,500 samples over the real points and the modes' centers.
+func (t *Trainer) WriteProgress(path string, test TestSet) error {
+	if test.Modes != nil {
+		return writeScatter(path, t.points(len(test.Labels)), test)
+	}
 	if t.fixedNoise == nil {
 		t.fixedNoise = make([]float32, 64*t.G.InputShape().Size())
 		Latents(t.fixedNoise, t.Config.Seed)
@@ -99,8 +109,28 @@ func (t *Trainer) WriteProgress(path string, _ TestSet) error {
 	return writeGrid(path, imgs, 64, shape, 8)
 }
 
-// Evaluate has nothing to measure on test images for a GAN.
-func (t *Trainer) Evaluate(TestSet) ([]Value, error) { return nil, nil }
+// points draws n samples of G from latents seeded by the config's seed.
+func (t *Trainer) points(n int) []float32 {
+	z := make([]float32, n*t.G.InputShape().Size())
+	Latents(z, t.Config.Seed)
+	out := make([]float32, n*t.G.OutputShape().Size())
+	Generate(t.G, out, z, n)
+	return out
+}
+
+// Evaluate measures mode coverage on 2-D data (as many samples as the test set
+// holds: 2,500): high_quality_fraction, modes_covered, kl. Image GANs are
+// scored by gogan eval instead.
+func (t *Trainer) Evaluate(test TestSet) ([]Value, error) {
+	if test.Modes == nil {
+		return nil, nil
+	}
+	cov, err := metrics.Modes(t.points(len(test.Labels)), test.Modes.Centers, test.Modes.Sigma)
+	if err != nil {
+		return nil, err
+	}
+	return []Value{{"high_quality_fraction", cov.HighQualityFraction}, {"modes_covered", float64(cov.ModesCovered)}, {"kl", cov.KL}}, nil
+}
 
 func imageDims(shape tensor.Shape) (h, w, c int, err error) {
 	if len(shape) != 3 {

@@ -138,6 +138,44 @@ func init() {
 	}
 }
 
+// ToyGenerator and ToyDiscriminator are the small MLPs of the 2-D
+// mode-coverage benchmarks: three hidden layers of 128 units.
+func ToyGenerator(latentDim int) *nn.Sequential {
+	return nn.NewSequential("generator",
+		nn.Input(latentDim),
+		nn.Dense(128, nn.WithActivation("relu")),
+		nn.Dense(128, nn.WithActivation("relu")),
+		nn.Dense(128, nn.WithActivation("relu")),
+		nn.Dense(2),
+	)
+}
+
+// ToyDiscriminator ends in Dense(1) without a sigmoid: it outputs logits.
+func ToyDiscriminator() *nn.Sequential {
+	return nn.NewSequential("discriminator",
+		nn.Input(2),
+		nn.Dense(128), nn.LeakyReLU(0.2),
+		nn.Dense(128), nn.LeakyReLU(0.2),
+		nn.Dense(128), nn.LeakyReLU(0.2),
+		nn.Dense(1),
+	)
+}
+
+func init() {
+	architectures["mlp2d"] = Architecture{
+		Name:        "mlp2d",
+		Description: "small MLPs for the 2-D mode-coverage benchmarks (--data ring8 or grid25)",
+		New: func(latentDim int) (*nn.Sequential, *nn.Sequential) {
+			return ToyGenerator(latentDim), ToyDiscriminator()
+		},
+		Logits: true,
+		Defaults: func(cfg *Config) {
+			cfg.Data, cfg.LatentDim, cfg.Batch, cfg.Epochs = "ring8", 16, 256, 100
+			cfg.LR, cfg.Beta1 = 1e-4, 0.5
+		},
+	}
+}
+
 // LookupArchitecture returns the named architecture.
 func LookupArchitecture(name string) (Architecture, error) {
 	a, ok := architectures[name]

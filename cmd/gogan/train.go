@@ -125,6 +125,15 @@ func applyArchitectureDefaults(cfg *gan.Config, set map[string]bool) {
 	if !set["lr"] {
 		cfg.LR = base.LR
 	}
+	for name, apply := range map[string]func(){
+		"data":   func() { cfg.Data = base.Data },
+		"batch":  func() { cfg.Batch = base.Batch },
+		"epochs": func() { cfg.Epochs = base.Epochs },
+	} {
+		if !set[name] {
+			apply()
+		}
+	}
 	cfg.Beta1, cfg.Beta2, cfg.Epsilon = base.Beta1, base.Beta2, base.Epsilon
 }
 

@@ -19,7 +19,7 @@ type session struct {
 	opts            Options
 	job             gan.Job
 	dir             string
-	batcher         *data.Batcher
+	source          data.Source
 	perEpoch, total int
 	mlog            *report.MetricsLog
 	elapsedBefore   float64
@@ -55,7 +55,7 @@ func (s *session) loop(ctx context.Context) (*Result, error) {
 			return s.interrupted()
 		}
 		step := s.job.Steps()
-		s.batcher.Batch(s.images, s.labels, step/s.perEpoch, step%s.perEpoch)
+		s.source.Batch(s.images, s.labels, step/s.perEpoch, step%s.perEpoch)
 		values, err := s.job.Train(s.images, s.labels)
 		if err != nil {
 			s.finishBar()

@@ -65,14 +65,7 @@ func Train(ctx context.Context, opts Options) (*Result, error) {
 	} else if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	ds, err := data.LoadWith(cfg.Data, opts.Data)
-	if err != nil {
-		return nil, err
-	}
-	if n := ds.Train.Images.N; cfg.Batch > n {
-		return nil, fmt.Errorf("batch %d is larger than the %d training images of %s", cfg.Batch, n, cfg.Data)
-	}
-	batcher, err := data.NewBatcher(ds.Train, cfg.Batch, cfg.Seed)
+	source, test, err := openData(cfg, opts.Data)
 	if err != nil {
 		return nil, err
 	}
@@ -81,11 +74,10 @@ func Train(ctx context.Context, opts Options) (*Result, error) {
 			return nil, err
 		}
 	}
-	imgShape := tensor.Shape{ds.Train.Images.Rows, ds.Train.Images.Cols, 1}
-	if want := job.SampleShape(); !want.Equal(imgShape) {
-		return nil, fmt.Errorf("data %s has images of %s, model %s takes %s", cfg.Data, imgShape, cfg.Model, want)
+	if have, want := tensor.Shape(source.SampleShape()), job.SampleShape(); !want.Equal(have) {
+		return nil, fmt.Errorf("data %s has samples of shape %s, model %s takes %s", cfg.Data, have, cfg.Model, want)
 	}
-	perEpoch := batcher.BatchesPerEpoch()
+	perEpoch := source.BatchesPerEpoch()
 	total := cfg.TotalSteps(perEpoch)
 	dir := opts.Resume
 	if dir == "" {
@@ -106,14 +98,43 @@ func Train(ctx context.Context, opts Options) (*Result, error) {
 	}
 	defer mlog.Close()
 
-	sample := imgShape.Size()
+	sample := tensor.Shape(source.SampleShape()).Size()
 	s := &session{
-		opts: opts, job: job, dir: dir, batcher: batcher, perEpoch: perEpoch, total: total,
+		opts: opts, job: job, dir: dir, source: source, perEpoch: perEpoch, total: total,
 		mlog: mlog, elapsedBefore: elapsedBefore,
 		images: make([]float32, cfg.Batch*sample), labels: make([]uint8, cfg.Batch),
-		test: gan.TestSet{Images: data.Scale(ds.Test.Images), Labels: ds.Test.Labels},
+		test: test,
 	}
 	return s.loop(ctx)
+}
+
+// ToyTestSamples is the number of reference points a 2-D dataset's test set
+// holds: the 2,500 samples over which mode coverage is measured.
+const ToyTestSamples = 2500
+
+// openData opens the training source and the test set a run uses: images
+// from IDX files, or points of a 2-D mixture (ring8, grid25).
+func openData(cfg gan.Config, opts data.LoadOptions) (data.Source, gan.TestSet, error) {
+	if data.IsToy(cfg.Data) {
+		toy, err := data.NewToy(cfg.Data, cfg.Batch, cfg.Seed)
+		if err != nil {
+			return nil, gan.TestSet{}, err
+		}
+		points, modes := toy.Sample(ToyTestSamples, cfg.Seed)
+		return toy, gan.TestSet{Images: points, Labels: modes, Modes: toy}, nil
+	}
+	ds, err := data.LoadWith(cfg.Data, opts)
+	if err != nil {
+		return nil, gan.TestSet{}, err
+	}
+	if n := ds.Train.Images.N; cfg.Batch > n {
+		return nil, gan.TestSet{}, fmt.Errorf("batch %d is larger than the %d training images of %s", cfg.Batch, n, cfg.Data)
+	}
+	batcher, err := data.NewBatcher(ds.Train, cfg.Batch, cfg.Seed)
+	if err != nil {
+		return nil, gan.TestSet{}, err
+	}
+	return batcher, gan.TestSet{Images: data.Scale(ds.Test.Images), Labels: ds.Test.Labels}, nil
 }
 
 // resume restores the trainer of a run, with the overrides the options allow.
