@@ -281,15 +281,31 @@ func (d *convDims) pointwise() bool {
 	return d.kh == 1 && d.kw == 1 && d.sh == 1 && d.sw == 1 && d.pt == 0 && d.pl == 0 && d.oh == d.h && d.ow == d.w
 }
 
-// convChunkFloats is the size of the im2col scratch one chunk of rows fills: a
-// few MiB, so that the patches are still in cache when the GEMM packs them.
-const convChunkFloats = 1 << 19
+// Chunks. Each chunk of output positions costs its GEMM one packing of the
+// kernel matrix (kh·kw·Ci × Co), so a chunk must be tall for that cost to vanish
+// beside its arithmetic; its patches (rows × kh·kw·Ci floats) should still be in
+// cache when the GEMM packs them.
+const (
+	convChunkRows      = 1024    // output positions per chunk, at least
+	convMinChunkFloats = 1 << 20 // patch values per chunk, at least (for thin patches)
+)
 
-// chunkRows is how many output positions one chunk covers: enough to fill the
-// scratch, and at least convMinChunkRows so that each GEMM stays large.
+// chunkRows is how many output positions one chunk covers: the rows cut into
+// equal chunks of about max(convChunkRows, convMinChunkFloats/patch) rows.
 func (d *convDims) chunkRows() int {
-	const convMinChunkRows = 128
-	return min(d.rows(), max(convChunkFloats/d.patch(), convMinChunkRows))
+	rows := d.rows()
+	target := max(convChunkRows, convMinChunkFloats/d.patch())
+	chunks := max(1, (rows+target-1)/target)
+	return (rows + chunks - 1) / chunks
+}
+
+// releaseScratch gives back s, the arena's latest allocation, so that the next
+// op reuses the memory: im2col matrices live only during their op.
+func (g *Graph) releaseScratch(s []float32) {
+	a := &g.arena
+	if n := len(s); n > 0 && n <= a.off && a.off <= len(a.slab) && &a.slab[a.off-n] == &s[0] {
+		a.off -= n
+	}
 }
 
 // convForward computes y (N,OH,OW,Co) = x ⋆ w chunk by chunk: gather the
@@ -307,6 +323,7 @@ func (g *Graph) convForward(y, x, w []float32, d convDims) {
 		im2col(col, x, &d, r0, r1)
 		gemm.Sgemm(false, false, r1-r0, co, k, 1, col, k, w, co, 0, y[r0*co:], co)
 	}
+	g.releaseScratch(col)
 }
 
 // convBackwardData computes dx (N,H,W,Ci) = dy ⋆ᵀ w chunk by chunk:
@@ -325,6 +342,7 @@ func (g *Graph) convBackwardData(dx, dy, w []float32, d convDims) {
 		gemm.Sgemm(false, true, r1-r0, k, co, 1, dy[r0*co:], co, w, co, 0, col, k)
 		col2im(dx, col, &d, r0, r1)
 	}
+	g.releaseScratch(col)
 }
 
 // convBackwardFilter computes dw (kh,kw,Ci,Co) = x ⋆ʷ dy chunk by chunk:
@@ -344,4 +362,5 @@ func (g *Graph) convBackwardFilter(dw, x, dy []float32, d convDims) {
 		gemm.Sgemm(true, false, k, co, r1-r0, 1, col, k, dy[r0*co:], co, beta, dw, co)
 		beta = 1
 	}
+	g.releaseScratch(col)
 }

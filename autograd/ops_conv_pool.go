@@ -73,48 +73,48 @@ func (g *Graph) MaxPool2D(x *Var, pool, strides [2]int, padding Padding) *Var {
 func maxPoolBackward(g *Graph, n *node, dy *Var) {
 	x := n.in[0]
 	if g.wants(x) {
-		g.accumulate(x, g.scatterAdd(dy, int32sOf(n.saved), x.Shape))
+		g.accumulate(x, g.scatterIndexed(dy, int32sOf(n.saved), x.Shape))
 	}
 }
 
-// scatterAdd returns z of the given shape, zero but for z[idx[k]] += v[k].
-func (g *Graph) scatterAdd(v *Var, idx []int32, shape []int) *Var {
+// scatterIndexed returns z of the given shape, zero but for z[idx[k]] += v[k].
+func (g *Graph) scatterIndexed(v *Var, idx []int32, shape []int) *Var {
 	z := g.newVar(shape...)
 	clear(z.Data)
 	for k, i := range idx {
 		z.Data[i] += v.Data[k]
 	}
-	if nd := g.record("ScatterAdd", z, scatterAddBackward, v); nd != nil {
+	if nd := g.record("ScatterIndexed", z, scatterIndexedBackward, v); nd != nil {
 		nd.saved = floatsOf(idx)
 	}
 	return z
 }
 
-// scatterAddBackward: forward z[idx[k]] += v[k], so dv[k] = dz[idx[k]].
-func scatterAddBackward(g *Graph, n *node, dz *Var) {
+// scatterIndexedBackward: forward z[idx[k]] += v[k], so dv[k] = dz[idx[k]].
+func scatterIndexedBackward(g *Graph, n *node, dz *Var) {
 	v := n.in[0]
 	if g.wants(v) {
-		g.accumulate(v, g.gather(dz, int32sOf(n.saved), v.Shape))
+		g.accumulate(v, g.gatherIndexed(dz, int32sOf(n.saved), v.Shape))
 	}
 }
 
-// gather returns z of the given shape with z[k] = v[idx[k]].
-func (g *Graph) gather(v *Var, idx []int32, shape []int) *Var {
+// gatherIndexed returns z of the given shape with z[k] = v[idx[k]].
+func (g *Graph) gatherIndexed(v *Var, idx []int32, shape []int) *Var {
 	z := g.newVar(shape...)
 	for k, i := range idx {
 		z.Data[k] = v.Data[i]
 	}
-	if nd := g.record("Gather", z, gatherBackward, v); nd != nil {
+	if nd := g.record("GatherIndexed", z, gatherIndexedBackward, v); nd != nil {
 		nd.saved = floatsOf(idx)
 	}
 	return z
 }
 
-// gatherBackward: forward z[k] = v[idx[k]], so dv[idx[k]] += dz[k].
-func gatherBackward(g *Graph, n *node, dz *Var) {
+// gatherIndexedBackward: forward z[k] = v[idx[k]], so dv[idx[k]] += dz[k].
+func gatherIndexedBackward(g *Graph, n *node, dz *Var) {
 	v := n.in[0]
 	if g.wants(v) {
-		g.accumulate(v, g.scatterAdd(dz, int32sOf(n.saved), v.Shape))
+		g.accumulate(v, g.scatterIndexed(dz, int32sOf(n.saved), v.Shape))
 	}
 }
 
