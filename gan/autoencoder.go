@@ -61,7 +61,7 @@ func NewAutoencoderTrainer(cfg Config) (*AutoencoderTrainer, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	arch, err := LookupArchitecture(cfg.Model)
+	arch, err := LookupArchitecture(cfg.ArchitectureName())
 	if err != nil {
 		return nil, err
 	}
@@ -227,3 +227,6 @@ func (a *AutoencoderTrainer) parts() parts {
 		optimizers: map[string]optim.Optimizer{"encoder": a.OptEncoder, "decoder": a.OptDecoder},
 	}
 }
+
+// Plan does nothing: this job has no schedule.
+func (a *AutoencoderTrainer) Plan(int) {}

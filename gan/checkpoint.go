@@ -70,11 +70,15 @@ type parts struct {
 func (t *Trainer) SaveCheckpoint(dir string) (string, error) { return saveParts(dir, t.parts()) }
 
 func (t *Trainer) parts() parts {
-	return parts{
+	p := parts{
 		config: t.Config, step: t.Step, pcg: t.pcg,
 		weights:    map[string][]*autograd.Var{"generator": t.G.Weights(), "discriminator": t.D.Weights()},
 		optimizers: map[string]optim.Optimizer{"generator": t.OptG, "discriminator": t.OptD},
 	}
+	if t.GEMA != nil {
+		p.weights["generator_ema"] = t.GEMA.Weights()
+	}
+	return p
 }
 
 func saveParts(dir string, p parts) (string, error) {

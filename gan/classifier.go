@@ -62,7 +62,7 @@ func NewClassifierTrainer(cfg Config) (*ClassifierTrainer, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	arch, err := LookupArchitecture(cfg.Model)
+	arch, err := LookupArchitecture(cfg.ArchitectureName())
 	if err != nil {
 		return nil, err
 	}
@@ -199,3 +199,6 @@ func (c *ClassifierTrainer) parts() parts {
 		optimizers: map[string]optim.Optimizer{"features": c.OptFeatures, "head": c.OptHead},
 	}
 }
+
+// Plan does nothing: this job has no schedule.
+func (c *ClassifierTrainer) Plan(int) {}

@@ -17,6 +17,24 @@ type Config struct {
 	Epsilon   float32 `json:"epsilon"`    // Adam ε
 	Seed      uint64  `json:"seed"`       // drives initialization, data order, noise, dropout
 	LogEvery  int     `json:"log_every"`  // steps between metrics.jsonl lines
+	// EvalEvery is the number of steps between evaluations of the generator (FID, KID,
+	// Inception Score; see package eval); 0 means none.
+	EvalEvery int `json:"eval_every,omitempty"`
+
+	// The GAN recipe (see Losses and the recipes): all optional, the zero value
+	// is the seed's non-saturating GAN with Adam.
+	Arch           string  `json:"arch,omitempty"`            // a recipe's networks: mlp, dcgan, mlp2d (default mlp)
+	Loss           string  `json:"loss,omitempty"`            // one of Losses
+	Optimizer      string  `json:"optimizer,omitempty"`       // adam (default) or rmsprop
+	LRG            float32 `json:"lr_g,omitempty"`            // G's learning rate, if not LR
+	LRD            float32 `json:"lr_d,omitempty"`            // D's learning rate, if not LR
+	NCritic        int     `json:"n_critic,omitempty"`        // D steps per G step (default 1)
+	GP             float32 `json:"gp,omitempty"`              // gradient-penalty weight λ (wgan-gp)
+	Clip           float32 `json:"clip,omitempty"`            // weight clipping of D (wgan)
+	LabelSmoothing float32 `json:"label_smoothing,omitempty"` // one-sided: real targets 1 − s
+	InstanceNoise  float32 `json:"instance_noise,omitempty"`  // σ of Gaussian noise on D's inputs, annealed to 0
+	EMA            float32 `json:"ema,omitempty"`             // decay of G's weight average (0: off)
+	SpectralNorm   bool    `json:"spectral_norm,omitempty"`   // spectral normalization of D's kernels
 }
 
 // DefaultConfig is the seed's recipe: latent 100, batch 64, Adam 2e-4 with β1 0.5.
@@ -32,8 +50,14 @@ const MaxEpochs = 1 << 30
 
 // Validate rejects values that cannot train, naming the value.
 func (c Config) Validate() error {
-	if _, err := LookupArchitecture(c.Model); err != nil {
+	arch, err := LookupArchitecture(c.ArchitectureName())
+	if err != nil {
 		return err
+	}
+	if !arch.Autoencoder && !arch.Classifier {
+		if err := c.validateGAN(); err != nil {
+			return err
+		}
 	}
 	switch {
 	case c.Epochs <= 0 && c.Steps <= 0:
@@ -54,6 +78,11 @@ func (c Config) Validate() error {
 		return fmt.Errorf("Adam epsilon must be positive, got %g", c.Epsilon)
 	case c.LogEvery <= 0:
 		return fmt.Errorf("log interval must be positive, got %d", c.LogEvery)
+	case c.EvalEvery < 0:
+		return fmt.Errorf("evaluation interval must not be negative, got %d", c.EvalEvery)
+	}
+	if arch, _ := LookupArchitecture(c.ArchitectureName()); c.EvalEvery > 0 && arch.Classifier {
+		return fmt.Errorf("model %s generates no images: it cannot be evaluated every %d steps", c.Model, c.EvalEvery)
 	}
 	return nil
 }

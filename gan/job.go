@@ -32,6 +32,8 @@ type Job interface {
 	SaveCheckpoint(dir string) (string, error)
 	// Flops counts the floating-point operations of matrix products so far.
 	Flops() uint64
+	// Plan tells the job how many steps the run takes in all (for schedules).
+	Plan(totalSteps int)
 
 	parts() parts
 	setStep(int)
@@ -56,7 +58,7 @@ type Value struct {
 // NewJob builds the trainer that the configured architecture calls for, with
 // fresh weights.
 func NewJob(cfg Config) (Job, error) {
-	arch, err := LookupArchitecture(cfg.Model)
+	arch, err := LookupArchitecture(cfg.ArchitectureName())
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +107,7 @@ func (t *Trainer) WriteProgress(path string, test TestSet) error {
 	}
 	shape := t.G.OutputShape()
 	imgs := make([]float32, 64*shape.Size())
-	Generate(t.G, imgs, t.fixedNoise, 64)
+	Generate(t.Sampler(), imgs, t.fixedNoise, 64)
 	return writeGrid(path, imgs, 64, shape, 8)
 }
 
@@ -114,7 +116,7 @@ func (t *Trainer) points(n int) []float32 {
 	z := make([]float32, n*t.G.InputShape().Size())
 	Latents(z, t.Config.Seed)
 	out := make([]float32, n*t.G.OutputShape().Size())
-	Generate(t.G, out, z, n)
+	Generate(t.Sampler(), out, z, n)
 	return out
 }
 

@@ -180,7 +180,7 @@ func init() {
 func LookupArchitecture(name string) (Architecture, error) {
 	a, ok := architectures[name]
 	if !ok {
-		return Architecture{}, fmt.Errorf("unknown model %q (available: %s)", name, ArchitectureNames())
+		return Architecture{}, fmt.Errorf("unknown model %q (architectures: %s; recipes: %s)", name, ArchitectureNames(), RecipeNames())
 	}
 	return a, nil
 }

@@ -11,32 +11,40 @@ import (
 	"github.com/gogan/gogan/optim"
 )
 
-// Trainer trains a generator G against a discriminator D.
+// Trainer trains a generator G against a discriminator D with one of the
+// objectives in Losses and the configured stabilizers.
 type Trainer struct {
 	Config     Config
 	G, D       *nn.Sequential
 	OptG, OptD optim.Optimizer
-	// Step counts the training steps taken (one D update and one G update each).
+	// GEMA is an exponential moving average of G's weights (Config.EMA > 0),
+	// used for samples and evaluation; nil when off.
+	GEMA *nn.Sequential
+	// Step counts the training steps taken: one D update each, and one G
+	// update every Config.NCritic steps.
 	Step int
 
 	pcg   *rand.PCG // the state behind rng, saved in checkpoints
 	rng   *rand.Rand
 	graph *autograd.Graph
 	noise []float32 // (batch, latent)
-	bce   func(g *autograd.Graph, out, targets *autograd.Var) *autograd.Var
 	// logits: D outputs logits (no final sigmoid), see Architecture.Logits.
-	logits bool
+	logits  bool
+	planned int     // the run's total steps, for annealing instance noise
+	gLoss   float64 // the last G step's loss, reported between G steps
 
 	values     []Value   // Train's result, reused
 	fixedNoise []float32 // (64, latent) for WriteProgress
+	scratch    []float32 // noisy or interpolated D inputs
 }
 
 // StepStats are the numbers one training step reports.
 type StepStats struct {
-	DLoss float64 // BCE(D(x), 1) + BCE(D(G(z)), 0)
-	GLoss float64 // BCE(D(G(z)), 1): the non-saturating generator loss
-	DReal float64 // mean D(x): the discriminator's probability that real images are real
-	DFake float64 // mean D(G(z)) before D's update
+	DLoss float64 // D's loss (with the gradient penalty, for wgan-gp)
+	GLoss float64 // G's loss at the last G update
+	// DReal and DFake are D's mean output on real and generated samples before
+	// its update: probabilities for the BCE objectives, raw scores otherwise.
+	DReal, DFake float64
 }
 
 // NewTrainer builds the configured models with freshly initialized weights.
@@ -44,11 +52,19 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	arch, err := LookupArchitecture(cfg.Model)
+	arch, err := LookupArchitecture(cfg.ArchitectureName())
 	if err != nil {
 		return nil, err
 	}
+	if arch.Autoencoder || arch.Classifier {
+		return nil, fmt.Errorf("model %q is not a GAN", cfg.Model)
+	}
 	g, d := arch.New(cfg.LatentDim)
+	if cfg.SpectralNorm {
+		if d, err = withSpectralNorm(d); err != nil {
+			return nil, err
+		}
+	}
 	initRNG := rand.New(rand.NewPCG(cfg.Seed, 0x9e3779b97f4a7c15))
 	if err := g.Build(initRNG); err != nil {
 		return nil, err
@@ -59,74 +75,251 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 	if !g.OutputShape().Equal(d.InputShape()) {
 		return nil, fmt.Errorf("generator makes %s but discriminator takes %s", g.OutputShape().WithBatch(), d.InputShape().WithBatch())
 	}
-	adam := optim.AdamConfig{LearningRate: cfg.LR, Beta1: cfg.Beta1, Beta2: cfg.Beta2, Epsilon: cfg.Epsilon}
-	optG, err := optim.NewAdam(g.TrainableWeights(), adam)
+	if cfg.loss() == "wgan-gp" {
+		for _, l := range d.Layers() {
+			if l.Kind() == "BatchNormalization" {
+				return nil, fmt.Errorf("wgan-gp needs a critic without BatchNormalization (its gradient penalty is per sample); %s has %s", d.Name(), l.Name())
+			}
+		}
+	}
+	lrG, lrD := cfg.learningRates()
+	optG, err := newOptimizer(cfg, g, lrG)
 	if err != nil {
 		return nil, err
 	}
-	optD, err := optim.NewAdam(d.TrainableWeights(), adam)
+	optD, err := newOptimizer(cfg, d, lrD)
 	if err != nil {
 		return nil, err
 	}
 	pcg := rand.NewPCG(cfg.Seed, 0x2545f4914f6cdd1d)
 	rng := rand.New(pcg)
-	bce := losses.BinaryCrossEntropy
-	if arch.Logits {
-		bce = losses.BinaryCrossEntropyWithLogits
-	}
-	return &Trainer{
+	t := &Trainer{
 		Config: cfg, G: g, D: d, OptG: optG, OptD: optD,
 		pcg: pcg, rng: rng, graph: autograd.NewGraph(rng),
-		noise: make([]float32, cfg.Batch*cfg.LatentDim),
-		bce:   bce, logits: arch.Logits,
-	}, nil
+		noise:  make([]float32, cfg.Batch*cfg.LatentDim),
+		logits: arch.Logits,
+	}
+	if cfg.EMA > 0 {
+		t.GEMA, _ = arch.New(cfg.LatentDim)
+		if err := t.GEMA.Build(rand.New(rand.NewPCG(0, 0))); err != nil {
+			return nil, err
+		}
+		copyWeights(t.GEMA, g)
+	}
+	return t, nil
 }
 
-// TrainStep takes one step on a batch of real images, (batch, 28·28·1) in
-// [−1, 1]: D learns to tell them from G's, then G learns to fool the updated D.
-// A NaN or infinite loss stops the step before any weight changes and returns
-// an error.
+// newOptimizer makes the configured optimizer for a model's trainable weights.
+func newOptimizer(cfg Config, m *nn.Sequential, lr float32) (optim.Optimizer, error) {
+	if cfg.Optimizer == "rmsprop" {
+		return optim.NewRMSprop(m.TrainableWeights(), optim.RMSpropConfig{LearningRate: lr, Rho: 0.9, Epsilon: cfg.Epsilon})
+	}
+	return optim.NewAdam(m.TrainableWeights(), optim.AdamConfig{LearningRate: lr, Beta1: cfg.Beta1, Beta2: cfg.Beta2, Epsilon: cfg.Epsilon})
+}
+
+// Plan tells the trainer how many steps the run takes in all, over which
+// instance noise is annealed to zero.
+func (t *Trainer) Plan(totalSteps int) { t.planned = totalSteps }
+
+// TrainStep takes one step on a batch of real samples, (batch, sample...) in
+// [−1, 1]: D learns to tell them from G's, and every NCritic steps G learns to
+// fool the updated D. A NaN or infinite loss stops the step before any weight
+// changes and returns an error.
 func (t *Trainer) TrainStep(real []float32) (StepStats, error) {
 	cfg := t.Config
-	if len(real) != cfg.Batch*t.D.InputShape().Size() {
-		panic(fmt.Sprintf("gan: TrainStep got %d values, want %d", len(real), cfg.Batch*t.D.InputShape().Size()))
+	sample := t.D.InputShape()
+	if len(real) != cfg.Batch*sample.Size() {
+		panic(fmt.Sprintf("gan: TrainStep got %d values, want %d", len(real), cfg.Batch*sample.Size()))
 	}
 	g := t.graph
 	g.Reset()
 	for i := range t.noise {
 		t.noise[i] = float32(t.rng.NormFloat64())
 	}
+	batchShape := append([]int{cfg.Batch}, sample...)
 	z := g.Input(t.noise, false, cfg.Batch, cfg.LatentDim)
-	x := g.Input(real, false, append([]int{cfg.Batch}, t.D.InputShape()...)...)
 	fake := t.G.Call(g, z, true)
 
-	// Discriminator: real → 1, fake → 0; G's output is detached.
-	pReal := t.D.Call(g, x, true)
-	pFake := t.D.Call(g, g.Detach(fake), true)
-	lossD := g.Add(
-		t.bce(g, pReal, losses.Targets(g, 1, pReal)),
-		t.bce(g, pFake, losses.Targets(g, 0, pFake)))
-	stats := StepStats{DLoss: float64(lossD.Item()), DReal: t.meanProbability(pReal), DFake: t.meanProbability(pFake)}
+	// Discriminator step, on G's output cut from G.
+	x := t.withInstanceNoise(g, g.Input(real, false, batchShape...))
+	fakeD := t.withInstanceNoise(g, g.Detach(fake))
+	sReal := t.score(t.D.Call(g, x, true))
+	sFake := t.score(t.D.Call(g, fakeD, true))
+	lossD := t.discriminatorLoss(g, sReal, sFake)
+	if cfg.loss() == "wgan-gp" && cfg.GP > 0 {
+		lossD = g.Add(lossD, t.gradientPenalty(g, real, fakeD.Data, batchShape))
+	}
+	stats := StepStats{DLoss: float64(lossD.Item()), DReal: t.meanOutput(sReal), DFake: t.meanOutput(sFake), GLoss: t.gLoss}
 	if !finite(stats.DLoss) {
 		return stats, fmt.Errorf("discriminator loss is %v at step %d", stats.DLoss, t.Step+1)
 	}
 	g.Backward(lossD)
 	t.OptD.Step()
-
-	// Generator: make D call the fakes real; D's weights are frozen meanwhile.
-	t.D.SetTrainable(false)
-	pFool := t.D.Call(g, fake, true)
-	lossG := t.bce(g, pFool, losses.Targets(g, 1, pFool))
-	stats.GLoss = float64(lossG.Item())
-	if !finite(stats.GLoss) {
-		t.D.SetTrainable(true)
-		return stats, fmt.Errorf("generator loss is %v at step %d", stats.GLoss, t.Step+1)
+	if cfg.loss() == "wgan" && cfg.Clip > 0 {
+		clipWeights(t.D, cfg.Clip)
 	}
-	g.Backward(lossG)
-	t.D.SetTrainable(true)
-	t.OptG.Step()
+
+	// Generator step, every NCritic steps: D's weights are frozen meanwhile.
+	if (t.Step+1)%cfg.criticSteps() == 0 {
+		t.D.SetTrainable(false)
+		lossG := t.generatorLoss(g, t.score(t.D.Call(g, t.withInstanceNoise(g, fake), true)))
+		stats.GLoss = float64(lossG.Item())
+		if !finite(stats.GLoss) {
+			t.D.SetTrainable(true)
+			return stats, fmt.Errorf("generator loss is %v at step %d", stats.GLoss, t.Step+1)
+		}
+		g.Backward(lossG)
+		t.D.SetTrainable(true)
+		t.OptG.Step()
+		t.gLoss = stats.GLoss
+		if t.GEMA != nil {
+			updateEMA(t.GEMA, t.G, cfg.EMA)
+		}
+	}
 	t.Step++
 	return stats, nil
+}
+
+// score is what the losses read of D's output: the logits of a final sigmoid.
+func (t *Trainer) score(out *autograd.Var) *autograd.Var {
+	if l := out.Logits(); l != nil {
+		return l
+	}
+	return out
+}
+
+// bceBased reports whether the objective reads scores as logits of probabilities.
+func (t *Trainer) bceBased() bool {
+	l := t.Config.loss()
+	return l == "nonsaturating" || l == "minimax"
+}
+
+// discriminatorLoss is D's objective on the scores of real and fake samples.
+func (t *Trainer) discriminatorLoss(g *autograd.Graph, sReal, sFake *autograd.Var) *autograd.Var {
+	realTarget := 1 - t.Config.LabelSmoothing
+	switch t.Config.loss() {
+	case "lsgan":
+		return g.Scale(g.Add(
+			losses.MeanSquaredError(g, sReal, losses.Targets(g, realTarget, sReal)),
+			losses.MeanSquaredError(g, sFake, losses.Targets(g, 0, sFake))), 0.5)
+	case "wgan", "wgan-gp":
+		return g.Sub(g.Mean(sFake), g.Mean(sReal))
+	case "hinge":
+		return g.Add(
+			g.Mean(g.ReLU(g.AddScalar(g.Scale(sReal, -1), 1))),
+			g.Mean(g.ReLU(g.AddScalar(sFake, 1))))
+	}
+	return g.Add(
+		losses.BinaryCrossEntropyWithLogits(g, sReal, losses.Targets(g, realTarget, sReal)),
+		losses.BinaryCrossEntropyWithLogits(g, sFake, losses.Targets(g, 0, sFake)))
+}
+
+// generatorLoss is G's objective on the scores of its samples.
+func (t *Trainer) generatorLoss(g *autograd.Graph, sFake *autograd.Var) *autograd.Var {
+	switch t.Config.loss() {
+	case "minimax":
+		// minimize log(1 − D(G(z))) = −BCE(D(G(z)), 0)
+		return g.Scale(losses.BinaryCrossEntropyWithLogits(g, sFake, losses.Targets(g, 0, sFake)), -1)
+	case "lsgan":
+		return g.Scale(losses.MeanSquaredError(g, sFake, losses.Targets(g, 1, sFake)), 0.5)
+	case "wgan", "wgan-gp", "hinge":
+		return g.Scale(g.Mean(sFake), -1)
+	}
+	return losses.BinaryCrossEntropyWithLogits(g, sFake, losses.Targets(g, 1, sFake))
+}
+
+// gradientPenalty is λ·mean((‖∇ₓ̂ D(x̂)‖₂ − 1)²) at x̂ = α·x + (1 − α)·x̃, with α
+// drawn from U(0, 1) once per sample (Gulrajani et al. 2017). The gradient is
+// exact and recorded, so the penalty's own gradient reaches D's weights; the
+// norm is √(Σ∇² + 1e-12), finite when the gradient vanishes.
+func (t *Trainer) gradientPenalty(g *autograd.Graph, real, fake []float32, batchShape []int) *autograd.Var {
+	n := batchShape[0]
+	per := len(real) / n
+	xhat := g.Constant(0, batchShape...)
+	for i := 0; i < n; i++ {
+		a := float32(t.rng.Float64())
+		for j := i * per; j < (i+1)*per; j++ {
+			xhat.Data[j] = a*real[j] + (1-a)*fake[j]
+		}
+	}
+	xhat = g.Input(xhat.Data, true, batchShape...)
+	scores := t.score(t.D.Call(g, xhat, true))
+	grad := g.Grad(scores, []*autograd.Var{xhat}, true)[0]
+	norm := g.Sqrt(g.AddScalar(g.SumCols(g.Square(grad)), 1e-12))
+	return g.Scale(g.Mean(g.Square(g.AddScalar(norm, -1))), t.Config.GP)
+}
+
+// withInstanceNoise adds N(0, σ²) noise to D's input, σ falling linearly from
+// Config.InstanceNoise to 0 over the planned steps (Sønderby et al. 2016).
+func (t *Trainer) withInstanceNoise(g *autograd.Graph, x *autograd.Var) *autograd.Var {
+	sigma := float64(t.Config.InstanceNoise)
+	if sigma == 0 {
+		return x
+	}
+	if t.planned > 0 {
+		sigma *= max(0, 1-float64(t.Step)/float64(t.planned))
+	}
+	noise := g.Constant(0, x.Shape...)
+	for i := range noise.Data {
+		noise.Data[i] = float32(sigma * t.rng.NormFloat64())
+	}
+	return g.Add(x, noise)
+}
+
+// meanOutput is D's mean output: a probability for the BCE objectives, the raw
+// score otherwise.
+func (t *Trainer) meanOutput(score *autograd.Var) float64 {
+	var s float64
+	for _, v := range score.Data {
+		p := float64(v)
+		if t.bceBased() {
+			p = 1 / (1 + math.Exp(-p))
+		}
+		s += p
+	}
+	return s / float64(len(score.Data))
+}
+
+// clipWeights limits every trainable weight of m to [−c, c] (WGAN).
+func clipWeights(m *nn.Sequential, c float32) {
+	for _, w := range m.TrainableWeights() {
+		for i, v := range w.Data {
+			w.Data[i] = max(-c, min(c, v))
+		}
+	}
+}
+
+// updateEMA moves avg's weights toward m's: avg ← decay·avg + (1 − decay)·m for
+// trainable weights; layer state (moving statistics) is copied.
+func updateEMA(avg, m *nn.Sequential, decay float32) {
+	aw, mw := avg.Weights(), m.Weights()
+	for i, w := range mw {
+		if !w.Trainable {
+			copy(aw[i].Data, w.Data)
+			continue
+		}
+		a := aw[i].Data
+		for j, v := range w.Data {
+			a[j] = decay*a[j] + (1-decay)*v
+		}
+	}
+}
+
+// copyWeights copies every weight of src into dst (same architecture).
+func copyWeights(dst, src *nn.Sequential) {
+	dw := dst.Weights()
+	for i, w := range src.Weights() {
+		copy(dw[i].Data, w.Data)
+	}
+}
+
+// Sampler is the generator used for samples and evaluation: the weight
+// average when EMA is on, G otherwise.
+func (t *Trainer) Sampler() *nn.Sequential {
+	if t.GEMA != nil {
+		return t.GEMA
+	}
+	return t.G
 }
 
 // Generate writes G's images for the latent vectors z (n, latent) into dst
@@ -152,20 +345,6 @@ func Latents(z []float32, seed uint64) {
 	for i := range z {
 		z[i] = float32(rng.NormFloat64())
 	}
-}
-
-// meanProbability is the mean of D's probabilities: its outputs, or their
-// sigmoid when D outputs logits.
-func (t *Trainer) meanProbability(out *autograd.Var) float64 {
-	var s float64
-	for _, v := range out.Data {
-		p := float64(v)
-		if t.logits {
-			p = 1 / (1 + math.Exp(-p))
-		}
-		s += p
-	}
-	return s / float64(len(out.Data))
 }
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -33,6 +34,21 @@ func newTrainCommand() *command {
 	fs.IntVar(&cfg.LatentDim, "latent", def.LatentDim, "noise size of a GAN, code size of an autoencoder (cae's default: 32)")
 	fs.Uint64Var(&cfg.Seed, "seed", def.Seed, "random seed: weights, data order, noise")
 	fs.IntVar(&cfg.LogEvery, "log-every", def.LogEvery, "steps between lines of metrics.jsonl")
+	fs.IntVar(&cfg.EvalEvery, "eval-every", 0, "steps between FID/KID/IS evaluations of the generator on 2,000 samples, and at the end (0: none)")
+	fs.StringVar(&cfg.Arch, "arch", "", "networks of a recipe: mlp (default), dcgan or mlp2d")
+	fs.StringVar(&cfg.Loss, "loss", "", "objective: "+strings.Join(gan.Losses, ", ")+" (default nonsaturating, or the recipe's)")
+	fs.StringVar(&cfg.Optimizer, "optimizer", "", "adam (default) or rmsprop")
+	fs.IntVar(&cfg.NCritic, "n-critic", 0, "D steps per G step (default 1, or the recipe's)")
+	fs.Var(float32Flag{&cfg.GP}, "gp", "gradient-penalty weight λ (wgan-gp: 10)")
+	fs.Var(float32Flag{&cfg.Clip}, "clip", "clip D's weights to ±c after each step (wgan: 0.01)")
+	fs.Var(float32Flag{&cfg.LRG}, "lr-g", "G's learning rate (default --lr)")
+	fs.Var(float32Flag{&cfg.LRD}, "lr-d", "D's learning rate (default --lr)")
+	fs.Var(float32Flag{&cfg.Beta1}, "beta1", "Adam β1 (default 0.5, or the recipe's)")
+	fs.Var(float32Flag{&cfg.Beta2}, "beta2", "Adam β2 (default 0.999, or the recipe's)")
+	fs.Var(float32Flag{&cfg.LabelSmoothing}, "label-smoothing", "one-sided label smoothing: real targets 1 − s")
+	fs.Var(float32Flag{&cfg.InstanceNoise}, "instance-noise", "σ of Gaussian noise added to D's inputs, annealed to 0")
+	fs.Var(float32Flag{&cfg.EMA}, "ema", "decay of an exponential moving average of G's weights, used for samples (e.g. 0.999; 0: off)")
+	fs.BoolVar(&cfg.SpectralNorm, "spectral-norm", false, "spectral normalization of D's kernels")
 	out := fs.String("out", "", "run folder (default runs/<model>-<time>)")
 	resume := fs.String("resume", "", "continue the run in this folder from its checkpoint")
 	threads := fs.Int("threads", 0, "CPU threads (default: all cores)")
@@ -57,6 +73,7 @@ func newTrainCommand() *command {
 				fixed = append(fixed, f.Name)
 			}
 		})
+		gan.ApplyRecipe(&cfg, set)
 		applyArchitectureDefaults(&cfg, set)
 		if cfg.Epochs > maxEpochs {
 			return usageError{fmt.Sprintf("--epochs must be at most %d, got %d", maxEpochs, cfg.Epochs)}
@@ -64,11 +81,13 @@ func newTrainCommand() *command {
 		if *resume != "" {
 			switch {
 			case len(fixed) > 0:
-				return usageError{fmt.Sprintf("--%s cannot change a resumed run (only --epochs, --steps and --threads can)", fixed[0])}
+				return usageError{fmt.Sprintf("--%s cannot change a resumed run (only --epochs, --steps, --threads and --eval-every can)", fixed[0])}
 			case set["epochs"] && cfg.Epochs <= 0:
 				return usageError{fmt.Sprintf("--epochs must be positive, got %d", cfg.Epochs)}
 			case set["steps"] && cfg.Steps < 0:
 				return usageError{fmt.Sprintf("--steps must not be negative, got %d", cfg.Steps)}
+			case set["eval-every"] && cfg.EvalEvery < 0:
+				return usageError{fmt.Sprintf("--eval-every must not be negative, got %d", cfg.EvalEvery)}
 			}
 		} else {
 			if err := cfg.Validate(); err != nil {
@@ -113,7 +132,7 @@ func newTrainCommand() *command {
 // applyArchitectureDefaults gives the settings the user did not set the
 // chosen architecture's defaults (an autoencoder's code size and learning rate).
 func applyArchitectureDefaults(cfg *gan.Config, set map[string]bool) {
-	arch, err := gan.LookupArchitecture(cfg.Model)
+	arch, err := gan.LookupArchitecture(cfg.ArchitectureName())
 	if err != nil || arch.Defaults == nil {
 		return // Validate reports an unknown model
 	}
@@ -122,7 +141,8 @@ func applyArchitectureDefaults(cfg *gan.Config, set map[string]bool) {
 	if !set["latent"] {
 		cfg.LatentDim = base.LatentDim
 	}
-	if !set["lr"] {
+	recipe := gan.IsRecipe(cfg.Model)
+	if !set["lr"] && !recipe {
 		cfg.LR = base.LR
 	}
 	for name, apply := range map[string]func(){
@@ -134,7 +154,31 @@ func applyArchitectureDefaults(cfg *gan.Config, set map[string]bool) {
 			apply()
 		}
 	}
-	cfg.Beta1, cfg.Beta2, cfg.Epsilon = base.Beta1, base.Beta2, base.Epsilon
+	if !recipe && !set["beta1"] {
+		cfg.Beta1 = base.Beta1
+	}
+	if !recipe && !set["beta2"] {
+		cfg.Beta2 = base.Beta2
+	}
+}
+
+// float32Flag is a flag.Value for a float32 setting.
+type float32Flag struct{ p *float32 }
+
+func (f float32Flag) String() string {
+	if f.p == nil {
+		return "0"
+	}
+	return strconv.FormatFloat(float64(*f.p), 'g', -1, 32)
+}
+
+func (f float32Flag) Set(s string) error {
+	v, err := strconv.ParseFloat(s, 32)
+	if err != nil {
+		return fmt.Errorf("not a number: %q", s)
+	}
+	*f.p = float32(v)
+	return nil
 }
 
 // Limits that stop a mistyped number before it asks for more memory or steps
@@ -145,7 +189,7 @@ const (
 )
 
 // resumable are the flags that may go with --resume.
-var resumable = map[string]bool{"resume": true, "epochs": true, "steps": true, "threads": true}
+var resumable = map[string]bool{"resume": true, "epochs": true, "steps": true, "threads": true, "eval-every": true}
 
 // checkFreshOut refuses an --out folder that holds a run already: a new run
 // there would replace its checkpoint, samples and config and mix its metrics.

@@ -249,7 +249,7 @@ func TestTrainBadData(t *testing.T) {
 		{"truncated images", truncated, []string{filepath.Join(truncated, "train-images-idx3-ubyte"), "truncated"}},
 		{"labels count", fewerLabels, []string{filepath.Join(fewerLabels, "train-labels-idx1-ubyte"), "250 labels", "256 images"}},
 		{"missing file", noTest, []string{noTest, "t10k-images-idx3-ubyte"}},
-		{"image size", small, []string{small, "has images of (14, 14, 1), model mlp takes (28, 28, 1)", "28"}},
+		{"image size", small, []string{small, "has samples of shape (14, 14, 1), model mlp takes (28, 28, 1)", "28"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "run")

@@ -1,0 +1,149 @@
+package gan
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Losses lists the GAN objectives Config.Loss may name:
+//
+//	nonsaturating  D: BCE(D(x), 1) + BCE(D(G(z)), 0);  G: BCE(D(G(z)), 1)   (the default)
+//	minimax        D as above;  G: −BCE(D(G(z)), 0), the original log(1 − D(G(z)))
+//	lsgan          D: ½(D(x) − 1)² + ½D(G(z))²;  G: ½(D(G(z)) − 1)²         (Mao et al. 2017)
+//	wgan           D: D(G(z)) − D(x), weights clipped;  G: −D(G(z))         (Arjovsky et al. 2017)
+//	wgan-gp        wgan's losses plus λ(‖∇D(x̂)‖ − 1)², no clipping           (Gulrajani et al. 2017)
+//	hinge          D: relu(1 − D(x)) + relu(1 + D(G(z)));  G: −D(G(z))      (Miyato et al. 2018)
+//
+// Every loss reads D's scores: its logits when D ends in a sigmoid.
+var Losses = []string{"nonsaturating", "minimax", "lsgan", "wgan", "wgan-gp", "hinge"}
+
+// recipe is a published GAN recipe: an objective with its stabilizers and
+// optimizer settings, applied to the settings a user did not give.
+type recipe struct {
+	description string
+	apply       func(cfg *Config)
+}
+
+var recipes = map[string]recipe{
+	"wgan": {"Wasserstein GAN: RMSprop 5e-5, weights clipped to ±0.01, 5 critic steps per G step", func(c *Config) {
+		c.Loss, c.Optimizer, c.LR, c.Clip, c.NCritic = "wgan", "rmsprop", 5e-5, 0.01, 5
+	}},
+	"wgan-gp": {"WGAN with gradient penalty: λ 10, 5 critic steps, Adam 2e-4 with betas 0.5/0.9", func(c *Config) {
+		c.Loss, c.Optimizer, c.GP, c.NCritic = "wgan-gp", "adam", 10, 5
+		c.LR, c.Beta1, c.Beta2 = 2e-4, 0.5, 0.9
+	}},
+	"lsgan": {"least-squares GAN: Adam 2e-4, beta1 0.5", func(c *Config) {
+		c.Loss, c.Optimizer, c.LR, c.Beta1 = "lsgan", "adam", 2e-4, 0.5
+	}},
+	"sngan": {"hinge loss with spectral normalization in D: Adam 2e-4, betas 0.5/0.999", func(c *Config) {
+		c.Loss, c.Optimizer, c.SpectralNorm, c.LR, c.Beta1 = "hinge", "adam", true, 2e-4, 0.5
+	}},
+}
+
+// RecipeNames lists the recipes, sorted, comma-separated.
+func RecipeNames() string {
+	names := make([]string, 0, len(recipes))
+	for n := range recipes {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
+}
+
+// IsRecipe reports whether name is a recipe (as opposed to an architecture).
+func IsRecipe(name string) bool {
+	_, ok := recipes[name]
+	return ok
+}
+
+// ApplyRecipe sets the recipe's settings on cfg, except those named in given
+// (the settings a user chose). It does nothing for an architecture name.
+func ApplyRecipe(cfg *Config, given map[string]bool) {
+	r, ok := recipes[cfg.Model]
+	if !ok {
+		return
+	}
+	chosen := *cfg
+	r.apply(cfg)
+	restore := map[string]func(){
+		"loss": func() { cfg.Loss = chosen.Loss }, "optimizer": func() { cfg.Optimizer = chosen.Optimizer },
+		"lr": func() { cfg.LR = chosen.LR }, "clip": func() { cfg.Clip = chosen.Clip },
+		"n-critic": func() { cfg.NCritic = chosen.NCritic }, "gp": func() { cfg.GP = chosen.GP },
+		"beta1": func() { cfg.Beta1 = chosen.Beta1 }, "beta2": func() { cfg.Beta2 = chosen.Beta2 },
+		"spectral-norm": func() { cfg.SpectralNorm = chosen.SpectralNorm },
+	}
+	for name, undo := range restore {
+		if given[name] {
+			undo()
+		}
+	}
+}
+
+// ArchitectureName is the architecture a config trains: Arch for a recipe,
+// Model otherwise.
+func (c Config) ArchitectureName() string {
+	if IsRecipe(c.Model) {
+		if c.Arch == "" {
+			return "mlp"
+		}
+		return c.Arch
+	}
+	return c.Model
+}
+
+// validateGAN checks the GAN-specific settings.
+func (c Config) validateGAN() error {
+	loss := c.Loss
+	if loss == "" {
+		loss = "nonsaturating"
+	}
+	known := false
+	for _, l := range Losses {
+		known = known || l == loss
+	}
+	switch {
+	case !known:
+		return fmt.Errorf("unknown loss %q (want %s)", c.Loss, strings.Join(Losses, ", "))
+	case c.Optimizer != "" && c.Optimizer != "adam" && c.Optimizer != "rmsprop":
+		return fmt.Errorf("unknown optimizer %q (want adam or rmsprop)", c.Optimizer)
+	case c.NCritic < 0 || c.NCritic > 100:
+		return fmt.Errorf("critic steps must be in [1, 100], got %d", c.NCritic)
+	case c.GP < 0:
+		return fmt.Errorf("gradient-penalty weight must not be negative, got %g", c.GP)
+	case c.Clip < 0:
+		return fmt.Errorf("clip must not be negative, got %g", c.Clip)
+	case c.LabelSmoothing < 0 || c.LabelSmoothing >= 0.5:
+		return fmt.Errorf("label smoothing must be in [0, 0.5), got %g", c.LabelSmoothing)
+	case c.InstanceNoise < 0:
+		return fmt.Errorf("instance noise must not be negative, got %g", c.InstanceNoise)
+	case c.EMA < 0 || c.EMA >= 1:
+		return fmt.Errorf("EMA decay must be in [0, 1), got %g", c.EMA)
+	case c.LRG < 0 || c.LRD < 0 || c.LRG > 1 || c.LRD > 1:
+		return fmt.Errorf("learning rates must be in (0, 1], got G %g and D %g", c.LRG, c.LRD)
+	}
+	return nil
+}
+
+// loss is the objective's name, "nonsaturating" when unset.
+func (c Config) loss() string {
+	if c.Loss == "" {
+		return "nonsaturating"
+	}
+	return c.Loss
+}
+
+// criticSteps is the number of D steps per G step (1 when unset).
+func (c Config) criticSteps() int { return max(c.NCritic, 1) }
+
+// learningRates are G's and D's learning rates.
+func (c Config) learningRates() (g, d float32) {
+	g, d = c.LR, c.LR
+	if c.LRG > 0 {
+		g = c.LRG
+	}
+	if c.LRD > 0 {
+		d = c.LRD
+	}
+	return g, d
+}
