@@ -75,17 +75,13 @@ func gatherRows(col, x []float32, d *convDims, r0, lo, hi int) {
 			seg := dst[i*rowLen : (i+1)*rowLen]
 			ih := ih0 + i
 			if ih < 0 || ih >= d.h || a >= b {
-				clear(seg)
+				zeroFloats(seg)
 				continue
 			}
 			off := ((n*d.h+ih)*d.w + iw0) * c
-			if a > 0 {
-				clear(seg[:a])
-			}
+			zeroFloats(seg[:a])
 			copyFloats(seg[a:b], x[off+a:off+b])
-			if b < rowLen {
-				clear(seg[b:])
-			}
+			zeroFloats(seg[b:])
 		}
 		if ow++; ow == d.ow {
 			ow = 0
@@ -134,6 +130,17 @@ func copyFloats(dst, src []float32) {
 	dst = dst[:len(src)]
 	for i, v := range src {
 		dst[i] = v
+	}
+}
+
+// zeroFloats is clear(s), with a plain loop for short runs.
+func zeroFloats(s []float32) {
+	if len(s) >= 16 {
+		clear(s)
+		return
+	}
+	for i := range s {
+		s[i] = 0
 	}
 }
 

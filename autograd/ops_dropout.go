@@ -1,6 +1,10 @@
 package autograd
 
-import "math"
+import (
+	"math"
+
+	"github.com/gogan/gogan/internal/vec"
+)
 
 // Dropout zeroes each element of x with probability rate and scales the rest by
 // 1/(1−rate) (inverted dropout, as Keras), drawing from g.Rand.
@@ -27,9 +31,7 @@ func (g *Graph) Dropout(x *Var, rate float32) *Var {
 // maskMul returns x ⊙ mask for a fixed mask.
 func (g *Graph) maskMul(x *Var, mask []float32) *Var {
 	out := g.newVarLike(x)
-	for i, v := range x.Data {
-		out.Data[i] = v * mask[i]
-	}
+	vec.Mul(out.Data, x.Data, mask)
 	if nd := g.record("MaskMul", out, maskMulBackward, x); nd != nil {
 		nd.saved = mask
 	}

@@ -20,6 +20,11 @@ func Sub(dst, a, b []float32) {
 
 // Mul is: for i := range dst { dst[i] = a[i] * b[i] }. dst may alias a or b.
 func Mul(dst, a, b []float32) {
+	mul(dst, a[:len(dst)], b[:len(dst)])
+}
+
+// mulGo is Mul's loop: the portable path, and the tail of the assembly one.
+func mulGo(dst, a, b []float32) {
 	b = b[:len(dst)]
 	a = a[:len(dst)]
 	for i := range dst {

@@ -14,6 +14,9 @@ var hasAVX2 = cpu.X86.HasAVX2
 func addToAVX2(dst, src []float32)
 
 //go:noescape
+func mulAVX2(dst, a, b []float32)
+
+//go:noescape
 func leakyReLUAVX2(dst, x []float32, alpha float32)
 
 //go:noescape
@@ -44,4 +47,13 @@ func leakyReLUBackward(dst, x, dy []float32, alpha float32) {
 		leakyReLUBackwardAVX2(dst[:n], x[:n], dy[:n], alpha)
 	}
 	leakyReLUBackwardGo(dst[n:], x[n:], dy[n:], alpha)
+}
+
+func mul(dst, a, b []float32) {
+	n := 0
+	if hasAVX2 {
+		n = len(dst) &^ 7
+		mulAVX2(dst[:n], a[:n], b[:n])
+	}
+	mulGo(dst[n:], a[n:], b[n:])
 }

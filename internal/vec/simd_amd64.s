@@ -47,6 +47,51 @@ addDone:
 	VZEROUPPER
 	RET
 
+// func mulAVX2(dst, a, b []float32)
+// for i := range dst { dst[i] = a[i] * b[i] }
+TEXT ·mulAVX2(SB), NOSPLIT, $0-72
+	MOVQ dst_base+0(FP), DI
+	MOVQ dst_len+8(FP), CX
+	MOVQ a_base+24(FP), SI
+	MOVQ b_base+48(FP), DX
+
+mul32:
+	CMPQ    CX, $32
+	JL      mul8
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VMOVUPS 64(SI), Y2
+	VMOVUPS 96(SI), Y3
+	VMULPS  (DX), Y0, Y0
+	VMULPS  32(DX), Y1, Y1
+	VMULPS  64(DX), Y2, Y2
+	VMULPS  96(DX), Y3, Y3
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, 96(DI)
+	ADDQ    $128, SI
+	ADDQ    $128, DX
+	ADDQ    $128, DI
+	SUBQ    $32, CX
+	JMP     mul32
+
+mul8:
+	CMPQ    CX, $8
+	JL      mulDone
+	VMOVUPS (SI), Y0
+	VMULPS  (DX), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DX
+	ADDQ    $32, DI
+	SUBQ    $8, CX
+	JMP     mul8
+
+mulDone:
+	VZEROUPPER
+	RET
+
 // func leakyReLUAVX2(dst, x []float32, alpha float32)
 // for i, v := range x { if v > 0 { dst[i] = v } else { dst[i] = alpha * v } }
 TEXT ·leakyReLUAVX2(SB), NOSPLIT, $0-52

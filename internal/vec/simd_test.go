@@ -55,12 +55,23 @@ func TestKernelsMatchLoops(t *testing.T) {
 		}
 
 		want, got = make([]float32, n), make([]float32, n)
+		mulGo(want, x, dy)
+		Mul(got, x, dy)
+		if !sameBits(got, want) {
+			t.Fatalf("Mul, length %d: %v, want %v", n, got, want)
+		}
+		inPlace := append([]float32(nil), x...)
+		Mul(inPlace, inPlace, dy)
+		if !sameBits(inPlace, want) {
+			t.Fatalf("Mul in place, length %d", n)
+		}
+
 		leakyReLUGo(want, x, 0.3)
 		LeakyReLU(got, x, 0.3)
 		if !sameBits(got, want) {
 			t.Fatalf("LeakyReLU, length %d: %v, want %v", n, got, want)
 		}
-		inPlace := append([]float32(nil), x...)
+		inPlace = append(inPlace[:0], x...)
 		LeakyReLU(inPlace, inPlace, 0.3)
 		if !sameBits(inPlace, want) {
 			t.Fatalf("LeakyReLU in place, length %d", n)
@@ -84,6 +95,8 @@ func BenchmarkKernels(b *testing.B) {
 	}{
 		{"AddTo", func() { AddTo(dst, x) }},
 		{"AddTo/go", func() { addToGo(dst, x) }},
+		{"Mul", func() { Mul(dst, x, dy) }},
+		{"Mul/go", func() { mulGo(dst, x, dy) }},
 		{"LeakyReLU", func() { LeakyReLU(dst, x, 0.3) }},
 		{"LeakyReLU/go", func() { leakyReLUGo(dst, x, 0.3) }},
 		{"LeakyReLUBackward", func() { LeakyReLUBackward(dst, x, dy, 0.3) }},
