@@ -19,6 +19,7 @@ type Conv2DLayer struct {
 	activation activationFunc
 	kernel     *autograd.Var // (kh, kw, in channels, filters)
 	bias       *autograd.Var // (filters), nil without bias
+	kernelHook               // SpectralNorm's transform of the kernel, if wrapped
 }
 
 // Conv2D returns a convolution with the given number of filters and a square
@@ -70,8 +71,8 @@ func (c *Conv2DLayer) Build(in tensor.Shape, rng *rand.Rand) (tensor.Shape, erro
 }
 
 // Call maps x (N, H, W, channels) to (N, OH, OW, filters).
-func (c *Conv2DLayer) Call(g *autograd.Graph, x *autograd.Var, _ bool) *autograd.Var {
-	y := g.Conv2D(x, c.kernel, c.Strides, c.Padding)
+func (c *Conv2DLayer) Call(g *autograd.Graph, x *autograd.Var, training bool) *autograd.Var {
+	y := g.Conv2D(x, c.kernelFor(g, c.kernel, training), c.Strides, c.Padding)
 	if c.bias != nil {
 		y = addChannelBias(g, y, c.bias)
 	}

@@ -21,6 +21,7 @@ type Conv2DTransposeLayer struct {
 	activation activationFunc
 	kernel     *autograd.Var // (kh, kw, filters, in channels), as Keras stores it
 	bias       *autograd.Var // (filters), nil without bias
+	kernelHook               // SpectralNorm's transform of the kernel, if wrapped
 }
 
 // Conv2DTranspose returns a transposed convolution with the given number of
@@ -71,8 +72,8 @@ func (c *Conv2DTransposeLayer) Build(in tensor.Shape, rng *rand.Rand) (tensor.Sh
 }
 
 // Call maps x (N, H, W, channels) to (N, OH, OW, filters).
-func (c *Conv2DTransposeLayer) Call(g *autograd.Graph, x *autograd.Var, _ bool) *autograd.Var {
-	y := g.Conv2DTranspose(x, c.kernel, c.Strides, c.Padding)
+func (c *Conv2DTransposeLayer) Call(g *autograd.Graph, x *autograd.Var, training bool) *autograd.Var {
+	y := g.Conv2DTranspose(x, c.kernelFor(g, c.kernel, training), c.Strides, c.Padding)
 	if c.bias != nil {
 		y = addChannelBias(g, y, c.bias)
 	}

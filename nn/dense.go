@@ -16,6 +16,7 @@ type DenseLayer struct {
 	activation activationFunc
 	kernel     *autograd.Var // (in, units)
 	bias       *autograd.Var // (units), nil without bias
+	kernelHook               // SpectralNorm's transform of the kernel, if wrapped
 }
 
 // Dense returns a fully connected layer with the given number of output units.
@@ -58,7 +59,7 @@ func (d *DenseLayer) Build(in tensor.Shape, rng *rand.Rand) (tensor.Shape, error
 func (d *DenseLayer) Call(g *autograd.Graph, x *autograd.Var, training bool) *autograd.Var {
 	in := x.Shape[len(x.Shape)-1]
 	rows := len(x.Data) / in
-	y := g.MatMul(g.Reshape(x, rows, in), d.kernel, false, false)
+	y := g.MatMul(g.Reshape(x, rows, in), d.kernelFor(g, d.kernel, training), false, false)
 	if d.bias != nil {
 		y = g.AddBias(y, d.bias)
 	}

@@ -52,3 +52,15 @@ var (
 	Zeros = Constant{0}
 	Ones  = Constant{1}
 )
+
+// RandomUniform draws from U(Min, Max); RandomUniform{-0.05, 0.05} is Keras's
+// default for Embedding.
+type RandomUniform struct{ Min, Max float64 }
+
+func (u RandomUniform) Init(w []float32, _, _ int, rng *rand.Rand) {
+	for i := range w {
+		w[i] = float32(u.Min + (u.Max-u.Min)*rng.Float64())
+	}
+}
+
+func (u RandomUniform) String() string { return fmt.Sprintf("random_uniform(%g, %g)", u.Min, u.Max) }

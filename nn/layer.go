@@ -41,3 +41,48 @@ func (b *base) Weights() []*autograd.Var { return nil }
 func shapeError(l Layer, in tensor.Shape, want string) error {
 	return fmt.Errorf("%s (%s): expects input of shape %s, got %s", l.Name(), l.Kind(), want, in.WithBatch())
 }
+
+// MultiLayer is a layer of several inputs, such as Concatenate or Add. It is
+// used in a functional Model through Apply.
+type MultiLayer interface {
+	// Name is the layer's unique name in its model, e.g. "concatenate".
+	Name() string
+	// Kind is the layer's type as Keras prints it, e.g. "Concatenate".
+	Kind() string
+	// BuildMulti creates the layer's weights for inputs of shapes in (batch
+	// dimension excluded) and returns the output shape. It rejects shapes the
+	// layer cannot take with an error naming them.
+	BuildMulti(in []tensor.Shape, rng *rand.Rand) (out tensor.Shape, err error)
+	// CallMulti applies the layer to xs, whose first dimension is the batch.
+	CallMulti(g *autograd.Graph, xs []*autograd.Var, training bool) *autograd.Var
+	// Weights lists the layer's weights, trainable ones first.
+	Weights() []*autograd.Var
+
+	setName(string)
+}
+
+// Applicable is what Apply takes: a Layer (one input) or a MultiLayer.
+type Applicable interface {
+	Name() string
+	Kind() string
+	Weights() []*autograd.Var
+
+	setName(string)
+}
+
+// shapesError reports inputs a multi-input layer cannot take.
+func shapesError(l MultiLayer, in []tensor.Shape, want string) error {
+	return fmt.Errorf("%s (%s): %s, got %s", l.Name(), l.Kind(), want, shapeList(in))
+}
+
+// shapeList prints shapes as Keras prints a list of them: "[(None, 3), (None, 4)]".
+func shapeList(in []tensor.Shape) string {
+	s := "["
+	for i, sh := range in {
+		if i > 0 {
+			s += ", "
+		}
+		s += sh.WithBatch()
+	}
+	return s + "]"
+}

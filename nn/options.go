@@ -52,6 +52,12 @@ func BiasInitializer(init Initializer) Option {
 	return func(o *options) { o.biasInit = init; o.given["bias_initializer"] = true }
 }
 
+// EmbeddingsInitializer sets how Embedding's table is drawn (default
+// RandomUniform{-0.05, 0.05}).
+func EmbeddingsInitializer(init Initializer) Option {
+	return func(o *options) { o.kernelInit = init; o.given["embeddings_initializer"] = true }
+}
+
 // Momentum sets BatchNormalization's moving-average momentum (default 0.99).
 func Momentum(m float32) Option {
 	return func(o *options) { o.momentum = m; o.given["momentum"] = true }

@@ -38,6 +38,9 @@ func (s *Sequential) Layers() []Layer { return s.layers }
 // InputShape is the shape of one input sample (batch dimension excluded).
 func (s *Sequential) InputShape() tensor.Shape { return s.input }
 
+// InputShapes is the input shape as a list of one, as a Network.
+func (s *Sequential) InputShapes() []tensor.Shape { return []tensor.Shape{s.input} }
+
 // OutputShape is the shape of one output sample.
 func (s *Sequential) OutputShape() tensor.Shape { return s.shapes[len(s.shapes)-1] }
 
@@ -83,24 +86,66 @@ func (s *Sequential) BuildShape(in tensor.Shape, rng *rand.Rand) (tensor.Shape, 
 // nameLayers gives unnamed layers Keras's names: the kind in snake case, with
 // _1, _2, ... for repeats (dense, dense_1, ...). Explicit names must be unique.
 func (s *Sequential) nameLayers() {
-	count := map[string]int{}
-	for _, l := range s.layers {
-		if b, ok := l.(interface{ givenName() string }); ok && b.givenName() != "" {
-			l.setName(b.givenName())
-			continue
-		}
-		base := snakeCase(l.Kind())
-		if _, isInput := l.(*InputLayer); isInput {
-			base = "input_layer"
-		}
-		n := count[base]
-		count[base] = n + 1
-		if n == 0 {
-			l.setName(base)
-		} else {
-			l.setName(fmt.Sprintf("%s_%d", base, n))
+	ls := make([]Applicable, len(s.layers))
+	for i, l := range s.layers {
+		ls[i] = l
+	}
+	n := newLayerNamer(ls)
+	for _, l := range ls {
+		n.assign(l)
+	}
+}
+
+// layerNamer hands out Keras's automatic names, skipping the explicit ones.
+type layerNamer struct {
+	taken map[string]bool
+	count map[string]int
+}
+
+func newLayerNamer(ls []Applicable) *layerNamer {
+	n := &layerNamer{taken: map[string]bool{}, count: map[string]int{}}
+	for _, l := range ls {
+		if name := givenName(l); name != "" {
+			n.taken[name] = true
 		}
 	}
+	return n
+}
+
+// assign names l: its explicit name, or the next free one of its kind.
+func (n *layerNamer) assign(l Applicable) {
+	if name := givenName(l); name != "" {
+		l.setName(name)
+		return
+	}
+	base := snakeCase(l.Kind())
+	switch k := l.(type) {
+	case *InputLayer:
+		base = "input_layer"
+	case interface{ autoName() string }:
+		base = k.autoName()
+	}
+	for {
+		i := n.count[base]
+		n.count[base] = i + 1
+		name := base
+		if i > 0 {
+			name = fmt.Sprintf("%s_%d", base, i)
+		}
+		if !n.taken[name] {
+			n.taken[name] = true
+			l.setName(name)
+			return
+		}
+	}
+}
+
+// givenName is the name set with the Name option, or "".
+func givenName(l Applicable) string {
+	if b, ok := l.(interface{ givenName() string }); ok {
+		return b.givenName()
+	}
+	return ""
 }
 
 func (b *base) givenName() string { return b.opts.name }
@@ -137,6 +182,14 @@ func (s *Sequential) Call(g *autograd.Graph, x *autograd.Var, training bool) *au
 		x = l.Call(g, x, training)
 	}
 	return x
+}
+
+// CallInputs is Call of xs[0], as a Network: a Sequential has one input.
+func (s *Sequential) CallInputs(g *autograd.Graph, xs []*autograd.Var, training bool) *autograd.Var {
+	if len(xs) != 1 {
+		panic(fmt.Sprintf("nn: model %s takes 1 input, got %d", s.name, len(xs)))
+	}
+	return s.Call(g, xs[0], training)
 }
 
 // Weights lists every weight of every layer, in layer order.
