@@ -1,10 +1,6 @@
 package autograd
 
-import (
-	"fmt"
-
-	"github.com/gogan/gogan/internal/gemm"
-)
+import "fmt"
 
 // Convolutions over NHWC images, as Keras lays them out: an image batch is
 // (N, H, W, C), a Conv2D kernel (kh, kw, Cin, Cout).
@@ -19,7 +15,7 @@ import (
 // one of the three ops on the same geometry and can itself be differentiated:
 // a gradient penalty through a convolutional critic works.
 //
-// Each is lowered onto gemm.Sgemm through im2col: the batch is cut into chunks
+// Each is lowered onto gemm.Sgemm (through g.sgemm, which counts the work) by im2col: the batch is cut into chunks
 // of output positions, each chunk's patches are gathered into a scratch matrix
 // (one row per output position, kh·kw·Ci columns; NHWC makes each kernel row a
 // contiguous run), and one GEMM per chunk does the arithmetic:
@@ -313,7 +309,7 @@ func (g *Graph) releaseScratch(s []float32) {
 func (g *Graph) convForward(y, x, w []float32, d convDims) {
 	k, co := d.patch(), d.co
 	if d.pointwise() {
-		gemm.Sgemm(false, false, d.rows(), co, k, 1, x, k, w, co, 0, y, co)
+		g.sgemm(false, false, d.rows(), co, k, 1, x, k, w, co, 0, y, co)
 		return
 	}
 	step := d.chunkRows()
@@ -321,7 +317,7 @@ func (g *Graph) convForward(y, x, w []float32, d convDims) {
 	for r0 := 0; r0 < d.rows(); r0 += step {
 		r1 := min(r0+step, d.rows())
 		im2col(col, x, &d, r0, r1)
-		gemm.Sgemm(false, false, r1-r0, co, k, 1, col, k, w, co, 0, y[r0*co:], co)
+		g.sgemm(false, false, r1-r0, co, k, 1, col, k, w, co, 0, y[r0*co:], co)
 	}
 	g.releaseScratch(col)
 }
@@ -331,7 +327,7 @@ func (g *Graph) convForward(y, x, w []float32, d convDims) {
 func (g *Graph) convBackwardData(dx, dy, w []float32, d convDims) {
 	k, co := d.patch(), d.co
 	if d.pointwise() {
-		gemm.Sgemm(false, true, d.rows(), k, co, 1, dy, co, w, co, 0, dx, k)
+		g.sgemm(false, true, d.rows(), k, co, 1, dy, co, w, co, 0, dx, k)
 		return
 	}
 	clear(dx)
@@ -339,7 +335,7 @@ func (g *Graph) convBackwardData(dx, dy, w []float32, d convDims) {
 	col := g.floats(step * k)
 	for r0 := 0; r0 < d.rows(); r0 += step {
 		r1 := min(r0+step, d.rows())
-		gemm.Sgemm(false, true, r1-r0, k, co, 1, dy[r0*co:], co, w, co, 0, col, k)
+		g.sgemm(false, true, r1-r0, k, co, 1, dy[r0*co:], co, w, co, 0, col, k)
 		col2im(dx, col, &d, r0, r1)
 	}
 	g.releaseScratch(col)
@@ -350,7 +346,7 @@ func (g *Graph) convBackwardData(dx, dy, w []float32, d convDims) {
 func (g *Graph) convBackwardFilter(dw, x, dy []float32, d convDims) {
 	k, co := d.patch(), d.co
 	if d.pointwise() || d.rows() == 0 {
-		gemm.Sgemm(true, false, k, co, d.rows(), 1, x, k, dy, co, 0, dw, co)
+		g.sgemm(true, false, k, co, d.rows(), 1, x, k, dy, co, 0, dw, co)
 		return
 	}
 	step := d.chunkRows()
@@ -359,7 +355,7 @@ func (g *Graph) convBackwardFilter(dw, x, dy []float32, d convDims) {
 	for r0 := 0; r0 < d.rows(); r0 += step {
 		r1 := min(r0+step, d.rows())
 		im2col(col, x, &d, r0, r1)
-		gemm.Sgemm(true, false, k, co, r1-r0, 1, col, k, dy[r0*co:], co, beta, dw, co)
+		g.sgemm(true, false, k, co, r1-r0, 1, col, k, dy[r0*co:], co, beta, dw, co)
 		beta = 1
 	}
 	g.releaseScratch(col)
