@@ -1,6 +1,10 @@
 package autograd
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/gogan/gogan/internal/vec"
+)
 
 // Backward computes the gradient of loss (a one-element Var) with respect to
 // every trainable, unfrozen parameter it depends on and adds it to the
@@ -117,9 +121,4 @@ func (g *Graph) accumulate(x *Var, d *Var) {
 	addTo(x.adj.Data, d.Data)
 }
 
-func addTo(dst, src []float32) {
-	src = src[:len(dst)]
-	for i, v := range src {
-		dst[i] += v
-	}
-}
+func addTo(dst, src []float32) { vec.AddTo(dst, src[:len(dst)]) }
