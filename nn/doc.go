@@ -36,6 +36,26 @@
 // and with Same padding multiplies the image size by the stride.
 // BatchNormalization normalizes the last axis, so on images it works per channel.
 //
+// Models of several inputs, such as a conditional GAN's, are functional, as
+// Keras's: NewInput declares each input, Apply calls a layer on nodes, NewModel
+// ties inputs to an output, and Build orders, names and builds the layers:
+//
+//	z := nn.NewInput("noise", 100)
+//	y := nn.NewInput("label", 1) // class ids as float32 values
+//	e := nn.Apply(nn.Flatten(), nn.Apply(nn.Embedding(10, 50), y))
+//	out := nn.Apply(nn.Dense(784, nn.WithActivation("tanh")), nn.Apply(nn.Concatenate(), z, e))
+//	g := nn.NewModel("generator", []*nn.Node{z, y}, out)
+//	err := g.Build(rng)
+//	x := g.CallInputs(graph, []*autograd.Var{zVar, yVar}, training)
+//
+// Layers of several inputs (Concatenate, Add, Multiply) are MultiLayers; the
+// others are used through Apply unchanged. Sequential and Model both satisfy
+// Network, which is what a trainer holds.
+//
+// SpectralNorm wraps a Dense, Conv2D or Conv2DTranspose layer so that it uses
+// its kernel divided by the kernel's largest singular value, estimated by a
+// power-iteration step per training call, for discriminators.
+//
 // Weights are autograd parameters named "<layer>/<weight>" with Keras's names
 // (dense_1/kernel, batch_normalization/moving_mean, ...). Layers are named when
 // the model is built, Keras-style: dense, dense_1, dense_2, ...

@@ -57,7 +57,8 @@ func (n *Node) isInput() bool {
 //	err := g.Build(rng)
 //
 // A layer belongs to one model: building a second model that shares it would
-// create its weights again.
+// create its weights again. As its layers keep state, a model is called from
+// one goroutine at a time.
 type Model struct {
 	name   string
 	inputs []*Node
@@ -232,8 +233,12 @@ func (m *Model) collect() error {
 		if _, done := pos[n]; done {
 			return nil
 		}
-		if n.layer == nil {
+		switch n.layer.(type) {
+		case nil:
 			return errors.New("Apply was given a nil layer")
+		case MultiLayer, Layer:
+		default:
+			return fmt.Errorf("%s (%s) is not a layer: it has no Build(shape, rng) or BuildMulti", n.layer.Name(), n.layer.Kind())
 		}
 		args := make([]int, len(n.inputs))
 		for k, in := range n.inputs {
@@ -253,8 +258,7 @@ func (m *Model) collect() error {
 	if err := visit(m.output); err != nil {
 		return err
 	}
-	// The output must be last: it is when the output is not a model input.
-	if pos[m.output] != len(m.nodes)-1 {
+	if pos[m.output] < len(m.inputs) {
 		return errors.New("output is one of its inputs: the model computes nothing")
 	}
 	m.layers, m.calls = nil, make([]int, len(m.nodes))
@@ -292,6 +296,9 @@ func (m *Model) check() error {
 		}
 		switch l.(type) {
 		case *InputLayer:
+			if len(n.inputs) == 0 && i < len(m.nodes)-1 {
+				continue // a foreign input: its consumer reports it
+			}
 			if len(n.inputs) == 0 {
 				return fmt.Errorf("the output %s (InputLayer) is not one of the model's inputs %s", l.Name(), m.inputNames())
 			}
@@ -301,8 +308,6 @@ func (m *Model) check() error {
 			if len(n.inputs) != 1 {
 				return fmt.Errorf("%s (%s) takes one input, got %d", l.Name(), l.Kind(), len(n.inputs))
 			}
-		default:
-			return fmt.Errorf("%s (%s) is not a layer: it has no Build(shape, rng) or BuildMulti", l.Name(), l.Kind())
 		}
 	}
 	for i, u := range used {
