@@ -133,7 +133,7 @@ func (m *Model) mustBeBuilt() {
 func (m *Model) mustHaveOneInput(method string) {
 	m.mustBeBuilt()
 	if len(m.inputs) != 1 {
-		panic(fmt.Sprintf("nn: %s of model %s, which has %d inputs (use the Inputs form)", method, m.name, len(m.inputs)))
+		panic(fmt.Sprintf("nn: %s of model %s, which has %d inputs (use InputShapes and CallInputs)", method, m.name, len(m.inputs)))
 	}
 }
 
@@ -243,7 +243,7 @@ func (m *Model) collect() error {
 		args := make([]int, len(n.inputs))
 		for k, in := range n.inputs {
 			if in == nil {
-				return fmt.Errorf("a %s layer is applied to a nil node", kindOf(n.layer))
+				return fmt.Errorf("Apply(%s, ...) was given a nil node", kindOf(n.layer))
 			}
 			if err := visit(in); err != nil {
 				return err

@@ -219,7 +219,7 @@ func TestModelBuildErrors(t *testing.T) {
 		{"nil node", func() *nn.Model {
 			z := nn.NewInput("z", 3)
 			return nn.NewModel("g", []*nn.Node{z}, nn.Apply(nn.Add(), z, nil))
-		}, "model g: a Add layer is applied to a nil node"},
+		}, "model g: Apply(Add, ...) was given a nil node"},
 		{"bad input shape", func() *nn.Model {
 			z := nn.NewInput("z", 3, 0)
 			return nn.NewModel("g", []*nn.Node{z}, nn.Apply(nn.Flatten(), z))
