@@ -35,6 +35,7 @@ type Config struct {
 	InstanceNoise  float32 `json:"instance_noise,omitempty"`  // σ of Gaussian noise on D's inputs, annealed to 0
 	EMA            float32 `json:"ema,omitempty"`             // decay of G's weight average (0: off)
 	SpectralNorm   bool    `json:"spectral_norm,omitempty"`   // spectral normalization of D's kernels
+	Conditional    string  `json:"conditional,omitempty"`     // "cgan" or "acgan": G and D see class labels
 }
 
 // DefaultConfig is the seed's recipe: latent 100, batch 64, Adam 2e-4 with β1 0.5.

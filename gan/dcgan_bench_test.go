@@ -15,11 +15,11 @@ func BenchmarkDCGANTrainStep(b *testing.B) {
 		b.Fatal(err)
 	}
 	batch := fakeImages(64, 1)
-	tr.TrainStep(batch)
+	tr.TrainStep(batch, nil)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
-		if _, err := tr.TrainStep(batch); err != nil {
+		if _, err := tr.TrainStep(batch, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -55,7 +55,7 @@ func TestDCGANTrains(t *testing.T) {
 		t.Fatal(err)
 	}
 	for step := range 3 {
-		s, err := tr.TrainStep(fakeImages(4, uint64(step)))
+		s, err := tr.TrainStep(fakeImages(4, uint64(step)), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -139,14 +139,14 @@ func TestDCGANTrainStepAllocatesNoTensorMemory(t *testing.T) {
 	}
 	x := fakeImages(8, 1)
 	for range 3 {
-		tr.TrainStep(x)
+		tr.TrainStep(x, nil)
 	}
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
 	const steps = 3
 	for range steps {
-		tr.TrainStep(x)
+		tr.TrainStep(x, nil)
 	}
 	runtime.ReadMemStats(&after)
 	perStep := (after.TotalAlloc - before.TotalAlloc) / steps

@@ -80,11 +80,11 @@ func (t *Trainer) Steps() int { return t.Step }
 func (t *Trainer) setStep(n int) { t.Step = n }
 
 // SampleShape is the shape of one image D takes.
-func (t *Trainer) SampleShape() tensor.Shape { return t.D.InputShape() }
+func (t *Trainer) SampleShape() tensor.Shape { return t.D.InputShapes()[0] }
 
 // Train is TrainStep, reporting d_loss, g_loss, d_x (mean D(x)) and d_g_z (mean D(G(z))).
-func (t *Trainer) Train(images []float32, _ []uint8) ([]Value, error) {
-	st, err := t.TrainStep(images)
+func (t *Trainer) Train(images []float32, labels []uint8) ([]Value, error) {
+	st, err := t.TrainStep(images, labels)
 	if err != nil {
 		return nil, err
 	}
@@ -101,8 +101,11 @@ func (t *Trainer) WriteProgress(path string, test TestSet) error {
 	if test.Modes != nil {
 		return writeScatter(path, t.points(len(test.Labels)), test)
 	}
+	if t.Conditional() {
+		return t.classGrid(path, 8)
+	}
 	if t.fixedNoise == nil {
-		t.fixedNoise = make([]float32, 64*t.G.InputShape().Size())
+		t.fixedNoise = make([]float32, 64*t.G.InputShapes()[0].Size())
 		Latents(t.fixedNoise, t.Config.Seed)
 	}
 	shape := t.G.OutputShape()
@@ -111,9 +114,28 @@ func (t *Trainer) WriteProgress(path string, test TestSet) error {
 	return writeGrid(path, imgs, 64, shape, 8)
 }
 
+// classGrid draws a conditional G's samples with one row per class and cols
+// columns; each column shares one noise vector (seeded by the config's seed).
+func (t *Trainer) classGrid(path string, cols int) error {
+	latent := t.G.InputShapes()[0].Size()
+	col := make([]float32, cols*latent)
+	Latents(col, t.Config.Seed)
+	n := Classes * cols
+	z := make([]float32, n*latent)
+	labels := make([]uint8, n)
+	for i := range n {
+		copy(z[i*latent:(i+1)*latent], col[(i%cols)*latent:])
+		labels[i] = uint8(i / cols)
+	}
+	shape := t.G.OutputShape()
+	imgs := make([]float32, n*shape.Size())
+	GenerateLabeled(t.Sampler(), imgs, z, labels, n)
+	return writeGrid(path, imgs, n, shape, cols)
+}
+
 // points draws n samples of G from latents seeded by the config's seed.
 func (t *Trainer) points(n int) []float32 {
-	z := make([]float32, n*t.G.InputShape().Size())
+	z := make([]float32, n*t.G.InputShapes()[0].Size())
 	Latents(z, t.Config.Seed)
 	out := make([]float32, n*t.G.OutputShape().Size())
 	Generate(t.Sampler(), out, z, n)

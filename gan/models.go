@@ -47,14 +47,17 @@ func SeedDiscriminator() *nn.Sequential {
 // Conv2DTranspose(1, 5, stride 2, same, no bias, tanh): (28, 28, 1) images.
 // LeakyReLU has Keras's default slope, 0.3, as the tutorial's LeakyReLU().
 func DCGANGenerator(latentDim int) *nn.Sequential {
-	return nn.NewSequential("generator",
-		nn.Input(latentDim),
+	return nn.NewSequential("generator", append([]nn.Layer{nn.Input(latentDim)}, dcganGeneratorBody()...)...)
+}
+
+func dcganGeneratorBody() []nn.Layer {
+	return []nn.Layer{
 		nn.Dense(7*7*256, nn.UseBias(false)), nn.BatchNormalization(), nn.LeakyReLU(0.3),
 		nn.Reshape(7, 7, 256),
 		nn.Conv2DTranspose(128, 5, nn.Padding(nn.Same), nn.UseBias(false)), nn.BatchNormalization(), nn.LeakyReLU(0.3),
 		nn.Conv2DTranspose(64, 5, nn.Strides(2), nn.Padding(nn.Same), nn.UseBias(false)), nn.BatchNormalization(), nn.LeakyReLU(0.3),
 		nn.Conv2DTranspose(1, 5, nn.Strides(2), nn.Padding(nn.Same), nn.UseBias(false), nn.WithActivation("tanh")),
-	)
+	}
 }
 
 // DCGANDiscriminator is the TensorFlow DCGAN tutorial's discriminator:
@@ -62,13 +65,17 @@ func DCGANGenerator(latentDim int) *nn.Sequential {
 // Conv2D(128, 5, stride 2, same) → LeakyReLU → Dropout(0.3) → Flatten → Dense(1).
 // It outputs logits (no sigmoid).
 func DCGANDiscriminator() *nn.Sequential {
-	return nn.NewSequential("discriminator",
-		nn.Input(ImageShape...),
+	layers := append([]nn.Layer{nn.Input(ImageShape...)}, dcganDiscriminatorBody()...)
+	return nn.NewSequential("discriminator", append(layers, nn.Dense(1))...)
+}
+
+// dcganDiscriminatorBody is the DCGAN discriminator without its output layer.
+func dcganDiscriminatorBody() []nn.Layer {
+	return []nn.Layer{
 		nn.Conv2D(64, 5, nn.Strides(2), nn.Padding(nn.Same)), nn.LeakyReLU(0.3), nn.Dropout(0.3),
 		nn.Conv2D(128, 5, nn.Strides(2), nn.Padding(nn.Same)), nn.LeakyReLU(0.3), nn.Dropout(0.3),
 		nn.Flatten(),
-		nn.Dense(1),
-	)
+	}
 }
 
 // Architecture builds a generator and a discriminator, not yet built.
@@ -85,6 +92,11 @@ type Architecture struct {
 	// Defaults adjusts the recipe's defaults (code size, learning rate), applied
 	// to settings the user did not give.
 	Defaults func(cfg *Config)
+	// Conditional builds the label-conditioned G and D for the cgan recipe
+	// (auxiliary false: D takes (image, label)) and the acgan recipe (auxiliary
+	// true: D takes the image and outputs 1 + classes logits); nil when the
+	// architecture has no conditional form.
+	Conditional func(latentDim, classes int, auxiliary bool) (g, d nn.Network)
 	// Logits says D ends without a sigmoid, as the TensorFlow DCGAN's Dense(1):
 	// its loss then reads D's output as logits (from_logits=True). A D ending in
 	// a sigmoid needs no flag: the loss works on the sigmoid's input anyway.
@@ -98,12 +110,24 @@ var architectures = map[string]Architecture{
 		New: func(latentDim int) (*nn.Sequential, *nn.Sequential) {
 			return SeedGenerator(latentDim), SeedDiscriminator()
 		},
+		Conditional: func(latentDim, classes int, auxiliary bool) (nn.Network, nn.Network) {
+			if auxiliary {
+				return ConditionalSeedGenerator(latentDim, classes), AuxiliarySeedDiscriminator(classes)
+			}
+			return ConditionalSeedGenerator(latentDim, classes), ConditionalSeedDiscriminator(classes)
+		},
 	},
 	"dcgan": {
 		Name:        "dcgan",
 		Description: "the TensorFlow tutorial's DCGAN (G 2,330,944 params, D 212,865)",
 		New: func(latentDim int) (*nn.Sequential, *nn.Sequential) {
 			return DCGANGenerator(latentDim), DCGANDiscriminator()
+		},
+		Conditional: func(latentDim, classes int, auxiliary bool) (nn.Network, nn.Network) {
+			if auxiliary {
+				return ConditionalDCGANGenerator(latentDim, classes), AuxiliaryDCGANDiscriminator(classes)
+			}
+			return ConditionalDCGANGenerator(latentDim, classes), ConditionalDCGANDiscriminator(classes)
 		},
 		Logits: true,
 	},

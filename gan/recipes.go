@@ -36,6 +36,12 @@ var recipes = map[string]recipe{
 	"lsgan": {"least-squares GAN: Adam 2e-4, beta1 0.5", func(c *Config) {
 		c.Loss, c.Optimizer, c.LR, c.Beta1 = "lsgan", "adam", 2e-4, 0.5
 	}},
+	"cgan": {"conditional GAN: label embeddings joined to G's noise and to D's input (PyTorch-GAN, keras-io)", func(c *Config) {
+		c.Conditional = "cgan"
+	}},
+	"acgan": {"auxiliary-classifier GAN: D also predicts the class of real and generated samples (Odena et al. 2017)", func(c *Config) {
+		c.Conditional = "acgan"
+	}},
 	"sngan": {"hinge loss with spectral normalization in D: Adam 2e-4, betas 0.5/0.999", func(c *Config) {
 		c.Loss, c.Optimizer, c.SpectralNorm, c.LR, c.Beta1 = "hinge", "adam", true, 2e-4, 0.5
 	}},
@@ -117,6 +123,10 @@ func (c Config) validateGAN() error {
 		return fmt.Errorf("label smoothing must be in [0, 0.5), got %g", c.LabelSmoothing)
 	case c.InstanceNoise < 0:
 		return fmt.Errorf("instance noise must not be negative, got %g", c.InstanceNoise)
+	case c.Conditional != "" && c.Conditional != "cgan" && c.Conditional != "acgan":
+		return fmt.Errorf("conditional must be cgan or acgan, got %q", c.Conditional)
+	case c.Conditional == "acgan" && c.loss() == "wgan-gp":
+		return fmt.Errorf("acgan's critic scores and classes together; use cgan with wgan-gp")
 	case c.EMA < 0 || c.EMA >= 1:
 		return fmt.Errorf("EMA decay must be in [0, 1), got %g", c.EMA)
 	case c.LRG < 0 || c.LRD < 0 || c.LRG > 1 || c.LRD > 1:

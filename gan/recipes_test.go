@@ -37,7 +37,7 @@ func TestEveryLossTrains(t *testing.T) {
 				t.Fatal(err)
 			}
 			g0 := append([]float32(nil), tr.G.Weights()[0].Data...)
-			st, err := tr.TrainStep(toyBatch(16, 1))
+			st, err := tr.TrainStep(toyBatch(16, 1), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -47,7 +47,7 @@ func TestEveryLossTrains(t *testing.T) {
 			if tr.G.Weights()[0].Data[0] != g0[0] {
 				t.Fatal("G was updated on the first of 2 critic steps")
 			}
-			st, err = tr.TrainStep(toyBatch(16, 2))
+			st, err = tr.TrainStep(toyBatch(16, 2), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -86,7 +86,7 @@ func TestGradientPenaltyGradient(t *testing.T) {
 	real, fake := toyBatch(16, 5), toyBatch(16, 6)
 	f := func(g *autograd.Graph) *autograd.Var {
 		tr.rng = rand.New(rand.NewPCG(9, 9)) // the same α for every evaluation
-		return tr.gradientPenalty(g, real, fake, []int{16, 2})
+		return tr.gradientPenalty(g, real, fake, []int{16, 2}, nil)
 	}
 	gradcheck.Check(t, "gradient penalty", tr.D.TrainableWeights(), f, 1e-3)
 }
@@ -101,7 +101,7 @@ func TestGradientPenaltyFiniteAtZeroGradient(t *testing.T) {
 		clear(w.Data)
 	}
 	g := autograd.NewGraph(nil)
-	p := tr.gradientPenalty(g, toyBatch(16, 1), toyBatch(16, 2), []int{16, 2})
+	p := tr.gradientPenalty(g, toyBatch(16, 1), toyBatch(16, 2), []int{16, 2}, nil)
 	if math.Abs(float64(p.Item())-10) > 1e-4 {
 		t.Fatalf("penalty at zero gradient %v, want λ = 10", p.Item())
 	}
@@ -141,7 +141,7 @@ func TestEMAFollowsG(t *testing.T) {
 	if before != tr.G.Weights()[0].Data[0] {
 		t.Fatal("EMA does not start at G's weights")
 	}
-	tr.TrainStep(toyBatch(16, 1))
+	tr.TrainStep(toyBatch(16, 1), nil)
 	want := 0.5*before + 0.5*tr.G.Weights()[0].Data[0]
 	if got := tr.GEMA.Weights()[0].Data[0]; math.Abs(float64(got-want)) > 1e-7 {
 		t.Fatalf("EMA weight %g, want %g", got, want)

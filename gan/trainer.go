@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 
 	"github.com/gogan/gogan/autograd"
 	"github.com/gogan/gogan/losses"
@@ -15,11 +16,11 @@ import (
 // objectives in Losses and the configured stabilizers.
 type Trainer struct {
 	Config     Config
-	G, D       *nn.Sequential
+	G, D       nn.Network
 	OptG, OptD optim.Optimizer
 	// GEMA is an exponential moving average of G's weights (Config.EMA > 0),
 	// used for samples and evaluation; nil when off.
-	GEMA *nn.Sequential
+	GEMA nn.Network
 	// Step counts the training steps taken: one D update each, and one G
 	// update every Config.NCritic steps.
 	Step int
@@ -35,7 +36,8 @@ type Trainer struct {
 
 	values     []Value   // Train's result, reused
 	fixedNoise []float32 // (64, latent) for WriteProgress
-	scratch    []float32 // noisy or interpolated D inputs
+	fakeLabels []float32 // (batch) class indices drawn for G, conditional recipes
+	realLabels []float32 // (batch) the real samples' classes as float32
 }
 
 // StepStats are the numbers one training step reports.
@@ -59,11 +61,9 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 	if arch.Autoencoder || arch.Classifier {
 		return nil, fmt.Errorf("model %q is not a GAN", cfg.Model)
 	}
-	g, d := arch.New(cfg.LatentDim)
-	if cfg.SpectralNorm {
-		if d, err = withSpectralNorm(d); err != nil {
-			return nil, err
-		}
+	g, d, err := newGAN(cfg, arch)
+	if err != nil {
+		return nil, err
 	}
 	initRNG := rand.New(rand.NewPCG(cfg.Seed, 0x9e3779b97f4a7c15))
 	if err := g.Build(initRNG); err != nil {
@@ -72,13 +72,13 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 	if err := d.Build(initRNG); err != nil {
 		return nil, err
 	}
-	if !g.OutputShape().Equal(d.InputShape()) {
-		return nil, fmt.Errorf("generator makes %s but discriminator takes %s", g.OutputShape().WithBatch(), d.InputShape().WithBatch())
+	if !g.OutputShape().Equal(d.InputShapes()[0]) {
+		return nil, fmt.Errorf("generator makes %s but discriminator takes %s", g.OutputShape().WithBatch(), d.InputShapes()[0].WithBatch())
 	}
 	if cfg.loss() == "wgan-gp" {
-		for _, l := range d.Layers() {
-			if l.Kind() == "BatchNormalization" {
-				return nil, fmt.Errorf("wgan-gp needs a critic without BatchNormalization (its gradient penalty is per sample); %s has %s", d.Name(), l.Name())
+		for _, w := range d.Weights() {
+			if strings.HasSuffix(w.Name, "/moving_mean") {
+				return nil, fmt.Errorf("wgan-gp needs a critic without BatchNormalization (its gradient penalty is per sample); %s has %s", d.Name(), strings.TrimSuffix(w.Name, "/moving_mean"))
 			}
 		}
 	}
@@ -99,8 +99,13 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 		noise:  make([]float32, cfg.Batch*cfg.LatentDim),
 		logits: arch.Logits,
 	}
+	if cfg.Conditional != "" {
+		t.fakeLabels, t.realLabels = make([]float32, cfg.Batch), make([]float32, cfg.Batch)
+	}
 	if cfg.EMA > 0 {
-		t.GEMA, _ = arch.New(cfg.LatentDim)
+		if t.GEMA, _, err = newGAN(cfg, arch); err != nil {
+			return nil, err
+		}
 		if err := t.GEMA.Build(rand.New(rand.NewPCG(0, 0))); err != nil {
 			return nil, err
 		}
@@ -109,8 +114,28 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 	return t, nil
 }
 
+// newGAN makes the (unbuilt) G and D the config asks for: the architecture's
+// plain pair, its conditional pair (cgan, acgan), with spectral normalization
+// on D when asked.
+func newGAN(cfg Config, arch Architecture) (g, d nn.Network, err error) {
+	if cfg.Conditional != "" {
+		if arch.Conditional == nil {
+			return nil, nil, fmt.Errorf("architecture %s has no conditional form for %s", arch.Name, cfg.Conditional)
+		}
+		g, d = arch.Conditional(cfg.LatentDim, Classes, cfg.Conditional == "acgan")
+	} else {
+		g, d = arch.New(cfg.LatentDim)
+	}
+	if cfg.SpectralNorm {
+		if d, err = withSpectralNorm(d); err != nil {
+			return nil, nil, err
+		}
+	}
+	return g, d, nil
+}
+
 // newOptimizer makes the configured optimizer for a model's trainable weights.
-func newOptimizer(cfg Config, m *nn.Sequential, lr float32) (optim.Optimizer, error) {
+func newOptimizer(cfg Config, m nn.Network, lr float32) (optim.Optimizer, error) {
 	if cfg.Optimizer == "rmsprop" {
 		return optim.NewRMSprop(m.TrainableWeights(), optim.RMSpropConfig{LearningRate: lr, Rho: 0.9, Epsilon: cfg.Epsilon})
 	}
@@ -122,32 +147,52 @@ func newOptimizer(cfg Config, m *nn.Sequential, lr float32) (optim.Optimizer, er
 func (t *Trainer) Plan(totalSteps int) { t.planned = totalSteps }
 
 // TrainStep takes one step on a batch of real samples, (batch, sample...) in
-// [−1, 1]: D learns to tell them from G's, and every NCritic steps G learns to
-// fool the updated D. A NaN or infinite loss stops the step before any weight
-// changes and returns an error.
-func (t *Trainer) TrainStep(real []float32) (StepStats, error) {
+// [−1, 1], with their labels (used by the conditional recipes, else nil):
+// D learns to tell them from G's, and every NCritic steps G learns to fool the
+// updated D. A NaN or infinite loss stops the step before any weight changes
+// and returns an error.
+func (t *Trainer) TrainStep(real []float32, labels []uint8) (StepStats, error) {
 	cfg := t.Config
-	sample := t.D.InputShape()
+	sample := t.D.InputShapes()[0]
 	if len(real) != cfg.Batch*sample.Size() {
 		panic(fmt.Sprintf("gan: TrainStep got %d values, want %d", len(real), cfg.Batch*sample.Size()))
+	}
+	if cfg.Conditional != "" && len(labels) != cfg.Batch {
+		panic(fmt.Sprintf("gan: conditional TrainStep got %d labels, want %d", len(labels), cfg.Batch))
 	}
 	g := t.graph
 	g.Reset()
 	for i := range t.noise {
 		t.noise[i] = float32(t.rng.NormFloat64())
 	}
+	var yReal, yFake *autograd.Var
+	if cfg.Conditional != "" {
+		for i, l := range labels {
+			if int(l) >= Classes {
+				return StepStats{}, fmt.Errorf("label %d of sample %d is not one of %d classes", l, i, Classes)
+			}
+			t.realLabels[i] = float32(l)
+			t.fakeLabels[i] = float32(t.rng.IntN(Classes))
+		}
+		yReal = g.Input(t.realLabels, false, cfg.Batch, 1)
+		yFake = g.Input(t.fakeLabels, false, cfg.Batch, 1)
+	}
 	batchShape := append([]int{cfg.Batch}, sample...)
-	z := g.Input(t.noise, false, cfg.Batch, cfg.LatentDim)
-	fake := t.G.Call(g, z, true)
+	fake := t.generate(g, g.Input(t.noise, false, cfg.Batch, cfg.LatentDim), yFake, true)
 
 	// Discriminator step, on G's output cut from G.
 	x := t.withInstanceNoise(g, g.Input(real, false, batchShape...))
 	fakeD := t.withInstanceNoise(g, g.Detach(fake))
-	sReal := t.score(t.D.Call(g, x, true))
-	sFake := t.score(t.D.Call(g, fakeD, true))
+	sReal, cReal := t.discriminate(g, x, yReal)
+	sFake, cFake := t.discriminate(g, fakeD, yFake)
 	lossD := t.discriminatorLoss(g, sReal, sFake)
+	if cfg.Conditional == "acgan" {
+		lossD = g.Add(lossD, g.Add(
+			losses.SparseCategoricalCrossEntropy(g, cReal, labels),
+			losses.SparseCategoricalCrossEntropy(g, cFake, t.fakeClasses())))
+	}
 	if cfg.loss() == "wgan-gp" && cfg.GP > 0 {
-		lossD = g.Add(lossD, t.gradientPenalty(g, real, fakeD.Data, batchShape))
+		lossD = g.Add(lossD, t.gradientPenalty(g, real, fakeD.Data, batchShape, yReal))
 	}
 	stats := StepStats{DLoss: float64(lossD.Item()), DReal: t.meanOutput(sReal), DFake: t.meanOutput(sFake), GLoss: t.gLoss}
 	if !finite(stats.DLoss) {
@@ -162,7 +207,11 @@ func (t *Trainer) TrainStep(real []float32) (StepStats, error) {
 	// Generator step, every NCritic steps: D's weights are frozen meanwhile.
 	if (t.Step+1)%cfg.criticSteps() == 0 {
 		t.D.SetTrainable(false)
-		lossG := t.generatorLoss(g, t.score(t.D.Call(g, t.withInstanceNoise(g, fake), true)))
+		sFool, cFool := t.discriminate(g, t.withInstanceNoise(g, fake), yFake)
+		lossG := t.generatorLoss(g, sFool)
+		if cfg.Conditional == "acgan" {
+			lossG = g.Add(lossG, losses.SparseCategoricalCrossEntropy(g, cFool, t.fakeClasses()))
+		}
 		stats.GLoss = float64(lossG.Item())
 		if !finite(stats.GLoss) {
 			t.D.SetTrainable(true)
@@ -178,6 +227,37 @@ func (t *Trainer) TrainStep(real []float32) (StepStats, error) {
 	}
 	t.Step++
 	return stats, nil
+}
+
+// generate runs G on noise z (batch, latent) and, for conditional recipes,
+// labels y (batch, 1).
+func (t *Trainer) generate(g *autograd.Graph, z, y *autograd.Var, training bool) *autograd.Var {
+	if y == nil {
+		return t.G.Call(g, z, training)
+	}
+	return t.G.CallInputs(g, []*autograd.Var{z, y}, training)
+}
+
+// discriminate runs D on samples x (and labels y for cgan), returning its
+// real/fake scores (batch, 1) and, for acgan, its class logits (batch, classes).
+func (t *Trainer) discriminate(g *autograd.Graph, x, y *autograd.Var) (score, classes *autograd.Var) {
+	switch t.Config.Conditional {
+	case "cgan":
+		return t.score(t.D.CallInputs(g, []*autograd.Var{x, y}, true)), nil
+	case "acgan":
+		out := t.D.Call(g, x, true)
+		return g.SliceLast(out, 0, 1), g.SliceLast(out, 1, out.Cols())
+	}
+	return t.score(t.D.Call(g, x, true)), nil
+}
+
+// fakeClasses returns the classes drawn for G's samples as bytes.
+func (t *Trainer) fakeClasses() []uint8 {
+	out := make([]uint8, len(t.fakeLabels))
+	for i, v := range t.fakeLabels {
+		out[i] = uint8(v)
+	}
+	return out
 }
 
 // score is what the losses read of D's output: the logits of a final sigmoid.
@@ -232,7 +312,7 @@ func (t *Trainer) generatorLoss(g *autograd.Graph, sFake *autograd.Var) *autogra
 // drawn from U(0, 1) once per sample (Gulrajani et al. 2017). The gradient is
 // exact and recorded, so the penalty's own gradient reaches D's weights; the
 // norm is √(Σ∇² + 1e-12), finite when the gradient vanishes.
-func (t *Trainer) gradientPenalty(g *autograd.Graph, real, fake []float32, batchShape []int) *autograd.Var {
+func (t *Trainer) gradientPenalty(g *autograd.Graph, real, fake []float32, batchShape []int, y *autograd.Var) *autograd.Var {
 	n := batchShape[0]
 	per := len(real) / n
 	xhat := g.Constant(0, batchShape...)
@@ -243,7 +323,7 @@ func (t *Trainer) gradientPenalty(g *autograd.Graph, real, fake []float32, batch
 		}
 	}
 	xhat = g.Input(xhat.Data, true, batchShape...)
-	scores := t.score(t.D.Call(g, xhat, true))
+	scores, _ := t.discriminate(g, xhat, y)
 	grad := g.Grad(scores, []*autograd.Var{xhat}, true)[0]
 	norm := g.Sqrt(g.AddScalar(g.SumCols(g.Square(grad)), 1e-12))
 	return g.Scale(g.Mean(g.Square(g.AddScalar(norm, -1))), t.Config.GP)
@@ -281,7 +361,7 @@ func (t *Trainer) meanOutput(score *autograd.Var) float64 {
 }
 
 // clipWeights limits every trainable weight of m to [−c, c] (WGAN).
-func clipWeights(m *nn.Sequential, c float32) {
+func clipWeights(m nn.Network, c float32) {
 	for _, w := range m.TrainableWeights() {
 		for i, v := range w.Data {
 			w.Data[i] = max(-c, min(c, v))
@@ -291,7 +371,7 @@ func clipWeights(m *nn.Sequential, c float32) {
 
 // updateEMA moves avg's weights toward m's: avg ← decay·avg + (1 − decay)·m for
 // trainable weights; layer state (moving statistics) is copied.
-func updateEMA(avg, m *nn.Sequential, decay float32) {
+func updateEMA(avg, m nn.Network, decay float32) {
 	aw, mw := avg.Weights(), m.Weights()
 	for i, w := range mw {
 		if !w.Trainable {
@@ -306,7 +386,7 @@ func updateEMA(avg, m *nn.Sequential, decay float32) {
 }
 
 // copyWeights copies every weight of src into dst (same architecture).
-func copyWeights(dst, src *nn.Sequential) {
+func copyWeights(dst, src nn.Network) {
 	dw := dst.Weights()
 	for i, w := range src.Weights() {
 		copy(dw[i].Data, w.Data)
@@ -315,7 +395,7 @@ func copyWeights(dst, src *nn.Sequential) {
 
 // Sampler is the generator used for samples and evaluation: the weight
 // average when EMA is on, G otherwise.
-func (t *Trainer) Sampler() *nn.Sequential {
+func (t *Trainer) Sampler() nn.Network {
 	if t.GEMA != nil {
 		return t.GEMA
 	}
@@ -324,19 +404,39 @@ func (t *Trainer) Sampler() *nn.Sequential {
 
 // Generate writes G's images for the latent vectors z (n, latent) into dst
 // (n, 28·28·1), in inference mode (BatchNorm's moving statistics), batch by batch.
-func Generate(g *nn.Sequential, dst, z []float32, n int) {
-	latent := g.InputShape().Size()
+func Generate(g nn.Network, dst, z []float32, n int) { GenerateLabeled(g, dst, z, nil, n) }
+
+// GenerateLabeled is Generate for a conditional G: image i shows class
+// labels[i]. With nil labels it is Generate.
+func GenerateLabeled(g nn.Network, dst, z []float32, labels []uint8, n int) {
+	shapes := g.InputShapes()
+	latent := shapes[0].Size()
 	out := g.OutputShape().Size()
 	graph := autograd.NewGraph(nil)
-	const chunk = 256
+	ys := make([]float32, min(n, generateChunk))
+	const chunk = generateChunk
 	for start := 0; start < n; start += chunk {
 		m := min(chunk, n-start)
 		graph.Reset()
-		in := graph.Input(z[start*latent:(start+m)*latent], false, append([]int{m}, g.InputShape()...)...)
-		y := g.Call(graph, in, false)
+		in := graph.Input(z[start*latent:(start+m)*latent], false, append([]int{m}, shapes[0]...)...)
+		var y *autograd.Var
+		if labels == nil {
+			y = g.Call(graph, in, false)
+		} else {
+			for i := range m {
+				ys[i] = float32(labels[start+i])
+			}
+			y = g.CallInputs(graph, []*autograd.Var{in, graph.Input(ys[:m], false, m, 1)}, false)
+		}
 		copy(dst[start*out:(start+m)*out], y.Data)
 	}
 }
+
+// generateChunk is how many samples Generate runs through G at once.
+const generateChunk = 256
+
+// Conditional reports whether G takes class labels (cgan, acgan).
+func (t *Trainer) Conditional() bool { return t.Config.Conditional != "" }
 
 // Latents fills z with N(0, 1) values from a generator seeded by seed alone, so
 // the same seed always gives the same latent vectors.

@@ -33,7 +33,7 @@ func train(t *testing.T, tr *gan.Trainer, steps int) {
 	t.Helper()
 	for range steps {
 		batch := fakeImages(tr.Config.Batch, uint64(tr.Step))
-		if _, err := tr.TrainStep(batch); err != nil {
+		if _, err := tr.TrainStep(batch, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -174,7 +174,7 @@ func TestNaNStopsBeforeUpdate(t *testing.T) {
 	before := append([]float32(nil), tr.D.Weights()[0].Data...)
 	batch := fakeImages(tr.Config.Batch, 1)
 	batch[3] = float32(nanValue())
-	_, err := tr.TrainStep(batch)
+	_, err := tr.TrainStep(batch, nil)
 	if err == nil || !strings.Contains(err.Error(), "discriminator loss is NaN") {
 		t.Fatalf("error %v, want discriminator loss is NaN", err)
 	}
@@ -202,14 +202,14 @@ func TestTrainStepAllocatesNoTensorMemory(t *testing.T) {
 		}
 		x := fakeImages(batch, 1)
 		for range 3 {
-			tr.TrainStep(x)
+			tr.TrainStep(x, nil)
 		}
 		var before, after runtime.MemStats
 		runtime.GC()
 		runtime.ReadMemStats(&before)
 		const steps = 5
 		for range steps {
-			tr.TrainStep(x)
+			tr.TrainStep(x, nil)
 		}
 		runtime.ReadMemStats(&after)
 		perStep := (after.TotalAlloc - before.TotalAlloc) / steps

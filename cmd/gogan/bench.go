@@ -63,14 +63,14 @@ func newBenchCommand() *command {
 			real[i] = rng.Float32()*2 - 1
 		}
 		for range 10 {
-			if _, err := tr.TrainStep(real); err != nil {
+			if _, err := tr.TrainStep(real, nil); err != nil {
 				return err
 			}
 		}
 		flops0 := tr.Flops()
 		start := time.Now()
 		for range *iters {
-			if _, err := tr.TrainStep(real); err != nil {
+			if _, err := tr.TrainStep(real, nil); err != nil {
 				return err
 			}
 		}

@@ -27,7 +27,8 @@ func newSampleCommand() *command {
 	format := fs.String("format", "", "grid, pngs or idx (default: from --out)")
 	seed := fs.Uint64("seed", 1, "seed of the latent vectors")
 	latents := fs.String("latents", "", "safetensors file whose tensor \"latents\" (n, latent) F32 replaces the seeded noise")
-	cols := fs.Int("cols", 0, "grid columns (default √n)")
+	cols := fs.Int("cols", 0, "grid columns (default √n; 8 for a conditional run's grid of one row per class)")
+	class := fs.Int("class", -1, "conditional runs (cgan, acgan): the class to draw; -1 draws every class (a grid: one row per class)")
 	c := &command{
 		name: "sample", usage: "--run DIR [--n 64] [--out samples.png] [--seed 1 | --latents FILE]", flags: fs,
 		short: "Generate images with a trained generator, as a PNG grid, a folder of PNGs or an IDX file.",
@@ -58,7 +59,27 @@ func newSampleCommand() *command {
 		if err != nil {
 			return err
 		}
-		latent := gen.InputShape().Size()
+		if *class < -1 || *class >= gan.Classes {
+			return usageError{fmt.Sprintf("--class must be in [0, %d), or -1 for all, got %d", gan.Classes, *class)}
+		}
+		conditional := false
+		if tr, ok := job.(*gan.Trainer); ok {
+			conditional = tr.Conditional()
+		}
+		if *class >= 0 && !conditional {
+			return usageError{fmt.Sprintf("--class needs a conditional run (cgan, acgan); %s is %s", *from, job.Settings().Model)}
+		}
+		if conditional && *class < 0 && kind == "grid" && !isSet(fs, "n") && *latents == "" {
+			if *cols == 0 {
+				*cols = 8
+			}
+			*n = gan.Classes * *cols // one row per class
+		}
+		shape := gen.OutputShape()
+		if len(shape) != 3 {
+			return fmt.Errorf("%s generates points of shape %s, not images: see the scatter plots in its samples folder", *from, shape)
+		}
+		latent := gen.InputShapes()[0].Size()
 		var z []float32
 		if *latents != "" {
 			z, err = readLatents(*latents, latent)
@@ -76,9 +97,22 @@ func newSampleCommand() *command {
 				return err
 			}
 		}
-		shape := gen.OutputShape()
 		imgs := make([]float32, *n*shape.Size())
-		gan.Generate(gen, imgs, z, *n)
+		var labels []uint8
+		if conditional {
+			labels = make([]uint8, *n)
+			for i := range labels {
+				switch {
+				case *class >= 0:
+					labels[i] = uint8(*class)
+				case kind == "grid" && *cols > 0:
+					labels[i] = uint8(i / *cols % gan.Classes) // row r shows class r
+				default:
+					labels[i] = uint8(i % gan.Classes)
+				}
+			}
+		}
+		gan.GenerateLabeled(gen, imgs, z, labels, *n)
 		h, w, ch := shape[0], shape[1], shape[2]
 		switch kind {
 		case "grid":
@@ -107,12 +141,12 @@ func newSampleCommand() *command {
 
 // generatorOf returns the model that turns latent vectors into images: a GAN's
 // G, or an autoencoder's decoder (then also the autoencoder).
-func generatorOf(job gan.Job) (*nn.Sequential, *gan.AutoencoderTrainer, error) {
+func generatorOf(job gan.Job) (nn.Network, *gan.AutoencoderTrainer, error) {
 	switch j := job.(type) {
 	case *gan.AutoencoderTrainer:
 		return j.Decoder, j, nil
 	case *gan.Trainer:
-		return j.G, nil, nil
+		return j.Sampler(), nil, nil
 	}
 	return nil, nil, fmt.Errorf("model %s generates no images: nothing to sample", job.Settings().Model)
 }
@@ -136,6 +170,13 @@ func autoencoderSamples(ae *gan.AutoencoderTrainer, z []float32, drawn bool, out
 	}
 	recPath := strings.TrimSuffix(out, filepath.Ext(out)) + "-reconstructions.png"
 	return recPath, ae.ReconstructionGrid(recPath, test, 32, 8)
+}
+
+// isSet reports whether the named flag was given.
+func isSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 // formatOf guesses the output kind from a path.
