@@ -194,8 +194,8 @@ func init() {
 		},
 		Logits: true,
 		Defaults: func(cfg *Config) {
-			cfg.Data, cfg.LatentDim, cfg.Batch, cfg.Epochs = "ring8", 16, 256, 100
-			cfg.LR, cfg.Beta1 = 1e-4, 0.5
+			cfg.Data, cfg.LatentDim, cfg.Batch, cfg.Epochs = "ring8", 16, 512, 200
+			cfg.LR, cfg.Beta1 = 1e-3, 0.5
 		},
 	}
 }
