@@ -2,6 +2,7 @@
 //
 //	gogan train   --model mlp --epochs 5          train the seed's GAN on MNIST
 //	gogan sample  --run runs/mlp-... --n 64       images from a trained generator
+//	gogan eval    --samples runs/mlp-...          FID, KID, IS, precision/recall against MNIST's test set
 //	gogan summary --model mlp                     the models' layers and parameters
 //
 // Run "gogan help COMMAND" for a command's flags.
@@ -27,6 +28,8 @@ type command struct {
 type environment struct {
 	stdout, stderr io.Writer
 	stderrIsTTY    bool
+	// refCache is the folder of cached reference statistics ("" is the user cache's).
+	refCache string
 }
 
 // usageError marks a mistake in the command line: exit code 2.
@@ -40,7 +43,7 @@ const exitInterrupted = 130
 var errInterruptedExit = errors.New("interrupted")
 
 func commands() []*command {
-	return []*command{newTrainCommand(), newSampleCommand(), newSummaryCommand(), newBenchCommand()}
+	return []*command{newTrainCommand(), newSampleCommand(), newEvalCommand(), newSummaryCommand(), newBenchCommand(), newExportFeatureNetCommand()}
 }
 
 func main() {

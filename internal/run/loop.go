@@ -10,6 +10,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/gogan/gogan/data"
+	"github.com/gogan/gogan/eval"
 	"github.com/gogan/gogan/gan"
 	"github.com/gogan/gogan/report"
 )
@@ -30,7 +31,8 @@ type session struct {
 	start           time.Time
 	epochStart      time.Time
 	epochSeconds    []float64
-	smooth          []float64 // running (exponential) means of the step's numbers, for the bar
+	smooth          []float64     // running (exponential) means of the step's numbers, for the bar
+	monitor         *eval.Monitor // scores the generator every EvalEvery steps; nil when off
 }
 
 // interval accumulates the step numbers between two metrics lines.
@@ -68,6 +70,11 @@ func (s *session) loop(ctx context.Context) (*Result, error) {
 		step = s.job.Steps()
 		if step%cfg.LogEvery == 0 || step == s.total {
 			if err := s.logInterval(&acc); err != nil {
+				return nil, err
+			}
+		}
+		if s.monitor != nil && (step%cfg.EvalEvery == 0 || step == s.total) {
+			if err := s.evaluate(&acc); err != nil {
 				return nil, err
 			}
 		}
@@ -160,6 +167,31 @@ func (s *session) endOfEpoch(epoch int) error {
 	return nil
 }
 
+// evaluate logs a metrics line with the generator's FID, KID and Inception Score
+// (eval.Monitor). Its time counts toward neither the throughput nor the epoch.
+func (s *session) evaluate(acc *interval) error {
+	start := time.Now()
+	values, err := s.monitor.Evaluate(s.job)
+	if err != nil {
+		return err
+	}
+	rec := s.stepRecord()
+	for _, v := range values {
+		rec[v.Name] = v.Value
+	}
+	if err := s.mlog.Write(rec); err != nil {
+		return err
+	}
+	took := time.Since(start)
+	acc.start, s.epochStart = acc.start.Add(took), s.epochStart.Add(took)
+	if s.bar != nil {
+		s.bar.Clear()
+	}
+	fmt.Fprintf(s.opts.Progress, "step %d: FID %.2f, KID %.4f, IS %.2f (%d samples, feature net %s, %.1f s)\n",
+		s.job.Steps(), rec["fid"], rec["kid"], rec["is"], s.monitor.N(), s.monitor.FeatureNet(), took.Seconds())
+	return nil
+}
+
 func (s *session) interrupted() (*Result, error) {
 	s.finishBar()
 	p, err := s.job.SaveCheckpoint(filepath.Join(s.dir, "checkpoints"))
@@ -198,7 +230,8 @@ func (s *session) finish(startStep int) (*Result, error) {
 }
 
 // PlotMetrics draws a run's metrics.jsonl: the losses on top, then the
-// discriminator's outputs (GANs), each panel only when its keys are there.
+// discriminator's outputs (GANs), the accuracy (classifiers), FID and the
+// Inception Score (runs with --eval-every), each panel only when its keys are there.
 func PlotMetrics(metricsPath, plotPath string) error {
 	rows, err := report.ReadMetrics(metricsPath)
 	if err != nil {
@@ -218,11 +251,15 @@ func PlotMetrics(metricsPath, plotPath string) error {
 		{Title: "Losses", YLabel: "loss"},
 		{Title: "Discriminator outputs", YLabel: "mean probability"},
 		{Title: "Accuracy", YLabel: "fraction right"},
+		{Title: "FID on the classifier's features (lower is better)", YLabel: "FID"},
+		{Title: "Inception Score with the classifier's posteriors", YLabel: "IS"},
 	}
 	for i, group := range [][][2]string{
 		{{"D loss", "d_loss"}, {"G loss", "g_loss"}, {"loss", "loss"}, {"test MSE", "test_mse"}, {"test loss", "test_loss"}},
 		{{"D(x)", "d_x"}, {"D(G(z))", "d_g_z"}},
 		{{"batch accuracy", "accuracy"}, {"test accuracy", "test_accuracy"}},
+		{{"FID", "fid"}},
+		{{"IS", "is"}},
 	} {
 		for _, kv := range group {
 			if s, ok := series(kv[0], kv[1]); ok {

@@ -7,9 +7,11 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/gogan/gogan/checkpoint"
 	"github.com/gogan/gogan/data"
 	"github.com/gogan/gogan/gan"
 	"github.com/gogan/gogan/report"
@@ -247,4 +249,60 @@ func writeSmallMNIST(t *testing.T, dir string, nTrain, nTest int) string {
 		}
 	}
 	return out
+}
+
+// TestEvalEveryLogsFID: --eval-every logs FID, KID and IS every N steps and at
+// the end, plots FID, and leaves training bit for bit as it is without it.
+func TestEvalEveryLogsFID(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs the real MNIST")
+	}
+	dir := t.TempDir()
+	fixture := writeSmallMNIST(t, dir, 128, 40)
+	train := func(name string, every int) string {
+		cfg := gan.DefaultConfig()
+		cfg.Data, cfg.Steps, cfg.Batch, cfg.LogEvery, cfg.EvalEvery = fixture, 10, 32, 5, every
+		res, err := Train(context.Background(), Options{Config: cfg, Out: filepath.Join(dir, name), Log: io.Discard, Progress: io.Discard})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Dir
+	}
+	with, without := train("with", 4), train("without", 0)
+	rows, err := report.ReadMetrics(filepath.Join(with, "metrics.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var steps []float64
+	for _, r := range rows {
+		if _, ok := r["fid"]; !ok {
+			continue
+		}
+		steps = append(steps, r["step"])
+		for _, k := range []string{"fid", "kid", "kid_std", "is", "is_std"} {
+			if v, ok := r[k]; !ok || math.IsNaN(v) || math.IsInf(v, 0) {
+				t.Errorf("metrics line %v: %s missing or not finite", r, k)
+			}
+		}
+		if r["fid"] <= 0 || r["is"] < 1 {
+			t.Errorf("FID %g, IS %g of a GAN after %g steps: want FID > 0 and IS ≥ 1", r["fid"], r["is"], r["step"])
+		}
+	}
+	if want := []float64{4, 8, 10}; !slices.Equal(steps, want) {
+		t.Errorf("evaluations at steps %v, want %v", steps, want)
+	}
+	sum := func(run string) string {
+		ts, _ := filepath.Glob(filepath.Join(run, "checkpoints", "step-*.safetensors"))
+		if len(ts) != 1 {
+			t.Fatalf("%s: checkpoint tensors %v", run, ts)
+		}
+		s, err := checkpoint.Checksum(ts[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	if a, b := sum(with), sum(without); a != b {
+		t.Errorf("checkpoint with evaluations %s differs from the one without %s", a, b)
+	}
 }

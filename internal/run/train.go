@@ -14,6 +14,7 @@ import (
 
 	"github.com/gogan/gogan/checkpoint"
 	"github.com/gogan/gogan/data"
+	"github.com/gogan/gogan/eval"
 	"github.com/gogan/gogan/gan"
 	"github.com/gogan/gogan/internal/atomicfile"
 	"github.com/gogan/gogan/report"
@@ -26,7 +27,7 @@ type Options struct {
 	Out    string     // run folder for a new run; "" picks runs/<model>-<time>
 	Resume string     // run folder to continue; Config's Epochs/Steps apply if ResumeOverrides
 	// ResumeOverrides lists the settings given on the command line that replace the
-	// resumed run's: "epochs", "steps".
+	// resumed run's: "epochs", "steps", "eval-every".
 	ResumeOverrides map[string]bool
 	Log             io.Writer // where the summary lines go (stdout)
 	Progress        io.Writer // where the progress goes (stderr)
@@ -77,6 +78,10 @@ func Train(ctx context.Context, opts Options) (*Result, error) {
 	if have, want := tensor.Shape(source.SampleShape()), job.SampleShape(); !want.Equal(have) {
 		return nil, fmt.Errorf("data %s has samples of shape %s, model %s takes %s", cfg.Data, have, cfg.Model, want)
 	}
+	monitor, err := newMonitor(cfg, test, opts.Progress)
+	if err != nil {
+		return nil, err
+	}
 	perEpoch := source.BatchesPerEpoch()
 	total := cfg.TotalSteps(perEpoch)
 	dir := opts.Resume
@@ -103,9 +108,22 @@ func Train(ctx context.Context, opts Options) (*Result, error) {
 		opts: opts, job: job, dir: dir, source: source, perEpoch: perEpoch, total: total,
 		mlog: mlog, elapsedBefore: elapsedBefore,
 		images: make([]float32, cfg.Batch*sample), labels: make([]uint8, cfg.Batch),
-		test: test,
+		test: test, monitor: monitor,
 	}
 	return s.loop(ctx)
+}
+
+// newMonitor loads what --eval-every scores with (eval.Monitor): the feature
+// network and the test set's reference statistics; nil when the run has no
+// evaluations.
+func newMonitor(cfg gan.Config, test gan.TestSet, warn io.Writer) (*eval.Monitor, error) {
+	if cfg.EvalEvery == 0 {
+		return nil, nil
+	}
+	if data.IsToy(cfg.Data) {
+		return nil, fmt.Errorf("evaluation every %d steps scores images; %s holds 2-D points (their mode coverage is logged at every epoch)", cfg.EvalEvery, cfg.Data)
+	}
+	return eval.NewMonitor(eval.MonitorConfig{Data: cfg.Data, Test: test.Images, Seed: cfg.Seed, Cache: eval.CacheOptions{Warn: warn}})
 }
 
 // ToyTestSamples is the number of reference points a 2-D dataset's test set
@@ -149,6 +167,9 @@ func resume(opts Options) (gan.Job, error) {
 	}
 	if opts.ResumeOverrides["steps"] {
 		cfg.Steps = opts.Config.Steps
+	}
+	if opts.ResumeOverrides["eval-every"] {
+		cfg.EvalEvery = opts.Config.EvalEvery
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/gogan/gogan/data"
+	"github.com/gogan/gogan/eval"
+)
+
+func newEvalCommand() *command {
+	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
+	samples := fs.String("samples", "", "what to score: a run folder, checkpoint, folder of 28×28 PNGs or IDX image file (required)")
+	ref := fs.String("ref", "mnist", `real data to compare with: "mnist", "fashion-mnist" (their test sets) or a path as for --samples`)
+	n := fs.Int("n", eval.DefaultN, "images a generator makes; at most this many are read from a file or folder (its first)")
+	asJSON := fs.Bool("json", false, "print one JSON object instead of the table")
+	seed := fs.Uint64("seed", 1, "seed of the latent vectors and of KID's subsets")
+	netName := fs.String("feature-net", "", `feature network: "mnist", "fashion-mnist" or a weights .safetensors file (default: --ref's dataset, else mnist)`)
+	labels := fs.String("labels", "", "IDX label file: the class each sample was generated for (conditional generators): adds the label accuracy")
+	c := &command{
+		name: "eval", usage: "--samples PATH [--ref mnist|fashion-mnist|PATH] [--n 10000] [--json]", flags: fs,
+		short: "Score samples against real data: FID, KID, Inception Score, precision/recall, classes.",
+	}
+	c.run = func(env *environment, _ []string) error {
+		if *samples == "" {
+			return usageError{"--samples is required"}
+		}
+		if *n < eval.MinSamples || *n > maxSamples {
+			return usageError{fmt.Sprintf("--n must be in [%d, %d], got %d", eval.MinSamples, maxSamples, *n)}
+		}
+		if *ref == "" {
+			return usageError{"--ref must not be empty: mnist, fashion-mnist or a path"}
+		}
+		if *netName == "" {
+			*netName = "mnist"
+			if eval.IsDataset(*ref) {
+				*netName = *ref
+			}
+		}
+		net, err := eval.LoadFeatureNet(*netName)
+		if err != nil {
+			return err
+		}
+		s, err := eval.LoadSamples(*samples, eval.SampleOptions{N: *n, Seed: *seed})
+		if err != nil {
+			return err
+		}
+		if *labels != "" {
+			if s.Labels, err = readSampleLabels(*labels, s.N, net.Classes()); err != nil {
+				return err
+			}
+		}
+		var r *eval.Reference
+		if eval.IsDataset(*ref) {
+			r, err = eval.DatasetReference(net, *ref, eval.CacheOptions{Dir: env.refCache, Warn: env.stderr})
+		} else {
+			// A generator as reference draws other latent vectors than the samples'.
+			var rs *eval.Samples
+			if rs, err = eval.LoadSamples(*ref, eval.SampleOptions{N: *n, Seed: *seed + 1}); err == nil {
+				r, err = eval.NewReference(net, rs)
+			}
+			if errors.Is(err, os.ErrNotExist) {
+				err = fmt.Errorf("--ref %s: no such file or folder (want mnist, fashion-mnist or a path)", *ref)
+			}
+		}
+		if err != nil {
+			return err
+		}
+		sc, err := eval.Score(net, s, r, eval.Options{Seed: *seed})
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return json.NewEncoder(env.stdout).Encode(sc)
+		}
+		return printScores(env.stdout, sc)
+	}
+	return c
+}
+
+// readSampleLabels reads an IDX label file holding at least n labels, each a class of
+// the feature network, and returns the first n.
+func readSampleLabels(path string, n, classes int) ([]int, error) {
+	raw, err := data.ReadIDXLabels(path)
+	if err != nil {
+		return nil, err
+	}
+	if len(raw) < n {
+		return nil, fmt.Errorf("%s: %d labels for %d samples", path, len(raw), n)
+	}
+	labels := make([]int, n)
+	for i, l := range raw[:n] {
+		if int(l) >= classes {
+			return nil, fmt.Errorf("%s: label %d of sample %d is not a class (0..%d)", path, l, i, classes-1)
+		}
+		labels[i] = int(l)
+	}
+	return labels, nil
+}
+
+// printScores writes the scores as a small table, the feature network's hash on top.
+func printScores(w io.Writer, sc *eval.Scores) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "samples\t%s\n", sc.Samples)
+	fmt.Fprintf(tw, "reference\t%s\n", sc.Ref)
+	fmt.Fprintf(tw, "feature net\t%s %s\n", sc.FeatureNetName, sc.FeatureNet)
+	fmt.Fprintln(tw)
+	fmt.Fprintf(tw, "FID\t%.3f\n", sc.FID)
+	fmt.Fprintf(tw, "KID\t%.5f ± %.5f\n", sc.KID, sc.KIDStd)
+	fmt.Fprintf(tw, "Inception Score\t%.3f ± %.3f\n", sc.IS, sc.ISStd)
+	fmt.Fprintf(tw, "precision (k=%d)\t%.4f\n", sc.Neighbours, sc.Precision)
+	fmt.Fprintf(tw, "recall (k=%d)\t%.4f\n", sc.Neighbours, sc.Recall)
+	fmt.Fprintf(tw, "classes over 2%%\t%d of %d\n", sc.ClassesOver2Pct, len(sc.ClassHistogram))
+	var hist []string
+	for c, k := range sc.ClassHistogram {
+		hist = append(hist, fmt.Sprintf("%d: %.1f%%", c, 100*float64(k)/float64(sc.N)))
+	}
+	fmt.Fprintf(tw, "class histogram\t%s\n", strings.Join(hist, "  "))
+	if sc.LabelAccuracy != nil {
+		fmt.Fprintf(tw, "label accuracy\t%.4f\n", *sc.LabelAccuracy)
+	}
+	return tw.Flush()
+}

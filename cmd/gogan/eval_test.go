@@ -1,0 +1,238 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gogan/gogan/data"
+	"github.com/gogan/gogan/eval"
+	"github.com/gogan/gogan/report"
+)
+
+// goganCached runs gogan in-process with its reference cache in dir.
+func goganCached(t *testing.T, dir string, args ...string) result {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := runMain(&environment{stdout: &stdout, stderr: &stderr, refCache: dir}, args)
+	return result{args: args, code: code, stdout: stdout.String(), stderr: stderr.String()}
+}
+
+// jsonScores parses the output of eval --json: exactly one JSON object.
+func jsonScores(t *testing.T, r result) map[string]any {
+	t.Helper()
+	wantExit(t, r, 0)
+	var m map[string]any
+	dec := json.NewDecoder(strings.NewReader(r.stdout))
+	if err := dec.Decode(&m); err != nil {
+		t.Fatalf("stdout is not JSON: %v\n%s", err, r)
+	}
+	if dec.More() {
+		t.Fatalf("more than one JSON value\n%s", r)
+	}
+	return m
+}
+
+var scoreKeys = []string{"fid", "kid", "kid_std", "is", "is_std", "precision", "recall", "classes_over_2pct", "n", "feature_net", "class_histogram"}
+
+func mnistHash(t *testing.T) string {
+	t.Helper()
+	net, err := eval.LoadFeatureNet("mnist")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return net.Hash
+}
+
+// TestEvalRun scores the shared run against the fixture's test images: the table, then
+// --json with and without the labels of a conditional generator.
+func TestEvalRun(t *testing.T) {
+	dataDir, run := trainedRun(t)
+	ref := filepath.Join(dataDir, "t10k-images-idx3-ubyte")
+	common := []string{"eval", "--samples", run, "--ref", ref, "--n", "64"}
+
+	r := gogan(t, common...)
+	wantExit(t, r, 0)
+	for _, want := range []string{"feature net", "mnist " + mnistHash(t), "FID", "KID", "Inception Score", "precision (k=3)", "recall (k=3)",
+		"classes over 2%", "class histogram", "step 20, 64 generated with seed 1", ref + " (64 images)"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("output lacks %q\n%s", want, r)
+		}
+	}
+	if strings.Contains(r.stdout, "label accuracy") || r.stderr != "" {
+		t.Errorf("label accuracy without labels, or stderr\n%s", r)
+	}
+
+	m := jsonScores(t, gogan(t, append(common, "--json")...))
+	for _, k := range scoreKeys {
+		if _, ok := m[k]; !ok {
+			t.Errorf("--json lacks %q: %v", k, m)
+		}
+	}
+	if m["n"] != 64.0 || m["feature_net"] != mnistHash(t) || m["feature_net_name"] != "mnist" {
+		t.Errorf("n %v, feature_net %v %v", m["n"], m["feature_net_name"], m["feature_net"])
+	}
+	if _, ok := m["label_accuracy"]; ok {
+		t.Errorf("label_accuracy without labels: %v", m)
+	}
+	// The fixture's test labels stand for the labels a conditional generator was given.
+	m = jsonScores(t, gogan(t, append(common, "--json", "--labels", filepath.Join(dataDir, "t10k-labels-idx1-ubyte"))...))
+	if acc, ok := m["label_accuracy"].(float64); !ok || acc < 0 || acc > 1 {
+		t.Errorf("label_accuracy %v", m["label_accuracy"])
+	}
+
+	// The same samples as a folder of PNGs and as an IDX file score as the run does,
+	// up to the 8-bit rounding of the files.
+	pngs := filepath.Join(t.TempDir(), "pngs")
+	wantExit(t, gogan(t, "sample", "--run", run, "--n", "64", "--out", pngs), 0)
+	idx := filepath.Join(t.TempDir(), "s.gz")
+	wantExit(t, gogan(t, "sample", "--run", run, "--n", "64", "--out", idx), 0)
+	fromRun := jsonScores(t, gogan(t, append(common, "--json")...))["fid"].(float64)
+	for _, p := range []string{pngs, idx} {
+		fid := jsonScores(t, gogan(t, "eval", "--samples", p, "--ref", ref, "--json"))["fid"].(float64)
+		if d := fid - fromRun; d > 0.05*fromRun+1 || d < -0.05*fromRun-1 {
+			t.Errorf("%s: FID %g, the run's own samples %g", p, fid, fromRun)
+		}
+	}
+}
+
+func TestEvalErrors(t *testing.T) {
+	dataDir, run := trainedRun(t)
+	ref := filepath.Join(dataDir, "t10k-images-idx3-ubyte")
+	empty := t.TempDir()
+	mixed := t.TempDir()
+	wrong := t.TempDir()
+	im, _ := patterns(12)
+	imgs := data.Scale(im)
+	for _, err := range []error{
+		report.WritePNGs(mixed, "a-", imgs, 12, 28, 28, 1),
+		report.WritePNGs(mixed, "b-", make([]float32, 30*30), 1, 30, 30, 1),
+		report.WritePNGs(wrong, "a-", make([]float32, 12*32*32), 12, 32, 32, 1),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	badMagic := filepath.Join(t.TempDir(), "x-idx3-ubyte")
+	if err := os.WriteFile(badMagic, []byte{0, 0, 8, 4, 0, 0, 0, 0}, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(empty, "nope")
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want []string
+	}{
+		{"no samples", split("eval"), 2, []string{"--samples is required"}},
+		{"n too small", []string{"eval", "--samples", run, "--n", "5"}, 2, []string{"--n must be in [10, 100000], got 5"}},
+		{"n too large", []string{"eval", "--samples", run, "--n", "1000000"}, 2, []string{"got 1000000"}},
+		{"empty ref", []string{"eval", "--samples", run, "--ref", ""}, 2, []string{"--ref must not be empty"}},
+		{"missing samples", []string{"eval", "--samples", missing, "--ref", ref}, 1, []string{missing, "no such file"}},
+		{"missing ref", []string{"eval", "--samples", run, "--ref", missing}, 1, []string{"--ref " + missing, "want mnist, fashion-mnist or a path"}},
+		{"empty folder", []string{"eval", "--samples", empty, "--ref", ref}, 1, []string{"no .png files in " + empty}},
+		{"mixed sizes", []string{"eval", "--samples", mixed, "--ref", ref}, 1, []string{"b-00000.png is 30x30", "share one size"}},
+		{"wrong size", []string{"eval", "--samples", wrong, "--ref", ref}, 1, []string{wrong, "32x32", "takes 28x28"}},
+		{"bad magic", []string{"eval", "--samples", badMagic, "--ref", ref}, 1, []string{badMagic, "bad magic number 0x00000804"}},
+		{"labels as samples", []string{"eval", "--samples", filepath.Join(dataDir, "t10k-labels-idx1-ubyte"), "--ref", ref}, 1, []string{"IDX labels file"}},
+		{"unknown feature net", []string{"eval", "--samples", run, "--ref", ref, "--feature-net", "cifar"}, 1, []string{"cifar", "want mnist, fashion-mnist or a .safetensors file"}},
+		{"too few labels", []string{"eval", "--samples", run, "--ref", ref, "--n", "100", "--labels", filepath.Join(dataDir, "t10k-labels-idx1-ubyte")}, 1, []string{"64 labels for 100 samples"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := gogan(t, tc.args...)
+			wantError(t, r, tc.code, tc.want...)
+			if r.stdout != "" {
+				t.Errorf("error wrote to stdout\n%s", r)
+			}
+		})
+	}
+}
+
+// TestExportFeatureNet: a classifier trained by gogan exports as a feature network
+// that eval uses and names by its hash; a GAN run does not export.
+func TestExportFeatureNet(t *testing.T) {
+	dataDir, run := trainedRun(t)
+	cls := filepath.Join(t.TempDir(), "cls")
+	wantExit(t, gogan(t, "train", "--model", "classifier", "--data", dataDir, "--out", cls, "--batch", "16", "--steps", "4"), 0)
+	out := filepath.Join(t.TempDir(), "net.safetensors")
+	r := gogan(t, "export-featurenet", "--run", cls, "--out", out)
+	wantExit(t, r, 0)
+	net, err := eval.LoadFeatureNet(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(r.stdout, net.Hash) || !strings.Contains(r.stdout, "test accuracy") || net.Meta["step"] != "4" {
+		t.Errorf("export output or metadata %v\n%s", net.Meta, r)
+	}
+	m := jsonScores(t, gogan(t, "eval", "--samples", run, "--ref", filepath.Join(dataDir, "t10k-images-idx3-ubyte"), "--feature-net", out, "--json"))
+	if m["feature_net"] != net.Hash || m["feature_net_name"] != out {
+		t.Errorf("scored by %v %v, want %s %s", m["feature_net_name"], m["feature_net"], out, net.Hash)
+	}
+	wantError(t, gogan(t, "export-featurenet", "--run", run, "--out", out), 1, "not a classifier")
+	wantError(t, gogan(t, "export-featurenet", "--run", run), 2, "--run and --out are required")
+}
+
+// TestTrainEvalEvery: --eval-every logs FID and IS to metrics.jsonl and prints them.
+func TestTrainEvalEvery(t *testing.T) {
+	dataDir := writeFixture(t)
+	out := filepath.Join(t.TempDir(), "run")
+	r := train(t, dataDir, out, "--eval-every", "8")
+	wantExit(t, r, 0)
+	var steps []float64
+	for _, m := range readMetrics(t, filepath.Join(out, "metrics.jsonl")) {
+		if _, ok := m["fid"]; ok {
+			steps = append(steps, m["step"].(float64))
+			if _, ok := m["is"]; !ok {
+				t.Errorf("a line with fid and no is: %v", m)
+			}
+		}
+	}
+	if len(steps) != 3 || steps[0] != 8 || steps[1] != 16 || steps[2] != 20 {
+		t.Errorf("evaluations at steps %v, want 8, 16, 20", steps)
+	}
+	if !strings.Contains(r.stderr, "step 8: FID ") || !strings.Contains(r.stderr, mnistHash(t)) {
+		t.Errorf("no evaluation line in stderr\n%s", r)
+	}
+	wantError(t, gogan(t, "train", "--eval-every", "-1"), 2, "must not be negative, got -1")
+	wantError(t, gogan(t, "train", "--model", "classifier", "--eval-every", "5"), 2, "generates no images")
+	wantError(t, gogan(t, "train", "--resume", out, "--eval-every", "-2"), 2, "--eval-every must not be negative, got -2")
+}
+
+// TestEvalRealMNIST scores a 30-step run on the real MNIST against the cached test
+// set: the first eval writes the cache, the second reads it, a damaged one is rebuilt.
+func TestEvalRealMNIST(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs the real MNIST")
+	}
+	run := filepath.Join(t.TempDir(), "run")
+	wantExit(t, gogan(t, "train", "--steps", "30", "--out", run), 0)
+	cache := t.TempDir()
+	cached := filepath.Join(cache, "mnist-"+mnistHash(t)+".safetensors")
+	evalArgs := []string{"eval", "--samples", run, "--n", "2000", "--json"}
+
+	m := jsonScores(t, goganCached(t, cache, evalArgs...))
+	st, err := os.Stat(cached)
+	if err != nil {
+		t.Fatalf("no cache file after the first eval: %v", err)
+	}
+	if m["ref_n"] != 10000.0 || m["n"] != 2000.0 || m["fid"].(float64) < 10 {
+		t.Errorf("scores of a 30-step GAN: %v", m)
+	}
+	again := goganCached(t, cache, evalArgs...)
+	if m2 := jsonScores(t, again); m2["fid"] != m["fid"] || m2["kid"] != m["kid"] || again.stderr != "" {
+		t.Errorf("from the cache: FID %v KID %v, computed %v %v; stderr %q", m2["fid"], m2["kid"], m["fid"], m["kid"], again.stderr)
+	}
+	if st2, _ := os.Stat(cached); !st2.ModTime().Equal(st.ModTime()) {
+		t.Errorf("a cache hit rewrote %s", cached)
+	}
+	if err := os.WriteFile(cached, []byte("garbage"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := goganCached(t, cache, evalArgs...)
+	if m3 := jsonScores(t, r); m3["fid"] != m["fid"] || !strings.HasPrefix(r.stderr, "warning: reference cache "+cached) {
+		t.Errorf("damaged cache: FID %v (want %v), stderr %q", m3["fid"], m["fid"], r.stderr)
+	}
+}

@@ -1,0 +1,47 @@
+// Package eval scores generators with numbers: FID, KID, the Inception Score, precision
+// and recall, and class statistics, measured on the features and posteriors of a small
+// classifier trained on the domain's data (TF-GAN's "Fréchet classifier distance"), not on
+// ImageNet's Inception network, which knows nothing of digits or clothes.
+//
+// # The feature networks
+//
+// A FeatureNet is gogan's classifier architecture (gan.ClassifierFeatures, then
+// gan.ClassifierHead): two 3×3 convolutions with max pooling, a 128-unit dense layer whose
+// outputs are the features, and a 10-class head whose softmax gives the posteriors. Two
+// sets of weights are embedded in the binary (weights/mnist.safetensors and
+// weights/fashion-mnist.safetensors), each trained by gogan itself (`gogan train --model
+// classifier`, fixed seed) and exported with `gogan export-featurenet`; README.md
+// ("Evaluating generators") lists the commands, test accuracies and hashes. A weights
+// file holds the tensors "features/<layer>/<weight>" and "head/<layer>/<weight>" only, in
+// F32, and the metadata format = "gogan-featurenet/1"; loading checks every name, shape
+// and value. Other weights files can be used in their place (LoadFeatureNet with a path).
+//
+// Every score carries the network's hash: the first 12 hex digits of the SHA-256 of its
+// weights file. Scores computed through different weights are not comparable, and the
+// hash says which weights were used.
+//
+// # Samples and references
+//
+// Samples are (N, 28, 28, 1) images in [−1, 1], from a trained run or checkpoint (its
+// generator makes N images from seeded latent vectors), a folder of PNG files, or an IDX
+// image file (LoadSamples). A Reference is a set of real images seen by the network: its
+// features (for KID and precision/recall) and their float64 mean and covariance (for
+// FID). The test sets of mnist and fashion-mnist are cached under
+// <os.UserCacheDir()>/gogan/refstats/<dataset>-<hash>.safetensors (features F32, mean
+// and covariance F64), written atomically; a file that cannot be used is recomputed with
+// a warning.
+//
+// # Conventions
+//
+// Score computes all the metrics of package metrics with the standard protocols: FID on
+// all samples; KID over 100 subsets of 1,000 (mean and standard deviation); the Inception
+// Score over 10 splits; precision and recall with k = 3 (the reference is the "real"
+// set); the class histogram of the argmax posteriors and the number of classes holding
+// more than 2% of the samples; and, when the samples carry the labels a conditional
+// generator was asked for, the fraction classified as those labels. A Monitor scores a
+// generator during training on MonitorN samples.
+//
+// Errors are returned, one line each, naming the file or value at fault; nothing here
+// panics on user input. No function modifies the slices it is given; a Monitor keeps
+// its Test images (an autoencoder's codes are fitted to them at every evaluation).
+package eval

@@ -1,0 +1,225 @@
+package eval
+
+import (
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/gogan/gogan/checkpoint"
+	"github.com/gogan/gogan/gan"
+	"github.com/gogan/gogan/nn"
+)
+
+// FeatureNetFormat is the "format" metadata of a feature-network weights file.
+const FeatureNetFormat = "gogan-featurenet/1"
+
+// The committed weights: weights/<dataset>.safetensors, written by
+// `gogan export-featurenet` from a classifier run (README.md, "Evaluating generators",
+// gives the commands).
+//
+//go:embed weights/mnist.safetensors weights/fashion-mnist.safetensors
+var embedded embed.FS
+
+// Datasets are the datasets with a committed feature network and a cached reference:
+// their test sets.
+var Datasets = []string{"mnist", "fashion-mnist"}
+
+// IsDataset reports whether name is one of Datasets.
+func IsDataset(name string) bool {
+	for _, d := range Datasets {
+		if d == name {
+			return true
+		}
+	}
+	return false
+}
+
+// FeatureNet is gogan's classifier (gan.ClassifierFeatures and gan.ClassifierHead) with
+// fixed weights: images (n, 28, 28, 1) in [−1, 1] → penultimate features (n, 128) and
+// class logits (n, 10).
+type FeatureNet struct {
+	// Name is "mnist" or "fashion-mnist" for the embedded networks, else the file.
+	Name string
+	// Hash is the first 12 hex digits of the SHA-256 of the weights file: it is printed
+	// with every score, and reference statistics are cached under it.
+	Hash string
+	// Meta is the weights file's metadata (format, data, step, test_accuracy, ...).
+	Meta map[string]string
+
+	features, head *nn.Sequential
+}
+
+// LoadFeatureNet returns the embedded network of a dataset ("mnist", "fashion-mnist"),
+// or reads the weights file a path names.
+func LoadFeatureNet(name string) (*FeatureNet, error) {
+	if IsDataset(name) {
+		buf, err := embedded.ReadFile("weights/" + name + ".safetensors")
+		if err != nil {
+			return nil, fmt.Errorf("eval: embedded feature network %s: %w", name, err)
+		}
+		return ParseFeatureNet(name, buf)
+	}
+	buf, err := os.ReadFile(name)
+	if err != nil {
+		return nil, fmt.Errorf("eval: feature network: %w (want mnist, fashion-mnist or a .safetensors file)", err)
+	}
+	return ParseFeatureNet(name, buf)
+}
+
+// ForDataset is the feature network that scores samples of a dataset: fashion-mnist's for
+// "fashion-mnist", MNIST's for anything else.
+func ForDataset(data string) (*FeatureNet, error) {
+	if data == "fashion-mnist" {
+		return LoadFeatureNet(data)
+	}
+	return LoadFeatureNet("mnist")
+}
+
+// ParseFeatureNet builds the network from the bytes of a weights file, checking that it
+// holds exactly the classifier's tensors ("features/<layer>/<weight>", "head/..."), F32,
+// with the classifier's shapes and finite values.
+func ParseFeatureNet(name string, buf []byte) (*FeatureNet, error) {
+	sum := sha256.Sum256(buf)
+	net := &FeatureNet{Name: name, Hash: hex.EncodeToString(sum[:])[:12]}
+	tensors, meta, err := checkpoint.ParseSafetensors(name, buf)
+	if err != nil {
+		return nil, fmt.Errorf("eval: feature network: %w", err)
+	}
+	if meta["format"] != FeatureNetFormat {
+		return nil, fmt.Errorf("eval: feature network %s: format %q, want %q (write one with gogan export-featurenet)", name, meta["format"], FeatureNetFormat)
+	}
+	net.Meta = meta
+	net.features, net.head = gan.ClassifierFeatures(), gan.ClassifierHead(gan.Classes)
+	rng := rand.New(rand.NewPCG(0, 0)) // initial values, all overwritten below
+	if err := net.features.Build(rng); err != nil {
+		return nil, err
+	}
+	if err := net.head.Build(rng); err != nil {
+		return nil, err
+	}
+	used := 0
+	for prefix, m := range map[string]*nn.Sequential{"features": net.features, "head": net.head} {
+		for _, w := range m.Weights() {
+			key := prefix + "/" + w.Name
+			t, ok := tensors[key]
+			if !ok {
+				return nil, fmt.Errorf("eval: feature network %s: no tensor %s", name, key)
+			}
+			if t.DType != "F32" || !sameDims(t.Shape, w.Shape) {
+				return nil, fmt.Errorf("eval: feature network %s: tensor %s is %s %v, want F32 %v", name, key, t.DType, t.Shape, []int(w.Shape))
+			}
+			for i, v := range t.F32 {
+				if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+					return nil, fmt.Errorf("eval: feature network %s: tensor %s[%d] is %v", name, key, i, v)
+				}
+			}
+			copy(w.Data, t.F32)
+			used++
+		}
+	}
+	if used != len(tensors) {
+		var extra []string
+		for k := range tensors {
+			if !strings.HasPrefix(k, "features/") && !strings.HasPrefix(k, "head/") {
+				extra = append(extra, k)
+			}
+		}
+		sort.Strings(extra)
+		return nil, fmt.Errorf("eval: feature network %s: %d tensors, the classifier has %d (extra: %s)", name, len(tensors), used, strings.Join(extra, ", "))
+	}
+	return net, nil
+}
+
+// String names the network and its hash, as scores print it: "mnist 0123456789ab".
+func (f *FeatureNet) String() string { return f.Name + " " + f.Hash }
+
+// Classes is the number of classes the network tells apart.
+func (f *FeatureNet) Classes() int { return f.head.OutputShape().Size() }
+
+// Dim is the width of the features.
+func (f *FeatureNet) Dim() int { return f.features.OutputShape().Size() }
+
+// Embedding is what the feature network says of a set of images.
+type Embedding struct {
+	N        int
+	Features []float32 // (N, Dim), the penultimate layer
+	Probs    []float64 // (N, Classes), the softmax of the logits, in float64
+	Net      string    // the hash of the network that computed them
+}
+
+// Embed runs the network, in inference mode, on n images (n, 28, 28, 1) in [−1, 1].
+// A NaN or infinite pixel is an error that names the image.
+func (f *FeatureNet) Embed(images []float32, n int) (*Embedding, error) {
+	size := f.features.InputShape().Size()
+	if n <= 0 || len(images) != n*size {
+		return nil, fmt.Errorf("eval: Embed: %d values for %d images of %s, want %d", len(images), n, f.features.InputShape(), n*size)
+	}
+	for i, v := range images {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return nil, fmt.Errorf("eval: image %d holds %v at pixel %d", i/size, v, i%size)
+		}
+	}
+	dim, classes := f.Dim(), f.Classes()
+	e := &Embedding{N: n, Features: make([]float32, n*dim), Probs: make([]float64, n*classes), Net: f.Hash}
+	logits := make([]float32, n*classes)
+	gan.Generate(f.features, e.Features, images, n)
+	gan.Generate(f.head, logits, e.Features, n)
+	for i := range n {
+		softmax(e.Probs[i*classes:(i+1)*classes], logits[i*classes:(i+1)*classes])
+	}
+	return e, nil
+}
+
+// softmax writes exp(l − max l) / Σ exp(l − max l) into dst, in float64.
+func softmax(dst []float64, logits []float32) {
+	hi := math.Inf(-1)
+	for _, l := range logits {
+		hi = max(hi, float64(l))
+	}
+	sum := 0.0
+	for c, l := range logits {
+		dst[c] = math.Exp(float64(l) - hi)
+		sum += dst[c]
+	}
+	for c := range dst {
+		dst[c] /= sum
+	}
+}
+
+// ExportFeatureNet writes the weights of a trained classifier, "features/..." and
+// "head/..." tensors only (no optimizer state), with metadata: the format, the model,
+// the dataset and step of the run, and whatever meta adds (a test accuracy, say).
+func ExportFeatureNet(path string, c *gan.ClassifierTrainer, meta map[string]string) error {
+	tensors := map[string]checkpoint.Tensor{}
+	for prefix, m := range map[string]*nn.Sequential{"features": c.Features, "head": c.Head} {
+		for _, w := range m.Weights() {
+			tensors[prefix+"/"+w.Name] = checkpoint.F32(w.Shape, w.Data)
+		}
+	}
+	md := map[string]string{
+		"format": FeatureNetFormat, "model": c.Config.Model, "data": c.Config.Data,
+		"step": fmt.Sprint(c.Step), "seed": fmt.Sprint(c.Config.Seed),
+	}
+	for k, v := range meta {
+		md[k] = v
+	}
+	return checkpoint.SaveSafetensors(path, tensors, md)
+}
+
+func sameDims(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,164 @@
+package eval
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+
+	"github.com/gogan/gogan/checkpoint"
+	"github.com/gogan/gogan/data"
+	"github.com/gogan/gogan/metrics"
+)
+
+// RefStatsFormat is the "format" metadata of a cached reference file.
+const RefStatsFormat = "gogan-refstats/1"
+
+// Reference is the real data samples are compared with: its features, for KID and
+// precision/recall, and their mean and covariance, for FID.
+type Reference struct {
+	// Name says what the reference is: "mnist test set (10000 images)", or a path.
+	Name     string
+	Net      string // the hash of the feature network that computed Features
+	Features metrics.Features
+	Stats    metrics.Stats
+}
+
+// NewReference embeds a set of images as a reference.
+func NewReference(net *FeatureNet, s *Samples) (*Reference, error) {
+	e, err := net.Embed(s.Images, s.N)
+	if err != nil {
+		return nil, err
+	}
+	return referenceOf(s.Source, e)
+}
+
+func referenceOf(name string, e *Embedding) (*Reference, error) {
+	f, err := metrics.FeaturesFromFloat32(e.N, len(e.Features)/e.N, e.Features)
+	if err != nil {
+		return nil, err
+	}
+	st, err := metrics.ComputeStats(f)
+	if err != nil {
+		return nil, err
+	}
+	return &Reference{Name: name, Net: e.Net, Features: f, Stats: st}, nil
+}
+
+// CacheOptions say where reference statistics are cached.
+type CacheOptions struct {
+	// Dir is the cache folder; "" means <os.UserCacheDir()>/gogan/refstats.
+	Dir string
+	// Warn receives the one-line warning about a cache file that cannot be used (it is
+	// then recomputed and rewritten); nil discards it.
+	Warn io.Writer
+	// Test, when set, stands in for the dataset's test images (n, 28, 28, 1) in [−1, 1],
+	// so that a caller that has loaded them already does not read them again.
+	Test []float32
+}
+
+// DatasetReference is the test set of a dataset ("mnist", "fashion-mnist") as seen by
+// net. It is read from <Dir>/<dataset>-<hash>.safetensors when that file is there and
+// sound; otherwise it is computed from the test set and the file is written
+// (atomically). A damaged or mismatched file gives a warning and is recomputed.
+func DatasetReference(net *FeatureNet, dataset string, opts CacheOptions) (*Reference, error) {
+	if !IsDataset(dataset) {
+		return nil, fmt.Errorf("eval: no test set named %q (want mnist or fashion-mnist)", dataset)
+	}
+	name := func(n int) string { return fmt.Sprintf("%s test set (%d images)", dataset, n) }
+	dir := opts.Dir
+	if dir == "" {
+		base, err := os.UserCacheDir()
+		if err != nil {
+			return nil, fmt.Errorf("eval: reference cache: %w", err)
+		}
+		dir = filepath.Join(base, "gogan", "refstats")
+	}
+	path := filepath.Join(dir, dataset+"-"+net.Hash+".safetensors")
+	ref, err := readReference(path, dataset, net)
+	if err == nil {
+		ref.Name = name(ref.Features.N)
+		return ref, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) && opts.Warn != nil {
+		fmt.Fprintf(opts.Warn, "warning: reference cache %s is unusable, recomputing it: %v\n", path, err)
+	}
+	test := opts.Test
+	if test == nil {
+		ds, err := data.Load(dataset)
+		if err != nil {
+			return nil, err
+		}
+		test = data.Scale(ds.Test.Images)
+	}
+	e, err := net.Embed(test, len(test)/ImageShape.Size())
+	if err != nil {
+		return nil, err
+	}
+	if ref, err = referenceOf(name(e.N), e); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("eval: reference cache: %w", err)
+	}
+	if err := writeReference(path, dataset, ref, e.Features); err != nil {
+		return nil, fmt.Errorf("eval: reference cache: %w", err)
+	}
+	return ref, nil
+}
+
+// The tensors of a cached reference: the features (n, d) as the network computed them
+// (F32), and their float64 mean (d) and covariance (d, d).
+func writeReference(path, dataset string, ref *Reference, features []float32) error {
+	d := ref.Features.D
+	tensors := map[string]checkpoint.Tensor{
+		"features": checkpoint.F32([]int{ref.Features.N, d}, features),
+		"mean":     checkpoint.F64([]int{d}, ref.Stats.Mean),
+		"cov":      checkpoint.F64([]int{d, d}, ref.Stats.Cov),
+	}
+	meta := map[string]string{"format": RefStatsFormat, "dataset": dataset, "feature_net": ref.Net}
+	return checkpoint.SaveSafetensors(path, tensors, meta)
+}
+
+func readReference(path, dataset string, net *FeatureNet) (*Reference, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, err
+	}
+	tensors, meta, err := checkpoint.LoadSafetensors(path)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case meta["format"] != RefStatsFormat:
+		return nil, fmt.Errorf("format %q, want %q", meta["format"], RefStatsFormat)
+	case meta["dataset"] != dataset || meta["feature_net"] != net.Hash:
+		return nil, fmt.Errorf("it holds %s through feature network %s, want %s through %s", meta["dataset"], meta["feature_net"], dataset, net.Hash)
+	}
+	d := net.Dim()
+	feat, mean, cov := tensors["features"], tensors["mean"], tensors["cov"]
+	switch {
+	case len(tensors) != 3:
+		return nil, fmt.Errorf("%d tensors, want features, mean and cov", len(tensors))
+	case feat.DType != "F32" || len(feat.Shape) != 2 || feat.Shape[1] != d || feat.Shape[0] < MinSamples:
+		return nil, fmt.Errorf("features are %s %v, want F32 (n ≥ %d, %d)", feat.DType, feat.Shape, MinSamples, d)
+	case mean.DType != "F64" || !sameDims(mean.Shape, []int{d}):
+		return nil, fmt.Errorf("mean is %s %v, want F64 [%d]", mean.DType, mean.Shape, d)
+	case cov.DType != "F64" || !sameDims(cov.Shape, []int{d, d}):
+		return nil, fmt.Errorf("cov is %s %v, want F64 [%d %d]", cov.DType, cov.Shape, d, d)
+	}
+	f, err := metrics.FeaturesFromFloat32(feat.Shape[0], d, feat.F32)
+	if err != nil {
+		return nil, err
+	}
+	for _, x := range [][]float64{f.Data, mean.F64, cov.F64} {
+		for _, v := range x {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, fmt.Errorf("holds %v", v)
+			}
+		}
+	}
+	return &Reference{Net: net.Hash, Features: f, Stats: metrics.Stats{Mean: mean.F64, Cov: cov.F64, N: f.N}}, nil
+}

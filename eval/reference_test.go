@@ -1,0 +1,182 @@
+package eval
+
+import (
+	"bytes"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gogan/gogan/checkpoint"
+)
+
+// TestReferenceCache: the first call computes and writes the cache file, the second
+// reads it (it does not look at the test images again), and a damaged or mismatched
+// file is recomputed with a warning.
+func TestReferenceCache(t *testing.T) {
+	net, err := LoadFeatureNet("mnist")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "mnist-"+net.Hash+".safetensors")
+	var warn bytes.Buffer
+	test := noiseImages(50, 1)
+	miss, err := DatasetReference(net, "mnist", CacheOptions{Dir: dir, Warn: &warn, Test: test})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("no cache file after a miss: %v", err)
+	}
+	if miss.Features.N != 50 || miss.Stats.N != 50 || miss.Net != net.Hash || miss.Name != "mnist test set (50 images)" || warn.Len() != 0 {
+		t.Fatalf("reference of %d features, stats of %d, net %s, name %q; warnings %q", miss.Features.N, miss.Stats.N, miss.Net, miss.Name, warn.String())
+	}
+
+	// A hit: other test images would give other statistics, so equal ones come from the file.
+	hit, err := DatasetReference(net, "mnist", CacheOptions{Dir: dir, Warn: &warn, Test: noiseImages(60, 2)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hit.Features.N != 50 || warn.Len() != 0 {
+		t.Fatalf("hit: %d features, warnings %q", hit.Features.N, warn.String())
+	}
+	for i := range miss.Stats.Cov {
+		if hit.Stats.Cov[i] != miss.Stats.Cov[i] {
+			t.Fatalf("cached covariance [%d] is %g, computed %g", i, hit.Stats.Cov[i], miss.Stats.Cov[i])
+		}
+	}
+	for i := range miss.Features.Data {
+		if hit.Features.Data[i] != miss.Features.Data[i] {
+			t.Fatalf("cached feature [%d] is %g, computed %g", i, hit.Features.Data[i], miss.Features.Data[i])
+		}
+	}
+
+	for _, tc := range []struct {
+		name   string
+		damage func() error
+		want   string
+	}{
+		{"truncated", func() error { return os.WriteFile(path, []byte("12345"), 0o644) }, "too short"},
+		{"another network's", func() error {
+			return checkpoint.SaveSafetensors(path, map[string]checkpoint.Tensor{}, map[string]string{
+				"format": RefStatsFormat, "dataset": "mnist", "feature_net": "000000000000"})
+		}, "through feature network 000000000000"},
+		{"wrong shapes", func() error {
+			return checkpoint.SaveSafetensors(path, map[string]checkpoint.Tensor{
+				"features": checkpoint.F32([]int{10, 2}, make([]float32, 20)),
+				"mean":     checkpoint.F64([]int{2}, make([]float64, 2)),
+				"cov":      checkpoint.F64([]int{2, 2}, make([]float64, 4)),
+			}, map[string]string{"format": RefStatsFormat, "dataset": "mnist", "feature_net": net.Hash})
+		}, "features are F32 [10 2]"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := tc.damage(); err != nil {
+				t.Fatal(err)
+			}
+			warn.Reset()
+			ref, err := DatasetReference(net, "mnist", CacheOptions{Dir: dir, Warn: &warn, Test: test})
+			if err != nil {
+				t.Fatal(err)
+			}
+			msg := warn.String()
+			if !strings.HasPrefix(msg, "warning: reference cache "+path) || !strings.Contains(msg, tc.want) || strings.Count(msg, "\n") != 1 {
+				t.Errorf("warning %q: want one line about %s containing %q", msg, path, tc.want)
+			}
+			if ref.Features.N != 50 {
+				t.Errorf("recomputed reference has %d features", ref.Features.N)
+			}
+			warn.Reset()
+			if _, err := DatasetReference(net, "mnist", CacheOptions{Dir: dir, Warn: &warn, Test: test}); err != nil || warn.Len() != 0 {
+				t.Errorf("after recomputing: error %v, warnings %q", err, warn.String())
+			}
+		})
+	}
+
+	if _, err := DatasetReference(net, "cifar10", CacheOptions{Dir: dir}); err == nil || !strings.Contains(err.Error(), `"cifar10"`) {
+		t.Errorf("unknown dataset: error %v", err)
+	}
+}
+
+// TestScoreChecksNetwork: samples are never scored against a reference that another
+// network computed.
+func TestScoreChecksNetwork(t *testing.T) {
+	mnist, err := LoadFeatureNet("mnist")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fashion, err := LoadFeatureNet("fashion-mnist")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Samples{Images: noiseImages(20, 1), N: 20, Source: "noise"}
+	ref, err := NewReference(mnist, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Score(fashion, s, ref, Options{}); err == nil || !strings.Contains(err.Error(), mnist.Hash) {
+		t.Errorf("error %v, want one naming %s", err, mnist.Hash)
+	}
+}
+
+// TestScoreSmall: on a small set every number is there and in range, and the labels of
+// a conditional generator give the label accuracy.
+func TestScoreSmall(t *testing.T) {
+	net, err := LoadFeatureNet("mnist")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := NewReference(net, &Samples{Images: noiseImages(40, 1), N: 40, Source: "noise"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Samples{Images: noiseImages(30, 2), N: 30, Source: "more noise"}
+	e, err := net.Embed(s.Images, s.N)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Labels = make([]int, s.N)
+	for i := range s.Labels {
+		s.Labels[i] = argmax(e.Probs[i*10 : (i+1)*10])
+		if i%3 == 0 {
+			s.Labels[i] = (s.Labels[i] + 1) % 10
+		}
+	}
+	sc, err := Score(net, s, ref, Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sc.N != 30 || sc.RefN != 40 || sc.FeatureNet != net.Hash || sc.FeatureNetName != "mnist" || sc.Samples != "more noise" || sc.Ref != "noise" {
+		t.Errorf("scores %+v", sc)
+	}
+	if sc.LabelAccuracy == nil || *sc.LabelAccuracy != 20.0/30 {
+		t.Errorf("label accuracy %v, want 2/3", sc.LabelAccuracy)
+	}
+	total := 0
+	for _, c := range sc.ClassHistogram {
+		total += c
+	}
+	if total != 30 || sc.IS < 1 || sc.IS > 10 || sc.FID < 0 || sc.Precision < 0 || sc.Precision > 1 || sc.Recall < 0 || sc.Recall > 1 {
+		t.Errorf("scores out of range: %+v", sc)
+	}
+	s.Labels = s.Labels[:5]
+	if _, err := Score(net, s, ref, Options{}); err == nil {
+		t.Error("5 labels for 30 samples: no error")
+	}
+	s.Labels = nil
+	s.Images[17] = float32(math.NaN())
+	if _, err := Score(net, s, ref, Options{}); err == nil || !strings.Contains(err.Error(), "image 0 holds NaN") {
+		t.Errorf("NaN pixel: error %v", err)
+	}
+}
+
+func argmax(p []float64) int {
+	best := 0
+	for i, v := range p {
+		if v > p[best] {
+			best = i
+		}
+	}
+	return best
+}

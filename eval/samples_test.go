@@ -1,0 +1,188 @@
+package eval
+
+import (
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gogan/gogan/data"
+	"github.com/gogan/gogan/gan"
+	"github.com/gogan/gogan/report"
+)
+
+// noiseImages is n images (n, 28, 28, 1) of uniform noise in [−1, 1].
+func noiseImages(n int, seed uint64) []float32 { return noise(n*ImageShape.Size(), seed) }
+
+// noise is count uniform values in [−1, 1].
+func noise(count int, seed uint64) []float32 {
+	rng := rand.New(rand.NewPCG(seed, 7))
+	x := make([]float32, count)
+	for i := range x {
+		x[i] = float32(2*rng.Float64() - 1)
+	}
+	return x
+}
+
+// writeFile writes text into a new file and returns its path.
+func writeFile(t *testing.T, name, text string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// pngFolder writes n noise images of h×w pixels into a new folder.
+func pngFolder(t *testing.T, n, h, w int) string {
+	t.Helper()
+	dir := t.TempDir()
+	if n > 0 {
+		if err := report.WritePNGs(dir, "s-", noise(n*h*w, 1), n, h, w, 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func idxFile(t *testing.T, name string, n, h, w int) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	im := &data.Images{N: n, Rows: h, Cols: w, Pixels: make([]uint8, n*h*w)}
+	for i := range im.Pixels {
+		im.Pixels[i] = uint8(i * 7)
+	}
+	if err := data.WriteIDXImages(p, im); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestLoadSamplesFiles(t *testing.T) {
+	for _, tc := range []struct {
+		name, path string
+		n, want    int
+	}{
+		{"PNG folder", pngFolder(t, 12, 28, 28), 0, 12},
+		{"PNG folder, first N", pngFolder(t, 12, 28, 28), 10, 10},
+		{"IDX", idxFile(t, "s-idx3-ubyte", 15, 28, 28), 0, 15},
+		{"IDX gzip, first N", idxFile(t, "s.gz", 15, 28, 28), 11, 11},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := LoadSamples(tc.path, SampleOptions{N: tc.n})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.N != tc.want || len(s.Images) != tc.want*784 || s.Labels != nil || !strings.Contains(s.Source, tc.path) {
+				t.Errorf("%d samples (%d values), source %q: want %d", s.N, len(s.Images), s.Source, tc.want)
+			}
+		})
+	}
+}
+
+// TestLoadSamplesRejects: wrong sizes, mixed sizes, an empty folder and a bad IDX
+// file each give a one-line error that names the file and the problem.
+func TestLoadSamplesRejects(t *testing.T) {
+	mixed := pngFolder(t, 11, 28, 28)
+	if err := report.WritePNGs(mixed, "t-", noise(32*32, 2), 1, 32, 32, 1); err != nil {
+		t.Fatal(err)
+	}
+	labels := filepath.Join(t.TempDir(), "labels-idx1-ubyte")
+	if err := os.WriteFile(labels, []byte{0, 0, 8, 1, 0, 0, 0, 1, 5}, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	small := pngFolder(t, 3, 28, 28)
+	for _, tc := range []struct {
+		name, path string
+		want       []string
+	}{
+		{"PNGs of 32×32", pngFolder(t, 12, 32, 32), []string{"32x32", "takes 28x28"}},
+		{"IDX of 32×32", idxFile(t, "big-idx3-ubyte", 12, 32, 32), []string{"32x32", "takes 28x28"}},
+		{"mixed sizes", mixed, []string{"t-00000.png", "32x32", "share one size"}},
+		{"empty folder", pngFolder(t, 0, 0, 0), []string{"no .png files"}},
+		{"bad magic", writeFile(t, "junk-idx3-ubyte", "\x00\x00\x09\x03\x00\x00\x00\x01xxxx"), []string{"junk-idx3-ubyte", "bad magic number 0x00000903"}},
+		{"labels file", labels, []string{"bad magic number 0x00000801", "IDX labels file"}},
+		{"one PNG", filepath.Join(small, "s-00000.png"), []string{"one PNG file"}},
+		{"too few", small, []string{"holds 3 images", "at least 10"}},
+		{"missing", filepath.Join(t.TempDir(), "none"), []string{"none: no such file or directory"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := LoadSamples(tc.path, SampleOptions{})
+			if err == nil {
+				t.Fatal("no error")
+			}
+			msg := err.Error()
+			for _, w := range tc.want {
+				if !strings.Contains(msg, w) {
+					t.Errorf("error %q does not contain %q", msg, w)
+				}
+			}
+			if strings.Contains(msg, "\n") {
+				t.Errorf("error %q is not one line", msg)
+			}
+		})
+	}
+	if _, err := LoadSamples(small, SampleOptions{N: 5}); err == nil || !strings.Contains(err.Error(), "at least 10") {
+		t.Errorf("N 5: error %v", err)
+	}
+}
+
+// TestLoadSamplesFromRun: a GAN checkpoint generates N samples, the same for one seed
+// and other ones for another; a classifier's generates none.
+func TestLoadSamplesFromRun(t *testing.T) {
+	save := func(model string) string {
+		cfg := gan.DefaultConfig()
+		cfg.Model = model
+		job, err := gan.NewJob(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := filepath.Join(t.TempDir(), "checkpoints")
+		if _, err := job.SaveCheckpoint(dir); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	run := save("mlp")
+	a, err := LoadSamples(run, SampleOptions{N: 20, Seed: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := LoadSamples(filepath.Join(run, gan.LatestFile), SampleOptions{N: 20, Seed: 4})
+	c, _ := LoadSamples(run, SampleOptions{N: 20, Seed: 5})
+	if a.N != 20 || len(a.Images) != 20*784 || !strings.Contains(a.Source, "step 0") {
+		t.Fatalf("%d samples, source %q", a.N, a.Source)
+	}
+	same, differ := true, false
+	for i := range a.Images {
+		same = same && a.Images[i] == b.Images[i]
+		differ = differ || a.Images[i] != c.Images[i]
+	}
+	if !same || !differ {
+		t.Errorf("same seed gives the same images: %v; another seed other images: %v", same, differ)
+	}
+	if _, err := LoadSamples(save("classifier"), SampleOptions{N: 20}); err == nil || !strings.Contains(err.Error(), "generates no images") {
+		t.Errorf("classifier: error %v", err)
+	}
+}
+
+// TestGeneratedAutoencoder: an autoencoder's samples decode codes drawn from the test
+// codes' Gaussian.
+func TestGeneratedAutoencoder(t *testing.T) {
+	cfg := gan.DefaultConfig()
+	cfg.Model, cfg.LatentDim = "cae", 8
+	job, err := gan.NewJob(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	called := false
+	s, err := Generated(job, 12, 1, func() ([]float32, error) { called = true; return noiseImages(30, 3), nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !called || s.N != 12 || len(s.Images) != 12*784 {
+		t.Errorf("test images read: %v; %d samples", called, s.N)
+	}
+}
