@@ -15,10 +15,11 @@ import "fmt"
 // one of the three ops on the same geometry and can itself be differentiated:
 // a gradient penalty through a convolutional critic works.
 //
-// Each is lowered onto gemm.Sgemm (through g.sgemm, which counts the work) by im2col: the batch is cut into chunks
-// of output positions, each chunk's patches are gathered into a scratch matrix
-// (one row per output position, kh·kw·Ci columns; NHWC makes each kernel row a
-// contiguous run), and one GEMM per chunk does the arithmetic:
+// Each is lowered onto gemm.Sgemm (through g.sgemm, which counts the work) by
+// im2col: the batch is cut into chunks of output positions, each chunk's
+// patches are gathered into a scratch matrix from the arena (one row per output
+// position, kh·kw·Ci columns; NHWC makes each kernel row a contiguous run), and
+// one GEMM per chunk does the arithmetic:
 //
 //	conv:  y[rows]   = col(x)[rows] · W               W viewed as (kh·kw·Ci, Co)
 //	convT: col[rows] = dy[rows] · Wᵀ, then col2im scatter-adds col into dx
