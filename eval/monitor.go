@@ -69,7 +69,8 @@ func (m *Monitor) FeatureNet() *FeatureNet { return m.net }
 // N is the number of samples per evaluation.
 func (m *Monitor) N() int { return m.n }
 
-// Evaluate generates the samples and returns "fid", "kid", "kid_std", "is" and "is_std".
+// Evaluate generates the samples and returns "fid", "kid", "kid_std", "is" and "is_std",
+// and for a conditional generator "label_accuracy".
 // It leaves the job untouched (inference mode, its own latent vectors).
 func (m *Monitor) Evaluate(job gan.Job) ([]gan.Value, error) {
 	s, err := Generated(job, m.n, m.seed, func() ([]float32, error) { return m.test, nil })
@@ -80,6 +81,10 @@ func (m *Monitor) Evaluate(job gan.Job) ([]gan.Value, error) {
 	if err != nil {
 		return nil, fmt.Errorf("evaluating step %d: %w", job.Steps(), err)
 	}
-	return []gan.Value{{Name: "fid", Value: sc.FID}, {Name: "kid", Value: sc.KID}, {Name: "kid_std", Value: sc.KIDStd},
-		{Name: "is", Value: sc.IS}, {Name: "is_std", Value: sc.ISStd}}, nil
+	values := []gan.Value{{Name: "fid", Value: sc.FID}, {Name: "kid", Value: sc.KID}, {Name: "kid_std", Value: sc.KIDStd},
+		{Name: "is", Value: sc.IS}, {Name: "is_std", Value: sc.ISStd}}
+	if sc.LabelAccuracy != nil {
+		values = append(values, gan.Value{Name: "label_accuracy", Value: *sc.LabelAccuracy})
+	}
+	return values, nil
 }

@@ -143,22 +143,31 @@ func readIDX(path string) (*Samples, error) {
 }
 
 // Generated makes n images with a trained job's generator, from latent vectors seeded by
-// seed: a GAN's G (its exponential moving average when the run keeps one), or an
+// seed: a GAN's G (its exponential moving average when the run keeps one; a conditional
+// G draws the classes in turn, 0, 1, ..., 9, 0, ..., and Labels holds them), or an
 // autoencoder's decoder on codes drawn from the Gaussian (per
 // dimension) that fits the codes of the test images that test returns. Other jobs (a
 // classifier) make no images.
 func Generated(job gan.Job, n int, seed uint64, test func() ([]float32, error)) (*Samples, error) {
 	var z, imgs []float32
+	var labels []int
 	switch j := job.(type) {
 	case *gan.Trainer:
 		g := j.Sampler() // G, or its weight average when the run keeps one
-		z = make([]float32, n*g.InputShape().Size())
-		gan.Latents(z, seed)
 		if err := checkShape(g.OutputShape()); err != nil {
 			return nil, err
 		}
+		z = make([]float32, n*g.InputShapes()[0].Size())
+		gan.Latents(z, seed)
+		var classes []uint8
+		if j.Conditional() {
+			classes, labels = make([]uint8, n), make([]int, n)
+			for i := range classes {
+				classes[i], labels[i] = uint8(i%gan.Classes), i%gan.Classes
+			}
+		}
 		imgs = make([]float32, n*ImageShape.Size())
-		gan.Generate(g, imgs, z, n)
+		gan.GenerateLabeled(g, imgs, z, classes, n)
 	case *gan.AutoencoderTrainer:
 		if err := checkShape(j.Decoder.OutputShape()); err != nil {
 			return nil, err
@@ -179,7 +188,7 @@ func Generated(job gan.Job, n int, seed uint64, test func() ([]float32, error)) 
 	default:
 		return nil, fmt.Errorf("model %s generates no images: nothing to evaluate", job.Settings().Model)
 	}
-	return &Samples{Images: imgs, N: n}, nil
+	return &Samples{Images: imgs, N: n, Labels: labels}, nil
 }
 
 func checkShape(s tensor.Shape) error {

@@ -135,6 +135,7 @@ func TestLoadSamplesFromRun(t *testing.T) {
 	save := func(model string) string {
 		cfg := gan.DefaultConfig()
 		cfg.Model = model
+		gan.ApplyRecipe(&cfg, nil)
 		job, err := gan.NewJob(cfg)
 		if err != nil {
 			t.Fatal(err)
@@ -163,8 +164,35 @@ func TestLoadSamplesFromRun(t *testing.T) {
 	if !same || !differ {
 		t.Errorf("same seed gives the same images: %v; another seed other images: %v", same, differ)
 	}
+	if a.Labels != nil {
+		t.Errorf("an unconditional GAN's samples have labels %v", a.Labels)
+	}
 	if _, err := LoadSamples(save("classifier"), SampleOptions{N: 20}); err == nil || !strings.Contains(err.Error(), "generates no images") {
 		t.Errorf("classifier: error %v", err)
+	}
+
+	// A conditional G draws the classes in turn; the scores then hold the label accuracy.
+	cond, err := LoadSamples(save("cgan"), SampleOptions{N: 23, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cond.Labels) != 23 || cond.Labels[0] != 0 || cond.Labels[9] != 9 || cond.Labels[22] != 2 {
+		t.Fatalf("labels of a conditional run %v, want 0, 1, ..., 9, 0, ...", cond.Labels)
+	}
+	net, err := LoadFeatureNet("mnist")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := NewReference(net, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := Score(net, cond, ref, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sc.LabelAccuracy == nil || *sc.LabelAccuracy < 0 || *sc.LabelAccuracy > 1 {
+		t.Errorf("label accuracy of a conditional run: %v", sc.LabelAccuracy)
 	}
 }
 

@@ -52,6 +52,9 @@ func newEvalCommand() *command {
 			return err
 		}
 		if *labels != "" {
+			if s.Labels != nil {
+				return usageError{"--labels is for files and folders of samples; a conditional run's samples carry the labels they were drawn for"}
+			}
 			if s.Labels, err = readSampleLabels(*labels, s.N, net.Classes()); err != nil {
 				return err
 			}

@@ -151,6 +151,21 @@ func TestEvalErrors(t *testing.T) {
 	}
 }
 
+// TestEvalConditionalRun: a conditional run's samples are drawn class by class and
+// scored with the label accuracy.
+func TestEvalConditionalRun(t *testing.T) {
+	dataDir, _ := trainedRun(t)
+	run := filepath.Join(t.TempDir(), "cgan")
+	wantExit(t, gogan(t, "train", "--model", "cgan", "--data", dataDir, "--out", run, "--batch", "16", "--steps", "3"), 0)
+	ref := filepath.Join(dataDir, "t10k-images-idx3-ubyte")
+	m := jsonScores(t, gogan(t, "eval", "--samples", run, "--ref", ref, "--n", "50", "--json"))
+	if acc, ok := m["label_accuracy"].(float64); !ok || acc < 0 || acc > 1 {
+		t.Errorf("label_accuracy %v of a conditional run", m["label_accuracy"])
+	}
+	r := gogan(t, "eval", "--samples", run, "--ref", ref, "--n", "50", "--labels", filepath.Join(dataDir, "t10k-labels-idx1-ubyte"))
+	wantError(t, r, 2, "--labels is for files and folders")
+}
+
 // TestExportFeatureNet: a classifier trained by gogan exports as a feature network
 // that eval uses and names by its hash; a GAN run does not export.
 func TestExportFeatureNet(t *testing.T) {

@@ -230,8 +230,9 @@ func (s *session) finish(startStep int) (*Result, error) {
 }
 
 // PlotMetrics draws a run's metrics.jsonl: the losses on top, then the
-// discriminator's outputs (GANs), the accuracy (classifiers), FID and the
-// Inception Score (runs with --eval-every), each panel only when its keys are there.
+// discriminator's outputs (GANs), the accuracy (classifiers; the label accuracy
+// of a conditional generator's samples), FID and the Inception Score (runs with
+// --eval-every), each panel only when its keys are there.
 func PlotMetrics(metricsPath, plotPath string) error {
 	rows, err := report.ReadMetrics(metricsPath)
 	if err != nil {
@@ -257,7 +258,7 @@ func PlotMetrics(metricsPath, plotPath string) error {
 	for i, group := range [][][2]string{
 		{{"D loss", "d_loss"}, {"G loss", "g_loss"}, {"loss", "loss"}, {"test MSE", "test_mse"}, {"test loss", "test_loss"}},
 		{{"D(x)", "d_x"}, {"D(G(z))", "d_g_z"}},
-		{{"batch accuracy", "accuracy"}, {"test accuracy", "test_accuracy"}},
+		{{"batch accuracy", "accuracy"}, {"test accuracy", "test_accuracy"}, {"label accuracy of samples", "label_accuracy"}},
 		{{"FID", "fid"}},
 		{{"IS", "is"}},
 	} {
