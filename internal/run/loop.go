@@ -168,7 +168,8 @@ func (s *session) endOfEpoch(epoch int) error {
 }
 
 // evaluate logs a metrics line with the generator's FID, KID and Inception Score
-// (eval.Monitor). Its time counts toward neither the throughput nor the epoch.
+// (eval.Monitor) and the feature network's hash. Its time counts toward neither
+// the throughput nor the epoch.
 func (s *session) evaluate(acc *interval) error {
 	start := time.Now()
 	values, err := s.monitor.Evaluate(s.job)
@@ -176,10 +177,14 @@ func (s *session) evaluate(acc *interval) error {
 		return err
 	}
 	rec := s.stepRecord()
-	for _, v := range values {
-		rec[v.Name] = v.Value
+	line := map[string]any{"feature_net": s.monitor.FeatureNet().Hash} // scores name the weights that made them
+	for k, v := range rec {
+		line[k] = v
 	}
-	if err := s.mlog.Write(rec); err != nil {
+	for _, v := range values {
+		rec[v.Name], line[v.Name] = v.Value, v.Value
+	}
+	if err := s.mlog.Write(line); err != nil {
 		return err
 	}
 	took := time.Since(start)

@@ -288,6 +288,13 @@ func TestEvalEveryLogsFID(t *testing.T) {
 			t.Errorf("FID %g, IS %g of a GAN after %g steps: want FID > 0 and IS ≥ 1", r["fid"], r["is"], r["step"])
 		}
 	}
+	raw, err := os.ReadFile(filepath.Join(with, "metrics.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(raw), `"feature_net":"`); n != 3 {
+		t.Errorf("%d lines name the feature network, want 3", n)
+	}
 	if want := []float64{4, 8, 10}; !slices.Equal(steps, want) {
 		t.Errorf("evaluations at steps %v, want %v", steps, want)
 	}
