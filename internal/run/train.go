@@ -84,6 +84,7 @@ func Train(ctx context.Context, opts Options) (*Result, error) {
 	}
 	perEpoch := source.BatchesPerEpoch()
 	total := cfg.TotalSteps(perEpoch)
+	job.Plan(total)
 	dir := opts.Resume
 	if dir == "" {
 		if dir, err = makeRunFolder(opts.Out, cfg); err != nil {
