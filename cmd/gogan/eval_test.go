@@ -251,3 +251,28 @@ func TestEvalRealMNIST(t *testing.T) {
 		t.Errorf("damaged cache: FID %v (want %v), stderr %q", m3["fid"], m["fid"], r.stderr)
 	}
 }
+
+// TestEvalModeCoverage trains a 2-D GAN briefly and scores its mode coverage.
+func TestEvalModeCoverage(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ring")
+	res := gogan(t, "train", "--model", "mlp2d", "--data", "ring8", "--epochs", "1", "--batch", "256", "--out", dir)
+	if res.code != 0 {
+		t.Fatalf("train: %d\n%s", res.code, res.stderr)
+	}
+	res = gogan(t, "eval", "--samples", dir, "--json")
+	if res.code != 0 {
+		t.Fatalf("eval: %d\n%s", res.code, res.stderr)
+	}
+	var got map[string]any
+	if err := json.Unmarshal([]byte(res.stdout), &got); err != nil {
+		t.Fatalf("eval --json printed %q: %v", res.stdout, err)
+	}
+	for _, k := range []string{"high_quality_fraction", "modes_covered", "modes_total", "kl", "n"} {
+		if _, ok := got[k]; !ok {
+			t.Errorf("eval --json lacks %q: %s", k, res.stdout)
+		}
+	}
+	if got["modes_total"] != float64(8) || got["n"] != float64(2500) {
+		t.Errorf("modes_total %v, n %v", got["modes_total"], got["n"])
+	}
+}
