@@ -7,116 +7,115 @@ import (
 	"github.com/gogan/gogan/internal/vec"
 )
 
-// im2col gathers the patches of output positions [r0, r1) of x (N,H,W,Ci) into
-// col, one row of kh·kw·Ci values per position (kernel row, kernel column, channel,
-// as the kernel (kh,kw,Ci,Co) is laid out), zeros where the window leaves x:
+// im2col gathers the patches of the chunk's output positions from x (N,H,W,Ci)
+// into col, one row per position in the chunk's order (n, oh, ow), holding
+// the kernel rows [ilo, ihi) (kernel row, kernel column, channel, as the kernel
+// (kh,kw,Ci,Co) is laid out), zeros where the window leaves x:
 //
-//	col[r−r0, (i·kw + j)·Ci + c] = x[n, oh·sh − pt + i, ow·sw − pl + j, c]
+//	col[t, ((i−ilo)·kw + j)·Ci + c] = x[n, oh·sh − pt + i, ow·sw − pl + j, c]
 //
-// for r = (n·OH + oh)·OW + ow. In NHWC the in-bounds taps of one kernel row are
-// one contiguous run of x, copied at once. The rows are shared among gemm's
-// threads.
-func im2col(col, x []float32, d *convDims, r0, r1 int) {
-	runPatches(patchJob{dst: col, src: x, d: *d, r0: r0, r1: r1, lo: r0, hi: r1})
+// In NHWC the in-bounds taps of one kernel row are one contiguous run of x,
+// copied at once. The rows are shared among gemm's threads.
+func im2col(col, x []float32, d *convDims, c *patchChunk) {
+	runPatches(patchJob{dst: col, src: x, d: *d, c: *c, lo: 0, hi: c.rows(d)})
 }
 
-// col2im is im2col's adjoint: it adds each patch row of col, for output
-// positions [r0, r1), back into dx (N,H,W,Ci) where im2col took it from:
+// col2im is im2col's adjoint: it adds each patch row of col back into dx
+// (N,H,W,Ci) where im2col took it from:
 //
-//	dx[n, oh·sh − pt + i, ow·sw − pl + j, c] += col[r−r0, (i·kw + j)·Ci + c]
+//	dx[n, oh·sh − pt + i, ow·sw − pl + j, c] += col[t, ((i−ilo)·kw + j)·Ci + c]
 //
 // The threads share it by rows of dx (image rows n·H + ih), so that no two
 // add into the same place.
-func col2im(dx, col []float32, d *convDims, r0, r1 int) {
-	j := patchJob{scatter: true, dst: dx, src: col, d: *d, r0: r0, r1: r1}
+func col2im(dx, col []float32, d *convDims, c *patchChunk) {
+	j := patchJob{scatter: true, dst: dx, src: col, d: *d, c: *c}
 	j.lo, j.hi = j.band()
 	runPatches(j)
 }
 
-// patchJob is one share of an im2col or col2im over the chunk of output
-// positions [r0, r1): for im2col, the positions [lo, hi) (dst = col, src = x);
-// for col2im, the image rows [lo, hi) of dx (dst = dx, src = col).
+// patchJob is one share of an im2col or col2im of a chunk: for im2col, the
+// chunk's positions [lo, hi) (dst = col, src = x); for col2im, the image rows
+// [lo, hi) of dx (dst = dx, src = col).
 type patchJob struct {
 	scatter  bool
 	dst, src []float32
 	d        convDims
-	r0, r1   int
+	c        patchChunk
 	lo, hi   int
 }
 
 // band is the range of image rows n·H + ih that the chunk's patches touch.
 func (j *patchJob) band() (lo, hi int) {
-	d := &j.d
-	plane := d.oh * d.ow
-	n0, oh0 := j.r0/plane, j.r0%plane/d.ow
-	n1, oh1 := (j.r1-1)/plane, (j.r1-1)%plane/d.ow
-	return n0*d.h + max(0, oh0*d.sh-d.pt), n1*d.h + min(d.h, oh1*d.sh-d.pt+d.kh)
+	d, c := &j.d, &j.c
+	return c.n0*d.h + max(0, c.oh0*d.sh-d.pt+c.ilo), (c.n1-1)*d.h + min(d.h, (c.oh1-1)*d.sh-d.pt+c.ihi)
 }
 
 func (j *patchJob) run() {
 	if j.scatter {
-		scatterRows(j.dst, j.src, &j.d, j.r0, j.r1, j.lo, j.hi)
+		scatterRows(j.dst, j.src, &j.d, &j.c, j.lo, j.hi)
 	} else {
-		gatherRows(j.dst, j.src, &j.d, j.r0, j.lo, j.hi)
+		gatherRows(j.dst, j.src, &j.d, &j.c, j.lo, j.hi)
 	}
 }
 
-// gatherRows is im2col for the positions [lo, hi) of a chunk that starts at r0.
-func gatherRows(col, x []float32, d *convDims, r0, lo, hi int) {
-	k, c, rowLen := d.patch(), d.ci, d.kw*d.ci
-	plane := d.oh * d.ow
-	n, oh, ow := lo/plane, lo%plane/d.ow, lo%d.ow
-	for r := lo; r < hi; r++ {
-		dst := col[(r-r0)*k : (r-r0+1)*k]
+// position is the chunk's position t: image n, output row oh, column ow.
+func (c *patchChunk) position(d *convDims, t int) (n, oh, ow int) {
+	rowsPerImage := c.oh1 - c.oh0
+	return c.n0 + t/d.ow/rowsPerImage, c.oh0 + t/d.ow%rowsPerImage, t % d.ow
+}
+
+// next steps (n, oh, ow) to the chunk's following position.
+func (c *patchChunk) next(d *convDims, n, oh, ow int) (int, int, int) {
+	if ow++; ow == d.ow {
+		ow = 0
+		if oh++; oh == c.oh1 {
+			oh = c.oh0
+			n++
+		}
+	}
+	return n, oh, ow
+}
+
+// gatherRows is im2col for the chunk's positions [lo, hi).
+func gatherRows(col, x []float32, d *convDims, c *patchChunk, lo, hi int) {
+	k, ch, rowLen := c.patch(d), d.ci, d.kw*d.ci
+	n, oh, ow := c.position(d, lo)
+	for t := lo; t < hi; t++ {
+		dst := col[t*k : (t+1)*k]
 		ih0, iw0 := oh*d.sh-d.pt, ow*d.sw-d.pl
 		// a:b is the part of each kernel row inside the image's width.
-		a, b := max(0, -iw0)*c, min(d.kw, d.w-iw0)*c
-		for i := 0; i < d.kh; i++ {
-			seg := dst[i*rowLen : (i+1)*rowLen]
-			ih := ih0 + i
-			if ih < 0 || ih >= d.h || a >= b {
+		a, b := max(0, -iw0)*ch, min(d.kw, d.w-iw0)*ch
+		for i := c.ilo; i < c.ihi; i++ {
+			seg := dst[(i-c.ilo)*rowLen : (i-c.ilo+1)*rowLen]
+			if ih := ih0 + i; a >= b || ih < 0 || ih >= d.h {
 				zeroFloats(seg)
 				continue
 			}
-			off := ((n*d.h+ih)*d.w + iw0) * c
+			off := ((n*d.h+ih0+i)*d.w + iw0) * ch
 			zeroFloats(seg[:a])
 			copyFloats(seg[a:b], x[off+a:off+b])
 			zeroFloats(seg[b:])
 		}
-		if ow++; ow == d.ow {
-			ow = 0
-			if oh++; oh == d.oh {
-				oh = 0
-				n++
-			}
-		}
+		n, oh, ow = c.next(d, n, oh, ow)
 	}
 }
 
-// scatterRows is col2im for the positions [r0, r1), restricted to the image
-// rows [lo, hi) of dx (row n·H + ih).
-func scatterRows(dx, col []float32, d *convDims, r0, r1, lo, hi int) {
-	k, c, rowLen := d.patch(), d.ci, d.kw*d.ci
-	plane := d.oh * d.ow
-	n, oh, ow := r0/plane, r0%plane/d.ow, r0%d.ow
-	for r := r0; r < r1; r++ {
-		src := col[(r-r0)*k : (r-r0+1)*k]
+// scatterRows is col2im for every position of the chunk, restricted to the
+// image rows [lo, hi) of dx (row n·H + ih).
+func scatterRows(dx, col []float32, d *convDims, c *patchChunk, lo, hi int) {
+	k, ch, rowLen := c.patch(d), d.ci, d.kw*d.ci
+	n, oh, ow := c.n0, c.oh0, 0
+	for t := range c.rows(d) {
+		src := col[t*k : (t+1)*k]
 		ih0, iw0 := oh*d.sh-d.pt, ow*d.sw-d.pl
-		a, b := max(0, -iw0)*c, min(d.kw, d.w-iw0)*c
-		// Kernel rows inside the image and inside the band.
-		first := n*d.h + ih0
-		ilo, ihi := max(0, -ih0, lo-first), min(d.kh, d.h-ih0, hi-first)
+		a, b := max(0, -iw0)*ch, min(d.kw, d.w-iw0)*ch
+		first := n*d.h + ih0 // image row of kernel row 0
+		ilo, ihi := max(c.ilo, lo-first, -ih0), min(c.ihi, hi-first, d.h-ih0)
 		for i := ilo; a < b && i < ihi; i++ {
-			off := ((first+i)*d.w + iw0) * c
-			addFloats(dx[off+a:off+b], src[i*rowLen+a:i*rowLen+b])
+			off := ((first+i)*d.w + iw0) * ch
+			addFloats(dx[off+a:off+b], src[(i-c.ilo)*rowLen+a:(i-c.ilo)*rowLen+b])
 		}
-		if ow++; ow == d.ow {
-			ow = 0
-			if oh++; oh == d.oh {
-				oh = 0
-				n++
-			}
-		}
+		n, oh, ow = c.next(d, n, oh, ow)
 	}
 }
 
@@ -164,7 +163,7 @@ const minParallelPatch = 1 << 15
 // when it is large: the caller takes the first share, persistent workers the rest.
 func runPatches(j patchJob) {
 	t := gemm.Threads()
-	if t < 2 || (j.r1-j.r0)*j.d.patch() < minParallelPatch || j.hi-j.lo < 2 {
+	if t < 2 || j.c.rows(&j.d)*j.c.patch(&j.d) < minParallelPatch || j.hi-j.lo < 2 {
 		j.run()
 		return
 	}

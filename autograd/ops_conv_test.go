@@ -201,6 +201,8 @@ func TestConvOpsMatchLoops(t *testing.T) {
 		convCase{n: 1, h: 4, w: 4, ci: 1, co: 1, kh: 2, kw: 2, sh: 3, sw: 3, pad: autograd.Same},      // stride > kernel, padded
 		convCase{n: 1, h: 1, w: 1, ci: 3, co: 2, kh: 5, kw: 5, sh: 2, sw: 2, pad: autograd.Same},      // kernel larger than image
 		convCase{n: 3, h: 14, w: 14, ci: 64, co: 128, kh: 5, kw: 5, sh: 2, sw: 2, pad: autograd.Same}, // the DCGAN critic's second conv
+		convCase{n: 2, h: 36, w: 36, ci: 64, co: 4, kh: 5, kw: 5, sh: 1, sw: 1, pad: autograd.Same},   // chunks within an image
+		convCase{n: 5, h: 7, w: 7, ci: 8, co: 6, kh: 7, kw: 3, sh: 1, sw: 1, pad: autograd.Same},      // a class per output row
 	)
 	for _, c := range cases {
 		t.Run(c.String(), func(t *testing.T) {
