@@ -3,7 +3,6 @@ package gan_test
 import (
 	"math"
 	"math/rand/v2"
-	"runtime"
 	"testing"
 
 	"github.com/gogan/gogan/autograd"
@@ -138,20 +137,9 @@ func TestDCGANTrainStepAllocatesNoTensorMemory(t *testing.T) {
 		t.Fatal(err)
 	}
 	x := fakeImages(8, 1)
-	for range 3 {
-		tr.TrainStep(x, nil)
-	}
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	const steps = 3
-	for range steps {
-		tr.TrainStep(x, nil)
-	}
-	runtime.ReadMemStats(&after)
-	perStep := (after.TotalAlloc - before.TotalAlloc) / steps
-	t.Logf("%d bytes, %d allocations per step", perStep, (after.Mallocs-before.Mallocs)/steps)
-	if perStep > 4096 {
+	perStep, allocs := warmStepBytes(t, func() { tr.TrainStep(x, nil) })
+	t.Logf("%d bytes, %d allocations per step", perStep, allocs)
+	if perStep > stepBookkeeping {
 		t.Errorf("a warm DCGAN step allocates %d bytes, want at most 4 KiB of bookkeeping", perStep)
 	}
 }

@@ -201,21 +201,45 @@ func TestTrainStepAllocatesNoTensorMemory(t *testing.T) {
 			t.Fatal(err)
 		}
 		x := fakeImages(batch, 1)
-		for range 3 {
-			tr.TrainStep(x, nil)
-		}
-		var before, after runtime.MemStats
-		runtime.GC()
-		runtime.ReadMemStats(&before)
-		const steps = 5
-		for range steps {
-			tr.TrainStep(x, nil)
-		}
-		runtime.ReadMemStats(&after)
-		perStep := (after.TotalAlloc - before.TotalAlloc) / steps
-		t.Logf("batch %d: %d bytes, %d allocations per step", batch, perStep, (after.Mallocs-before.Mallocs)/steps)
-		if perStep > 4096 {
+		perStep, allocs := warmStepBytes(t, func() { tr.TrainStep(x, nil) })
+		t.Logf("batch %d: %d bytes, %d allocations per step", batch, perStep, allocs)
+		if perStep > stepBookkeeping {
 			t.Errorf("batch %d: a warm training step allocates %d bytes, want at most 4 KiB of bookkeeping", batch, perStep)
 		}
 	}
+}
+
+// stepBookkeeping bounds what a warm training step may allocate: bookkeeping
+// (a few small slices), never tensors.
+const stepBookkeeping = 4096
+
+// warmStepBytes runs step until it is warm, then returns the bytes and
+// allocations per step over five more. Warm means one step allocated at most
+// stepBookkeeping: buffers sized on first use (the arena, the matrix kernels'
+// per-thread packing space, which a product reaches on whichever thread is
+// free) may take a few steps to reach their final sizes on a busy machine.
+func warmStepBytes(t *testing.T, step func()) (perStep, allocs uint64) {
+	t.Helper()
+	var before, after runtime.MemStats
+	var history []uint64
+	for range 12 {
+		runtime.ReadMemStats(&before)
+		step()
+		runtime.ReadMemStats(&after)
+		history = append(history, after.TotalAlloc-before.TotalAlloc)
+		if len(history) >= 3 && history[len(history)-1] <= stepBookkeeping {
+			break
+		}
+	}
+	if history[len(history)-1] > stepBookkeeping {
+		t.Fatalf("steps never stopped allocating: bytes per step %v", history)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	const steps = 5
+	for range steps {
+		step()
+	}
+	runtime.ReadMemStats(&after)
+	return (after.TotalAlloc - before.TotalAlloc) / steps, (after.Mallocs - before.Mallocs) / steps
 }
