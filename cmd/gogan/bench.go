@@ -35,7 +35,7 @@ func newBenchCommand() *command {
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	c := &command{
 		name: "bench", usage: "[--model mlp] [--batch 64] [--iters 200] [--threads N] [--json]", flags: fs,
-		short: "Time training iterations (one D step and one G step each) on synthetic data.",
+		short: "Time training iterations on synthetic data (a GAN iteration is one D step and one G step).",
 	}
 	c.run = func(env *environment, _ []string) error {
 		if *iters <= 0 {
@@ -46,31 +46,39 @@ func newBenchCommand() *command {
 		}
 		cfg := gan.DefaultConfig()
 		cfg.Model, cfg.Batch = *model, *batch
+		set := map[string]bool{"batch": true}
+		gan.ApplyRecipe(&cfg, set)
+		applyArchitectureDefaults(&cfg, set)
 		if err := cfg.Validate(); err != nil {
 			return usageError{err.Error()}
 		}
 		if cfg.Batch > maxBatch {
 			return usageError{fmt.Sprintf("--batch must be at most %d, got %d", maxBatch, cfg.Batch)}
 		}
-		tr, err := gan.NewTrainer(cfg)
+		job, err := gan.NewJob(cfg)
 		if err != nil {
 			return err
 		}
-		// Synthetic real images: uniform in [−1, 1], as the peer benchmark uses.
-		real := make([]float32, cfg.Batch*tr.D.InputShape().Size())
+		// Synthetic samples: uniform in [−1, 1], as the peer benchmark uses,
+		// with labels cycling through the classes.
+		real := make([]float32, cfg.Batch*job.SampleShape().Size())
+		labels := make([]uint8, cfg.Batch)
 		rng := rand.New(rand.NewPCG(1, 2))
 		for i := range real {
 			real[i] = rng.Float32()*2 - 1
 		}
+		for i := range labels {
+			labels[i] = uint8(i % gan.Classes)
+		}
 		for range 10 {
-			if _, err := tr.TrainStep(real, nil); err != nil {
+			if _, err := job.Train(real, labels); err != nil {
 				return err
 			}
 		}
-		flops0 := tr.Flops()
+		flops0 := job.Flops()
 		start := time.Now()
 		for range *iters {
-			if _, err := tr.TrainStep(real, nil); err != nil {
+			if _, err := job.Train(real, labels); err != nil {
 				return err
 			}
 		}
@@ -78,7 +86,7 @@ func newBenchCommand() *command {
 		res := benchResult{
 			Model: cfg.Model, Batch: cfg.Batch, Threads: gemm.Threads(), Iters: *iters, Seconds: secs,
 			ItPerS: float64(*iters) / secs, ImgPerS: float64(*iters*cfg.Batch) / secs,
-			GFlops: float64(tr.Flops()-flops0) / secs / 1e9, PeakRSSMB: peakRSSMB(),
+			GFlops: float64(job.Flops()-flops0) / secs / 1e9, PeakRSSMB: peakRSSMB(),
 		}
 		if *asJSON {
 			return json.NewEncoder(env.stdout).Encode(res)
