@@ -3,13 +3,9 @@ package gan
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 
-	"github.com/gogan/gogan/autograd"
 	"github.com/gogan/gogan/losses"
 	"github.com/gogan/gogan/nn"
-	"github.com/gogan/gogan/optim"
-	"github.com/gogan/gogan/tensor"
 )
 
 // ConvEncoder maps a (28, 28, 1) image to a code of codeDim numbers with two
@@ -41,59 +37,26 @@ func ConvDecoder(codeDim int) *nn.Sequential {
 }
 
 // AutoencoderTrainer trains an encoder and a decoder to reconstruct their
-// input, minimizing the mean squared error on [−1, 1] pixels with Adam.
+// input, minimizing the mean squared error on [−1, 1] pixels, with an Adam for
+// each model (one Adam over both would be the same update).
 type AutoencoderTrainer struct {
-	Config           Config
+	*twoModels
 	Encoder, Decoder *nn.Sequential
-	// OptEncoder and OptDecoder are Adam over each model's weights (one Adam
-	// over both would be the same update).
-	OptEncoder, OptDecoder optim.Optimizer
-	Step                   int
-
-	pcg    *rand.PCG
-	graph  *autograd.Graph
-	values []Value
 }
 
 // NewAutoencoderTrainer builds the configured encoder and decoder with fresh
 // weights; Config.LatentDim is the code size.
 func NewAutoencoderTrainer(cfg Config) (*AutoencoderTrainer, error) {
-	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
-	arch, err := LookupArchitecture(cfg.ArchitectureName())
+	m, err := newTwoModels(cfg, [2]string{"encoder", "decoder"}, "an autoencoder", func(a Architecture) bool { return a.Autoencoder })
 	if err != nil {
 		return nil, err
 	}
-	if !arch.Autoencoder {
-		return nil, fmt.Errorf("model %q is not an autoencoder", cfg.Model)
-	}
-	enc, dec := arch.New(cfg.LatentDim)
-	initRNG := rand.New(rand.NewPCG(cfg.Seed, 0x9e3779b97f4a7c15))
-	if err := enc.Build(initRNG); err != nil {
-		return nil, err
-	}
-	if err := dec.Build(initRNG); err != nil {
-		return nil, err
-	}
+	enc, dec := m.models[0], m.models[1]
 	if !enc.OutputShape().Equal(dec.InputShape()) || !dec.OutputShape().Equal(enc.InputShape()) {
 		return nil, fmt.Errorf("encoder %s → %s and decoder %s → %s do not fit together",
 			enc.InputShape(), enc.OutputShape(), dec.InputShape(), dec.OutputShape())
 	}
-	adam := optim.AdamConfig{LearningRate: cfg.LR, Beta1: cfg.Beta1, Beta2: cfg.Beta2, Epsilon: cfg.Epsilon}
-	optE, err := optim.NewAdam(enc.TrainableWeights(), adam)
-	if err != nil {
-		return nil, err
-	}
-	optD, err := optim.NewAdam(dec.TrainableWeights(), adam)
-	if err != nil {
-		return nil, err
-	}
-	pcg := rand.NewPCG(cfg.Seed, 0x2545f4914f6cdd1d)
-	return &AutoencoderTrainer{
-		Config: cfg, Encoder: enc, Decoder: dec, OptEncoder: optE, OptDecoder: optD,
-		pcg: pcg, graph: autograd.NewGraph(rand.New(pcg)),
-	}, nil
+	return &AutoencoderTrainer{twoModels: m, Encoder: enc, Decoder: dec}, nil
 }
 
 // TrainStep takes one Adam step on the reconstruction error of x (batch,
@@ -109,9 +72,7 @@ func (a *AutoencoderTrainer) TrainStep(x []float32) (float64, error) {
 		return v, fmt.Errorf("reconstruction loss is %v at step %d", v, a.Step+1)
 	}
 	g.Backward(loss)
-	a.OptEncoder.Step()
-	a.OptDecoder.Step()
-	a.Step++
+	a.step()
 	return v, nil
 }
 
@@ -210,23 +171,3 @@ func (a *AutoencoderTrainer) CodeStats(x []float32) (mean, std []float64) {
 	}
 	return mean, std
 }
-
-func (a *AutoencoderTrainer) Settings() *Config         { return &a.Config }
-func (a *AutoencoderTrainer) Steps() int                { return a.Step }
-func (a *AutoencoderTrainer) setStep(n int)             { a.Step = n }
-func (a *AutoencoderTrainer) SampleShape() tensor.Shape { return a.Encoder.InputShape() }
-func (a *AutoencoderTrainer) Flops() uint64             { return a.graph.Flops() }
-func (a *AutoencoderTrainer) SaveCheckpoint(dir string) (string, error) {
-	return saveParts(dir, a.parts())
-}
-
-func (a *AutoencoderTrainer) parts() parts {
-	return parts{
-		config: a.Config, step: a.Step, pcg: a.pcg,
-		weights:    map[string][]*autograd.Var{"encoder": a.Encoder.Weights(), "decoder": a.Decoder.Weights()},
-		optimizers: map[string]optim.Optimizer{"encoder": a.OptEncoder, "decoder": a.OptDecoder},
-	}
-}
-
-// Plan does nothing: this job has no schedule.
-func (a *AutoencoderTrainer) Plan(int) {}

@@ -2,13 +2,10 @@ package gan
 
 import (
 	"fmt"
-	"math/rand/v2"
 
 	"github.com/gogan/gogan/autograd"
 	"github.com/gogan/gogan/losses"
 	"github.com/gogan/gogan/nn"
-	"github.com/gogan/gogan/optim"
-	"github.com/gogan/gogan/tensor"
 )
 
 // ClassifierFeatureDim is the width of the classifier's penultimate layer: the
@@ -40,18 +37,11 @@ func ClassifierHead(classes int) *nn.Sequential {
 }
 
 // ClassifierTrainer trains an image classifier with sparse categorical
-// cross-entropy and Adam. Its penultimate features are gogan's feature network
-// for evaluating generators.
+// cross-entropy and an Adam for each of its two models. Its penultimate
+// features are gogan's feature network for evaluating generators.
 type ClassifierTrainer struct {
-	Config         Config
+	*twoModels
 	Features, Head *nn.Sequential
-	// OptFeatures and OptHead are Adam over each model's weights.
-	OptFeatures, OptHead optim.Optimizer
-	Step                 int
-
-	pcg    *rand.PCG
-	graph  *autograd.Graph
-	values []Value
 }
 
 // Classes is the number of classes the classifier tells apart.
@@ -59,38 +49,11 @@ const Classes = 10
 
 // NewClassifierTrainer builds the classifier with fresh weights.
 func NewClassifierTrainer(cfg Config) (*ClassifierTrainer, error) {
-	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
-	arch, err := LookupArchitecture(cfg.ArchitectureName())
+	m, err := newTwoModels(cfg, [2]string{"features", "head"}, "a classifier", func(a Architecture) bool { return a.Classifier })
 	if err != nil {
 		return nil, err
 	}
-	if !arch.Classifier {
-		return nil, fmt.Errorf("model %q is not a classifier", cfg.Model)
-	}
-	features, head := arch.New(cfg.LatentDim)
-	initRNG := rand.New(rand.NewPCG(cfg.Seed, 0x9e3779b97f4a7c15))
-	if err := features.Build(initRNG); err != nil {
-		return nil, err
-	}
-	if err := head.Build(initRNG); err != nil {
-		return nil, err
-	}
-	adam := optim.AdamConfig{LearningRate: cfg.LR, Beta1: cfg.Beta1, Beta2: cfg.Beta2, Epsilon: cfg.Epsilon}
-	optF, err := optim.NewAdam(features.TrainableWeights(), adam)
-	if err != nil {
-		return nil, err
-	}
-	optH, err := optim.NewAdam(head.TrainableWeights(), adam)
-	if err != nil {
-		return nil, err
-	}
-	pcg := rand.NewPCG(cfg.Seed, 0x2545f4914f6cdd1d)
-	return &ClassifierTrainer{
-		Config: cfg, Features: features, Head: head, OptFeatures: optF, OptHead: optH,
-		pcg: pcg, graph: autograd.NewGraph(rand.New(pcg)),
-	}, nil
+	return &ClassifierTrainer{twoModels: m, Features: m.models[0], Head: m.models[1]}, nil
 }
 
 // Train takes one step on images (batch, 28·28·1) and their labels, reporting
@@ -108,9 +71,7 @@ func (c *ClassifierTrainer) Train(images []float32, labels []uint8) ([]Value, er
 	}
 	acc := accuracy(logits.Data, labels, logits.Cols())
 	g.Backward(loss)
-	c.OptFeatures.Step()
-	c.OptHead.Step()
-	c.Step++
+	c.step()
 	c.values = append(c.values[:0], Value{"loss", v}, Value{"accuracy", acc})
 	return c.values, nil
 }
@@ -182,23 +143,3 @@ func argmax(row []float32) int {
 	}
 	return best
 }
-
-func (c *ClassifierTrainer) Settings() *Config         { return &c.Config }
-func (c *ClassifierTrainer) Steps() int                { return c.Step }
-func (c *ClassifierTrainer) setStep(n int)             { c.Step = n }
-func (c *ClassifierTrainer) SampleShape() tensor.Shape { return c.Features.InputShape() }
-func (c *ClassifierTrainer) Flops() uint64             { return c.graph.Flops() }
-func (c *ClassifierTrainer) SaveCheckpoint(dir string) (string, error) {
-	return saveParts(dir, c.parts())
-}
-
-func (c *ClassifierTrainer) parts() parts {
-	return parts{
-		config: c.Config, step: c.Step, pcg: c.pcg,
-		weights:    map[string][]*autograd.Var{"features": c.Features.Weights(), "head": c.Head.Weights()},
-		optimizers: map[string]optim.Optimizer{"features": c.OptFeatures, "head": c.OptHead},
-	}
-}
-
-// Plan does nothing: this job has no schedule.
-func (c *ClassifierTrainer) Plan(int) {}

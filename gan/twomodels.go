@@ -1,0 +1,84 @@
+package gan
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/gogan/gogan/autograd"
+	"github.com/gogan/gogan/nn"
+	"github.com/gogan/gogan/optim"
+	"github.com/gogan/gogan/tensor"
+)
+
+// twoModels is what the autoencoder and the classifier share: two Sequential
+// models trained together by one loss, each with its own Adam, the step count,
+// the random state and the graph. It gives them the bookkeeping half of Job.
+type twoModels struct {
+	Config Config
+	Step   int
+
+	names      [2]string // checkpoint prefixes: "encoder", "decoder"...
+	models     [2]*nn.Sequential
+	optimizers [2]optim.Optimizer
+	pcg        *rand.PCG
+	graph      *autograd.Graph
+	values     []Value
+}
+
+// newTwoModels builds the architecture's two models for cfg, checking with
+// wants that the architecture is of the right kind (its error names it).
+func newTwoModels(cfg Config, names [2]string, kind string, wants func(Architecture) bool) (*twoModels, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	arch, err := LookupArchitecture(cfg.ArchitectureName())
+	if err != nil {
+		return nil, err
+	}
+	if !wants(arch) {
+		return nil, fmt.Errorf("model %q is not %s", cfg.Model, kind)
+	}
+	first, second := arch.New(cfg.LatentDim)
+	initRNG := rand.New(rand.NewPCG(cfg.Seed, 0x9e3779b97f4a7c15))
+	m := &twoModels{Config: cfg, names: names, models: [2]*nn.Sequential{first, second}}
+	adam := optim.AdamConfig{LearningRate: cfg.LR, Beta1: cfg.Beta1, Beta2: cfg.Beta2, Epsilon: cfg.Epsilon}
+	for i, model := range m.models {
+		if err := model.Build(initRNG); err != nil {
+			return nil, err
+		}
+		if m.optimizers[i], err = optim.NewAdam(model.TrainableWeights(), adam); err != nil {
+			return nil, err
+		}
+	}
+	m.pcg = rand.NewPCG(cfg.Seed, 0x2545f4914f6cdd1d)
+	m.graph = autograd.NewGraph(rand.New(m.pcg))
+	return m, nil
+}
+
+// step applies both optimizers and counts the step.
+func (m *twoModels) step() {
+	m.optimizers[0].Step()
+	m.optimizers[1].Step()
+	m.Step++
+}
+
+func (m *twoModels) Settings() *Config         { return &m.Config }
+func (m *twoModels) Steps() int                { return m.Step }
+func (m *twoModels) setStep(n int)             { m.Step = n }
+func (m *twoModels) SampleShape() tensor.Shape { return m.models[0].InputShape() }
+func (m *twoModels) Flops() uint64             { return m.graph.Flops() }
+
+// Plan does nothing: these jobs have no schedule.
+func (m *twoModels) Plan(int) {}
+
+func (m *twoModels) SaveCheckpoint(dir string) (string, error) { return saveParts(dir, m.parts()) }
+
+func (m *twoModels) parts() parts {
+	return parts{
+		config: m.Config, step: m.Step, pcg: m.pcg,
+		weights: map[string][]*autograd.Var{
+			m.names[0]: m.models[0].Weights(), m.names[1]: m.models[1].Weights(),
+		},
+		optimizers: map[string]optim.Optimizer{m.names[0]: m.optimizers[0], m.names[1]: m.optimizers[1]},
+	}
+}
