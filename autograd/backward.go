@@ -122,3 +122,29 @@ func (g *Graph) accumulate(x *Var, d *Var) {
 }
 
 func addTo(dst, src []float32) { vec.AddTo(dst, src[:len(dst)]) }
+
+// paramGrad returns x.Grad when the backward pass may add x's gradient straight into
+// it, as the fused kernels do (a product with beta = 1, a column sum): x is a trainable
+// parameter that this pass (Backward, not recorded) delivers gradients to. Otherwise it
+// returns nil and the gradient goes through accumulate.
+func (g *Graph) paramGrad(x *Var) []float32 {
+	if g.recording || !g.wantParams || !x.isParam || !x.Trainable || x.Frozen {
+		return nil
+	}
+	return x.Grad
+}
+
+// biasGrad returns where a backward kernel adds the column sums of a bias b's gradient:
+// b's Grad (paramGrad), or a zeroed Var that the caller then passes to accumulate; nil
+// slice when b wants no gradient.
+func (g *Graph) biasGrad(b *Var) (dst []float32, v *Var) {
+	if b == nil || !g.wants(b) {
+		return nil, nil
+	}
+	if dst := g.paramGrad(b); dst != nil {
+		return dst, nil
+	}
+	v = g.newVarLike(b)
+	clear(v.Data)
+	return v.Data, v
+}

@@ -63,6 +63,15 @@ func TestOpGradients(t *testing.T) {
 		{"Dropout", []*autograd.Var{a}, func(g *autograd.Graph) *autograd.Var { return g.Dropout(a, 0.5) }},
 		{"BatchNormTrain", []*autograd.Var{a, gamma, beta}, func(g *autograd.Graph) *autograd.Var { return g.BatchNormTrain(a, gamma, beta, 1e-3, mean, variance) }},
 		{"MulColumns", []*autograd.Var{a, bias}, func(g *autograd.Graph) *autograd.Var { return g.MulColumns(a, bias) }},
+		{"BiasLeakyReLU", []*autograd.Var{a, bias}, func(g *autograd.Graph) *autograd.Var { return g.BiasLeakyReLU(a, bias, 0.2) }},
+		{"BiasLeakyReLU ReLU", []*autograd.Var{a, bias}, func(g *autograd.Graph) *autograd.Var { return g.BiasLeakyReLU(a, bias, 0) }},
+		{"BiasTanh", []*autograd.Var{a, bias}, func(g *autograd.Graph) *autograd.Var { return g.BiasTanh(a, bias) }},
+		{"SigmoidCrossEntropy", []*autograd.Var{a, b}, func(g *autograd.Graph) *autograd.Var {
+			return g.SigmoidCrossEntropy(a, g.Sigmoid(b)) // targets in (0, 1), differentiated too
+		}},
+		{"MatMul into a shared weight", []*autograd.Var{a, w}, func(g *autograd.Graph) *autograd.Var {
+			return g.Add(g.MatMul(a, w, false, false), g.Tanh(g.MatMul(g.Scale(a, 0.5), w, false, false)))
+		}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { gradcheck.Check(t, c.name, c.params, c.f, 1e-2) })
@@ -88,6 +97,13 @@ func TestSecondOrderGradient(t *testing.T) {
 		{"Div", func(g *autograd.Graph, h *autograd.Var) *autograd.Var { return g.Div(h, g.AddScalar(g.Square(h), 1)) }},
 		{"chain", func(g *autograd.Graph, h *autograd.Var) *autograd.Var {
 			return g.Sigmoid(g.Softplus(g.LeakyReLU(g.Tanh(bias(g, h)), 0.2)))
+		}},
+		{"BiasLeakyReLU", func(g *autograd.Graph, h *autograd.Var) *autograd.Var {
+			return g.BiasLeakyReLU(h, g.Constant(0.3, 6), 0.2)
+		}},
+		{"BiasTanh", func(g *autograd.Graph, h *autograd.Var) *autograd.Var { return g.BiasTanh(h, g.Constant(0.3, 6)) }},
+		{"SigmoidCrossEntropy", func(g *autograd.Graph, h *autograd.Var) *autograd.Var {
+			return g.Mul(h, g.Expand(g.SigmoidCrossEntropy(h, g.Constant(0.7, h.Shape...)), h.Shape...))
 		}},
 	}
 	for _, act := range acts {

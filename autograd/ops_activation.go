@@ -59,13 +59,16 @@ func tanhBackward(g *Graph, n *node, dy *Var) {
 	}
 	if !g.recording {
 		dx := g.newVarLike(dy)
-		for i, v := range y.Data {
-			dx.Data[i] = dy.Data[i] * (1 - v*v)
-		}
+		vec.TanhBackward(dx.Data, y.Data, dy.Data)
 		g.accumulate(x, dx)
 		return
 	}
-	g.accumulate(x, g.Mul(dy, g.AddScalar(g.Scale(g.Square(y), -1), 1)))
+	g.accumulate(x, g.tanhGrad(dy, y))
+}
+
+// tanhGrad is dy ⊙ (1 − y²), recorded: the gradient through y = tanh(x).
+func (g *Graph) tanhGrad(dy, y *Var) *Var {
+	return g.Mul(dy, g.AddScalar(g.Scale(g.Square(y), -1), 1))
 }
 
 // Sigmoid returns 1/(1+exp(−x)). The result remembers x, so that
@@ -90,9 +93,7 @@ func sigmoidBackward(g *Graph, n *node, dy *Var) {
 	}
 	if !g.recording {
 		dx := g.newVarLike(dy)
-		for i, v := range y.Data {
-			dx.Data[i] = dy.Data[i] * v * (1 - v)
-		}
+		vec.SigmoidBackward(dx.Data, y.Data, dy.Data)
 		g.accumulate(x, dx)
 		return
 	}
@@ -112,5 +113,94 @@ func softplusBackward(g *Graph, n *node, dy *Var) {
 	x := n.in[0]
 	if g.wants(x) {
 		g.accumulate(x, g.Mul(dy, g.Sigmoid(x)))
+	}
+}
+
+// BiasLeakyReLU returns LeakyReLU(x + b) in one pass: x is (N, F...), b holds F...
+// (as AddBias). Its backward is one pass too, where nothing records it; recorded
+// (a gradient penalty), it is AddBias's and LeakyReLU's, so it differentiates twice.
+// alpha must not be negative (the backward reads the mask off the output).
+func (g *Graph) BiasLeakyReLU(x, b *Var, alpha float32) *Var {
+	checkBias("BiasLeakyReLU", x, b)
+	if !(alpha >= 0) {
+		panic("autograd: BiasLeakyReLU with a negative slope")
+	}
+	out := g.newVarLike(x)
+	vec.BiasLeakyReLU(out.Data, x.Data, b.Data, alpha)
+	if nd := g.record("BiasLeakyReLU", out, biasLeakyReLUBackward, x, b); nd != nil {
+		nd.alpha = alpha
+	}
+	return out
+}
+
+// biasLeakyReLUBackward: forward y = LeakyReLU(x + b), so with the mask m = 1 where
+// y > 0 (where x + b > 0, alpha ≥ 0) and alpha elsewhere, dx = m ⊙ dy and
+// db = Σ_rows m ⊙ dy.
+func biasLeakyReLUBackward(g *Graph, n *node, dy *Var) {
+	x, b, y := n.in[0], n.in[1], n.out
+	if g.recording {
+		dz := g.leakyMask(dy, y.Data, n.alpha)
+		g.biasActivationGrads(x, b, dz)
+		return
+	}
+	dz := g.newVarLike(dy)
+	if db, dbVar := g.biasGrad(b); db != nil {
+		vec.BiasLeakyReLUBackward(dz.Data, db, y.Data, dy.Data, n.alpha)
+		if dbVar != nil {
+			g.accumulate(b, dbVar)
+		}
+	} else {
+		vec.LeakyReLUBackward(dz.Data, y.Data, dy.Data, n.alpha)
+	}
+	if g.wants(x) {
+		g.accumulate(x, dz)
+	}
+}
+
+// BiasTanh returns tanh(x + b) in one pass: x is (N, F...), b holds F... (as
+// AddBias). Like BiasLeakyReLU, its backward is fused where nothing records it.
+func (g *Graph) BiasTanh(x, b *Var) *Var {
+	checkBias("BiasTanh", x, b)
+	out := g.newVarLike(x)
+	vec.BiasTanh(out.Data, x.Data, b.Data)
+	g.record("BiasTanh", out, biasTanhBackward, x, b)
+	return out
+}
+
+// biasTanhBackward: forward y = tanh(x + b), so dx = dy ⊙ (1 − y²) and
+// db = Σ_rows dy ⊙ (1 − y²).
+func biasTanhBackward(g *Graph, n *node, dy *Var) {
+	x, b, y := n.in[0], n.in[1], n.out
+	if g.recording {
+		g.biasActivationGrads(x, b, g.tanhGrad(dy, y))
+		return
+	}
+	dz := g.newVarLike(dy)
+	if db, dbVar := g.biasGrad(b); db != nil {
+		vec.BiasTanhBackward(dz.Data, db, y.Data, dy.Data)
+		if dbVar != nil {
+			g.accumulate(b, dbVar)
+		}
+	} else {
+		vec.TanhBackward(dz.Data, y.Data, dy.Data)
+	}
+	if g.wants(x) {
+		g.accumulate(x, dz)
+	}
+}
+
+// biasActivationGrads passes the gradient dz at x + b on to x and b, recorded.
+func (g *Graph) biasActivationGrads(x, b, dz *Var) {
+	if g.wants(x) {
+		g.accumulate(x, dz)
+	}
+	if g.wants(b) {
+		g.accumulate(b, g.SumRows(dz, b.Shape...))
+	}
+}
+
+func checkBias(op string, x, b *Var) {
+	if x.Cols() != len(b.Data) {
+		panic("autograd: " + op + " of " + b.Shape.String() + " to rows of " + x.Shape.String())
 	}
 }

@@ -12,13 +12,16 @@ func (g *Graph) BatchNormTrain(x, gamma, beta *Var, eps float32, mean, variance 
 		panic("autograd: BatchNorm of " + x.Shape.String() + " with " + gamma.Shape.String() + " scale")
 	}
 	vec.BatchNormStats(mean, variance, x.Data)
-	invStd := g.floats(cols)
+	// The backward recomputes x̂ from x with the statistics, kept here (the caller's
+	// mean may change before the backward runs).
+	stats := g.floats(2 * cols)
+	batchMean, invStd := stats[:cols], stats[cols:]
+	copy(batchMean, mean)
 	vec.InvStd(invStd, variance, eps)
-	xhat := g.floats(len(x.Data))
 	out := g.newVarLike(x)
-	vec.BatchNormApply(out.Data, xhat, x.Data, mean, invStd, gamma.Data, beta.Data)
+	vec.BatchNormApply(out.Data, x.Data, batchMean, invStd, gamma.Data, beta.Data)
 	if nd := g.record("BatchNorm", out, batchNormBackward, x, gamma, beta); nd != nil {
-		nd.saved, nd.saved2 = xhat, invStd
+		nd.saved, nd.saved2 = batchMean, invStd
 		nd.firstOrderOnly = true
 	}
 	return out
@@ -26,25 +29,18 @@ func (g *Graph) BatchNormTrain(x, gamma, beta *Var, eps float32, mean, variance 
 
 // batchNormBackward: forward y = gamma·x̂ + beta with x̂ = (x − μ)/σ over the batch, so
 // dgamma = Σ dy·x̂, dbeta = Σ dy, dx = gamma/(Nσ)·(N·dy − Σdy − x̂·Σ dy·x̂).
+// dgamma and dbeta go straight into the parameters' gradients when they can.
 func batchNormBackward(g *Graph, n *node, dy *Var) {
 	x, gamma, beta := n.in[0], n.in[1], n.in[2]
-	var dx, dgamma, dbeta *Var
-	var dxData, dgData, dbData []float32
+	var dx *Var
+	var dxData []float32
 	if g.wants(x) {
 		dx = g.newVarLike(x)
 		dxData = dx.Data
 	}
-	if g.wants(gamma) {
-		dgamma = g.newVarLike(gamma)
-		clear(dgamma.Data)
-		dgData = dgamma.Data
-	}
-	if g.wants(beta) {
-		dbeta = g.newVarLike(beta)
-		clear(dbeta.Data)
-		dbData = dbeta.Data
-	}
-	vec.BatchNormBackward(dxData, dgData, dbData, dy.Data, n.saved, gamma.Data, n.saved2)
+	dgData, dgamma := g.biasGrad(gamma)
+	dbData, dbeta := g.biasGrad(beta)
+	vec.BatchNormBackward(dxData, dgData, dbData, dy.Data, x.Data, n.saved, n.saved2, gamma.Data)
 	if dx != nil {
 		g.accumulate(x, dx)
 	}

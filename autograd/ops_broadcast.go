@@ -12,8 +12,7 @@ func (g *Graph) AddBias(x, b *Var) *Var {
 		panic("autograd: AddBias of " + b.Shape.String() + " to rows of " + x.Shape.String())
 	}
 	out := g.newVarLike(x)
-	copy(out.Data, x.Data)
-	vec.AddRowVector(out.Data, b.Data)
+	vec.AddRowVectorTo(out.Data, x.Data, b.Data)
 	g.record("AddBias", out, addBiasBackward, x, b)
 	return out
 }
@@ -25,7 +24,11 @@ func addBiasBackward(g *Graph, n *node, dy *Var) {
 		g.accumulate(x, dy)
 	}
 	if g.wants(b) {
-		g.accumulate(b, g.SumRows(dy, b.Shape...))
+		if dst := g.paramGrad(b); dst != nil {
+			vec.AccumulateColumnSums(dst, dy.Data)
+		} else {
+			g.accumulate(b, g.SumRows(dy, b.Shape...))
+		}
 	}
 }
 

@@ -34,18 +34,41 @@ func matMulBackward(g *Graph, n *node, dC *Var) {
 	transA, transB := n.ints[0] == 1, n.ints[1] == 1
 	if g.wants(a) {
 		if transA {
-			g.accumulate(a, g.MatMul(b, dC, transB, true))
+			g.accumulateProduct(a, b, dC, transB, true)
 		} else {
-			g.accumulate(a, g.MatMul(dC, b, false, !transB))
+			g.accumulateProduct(a, dC, b, false, !transB)
 		}
 	}
 	if g.wants(b) {
 		if transB {
-			g.accumulate(b, g.MatMul(dC, a, true, transA))
+			g.accumulateProduct(b, dC, a, true, transA)
 		} else {
-			g.accumulate(b, g.MatMul(a, dC, !transA, false))
+			g.accumulateProduct(b, a, dC, !transA, false)
 		}
 	}
+}
+
+// accumulateProduct adds op(p)·op(q) to x's gradient: computed straight into a
+// parameter's Grad (C += op(p)·op(q), beta = 1) when the pass allows it, else as a
+// MatMul passed to accumulate.
+func (g *Graph) accumulateProduct(x, p, q *Var, transP, transQ bool) {
+	dst := g.paramGrad(x)
+	if dst == nil {
+		g.accumulate(x, g.MatMul(p, q, transP, transQ))
+		return
+	}
+	m, k := p.Rows(), p.Cols()
+	if transP {
+		m, k = k, m
+	}
+	nq := q.Cols()
+	if transQ {
+		nq = q.Rows()
+	}
+	if m*nq != len(dst) {
+		panic("autograd: gradient of " + x.Shape.String() + " from a product of " + p.Shape.String() + " and " + q.Shape.String())
+	}
+	g.sgemm(transP, transQ, m, nq, k, 1, p.Data, p.Cols(), q.Data, q.Cols(), 1, dst, nq)
 }
 
 func boolInt(b bool) int {

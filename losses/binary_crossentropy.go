@@ -6,10 +6,10 @@ import "github.com/gogan/gogan/autograd"
 //
 //	−t·log σ(x) − (1−t)·log(1−σ(x)) = softplus(x) − t·x
 //
-// over all elements, for logits x and targets t of the same shape. The softplus
-// form never overflows or takes log(0).
+// over all elements, for logits x and targets t of the same shape: one fused op
+// (autograd's SigmoidCrossEntropy), whose softplus form never overflows or takes log(0).
 func BinaryCrossEntropyWithLogits(g *autograd.Graph, logits, targets *autograd.Var) *autograd.Var {
-	return g.Mean(g.Sub(g.Softplus(logits), g.Mul(targets, logits)))
+	return g.SigmoidCrossEntropy(logits, targets)
 }
 
 // BinaryCrossEntropy is Keras's binary_crossentropy on probabilities p. When p

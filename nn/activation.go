@@ -8,26 +8,62 @@ import (
 	"github.com/gogan/gogan/tensor"
 )
 
-// activationFunc is an element-wise activation known by name.
+// activationFunc is an element-wise activation known by name. biased, when set,
+// computes act(x + b) in one fused op (a Dense layer's bias and activation).
 type activationFunc struct {
-	name  string
-	apply func(g *autograd.Graph, x *autograd.Var) *autograd.Var
+	name   string
+	apply  func(g *autograd.Graph, x *autograd.Var) *autograd.Var
+	biased func(g *autograd.Graph, x, b *autograd.Var) *autograd.Var
+}
+
+// applyBiased returns act(x + b): fused when the activation has a fused form.
+func (a activationFunc) applyBiased(g *autograd.Graph, x, b *autograd.Var) *autograd.Var {
+	if a.biased != nil {
+		return a.biased(g, x, b)
+	}
+	return a.apply(g, g.AddBias(x, b))
 }
 
 func activationByName(name string) (activationFunc, error) {
 	switch name {
 	case "", "linear":
-		return activationFunc{"linear", func(_ *autograd.Graph, x *autograd.Var) *autograd.Var { return x }}, nil
+		return activationFunc{"linear", func(_ *autograd.Graph, x *autograd.Var) *autograd.Var { return x }, (*autograd.Graph).AddBias}, nil
 	case "relu":
-		return activationFunc{name, (*autograd.Graph).ReLU}, nil
+		return leakyActivation(name, 0), nil
 	case "tanh":
-		return activationFunc{name, (*autograd.Graph).Tanh}, nil
+		return activationFunc{name, (*autograd.Graph).Tanh, (*autograd.Graph).BiasTanh}, nil
 	case "sigmoid":
-		return activationFunc{name, (*autograd.Graph).Sigmoid}, nil
+		// No fused form: the loss reads the sigmoid's input, which must stay a Var.
+		return activationFunc{name: name, apply: (*autograd.Graph).Sigmoid}, nil
 	case "leaky_relu":
-		return activationFunc{name, func(g *autograd.Graph, x *autograd.Var) *autograd.Var { return g.LeakyReLU(x, 0.2) }}, nil
+		return leakyActivation(name, 0.2), nil
 	}
 	return activationFunc{}, fmt.Errorf("unknown activation %q (want linear, relu, leaky_relu, tanh or sigmoid)", name)
+}
+
+// leakyActivation is LeakyReLU with slope alpha ≥ 0 (ReLU when 0), fused with a bias.
+func leakyActivation(name string, alpha float32) activationFunc {
+	return activationFunc{
+		name:   name,
+		apply:  func(g *autograd.Graph, x *autograd.Var) *autograd.Var { return g.LeakyReLU(x, alpha) },
+		biased: func(g *autograd.Graph, x, b *autograd.Var) *autograd.Var { return g.BiasLeakyReLU(x, b, alpha) },
+	}
+}
+
+// fusedActivation returns the activation a layer applies when a Dense layer before
+// it can apply it instead, in its bias's pass (see Sequential.Call).
+func fusedActivation(l Layer) (activationFunc, bool) {
+	switch a := l.(type) {
+	case *LeakyReLULayer:
+		if a.Alpha >= 0 {
+			return leakyActivation("leaky_relu", a.Alpha), true
+		}
+	case *ActivationLayer:
+		if a.fn.biased != nil && a.fn.apply != nil {
+			return a.fn, true
+		}
+	}
+	return activationFunc{}, false
 }
 
 // ActivationLayer applies an element-wise function; the shape is unchanged.

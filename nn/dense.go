@@ -57,18 +57,32 @@ func (d *DenseLayer) Build(in tensor.Shape, rng *rand.Rand) (tensor.Shape, error
 
 // Call maps x (N, ..., in) to (N, ..., units).
 func (d *DenseLayer) Call(g *autograd.Graph, x *autograd.Var, training bool) *autograd.Var {
+	return d.call(g, x, training, d.activation)
+}
+
+// call is Call with act in place of the layer's activation (Sequential hands it the
+// next layer's); the bias and the activation are one fused op where act has one.
+func (d *DenseLayer) call(g *autograd.Graph, x *autograd.Var, training bool, act activationFunc) *autograd.Var {
 	in := x.Shape[len(x.Shape)-1]
 	rows := len(x.Data) / in
 	y := g.MatMul(g.Reshape(x, rows, in), d.kernelFor(g, d.kernel, training), false, false)
 	if d.bias != nil {
-		y = g.AddBias(y, d.bias)
+		y = act.applyBiased(g, y, d.bias)
+	} else {
+		y = act.apply(g, y)
 	}
 	if len(x.Shape) != 2 {
 		shape := append(tensor.Shape(nil), x.Shape...)
 		shape[len(shape)-1] = d.Units
 		y = g.Reshape(y, shape...)
 	}
-	return d.activation.apply(g, y)
+	return y
+}
+
+// fusesActivation reports whether the activation of the layer after d can be applied
+// by d, with its bias: d has a bias and no activation of its own.
+func (d *DenseLayer) fusesActivation() bool {
+	return d.bias != nil && d.activation.name == "linear"
 }
 
 // Weights are kernel, then bias.

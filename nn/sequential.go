@@ -178,8 +178,17 @@ func (s *Sequential) Call(g *autograd.Graph, x *autograd.Var, training bool) *au
 	if !x.Shape[1:].Equal(s.input) {
 		panic(fmt.Sprintf("nn: model %s takes %s, got %s", s.name, s.input.WithBatch(), x.Shape))
 	}
-	for _, l := range s.layers {
-		x = l.Call(g, x, training)
+	for i := 0; i < len(s.layers); i++ {
+		// Dense followed by an activation layer: one fused op for the bias and the
+		// activation (the Dense output is seen by nothing else).
+		if d, ok := s.layers[i].(*DenseLayer); ok && i+1 < len(s.layers) && d.fusesActivation() {
+			if act, ok := fusedActivation(s.layers[i+1]); ok {
+				x = d.call(g, x, training, act)
+				i++
+				continue
+			}
+		}
+		x = s.layers[i].Call(g, x, training)
 	}
 	return x
 }

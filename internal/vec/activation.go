@@ -2,19 +2,57 @@ package vec
 
 import "math"
 
-// Tanh is: dst[i] = tanh(x[i]). dst may alias x.
+// Tanh is: for i, v := range x { dst[i] = tanh32(v) }, tanh in float32 (see tanh32).
+// dst may alias x.
 func Tanh(dst, x []float32) {
+	tanh(dst, x[:len(dst)])
+}
+
+func tanhGo(dst, x []float32) {
 	x = x[:len(dst)]
 	for i, v := range x {
-		dst[i] = float32(math.Tanh(float64(v)))
+		dst[i] = tanh32(v)
 	}
 }
 
-// Sigmoid is: dst[i] = 1/(1+exp(-x[i])). dst may alias x.
+// TanhBackward is: for i, v := range y { dst[i] = dy[i] * float32(1-float32(v*v)) },
+// the gradient of y = tanh(x). dst may alias dy.
+func TanhBackward(dst, y, dy []float32) {
+	tanhBackward(dst, y[:len(dst)], dy[:len(dst)])
+}
+
+func tanhBackwardGo(dst, y, dy []float32) {
+	y = y[:len(dst)]
+	dy = dy[:len(dst)]
+	for i, v := range y {
+		dst[i] = dy[i] * float32(1-float32(v*v))
+	}
+}
+
+// Sigmoid is: for i, v := range x { dst[i] = sigmoid32(v) }, 1/(1+e⁻ᵛ) in float32
+// (see sigmoid32). dst may alias x.
 func Sigmoid(dst, x []float32) {
+	sigmoid(dst, x[:len(dst)])
+}
+
+func sigmoidGo(dst, x []float32) {
 	x = x[:len(dst)]
 	for i, v := range x {
-		dst[i] = float32(1 / (1 + math.Exp(-float64(v))))
+		dst[i] = sigmoid32(v)
+	}
+}
+
+// SigmoidBackward is: for i, v := range y { dst[i] = float32(dy[i]*v) * (1 - v) },
+// the gradient of y = σ(x). dst may alias dy.
+func SigmoidBackward(dst, y, dy []float32) {
+	sigmoidBackward(dst, y[:len(dst)], dy[:len(dst)])
+}
+
+func sigmoidBackwardGo(dst, y, dy []float32) {
+	y = y[:len(dst)]
+	dy = dy[:len(dst)]
+	for i, v := range y {
+		dst[i] = float32(dy[i]*v) * (1 - v)
 	}
 }
 

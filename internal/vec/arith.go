@@ -2,6 +2,11 @@ package vec
 
 // Add is: for i := range dst { dst[i] = a[i] + b[i] }. dst may alias a or b.
 func Add(dst, a, b []float32) {
+	add(dst, a[:len(dst)], b[:len(dst)])
+}
+
+// addGo is Add's loop: the portable path, and the tail of the assembly one.
+func addGo(dst, a, b []float32) {
 	b = b[:len(dst)]
 	a = a[:len(dst)]
 	for i := range dst {
@@ -57,25 +62,30 @@ func Sum(x []float32) float64 {
 	return s
 }
 
-// AddRowVector is: x[i, j] += b[j] for x (rows, len(b)).
+// AddRowVector is: x[i, j] += b[j] for x (rows, len(b)), AddTo on each row.
 func AddRowVector(x, b []float32) {
 	cols := len(b)
 	for off := 0; off+cols <= len(x); off += cols {
-		row := x[off : off+cols]
-		for j, v := range b {
-			row[j] += v
-		}
+		AddTo(x[off:off+cols], b)
 	}
 }
 
-// AccumulateColumnSums is: dst[j] += Σ_i x[i, j] for x (rows, len(dst)).
+// AddRowVectorTo is: dst[i, j] = x[i, j] + b[j] for x and dst (rows, len(b)), Add on
+// each row. dst may alias x.
+func AddRowVectorTo(dst, x, b []float32) {
+	cols := len(b)
+	x = x[:len(dst)]
+	for off := 0; off+cols <= len(dst); off += cols {
+		Add(dst[off:off+cols], x[off:off+cols], b)
+	}
+}
+
+// AccumulateColumnSums is: dst[j] += Σ_i x[i, j] for x (rows, len(dst)), AddTo of
+// each row in turn.
 func AccumulateColumnSums(dst, x []float32) {
 	cols := len(dst)
 	for off := 0; off+cols <= len(x); off += cols {
-		row := x[off : off+cols]
-		for j, v := range row {
-			dst[j] += v
-		}
+		AddTo(dst, x[off:off+cols])
 	}
 }
 
