@@ -5,6 +5,8 @@ import (
 	"math"
 
 	"github.com/gogan/gogan/autograd"
+	"github.com/gogan/gogan/internal/parallel"
+	"github.com/gogan/gogan/internal/vec"
 )
 
 // AdamConfig holds Adam's hyper-parameters.
@@ -22,6 +24,7 @@ type Adam struct {
 	cfg   AdamConfig
 	slots slotSet // "m", "v"
 	t     int
+	job   adamJob
 }
 
 // NewAdam returns Adam for params, rejecting hyper-parameters out of range.
@@ -35,37 +38,51 @@ func NewAdam(params []*autograd.Var, cfg AdamConfig) (*Adam, error) {
 	if !(cfg.Epsilon > 0) {
 		return nil, fmt.Errorf("adam: epsilon must be positive, got %g", cfg.Epsilon)
 	}
-	return &Adam{cfg: cfg, slots: newSlotSet(params, "m", "v")}, nil
+	a := &Adam{cfg: cfg, slots: newSlotSet(params, "m", "v")}
+	a.job.a = a
+	for _, p := range params {
+		a.job.size += len(p.Data)
+	}
+	return a, nil
 }
 
 func (a *Adam) Name() string { return "adam" }
 
-// Step applies one Adam update to every parameter and clears the gradients.
+// Step applies one Adam update to every parameter and clears the gradients: one
+// pass over each parameter's weights, gradient and moments (vec.Adam), the
+// parameters shared among the threads.
 func (a *Adam) Step() {
 	a.t++
 	b1, b2 := a.cfg.Beta1, a.cfg.Beta2
 	correction1 := 1 - math.Pow(float64(b1), float64(a.t))
 	correction2 := 1 - math.Pow(float64(b2), float64(a.t))
 	// α·m̂/(√v̂+ε) = stepSize·m/(√v + ε·√c2), with stepSize = α·√c2/c1.
-	stepSize := float32(float64(a.cfg.LearningRate) * math.Sqrt(correction2) / correction1)
-	eps := float32(float64(a.cfg.Epsilon) * math.Sqrt(correction2))
-	for j, p := range a.slots.params {
-		m, v := a.slots.slots[0][j], a.slots.slots[1][j]
-		adamUpdate(p.Data, p.Grad, m, v, b1, b2, stepSize, eps)
-		p.ZeroGrad()
+	a.job.step = vec.AdamStep{
+		Beta1: b1, Beta2: b2,
+		StepSize: float32(float64(a.cfg.LearningRate) * math.Sqrt(correction2) / correction1),
+		Epsilon:  float32(float64(a.cfg.Epsilon) * math.Sqrt(correction2)),
 	}
+	parallel.Run(&a.job, parallel.Parts(7*a.job.size))
 }
 
-// adamUpdate is the fused per-parameter update.
-func adamUpdate(p, g, m, v []float32, b1, b2, stepSize, eps float32) {
-	g = g[:len(p)]
-	m = m[:len(p)]
-	v = v[:len(p)]
-	for i, gi := range g {
-		mi := b1*m[i] + (1-b1)*gi
-		vi := b2*v[i] + (1-b2)*gi*gi
-		m[i], v[i] = mi, vi
-		p[i] -= stepSize * mi / (float32(math.Sqrt(float64(vi))) + eps)
+// adamJob is one Adam step over all the parameters, laid end to end and cut into
+// parts; each element's update is the same whatever the cut.
+type adamJob struct {
+	a    *Adam
+	size int // the parameters' floats in all
+	step vec.AdamStep
+}
+
+func (j *adamJob) Run(part, parts int) {
+	lo, hi := parallel.Range(j.size, part, parts, 16)
+	start := 0
+	for k, p := range j.a.slots.params {
+		end := start + len(p.Data)
+		if l, h := max(lo, start)-start, min(hi, end)-start; l < h {
+			m, v := j.a.slots.slots[0][k], j.a.slots.slots[1][k]
+			vec.Adam(p.Data[l:h], p.Grad[l:h], m[l:h], v[l:h], j.step)
+		}
+		start = end
 	}
 }
 
