@@ -69,6 +69,10 @@ func TestOpGradients(t *testing.T) {
 		{"SigmoidCrossEntropy", []*autograd.Var{a, b}, func(g *autograd.Graph) *autograd.Var {
 			return g.SigmoidCrossEntropy(a, g.Sigmoid(b)) // targets in (0, 1), differentiated too
 		}},
+		{"StackRows", []*autograd.Var{a, b}, func(g *autograd.Graph) *autograd.Var { return g.StackRows(a, g.Scale(b, 2)) }},
+		{"SliceRows", []*autograd.Var{a}, func(g *autograd.Graph) *autograd.Var {
+			return g.Add(g.SliceRows(a, 1, 3), g.Square(g.SliceRows(a, 0, 2)))
+		}},
 		{"MatMul into a shared weight", []*autograd.Var{a, w}, func(g *autograd.Graph) *autograd.Var {
 			return g.Add(g.MatMul(a, w, false, false), g.Tanh(g.MatMul(g.Scale(a, 0.5), w, false, false)))
 		}},
@@ -102,6 +106,10 @@ func TestSecondOrderGradient(t *testing.T) {
 			return g.BiasLeakyReLU(h, g.Constant(0.3, 6), 0.2)
 		}},
 		{"BiasTanh", func(g *autograd.Graph, h *autograd.Var) *autograd.Var { return g.BiasTanh(h, g.Constant(0.3, 6)) }},
+		{"StackRows and SliceRows", func(g *autograd.Graph, h *autograd.Var) *autograd.Var {
+			s := g.Tanh(g.StackRows(g.SliceRows(h, 2, 4), g.SliceRows(h, 0, 2)))
+			return g.StackRows(g.SliceRows(s, 2, 4), g.SliceRows(s, 0, 2))
+		}},
 		{"SigmoidCrossEntropy", func(g *autograd.Graph, h *autograd.Var) *autograd.Var {
 			return g.Mul(h, g.Expand(g.SigmoidCrossEntropy(h, g.Constant(0.7, h.Shape...)), h.Shape...))
 		}},

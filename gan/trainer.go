@@ -10,6 +10,7 @@ import (
 	"github.com/gogan/gogan/losses"
 	"github.com/gogan/gogan/nn"
 	"github.com/gogan/gogan/optim"
+	"github.com/gogan/gogan/tensor"
 )
 
 // Trainer trains a generator G against a discriminator D with one of the
@@ -38,6 +39,16 @@ type Trainer struct {
 	fixedNoise []float32 // (64, latent) for WriteProgress
 	fakeLabels []float32 // (batch) class indices drawn for G, conditional recipes
 	realLabels []float32 // (batch) the real samples' classes as float32
+
+	sample     tensor.Shape    // one of D's input samples
+	batchShape []int           // (batch, sample...)
+	dWeights   []*autograd.Var // D's weights, frozen while G learns
+	// jointD: D scores the real and the generated batch in one call (StackRows),
+	// one product per layer at twice the rows, which gives what two calls give when D
+	// treats every sample on its own: no batch statistics (BatchNormalization), no
+	// state that each call moves (SpectralNorm's power iteration), no labels. (Dropout
+	// masks are drawn for the stacked batch, in another order than two calls draw them.)
+	jointD bool
 }
 
 // StepStats are the numbers one training step reports.
@@ -102,6 +113,15 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 	if cfg.Conditional != "" {
 		t.fakeLabels, t.realLabels = make([]float32, cfg.Batch), make([]float32, cfg.Batch)
 	}
+	t.sample = d.InputShapes()[0]
+	t.batchShape = append([]int{cfg.Batch}, t.sample...)
+	t.dWeights = d.Weights()
+	t.jointD = cfg.Conditional == "" && !cfg.SpectralNorm
+	for _, w := range t.dWeights {
+		if strings.HasSuffix(w.Name, "/moving_mean") {
+			t.jointD = false
+		}
+	}
 	if cfg.EMA > 0 {
 		if t.GEMA, _, err = newGAN(cfg, arch); err != nil {
 			return nil, err
@@ -153,9 +173,8 @@ func (t *Trainer) Plan(totalSteps int) { t.planned = totalSteps }
 // and returns an error.
 func (t *Trainer) TrainStep(real []float32, labels []uint8) (StepStats, error) {
 	cfg := t.Config
-	sample := t.D.InputShapes()[0]
-	if len(real) != cfg.Batch*sample.Size() {
-		panic(fmt.Sprintf("gan: TrainStep got %d values, want %d", len(real), cfg.Batch*sample.Size()))
+	if len(real) != cfg.Batch*t.sample.Size() {
+		panic(fmt.Sprintf("gan: TrainStep got %d values, want %d", len(real), cfg.Batch*t.sample.Size()))
 	}
 	if cfg.Conditional != "" && len(labels) != cfg.Batch {
 		panic(fmt.Sprintf("gan: conditional TrainStep got %d labels, want %d", len(labels), cfg.Batch))
@@ -177,14 +196,20 @@ func (t *Trainer) TrainStep(real []float32, labels []uint8) (StepStats, error) {
 		yReal = g.Input(t.realLabels, false, cfg.Batch, 1)
 		yFake = g.Input(t.fakeLabels, false, cfg.Batch, 1)
 	}
-	batchShape := append([]int{cfg.Batch}, sample...)
+	batchShape := t.batchShape
 	fake := t.generate(g, g.Input(t.noise, false, cfg.Batch, cfg.LatentDim), yFake, true)
 
 	// Discriminator step, on G's output cut from G.
 	x := t.withInstanceNoise(g, g.Input(real, false, batchShape...))
 	fakeD := t.withInstanceNoise(g, g.Detach(fake))
-	sReal, cReal := t.discriminate(g, x, yReal)
-	sFake, cFake := t.discriminate(g, fakeD, yFake)
+	var sReal, sFake, cReal, cFake *autograd.Var
+	if t.jointD {
+		s, _ := t.discriminate(g, g.StackRows(x, fakeD), nil)
+		sReal, sFake = g.SliceRows(s, 0, cfg.Batch), g.SliceRows(s, cfg.Batch, 2*cfg.Batch)
+	} else {
+		sReal, cReal = t.discriminate(g, x, yReal)
+		sFake, cFake = t.discriminate(g, fakeD, yFake)
+	}
 	lossD := t.discriminatorLoss(g, sReal, sFake)
 	if cfg.Conditional == "acgan" {
 		lossD = g.Add(lossD, g.Add(
@@ -206,7 +231,7 @@ func (t *Trainer) TrainStep(real []float32, labels []uint8) (StepStats, error) {
 
 	// Generator step, every NCritic steps: D's weights are frozen meanwhile.
 	if (t.Step+1)%cfg.criticSteps() == 0 {
-		t.D.SetTrainable(false)
+		t.freezeD(true)
 		sFool, cFool := t.discriminate(g, t.withInstanceNoise(g, fake), yFake)
 		lossG := t.generatorLoss(g, sFool)
 		if cfg.Conditional == "acgan" {
@@ -214,11 +239,11 @@ func (t *Trainer) TrainStep(real []float32, labels []uint8) (StepStats, error) {
 		}
 		stats.GLoss = float64(lossG.Item())
 		if !finite(stats.GLoss) {
-			t.D.SetTrainable(true)
+			t.freezeD(false)
 			return stats, fmt.Errorf("generator loss is %v at step %d", stats.GLoss, t.Step+1)
 		}
 		g.Backward(lossG)
-		t.D.SetTrainable(true)
+		t.freezeD(false)
 		t.OptG.Step()
 		t.gLoss = stats.GLoss
 		if t.GEMA != nil {
@@ -227,6 +252,14 @@ func (t *Trainer) TrainStep(real []float32, labels []uint8) (StepStats, error) {
 	}
 	t.Step++
 	return stats, nil
+}
+
+// freezeD freezes (true) or unfreezes D's weights, as D.SetTrainable(!frozen)
+// without listing them again.
+func (t *Trainer) freezeD(frozen bool) {
+	for _, w := range t.dWeights {
+		w.Frozen = frozen
+	}
 }
 
 // generate runs G on noise z (batch, latent) and, for conditional recipes,
