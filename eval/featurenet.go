@@ -8,6 +8,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
@@ -111,7 +112,7 @@ func ParseFeatureNet(name string, buf []byte) (*FeatureNet, error) {
 			if !ok {
 				return nil, fmt.Errorf("eval: feature network %s: no tensor %s", name, key)
 			}
-			if t.DType != "F32" || !sameDims(t.Shape, w.Shape) {
+			if t.DType != "F32" || !slices.Equal(t.Shape, w.Shape) {
 				return nil, fmt.Errorf("eval: feature network %s: tensor %s is %s %v, want F32 %v", name, key, t.DType, t.Shape, []int(w.Shape))
 			}
 			for i, v := range t.F32 {
@@ -210,16 +211,4 @@ func ExportFeatureNet(path string, c *gan.ClassifierTrainer, meta map[string]str
 		md[k] = v
 	}
 	return checkpoint.SaveSafetensors(path, tensors, md)
-}
-
-func sameDims(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

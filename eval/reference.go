@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/gogan/gogan/checkpoint"
 	"github.com/gogan/gogan/data"
@@ -144,9 +145,9 @@ func readReference(path, dataset string, net *FeatureNet) (*Reference, error) {
 		return nil, fmt.Errorf("%d tensors, want features, mean and cov", len(tensors))
 	case feat.DType != "F32" || len(feat.Shape) != 2 || feat.Shape[1] != d || feat.Shape[0] < MinSamples:
 		return nil, fmt.Errorf("features are %s %v, want F32 (n ≥ %d, %d)", feat.DType, feat.Shape, MinSamples, d)
-	case mean.DType != "F64" || !sameDims(mean.Shape, []int{d}):
+	case mean.DType != "F64" || !slices.Equal(mean.Shape, []int{d}):
 		return nil, fmt.Errorf("mean is %s %v, want F64 [%d]", mean.DType, mean.Shape, d)
-	case cov.DType != "F64" || !sameDims(cov.Shape, []int{d, d}):
+	case cov.DType != "F64" || !slices.Equal(cov.Shape, []int{d, d}):
 		return nil, fmt.Errorf("cov is %s %v, want F64 [%d %d]", cov.DType, cov.Shape, d, d)
 	}
 	f, err := metrics.FeaturesFromFloat32(feat.Shape[0], d, feat.F32)

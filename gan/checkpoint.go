@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/gogan/gogan/autograd"
@@ -221,7 +222,7 @@ func restore(p parts, tensors map[string]checkpoint.Tensor, state checkpointStat
 		if !ok {
 			return nil, fmt.Errorf("%s: no tensor %s (a checkpoint of another model?)", path, name)
 		}
-		if ts.DType != "F32" || !sameDims(ts.Shape, want) {
+		if ts.DType != "F32" || !slices.Equal(ts.Shape, want) {
 			return nil, fmt.Errorf("%s: tensor %s is %s %v, model wants F32 %v (a checkpoint of another model?)", path, name, ts.DType, ts.Shape, want)
 		}
 		used++
@@ -264,18 +265,6 @@ func restore(p parts, tensors map[string]checkpoint.Tensor, state checkpointStat
 		return fmt.Errorf("%s: damaged: negative step %d", path, state.Step)
 	}
 	return nil
-}
-
-func sameDims(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // unwrapPath drops the *PathError wrapper so messages don't repeat the path.
