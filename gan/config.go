@@ -15,8 +15,11 @@ type Config struct {
 	Beta1     float32 `json:"beta1"`      // Adam β1 (0.5 for GANs)
 	Beta2     float32 `json:"beta2"`      // Adam β2
 	Epsilon   float32 `json:"epsilon"`    // Adam ε
-	Seed      uint64  `json:"seed"`       // drives initialization, data order, noise, dropout
-	LogEvery  int     `json:"log_every"`  // steps between metrics.jsonl lines
+	// LRDecay is the learning rates' schedule: "" (constant) or "linear" (to 0
+	// over the run's steps, as the WGAN-GP reference code trains).
+	LRDecay  string `json:"lr_decay,omitempty"`
+	Seed     uint64 `json:"seed"`      // drives initialization, data order, noise, dropout
+	LogEvery int    `json:"log_every"` // steps between metrics.jsonl lines
 	// EvalEvery is the number of steps between evaluations of the generator (FID, KID,
 	// Inception Score; see package eval); 0 means none.
 	EvalEvery int `json:"eval_every,omitempty"`
@@ -81,6 +84,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("log interval must be positive, got %d", c.LogEvery)
 	case c.EvalEvery < 0:
 		return fmt.Errorf("evaluation interval must not be negative, got %d", c.EvalEvery)
+	case c.LRDecay != "" && c.LRDecay != "linear":
+		return fmt.Errorf("unknown learning-rate decay %q (want linear, or none for a constant rate)", c.LRDecay)
 	}
 	if arch, _ := LookupArchitecture(c.ArchitectureName()); c.EvalEvery > 0 && arch.Classifier {
 		return fmt.Errorf("model %s generates no images: it cannot be evaluated every %d steps", c.Model, c.EvalEvery)
@@ -94,4 +99,14 @@ func (c Config) TotalSteps(batchesPerEpoch int) int {
 		return c.Steps
 	}
 	return c.Epochs * batchesPerEpoch
+}
+
+// lrFactor is the learning rates' multiplier at a step of a run of planned
+// steps in all: 1 − step/planned with LRDecay "linear" (from 1 down to
+// 1/planned at the last step), 1 for a constant rate or an unknown length.
+func (c Config) lrFactor(step, planned int) float32 {
+	if c.LRDecay != "linear" || planned <= 0 {
+		return 1
+	}
+	return float32(max(1-float64(step)/float64(planned), 0))
 }

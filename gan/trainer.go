@@ -32,7 +32,9 @@ type Trainer struct {
 	noise []float32 // (batch, latent)
 	// logits: D outputs logits (no final sigmoid), see Architecture.Logits.
 	logits  bool
-	planned int     // the run's total steps, for annealing instance noise
+	planned int     // the run's total steps, for annealing instance noise and the learning rates
+	lrG     float32 // G's learning rate before any schedule
+	lrD     float32 // D's
 	gLoss   float64 // the last G step's loss, reported between G steps
 
 	values     []Value   // Train's result, reused
@@ -105,7 +107,7 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 	pcg := rand.NewPCG(cfg.Seed, 0x2545f4914f6cdd1d)
 	rng := rand.New(pcg)
 	t := &Trainer{
-		Config: cfg, G: g, D: d, OptG: optG, OptD: optD,
+		Config: cfg, G: g, D: d, OptG: optG, OptD: optD, lrG: lrG, lrD: lrD,
 		pcg: pcg, rng: rng, graph: autograd.NewGraph(rng),
 		noise:  make([]float32, cfg.Batch*cfg.LatentDim),
 		logits: arch.Logits,
@@ -163,7 +165,7 @@ func newOptimizer(cfg Config, m nn.Network, lr float32) (optim.Optimizer, error)
 }
 
 // Plan tells the trainer how many steps the run takes in all, over which
-// instance noise is annealed to zero.
+// instance noise is annealed to zero and Config.LRDecay lowers the learning rates.
 func (t *Trainer) Plan(totalSteps int) { t.planned = totalSteps }
 
 // TrainStep takes one step on a batch of real samples, (batch, sample...) in
@@ -224,6 +226,11 @@ func (t *Trainer) TrainStep(real []float32, labels []uint8) (StepStats, error) {
 		return stats, fmt.Errorf("discriminator loss is %v at step %d", stats.DLoss, t.Step+1)
 	}
 	g.Backward(lossD)
+	lrFactor := cfg.lrFactor(t.Step, t.planned)
+	if cfg.LRDecay != "" {
+		t.OptD.SetLearningRate(t.lrD * lrFactor)
+		t.OptG.SetLearningRate(t.lrG * lrFactor)
+	}
 	t.OptD.Step()
 	if cfg.loss() == "wgan" && cfg.Clip > 0 {
 		clipWeights(t.D, cfg.Clip)

@@ -23,6 +23,7 @@ type twoModels struct {
 	pcg        *rand.PCG
 	graph      *autograd.Graph
 	values     []Value
+	planned    int // the run's total steps, for Config.LRDecay
 }
 
 // newTwoModels builds the architecture's two models for cfg, checking with
@@ -55,8 +56,14 @@ func newTwoModels(cfg Config, names [2]string, kind string, wants func(Architect
 	return m, nil
 }
 
-// step applies both optimizers and counts the step.
+// step applies both optimizers, at the scheduled learning rate, and counts
+// the step.
 func (m *twoModels) step() {
+	if m.Config.LRDecay != "" {
+		lr := m.Config.LR * m.Config.lrFactor(m.Step, m.planned)
+		m.optimizers[0].SetLearningRate(lr)
+		m.optimizers[1].SetLearningRate(lr)
+	}
 	m.optimizers[0].Step()
 	m.optimizers[1].Step()
 	m.Step++
@@ -68,8 +75,9 @@ func (m *twoModels) setStep(n int)             { m.Step = n }
 func (m *twoModels) SampleShape() tensor.Shape { return m.models[0].InputShape() }
 func (m *twoModels) Flops() uint64             { return m.graph.Flops() }
 
-// Plan does nothing: these jobs have no schedule.
-func (m *twoModels) Plan(int) {}
+// Plan tells the job how many steps the run takes in all, over which
+// Config.LRDecay lowers the learning rate.
+func (m *twoModels) Plan(totalSteps int) { m.planned = totalSteps }
 
 func (m *twoModels) SaveCheckpoint(dir string) (string, error) { return saveParts(dir, m.parts()) }
 

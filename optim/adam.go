@@ -48,6 +48,12 @@ func NewAdam(params []*autograd.Var, cfg AdamConfig) (*Adam, error) {
 
 func (a *Adam) Name() string { return "adam" }
 
+// SetLearningRate changes α from the next Step on.
+func (a *Adam) SetLearningRate(lr float32) {
+	checkLearningRate("adam", lr)
+	a.cfg.LearningRate = lr
+}
+
 // Step applies one Adam update to every parameter and clears the gradients: one
 // pass over each parameter's weights, gradient and moments (vec.Adam), the
 // parameters shared among the threads.

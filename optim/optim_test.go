@@ -139,3 +139,57 @@ func TestBadConfigAndState(t *testing.T) {
 		t.Errorf("missing slot: %v", err)
 	}
 }
+
+// TestSetLearningRate checks that an optimizer whose rate is changed steps as
+// one made with the new rate, that rate 0 leaves the parameters still, and that
+// a negative rate panics.
+func TestSetLearningRate(t *testing.T) {
+	makers := map[string]func(ps []*autograd.Var, lr float32) (optim.Optimizer, error){
+		"adam": func(ps []*autograd.Var, lr float32) (optim.Optimizer, error) {
+			return optim.NewAdam(ps, optim.AdamConfig{LearningRate: lr, Beta1: 0.5, Beta2: 0.9, Epsilon: 1e-7})
+		},
+		"rmsprop": func(ps []*autograd.Var, lr float32) (optim.Optimizer, error) {
+			return optim.NewRMSprop(ps, optim.RMSpropConfig{LearningRate: lr, Rho: 0.9, Epsilon: 1e-7})
+		},
+		"sgd": func(ps []*autograd.Var, lr float32) (optim.Optimizer, error) {
+			return optim.NewSGD(ps, optim.SGDConfig{LearningRate: lr, Momentum: 0.9})
+		},
+	}
+	c := []float32{1, -2, 3}
+	for name, newOptimizer := range makers {
+		t.Run(name, func(t *testing.T) {
+			changed, direct, still := autograd.NewParam("w", 3), autograd.NewParam("w", 3), autograd.NewParam("w", 3)
+			a, _ := newOptimizer([]*autograd.Var{changed}, 0.1)
+			b, _ := newOptimizer([]*autograd.Var{direct}, 0.025)
+			z, _ := newOptimizer([]*autograd.Var{still}, 0.1)
+			a.SetLearningRate(0.025)
+			z.SetLearningRate(0)
+			for range 3 {
+				for _, step := range []struct {
+					p   *autograd.Var
+					opt optim.Optimizer
+				}{{changed, a}, {direct, b}, {still, z}} {
+					setQuadraticGrad(step.p, c)
+					step.opt.Step()
+				}
+			}
+			for i := range c {
+				if changed.Data[i] != direct.Data[i] {
+					t.Fatalf("after SetLearningRate: %v, made with that rate: %v", changed.Data, direct.Data)
+				}
+				if still.Data[i] != 0 {
+					t.Fatalf("rate 0 moved the parameters to %v", still.Data)
+				}
+			}
+			if changed.Data[0] == 0 {
+				t.Fatal("the parameters did not move")
+			}
+			defer func() {
+				if recover() == nil {
+					t.Fatal("SetLearningRate(-1) did not panic")
+				}
+			}()
+			a.SetLearningRate(-1)
+		})
+	}
+}

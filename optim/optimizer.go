@@ -17,6 +17,17 @@ type Optimizer interface {
 	LoadState(slots map[string][]float32, steps int) error
 	// Name is the optimizer's kind, e.g. "adam".
 	Name() string
+	// SetLearningRate changes the step size from the next Step on, for a
+	// schedule; lr must be ≥ 0 (0 leaves the parameters still).
+	SetLearningRate(lr float32)
+}
+
+// checkLearningRate panics on a negative or NaN learning rate: a schedule that
+// gives one is a programmer's error.
+func checkLearningRate(kind string, lr float32) {
+	if !(lr >= 0) {
+		panic(fmt.Sprintf("optim: %s: learning rate must be ≥ 0, got %g", kind, lr))
+	}
 }
 
 // slotSet keeps one float32 slice per parameter for each named slot (Adam's m and v).

@@ -39,6 +39,12 @@ func NewRMSprop(params []*autograd.Var, cfg RMSpropConfig) (*RMSprop, error) {
 
 func (r *RMSprop) Name() string { return "rmsprop" }
 
+// SetLearningRate changes α from the next Step on.
+func (r *RMSprop) SetLearningRate(lr float32) {
+	checkLearningRate("rmsprop", lr)
+	r.cfg.LearningRate = lr
+}
+
 func (r *RMSprop) Step() {
 	r.t++
 	rho, lr, eps := r.cfg.Rho, r.cfg.LearningRate, r.cfg.Epsilon

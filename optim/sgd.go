@@ -36,6 +36,12 @@ func NewSGD(params []*autograd.Var, cfg SGDConfig) (*SGD, error) {
 
 func (s *SGD) Name() string { return "sgd" }
 
+// SetLearningRate changes α from the next Step on.
+func (s *SGD) SetLearningRate(lr float32) {
+	checkLearningRate("sgd", lr)
+	s.cfg.LearningRate = lr
+}
+
 func (s *SGD) Step() {
 	s.t++
 	mu, lr := s.cfg.Momentum, s.cfg.LearningRate

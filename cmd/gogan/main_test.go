@@ -231,6 +231,8 @@ func TestUsage(t *testing.T) {
 		{split("train --steps -1"), "got -1"},
 		{split("train --lr 2"), "got 2"},
 		{split("train --log-every 0"), "got 0"},
+		{split("train --lr-decay cosine"), `unknown learning-rate decay "cosine"`},
+		{split("train --resume x --lr-decay linear"), "--lr-decay cannot change a resumed run"},
 		{split("train --lr 1e-50"), "1e-50"},
 		{split("train --model nope"), `"nope"`},
 		{split("train --threads -1"), "--threads must not be negative, got -1"},

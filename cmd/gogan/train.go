@@ -43,6 +43,7 @@ func newTrainCommand() *command {
 	fs.Var(float32Flag{&cfg.Clip}, "clip", "clip D's weights to ±c after each step (wgan: 0.01)")
 	fs.Var(float32Flag{&cfg.LRG}, "lr-g", "G's learning rate (default --lr)")
 	fs.Var(float32Flag{&cfg.LRD}, "lr-d", "D's learning rate (default --lr)")
+	fs.StringVar(&cfg.LRDecay, "lr-decay", "", "learning-rate schedule: none (default) or linear (down to 0 at the last step)")
 	fs.Var(float32Flag{&cfg.Beta1}, "beta1", "Adam β1 (default 0.5, or the recipe's)")
 	fs.Var(float32Flag{&cfg.Beta2}, "beta2", "Adam β2 (default 0.999, or the recipe's)")
 	fs.Var(float32Flag{&cfg.LabelSmoothing}, "label-smoothing", "one-sided label smoothing: real targets 1 − s")
@@ -73,6 +74,9 @@ func newTrainCommand() *command {
 				fixed = append(fixed, f.Name)
 			}
 		})
+		if cfg.LRDecay == "none" {
+			cfg.LRDecay = ""
+		}
 		gan.ApplyRecipe(&cfg, set)
 		applyArchitectureDefaults(&cfg, set)
 		if cfg.Epochs > maxEpochs {
