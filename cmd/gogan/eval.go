@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -163,6 +164,8 @@ type modesReport struct {
 	N       int    `json:"n"`
 	Step    int    `json:"step"`
 	metrics.ModeCoverage
+	// KL replaces the coverage's KL, null when undefined (no high-quality samples).
+	KL *float64 `json:"kl"`
 }
 
 // evalModes scores a 2-D GAN by mode coverage over n samples.
@@ -183,10 +186,15 @@ func evalModes(env *environment, tr *gan.Trainer, n int, seed uint64, asJSON boo
 		return err
 	}
 	r := modesReport{Dataset: tr.Config.Data, N: n, Step: tr.Step, ModeCoverage: cov}
+	kl := "undefined (no high-quality samples)"
+	if !math.IsInf(cov.KL, 0) {
+		r.KL = &cov.KL
+		kl = fmt.Sprintf("%.4f", cov.KL)
+	}
 	if asJSON {
 		return json.NewEncoder(env.stdout).Encode(r)
 	}
-	fmt.Fprintf(env.stdout, "%s, %d samples at step %d:\n  high-quality samples (within 3σ of a mode): %.1f%%\n  modes covered (≥%d high-quality samples): %d of %d\n  KL(mode histogram ‖ uniform): %.4f\n",
-		r.Dataset, n, r.Step, 100*cov.HighQualityFraction, metrics.MinModeSamples, cov.ModesCovered, cov.ModesTotal, cov.KL)
+	fmt.Fprintf(env.stdout, "%s, %d samples at step %d:\n  high-quality samples (within 3σ of a mode): %.1f%%\n  modes covered (≥%d high-quality samples): %d of %d\n  KL(mode histogram ‖ uniform): %s\n",
+		r.Dataset, n, r.Step, 100*cov.HighQualityFraction, metrics.MinModeSamples, cov.ModesCovered, cov.ModesTotal, kl)
 	return nil
 }

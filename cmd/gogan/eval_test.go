@@ -276,3 +276,29 @@ func TestEvalModeCoverage(t *testing.T) {
 		t.Errorf("modes_total %v, n %v", got["modes_total"], got["n"])
 	}
 }
+
+// TestEvalModeCoverageWithoutHits scores a generator that has not yet put a
+// sample near any mode: its KL is undefined, printed as JSON null.
+func TestEvalModeCoverageWithoutHits(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ring")
+	if res := gogan(t, "train", "--model", "mlp2d", "--data", "ring8", "--steps", "1", "--batch", "64", "--out", dir); res.code != 0 {
+		t.Fatalf("train: %d\n%s", res.code, res.stderr)
+	}
+	res := gogan(t, "eval", "--samples", dir, "--json")
+	if res.code != 0 {
+		t.Fatalf("eval: %d\n%s", res.code, res.stderr)
+	}
+	var got map[string]any
+	if err := json.Unmarshal([]byte(res.stdout), &got); err != nil {
+		t.Fatalf("eval --json printed %q: %v", res.stdout, err)
+	}
+	if got["high_quality_fraction"] != float64(0) {
+		t.Fatalf("after 1 step, %v of the samples are near a mode; this test needs none: %s", got["high_quality_fraction"], res.stdout)
+	}
+	if kl, ok := got["kl"]; !ok || kl != nil {
+		t.Errorf("kl = %v (present %v), want null", kl, ok)
+	}
+	if res = gogan(t, "eval", "--samples", dir); res.code != 0 || !strings.Contains(res.stdout, "undefined (no high-quality samples)") {
+		t.Errorf("eval: %d\n%s%s", res.code, res.stdout, res.stderr)
+	}
+}
