@@ -39,6 +39,9 @@ type Config struct {
 	EMA            float32 `json:"ema,omitempty"`             // decay of G's weight average (0: off)
 	SpectralNorm   bool    `json:"spectral_norm,omitempty"`   // spectral normalization of D's kernels
 	Conditional    string  `json:"conditional,omitempty"`     // "cgan" or "acgan": G and D see class labels
+	// Pack is PacGAN's packing degree m (Lin et al. 2018): D judges m samples at
+	// once, concatenated into one input, so its batch is Batch/m. 0 or 1: off.
+	Pack int `json:"pack,omitempty"`
 }
 
 // DefaultConfig is the seed's recipe: latent 100, batch 64, Adam 2e-4 with β1 0.5.
@@ -51,6 +54,9 @@ func DefaultConfig() Config {
 
 // MaxEpochs bounds Epochs so that step counts never overflow.
 const MaxEpochs = 1 << 30
+
+// MaxPack bounds Pack: PacGAN's paper packs 2 to 4 samples.
+const MaxPack = 16
 
 // Validate rejects values that cannot train, naming the value.
 func (c Config) Validate() error {
@@ -90,7 +96,7 @@ func (c Config) Validate() error {
 	if arch, _ := LookupArchitecture(c.ArchitectureName()); c.EvalEvery > 0 && arch.Classifier {
 		return fmt.Errorf("model %s generates no images: it cannot be evaluated every %d steps", c.Model, c.EvalEvery)
 	}
-	return nil
+	return c.validatePack(arch)
 }
 
 // TotalSteps is the number of steps the run takes with batchesPerEpoch per epoch.

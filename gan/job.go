@@ -79,8 +79,9 @@ func (t *Trainer) Steps() int { return t.Step }
 
 func (t *Trainer) setStep(n int) { t.Step = n }
 
-// SampleShape is the shape of one image D takes.
-func (t *Trainer) SampleShape() tensor.Shape { return t.D.InputShapes()[0] }
+// SampleShape is the shape of one sample: one output of G, which D takes
+// alone or, with Config.Pack, packed with others.
+func (t *Trainer) SampleShape() tensor.Shape { return t.sample }
 
 // Train is TrainStep, reporting d_loss, g_loss, d_x (mean D(x)) and d_g_z (mean D(G(z))).
 func (t *Trainer) Train(images []float32, labels []uint8) ([]Value, error) {

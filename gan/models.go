@@ -101,6 +101,10 @@ type Architecture struct {
 	// its loss then reads D's output as logits (from_logits=True). A D ending in
 	// a sigmoid needs no flag: the loss works on the sigmoid's input anyway.
 	Logits bool
+	// PackedDiscriminator builds D for PacGAN (Config.Pack): its input is pack
+	// samples concatenated along the last axis, in place of New's D; nil when
+	// the architecture's D cannot be packed (its input is not a vector).
+	PackedDiscriminator func(pack int) *nn.Sequential
 }
 
 var architectures = map[string]Architecture{
@@ -174,10 +178,11 @@ func ToyGenerator(latentDim int) *nn.Sequential {
 	)
 }
 
-// ToyDiscriminator ends in Dense(1) without a sigmoid: it outputs logits.
-func ToyDiscriminator() *nn.Sequential {
+// ToyDiscriminator takes vectors of inputs numbers (2: one point; 2m: a
+// pack of m points) and ends in Dense(1) without a sigmoid: it outputs logits.
+func ToyDiscriminator(inputs int) *nn.Sequential {
 	return nn.NewSequential("discriminator",
-		nn.Input(2),
+		nn.Input(inputs),
 		nn.Dense(128), nn.LeakyReLU(0.2),
 		nn.Dense(128), nn.LeakyReLU(0.2),
 		nn.Dense(128), nn.LeakyReLU(0.2),
@@ -190,9 +195,10 @@ func init() {
 		Name:        "mlp2d",
 		Description: "small MLPs for the 2-D mode-coverage benchmarks (--data ring8 or grid25)",
 		New: func(latentDim int) (*nn.Sequential, *nn.Sequential) {
-			return ToyGenerator(latentDim), ToyDiscriminator()
+			return ToyGenerator(latentDim), ToyDiscriminator(2)
 		},
-		Logits: true,
+		PackedDiscriminator: func(pack int) *nn.Sequential { return ToyDiscriminator(2 * pack) },
+		Logits:              true,
 		Defaults: func(cfg *Config) {
 			cfg.Data, cfg.LatentDim, cfg.Batch, cfg.Epochs = "ring8", 16, 512, 200
 			cfg.LR, cfg.Beta1 = 1e-3, 0.5

@@ -42,9 +42,11 @@ type Trainer struct {
 	fakeLabels []float32 // (batch) class indices drawn for G, conditional recipes
 	realLabels []float32 // (batch) the real samples' classes as float32
 
-	sample     tensor.Shape    // one of D's input samples
-	batchShape []int           // (batch, sample...)
-	dWeights   []*autograd.Var // D's weights, frozen while G learns
+	sample tensor.Shape // one data sample: one output of G
+	// dBatchShape is D's batch: (batch, sample...), or with Config.Pack m > 1
+	// (batch/m, packed sample...), the sample's last axis m times as long.
+	dBatchShape []int
+	dWeights    []*autograd.Var // D's weights, frozen while G learns
 	// jointD: D scores the real and the generated batch in one call (StackRows),
 	// one product per layer at twice the rows, which gives what two calls give when D
 	// treats every sample on its own: no batch statistics (BatchNormalization), no
@@ -85,7 +87,10 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 	if err := d.Build(initRNG); err != nil {
 		return nil, err
 	}
-	if !g.OutputShape().Equal(d.InputShapes()[0]) {
+	if want := packedShape(g.OutputShape(), cfg.packing()); !want.Equal(d.InputShapes()[0]) {
+		if cfg.packing() > 1 {
+			return nil, fmt.Errorf("generator makes %s, packed by %d into %s, but discriminator takes %s", g.OutputShape().WithBatch(), cfg.Pack, want.WithBatch(), d.InputShapes()[0].WithBatch())
+		}
 		return nil, fmt.Errorf("generator makes %s but discriminator takes %s", g.OutputShape().WithBatch(), d.InputShapes()[0].WithBatch())
 	}
 	if cfg.loss() == "wgan-gp" {
@@ -115,8 +120,8 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 	if cfg.Conditional != "" {
 		t.fakeLabels, t.realLabels = make([]float32, cfg.Batch), make([]float32, cfg.Batch)
 	}
-	t.sample = d.InputShapes()[0]
-	t.batchShape = append([]int{cfg.Batch}, t.sample...)
+	t.sample = g.OutputShape()
+	t.dBatchShape = append([]int{cfg.Batch / cfg.packing()}, d.InputShapes()[0]...)
 	t.dWeights = d.Weights()
 	t.jointD = cfg.Conditional == "" && !cfg.SpectralNorm
 	for _, w := range t.dWeights {
@@ -137,8 +142,8 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 }
 
 // newGAN makes the (unbuilt) G and D the config asks for: the architecture's
-// plain pair, its conditional pair (cgan, acgan), with spectral normalization
-// on D when asked.
+// plain pair, its conditional pair (cgan, acgan), or its pair with a packed D
+// (Config.Pack), with spectral normalization on D when asked.
 func newGAN(cfg Config, arch Architecture) (g, d nn.Network, err error) {
 	if cfg.Conditional != "" {
 		if arch.Conditional == nil {
@@ -147,6 +152,12 @@ func newGAN(cfg Config, arch Architecture) (g, d nn.Network, err error) {
 		g, d = arch.Conditional(cfg.LatentDim, Classes, cfg.Conditional == "acgan")
 	} else {
 		g, d = arch.New(cfg.LatentDim)
+	}
+	if m := cfg.packing(); m > 1 {
+		if arch.PackedDiscriminator == nil {
+			return nil, nil, fmt.Errorf("architecture %s has no packed discriminator for pack %d", arch.Name, m)
+		}
+		d = arch.PackedDiscriminator(m)
 	}
 	if cfg.SpectralNorm {
 		if d, err = withSpectralNorm(d); err != nil {
@@ -171,8 +182,9 @@ func (t *Trainer) Plan(totalSteps int) { t.planned = totalSteps }
 // TrainStep takes one step on a batch of real samples, (batch, sample...) in
 // [−1, 1], with their labels (used by the conditional recipes, else nil):
 // D learns to tell them from G's, and every NCritic steps G learns to fool the
-// updated D. A NaN or infinite loss stops the step before any weight changes
-// and returns an error.
+// updated D. With Config.Pack m, D judges packs of m consecutive samples.
+// A NaN or infinite loss stops the step before any weight changes and returns
+// an error.
 func (t *Trainer) TrainStep(real []float32, labels []uint8) (StepStats, error) {
 	cfg := t.Config
 	if len(real) != cfg.Batch*t.sample.Size() {
@@ -198,16 +210,19 @@ func (t *Trainer) TrainStep(real []float32, labels []uint8) (StepStats, error) {
 		yReal = g.Input(t.realLabels, false, cfg.Batch, 1)
 		yFake = g.Input(t.fakeLabels, false, cfg.Batch, 1)
 	}
-	batchShape := t.batchShape
-	fake := t.generate(g, g.Input(t.noise, false, cfg.Batch, cfg.LatentDim), yFake, true)
+	// D's batch: the samples, or their packs (see pack.go). The real batch is
+	// viewed as packs where it lies; G's is reshaped in the graph, so that the
+	// G step's gradient reaches G through the reshape.
+	dBatchShape, n := t.dBatchShape, t.dBatchShape[0]
+	fake := t.pack(g, t.generate(g, g.Input(t.noise, false, cfg.Batch, cfg.LatentDim), yFake, true))
 
 	// Discriminator step, on G's output cut from G.
-	x := t.withInstanceNoise(g, g.Input(real, false, batchShape...))
+	x := t.withInstanceNoise(g, g.Input(real, false, dBatchShape...))
 	fakeD := t.withInstanceNoise(g, g.Detach(fake))
 	var sReal, sFake, cReal, cFake *autograd.Var
 	if t.jointD {
 		s, _ := t.discriminate(g, g.StackRows(x, fakeD), nil)
-		sReal, sFake = g.SliceRows(s, 0, cfg.Batch), g.SliceRows(s, cfg.Batch, 2*cfg.Batch)
+		sReal, sFake = g.SliceRows(s, 0, n), g.SliceRows(s, n, 2*n)
 	} else {
 		sReal, cReal = t.discriminate(g, x, yReal)
 		sFake, cFake = t.discriminate(g, fakeD, yFake)
@@ -219,7 +234,7 @@ func (t *Trainer) TrainStep(real []float32, labels []uint8) (StepStats, error) {
 			losses.SparseCategoricalCrossEntropy(g, cFake, t.fakeClasses())))
 	}
 	if cfg.loss() == "wgan-gp" && cfg.GP > 0 {
-		lossD = g.Add(lossD, t.gradientPenalty(g, real, fakeD.Data, batchShape, yReal))
+		lossD = g.Add(lossD, t.gradientPenalty(g, real, fakeD.Data, dBatchShape, yReal))
 	}
 	stats := StepStats{DLoss: float64(lossD.Item()), DReal: t.meanOutput(sReal), DFake: t.meanOutput(sFake), GLoss: t.gLoss}
 	if !finite(stats.DLoss) {
@@ -349,9 +364,11 @@ func (t *Trainer) generatorLoss(g *autograd.Graph, sFake *autograd.Var) *autogra
 }
 
 // gradientPenalty is λ·mean((‖∇ₓ̂ D(x̂)‖₂ − 1)²) at x̂ = α·x + (1 − α)·x̃, with α
-// drawn from U(0, 1) once per sample (Gulrajani et al. 2017). The gradient is
-// exact and recorded, so the penalty's own gradient reaches D's weights; the
-// norm is √(Σ∇² + 1e-12), finite when the gradient vanishes.
+// drawn from U(0, 1) once per sample (Gulrajani et al. 2017), that is once per
+// row of D's batch, batchShape (rows, D's input...): once per pack when
+// Config.Pack packs samples. The gradient is exact and recorded, so the
+// penalty's own gradient reaches D's weights; the norm is √(Σ∇² + 1e-12),
+// finite when the gradient vanishes.
 func (t *Trainer) gradientPenalty(g *autograd.Graph, real, fake []float32, batchShape []int, y *autograd.Var) *autograd.Var {
 	n := batchShape[0]
 	per := len(real) / n

@@ -50,6 +50,7 @@ func newTrainCommand() *command {
 	fs.Var(float32Flag{&cfg.InstanceNoise}, "instance-noise", "σ of Gaussian noise added to D's inputs, annealed to 0")
 	fs.Var(float32Flag{&cfg.EMA}, "ema", "decay of an exponential moving average of G's weights, used for samples (e.g. 0.999; 0: off)")
 	fs.BoolVar(&cfg.SpectralNorm, "spectral-norm", false, "spectral normalization of D's kernels")
+	fs.IntVar(&cfg.Pack, "pack", 1, "D judges this many samples at once, concatenated (PacGAN; mlp2d only)")
 	out := fs.String("out", "", "run folder (default runs/<model>-<time>)")
 	resume := fs.String("resume", "", "continue the run in this folder from its checkpoint")
 	threads := fs.Int("threads", 0, "CPU threads (default: all cores)")
@@ -76,6 +77,9 @@ func newTrainCommand() *command {
 		})
 		if cfg.LRDecay == "none" {
 			cfg.LRDecay = ""
+		}
+		if cfg.Pack == 1 {
+			cfg.Pack = 0 // off, as in a config that does not name it
 		}
 		gan.ApplyRecipe(&cfg, set)
 		applyArchitectureDefaults(&cfg, set)
