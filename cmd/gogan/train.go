@@ -138,7 +138,9 @@ func newTrainCommand() *command {
 }
 
 // applyArchitectureDefaults gives the settings the user did not set the
-// chosen architecture's defaults (an autoencoder's code size and learning rate).
+// chosen architecture's defaults (an autoencoder's code size and learning rate;
+// the 2-D benchmarks' packed D and decaying rate). A recipe keeps its own
+// optimizer and D settings.
 func applyArchitectureDefaults(cfg *gan.Config, set map[string]bool) {
 	arch, err := gan.LookupArchitecture(cfg.ArchitectureName())
 	if err != nil || arch.Defaults == nil {
@@ -167,6 +169,12 @@ func applyArchitectureDefaults(cfg *gan.Config, set map[string]bool) {
 	}
 	if !recipe && !set["beta2"] {
 		cfg.Beta2 = base.Beta2
+	}
+	if !recipe && !set["pack"] {
+		cfg.Pack = base.Pack
+	}
+	if !recipe && !set["lr-decay"] {
+		cfg.LRDecay = base.LRDecay
 	}
 }
 
