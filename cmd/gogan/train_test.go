@@ -401,3 +401,38 @@ func TestTrainProgressBar(t *testing.T) {
 		t.Errorf("no progress bar on stderr\n%s", r)
 	}
 }
+
+// TestToyDefaults checks the settings a 2-D run gets without flags: mlp2d's
+// default recipe packs D and decays its rate, a flag overrides them, and a
+// recipe on mlp2d keeps an unpacked D and its constant rate.
+func TestToyDefaults(t *testing.T) {
+	for _, tc := range []struct {
+		args      []string
+		pack      any // config.json's "pack", nil when absent (off)
+		decay     any // its "lr_decay"
+		recipeLR  float64
+		checkRate bool
+	}{
+		{split("--model mlp2d"), 2.0, "linear", 0, false},
+		{split("--model mlp2d --pack 1 --lr-decay none"), nil, nil, 0, false},
+		{split("--model wgan-gp --arch mlp2d"), nil, nil, 2e-4, true},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "run")
+			args := append([]string{"train", "--data", "ring8", "--steps", "1", "--out", out}, tc.args...)
+			if r := gogan(t, args...); r.code != 0 {
+				t.Fatalf("train: %s", r)
+			}
+			var cfg map[string]any
+			if err := json.Unmarshal(readFile(t, filepath.Join(out, "config.json")), &cfg); err != nil {
+				t.Fatal(err)
+			}
+			if cfg["pack"] != tc.pack || cfg["lr_decay"] != tc.decay {
+				t.Errorf("pack %v, lr_decay %v; want %v, %v", cfg["pack"], cfg["lr_decay"], tc.pack, tc.decay)
+			}
+			if lr, _ := cfg["lr"].(float64); tc.checkRate && math.Abs(lr-tc.recipeLR) > 1e-9 {
+				t.Errorf("lr %v, want the recipe's %v", lr, tc.recipeLR)
+			}
+		})
+	}
+}
