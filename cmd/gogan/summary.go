@@ -16,6 +16,7 @@ func newSummaryCommand() *command {
 	fs := flag.NewFlagSet("summary", flag.ContinueOnError)
 	model := fs.String("model", "mlp", "architecture: "+gan.ArchitectureNames())
 	latent := fs.Int("latent", gan.DefaultConfig().LatentDim, "noise size of a GAN, code size of an autoencoder (cae's default: 32)")
+	pack := fs.Int("pack", 1, "samples D judges at once (PacGAN; mlp2d's default: 2)")
 	c := &command{
 		name: "summary", usage: "[--model mlp]", flags: fs,
 		short: "Print each model's layers, output shapes and parameter counts, as Keras's model.summary().",
@@ -32,8 +33,17 @@ func newSummaryCommand() *command {
 		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 		cfg := gan.DefaultConfig()
 		cfg.Model, cfg.LatentDim = *model, *latent
+		if set["pack"] {
+			cfg.Pack = *pack
+		}
 		applyArchitectureDefaults(&cfg, set)
 		g, d := arch.New(cfg.LatentDim)
+		if cfg.Pack > 1 {
+			if arch.PackedDiscriminator == nil || cfg.Pack > gan.MaxPack {
+				return usageError{fmt.Sprintf("--pack %d needs mlp2d and at most %d", cfg.Pack, gan.MaxPack)}
+			}
+			d = arch.PackedDiscriminator(cfg.Pack)
+		}
 		rng := rand.New(rand.NewPCG(1, 1))
 		for _, m := range []interface {
 			Build(*rand.Rand) error

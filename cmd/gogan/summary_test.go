@@ -26,3 +26,23 @@ func TestSummaryUnknownModel(t *testing.T) {
 	r := gogan(t, "summary", "--model", "nope")
 	wantError(t, r, 2, `"nope"`, "mlp")
 }
+
+// TestSummaryPacked: mlp2d's D takes pairs of points by default (4 inputs),
+// single points with --pack 1; a D over images cannot be packed.
+func TestSummaryPacked(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string // D's first Dense: (inputs + 1) × 128 parameters
+	}{
+		{split("summary --model mlp2d"), "Total params: 33,793"},
+		{split("summary --model mlp2d --pack 1"), "Total params: 33,537"},
+		{split("summary --model mlp2d --pack 3"), "Total params: 34,049"},
+	} {
+		r := gogan(t, tc.args...)
+		wantExit(t, r, 0)
+		if !strings.Contains(r.stdout, tc.want) {
+			t.Errorf("%v: summary lacks %q\n%s", tc.args, tc.want, r)
+		}
+	}
+	wantError(t, gogan(t, split("summary --model mlp --pack 2")...), 2, "--pack 2 needs mlp2d")
+}
