@@ -33,13 +33,12 @@ type Trainer struct {
 	// logits: D outputs logits (no final sigmoid), see Architecture.Logits.
 	logits  bool
 	planned int     // the run's total steps, for annealing instance noise and the learning rates
-	lrG     float32 // G's learning rate before any schedule
-	lrD     float32 // D's
 	gLoss   float64 // the last G step's loss, reported between G steps
 
 	values     []Value   // Train's result, reused
 	fixedNoise []float32 // (64, latent) for WriteProgress
 	fakeLabels []float32 // (batch) class indices drawn for G, conditional recipes
+	fakeClass  []uint8   // the same classes as bytes, for acgan's class loss
 	realLabels []float32 // (batch) the real samples' classes as float32
 
 	sample tensor.Shape // one data sample: one output of G
@@ -112,13 +111,14 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 	pcg := rand.NewPCG(cfg.Seed, 0x2545f4914f6cdd1d)
 	rng := rand.New(pcg)
 	t := &Trainer{
-		Config: cfg, G: g, D: d, OptG: optG, OptD: optD, lrG: lrG, lrD: lrD,
+		Config: cfg, G: g, D: d, OptG: optG, OptD: optD,
 		pcg: pcg, rng: rng, graph: autograd.NewGraph(rng),
 		noise:  make([]float32, cfg.Batch*cfg.LatentDim),
 		logits: arch.Logits,
 	}
 	if cfg.Conditional != "" {
 		t.fakeLabels, t.realLabels = make([]float32, cfg.Batch), make([]float32, cfg.Batch)
+		t.fakeClass = make([]uint8, cfg.Batch)
 	}
 	t.sample = g.OutputShape()
 	t.dBatchShape = append([]int{cfg.Batch / cfg.packing()}, d.InputShapes()[0]...)
@@ -205,7 +205,8 @@ func (t *Trainer) TrainStep(real []float32, labels []uint8) (StepStats, error) {
 				return StepStats{}, fmt.Errorf("label %d of sample %d is not one of %d classes", l, i, Classes)
 			}
 			t.realLabels[i] = float32(l)
-			t.fakeLabels[i] = float32(t.rng.IntN(Classes))
+			t.fakeClass[i] = uint8(t.rng.IntN(Classes))
+			t.fakeLabels[i] = float32(t.fakeClass[i])
 		}
 		yReal = g.Input(t.realLabels, false, cfg.Batch, 1)
 		yFake = g.Input(t.fakeLabels, false, cfg.Batch, 1)
@@ -231,7 +232,7 @@ func (t *Trainer) TrainStep(real []float32, labels []uint8) (StepStats, error) {
 	if cfg.Conditional == "acgan" {
 		lossD = g.Add(lossD, g.Add(
 			losses.SparseCategoricalCrossEntropy(g, cReal, labels),
-			losses.SparseCategoricalCrossEntropy(g, cFake, t.fakeClasses())))
+			losses.SparseCategoricalCrossEntropy(g, cFake, t.fakeClass)))
 	}
 	if cfg.loss() == "wgan-gp" && cfg.GP > 0 {
 		lossD = g.Add(lossD, t.gradientPenalty(g, real, fakeD.Data, dBatchShape, yReal))
@@ -241,10 +242,11 @@ func (t *Trainer) TrainStep(real []float32, labels []uint8) (StepStats, error) {
 		return stats, fmt.Errorf("discriminator loss is %v at step %d", stats.DLoss, t.Step+1)
 	}
 	g.Backward(lossD)
-	lrFactor := cfg.lrFactor(t.Step, t.planned)
 	if cfg.LRDecay != "" {
-		t.OptD.SetLearningRate(t.lrD * lrFactor)
-		t.OptG.SetLearningRate(t.lrG * lrFactor)
+		lrG, lrD := cfg.learningRates()
+		f := cfg.lrFactor(t.Step, t.planned)
+		t.OptD.SetLearningRate(lrD * f)
+		t.OptG.SetLearningRate(lrG * f)
 	}
 	t.OptD.Step()
 	if cfg.loss() == "wgan" && cfg.Clip > 0 {
@@ -257,7 +259,7 @@ func (t *Trainer) TrainStep(real []float32, labels []uint8) (StepStats, error) {
 		sFool, cFool := t.discriminate(g, t.withInstanceNoise(g, fake), yFake)
 		lossG := t.generatorLoss(g, sFool)
 		if cfg.Conditional == "acgan" {
-			lossG = g.Add(lossG, losses.SparseCategoricalCrossEntropy(g, cFool, t.fakeClasses()))
+			lossG = g.Add(lossG, losses.SparseCategoricalCrossEntropy(g, cFool, t.fakeClass))
 		}
 		stats.GLoss = float64(lossG.Item())
 		if !finite(stats.GLoss) {
@@ -304,15 +306,6 @@ func (t *Trainer) discriminate(g *autograd.Graph, x, y *autograd.Var) (score, cl
 		return g.SliceLast(out, 0, 1), g.SliceLast(out, 1, out.Cols())
 	}
 	return t.score(t.D.Call(g, x, true)), nil
-}
-
-// fakeClasses returns the classes drawn for G's samples as bytes.
-func (t *Trainer) fakeClasses() []uint8 {
-	out := make([]uint8, len(t.fakeLabels))
-	for i, v := range t.fakeLabels {
-		out[i] = uint8(v)
-	}
-	return out
 }
 
 // score is what the losses read of D's output: the logits of a final sigmoid.
@@ -470,8 +463,8 @@ func GenerateLabeled(g nn.Network, dst, z []float32, labels []uint8, n int) {
 	latent := shapes[0].Size()
 	out := g.OutputShape().Size()
 	graph := autograd.NewGraph(nil)
-	ys := make([]float32, min(n, generateChunk))
-	const chunk = generateChunk
+	const chunk = 256
+	ys := make([]float32, min(n, chunk))
 	for start := 0; start < n; start += chunk {
 		m := min(chunk, n-start)
 		graph.Reset()
@@ -488,9 +481,6 @@ func GenerateLabeled(g nn.Network, dst, z []float32, labels []uint8, n int) {
 		copy(dst[start*out:(start+m)*out], y.Data)
 	}
 }
-
-// generateChunk is how many samples Generate runs through G at once.
-const generateChunk = 256
 
 // Conditional reports whether G takes class labels (cgan, acgan).
 func (t *Trainer) Conditional() bool { return t.Config.Conditional != "" }
