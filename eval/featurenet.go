@@ -32,14 +32,7 @@ var embedded embed.FS
 var Datasets = []string{"mnist", "fashion-mnist"}
 
 // IsDataset reports whether name is one of Datasets.
-func IsDataset(name string) bool {
-	for _, d := range Datasets {
-		if d == name {
-			return true
-		}
-	}
-	return false
-}
+func IsDataset(name string) bool { return slices.Contains(Datasets, name) }
 
 // FeatureNet is gogan's classifier (gan.ClassifierFeatures and gan.ClassifierHead) with
 // fixed weights: images (n, 28, 28, 1) in [−1, 1] → penultimate features (n, 128) and

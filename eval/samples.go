@@ -176,13 +176,9 @@ func Generated(job gan.Job, n int, seed uint64, test func() ([]float32, error)) 
 		if err != nil {
 			return nil, err
 		}
-		mean, std := j.CodeStats(images)
-		d := len(mean)
-		z = make([]float32, n*d)
+		z = make([]float32, n*j.Decoder.InputShape().Size())
 		gan.Latents(z, seed)
-		for i := range z {
-			z[i] = float32(mean[i%d] + std[i%d]*float64(z[i]))
-		}
+		j.DrawCodes(z, images)
 		imgs = make([]float32, n*ImageShape.Size())
 		gan.Generate(j.Decoder, imgs, z, n)
 	default:

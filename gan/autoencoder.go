@@ -143,9 +143,20 @@ func (a *AutoencoderTrainer) Evaluate(ts TestSet) ([]Value, error) {
 	return []Value{{"test_mse", sum / float64(len(test))}}, nil
 }
 
-// CodeStats returns the per-dimension mean and standard deviation of the codes
-// of images x: the Gaussian that `gogan sample` draws new codes from.
-func (a *AutoencoderTrainer) CodeStats(x []float32) (mean, std []float64) {
+// DrawCodes turns standard normal noise z (n, code) into codes drawn from the
+// Gaussian that fits the codes of images x, one mean and standard deviation
+// per dimension: what `gogan sample` and `gogan eval` decode.
+func (a *AutoencoderTrainer) DrawCodes(z, x []float32) {
+	mean, std := a.codeStats(x)
+	d := len(mean)
+	for i := range z {
+		z[i] = float32(mean[i%d] + std[i%d]*float64(z[i]))
+	}
+}
+
+// codeStats returns the per-dimension mean and standard deviation of the codes
+// of images x.
+func (a *AutoencoderTrainer) codeStats(x []float32) (mean, std []float64) {
 	size := a.Encoder.InputShape().Size()
 	n := len(x) / size
 	d := a.Encoder.OutputShape().Size()

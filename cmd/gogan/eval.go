@@ -47,13 +47,13 @@ func newEvalCommand() *command {
 		if *ref == "" {
 			return usageError{"--ref must not be empty: mnist, fashion-mnist or a path"}
 		}
+		var net *eval.FeatureNet
+		var err error
 		if *netName == "" {
-			*netName = "mnist"
-			if eval.IsDataset(*ref) {
-				*netName = *ref
-			}
+			net, err = eval.ForDataset(*ref)
+		} else {
+			net, err = eval.LoadFeatureNet(*netName)
 		}
-		net, err := eval.LoadFeatureNet(*netName)
 		if err != nil {
 			return err
 		}

@@ -162,11 +162,7 @@ func autoencoderSamples(ae *gan.AutoencoderTrainer, z []float32, drawn bool, out
 	}
 	test := data.Scale(ds.Test.Images)
 	if drawn {
-		mean, std := ae.CodeStats(test)
-		d := len(mean)
-		for i := range z {
-			z[i] = float32(mean[i%d] + std[i%d]*float64(z[i]))
-		}
+		ae.DrawCodes(z, test)
 	}
 	recPath := strings.TrimSuffix(out, filepath.Ext(out)) + "-reconstructions.png"
 	return recPath, ae.ReconstructionGrid(recPath, test, 32, 8)
