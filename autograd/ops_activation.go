@@ -143,18 +143,9 @@ func biasLeakyReLUBackward(g *Graph, n *node, dy *Var) {
 		g.biasActivationGrads(x, b, dz)
 		return
 	}
-	dz := g.newVarLike(dy)
-	if db, dbVar := g.biasGrad(b); db != nil {
-		vec.BiasLeakyReLUBackward(dz.Data, db, y.Data, dy.Data, n.alpha)
-		if dbVar != nil {
-			g.accumulate(b, dbVar)
-		}
-	} else {
-		vec.LeakyReLUBackward(dz.Data, y.Data, dy.Data, n.alpha)
-	}
-	if g.wants(x) {
-		g.accumulate(x, dz)
-	}
+	g.fusedBiasActivationGrads(x, b, dy,
+		func(dz, db []float32) { vec.BiasLeakyReLUBackward(dz, db, y.Data, dy.Data, n.alpha) },
+		func(dz []float32) { vec.LeakyReLUBackward(dz, y.Data, dy.Data, n.alpha) })
 }
 
 // BiasTanh returns tanh(x + b) in one pass: x is (N, F...), b holds F... (as
@@ -175,14 +166,24 @@ func biasTanhBackward(g *Graph, n *node, dy *Var) {
 		g.biasActivationGrads(x, b, g.tanhGrad(dy, y))
 		return
 	}
+	g.fusedBiasActivationGrads(x, b, dy,
+		func(dz, db []float32) { vec.BiasTanhBackward(dz, db, y.Data, dy.Data) },
+		func(dz []float32) { vec.TanhBackward(dz, y.Data, dy.Data) })
+}
+
+// fusedBiasActivationGrads passes the gradient dy at an activation of x + b on
+// to x and b where nothing records it: fused writes dz (the gradient at x + b)
+// and adds its column sums to db in one pass; plain writes dz alone, when b
+// wants no gradient.
+func (g *Graph) fusedBiasActivationGrads(x, b, dy *Var, fused func(dz, db []float32), plain func(dz []float32)) {
 	dz := g.newVarLike(dy)
 	if db, dbVar := g.biasGrad(b); db != nil {
-		vec.BiasTanhBackward(dz.Data, db, y.Data, dy.Data)
+		fused(dz.Data, db)
 		if dbVar != nil {
 			g.accumulate(b, dbVar)
 		}
 	} else {
-		vec.TanhBackward(dz.Data, y.Data, dy.Data)
+		plain(dz.Data)
 	}
 	if g.wants(x) {
 		g.accumulate(x, dz)
@@ -199,6 +200,7 @@ func (g *Graph) biasActivationGrads(x, b, dz *Var) {
 	}
 }
 
+// checkBias panics unless b has as many elements as a row of x.
 func checkBias(op string, x, b *Var) {
 	if x.Cols() != len(b.Data) {
 		panic("autograd: " + op + " of " + b.Shape.String() + " to rows of " + x.Shape.String())

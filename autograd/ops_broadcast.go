@@ -8,9 +8,7 @@ import (
 // AddBias returns x + b with b added to every row: x is (N, F...), b is (F...) with
 // as many elements as a row of x.
 func (g *Graph) AddBias(x, b *Var) *Var {
-	if x.Cols() != len(b.Data) {
-		panic("autograd: AddBias of " + b.Shape.String() + " to rows of " + x.Shape.String())
-	}
+	checkBias("AddBias", x, b)
 	out := g.newVarLike(x)
 	vec.AddRowVectorTo(out.Data, x.Data, b.Data)
 	g.record("AddBias", out, addBiasBackward, x, b)

@@ -439,6 +439,7 @@ func (m *Model) SetTrainable(trainable bool) {
 	}
 }
 
+// trainable lists the weights of ws that an optimizer updates.
 func trainable(ws []*autograd.Var) []*autograd.Var {
 	var out []*autograd.Var
 	for _, w := range ws {

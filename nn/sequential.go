@@ -211,15 +211,7 @@ func (s *Sequential) Weights() []*autograd.Var {
 }
 
 // TrainableWeights lists the weights that an optimizer updates.
-func (s *Sequential) TrainableWeights() []*autograd.Var {
-	var ws []*autograd.Var
-	for _, w := range s.Weights() {
-		if w.Trainable {
-			ws = append(ws, w)
-		}
-	}
-	return ws
-}
+func (s *Sequential) TrainableWeights() []*autograd.Var { return trainable(s.Weights()) }
 
 // SetTrainable freezes (false) or unfreezes (true) every trainable weight, as
 // Keras's `model.trainable = False`: frozen weights get no gradient.
