@@ -458,17 +458,22 @@ func (g *Graph) convBackwardData(dx, dy, w []float32, d convDims) {
 		if k == 0 {
 			return // no tap inside the image
 		}
-		src := in
-		if c.contiguous(&d) {
-			src = dy[c.first(&d)*co:]
-		} else {
-			copyRows(dy, in, &d, &c, co, true)
-		}
+		src := chunkRows(dy, in, &d, &c)
 		g.sgemm(false, true, rows, k, co, 1, src, co, w[c.ilo*d.kw*d.ci*co:], co, 0, col, k)
 		col2im(dx, col, &d, &c)
 	})
 	g.releaseScratch(in)
 	g.releaseScratch(col)
+}
+
+// chunkRows returns chunk c's rows of dy (N·Ho·Wo, Co): in place where they
+// lie together, else gathered into buf.
+func chunkRows(dy, buf []float32, d *convDims, c *patchChunk) []float32 {
+	if c.contiguous(d) {
+		return dy[c.first(d)*d.co:]
+	}
+	copyRows(dy, buf, d, c, d.co, true)
+	return buf
 }
 
 // convBackwardFilter computes dw (kh,kw,Ci,Co) = x ⋆ʷ dy chunk by chunk:
@@ -487,12 +492,7 @@ func (g *Graph) convBackwardFilter(dw, x, dy []float32, d convDims) {
 		if k == 0 {
 			return // no tap inside the image
 		}
-		src := in
-		if c.contiguous(&d) {
-			src = dy[c.first(&d)*co:]
-		} else {
-			copyRows(dy, in, &d, &c, co, true)
-		}
+		src := chunkRows(dy, in, &d, &c)
 		im2col(col, x, &d, &c)
 		g.sgemm(true, false, k, co, rows, 1, col, k, src, co, 1, dw[c.ilo*d.kw*d.ci*co:], co)
 	})
