@@ -62,14 +62,6 @@ func Sum(x []float32) float64 {
 	return s
 }
 
-// AddRowVector is: x[i, j] += b[j] for x (rows, len(b)), AddTo on each row.
-func AddRowVector(x, b []float32) {
-	cols := len(b)
-	for off := 0; off+cols <= len(x); off += cols {
-		AddTo(x[off:off+cols], b)
-	}
-}
-
 // AddRowVectorTo is: dst[i, j] = x[i, j] + b[j] for x and dst (rows, len(b)), Add on
 // each row. dst may alias x.
 func AddRowVectorTo(dst, x, b []float32) {
