@@ -91,16 +91,13 @@ func scoreEmbedding(e *Embedding, labels []int, ref *Reference, opts Options) (*
 		return nil, fmt.Errorf("eval: %d samples, at least %d are needed", e.N, MinSamples)
 	}
 	classes := len(e.Probs) / e.N
-	f, err := metrics.FeaturesFromFloat32(e.N, len(e.Features)/e.N, e.Features)
+	own, err := referenceOf("", e) // the samples' features and statistics
 	if err != nil {
 		return nil, err
 	}
+	f := own.Features
 	sc := &Scores{N: e.N, RefN: ref.Features.N, FeatureNet: e.Net, Neighbours: opts.Neighbours}
-	stats, err := metrics.ComputeStats(f)
-	if err != nil {
-		return nil, err
-	}
-	if sc.FID, err = metrics.FID(stats, ref.Stats); err != nil {
+	if sc.FID, err = metrics.FID(own.Stats, ref.Stats); err != nil {
 		return nil, err
 	}
 	size := min(opts.KIDSubsetSize, e.N, ref.Features.N)
