@@ -163,6 +163,11 @@ func loadMNIST(opts LoadOptions) (*Dataset, error) {
 	return ds, nil
 }
 
+// ErrNotInstalled is wrapped by the error of a built-in dataset that is neither cached
+// nor installed (Fashion-MNIST without Debian's dataset-fashion-mnist). Callers that can
+// do without it, such as tests of optional data, test for it with errors.Is.
+var ErrNotInstalled = errors.New("dataset not installed")
+
 // loadFashion reads Fashion-MNIST from the cache or from where Debian installs it.
 func loadFashion(opts LoadOptions) (*Dataset, error) {
 	var dirs []string
@@ -179,7 +184,7 @@ func loadFashion(opts LoadOptions) (*Dataset, error) {
 			return readFolder("fashion-mnist", dir)
 		}
 	}
-	return nil, fmt.Errorf("data: fashion-mnist: not in %s; run `apt-get install dataset-fashion-mnist`, or download the four Fashion-MNIST IDX files into a folder and pass --data FOLDER", strings.Join(dirs, " nor "))
+	return nil, fmt.Errorf("data: fashion-mnist: not in %s; run `apt-get install dataset-fashion-mnist`, or download the four Fashion-MNIST IDX files into a folder and pass --data FOLDER: %w", strings.Join(dirs, " nor "), ErrNotInstalled)
 }
 
 // findFiles looks in dir for the four IDX files, raw first, then gzipped. It returns the

@@ -249,6 +249,9 @@ func TestLoadFashionMNIST(t *testing.T) {
 		cache, system := t.TempDir(), t.TempDir()
 		_, err := LoadWith("fashion-mnist", LoadOptions{CacheDir: cache, systemDirs: map[string]string{"fashion-mnist": system}})
 		checkErr(t, err, filepath.Join(cache, "fashion-mnist")+" nor "+system, "run `apt-get install dataset-fashion-mnist`, or download the four Fashion-MNIST IDX files into a folder and pass --data FOLDER")
+		if !errors.Is(err, ErrNotInstalled) {
+			t.Errorf("error %v does not wrap ErrNotInstalled, so tests of optional data cannot skip on it", err)
+		}
 	})
 	t.Run("system folder", func(t *testing.T) {
 		system := t.TempDir()

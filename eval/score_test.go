@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"errors"
 	"math"
 	"testing"
 	"time"
@@ -15,6 +16,9 @@ func loadData(t *testing.T, name string) (test *Samples, labels []uint8, train [
 		t.Skip("needs the real " + name)
 	}
 	ds, err := data.Load(name)
+	if errors.Is(err, data.ErrNotInstalled) {
+		t.Skipf("%s is not installed (Debian's package dataset-fashion-mnist): %v", name, err)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
