@@ -52,6 +52,14 @@
 // others are used through Apply unchanged. Sequential and Model both satisfy
 // Network, which is what a trainer holds.
 //
+// Initial weights follow Keras by default (glorot_uniform kernels, zero
+// biases). InitSchemes is the table of alternatives, by name: "glorot",
+// "pytorch" (PyTorch's defaults for Linear and Conv: kaiming_uniform with
+// a = √5, that is U(±1/√fan_in), and a bias from U(±1/√fan_in)) and
+// "orthogonal". SetInitScheme applies one to every Dense and convolution of a
+// network before Build; WithInit, KernelInitializer and BiasInitializer choose
+// for one layer, and win over SetInitScheme.
+//
 // SpectralNorm wraps a Dense, Conv2D or Conv2DTranspose layer so that it uses
 // its kernel divided by the kernel's largest singular value, estimated by a
 // power-iteration step per training call, for discriminators.
