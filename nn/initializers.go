@@ -73,6 +73,7 @@ func (u RandomUniform) String() string { return fmt.Sprintf("random_uniform(%g, 
 // so l = 1/√fanIn.
 type KaimingUniform struct{ A float64 }
 
+// Init fills w from U(±√(2/(1+A²))·√(3/fanIn)).
 func (k KaimingUniform) Init(w []float32, fanIn, _ int, rng *rand.Rand) {
 	gain := math.Sqrt(2 / (1 + k.A*k.A))
 	limit := gain * math.Sqrt(3/float64(fanIn))
@@ -81,6 +82,7 @@ func (k KaimingUniform) Init(w []float32, fanIn, _ int, rng *rand.Rand) {
 	}
 }
 
+// String is "kaiming_uniform(a=A)".
 func (k KaimingUniform) String() string { return fmt.Sprintf("kaiming_uniform(a=%g)", k.A) }
 
 // FanInUniform draws from U(−l, l) with l = 1/√fanIn: PyTorch's default bias of
@@ -88,6 +90,7 @@ func (k KaimingUniform) String() string { return fmt.Sprintf("kaiming_uniform(a=
 // times the kernel's height and width for a convolution).
 type FanInUniform struct{}
 
+// Init fills w from U(±1/√fanIn).
 func (FanInUniform) Init(w []float32, fanIn, _ int, rng *rand.Rand) {
 	limit := 1 / math.Sqrt(float64(fanIn))
 	for i := range w {
@@ -95,4 +98,5 @@ func (FanInUniform) Init(w []float32, fanIn, _ int, rng *rand.Rand) {
 	}
 }
 
+// String is "fan_in_uniform".
 func (FanInUniform) String() string { return "fan_in_uniform" }

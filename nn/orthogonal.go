@@ -20,6 +20,7 @@ import (
 // divide (a bias) is a programmer error.
 type Orthogonal struct{ Gain float64 }
 
+// Init fills w, a (fanIn, len(w)/fanIn) kernel, with an orthogonal matrix times the gain.
 func (o Orthogonal) Init(w []float32, fanIn, _ int, rng *rand.Rand) {
 	if fanIn <= 0 || len(w)%fanIn != 0 {
 		panic(fmt.Sprintf("nn: orthogonal: a weight of %d values is not a matrix of %d rows (orthogonal is for kernels)", len(w), fanIn))
@@ -67,4 +68,5 @@ func (o Orthogonal) Init(w []float32, fanIn, _ int, rng *rand.Rand) {
 	}
 }
 
+// String is "orthogonal(gain=Gain)".
 func (o Orthogonal) String() string { return fmt.Sprintf("orthogonal(gain=%g)", o.Gain) }
