@@ -1,6 +1,10 @@
 package gan
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/gogan/gogan/nn"
+)
 
 // Config is everything that defines a training run. It is saved as the run's
 // config.json and inside every checkpoint.
@@ -42,6 +46,11 @@ type Config struct {
 	// Pack is PacGAN's packing degree m (Lin et al. 2018): D judges m samples at
 	// once, concatenated into one input, so its batch is Batch/m. 0 or 1: off.
 	Pack int `json:"pack,omitempty"`
+	// Init names the initializers of the networks' Dense and convolution
+	// layers, one of nn.InitSchemeNames (glorot, pytorch, orthogonal); "" keeps
+	// each architecture's own (Keras's glorot for the seed's networks). Layers
+	// given an initializer explicitly keep it.
+	Init string `json:"init,omitempty"`
 }
 
 // DefaultConfig is the seed's recipe: latent 100, batch 64, Adam 2e-4 with β1 0.5.
@@ -93,6 +102,11 @@ func (c Config) Validate() error {
 	case c.LRDecay != "" && c.LRDecay != "linear":
 		return fmt.Errorf("unknown learning-rate decay %q (want linear, or none for a constant rate)", c.LRDecay)
 	}
+	if c.Init != "" {
+		if _, err := nn.LookupInitScheme(c.Init); err != nil {
+			return err
+		}
+	}
 	if arch, _ := LookupArchitecture(c.ArchitectureName()); c.EvalEvery > 0 && arch.Classifier {
 		return fmt.Errorf("model %s generates no images: it cannot be evaluated every %d steps", c.Model, c.EvalEvery)
 	}
@@ -115,4 +129,22 @@ func (c Config) lrFactor(step, planned int) float32 {
 		return 1
 	}
 	return float32(max(1-float64(step)/float64(planned), 0))
+}
+
+// initialize applies the Init scheme, if one is named, to networks not yet
+// built: the one place where --init reaches the architectures' networks.
+func (c Config) initialize(nets ...nn.Network) error {
+	if c.Init == "" {
+		return nil
+	}
+	s, err := nn.LookupInitScheme(c.Init)
+	if err != nil {
+		return err
+	}
+	for _, n := range nets {
+		if err := nn.SetInitScheme(n, s); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -143,7 +143,8 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 
 // newGAN makes the (unbuilt) G and D the config asks for: the architecture's
 // plain pair, its conditional pair (cgan, acgan), or its pair with a packed D
-// (Config.Pack), with spectral normalization on D when asked.
+// (Config.Pack), with spectral normalization on D when asked, and Config.Init's
+// initializers.
 func newGAN(cfg Config, arch Architecture) (g, d nn.Network, err error) {
 	if cfg.Conditional != "" {
 		if arch.Conditional == nil {
@@ -164,7 +165,7 @@ func newGAN(cfg Config, arch Architecture) (g, d nn.Network, err error) {
 			return nil, nil, err
 		}
 	}
-	return g, d, nil
+	return g, d, cfg.initialize(g, d)
 }
 
 // newOptimizer makes the configured optimizer for a model's trainable weights.

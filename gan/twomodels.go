@@ -40,6 +40,9 @@ func newTwoModels(cfg Config, names [2]string, kind string, wants func(Architect
 		return nil, fmt.Errorf("model %q is not %s", cfg.Model, kind)
 	}
 	first, second := arch.New(cfg.LatentDim)
+	if err := cfg.initialize(first, second); err != nil {
+		return nil, err
+	}
 	initRNG := rand.New(rand.NewPCG(cfg.Seed, 0x9e3779b97f4a7c15))
 	m := &twoModels{Config: cfg, names: names, models: [2]*nn.Sequential{first, second}}
 	adam := optim.AdamConfig{LearningRate: cfg.LR, Beta1: cfg.Beta1, Beta2: cfg.Beta2, Epsilon: cfg.Epsilon}

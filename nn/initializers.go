@@ -64,3 +64,39 @@ func (u RandomUniform) Init(w []float32, _, _ int, rng *rand.Rand) {
 }
 
 func (u RandomUniform) String() string { return fmt.Sprintf("random_uniform(%g, %g)", u.Min, u.Max) }
+
+// KaimingUniform is He's uniform initializer for a layer followed by a leaky
+// ReLU of negative slope A: U(−l, l) with l = gain·√(3/fanIn) and
+// gain = √(2/(1+A²)), as PyTorch's kaiming_uniform_(a=A) in its default
+// fan_in mode. A = 0 is Keras's he_uniform, l = √(6/fanIn). A = √5 is
+// PyTorch's default for the kernels of Linear and Conv layers: gain = √(1/3),
+// so l = 1/√fanIn.
+type KaimingUniform struct{ A float64 }
+
+// Init fills w from U(±√(2/(1+A²))·√(3/fanIn)).
+func (k KaimingUniform) Init(w []float32, fanIn, _ int, rng *rand.Rand) {
+	gain := math.Sqrt(2 / (1 + k.A*k.A))
+	limit := gain * math.Sqrt(3/float64(fanIn))
+	for i := range w {
+		w[i] = float32((2*rng.Float64() - 1) * limit)
+	}
+}
+
+// String is "kaiming_uniform(a=A)".
+func (k KaimingUniform) String() string { return fmt.Sprintf("kaiming_uniform(a=%g)", k.A) }
+
+// FanInUniform draws from U(−l, l) with l = 1/√fanIn: PyTorch's default bias of
+// Linear and Conv layers, where fanIn is the kernel's (the layer's inputs,
+// times the kernel's height and width for a convolution).
+type FanInUniform struct{}
+
+// Init fills w from U(±1/√fanIn).
+func (FanInUniform) Init(w []float32, fanIn, _ int, rng *rand.Rand) {
+	limit := 1 / math.Sqrt(float64(fanIn))
+	for i := range w {
+		w[i] = float32((2*rng.Float64() - 1) * limit)
+	}
+}
+
+// String is "fan_in_uniform".
+func (FanInUniform) String() string { return "fan_in_uniform" }

@@ -8,10 +8,16 @@ import (
 	"github.com/gogan/gogan/tensor"
 )
 
-// Layer is one building block of a model.
+// Layer is one building block of a model. Any type with these methods is a
+// layer: a custom one embeds Base for Name and SetName (and Weights, through
+// Base.AddWeight) and writes Kind, Build and Call (see the package doc).
 type Layer interface {
 	// Name is the layer's unique name in its model, e.g. "dense_1".
 	Name() string
+	// SetName is called by the model that holds the layer, once, when the model
+	// is built and before the layer's Build: a layer that has no name by then
+	// gets Keras's automatic one (dense, dense_1, ...).
+	SetName(name string)
 	// Kind is the layer's type as Keras prints it, e.g. "Dense".
 	Kind() string
 	// Build creates the layer's weights for inputs of shape in (batch dimension
@@ -23,19 +29,13 @@ type Layer interface {
 	Call(g *autograd.Graph, x *autograd.Var, training bool) *autograd.Var
 	// Weights lists the layer's weights, trainable ones first, as Keras's layer.weights.
 	Weights() []*autograd.Var
-
-	setName(string)
 }
 
-// base carries what every layer has: its name and the options it was given.
+// base carries what every built-in layer has: its name and the options it was given.
 type base struct {
-	name string
+	Base
 	opts options
 }
-
-func (b *base) Name() string             { return b.name }
-func (b *base) setName(n string)         { b.name = n }
-func (b *base) Weights() []*autograd.Var { return nil }
 
 // shapeError reports an input a layer cannot take.
 func shapeError(l Layer, in tensor.Shape, want string) error {
@@ -47,6 +47,8 @@ func shapeError(l Layer, in tensor.Shape, want string) error {
 type MultiLayer interface {
 	// Name is the layer's unique name in its model, e.g. "concatenate".
 	Name() string
+	// SetName is called by the model that holds the layer, as Layer's.
+	SetName(name string)
 	// Kind is the layer's type as Keras prints it, e.g. "Concatenate".
 	Kind() string
 	// BuildMulti creates the layer's weights for inputs of shapes in (batch
@@ -57,17 +59,14 @@ type MultiLayer interface {
 	CallMulti(g *autograd.Graph, xs []*autograd.Var, training bool) *autograd.Var
 	// Weights lists the layer's weights, trainable ones first.
 	Weights() []*autograd.Var
-
-	setName(string)
 }
 
 // Applicable is what Apply takes: a Layer (one input) or a MultiLayer.
 type Applicable interface {
 	Name() string
+	SetName(name string)
 	Kind() string
 	Weights() []*autograd.Var
-
-	setName(string)
 }
 
 // shapesError reports inputs a multi-input layer cannot take.

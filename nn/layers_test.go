@@ -106,6 +106,19 @@ func TestBatchNormalizationMovingAverages(t *testing.T) {
 	}
 }
 
+// TestBatchNormalizationMomentum checks the Momentum option: 0.9 moves the
+// averages as PyTorch's BatchNorm with its default momentum 0.1 does (PyTorch's
+// momentum is 1 − Keras's), here the mean to 0.1·3 after one batch.
+func TestBatchNormalizationMomentum(t *testing.T) {
+	bn := nn.BatchNormalization(nn.Momentum(0.9))
+	m := buildModel(t, []int{1}, bn)
+	g := autograd.NewGraph(nil)
+	m.Call(g, g.Input([]float32{1, 2, 3, 6}, false, 4, 1), true)
+	if mean, want := bn.Weights()[2].Data[0], float32(0.1*3); math.Abs(float64(mean-want)) > 1e-6 {
+		t.Errorf("moving_mean %g, want %g", mean, want)
+	}
+}
+
 func TestDropoutInferenceIsIdentity(t *testing.T) {
 	m := buildModel(t, []int{3}, nn.Dropout(0.5))
 	g := autograd.NewGraph(rand.New(rand.NewPCG(1, 1)))

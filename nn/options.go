@@ -42,7 +42,9 @@ func UseBias(use bool) Option {
 	return func(o *options) { o.useBias = use; o.given["use_bias"] = true }
 }
 
-// KernelInitializer sets how the kernel's initial values are drawn (default GlorotUniform).
+// KernelInitializer sets how the kernel's initial values are drawn (default
+// GlorotUniform). A kernel initializer given by an option takes precedence
+// over a network's SetInitScheme.
 func KernelInitializer(init Initializer) Option {
 	return func(o *options) { o.kernelInit = init; o.given["kernel_initializer"] = true }
 }
@@ -58,7 +60,11 @@ func EmbeddingsInitializer(init Initializer) Option {
 	return func(o *options) { o.kernelInit = init; o.given["embeddings_initializer"] = true }
 }
 
-// Momentum sets BatchNormalization's moving-average momentum (default 0.99).
+// Momentum sets BatchNormalization's moving-average momentum (default 0.99,
+// Keras's): moving = m·moving + (1 − m)·batch. PyTorch counts the other way:
+// its default momentum 0.1 is Momentum(0.9) here (PyTorch also moves the
+// variance toward the unbiased batch variance, Keras and gogan the biased one).
+// The layer's Momentum field can also be changed after Build.
 func Momentum(m float32) Option {
 	return func(o *options) { o.momentum = m; o.given["momentum"] = true }
 }

@@ -30,7 +30,8 @@ func (s *Sequential) Name() string { return s.name }
 // Kind is "Sequential".
 func (s *Sequential) Kind() string { return "Sequential" }
 
-func (s *Sequential) setName(n string) { s.name = n }
+// SetName renames the model.
+func (s *Sequential) SetName(name string) { s.name = name }
 
 // Layers lists the model's layers in order.
 func (s *Sequential) Layers() []Layer { return s.layers }
@@ -67,7 +68,9 @@ func (s *Sequential) BuildShape(in tensor.Shape, rng *rand.Rand) (tensor.Shape, 
 		}
 		return s.OutputShape(), nil
 	}
-	s.nameLayers()
+	if err := s.nameLayers(); err != nil {
+		return nil, err
+	}
 	s.input = in.Clone()
 	s.shapes = s.shapes[:0]
 	shape := in
@@ -85,15 +88,24 @@ func (s *Sequential) BuildShape(in tensor.Shape, rng *rand.Rand) (tensor.Shape, 
 
 // nameLayers gives unnamed layers Keras's names: the kind in snake case, with
 // _1, _2, ... for repeats (dense, dense_1, ...). Explicit names must be unique.
-func (s *Sequential) nameLayers() {
+func (s *Sequential) nameLayers() error {
 	ls := make([]Applicable, len(s.layers))
 	for i, l := range s.layers {
+		if l == nil {
+			return fmt.Errorf("model %s: layer %d is nil", s.name, i)
+		}
 		ls[i] = l
 	}
 	n := newLayerNamer(ls)
+	names := map[string]bool{}
 	for _, l := range ls {
 		n.assign(l)
+		if names[l.Name()] {
+			return fmt.Errorf("model %s: two layers are named %q", s.name, l.Name())
+		}
+		names[l.Name()] = true
 	}
+	return nil
 }
 
 // layerNamer hands out Keras's automatic names, skipping the explicit ones.
@@ -115,7 +127,7 @@ func newLayerNamer(ls []Applicable) *layerNamer {
 // assign names l: its explicit name, or the next free one of its kind.
 func (n *layerNamer) assign(l Applicable) {
 	if name := givenName(l); name != "" {
-		l.setName(name)
+		l.SetName(name)
 		return
 	}
 	base := snakeCase(l.Kind())
@@ -134,18 +146,19 @@ func (n *layerNamer) assign(l Applicable) {
 		}
 		if !n.taken[name] {
 			n.taken[name] = true
-			l.setName(name)
+			l.SetName(name)
 			return
 		}
 	}
 }
 
-// givenName is the name set with the Name option, or "".
+// givenName is the name a layer brings to its model: a built-in layer's Name
+// option, or the name another layer (one embedding Base) already has; "" for none.
 func givenName(l Applicable) string {
 	if b, ok := l.(interface{ givenName() string }); ok {
 		return b.givenName()
 	}
-	return ""
+	return l.Name()
 }
 
 func (b *base) givenName() string { return b.opts.name }

@@ -76,7 +76,7 @@ func (s *SpectralNormLayer) Build(in tensor.Shape, rng *rand.Rand) (tensor.Shape
 	if !ok {
 		return nil, fmt.Errorf("%s (SpectralNormalization): wraps a layer with a kernel (Dense, Conv2D, Conv2DTranspose), got %s", s.name, kindOf(s.Layer))
 	}
-	s.Layer.setName(s.name)
+	s.Layer.SetName(s.name)
 	out, err := s.Layer.Build(in, rng)
 	if err != nil {
 		return nil, err

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/gogan/gogan/data"
+	"github.com/gogan/gogan/nn"
 )
 
 // The tests drive the command in-process through runMain, on a tiny MNIST-format
@@ -259,6 +260,8 @@ func TestUsage(t *testing.T) {
 		{split("train --model mlp --pack 2"), "pack 2 needs a discriminator over vectors (mlp2d); mlp's takes 28×28×1"},
 		{split("train --model mlp2d --pack 17"), "pack must be in [0, 16], got 17"},
 		{split("train --resume x --pack 2"), "--pack cannot change a resumed run"},
+		{split("train --init he"), `unknown initializer "he" (want glorot, pytorch, orthogonal)`},
+		{split("train --resume x --init pytorch"), "--init cannot change a resumed run"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			r := gogan(t, tc.args...)
@@ -276,6 +279,11 @@ func TestHelp(t *testing.T) {
 	for _, flag := range []string{"-epochs", "-steps", "-batch", "-data", "-out", "-resume", "-lr", "-seed"} {
 		if !strings.Contains(r.stdout, flag) {
 			t.Errorf("help train does not list %s\n%s", flag, r)
+		}
+	}
+	for _, name := range nn.InitSchemeNames() {
+		if !strings.Contains(r.stdout, name) {
+			t.Errorf("help train does not list the initializer %s\n%s", name, r)
 		}
 	}
 	r = gogan(t, "help")

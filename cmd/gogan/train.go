@@ -17,6 +17,7 @@ import (
 	"github.com/gogan/gogan/gan"
 	"github.com/gogan/gogan/internal/gemm"
 	"github.com/gogan/gogan/internal/run"
+	"github.com/gogan/gogan/nn"
 )
 
 func newTrainCommand() *command {
@@ -50,6 +51,7 @@ func newTrainCommand() *command {
 	fs.Var(float32Flag{&cfg.InstanceNoise}, "instance-noise", "σ of Gaussian noise added to D's inputs, annealed to 0")
 	fs.Var(float32Flag{&cfg.EMA}, "ema", "decay of an exponential moving average of G's weights, used for samples (e.g. 0.999; 0: off)")
 	fs.BoolVar(&cfg.SpectralNorm, "spectral-norm", false, "spectral normalization of D's kernels")
+	fs.StringVar(&cfg.Init, "init", "", "initializers of the Dense and Conv layers: "+strings.Join(nn.InitSchemeNames(), ", ")+" (default: the architecture's, glorot for the seed's)")
 	fs.IntVar(&cfg.Pack, "pack", 1, "D judges this many samples at once, concatenated (PacGAN; mlp2d only)")
 	out := fs.String("out", "", "run folder (default runs/<model>-<time>)")
 	resume := fs.String("resume", "", "continue the run in this folder from its checkpoint")
