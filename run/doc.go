@@ -8,4 +8,16 @@
 //	RUN/samples/final.png    the same grid at the end
 //	RUN/losses.png           the loss curves and D's outputs over training
 //	RUN/checkpoints/         the latest checkpoint (see gan.SaveCheckpoint)
+//
+// # Where it sits
+//
+// run is the top of the library's stack: it imports gan, eval, report,
+// checkpoint and data, and only the command (cmd/gogan) imports it. It is a
+// top-level package rather than cmd/gogan/internal/run because what
+// `gogan train` does, a Go program should be able to do through exported,
+// documented API: Train with Options makes the same run folder, resumes it
+// the same way, and PlotMetrics redraws its plot. Hidden under the command,
+// a program that embeds gogan would have to reassemble the loop, the metrics
+// log and the folder layout from gan and report. The kernels stay under
+// internal/; the orchestration no longer sits beside them.
 package run
