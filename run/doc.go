@@ -1,6 +1,8 @@
 // Package run carries out a training run in a run folder: it loads the data,
-// drives a gan.Trainer with a progress bar, and writes what a person opens and
-// what a program reads:
+// drives a gan.Job with a progress bar, draws the job's progress pictures
+// (gan.Picture), scores it at the end of each epoch (Evaluate: mode coverage
+// on 2-D data) and every --eval-every steps (eval.Monitor), and writes what a
+// person opens and what a program reads:
 //
 //	RUN/config.json          the run's configuration
 //	RUN/metrics.jsonl        one JSON object per log interval
