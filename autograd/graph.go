@@ -50,15 +50,29 @@ type node struct {
 	out      *Var
 	in       [3]*Var
 	backward func(g *Graph, n *node, dy *Var)
-	alpha    float32   // op constant (slope, scale, epsilon...)
-	ints     [2]int    // op integers (transposes...)
-	saved    []float32 // buffers the backward needs (masks, normalized inputs...)
-	saved2   []float32
 	name     string // op name, for error messages
 
 	// firstOrderOnly marks ops whose backward is a fused kernel that is not
 	// recorded, so it cannot be differentiated again.
 	firstOrderOnly bool
+
+	// What the op saved for its backward, one named field per meaning: each
+	// op sets the fields listed for it and its backward reads them. Nodes are
+	// pooled by the graph, so saving is a store, never an allocation.
+	slope   float32   // LeakyReLU, BiasLeakyReLU, LeakyReLUMask: the slope where x ≤ 0
+	factor  float32   // Scale: the constant c
+	trans   [2]bool   // MatMul: whether A and B were transposed
+	win     window    // Conv2D, Conv2DTranspose, Conv2DFilterGrad, AvgPool2D, AvgPool2DGrad: the geometry
+	block   [2]int    // UpSample2D, BlockSum2D: the block (fh, fw) a pixel spreads over
+	corner  [2]int    // ZeroPad2D, Crop2D: (top, left) of the smaller image inside the larger
+	span    [2]int    // SliceRows, PadRows, SliceLast: the range [from, to) kept
+	idsRank int       // Gather: the rank of ids, so dy's leading axes give their shape
+	gate    []float32 // LeakyReLUMask: the values whose sign picks 1 or the slope
+	mask    []float32 // MaskMul (Dropout), Clip: the fixed multiplier
+	ids     []float32 // Gather, ScatterAdd: a copy of the row ids of the forward
+	indices []int32   // MaxPool2D, ScatterIndexed, GatherIndexed: flat positions
+	mean    []float32 // BatchNorm: the batch's mean per column
+	invStd  []float32 // BatchNorm: 1/√(variance + ε) per column
 }
 
 // newVar hands out a Var of the given shape with uninitialized storage.

@@ -7,7 +7,7 @@ func (g *Graph) LeakyReLU(x *Var, alpha float32) *Var {
 	out := g.newVarLike(x)
 	vec.LeakyReLU(out.Data, x.Data, alpha)
 	if nd := g.record("LeakyReLU", out, leakyReLUBackward, x); nd != nil {
-		nd.alpha = alpha
+		nd.slope = alpha
 	}
 	return out
 }
@@ -17,7 +17,7 @@ func (g *Graph) LeakyReLU(x *Var, alpha float32) *Var {
 func leakyReLUBackward(g *Graph, n *node, dy *Var) {
 	x := n.in[0]
 	if g.wants(x) {
-		g.accumulate(x, g.leakyMask(dy, x.Data, n.alpha))
+		g.accumulate(x, g.leakyMask(dy, x.Data, n.slope))
 	}
 }
 
@@ -27,8 +27,8 @@ func (g *Graph) leakyMask(dy *Var, x []float32, alpha float32) *Var {
 	out := g.newVarLike(dy)
 	vec.LeakyReLUBackward(out.Data, x, dy.Data, alpha)
 	if nd := g.record("LeakyReLUMask", out, leakyMaskBackward, dy); nd != nil {
-		nd.alpha = alpha
-		nd.saved = x
+		nd.slope = alpha
+		nd.gate = x
 	}
 	return out
 }
@@ -36,7 +36,7 @@ func (g *Graph) leakyMask(dy *Var, x []float32, alpha float32) *Var {
 // leakyMaskBackward: forward y = m ⊙ dy with a fixed mask m, so d(dy) = m ⊙ dy'.
 func leakyMaskBackward(g *Graph, n *node, d *Var) {
 	if g.wants(n.in[0]) {
-		g.accumulate(n.in[0], g.leakyMask(d, n.saved, n.alpha))
+		g.accumulate(n.in[0], g.leakyMask(d, n.gate, n.slope))
 	}
 }
 
@@ -128,7 +128,7 @@ func (g *Graph) BiasLeakyReLU(x, b *Var, alpha float32) *Var {
 	out := g.newVarLike(x)
 	vec.BiasLeakyReLU(out.Data, x.Data, b.Data, alpha)
 	if nd := g.record("BiasLeakyReLU", out, biasLeakyReLUBackward, x, b); nd != nil {
-		nd.alpha = alpha
+		nd.slope = alpha
 	}
 	return out
 }
@@ -139,13 +139,13 @@ func (g *Graph) BiasLeakyReLU(x, b *Var, alpha float32) *Var {
 func biasLeakyReLUBackward(g *Graph, n *node, dy *Var) {
 	x, b, y := n.in[0], n.in[1], n.out
 	if g.recording {
-		dz := g.leakyMask(dy, y.Data, n.alpha)
+		dz := g.leakyMask(dy, y.Data, n.slope)
 		g.biasActivationGrads(x, b, dz)
 		return
 	}
 	g.fusedBiasActivationGrads(x, b, dy,
-		func(dz, db []float32) { vec.BiasLeakyReLUBackward(dz, db, y.Data, dy.Data, n.alpha) },
-		func(dz []float32) { vec.LeakyReLUBackward(dz, y.Data, dy.Data, n.alpha) })
+		func(dz, db []float32) { vec.BiasLeakyReLUBackward(dz, db, y.Data, dy.Data, n.slope) },
+		func(dz []float32) { vec.LeakyReLUBackward(dz, y.Data, dy.Data, n.slope) })
 }
 
 // BiasTanh returns tanh(x + b) in one pass: x is (N, F...), b holds F... (as

@@ -21,7 +21,7 @@ func (g *Graph) BatchNormTrain(x, gamma, beta *Var, eps float32, mean, variance 
 	out := g.newVarLike(x)
 	vec.BatchNormApply(out.Data, x.Data, batchMean, invStd, gamma.Data, beta.Data)
 	if nd := g.record("BatchNorm", out, batchNormBackward, x, gamma, beta); nd != nil {
-		nd.saved, nd.saved2 = batchMean, invStd
+		nd.mean, nd.invStd = batchMean, invStd
 		nd.firstOrderOnly = true
 	}
 	return out
@@ -40,7 +40,7 @@ func batchNormBackward(g *Graph, n *node, dy *Var) {
 	}
 	dgData, dgamma := g.biasGrad(gamma)
 	dbData, dbeta := g.biasGrad(beta)
-	vec.BatchNormBackward(dxData, dgData, dbData, dy.Data, x.Data, n.saved, n.saved2, gamma.Data)
+	vec.BatchNormBackward(dxData, dgData, dbData, dy.Data, x.Data, n.mean, n.invStd, gamma.Data)
 	if dx != nil {
 		g.accumulate(x, dx)
 	}

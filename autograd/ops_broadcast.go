@@ -39,9 +39,7 @@ func (g *Graph) SumRows(x *Var, shape ...int) *Var {
 	}
 	clear(out.Data)
 	vec.AccumulateColumnSums(out.Data, x.Data)
-	if nd := g.record("SumRows", out, sumRowsBackward, x); nd != nil {
-		nd.ints[0] = x.Rows()
-	}
+	g.record("SumRows", out, sumRowsBackward, x)
 	return out
 }
 

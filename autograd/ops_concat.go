@@ -90,7 +90,7 @@ func (g *Graph) SliceLast(x *Var, from, to int) *Var {
 		copy(out.Data[r*w:(r+1)*w], x.Data[r*c+from:r*c+to])
 	}
 	if nd := g.record("SliceLast", out, sliceLastBackward, x); nd != nil {
-		nd.ints = [2]int{from, to}
+		nd.span = [2]int{from, to}
 	}
 	return out
 }
@@ -102,7 +102,7 @@ func sliceLastBackward(g *Graph, n *node, dy *Var) {
 	if !g.wants(x) {
 		return
 	}
-	from, to := n.ints[0], n.ints[1]
+	from, to := n.span[0], n.span[1]
 	c := x.Shape[len(x.Shape)-1]
 	var buf [3]*Var
 	parts := buf[:0]

@@ -81,25 +81,11 @@ func ConvTransposeOutputSize(in, k, stride int, padding Padding) int {
 	return in*stride + max(k-stride, 0)
 }
 
-// window is the geometry of a window op, packed into a node's two ints: the
+// window is the geometry of a window op, saved in its node (node.win): the
 // window (kh, kw), the strides (sh, sw) and the padding before the first row
 // and column (pt, pl). The padding after is implied by the input and output sizes.
 type window struct {
 	kh, kw, sh, sw, pt, pl int
-}
-
-func (w window) pack() [2]int {
-	for _, v := range [...]int{w.kh, w.kw, w.sh, w.sw, w.pt, w.pl} {
-		if v < 0 || v >= 1<<16 {
-			panic(fmt.Sprintf("autograd: window geometry %+v out of range", w))
-		}
-	}
-	return [2]int{w.kh | w.kw<<16 | w.sh<<32 | w.sw<<48, w.pt | w.pl<<16}
-}
-
-func unpackWindow(p [2]int) window {
-	const m = 1<<16 - 1
-	return window{kh: p[0] & m, kw: p[0] >> 16 & m, sh: p[0] >> 32 & m, sw: p[0] >> 48 & m, pt: p[1] & m, pl: p[1] >> 16 & m}
 }
 
 // newWindow is the geometry of a window (kh, kw) sliding over (h, w) with the
@@ -187,7 +173,7 @@ func (g *Graph) conv(x, w *Var, win window, oh, ow int) *Var {
 	y := g.newVar(d.n, oh, ow, d.co)
 	g.convForward(y.Data, x.Data, w.Data, d)
 	if nd := g.record("Conv2D", y, convBackward, x, w); nd != nil {
-		nd.ints = win.pack()
+		nd.win = win
 	}
 	return y
 }
@@ -195,7 +181,7 @@ func (g *Graph) conv(x, w *Var, win window, oh, ow int) *Var {
 // convBackward: forward y = x ⋆ w, so dx = dy ⋆ᵀ w and dw = x ⋆ʷ dy.
 func convBackward(g *Graph, n *node, dy *Var) {
 	x, w := n.in[0], n.in[1]
-	win := unpackWindow(n.ints)
+	win := n.win
 	if g.wants(x) {
 		g.accumulate(x, g.convT(dy, w, win, x.Shape[1], x.Shape[2]))
 	}
@@ -213,7 +199,7 @@ func (g *Graph) convT(dy, w *Var, win window, h, wd int) *Var {
 	dx := g.newVar(d.n, h, wd, d.ci)
 	g.convBackwardData(dx.Data, dy.Data, w.Data, d)
 	if nd := g.record("Conv2DTranspose", dx, convTBackward, dy, w); nd != nil {
-		nd.ints = win.pack()
+		nd.win = win
 	}
 	return dx
 }
@@ -222,7 +208,7 @@ func (g *Graph) convT(dy, w *Var, win window, h, wd int) *Var {
 // dd = dz ⋆ w and dw = dz ⋆ʷ d.
 func convTBackward(g *Graph, n *node, dz *Var) {
 	d, w := n.in[0], n.in[1]
-	win := unpackWindow(n.ints)
+	win := n.win
 	if g.wants(d) {
 		g.accumulate(d, g.conv(dz, w, win, d.Shape[1], d.Shape[2]))
 	}
@@ -237,7 +223,7 @@ func (g *Graph) convW(x, dy *Var, win window) *Var {
 	dw := g.newVar(win.kh, win.kw, d.ci, d.co)
 	g.convBackwardFilter(dw.Data, x.Data, dy.Data, d)
 	if nd := g.record("Conv2DFilterGrad", dw, convWBackward, x, dy); nd != nil {
-		nd.ints = win.pack()
+		nd.win = win
 	}
 	return dw
 }
@@ -246,7 +232,7 @@ func (g *Graph) convW(x, dy *Var, win window) *Var {
 // dx = d ⋆ᵀ dv and dd = x ⋆ dv.
 func convWBackward(g *Graph, n *node, dv *Var) {
 	x, d := n.in[0], n.in[1]
-	win := unpackWindow(n.ints)
+	win := n.win
 	if g.wants(x) {
 		g.accumulate(x, g.convT(d, dv, win, x.Shape[1], x.Shape[2]))
 	}

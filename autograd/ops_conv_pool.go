@@ -63,7 +63,7 @@ func (g *Graph) MaxPool2D(x *Var, pool, strides [2]int, padding Padding) *Var {
 		}
 	}
 	if nd := g.record("MaxPool2D", y, maxPoolBackward, x); nd != nil {
-		nd.saved = floatsOf(argmax)
+		nd.indices = argmax
 	}
 	return y
 }
@@ -73,7 +73,7 @@ func (g *Graph) MaxPool2D(x *Var, pool, strides [2]int, padding Padding) *Var {
 func maxPoolBackward(g *Graph, n *node, dy *Var) {
 	x := n.in[0]
 	if g.wants(x) {
-		g.accumulate(x, g.scatterIndexed(dy, int32sOf(n.saved), x.Shape))
+		g.accumulate(x, g.scatterIndexed(dy, n.indices, x.Shape))
 	}
 }
 
@@ -85,7 +85,7 @@ func (g *Graph) scatterIndexed(v *Var, idx []int32, shape []int) *Var {
 		z.Data[i] += v.Data[k]
 	}
 	if nd := g.record("ScatterIndexed", z, scatterIndexedBackward, v); nd != nil {
-		nd.saved = floatsOf(idx)
+		nd.indices = idx
 	}
 	return z
 }
@@ -94,7 +94,7 @@ func (g *Graph) scatterIndexed(v *Var, idx []int32, shape []int) *Var {
 func scatterIndexedBackward(g *Graph, n *node, dz *Var) {
 	v := n.in[0]
 	if g.wants(v) {
-		g.accumulate(v, g.gatherIndexed(dz, int32sOf(n.saved), v.Shape))
+		g.accumulate(v, g.gatherIndexed(dz, n.indices, v.Shape))
 	}
 }
 
@@ -105,7 +105,7 @@ func (g *Graph) gatherIndexed(v *Var, idx []int32, shape []int) *Var {
 		z.Data[k] = v.Data[i]
 	}
 	if nd := g.record("GatherIndexed", z, gatherIndexedBackward, v); nd != nil {
-		nd.saved = floatsOf(idx)
+		nd.indices = idx
 	}
 	return z
 }
@@ -114,7 +114,7 @@ func (g *Graph) gatherIndexed(v *Var, idx []int32, shape []int) *Var {
 func gatherIndexedBackward(g *Graph, n *node, dz *Var) {
 	v := n.in[0]
 	if g.wants(v) {
-		g.accumulate(v, g.scatterIndexed(dz, int32sOf(n.saved), v.Shape))
+		g.accumulate(v, g.scatterIndexed(dz, n.indices, v.Shape))
 	}
 }
 
@@ -155,7 +155,7 @@ func (g *Graph) avgPool(x *Var, win window, oh, ow int) *Var {
 		}
 	}
 	if nd := g.record("AvgPool2D", y, avgPoolBackward, x); nd != nil {
-		nd.ints = win.pack()
+		nd.win = win
 	}
 	return y
 }
@@ -165,7 +165,7 @@ func (g *Graph) avgPool(x *Var, win window, oh, ow int) *Var {
 func avgPoolBackward(g *Graph, n *node, dy *Var) {
 	x := n.in[0]
 	if g.wants(x) {
-		g.accumulate(x, g.avgPoolT(dy, unpackWindow(n.ints), x.Shape[1], x.Shape[2]))
+		g.accumulate(x, g.avgPoolT(dy, n.win, x.Shape[1], x.Shape[2]))
 	}
 }
 
@@ -196,7 +196,7 @@ func (g *Graph) avgPoolT(dy *Var, win window, h, w int) *Var {
 		}
 	}
 	if nd := g.record("AvgPool2DGrad", dx, avgPoolTBackward, dy); nd != nil {
-		nd.ints = win.pack()
+		nd.win = win
 	}
 	return dx
 }
@@ -206,25 +206,18 @@ func (g *Graph) avgPoolT(dy *Var, win window, h, w int) *Var {
 func avgPoolTBackward(g *Graph, n *node, dz *Var) {
 	dy := n.in[0]
 	if g.wants(dy) {
-		g.accumulate(dy, g.avgPool(dz, unpackWindow(n.ints), dy.Shape[1], dy.Shape[2]))
+		g.accumulate(dy, g.avgPool(dz, n.win, dy.Shape[1], dy.Shape[2]))
 	}
 }
 
 // int32s hands out int32 scratch from the arena that lives until Reset.
 func (g *Graph) int32s(n int) []int32 { return int32sOf(g.floats(n)) }
 
-// int32sOf and floatsOf view the same memory as the other 4-byte type, so that
-// index buffers travel in a node's float32 fields.
+// int32sOf views float32 storage as int32s (the same 4 bytes each), so that
+// index buffers come from the graph's float32 arena.
 func int32sOf(f []float32) []int32 {
 	if len(f) == 0 {
 		return nil
 	}
 	return unsafe.Slice((*int32)(unsafe.Pointer(&f[0])), len(f))
-}
-
-func floatsOf(i []int32) []float32 {
-	if len(i) == 0 {
-		return nil
-	}
-	return unsafe.Slice((*float32)(unsafe.Pointer(&i[0])), len(i))
 }

@@ -32,7 +32,7 @@ func (g *Graph) UpSample2D(x *Var, size [2]int) *Var {
 		}
 	}
 	if nd := g.record("UpSample2D", y, upSampleBackward, x); nd != nil {
-		nd.ints = [2]int{fh, fw}
+		nd.block = [2]int{fh, fw}
 	}
 	return y
 }
@@ -42,7 +42,7 @@ func (g *Graph) UpSample2D(x *Var, size [2]int) *Var {
 func upSampleBackward(g *Graph, n *node, dy *Var) {
 	x := n.in[0]
 	if g.wants(x) {
-		g.accumulate(x, g.blockSum(dy, n.ints))
+		g.accumulate(x, g.blockSum(dy, n.block))
 	}
 }
 
@@ -70,7 +70,7 @@ func (g *Graph) blockSum(dy *Var, size [2]int) *Var {
 		}
 	}
 	if nd := g.record("BlockSum2D", dx, blockSumBackward, dy); nd != nil {
-		nd.ints = size
+		nd.block = size
 	}
 	return dx
 }
@@ -79,7 +79,7 @@ func (g *Graph) blockSum(dy *Var, size [2]int) *Var {
 func blockSumBackward(g *Graph, n *node, dz *Var) {
 	dy := n.in[0]
 	if g.wants(dy) {
-		g.accumulate(dy, g.UpSample2D(dz, n.ints))
+		g.accumulate(dy, g.UpSample2D(dz, n.block))
 	}
 }
 
@@ -119,7 +119,7 @@ func (g *Graph) pad(x *Var, top, left, h, w int) *Var {
 		}
 	}
 	if nd := g.record("ZeroPad2D", y, padBackward, x); nd != nil {
-		nd.ints = [2]int{top, left}
+		nd.corner = [2]int{top, left}
 	}
 	return y
 }
@@ -129,7 +129,7 @@ func (g *Graph) pad(x *Var, top, left, h, w int) *Var {
 func padBackward(g *Graph, n *node, dy *Var) {
 	x := n.in[0]
 	if g.wants(x) {
-		g.accumulate(x, g.crop(dy, n.ints[0], n.ints[1], x.Shape[1], x.Shape[2]))
+		g.accumulate(x, g.crop(dy, n.corner[0], n.corner[1], x.Shape[1], x.Shape[2]))
 	}
 }
 
@@ -144,7 +144,7 @@ func (g *Graph) crop(x *Var, top, left, h, w int) *Var {
 		}
 	}
 	if nd := g.record("Crop2D", y, cropBackward, x); nd != nil {
-		nd.ints = [2]int{top, left}
+		nd.corner = [2]int{top, left}
 	}
 	return y
 }
@@ -154,6 +154,6 @@ func (g *Graph) crop(x *Var, top, left, h, w int) *Var {
 func cropBackward(g *Graph, n *node, dy *Var) {
 	x := n.in[0]
 	if g.wants(x) {
-		g.accumulate(x, g.pad(dy, n.ints[0], n.ints[1], x.Shape[1], x.Shape[2]))
+		g.accumulate(x, g.pad(dy, n.corner[0], n.corner[1], x.Shape[1], x.Shape[2]))
 	}
 }

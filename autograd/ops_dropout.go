@@ -33,7 +33,7 @@ func (g *Graph) maskMul(x *Var, mask []float32) *Var {
 	out := g.newVarLike(x)
 	vec.Mul(out.Data, x.Data, mask)
 	if nd := g.record("MaskMul", out, maskMulBackward, x); nd != nil {
-		nd.saved = mask
+		nd.mask = mask
 	}
 	return out
 }
@@ -41,6 +41,6 @@ func (g *Graph) maskMul(x *Var, mask []float32) *Var {
 // maskMulBackward: forward y = x ⊙ m with m fixed, so dx = dy ⊙ m.
 func maskMulBackward(g *Graph, n *node, dy *Var) {
 	if g.wants(n.in[0]) {
-		g.accumulate(n.in[0], g.maskMul(dy, n.saved))
+		g.accumulate(n.in[0], g.maskMul(dy, n.mask))
 	}
 }

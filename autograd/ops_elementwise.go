@@ -93,7 +93,7 @@ func (g *Graph) Scale(x *Var, c float32) *Var {
 	out := g.newVarLike(x)
 	vec.ScaleTo(out.Data, c, x.Data, 0)
 	if nd := g.record("Scale", out, scaleBackward, x); nd != nil {
-		nd.alpha = c
+		nd.factor = c
 	}
 	return out
 }
@@ -101,7 +101,7 @@ func (g *Graph) Scale(x *Var, c float32) *Var {
 // scaleBackward: forward y = c·x, so dx = c·dy.
 func scaleBackward(g *Graph, n *node, dy *Var) {
 	if g.wants(n.in[0]) {
-		g.accumulate(n.in[0], g.Scale(dy, n.alpha))
+		g.accumulate(n.in[0], g.Scale(dy, n.factor))
 	}
 }
 
@@ -201,7 +201,7 @@ func (g *Graph) Clip(x *Var, lo, hi float32) *Var {
 		}
 	}
 	if nd := g.record("Clip", out, maskMulBackward, x); nd != nil {
-		nd.saved = mask
+		nd.mask = mask
 	}
 	return out
 }

@@ -29,8 +29,8 @@ func (g *Graph) Gather(table, ids *Var) *Var {
 		idx[i] = v
 	}
 	if nd := g.record("Gather", out, gatherBackward, table); nd != nil {
-		nd.saved = idx
-		nd.ints[0] = rank
+		nd.ids = idx
+		nd.idsRank = rank
 	}
 	return out
 }
@@ -40,7 +40,7 @@ func (g *Graph) Gather(table, ids *Var) *Var {
 func gatherBackward(g *Graph, n *node, dy *Var) {
 	table := n.in[0]
 	if g.wants(table) {
-		ids := g.Input(n.saved, false, dy.Shape[:n.ints[0]]...)
+		ids := g.Input(n.ids, false, dy.Shape[:n.idsRank]...)
 		g.accumulate(table, g.ScatterAdd(dy, ids, table.Shape[0]))
 	}
 }
@@ -68,7 +68,7 @@ func (g *Graph) ScatterAdd(src, ids *Var, rows int) *Var {
 		idx[i] = v
 	}
 	if nd := g.record("ScatterAdd", out, scatterAddBackward, src); nd != nil {
-		nd.saved = idx
+		nd.ids = idx
 	}
 	return out
 }
@@ -78,7 +78,7 @@ func (g *Graph) ScatterAdd(src, ids *Var, rows int) *Var {
 func scatterAddBackward(g *Graph, n *node, dy *Var) {
 	src := n.in[0]
 	if g.wants(src) {
-		ids := g.Input(n.saved, false, src.Shape[:len(src.Shape)-1]...)
+		ids := g.Input(n.ids, false, src.Shape[:len(src.Shape)-1]...)
 		g.accumulate(src, g.Gather(dy, ids))
 	}
 }

@@ -20,7 +20,7 @@ func (g *Graph) MatMul(a, b *Var, transA, transB bool) *Var {
 	out := g.newVar(m, n)
 	g.sgemm(transA, transB, m, n, k, 1, a.Data, a.Cols(), b.Data, b.Cols(), 0, out.Data, n)
 	if nd := g.record("MatMul", out, matMulBackward, a, b); nd != nil {
-		nd.ints = [2]int{boolInt(transA), boolInt(transB)}
+		nd.trans = [2]bool{transA, transB}
 	}
 	return out
 }
@@ -31,7 +31,7 @@ func (g *Graph) MatMul(a, b *Var, transA, transB bool) *Var {
 //	dB = op(A)ᵀ·dC       (or dCᵀ·op(A) when B was transposed)
 func matMulBackward(g *Graph, n *node, dC *Var) {
 	a, b := n.in[0], n.in[1]
-	transA, transB := n.ints[0] == 1, n.ints[1] == 1
+	transA, transB := n.trans[0], n.trans[1]
 	if g.wants(a) {
 		if transA {
 			g.accumulateProduct(a, b, dC, transB, true)
@@ -69,13 +69,6 @@ func (g *Graph) accumulateProduct(x, p, q *Var, transP, transQ bool) {
 		panic("autograd: gradient of " + x.Shape.String() + " from a product of " + p.Shape.String() + " and " + q.Shape.String())
 	}
 	g.sgemm(transP, transQ, m, nq, k, 1, p.Data, p.Cols(), q.Data, q.Cols(), 1, dst, nq)
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // sgemm is gemm.Sgemm, counted: every matrix product an op computes goes

@@ -42,7 +42,7 @@ func (g *Graph) SliceRows(x *Var, lo, hi int) *Var {
 	out := g.view(x, shape[:len(x.Shape)]...)
 	out.Data = x.Data[lo*cols : hi*cols : hi*cols]
 	if nd := g.record("SliceRows", out, sliceRowsBackward, x); nd != nil {
-		nd.ints = [2]int{lo, hi}
+		nd.span = [2]int{lo, hi}
 	}
 	return out
 }
@@ -54,7 +54,7 @@ func sliceRowsBackward(g *Graph, n *node, dy *Var) {
 	if !g.wants(x) {
 		return
 	}
-	lo, hi := n.ints[0], n.ints[1]
+	lo, hi := n.span[0], n.span[1]
 	if lo == 0 && hi == x.Shape[0] {
 		g.accumulate(x, g.Reshape(dy, x.Shape...))
 		return
@@ -70,7 +70,7 @@ func (g *Graph) padRows(d *Var, shape []int, lo int) *Var {
 	clear(out.Data)
 	copy(out.Data[lo*cols:], d.Data)
 	if nd := g.record("PadRows", out, padRowsBackward, d); nd != nil {
-		nd.ints = [2]int{lo, lo + d.Shape[0]}
+		nd.span = [2]int{lo, lo + d.Shape[0]}
 	}
 	return out
 }
@@ -78,6 +78,6 @@ func (g *Graph) padRows(d *Var, shape []int, lo int) *Var {
 // padRowsBackward: forward y = x in rows [lo, hi), 0 elsewhere, so dx = dy[lo:hi].
 func padRowsBackward(g *Graph, n *node, dy *Var) {
 	if g.wants(n.in[0]) {
-		g.accumulate(n.in[0], g.SliceRows(dy, n.ints[0], n.ints[1]))
+		g.accumulate(n.in[0], g.SliceRows(dy, n.span[0], n.span[1]))
 	}
 }

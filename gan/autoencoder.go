@@ -101,27 +101,27 @@ func (a *AutoencoderTrainer) Reconstruct(dst, x []float32, n int) {
 
 // ReconstructionGrid lays out n test images (a multiple of cols) as rows of
 // originals, each followed by a row of their reconstructions.
-func (a *AutoencoderTrainer) ReconstructionGrid(path string, test []float32, n, cols int) error {
+func (a *AutoencoderTrainer) ReconstructionGrid(test []float32, n, cols int) Picture {
 	size := a.Encoder.InputShape().Size()
 	rec := make([]float32, n*size)
 	a.Reconstruct(rec, test[:n*size], n)
-	grid := make([]float32, 0, 2*n*size)
+	rows := make([]float32, 0, 2*n*size)
 	for start := 0; start < n; start += cols {
-		grid = append(grid, test[start*size:(start+cols)*size]...)
-		grid = append(grid, rec[start*size:(start+cols)*size]...)
+		rows = append(rows, test[start*size:(start+cols)*size]...)
+		rows = append(rows, rec[start*size:(start+cols)*size]...)
 	}
-	return writeGrid(path, grid, 2*n, a.Encoder.InputShape(), cols)
+	return grid(rows, 2*n, a.Encoder.InputShape(), cols)
 }
 
-// WriteProgress draws 32 test images, each row of originals followed by the
-// row of their reconstructions (8 columns).
-func (a *AutoencoderTrainer) WriteProgress(path string, ts TestSet) error {
+// Progress returns 32 test images, each row of originals followed by the row
+// of their reconstructions (8 columns).
+func (a *AutoencoderTrainer) Progress(ts TestSet) (Picture, error) {
 	test := ts.Images
 	n := min(32, len(test)/a.Encoder.InputShape().Size()) / 8 * 8
 	if n == 0 {
-		return fmt.Errorf("no test images to reconstruct")
+		return Picture{}, fmt.Errorf("no test images to reconstruct")
 	}
-	return a.ReconstructionGrid(path, test, n, 8)
+	return a.ReconstructionGrid(test, n, 8), nil
 }
 
 // Evaluate returns "test_mse": the mean squared reconstruction error over all

@@ -103,8 +103,8 @@ func (c *ClassifierTrainer) Evaluate(test TestSet) ([]Value, error) {
 	return []Value{{"test_accuracy", accuracy(logits, test.Labels, classes)}, {"test_loss", float64(loss.Item())}}, nil
 }
 
-// WriteProgress draws up to 64 test images the classifier gets wrong.
-func (c *ClassifierTrainer) WriteProgress(path string, test TestSet) error {
+// Progress returns up to 64 test images the classifier gets wrong.
+func (c *ClassifierTrainer) Progress(test TestSet) (Picture, error) {
 	n := len(test.Labels)
 	size := c.Features.InputShape().Size()
 	classes := c.Head.OutputShape().Size()
@@ -121,7 +121,7 @@ func (c *ClassifierTrainer) WriteProgress(path string, test TestSet) error {
 	if count == 0 {
 		wrong, count = test.Images[:size], 1 // nothing wrong: show one image
 	}
-	return writeGrid(path, wrong, count, c.Features.InputShape(), 8)
+	return grid(wrong, count, c.Features.InputShape(), 8), nil
 }
 
 func accuracy(logits []float32, labels []uint8, classes int) float64 {

@@ -1,13 +1,12 @@
 package gan
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 )
 
 // TestConditionalRecipesTrain: cgan and acgan on both backbones take steps
-// with labels, resume bit for bit, and draw a grid of one row per class.
+// with labels, resume bit for bit, and picture a grid of one row per class.
 func TestConditionalRecipesTrain(t *testing.T) {
 	for _, arch := range []string{"mlp", "dcgan"} {
 		for _, recipe := range []string{"cgan", "acgan"} {
@@ -39,8 +38,12 @@ func TestConditionalRecipesTrain(t *testing.T) {
 				if a != b {
 					t.Fatalf("resumed step %+v, original %+v", b, a)
 				}
-				if err := tr.WriteProgress(filepath.Join(dir, "grid.png"), TestSet{}); err != nil {
+				pic, err := tr.Progress(TestSet{})
+				if err != nil {
 					t.Fatal(err)
+				}
+				if pic.N != Classes*8 || pic.Cols != 8 || len(pic.Images) != pic.N*pic.Shape.Size() || pic.Shape.Size() != 784 {
+					t.Fatalf("progress grid of %d images of shape %s, %d to a row (%d numbers); want one row of 8 per class", pic.N, pic.Shape, pic.Cols, len(pic.Images))
 				}
 				if _, err := tr.TrainStep(x, []uint8{0, 1, 2, 10}); err == nil || !strings.Contains(err.Error(), "label 10 of sample 3") {
 					t.Fatalf("label 10 gave %v", err)

@@ -11,6 +11,10 @@
 // Losses and the recipes' stabilizers), AutoencoderTrainer and
 // ClassifierTrainer.
 //
+// gan writes no files but checkpoints and draws nothing: a job's progress
+// is a Picture (numbers), which the run package draws, and scores computed
+// from samples (mode coverage, FID) are the run's and eval's.
+//
 // Each trainer owns its models, their optimizers, one random generator (noise
 // and dropout) and an autograd graph reused from step to step. Everything that
 // influences the next step is in its checkpoint (checkpoint.go documents the

@@ -1,11 +1,7 @@
 package gan
 
 import (
-	"fmt"
-
 	"github.com/gogan/gogan/data"
-	"github.com/gogan/gogan/metrics"
-
 	"github.com/gogan/gogan/tensor"
 )
 
@@ -23,11 +19,14 @@ type Job interface {
 	Train(images []float32, labels []uint8) ([]Value, error)
 	// SampleShape is the shape of one data sample, e.g. (28, 28, 1).
 	SampleShape() tensor.Shape
-	// WriteProgress draws the picture of the job's progress into a PNG: an
-	// 8×8 grid of samples, or test images beside their reconstructions.
-	WriteProgress(path string, test TestSet) error
-	// Evaluate returns numbers measured on the test set at the end of an
-	// epoch, such as the reconstruction error; nil when there are none.
+	// Progress returns the picture of the job's progress: an 8×8 grid of
+	// samples, test images beside their reconstructions, or 2-D samples.
+	// run.WriteProgress draws it into a PNG.
+	Progress(test TestSet) (Picture, error)
+	// Evaluate returns numbers the job measures on the test set at the end of
+	// an epoch, such as the reconstruction error; nil when there are none.
+	// Scores computed from samples (mode coverage, FID) are the run's
+	// (run.Evaluate, eval.Monitor).
 	Evaluate(test TestSet) ([]Value, error)
 	SaveCheckpoint(dir string) (string, error)
 	// Flops counts the floating-point operations of matrix products so far.
@@ -95,15 +94,16 @@ func (t *Trainer) Train(images []float32, labels []uint8) ([]Value, error) {
 	return t.values, nil
 }
 
-// WriteProgress draws G's images for a fixed noise batch (seeded by the
-// config's seed, the same at every epoch) as an 8×8 grid; for 2-D data, a
-// scatter plot of 2,500 samples over the real points and the modes' centers.
-func (t *Trainer) WriteProgress(path string, test TestSet) error {
+// Progress returns G's images for a fixed noise batch (seeded by the config's
+// seed, the same at every epoch) as an 8×8 grid; for 2-D data, as many
+// samples as the test set holds (2,500), to plot over the real points and the
+// modes' centers.
+func (t *Trainer) Progress(test TestSet) (Picture, error) {
 	if test.Modes != nil {
-		return writeScatter(path, t.points(len(test.Labels)), test)
+		return Picture{Points: t.points(len(test.Labels))}, nil
 	}
 	if t.Conditional() {
-		return t.classGrid(path, 8)
+		return t.classGrid(8), nil
 	}
 	if t.fixedNoise == nil {
 		t.fixedNoise = make([]float32, 64*t.G.InputShapes()[0].Size())
@@ -112,12 +112,12 @@ func (t *Trainer) WriteProgress(path string, test TestSet) error {
 	shape := t.G.OutputShape()
 	imgs := make([]float32, 64*shape.Size())
 	Generate(t.Sampler(), imgs, t.fixedNoise, 64)
-	return writeGrid(path, imgs, 64, shape, 8)
+	return grid(imgs, 64, shape, 8), nil
 }
 
 // classGrid draws a conditional G's samples with one row per class and cols
 // columns; each column shares one noise vector (seeded by the config's seed).
-func (t *Trainer) classGrid(path string, cols int) error {
+func (t *Trainer) classGrid(cols int) Picture {
 	latent := t.G.InputShapes()[0].Size()
 	col := make([]float32, cols*latent)
 	Latents(col, t.Config.Seed)
@@ -131,7 +131,7 @@ func (t *Trainer) classGrid(path string, cols int) error {
 	shape := t.G.OutputShape()
 	imgs := make([]float32, n*shape.Size())
 	GenerateLabeled(t.Sampler(), imgs, z, labels, n)
-	return writeGrid(path, imgs, n, shape, cols)
+	return grid(imgs, n, shape, cols)
 }
 
 // points draws n samples of G from latents seeded by the config's seed.
@@ -143,23 +143,7 @@ func (t *Trainer) points(n int) []float32 {
 	return out
 }
 
-// Evaluate measures mode coverage on 2-D data (as many samples as the test set
-// holds: 2,500): high_quality_fraction, modes_covered, kl. Image GANs are
-// scored by gogan eval instead.
-func (t *Trainer) Evaluate(test TestSet) ([]Value, error) {
-	if test.Modes == nil {
-		return nil, nil
-	}
-	cov, err := metrics.Modes(t.points(len(test.Labels)), test.Modes.Centers, test.Modes.Sigma)
-	if err != nil {
-		return nil, err
-	}
-	return []Value{{"high_quality_fraction", cov.HighQualityFraction}, {"modes_covered", float64(cov.ModesCovered)}, {"kl", cov.KL}}, nil
-}
-
-func imageDims(shape tensor.Shape) (h, w, c int, err error) {
-	if len(shape) != 3 {
-		return 0, 0, 0, fmt.Errorf("samples of shape %s are not images (height, width, channels)", shape)
-	}
-	return shape[0], shape[1], shape[2], nil
-}
+// Evaluate returns nil: a GAN is scored from its samples by the run that
+// trains it (run.Evaluate measures mode coverage on 2-D data from Progress's
+// points; eval.Monitor and gogan eval score images).
+func (t *Trainer) Evaluate(TestSet) ([]Value, error) { return nil, nil }

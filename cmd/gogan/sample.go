@@ -12,6 +12,7 @@ import (
 	"github.com/gogan/gogan/gan"
 	"github.com/gogan/gogan/nn"
 	"github.com/gogan/gogan/report"
+	"github.com/gogan/gogan/run"
 )
 
 // maxSamples bounds the images of one gogan sample, so that a mistyped --n
@@ -165,7 +166,7 @@ func autoencoderSamples(ae *gan.AutoencoderTrainer, z []float32, drawn bool, out
 		ae.DrawCodes(z, test)
 	}
 	recPath := strings.TrimSuffix(out, filepath.Ext(out)) + "-reconstructions.png"
-	return recPath, ae.ReconstructionGrid(recPath, test, 32, 8)
+	return recPath, run.WritePicture(recPath, ae.ReconstructionGrid(test, 32, 8), gan.TestSet{})
 }
 
 // isSet reports whether the named flag was given.

@@ -16,8 +16,8 @@ import (
 
 	"github.com/gogan/gogan/gan"
 	"github.com/gogan/gogan/internal/gemm"
-	"github.com/gogan/gogan/internal/run"
 	"github.com/gogan/gogan/nn"
+	"github.com/gogan/gogan/run"
 )
 
 func newTrainCommand() *command {

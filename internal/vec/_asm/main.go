@@ -1,6 +1,8 @@
 // Command _asm generates vec's amd64 assembly (vec_amd64.s) and its Go declarations
-// (vec_amd64_stubs.go) with avo. It lives in its own module so that users of gogan never
-// download avo. Regenerate from internal/vec with `go generate` (see gen.go there).
+// (vec_amd64_stubs.go) with avo, and beside the declarations the Go that picks a kernel
+// (dispatch_amd64.go: a kernelSet table per instruction set and the wrappers that run the
+// active set's kernel; see dispatch.go). It lives in its own module so that users of gogan
+// never download avo. Regenerate from internal/vec with `go generate` (see gen.go there).
 //
 // Every kernel is an element-wise loop over whole vectors: 16 floats (AVX-512, zmm) or 8
 // (AVX2, ymm); the Go wrappers in vec run the kernel's Go loop on the tail. Each function's
@@ -14,8 +16,12 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
+	"strings"
 
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
@@ -38,8 +44,10 @@ var (
 func (s isa) lanes() int { return s.width / 4 }
 
 func main() {
+	flag.Parse() // avo's flags: -out, -stubs, -pkg
 	ConstraintExpr("amd64,!purego")
-	for _, s := range []isa{avx512, avx2} {
+	sets := []isa{avx512, avx2}
+	for _, s := range sets {
 		addTo(s)
 		add(s)
 		mul(s)
@@ -60,6 +68,15 @@ func main() {
 	normApply()
 	normGrad()
 	Generate()
+	// The wrappers that pick a kernel go beside the stubs, so that the command
+	// line (in every output's header) stays avo's.
+	if stubs := flag.Lookup("stubs").Value.String(); stubs != "" {
+		command := "go run main.go " + strings.Join(os.Args[1:], " ")
+		if err := writeDispatch(filepath.Join(filepath.Dir(stubs), "dispatch_amd64.go"), command, sets, avx512); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+	}
 }
 
 // Instruction helpers that pick the form of each instruction set.
@@ -180,6 +197,7 @@ func at(p Register, off int) Mem { return Mem{Base: p, Disp: off} }
 // text starts a function, with its doc: the Go loop it computes over whole vectors.
 func (s isa) text(name, sig string, loop ...string) {
 	fn := name + s.name
+	record(name, sig, s)
 	TEXT(fn, NOSPLIT, sig)
 	Pragma("noescape")
 	doc := []string{fmt.Sprintf("%s is, on whole %d-float vectors (len(%s) a multiple of %d),", fn, s.lanes(), firstParam(sig), s.lanes()), ""}

@@ -132,10 +132,10 @@ func (s *session) endOfEpoch(epoch int) error {
 	now := time.Now()
 	s.epochSeconds = append(s.epochSeconds, now.Sub(s.epochStart).Seconds())
 	grid := filepath.Join(s.dir, "samples", fmt.Sprintf("epoch-%03d.png", epoch))
-	if err := s.job.WriteProgress(grid, s.test); err != nil {
+	if err := WriteProgress(grid, s.job, s.test); err != nil {
 		return err
 	}
-	values, err := s.job.Evaluate(s.test)
+	values, err := Evaluate(s.job, s.test)
 	if err != nil {
 		return err
 	}
@@ -212,7 +212,7 @@ func (s *session) finish(startStep int) (*Result, error) {
 	s.finishBar()
 	res := &Result{Dir: s.dir, Steps: s.job.Steps() - startStep, Seconds: time.Since(s.start).Seconds()}
 	res.FinalGrid = filepath.Join(s.dir, "samples", "final.png")
-	if err := s.job.WriteProgress(res.FinalGrid, s.test); err != nil {
+	if err := WriteProgress(res.FinalGrid, s.job, s.test); err != nil {
 		return nil, err
 	}
 	p, err := s.job.SaveCheckpoint(filepath.Join(s.dir, "checkpoints"))

@@ -1,0 +1,25 @@
+// Package run carries out a training run in a run folder: it loads the data,
+// drives a gan.Job with a progress bar, draws the job's progress pictures
+// (gan.Picture), scores it at the end of each epoch (Evaluate: mode coverage
+// on 2-D data) and every --eval-every steps (eval.Monitor), and writes what a
+// person opens and what a program reads:
+//
+//	RUN/config.json          the run's configuration
+//	RUN/metrics.jsonl        one JSON object per log interval
+//	RUN/samples/epoch-NNN.png an 8×8 grid from a fixed noise batch after each epoch
+//	RUN/samples/final.png    the same grid at the end
+//	RUN/losses.png           the loss curves and D's outputs over training
+//	RUN/checkpoints/         the latest checkpoint (see gan.SaveCheckpoint)
+//
+// # Where it sits
+//
+// run is the top of the library's stack: it imports gan, eval, report,
+// checkpoint and data, and only the command (cmd/gogan) imports it. It is a
+// top-level package rather than cmd/gogan/internal/run because what
+// `gogan train` does, a Go program should be able to do through exported,
+// documented API: Train with Options makes the same run folder, resumes it
+// the same way, and PlotMetrics redraws its plot. Hidden under the command,
+// a program that embeds gogan would have to reassemble the loop, the metrics
+// log and the folder layout from gan and report. The kernels stay under
+// internal/; the orchestration no longer sits beside them.
+package run
