@@ -128,13 +128,17 @@ func labelOf(s Set, i int) int {
 	return int(s.Labels[i])
 }
 
-// readImageCache reads the cache file at path into f. It returns an error wrapping
-// fs.ErrNotExist when there is no such file, and another error, the reason, when the file
-// is damaged or does not agree with f (its classes, its count of files).
+// errNoCache is readImageCache's error when the cache file cannot be opened (it does not
+// exist, or its folder cannot be read): nothing to warn about, since writing it warns.
+var errNoCache = errors.New("no cache file")
+
+// readImageCache reads the cache file at path into f. It returns errNoCache when the file
+// cannot be opened, and another error, the reason, when the file is damaged or does not
+// agree with f (its classes, its count of files).
 func readImageCache(path string, f *ImageFolder) error {
 	file, err := os.Open(path)
 	if err != nil {
-		return err
+		return errNoCache
 	}
 	defer file.Close()
 	st, err := file.Stat()

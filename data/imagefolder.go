@@ -168,7 +168,7 @@ func LoadImageFolder(dir string, opts ImageFolderOptions) (*ImageFolder, error) 
 		case err == nil:
 			res.FromCache = true
 			return res, res.strictCheck(opts)
-		case !errors.Is(err, fs.ErrNotExist):
+		case err != errNoCache:
 			res.addWarning(fmt.Sprintf("data: %s: damaged cache, decoding %s again: %v", cachePath, dir, err))
 		}
 	}
