@@ -7,13 +7,15 @@
 //
 // It reads the tarball as it is (no unpacking), takes each image's category from the
 // package's emoji.json (skin-tone variants go with their base emoji), writes
-// OUT/<category>/<image>.png, then loads OUT with data.LoadImageFolder twice and prints the
+// OUT/<category>/<image>.png (leaving a file that already holds the same bytes as it is, so a
+// second run keeps the loader's cache valid), then loads OUT with data.LoadImageFolder twice and prints the
 // counts and both load times (the first decodes, the second reads the cache). OUT defaults
 // to <os.UserCacheDir()>/gogan/twemoji; the dataset is never written into the repository.
 package main
 
 import (
 	"archive/tar"
+	"bytes"
 	"compress/gzip"
 	"encoding/json"
 	"errors"
@@ -124,7 +126,7 @@ func arrange(r io.Reader, name, out string) (images, classes int, err error) {
 			written[c] = true
 		}
 		images++
-		return os.WriteFile(filepath.Join(dir, base), b, 0o644)
+		return writeIfChanged(filepath.Join(dir, base), b)
 	}
 	for {
 		h, err := tr.Next()
@@ -165,6 +167,15 @@ func arrange(r io.Reader, name, out string) (images, classes int, err error) {
 		return 0, 0, fmt.Errorf("%s: no images in %s", name, imageDir)
 	}
 	return images, len(written), nil
+}
+
+// writeIfChanged writes b to path unless path already holds b, so that a second run keeps
+// the files' modification times and the loader's cache stays valid.
+func writeIfChanged(path string, b []byte) error {
+	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, b) {
+		return nil
+	}
+	return os.WriteFile(path, b, 0o644)
 }
 
 // readCategories reads emoji.json and returns the category folder of each image, skin-tone
