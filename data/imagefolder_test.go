@@ -367,3 +367,31 @@ func TestProbeRefusesBomb(t *testing.T) {
 		t.Fatalf("probe of 8192x8192: %d, %d, %v; want accepted", w, h, err)
 	}
 }
+
+// webp6x4 is a 6×4 lossless WebP of one color, (200, 30, 60), made by
+// `cwebp -lossless` from a PNG (Go has no WebP encoder).
+var webp6x4 = []byte{
+	0x52, 0x49, 0x46, 0x46, 0x1e, 0x00, 0x00, 0x00, 0x57, 0x45, 0x42, 0x50,
+	0x56, 0x50, 0x38, 0x4c, 0x11, 0x00, 0x00, 0x00, 0x2f, 0x05, 0xc0, 0x00,
+	0x00, 0x07, 0x50, 0x8f, 0x22, 0x97, 0xa7, 0xff, 0x81, 0x88, 0xe8, 0x7f,
+	0x00, 0x00,
+}
+
+func TestLoadImageFolderWebP(t *testing.T) {
+	dir := t.TempDir()
+	mustWrite(t, filepath.Join(dir, "u.webp"), webp6x4)
+	f, err := LoadImageFolder(dir, ImageFolderOptions{CacheDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	im := f.Set.Images
+	// Not square: the default size is 64, from the center 4×4.
+	if im.N != 1 || im.Rows != DefaultImageSize || im.Channels != 3 {
+		t.Fatalf("%dx%dx%dx%d, want 1x64x64x3", im.N, im.Rows, im.Cols, im.Channels)
+	}
+	for p := 0; p < len(im.Pixels); p += 3 {
+		if got := [3]uint8(im.Pixels[p:]); got != [3]uint8{200, 30, 60} {
+			t.Fatalf("pixel %d is %v, want (200, 30, 60)", p/3, got)
+		}
+	}
+}
