@@ -161,3 +161,26 @@ func TestImageCacheUnwritable(t *testing.T) {
 		t.Fatalf("warnings %q, want one saying the images cannot be cached", f.Warnings)
 	}
 }
+
+func TestImageFolderWideLabels(t *testing.T) {
+	dir := t.TempDir()
+	const classes = 300
+	for c := range classes {
+		writeImage(t, filepath.Join(dir, fmt.Sprintf("c%03d", c), "x.png"), uniform("gray", 2, 2, color.Gray{uint8(c)}))
+	}
+	opts := ImageFolderOptions{CacheDir: t.TempDir()}
+	for _, cached := range []bool{false, true} {
+		f, err := LoadImageFolder(dir, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.FromCache != cached || len(f.Classes) != classes || f.Set.Labels != nil || len(f.Set.WideLabels) != classes {
+			t.Fatalf("FromCache %v, %d classes, %d labels, %d wide labels; want %d wide labels", f.FromCache, len(f.Classes), len(f.Set.Labels), len(f.Set.WideLabels), classes)
+		}
+		for k, l := range f.Set.WideLabels {
+			if int(l) != k || f.Classes[l] != fmt.Sprintf("c%03d", k) {
+				t.Fatalf("image %d has label %d (%s)", k, l, f.Classes[l])
+			}
+		}
+	}
+}

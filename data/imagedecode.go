@@ -171,11 +171,12 @@ func luma(r, g, b uint8) uint8 {
 	return uint8((19595*uint32(r) + 38470*uint32(g) + 7471*uint32(b) + 1<<15) >> 16)
 }
 
-// rgbToGray converts n RGB images in place to gray, by luma: pix is (n, H, W, 3) on entry
-// and its first third is (n, H, W) on return.
+// rgbToGray returns the RGB images pix, (n, H, W, 3), converted to gray by luma, (n, H, W),
+// in a new slice, so that pix can be freed.
 func rgbToGray(pix []uint8) []uint8 {
-	for i := 0; 3*i < len(pix); i++ {
-		pix[i] = luma(pix[3*i], pix[3*i+1], pix[3*i+2])
+	gray := make([]uint8, len(pix)/3)
+	for i := range gray {
+		gray[i] = luma(pix[3*i], pix[3*i+1], pix[3*i+2])
 	}
-	return pix[:len(pix)/3]
+	return gray
 }

@@ -67,7 +67,7 @@ const maxNamedSkips = 5
 type ImageFolderOptions struct {
 	// ImageSize is the side N of the square images made: the shorter side of each image
 	// is scaled to N, then its center N×N is kept. 0 means the images' own size when they
-	// all share one square size, else DefaultImageSize. At most 4096.
+	// all share one square size (of at most 4096), else DefaultImageSize. At most 4096.
 	ImageSize int
 	// Channels is 1 (gray) or 3 (RGB). 0 means 3 when any image has color (after
 	// compositing and scaling, a pixel whose R, G and B differ), else 1.
