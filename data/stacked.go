@@ -17,8 +17,8 @@ const (
 // StackedMNIST returns n images of Rows×Cols×3 whose three channels are three images of
 // digits drawn independently and uniformly (with replacement) from digits, whose Labels
 // must be the digits 0..9: channel ch of image k is digits image j(k, ch). The label of
-// image k, 100·d₀ + 10·d₁ + d₂ with dₖ the digit of channel k, is one of 1,000 classes and
-// goes in WideLabels (Labels is nil). This is the mode-collapse benchmark of Metz et al.
+// image k, 100·d₁ + 10·d₂ + d₃ with d₁, d₂, d₃ the digits in the R, G and B channels, is one
+// of 1,000 classes and goes in WideLabels (Labels is nil). This is the mode-collapse benchmark of Metz et al.
 // (Unrolled GAN), VEEGAN and PacGAN.
 //
 // The draws come from a PCG generator seeded with (seed, 0x5eed57ac): three per image, in

@@ -71,6 +71,9 @@ func TestStackedMNISTLabels(t *testing.T) {
 }
 
 func TestLoadStackedMNIST(t *testing.T) {
+	if testing.Short() {
+		t.Skip("makes 70,000 images from MNIST; skipped under -short")
+	}
 	realMNIST(t)
 	ds, err := Load("stacked-mnist")
 	if err != nil {
