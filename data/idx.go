@@ -19,22 +19,39 @@ import (
 // dimensions.
 const (
 	idx3Magic = 0x00000803 // unsigned bytes, 3 dimensions: images (N, Rows, Cols)
+	idx4Magic = 0x00000804 // unsigned bytes, 4 dimensions: images (N, Rows, Cols, Channels)
 	idx1Magic = 0x00000801 // unsigned bytes, 1 dimension: labels (N)
 
 	// maxSide bounds Rows and Cols, so a corrupt header cannot ask for absurd images.
 	maxSide = 4096
+	// maxChannels bounds Channels: gray, gray+alpha, RGB or RGBA.
+	maxChannels = 4
 	// maxDeflateRatio bounds how many bytes a gzip file can decompress to per byte on disk
 	// (deflate cannot do better than about 1032:1), so a corrupt header in a small gzip file
 	// is rejected before a large buffer is allocated.
 	maxDeflateRatio = 1040
 )
 
-// Images holds N grayscale images of Rows×Cols pixels, row-major, one byte per pixel,
-// N*Rows*Cols bytes. Pixels is (N, Rows, Cols).
+// Images holds N images of Rows×Cols pixels of Channels bytes each, row-major with the
+// channels of a pixel side by side, N*Rows*Cols*Channels bytes: Pixels is
+// (N, Rows, Cols, Channels). Channels 0 means 1 (gray), so that the grayscale images made
+// before color existed keep their meaning; read it through NumChannels.
 type Images struct {
 	N, Rows, Cols int
 	Pixels        []uint8
+	Channels      int // 0 or 1: gray; 3: RGB; at most 4
 }
+
+// NumChannels returns the number of channels, Channels or 1 when Channels is 0.
+func (im *Images) NumChannels() int {
+	if im.Channels == 0 {
+		return 1
+	}
+	return im.Channels
+}
+
+// ImageBytes returns the bytes of one image, Rows*Cols*NumChannels().
+func (im *Images) ImageBytes() int { return im.Rows * im.Cols * im.NumChannels() }
 
 // check says what is wrong with im, or returns nil.
 func (im *Images) check() error {
@@ -45,19 +62,60 @@ func (im *Images) check() error {
 		return fmt.Errorf("image count must be in [1, %d], got %d", uint32(math.MaxUint32), im.N)
 	case im.Rows <= 0 || im.Rows > maxSide || im.Cols <= 0 || im.Cols > maxSide:
 		return fmt.Errorf("image size must be within 1..%d on each side, got %dx%d", maxSide, im.Rows, im.Cols)
-	case len(im.Pixels) != im.N*im.Rows*im.Cols:
+	case im.Channels < 0 || im.Channels > maxChannels:
+		return fmt.Errorf("channels must be within 0..%d (0 means 1), got %d", maxChannels, im.Channels)
+	case im.NumChannels() == 1 && len(im.Pixels) != im.N*im.Rows*im.Cols:
 		return fmt.Errorf("%d images of %dx%d need %d pixels, got %d", im.N, im.Rows, im.Cols, im.N*im.Rows*im.Cols, len(im.Pixels))
+	case len(im.Pixels) != im.N*im.ImageBytes():
+		return fmt.Errorf("%d images of %dx%dx%d need %d bytes, got %d", im.N, im.Rows, im.Cols, im.Channels, im.N*im.ImageBytes(), len(im.Pixels))
 	}
 	return nil
 }
 
-// ReadIDXImages reads an IDX3 unsigned-byte image file (magic 0x00000803), raw or gzip.
+// ReadIDXImages reads an unsigned-byte image file, raw or gzip: IDX3 (magic 0x00000803)
+// for gray images (N, Rows, Cols), or IDX4 (magic 0x00000804) for images with channels
+// (N, Rows, Cols, Channels), Channels at most 4.
 func ReadIDXImages(path string) (*Images, error) {
-	dims, body, err := readIDX(path, idx3Magic)
+	magic := uint32(idx3Magic)
+	if sniffMagic(path) == idx4Magic {
+		magic = idx4Magic
+	}
+	dims, body, err := readIDX(path, magic)
 	if err != nil {
 		return nil, err
 	}
-	return &Images{N: dims[0], Rows: dims[1], Cols: dims[2], Pixels: body}, nil
+	im := &Images{N: dims[0], Rows: dims[1], Cols: dims[2], Pixels: body}
+	if magic == idx4Magic {
+		if dims[3] > maxChannels {
+			return nil, fmt.Errorf("data: %s: header says %s: channels must be at most %d", path, describe(dims, int64(len(body))), maxChannels)
+		}
+		im.Channels = dims[3]
+	}
+	return im, nil
+}
+
+// sniffMagic returns the first four bytes of the IDX file at path, read through gzip when
+// the file is gzipped, or 0 when they cannot be read (readIDX then says why).
+func sniffMagic(path string) uint32 {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	br := bufio.NewReader(f)
+	var r io.Reader = br
+	if b, _ := br.Peek(2); len(b) == 2 && b[0] == 0x1f && b[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return 0
+		}
+		r = zr
+	}
+	var m [4]byte
+	if _, err := io.ReadFull(r, m[:]); err != nil {
+		return 0
+	}
+	return binary.BigEndian.Uint32(m[:])
 }
 
 // ReadIDXLabels reads an IDX1 unsigned-byte label file (magic 0x00000801), raw or gzip.
@@ -66,9 +124,10 @@ func ReadIDXLabels(path string) ([]uint8, error) {
 	return body, err
 }
 
-// WriteIDXImages writes im to path as an IDX3 unsigned-byte file, gzip-compressed when path
-// ends in ".gz", raw otherwise. The write is atomic: a temporary file in the same folder is
-// written, fsynced and renamed onto path.
+// WriteIDXImages writes im to path as an unsigned-byte IDX file, gzip-compressed when path
+// ends in ".gz", raw otherwise: IDX3 (N, Rows, Cols) for gray images (NumChannels 1), IDX4
+// (N, Rows, Cols, Channels) otherwise. The write is atomic: a temporary file in the same
+// folder is written, fsynced and renamed onto path.
 func WriteIDXImages(path string, im *Images) error {
 	if err := im.check(); err != nil {
 		return fmt.Errorf("data: %s: cannot write: %v", path, err)
@@ -78,6 +137,10 @@ func WriteIDXImages(path string, im *Images) error {
 	binary.BigEndian.PutUint32(hdr[4:], uint32(im.N))
 	binary.BigEndian.PutUint32(hdr[8:], uint32(im.Rows))
 	binary.BigEndian.PutUint32(hdr[12:], uint32(im.Cols))
+	if c := im.NumChannels(); c > 1 {
+		binary.BigEndian.PutUint32(hdr[0:], idx4Magic)
+		hdr = binary.BigEndian.AppendUint32(hdr, uint32(c))
+	}
 	err := atomicfile.WriteFile(path, func(w io.Writer) error {
 		return writeMaybeGzip(w, strings.HasSuffix(path, ".gz"), hdr, im.Pixels)
 	})
@@ -224,15 +287,18 @@ func readFull(r io.Reader, buf []byte) (int, error) {
 
 // describe says what an IDX header announces: "60000 images of 28x28 (47040000 bytes)".
 func describe(dims []int, bytes int64) string {
-	if len(dims) == 3 {
+	switch len(dims) {
+	case 3:
 		return fmt.Sprintf("%d images of %dx%d (%d bytes)", dims[0], dims[1], dims[2], bytes)
+	case 4:
+		return fmt.Sprintf("%d images of %dx%dx%d (%d bytes)", dims[0], dims[1], dims[2], dims[3], bytes)
 	}
 	return fmt.Sprintf("%d labels (%d bytes)", dims[0], bytes)
 }
 
 // badMagic explains a wrong magic number, with a hint when it is the other kind of IDX file.
 func badMagic(path string, got, want uint32) error {
-	kind := map[uint32]string{idx3Magic: "images", idx1Magic: "labels"}
+	kind := map[uint32]string{idx3Magic: "images", idx4Magic: "images", idx1Magic: "labels"}
 	msg := fmt.Sprintf("data: %s: bad magic number 0x%08x, want 0x%08x (IDX %s, unsigned bytes)", path, got, want, kind[want])
 	if k, ok := kind[got]; ok {
 		msg += "; this is an IDX " + k + " file"

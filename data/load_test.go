@@ -119,7 +119,7 @@ func TestLoadFolderErrors(t *testing.T) {
 		}},
 		{"no such folder", func(t *testing.T, dir string) (string, string, string) {
 			p := filepath.Join(dir, "nope")
-			return p, p, "no such folder, and not a known dataset name (mnist, fashion-mnist)"
+			return p, p, "no such folder, and not a known dataset name (mnist, fashion-mnist, stacked-mnist)"
 		}},
 		{"a file, not a folder", func(t *testing.T, dir string) (string, string, string) {
 			p := filepath.Join(dir, "file")

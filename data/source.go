@@ -9,12 +9,12 @@ type Source interface {
 	// Batch writes batch i of epoch e: samples into dst (batch, SampleShape...)
 	// and, when labels is not nil, one label per sample.
 	Batch(dst []float32, labels []uint8, epoch, i int)
-	// SampleShape is the shape of one sample: (rows, cols, 1) for images,
+	// SampleShape is the shape of one sample: (rows, cols, channels) for images,
 	// (2) for points.
 	SampleShape() []int
 }
 
-// SampleShape is (Rows, Cols, 1): one grayscale image.
+// SampleShape is (Rows, Cols, Channels): one image, Channels 1 for gray.
 func (b *Batcher) SampleShape() []int {
-	return []int{b.set.Images.Rows, b.set.Images.Cols, 1}
+	return []int{b.set.Images.Rows, b.set.Images.Cols, b.set.Images.NumChannels()}
 }

@@ -117,7 +117,7 @@ func TestEvalErrors(t *testing.T) {
 		}
 	}
 	badMagic := filepath.Join(t.TempDir(), "x-idx3-ubyte")
-	if err := os.WriteFile(badMagic, []byte{0, 0, 8, 4, 0, 0, 0, 0}, 0o644); err != nil {
+	if err := os.WriteFile(badMagic, []byte{0, 0, 8, 5, 0, 0, 0, 0}, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	missing := filepath.Join(empty, "nope")
@@ -136,7 +136,7 @@ func TestEvalErrors(t *testing.T) {
 		{"empty folder", []string{"eval", "--samples", empty, "--ref", ref}, 1, []string{"no .png files in " + empty}},
 		{"mixed sizes", []string{"eval", "--samples", mixed, "--ref", ref}, 1, []string{"b-00000.png is 30x30", "share one size"}},
 		{"wrong size", []string{"eval", "--samples", wrong, "--ref", ref}, 1, []string{wrong, "32x32", "takes 28x28"}},
-		{"bad magic", []string{"eval", "--samples", badMagic, "--ref", ref}, 1, []string{badMagic, "bad magic number 0x00000804"}},
+		{"bad magic", []string{"eval", "--samples", badMagic, "--ref", ref}, 1, []string{badMagic, "bad magic number 0x00000805"}},
 		{"labels as samples", []string{"eval", "--samples", filepath.Join(dataDir, "t10k-labels-idx1-ubyte"), "--ref", ref}, 1, []string{"IDX labels file"}},
 		{"unknown feature net", []string{"eval", "--samples", run, "--ref", ref, "--feature-net", "cifar"}, 1, []string{"cifar", "want mnist, fashion-mnist or a .safetensors file"}},
 		{"too few labels", []string{"eval", "--samples", run, "--ref", ref, "--n", "100", "--labels", filepath.Join(dataDir, "t10k-labels-idx1-ubyte")}, 1, []string{"64 labels for 100 samples"}},

@@ -1,0 +1,215 @@
+package data
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/gogan/gogan/internal/atomicfile"
+)
+
+// The cache file of a decoded image folder is a fixed header, a JSON block of metadata and
+// the pixels, as they are in Images.Pixels:
+//
+//	offset  size  field
+//	0       8     magic "GOGANIMG"
+//	8       4     format version (cacheVersion), big-endian like every field
+//	12      8     length of the JSON block
+//	20      8     length of the pixels
+//	28      4     CRC-32 (IEEE) of the JSON block
+//	32      4     CRC-32 of the pixels
+//	36      4     CRC-32 of bytes 0..35
+//	40            the JSON block (cacheMeta), then the pixels
+//
+// CRC-32 (IEEE) runs at memory speed on current CPUs (carry-less multiplication: 20 GB/s
+// here, eight times Castagnoli's), so checking 10,000 images of 64×64×3 takes milliseconds;
+// it catches damage, not tampering (the cache is the user's own).
+const (
+	cacheMagic      = "GOGANIMG"
+	cacheVersion    = 2
+	cacheHeaderSize = 40
+)
+
+// cacheMeta is the JSON block of a cache file: everything of an ImageFolder but the pixels,
+// the warnings and where it was read from.
+type cacheMeta struct {
+	N, Size, Channels int
+	Classes           []string
+	Files             []string
+	Labels            []int // one per image when Classes is not nil
+	Found, Skipped    int
+	SkippedFiles      []string
+}
+
+// cachePathFor returns the cache file for files and opts, or "" and a warning when there is
+// no cache folder.
+func cachePathFor(files []imageFile, classes []string, opts ImageFolderOptions) (path, warning string) {
+	root := opts.CacheDir
+	if root == "" {
+		dir, err := os.UserCacheDir()
+		if err != nil {
+			return "", fmt.Sprintf("data: no user cache folder (%v): the decoded images are not cached", err)
+		}
+		root = filepath.Join(dir, "gogan", "images")
+	}
+	return filepath.Join(root, cacheKey(files, classes, opts)), ""
+}
+
+// cacheKey is the hex SHA-256 of what the decoded images depend on: the cache format, the
+// files (path, class, size, modification time) and the options that change the pixels.
+func cacheKey(files []imageFile, classes []string, opts ImageFolderOptions) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "gogan image cache v%d\nsize %d channels %d background %s\nclasses %q\n",
+		cacheVersion, opts.ImageSize, opts.Channels, opts.Background, classes)
+	for _, f := range files {
+		fmt.Fprintf(h, "%q %d %d %d\n", f.rel, f.label, f.size, f.modTime.UnixNano())
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// writeImageCache writes the decoded folder f to path, atomically.
+func writeImageCache(path string, f *ImageFolder) error {
+	im := f.Set.Images
+	meta := cacheMeta{
+		N: im.N, Size: im.Rows, Channels: im.NumChannels(),
+		Classes: f.Classes, Files: f.Files,
+		Found: f.Found, Skipped: f.Skipped, SkippedFiles: f.SkippedFiles,
+	}
+	if f.Classes != nil {
+		meta.Labels = make([]int, im.N)
+		for i := range meta.Labels {
+			meta.Labels[i] = labelOf(f.Set, i)
+		}
+	}
+	js, err := json.Marshal(meta)
+	if err != nil {
+		return err
+	}
+	hdr := make([]byte, cacheHeaderSize)
+	copy(hdr, cacheMagic)
+	binary.BigEndian.PutUint32(hdr[8:], cacheVersion)
+	binary.BigEndian.PutUint64(hdr[12:], uint64(len(js)))
+	binary.BigEndian.PutUint64(hdr[20:], uint64(len(im.Pixels)))
+	binary.BigEndian.PutUint32(hdr[28:], crc32.ChecksumIEEE(js))
+	binary.BigEndian.PutUint32(hdr[32:], crc32.ChecksumIEEE(im.Pixels))
+	binary.BigEndian.PutUint32(hdr[36:], crc32.ChecksumIEEE(hdr[:36]))
+
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return osReason(err)
+	}
+	err = atomicfile.WriteFile(path, func(w io.Writer) error {
+		return writeMaybeGzip(w, false, hdr, js, im.Pixels)
+	})
+	var ae *atomicfile.Error
+	if errors.As(err, &ae) {
+		if ae.Step != "" {
+			return fmt.Errorf("%s: %v", ae.Step, ae.Err)
+		}
+		return ae.Err
+	}
+	return err
+}
+
+// labelOf returns the label of image i of s, from Labels or WideLabels.
+func labelOf(s Set, i int) int {
+	if s.WideLabels != nil {
+		return int(s.WideLabels[i])
+	}
+	return int(s.Labels[i])
+}
+
+// errNoCache is readImageCache's error when the cache file cannot be opened (it does not
+// exist, or its folder cannot be read): nothing to warn about, since writing it warns.
+var errNoCache = errors.New("no cache file")
+
+// readImageCache reads the cache file at path into f. It returns errNoCache when the file
+// cannot be opened, and another error, the reason, when the file is damaged or does not
+// agree with f (its classes, its count of files).
+func readImageCache(path string, f *ImageFolder) error {
+	file, err := os.Open(path)
+	if err != nil {
+		return errNoCache
+	}
+	defer file.Close()
+	st, err := file.Stat()
+	if err != nil {
+		return err
+	}
+
+	hdr := make([]byte, cacheHeaderSize)
+	if _, err := io.ReadFull(file, hdr); err != nil {
+		return fmt.Errorf("header: %v", err)
+	}
+	switch {
+	case string(hdr[:8]) != cacheMagic:
+		return fmt.Errorf("bad magic %q, want %q", hdr[:8], cacheMagic)
+	case binary.BigEndian.Uint32(hdr[36:]) != crc32.ChecksumIEEE(hdr[:36]):
+		return errors.New("header checksum mismatch")
+	case binary.BigEndian.Uint32(hdr[8:]) != cacheVersion:
+		return fmt.Errorf("format version %d, want %d", binary.BigEndian.Uint32(hdr[8:]), cacheVersion)
+	}
+	jsLen, pixLen := binary.BigEndian.Uint64(hdr[12:]), binary.BigEndian.Uint64(hdr[20:])
+	if want := uint64(cacheHeaderSize) + jsLen + pixLen; jsLen > uint64(st.Size()) || pixLen > uint64(st.Size()) || want != uint64(st.Size()) {
+		return fmt.Errorf("file has %d bytes, its header says %d", st.Size(), want)
+	}
+	js := make([]byte, jsLen)
+	pix := make([]byte, pixLen)
+	if _, err := io.ReadFull(file, js); err != nil {
+		return err
+	}
+	if _, err := io.ReadFull(file, pix); err != nil {
+		return err
+	}
+	if crc32.ChecksumIEEE(js) != binary.BigEndian.Uint32(hdr[28:]) {
+		return errors.New("metadata checksum mismatch")
+	}
+	if crc32.ChecksumIEEE(pix) != binary.BigEndian.Uint32(hdr[32:]) {
+		return errors.New("pixel checksum mismatch")
+	}
+
+	var meta cacheMeta
+	dec := json.NewDecoder(bytes.NewReader(js))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&meta); err != nil {
+		return fmt.Errorf("metadata: %v", err)
+	}
+	return f.fromMeta(meta, pix)
+}
+
+// fromMeta fills f from a cache file's metadata and pixels, checking that they agree with
+// each other and with the folder's listing.
+func (f *ImageFolder) fromMeta(meta cacheMeta, pix []uint8) error {
+	im := &Images{N: meta.N, Rows: meta.Size, Cols: meta.Size, Channels: meta.Channels, Pixels: pix}
+	if err := im.check(); err != nil {
+		return fmt.Errorf("metadata: %v", err)
+	}
+	switch {
+	case len(meta.Files) != meta.N:
+		return fmt.Errorf("metadata: %d images but %d file names", meta.N, len(meta.Files))
+	case meta.Found != f.Found || meta.Found != meta.N+meta.Skipped:
+		return fmt.Errorf("metadata: %d files found, %d images and %d skipped, but the folder has %d", meta.Found, meta.N, meta.Skipped, f.Found)
+	case fmt.Sprint(meta.Classes) != fmt.Sprint(f.Classes):
+		return fmt.Errorf("metadata: classes %q, the folder's are %q", meta.Classes, f.Classes)
+	case f.Classes != nil && len(meta.Labels) != meta.N:
+		return fmt.Errorf("metadata: %d images but %d labels", meta.N, len(meta.Labels))
+	}
+	set := Set{Images: im}
+	for k, l := range meta.Labels {
+		if l < 0 || l >= len(f.Classes) {
+			return fmt.Errorf("metadata: label %d of image %d is not one of the %d classes", l, k, len(f.Classes))
+		}
+		setLabel(&set, k, l, len(f.Classes), meta.N)
+	}
+	f.Set = set
+	f.Files = meta.Files
+	f.Skipped, f.SkippedFiles = meta.Skipped, meta.SkippedFiles
+	return nil
+}

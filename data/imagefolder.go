@@ -1,0 +1,540 @@
+package data
+
+import (
+	"errors"
+	"fmt"
+	"image/color"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Background is what the transparent pixels of an image are composited onto.
+type Background uint8
+
+// The backgrounds. The zero value is white.
+const (
+	BackgroundWhite Background = iota
+	BackgroundBlack
+)
+
+// backgrounds is the table of backgrounds, indexed by Background: name and color.
+var backgrounds = []struct {
+	name  string
+	color color.RGBA
+}{
+	BackgroundWhite: {"white", color.RGBA{255, 255, 255, 255}},
+	BackgroundBlack: {"black", color.RGBA{0, 0, 0, 255}},
+}
+
+// String returns the background's name, "white" or "black".
+func (b Background) String() string {
+	if int(b) < len(backgrounds) {
+		return backgrounds[b].name
+	}
+	return fmt.Sprintf("Background(%d)", uint8(b))
+}
+
+// ParseBackground returns the background named s, "white" or "black".
+func ParseBackground(s string) (Background, error) {
+	for i, bg := range backgrounds {
+		if bg.name == s {
+			return Background(i), nil
+		}
+	}
+	return 0, fmt.Errorf("data: unknown background %q: want white or black", s)
+}
+
+// DefaultImageSize is the side LoadImageFolder scales images to when they do not all share
+// one square size and ImageFolderOptions.ImageSize is 0.
+const DefaultImageSize = 64
+
+// maxFailedFraction is the largest fraction of a folder's image files that may fail to
+// decode before LoadImageFolder gives up: 1%.
+const maxFailedFraction = 0.01
+
+// maxNamedSkips is how many skipped files ImageFolder.SkippedFiles names.
+const maxNamedSkips = 5
+
+// ImageFolderOptions says how LoadImageFolder makes a dataset of a folder's images. The
+// zero value keeps the images' own square size (or scales to DefaultImageSize), picks the
+// channels from the images, and composites transparency onto white.
+type ImageFolderOptions struct {
+	// ImageSize is the side N of the square images made: the shorter side of each image
+	// is scaled to N, then its center N×N is kept. 0 means the images' own size when they
+	// all share one square size (of at most 4096), else DefaultImageSize. At most 4096.
+	ImageSize int
+	// Channels is 1 (gray) or 3 (RGB). 0 means 3 when any image has color (after
+	// compositing and scaling, a pixel whose R, G and B differ), else 1.
+	Channels int
+	// Background is what transparent pixels are composited onto.
+	Background Background
+	// Strict fails on the first file that cannot be decoded, instead of skipping it.
+	Strict bool
+	// Progress, when not nil, is called with the number of files decoded so far and the
+	// number to decode, from the goroutine that called LoadImageFolder, at most about 10
+	// times a second and once at the end. A load from the cache does not call it.
+	Progress func(done, total int)
+	// CacheDir is the folder of the decoded cache files. "" means
+	// <os.UserCacheDir()>/gogan/images; when that cannot be found, nothing is cached (a
+	// warning says so).
+	CacheDir string
+}
+
+// ImageFolder is a folder of images decoded into a dataset.
+type ImageFolder struct {
+	Dir string // the folder, as given
+
+	// Set holds the images that decoded, (N, ImageSize, ImageSize, Channels), in the order
+	// of Files, and their labels when the folder has class folders: Labels when there are
+	// at most 256 classes, WideLabels otherwise.
+	Set Set
+	// Classes are the names of the class folders, sorted; label i is Classes[i]. nil when
+	// the folder's first level holds images (no classes).
+	Classes []string
+	// Files are the paths, relative to Dir, of the images in Set, in order.
+	Files []string
+
+	// Found is the number of image files found; Skipped of them could not be decoded.
+	Found, Skipped int
+	// SkippedFiles names the first few skipped files, each as "PATH: REASON".
+	SkippedFiles []string
+
+	// Warnings are things the caller should print: a damaged cache rebuilt, a cache that
+	// could not be written.
+	Warnings []string
+	// Cache is the cache file read or written ("" when there is none); FromCache says that
+	// the images were read from it rather than decoded.
+	Cache     string
+	FromCache bool
+}
+
+// SkipReport says in one line how many files were skipped and names the first few, or
+// returns "" when none was.
+func (f *ImageFolder) SkipReport() string {
+	if f.Skipped == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s: skipped %d of %d image files that cannot be decoded: %s", f.Dir, f.Skipped, f.Found, strings.Join(f.SkippedFiles, "; "))
+}
+
+// imageFile is one image file found in the folder.
+type imageFile struct {
+	rel     string // path relative to the folder, with forward slashes
+	label   int    // class index, 0 without classes
+	size    int64
+	modTime time.Time
+}
+
+// LoadImageFolder reads the images in dir and its subfolders (PNG, JPEG, GIF's first frame,
+// BMP and WebP, by extension in any case; names starting with "." are skipped) into a
+// dataset of square images, as opts says. When dir's first level holds no image file and at
+// least one folder, each folder is a class, as in torchvision's ImageFolder: classes are
+// sorted by name, the label of an image is the index of the first-level folder it is under,
+// and a class folder without images is an error.
+//
+// Files are taken in the order of filepath.WalkDir (lexical, folder by folder), decoded in
+// parallel on runtime.NumCPU() goroutines; the result is in that order whatever the
+// parallelism. Each file's header is read first, and an image of more than MaxImagePixels
+// pixels is refused before decoding. A file that cannot be decoded is skipped (see
+// ImageFolder.SkipReport) unless opts.Strict is set; LoadImageFolder fails when no file
+// decodes or when more than 1% of them do not.
+//
+// The decoded images are cached in one file (see ImageFolderOptions.CacheDir) whose name is
+// a hash of the file list, the files' sizes and modification times, and opts.ImageSize,
+// opts.Channels and opts.Background; a later load with the same files and options reads it
+// instead of decoding. The cache is written atomically with a checksum; a damaged cache is
+// decoded again and rewritten, with a warning.
+func LoadImageFolder(dir string, opts ImageFolderOptions) (*ImageFolder, error) {
+	if err := opts.check(); err != nil {
+		return nil, err
+	}
+	files, classes, err := listImages(dir)
+	if err != nil {
+		return nil, err
+	}
+	res := &ImageFolder{Dir: dir, Classes: classes, Found: len(files)}
+
+	cachePath, warn := cachePathFor(files, classes, opts)
+	res.addWarning(warn)
+	if cachePath != "" {
+		res.Cache = cachePath
+		switch err := readImageCache(cachePath, res); {
+		case err == nil:
+			res.FromCache = true
+			return res, res.strictCheck(opts)
+		case err != errNoCache:
+			res.addWarning(fmt.Sprintf("data: %s: damaged cache, decoding %s again: %v", cachePath, dir, err))
+		}
+	}
+
+	if err := decodeFolder(res, files, opts); err != nil {
+		return nil, err
+	}
+	if cachePath != "" {
+		if err := writeImageCache(cachePath, res); err != nil {
+			res.addWarning(fmt.Sprintf("data: %s: the decoded images cannot be cached (the next load decodes them again): %v", cachePath, err))
+		}
+	}
+	return res, nil
+}
+
+// addWarning appends w to the warnings unless it is empty.
+func (f *ImageFolder) addWarning(w string) {
+	if w != "" {
+		f.Warnings = append(f.Warnings, w)
+	}
+}
+
+// strictCheck fails, under opts.Strict, when a file was skipped.
+func (f *ImageFolder) strictCheck(opts ImageFolderOptions) error {
+	if opts.Strict && f.Skipped > 0 {
+		return fmt.Errorf("data: %s (strict: no file may be skipped)", filepath.Join(f.Dir, f.SkippedFiles[0]))
+	}
+	return nil
+}
+
+// check says what is wrong with opts, or returns nil.
+func (opts ImageFolderOptions) check() error {
+	switch {
+	case opts.ImageSize < 0 || opts.ImageSize > maxSide:
+		return fmt.Errorf("data: image size must be within 1..%d, or 0 for the images' own, got %d", maxSide, opts.ImageSize)
+	case opts.Channels != 0 && opts.Channels != 1 && opts.Channels != 3:
+		return fmt.Errorf("data: channels must be 1 or 3, or 0 for the images' own, got %d", opts.Channels)
+	case int(opts.Background) >= len(backgrounds):
+		return fmt.Errorf("data: unknown background %d: want BackgroundWhite or BackgroundBlack", opts.Background)
+	}
+	return nil
+}
+
+// listImages finds the image files under dir, in WalkDir order, and the class folders when
+// dir's first level holds folders and no image file.
+func listImages(dir string) ([]imageFile, []string, error) {
+	top, err := os.ReadDir(dir)
+	if err != nil {
+		if st, serr := os.Stat(dir); serr == nil && !st.IsDir() {
+			return nil, nil, fmt.Errorf("data: %s: not a folder", dir)
+		}
+		return nil, nil, fileError(dir, "cannot read folder", err)
+	}
+	if len(top) == 0 {
+		return nil, nil, fmt.Errorf("data: %s: empty folder", dir)
+	}
+	var classes []string
+	hasImages := false
+	for _, e := range top {
+		if hidden(e.Name()) {
+			continue
+		}
+		if e.IsDir() {
+			classes = append(classes, e.Name()) // ReadDir sorts by name
+		} else if isImageName(e.Name()) {
+			hasImages = true
+		}
+	}
+	if hasImages {
+		classes = nil
+	}
+
+	var files []imageFile
+	label := map[string]int{}
+	for i, c := range classes {
+		label[c] = i
+	}
+	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if path == dir {
+			return nil
+		}
+		if hidden(d.Name()) {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() || !isImageName(d.Name()) {
+			return nil
+		}
+		info, err := os.Stat(path) // follows a link
+		if err != nil {
+			return err
+		}
+		if !info.Mode().IsRegular() {
+			return nil
+		}
+		rel, err := filepath.Rel(dir, path)
+		if err != nil {
+			return err
+		}
+		rel = filepath.ToSlash(rel)
+		f := imageFile{rel: rel, size: info.Size(), modTime: info.ModTime()}
+		if classes != nil {
+			f.label = label[strings.SplitN(rel, "/", 2)[0]]
+		}
+		files = append(files, f)
+		return nil
+	})
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return nil, nil, fileError(pe.Path, "cannot read", pe.Err)
+		}
+		return nil, nil, fmt.Errorf("data: %s: %v", dir, err)
+	}
+	if len(files) == 0 {
+		return nil, nil, fmt.Errorf("data: %s: no %s images in it or its subfolders", dir, imageFormats)
+	}
+	if err := checkClasses(dir, classes, files); err != nil {
+		return nil, nil, err
+	}
+	return files, classes, nil
+}
+
+// hidden reports whether a file or folder name starts with "." (".git", macOS's "._x.jpg").
+func hidden(name string) bool { return strings.HasPrefix(name, ".") }
+
+// checkClasses fails when a class folder holds no image file.
+func checkClasses(dir string, classes []string, files []imageFile) error {
+	count := make([]int, len(classes))
+	for _, f := range files {
+		if classes != nil {
+			count[f.label]++
+		}
+	}
+	for i, n := range count {
+		if n == 0 {
+			return fmt.Errorf("data: %s: class folder holds no %s images (each folder of %s is a class)", filepath.Join(dir, classes[i]), imageFormats, dir)
+		}
+	}
+	return nil
+}
+
+// decodeFolder decodes files into res: sizes first, then pixels, both in parallel.
+func decodeFolder(res *ImageFolder, files []imageFile, opts ImageFolderOptions) error {
+	dir := res.Dir
+	n := len(files)
+	errs := make([]error, n)
+	sides := make([][2]int, n)
+	forEach(n, opts.Strict, errs, nil, func(i int) error {
+		w, h, err := probe(filepath.Join(dir, files[i].rel))
+		sides[i] = [2]int{w, h}
+		return err
+	})
+	if err := failures(res, files, errs, opts); err != nil {
+		return err
+	}
+
+	spec := decodeSpec{size: opts.ImageSize, rgb: opts.Channels != 1, bg: backgrounds[opts.Background].color}
+	if spec.size == 0 {
+		spec.size = ownSize(sides, errs)
+	}
+	per := spec.bytesPerImage()
+	pix := make([]uint8, n*per)
+	colored := make([]bool, n)
+	budget := newPixelBudget(decodeBudget)
+	forEach(n, opts.Strict, errs, opts.Progress, func(i int) (err error) {
+		px := int64(sides[i][0]) * int64(sides[i][1])
+		budget.acquire(px)
+		defer budget.release(px)
+		colored[i], err = decodeFile(pix[i*per:(i+1)*per], filepath.Join(dir, files[i].rel), spec)
+		return err
+	})
+	if err := failures(res, files, errs, opts); err != nil {
+		return err
+	}
+
+	// Keep the images that decoded, in order.
+	kept, anyColor := 0, false
+	for i, f := range files {
+		if errs[i] != nil {
+			continue
+		}
+		copy(pix[kept*per:(kept+1)*per], pix[i*per:(i+1)*per])
+		res.Files = append(res.Files, f.rel)
+		if res.Classes != nil {
+			setLabel(&res.Set, kept, f.label, len(res.Classes), n)
+		}
+		anyColor = anyColor || colored[i]
+		kept++
+	}
+	pix = pix[:kept*per]
+	channels := 1
+	if spec.rgb {
+		channels = 3
+		if opts.Channels == 0 && !anyColor {
+			pix, channels = rgbToGray(pix), 1
+		}
+	}
+	res.Set.Images = &Images{N: kept, Rows: spec.size, Cols: spec.size, Channels: channels, Pixels: pix}
+	trimLabels(&res.Set, kept)
+	return nil
+}
+
+// setLabel sets the label of image k to label, in Labels or, with more than 256 classes,
+// in WideLabels, making the slice (of capacity n) on first use.
+func setLabel(s *Set, k, label, classes, n int) {
+	if classes > 256 {
+		if s.WideLabels == nil {
+			s.WideLabels = make([]uint16, n)
+		}
+		s.WideLabels[k] = uint16(label)
+		return
+	}
+	if s.Labels == nil {
+		s.Labels = make([]uint8, n)
+	}
+	s.Labels[k] = uint8(label)
+}
+
+// trimLabels cuts the label slices of s to the n images kept.
+func trimLabels(s *Set, n int) {
+	if s.Labels != nil {
+		s.Labels = s.Labels[:n]
+	}
+	if s.WideLabels != nil {
+		s.WideLabels = s.WideLabels[:n]
+	}
+}
+
+// ownSize returns the side the images share when they are all square of one size, else
+// DefaultImageSize. Files whose header failed (errs[i] != nil) do not count.
+func ownSize(sides [][2]int, errs []error) int {
+	side := 0
+	for i, s := range sides {
+		if errs[i] != nil {
+			continue
+		}
+		if s[0] != s[1] || (side != 0 && s[0] != side) || s[0] > maxSide {
+			return DefaultImageSize
+		}
+		side = s[0]
+	}
+	if side == 0 {
+		return DefaultImageSize
+	}
+	return side
+}
+
+// failures records the files that failed in res and says whether loading must stop: under
+// opts.Strict at the first failure, when nothing decoded, or when more than 1% failed.
+func failures(res *ImageFolder, files []imageFile, errs []error, opts ImageFolderOptions) error {
+	res.Skipped, res.SkippedFiles = 0, nil
+	first := -1
+	for i, err := range errs {
+		if err == nil {
+			continue
+		}
+		if first < 0 {
+			first = i
+		}
+		res.Skipped++
+		if len(res.SkippedFiles) < maxNamedSkips {
+			res.SkippedFiles = append(res.SkippedFiles, files[i].rel+": "+err.Error())
+		}
+	}
+	n := len(files)
+	switch {
+	case first < 0:
+		return nil
+	case opts.Strict:
+		return fmt.Errorf("data: %s: %v (strict: no file may be skipped)", filepath.Join(res.Dir, files[first].rel), errs[first])
+	case res.Skipped == n:
+		return fmt.Errorf("data: %s: none of its %d image files can be decoded; the first: %s", res.Dir, n, res.SkippedFiles[0])
+	case float64(res.Skipped) > maxFailedFraction*float64(n):
+		return fmt.Errorf("data: %s: %d of %d image files (%.1f%%) cannot be decoded, more than 1%%: %s", res.Dir, res.Skipped, n, 100*float64(res.Skipped)/float64(n), strings.Join(res.SkippedFiles, "; "))
+	}
+	return nil
+}
+
+// progressInterval is the least time between two calls of a progress callback.
+const progressInterval = 100 * time.Millisecond
+
+// forEach runs fn(i) for i in [0, n) on runtime.NumCPU() goroutines and stores its errors
+// in errs (a file that failed before, errs[i] != nil, is not run again). Under stop, it
+// starts no new call after the first error. progress, when not nil, is called from the
+// calling goroutine with the count of calls done.
+func forEach(n int, stop bool, errs []error, progress func(done, total int), fn func(i int) error) {
+	var next, done atomic.Int64
+	var failed atomic.Bool
+	var wg sync.WaitGroup
+	for range min(runtime.NumCPU(), n) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n || (stop && failed.Load()) {
+					return
+				}
+				if errs[i] == nil {
+					if errs[i] = fn(i); errs[i] != nil {
+						failed.Store(true)
+					}
+				}
+				done.Add(1)
+			}
+		})
+	}
+	if progress == nil {
+		wg.Wait()
+		return
+	}
+	finished := make(chan struct{})
+	go func() { wg.Wait(); close(finished) }()
+	tick := time.NewTicker(progressInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-tick.C:
+			progress(int(done.Load()), n)
+		case <-finished:
+			progress(int(done.Load()), n)
+			return
+		}
+	}
+}
+
+// decodeBudget bounds the pixels of the images being decoded at once, so that many workers
+// on large photos hold at most about 1 GiB (a decoded image and its RGBA square, 8 bytes a
+// pixel at most) however many cores there are. One image of MaxImagePixels always fits.
+const decodeBudget = 2 * MaxImagePixels
+
+// pixelBudget is a counting semaphore of pixels.
+type pixelBudget struct {
+	mu    sync.Mutex
+	cond  *sync.Cond
+	left  int64
+	total int64
+}
+
+// newPixelBudget returns a budget of total pixels.
+func newPixelBudget(total int64) *pixelBudget {
+	b := &pixelBudget{left: total, total: total}
+	b.cond = sync.NewCond(&b.mu)
+	return b
+}
+
+// acquire waits until px pixels (at most the total) are free and takes them.
+func (b *pixelBudget) acquire(px int64) {
+	px = min(px, b.total)
+	b.mu.Lock()
+	for b.left < px {
+		b.cond.Wait()
+	}
+	b.left -= px
+	b.mu.Unlock()
+}
+
+// release gives back px pixels taken by acquire.
+func (b *pixelBudget) release(px int64) {
+	px = min(px, b.total)
+	b.mu.Lock()
+	b.left += px
+	b.mu.Unlock()
+	b.cond.Broadcast()
+}

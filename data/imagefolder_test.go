@@ -1,0 +1,397 @@
+package data
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"hash/crc32"
+	"image"
+	"image/color"
+	"image/gif"
+	"image/jpeg"
+	"image/png"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"golang.org/x/image/bmp"
+)
+
+// writeImage encodes img into path in the format its extension names, making the folder.
+func writeImage(t *testing.T, path string, img image.Image) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	var err error
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".png":
+		err = png.Encode(&buf, img)
+	case ".jpg":
+		err = jpeg.Encode(&buf, img, &jpeg.Options{Quality: 95})
+	case ".gif":
+		err = gif.Encode(&buf, img, nil)
+	case ".bmp":
+		err = bmp.Encode(&buf, img)
+	default:
+		t.Fatalf("writeImage: no encoder for %s", path)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// uniform returns a w×h image of one color, of the kind named: "rgba", "nrgba", "gray" or
+// "paletted".
+func uniform(kind string, w, h int, c color.Color) image.Image {
+	r := image.Rect(0, 0, w, h)
+	var img interface {
+		image.Image
+		Set(x, y int, c color.Color)
+	}
+	switch kind {
+	case "nrgba":
+		img = image.NewNRGBA(r)
+	case "gray":
+		img = image.NewGray(r)
+	case "paletted":
+		img = image.NewPaletted(r, color.Palette{c, color.Black})
+	default:
+		img = image.NewRGBA(r)
+	}
+	for y := range h {
+		for x := range w {
+			img.Set(x, y, c)
+		}
+	}
+	return img
+}
+
+// sample is the nth image of a generated folder: its kind, size and color vary with n.
+func sample(n int) image.Image {
+	sizes := [][2]int{{16, 16}, {20, 12}, {12, 24}, {17, 17}, {40, 30}}
+	s := sizes[n%len(sizes)]
+	kinds := []string{"rgba", "gray", "nrgba", "paletted"}
+	c := color.NRGBA{uint8(30 * n), uint8(200 - n), uint8(7 * n), 255}
+	if n%7 == 3 {
+		c.A = 100 // partly transparent
+	}
+	return uniform(kinds[n%len(kinds)], s[0], s[1], c)
+}
+
+// classFolder writes a folder of class subfolders ant (40 images), bee (35 images, some in
+// a nested folder, and one corrupt file) and cat (30), in PNG, JPEG, GIF and BMP, with a
+// hidden file and a text file that are not images. It returns the folder.
+func classFolder(t *testing.T) string {
+	dir := t.TempDir()
+	exts := []string{".png", ".jpg", ".gif", ".bmp"}
+	n := 0
+	for _, class := range []struct {
+		name  string
+		count int
+	}{{"ant", 40}, {"bee", 35}, {"cat", 30}} {
+		for i := range class.count {
+			sub := class.name
+			if class.name == "bee" && i%3 == 0 {
+				sub = filepath.Join(class.name, "nested", "deeper")
+			}
+			writeImage(t, filepath.Join(dir, sub, fmt.Sprintf("%03d%s", i, exts[n%len(exts)])), sample(n))
+			n++
+		}
+	}
+	mustWrite(t, filepath.Join(dir, "bee", "corrupt.png"), []byte("\x89PNG\r\n\x1a\nnot really"))
+	mustWrite(t, filepath.Join(dir, "cat", ".DS_Store"), []byte("junk"))
+	mustWrite(t, filepath.Join(dir, "cat", "notes.txt"), []byte("not an image"))
+	return dir
+}
+
+func mustWrite(t *testing.T, path string, b []byte) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLoadImageFolderClasses(t *testing.T) {
+	dir := classFolder(t)
+	var calls, lastDone, lastTotal int
+	f, err := LoadImageFolder(dir, ImageFolderOptions{
+		ImageSize: 16, CacheDir: t.TempDir(),
+		Progress: func(done, total int) { calls, lastDone, lastTotal = calls+1, done, total },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	im := f.Set.Images
+	if im.N != 105 || im.Rows != 16 || im.Cols != 16 || im.Channels != 3 || len(im.Pixels) != 105*16*16*3 {
+		t.Fatalf("images are %dx%dx%dx%d (%d bytes), want 105x16x16x3", im.N, im.Rows, im.Cols, im.Channels, len(im.Pixels))
+	}
+	if !slices.Equal(f.Classes, []string{"ant", "bee", "cat"}) {
+		t.Fatalf("classes %q, want ant, bee, cat", f.Classes)
+	}
+	if f.Found != 106 || f.Skipped != 1 || len(f.SkippedFiles) != 1 || !strings.HasPrefix(f.SkippedFiles[0], "bee/corrupt.png: ") {
+		t.Fatalf("found %d, skipped %d %q; want 106 found, bee/corrupt.png skipped", f.Found, f.Skipped, f.SkippedFiles)
+	}
+	if rep := f.SkipReport(); !strings.Contains(rep, "skipped 1 of 106") || !strings.Contains(rep, "bee/corrupt.png") {
+		t.Fatalf("SkipReport %q", rep)
+	}
+	count := [3]int{}
+	for k, l := range f.Set.Labels {
+		count[l]++
+		if class := strings.SplitN(f.Files[k], "/", 2)[0]; class != f.Classes[l] {
+			t.Fatalf("image %d (%s) has label %d (%s)", k, f.Files[k], l, f.Classes[l])
+		}
+	}
+	if count != [3]int{40, 35, 30} || len(f.Files) != 105 || f.Set.WideLabels != nil {
+		t.Fatalf("labels count %v, want [40 35 30]", count)
+	}
+	if calls == 0 || lastDone != 106 || lastTotal != 106 {
+		t.Fatalf("progress called %d times, last with (%d, %d), want (106, 106) last", calls, lastDone, lastTotal)
+	}
+	// Each image is one color: its first pixel is its decoded color, composited onto white.
+	for k, name := range f.Files {
+		if !strings.HasSuffix(name, ".png") && !strings.HasSuffix(name, ".bmp") {
+			continue // JPEG is lossy, GIF has a 256-color palette
+		}
+		px := im.Pixels[k*16*16*3 : (k+1)*16*16*3]
+		for p := 0; p < len(px); p += 3 {
+			if px[p] != px[0] || px[p+1] != px[1] || px[p+2] != px[2] {
+				t.Fatalf("%s: pixel %d is %v, pixel 0 %v: a uniform image must stay uniform", name, p/3, px[p:p+3], px[:3])
+			}
+		}
+	}
+}
+
+func TestLoadImageFolderFlat(t *testing.T) {
+	dir := t.TempDir()
+	// Images at the first level: no classes, and the nested ones count too.
+	writeImage(t, filepath.Join(dir, "a.png"), uniform("gray", 8, 8, color.Gray{10}))
+	writeImage(t, filepath.Join(dir, "b.PNG"), uniform("gray", 8, 8, color.Gray{20}))
+	writeImage(t, filepath.Join(dir, "sub", "c.bmp"), uniform("gray", 8, 8, color.Gray{30}))
+	writeImage(t, filepath.Join(dir, "z.gif"), uniform("paletted", 8, 8, color.Gray{40}))
+	f, err := LoadImageFolder(dir, ImageFolderOptions{CacheDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	im := f.Set.Images
+	// All 8×8 and gray: the default keeps 8×8, one channel.
+	if im.N != 4 || im.Rows != 8 || im.Cols != 8 || im.Channels != 1 {
+		t.Fatalf("images %dx%dx%dx%d, want 4x8x8x1", im.N, im.Rows, im.Cols, im.Channels)
+	}
+	if f.Classes != nil || f.Set.Labels != nil {
+		t.Fatalf("classes %q, labels %v; want none", f.Classes, f.Set.Labels)
+	}
+	if want := []string{"a.png", "b.PNG", "sub/c.bmp", "z.gif"}; !slices.Equal(f.Files, want) {
+		t.Fatalf("files %q, want %q", f.Files, want)
+	}
+	for k, want := range []uint8{10, 20, 30, 40} {
+		if got := im.Pixels[k*64 : (k+1)*64]; slices.Max(got) != want || slices.Min(got) != want {
+			t.Fatalf("%s: pixels in [%d, %d], want all %d", f.Files[k], slices.Min(got), slices.Max(got), want)
+		}
+	}
+
+	// Mixed sizes: the default is 64; asking for gray converts by luma.
+	writeImage(t, filepath.Join(dir, "wide.png"), uniform("rgba", 12, 8, color.RGBA{255, 0, 0, 255}))
+	f, err = LoadImageFolder(dir, ImageFolderOptions{CacheDir: t.TempDir(), Channels: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if im := f.Set.Images; im.N != 5 || im.Rows != DefaultImageSize || im.Channels != 1 || im.Pixels[3*64*64] != 76 {
+		t.Fatalf("images %dx%dx%d channels %d, red as gray %d; want 5x64x64, 1 channel, red as 76", im.N, im.Rows, im.Cols, im.Channels, im.Pixels[3*64*64])
+	}
+}
+
+func TestLoadImageFolderTransparency(t *testing.T) {
+	dir := t.TempDir()
+	writeImage(t, filepath.Join(dir, "clear.png"), uniform("nrgba", 4, 4, color.NRGBA{0, 255, 0, 0}))
+	writeImage(t, filepath.Join(dir, "half.png"), uniform("nrgba", 4, 4, color.NRGBA{255, 0, 0, 128}))
+	for _, tc := range []struct {
+		bg          Background
+		clear, half [3]uint8
+	}{
+		// over = a·c + (1−a)·bg, a = 128/255: 255·(127/255) = 127.
+		{BackgroundWhite, [3]uint8{255, 255, 255}, [3]uint8{255, 127, 127}},
+		{BackgroundBlack, [3]uint8{0, 0, 0}, [3]uint8{128, 0, 0}},
+	} {
+		f, err := LoadImageFolder(dir, ImageFolderOptions{CacheDir: t.TempDir(), Background: tc.bg})
+		if err != nil {
+			t.Fatal(err)
+		}
+		px := f.Set.Images.Pixels
+		if f.Set.Images.Channels != 3 {
+			t.Fatalf("%v: %d channels, want 3 (half.png has color)", tc.bg, f.Set.Images.Channels)
+		}
+		for k, want := range [][3]uint8{tc.clear, tc.half} {
+			for p := range 16 {
+				got := [3]uint8(px[(k*16+p)*3:])
+				if d := absDiff(got, want); d > 1 {
+					t.Fatalf("%v background: %s pixel %d is %v, want %v", tc.bg, f.Files[k], p, got, want)
+				}
+			}
+		}
+	}
+}
+
+// absDiff is the largest difference between two colors' channels.
+func absDiff(a, b [3]uint8) int {
+	d := 0
+	for i := range a {
+		d = max(d, int(a[i])-int(b[i]), int(b[i])-int(a[i]))
+	}
+	return d
+}
+
+func TestParseBackground(t *testing.T) {
+	for _, bg := range []Background{BackgroundWhite, BackgroundBlack} {
+		if got, err := ParseBackground(bg.String()); err != nil || got != bg {
+			t.Fatalf("ParseBackground(%q) = %v, %v", bg.String(), got, err)
+		}
+	}
+	if _, err := ParseBackground("grey"); err == nil || !strings.Contains(err.Error(), `"grey": want white or black`) {
+		t.Fatalf("ParseBackground(grey): %v", err)
+	}
+}
+
+// bombPNG returns a PNG whose header says w×h but that holds no pixel data.
+func bombPNG(w, h uint32) []byte {
+	ihdr := binary.BigEndian.AppendUint32(nil, w)
+	ihdr = binary.BigEndian.AppendUint32(ihdr, h)
+	ihdr = append(ihdr, 8, 2, 0, 0, 0) // 8 bits, RGB, deflate, no filter, no interlace
+	chunk := append([]byte("IHDR"), ihdr...)
+	b := []byte("\x89PNG\r\n\x1a\n")
+	b = binary.BigEndian.AppendUint32(b, uint32(len(ihdr)))
+	b = append(b, chunk...)
+	return binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(chunk))
+}
+
+func TestLoadImageFolderErrors(t *testing.T) {
+	good := func(t *testing.T, dir string, n int) {
+		for i := range n {
+			writeImage(t, filepath.Join(dir, fmt.Sprintf("g%03d.png", i)), uniform("gray", 4, 4, color.Gray{uint8(i)}))
+		}
+	}
+	for _, tc := range []struct {
+		name  string
+		setup func(t *testing.T, dir string) string // returns the path to load
+		opts  ImageFolderOptions
+		want  string
+	}{
+		{"no such folder", func(t *testing.T, dir string) string { return filepath.Join(dir, "nope") }, ImageFolderOptions{}, "cannot read folder: no such file or directory"},
+		{"a file", func(t *testing.T, dir string) string {
+			p := filepath.Join(dir, "x.png")
+			writeImage(t, p, uniform("gray", 4, 4, color.Gray{}))
+			return p
+		}, ImageFolderOptions{}, "not a folder"},
+		{"empty", func(t *testing.T, dir string) string { return dir }, ImageFolderOptions{}, "empty folder"},
+		{"no images", func(t *testing.T, dir string) string {
+			mustWrite(t, filepath.Join(dir, "a.txt"), []byte("x"))
+			mustWrite(t, filepath.Join(dir, "sub", "b.csv"), []byte("x"))
+			return dir
+		}, ImageFolderOptions{}, "no PNG, JPEG, GIF, BMP or WebP images in it or its subfolders"},
+		{"empty class", func(t *testing.T, dir string) string {
+			good(t, filepath.Join(dir, "a"), 2)
+			mustWrite(t, filepath.Join(dir, "b", "readme.txt"), []byte("x"))
+			return dir
+		}, ImageFolderOptions{}, "b: class folder holds no PNG, JPEG, GIF, BMP or WebP images"},
+		{"nothing decodes", func(t *testing.T, dir string) string {
+			mustWrite(t, filepath.Join(dir, "a.jpg"), []byte("junk"))
+			mustWrite(t, filepath.Join(dir, "b.png"), []byte("junk"))
+			return dir
+		}, ImageFolderOptions{}, "none of its 2 image files can be decoded; the first: a.jpg: not a readable"},
+		{"more than 1%", func(t *testing.T, dir string) string {
+			good(t, dir, 98)
+			mustWrite(t, filepath.Join(dir, "bad1.png"), []byte("junk"))
+			mustWrite(t, filepath.Join(dir, "bad2.gif"), []byte("junk"))
+			return dir
+		}, ImageFolderOptions{}, "2 of 100 image files (2.0%) cannot be decoded, more than 1%: bad1.png: "},
+		{"strict", func(t *testing.T, dir string) string {
+			good(t, dir, 200)
+			mustWrite(t, filepath.Join(dir, "g100.png"), []byte("junk"))
+			mustWrite(t, filepath.Join(dir, "g150.png"), []byte("junk"))
+			return dir
+		}, ImageFolderOptions{Strict: true}, "g100.png: not a readable PNG, JPEG, GIF, BMP or WebP image: image: unknown format (strict: no file may be skipped)"},
+		{"image bomb", func(t *testing.T, dir string) string {
+			mustWrite(t, filepath.Join(dir, "bomb.png"), bombPNG(100000, 100000))
+			return dir
+		}, ImageFolderOptions{}, "bomb.png: png image of 100000x100000 has 10000000000 pixels, more than the 67108864 (8192x8192) gogan decodes"},
+		{"bad size", func(t *testing.T, dir string) string { return dir }, ImageFolderOptions{ImageSize: -1}, "image size must be within 1..4096"},
+		{"bad channels", func(t *testing.T, dir string) string { return dir }, ImageFolderOptions{Channels: 2}, "channels must be 1 or 3"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := tc.setup(t, t.TempDir())
+			tc.opts.CacheDir = t.TempDir()
+			_, err := LoadImageFolder(path, tc.opts)
+			if strings.HasPrefix(tc.name, "bad ") {
+				path = "" // option errors name the option's value, not a path
+			}
+			checkErr(t, err, path, tc.want)
+		})
+	}
+}
+
+func TestLoadImageFolderBombSkipped(t *testing.T) {
+	dir := t.TempDir()
+	for i := range 150 {
+		writeImage(t, filepath.Join(dir, fmt.Sprintf("g%03d.png", i)), uniform("gray", 4, 4, color.Gray{uint8(i)}))
+	}
+	mustWrite(t, filepath.Join(dir, "bomb.png"), bombPNG(100000, 100000))
+	f, err := LoadImageFolder(dir, ImageFolderOptions{CacheDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Set.Images.N != 150 || f.Skipped != 1 || !strings.Contains(f.SkippedFiles[0], "bomb.png: png image of 100000x100000") {
+		t.Fatalf("%d images, skipped %d %q; want 150 and the bomb skipped by its header", f.Set.Images.N, f.Skipped, f.SkippedFiles)
+	}
+}
+
+// TestProbeRefusesBomb checks that probe refuses a bomb from its header: the file ends
+// right after IHDR, so nothing past the header could have been decoded.
+func TestProbeRefusesBomb(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "bomb.png")
+	mustWrite(t, path, bombPNG(100000, 100000))
+	if _, _, err := probe(path); err == nil || !strings.Contains(err.Error(), "100000x100000") {
+		t.Fatalf("probe: %v, want the size refused", err)
+	}
+	// Just within the limit: accepted from the header.
+	mustWrite(t, path, bombPNG(8192, 8192))
+	if w, h, err := probe(path); err != nil || w != 8192 || h != 8192 {
+		t.Fatalf("probe of 8192x8192: %d, %d, %v; want accepted", w, h, err)
+	}
+}
+
+// webp6x4 is a 6×4 lossless WebP of one color, (200, 30, 60), made by
+// `cwebp -lossless` from a PNG (Go has no WebP encoder).
+var webp6x4 = []byte{
+	0x52, 0x49, 0x46, 0x46, 0x1e, 0x00, 0x00, 0x00, 0x57, 0x45, 0x42, 0x50,
+	0x56, 0x50, 0x38, 0x4c, 0x11, 0x00, 0x00, 0x00, 0x2f, 0x05, 0xc0, 0x00,
+	0x00, 0x07, 0x50, 0x8f, 0x22, 0x97, 0xa7, 0xff, 0x81, 0x88, 0xe8, 0x7f,
+	0x00, 0x00,
+}
+
+func TestLoadImageFolderWebP(t *testing.T) {
+	dir := t.TempDir()
+	mustWrite(t, filepath.Join(dir, "u.webp"), webp6x4)
+	f, err := LoadImageFolder(dir, ImageFolderOptions{CacheDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	im := f.Set.Images
+	// Not square: the default size is 64, from the center 4×4.
+	if im.N != 1 || im.Rows != DefaultImageSize || im.Channels != 3 {
+		t.Fatalf("%dx%dx%dx%d, want 1x64x64x3", im.N, im.Rows, im.Cols, im.Channels)
+	}
+	for p := 0; p < len(im.Pixels); p += 3 {
+		if got := [3]uint8(im.Pixels[p:]); got != [3]uint8{200, 30, 60} {
+			t.Fatalf("pixel %d is %v, want (200, 30, 60)", p/3, got)
+		}
+	}
+}
