@@ -35,8 +35,11 @@ func BatchNormalization(opts ...Option) *BatchNormalizationLayer {
 	return l
 }
 
+// Kind is "BatchNormalization", the class name Summary prints.
 func (b *BatchNormalizationLayer) Kind() string { return "BatchNormalization" }
 
+// Build creates gamma, beta (trainable) and the moving statistics (not) for the last axis of in,
+// which is the output shape.
 func (b *BatchNormalizationLayer) Build(in tensor.Shape, _ *rand.Rand) (tensor.Shape, error) {
 	if err := b.opts.check("BatchNormalization", "momentum", "epsilon"); err != nil {
 		return nil, fmt.Errorf("%s: %w", b.name, err)
