@@ -50,7 +50,8 @@ type Batch struct {
 	// Data holds the samples, row-major (N, Shape...): pixels in [−1, 1] for
 	// images, channels last.
 	Data []float32
-	N    int
+	// N is the number of samples.
+	N int
 	// Shape is the shape of one sample, e.g. (28, 28, 1).
 	Shape tensor.Shape
 	// Labels are the classes of the samples of a conditional generator; nil
