@@ -36,6 +36,7 @@ const (
 	Same
 )
 
+// String is Keras's name of the padding: "valid" or "same".
 func (p Padding) String() string {
 	switch p {
 	case Valid:

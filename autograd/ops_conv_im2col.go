@@ -127,6 +127,7 @@ func copyFloats(dst, src []float32) {
 		return
 	}
 	dst = dst[:len(src)]
+	//lint:ignore S1001 the loop is the point: memmove costs more than a short copy
 	for i, v := range src {
 		dst[i] = v
 	}

@@ -92,9 +92,9 @@ func (c Config) Validate() error {
 	case !(c.LR > 0) || c.LR > 1:
 		return fmt.Errorf("learning rate must be in (0, 1], got %g", c.LR)
 	case c.Beta1 < 0 || c.Beta1 >= 1 || c.Beta2 < 0 || c.Beta2 >= 1:
-		return fmt.Errorf("Adam betas must be in [0, 1), got %g and %g", c.Beta1, c.Beta2)
+		return fmt.Errorf("the betas of Adam must be in [0, 1), got %g and %g", c.Beta1, c.Beta2)
 	case !(c.Epsilon > 0):
-		return fmt.Errorf("Adam epsilon must be positive, got %g", c.Epsilon)
+		return fmt.Errorf("the epsilon of Adam must be positive, got %g", c.Epsilon)
 	case c.LogEvery <= 0:
 		return fmt.Errorf("log interval must be positive, got %d", c.LogEvery)
 	case c.EvalEvery < 0:

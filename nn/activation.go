@@ -99,8 +99,10 @@ func Sigmoid(opts ...Option) *ActivationLayer {
 	return l
 }
 
+// Kind is the class name Summary prints: "Activation", or the layer's own ("ReLU", "Sigmoid"...).
 func (a *ActivationLayer) Kind() string { return a.kind }
 
+// Build checks the activation's name; the output shape is in, and there are no weights.
 func (a *ActivationLayer) Build(in tensor.Shape, _ *rand.Rand) (tensor.Shape, error) {
 	if err := a.opts.check(a.kind); err != nil {
 		return nil, fmt.Errorf("%s: %w", a.name, err)
@@ -113,6 +115,7 @@ func (a *ActivationLayer) Build(in tensor.Shape, _ *rand.Rand) (tensor.Shape, er
 	return in.Clone(), nil
 }
 
+// Call applies the activation to every element of x (N, ...).
 func (a *ActivationLayer) Call(g *autograd.Graph, x *autograd.Var, _ bool) *autograd.Var {
 	return a.fn.apply(g, x)
 }
@@ -128,8 +131,10 @@ func LeakyReLU(alpha float32, opts ...Option) *LeakyReLULayer {
 	return &LeakyReLULayer{base: base{opts: newOptions(opts)}, Alpha: alpha}
 }
 
+// Kind is "LeakyReLU", the class name Summary prints.
 func (l *LeakyReLULayer) Kind() string { return "LeakyReLU" }
 
+// Build checks that alpha is not negative; the output shape is in, and there are no weights.
 func (l *LeakyReLULayer) Build(in tensor.Shape, _ *rand.Rand) (tensor.Shape, error) {
 	if err := l.opts.check("LeakyReLU"); err != nil {
 		return nil, fmt.Errorf("%s: %w", l.name, err)
@@ -140,6 +145,7 @@ func (l *LeakyReLULayer) Build(in tensor.Shape, _ *rand.Rand) (tensor.Shape, err
 	return in.Clone(), nil
 }
 
+// Call returns x where x > 0 and alpha·x elsewhere, element by element, x (N, ...).
 func (l *LeakyReLULayer) Call(g *autograd.Graph, x *autograd.Var, _ bool) *autograd.Var {
 	return g.LeakyReLU(x, l.Alpha)
 }

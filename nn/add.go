@@ -15,6 +15,7 @@ type AddLayer struct{ base }
 // Add returns a layer summing two or more inputs of the same shape. Options: Name.
 func Add(opts ...Option) *AddLayer { return &AddLayer{base: base{opts: newOptions(opts)}} }
 
+// Kind is "Add", the class name Summary prints.
 func (a *AddLayer) Kind() string { return "Add" }
 
 // BuildMulti takes two or more inputs of one shape and returns it.

@@ -24,6 +24,7 @@ func AveragePooling2D(poolSize int, opts ...Option) *AveragePooling2DLayer {
 	return &AveragePooling2DLayer{base: base{opts: newOptions(opts)}, PoolSize: [2]int{poolSize, poolSize}}
 }
 
+// Kind is "AveragePooling2D", the class name Summary prints.
 func (p *AveragePooling2DLayer) Kind() string { return "AveragePooling2D" }
 
 // Build maps images (H, W, C) to (OH, OW, C).

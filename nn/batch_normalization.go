@@ -19,7 +19,6 @@ type BatchNormalizationLayer struct {
 	movingMean          *autograd.Var // (features) non-trainable
 	movingVariance      *autograd.Var // (features) non-trainable
 	batchMean, batchVar []float32
-	invStd              []float32 // inference: 1/√(moving_variance + eps)
 }
 
 // BatchNormalization returns a batch-norm layer over the last axis (features, or
@@ -36,8 +35,11 @@ func BatchNormalization(opts ...Option) *BatchNormalizationLayer {
 	return l
 }
 
+// Kind is "BatchNormalization", the class name Summary prints.
 func (b *BatchNormalizationLayer) Kind() string { return "BatchNormalization" }
 
+// Build creates gamma, beta (trainable) and the moving statistics (not) for the last axis of in,
+// which is the output shape.
 func (b *BatchNormalizationLayer) Build(in tensor.Shape, _ *rand.Rand) (tensor.Shape, error) {
 	if err := b.opts.check("BatchNormalization", "momentum", "epsilon"); err != nil {
 		return nil, fmt.Errorf("%s: %w", b.name, err)
@@ -59,7 +61,6 @@ func (b *BatchNormalizationLayer) Build(in tensor.Shape, _ *rand.Rand) (tensor.S
 	b.movingVariance = autograd.NewState(b.name+"/moving_variance", f)
 	Ones.Init(b.movingVariance.Data, 0, 0, nil)
 	b.batchMean, b.batchVar = make([]float32, f), make([]float32, f)
-	b.invStd = make([]float32, f)
 	return in.Clone(), nil
 }
 
@@ -79,10 +80,13 @@ func (b *BatchNormalizationLayer) Call(g *autograd.Graph, x *autograd.Var, train
 	} else {
 		// y = x·s + (beta − mean·s) with s = gamma/√(moving_variance + eps): the
 		// moving statistics are constants, gamma and beta still get gradients.
-		for j := range b.invStd {
-			b.invStd[j] = 1 / float32(math.Sqrt(float64(b.movingVariance.Data[j])+float64(b.Epsilon)))
+		// 1/√(moving_variance + eps) lives in the graph, not the layer, so that
+		// goroutines may run inference on one model, each with its own graph.
+		invStd := g.Constant(0, f)
+		for j := range invStd.Data {
+			invStd.Data[j] = 1 / float32(math.Sqrt(float64(b.movingVariance.Data[j])+float64(b.Epsilon)))
 		}
-		s := g.Mul(b.gamma, g.Input(b.invStd, false, f))
+		s := g.Mul(b.gamma, invStd)
 		shift := g.Sub(b.beta, g.Mul(g.Input(b.movingMean.Data, false, f), s))
 		y = g.AddBias(g.MulColumns(flat, s), shift)
 	}

@@ -19,6 +19,7 @@ func Concatenate(opts ...Option) *ConcatenateLayer {
 	return &ConcatenateLayer{base: base{opts: newOptions(opts)}}
 }
 
+// Kind is "Concatenate", the class name Summary prints.
 func (c *ConcatenateLayer) Kind() string { return "Concatenate" }
 
 // BuildMulti takes inputs (..., C_k) that agree on every axis but the last and

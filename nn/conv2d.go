@@ -31,6 +31,7 @@ func Conv2D(filters, kernelSize int, opts ...Option) *Conv2DLayer {
 	return &Conv2DLayer{base: base{opts: newOptions(opts)}, Filters: filters, KernelSize: [2]int{kernelSize, kernelSize}}
 }
 
+// Kind is "Conv2D", the class name Summary prints.
 func (c *Conv2DLayer) Kind() string { return "Conv2D" }
 
 // Build creates kernel (kh, kw, channels, filters) and bias (filters) for

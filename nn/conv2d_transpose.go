@@ -33,6 +33,7 @@ func Conv2DTranspose(filters, kernelSize int, opts ...Option) *Conv2DTransposeLa
 	return &Conv2DTransposeLayer{base: base{opts: newOptions(opts)}, Filters: filters, KernelSize: [2]int{kernelSize, kernelSize}}
 }
 
+// Kind is "Conv2DTranspose", the class name Summary prints.
 func (c *Conv2DTransposeLayer) Kind() string { return "Conv2DTranspose" }
 
 // Build creates kernel (kh, kw, filters, channels) and bias (filters) for

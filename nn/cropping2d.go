@@ -22,6 +22,7 @@ func Cropping2D(top, bottom, left, right int, opts ...Option) *Cropping2DLayer {
 	return &Cropping2DLayer{base: base{opts: newOptions(opts)}, Rows: [2]int{top, bottom}, Cols: [2]int{left, right}}
 }
 
+// Kind is "Cropping2D", the class name Summary prints.
 func (c *Cropping2DLayer) Kind() string { return "Cropping2D" }
 
 // Build maps images (H, W, C) to (H − top − bottom, W − left − right, C).

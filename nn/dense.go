@@ -25,6 +25,7 @@ func Dense(units int, opts ...Option) *DenseLayer {
 	return &DenseLayer{base: base{opts: newOptions(opts)}, Units: units}
 }
 
+// Kind is "Dense", the class name Summary prints.
 func (d *DenseLayer) Kind() string { return "Dense" }
 
 // Build creates kernel (in, units) and bias (units) for inputs (..., in).

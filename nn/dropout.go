@@ -20,8 +20,10 @@ func Dropout(rate float32, opts ...Option) *DropoutLayer {
 	return &DropoutLayer{base: base{opts: newOptions(opts)}, Rate: rate}
 }
 
+// Kind is "Dropout", the class name Summary prints.
 func (d *DropoutLayer) Kind() string { return "Dropout" }
 
+// Build checks that the rate is in [0, 1); the output shape is in, and there are no weights.
 func (d *DropoutLayer) Build(in tensor.Shape, _ *rand.Rand) (tensor.Shape, error) {
 	if err := d.opts.check("Dropout"); err != nil {
 		return nil, fmt.Errorf("%s: %w", d.name, err)
@@ -32,6 +34,8 @@ func (d *DropoutLayer) Build(in tensor.Shape, _ *rand.Rand) (tensor.Shape, error
 	return in.Clone(), nil
 }
 
+// Call zeroes each element of x (N, ...) with probability Rate and scales the rest by
+// 1/(1 − Rate) when training (drawing from g.Rand); it returns x unchanged otherwise.
 func (d *DropoutLayer) Call(g *autograd.Graph, x *autograd.Var, training bool) *autograd.Var {
 	if !training {
 		return x

@@ -26,6 +26,7 @@ func Embedding(inputDim, outputDim int, opts ...Option) *EmbeddingLayer {
 	return &EmbeddingLayer{base: base{opts: newOptions(opts)}, InputDim: inputDim, OutputDim: outputDim}
 }
 
+// Kind is "Embedding", the class name Summary prints.
 func (e *EmbeddingLayer) Kind() string { return "Embedding" }
 
 // Build creates embeddings (inputDim, outputDim) for ids of any shape (...)

@@ -16,6 +16,7 @@ type Initializer interface {
 // GlorotUniform draws from U(−l, l) with l = √(6/(fanIn+fanOut)): Keras's default kernel initializer.
 type GlorotUniform struct{}
 
+// Init fills w with draws from U(−l, l), l = √(6/(fanIn+fanOut)).
 func (GlorotUniform) Init(w []float32, fanIn, fanOut int, rng *rand.Rand) {
 	limit := math.Sqrt(6 / float64(fanIn+fanOut))
 	for i := range w {
@@ -23,28 +24,33 @@ func (GlorotUniform) Init(w []float32, fanIn, fanOut int, rng *rand.Rand) {
 	}
 }
 
+// String is Keras's name, "glorot_uniform".
 func (GlorotUniform) String() string { return "glorot_uniform" }
 
 // Normal draws from N(Mean, Stddev²); Normal{0, 0.02} is the DCGAN paper's initializer.
 type Normal struct{ Mean, Stddev float64 }
 
+// Init fills w with draws from N(Mean, Stddev²).
 func (n Normal) Init(w []float32, _, _ int, rng *rand.Rand) {
 	for i := range w {
 		w[i] = float32(n.Mean + n.Stddev*rng.NormFloat64())
 	}
 }
 
+// String is "normal(mean, stddev)".
 func (n Normal) String() string { return fmt.Sprintf("normal(%g, %g)", n.Mean, n.Stddev) }
 
 // Constant fills every weight with Value (Zeros and Ones are the common ones).
 type Constant struct{ Value float32 }
 
+// Init fills w with Value.
 func (c Constant) Init(w []float32, _, _ int, _ *rand.Rand) {
 	for i := range w {
 		w[i] = c.Value
 	}
 }
 
+// String is "constant(value)".
 func (c Constant) String() string { return fmt.Sprintf("constant(%g)", c.Value) }
 
 // Zeros and Ones are Keras's "zeros" and "ones".
@@ -57,12 +63,14 @@ var (
 // default for Embedding.
 type RandomUniform struct{ Min, Max float64 }
 
+// Init fills w with draws from U(Min, Max).
 func (u RandomUniform) Init(w []float32, _, _ int, rng *rand.Rand) {
 	for i := range w {
 		w[i] = float32(u.Min + (u.Max-u.Min)*rng.Float64())
 	}
 }
 
+// String is "random_uniform(min, max)".
 func (u RandomUniform) String() string { return fmt.Sprintf("random_uniform(%g, %g)", u.Min, u.Max) }
 
 // KaimingUniform is He's uniform initializer for a layer followed by a leaky

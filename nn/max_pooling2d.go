@@ -24,6 +24,7 @@ func MaxPooling2D(poolSize int, opts ...Option) *MaxPooling2DLayer {
 	return &MaxPooling2DLayer{base: base{opts: newOptions(opts)}, PoolSize: [2]int{poolSize, poolSize}}
 }
 
+// Kind is "MaxPooling2D", the class name Summary prints.
 func (p *MaxPooling2DLayer) Kind() string { return "MaxPooling2D" }
 
 // Build maps images (H, W, C) to (OH, OW, C).

@@ -72,11 +72,6 @@ type Model struct {
 	layers []Applicable   // the distinct layers, in the order of their first node
 	ids    []idCheck      // embeddings fed straight from an input, checked by CheckInputs
 	built  bool
-
-	// Call's scratch, reused from call to call.
-	vals []*autograd.Var
-	argv []*autograd.Var
-	one  [1]*autograd.Var
 }
 
 // idCheck is an Embedding whose ids are the model's input number input.
@@ -198,7 +193,6 @@ func (m *Model) build(rng *rand.Rand) error {
 			m.ids = append(m.ids, idCheck{m.args[i][0], e})
 		}
 	}
-	m.vals = make([]*autograd.Var, len(m.nodes))
 	return nil
 }
 
@@ -389,14 +383,16 @@ func (m *Model) CallInputs(g *autograd.Graph, xs []*autograd.Var, training bool)
 	if err := m.CheckInputs(xs); err != nil {
 		panic("nn: " + err.Error())
 	}
-	vals := m.vals
+	// vals and argv are the call's own, not the model's: goroutines may run
+	// one model at once, each on its own graph.
+	vals := make([]*autograd.Var, len(m.nodes))
 	copy(vals, xs)
+	var argv []*autograd.Var
 	for i := len(xs); i < len(m.nodes); i++ {
-		argv := m.argv[:0]
+		argv = argv[:0]
 		for _, j := range m.args[i] {
 			argv = append(argv, vals[j])
 		}
-		m.argv = argv
 		switch l := m.nodes[i].layer.(type) {
 		case MultiLayer:
 			vals[i] = l.CallMulti(g, argv, training)
@@ -404,19 +400,13 @@ func (m *Model) CallInputs(g *autograd.Graph, xs []*autograd.Var, training bool)
 			vals[i] = l.Call(g, argv[0], training)
 		}
 	}
-	out := vals[len(vals)-1]
-	clear(vals)
-	clear(m.argv)
-	return out
+	return vals[len(vals)-1]
 }
 
 // Call runs x (N, input...) through a model of one input and returns (N, output...).
 func (m *Model) Call(g *autograd.Graph, x *autograd.Var, training bool) *autograd.Var {
 	m.mustHaveOneInput("Call")
-	m.one[0] = x
-	y := m.CallInputs(g, m.one[:], training)
-	m.one[0] = nil
-	return y
+	return m.CallInputs(g, []*autograd.Var{x}, training)
 }
 
 // Weights lists every weight of every layer once, in layer order.

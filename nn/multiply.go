@@ -19,6 +19,7 @@ func Multiply(opts ...Option) *MultiplyLayer {
 	return &MultiplyLayer{base: base{opts: newOptions(opts)}}
 }
 
+// Kind is "Multiply", the class name Summary prints.
 func (m *MultiplyLayer) Kind() string { return "Multiply" }
 
 // BuildMulti takes two or more inputs of one shape and returns it.

@@ -19,8 +19,10 @@ func Reshape(dims ...int) *ReshapeLayer {
 	return &ReshapeLayer{Target: tensor.Shape(dims).Clone()}
 }
 
+// Kind is "Reshape", the class name Summary prints.
 func (r *ReshapeLayer) Kind() string { return "Reshape" }
 
+// Build checks that in holds as many values as Target, which is the output shape.
 func (r *ReshapeLayer) Build(in tensor.Shape, _ *rand.Rand) (tensor.Shape, error) {
 	if err := r.Target.Valid(); err != nil || len(r.Target) == 0 {
 		return nil, fmt.Errorf("%s (Reshape): target shape %s must have positive dimensions", r.name, r.Target)
@@ -32,6 +34,7 @@ func (r *ReshapeLayer) Build(in tensor.Shape, _ *rand.Rand) (tensor.Shape, error
 	return r.Target.Clone(), nil
 }
 
+// Call views x (N, in...) as (N, Target...).
 func (r *ReshapeLayer) Call(g *autograd.Graph, x *autograd.Var, _ bool) *autograd.Var {
 	shape := make([]int, 0, 6)
 	shape = append(shape, x.Shape[0])
@@ -44,12 +47,15 @@ type FlattenLayer struct{ base }
 // Flatten returns a layer mapping (N, d1, d2, ...) to (N, d1·d2·...).
 func Flatten() *FlattenLayer { return &FlattenLayer{} }
 
+// Kind is "Flatten", the class name Summary prints.
 func (f *FlattenLayer) Kind() string { return "Flatten" }
 
+// Build returns the output shape, (in's size).
 func (f *FlattenLayer) Build(in tensor.Shape, _ *rand.Rand) (tensor.Shape, error) {
 	return tensor.Shape{in.Size()}, nil
 }
 
+// Call views x (N, d1, d2, ...) as (N, d1·d2·...).
 func (f *FlattenLayer) Call(g *autograd.Graph, x *autograd.Var, _ bool) *autograd.Var {
 	return g.Reshape(x, x.Shape[0], x.Cols())
 }
@@ -64,8 +70,10 @@ type InputLayer struct {
 // for noise vectors, Input(28, 28, 1) for MNIST images.
 func Input(dims ...int) *InputLayer { return &InputLayer{Shape: tensor.Shape(dims).Clone()} }
 
+// Kind is "InputLayer", the class name Summary prints.
 func (i *InputLayer) Kind() string { return "InputLayer" }
 
+// Build checks the declared shape (and in, when a layer precedes it), which is the output shape.
 func (i *InputLayer) Build(in tensor.Shape, _ *rand.Rand) (tensor.Shape, error) {
 	if err := i.Shape.Valid(); err != nil || len(i.Shape) == 0 {
 		return nil, fmt.Errorf("%s (InputLayer): shape %s must have positive dimensions", i.name, i.Shape)
@@ -76,4 +84,5 @@ func (i *InputLayer) Build(in tensor.Shape, _ *rand.Rand) (tensor.Shape, error) 
 	return i.Shape.Clone(), nil
 }
 
+// Call returns x as it is.
 func (i *InputLayer) Call(_ *autograd.Graph, x *autograd.Var, _ bool) *autograd.Var { return x }

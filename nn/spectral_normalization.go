@@ -49,6 +49,7 @@ func HasKernel(l Layer) bool {
 	return ok
 }
 
+// Kind is "SpectralNormalization", the class name Summary prints.
 func (s *SpectralNormLayer) Kind() string { return "SpectralNormalization" }
 
 // autoName makes the wrapper named as the wrapped layer would be (dense, dense_1, ...).

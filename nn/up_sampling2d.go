@@ -22,6 +22,7 @@ func UpSampling2D(rows, cols int, opts ...Option) *UpSampling2DLayer {
 	return &UpSampling2DLayer{base: base{opts: newOptions(opts)}, Size: [2]int{rows, cols}}
 }
 
+// Kind is "UpSampling2D", the class name Summary prints.
 func (u *UpSampling2DLayer) Kind() string { return "UpSampling2D" }
 
 // Build maps images (H, W, C) to (H·rows, W·cols, C).

@@ -22,6 +22,7 @@ func ZeroPadding2D(top, bottom, left, right int, opts ...Option) *ZeroPadding2DL
 	return &ZeroPadding2DLayer{base: base{opts: newOptions(opts)}, Rows: [2]int{top, bottom}, Cols: [2]int{left, right}}
 }
 
+// Kind is "ZeroPadding2D", the class name Summary prints.
 func (z *ZeroPadding2DLayer) Kind() string { return "ZeroPadding2D" }
 
 // Build maps images (H, W, C) to (H + top + bottom, W + left + right, C).

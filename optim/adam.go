@@ -46,6 +46,7 @@ func NewAdam(params []*autograd.Var, cfg AdamConfig) (*Adam, error) {
 	return a, nil
 }
 
+// Name is the optimizer's kind, "adam".
 func (a *Adam) Name() string { return "adam" }
 
 // SetLearningRate changes α from the next Step on.
@@ -92,8 +93,11 @@ func (j *adamJob) Run(part, parts int) {
 	}
 }
 
+// State returns the slots as named tensors ("<slot>/<param name>") and the steps taken;
+// the slices are the live state.
 func (a *Adam) State() (map[string][]float32, int) { return a.slots.export(), a.t }
 
+// LoadState restores what State returned, checking every name and length.
 func (a *Adam) LoadState(slots map[string][]float32, steps int) error {
 	if steps < 0 {
 		return fmt.Errorf("adam state: negative step count %d", steps)

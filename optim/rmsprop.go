@@ -37,6 +37,7 @@ func NewRMSprop(params []*autograd.Var, cfg RMSpropConfig) (*RMSprop, error) {
 	return &RMSprop{cfg: cfg, slots: newSlotSet(params, "rms")}, nil
 }
 
+// Name is the optimizer's kind, "rmsprop".
 func (r *RMSprop) Name() string { return "rmsprop" }
 
 // SetLearningRate changes α from the next Step on.
@@ -45,6 +46,7 @@ func (r *RMSprop) SetLearningRate(lr float32) {
 	r.cfg.LearningRate = lr
 }
 
+// Step applies one update from the parameters' gradients, then clears them.
 func (r *RMSprop) Step() {
 	r.t++
 	rho, lr, eps := r.cfg.Rho, r.cfg.LearningRate, r.cfg.Epsilon
@@ -59,8 +61,11 @@ func (r *RMSprop) Step() {
 	}
 }
 
+// State returns the slots as named tensors ("<slot>/<param name>") and the steps taken;
+// the slices are the live state.
 func (r *RMSprop) State() (map[string][]float32, int) { return r.slots.export(), r.t }
 
+// LoadState restores what State returned, checking every name and length.
 func (r *RMSprop) LoadState(slots map[string][]float32, steps int) error {
 	if err := r.slots.load("rmsprop", slots); err != nil {
 		return err

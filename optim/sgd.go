@@ -34,6 +34,7 @@ func NewSGD(params []*autograd.Var, cfg SGDConfig) (*SGD, error) {
 	return &SGD{cfg: cfg, slots: newSlotSet(params, "velocity")}, nil
 }
 
+// Name is the optimizer's kind, "sgd".
 func (s *SGD) Name() string { return "sgd" }
 
 // SetLearningRate changes α from the next Step on.
@@ -42,6 +43,7 @@ func (s *SGD) SetLearningRate(lr float32) {
 	s.cfg.LearningRate = lr
 }
 
+// Step applies one update from the parameters' gradients, then clears them.
 func (s *SGD) Step() {
 	s.t++
 	mu, lr := s.cfg.Momentum, s.cfg.LearningRate
@@ -60,8 +62,11 @@ func (s *SGD) Step() {
 	}
 }
 
+// State returns the slots as named tensors ("<slot>/<param name>") and the steps taken;
+// the slices are the live state.
 func (s *SGD) State() (map[string][]float32, int) { return s.slots.export(), s.t }
 
+// LoadState restores what State returned, checking every name and length.
 func (s *SGD) LoadState(slots map[string][]float32, steps int) error {
 	if err := s.slots.load("sgd", slots); err != nil {
 		return err

@@ -118,6 +118,15 @@ func toByte(v float32) uint8 {
 	return uint8((v+1)*127.5 + 0.5)
 }
 
+// Image converts one image, img (height, width, channels) with values in [−1, 1],
+// to an image.Image: *image.Gray for one channel, an opaque *image.RGBA for three.
+func Image(img []float32, height, width, channels int) (image.Image, error) {
+	if err := checkImages(img, 1, height, width, channels); err != nil {
+		return nil, fmt.Errorf("report: image: %w", err)
+	}
+	return toImage(img, height, width, channels), nil
+}
+
 // toImage converts one image, img (height, width, channels), to a Gray or opaque RGBA image.
 func toImage(img []float32, height, width, channels int) image.Image {
 	if channels == 1 {

@@ -10,7 +10,7 @@ import (
 	"github.com/gogan/gogan/checkpoint"
 	"github.com/gogan/gogan/data"
 	"github.com/gogan/gogan/gan"
-	"github.com/gogan/gogan/nn"
+	"github.com/gogan/gogan/generator"
 	"github.com/gogan/gogan/report"
 	"github.com/gogan/gogan/run"
 )
@@ -18,7 +18,7 @@ import (
 // maxSamples bounds the images of one gogan sample, so that a mistyped --n
 // does not ask for more memory than a machine has (each image is held as
 // float32s until written).
-const maxSamples = 100_000
+const maxSamples = generator.MaxSamples
 
 func newSampleCommand() *command {
 	fs := flag.NewFlagSet("sample", flag.ContinueOnError)
@@ -56,17 +56,15 @@ func newSampleCommand() *command {
 			return err
 		}
 		// gen maps latent vectors to images: G, or an autoencoder's decoder.
-		gen, ae, err := generatorOf(job)
+		gen, err := generator.FromJob(job)
 		if err != nil {
-			return err
+			return fmt.Errorf("%s: %w", *from, err)
 		}
+		ae, _ := job.(*gan.AutoencoderTrainer)
 		if *class < -1 || *class >= gan.Classes {
 			return usageError{fmt.Sprintf("--class must be in [0, %d), or -1 for all, got %d", gan.Classes, *class)}
 		}
-		conditional := false
-		if tr, ok := job.(*gan.Trainer); ok {
-			conditional = tr.Conditional()
-		}
+		conditional := gen.Classes() > 0
 		if *class >= 0 && !conditional {
 			return usageError{fmt.Sprintf("--class needs a conditional run (cgan, acgan); %s is %s", *from, job.Settings().Model)}
 		}
@@ -76,11 +74,11 @@ func newSampleCommand() *command {
 			}
 			*n = gan.Classes * *cols // one row per class
 		}
-		shape := gen.OutputShape()
+		shape := gen.SampleShape()
 		if len(shape) != 3 {
 			return fmt.Errorf("%s generates points of shape %s, not images: see the scatter plots in its samples folder", *from, shape)
 		}
-		latent := gen.InputShapes()[0].Size()
+		latent := gen.LatentDim()
 		var z []float32
 		if *latents != "" {
 			z, err = readLatents(*latents, latent)
@@ -98,22 +96,25 @@ func newSampleCommand() *command {
 				return err
 			}
 		}
-		imgs := make([]float32, *n*shape.Size())
-		var labels []uint8
+		var labels []int
 		if conditional {
-			labels = make([]uint8, *n)
+			labels = make([]int, *n)
 			for i := range labels {
 				switch {
 				case *class >= 0:
-					labels[i] = uint8(*class)
+					labels[i] = *class
 				case kind == "grid" && *cols > 0:
-					labels[i] = uint8(i / *cols % gan.Classes) // row r shows class r
+					labels[i] = i / *cols % gan.Classes // row r shows class r
 				default:
-					labels[i] = uint8(i % gan.Classes)
+					labels[i] = i % gan.Classes
 				}
 			}
 		}
-		gan.GenerateLabeled(gen, imgs, z, labels, *n)
+		batch, err := gen.Generate(generator.Request{Latents: z, Classes: labels})
+		if err != nil {
+			return err
+		}
+		imgs := batch.Data
 		h, w, ch := shape[0], shape[1], shape[2]
 		switch kind {
 		case "grid":
@@ -138,18 +139,6 @@ func newSampleCommand() *command {
 		return nil
 	}
 	return c
-}
-
-// generatorOf returns the model that turns latent vectors into images: a GAN's
-// G, or an autoencoder's decoder (then also the autoencoder).
-func generatorOf(job gan.Job) (nn.Network, *gan.AutoencoderTrainer, error) {
-	switch j := job.(type) {
-	case *gan.AutoencoderTrainer:
-		return j.Decoder, j, nil
-	case *gan.Trainer:
-		return j.Sampler(), nil, nil
-	}
-	return nil, nil, fmt.Errorf("model %s generates no images: nothing to sample", job.Settings().Model)
 }
 
 // autoencoderSamples prepares an autoencoder's sampling: with seeded noise z

@@ -33,6 +33,7 @@ type Error struct {
 	Err error
 }
 
+// Error says which file, which step and why: "write PATH: STEP: CAUSE".
 func (e *Error) Error() string {
 	if e.Step == "" {
 		return "write " + e.Path + ": " + e.Err.Error()
@@ -40,6 +41,7 @@ func (e *Error) Error() string {
 	return "write " + e.Path + ": " + e.Step + ": " + e.Err.Error()
 }
 
+// Unwrap returns the cause, for errors.Is and errors.As.
 func (e *Error) Unwrap() error { return e.Err }
 
 // WriteFile calls write with a buffered writer on a temporary file beside path, then
