@@ -1,6 +1,11 @@
 package gan
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+
+	"github.com/gogan/gogan/tensor"
+)
 
 // Config is everything that defines a training run. It is saved as the run's
 // config.json and inside every checkpoint.
@@ -42,6 +47,10 @@ type Config struct {
 	// Pack is PacGAN's packing degree m (Lin et al. 2018): D judges m samples at
 	// once, concatenated into one input, so its batch is Batch/m. 0 or 1: off.
 	Pack int `json:"pack,omitempty"`
+	// SampleShape is the shape of one data sample, for architectures that fit
+	// several (resnet: 32×32 images of any channels); empty: the
+	// architecture's Sample. See ForData.
+	SampleShape []int `json:"sample_shape,omitempty"`
 }
 
 // DefaultConfig is the seed's recipe: latent 100, batch 64, Adam 2e-4 with β1 0.5.
@@ -69,6 +78,34 @@ func (c Config) Validate() error {
 			return err
 		}
 	}
+	if err := c.validateRun(); err != nil {
+		return err
+	}
+	if c.EvalEvery > 0 && arch.Classifier {
+		return fmt.Errorf("model %s generates no images: it cannot be evaluated every %d steps", c.Model, c.EvalEvery)
+	}
+	if len(c.SampleShape) > 0 {
+		if err := arch.fits(c.SampleShape); err != nil {
+			return err
+		}
+	}
+	return c.validatePack(&arch)
+}
+
+// validateTraining is Validate for a GAN of networks given to NewTrainerFor:
+// every setting but the architecture's.
+func (c Config) validateTraining() error {
+	if err := c.validateGAN(); err != nil {
+		return err
+	}
+	if err := c.validateRun(); err != nil {
+		return err
+	}
+	return c.validatePack(nil)
+}
+
+// validateRun checks the settings every model has: length, batch, optimizer.
+func (c Config) validateRun() error {
 	switch {
 	case c.Epochs <= 0 && c.Steps <= 0:
 		return fmt.Errorf("epochs must be positive, got %d", c.Epochs)
@@ -93,10 +130,34 @@ func (c Config) Validate() error {
 	case c.LRDecay != "" && c.LRDecay != "linear":
 		return fmt.Errorf("unknown learning-rate decay %q (want linear, or none for a constant rate)", c.LRDecay)
 	}
-	if arch, _ := LookupArchitecture(c.ArchitectureName()); c.EvalEvery > 0 && arch.Classifier {
-		return fmt.Errorf("model %s generates no images: it cannot be evaluated every %d steps", c.Model, c.EvalEvery)
+	return nil
+}
+
+// sampleShape is the data sample the config's networks are made for.
+func (c Config) sampleShape(arch Architecture) tensor.Shape {
+	if len(c.SampleShape) > 0 {
+		return c.SampleShape
 	}
-	return c.validatePack(arch)
+	return arch.Sample
+}
+
+// ForData returns the config fitted to data whose samples have shape sample:
+// with SampleShape set when the architecture fits several shapes and sample is
+// not its default, or an error naming what the architecture takes.
+func (c Config) ForData(sample tensor.Shape) (Config, error) {
+	arch, err := LookupArchitecture(c.ArchitectureName())
+	if err != nil {
+		return c, err
+	}
+	if err := arch.fits(sample); err != nil {
+		return c, fmt.Errorf("data %s: %w", c.Data, err)
+	}
+	if !sample.Equal(arch.Sample) {
+		c.SampleShape = slices.Clone(sample)
+	} else {
+		c.SampleShape = nil
+	}
+	return c, nil
 }
 
 // TotalSteps is the number of steps the run takes with batchesPerEpoch per epoch.

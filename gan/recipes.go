@@ -6,18 +6,6 @@ import (
 	"strings"
 )
 
-// Losses lists the GAN objectives Config.Loss may name:
-//
-//	nonsaturating  D: BCE(D(x), 1) + BCE(D(G(z)), 0);  G: BCE(D(G(z)), 1)   (the default)
-//	minimax        D as above;  G: −BCE(D(G(z)), 0), the original log(1 − D(G(z)))
-//	lsgan          D: ½(D(x) − 1)² + ½D(G(z))²;  G: ½(D(G(z)) − 1)²         (Mao et al. 2017)
-//	wgan           D: D(G(z)) − D(x), weights clipped;  G: −D(G(z))         (Arjovsky et al. 2017)
-//	wgan-gp        wgan's losses plus λ(‖∇D(x̂)‖ − 1)², no clipping           (Gulrajani et al. 2017)
-//	hinge          D: relu(1 − D(x)) + relu(1 + D(G(z)));  G: −D(G(z))      (Miyato et al. 2018)
-//
-// Every loss reads D's scores: its logits when D ends in a sigmoid.
-var Losses = []string{"nonsaturating", "minimax", "lsgan", "wgan", "wgan-gp", "hinge"}
-
 // recipe is a published GAN recipe: an objective with its stabilizers and
 // optimizer settings, applied to the settings a user did not give.
 type recipe struct {
@@ -100,17 +88,11 @@ func (c Config) ArchitectureName() string {
 
 // validateGAN checks the GAN-specific settings.
 func (c Config) validateGAN() error {
-	loss := c.Loss
-	if loss == "" {
-		loss = "nonsaturating"
-	}
-	known := false
-	for _, l := range Losses {
-		known = known || l == loss
+	obj, err := LookupObjective(c.Loss)
+	if err != nil {
+		return err
 	}
 	switch {
-	case !known:
-		return fmt.Errorf("unknown loss %q (want %s)", c.Loss, strings.Join(Losses, ", "))
 	case c.Optimizer != "" && c.Optimizer != "adam" && c.Optimizer != "rmsprop":
 		return fmt.Errorf("unknown optimizer %q (want adam or rmsprop)", c.Optimizer)
 	case c.NCritic < 0 || c.NCritic > 100:
@@ -125,22 +107,14 @@ func (c Config) validateGAN() error {
 		return fmt.Errorf("instance noise must not be negative, got %g", c.InstanceNoise)
 	case c.Conditional != "" && c.Conditional != "cgan" && c.Conditional != "acgan":
 		return fmt.Errorf("conditional must be cgan or acgan, got %q", c.Conditional)
-	case c.Conditional == "acgan" && c.loss() == "wgan-gp":
-		return fmt.Errorf("acgan's critic scores and classes together; use cgan with wgan-gp")
+	case c.Conditional == "acgan" && obj.GradientPenalty:
+		return fmt.Errorf("acgan's critic scores and classes together; use cgan with %s", obj.Name)
 	case c.EMA < 0 || c.EMA >= 1:
 		return fmt.Errorf("EMA decay must be in [0, 1), got %g", c.EMA)
 	case c.LRG < 0 || c.LRD < 0 || c.LRG > 1 || c.LRD > 1:
 		return fmt.Errorf("learning rates must be in (0, 1], got G %g and D %g", c.LRG, c.LRD)
 	}
 	return nil
-}
-
-// loss is the objective's name, "nonsaturating" when unset.
-func (c Config) loss() string {
-	if c.Loss == "" {
-		return "nonsaturating"
-	}
-	return c.Loss
 }
 
 // criticSteps is the number of D steps per G step (1 when unset).

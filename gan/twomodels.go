@@ -39,9 +39,14 @@ func newTwoModels(cfg Config, names [2]string, kind string, wants func(Architect
 	if !wants(arch) {
 		return nil, fmt.Errorf("model %q is not %s", cfg.Model, kind)
 	}
-	first, second := arch.New(cfg.LatentDim)
+	first, second := arch.New(cfg.LatentDim, arch.Sample)
+	seq0, ok0 := first.(*nn.Sequential)
+	seq1, ok1 := second.(*nn.Sequential)
+	if !ok0 || !ok1 {
+		return nil, fmt.Errorf("model %q: %s's two models must be Sequential", cfg.Model, kind)
+	}
 	initRNG := rand.New(rand.NewPCG(cfg.Seed, 0x9e3779b97f4a7c15))
-	m := &twoModels{Config: cfg, names: names, models: [2]*nn.Sequential{first, second}}
+	m := &twoModels{Config: cfg, names: names, models: [2]*nn.Sequential{seq0, seq1}}
 	adam := optim.AdamConfig{LearningRate: cfg.LR, Beta1: cfg.Beta1, Beta2: cfg.Beta2, Epsilon: cfg.Epsilon}
 	for i, model := range m.models {
 		if err := model.Build(initRNG); err != nil {

@@ -37,7 +37,7 @@ func newSummaryCommand() *command {
 			cfg.Pack = *pack
 		}
 		applyArchitectureDefaults(&cfg, set)
-		g, d := arch.New(cfg.LatentDim)
+		g, d := arch.New(cfg.LatentDim, arch.Sample)
 		if cfg.Pack > 1 {
 			if arch.PackedDiscriminator == nil || cfg.Pack > gan.MaxPack {
 				return usageError{fmt.Sprintf("--pack %d needs mlp2d and at most %d", cfg.Pack, gan.MaxPack)}
