@@ -237,4 +237,3 @@ func TestLookupObjective(t *testing.T) {
 		t.Fatalf("help %q", ObjectivesHelp())
 	}
 }
-
