@@ -54,13 +54,7 @@ func packableNames() string {
 
 // discriminatorInput describes the input of an architecture's unpacked D,
 // e.g. "28×28×1": one data sample.
-func discriminatorInput(arch Architecture) string {
-	dims := make([]string, len(arch.Sample))
-	for i, n := range arch.Sample {
-		dims[i] = fmt.Sprint(n)
-	}
-	return strings.Join(dims, "×")
-}
+func discriminatorInput(arch Architecture) string { return dims(arch.Sample) }
 
 // packedShape is the shape of one pack of m samples of shape sample: the last
 // axis m times as long.
