@@ -48,7 +48,9 @@ func TestResNetParamCounts(t *testing.T) {
 	}
 }
 
-func hasSuffix(s, suffix string) bool { return len(s) >= len(suffix) && s[len(s)-len(suffix):] == suffix }
+func hasSuffix(s, suffix string) bool {
+	return len(s) >= len(suffix) && s[len(s)-len(suffix):] == suffix
+}
 
 // TestResNetTrains: the full-size resnet takes a step on a synthetic 32×32×3
 // batch, with finite losses and both networks changed.
