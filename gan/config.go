@@ -141,21 +141,22 @@ func (c Config) sampleShape(arch Architecture) tensor.Shape {
 	return arch.Sample
 }
 
-// ForData returns the config fitted to data whose samples have shape sample:
-// with SampleShape set when the architecture fits several shapes and sample is
-// not its default, or an error naming what the architecture takes.
+// ForData returns the config fitted to data whose samples have shape sample,
+// for an architecture that fits several shapes (Architecture.Fits): with
+// SampleShape set where sample is not its default, or an error naming what
+// the architecture takes. Other configs come back as they are: their trainer
+// reports a sample shape it does not take (Job.SampleShape).
 func (c Config) ForData(sample tensor.Shape) (Config, error) {
 	arch, err := LookupArchitecture(c.ArchitectureName())
-	if err != nil {
+	if err != nil || arch.Fits == nil {
 		return c, err
 	}
-	if err := arch.fits(sample); err != nil {
+	if err := arch.Fits(sample); err != nil {
 		return c, fmt.Errorf("data %s: %w", c.Data, err)
 	}
+	c.SampleShape = nil
 	if !sample.Equal(arch.Sample) {
 		c.SampleShape = slices.Clone(sample)
-	} else {
-		c.SampleShape = nil
 	}
 	return c, nil
 }

@@ -3,6 +3,7 @@ package gan
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/gogan/gogan/nn"
 	"github.com/gogan/gogan/tensor"
@@ -280,4 +281,17 @@ func ArchitectureNames() string {
 		s += n
 	}
 	return s
+}
+
+// GANArchitectureNames lists the architectures that are GANs (a recipe's
+// Arch may name them), sorted, comma-separated.
+func GANArchitectureNames() string {
+	var names []string
+	for n, a := range architectures {
+		if !a.Autoencoder && !a.Classifier {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
 }

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
@@ -35,8 +34,8 @@ func newTrainCommand() *command {
 	fs.Uint64Var(&cfg.Seed, "seed", def.Seed, "random seed: weights, data order, noise")
 	fs.IntVar(&cfg.LogEvery, "log-every", def.LogEvery, "steps between lines of metrics.jsonl")
 	fs.IntVar(&cfg.EvalEvery, "eval-every", 0, "steps between FID/KID/IS evaluations of the generator on 2,000 samples, and at the end (0: none)")
-	fs.StringVar(&cfg.Arch, "arch", "", "networks of a recipe: mlp (default), dcgan or mlp2d")
-	fs.StringVar(&cfg.Loss, "loss", "", "objective: "+strings.Join(gan.Losses, ", ")+" (default nonsaturating, or the recipe's)")
+	fs.StringVar(&cfg.Arch, "arch", "", "networks of a recipe: "+gan.GANArchitectureNames()+" (default mlp)")
+	fs.StringVar(&cfg.Loss, "loss", "", "objective (default nonsaturating, or the recipe's):"+gan.ObjectivesHelp())
 	fs.StringVar(&cfg.Optimizer, "optimizer", "", "adam (default) or rmsprop")
 	fs.IntVar(&cfg.NCritic, "n-critic", 0, "D steps per G step (default 1, or the recipe's)")
 	fs.Var(float32Flag{&cfg.GP}, "gp", "gradient-penalty weight λ (wgan-gp: 10)")

@@ -71,6 +71,9 @@ func Train(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 	if job == nil {
+		if cfg, err = cfg.ForData(source.SampleShape()); err != nil {
+			return nil, err
+		}
 		if job, err = gan.NewJob(cfg); err != nil {
 			return nil, err
 		}
