@@ -33,6 +33,12 @@ var recipes = map[string]recipe{
 	"sngan": {"hinge loss with spectral normalization in D: Adam 2e-4, betas 0.5/0.999", func(c *Config) {
 		c.Loss, c.Optimizer, c.SpectralNorm, c.LR, c.Beta1 = "hinge", "adam", true, 2e-4, 0.5
 	}},
+	"ragan": {"relativistic average GAN (RaSGAN, Jolicoeur-Martineau 2018): Adam 2e-4, betas 0.5/0.999", func(c *Config) {
+		c.Loss, c.Optimizer, c.LR, c.Beta1, c.Beta2 = "ragan", "adam", 2e-4, 0.5, 0.999
+	}},
+	"ralsgan": {"relativistic average least-squares GAN (Jolicoeur-Martineau 2018): Adam 2e-4, betas 0.5/0.999", func(c *Config) {
+		c.Loss, c.Optimizer, c.LR, c.Beta1, c.Beta2 = "ralsgan", "adam", 2e-4, 0.5, 0.999
+	}},
 }
 
 // RecipeNames lists the recipes, sorted, comma-separated.
