@@ -3,6 +3,7 @@ package gan
 import (
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/gogan/gogan/tensor"
@@ -37,19 +38,15 @@ func TestResNetParamCounts(t *testing.T) {
 	kernels, norms := 0, 0
 	for _, w := range d.Weights() {
 		switch {
-		case hasSuffix(w.Name, "/kernel"):
+		case strings.HasSuffix(w.Name, "/kernel"):
 			kernels++
-		case hasSuffix(w.Name, "/sn_u"):
+		case strings.HasSuffix(w.Name, "/sn_u"):
 			norms++
 		}
 	}
 	if kernels != 11 || norms != kernels {
 		t.Errorf("D has %d kernels and %d spectral norms, want 11 and 11 (10 convolutions and Dense(1))", kernels, norms)
 	}
-}
-
-func hasSuffix(s, suffix string) bool {
-	return len(s) >= len(suffix) && s[len(s)-len(suffix):] == suffix
 }
 
 // TestResNetTrains: the full-size resnet takes a step on a synthetic 32×32×3
