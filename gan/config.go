@@ -2,7 +2,6 @@ package gan
 
 import (
 	"fmt"
-	"slices"
 
 	"github.com/gogan/gogan/tensor"
 )
@@ -67,13 +66,19 @@ const MaxEpochs = 1 << 30
 // MaxPack bounds Pack: PacGAN's paper packs 2 to 4 samples.
 const MaxPack = 16
 
-// Validate rejects values that cannot train, naming the value.
+// Validate rejects values that cannot train, naming the value. Resolve
+// validates too, and keeps what it looked up.
 func (c Config) Validate() error {
 	arch, err := LookupArchitecture(c.ArchitectureName())
 	if err != nil {
 		return err
 	}
-	if !arch.Autoencoder && !arch.Classifier {
+	return c.validate(arch)
+}
+
+// validate is Validate for the config's architecture arch.
+func (c Config) validate(arch Architecture) error {
+	if arch.isGAN() {
 		if err := c.validateGAN(); err != nil {
 			return err
 		}
@@ -148,17 +153,10 @@ func (c Config) sampleShape(arch Architecture) tensor.Shape {
 // reports a sample shape it does not take (Job.SampleShape).
 func (c Config) ForData(sample tensor.Shape) (Config, error) {
 	arch, err := LookupArchitecture(c.ArchitectureName())
-	if err != nil || arch.Fits == nil {
+	if err != nil {
 		return c, err
 	}
-	if err := arch.Fits(sample); err != nil {
-		return c, fmt.Errorf("data %s: %w", c.Data, err)
-	}
-	c.SampleShape = nil
-	if !sample.Equal(arch.Sample) {
-		c.SampleShape = slices.Clone(sample)
-	}
-	return c, nil
+	return c.fitData(arch, sample)
 }
 
 // TotalSteps is the number of steps the run takes with batchesPerEpoch per epoch.

@@ -80,6 +80,49 @@ func ApplyRecipe(cfg *Config, given map[string]bool) {
 	}
 }
 
+// ApplyDefaults gives cfg the defaults of the recipe and the architecture it
+// names, for the settings not named in given (the ones a user chose, by
+// gogan train's flag names: "lr", "latent", "batch", ...): the recipe's
+// objective and optimizer settings (ApplyRecipe), then the architecture's
+// (Architecture.Defaults: an autoencoder's code size and learning rate, the
+// 2-D benchmarks' data, batch, packed D and decaying rate, resnet's latent
+// size and betas). A recipe keeps its own optimizer and D settings. An
+// unknown name is left for Validate to report.
+func ApplyDefaults(cfg *Config, given map[string]bool) {
+	ApplyRecipe(cfg, given)
+	arch, err := LookupArchitecture(cfg.ArchitectureName())
+	if err != nil || arch.Defaults == nil {
+		return
+	}
+	base := DefaultConfig()
+	arch.Defaults(&base)
+	recipe := IsRecipe(cfg.Model)
+	for name, apply := range map[string]func(){
+		"latent": func() { cfg.LatentDim = base.LatentDim },
+		"data":   func() { cfg.Data = base.Data },
+		"batch":  func() { cfg.Batch = base.Batch },
+		"epochs": func() { cfg.Epochs = base.Epochs },
+	} {
+		if !given[name] {
+			apply()
+		}
+	}
+	if recipe {
+		return
+	}
+	for name, apply := range map[string]func(){
+		"lr":       func() { cfg.LR = base.LR },
+		"beta1":    func() { cfg.Beta1 = base.Beta1 },
+		"beta2":    func() { cfg.Beta2 = base.Beta2 },
+		"pack":     func() { cfg.Pack = base.Pack },
+		"lr-decay": func() { cfg.LRDecay = base.LRDecay },
+	} {
+		if !given[name] {
+			apply()
+		}
+	}
+}
+
 // ArchitectureName is the architecture a config trains: Arch for a recipe,
 // Model otherwise.
 func (c Config) ArchitectureName() string {

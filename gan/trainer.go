@@ -70,14 +70,17 @@ type StepStats struct {
 // freshly initialized weights, and trains them as NewTrainerFor does. A run
 // records the name (Config.Model, Config.Arch), so LoadCheckpoint rebuilds them.
 func NewTrainer(cfg Config) (*Trainer, error) {
-	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
-	arch, err := LookupArchitecture(cfg.ArchitectureName())
+	r, err := cfg.Resolve()
 	if err != nil {
 		return nil, err
 	}
-	if arch.Autoencoder || arch.Classifier {
+	return newGANTrainer(r)
+}
+
+// newGANTrainer is NewTrainer for resolved settings.
+func newGANTrainer(r Resolved) (*Trainer, error) {
+	cfg, arch := r.cfg, r.arch
+	if !arch.isGAN() {
 		return nil, fmt.Errorf("model %q is not a GAN", cfg.Model)
 	}
 	g, d, err := newGAN(cfg, arch)
@@ -90,11 +93,7 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 			return nil, err
 		}
 	}
-	obj, err := LookupObjective(cfg.Loss)
-	if err != nil {
-		return nil, err
-	}
-	return newTrainer(cfg, g, d, gema, obj)
+	return newTrainer(cfg, g, d, gema, r.obj)
 }
 
 // Option is a setting of NewTrainerFor that Config does not hold.

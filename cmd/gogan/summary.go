@@ -36,7 +36,7 @@ func newSummaryCommand() *command {
 		if set["pack"] {
 			cfg.Pack = *pack
 		}
-		applyArchitectureDefaults(&cfg, set)
+		gan.ApplyDefaults(&cfg, set)
 		g, d := arch.New(cfg.LatentDim, arch.Sample)
 		if cfg.Pack > 1 {
 			if arch.PackedDiscriminator == nil || cfg.Pack > gan.MaxPack {
