@@ -28,10 +28,10 @@ type Config struct {
 	// Inception Score; see package eval); 0 means none.
 	EvalEvery int `json:"eval_every,omitempty"`
 
-	// The GAN recipe (see Losses and the recipes): all optional, the zero value
+	// The GAN recipe (see Objectives and the recipes): all optional, the zero value
 	// is the seed's non-saturating GAN with Adam.
 	Arch           string  `json:"arch,omitempty"`            // a recipe's networks: mlp, dcgan, mlp2d (default mlp)
-	Loss           string  `json:"loss,omitempty"`            // one of Losses
+	Loss           string  `json:"loss,omitempty"`            // an objective of Objectives
 	Optimizer      string  `json:"optimizer,omitempty"`       // adam (default) or rmsprop
 	LRG            float32 `json:"lr_g,omitempty"`            // G's learning rate, if not LR
 	LRD            float32 `json:"lr_d,omitempty"`            // D's learning rate, if not LR

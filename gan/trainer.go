@@ -123,6 +123,9 @@ func WithAverageGenerator(g nn.Network) Option {
 // acgan, class logits after the score. The config's training settings apply
 // (batch, optimizer, learning rates, objective, stabilizers); its architecture
 // settings (Arch, SpectralNorm, SampleShape) do not: Model only names the run.
+// D scores the real and the generated batch in one call (see jointD) unless
+// it takes labels or has BatchNormalization or SpectralNorm layers, found by
+// their weights' names (moving_mean, sn_u).
 // SaveCheckpoint saves the trainer's state; Restore loads it into a trainer
 // made the same way.
 func NewTrainerFor(g, d nn.Network, cfg Config, opts ...Option) (*Trainer, error) {
