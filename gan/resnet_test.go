@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gogan/gogan/nn"
 	"github.com/gogan/gogan/tensor"
 )
 
@@ -196,5 +197,65 @@ func TestResNetFitsData(t *testing.T) {
 	bad.SampleShape = []int{64, 64, 3}
 	if err := bad.Validate(); err == nil || err.Error() != "resnet needs 32×32 images (any channels), got samples of 64×64×3" {
 		t.Fatalf("Validate: %v", err)
+	}
+}
+
+// TestRegisteredResumes: an architecture a program registers trains, saves
+// and resumes by name as the built-in ones do, its sample shape (32×32×1 for
+// a ResNet whose default is 3 channels) recorded in the checkpoint's config;
+// the resumed run takes the straight run's steps bit for bit.
+func TestRegisteredResumes(t *testing.T) {
+	narrow := Architecture{
+		Name: "test-narrow-resnet", Description: "resnet at width 8",
+		New: func(latentDim int, sample tensor.Shape) (nn.Network, nn.Network) {
+			return ResNetGenerator(latentDim, sample[2], 8), ResNetDiscriminator(sample[2], 8)
+		},
+		Sample: tensor.Shape{32, 32, 3}, Fits: resnetFits, Logits: true, SpectralNorm: true,
+	}
+	if err := RegisterArchitecture(narrow); err != nil {
+		t.Fatal(err)
+	}
+	if err := RegisterArchitecture(narrow); err == nil {
+		t.Fatal("registered the same name twice")
+	}
+	cfg := DefaultConfig()
+	cfg.Model, cfg.Data, cfg.Batch, cfg.LatentDim, cfg.Loss = "test-narrow-resnet", "gray32", 4, 16, "ralsgan"
+	cfg, err := cfg.ForData(tensor.Shape{32, 32, 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	step := func(tr *Trainer, n int) {
+		t.Helper()
+		for range n {
+			if _, err := tr.TrainStep(uniformImages(4*32*32, uint64(tr.Step)), nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	straight, err := NewTrainer(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	step(straight, 2)
+	first, _ := NewTrainer(cfg)
+	step(first, 1)
+	dir := t.TempDir()
+	if _, err := first.SaveCheckpoint(dir); err != nil {
+		t.Fatal(err)
+	}
+	resumed, err := LoadCheckpoint(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !resumed.SampleShape().Equal(tensor.Shape{32, 32, 1}) {
+		t.Fatalf("resumed G makes %s, want (32, 32, 1)", resumed.SampleShape())
+	}
+	step(resumed, 1)
+	wa := append(straight.G.Weights(), straight.D.Weights()...)
+	wb := append(resumed.G.Weights(), resumed.D.Weights()...)
+	for i := range wa {
+		if !slices.Equal(wa[i].Data, wb[i].Data) {
+			t.Fatalf("%s differs after resume", wa[i].Name)
+		}
 	}
 }
