@@ -6,7 +6,7 @@ import (
 )
 
 // RelativisticAverage is RaSGAN, the relativistic average standard GAN
-// (Jolicoeur-Martineau 2018, "The relativistic discriminator", eq. 10–11).
+// (Jolicoeur-Martineau 2018, "The relativistic discriminator", section 4).
 // With C the scores and x̃ = G(z), D judges whether a real sample is more
 // realistic than the generated ones on average, and the reverse:
 //
