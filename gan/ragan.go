@@ -6,7 +6,8 @@ import (
 )
 
 // RelativisticAverage is RaSGAN, the relativistic average standard GAN
-// (Jolicoeur-Martineau 2018, "The relativistic discriminator: a key element missing from standard GAN").
+// (Jolicoeur-Martineau 2018, "The relativistic discriminator: a key element
+// missing from standard GAN").
 // With C the scores and x̃ = G(z), D judges whether a real sample is more
 // realistic than the generated ones on average, and the reverse:
 //

@@ -3,7 +3,8 @@ package gan
 import "github.com/gogan/gogan/autograd"
 
 // RelativisticAverageLS is RaLSGAN, the relativistic average least-squares GAN
-// (Jolicoeur-Martineau 2018, "The relativistic discriminator: a key element missing from standard GAN"):
+// (Jolicoeur-Martineau 2018, "The relativistic discriminator: a key element
+// missing from standard GAN"):
 //
 //	D: mean (C(x) − mean C(x̃) − 1)² + mean (C(x̃) − mean C(x) + 1)²
 //	G: mean (C(x̃) − mean C(x) − 1)² + mean (C(x) − mean C(x̃) + 1)²
