@@ -136,6 +136,7 @@ func TestRelativisticTrains(t *testing.T) {
 				}
 			}
 			after, modes := ringDistance(tr, 1000)
+			t.Logf("%s: %.3f from the ring before, %.3f after, near %d modes", loss, before, after, modes)
 			if after > 0.25 || modes < 4 {
 				t.Fatalf("G's samples lie %.3f from the ring (%.3f before training), near %d modes; want < 0.25 and ≥ 4", after, before, modes)
 			}
