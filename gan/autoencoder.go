@@ -47,7 +47,15 @@ type AutoencoderTrainer struct {
 // NewAutoencoderTrainer builds the configured encoder and decoder with fresh
 // weights; Config.LatentDim is the code size.
 func NewAutoencoderTrainer(cfg Config) (*AutoencoderTrainer, error) {
-	m, err := newTwoModels(cfg, [2]string{"encoder", "decoder"}, "an autoencoder", func(a Architecture) bool { return a.Autoencoder })
+	r, err := cfg.Resolve()
+	if err != nil {
+		return nil, err
+	}
+	return newAutoencoderTrainer(r)
+}
+
+func newAutoencoderTrainer(r Resolved) (*AutoencoderTrainer, error) {
+	m, err := newTwoModels(r, [2]string{"encoder", "decoder"}, "an autoencoder", func(a Architecture) bool { return a.Autoencoder })
 	if err != nil {
 		return nil, err
 	}

@@ -173,6 +173,51 @@ func LoadCheckpoint(path string) (*Trainer, error) {
 
 // LoadJob restores whatever trainer a checkpoint holds: a GAN or an autoencoder.
 func LoadJob(path string) (Job, error) {
+	c, err := readCheckpoint(path)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := LookupArchitecture(c.state.Config.ArchitectureName()); err != nil {
+		return nil, fmt.Errorf("%s: a checkpoint of networks not in gan's table (%w): make the trainer again with NewTrainerFor and call its Restore", c.statePath, err)
+	}
+	job, err := NewJob(c.state.Config)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", c.statePath, err)
+	}
+	if err := restore(job.parts(), c.tensors, c.state, c.tensorPath); err != nil {
+		return nil, err
+	}
+	job.setStep(c.state.Step)
+	return job, nil
+}
+
+// Restore loads a checkpoint that SaveCheckpoint wrote (see FindCheckpoint
+// for what path may name) into t: weights, optimizer state, step and random
+// state, so that training continues as it would have. t must be made as the
+// saving trainer was: NewTrainerFor with networks of the same architecture,
+// or NewTrainer with the same config. t keeps its own Config.
+func (t *Trainer) Restore(path string) error {
+	c, err := readCheckpoint(path)
+	if err != nil {
+		return err
+	}
+	if err := restore(t.parts(), c.tensors, c.state, c.tensorPath); err != nil {
+		return err
+	}
+	t.Step = c.state.Step
+	return nil
+}
+
+// savedCheckpoint is a checkpoint as read from disk, checked against its checksum.
+type savedCheckpoint struct {
+	state                 checkpointState
+	statePath, tensorPath string
+	tensors               map[string]checkpoint.Tensor
+}
+
+// readCheckpoint reads the state and tensors of a checkpoint, checking the
+// format, the model name and the tensor file's checksum.
+func readCheckpoint(path string) (*savedCheckpoint, error) {
 	statePath, err := FindCheckpoint(path)
 	if err != nil {
 		return nil, err
@@ -186,10 +231,6 @@ func LoadJob(path string) (Job, error) {
 	}
 	if state.Config.Model != state.Model {
 		return nil, fmt.Errorf("%s: damaged: model %q but config says %q", statePath, state.Model, state.Config.Model)
-	}
-	job, err := NewJob(state.Config)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", statePath, err)
 	}
 	if strings.ContainsAny(state.Tensors, `/\`) || state.Tensors == "" {
 		return nil, fmt.Errorf("%s: damaged: tensor file name %q", statePath, state.Tensors)
@@ -206,12 +247,7 @@ func LoadJob(path string) (Job, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := job.parts()
-	if err := restore(p, tensors, state, tensorPath); err != nil {
-		return nil, err
-	}
-	job.setStep(state.Step)
-	return job, nil
+	return &savedCheckpoint{state: state, statePath: statePath, tensorPath: tensorPath, tensors: tensors}, nil
 }
 
 // restore copies the tensors and state into the parts of a freshly built trainer.

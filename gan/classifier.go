@@ -49,7 +49,15 @@ const Classes = 10
 
 // NewClassifierTrainer builds the classifier with fresh weights.
 func NewClassifierTrainer(cfg Config) (*ClassifierTrainer, error) {
-	m, err := newTwoModels(cfg, [2]string{"features", "head"}, "a classifier", func(a Architecture) bool { return a.Classifier })
+	r, err := cfg.Resolve()
+	if err != nil {
+		return nil, err
+	}
+	return newClassifierTrainer(r)
+}
+
+func newClassifierTrainer(r Resolved) (*ClassifierTrainer, error) {
+	m, err := newTwoModels(r, [2]string{"features", "head"}, "a classifier", func(a Architecture) bool { return a.Classifier })
 	if err != nil {
 		return nil, err
 	}

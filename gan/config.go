@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/gogan/gogan/nn"
+	"github.com/gogan/gogan/tensor"
 )
 
 // Config is everything that defines a training run. It is saved as the run's
@@ -28,10 +29,10 @@ type Config struct {
 	// Inception Score; see package eval); 0 means none.
 	EvalEvery int `json:"eval_every,omitempty"`
 
-	// The GAN recipe (see Losses and the recipes): all optional, the zero value
+	// The GAN recipe (see Objectives and the recipes): all optional, the zero value
 	// is the seed's non-saturating GAN with Adam.
 	Arch           string  `json:"arch,omitempty"`            // a recipe's networks: mlp, dcgan, mlp2d (default mlp)
-	Loss           string  `json:"loss,omitempty"`            // one of Losses
+	Loss           string  `json:"loss,omitempty"`            // an objective of Objectives
 	Optimizer      string  `json:"optimizer,omitempty"`       // adam (default) or rmsprop
 	LRG            float32 `json:"lr_g,omitempty"`            // G's learning rate, if not LR
 	LRD            float32 `json:"lr_d,omitempty"`            // D's learning rate, if not LR
@@ -51,6 +52,10 @@ type Config struct {
 	// each architecture's own (Keras's glorot for the seed's networks). Layers
 	// given an initializer explicitly keep it.
 	Init string `json:"init,omitempty"`
+	// SampleShape is the shape of one data sample, for architectures that fit
+	// several (resnet: 32×32 images of any channels); empty: the
+	// architecture's Sample. See ForData.
+	SampleShape []int `json:"sample_shape,omitempty"`
 }
 
 // DefaultConfig is the seed's recipe: latent 100, batch 64, Adam 2e-4 with β1 0.5.
@@ -67,17 +72,51 @@ const MaxEpochs = 1 << 30
 // MaxPack bounds Pack: PacGAN's paper packs 2 to 4 samples.
 const MaxPack = 16
 
-// Validate rejects values that cannot train, naming the value.
+// Validate rejects values that cannot train, naming the value. Resolve
+// validates too, and keeps what it looked up.
 func (c Config) Validate() error {
 	arch, err := LookupArchitecture(c.ArchitectureName())
 	if err != nil {
 		return err
 	}
-	if !arch.Autoencoder && !arch.Classifier {
+	return c.validate(arch)
+}
+
+// validate is Validate for the config's architecture arch.
+func (c Config) validate(arch Architecture) error {
+	if arch.isGAN() {
 		if err := c.validateGAN(); err != nil {
 			return err
 		}
 	}
+	if err := c.validateRun(); err != nil {
+		return err
+	}
+	if c.EvalEvery > 0 && arch.Classifier {
+		return fmt.Errorf("model %s generates no images: it cannot be evaluated every %d steps", c.Model, c.EvalEvery)
+	}
+	if len(c.SampleShape) > 0 {
+		if err := arch.fits(c.SampleShape); err != nil {
+			return err
+		}
+	}
+	return c.validatePack(&arch)
+}
+
+// validateTraining is Validate for a GAN of networks given to NewTrainerFor:
+// every setting but the architecture's.
+func (c Config) validateTraining() error {
+	if err := c.validateGAN(); err != nil {
+		return err
+	}
+	if err := c.validateRun(); err != nil {
+		return err
+	}
+	return c.validatePack(nil)
+}
+
+// validateRun checks the settings every model has: length, batch, optimizer.
+func (c Config) validateRun() error {
 	switch {
 	case c.Epochs <= 0 && c.Steps <= 0:
 		return fmt.Errorf("epochs must be positive, got %d", c.Epochs)
@@ -107,10 +146,28 @@ func (c Config) Validate() error {
 			return err
 		}
 	}
-	if arch, _ := LookupArchitecture(c.ArchitectureName()); c.EvalEvery > 0 && arch.Classifier {
-		return fmt.Errorf("model %s generates no images: it cannot be evaluated every %d steps", c.Model, c.EvalEvery)
+	return nil
+}
+
+// sampleShape is the data sample the config's networks are made for.
+func (c Config) sampleShape(arch Architecture) tensor.Shape {
+	if len(c.SampleShape) > 0 {
+		return c.SampleShape
 	}
-	return c.validatePack(arch)
+	return arch.Sample
+}
+
+// ForData returns the config fitted to data whose samples have shape sample,
+// for an architecture that fits several shapes (Architecture.Fits): with
+// SampleShape set where sample is not its default, or an error naming what
+// the architecture takes. Other configs come back as they are: their trainer
+// reports a sample shape it does not take (Job.SampleShape).
+func (c Config) ForData(sample tensor.Shape) (Config, error) {
+	arch, err := LookupArchitecture(c.ArchitectureName())
+	if err != nil {
+		return c, err
+	}
+	return c.fitData(arch, sample)
 }
 
 // TotalSteps is the number of steps the run takes with batchesPerEpoch per epoch.

@@ -20,9 +20,9 @@ func TestDCGANParamCounts(t *testing.T) {
 	if !arch.Logits {
 		t.Error("dcgan's D ends in Dense(1) without a sigmoid: Logits must be set")
 	}
-	g, d := arch.New(100)
+	g, d := arch.New(100, arch.Sample)
 	rng := rand.New(rand.NewPCG(1, 1))
-	for _, m := range []*nn.Sequential{g, d} {
+	for _, m := range []nn.Network{g, d} {
 		if err := m.Build(rng); err != nil {
 			t.Fatal(err)
 		}

@@ -1,15 +1,22 @@
 // Package gan holds gogan's recipes and trainers.
 //
-// Architectures (models.go, conditional.go, autoencoder.go, classifier.go): the
-// seed's MLP generator and discriminator, the TensorFlow tutorial's DCGAN,
-// their conditional forms (cgan, acgan), the small MLPs of the 2-D
+// Architectures (models.go, conditional.go, resnet.go, autoencoder.go,
+// classifier.go), entries of one table that makes each as a pair of
+// nn.Network and says the data shape it fits: the seed's MLP generator and
+// discriminator, the TensorFlow tutorial's DCGAN, their conditional forms (cgan,
+// acgan), SNGAN's ResNet for 32×32 images, the small MLPs of the 2-D
 // mode-coverage benchmarks, a convolutional autoencoder and the CNN classifier
-// whose features score generators.
+// whose features score generators. RegisterArchitecture adds one.
+//
+// Objectives (objective.go, objectives.go, ragan.go, ralsgan.go): values of
+// the Objective interface, which maps D's scores on a real and a generated
+// batch to D's loss and G's loss, named in the one table Objectives that
+// Config.Loss looks names up in.
 //
 // Trainers, all behind the Job interface that a run drives: Trainer (a GAN:
-// D's update, then G's, as keras-io's GAN examples do, with the objectives in
-// Losses and the recipes' stabilizers), AutoencoderTrainer and
-// ClassifierTrainer.
+// D's update, then G's, as keras-io's GAN examples do, with an Objective and
+// the recipes' stabilizers; NewTrainer for a named architecture, NewTrainerFor
+// for any pair of networks), AutoencoderTrainer and ClassifierTrainer.
 //
 // gan writes no files but checkpoints and draws nothing: a job's progress
 // is a Picture (numbers), which the run package draws, and scores computed

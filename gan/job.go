@@ -55,19 +55,13 @@ type Value struct {
 }
 
 // NewJob builds the trainer that the configured architecture calls for, with
-// fresh weights.
+// fresh weights: NewJobFor(cfg.Resolve()).
 func NewJob(cfg Config) (Job, error) {
-	arch, err := LookupArchitecture(cfg.ArchitectureName())
+	r, err := cfg.Resolve()
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case arch.Autoencoder:
-		return NewAutoencoderTrainer(cfg)
-	case arch.Classifier:
-		return NewClassifierTrainer(cfg)
-	}
-	return NewTrainer(cfg)
+	return NewJobFor(r)
 }
 
 // Settings returns the trainer's configuration.

@@ -3,8 +3,10 @@ package gan
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/gogan/gogan/nn"
+	"github.com/gogan/gogan/tensor"
 )
 
 // ImageShape is the shape of one MNIST-like sample: (28, 28, 1).
@@ -78,11 +80,21 @@ func dcganDiscriminatorBody() []nn.Layer {
 	}
 }
 
-// Architecture builds a generator and a discriminator, not yet built.
+// Architecture is an entry of the architectures table: a named pair of
+// networks, made unbuilt. A GAN's are a generator and a discriminator; an
+// autoencoder's or a classifier's are its two Sequential models.
 type Architecture struct {
 	Name        string
 	Description string
-	New         func(latentDim int) (g, d *nn.Sequential)
+	// New makes the two networks for latent vectors (or codes) of latentDim and
+	// data samples of shape sample: Sample, or a shape Fits accepts.
+	New func(latentDim int, sample tensor.Shape) (g, d nn.Network)
+	// Sample is the shape of one data sample the networks take unless told
+	// otherwise (Config.SampleShape): G's output and D's input, e.g. (28, 28, 1).
+	Sample tensor.Shape
+	// Fits says whether the networks can be made for samples of another
+	// shape, with an error naming what they need; nil when only Sample fits.
+	Fits func(sample tensor.Shape) error
 	// Autoencoder says New returns an encoder and a decoder, trained to
 	// reconstruct their input (AutoencoderTrainer), not a G and a D.
 	Autoencoder bool
@@ -104,16 +116,47 @@ type Architecture struct {
 	// PackedDiscriminator builds D for PacGAN (Config.Pack): its input is pack
 	// samples concatenated along the last axis, in place of New's D; nil when
 	// the architecture's D cannot be packed (its input is not a vector).
-	PackedDiscriminator func(pack int) *nn.Sequential
+	PackedDiscriminator func(pack int) nn.Network
+	// SpectralNorm says D's kernels are spectrally normalized already, so
+	// Config.SpectralNorm has nothing to add.
+	SpectralNorm bool
+}
+
+// fits reports whether the architecture takes data samples of shape sample,
+// with an error naming what it needs.
+func (a Architecture) fits(sample tensor.Shape) error {
+	if a.Fits != nil {
+		return a.Fits(sample)
+	}
+	if !sample.Equal(a.Sample) {
+		return fmt.Errorf("%s takes samples of shape %s, not %s", a.Name, a.Sample, sample)
+	}
+	return nil
+}
+
+// RegisterArchitecture adds a to the table that Config.Model, Config.Arch and
+// LoadJob look names up in, so that a program's own networks train, resume and
+// summarize by name as the built-in ones do. Call it from an init function:
+// the table is not guarded against concurrent use.
+func RegisterArchitecture(a Architecture) error {
+	switch _, taken := architectures[a.Name]; {
+	case a.Name == "" || a.New == nil || len(a.Sample) == 0:
+		return fmt.Errorf("architecture %q: a name, New and Sample are required", a.Name)
+	case taken || IsRecipe(a.Name):
+		return fmt.Errorf("architecture %q: the name is taken", a.Name)
+	}
+	architectures[a.Name] = a
+	return nil
 }
 
 var architectures = map[string]Architecture{
 	"mlp": {
 		Name:        "mlp",
 		Description: "the seed's fully connected GAN (G 1,493,520 params, D 1,460,225)",
-		New: func(latentDim int) (*nn.Sequential, *nn.Sequential) {
+		New: func(latentDim int, _ tensor.Shape) (nn.Network, nn.Network) {
 			return SeedGenerator(latentDim), SeedDiscriminator()
 		},
+		Sample: ImageShape,
 		Conditional: func(latentDim, classes int, auxiliary bool) (nn.Network, nn.Network) {
 			if auxiliary {
 				return ConditionalSeedGenerator(latentDim, classes), AuxiliarySeedDiscriminator(classes)
@@ -124,9 +167,10 @@ var architectures = map[string]Architecture{
 	"dcgan": {
 		Name:        "dcgan",
 		Description: "the TensorFlow tutorial's DCGAN (G 2,330,944 params, D 212,865)",
-		New: func(latentDim int) (*nn.Sequential, *nn.Sequential) {
+		New: func(latentDim int, _ tensor.Shape) (nn.Network, nn.Network) {
 			return DCGANGenerator(latentDim), DCGANDiscriminator()
 		},
+		Sample: ImageShape,
 		Conditional: func(latentDim, classes int, auxiliary bool) (nn.Network, nn.Network) {
 			if auxiliary {
 				return ConditionalDCGANGenerator(latentDim, classes), AuxiliaryDCGANDiscriminator(classes)
@@ -141,9 +185,10 @@ func init() {
 	architectures["cae"] = Architecture{
 		Name:        "cae",
 		Description: "a convolutional autoencoder: stride-2 Conv2D encoder to a 32-number code, Conv2DTranspose decoder, MSE",
-		New: func(codeDim int) (*nn.Sequential, *nn.Sequential) {
+		New: func(codeDim int, _ tensor.Shape) (nn.Network, nn.Network) {
 			return ConvEncoder(codeDim), ConvDecoder(codeDim)
 		},
+		Sample:      ImageShape,
 		Autoencoder: true,
 		Defaults: func(cfg *Config) {
 			cfg.LatentDim = 32
@@ -156,9 +201,10 @@ func init() {
 	architectures["classifier"] = Architecture{
 		Name:        "classifier",
 		Description: "a small CNN image classifier whose 128 penultimate features are gogan's evaluation network",
-		New: func(int) (*nn.Sequential, *nn.Sequential) {
+		New: func(int, tensor.Shape) (nn.Network, nn.Network) {
 			return ClassifierFeatures(), ClassifierHead(Classes)
 		},
+		Sample:     ImageShape,
 		Classifier: true,
 		Defaults: func(cfg *Config) {
 			cfg.LR, cfg.Beta1 = 1e-3, 0.9
@@ -194,10 +240,11 @@ func init() {
 	architectures["mlp2d"] = Architecture{
 		Name:        "mlp2d",
 		Description: "small MLPs for the 2-D mode-coverage benchmarks (--data ring8 or grid25)",
-		New: func(latentDim int) (*nn.Sequential, *nn.Sequential) {
+		New: func(latentDim int, _ tensor.Shape) (nn.Network, nn.Network) {
 			return ToyGenerator(latentDim), ToyDiscriminator(2)
 		},
-		PackedDiscriminator: func(pack int) *nn.Sequential { return ToyDiscriminator(2 * pack) },
+		Sample:              tensor.Shape{2},
+		PackedDiscriminator: func(pack int) nn.Network { return ToyDiscriminator(2 * pack) },
 		Logits:              true,
 		// The default recipe here is PacGAN2 (D judges pairs of points) with the
 		// learning rate decayed linearly to 0: without packing the non-saturating
@@ -234,4 +281,17 @@ func ArchitectureNames() string {
 		s += n
 	}
 	return s
+}
+
+// GANArchitectureNames lists the architectures that are GANs (a recipe's
+// Arch may name them), sorted, comma-separated.
+func GANArchitectureNames() string {
+	var names []string
+	for n, a := range architectures {
+		if !a.Autoencoder && !a.Classifier {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
 }

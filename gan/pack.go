@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/gogan/gogan/autograd"
-	"github.com/gogan/gogan/nn"
 	"github.com/gogan/gogan/tensor"
 )
 
@@ -21,19 +20,20 @@ import (
 func (c Config) packing() int { return max(c.Pack, 1) }
 
 // validatePack checks Pack against the architecture and the batch size.
-func (c Config) validatePack(arch Architecture) error {
+// arch is nil for networks given to NewTrainerFor.
+func (c Config) validatePack(arch *Architecture) error {
 	switch {
 	case c.Pack < 0 || c.Pack > MaxPack:
 		return fmt.Errorf("pack must be in [0, %d], got %d", MaxPack, c.Pack)
 	case c.Pack <= 1:
 		return nil
-	case arch.Autoencoder || arch.Classifier:
+	case arch != nil && (arch.Autoencoder || arch.Classifier):
 		return fmt.Errorf("pack %d needs a GAN's discriminator; %s is not a GAN", c.Pack, arch.Name)
 	case c.Conditional != "":
 		return fmt.Errorf("pack does not combine with %s", c.Conditional)
-	case arch.PackedDiscriminator == nil:
+	case arch != nil && arch.PackedDiscriminator == nil:
 		return fmt.Errorf("pack %d needs a discriminator over vectors (%s); %s's takes %s",
-			c.Pack, packableNames(), arch.Name, discriminatorInput(arch, c.LatentDim))
+			c.Pack, packableNames(), arch.Name, discriminatorInput(*arch))
 	case c.Batch%c.Pack != 0:
 		return fmt.Errorf("batch %d is not divisible by pack %d", c.Batch, c.Pack)
 	}
@@ -52,20 +52,9 @@ func packableNames() string {
 	return strings.Join(names, ", ")
 }
 
-// discriminatorInput describes the input of an architecture's D, e.g.
-// "28×28×1", from its nn.Input layer (the models are made, not built).
-func discriminatorInput(arch Architecture, latentDim int) string {
-	_, d := arch.New(max(latentDim, 1))
-	in, ok := d.Layers()[0].(*nn.InputLayer)
-	if !ok {
-		return "an input of unknown shape"
-	}
-	dims := make([]string, len(in.Shape))
-	for i, n := range in.Shape {
-		dims[i] = fmt.Sprint(n)
-	}
-	return strings.Join(dims, "×")
-}
+// discriminatorInput describes the input of an architecture's unpacked D,
+// e.g. "28×28×1": one data sample.
+func discriminatorInput(arch Architecture) string { return dims(arch.Sample) }
 
 // packedShape is the shape of one pack of m samples of shape sample: the last
 // axis m times as long.

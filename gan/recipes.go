@@ -6,18 +6,6 @@ import (
 	"strings"
 )
 
-// Losses lists the GAN objectives Config.Loss may name:
-//
-//	nonsaturating  D: BCE(D(x), 1) + BCE(D(G(z)), 0);  G: BCE(D(G(z)), 1)   (the default)
-//	minimax        D as above;  G: −BCE(D(G(z)), 0), the original log(1 − D(G(z)))
-//	lsgan          D: ½(D(x) − 1)² + ½D(G(z))²;  G: ½(D(G(z)) − 1)²         (Mao et al. 2017)
-//	wgan           D: D(G(z)) − D(x), weights clipped;  G: −D(G(z))         (Arjovsky et al. 2017)
-//	wgan-gp        wgan's losses plus λ(‖∇D(x̂)‖ − 1)², no clipping           (Gulrajani et al. 2017)
-//	hinge          D: relu(1 − D(x)) + relu(1 + D(G(z)));  G: −D(G(z))      (Miyato et al. 2018)
-//
-// Every loss reads D's scores: its logits when D ends in a sigmoid.
-var Losses = []string{"nonsaturating", "minimax", "lsgan", "wgan", "wgan-gp", "hinge"}
-
 // recipe is a published GAN recipe: an objective with its stabilizers and
 // optimizer settings, applied to the settings a user did not give.
 type recipe struct {
@@ -44,6 +32,12 @@ var recipes = map[string]recipe{
 	}},
 	"sngan": {"hinge loss with spectral normalization in D: Adam 2e-4, betas 0.5/0.999", func(c *Config) {
 		c.Loss, c.Optimizer, c.SpectralNorm, c.LR, c.Beta1 = "hinge", "adam", true, 2e-4, 0.5
+	}},
+	"ragan": {"relativistic average GAN (RaSGAN, Jolicoeur-Martineau 2018): Adam 2e-4, betas 0.5/0.999", func(c *Config) {
+		c.Loss, c.Optimizer, c.LR, c.Beta1, c.Beta2 = "ragan", "adam", 2e-4, 0.5, 0.999
+	}},
+	"ralsgan": {"relativistic average least-squares GAN (Jolicoeur-Martineau 2018): Adam 2e-4, betas 0.5/0.999", func(c *Config) {
+		c.Loss, c.Optimizer, c.LR, c.Beta1, c.Beta2 = "ralsgan", "adam", 2e-4, 0.5, 0.999
 	}},
 }
 
@@ -86,6 +80,49 @@ func ApplyRecipe(cfg *Config, given map[string]bool) {
 	}
 }
 
+// ApplyDefaults gives cfg the defaults of the recipe and the architecture it
+// names, for the settings not named in given (the ones a user chose, by
+// gogan train's flag names: "lr", "latent", "batch", ...): the recipe's
+// objective and optimizer settings (ApplyRecipe), then the architecture's
+// (Architecture.Defaults: an autoencoder's code size and learning rate, the
+// 2-D benchmarks' data, batch, packed D and decaying rate, resnet's latent
+// size and betas). A recipe keeps its own optimizer and D settings. An
+// unknown name is left for Validate to report.
+func ApplyDefaults(cfg *Config, given map[string]bool) {
+	ApplyRecipe(cfg, given)
+	arch, err := LookupArchitecture(cfg.ArchitectureName())
+	if err != nil || arch.Defaults == nil {
+		return
+	}
+	base := DefaultConfig()
+	arch.Defaults(&base)
+	recipe := IsRecipe(cfg.Model)
+	for name, apply := range map[string]func(){
+		"latent": func() { cfg.LatentDim = base.LatentDim },
+		"data":   func() { cfg.Data = base.Data },
+		"batch":  func() { cfg.Batch = base.Batch },
+		"epochs": func() { cfg.Epochs = base.Epochs },
+	} {
+		if !given[name] {
+			apply()
+		}
+	}
+	if recipe {
+		return
+	}
+	for name, apply := range map[string]func(){
+		"lr":       func() { cfg.LR = base.LR },
+		"beta1":    func() { cfg.Beta1 = base.Beta1 },
+		"beta2":    func() { cfg.Beta2 = base.Beta2 },
+		"pack":     func() { cfg.Pack = base.Pack },
+		"lr-decay": func() { cfg.LRDecay = base.LRDecay },
+	} {
+		if !given[name] {
+			apply()
+		}
+	}
+}
+
 // ArchitectureName is the architecture a config trains: Arch for a recipe,
 // Model otherwise.
 func (c Config) ArchitectureName() string {
@@ -100,17 +137,11 @@ func (c Config) ArchitectureName() string {
 
 // validateGAN checks the GAN-specific settings.
 func (c Config) validateGAN() error {
-	loss := c.Loss
-	if loss == "" {
-		loss = "nonsaturating"
-	}
-	known := false
-	for _, l := range Losses {
-		known = known || l == loss
+	obj, err := LookupObjective(c.Loss)
+	if err != nil {
+		return err
 	}
 	switch {
-	case !known:
-		return fmt.Errorf("unknown loss %q (want %s)", c.Loss, strings.Join(Losses, ", "))
 	case c.Optimizer != "" && c.Optimizer != "adam" && c.Optimizer != "rmsprop":
 		return fmt.Errorf("unknown optimizer %q (want adam or rmsprop)", c.Optimizer)
 	case c.NCritic < 0 || c.NCritic > 100:
@@ -125,22 +156,14 @@ func (c Config) validateGAN() error {
 		return fmt.Errorf("instance noise must not be negative, got %g", c.InstanceNoise)
 	case c.Conditional != "" && c.Conditional != "cgan" && c.Conditional != "acgan":
 		return fmt.Errorf("conditional must be cgan or acgan, got %q", c.Conditional)
-	case c.Conditional == "acgan" && c.loss() == "wgan-gp":
-		return fmt.Errorf("acgan's critic scores and classes together; use cgan with wgan-gp")
+	case c.Conditional == "acgan" && obj.GradientPenalty:
+		return fmt.Errorf("acgan's critic scores and classes together; use cgan with %s", obj.Name)
 	case c.EMA < 0 || c.EMA >= 1:
 		return fmt.Errorf("EMA decay must be in [0, 1), got %g", c.EMA)
 	case c.LRG < 0 || c.LRD < 0 || c.LRG > 1 || c.LRD > 1:
 		return fmt.Errorf("learning rates must be in (0, 1], got G %g and D %g", c.LRG, c.LRD)
 	}
 	return nil
-}
-
-// loss is the objective's name, "nonsaturating" when unset.
-func (c Config) loss() string {
-	if c.Loss == "" {
-		return "nonsaturating"
-	}
-	return c.Loss
 }
 
 // criticSteps is the number of D steps per G step (1 when unset).

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 
 	"github.com/gogan/gogan/autograd"
@@ -13,8 +14,8 @@ import (
 	"github.com/gogan/gogan/tensor"
 )
 
-// Trainer trains a generator G against a discriminator D with one of the
-// objectives in Losses and the configured stabilizers.
+// Trainer trains a generator G against a discriminator D with an Objective
+// and the configured stabilizers.
 type Trainer struct {
 	Config     Config
 	G, D       nn.Network
@@ -22,18 +23,20 @@ type Trainer struct {
 	// GEMA is an exponential moving average of G's weights (Config.EMA > 0),
 	// used for samples and evaluation; nil when off.
 	GEMA nn.Network
+	// Objective is the objective trained with: the entry of Objectives that
+	// Config.Loss names, or the one given to NewTrainerFor.
+	Objective NamedObjective
 	// Step counts the training steps taken: one D update each, and one G
 	// update every Config.NCritic steps.
 	Step int
 
-	pcg   *rand.PCG // the state behind rng, saved in checkpoints
-	rng   *rand.Rand
-	graph *autograd.Graph
-	noise []float32 // (batch, latent)
-	// logits: D outputs logits (no final sigmoid), see Architecture.Logits.
-	logits  bool
-	planned int     // the run's total steps, for annealing instance noise and the learning rates
-	gLoss   float64 // the last G step's loss, reported between G steps
+	objective Objective // Objective.New(Config)
+	pcg       *rand.PCG // the state behind rng, saved in checkpoints
+	rng       *rand.Rand
+	graph     *autograd.Graph
+	noise     []float32 // (batch, latent)
+	planned   int       // the run's total steps, for annealing instance noise and the learning rates
+	gLoss     float64   // the last G step's loss, reported between G steps
 
 	values     []Value   // Train's result, reused
 	fixedNoise []float32 // (64, latent) for WriteProgress
@@ -63,22 +66,100 @@ type StepStats struct {
 	DReal, DFake float64
 }
 
-// NewTrainer builds the configured models with freshly initialized weights.
+// NewTrainer builds the networks of the architecture the config names, with
+// freshly initialized weights, and trains them as NewTrainerFor does. A run
+// records the name (Config.Model, Config.Arch), so LoadCheckpoint rebuilds them.
 func NewTrainer(cfg Config) (*Trainer, error) {
-	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
-	arch, err := LookupArchitecture(cfg.ArchitectureName())
+	r, err := cfg.Resolve()
 	if err != nil {
 		return nil, err
 	}
-	if arch.Autoencoder || arch.Classifier {
+	return newGANTrainer(r)
+}
+
+// newGANTrainer is NewTrainer for resolved settings.
+func newGANTrainer(r Resolved) (*Trainer, error) {
+	cfg, arch := r.cfg, r.arch
+	if !arch.isGAN() {
 		return nil, fmt.Errorf("model %q is not a GAN", cfg.Model)
 	}
 	g, d, err := newGAN(cfg, arch)
 	if err != nil {
 		return nil, err
 	}
+	var gema nn.Network
+	if cfg.EMA > 0 {
+		if gema, _, err = newGAN(cfg, arch); err != nil {
+			return nil, err
+		}
+	}
+	return newTrainer(cfg, g, d, gema, r.obj)
+}
+
+// Option is a setting of NewTrainerFor that Config does not hold.
+type Option func(*trainerOptions)
+
+type trainerOptions struct {
+	objective *NamedObjective
+	average   nn.Network
+}
+
+// WithObjective trains with o in place of the objective Config.Loss names:
+// an objective of a program's own, or a built-in one with other stabilizers.
+func WithObjective(o NamedObjective) Option {
+	return func(opts *trainerOptions) { opts.objective = &o }
+}
+
+// WithAverageGenerator gives an unbuilt network of G's architecture to hold
+// the moving average of G's weights that Config.EMA > 0 asks for.
+func WithAverageGenerator(g nn.Network) Option {
+	return func(opts *trainerOptions) { opts.average = g }
+}
+
+// NewTrainerFor trains any generator g and discriminator d, given unbuilt: it
+// builds them from Config.Seed. G maps noise (batch, Config.LatentDim), and for
+// Config.Conditional labels (batch, 1), to samples (batch, sample...); D maps
+// samples (with Config.Pack, packs of them) to scores (batch, 1) and, for
+// acgan, class logits after the score. The config's training settings apply
+// (batch, optimizer, learning rates, objective, stabilizers); its architecture
+// settings (Arch, SpectralNorm, SampleShape) do not: Model only names the run.
+// D scores the real and the generated batch in one call (see jointD) unless
+// it takes labels or has BatchNormalization or SpectralNorm layers, found by
+// their weights' names (moving_mean, sn_u).
+// SaveCheckpoint saves the trainer's state; Restore loads it into a trainer
+// made the same way.
+func NewTrainerFor(g, d nn.Network, cfg Config, opts ...Option) (*Trainer, error) {
+	var o trainerOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if err := cfg.validateTraining(); err != nil {
+		return nil, err
+	}
+	obj, err := LookupObjective(cfg.Loss)
+	if o.objective != nil {
+		obj, err = *o.objective, nil
+	}
+	switch {
+	case err != nil:
+		return nil, err
+	case g == nil || d == nil:
+		return nil, fmt.Errorf("NewTrainerFor needs a generator and a discriminator")
+	case obj.New == nil:
+		return nil, fmt.Errorf("objective %q has no New function", obj.Name)
+	case cfg.SpectralNorm:
+		return nil, fmt.Errorf("spectral_norm wraps a named architecture's D; wrap the kernel layers of %s in nn.SpectralNorm", d.Name())
+	case cfg.EMA > 0 && o.average == nil:
+		return nil, fmt.Errorf("EMA %g needs a second, unbuilt network of G's architecture: pass it with WithAverageGenerator", cfg.EMA)
+	}
+	if cfg.EMA == 0 {
+		o.average = nil
+	}
+	return newTrainer(cfg, g, d, o.average, obj)
+}
+
+// newTrainer builds g, d and gema (nil without EMA) and the trainer over them.
+func newTrainer(cfg Config, g, d, gema nn.Network, obj NamedObjective) (*Trainer, error) {
 	initRNG := rand.New(rand.NewPCG(cfg.Seed, 0x9e3779b97f4a7c15))
 	if err := g.Build(initRNG); err != nil {
 		return nil, err
@@ -86,16 +167,13 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 	if err := d.Build(initRNG); err != nil {
 		return nil, err
 	}
-	if want := packedShape(g.OutputShape(), cfg.packing()); !want.Equal(d.InputShapes()[0]) {
-		if cfg.packing() > 1 {
-			return nil, fmt.Errorf("generator makes %s, packed by %d into %s, but discriminator takes %s", g.OutputShape().WithBatch(), cfg.Pack, want.WithBatch(), d.InputShapes()[0].WithBatch())
-		}
-		return nil, fmt.Errorf("generator makes %s but discriminator takes %s", g.OutputShape().WithBatch(), d.InputShapes()[0].WithBatch())
+	if err := checkShapes(cfg, g, d); err != nil {
+		return nil, err
 	}
-	if cfg.loss() == "wgan-gp" {
+	if obj.GradientPenalty {
 		for _, w := range d.Weights() {
 			if strings.HasSuffix(w.Name, "/moving_mean") {
-				return nil, fmt.Errorf("wgan-gp needs a critic without BatchNormalization (its gradient penalty is per sample); %s has %s", d.Name(), strings.TrimSuffix(w.Name, "/moving_mean"))
+				return nil, fmt.Errorf("%s needs a critic without BatchNormalization (its gradient penalty is per sample); %s has %s", obj.Name, d.Name(), strings.TrimSuffix(w.Name, "/moving_mean"))
 			}
 		}
 	}
@@ -112,9 +190,9 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 	rng := rand.New(pcg)
 	t := &Trainer{
 		Config: cfg, G: g, D: d, OptG: optG, OptD: optD,
+		Objective: obj, objective: obj.New(cfg),
 		pcg: pcg, rng: rng, graph: autograd.NewGraph(rng),
-		noise:  make([]float32, cfg.Batch*cfg.LatentDim),
-		logits: arch.Logits,
+		noise: make([]float32, cfg.Batch*cfg.LatentDim),
 	}
 	if cfg.Conditional != "" {
 		t.fakeLabels, t.realLabels = make([]float32, cfg.Batch), make([]float32, cfg.Batch)
@@ -123,22 +201,53 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 	t.sample = g.OutputShape()
 	t.dBatchShape = append([]int{cfg.Batch / cfg.packing()}, d.InputShapes()[0]...)
 	t.dWeights = d.Weights()
-	t.jointD = cfg.Conditional == "" && !cfg.SpectralNorm
+	t.jointD = cfg.Conditional == ""
 	for _, w := range t.dWeights {
-		if strings.HasSuffix(w.Name, "/moving_mean") {
+		if strings.HasSuffix(w.Name, "/moving_mean") || strings.HasSuffix(w.Name, "/sn_u") {
 			t.jointD = false
 		}
 	}
-	if cfg.EMA > 0 {
-		if t.GEMA, _, err = newGAN(cfg, arch); err != nil {
+	if gema != nil {
+		t.GEMA = gema
+		if err := t.GEMA.Build(rand.New(rand.NewPCG(0, 0))); err != nil {
 			return nil, err
 		}
-		if err := t.GEMA.Build(rand.New(rand.NewPCG(0, 0))); err != nil {
+		if err := checkSameWeights(t.GEMA, g); err != nil {
 			return nil, err
 		}
 		copyWeights(t.GEMA, g)
 	}
 	return t, nil
+}
+
+// checkShapes checks that G takes the config's noise (and labels) and that D
+// takes what G makes, packed by Config.Pack.
+func checkShapes(cfg Config, g, d nn.Network) error {
+	if in := g.InputShapes(); !in[0].Equal(tensor.Shape{cfg.LatentDim}) {
+		return fmt.Errorf("generator takes noise of shape %s, but latent_dim is %d", in[0].WithBatch(), cfg.LatentDim)
+	}
+	if want := packedShape(g.OutputShape(), cfg.packing()); !want.Equal(d.InputShapes()[0]) {
+		if cfg.packing() > 1 {
+			return fmt.Errorf("generator makes %s, packed by %d into %s, but discriminator takes %s", g.OutputShape().WithBatch(), cfg.Pack, want.WithBatch(), d.InputShapes()[0].WithBatch())
+		}
+		return fmt.Errorf("generator makes %s but discriminator takes %s", g.OutputShape().WithBatch(), d.InputShapes()[0].WithBatch())
+	}
+	return nil
+}
+
+// checkSameWeights checks that avg has m's weights, name for name and shape
+// for shape, as G's moving average must.
+func checkSameWeights(avg, m nn.Network) error {
+	aw, mw := avg.Weights(), m.Weights()
+	if len(aw) != len(mw) {
+		return fmt.Errorf("G's average %s has %d weights, G has %d", avg.Name(), len(aw), len(mw))
+	}
+	for i, w := range mw {
+		if aw[i].Name != w.Name || !slices.Equal(aw[i].Shape, w.Shape) {
+			return fmt.Errorf("G's average %s has %s %v where G has %s %v", avg.Name(), aw[i].Name, aw[i].Shape, w.Name, w.Shape)
+		}
+	}
+	return nil
 }
 
 // newGAN makes the (unbuilt) G and D the config asks for: the architecture's
@@ -152,7 +261,7 @@ func newGAN(cfg Config, arch Architecture) (g, d nn.Network, err error) {
 		}
 		g, d = arch.Conditional(cfg.LatentDim, Classes, cfg.Conditional == "acgan")
 	} else {
-		g, d = arch.New(cfg.LatentDim)
+		g, d = arch.New(cfg.LatentDim, cfg.sampleShape(arch))
 	}
 	if m := cfg.packing(); m > 1 {
 		if arch.PackedDiscriminator == nil {
@@ -160,7 +269,7 @@ func newGAN(cfg Config, arch Architecture) (g, d nn.Network, err error) {
 		}
 		d = arch.PackedDiscriminator(m)
 	}
-	if cfg.SpectralNorm {
+	if cfg.SpectralNorm && !arch.SpectralNorm {
 		if d, err = withSpectralNorm(d); err != nil {
 			return nil, nil, err
 		}
@@ -229,13 +338,13 @@ func (t *Trainer) TrainStep(real []float32, labels []uint8) (StepStats, error) {
 		sReal, cReal = t.discriminate(g, x, yReal)
 		sFake, cFake = t.discriminate(g, fakeD, yFake)
 	}
-	lossD := t.discriminatorLoss(g, sReal, sFake)
+	lossD := t.objective.DiscriminatorLoss(g, sReal, sFake)
 	if cfg.Conditional == "acgan" {
 		lossD = g.Add(lossD, g.Add(
 			losses.SparseCategoricalCrossEntropy(g, cReal, labels),
 			losses.SparseCategoricalCrossEntropy(g, cFake, t.fakeClass)))
 	}
-	if cfg.loss() == "wgan-gp" && cfg.GP > 0 {
+	if t.Objective.GradientPenalty && cfg.GP > 0 {
 		lossD = g.Add(lossD, t.gradientPenalty(g, real, fakeD.Data, dBatchShape, yReal))
 	}
 	stats := StepStats{DLoss: float64(lossD.Item()), DReal: t.meanOutput(sReal), DFake: t.meanOutput(sFake), GLoss: t.gLoss}
@@ -250,7 +359,7 @@ func (t *Trainer) TrainStep(real []float32, labels []uint8) (StepStats, error) {
 		t.OptG.SetLearningRate(lrG * f)
 	}
 	t.OptD.Step()
-	if cfg.loss() == "wgan" && cfg.Clip > 0 {
+	if t.Objective.Clip && cfg.Clip > 0 {
 		clipWeights(t.D, cfg.Clip)
 	}
 
@@ -258,7 +367,11 @@ func (t *Trainer) TrainStep(real []float32, labels []uint8) (StepStats, error) {
 	if (t.Step+1)%cfg.criticSteps() == 0 {
 		t.freezeD(true)
 		sFool, cFool := t.discriminate(g, t.withInstanceNoise(g, fake), yFake)
-		lossG := t.generatorLoss(g, sFool)
+		var sRealG *autograd.Var // D's scores of the real batch, for objectives that read them
+		if t.objective.GeneratorReadsReal() {
+			sRealG, _ = t.discriminate(g, x, yReal)
+		}
+		lossG := t.objective.GeneratorLoss(g, sRealG, sFool)
 		if cfg.Conditional == "acgan" {
 			lossG = g.Add(lossG, losses.SparseCategoricalCrossEntropy(g, cFool, t.fakeClass))
 		}
@@ -317,46 +430,6 @@ func (t *Trainer) score(out *autograd.Var) *autograd.Var {
 	return out
 }
 
-// bceBased reports whether the objective reads scores as logits of probabilities.
-func (t *Trainer) bceBased() bool {
-	l := t.Config.loss()
-	return l == "nonsaturating" || l == "minimax"
-}
-
-// discriminatorLoss is D's objective on the scores of real and fake samples.
-func (t *Trainer) discriminatorLoss(g *autograd.Graph, sReal, sFake *autograd.Var) *autograd.Var {
-	realTarget := 1 - t.Config.LabelSmoothing
-	switch t.Config.loss() {
-	case "lsgan":
-		return g.Scale(g.Add(
-			losses.MeanSquaredError(g, sReal, losses.Targets(g, realTarget, sReal)),
-			losses.MeanSquaredError(g, sFake, losses.Targets(g, 0, sFake))), 0.5)
-	case "wgan", "wgan-gp":
-		return g.Sub(g.Mean(sFake), g.Mean(sReal))
-	case "hinge":
-		return g.Add(
-			g.Mean(g.ReLU(g.AddScalar(g.Scale(sReal, -1), 1))),
-			g.Mean(g.ReLU(g.AddScalar(sFake, 1))))
-	}
-	return g.Add(
-		losses.BinaryCrossEntropyWithLogits(g, sReal, losses.Targets(g, realTarget, sReal)),
-		losses.BinaryCrossEntropyWithLogits(g, sFake, losses.Targets(g, 0, sFake)))
-}
-
-// generatorLoss is G's objective on the scores of its samples.
-func (t *Trainer) generatorLoss(g *autograd.Graph, sFake *autograd.Var) *autograd.Var {
-	switch t.Config.loss() {
-	case "minimax":
-		// minimize log(1 − D(G(z))) = −BCE(D(G(z)), 0)
-		return g.Scale(losses.BinaryCrossEntropyWithLogits(g, sFake, losses.Targets(g, 0, sFake)), -1)
-	case "lsgan":
-		return g.Scale(losses.MeanSquaredError(g, sFake, losses.Targets(g, 1, sFake)), 0.5)
-	case "wgan", "wgan-gp", "hinge":
-		return g.Scale(g.Mean(sFake), -1)
-	}
-	return losses.BinaryCrossEntropyWithLogits(g, sFake, losses.Targets(g, 1, sFake))
-}
-
 // gradientPenalty is λ·mean((‖∇ₓ̂ D(x̂)‖₂ − 1)²) at x̂ = α·x + (1 − α)·x̃, with α
 // drawn from U(0, 1) once per sample (Gulrajani et al. 2017), that is once per
 // row of D's batch, batchShape (rows, D's input...): once per pack when
@@ -403,7 +476,7 @@ func (t *Trainer) meanOutput(score *autograd.Var) float64 {
 	var s float64
 	for _, v := range score.Data {
 		p := float64(v)
-		if t.bceBased() {
+		if t.Objective.Probabilities {
 			p = 1 / (1 + math.Exp(-p))
 		}
 		s += p

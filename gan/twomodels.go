@@ -26,28 +26,28 @@ type twoModels struct {
 	planned    int // the run's total steps, for Config.LRDecay
 }
 
-// newTwoModels builds the architecture's two models for cfg, checking with
+// newTwoModels builds the architecture's two models for resolved settings, checking with
 // wants that the architecture is of the right kind (its error names it).
-func newTwoModels(cfg Config, names [2]string, kind string, wants func(Architecture) bool) (*twoModels, error) {
-	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
-	arch, err := LookupArchitecture(cfg.ArchitectureName())
-	if err != nil {
-		return nil, err
-	}
+func newTwoModels(r Resolved, names [2]string, kind string, wants func(Architecture) bool) (*twoModels, error) {
+	cfg, arch := r.cfg, r.arch
 	if !wants(arch) {
 		return nil, fmt.Errorf("model %q is not %s", cfg.Model, kind)
 	}
-	first, second := arch.New(cfg.LatentDim)
+	first, second := arch.New(cfg.LatentDim, arch.Sample)
+	seq0, ok0 := first.(*nn.Sequential)
+	seq1, ok1 := second.(*nn.Sequential)
+	if !ok0 || !ok1 {
+		return nil, fmt.Errorf("model %q: %s's two models must be Sequential", cfg.Model, kind)
+	}
 	if err := cfg.initialize(first, second); err != nil {
 		return nil, err
 	}
 	initRNG := rand.New(rand.NewPCG(cfg.Seed, 0x9e3779b97f4a7c15))
-	m := &twoModels{Config: cfg, names: names, models: [2]*nn.Sequential{first, second}}
+	m := &twoModels{Config: cfg, names: names, models: [2]*nn.Sequential{seq0, seq1}}
 	adam := optim.AdamConfig{LearningRate: cfg.LR, Beta1: cfg.Beta1, Beta2: cfg.Beta2, Epsilon: cfg.Epsilon}
 	for i, model := range m.models {
-		if err := model.Build(initRNG); err != nil {
+		err := model.Build(initRNG)
+		if err != nil {
 			return nil, err
 		}
 		if m.optimizers[i], err = optim.NewAdam(model.TrainableWeights(), adam); err != nil {

@@ -57,21 +57,29 @@ type Result struct {
 func Train(ctx context.Context, opts Options) (*Result, error) {
 	cfg := opts.Config
 	var job gan.Job
+	var settings gan.Resolved // a new run's, validated once here
 	if opts.Resume != "" {
 		var err error
 		if job, err = resume(opts); err != nil {
 			return nil, err
 		}
 		cfg = *job.Settings()
-	} else if err := cfg.Validate(); err != nil {
-		return nil, err
+	} else {
+		var err error
+		if settings, err = cfg.Resolve(); err != nil {
+			return nil, err
+		}
 	}
 	source, test, err := openData(cfg, opts.Data)
 	if err != nil {
 		return nil, err
 	}
 	if job == nil {
-		if job, err = gan.NewJob(cfg); err != nil {
+		if settings, err = settings.ForData(source.SampleShape()); err != nil {
+			return nil, err
+		}
+		cfg = settings.Config()
+		if job, err = gan.NewJobFor(settings); err != nil {
 			return nil, err
 		}
 	}

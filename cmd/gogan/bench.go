@@ -47,8 +47,7 @@ func newBenchCommand() *command {
 		cfg := gan.DefaultConfig()
 		cfg.Model, cfg.Batch = *model, *batch
 		set := map[string]bool{"batch": true}
-		gan.ApplyRecipe(&cfg, set)
-		applyArchitectureDefaults(&cfg, set)
+		gan.ApplyDefaults(&cfg, set)
 		if err := cfg.Validate(); err != nil {
 			return usageError{err.Error()}
 		}

@@ -36,8 +36,8 @@ func newSummaryCommand() *command {
 		if set["pack"] {
 			cfg.Pack = *pack
 		}
-		applyArchitectureDefaults(&cfg, set)
-		g, d := arch.New(cfg.LatentDim)
+		gan.ApplyDefaults(&cfg, set)
+		g, d := arch.New(cfg.LatentDim, arch.Sample)
 		if cfg.Pack > 1 {
 			if arch.PackedDiscriminator == nil || cfg.Pack > gan.MaxPack {
 				return usageError{fmt.Sprintf("--pack %d needs mlp2d and at most %d", cfg.Pack, gan.MaxPack)}

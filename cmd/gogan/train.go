@@ -36,8 +36,8 @@ func newTrainCommand() *command {
 	fs.Uint64Var(&cfg.Seed, "seed", def.Seed, "random seed: weights, data order, noise")
 	fs.IntVar(&cfg.LogEvery, "log-every", def.LogEvery, "steps between lines of metrics.jsonl")
 	fs.IntVar(&cfg.EvalEvery, "eval-every", 0, "steps between FID/KID/IS evaluations of the generator on 2,000 samples, and at the end (0: none)")
-	fs.StringVar(&cfg.Arch, "arch", "", "networks of a recipe: mlp (default), dcgan or mlp2d")
-	fs.StringVar(&cfg.Loss, "loss", "", "objective: "+strings.Join(gan.Losses, ", ")+" (default nonsaturating, or the recipe's)")
+	fs.StringVar(&cfg.Arch, "arch", "", "networks of a recipe: "+gan.GANArchitectureNames()+" (default mlp)")
+	fs.StringVar(&cfg.Loss, "loss", "", "objective (default nonsaturating, or the recipe's):"+gan.ObjectivesHelp())
 	fs.StringVar(&cfg.Optimizer, "optimizer", "", "adam (default) or rmsprop")
 	fs.IntVar(&cfg.NCritic, "n-critic", 0, "D steps per G step (default 1, or the recipe's)")
 	fs.Var(float32Flag{&cfg.GP}, "gp", "gradient-penalty weight λ (wgan-gp: 10)")
@@ -83,8 +83,7 @@ func newTrainCommand() *command {
 		if cfg.Pack == 1 {
 			cfg.Pack = 0 // off, as in a config that does not name it
 		}
-		gan.ApplyRecipe(&cfg, set)
-		applyArchitectureDefaults(&cfg, set)
+		gan.ApplyDefaults(&cfg, set)
 		if cfg.Epochs > maxEpochs {
 			return usageError{fmt.Sprintf("--epochs must be at most %d, got %d", maxEpochs, cfg.Epochs)}
 		}
@@ -137,47 +136,6 @@ func newTrainCommand() *command {
 		return nil
 	}
 	return c
-}
-
-// applyArchitectureDefaults gives the settings the user did not set the
-// chosen architecture's defaults (an autoencoder's code size and learning rate;
-// the 2-D benchmarks' packed D and decaying rate). A recipe keeps its own
-// optimizer and D settings.
-func applyArchitectureDefaults(cfg *gan.Config, set map[string]bool) {
-	arch, err := gan.LookupArchitecture(cfg.ArchitectureName())
-	if err != nil || arch.Defaults == nil {
-		return // Validate reports an unknown model
-	}
-	base := gan.DefaultConfig()
-	arch.Defaults(&base)
-	if !set["latent"] {
-		cfg.LatentDim = base.LatentDim
-	}
-	recipe := gan.IsRecipe(cfg.Model)
-	if !set["lr"] && !recipe {
-		cfg.LR = base.LR
-	}
-	for name, apply := range map[string]func(){
-		"data":   func() { cfg.Data = base.Data },
-		"batch":  func() { cfg.Batch = base.Batch },
-		"epochs": func() { cfg.Epochs = base.Epochs },
-	} {
-		if !set[name] {
-			apply()
-		}
-	}
-	if !recipe && !set["beta1"] {
-		cfg.Beta1 = base.Beta1
-	}
-	if !recipe && !set["beta2"] {
-		cfg.Beta2 = base.Beta2
-	}
-	if !recipe && !set["pack"] {
-		cfg.Pack = base.Pack
-	}
-	if !recipe && !set["lr-decay"] {
-		cfg.LRDecay = base.LRDecay
-	}
 }
 
 // float32Flag is a flag.Value for a float32 setting.

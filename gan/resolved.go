@@ -1,0 +1,83 @@
+package gan
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/gogan/gogan/tensor"
+)
+
+// Resolved is a run's settings resolved and validated once: the config with
+// the architecture and, for a GAN, the objective it names. Only Config.Resolve
+// makes one, so NewJobFor trusts it and neither validates nor looks up again.
+type Resolved struct {
+	cfg  Config
+	arch Architecture
+	obj  NamedObjective // a GAN's objective; zero for an autoencoder or a classifier
+}
+
+// Resolve validates c (see Validate) and looks up its architecture and objective.
+func (c Config) Resolve() (Resolved, error) {
+	arch, err := LookupArchitecture(c.ArchitectureName())
+	if err != nil {
+		return Resolved{}, err
+	}
+	if err := c.validate(arch); err != nil {
+		return Resolved{}, err
+	}
+	r := Resolved{cfg: c, arch: arch}
+	if arch.isGAN() {
+		if r.obj, err = LookupObjective(c.Loss); err != nil {
+			return Resolved{}, err
+		}
+	}
+	return r, nil
+}
+
+// Config is the validated configuration.
+func (r Resolved) Config() Config { return r.cfg }
+
+// Architecture is the architecture the configuration names.
+func (r Resolved) Architecture() Architecture { return r.arch }
+
+// Objective is a GAN's objective; the zero value for an autoencoder or a classifier.
+func (r Resolved) Objective() NamedObjective { return r.obj }
+
+// ForData is Config.ForData on resolved settings.
+func (r Resolved) ForData(sample tensor.Shape) (Resolved, error) {
+	var err error
+	r.cfg, err = r.cfg.fitData(r.arch, sample)
+	return r, err
+}
+
+// NewJobFor builds the trainer that resolved settings call for, with fresh
+// weights: a GAN's Trainer, an AutoencoderTrainer or a ClassifierTrainer.
+func NewJobFor(r Resolved) (Job, error) {
+	switch {
+	case r.arch.New == nil:
+		return nil, fmt.Errorf("gan: NewJobFor needs settings made by Config.Resolve")
+	case r.arch.Autoencoder:
+		return newAutoencoderTrainer(r)
+	case r.arch.Classifier:
+		return newClassifierTrainer(r)
+	}
+	return newGANTrainer(r)
+}
+
+// fitData is ForData for the config's architecture arch.
+func (c Config) fitData(arch Architecture, sample tensor.Shape) (Config, error) {
+	if arch.Fits == nil {
+		return c, nil
+	}
+	if err := arch.Fits(sample); err != nil {
+		return c, fmt.Errorf("data %s: %w", c.Data, err)
+	}
+	c.SampleShape = nil
+	if !sample.Equal(arch.Sample) {
+		c.SampleShape = slices.Clone(sample)
+	}
+	return c, nil
+}
+
+// isGAN reports whether the architecture is a generator and a discriminator.
+func (a Architecture) isGAN() bool { return !a.Autoencoder && !a.Classifier }
