@@ -3,6 +3,7 @@ package gan
 import (
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"testing"
 
 	"github.com/gogan/gogan/autograd"
@@ -126,6 +127,32 @@ func TestRecipesKeepGivenSettings(t *testing.T) {
 	bad.Loss = "softmax"
 	if err := bad.Validate(); err == nil {
 		t.Fatal("unknown loss accepted")
+	}
+}
+
+// TestTunedRecipe: --model tuned is the seed's networks with exactly the flags
+// whose FIDs the README reports (bench/recipes/mlp-round2.txt, pt-ema-smooth-lr),
+// and a flag the user gives still wins.
+func TestTunedRecipe(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Model = "tuned"
+	ApplyDefaults(&cfg, nil)
+	want := DefaultConfig()
+	want.Model, want.Optimizer, want.Init, want.EMA, want.LabelSmoothing, want.LR = "tuned", "adam", "pytorch", 0.999, 0.1, 3e-4
+	if !reflect.DeepEqual(cfg, want) {
+		t.Fatalf("tuned recipe gave\n%+v\nwant\n%+v", cfg, want)
+	}
+	if got := cfg.ArchitectureName(); got != "mlp" {
+		t.Fatalf("tuned trains %s, want the seed's mlp", got)
+	}
+	given := DefaultConfig()
+	given.Model, given.EMA, given.LR = "tuned", 0.99, 1e-4
+	ApplyDefaults(&given, map[string]bool{"ema": true, "lr": true})
+	if given.EMA != 0.99 || given.LR != 1e-4 || given.Init != "pytorch" || given.LabelSmoothing != 0.1 {
+		t.Fatalf("tuned recipe overrode given flags: %+v", given)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
 	}
 }
 

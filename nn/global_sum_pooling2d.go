@@ -23,6 +23,7 @@ func GlobalSumPooling2D(opts ...Option) *GlobalSumPooling2DLayer {
 	return &GlobalSumPooling2DLayer{base: base{opts: newOptions(opts)}}
 }
 
+// Kind is "GlobalSumPooling2D", the class name Summary prints.
 func (p *GlobalSumPooling2DLayer) Kind() string { return "GlobalSumPooling2D" }
 
 // Build maps images (H, W, C) to (C).
