@@ -76,7 +76,7 @@ func ApplyRecipe(cfg *Config, given map[string]bool) {
 		"n-critic": func() { cfg.NCritic = chosen.NCritic }, "gp": func() { cfg.GP = chosen.GP },
 		"beta1": func() { cfg.Beta1 = chosen.Beta1 }, "beta2": func() { cfg.Beta2 = chosen.Beta2 },
 		"spectral-norm": func() { cfg.SpectralNorm = chosen.SpectralNorm },
-		"init": func() { cfg.Init = chosen.Init }, "ema": func() { cfg.EMA = chosen.EMA },
+		"init":          func() { cfg.Init = chosen.Init }, "ema": func() { cfg.EMA = chosen.EMA },
 		"label-smoothing": func() { cfg.LabelSmoothing = chosen.LabelSmoothing },
 	}
 	for name, undo := range restore {
