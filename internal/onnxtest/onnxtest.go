@@ -47,7 +47,13 @@ func Check(t testing.TB, model string) string {
 	t.Helper()
 	python := findPython(t)
 	script := writeScript(t, "check.py", checkScript)
-	out, err := exec.Command(python, script, model).CombinedOutput()
+	abs, err := filepath.Abs(model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(python, script, abs)
+	cmd.Dir = filepath.Dir(script) // not the package's folder, where "onnx" may name a Go package
+	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("onnx.checker rejects %s: %v\n%s", model, err, out)
 	}
@@ -104,7 +110,9 @@ func findPython(t testing.TB) string {
 		candidates = []string{p}
 	}
 	for _, c := range candidates {
-		if exec.Command(c, "-c", "import onnx").Run() == nil {
+		probe := exec.Command(c, "-c", "import onnx.checker")
+		probe.Dir = os.TempDir() // not the package's folder, where "onnx" may name a Go package
+		if probe.Run() == nil {
 			return c
 		}
 	}
