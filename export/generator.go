@@ -126,17 +126,27 @@ func (g *Generator) outputName() string {
 	return "sample"
 }
 
+// Signature says what the exported generator maps to what:
+// "z (N, 100), label (N) in [0, 10) → image (N, 28, 28, 1)".
+func (g *Generator) Signature() string {
+	in := fmt.Sprintf("z (N, %d)", g.LatentDim())
+	if g.Classes > 0 {
+		in += fmt.Sprintf(", label (N) in [0, %d)", g.Classes)
+	}
+	out := "N"
+	for _, d := range g.SampleShape() {
+		out += fmt.Sprintf(", %d", d)
+	}
+	return fmt.Sprintf("%s → %s (%s)", in, g.outputName(), out)
+}
+
 // WriteONNX writes g as an ONNX model at path, atomically.
 func WriteONNX(path string, g *Generator) error {
 	md, err := g.Metadata()
 	if err != nil {
 		return err
 	}
-	doc := fmt.Sprintf("gogan %s generator at step %d: z (N, %d)", g.Config.Model, g.Step, g.LatentDim())
-	if g.Classes > 0 {
-		doc += fmt.Sprintf(" and label (N) in [0, %d)", g.Classes)
-	}
-	doc += fmt.Sprintf(" to %s %s, NHWC, in [-1, 1]", g.outputName(), g.SampleShape().WithBatch())
+	doc := fmt.Sprintf("gogan %s generator at step %d: %s, NHWC, in [-1, 1]", g.Config.Model, g.Step, g.Signature())
 	return onnx.WriteFile(path, g.Net, onnx.Options{
 		InputNames: g.inputNames(), OutputName: g.outputName(), DocString: doc, Metadata: md,
 	})

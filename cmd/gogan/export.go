@@ -59,13 +59,5 @@ func describe(g *export.Generator) string {
 	case g.Decoder:
 		net = "autoencoder's decoder"
 	}
-	in := fmt.Sprintf("z (N, %d)", g.LatentDim())
-	if g.Classes > 0 {
-		in += fmt.Sprintf(", label (N) in [0, %d)", g.Classes)
-	}
-	out := "N"
-	for _, d := range g.SampleShape() {
-		out += fmt.Sprintf(", %d", d)
-	}
-	return fmt.Sprintf("%s %s: %s → (%s)", g.Config.Model, net, in, out)
+	return fmt.Sprintf("%s %s: %s", g.Config.Model, net, g.Signature())
 }

@@ -23,7 +23,7 @@ func TestExportONNXReproducesSample(t *testing.T) {
 	model := filepath.Join(dir, "generator.onnx")
 	r := gogan(t, "export", "--run", run, "--format", "onnx", "--out", model)
 	wantExit(t, r, 0)
-	for _, want := range []string{"wrote " + model, "an ONNX model", "mlp generator", "from step 20", "z (N, 100) → (N, 28, 28, 1)"} {
+	for _, want := range []string{"wrote " + model, "an ONNX model", "mlp generator", "from step 20", "z (N, 100) → image (N, 28, 28, 1)"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("stdout does not say %q\n%s", want, r)
 		}

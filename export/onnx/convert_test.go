@@ -14,6 +14,7 @@ import (
 	"github.com/gogan/gogan/export/onnx/internal/onnxpb"
 	"github.com/gogan/gogan/internal/onnxtest"
 	"github.com/gogan/gogan/nn"
+	"github.com/gogan/gogan/tensor"
 )
 
 // tolerance is the largest difference allowed between gogan's and
@@ -258,7 +259,17 @@ func TestGraph(t *testing.T) {
 	}
 }
 
+// fakeDense is a custom layer that calls itself Dense.
+type fakeDense struct{ nn.Base }
+
+func (f *fakeDense) Kind() string { return "Dense" }
+func (f *fakeDense) Build(in tensor.Shape, _ *rand.Rand) (tensor.Shape, error) {
+	return in, nil
+}
+func (f *fakeDense) Call(_ *autograd.Graph, x *autograd.Var, _ bool) *autograd.Var { return x }
+
 func TestErrors(t *testing.T) {
+	fake := build(t, nn.NewSequential("f", nn.Input(3), &fakeDense{}))
 	pooled := build(t, nn.NewSequential("d", nn.Input(4, 4, 1), nn.MaxPooling2D(2), nn.Flatten()))
 	nan := build(t, nn.NewSequential("g", nn.Input(3), nn.Dense(2)))
 	nan.Weights()[0].Data[4] = float32(math.NaN())
@@ -269,6 +280,7 @@ func TestErrors(t *testing.T) {
 		want string
 	}{
 		{"unsupported layer", pooled, Options{}, "layer max_pooling2d (MaxPooling2D) cannot be exported to ONNX"},
+		{"custom layer", fake, Options{}, "dense (Dense): is a *onnx.fakeDense, not gogan's Dense layer"},
 		{"NaN weight", nan, Options{}, "weight dense/kernel holds NaN at index 4"},
 		{"not built", nn.NewSequential("raw", nn.Input(3), nn.Dense(2)), Options{}, "model raw is not built"},
 		{"not built model", conditional(), Options{}, "model generator is not built"},

@@ -1,8 +1,8 @@
 // Package onnxtest runs exported ONNX models through the ONNX tools, for
 // tests: onnx.checker (Debian's python3-onnx) and onnxruntime (npm's
-// onnxruntime-node, its CPU library). A test calls Check and Run; where a
-// tool is missing they skip the test with a message naming it and how to
-// install it.
+// onnxruntime-node, its CPU library). A test calls Check and Run: where
+// python3-onnx is missing Check says so, where onnxruntime-node is missing Run
+// skips the test, each with a message naming the tool and how to install it.
 //
 // The tools are found as follows. Python: $GOGAN_PYTHON, else the first of
 // python3 on PATH and /usr/bin/python3 that can import onnx. onnxruntime-node:
@@ -15,6 +15,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -42,10 +43,15 @@ type Output struct {
 }
 
 // Check runs onnx.checker on the model file, failing the test if it rejects
-// the model, and returns the checker's line about it.
+// the model, and returns the checker's line about it, for the test's log.
+// Where python3-onnx is missing it returns a line saying so, and the test goes
+// on to Run (which skips it where onnxruntime is missing).
 func Check(t testing.TB, model string) string {
 	t.Helper()
-	python := findPython(t)
+	python, missing := findPython()
+	if missing != "" {
+		return missing
+	}
 	script := writeScript(t, "check.py", checkScript)
 	abs, err := filepath.Abs(model)
 	if err != nil {
@@ -102,9 +108,8 @@ func Run(t testing.TB, model string, inputs map[string]Input) map[string]Output 
 	return outputs
 }
 
-// findPython returns a Python that can import onnx, or skips the test.
-func findPython(t testing.TB) string {
-	t.Helper()
+// findPython returns a Python that can import onnx, or what is missing.
+func findPython() (python, missing string) {
 	candidates := []string{"python3", "/usr/bin/python3"}
 	if p := os.Getenv("GOGAN_PYTHON"); p != "" {
 		candidates = []string{p}
@@ -113,12 +118,11 @@ func findPython(t testing.TB) string {
 		probe := exec.Command(c, "-c", "import onnx.checker")
 		probe.Dir = os.TempDir() // not the package's folder, where "onnx" may name a Go package
 		if probe.Run() == nil {
-			return c
+			return c, ""
 		}
 	}
-	t.Skipf("python3-onnx is missing: no %s can import onnx (apt-get install python3-onnx, or set GOGAN_PYTHON): onnx.checker not run",
+	return "", fmt.Sprintf("python3-onnx is missing: no %s can import onnx (apt-get install python3-onnx, or set GOGAN_PYTHON): onnx.checker not run",
 		strings.Join(candidates, " or "))
-	return ""
 }
 
 // findRuntime returns node and the node_modules folder holding
