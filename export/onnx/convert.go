@@ -82,6 +82,11 @@ func model(net nn.Network, opts Options) (*onnxpb.ModelProto, error) {
 	if len(names) != len(p.inputs) {
 		return nil, fmt.Errorf("model %s has %d inputs, %d input names were given", net.Name(), len(p.inputs), len(names))
 	}
+	for i, name := range names {
+		if name == "" || slices.Contains(names[:i], name) {
+			return nil, fmt.Errorf("model %s: input names %q must be distinct and not empty", net.Name(), names)
+		}
+	}
 	outName := opts.OutputName
 	if outName == "" {
 		outName = "output"

@@ -283,6 +283,7 @@ func TestErrors(t *testing.T) {
 		{"custom layer", fake, Options{}, "dense (Dense): is a *onnx.fakeDense, not gogan's Dense layer"},
 		{"NaN weight", nan, Options{}, "weight dense/kernel holds NaN at index 4"},
 		{"not built", nn.NewSequential("raw", nn.Input(3), nn.Dense(2)), Options{}, "model raw is not built"},
+		{"same input names", build(t, conditional()), Options{InputNames: []string{"a", "a"}}, `input names ["a" "a"] must be distinct`},
 		{"not built model", conditional(), Options{}, "model generator is not built"},
 		{"input names", nan, Options{InputNames: []string{"a", "b"}}, "model g has 1 inputs, 2 input names were given"},
 	} {
