@@ -64,6 +64,12 @@ func latents(n, latent int) ([]float32, []uint8, []int64) {
 // draws what gogan sample draws (the generator's inference pass, the EMA
 // weights where the run keeps them) from the same latents, within 1e-4.
 func TestONNXMatchesSample(t *testing.T) {
+	const n = 10
+	var (
+		jobs         []onnxtest.Job
+		paths, names []string
+		wants        [][]float32
+	)
 	for _, tc := range []struct {
 		name, model string
 		edit        func(*gan.Config)
@@ -73,41 +79,46 @@ func TestONNXMatchesSample(t *testing.T) {
 		{"cGAN", "cgan", nil},
 		{"EMA", "mlp", func(c *gan.Config) { c.EMA = 0.5 }},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			g, err := export.Load(trained(t, tc.model, tc.edit))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if tc.edit != nil && !g.EMA {
-				t.Fatal("the run keeps an EMA of G's weights but the export does not use it")
-			}
-			path := filepath.Join(t.TempDir(), "generator.onnx")
-			if err := export.WriteONNX(path, g); err != nil {
-				t.Fatal(err)
-			}
-			t.Log(onnxtest.Check(t, path))
-			const n = 10
-			z, labels, ids := latents(n, g.LatentDim())
-			inputs := map[string]onnxtest.Input{"z": {Dims: []int{n, g.LatentDim()}, Float32: z}}
-			if g.Classes > 0 {
-				inputs["label"] = onnxtest.Input{Dims: []int{n}, Int64: ids}
-			} else {
-				labels = nil
-			}
-			want := make([]float32, n*28*28)
-			gan.GenerateLabeled(g.Net, want, z, labels, n)
-			got := onnxtest.Run(t, path, inputs)["image"]
+		names = append(names, tc.name)
+		g, err := export.Load(trained(t, tc.model, tc.edit))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tc.edit != nil && !g.EMA {
+			t.Fatal("the run keeps an EMA of G's weights but the export does not use it")
+		}
+		path := filepath.Join(t.TempDir(), "generator.onnx")
+		if err := export.WriteONNX(path, g); err != nil {
+			t.Fatal(err)
+		}
+		z, labels, ids := latents(n, g.LatentDim())
+		inputs := map[string]onnxtest.Input{"z": {Dims: []int{n, g.LatentDim()}, Float32: z}}
+		if g.Classes > 0 {
+			inputs["label"] = onnxtest.Input{Dims: []int{n}, Int64: ids}
+		} else {
+			labels = nil
+		}
+		want := make([]float32, n*28*28)
+		gan.GenerateLabeled(g.Net, want, z, labels, n)
+		jobs = append(jobs, onnxtest.Job{Model: path, Inputs: inputs})
+		paths = append(paths, path)
+		wants = append(wants, want)
+	}
+	t.Log(onnxtest.Check(t, paths...))
+	for i, out := range onnxtest.RunAll(t, jobs) {
+		t.Run(names[i], func(t *testing.T) {
+			got := out["image"]
 			if len(got.Dims) != 4 || got.Dims[0] != n || got.Dims[1] != 28 || got.Dims[2] != 28 || got.Dims[3] != 1 {
 				t.Fatalf("onnxruntime's image is %v, want (%d, 28, 28, 1)", got.Dims, n)
 			}
 			worst := 0.0
-			for i := range want {
-				worst = max(worst, math.Abs(float64(got.Data[i]-want[i])))
+			for j, w := range wants[i] {
+				worst = max(worst, math.Abs(float64(got.Data[j]-w)))
 			}
 			if worst > 1e-4 || math.IsNaN(worst) {
 				t.Fatalf("onnxruntime's images differ from gogan's by up to %g", worst)
 			}
-			t.Logf("%d pixels agree within %.2g", len(want), worst)
+			t.Logf("%d pixels agree within %.2g", len(wants[i]), worst)
 		})
 	}
 }

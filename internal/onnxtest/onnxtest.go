@@ -42,33 +42,50 @@ type Output struct {
 	Data []float32 `json:"data"`
 }
 
-// Check runs onnx.checker on the model file, failing the test if it rejects
-// the model, and returns the checker's line about it, for the test's log.
-// Where python3-onnx is missing it returns a line saying so, and the test goes
-// on to Run (which skips it where onnxruntime is missing).
-func Check(t testing.TB, model string) string {
+// Check runs onnx.checker on the model files, failing the test if it
+// rejects one, and returns the checker's lines about them, for the test's
+// log. Where python3-onnx is missing it returns a line saying so, and the
+// test goes on to Run (which skips it where onnxruntime is missing).
+func Check(t testing.TB, models ...string) string {
 	t.Helper()
 	python, missing := findPython()
 	if missing != "" {
 		return missing
 	}
 	script := writeScript(t, "check.py", checkScript)
-	abs, err := filepath.Abs(model)
-	if err != nil {
-		t.Fatal(err)
+	args := []string{script}
+	for _, m := range models {
+		abs, err := filepath.Abs(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, abs)
 	}
-	cmd := exec.Command(python, script, abs)
+	cmd := exec.Command(python, args...)
 	cmd.Dir = filepath.Dir(script) // not the package's folder, where "onnx" may name a Go package
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		t.Fatalf("onnx.checker rejects %s: %v\n%s", model, err, out)
+		t.Fatalf("onnx.checker rejects a model of %v: %v\n%s", models, err, out)
 	}
 	return strings.TrimSpace(string(out))
+}
+
+// Job is one model to run and its inputs by name.
+type Job struct {
+	Model  string
+	Inputs map[string]Input
 }
 
 // Run runs the model file with onnxruntime on inputs and returns its outputs
 // by name.
 func Run(t testing.TB, model string, inputs map[string]Input) map[string]Output {
+	t.Helper()
+	return RunAll(t, []Job{{model, inputs}})[0]
+}
+
+// RunAll runs every job in one onnxruntime process (one start-up for many
+// models) and returns each job's outputs by name.
+func RunAll(t testing.TB, jobs []Job) []map[string]Output {
 	t.Helper()
 	node, modules := findRuntime(t)
 	dir := t.TempDir()
@@ -78,15 +95,22 @@ func Run(t testing.TB, model string, inputs map[string]Input) map[string]Output 
 		Dims []int  `json:"dims"`
 		Data any    `json:"data"`
 	}
-	specs := map[string]spec{}
-	for name, in := range inputs {
-		if in.Int64 != nil {
-			specs[name] = spec{"int64", in.Dims, in.Int64}
-		} else {
-			specs[name] = spec{"float32", in.Dims, in.Float32}
+	type jobSpec struct {
+		Model  string          `json:"model"`
+		Inputs map[string]spec `json:"inputs"`
+	}
+	specs := make([]jobSpec, len(jobs))
+	for i, j := range jobs {
+		specs[i] = jobSpec{Model: j.Model, Inputs: map[string]spec{}}
+		for name, in := range j.Inputs {
+			if in.Int64 != nil {
+				specs[i].Inputs[name] = spec{"int64", in.Dims, in.Int64}
+			} else {
+				specs[i].Inputs[name] = spec{"float32", in.Dims, in.Float32}
+			}
 		}
 	}
-	inPath, outPath := filepath.Join(dir, "inputs.json"), filepath.Join(dir, "outputs.json")
+	inPath, outPath := filepath.Join(dir, "jobs.json"), filepath.Join(dir, "results.json")
 	b, err := json.Marshal(specs)
 	if err != nil {
 		t.Fatal(err)
@@ -94,18 +118,21 @@ func Run(t testing.TB, model string, inputs map[string]Input) map[string]Output 
 	if err := os.WriteFile(inPath, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if out, err := exec.Command(node, script, modules, model, inPath, outPath).CombinedOutput(); err != nil {
-		t.Fatalf("onnxruntime cannot run %s: %v\n%s", model, err, out)
+	if out, err := exec.Command(node, script, modules, inPath, outPath).CombinedOutput(); err != nil {
+		t.Fatalf("onnxruntime cannot run the models: %v\n%s", err, out)
 	}
-	var outputs map[string]Output
+	var results []map[string]Output
 	b, err = os.ReadFile(outPath)
 	if err == nil {
-		err = json.Unmarshal(b, &outputs)
+		err = json.Unmarshal(b, &results)
+	}
+	if err == nil && len(results) != len(jobs) {
+		err = fmt.Errorf("%d results for %d jobs", len(results), len(jobs))
 	}
 	if err != nil {
 		t.Fatalf("reading onnxruntime's outputs: %v", err)
 	}
-	return outputs
+	return results
 }
 
 // findPython returns a Python that can import onnx, or what is missing.
