@@ -103,23 +103,23 @@ func (g *Generator) Metadata() (map[string]string, error) {
 		"classes":      strconv.Itoa(g.Classes),
 		"sample_shape": strings.Join(shape, ","),
 		"layout":       "NHWC",
-		"inputs":       strings.Join(g.inputNames(), ","),
-		"output":       g.outputName(),
+		"inputs":       strings.Join(g.InputNames(), ","),
+		"output":       g.OutputName(),
 		"ema":          strconv.FormatBool(g.EMA),
 		"config":       string(config),
 	}, nil
 }
 
-// inputNames are z, then label for a conditional generator.
-func (g *Generator) inputNames() []string {
+// InputNames are z, then label for a conditional generator.
+func (g *Generator) InputNames() []string {
 	if len(g.Net.InputShapes()) == 2 {
 		return []string{"z", "label"}
 	}
 	return []string{"z"}
 }
 
-// outputName is image for generators of images, sample for others (points).
-func (g *Generator) outputName() string {
+// OutputName is image for generators of images, sample for others (points).
+func (g *Generator) OutputName() string {
 	if len(g.SampleShape()) == 3 {
 		return "image"
 	}
@@ -137,7 +137,7 @@ func (g *Generator) Signature() string {
 	for _, d := range g.SampleShape() {
 		out += fmt.Sprintf(", %d", d)
 	}
-	return fmt.Sprintf("%s → %s (%s)", in, g.outputName(), out)
+	return fmt.Sprintf("%s → %s (%s)", in, g.OutputName(), out)
 }
 
 // WriteONNX writes g as an ONNX model at path, atomically.
@@ -148,7 +148,7 @@ func WriteONNX(path string, g *Generator) error {
 	}
 	doc := fmt.Sprintf("gogan %s generator at step %d: %s, NHWC, in [-1, 1]", g.Config.Model, g.Step, g.Signature())
 	return onnx.WriteFile(path, g.Net, onnx.Options{
-		InputNames: g.inputNames(), OutputName: g.outputName(), DocString: doc, Metadata: md,
+		InputNames: g.InputNames(), OutputName: g.OutputName(), DocString: doc, Metadata: md,
 	})
 }
 
