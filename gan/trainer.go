@@ -240,11 +240,11 @@ func checkShapes(cfg Config, g, d nn.Network) error {
 func checkSameWeights(avg, m nn.Network) error {
 	aw, mw := avg.Weights(), m.Weights()
 	if len(aw) != len(mw) {
-		return fmt.Errorf("G's average %s has %d weights, G has %d", avg.Name(), len(aw), len(mw))
+		return fmt.Errorf("the average of G, %s, has %d weights, G has %d", avg.Name(), len(aw), len(mw))
 	}
 	for i, w := range mw {
 		if aw[i].Name != w.Name || !slices.Equal(aw[i].Shape, w.Shape) {
-			return fmt.Errorf("G's average %s has %s %v where G has %s %v", avg.Name(), aw[i].Name, aw[i].Shape, w.Name, w.Shape)
+			return fmt.Errorf("the average of G, %s, has %s %v where G has %s %v", avg.Name(), aw[i].Name, aw[i].Shape, w.Name, w.Shape)
 		}
 	}
 	return nil
