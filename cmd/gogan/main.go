@@ -4,6 +4,7 @@
 //	gogan sample  --run runs/mlp-... --n 64       images from a trained generator
 //	gogan eval    --samples runs/mlp-...          FID, KID, IS, precision/recall against MNIST's test set
 //	gogan summary --model mlp                     the models' layers and parameters
+//	gogan serve   --runs runs                     a JSON API and a web studio on 127.0.0.1:8080
 //
 // Run "gogan help COMMAND" for a command's flags.
 package main
@@ -43,7 +44,7 @@ const exitInterrupted = 130
 var errInterruptedExit = errors.New("interrupted")
 
 func commands() []*command {
-	return []*command{newTrainCommand(), newSampleCommand(), newEvalCommand(), newSummaryCommand(), newBenchCommand(), newExportFeatureNetCommand()}
+	return []*command{newTrainCommand(), newSampleCommand(), newEvalCommand(), newSummaryCommand(), newBenchCommand(), newExportFeatureNetCommand(), newServeCommand()}
 }
 
 func main() {
