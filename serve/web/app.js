@@ -47,15 +47,19 @@ function selectRun(name) {
   const m = state.models.find((x) => x.name === name);
   state.run = m;
   location.hash = "run=" + encodeURIComponent(name);
-  const shape = m.shape ? m.shape.join("×") : "?";
-  $("info").textContent = `${m.model || "?"} · step ${m.step} · ${m.dataset || "?"} · ${shape}` +
-    (m.classes ? ` · ${m.classes} classes` : "") + (m.fid != null ? ` · FID ${m.fid.toFixed(2)} @ ${m.fid_step}` : "");
+  showInfo();
   $("class-label").hidden = !m.classes;
   if (m.classes) {
     $("class").replaceChildren(new Option("all, in turn", "-1"), ...Array.from({ length: m.classes }, (_, i) => new Option(String(i), String(i))));
   }
   connectEvents(name);
   if (m.images) generate(); else status(m.error || "this run makes no images");
+}
+
+function showInfo() {
+  const m = state.run, shape = m.shape ? m.shape.join("×") : "?";
+  $("info").textContent = `${m.model || "?"} · step ${m.step} · ${m.dataset || "?"} · ${shape}` +
+    (m.classes ? ` · ${m.classes} classes` : "") + (m.fid != null ? ` · FID ${m.fid.toFixed(2)} @ ${m.fid_step}` : "");
 }
 
 function request() {
@@ -154,10 +158,18 @@ function onEvent(block) {
   }
   if (!data) return;
   const msg = JSON.parse(data);
-  if (type === "metrics") { state.metrics.push(msg); scheduleDraw(); }
+  if (type === "metrics") {
+    state.metrics.push(msg);
+    if (typeof msg.fid === "number" && state.run) { state.run.fid = msg.fid; state.run.fid_step = msg.step; showInfo(); }
+    scheduleDraw();
+  }
   else if (type === "reset") { state.metrics = []; scheduleDraw(); }
   else if (type === "sample") showSample(msg);
-  else if (type === "checkpoint" && state.run) { state.run.step = msg.step; $("live").textContent = `· live, checkpoint at step ${msg.step}`; }
+  else if (type === "checkpoint" && state.run) {
+    state.run.step = msg.step;
+    showInfo();
+    $("live").textContent = `· live, checkpoint at step ${msg.step}`;
+  }
 }
 
 async function showSample(msg) {
