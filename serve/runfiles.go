@@ -136,6 +136,13 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-cache")
 	w.WriteHeader(http.StatusOK)
 	rc := http.NewResponseController(w)
+	// The stream outlives the server's read and write deadlines: lift the
+	// first (a GET has no body left to read), push the second at each write.
+	rc.SetReadDeadline(time.Time{})
+	rc.SetWriteDeadline(time.Now().Add(30 * time.Second))
+	if rc.Flush() != nil { // the headers, so that the client sees the stream open
+		return
+	}
 	ctx := r.Context()
 	end := time.NewTimer(s.cfg.StreamTimeout)
 	defer end.Stop()

@@ -6,6 +6,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"image"
+	"image/color"
+	"image/draw"
 	"image/gif"
 	"image/png"
 	"io"
@@ -18,6 +20,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gogan/gogan/gan"
 )
 
 // Every route of the table is in openapi.json with its method, and every
@@ -547,3 +551,93 @@ func TestNewRefusesBadConfig(t *testing.T) {
 		}
 	}
 }
+
+// An event stream outlives the server's read and write timeouts (derived
+// from RequestTimeout) and still delivers new lines.
+func TestEventStreamOutlivesTimeouts(t *testing.T) {
+	runs := t.TempDir()
+	newTrainer(t, filepath.Join(runs, "r"), "mlp").train(t, 1)
+	s := newServer(t, Config{Runs: runs, RequestTimeout: 500 * time.Millisecond, Poll: 20 * time.Millisecond})
+	res, err := http.Get(httptestServer(t, s) + "/api/runs/r/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	events := make(chan string, 100)
+	go readEvents(res.Body, events)
+	time.Sleep(1200 * time.Millisecond) // past the read deadline, and the first write deadline
+	if err := os.WriteFile(filepath.Join(runs, "r", "metrics.jsonl"), []byte(`{"step":1,"d_loss":0.5}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for timeout := time.After(5 * time.Second); ; {
+		select {
+		case e, ok := <-events:
+			if !ok {
+				t.Fatal("the stream ended")
+			}
+			if strings.HasPrefix(e, "event: metrics\n") {
+				return
+			}
+		case <-timeout:
+			t.Fatal("no metrics event within 5 s")
+		}
+	}
+}
+
+// Color images make RGBA grids and dithered GIFs; a model of points is
+// listed as making no images, and generating from it is a 400.
+func TestColorAndPoints(t *testing.T) {
+	colors := []color.RGBA{{255, 0, 0, 255}, {0, 0, 255, 255}, {255, 255, 255, 255}}
+	var imgs []image.Image
+	for _, c := range colors {
+		img := image.NewRGBA(image.Rect(0, 0, 5, 4))
+		draw.Draw(img, img.Bounds(), image.NewUniform(c), image.Point{}, draw.Src)
+		imgs = append(imgs, img)
+	}
+	g := grid(imgs, 2)
+	if _, ok := g.(*image.RGBA); !ok || g.Bounds() != image.Rect(0, 0, 2*5+2, 2*4+2) {
+		t.Fatalf("grid %T of %v, want RGBA of 12×10", g, g.Bounds())
+	}
+	if got := color.RGBAModel.Convert(g.At(0, 6)); got != colors[2] {
+		t.Errorf("cell 2 is %v, want %v", got, colors[2])
+	}
+	if got := color.RGBAModel.Convert(g.At(9, 9)); got != (color.RGBA{gridGray, gridGray, gridGray, 255}) {
+		t.Errorf("the empty cell is %v, want padding gray", got)
+	}
+	var buf bytes.Buffer
+	if err := encodeGIF(&buf, imgs, 5); err != nil {
+		t.Fatal(err)
+	}
+	anim, err := gif.DecodeAll(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, f := range anim.Image {
+		r, g, b, _ := f.At(2, 2).RGBA()
+		want := colors[i]
+		if d := max(absDiff(r>>8, uint32(want.R)), absDiff(g>>8, uint32(want.G)), absDiff(b>>8, uint32(want.B))); d > 16 {
+			t.Errorf("GIF frame %d is %d %d %d, want near %v", i, r>>8, g>>8, b>>8, want)
+		}
+	}
+
+	runs := t.TempDir()
+	cfg := gan.DefaultConfig()
+	cfg.Model = "mlp2d"
+	gan.ApplyRecipe(&cfg, map[string]bool{})
+	job, err := gan.NewJob(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := job.SaveCheckpoint(filepath.Join(runs, "toy", "checkpoints")); err != nil {
+		t.Fatal(err)
+	}
+	s := newServer(t, Config{Runs: runs})
+	var models struct{ Models []modelInfo }
+	json.Unmarshal(do(t, s, "GET", "/api/models", nil).body, &models)
+	if len(models.Models) != 1 || models.Models[0].Images || !strings.Contains(models.Models[0].Error, "not images") {
+		t.Errorf("models: %+v, want toy without images", models.Models)
+	}
+	wantStatus(t, "points", do(t, s, "POST", "/api/models/toy/generate", map[string]any{}), 400, "not images")
+}
+
+func absDiff(a, b uint32) uint32 { return max(a, b) - min(a, b) }
