@@ -5,6 +5,7 @@
 //	gogan eval    --samples runs/mlp-...          FID, KID, IS, precision/recall against MNIST's test set
 //	gogan summary --model mlp                     the models' layers and parameters
 //	gogan export  --run runs/mlp-... --out g.onnx  the generator as ONNX or safetensors
+//	gogan serve   --runs runs                     a JSON API and a web studio on 127.0.0.1:8080
 //
 // Run "gogan help COMMAND" for a command's flags.
 package main
@@ -44,7 +45,7 @@ const exitInterrupted = 130
 var errInterruptedExit = errors.New("interrupted")
 
 func commands() []*command {
-	return []*command{newTrainCommand(), newSampleCommand(), newEvalCommand(), newSummaryCommand(), newBenchCommand(), newExportCommand(), newExportFeatureNetCommand()}
+	return []*command{newTrainCommand(), newSampleCommand(), newEvalCommand(), newSummaryCommand(), newBenchCommand(), newExportCommand(), newExportFeatureNetCommand(), newServeCommand()}
 }
 
 func main() {

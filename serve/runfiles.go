@@ -1,0 +1,241 @@
+package serve
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"time"
+
+	"github.com/gogan/gogan/gan"
+)
+
+// metrics answers GET /api/runs/{name}/metrics: the run's metrics.jsonl as a
+// JSON array of its lines, as written (a line cut short at the end is left
+// out; an empty array before the first line).
+func (s *Server) metrics(w http.ResponseWriter, r *http.Request) {
+	dir, err := s.runs.dir(r.PathValue("name"))
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	lines, _, err := readLines(filepath.Join(dir, "metrics.jsonl"), 0)
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	if lines == nil {
+		lines = []json.RawMessage{}
+	}
+	writeJSON(w, http.StatusOK, lines)
+}
+
+// readLines reads the complete lines of a JSON-lines file from byte offset
+// on, and returns the JSON objects among them and the offset after the last
+// complete line. A missing file has no lines.
+func readLines(path string, offset int64) ([]json.RawMessage, int64, error) {
+	f, err := os.Open(path)
+	if os.IsNotExist(err) {
+		return nil, 0, nil
+	}
+	if err != nil {
+		return nil, offset, err
+	}
+	defer f.Close()
+	if _, err := f.Seek(offset, io.SeekStart); err != nil {
+		return nil, offset, err
+	}
+	var out []json.RawMessage
+	rd := bufio.NewReader(f)
+	for {
+		line, err := rd.ReadBytes('\n')
+		if err != nil { // EOF: a last line not yet complete waits for the next read
+			return out, offset, nil
+		}
+		offset += int64(len(line))
+		line = bytes.TrimSpace(line)
+		if len(line) > 0 && line[0] == '{' && json.Valid(line) {
+			out = append(out, json.RawMessage(line))
+		}
+	}
+}
+
+// lastFID returns the FID of the last metrics line that has one, and its step.
+func lastFID(path string) (*float64, *int) {
+	lines, _, err := readLines(path, 0)
+	if err != nil {
+		return nil, nil
+	}
+	for i := len(lines) - 1; i >= 0; i-- {
+		var rec struct {
+			FID  *float64 `json:"fid"`
+			Step int      `json:"step"`
+		}
+		if json.Unmarshal(lines[i], &rec) == nil && rec.FID != nil {
+			return rec.FID, &rec.Step
+		}
+	}
+	return nil, nil
+}
+
+// sampleName is the form of a sample grid's file name.
+var sampleName = regexp.MustCompile(`^[A-Za-z0-9_-][A-Za-z0-9._-]*\.png$`)
+
+// sample answers GET /api/runs/{name}/samples/{file}: a PNG of the run's
+// samples folder.
+func (s *Server) sample(w http.ResponseWriter, r *http.Request) {
+	dir, err := s.runs.dir(r.PathValue("name"))
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	file := r.PathValue("file")
+	if !sampleName.MatchString(file) {
+		fail(w, errorf(http.StatusBadRequest, "sample file %q is not a plain .png name", file))
+		return
+	}
+	samples := filepath.Join(dir, "samples")
+	path, err := filepath.EvalSymlinks(filepath.Join(samples, file))
+	if err != nil {
+		fail(w, errorf(http.StatusNotFound, "run %s has no sample %s", r.PathValue("name"), file))
+		return
+	}
+	if rel, err := filepath.Rel(dir, path); err != nil || !filepath.IsLocal(rel) {
+		fail(w, errorf(http.StatusForbidden, "sample %s leads outside the run", file))
+		return
+	}
+	body, err := os.ReadFile(path)
+	if err != nil {
+		fail(w, errorf(http.StatusNotFound, "run %s: sample %s: %v", r.PathValue("name"), file, err))
+		return
+	}
+	w.Header().Set("Content-Type", "image/png")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Write(body)
+}
+
+// events answers GET /api/runs/{name}/events with Server-Sent Events, polling
+// the run's files: a "metrics" event per metrics line (those already written
+// first), a "sample" event when a sample grid appears or changes (the newest
+// first), and a "checkpoint" event when the checkpoint changes. The stream
+// ends after StreamTimeout or when the server stops; the browser reconnects.
+func (s *Server) events(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	dir, err := s.runs.dir(name)
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.WriteHeader(http.StatusOK)
+	rc := http.NewResponseController(w)
+	// The stream outlives the server's read and write deadlines: lift the
+	// first (a GET has no body left to read), push the second at each write.
+	rc.SetReadDeadline(time.Time{})
+	rc.SetWriteDeadline(time.Now().Add(30 * time.Second))
+	if rc.Flush() != nil { // the headers, so that the client sees the stream open
+		return
+	}
+	ctx := r.Context()
+	end := time.NewTimer(s.cfg.StreamTimeout)
+	defer end.Stop()
+	tick := time.NewTicker(s.cfg.Poll)
+	defer tick.Stop()
+	wt := &watcher{dir: dir, name: name}
+	lastWrite := time.Now()
+	for {
+		var buf bytes.Buffer
+		wt.poll(&buf)
+		if buf.Len() == 0 && time.Since(lastWrite) > 15*time.Second {
+			buf.WriteString(": keep-alive\n\n")
+		}
+		if buf.Len() > 0 {
+			rc.SetWriteDeadline(time.Now().Add(30 * time.Second))
+			if _, err := w.Write(buf.Bytes()); err != nil {
+				return
+			}
+			if rc.Flush() != nil {
+				return
+			}
+			lastWrite = time.Now()
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.stop:
+			return
+		case <-end.C:
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// watcher remembers what an event stream has sent of a run's files.
+type watcher struct {
+	dir, name  string
+	offset     int64     // of metrics.jsonl
+	sample     string    // the newest sample grid sent
+	sampleTime time.Time // and its time
+	checkpoint time.Time // latest.json's time when last sent
+}
+
+// poll writes the events of what changed since the last poll.
+func (wt *watcher) poll(buf *bytes.Buffer) {
+	metricsPath := filepath.Join(wt.dir, "metrics.jsonl")
+	if info, err := os.Stat(metricsPath); err == nil && info.Size() < wt.offset {
+		wt.offset = 0 // the log was started again
+		buf.WriteString("event: reset\ndata: {}\n\n")
+	}
+	lines, next, err := readLines(metricsPath, wt.offset)
+	if err == nil {
+		wt.offset = next
+		for _, l := range lines {
+			fmt.Fprintf(buf, "event: metrics\ndata: %s\n\n", l)
+		}
+	}
+	if file, at := newestSample(filepath.Join(wt.dir, "samples")); file != "" && (file != wt.sample || !at.Equal(wt.sampleTime)) {
+		wt.sample, wt.sampleTime = file, at
+		data, _ := json.Marshal(map[string]string{"file": file, "url": fmt.Sprintf("/api/runs/%s/samples/%s?t=%d", url.PathEscape(wt.name), file, at.UnixNano())})
+		fmt.Fprintf(buf, "event: sample\ndata: %s\n\n", data)
+	}
+	if info, err := os.Stat(filepath.Join(wt.dir, "checkpoints", gan.LatestFile)); err == nil && !info.ModTime().Equal(wt.checkpoint) {
+		var state struct {
+			Step int `json:"step"`
+		}
+		if raw, err := os.ReadFile(filepath.Join(wt.dir, "checkpoints", gan.LatestFile)); err == nil && json.Unmarshal(raw, &state) == nil {
+			wt.checkpoint = info.ModTime()
+			fmt.Fprintf(buf, "event: checkpoint\ndata: {\"step\":%d}\n\n", state.Step)
+		}
+	}
+}
+
+// newestSample returns the most recently written PNG of a samples folder.
+func newestSample(dir string) (string, time.Time) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return "", time.Time{}
+	}
+	var best string
+	var bestTime time.Time
+	for _, e := range entries {
+		if !e.Type().IsRegular() || !sampleName.MatchString(e.Name()) {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil {
+			continue
+		}
+		if t := info.ModTime(); best == "" || t.After(bestTime) || (t.Equal(bestTime) && e.Name() > best) {
+			best, bestTime = e.Name(), t
+		}
+	}
+	return best, bestTime
+}
