@@ -50,6 +50,9 @@ func newSampleCommand() *command {
 		if *cols < 0 {
 			return usageError{fmt.Sprintf("--cols must not be negative, got %d", *cols)}
 		}
+		if err := gan.CheckOutput(*out, *from, *latents); err != nil {
+			return err
+		}
 		job, err := gan.LoadJob(*from)
 		if err != nil {
 			return err

@@ -211,7 +211,7 @@ func (f float32Flag) Set(s string) error {
 // than a machine has (the trainer is built before the data is read).
 const (
 	maxBatch  = gan.MaxBatch // more than MNIST's 60,000 training images
-	maxEpochs = 1 << 30 // so that epochs × steps per epoch stays far from overflow
+	maxEpochs = 1 << 30      // so that epochs × steps per epoch stays far from overflow
 )
 
 // resumable are the flags that may go with --resume.
