@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -241,10 +240,8 @@ func parseState(statePath string, raw []byte) (checkpointState, error) {
 // name, or nil. A checkpoint whose weights diverged can make no image: sample,
 // eval and resume refuse it alike.
 func checkFinite(path, name string, data []float32) error {
-	for i, v := range data {
-		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-			return fmt.Errorf("%s: tensor %s holds %v at index %d: the weights diverged, and this checkpoint cannot be used", path, name, v, i)
-		}
+	if err := checkpoint.CheckFinite(name, data); err != nil {
+		return fmt.Errorf("%s: %v: the weights diverged, and this checkpoint cannot be used", path, err)
 	}
 	return nil
 }
