@@ -49,11 +49,11 @@ func newBenchCommand() *command {
 		set := map[string]bool{"batch": true}
 		gan.ApplyRecipe(&cfg, set)
 		applyArchitectureDefaults(&cfg, set)
-		if err := cfg.Validate(); err != nil {
-			return usageError{err.Error()}
-		}
 		if cfg.Batch > maxBatch {
 			return usageError{fmt.Sprintf("--batch must be at most %d, got %d", maxBatch, cfg.Batch)}
+		}
+		if err := cfg.Validate(); err != nil {
+			return usageError{err.Error()}
 		}
 		job, err := gan.NewJob(cfg)
 		if err != nil {
