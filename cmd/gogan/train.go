@@ -201,7 +201,7 @@ func (f float32Flag) Set(s string) error {
 		return fmt.Errorf("not a number: %q", s)
 	}
 	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return fmt.Errorf("not a finite number: %q", s)
+		return errors.New("not a finite number")
 	}
 	*f.p = float32(v)
 	return nil

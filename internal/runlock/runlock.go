@@ -15,6 +15,13 @@ const FileName = ".gogan.lock"
 // ErrHeld is wrapped by the error of Acquire when another process holds the lock.
 var ErrHeld = errors.New("held by another process")
 
+// heldError is Acquire's error when another process holds the lock: it is
+// ErrHeld for errors.Is, with a message naming the folder and the holder.
+type heldError struct{ msg string }
+
+func (e heldError) Error() string      { return e.msg }
+func (heldError) Is(target error) bool { return target == ErrHeld }
+
 // Lock is a held lock on a folder.
 type Lock struct {
 	f *os.File // nil where flock is not available
@@ -39,7 +46,7 @@ func Acquire(dir string) (*Lock, error) {
 		if pid > 0 {
 			by = fmt.Sprintf("another gogan process (pid %d)", pid)
 		}
-		return nil, fmt.Errorf("run folder %s is in use by %s: %w", dir, by, ErrHeld)
+		return nil, heldError{fmt.Sprintf("run folder %s is in use by %s", dir, by)}
 	}
 	// Best effort: the pid only makes the message above more useful.
 	if f.Truncate(0) == nil {
