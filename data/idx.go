@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"math"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/gogan/gogan/internal/atomicfile"
@@ -26,6 +27,9 @@ const (
 	maxSide = 4096
 	// maxChannels bounds Channels: gray, gray+alpha, RGB or RGBA.
 	maxChannels = 4
+	// MaxIDXBytes bounds the body of an IDX file (4 GiB; MNIST's training
+	// images are 47 MB), so that no header asks for more memory than that.
+	MaxIDXBytes = 1 << 32
 	// maxDeflateRatio bounds how many bytes a gzip file can decompress to per byte on disk
 	// (deflate cannot do better than about 1032:1), so a corrupt header in a small gzip file
 	// is rejected before a large buffer is allocated.
@@ -184,8 +188,12 @@ func readIDX(path string, magic uint32) (dims []int, body []byte, err error) {
 	if st.IsDir() {
 		return nil, nil, fmt.Errorf("data: %s: is a folder, not an IDX file", path)
 	}
+	return decodeIDX(path, f, st.Size(), magic)
+}
 
-	br := bufio.NewReaderSize(f, 1<<16)
+// decodeIDX is readIDX on the size bytes that r reads, named path in errors.
+func decodeIDX(path string, r0 io.Reader, size int64, magic uint32) (dims []int, body []byte, err error) {
+	br := bufio.NewReaderSize(r0, 1<<16)
 	var r io.Reader = br
 	compressed := false
 	if b, _ := br.Peek(2); len(b) == 2 && b[0] == 0x1f && b[1] == 0x8b {
@@ -238,19 +246,27 @@ func readIDX(path string, magic uint32) (dims []int, body []byte, err error) {
 		}
 	}
 	if !compressed {
-		have := st.Size() - int64(len(hdr))
+		have := size - int64(len(hdr))
 		if have < need {
 			return nil, nil, fmt.Errorf("data: %s: truncated: header says %s, %s %d bytes after the header", path, what, where, have)
 		}
 		if have > need {
 			return nil, nil, fmt.Errorf("data: %s: %d trailing bytes: header says %s, %s %d bytes after the header", path, have-need, what, where, have)
 		}
-	} else if need > st.Size()*maxDeflateRatio || need > math.MaxInt {
-		return nil, nil, fmt.Errorf("data: %s: header says %s, more than a %d-byte gzip file can hold", path, what, st.Size())
+	} else if need > size*maxDeflateRatio {
+		return nil, nil, fmt.Errorf("data: %s: header says %s, more than a %d-byte gzip file can hold", path, what, size)
+	}
+	if need > MaxIDXBytes {
+		return nil, nil, fmt.Errorf("data: %s: header says %s, over the limit of %d bytes", path, what, int64(MaxIDXBytes))
 	}
 
-	body = make([]byte, need)
-	n, err = readFull(r, body)
+	if compressed {
+		body, err = readGrowing(r, need)
+		n = len(body)
+	} else {
+		body = make([]byte, need)
+		n, err = readFull(r, body)
+	}
 	if err != nil && err != io.EOF {
 		return nil, nil, streamError(err)
 	}
@@ -269,6 +285,26 @@ func readIDX(path string, magic uint32) (dims []int, body []byte, err error) {
 		}
 	}
 	return dims, body, nil
+}
+
+// readGrowing reads up to need bytes from r into a buffer that grows as data
+// arrives (by at most 64 MiB at a time), so that a gzip stream whose header
+// claims more than it holds costs no allocation of the claimed size. Its error
+// is r's, io.EOF included, as readFull's.
+func readGrowing(r io.Reader, need int64) ([]byte, error) {
+	const chunk = 1 << 26
+	body := make([]byte, 0, min(need, chunk))
+	for int64(len(body)) < need {
+		if len(body) == cap(body) {
+			body = slices.Grow(body, int(min(need-int64(len(body)), int64(len(body)), chunk)))
+		}
+		m, err := r.Read(body[len(body):min(int64(cap(body)), need)])
+		body = body[:len(body)+m]
+		if err != nil {
+			return body, err
+		}
+	}
+	return body, nil
 }
 
 // readFull is io.ReadFull without its renaming of io.EOF, so that a clean end of data (io.EOF)

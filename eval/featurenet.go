@@ -108,10 +108,8 @@ func ParseFeatureNet(name string, buf []byte) (*FeatureNet, error) {
 			if t.DType != "F32" || !slices.Equal(t.Shape, w.Shape) {
 				return nil, fmt.Errorf("eval: feature network %s: tensor %s is %s %v, want F32 %v", name, key, t.DType, t.Shape, []int(w.Shape))
 			}
-			for i, v := range t.F32 {
-				if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-					return nil, fmt.Errorf("eval: feature network %s: tensor %s[%d] is %v", name, key, i, v)
-				}
+			if err := checkpoint.CheckFinite(key, t.F32); err != nil {
+				return nil, fmt.Errorf("eval: feature network %s: %v", name, err)
 			}
 			copy(w.Data, t.F32)
 			used++

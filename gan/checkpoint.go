@@ -222,19 +222,16 @@ func readCheckpoint(path string) (*savedCheckpoint, error) {
 	if err != nil {
 		return nil, err
 	}
-	var state checkpointState
-	if err := checkpoint.ReadJSON(statePath, &state); err != nil {
+	raw, err := os.ReadFile(statePath)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint: %s: %w", statePath, unwrapPath(err))
+	}
+	state, err := parseState(statePath, raw)
+	if err != nil {
 		return nil, err
 	}
-	if state.Format != CheckpointFormat {
-		return nil, fmt.Errorf("%s: not a gogan checkpoint (format %q, want %q)", statePath, state.Format, CheckpointFormat)
-	}
-	if state.Config.Model != state.Model {
-		return nil, fmt.Errorf("%s: damaged: model %q but config says %q", statePath, state.Model, state.Config.Model)
-	}
-	if strings.ContainsAny(state.Tensors, `/\`) || state.Tensors == "" {
-		return nil, fmt.Errorf("%s: damaged: tensor file name %q", statePath, state.Tensors)
-	}
+	// The tensor file is checked against the state before the model is built,
+	// so that a damaged checkpoint costs no allocation of its size.
 	tensorPath := filepath.Join(filepath.Dir(statePath), state.Tensors)
 	sum, err := checkpoint.Checksum(tensorPath)
 	if err != nil {
@@ -250,6 +247,41 @@ func readCheckpoint(path string) (*savedCheckpoint, error) {
 	return &savedCheckpoint{state: state, statePath: statePath, tensorPath: tensorPath, tensors: tensors}, nil
 }
 
+// parseState decodes and checks the bytes of a latest.json at statePath: its
+// format, its model, its tensor file's name and its config, which is validated
+// as strictly as a new run's flags (Config.Validate) before anything is built
+// from it.
+func parseState(statePath string, raw []byte) (checkpointState, error) {
+	var state checkpointState
+	if err := checkpoint.DecodeJSON(statePath, raw, &state); err != nil {
+		return state, err
+	}
+	switch {
+	case state.Format != CheckpointFormat:
+		return state, fmt.Errorf("%s: not a gogan checkpoint (format %q, want %q)", statePath, state.Format, CheckpointFormat)
+	case state.Config.Model != state.Model:
+		return state, fmt.Errorf("%s: damaged: model %q but config says %q", statePath, state.Model, state.Config.Model)
+	case strings.ContainsAny(state.Tensors, `/\`) || state.Tensors == "" || state.Tensors == "." || state.Tensors == "..":
+		return state, fmt.Errorf("%s: damaged: tensor file name %q", statePath, state.Tensors)
+	case state.Step < 0:
+		return state, fmt.Errorf("%s: damaged: negative step %d", statePath, state.Step)
+	}
+	if err := state.Config.Validate(); err != nil {
+		return state, fmt.Errorf("%s: config: %w", statePath, err)
+	}
+	return state, nil
+}
+
+// checkFinite returns an error naming the first NaN or ±Inf value of tensor
+// name, or nil. A checkpoint whose weights diverged can make no image: sample,
+// eval and resume refuse it alike.
+func checkFinite(path, name string, data []float32) error {
+	if err := checkpoint.CheckFinite(name, data); err != nil {
+		return fmt.Errorf("%s: %v: the weights diverged, and this checkpoint cannot be used", path, err)
+	}
+	return nil
+}
+
 // restore copies the tensors and state into the parts of a freshly built trainer.
 func restore(p parts, tensors map[string]checkpoint.Tensor, state checkpointState, path string) error {
 	used := 0
@@ -260,6 +292,9 @@ func restore(p parts, tensors map[string]checkpoint.Tensor, state checkpointStat
 		}
 		if ts.DType != "F32" || !slices.Equal(ts.Shape, want) {
 			return nil, fmt.Errorf("%s: tensor %s is %s %v, model wants F32 %v (a checkpoint of another model?)", path, name, ts.DType, ts.Shape, want)
+		}
+		if err := checkFinite(path, name, ts.F32); err != nil {
+			return nil, err
 		}
 		used++
 		return ts.F32, nil
@@ -297,9 +332,6 @@ func restore(p parts, tensors map[string]checkpoint.Tensor, state checkpointStat
 	if err != nil {
 		return fmt.Errorf("%s: damaged random-generator state: %v", path, err)
 	}
-	if state.Step < 0 {
-		return fmt.Errorf("%s: damaged: negative step %d", path, state.Step)
-	}
 	return nil
 }
 
@@ -310,4 +342,27 @@ func unwrapPath(err error) error {
 		return pe.Err
 	}
 	return err
+}
+
+// CheckOutput refuses an output path that a command must not write: one in a
+// checkpoint folder (a folder holding latest.json, where a file of the same
+// name as the tensors would replace them), a checkpoint folder itself (for a
+// folder of outputs), or one of the command's input files. The paths need
+// not exist.
+func CheckOutput(out string, inputs ...string) error {
+	for _, dir := range []string{out, filepath.Dir(out)} {
+		if _, err := os.Stat(filepath.Join(dir, LatestFile)); err == nil {
+			return fmt.Errorf("%s: is in the checkpoint folder %s, where it could replace the checkpoint: choose another --out", out, dir)
+		}
+	}
+	ost, err := os.Stat(out)
+	if err != nil {
+		return nil
+	}
+	for _, in := range inputs {
+		if ist, err := os.Stat(in); err == nil && os.SameFile(ost, ist) {
+			return fmt.Errorf("%s: is the input %s: choose another --out", out, in)
+		}
+	}
+	return nil
 }

@@ -67,6 +67,9 @@ func newClassifierTrainer(r Resolved) (*ClassifierTrainer, error) {
 // Train takes one step on images (batch, 28·28·1) and their labels, reporting
 // "loss" (cross-entropy) and "accuracy" on the batch (before the step).
 func (c *ClassifierTrainer) Train(images []float32, labels []uint8) ([]Value, error) {
+	if err := checkLabels(labels, c.Head.OutputShape().Size()); err != nil {
+		return nil, err
+	}
 	g := c.graph
 	g.Reset()
 	n := len(labels)
@@ -104,6 +107,9 @@ func (c *ClassifierTrainer) Evaluate(test TestSet) ([]Value, error) {
 		return nil, nil
 	}
 	classes := c.Head.OutputShape().Size()
+	if err := checkLabels(test.Labels, classes); err != nil {
+		return nil, fmt.Errorf("test set: %w", err)
+	}
 	logits := make([]float32, n*classes)
 	c.Predict(nil, logits, test.Images, n)
 	g := autograd.NewGraph(nil)

@@ -2,6 +2,7 @@ package gan
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/gogan/gogan/nn"
 	"github.com/gogan/gogan/tensor"
@@ -72,6 +73,52 @@ const MaxEpochs = 1 << 30
 // MaxPack bounds Pack: PacGAN's paper packs 2 to 4 samples.
 const MaxPack = 16
 
+// Limits that stop a mistyped number (on the command line or in an edited
+// latest.json) before the trainer it builds asks for more memory than a
+// machine has. Validate enforces them.
+const (
+	// MaxBatch bounds Batch: more than MNIST's 60,000 training images.
+	MaxBatch = 1 << 16
+	// MaxLatentDim bounds LatentDim (G's first kernel is LatentDim × 256 for mlp).
+	MaxLatentDim = 1 << 16
+	// MaxNoise bounds Batch × LatentDim, the noise a step draws (64 MiB of float32).
+	MaxNoise = 1 << 24
+)
+
+// namedFloat is a float setting and its name in messages.
+type namedFloat struct {
+	name string
+	v    float32
+}
+
+// floats names the float settings, for the check that each is finite.
+func (c Config) floats() []namedFloat {
+	return []namedFloat{
+		{"learning rate", c.LR}, {"Adam beta1", c.Beta1}, {"Adam beta2", c.Beta2}, {"Adam epsilon", c.Epsilon},
+		{"G's learning rate", c.LRG}, {"D's learning rate", c.LRD}, {"gradient-penalty weight", c.GP},
+		{"clip", c.Clip}, {"label smoothing", c.LabelSmoothing}, {"instance noise", c.InstanceNoise}, {"EMA decay", c.EMA},
+	}
+}
+
+// validateSizes checks that every float setting is finite and that the sizes
+// are within the limits above.
+func (c Config) validateSizes() error {
+	for _, f := range c.floats() {
+		if math.IsNaN(float64(f.v)) || math.IsInf(float64(f.v), 0) {
+			return fmt.Errorf("%s must be a finite number, got %g", f.name, f.v)
+		}
+	}
+	switch {
+	case c.Batch > MaxBatch:
+		return fmt.Errorf("batch must be at most %d, got %d", MaxBatch, c.Batch)
+	case c.LatentDim > MaxLatentDim:
+		return fmt.Errorf("latent dimension must be at most %d, got %d", MaxLatentDim, c.LatentDim)
+	case c.Batch > 0 && c.LatentDim > 0 && c.Batch*c.LatentDim > MaxNoise:
+		return fmt.Errorf("batch × latent dimension must be at most %d, got %d × %d", MaxNoise, c.Batch, c.LatentDim)
+	}
+	return nil
+}
+
 // Validate rejects values that cannot train, naming the value. Resolve
 // validates too, and keeps what it looked up.
 func (c Config) Validate() error {
@@ -84,6 +131,9 @@ func (c Config) Validate() error {
 
 // validate is Validate for the config's architecture arch.
 func (c Config) validate(arch Architecture) error {
+	if err := c.validateSizes(); err != nil {
+		return err
+	}
 	if arch.isGAN() {
 		if err := c.validateGAN(); err != nil {
 			return err

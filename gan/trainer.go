@@ -310,10 +310,10 @@ func (t *Trainer) TrainStep(real []float32, labels []uint8) (StepStats, error) {
 	}
 	var yReal, yFake *autograd.Var
 	if cfg.Conditional != "" {
+		if err := checkLabels(labels, Classes); err != nil {
+			return StepStats{}, err
+		}
 		for i, l := range labels {
-			if int(l) >= Classes {
-				return StepStats{}, fmt.Errorf("label %d of sample %d is not one of %d classes", l, i, Classes)
-			}
 			t.realLabels[i] = float32(l)
 			t.fakeClass[i] = uint8(t.rng.IntN(Classes))
 			t.fakeLabels[i] = float32(t.fakeClass[i])

@@ -11,6 +11,10 @@
 // Every PNG is written atomically (see internal/atomicfile): a reader never sees a half
 // written file, and a failed write leaves the old file in place.
 //
+// Reading (ReadPNGs) trusts no file: every header is checked against MaxImageSide,
+// MaxImagePixels and, for the folder, MaxReadValues before any pixel is decoded or any
+// buffer allocated, so a small file claiming 100000×100000 pixels costs nothing.
+//
 // Errors are returned, never panicked, and name the file and the problem on one line.
 // No function keeps or modifies the slices it is given.
 package report

@@ -5,9 +5,24 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
+)
+
+// Limits of ReadPNGs, checked on each file's header (image.DecodeConfig) before
+// anything is decoded or allocated, so that a small file claiming a huge size (a
+// "decompression bomb") is refused with an error naming it.
+const (
+	// MaxImageSide is the most pixels an image may have on a side.
+	MaxImageSide = 8192
+	// MaxImagePixels is the most pixels one image may have (4096×4096): decoding a
+	// 16-bit RGBA image of this size takes 128 MiB.
+	MaxImagePixels = 1 << 24
+	// MaxReadValues is the most float32 values ReadPNGs returns, all images together
+	// (1 GiB).
+	MaxReadValues = 1 << 28
 )
 
 // ReadPNGs reads every *.png file in dir (sorted by name, case-insensitive extension, dot
@@ -16,52 +31,128 @@ import (
 // replicated to RGB). Transparent pixels are composed over black. All files must have one
 // size, else the error names the first file that differs and both sizes; a folder with
 // no PNG is an error, and so is a .png file that does not decode.
+//
+// Every file's header is read first: an image over MaxImageSide or MaxImagePixels, or a
+// folder whose images together exceed MaxReadValues, is refused before any decoding.
 func ReadPNGs(dir string, channels int) (images []float32, n, height, width int, err error) {
 	if channels != 1 && channels != 3 {
 		return nil, 0, 0, 0, fmt.Errorf("report: read PNGs from %s: channels must be 1 or 3, got %d", dir, channels)
 	}
-	entries, err := os.ReadDir(dir)
+	paths, err := pngFiles(dir)
 	if err != nil {
-		return nil, 0, 0, 0, fmt.Errorf("report: read PNGs: %w", err)
+		return nil, 0, 0, 0, err
 	}
-	var names []string
-	for _, e := range entries {
-		name := e.Name()
-		if e.Type().IsRegular() && !strings.HasPrefix(name, ".") && strings.EqualFold(filepath.Ext(name), ".png") {
-			names = append(names, name)
-		}
+	if height, width, err = commonSize(paths); err != nil {
+		return nil, 0, 0, 0, err
 	}
-	if len(names) == 0 {
-		return nil, 0, 0, 0, fmt.Errorf("report: read PNGs: no .png files in %s", dir)
+	n = len(paths)
+	if total := int64(n) * int64(height) * int64(width) * int64(channels); total > MaxReadValues {
+		return nil, 0, 0, 0, fmt.Errorf("report: read PNGs: %s holds %d images of %dx%d, %d values with %d channels, over the limit of %d",
+			dir, n, width, height, total, channels, MaxReadValues)
 	}
-
-	var first string
-	for i, name := range names {
-		path := filepath.Join(dir, name)
+	images = make([]float32, 0, n*height*width*channels)
+	for _, path := range paths {
 		img, err := decodePNG(path)
 		if err != nil {
 			return nil, 0, 0, 0, err
 		}
-		b := img.Bounds()
-		if i == 0 {
-			first, height, width = path, b.Dy(), b.Dx()
-			images = make([]float32, 0, len(names)*height*width*channels)
-		} else if b.Dy() != height || b.Dx() != width {
-			return nil, 0, 0, 0, fmt.Errorf("report: read PNGs: %s is %dx%d pixels but %s is %dx%d; all must share one size",
-				path, b.Dx(), b.Dy(), first, width, height)
+		if b := img.Bounds(); b.Dy() != height || b.Dx() != width {
+			return nil, 0, 0, 0, fmt.Errorf("report: read PNG %s: decoded %dx%d pixels, its header says %dx%d", path, b.Dx(), b.Dy(), width, height)
 		}
 		images = appendImage(images, img, channels)
 	}
-	return images, len(names), height, width, nil
+	return images, n, height, width, nil
 }
 
+// pngFiles lists the *.png files of dir, sorted by name, dot files skipped.
+func pngFiles(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("report: read PNGs: %w", err)
+	}
+	var paths []string
+	for _, e := range entries {
+		name := e.Name()
+		if e.Type().IsRegular() && !strings.HasPrefix(name, ".") && strings.EqualFold(filepath.Ext(name), ".png") {
+			paths = append(paths, filepath.Join(dir, name))
+		}
+	}
+	if len(paths) == 0 {
+		return nil, fmt.Errorf("report: read PNGs: no .png files in %s", dir)
+	}
+	return paths, nil
+}
+
+// commonSize reads the header of every file and returns their one size, or an
+// error naming the first file that is over the limits or differs from the first.
+func commonSize(paths []string) (height, width int, err error) {
+	for i, path := range paths {
+		cfg, err := pngConfig(path)
+		if err != nil {
+			return 0, 0, err
+		}
+		if i == 0 {
+			height, width = cfg.Height, cfg.Width
+		} else if cfg.Height != height || cfg.Width != width {
+			return 0, 0, fmt.Errorf("report: read PNGs: %s is %dx%d pixels but %s is %dx%d; all must share one size",
+				path, cfg.Width, cfg.Height, paths[0], width, height)
+		}
+	}
+	return height, width, nil
+}
+
+// pngConfig reads the header of the PNG file at path and checks its size.
+func pngConfig(path string) (image.Config, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return image.Config{}, fmt.Errorf("report: read PNG: %w", err)
+	}
+	defer f.Close()
+	cfg, err := png.DecodeConfig(f)
+	if err != nil {
+		return image.Config{}, fmt.Errorf("report: read PNG %s: %w", path, err)
+	}
+	return cfg, checkSize(path, cfg)
+}
+
+// checkSize refuses an image header over MaxImageSide or MaxImagePixels.
+func checkSize(path string, cfg image.Config) error {
+	w, h := cfg.Width, cfg.Height
+	switch {
+	case w <= 0 || h <= 0:
+		return fmt.Errorf("report: read PNG %s: header says %dx%d pixels", path, w, h)
+	case w > MaxImageSide || h > MaxImageSide:
+		return fmt.Errorf("report: read PNG %s: %dx%d pixels, over the limit of %d on a side", path, w, h, MaxImageSide)
+	case int64(w)*int64(h) > MaxImagePixels:
+		return fmt.Errorf("report: read PNG %s: %dx%d pixels (%d), over the limit of %d pixels", path, w, h, int64(w)*int64(h), MaxImagePixels)
+	}
+	return nil
+}
+
+// decodePNG decodes the PNG file at path, checking its header's size first.
 func decodePNG(path string) (image.Image, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("report: read PNG: %w", err)
 	}
 	defer f.Close()
-	img, err := png.Decode(f)
+	return decodeBounded(path, f)
+}
+
+// decodeBounded decodes a PNG from r (named path in errors) after checking the
+// size its header announces (checkSize).
+func decodeBounded(path string, r io.ReadSeeker) (image.Image, error) {
+	cfg, err := png.DecodeConfig(r)
+	if err != nil {
+		return nil, fmt.Errorf("report: read PNG %s: %w", path, err)
+	}
+	if err := checkSize(path, cfg); err != nil {
+		return nil, err
+	}
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("report: read PNG %s: %w", path, err)
+	}
+	img, err := png.Decode(r)
 	if err != nil {
 		return nil, fmt.Errorf("report: read PNG %s: %w", path, err)
 	}

@@ -10,6 +10,14 @@
 //	RUN/samples/final.png    the same grid at the end
 //	RUN/losses.png           the loss curves and D's outputs over training
 //	RUN/checkpoints/         the latest checkpoint (see gan.SaveCheckpoint)
+//	RUN/.gogan.lock          the lock a training process holds (internal/runlock)
+//
+// A run folder has one writer at a time: Train, new or resumed, holds the
+// folder's lock for as long as it runs, and a second Train on the folder fails
+// at once. Holding it, Train removes the temporary files that a crash in the
+// middle of an atomic write left. A folder whose run stopped before its first
+// checkpoint (config.json, maybe metrics lines, no checkpoints/latest.json)
+// cannot be resumed; a new run with Out set to it starts it again from step 0.
 //
 // # Where it sits
 //

@@ -3,6 +3,7 @@ package run
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -61,7 +62,7 @@ func (s *session) loop(ctx context.Context) (*Result, error) {
 		values, err := s.job.Train(s.images, s.labels)
 		if err != nil {
 			s.finishBar()
-			return nil, fmt.Errorf("training stopped: %v; the last good checkpoint is %s", err, filepath.Join(s.dir, "checkpoints", gan.LatestFile))
+			return nil, fmt.Errorf("training stopped: %v; %s", err, s.lastGood())
 		}
 		acc.add(values)
 		if s.opts.afterStep != nil {
@@ -86,6 +87,16 @@ func (s *session) loop(ctx context.Context) (*Result, error) {
 		}
 	}
 	return s.finish(startStep)
+}
+
+// lastGood says where the run's last good checkpoint is, or that it has none
+// yet (the run stopped before the end of its first epoch).
+func (s *session) lastGood() string {
+	p := filepath.Join(s.dir, "checkpoints", gan.LatestFile)
+	if _, err := os.Stat(p); err != nil {
+		return fmt.Sprintf("no checkpoint was saved yet: once fixed, start it again with gogan train --out %s", s.dir)
+	}
+	return "the last good checkpoint is " + p
 }
 
 func (a *interval) add(values []gan.Value) {

@@ -177,9 +177,9 @@ func TestBatchLargerThanData(t *testing.T) {
 		t.Skip("needs the real MNIST")
 	}
 	opts := quickOptions(t, 5)
-	opts.Config.Batch = 70000
+	opts.Config.Batch = 65000
 	_, err := Train(context.Background(), opts)
-	if err == nil || !strings.Contains(err.Error(), "batch 70000 is larger than the 60000 training images of mnist") {
+	if err == nil || !strings.Contains(err.Error(), "batch 65000 is larger than the 60000 training images of mnist") {
 		t.Fatalf("error %v", err)
 	}
 	if _, statErr := os.Stat(opts.Out); statErr == nil {

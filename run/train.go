@@ -17,6 +17,7 @@ import (
 	"github.com/gogan/gogan/eval"
 	"github.com/gogan/gogan/gan"
 	"github.com/gogan/gogan/internal/atomicfile"
+	"github.com/gogan/gogan/internal/runlock"
 	"github.com/gogan/gogan/report"
 	"github.com/gogan/gogan/tensor"
 )
@@ -60,6 +61,13 @@ func Train(ctx context.Context, opts Options) (*Result, error) {
 	var settings gan.Resolved // a new run's, validated once here
 	if opts.Resume != "" {
 		var err error
+		if isRunFolder(opts.Resume) { // else resume says what is wrong, and no lock file is left there
+			lock, err := lockRun(opts.Resume, opts.Log)
+			if err != nil {
+				return nil, err
+			}
+			defer lock.Release()
+		}
 		if job, err = resume(opts); err != nil {
 			return nil, err
 		}
@@ -95,9 +103,11 @@ func Train(ctx context.Context, opts Options) (*Result, error) {
 	job.Plan(total)
 	dir := opts.Resume
 	if dir == "" {
-		if dir, err = makeRunFolder(opts.Out, cfg); err != nil {
+		var lock *runlock.Lock
+		if dir, lock, err = makeRunFolder(opts.Out, cfg, opts.Log); err != nil {
 			return nil, err
 		}
+		defer lock.Release()
 	} else if job.Steps() >= total {
 		return nil, fmt.Errorf("run %s is already at step %d of %d: raise --epochs or --steps to train further", dir, job.Steps(), total)
 	}
@@ -166,6 +176,9 @@ func openData(cfg gan.Config, opts data.LoadOptions) (data.Source, gan.TestSet, 
 
 // resume restores the trainer of a run, with the overrides the options allow.
 func resume(opts Options) (gan.Job, error) {
+	if _, err := gan.FindCheckpoint(opts.Resume); err != nil && isRunFolder(opts.Resume) {
+		return nil, fmt.Errorf("%s: no checkpoint here: the run stopped before its first checkpoint (the end of its first epoch), so there is nothing to resume; start it again with gogan train --out %s and its flags", opts.Resume, opts.Resume)
+	}
 	job, err := gan.LoadJob(opts.Resume)
 	if err != nil {
 		return nil, err
@@ -186,20 +199,91 @@ func resume(opts Options) (gan.Job, error) {
 	return job, nil
 }
 
-// makeRunFolder creates a new run's folders and writes its config.json.
-func makeRunFolder(dir string, cfg gan.Config) (string, error) {
+// makeRunFolder creates a new run's folders, locks the run folder, and
+// writes its config.json. A folder whose run stopped before its first
+// checkpoint is taken over: the run starts again from step 0 (its metrics
+// lines are dropped by trimMetrics), and log says so.
+func makeRunFolder(dir string, cfg gan.Config, log io.Writer) (string, *runlock.Lock, error) {
 	if dir == "" {
 		dir = filepath.Join("runs", fmt.Sprintf("%s-%s", cfg.Model, time.Now().Format("20060102-150405")))
 	}
-	for _, d := range []string{dir, filepath.Join(dir, "samples"), filepath.Join(dir, "checkpoints")} {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", nil, fmt.Errorf("output folder %s: %w", dir, unwrapPath(err))
+	}
+	lock, err := lockRun(dir, log)
+	if err != nil {
+		return "", nil, err
+	}
+	restart, err := CheckFreshOut(dir)
+	if err == nil {
+		err = makeRunSubfolders(dir, cfg)
+	}
+	if err != nil {
+		lock.Release()
+		return "", nil, err
+	}
+	if restart {
+		fmt.Fprintf(log, "%s holds a run that stopped before its first checkpoint: starting it again from step 0\n", dir)
+	}
+	return dir, lock, nil
+}
+
+// makeRunSubfolders creates the samples and checkpoints folders of a run and
+// writes its config.json.
+func makeRunSubfolders(dir string, cfg gan.Config) error {
+	for _, d := range []string{filepath.Join(dir, "samples"), filepath.Join(dir, "checkpoints")} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
-			return "", fmt.Errorf("output folder %s: %w", d, unwrapPath(err))
+			return fmt.Errorf("output folder %s: %w", d, unwrapPath(err))
 		}
 	}
-	if err := checkpoint.WriteJSONAtomic(filepath.Join(dir, "config.json"), cfg); err != nil {
-		return "", err
+	return checkpoint.WriteJSONAtomic(filepath.Join(dir, "config.json"), cfg)
+}
+
+// CheckFreshOut refuses a folder that holds a run with a checkpoint: a new run
+// there would replace its checkpoint, samples and config and mix its metrics.
+// A folder left by a run that stopped before its first checkpoint (killed, or
+// failed in its first epoch) can only be started again: restart reports one.
+func CheckFreshOut(dir string) (restart bool, err error) {
+	state := filepath.Join("checkpoints", gan.LatestFile)
+	if _, err := os.Lstat(filepath.Join(dir, state)); err == nil {
+		return false, fmt.Errorf("%s already holds a run (it has %s): continue it with --resume %s, or choose another --out", dir, state, dir)
 	}
-	return dir, nil
+	_, err = os.Lstat(filepath.Join(dir, "metrics.jsonl"))
+	return err == nil, nil
+}
+
+// isRunFolder says whether dir holds what a run writes first, its
+// config.json, or a checkpoint.
+func isRunFolder(dir string) bool {
+	for _, name := range []string{"config.json", filepath.Join("checkpoints", gan.LatestFile)} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// lockRun takes the lock of a run folder (see package runlock) and removes the
+// temporary files that a crash in the middle of an atomic write left there: with
+// the lock held, no other process is writing them. log hears what was removed.
+func lockRun(dir string, log io.Writer) (*runlock.Lock, error) {
+	lock, err := runlock.Acquire(dir)
+	if err != nil {
+		return nil, err
+	}
+	var removed []string
+	for _, d := range []string{dir, filepath.Join(dir, "checkpoints"), filepath.Join(dir, "samples")} {
+		r, err := atomicfile.RemoveTemps(d)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			lock.Release()
+			return nil, fmt.Errorf("removing temporary files in %s: %w", d, unwrapPath(err))
+		}
+		removed = append(removed, r...)
+	}
+	if len(removed) > 0 && log != nil {
+		fmt.Fprintf(log, "removed %d temporary files left by an interrupted write in %s\n", len(removed), dir)
+	}
+	return lock, nil
 }
 
 // trimMetrics drops the metrics lines logged after step: a run resumed from an

@@ -48,11 +48,11 @@ func newBenchCommand() *command {
 		cfg.Model, cfg.Batch = *model, *batch
 		set := map[string]bool{"batch": true}
 		gan.ApplyDefaults(&cfg, set)
-		if err := cfg.Validate(); err != nil {
-			return usageError{err.Error()}
-		}
 		if cfg.Batch > maxBatch {
 			return usageError{fmt.Sprintf("--batch must be at most %d, got %d", maxBatch, cfg.Batch)}
+		}
+		if err := cfg.Validate(); err != nil {
+			return usageError{err.Error()}
 		}
 		job, err := gan.NewJob(cfg)
 		if err != nil {

@@ -23,6 +23,9 @@ func newExportFeatureNetCommand() *command {
 		if *from == "" || *out == "" {
 			return usageError{"--run and --out are required"}
 		}
+		if err := gan.CheckOutput(*out, *from); err != nil {
+			return err
+		}
 		job, err := gan.LoadJob(*from)
 		if err != nil {
 			return err

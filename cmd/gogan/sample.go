@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -50,6 +51,9 @@ func newSampleCommand() *command {
 		}
 		if *cols < 0 {
 			return usageError{fmt.Sprintf("--cols must not be negative, got %d", *cols)}
+		}
+		if err := gan.CheckOutput(*out, *from, *latents); err != nil {
+			return err
 		}
 		job, err := gan.LoadJob(*from)
 		if err != nil {
@@ -179,7 +183,16 @@ func formatOf(path string) string {
 
 // readLatents loads the tensor "latents" (n, latent) from a safetensors file.
 func readLatents(path string, latent int) ([]float32, error) {
-	tensors, _, err := checkpoint.LoadSafetensors(path)
+	buf, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("latents: %w", err)
+	}
+	return parseLatents(path, buf, latent)
+}
+
+// parseLatents is readLatents on the bytes of the file at path.
+func parseLatents(path string, buf []byte, latent int) ([]float32, error) {
+	tensors, _, err := checkpoint.ParseSafetensors(path, buf)
 	if err != nil {
 		return nil, err
 	}
@@ -193,10 +206,8 @@ func readLatents(path string, latent int) ([]float32, error) {
 	if t.Shape[0] > maxSamples {
 		return nil, fmt.Errorf("%s: tensor latents has %d rows, at most %d images are made at once", path, t.Shape[0], maxSamples)
 	}
-	for i, v := range t.F32 {
-		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-			return nil, fmt.Errorf("%s: latents[%d] is %v", path, i, v)
-		}
+	if err := checkpoint.CheckFinite("latents", t.F32); err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
 	}
 	return t.F32, nil
 }

@@ -10,7 +10,7 @@ import (
 
 // maxLatent bounds --latent, so that a mistyped size does not ask for more
 // memory than a machine has (G's first kernel is latent × 256).
-const maxLatent = 1 << 16
+const maxLatent = gan.MaxLatentDim
 
 func newSummaryCommand() *command {
 	fs := flag.NewFlagSet("summary", flag.ContinueOnError)

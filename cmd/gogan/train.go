@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -62,6 +63,9 @@ func newTrainCommand() *command {
 		flags: fs,
 	}
 	c.run = func(env *environment, _ []string) error {
+		if math.IsNaN(*lr) || math.IsInf(*lr, 0) {
+			return usageError{fmt.Sprintf("--lr must be a finite number, got %g", *lr)}
+		}
 		cfg.LR = float32(*lr)
 		if *lr > 0 && cfg.LR == 0 {
 			return usageError{fmt.Sprintf("--lr %g is too small for float32", *lr)}
@@ -99,11 +103,14 @@ func newTrainCommand() *command {
 				return usageError{fmt.Sprintf("--eval-every must not be negative, got %d", cfg.EvalEvery)}
 			}
 		} else {
-			if err := cfg.Validate(); err != nil {
-				return usageError{err.Error()}
-			}
 			if cfg.Batch > maxBatch {
 				return usageError{fmt.Sprintf("--batch must be at most %d, got %d", maxBatch, cfg.Batch)}
+			}
+			if cfg.LatentDim > maxLatent {
+				return usageError{fmt.Sprintf("--latent must be in [1, %d], got %d", maxLatent, cfg.LatentDim)}
+			}
+			if err := cfg.Validate(); err != nil {
+				return usageError{err.Error()}
 			}
 			if *out == "" {
 				dir, err := newRunDir(cfg.Model, time.Now())
@@ -111,8 +118,8 @@ func newTrainCommand() *command {
 					return err
 				}
 				*out = dir
-			} else if err := checkFreshOut(*out); err != nil {
-				return err
+			} else if _, err := run.CheckFreshOut(*out); err != nil {
+				return err // checked again under the run folder's lock
 			}
 		}
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -153,6 +160,9 @@ func (f float32Flag) Set(s string) error {
 	if err != nil {
 		return fmt.Errorf("not a number: %q", s)
 	}
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return errors.New("not a finite number")
+	}
 	*f.p = float32(v)
 	return nil
 }
@@ -160,24 +170,12 @@ func (f float32Flag) Set(s string) error {
 // Limits that stop a mistyped number before it asks for more memory or steps
 // than a machine has (the trainer is built before the data is read).
 const (
-	maxBatch  = 1 << 16 // more than MNIST's 60,000 training images
-	maxEpochs = 1 << 30 // so that epochs × steps per epoch stays far from overflow
+	maxBatch  = gan.MaxBatch // more than MNIST's 60,000 training images
+	maxEpochs = 1 << 30      // so that epochs × steps per epoch stays far from overflow
 )
 
 // resumable are the flags that may go with --resume.
 var resumable = map[string]bool{"resume": true, "epochs": true, "steps": true, "threads": true, "eval-every": true}
-
-// checkFreshOut refuses an --out folder that holds a run already: a new run
-// there would replace its checkpoint, samples and config and mix its metrics.
-// A folder left by a run that failed before its first step may be reused.
-func checkFreshOut(dir string) error {
-	for _, name := range []string{filepath.Join("checkpoints", gan.LatestFile), "metrics.jsonl"} {
-		if _, err := os.Lstat(filepath.Join(dir, name)); err == nil {
-			return fmt.Errorf("%s already holds a run (it has %s): continue it with --resume %s, or choose another --out", dir, name, dir)
-		}
-	}
-	return nil
-}
 
 // newRunDir makes the default run folder, runs/<model>-<time>, adding -2, -3,
 // ... when another run started in the same second took the name, so that two
@@ -200,10 +198,21 @@ func newRunDir(model string, now time.Time) (string, error) {
 	}
 }
 
+// threadsPerCore bounds --threads at this many threads per core: more only
+// costs memory (each thread has its own stack and scratch buffers), and
+// thousands abort in pthread_create under a memory limit.
+const threadsPerCore = 4
+
+// maxThreads is the most --threads accepts: threadsPerCore × the cores.
+func maxThreads() int { return threadsPerCore * runtime.NumCPU() }
+
 // setThreads sets how many cores the kernels use.
 func setThreads(n int) error {
 	if n < 0 {
 		return usageError{fmt.Sprintf("--threads must not be negative, got %d", n)}
+	}
+	if n > maxThreads() {
+		return usageError{fmt.Sprintf("--threads must be at most %d (%d per core, %d cores), got %d", maxThreads(), threadsPerCore, runtime.NumCPU(), n)}
 	}
 	if n > 0 {
 		runtime.GOMAXPROCS(n)

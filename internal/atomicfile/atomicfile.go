@@ -145,3 +145,30 @@ func syncDir(dir string) error {
 	}
 	return err
 }
+
+// TempPattern is the glob pattern of the temporary files WriteFile creates (in the
+// destination's folder): "." + base + ".tmp-" + a random suffix.
+const TempPattern = ".*.tmp-*"
+
+// RemoveTemps deletes the temporary files that WriteFile calls interrupted by a crash
+// left in dir, and returns their paths. Only regular files whose names match TempPattern
+// are removed. The caller must know that no WriteFile into dir is under way (a running
+// one would fail at its rename): gogan holds the run folder's lock.
+func RemoveTemps(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var removed []string
+	for _, e := range entries {
+		if ok, _ := filepath.Match(TempPattern, e.Name()); !ok || !e.Type().IsRegular() {
+			continue
+		}
+		p := filepath.Join(dir, e.Name())
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return removed, err
+		}
+		removed = append(removed, p)
+	}
+	return removed, nil
+}

@@ -346,3 +346,43 @@ func TestErrorMessage(t *testing.T) {
 		}
 	}
 }
+
+// RemoveTemps removes what a crash between create and rename leaves, and
+// nothing else: not the files, not dot files of other shapes, not folders.
+func TestRemoveTemps(t *testing.T) {
+	dir := t.TempDir()
+	keep := []string{"step-00000016.safetensors", ".hidden", "latest.json", "x.tmp-1"}
+	gone := []string{".step-00000016.safetensors.tmp-123", ".latest.json.tmp-9"}
+	for _, name := range append(keep, gone...) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Mkdir(filepath.Join(dir, ".d.tmp-1"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	keep = append(keep, ".d.tmp-1")
+	removed, err := RemoveTemps(dir)
+	if err != nil || len(removed) != len(gone) {
+		t.Fatalf("removed %v, %v; want %v", removed, err, gone)
+	}
+	for _, name := range keep {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Errorf("%s was removed", name)
+		}
+	}
+	for _, name := range gone {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			t.Errorf("%s is still there", name)
+		}
+	}
+	// What a real interrupted write leaves matches the pattern.
+	f, err := os.CreateTemp(dir, ".latest.json.tmp-*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if removed, _ := RemoveTemps(dir); len(removed) != 1 || removed[0] != f.Name() {
+		t.Errorf("removed %v, want %s", removed, f.Name())
+	}
+}

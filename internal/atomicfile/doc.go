@@ -6,7 +6,8 @@
 // The temporary file is named "." + base + ".tmp-*" so that folder listings that skip dot
 // files (and globs such as *.png) never see it; it is removed when anything fails, and when
 // the caller's write function panics. A crash can leave one behind; nothing reads it, and it
-// may be deleted.
+// may be deleted: RemoveTemps does, for a folder whose writers the caller knows
+// to be stopped (gogan train does at start, holding the run folder's lock).
 //
 // It is the one implementation behind checkpoint.WriteFileAtomic, the data package's IDX
 // writer and cache copies, and every PNG the report package writes. Errors carry no package

@@ -1,0 +1,255 @@
+package main
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gogan/gogan/checkpoint"
+	"github.com/gogan/gogan/internal/runlock"
+)
+
+// copyRun copies the shared run folder into a new folder, for tests that change it.
+func copyRun(t *testing.T) string {
+	t.Helper()
+	_, run := trainedRun(t)
+	dst := filepath.Join(t.TempDir(), "run")
+	err := filepath.WalkDir(run, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(run, p)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+// editState rewrites a run's latest.json through change.
+func editState(t *testing.T, run string, change func(state map[string]any)) {
+	t.Helper()
+	p := filepath.Join(run, "checkpoints", "latest.json")
+	var state map[string]any
+	if err := json.Unmarshal(readFile(t, p), &state); err != nil {
+		t.Fatal(err)
+	}
+	change(state)
+	b, err := json.Marshal(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestUsageLimits: mistyped sizes and non-finite numbers are usage errors
+// (exit 2) that leave nothing on disk.
+func TestUsageLimits(t *testing.T) {
+	var floatFlags = []string{"beta1", "beta2", "gp", "clip", "ema", "label-smoothing", "instance-noise", "lr-g", "lr-d"}
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{split("train --latent 1000000000"), "--latent must be in [1, 65536], got 1000000000"},
+		{split("train --threads 10000"), "--threads must be at most"},
+		{split("train --lr nan"), "--lr must be a finite number, got NaN"},
+		{split("train --lr inf"), "--lr must be a finite number, got +Inf"},
+		{split("train --gp inf"), `invalid value "inf" for flag -gp: not a finite number`},
+		{split("train --batch 65536 --latent 65536"), "batch × latent dimension must be at most 16777216, got 65536 × 65536"},
+	}
+	for _, f := range floatFlags {
+		cases = append(cases, struct {
+			args []string
+			want string
+		}{split("train --" + f + " nan"), `invalid value "nan" for flag -` + f + ": not a finite number"})
+	}
+	for _, tc := range cases {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "run")
+			r := gogan(t, append(tc.args, "--out", out)...)
+			wantError(t, r, 2, tc.want)
+			if _, err := os.Stat(out); err == nil {
+				t.Errorf("a refused command created %s", out)
+			}
+		})
+	}
+}
+
+// TestOutOfRangeLabels: labels of 200 give the classifier, cgan and acgan one
+// clean error, which says that no checkpoint was saved yet (none exists).
+func TestOutOfRangeLabels(t *testing.T) {
+	bad := corrupt(t, func(dir string) error {
+		labels := make([]uint8, nTrain)
+		for i := range labels {
+			labels[i] = 200
+		}
+		return writeLabels(filepath.Join(dir, "train-labels-idx1-ubyte"), labels)
+	})
+	for _, model := range []string{"classifier", "cgan", "acgan"} {
+		t.Run(model, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "run")
+			r := train(t, bad, out, "--model", model)
+			wantError(t, r, 1, "label 200 of sample 0 is not one of 10 classes", "no checkpoint was saved yet")
+			if strings.Contains(r.stderr, "latest.json") {
+				t.Errorf("the error names a checkpoint that does not exist\n%s", r)
+			}
+		})
+	}
+}
+
+// TestCheckpointConfigValidated: a latest.json edited to ask for a latent of
+// 10⁹ is refused by sample, eval and resume before the model is built.
+func TestCheckpointConfigValidated(t *testing.T) {
+	run := copyRun(t)
+	editState(t, run, func(s map[string]any) { s["config"].(map[string]any)["latent_dim"] = 1_000_000_000 })
+	want := []string{filepath.Join(run, "checkpoints", "latest.json"), "latent dimension must be at most 65536, got 1000000000"}
+	wantError(t, gogan(t, "sample", "--run", run, "--out", filepath.Join(t.TempDir(), "x.png")), 1, want...)
+	wantError(t, gogan(t, "eval", "--samples", run), 1, want...)
+	wantError(t, gogan(t, "train", "--resume", run, "--steps", "40"), 1, want...)
+}
+
+// TestNaNWeightsRefused: sample refuses a checkpoint whose weights hold NaN,
+// as eval does, with the same message.
+func TestNaNWeightsRefused(t *testing.T) {
+	run := copyRun(t)
+	tensorPath := filepath.Join(run, "checkpoints", "step-00000020.safetensors")
+	tensors, meta, err := checkpoint.LoadSafetensors(tensorPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tensors["generator/dense/kernel"].F32[7] = float32(math.NaN())
+	if err := checkpoint.SaveSafetensors(tensorPath, tensors, meta); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := checkpoint.Checksum(tensorPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	editState(t, run, func(s map[string]any) { s["tensors_checksum"] = sum })
+	want := []string{tensorPath, "tensor generator/dense/kernel[7] is NaN", "the weights diverged"}
+	out := filepath.Join(t.TempDir(), "x.png")
+	wantError(t, gogan(t, "sample", "--run", run, "--out", out), 1, want...)
+	wantError(t, gogan(t, "eval", "--samples", run), 1, want...)
+	if _, err := os.Stat(out); err == nil {
+		t.Error("sample wrote an image from NaN weights")
+	}
+}
+
+// TestOutputOverCheckpointRefused: sample and export-featurenet refuse to
+// write into a run's checkpoint folder or over their input, and the
+// checkpoint still loads after.
+func TestOutputOverCheckpointRefused(t *testing.T) {
+	run := copyRun(t)
+	ckpt := filepath.Join(run, "checkpoints")
+	tensors := filepath.Join(ckpt, "step-00000020.safetensors")
+	before := readFile(t, tensors)
+	latents := writeLatents(t, map[string]checkpoint.Tensor{"latents": checkpoint.F32([]int{3, 100}, latents3())})
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"sample", "--run", run, "--format", "idx", "--out", tensors}, "is in the checkpoint folder " + ckpt},
+		{[]string{"sample", "--run", run, "--out", filepath.Join(ckpt, "latest.json"), "--format", "grid"}, "is in the checkpoint folder"},
+		{[]string{"sample", "--run", run, "--format", "pngs", "--out", ckpt}, "is in the checkpoint folder " + ckpt},
+		{[]string{"sample", "--run", run, "--latents", latents, "--format", "idx", "--out", latents}, "is the input " + latents},
+		{[]string{"export-featurenet", "--run", run, "--out", tensors}, "is in the checkpoint folder " + ckpt},
+	} {
+		t.Run(strings.Join(tc.args[:1], " ")+" "+tc.args[len(tc.args)-1], func(t *testing.T) {
+			wantError(t, gogan(t, tc.args...), 1, tc.want)
+		})
+	}
+	if string(before) != string(readFile(t, tensors)) {
+		t.Fatal("the checkpoint's tensors changed")
+	}
+	wantExit(t, gogan(t, "sample", "--run", run, "--n", "1", "--out", filepath.Join(t.TempDir(), "x.png")), 0)
+}
+
+// TestRunFolderLocked: a second writer of a run folder (new run or resume) is
+// refused while the lock is held, and goes ahead once it is released; a lock
+// file left behind does not block.
+func TestRunFolderLocked(t *testing.T) {
+	dataDir, _ := trainedRun(t)
+	run := copyRun(t)
+	lock, err := runlock.Acquire(run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics := readFile(t, filepath.Join(run, "metrics.jsonl"))
+	wantError(t, gogan(t, "train", "--resume", run, "--steps", "24"), 1, "run folder "+run+" is in use by another gogan process (pid")
+	fresh := filepath.Join(t.TempDir(), "fresh")
+	if err := os.Mkdir(fresh, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	freshLock, err := runlock.Acquire(fresh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantError(t, train(t, dataDir, fresh, "--steps", "2"), 1, "run folder "+fresh+" is in use")
+	if string(metrics) != string(readFile(t, filepath.Join(run, "metrics.jsonl"))) {
+		t.Error("a refused resume changed metrics.jsonl")
+	}
+	lock.Release()
+	freshLock.Release()
+	if _, err := os.Stat(filepath.Join(run, runlock.FileName)); err != nil {
+		t.Fatalf("no stale lock file to test with: %v", err)
+	}
+	wantExit(t, gogan(t, "train", "--resume", run, "--steps", "24"), 0)
+	wantExit(t, train(t, dataDir, fresh, "--steps", "2"), 0)
+}
+
+// TestRestartBeforeFirstCheckpoint: a run killed before its first checkpoint
+// (config.json, metrics lines and a temp file of a tensor write, but no
+// latest.json) cannot be resumed, says so, and is started again by
+// train --out, which removes the temp file and the old metrics lines.
+func TestRestartBeforeFirstCheckpoint(t *testing.T) {
+	dataDir, _ := trainedRun(t)
+	k := filepath.Join(t.TempDir(), "k")
+	for _, d := range []string{"checkpoints", "samples"} {
+		if err := os.MkdirAll(filepath.Join(k, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	files := map[string]string{
+		"config.json":   `{"model": "mlp"}`,
+		"metrics.jsonl": `{"step": 5, "d_loss": 9}` + "\n" + `{"step": 10, "d_loss": 9}` + "\n",
+		filepath.Join("checkpoints", ".step-00000016.safetensors.tmp-123"): "partial",
+	}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(k, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := gogan(t, "train", "--resume", k)
+	wantError(t, r, 1, k, "stopped before its first checkpoint", "gogan train --out "+k)
+	if !strings.Contains(r.stdout, "removed 1 temporary files") {
+		t.Errorf("stdout does not say that the temp file was removed\n%s", r)
+	}
+	if _, err := os.Stat(filepath.Join(k, "checkpoints", ".step-00000016.safetensors.tmp-123")); err == nil {
+		t.Error("the stale temp file is still there")
+	}
+	r = train(t, dataDir, k, "--steps", "8")
+	wantExit(t, r, 0)
+	if !strings.Contains(r.stdout, "starting it again from step 0") {
+		t.Errorf("stdout does not say that the run starts again\n%s", r)
+	}
+	rows := readMetrics(t, filepath.Join(k, "metrics.jsonl"))
+	if len(rows) != 2 || rows[0]["d_loss"] == 9.0 {
+		t.Errorf("metrics after the restart: %v", rows)
+	}
+	if checkpointStep(t, k) != 8 {
+		t.Errorf("checkpoint at step %d, want 8", checkpointStep(t, k))
+	}
+}

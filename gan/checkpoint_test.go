@@ -1,0 +1,81 @@
+package gan
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// stateJSON is a latest.json as SaveCheckpoint writes it, for cfg, with change
+// applied to the state first.
+func stateJSON(t testing.TB, cfg Config, change func(*checkpointState)) []byte {
+	t.Helper()
+	s := checkpointState{
+		Format: CheckpointFormat, Model: cfg.Model, Step: 937, Tensors: "step-00000937.safetensors",
+		Checksum: "3f1c0a9e55d2", RNG: "cGNnOgAAAAAAAAABAAAAAAAAAAE=",
+		Optimizers: map[string]optimizerState{"generator": {"adam", 937}, "discriminator": {"adam", 937}},
+		Config:     cfg,
+	}
+	if change != nil {
+		change(&s)
+	}
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestParseStateRejects: a latest.json whose config would not pass as flags is
+// refused, naming the file and the value, before any model is built.
+func TestParseStateRejects(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		change func(*checkpointState)
+		want   string
+	}{
+		{"huge latent", func(s *checkpointState) { s.Config.LatentDim = 1_000_000_000 }, "latent dimension must be at most 65536, got 1000000000"},
+		{"huge batch", func(s *checkpointState) { s.Config.Batch = 1 << 20 }, "batch must be at most 65536"},
+		{"batch × latent", func(s *checkpointState) { s.Config.Batch, s.Config.LatentDim = 65536, 65536 }, "batch × latent dimension must be at most"},
+		{"zero lr", func(s *checkpointState) { s.Config.LR = 0 }, "learning rate must be in (0, 1]"},
+		{"tensor path", func(s *checkpointState) { s.Tensors = "../../etc/passwd" }, "tensor file name"},
+		{"negative step", func(s *checkpointState) { s.Step = -1 }, "negative step"},
+		{"unknown model", func(s *checkpointState) { s.Model, s.Config.Model = "nope", "nope" }, `"nope"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := parseState("run/latest.json", stateJSON(t, DefaultConfig(), tc.change))
+			if err == nil || !strings.Contains(err.Error(), "run/latest.json") || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v, want one naming run/latest.json and %q", err, tc.want)
+			}
+		})
+	}
+	if _, err := parseState("latest.json", stateJSON(t, DefaultConfig(), nil)); err != nil {
+		t.Fatalf("a good state: %v", err)
+	}
+}
+
+// FuzzCheckpointState feeds arbitrary bytes to the latest.json parser: what it
+// accepts must be a config that Validate accepts, within the size limits.
+func FuzzCheckpointState(f *testing.F) {
+	f.Add(stateJSON(f, DefaultConfig(), nil))
+	wgan := DefaultConfig()
+	wgan.Model, wgan.Loss, wgan.GP, wgan.NCritic, wgan.Conditional = "wgan-gp", "wgan-gp", 10, 5, "cgan"
+	f.Add(stateJSON(f, wgan, nil))
+	f.Add(stateJSON(f, DefaultConfig(), func(s *checkpointState) { s.Config.LatentDim = 1_000_000_000 }))
+	f.Add([]byte(`{"format":"gogan-checkpoint/1","model":"mlp","config":{"model":"mlp","lr":1e39}}`))
+	f.Add([]byte(`{"format": 3`))
+	f.Add([]byte(`null`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		s, err := parseState("fuzz/latest.json", b)
+		if err != nil {
+			if !strings.Contains(err.Error(), "fuzz/latest.json") {
+				t.Fatalf("error %q does not name the file", err)
+			}
+			return
+		}
+		c := s.Config
+		if err := c.Validate(); err != nil || c.LatentDim > MaxLatentDim || c.Batch > MaxBatch || s.Step < 0 {
+			t.Fatalf("accepted %+v (%v)", c, err)
+		}
+	})
+}
