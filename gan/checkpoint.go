@@ -266,10 +266,24 @@ func parseState(statePath string, raw []byte) (checkpointState, error) {
 	case state.Step < 0:
 		return state, fmt.Errorf("%s: damaged: negative step %d", statePath, state.Step)
 	}
-	if err := state.Config.Validate(); err != nil {
+	if err := state.Config.validateStored(); err != nil {
 		return state, fmt.Errorf("%s: config: %w", statePath, err)
 	}
 	return state, nil
+}
+
+// validateStored checks a checkpoint's config: as strictly as a new run's
+// flags (Validate) when it names an architecture of the table; a program's own
+// networks (NewTrainerFor) have none to check against, so their config is held
+// to the limits and the settings every model has.
+func (c Config) validateStored() error {
+	if _, err := LookupArchitecture(c.ArchitectureName()); err == nil {
+		return c.Validate()
+	}
+	if err := c.validateSizes(); err != nil {
+		return err
+	}
+	return c.validateRun()
 }
 
 // checkFinite returns an error naming the first NaN or ±Inf value of tensor

@@ -112,12 +112,12 @@ func TestBadCheckpoints(t *testing.T) {
 			rewrite(t, run, func(ts map[string]checkpoint.Tensor) {
 				ts["generator/dense_1/kernel"].F32[17] = float32(math.NaN())
 			})
-		}, []string{"weight generator/dense_1/kernel[17] is NaN"}},
+		}, []string{"tensor generator/dense_1/kernel[17] is NaN"}},
 		{"infinite weight", func(t *testing.T, run string) {
 			rewrite(t, run, func(ts map[string]checkpoint.Tensor) {
 				ts["generator/dense/bias"].F32[0] = float32(math.Inf(1))
 			})
-		}, []string{"weight generator/dense/bias[0] is +Inf"}},
+		}, []string{"tensor generator/dense/bias[0] is +Inf"}},
 		{"wrong shape", func(t *testing.T, run string) {
 			rewrite(t, run, func(ts map[string]checkpoint.Tensor) {
 				k := ts["generator/dense/kernel"]

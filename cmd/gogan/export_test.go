@@ -114,8 +114,8 @@ func TestExportErrors(t *testing.T) {
 		{"out under a file", []string{"--run", run, "--out", filepath.Join(file, "g.onnx")}, 1, []string{filepath.Join(file, "g.onnx"), "not a directory"}},
 		{"out is a folder", []string{"--run", run, "--out", tmp, "--format", "onnx"}, 1, []string{tmp, "folder"}},
 		{"no such folder", []string{"--run", run, "--out", filepath.Join(tmp, "no", "g.safetensors")}, 1, []string{filepath.Join(tmp, "no", "g.safetensors")}},
-		{"NaN weights", []string{"--run", nan, "--out", filepath.Join(tmp, "nan.onnx")}, 1, []string{"weight dense/kernel holds NaN at index 3"}},
-		{"NaN weights safetensors", []string{"--run", nan, "--out", filepath.Join(tmp, "nan.safetensors")}, 1, []string{"weight dense/kernel holds NaN at index 3"}},
+		{"NaN weights", []string{"--run", nan, "--out", filepath.Join(tmp, "nan.onnx")}, 1, []string{"tensor generator/dense/kernel[3] is NaN"}},
+		{"NaN weights safetensors", []string{"--run", nan, "--out", filepath.Join(tmp, "nan.safetensors")}, 1, []string{"tensor generator/dense/kernel[3] is NaN"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			wantError(t, gogan(t, append([]string{"export"}, tc.args...)...), tc.code, tc.want...)

@@ -34,6 +34,7 @@ func init() {
 		"Tanh":                  single(activationLayer),
 		"Sigmoid":               single(activationLayer),
 		"Reshape":               single(reshape),
+		"UpSampling2D":          single(upSampling2D),
 		"Flatten":               single(flatten),
 		"Embedding":             single(embedding),
 		"SpectralNormalization": single(spectralNorm),
