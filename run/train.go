@@ -157,7 +157,7 @@ func openData(cfg gan.Config, opts data.LoadOptions) (data.Source, gan.TestSet, 
 	if n := ds.Train.Images.N; cfg.Batch > n {
 		return nil, gan.TestSet{}, fmt.Errorf("batch %d is larger than the %d training images of %s", cfg.Batch, n, cfg.Data)
 	}
-	batcher, err := data.NewBatcher(ds.Train, cfg.Batch, cfg.Seed)
+	batcher, err := data.NewBatcherWith(ds.Train, cfg.Batch, cfg.Seed, data.BatchOptions{Flip: cfg.Augment == "flip"})
 	if err != nil {
 		return nil, gan.TestSet{}, err
 	}
