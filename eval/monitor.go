@@ -24,9 +24,9 @@ type Monitor struct {
 	net     *FeatureNet
 	ref     *Reference // nil on Stacked MNIST
 	stacked bool
-	test []float32
-	n    int
-	seed uint64
+	test    []float32
+	n       int
+	seed    uint64
 }
 
 // MonitorConfig says what a Monitor compares with.
