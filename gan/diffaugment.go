@@ -21,8 +21,8 @@ import (
 // set of them, while G is still asked to make untransformed images.
 
 // An augmentation transforms images x (N, H, W, C) in [−1, 1] with parameters
-// drawn from rng, per sample.
-type augmentation func(g *autograd.Graph, x *autograd.Var, rng *rand.Rand) *autograd.Var
+// drawn from rng, per sample; ints is scratch space of 2N ints for its draws.
+type augmentation func(g *autograd.Graph, x *autograd.Var, rng *rand.Rand, ints []int) *autograd.Var
 
 // DiffAugmentations are the transforms Config.DiffAugment can name, as in the
 // paper's policy "color,translation,cutout".
@@ -81,9 +81,16 @@ func (t *Trainer) augment(g *autograd.Graph, x *autograd.Var) *autograd.Var {
 	if len(t.augmentations) == 0 {
 		return x
 	}
-	y := g.Reshape(x, append([]int{x.Shape[0] * t.Config.packing()}, t.sample...)...)
+	n := x.Shape[0] * t.Config.packing()
+	if len(t.augmentInts) < 2*n {
+		t.augmentInts = make([]int, 2*n)
+	}
+	var shape [4]int
+	shape[0] = n
+	copy(shape[1:], t.sample)
+	y := g.Reshape(x, shape[:]...)
 	for _, a := range t.augmentations {
-		y = a(g, y, t.rng)
+		y = a(g, y, t.rng, t.augmentInts[:2*n])
 	}
 	return g.Reshape(y, x.Shape...)
 }
@@ -97,7 +104,7 @@ func (t *Trainer) dInput(g *autograd.Graph, x *autograd.Var) *autograd.Var {
 // augmentColor changes each image's brightness (adds U(−0.5, 0.5)), then its
 // saturation (scales each pixel's colour about its gray by U(0, 2)), then its
 // contrast (scales the image about its mean by U(0.5, 1.5)).
-func augmentColor(g *autograd.Graph, x *autograd.Var, rng *rand.Rand) *autograd.Var {
+func augmentColor(g *autograd.Graph, x *autograd.Var, rng *rand.Rand, _ []int) *autograd.Var {
 	n, h, w, c := x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3]
 	f := g.Constant(0, n).Data // scratch, one value per image
 	for i := range f {
@@ -116,10 +123,9 @@ func augmentColor(g *autograd.Graph, x *autograd.Var, rng *rand.Rand) *autograd.
 
 // augmentTranslation shifts each image by whole pixels, up to 1/8 of its
 // height and width (rounded) either way, filling with zeros.
-func augmentTranslation(g *autograd.Graph, x *autograd.Var, rng *rand.Rand) *autograd.Var {
+func augmentTranslation(g *autograd.Graph, x *autograd.Var, rng *rand.Rand, shift []int) *autograd.Var {
 	n, h, w := x.Shape[0], x.Shape[1], x.Shape[2]
 	sh, sw := (h+4)/8, (w+4)/8 // round(h/8), round(w/8)
-	shift := make([]int, 2*n)
 	for i := range n {
 		shift[2*i] = rng.IntN(2*sh+1) - sh
 		shift[2*i+1] = rng.IntN(2*sw+1) - sw
@@ -129,10 +135,9 @@ func augmentTranslation(g *autograd.Graph, x *autograd.Var, rng *rand.Rand) *aut
 
 // augmentCutout zeroes a rectangle of half each image's height and width
 // (rounded), centred anywhere in the image and clipped by its borders.
-func augmentCutout(g *autograd.Graph, x *autograd.Var, rng *rand.Rand) *autograd.Var {
+func augmentCutout(g *autograd.Graph, x *autograd.Var, rng *rand.Rand, corner []int) *autograd.Var {
 	n, h, w := x.Shape[0], x.Shape[1], x.Shape[2]
 	size := [2]int{(h + 1) / 2, (w + 1) / 2}
-	corner := make([]int, 2*n)
 	for i := range n {
 		corner[2*i] = rng.IntN(h+1-size[0]%2) - size[0]/2
 		corner[2*i+1] = rng.IntN(w+1-size[1]%2) - size[1]/2

@@ -2,6 +2,7 @@ package gan
 
 import (
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -165,6 +166,32 @@ func TestDiffAugmentResumes(t *testing.T) {
 		if !slices.Equal(wa[i].Data, wb[i].Data) {
 			t.Fatalf("%s differs after resume", wa[i].Name)
 		}
+	}
+}
+
+// TestDiffAugmentAllocatesNoTensorMemory: the transforms' parameters live in
+// the graph's arena and the trainer's scratch, so a warm step with DiffAugment
+// allocates bookkeeping only.
+func TestDiffAugmentAllocatesNoTensorMemory(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Batch, cfg.DiffAugment = 64, "color,translation,cutout"
+	tr, err := NewTrainer(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := uniformImages(cfg.Batch*784, 1)
+	var before, after runtime.MemStats
+	var perStep uint64
+	for range 6 {
+		runtime.ReadMemStats(&before)
+		if _, err := tr.TrainStep(x, nil); err != nil {
+			t.Fatal(err)
+		}
+		runtime.ReadMemStats(&after)
+		perStep = after.TotalAlloc - before.TotalAlloc
+	}
+	if perStep > 4096 {
+		t.Errorf("a warm step with DiffAugment allocates %d bytes, want at most 4 KiB of bookkeeping", perStep)
 	}
 }
 

@@ -57,6 +57,7 @@ type Trainer struct {
 	jointD bool
 	// augmentations are Config.DiffAugment's transforms, applied to D's inputs.
 	augmentations []augmentation
+	augmentInts   []int // scratch for the transforms' integer draws, 2 per sample
 }
 
 // StepStats are the numbers one training step reports.
