@@ -251,9 +251,7 @@ func Generated(job gan.Job, n int, seed uint64, test func() ([]float32, error)) 
 		imgs = make([]float32, n*shape.Size())
 		gan.GenerateLabeled(g, imgs, z, classes, n)
 	case *gan.AutoencoderTrainer:
-		if err := checkShape(j.Decoder.OutputShape()); err != nil {
-			return nil, err
-		}
+		shape = j.Decoder.OutputShape()
 		images, err := test()
 		if err != nil {
 			return nil, err
@@ -261,19 +259,12 @@ func Generated(job gan.Job, n int, seed uint64, test func() ([]float32, error)) 
 		z = make([]float32, n*j.Decoder.InputShape().Size())
 		gan.Latents(z, seed)
 		j.DrawCodes(z, images)
-		imgs = make([]float32, n*ImageShape.Size())
+		imgs = make([]float32, n*shape.Size())
 		gan.Generate(j.Decoder, imgs, z, n)
 	default:
 		return nil, fmt.Errorf("model %s generates no images: nothing to evaluate", job.Settings().Model)
 	}
 	return &Samples{Images: imgs, N: n, Shape: shape, Labels: labels}, nil
-}
-
-func checkShape(s tensor.Shape) error {
-	if !s.Equal(ImageShape) {
-		return fmt.Errorf("the generator makes images of %s, the feature network takes %s", s, ImageShape)
-	}
-	return nil
 }
 
 // unwrapPath drops the *PathError wrapper, whose message repeats the path.
