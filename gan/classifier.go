@@ -85,6 +85,12 @@ func newClassifierTrainer(r Resolved) (*ClassifierTrainer, error) {
 // Train takes one step on images (batch, H·W·C) and their labels, reporting
 // "loss" (cross-entropy) and "accuracy" on the batch (before the step).
 func (c *ClassifierTrainer) Train(images []float32, labels []uint8) ([]Value, error) {
+	classes := c.Head.OutputShape().Size()
+	for i, l := range labels {
+		if int(l) >= classes {
+			return nil, fmt.Errorf("label %d of sample %d is not one of the classifier's %d classes", l, i, classes)
+		}
+	}
 	g := c.graph
 	g.Reset()
 	n := len(labels)
