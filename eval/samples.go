@@ -231,7 +231,7 @@ func readIDX(path string, shape tensor.Shape) (*Samples, error) {
 func Generated(job gan.Job, n int, seed uint64, test func() ([]float32, error)) (*Samples, error) {
 	var z, imgs []float32
 	var labels []int
-	shape := ImageShape
+	var shape tensor.Shape
 	switch j := job.(type) {
 	case *gan.Trainer:
 		g := j.Sampler() // G, or its weight average when the run keeps one
