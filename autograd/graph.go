@@ -73,6 +73,11 @@ type node struct {
 	indices []int32   // MaxPool2D, ScatterIndexed, GatherIndexed: flat positions
 	mean    []float32 // BatchNorm: the batch's mean per column
 	invStd  []float32 // BatchNorm: 1/√(variance + ε) per column
+
+	perSample []float32 // ScaleAboutMean: the factor of each sample
+	group     int       // ScaleAboutMean: the values that share a mean
+	offsets   []float32 // Translate: the shifts (row, col) per image; Cutout: the corners (integers)
+	hole      [2]int    // Cutout: the rectangle's (height, width)
 }
 
 // newVar hands out a Var of the given shape with uninitialized storage.

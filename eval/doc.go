@@ -14,7 +14,12 @@
 // ("Evaluating generators") lists the commands, test accuracies and hashes. A weights
 // file holds the tensors "features/<layer>/<weight>" and "head/<layer>/<weight>" only, in
 // F32, and the metadata format = "gogan-featurenet/1"; loading checks every name, shape
-// and value. Other weights files can be used in their place (LoadFeatureNet with a path).
+// and value. Other weights files can be used in their place (LoadFeatureNet with a path):
+// a classifier trained on any labelled images of at least 10×10 pixels, gray or color,
+// exported with its image shape and class count in the metadata (image_shape "H,W,C",
+// classes; a file without them takes 28×28×1 and 10 classes). Such a network scores
+// generators of that domain; no bundled network knows other domains than digits and
+// clothes.
 //
 // Every score carries the network's hash: the first 12 hex digits of the SHA-256 of its
 // weights file. Scores computed through different weights are not comparable, and the
@@ -22,9 +27,11 @@
 //
 // # Samples and references
 //
-// Samples are (N, 28, 28, 1) images in [−1, 1], from a trained run or checkpoint (its
-// generator makes N images from seeded latent vectors), a folder of PNG files, or an IDX
-// image file (LoadSamples). A Reference is a set of real images seen by the network: its
+// Samples are (N, H, W, C) images in [−1, 1], of the feature network's shape, from a
+// trained run or checkpoint (its generator makes N images from seeded latent vectors), a
+// folder of PNG files (read gray or in color as the network takes them), a folder of
+// images in class folders, or an IDX image file (LoadSamples). Images of another shape
+// are refused with a *ShapeError naming both shapes. A Reference is a set of real images seen by the network: its
 // features (for KID and precision/recall) and their float64 mean and covariance (for
 // FID). The test sets of mnist and fashion-mnist are cached under
 // <os.UserCacheDir()>/gogan/refstats/<dataset>-<hash>.safetensors (features F32, mean
@@ -40,6 +47,15 @@
 // more than 2% of the samples; and, when the samples carry the labels a conditional
 // generator was asked for, the fraction classified as those labels. A Monitor scores a
 // generator during training on MonitorN samples.
+//
+// # Stacked MNIST
+//
+// Samples of Stacked MNIST (28×28×3, one MNIST digit per channel, 1,000 modes) are
+// scored by ScoreStacked: each channel of StackedN samples is classified by the MNIST
+// network, a sample's mode is 100·d₁ + 10·d₂ + d₃, and the scores are the modes holding
+// at least one sample and KL(modes' histogram ‖ uniform) in natural log, as in the
+// Unrolled GAN, VEEGAN and PacGAN papers. A Monitor on Stacked MNIST logs them as
+// modes_covered and kl.
 //
 // Errors are returned, one line each, naming the file or value at fault; nothing here
 // panics on user input. No function modifies the slices it is given; a Monitor keeps

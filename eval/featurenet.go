@@ -10,11 +10,13 @@ import (
 	"os"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/gogan/gogan/checkpoint"
 	"github.com/gogan/gogan/gan"
 	"github.com/gogan/gogan/nn"
+	"github.com/gogan/gogan/tensor"
 )
 
 // FeatureNetFormat is the "format" metadata of a feature-network weights file.
@@ -34,9 +36,11 @@ var Datasets = []string{"mnist", "fashion-mnist"}
 // IsDataset reports whether name is one of Datasets.
 func IsDataset(name string) bool { return slices.Contains(Datasets, name) }
 
-// FeatureNet is gogan's classifier (gan.ClassifierFeatures and gan.ClassifierHead) with
-// fixed weights: images (n, 28, 28, 1) in [−1, 1] → penultimate features (n, 128) and
-// class logits (n, 10).
+// FeatureNet is gogan's classifier (gan.ClassifierFeaturesFor and gan.ClassifierHead)
+// with fixed weights: images (n, H, W, C) in [−1, 1] → penultimate features (n, 128) and
+// class logits (n, classes). The embedded networks take (28, 28, 1) and tell 10 classes
+// apart; a weights file says its shape and classes in its metadata (image_shape "H,W,C"
+// and classes), 28,28,1 and 10 when it does not.
 type FeatureNet struct {
 	// Name is "mnist" or "fashion-mnist" for the embedded networks, else the file.
 	Name string
@@ -89,7 +93,11 @@ func ParseFeatureNet(name string, buf []byte) (*FeatureNet, error) {
 		return nil, fmt.Errorf("eval: feature network %s: format %q, want %q (write one with gogan export-featurenet)", name, meta["format"], FeatureNetFormat)
 	}
 	net.Meta = meta
-	net.features, net.head = gan.ClassifierFeatures(), gan.ClassifierHead(gan.Classes)
+	shape, classes, err := featureNetGeometry(name, meta)
+	if err != nil {
+		return nil, err
+	}
+	net.features, net.head = gan.ClassifierFeaturesFor(shape), gan.ClassifierHead(classes)
 	rng := rand.New(rand.NewPCG(0, 0)) // initial values, all overwritten below
 	if err := net.features.Build(rng); err != nil {
 		return nil, err
@@ -128,6 +136,36 @@ func ParseFeatureNet(name string, buf []byte) (*FeatureNet, error) {
 	return net, nil
 }
 
+// featureNetGeometry reads the image shape (H, W, C) and the number of classes
+// from a weights file's metadata: (28, 28, 1) and 10 when absent.
+func featureNetGeometry(name string, meta map[string]string) (tensor.Shape, int, error) {
+	shape, classes := tensor.Shape(ImageShape.Clone()), gan.Classes
+	if v, ok := meta["image_shape"]; ok {
+		parts := strings.Split(v, ",")
+		if len(parts) != 3 {
+			return nil, 0, fmt.Errorf("eval: feature network %s: image_shape %q, want H,W,C", name, v)
+		}
+		for i, p := range parts {
+			n, err := strconv.Atoi(strings.TrimSpace(p))
+			if err != nil || n <= 0 || n > 4096 {
+				return nil, 0, fmt.Errorf("eval: feature network %s: image_shape %q, want three positive sizes H,W,C", name, v)
+			}
+			shape[i] = n
+		}
+	}
+	if v, ok := meta["classes"]; ok {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 2 || n > 1<<16 {
+			return nil, 0, fmt.Errorf("eval: feature network %s: classes %q, want a number of at least 2", name, v)
+		}
+		classes = n
+	}
+	return shape, classes, nil
+}
+
+// Shape is the shape (H, W, C) of the images the network takes.
+func (f *FeatureNet) Shape() tensor.Shape { return f.features.InputShape() }
+
 // String names the network and its hash, as scores print it: "mnist 0123456789ab".
 func (f *FeatureNet) String() string { return f.Name + " " + f.Hash }
 
@@ -145,7 +183,8 @@ type Embedding struct {
 	Net      string    // the hash of the network that computed them
 }
 
-// Embed runs the network, in inference mode, on n images (n, 28, 28, 1) in [−1, 1].
+// Embed runs the network, in inference mode, on n images (n, H, W, C) in [−1, 1], of
+// the network's Shape.
 // A NaN or infinite pixel is an error that names the image.
 func (f *FeatureNet) Embed(images []float32, n int) (*Embedding, error) {
 	size := f.features.InputShape().Size()
@@ -197,9 +236,19 @@ func ExportFeatureNet(path string, c *gan.ClassifierTrainer, meta map[string]str
 	md := map[string]string{
 		"format": FeatureNetFormat, "model": c.Config.Model, "data": c.Config.Data,
 		"step": fmt.Sprint(c.Step), "seed": fmt.Sprint(c.Config.Seed),
+		"image_shape": shapeMeta(c.Features.InputShape()), "classes": fmt.Sprint(c.Head.OutputShape().Size()),
 	}
 	for k, v := range meta {
 		md[k] = v
 	}
 	return checkpoint.SaveSafetensors(path, tensors, md)
+}
+
+// shapeMeta writes an image shape as the metadata image_shape: "H,W,C".
+func shapeMeta(s tensor.Shape) string {
+	parts := make([]string, len(s))
+	for i, n := range s {
+		parts[i] = strconv.Itoa(n)
+	}
+	return strings.Join(parts, ",")
 }

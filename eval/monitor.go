@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/gogan/gogan/gan"
+	"github.com/gogan/gogan/tensor"
 )
 
 // MonitorN is the number of samples scored at each evaluation during training: enough
@@ -16,13 +17,16 @@ const MonitorN = 2000
 const monitorKIDSubsets = 20
 
 // Monitor scores a generator while it trains: FID, KID and the Inception Score of
-// MonitorN samples from fixed latent vectors against the test set of the run's dataset.
+// MonitorN samples from fixed latent vectors against the test set of the run's dataset;
+// on Stacked MNIST, the modes covered and the KL divergence of StackedN samples
+// (ScoreStacked).
 type Monitor struct {
-	net  *FeatureNet
-	ref  *Reference
-	test []float32
-	n    int
-	seed uint64
+	net     *FeatureNet
+	ref     *Reference // nil on Stacked MNIST
+	stacked bool
+	test    []float32
+	n       int
+	seed    uint64
 }
 
 // MonitorConfig says what a Monitor compares with.
@@ -30,9 +34,12 @@ type MonitorConfig struct {
 	// Data is the run's dataset: "fashion-mnist" is scored by its feature network,
 	// anything else by MNIST's; the two datasets' references are cached.
 	Data string
-	// Test are the dataset's test images (n, 28, 28, 1) in [−1, 1], the reference.
+	// Test are the dataset's test images (n, H, W, C) in [−1, 1], the reference.
 	Test []float32
-	// N is the number of samples per evaluation (0: MonitorN).
+	// Shape is a test image's (H, W, C); nil means ImageShape. Images of another shape
+	// than the feature network's are an error that names both.
+	Shape tensor.Shape
+	// N is the number of samples per evaluation (0: MonitorN, StackedN on Stacked MNIST).
 	N int
 	// Seed seeds the latent vectors, the same at every evaluation.
 	Seed  uint64
@@ -45,17 +52,27 @@ func NewMonitor(cfg MonitorConfig) (*Monitor, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Monitor{net: net, test: cfg.Test, n: cfg.N, seed: cfg.Seed}
-	if m.n == 0 {
+	m := &Monitor{net: net, test: cfg.Test, n: cfg.N, seed: cfg.Seed, stacked: cfg.Data == StackedDataset}
+	switch {
+	case m.n == 0 && m.stacked:
+		m.n = StackedN
+	case m.n == 0:
 		m.n = MonitorN
 	}
-	if IsDataset(cfg.Data) {
+	switch {
+	case m.stacked:
+		return m, nil
+	case IsDataset(cfg.Data):
 		cache := cfg.Cache
 		cache.Test = cfg.Test
 		m.ref, err = DatasetReference(net, cfg.Data, cache)
-	} else {
-		n := len(cfg.Test) / ImageShape.Size()
-		m.ref, err = NewReference(net, &Samples{Images: cfg.Test, N: n, Source: fmt.Sprintf("%s test set (%d images)", cfg.Data, n)})
+	default:
+		shape := cfg.Shape
+		if shape == nil {
+			shape = ImageShape
+		}
+		n := len(cfg.Test) / shape.Size()
+		m.ref, err = NewReference(net, &Samples{Images: cfg.Test, N: n, Shape: shape, Source: fmt.Sprintf("%s test set (%d images)", cfg.Data, n)})
 	}
 	if err != nil {
 		return nil, err
@@ -70,12 +87,21 @@ func (m *Monitor) FeatureNet() *FeatureNet { return m.net }
 func (m *Monitor) N() int { return m.n }
 
 // Evaluate generates the samples and returns "fid", "kid", "kid_std", "is" and "is_std",
-// and for a conditional generator "label_accuracy".
+// and for a conditional generator "label_accuracy"; on Stacked MNIST, "modes_covered"
+// and "kl".
 // It leaves the job untouched (inference mode, its own latent vectors).
 func (m *Monitor) Evaluate(job gan.Job) ([]gan.Value, error) {
 	s, err := Generated(job, m.n, m.seed, func() ([]float32, error) { return m.test, nil })
 	if err != nil {
 		return nil, err
+	}
+	if m.stacked {
+		s.Source = fmt.Sprintf("step %d", job.Steps())
+		sc, err := ScoreStacked(m.net, s)
+		if err != nil {
+			return nil, fmt.Errorf("evaluating step %d: %w", job.Steps(), err)
+		}
+		return sc.values(), nil
 	}
 	sc, err := Score(m.net, s, m.ref, Options{KIDSubsets: monitorKIDSubsets, Seed: m.seed, SkipPrecisionRecall: true})
 	if err != nil {

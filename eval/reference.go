@@ -30,6 +30,9 @@ type Reference struct {
 
 // NewReference embeds a set of images as a reference.
 func NewReference(net *FeatureNet, s *Samples) (*Reference, error) {
+	if err := s.checkFor(net); err != nil {
+		return nil, err
+	}
 	e, err := net.Embed(s.Images, s.N)
 	if err != nil {
 		return nil, err
@@ -95,7 +98,7 @@ func DatasetReference(net *FeatureNet, dataset string, opts CacheOptions) (*Refe
 		}
 		test = data.Scale(ds.Test.Images)
 	}
-	e, err := net.Embed(test, len(test)/ImageShape.Size())
+	e, err := net.Embed(test, len(test)/net.Shape().Size())
 	if err != nil {
 		return nil, err
 	}

@@ -14,17 +14,20 @@ import (
 	"github.com/gogan/gogan/tensor"
 )
 
-// ImageShape is the shape of the images the feature networks take: (28, 28, 1).
+// ImageShape is the shape of the images the embedded feature networks take: (28, 28, 1).
+// A network from a weights file may take another (FeatureNet.Shape).
 var ImageShape = tensor.Shape(gan.ImageShape)
 
 // MinSamples is the fewest samples a set may have: the Inception Score is taken over 10
 // splits, and precision and recall need more than k = 3 neighbours.
 const MinSamples = 10
 
-// Samples is a set of images to score: (N, 28, 28, 1), values in [−1, 1].
+// Samples is a set of images to score: (N, H, W, C), values in [−1, 1].
 type Samples struct {
 	Images []float32
 	N      int
+	// Shape is one image's (H, W, C); nil means ImageShape.
+	Shape tensor.Shape
 	// Labels are the classes a conditional generator was asked for, one per image; nil
 	// for an unconditional one. Scores then include the label accuracy.
 	Labels []int
@@ -42,6 +45,10 @@ type SampleOptions struct {
 	// Data overrides the dataset whose test images an autoencoder's codes are fitted to
 	// (its run's dataset by default); for tests.
 	Data string
+	// Shape is the image shape (H, W, C) the samples are read at: a folder's PNGs are
+	// read with its channels (gray, or RGB), and an image folder with classes is
+	// scaled to it. nil means ImageShape. Files of another size are refused.
+	Shape tensor.Shape
 }
 
 // DefaultN is the number of samples scored by default, as in the standard FID protocol
@@ -53,11 +60,16 @@ const DefaultN = 10_000
 //   - a run folder, a checkpoint folder or a latest.json: its generator makes N images
 //     from latent vectors seeded by Seed (a GAN's G; an autoencoder's decoder, on codes
 //     drawn from the Gaussian fitted to the test images' codes, as gogan sample does);
-//   - a folder of PNG files, all 28×28 (color is turned to gray): the first N by name;
-//   - an IDX image file, raw or gzip-compressed: its first N images.
+//   - a folder of PNG files, all of Shape's height and width, read gray or in color
+//     as Shape says: the first N by name;
+//   - a folder of images in class folders (data.LoadImageFolder), scaled to Shape;
+//   - an IDX image file, raw or gzip-compressed, of Shape: its first N images.
 func LoadSamples(path string, opts SampleOptions) (*Samples, error) {
 	if opts.N == 0 {
 		opts.N = DefaultN
+	}
+	if opts.Shape == nil {
+		opts.Shape = ImageShape
 	}
 	if opts.N < MinSamples {
 		return nil, fmt.Errorf("eval: at least %d samples are needed, asked for %d", MinSamples, opts.N)
@@ -89,12 +101,14 @@ func LoadSamples(path string, opts SampleOptions) (*Samples, error) {
 		}
 		s.Source = fmt.Sprintf("%s (step %d, %d generated with seed %d)", path, job.Steps(), s.N, opts.Seed)
 		return s, nil
+	case st.IsDir() && hasSubfolders(path):
+		s, err = readImageFolder(path, opts.Shape)
 	case st.IsDir():
-		s, err = readPNGs(path)
+		s, err = readPNGs(path, opts.Shape)
 	case strings.EqualFold(filepath.Ext(path), ".png"):
 		return nil, fmt.Errorf("eval: %s is one PNG file: give the folder that holds the samples' PNGs", path)
 	default:
-		s, err = readIDX(path)
+		s, err = readIDX(path, opts.Shape)
 	}
 	if err != nil {
 		return nil, err
@@ -105,7 +119,7 @@ func LoadSamples(path string, opts SampleOptions) (*Samples, error) {
 	if s.N > opts.N {
 		s.Source = fmt.Sprintf("%s (the first %d of %d images)", path, opts.N, s.N)
 		s.N = opts.N
-		s.Images = s.Images[:s.N*ImageShape.Size()]
+		s.Images = s.Images[:s.N*s.shape().Size()]
 	}
 	return s, nil
 }
@@ -120,30 +134,96 @@ func isCheckpoint(path string, st os.FileInfo) bool {
 	return err == nil
 }
 
-func readPNGs(dir string) (*Samples, error) {
-	imgs, n, h, w, err := report.ReadPNGs(dir, 1)
+// shape is the shape of one image: Shape, or ImageShape when unset.
+func (s *Samples) shape() tensor.Shape {
+	if s.Shape == nil {
+		return ImageShape
+	}
+	return s.Shape
+}
+
+// ShapeError says that images are not of the shape the feature network takes.
+type ShapeError struct {
+	Source     string       // the file, folder or run the images came from
+	Have, Want tensor.Shape // the images' (H, W, C) and the network's
+}
+
+// Error names the images and both shapes.
+func (e *ShapeError) Error() string {
+	return fmt.Sprintf("eval: %s: images are %s, the feature network takes %s", e.Source, dims(e.Have), dims(e.Want))
+}
+
+// checkFor checks that the samples are images of the shape net takes, with a
+// *ShapeError naming both shapes.
+func (s *Samples) checkFor(net *FeatureNet) error {
+	if !s.shape().Equal(net.Shape()) {
+		return &ShapeError{Source: s.Source, Have: s.shape(), Want: net.Shape()}
+	}
+	return nil
+}
+
+// dims writes a shape as "28×28×1".
+func dims(s tensor.Shape) string {
+	d := make([]string, len(s))
+	for i, n := range s {
+		d[i] = fmt.Sprint(n)
+	}
+	return strings.Join(d, "×")
+}
+
+// hasSubfolders says whether dir holds a folder (not a dot folder): an image folder
+// with classes.
+func hasSubfolders(dir string) bool {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return false
+	}
+	for _, e := range entries {
+		if e.IsDir() && !strings.HasPrefix(e.Name(), ".") {
+			return true
+		}
+	}
+	return false
+}
+
+func readPNGs(dir string, shape tensor.Shape) (*Samples, error) {
+	imgs, n, h, w, err := report.ReadPNGs(dir, shape[2])
 	if err != nil {
 		return nil, err
 	}
-	if h != ImageShape[0] || w != ImageShape[1] {
-		return nil, fmt.Errorf("eval: samples %s: images are %dx%d pixels, the feature network takes %dx%d", dir, w, h, ImageShape[1], ImageShape[0])
+	if h != shape[0] || w != shape[1] {
+		return nil, &ShapeError{Source: dir, Have: tensor.Shape{h, w, shape[2]}, Want: shape}
 	}
-	return &Samples{Images: imgs, N: n, Source: fmt.Sprintf("%s (%d PNG images)", dir, n)}, nil
+	return &Samples{Images: imgs, N: n, Shape: shape, Source: fmt.Sprintf("%s (%d PNG images)", dir, n)}, nil
 }
 
-func readIDX(path string) (*Samples, error) {
+// readImageFolder reads a folder of images in class folders, scaled and cropped to
+// shape's side (which must be square) with its channels.
+func readImageFolder(dir string, shape tensor.Shape) (*Samples, error) {
+	if shape[0] != shape[1] {
+		return nil, fmt.Errorf("eval: %s: an image folder is read as square images, the feature network takes %s", dir, dims(shape))
+	}
+	f, err := data.LoadImageFolder(dir, data.ImageFolderOptions{ImageSize: shape[0], Channels: shape[2]})
+	if err != nil {
+		return nil, err
+	}
+	im := f.Set.Images
+	return &Samples{Images: data.Scale(im), N: im.N, Shape: shape, Source: fmt.Sprintf("%s (%d images in %d classes)", dir, im.N, len(f.Classes))}, nil
+}
+
+func readIDX(path string, shape tensor.Shape) (*Samples, error) {
 	im, err := data.ReadIDXImages(path)
 	if err != nil {
 		return nil, err
 	}
-	if im.Rows != ImageShape[0] || im.Cols != ImageShape[1] {
-		return nil, fmt.Errorf("eval: samples %s: images are %dx%d pixels, the feature network takes %dx%d", path, im.Cols, im.Rows, ImageShape[1], ImageShape[0])
+	if have := (tensor.Shape{im.Rows, im.Cols, im.NumChannels()}); !have.Equal(shape) {
+		return nil, &ShapeError{Source: path, Have: have, Want: shape}
 	}
-	return &Samples{Images: data.Scale(im), N: im.N, Source: fmt.Sprintf("%s (%d images)", path, im.N)}, nil
+	return &Samples{Images: data.Scale(im), N: im.N, Shape: shape, Source: fmt.Sprintf("%s (%d images)", path, im.N)}, nil
 }
 
 // Generated makes n images with a trained job's generator, from latent vectors seeded by
-// seed: a GAN's G (its exponential moving average when the run keeps one; a conditional
+// seed, of the shape it makes: a GAN's G (its exponential moving average when the run keeps one; a conditional
 // G draws the classes in turn, 0, 1, ..., 9, 0, ..., and Labels holds them), or an
 // autoencoder's decoder on codes drawn from the Gaussian (per
 // dimension) that fits the codes of the test images that test returns. Other jobs (a
@@ -151,11 +231,13 @@ func readIDX(path string) (*Samples, error) {
 func Generated(job gan.Job, n int, seed uint64, test func() ([]float32, error)) (*Samples, error) {
 	var z, imgs []float32
 	var labels []int
+	var shape tensor.Shape
 	switch j := job.(type) {
 	case *gan.Trainer:
 		g := j.Sampler() // G, or its weight average when the run keeps one
-		if err := checkShape(g.OutputShape()); err != nil {
-			return nil, err
+		shape = g.OutputShape()
+		if len(shape) != 3 {
+			return nil, fmt.Errorf("the generator makes samples of %s, not images", dims(shape))
 		}
 		z = make([]float32, n*g.InputShapes()[0].Size())
 		gan.Latents(z, seed)
@@ -166,12 +248,10 @@ func Generated(job gan.Job, n int, seed uint64, test func() ([]float32, error)) 
 				classes[i], labels[i] = uint8(i%gan.Classes), i%gan.Classes
 			}
 		}
-		imgs = make([]float32, n*ImageShape.Size())
+		imgs = make([]float32, n*shape.Size())
 		gan.GenerateLabeled(g, imgs, z, classes, n)
 	case *gan.AutoencoderTrainer:
-		if err := checkShape(j.Decoder.OutputShape()); err != nil {
-			return nil, err
-		}
+		shape = j.Decoder.OutputShape()
 		images, err := test()
 		if err != nil {
 			return nil, err
@@ -179,19 +259,12 @@ func Generated(job gan.Job, n int, seed uint64, test func() ([]float32, error)) 
 		z = make([]float32, n*j.Decoder.InputShape().Size())
 		gan.Latents(z, seed)
 		j.DrawCodes(z, images)
-		imgs = make([]float32, n*ImageShape.Size())
+		imgs = make([]float32, n*shape.Size())
 		gan.Generate(j.Decoder, imgs, z, n)
 	default:
 		return nil, fmt.Errorf("model %s generates no images: nothing to evaluate", job.Settings().Model)
 	}
-	return &Samples{Images: imgs, N: n, Labels: labels}, nil
-}
-
-func checkShape(s tensor.Shape) error {
-	if !s.Equal(ImageShape) {
-		return fmt.Errorf("the generator makes images of %s, the feature network takes %s", s, ImageShape)
-	}
-	return nil
+	return &Samples{Images: imgs, N: n, Shape: shape, Labels: labels}, nil
 }
 
 // unwrapPath drops the *PathError wrapper, whose message repeats the path.

@@ -98,8 +98,8 @@ func TestLoadSamplesRejects(t *testing.T) {
 		name, path string
 		want       []string
 	}{
-		{"PNGs of 32×32", pngFolder(t, 12, 32, 32), []string{"32x32", "takes 28x28"}},
-		{"IDX of 32×32", idxFile(t, "big-idx3-ubyte", 12, 32, 32), []string{"32x32", "takes 28x28"}},
+		{"PNGs of 32×32", pngFolder(t, 12, 32, 32), []string{"32×32", "takes 28×28×1"}},
+		{"IDX of 32×32", idxFile(t, "big-idx3-ubyte", 12, 32, 32), []string{"32×32", "takes 28×28×1"}},
 		{"mixed sizes", mixed, []string{"t-00000.png", "32x32", "share one size"}},
 		{"empty folder", pngFolder(t, 0, 0, 0), []string{"no .png files"}},
 		{"bad magic", writeFile(t, "junk-idx3-ubyte", "\x00\x00\x09\x03\x00\x00\x00\x01xxxx"), []string{"junk-idx3-ubyte", "bad magic number 0x00000903"}},

@@ -59,6 +59,9 @@ func Score(net *FeatureNet, s *Samples, ref *Reference, opts Options) (*Scores, 
 	if ref.Net != net.Hash {
 		return nil, fmt.Errorf("eval: the reference %s was computed by feature network %s, not %s", ref.Name, ref.Net, net.Hash)
 	}
+	if err := s.checkFor(net); err != nil {
+		return nil, err
+	}
 	if s.Labels != nil && len(s.Labels) != s.N {
 		return nil, fmt.Errorf("eval: %d labels for %d samples", len(s.Labels), s.N)
 	}

@@ -6,18 +6,23 @@ import (
 	"github.com/gogan/gogan/autograd"
 	"github.com/gogan/gogan/losses"
 	"github.com/gogan/gogan/nn"
+	"github.com/gogan/gogan/tensor"
 )
 
 // ClassifierFeatureDim is the width of the classifier's penultimate layer: the
 // features that FID, KID and precision/recall compare.
 const ClassifierFeatureDim = 128
 
-// ClassifierFeatures is the classifier's body, image → 128 features:
-// Conv2D(32, 3, relu) → MaxPooling2D(2) → Conv2D(64, 3, relu) → MaxPooling2D(2)
-// → Flatten → Dense(128, relu).
-func ClassifierFeatures() *nn.Sequential {
+// ClassifierFeatures is the classifier's body for 28×28×1 images, image → 128
+// features: ClassifierFeaturesFor(ImageShape).
+func ClassifierFeatures() *nn.Sequential { return ClassifierFeaturesFor(ImageShape) }
+
+// ClassifierFeaturesFor is the classifier's body for images of shape (H, W, C),
+// image → 128 features: Conv2D(32, 3, relu) → MaxPooling2D(2) → Conv2D(64, 3,
+// relu) → MaxPooling2D(2) → Flatten → Dense(128, relu). See classifierFits.
+func ClassifierFeaturesFor(image tensor.Shape) *nn.Sequential {
 	return nn.NewSequential("features",
-		nn.Input(ImageShape...),
+		nn.Input(image...),
 		nn.Conv2D(32, 3, nn.WithActivation("relu")),
 		nn.MaxPooling2D(2),
 		nn.Conv2D(64, 3, nn.WithActivation("relu")),
@@ -25,6 +30,19 @@ func ClassifierFeatures() *nn.Sequential {
 		nn.Flatten(),
 		nn.Dense(ClassifierFeatureDim, nn.WithActivation("relu")),
 	)
+}
+
+// classifierMinSize is the smallest side the classifier's body takes: two
+// valid 3×3 convolutions and two 2×2 poolings leave 2 pixels of 10.
+const classifierMinSize = 10
+
+// classifierFits accepts images (H, W, C) of at least classifierMinSize pixels
+// a side and 1 to 4 channels.
+func classifierFits(sample tensor.Shape) error {
+	if len(sample) != 3 || sample[0] < classifierMinSize || sample[1] < classifierMinSize || sample[2] < 1 || sample[2] > 4 {
+		return fmt.Errorf("classifier needs images of at least %d×%d pixels with 1 to 4 channels, got samples of %s", classifierMinSize, classifierMinSize, dims(sample))
+	}
+	return nil
 }
 
 // ClassifierHead maps the features to class logits: Dropout(0.3) → Dense(classes).
@@ -64,7 +82,7 @@ func newClassifierTrainer(r Resolved) (*ClassifierTrainer, error) {
 	return &ClassifierTrainer{twoModels: m, Features: m.models[0], Head: m.models[1]}, nil
 }
 
-// Train takes one step on images (batch, 28·28·1) and their labels, reporting
+// Train takes one step on images (batch, H·W·C) and their labels, reporting
 // "loss" (cross-entropy) and "accuracy" on the batch (before the step).
 func (c *ClassifierTrainer) Train(images []float32, labels []uint8) ([]Value, error) {
 	if err := checkLabels(labels, c.Head.OutputShape().Size()); err != nil {

@@ -57,6 +57,12 @@ type Config struct {
 	// several (resnet: 32×32 images of any channels); empty: the
 	// architecture's Sample. See ForData.
 	SampleShape []int `json:"sample_shape,omitempty"`
+	// Augment is "flip" to mirror real images left to right at random (see
+	// data.BatchOptions), or "" for none.
+	Augment string `json:"augment,omitempty"`
+	// DiffAugment is a comma-separated list of DiffAugmentations ("color,translation,cutout")
+	// applied to every batch D sees, real and generated; "" for none.
+	DiffAugment string `json:"diffaugment,omitempty"`
 }
 
 // DefaultConfig is the seed's recipe: latent 100, batch 64, Adam 2e-4 with β1 0.5.
@@ -142,6 +148,9 @@ func (c Config) validate(arch Architecture) error {
 	if err := c.validateRun(); err != nil {
 		return err
 	}
+	if c.DiffAugment != "" && !arch.isGAN() {
+		return fmt.Errorf("diffaugment %q augments a discriminator's inputs; model %s has none", c.DiffAugment, c.Model)
+	}
 	if c.EvalEvery > 0 && arch.Classifier {
 		return fmt.Errorf("model %s generates no images: it cannot be evaluated every %d steps", c.Model, c.EvalEvery)
 	}
@@ -190,6 +199,8 @@ func (c Config) validateRun() error {
 		return fmt.Errorf("evaluation interval must not be negative, got %d", c.EvalEvery)
 	case c.LRDecay != "" && c.LRDecay != "linear":
 		return fmt.Errorf("unknown learning-rate decay %q (want linear, or none for a constant rate)", c.LRDecay)
+	case c.Augment != "" && c.Augment != "flip":
+		return fmt.Errorf("unknown augmentation %q (want flip, or none)", c.Augment)
 	}
 	if c.Init != "" {
 		if _, err := nn.LookupInitScheme(c.Init); err != nil {

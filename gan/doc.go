@@ -18,12 +18,18 @@
 // the recipes' stabilizers; NewTrainer for a named architecture, NewTrainerFor
 // for any pair of networks), AutoencoderTrainer and ClassifierTrainer.
 //
+// Augmentation (diffaugment.go): with Config.DiffAugment, every batch D sees,
+// real or generated, passes through random transforms of DiffAugmentations
+// (Zhao et al. 2020) that are autograd ops, so G learns through them; their
+// parameters are drawn from the trainer's generator. Config.Augment "flip"
+// mirrors real images in the data's batcher instead.
+//
 // gan writes no files but checkpoints and draws nothing: a job's progress
 // is a Picture (numbers), which the run package draws, and scores computed
 // from samples (mode coverage, FID) are the run's and eval's.
 //
-// Each trainer owns its models, their optimizers, one random generator (noise
-// and dropout) and an autograd graph reused from step to step. Everything that
+// Each trainer owns its models, their optimizers, one random generator (noise,
+// dropout and DiffAugment's draws) and an autograd graph reused from step to step. Everything that
 // influences the next step is in its checkpoint (checkpoint.go documents the
 // layout), so N steps, a checkpoint, a resume and N more steps give
 // bit-identical weights to 2N steps straight (same machine, same thread count).

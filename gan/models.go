@@ -201,10 +201,11 @@ func init() {
 	architectures["classifier"] = Architecture{
 		Name:        "classifier",
 		Description: "a small CNN image classifier whose 128 penultimate features are gogan's evaluation network",
-		New: func(int, tensor.Shape) (nn.Network, nn.Network) {
-			return ClassifierFeatures(), ClassifierHead(Classes)
+		New: func(_ int, sample tensor.Shape) (nn.Network, nn.Network) {
+			return ClassifierFeaturesFor(sample), ClassifierHead(Classes)
 		},
 		Sample:     ImageShape,
+		Fits:       classifierFits,
 		Classifier: true,
 		Defaults: func(cfg *Config) {
 			cfg.LR, cfg.Beta1 = 1e-3, 0.9

@@ -169,7 +169,8 @@ func (c Config) validateGAN() error {
 	case c.LRG < 0 || c.LRD < 0 || c.LRG > 1 || c.LRD > 1:
 		return fmt.Errorf("learning rates must be in (0, 1], got G %g and D %g", c.LRG, c.LRD)
 	}
-	return nil
+	_, err = parseDiffAugment(c.DiffAugment)
+	return err
 }
 
 // criticSteps is the number of D steps per G step (1 when unset).

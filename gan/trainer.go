@@ -55,6 +55,9 @@ type Trainer struct {
 	// state that each call moves (SpectralNorm's power iteration), no labels. (Dropout
 	// masks are drawn for the stacked batch, in another order than two calls draw them.)
 	jointD bool
+	// augmentations are Config.DiffAugment's transforms, applied to D's inputs.
+	augmentations []augmentation
+	augmentInts   []int // scratch for the transforms' integer draws, 2 per sample
 }
 
 // StepStats are the numbers one training step reports.
@@ -199,6 +202,12 @@ func newTrainer(cfg Config, g, d, gema nn.Network, obj NamedObjective) (*Trainer
 		t.fakeClass = make([]uint8, cfg.Batch)
 	}
 	t.sample = g.OutputShape()
+	if err := checkAugmentable(cfg.DiffAugment, t.sample); err != nil {
+		return nil, err
+	}
+	if t.augmentations, err = parseDiffAugment(cfg.DiffAugment); err != nil {
+		return nil, err
+	}
 	t.dBatchShape = append([]int{cfg.Batch / cfg.packing()}, d.InputShapes()[0]...)
 	t.dWeights = d.Weights()
 	t.jointD = cfg.Conditional == ""
@@ -328,8 +337,8 @@ func (t *Trainer) TrainStep(real []float32, labels []uint8) (StepStats, error) {
 	fake := t.pack(g, t.generate(g, g.Input(t.noise, false, cfg.Batch, cfg.LatentDim), yFake, true))
 
 	// Discriminator step, on G's output cut from G.
-	x := t.withInstanceNoise(g, g.Input(real, false, dBatchShape...))
-	fakeD := t.withInstanceNoise(g, g.Detach(fake))
+	x := t.dInput(g, g.Input(real, false, dBatchShape...))
+	fakeD := t.dInput(g, g.Detach(fake))
 	var sReal, sFake, cReal, cFake *autograd.Var
 	if t.jointD {
 		s, _ := t.discriminate(g, g.StackRows(x, fakeD), nil)
@@ -345,7 +354,11 @@ func (t *Trainer) TrainStep(real []float32, labels []uint8) (StepStats, error) {
 			losses.SparseCategoricalCrossEntropy(g, cFake, t.fakeClass)))
 	}
 	if t.Objective.GradientPenalty && cfg.GP > 0 {
-		lossD = g.Add(lossD, t.gradientPenalty(g, real, fakeD.Data, dBatchShape, yReal))
+		realD := real
+		if t.augmentations != nil {
+			realD = x.Data // interpolate between what D saw
+		}
+		lossD = g.Add(lossD, t.gradientPenalty(g, realD, fakeD.Data, dBatchShape, yReal))
 	}
 	stats := StepStats{DLoss: float64(lossD.Item()), DReal: t.meanOutput(sReal), DFake: t.meanOutput(sFake), GLoss: t.gLoss}
 	if !finite(stats.DLoss) {
@@ -366,7 +379,7 @@ func (t *Trainer) TrainStep(real []float32, labels []uint8) (StepStats, error) {
 	// Generator step, every NCritic steps: D's weights are frozen meanwhile.
 	if (t.Step+1)%cfg.criticSteps() == 0 {
 		t.freezeD(true)
-		sFool, cFool := t.discriminate(g, t.withInstanceNoise(g, fake), yFake)
+		sFool, cFool := t.discriminate(g, t.dInput(g, fake), yFake)
 		var sRealG *autograd.Var // D's scores of the real batch, for objectives that read them
 		if t.objective.GeneratorReadsReal() {
 			sRealG, _ = t.discriminate(g, x, yReal)

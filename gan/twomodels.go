@@ -33,7 +33,7 @@ func newTwoModels(r Resolved, names [2]string, kind string, wants func(Architect
 	if !wants(arch) {
 		return nil, fmt.Errorf("model %q is not %s", cfg.Model, kind)
 	}
-	first, second := arch.New(cfg.LatentDim, arch.Sample)
+	first, second := arch.New(cfg.LatentDim, cfg.sampleShape(arch))
 	seq0, ok0 := first.(*nn.Sequential)
 	seq1, ok1 := second.(*nn.Sequential)
 	if !ok0 || !ok1 {

@@ -203,6 +203,11 @@ func (s *session) evaluate(acc *interval) error {
 	if s.bar != nil {
 		s.bar.Clear()
 	}
+	if modes, ok := rec["modes_covered"]; ok { // Stacked MNIST
+		fmt.Fprintf(s.opts.Progress, "step %d: %.0f of 1000 modes, KL %.3f (%d samples, feature net %s, %.1f s)\n",
+			s.job.Steps(), modes, rec["kl"], s.monitor.N(), s.monitor.FeatureNet(), took.Seconds())
+		return nil
+	}
 	fmt.Fprintf(s.opts.Progress, "step %d: FID %.2f, KID %.4f, IS %.2f (%d samples, feature net %s, %.1f s)\n",
 		s.job.Steps(), rec["fid"], rec["kid"], rec["is"], s.monitor.N(), s.monitor.FeatureNet(), took.Seconds())
 	return nil

@@ -94,7 +94,7 @@ func Train(ctx context.Context, opts Options) (*Result, error) {
 	if have, want := tensor.Shape(source.SampleShape()), job.SampleShape(); !want.Equal(have) {
 		return nil, fmt.Errorf("data %s has samples of shape %s, model %s takes %s", cfg.Data, have, cfg.Model, want)
 	}
-	monitor, err := newMonitor(cfg, test, opts.Progress)
+	monitor, err := newMonitor(cfg, test, source.SampleShape(), opts.Progress)
 	if err != nil {
 		return nil, err
 	}
@@ -135,14 +135,14 @@ func Train(ctx context.Context, opts Options) (*Result, error) {
 // newMonitor loads what --eval-every scores with (eval.Monitor): the feature
 // network and the test set's reference statistics; nil when the run has no
 // evaluations.
-func newMonitor(cfg gan.Config, test gan.TestSet, warn io.Writer) (*eval.Monitor, error) {
+func newMonitor(cfg gan.Config, test gan.TestSet, sample tensor.Shape, warn io.Writer) (*eval.Monitor, error) {
 	if cfg.EvalEvery == 0 {
 		return nil, nil
 	}
 	if data.IsToy(cfg.Data) {
 		return nil, fmt.Errorf("evaluation every %d steps scores images; %s holds 2-D points (their mode coverage is logged at every epoch)", cfg.EvalEvery, cfg.Data)
 	}
-	return eval.NewMonitor(eval.MonitorConfig{Data: cfg.Data, Test: test.Images, Seed: cfg.Seed, Cache: eval.CacheOptions{Warn: warn}})
+	return eval.NewMonitor(eval.MonitorConfig{Data: cfg.Data, Test: test.Images, Shape: sample, Seed: cfg.Seed, Cache: eval.CacheOptions{Warn: warn}})
 }
 
 // ToyTestSamples is the number of reference points a 2-D dataset's test set
@@ -167,7 +167,7 @@ func openData(cfg gan.Config, opts data.LoadOptions) (data.Source, gan.TestSet, 
 	if n := ds.Train.Images.N; cfg.Batch > n {
 		return nil, gan.TestSet{}, fmt.Errorf("batch %d is larger than the %d training images of %s", cfg.Batch, n, cfg.Data)
 	}
-	batcher, err := data.NewBatcher(ds.Train, cfg.Batch, cfg.Seed)
+	batcher, err := data.NewBatcherWith(ds.Train, cfg.Batch, cfg.Seed, data.BatchOptions{Flip: cfg.Augment == "flip"})
 	if err != nil {
 		return nil, gan.TestSet{}, err
 	}

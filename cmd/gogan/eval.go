@@ -19,8 +19,8 @@ import (
 
 func newEvalCommand() *command {
 	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
-	samples := fs.String("samples", "", "what to score: a run folder, checkpoint, folder of 28×28 PNGs or IDX image file (required)")
-	ref := fs.String("ref", "mnist", `real data to compare with: "mnist", "fashion-mnist" (their test sets) or a path as for --samples`)
+	samples := fs.String("samples", "", "what to score: a run folder, checkpoint, folder of PNGs or IDX image file, of the feature network's image shape (required)")
+	ref := fs.String("ref", "mnist", `real data to compare with: "mnist", "fashion-mnist" (their test sets), "stacked-mnist" (modes covered and KL), or a path as for --samples, or a folder of images in class folders`)
 	n := fs.Int("n", eval.DefaultN, "images a generator makes; at most this many are read from a file or folder (its first)")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of the table")
 	seed := fs.Uint64("seed", 1, "seed of the latent vectors and of KID's subsets")
@@ -33,6 +33,13 @@ func newEvalCommand() *command {
 	c.run = func(env *environment, _ []string) error {
 		if *samples == "" {
 			return usageError{"--samples is required"}
+		}
+		if *ref == eval.StackedDataset || stackedRun(*samples) {
+			count := *n
+			if !isSet(fs, "n") {
+				count = eval.StackedN
+			}
+			return evalStacked(env, *samples, *netName, count, *seed, *asJSON)
 		}
 		if job, ok := toyRun(*samples); ok {
 			count := *n
@@ -50,6 +57,9 @@ func newEvalCommand() *command {
 		var net *eval.FeatureNet
 		var err error
 		if *netName == "" {
+			if !eval.IsDataset(*ref) && isClassFolder(*ref) {
+				return needFeatureNet(*ref, "")
+			}
 			net, err = eval.ForDataset(*ref)
 		} else {
 			net, err = eval.LoadFeatureNet(*netName)
@@ -57,9 +67,9 @@ func newEvalCommand() *command {
 		if err != nil {
 			return err
 		}
-		s, err := eval.LoadSamples(*samples, eval.SampleOptions{N: *n, Seed: *seed})
+		s, err := eval.LoadSamples(*samples, eval.SampleOptions{N: *n, Seed: *seed, Shape: net.Shape()})
 		if err != nil {
-			return err
+			return shapeHint(err, *netName)
 		}
 		if *labels != "" {
 			if s.Labels != nil {
@@ -75,9 +85,10 @@ func newEvalCommand() *command {
 		} else {
 			// A generator as reference draws other latent vectors than the samples'.
 			var rs *eval.Samples
-			if rs, err = eval.LoadSamples(*ref, eval.SampleOptions{N: *n, Seed: *seed + 1}); err == nil {
+			if rs, err = eval.LoadSamples(*ref, eval.SampleOptions{N: *n, Seed: *seed + 1, Shape: net.Shape()}); err == nil {
 				r, err = eval.NewReference(net, rs)
 			}
+			err = shapeHint(err, *netName)
 			if errors.Is(err, os.ErrNotExist) {
 				err = fmt.Errorf("--ref %s: no such file or folder (want mnist, fashion-mnist or a path)", *ref)
 			}
@@ -87,7 +98,7 @@ func newEvalCommand() *command {
 		}
 		sc, err := eval.Score(net, s, r, eval.Options{Seed: *seed})
 		if err != nil {
-			return err
+			return shapeHint(err, *netName)
 		}
 		if *asJSON {
 			return json.NewEncoder(env.stdout).Encode(sc)
@@ -95,6 +106,79 @@ func newEvalCommand() *command {
 		return printScores(env.stdout, sc)
 	}
 	return c
+}
+
+// isClassFolder says whether path is a folder of images in class folders.
+func isClassFolder(path string) bool {
+	entries, err := os.ReadDir(path)
+	if err != nil {
+		return false
+	}
+	for _, e := range entries {
+		if e.IsDir() && !strings.HasPrefix(e.Name(), ".") {
+			return true
+		}
+	}
+	return false
+}
+
+// needFeatureNet is the one line that says what scoring images of another domain
+// takes: a classifier trained on labelled images of it, exported.
+func needFeatureNet(ref, shape string) error {
+	if shape != "" {
+		shape = " (" + shape + ")"
+	}
+	return fmt.Errorf("no bundled feature network knows %s%s: train a classifier on labelled images of that domain (gogan train --model classifier --data FOLDER), export it (gogan export-featurenet --run RUN --out net.safetensors) and give it with --feature-net net.safetensors", ref, shape)
+}
+
+// shapeHint turns a shape mismatch met with the default (MNIST) feature network into
+// needFeatureNet's line; other errors, and mismatches with a network the user gave,
+// come back as they are.
+func shapeHint(err error, netName string) error {
+	var se *eval.ShapeError
+	if netName != "" || !errors.As(err, &se) {
+		return err
+	}
+	return needFeatureNet(se.Source, fmt.Sprintf("%d×%d×%d images", se.Have[0], se.Have[1], se.Have[2]))
+}
+
+// stackedRun says whether path is a run or checkpoint trained on Stacked MNIST.
+func stackedRun(path string) bool {
+	if _, err := gan.FindCheckpoint(path); err != nil {
+		return false
+	}
+	job, err := gan.LoadJob(path)
+	return err == nil && job.Settings().Data == eval.StackedDataset
+}
+
+// evalStacked scores Stacked MNIST samples (28×28×3) by the modes they cover and the
+// KL divergence of their modes from uniform, each channel classified by the MNIST
+// network (or the one --feature-net names, which must take 28×28×1 digits).
+func evalStacked(env *environment, samples, netName string, n int, seed uint64, asJSON bool) error {
+	if n < eval.MinSamples || n > maxSamples {
+		return usageError{fmt.Sprintf("--n must be in [%d, %d], got %d", eval.MinSamples, maxSamples, n)}
+	}
+	if netName == "" {
+		netName = "mnist"
+	}
+	net, err := eval.LoadFeatureNet(netName)
+	if err != nil {
+		return err
+	}
+	s, err := eval.LoadSamples(samples, eval.SampleOptions{N: n, Seed: seed, Shape: eval.StackedShape})
+	if err != nil {
+		return err
+	}
+	sc, err := eval.ScoreStacked(net, s)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return json.NewEncoder(env.stdout).Encode(sc)
+	}
+	fmt.Fprintf(env.stdout, "Stacked MNIST, %s, each channel classified by %s:\n  modes covered: %d of %d\n  KL(modes ‖ uniform): %.4f\n",
+		sc.Samples, net, sc.ModesCovered, eval.StackedModes, sc.KL)
+	return nil
 }
 
 // readSampleLabels reads an IDX label file holding at least n labels, each a class of

@@ -9,6 +9,7 @@ import (
 	"github.com/gogan/gogan/data"
 	"github.com/gogan/gogan/eval"
 	"github.com/gogan/gogan/gan"
+	"github.com/gogan/gogan/tensor"
 )
 
 func newExportFeatureNetCommand() *command {
@@ -38,12 +39,21 @@ func newExportFeatureNetCommand() *command {
 		if err != nil {
 			return err
 		}
-		values, err := cls.Evaluate(gan.TestSet{Images: data.Scale(ds.Test.Images), Labels: ds.Test.Labels})
-		if err != nil {
-			return err
+		im := ds.Test.Images
+		if have, want := (tensor.Shape{im.Rows, im.Cols, im.NumChannels()}), cls.Features.InputShape(); im.N > 0 && !have.Equal(want) {
+			return fmt.Errorf("%s: the classifier takes %s images, the test images of %s are %s", *from, want, cls.Config.Data, have)
 		}
-		acc := values[0].Value // test_accuracy
-		meta := map[string]string{"test_accuracy": fmt.Sprintf("%.4f", acc)}
+		meta := map[string]string{}
+		accuracy := "no test set"
+		if im.N > 0 && len(ds.Test.Labels) == im.N {
+			values, err := cls.Evaluate(gan.TestSet{Images: data.Scale(im), Labels: ds.Test.Labels})
+			if err != nil {
+				return err
+			}
+			acc := values[0].Value // test_accuracy
+			meta["test_accuracy"] = fmt.Sprintf("%.4f", acc)
+			accuracy = fmt.Sprintf("test accuracy %.2f%%", 100*acc)
+		}
 		if err := eval.ExportFeatureNet(*out, cls, meta); err != nil {
 			return err
 		}
@@ -51,8 +61,8 @@ func newExportFeatureNetCommand() *command {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(env.stdout, "wrote %s: feature network %s, step %d of %s, test accuracy %.2f%% on %s\n",
-			*out, hash, cls.Step, filepath.Clean(*from), 100*acc, cls.Config.Data)
+		fmt.Fprintf(env.stdout, "wrote %s: feature network %s for %s images, step %d of %s, %s on %s\n",
+			*out, hash, cls.Features.InputShape(), cls.Step, filepath.Clean(*from), accuracy, cls.Config.Data)
 		return nil
 	}
 	return c

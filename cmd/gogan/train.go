@@ -54,6 +54,8 @@ func newTrainCommand() *command {
 	fs.BoolVar(&cfg.SpectralNorm, "spectral-norm", false, "spectral normalization of D's kernels")
 	fs.StringVar(&cfg.Init, "init", "", "initializers of the Dense and Conv layers: "+strings.Join(nn.InitSchemeNames(), ", ")+" (default: the architecture's, glorot for the seed's)")
 	fs.IntVar(&cfg.Pack, "pack", 1, "D judges this many samples at once, concatenated (PacGAN; mlp2d only)")
+	fs.StringVar(&cfg.Augment, "augment", "", "augmentation of the real images: flip (mirror left to right at random) or none")
+	fs.StringVar(&cfg.DiffAugment, "diffaugment", "", "DiffAugment: transforms of every image D sees, comma-separated: "+strings.Join(gan.DiffAugmentNames(), ", "))
 	out := fs.String("out", "", "run folder (default runs/<model>-<time>)")
 	resume := fs.String("resume", "", "continue the run in this folder from its checkpoint")
 	threads := fs.Int("threads", 0, "CPU threads (default: all cores)")

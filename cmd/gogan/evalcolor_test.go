@@ -1,0 +1,147 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gogan/gogan/data"
+	"github.com/gogan/gogan/eval"
+	"github.com/gogan/gogan/gan"
+)
+
+// colorPatterns makes n size×size RGB images of three classes: image i is
+// mostly red, green or blue (i % 3), with a lighter square whose place varies.
+func colorPatterns(n, size int) (*data.Images, []uint8) {
+	im := &data.Images{N: n, Rows: size, Cols: size, Channels: 3, Pixels: make([]uint8, n*size*size*3)}
+	labels := make([]uint8, n)
+	for i := range n {
+		labels[i] = uint8(i % 3)
+		off := (i / 3) % (size / 2)
+		for r := range size {
+			for c := range size {
+				p := im.Pixels[((i*size+r)*size+c)*3:]
+				p[i%3] = 200
+				if r >= off && r < off+size/2 && c >= off && c < off+size/2 {
+					p[(i+1)%3] = 150
+				}
+			}
+		}
+	}
+	return im, labels
+}
+
+// writeColorDataset writes 32×32×3 images in the four IDX files of a dataset folder.
+func writeColorDataset(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "colors")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []struct {
+		prefix string
+		n      int
+	}{{"train", 96}, {"t10k", 48}} {
+		im, labels := colorPatterns(s.n, 32)
+		if err := data.WriteIDXImages(filepath.Join(dir, s.prefix+"-images-idx3-ubyte"), im); err != nil {
+			t.Fatal(err)
+		}
+		if err := writeLabels(filepath.Join(dir, s.prefix+"-labels-idx1-ubyte"), labels); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// TestEvalColorFeatureNet: a classifier trained on 32×32×3 images exports a
+// feature network of that shape, which eval uses on color samples and
+// references; samples of another shape are refused naming both shapes, and
+// without --feature-net eval says in one line what it needs.
+func TestEvalColorFeatureNet(t *testing.T) {
+	dir := writeColorDataset(t)
+	cls := filepath.Join(t.TempDir(), "cls")
+	wantExit(t, gogan(t, "train", "--model", "classifier", "--data", dir, "--out", cls, "--batch", "16", "--steps", "4"), 0)
+	out := filepath.Join(t.TempDir(), "colors.safetensors")
+	wantExit(t, gogan(t, "export-featurenet", "--run", cls, "--out", out), 0)
+	net, err := eval.LoadFeatureNet(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := net.Shape(); len(got) != 3 || got[0] != 32 || got[1] != 32 || got[2] != 3 {
+		t.Fatalf("exported network takes %v, want 32×32×3", got)
+	}
+	samples, ref := filepath.Join(dir, "t10k-images-idx3-ubyte"), filepath.Join(dir, "train-images-idx3-ubyte")
+	m := jsonScores(t, gogan(t, "eval", "--samples", samples, "--ref", ref, "--feature-net", out, "--n", "48", "--json"))
+	if fid, ok := m["fid"].(float64); !ok || fid < 0 || m["feature_net"] != net.Hash {
+		t.Errorf("scores %v", m)
+	}
+	if _, ok := m["precision"]; !ok {
+		t.Errorf("no precision in %v", m)
+	}
+
+	gray := filepath.Join(writeFixture(t), "t10k-images-idx3-ubyte")
+	wantError(t, gogan(t, "eval", "--samples", gray, "--ref", ref, "--feature-net", out), 1, gray, "28×28×1", "takes 32×32×3")
+	wantError(t, gogan(t, "eval", "--samples", samples, "--ref", ref), 1, "32×32×3", "train a classifier", "--feature-net")
+
+	// A folder of class folders as the reference needs a feature network too.
+	classes := filepath.Join(t.TempDir(), "classes")
+	if err := os.MkdirAll(filepath.Join(classes, "red"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r := gogan(t, "eval", "--samples", samples, "--ref", classes)
+	wantError(t, r, 1, classes, "train a classifier")
+	if n := strings.Count(strings.TrimRight(r.stderr, "\n"), "\n"); n != 0 {
+		t.Errorf("the message is %d lines:\n%s", n+1, r.stderr)
+	}
+}
+
+// TestEvalStacked: --ref stacked-mnist scores 28×28×3 samples by the modes
+// they cover and their KL, in the --json output; one triple repeated covers 1.
+func TestEvalStacked(t *testing.T) {
+	im, _ := patterns(40)
+	stacked := &data.Images{N: 40, Rows: 28, Cols: 28, Channels: 3, Pixels: make([]uint8, 40*784*3)}
+	for i := range 40 * 784 {
+		for ch := range 3 {
+			stacked.Pixels[3*i+ch] = im.Pixels[i%784] // image 0's digit in every channel
+		}
+	}
+	path := filepath.Join(t.TempDir(), "stacked-idx4-ubyte")
+	if err := data.WriteIDXImages(path, stacked); err != nil {
+		t.Fatal(err)
+	}
+	r := gogan(t, "eval", "--samples", path, "--ref", "stacked-mnist", "--json")
+	wantExit(t, r, 0)
+	var sc eval.StackedScores
+	if err := json.Unmarshal([]byte(r.stdout), &sc); err != nil {
+		t.Fatalf("stdout is not JSON: %v\n%s", err, r)
+	}
+	if sc.N != 40 || sc.ModesCovered != 1 || sc.KL < 6.9 || sc.KL > 6.91 {
+		t.Errorf("one image repeated: %+v, want 1 mode and KL ln 1000", sc)
+	}
+	gray := filepath.Join(writeFixture(t), "t10k-images-idx3-ubyte")
+	wantError(t, gogan(t, "eval", "--samples", gray, "--ref", "stacked-mnist"), 1, gray, "28×28×1", "28×28×3")
+}
+
+// TestTrainAugmentFlags: --augment and --diffaugment are recorded in the run's
+// config, and bad values are refused naming them.
+func TestTrainAugmentFlags(t *testing.T) {
+	dir := writeFixture(t)
+	out := filepath.Join(t.TempDir(), "run")
+	wantExit(t, gogan(t, "train", "--data", dir, "--out", out, "--batch", "16", "--steps", "2", "--augment", "flip", "--diffaugment", "color,translation,cutout"), 0)
+	raw, err := os.ReadFile(filepath.Join(out, "config.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg gan.Config
+	if err := json.Unmarshal(raw, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Augment != "flip" || cfg.DiffAugment != "color,translation,cutout" {
+		t.Errorf("config.json records augment %q, diffaugment %q", cfg.Augment, cfg.DiffAugment)
+	}
+	wantExit(t, gogan(t, "train", "--resume", out, "--steps", "3"), 0)
+	wantError(t, gogan(t, "train", "--data", dir, "--diffaugment", "colour"), 2, `unknown transform "colour"`)
+	wantError(t, gogan(t, "train", "--data", dir, "--augment", "rotate"), 2, `unknown augmentation "rotate"`)
+}
