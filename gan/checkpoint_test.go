@@ -40,7 +40,10 @@ func TestParseStateRejects(t *testing.T) {
 		{"zero lr", func(s *checkpointState) { s.Config.LR = 0 }, "learning rate must be in (0, 1]"},
 		{"tensor path", func(s *checkpointState) { s.Tensors = "../../etc/passwd" }, "tensor file name"},
 		{"negative step", func(s *checkpointState) { s.Step = -1 }, "negative step"},
-		{"unknown model", func(s *checkpointState) { s.Model, s.Config.Model = "nope", "nope" }, `"nope"`},
+		// A model not in the table is a program's own networks (NewTrainerFor): its
+		// state is held to the limits above, and LoadJob refuses to build it, naming
+		// the model and Restore (TestLoadJobOfOwnNetworks).
+		{"own networks, huge latent", func(s *checkpointState) { s.Model, s.Config.Model, s.Config.LatentDim = "nope", "nope", 1 << 20 }, "latent dimension must be at most 65536"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := parseState("run/latest.json", stateJSON(t, DefaultConfig(), tc.change))

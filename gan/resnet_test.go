@@ -259,3 +259,18 @@ func TestRegisteredResumes(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadJobOfOwnNetworks: a checkpoint of a program's own networks is not
+// built by LoadJob, which has no architecture to build; its error names the
+// model and the way that works (NewTrainerFor, then Restore).
+func TestLoadJobOfOwnNetworks(t *testing.T) {
+	a := narrowResNet(t, "nonsaturating")
+	dir := t.TempDir()
+	if _, err := a.SaveCheckpoint(dir); err != nil {
+		t.Fatal(err)
+	}
+	_, err := LoadJob(dir)
+	if err == nil || !strings.Contains(err.Error(), a.Config.Model) || !strings.Contains(err.Error(), "Restore") {
+		t.Fatalf("LoadJob of %s's checkpoint: error %v, want one naming the model and Restore", a.Config.Model, err)
+	}
+}
