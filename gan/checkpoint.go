@@ -265,6 +265,8 @@ func parseState(statePath string, raw []byte) (checkpointState, error) {
 		return state, fmt.Errorf("%s: damaged: tensor file name %q", statePath, state.Tensors)
 	case state.Step < 0:
 		return state, fmt.Errorf("%s: damaged: negative step %d", statePath, state.Step)
+	case state.Model == "":
+		return state, fmt.Errorf("%s: damaged: no model name", statePath)
 	}
 	if err := state.Config.validateStored(); err != nil {
 		return state, fmt.Errorf("%s: config: %w", statePath, err)

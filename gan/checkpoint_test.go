@@ -2,6 +2,7 @@ package gan
 
 import (
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 )
@@ -43,7 +44,7 @@ func TestParseStateRejects(t *testing.T) {
 		// A model not in the table is a program's own networks (NewTrainerFor): its
 		// state is held to the limits above, and LoadJob refuses to build it, naming
 		// the model and Restore (TestLoadJobOfOwnNetworks).
-		{"own networks, huge latent", func(s *checkpointState) { s.Model, s.Config.Model, s.Config.LatentDim = "nope", "nope", 1 << 20 }, "latent dimension must be at most 65536"},
+		{"own networks, huge latent", func(s *checkpointState) { s.Model, s.Config.Model, s.Config.LatentDim = "nope", "nope", 1<<20 }, "latent dimension must be at most 65536"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := parseState("run/latest.json", stateJSON(t, DefaultConfig(), tc.change))
@@ -58,7 +59,8 @@ func TestParseStateRejects(t *testing.T) {
 }
 
 // FuzzCheckpointState feeds arbitrary bytes to the latest.json parser: what it
-// accepts must be a config that Validate accepts, within the size limits.
+// accepts must be a config that Validate accepts, within the size limits (or,
+// for a program's own networks, a named model within them).
 func FuzzCheckpointState(f *testing.F) {
 	f.Add(stateJSON(f, DefaultConfig(), nil))
 	wgan := DefaultConfig()
@@ -77,7 +79,18 @@ func FuzzCheckpointState(f *testing.F) {
 			return
 		}
 		c := s.Config
-		if err := c.Validate(); err != nil || c.LatentDim > MaxLatentDim || c.Batch > MaxBatch || s.Step < 0 {
+		err = c.Validate()
+		if _, lookup := LookupArchitecture(c.ArchitectureName()); lookup != nil {
+			// A program's own networks: no table entry to validate against, but a
+			// name, and the limits and the settings every model has.
+			err = nil
+			if c.Model == "" {
+				err = errors.New("no model name")
+			} else if e := c.validateRun(); e != nil {
+				err = e
+			}
+		}
+		if err != nil || c.LatentDim > MaxLatentDim || c.Batch > MaxBatch || s.Step < 0 {
 			t.Fatalf("accepted %+v (%v)", c, err)
 		}
 	})
