@@ -6,6 +6,7 @@ import (
 	"github.com/gogan/gogan/autograd"
 	"github.com/gogan/gogan/losses"
 	"github.com/gogan/gogan/nn"
+	"github.com/gogan/gogan/tensor"
 )
 
 // ClassifierFeatureDim is the width of the classifier's penultimate layer: the
@@ -15,9 +16,13 @@ const ClassifierFeatureDim = 128
 // ClassifierFeatures is the classifier's body, image → 128 features:
 // Conv2D(32, 3, relu) → MaxPooling2D(2) → Conv2D(64, 3, relu) → MaxPooling2D(2)
 // → Flatten → Dense(128, relu).
-func ClassifierFeatures() *nn.Sequential {
+func ClassifierFeatures() *nn.Sequential { return ClassifierFeaturesFor(ImageShape) }
+
+// ClassifierFeaturesFor is ClassifierFeatures for images of shape sample
+// (height, width, channels), at least 10 pixels a side.
+func ClassifierFeaturesFor(sample tensor.Shape) *nn.Sequential {
 	return nn.NewSequential("features",
-		nn.Input(ImageShape...),
+		nn.Input(sample...),
 		nn.Conv2D(32, 3, nn.WithActivation("relu")),
 		nn.MaxPooling2D(2),
 		nn.Conv2D(64, 3, nn.WithActivation("relu")),

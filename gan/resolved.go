@@ -50,6 +50,33 @@ func (r Resolved) ForData(sample tensor.Shape) (Resolved, error) {
 	return r, err
 }
 
+// ForLabels returns the settings fitted to data whose labels name classes
+// classes (0: the data has no labels): Config.Classes set for a conditional
+// recipe or a classifier, which need labels, or an error naming what is
+// missing. Other models ignore the labels and come back as they are.
+func (r Resolved) ForLabels(classes int) (Resolved, error) {
+	if r.cfg.Conditional == "" && !r.arch.Classifier {
+		return r, nil
+	}
+	what := r.cfg.Conditional
+	if what == "" {
+		what = r.arch.Name
+	}
+	switch {
+	case classes == 0:
+		return r, fmt.Errorf("%s needs labelled data (a folder of class folders, or a dataset with labels); %s has no labels", what, r.cfg.Data)
+	case classes > MaxClasses:
+		return r, fmt.Errorf("%s takes at most %d classes; %s has %d", what, MaxClasses, r.cfg.Data, classes)
+	case classes == 1 && r.arch.Classifier:
+		return r, fmt.Errorf("%s needs at least 2 classes; %s has 1", what, r.cfg.Data)
+	}
+	r.cfg.Classes = 0
+	if classes != Classes {
+		r.cfg.Classes = classes
+	}
+	return r, nil
+}
+
 // NewJobFor builds the trainer that resolved settings call for, with fresh
 // weights: a GAN's Trainer, an AutoencoderTrainer or a ClassifierTrainer.
 func NewJobFor(r Resolved) (Job, error) {

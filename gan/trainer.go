@@ -44,7 +44,8 @@ type Trainer struct {
 	fakeClass  []uint8   // the same classes as bytes, for acgan's class loss
 	realLabels []float32 // (batch) the real samples' classes as float32
 
-	sample tensor.Shape // one data sample: one output of G
+	sample    tensor.Shape // one data sample: one output of G
+	realShape []int        // the real batch: (batch, sample...)
 	// dBatchShape is D's batch: (batch, sample...), or with Config.Pack m > 1
 	// (batch/m, packed sample...), the sample's last axis m times as long.
 	dBatchShape []int
@@ -199,6 +200,7 @@ func newTrainer(cfg Config, g, d, gema nn.Network, obj NamedObjective) (*Trainer
 		t.fakeClass = make([]uint8, cfg.Batch)
 	}
 	t.sample = g.OutputShape()
+	t.realShape = append([]int{cfg.Batch}, t.sample...)
 	t.dBatchShape = append([]int{cfg.Batch / cfg.packing()}, d.InputShapes()[0]...)
 	t.dWeights = d.Weights()
 	t.jointD = cfg.Conditional == ""
@@ -259,15 +261,14 @@ func newGAN(cfg Config, arch Architecture) (g, d nn.Network, err error) {
 		if arch.Conditional == nil {
 			return nil, nil, fmt.Errorf("architecture %s has no conditional form for %s", arch.Name, cfg.Conditional)
 		}
-		g, d = arch.Conditional(cfg.LatentDim, Classes, cfg.Conditional == "acgan")
+		g, d = arch.Conditional(cfg.LatentDim, cfg.NumClasses(), cfg.sampleShape(arch), cfg.Conditional == "acgan")
 	} else {
 		g, d = arch.New(cfg.LatentDim, cfg.sampleShape(arch))
 	}
 	if m := cfg.packing(); m > 1 {
-		if arch.PackedDiscriminator == nil {
-			return nil, nil, fmt.Errorf("architecture %s has no packed discriminator for pack %d", arch.Name, m)
+		if d, err = packedDiscriminator(cfg, arch, m); err != nil {
+			return nil, nil, err
 		}
-		d = arch.PackedDiscriminator(m)
 	}
 	if cfg.SpectralNorm && !arch.SpectralNorm {
 		if d, err = withSpectralNorm(d); err != nil {
@@ -310,12 +311,13 @@ func (t *Trainer) TrainStep(real []float32, labels []uint8) (StepStats, error) {
 	}
 	var yReal, yFake *autograd.Var
 	if cfg.Conditional != "" {
+		classes := cfg.NumClasses()
 		for i, l := range labels {
-			if int(l) >= Classes {
-				return StepStats{}, fmt.Errorf("label %d of sample %d is not one of %d classes", l, i, Classes)
+			if int(l) >= classes {
+				return StepStats{}, fmt.Errorf("label %d of sample %d is not one of %d classes", l, i, classes)
 			}
 			t.realLabels[i] = float32(l)
-			t.fakeClass[i] = uint8(t.rng.IntN(Classes))
+			t.fakeClass[i] = uint8(t.rng.IntN(classes))
 			t.fakeLabels[i] = float32(t.fakeClass[i])
 		}
 		yReal = g.Input(t.realLabels, false, cfg.Batch, 1)
@@ -326,9 +328,10 @@ func (t *Trainer) TrainStep(real []float32, labels []uint8) (StepStats, error) {
 	// G step's gradient reaches G through the reshape.
 	dBatchShape, n := t.dBatchShape, t.dBatchShape[0]
 	fake := t.pack(g, t.generate(g, g.Input(t.noise, false, cfg.Batch, cfg.LatentDim), yFake, true))
+	realD := t.pack(g, g.Input(real, false, t.realShape...))
 
 	// Discriminator step, on G's output cut from G.
-	x := t.withInstanceNoise(g, g.Input(real, false, dBatchShape...))
+	x := t.withInstanceNoise(g, realD)
 	fakeD := t.withInstanceNoise(g, g.Detach(fake))
 	var sReal, sFake, cReal, cFake *autograd.Var
 	if t.jointD {
@@ -345,7 +348,7 @@ func (t *Trainer) TrainStep(real []float32, labels []uint8) (StepStats, error) {
 			losses.SparseCategoricalCrossEntropy(g, cFake, t.fakeClass)))
 	}
 	if t.Objective.GradientPenalty && cfg.GP > 0 {
-		lossD = g.Add(lossD, t.gradientPenalty(g, real, fakeD.Data, dBatchShape, yReal))
+		lossD = g.Add(lossD, t.gradientPenalty(g, realD.Data, fakeD.Data, dBatchShape, yReal))
 	}
 	stats := StepStats{DLoss: float64(lossD.Item()), DReal: t.meanOutput(sReal), DFake: t.meanOutput(sFake), GLoss: t.gLoss}
 	if !finite(stats.DLoss) {

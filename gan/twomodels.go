@@ -33,7 +33,11 @@ func newTwoModels(r Resolved, names [2]string, kind string, wants func(Architect
 	if !wants(arch) {
 		return nil, fmt.Errorf("model %q is not %s", cfg.Model, kind)
 	}
-	first, second := arch.New(cfg.LatentDim, arch.Sample)
+	size := cfg.LatentDim
+	if arch.Classifier {
+		size = cfg.NumClasses()
+	}
+	first, second := arch.New(size, cfg.sampleShape(arch))
 	seq0, ok0 := first.(*nn.Sequential)
 	seq1, ok1 := second.(*nn.Sequential)
 	if !ok0 || !ok1 {
