@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/gogan/gogan/nn"
 	"github.com/gogan/gogan/tensor"
 )
 
@@ -75,6 +76,25 @@ func (r Resolved) ForLabels(classes int) (Resolved, error) {
 		r.cfg.Classes = classes
 	}
 	return r, nil
+}
+
+// Networks makes the two unbuilt networks that resolved settings train, as
+// NewJobFor makes them: a GAN's G and D (conditional, packed, spectrally
+// normalized as configured), an autoencoder's encoder and decoder, a
+// classifier's features and head. gogan summary prints them.
+func (r Resolved) Networks() (nn.Network, nn.Network, error) {
+	switch {
+	case r.arch.New == nil:
+		return nil, nil, fmt.Errorf("gan: Networks needs settings made by Config.Resolve")
+	case r.arch.isGAN():
+		return newGAN(r.cfg, r.arch)
+	}
+	size := r.cfg.LatentDim
+	if r.arch.Classifier {
+		size = r.cfg.NumClasses()
+	}
+	a, b := r.arch.New(size, r.cfg.sampleShape(r.arch))
+	return a, b, r.cfg.initialize(a, b)
 }
 
 // NewJobFor builds the trainer that resolved settings call for, with fresh
