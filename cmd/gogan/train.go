@@ -92,9 +92,6 @@ func newTrainCommand() *command {
 		if cfg.Background == "white" {
 			cfg.Background = "" // the default, as in a config that does not name it
 		}
-		if err := checkImageFlags(cfg.Data, set); err != nil {
-			return err
-		}
 		gan.ApplyDefaults(&cfg, set)
 		if cfg.Epochs > maxEpochs {
 			return usageError{fmt.Sprintf("--epochs must be at most %d, got %d", maxEpochs, cfg.Epochs)}
@@ -111,6 +108,9 @@ func newTrainCommand() *command {
 				return usageError{fmt.Sprintf("--eval-every must not be negative, got %d", cfg.EvalEvery)}
 			}
 		} else {
+			if err := checkImageFlags(cfg.Data, set); err != nil {
+				return err
+			}
 			if err := cfg.Validate(); err != nil {
 				return usageError{err.Error()}
 			}
