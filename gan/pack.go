@@ -106,9 +106,9 @@ func (t *Trainer) pack(g *autograd.Graph, x *autograd.Var) *autograd.Var {
 		return g.Reshape(x, t.dBatchShape...)
 	}
 	n := t.dBatchShape[0]
-	parts := make([]*autograd.Var, m)
-	for j := range parts {
-		parts[j] = g.SliceRows(x, j*n, (j+1)*n)
+	t.packParts = t.packParts[:0]
+	for j := range m {
+		t.packParts = append(t.packParts, g.SliceRows(x, j*n, (j+1)*n))
 	}
-	return g.Concat(parts...)
+	return g.Concat(t.packParts...)
 }

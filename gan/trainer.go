@@ -44,8 +44,9 @@ type Trainer struct {
 	fakeClass  []uint8   // the same classes as bytes, for acgan's class loss
 	realLabels []float32 // (batch) the real samples' classes as float32
 
-	sample    tensor.Shape // one data sample: one output of G
-	realShape []int        // the real batch: (batch, sample...)
+	sample    tensor.Shape    // one data sample: one output of G
+	realShape []int           // the real batch: (batch, sample...)
+	packParts []*autograd.Var // the blocks of a batch of images being packed, reused
 	// dBatchShape is D's batch: (batch, sample...), or with Config.Pack m > 1
 	// (batch/m, packed sample...), the sample's last axis m times as long.
 	dBatchShape []int
