@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
-	"syscall"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/gogan/gogan/gan"
