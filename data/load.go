@@ -196,6 +196,14 @@ func loadFashion(opts LoadOptions) (*Dataset, error) {
 	return nil, fmt.Errorf("data: fashion-mnist: not in %s; run `apt-get install dataset-fashion-mnist`, or download the four Fashion-MNIST IDX files into a folder and pass --data FOLDER: %w", strings.Join(dirs, " nor "), ErrNotInstalled)
 }
 
+// IsIDXFolder reports whether dir holds any of the four IDX files of an MNIST-style
+// dataset (raw or .gz): Load reads such a folder as IDX files, and a folder of images
+// (LoadImageFolder) is one that holds none.
+func IsIDXFolder(dir string) bool {
+	_, missing := findFiles(dir)
+	return len(missing) < len(idxFiles)
+}
+
 // findFiles looks in dir for the four IDX files, raw first, then gzipped. It returns the
 // paths found, in the order of idxFiles, and the names of those missing.
 func findFiles(dir string) (paths [4]string, missing []string) {

@@ -6,14 +6,19 @@ import (
 
 	"github.com/gogan/gogan/losses"
 	"github.com/gogan/gogan/nn"
+	"github.com/gogan/gogan/tensor"
 )
 
 // ConvEncoder maps a (28, 28, 1) image to a code of codeDim numbers with two
 // stride-2 convolutions: Conv2D(32, 3, stride 2, same, relu) → (14, 14, 32) →
 // Conv2D(64, 3, stride 2, same, relu) → (7, 7, 64) → Flatten → Dense(codeDim).
-func ConvEncoder(codeDim int) *nn.Sequential {
+func ConvEncoder(codeDim int) *nn.Sequential { return ConvEncoderFor(codeDim, ImageShape) }
+
+// ConvEncoderFor is ConvEncoder for images of shape sample (height, width,
+// channels), whose sides are multiples of 4.
+func ConvEncoderFor(codeDim int, sample tensor.Shape) *nn.Sequential {
 	return nn.NewSequential("encoder",
-		nn.Input(ImageShape...),
+		nn.Input(sample...),
 		nn.Conv2D(32, 3, nn.Strides(2), nn.Padding(nn.Same), nn.WithActivation("relu")),
 		nn.Conv2D(64, 3, nn.Strides(2), nn.Padding(nn.Same), nn.WithActivation("relu")),
 		nn.Flatten(),
@@ -25,14 +30,20 @@ func ConvEncoder(codeDim int) *nn.Sequential {
 // Conv2DTranspose(64, 3, stride 2, same, relu) → (14, 14, 64) →
 // Conv2DTranspose(32, 3, stride 2, same, relu) → (28, 28, 32) →
 // Conv2D(1, 3, same, tanh) → (28, 28, 1) in [−1, 1].
-func ConvDecoder(codeDim int) *nn.Sequential {
+func ConvDecoder(codeDim int) *nn.Sequential { return ConvDecoderFor(codeDim, ImageShape) }
+
+// ConvDecoderFor is ConvDecoder making images of shape sample (height, width,
+// channels), whose sides are multiples of 4: its Dense makes a (height/4,
+// width/4, 64) map and its last Conv2D sample's channels.
+func ConvDecoderFor(codeDim int, sample tensor.Shape) *nn.Sequential {
+	h, w := sample[0]/4, sample[1]/4
 	return nn.NewSequential("decoder",
 		nn.Input(codeDim),
-		nn.Dense(7*7*64, nn.WithActivation("relu")),
-		nn.Reshape(7, 7, 64),
+		nn.Dense(h*w*64, nn.WithActivation("relu")),
+		nn.Reshape(h, w, 64),
 		nn.Conv2DTranspose(64, 3, nn.Strides(2), nn.Padding(nn.Same), nn.WithActivation("relu")),
 		nn.Conv2DTranspose(32, 3, nn.Strides(2), nn.Padding(nn.Same), nn.WithActivation("relu")),
-		nn.Conv2D(1, 3, nn.Padding(nn.Same), nn.WithActivation("tanh")),
+		nn.Conv2D(sample[2], 3, nn.Padding(nn.Same), nn.WithActivation("tanh")),
 	)
 }
 

@@ -19,7 +19,9 @@ func ClassifierFeatures() *nn.Sequential { return ClassifierFeaturesFor(ImageSha
 
 // ClassifierFeaturesFor is the classifier's body for images of shape (H, W, C),
 // image → 128 features: Conv2D(32, 3, relu) → MaxPooling2D(2) → Conv2D(64, 3,
-// relu) → MaxPooling2D(2) → Flatten → Dense(128, relu). See classifierFits.
+// relu) → MaxPooling2D(2) → Flatten → Dense(128, relu).
+// It takes images of at least 10 pixels a side (two valid 3×3 convolutions and
+// two 2×2 poolings leave 2 of 10).
 func ClassifierFeaturesFor(image tensor.Shape) *nn.Sequential {
 	return nn.NewSequential("features",
 		nn.Input(image...),
@@ -30,19 +32,6 @@ func ClassifierFeaturesFor(image tensor.Shape) *nn.Sequential {
 		nn.Flatten(),
 		nn.Dense(ClassifierFeatureDim, nn.WithActivation("relu")),
 	)
-}
-
-// classifierMinSize is the smallest side the classifier's body takes: two
-// valid 3×3 convolutions and two 2×2 poolings leave 2 pixels of 10.
-const classifierMinSize = 10
-
-// classifierFits accepts images (H, W, C) of at least classifierMinSize pixels
-// a side and 1 to 4 channels.
-func classifierFits(sample tensor.Shape) error {
-	if len(sample) != 3 || sample[0] < classifierMinSize || sample[1] < classifierMinSize || sample[2] < 1 || sample[2] > 4 {
-		return fmt.Errorf("classifier needs images of at least %d×%d pixels with 1 to 4 channels, got samples of %s", classifierMinSize, classifierMinSize, dims(sample))
-	}
-	return nil
 }
 
 // ClassifierHead maps the features to class logits: Dropout(0.3) → Dense(classes).

@@ -1,6 +1,9 @@
 package gan
 
-import "github.com/gogan/gogan/nn"
+import (
+	"github.com/gogan/gogan/nn"
+	"github.com/gogan/gogan/tensor"
+)
 
 // LabelEmbedding is the size of the learned label vectors of conditional
 // models (50, as keras-io's and PyTorch-GAN's conditional GANs).
@@ -31,12 +34,18 @@ func conditionalGenerator(latentDim, classes int, body ...nn.Layer) nn.Network {
 // ConditionalSeedGenerator is the seed's generator fed (noise, label): the
 // label's embedding is joined to the noise.
 func ConditionalSeedGenerator(latentDim, classes int) nn.Network {
+	return ConditionalSeedGeneratorFor(latentDim, classes, ImageShape)
+}
+
+// ConditionalSeedGeneratorFor is ConditionalSeedGenerator making samples of
+// shape sample.
+func ConditionalSeedGeneratorFor(latentDim, classes int, sample tensor.Shape) nn.Network {
 	return conditionalGenerator(latentDim, classes,
 		nn.Dense(256), nn.LeakyReLU(0.2), nn.BatchNormalization(),
 		nn.Dense(512), nn.LeakyReLU(0.2), nn.BatchNormalization(),
 		nn.Dense(1024), nn.LeakyReLU(0.2), nn.BatchNormalization(),
-		nn.Dense(784, nn.WithActivation("tanh")),
-		nn.Reshape(28, 28, 1))
+		nn.Dense(sample.Size(), nn.WithActivation("tanh")),
+		nn.Reshape(sample...))
 }
 
 // seedDiscriminatorBody is the seed's D after Flatten, without its output layer.
@@ -51,7 +60,13 @@ func seedDiscriminatorBody() []nn.Layer {
 // ConditionalSeedDiscriminator is the seed's discriminator fed (image, label):
 // the label's embedding is joined to the flattened image.
 func ConditionalSeedDiscriminator(classes int) nn.Network {
-	x := nn.NewInput("image", ImageShape...)
+	return ConditionalSeedDiscriminatorFor(classes, ImageShape)
+}
+
+// ConditionalSeedDiscriminatorFor is ConditionalSeedDiscriminator for samples
+// of shape sample.
+func ConditionalSeedDiscriminatorFor(classes int, sample tensor.Shape) nn.Network {
+	x := nn.NewInput("image", sample...)
 	y, e := labelVector(classes)
 	h := nn.Apply(nn.Concatenate(), nn.Apply(nn.Flatten(), x), e)
 	out := applyAll(h, append(seedDiscriminatorBody(), nn.Dense(1, nn.WithActivation("sigmoid")))...)
@@ -61,22 +76,34 @@ func ConditionalSeedDiscriminator(classes int) nn.Network {
 // AuxiliarySeedDiscriminator is the seed's discriminator for ACGAN: image only,
 // ending in Dense(1 + classes) logits (real/fake, then the class).
 func AuxiliarySeedDiscriminator(classes int) nn.Network {
-	layers := append([]nn.Layer{nn.Input(ImageShape...), nn.Flatten()}, seedDiscriminatorBody()...)
+	return AuxiliarySeedDiscriminatorFor(classes, ImageShape)
+}
+
+// AuxiliarySeedDiscriminatorFor is AuxiliarySeedDiscriminator for samples of
+// shape sample.
+func AuxiliarySeedDiscriminatorFor(classes int, sample tensor.Shape) nn.Network {
+	layers := append([]nn.Layer{nn.Input(sample...), nn.Flatten()}, seedDiscriminatorBody()...)
 	return nn.NewSequential("discriminator", append(layers, nn.Dense(1+classes))...)
 }
 
 // ConditionalDCGANGenerator is the DCGAN generator fed (noise, label).
 func ConditionalDCGANGenerator(latentDim, classes int) nn.Network {
-	return conditionalGenerator(latentDim, classes, dcganGeneratorBody()...)
+	return conditionalGenerator(latentDim, classes, dcganGeneratorBody(1)...)
 }
 
 // ConditionalDCGANDiscriminator is the DCGAN discriminator fed (image, label):
 // the label's embedding becomes a 28×28 map joined to the image as a second
 // channel, as keras-io's conditional GAN does with one-hot maps.
 func ConditionalDCGANDiscriminator(classes int) nn.Network {
-	x := nn.NewInput("image", ImageShape...)
+	return ConditionalDCGANDiscriminatorFor(classes, ImageShape)
+}
+
+// ConditionalDCGANDiscriminatorFor is ConditionalDCGANDiscriminator for
+// images of shape sample, (28, 28, channels).
+func ConditionalDCGANDiscriminatorFor(classes int, sample tensor.Shape) nn.Network {
+	x := nn.NewInput("image", sample...)
 	y, e := labelVector(classes)
-	labelMap := applyAll(e, nn.Dense(28*28), nn.Reshape(28, 28, 1))
+	labelMap := applyAll(e, nn.Dense(sample[0]*sample[1]), nn.Reshape(sample[0], sample[1], 1))
 	out := applyAll(nn.Apply(nn.Concatenate(), x, labelMap), append(dcganDiscriminatorBody(), nn.Dense(1))...)
 	return nn.NewModel("discriminator", []*nn.Node{x, y}, out)
 }
@@ -84,6 +111,12 @@ func ConditionalDCGANDiscriminator(classes int) nn.Network {
 // AuxiliaryDCGANDiscriminator is the DCGAN discriminator for ACGAN, ending in
 // Dense(1 + classes) logits.
 func AuxiliaryDCGANDiscriminator(classes int) nn.Network {
-	layers := append([]nn.Layer{nn.Input(ImageShape...)}, dcganDiscriminatorBody()...)
+	return AuxiliaryDCGANDiscriminatorFor(classes, ImageShape)
+}
+
+// AuxiliaryDCGANDiscriminatorFor is AuxiliaryDCGANDiscriminator for images of
+// shape sample, (28, 28, channels).
+func AuxiliaryDCGANDiscriminatorFor(classes int, sample tensor.Shape) nn.Network {
+	layers := append([]nn.Layer{nn.Input(sample...)}, dcganDiscriminatorBody()...)
 	return nn.NewSequential("discriminator", append(layers, nn.Dense(1+classes))...)
 }

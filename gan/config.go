@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/gogan/gogan/data"
 	"github.com/gogan/gogan/nn"
 	"github.com/gogan/gogan/tensor"
 )
@@ -63,6 +64,21 @@ type Config struct {
 	// DiffAugment is a comma-separated list of DiffAugmentations ("color,translation,cutout")
 	// applied to every batch D sees, real and generated; "" for none.
 	DiffAugment string `json:"diffaugment,omitempty"`
+	// Classes is the number of classes of the data's labels, for the
+	// conditional recipes and the classifier: 0 means Classes (10, MNIST's).
+	// At most 256: labels are bytes. See Resolved.ForLabels.
+	Classes int `json:"classes,omitempty"`
+
+	// How a folder of images (Data) is read, as data.ImageFolderOptions: the
+	// side of the square images (0: the images' own when they share one
+	// square size, else 64), the channels (0: 3 when any image has color,
+	// else 1), the background of transparent pixels ("" or "white", or
+	// "black"), and Strict, fail on the first file that cannot be decoded.
+	// Recorded as given, so that a resumed run finds the same decoded cache.
+	ImageSize  int    `json:"image_size,omitempty"`
+	Channels   int    `json:"channels,omitempty"`
+	Background string `json:"background,omitempty"`
+	Strict     bool   `json:"strict,omitempty"`
 }
 
 // DefaultConfig is the seed's recipe: latent 100, batch 64, Adam 2e-4 with β1 0.5.
@@ -207,7 +223,40 @@ func (c Config) validateRun() error {
 			return err
 		}
 	}
+	return c.validateData()
+}
+
+// MaxClasses is the most classes Config.Classes may name: labels are bytes.
+const MaxClasses = 256
+
+// validateData checks the settings of the data: class count and image-folder options.
+func (c Config) validateData() error {
+	switch {
+	case c.Classes < 0 || c.Classes > MaxClasses:
+		return fmt.Errorf("classes must be in [1, %d], got %d", MaxClasses, c.Classes)
+	case c.ImageSize < 0 || c.ImageSize > maxImageSize:
+		return fmt.Errorf("image size must be in [1, %d] (0: the images' own), got %d", maxImageSize, c.ImageSize)
+	case c.Channels != 0 && c.Channels != 1 && c.Channels != 3:
+		return fmt.Errorf("channels must be 1 or 3, got %d", c.Channels)
+	}
+	if c.Background != "" {
+		if _, err := data.ParseBackground(c.Background); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// maxImageSize bounds Config.ImageSize as data.LoadImageFolder does.
+const maxImageSize = 4096
+
+// NumClasses is the number of classes of the data's labels: Classes, or 10
+// when it is 0.
+func (c Config) NumClasses() int {
+	if c.Classes > 0 {
+		return c.Classes
+	}
+	return Classes
 }
 
 // sampleShape is the data sample the config's networks are made for.

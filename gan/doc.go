@@ -1,12 +1,21 @@
 // Package gan holds gogan's recipes and trainers.
 //
-// Architectures (models.go, conditional.go, resnet.go, autoencoder.go,
-// classifier.go), entries of one table that makes each as a pair of
-// nn.Network and says the data shape it fits: the seed's MLP generator and
-// discriminator, the TensorFlow tutorial's DCGAN, their conditional forms (cgan,
-// acgan), SNGAN's ResNet for 32×32 images, the small MLPs of the 2-D
-// mode-coverage benchmarks, a convolutional autoencoder and the CNN classifier
-// whose features score generators. RegisterArchitecture adds one.
+// Architectures (models.go, radford.go, conditional.go, resnet.go,
+// autoencoder.go, classifier.go), entries of one table that makes each as a
+// pair of nn.Network and says the data shapes it fits: the seed's MLP
+// generator and discriminator, the TensorFlow tutorial's DCGAN at 28×28 and
+// Radford et al.'s (PyTorch examples/dcgan) at 32, 64 and 128 pixels, their
+// conditional forms (cgan, acgan), SNGAN's ResNet for 32×32 images, the small
+// MLPs of the 2-D mode-coverage benchmarks, a convolutional autoencoder and the
+// CNN classifier whose features score generators. RegisterArchitecture adds one.
+//
+// Shapes: a sample is (height, width, channels) for images, channels last, or
+// (2) for points. An architecture is made for Config.SampleShape (set from the
+// data by Config.ForData; empty for the architecture's Sample, (28, 28, 1) for
+// most) and, for the conditional models and the classifier, Config.Classes
+// classes (Resolved.ForLabels; 0 for MNIST's 10). With Config.Pack m, D takes
+// m samples at once: vectors side by side, images along their channels
+// (pack.go).
 //
 // Objectives (objective.go, objectives.go, ragan.go, ralsgan.go): values of
 // the Objective interface, which maps D's scores on a real and a generated

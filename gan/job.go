@@ -109,13 +109,18 @@ func (t *Trainer) Progress(test TestSet) (Picture, error) {
 	return grid(imgs, 64, shape, 8), nil
 }
 
-// classGrid draws a conditional G's samples with one row per class and cols
-// columns; each column shares one noise vector (seeded by the config's seed).
+// MaxGridClasses is the most classes a conditional G's progress grid shows,
+// one row each: the first ones.
+const MaxGridClasses = 16
+
+// classGrid draws a conditional G's samples with one row per class (the first
+// MaxGridClasses) and cols columns; each column shares one noise vector
+// (seeded by the config's seed).
 func (t *Trainer) classGrid(cols int) Picture {
 	latent := t.G.InputShapes()[0].Size()
 	col := make([]float32, cols*latent)
 	Latents(col, t.Config.Seed)
-	n := Classes * cols
+	n := min(t.Config.NumClasses(), MaxGridClasses) * cols
 	z := make([]float32, n*latent)
 	labels := make([]uint8, n)
 	for i := range n {

@@ -16,14 +16,18 @@ var ImageShape = []int{28, 28, 1}
 // Dense(256) → LeakyReLU(0.2) → BatchNorm → Dense(512) → LeakyReLU(0.2) →
 // BatchNorm → Dense(1024) → LeakyReLU(0.2) → BatchNorm → Dense(784, tanh) →
 // Reshape(28, 28, 1), for latent vectors of latentDim (100 in the seed).
-func SeedGenerator(latentDim int) *nn.Sequential {
+func SeedGenerator(latentDim int) *nn.Sequential { return SeedGeneratorFor(latentDim, ImageShape) }
+
+// SeedGeneratorFor is the seed's generator for samples of another shape: its
+// last Dense has sample.Size() units, reshaped to sample.
+func SeedGeneratorFor(latentDim int, sample tensor.Shape) *nn.Sequential {
 	return nn.NewSequential("generator",
 		nn.Input(latentDim),
 		nn.Dense(256), nn.LeakyReLU(0.2), nn.BatchNormalization(),
 		nn.Dense(512), nn.LeakyReLU(0.2), nn.BatchNormalization(),
 		nn.Dense(1024), nn.LeakyReLU(0.2), nn.BatchNormalization(),
-		nn.Dense(784, nn.WithActivation("tanh")),
-		nn.Reshape(28, 28, 1),
+		nn.Dense(sample.Size(), nn.WithActivation("tanh")),
+		nn.Reshape(sample...),
 	)
 }
 
@@ -31,9 +35,13 @@ func SeedGenerator(latentDim int) *nn.Sequential {
 // LeakyReLU(0.2) → Dense(512) → LeakyReLU(0.2) → Dense(256) → LeakyReLU(0.2) →
 // Dense(1, sigmoid). Its loss works on the sigmoid's input (see
 // losses.BinaryCrossEntropy), as Keras's does.
-func SeedDiscriminator() *nn.Sequential {
+func SeedDiscriminator() *nn.Sequential { return SeedDiscriminatorFor(ImageShape) }
+
+// SeedDiscriminatorFor is the seed's discriminator for samples of another
+// shape, which it flattens.
+func SeedDiscriminatorFor(sample tensor.Shape) *nn.Sequential {
 	return nn.NewSequential("discriminator",
-		nn.Input(ImageShape...),
+		nn.Input(sample...),
 		nn.Flatten(),
 		nn.Dense(1024), nn.LeakyReLU(0.2),
 		nn.Dense(512), nn.LeakyReLU(0.2),
@@ -48,17 +56,24 @@ func SeedDiscriminator() *nn.Sequential {
 // Conv2DTranspose(64, 5, stride 2, same, no bias) → BatchNorm → LeakyReLU →
 // Conv2DTranspose(1, 5, stride 2, same, no bias, tanh): (28, 28, 1) images.
 // LeakyReLU has Keras's default slope, 0.3, as the tutorial's LeakyReLU().
-func DCGANGenerator(latentDim int) *nn.Sequential {
-	return nn.NewSequential("generator", append([]nn.Layer{nn.Input(latentDim)}, dcganGeneratorBody()...)...)
+func DCGANGenerator(latentDim int) *nn.Sequential { return DCGANGeneratorFor(latentDim, 1) }
+
+// DCGANGeneratorFor is the TensorFlow tutorial's generator making (28, 28,
+// channels) images: its last Conv2DTranspose has channels filters (3 for
+// Stacked MNIST), the rest is DCGANGenerator.
+func DCGANGeneratorFor(latentDim, channels int) *nn.Sequential {
+	return nn.NewSequential("generator", append([]nn.Layer{nn.Input(latentDim)}, dcganGeneratorBody(channels)...)...)
 }
 
-func dcganGeneratorBody() []nn.Layer {
+// dcganGeneratorBody is the tutorial's generator after its input, making
+// (28, 28, channels) images.
+func dcganGeneratorBody(channels int) []nn.Layer {
 	return []nn.Layer{
 		nn.Dense(7*7*256, nn.UseBias(false)), nn.BatchNormalization(), nn.LeakyReLU(0.3),
 		nn.Reshape(7, 7, 256),
 		nn.Conv2DTranspose(128, 5, nn.Padding(nn.Same), nn.UseBias(false)), nn.BatchNormalization(), nn.LeakyReLU(0.3),
 		nn.Conv2DTranspose(64, 5, nn.Strides(2), nn.Padding(nn.Same), nn.UseBias(false)), nn.BatchNormalization(), nn.LeakyReLU(0.3),
-		nn.Conv2DTranspose(1, 5, nn.Strides(2), nn.Padding(nn.Same), nn.UseBias(false), nn.WithActivation("tanh")),
+		nn.Conv2DTranspose(channels, 5, nn.Strides(2), nn.Padding(nn.Same), nn.UseBias(false), nn.WithActivation("tanh")),
 	}
 }
 
@@ -66,8 +81,12 @@ func dcganGeneratorBody() []nn.Layer {
 // Conv2D(64, 5, stride 2, same) → LeakyReLU → Dropout(0.3) →
 // Conv2D(128, 5, stride 2, same) → LeakyReLU → Dropout(0.3) → Flatten → Dense(1).
 // It outputs logits (no sigmoid).
-func DCGANDiscriminator() *nn.Sequential {
-	layers := append([]nn.Layer{nn.Input(ImageShape...)}, dcganDiscriminatorBody()...)
+func DCGANDiscriminator() *nn.Sequential { return DCGANDiscriminatorFor(ImageShape) }
+
+// DCGANDiscriminatorFor is the tutorial's discriminator for images of shape
+// sample, (28, 28, channels).
+func DCGANDiscriminatorFor(sample tensor.Shape) *nn.Sequential {
+	layers := append([]nn.Layer{nn.Input(sample...)}, dcganDiscriminatorBody()...)
 	return nn.NewSequential("discriminator", append(layers, nn.Dense(1))...)
 }
 
@@ -87,7 +106,8 @@ type Architecture struct {
 	Name        string
 	Description string
 	// New makes the two networks for latent vectors (or codes) of latentDim and
-	// data samples of shape sample: Sample, or a shape Fits accepts.
+	// data samples of shape sample: Sample, or a shape Fits accepts. A
+	// classifier's latentDim is its number of classes (Config.NumClasses).
 	New func(latentDim int, sample tensor.Shape) (g, d nn.Network)
 	// Sample is the shape of one data sample the networks take unless told
 	// otherwise (Config.SampleShape): G's output and D's input, e.g. (28, 28, 1).
@@ -108,14 +128,15 @@ type Architecture struct {
 	// (auxiliary false: D takes (image, label)) and the acgan recipe (auxiliary
 	// true: D takes the image and outputs 1 + classes logits); nil when the
 	// architecture has no conditional form.
-	Conditional func(latentDim, classes int, auxiliary bool) (g, d nn.Network)
+	Conditional func(latentDim, classes int, sample tensor.Shape, auxiliary bool) (g, d nn.Network)
 	// Logits says D ends without a sigmoid, as the TensorFlow DCGAN's Dense(1):
 	// its loss then reads D's output as logits (from_logits=True). A D ending in
 	// a sigmoid needs no flag: the loss works on the sigmoid's input anyway.
 	Logits bool
 	// PackedDiscriminator builds D for PacGAN (Config.Pack): its input is pack
-	// samples concatenated along the last axis, in place of New's D; nil when
-	// the architecture's D cannot be packed (its input is not a vector).
+	// samples concatenated along the last axis, in place of New's D. nil for
+	// image architectures, whose packed D is New's D for images of pack times
+	// the channels when Fits accepts that shape (see pack.go).
 	PackedDiscriminator func(pack int) nn.Network
 	// SpectralNorm says D's kernels are spectrally normalized already, so
 	// Config.SpectralNorm has nothing to add.
@@ -152,43 +173,59 @@ func RegisterArchitecture(a Architecture) error {
 var architectures = map[string]Architecture{
 	"mlp": {
 		Name:        "mlp",
-		Description: "the seed's fully connected GAN (G 1,493,520 params, D 1,460,225)",
-		New: func(latentDim int, _ tensor.Shape) (nn.Network, nn.Network) {
-			return SeedGenerator(latentDim), SeedDiscriminator()
+		Description: "the seed's fully connected GAN (G 1,493,520 params, D 1,460,225 at 28×28×1; any image size)",
+		New: func(latentDim int, sample tensor.Shape) (nn.Network, nn.Network) {
+			return SeedGeneratorFor(latentDim, sample), SeedDiscriminatorFor(sample)
 		},
 		Sample: ImageShape,
-		Conditional: func(latentDim, classes int, auxiliary bool) (nn.Network, nn.Network) {
+		Fits:   imageFits("mlp", 1, 1),
+		Conditional: func(latentDim, classes int, sample tensor.Shape, auxiliary bool) (nn.Network, nn.Network) {
+			g := ConditionalSeedGeneratorFor(latentDim, classes, sample)
 			if auxiliary {
-				return ConditionalSeedGenerator(latentDim, classes), AuxiliarySeedDiscriminator(classes)
+				return g, AuxiliarySeedDiscriminatorFor(classes, sample)
 			}
-			return ConditionalSeedGenerator(latentDim, classes), ConditionalSeedDiscriminator(classes)
+			return g, ConditionalSeedDiscriminatorFor(classes, sample)
 		},
 	},
 	"dcgan": {
 		Name:        "dcgan",
-		Description: "the TensorFlow tutorial's DCGAN (G 2,330,944 params, D 212,865)",
-		New: func(latentDim int, _ tensor.Shape) (nn.Network, nn.Network) {
-			return DCGANGenerator(latentDim), DCGANDiscriminator()
-		},
-		Sample: ImageShape,
-		Conditional: func(latentDim, classes int, auxiliary bool) (nn.Network, nn.Network) {
-			if auxiliary {
-				return ConditionalDCGANGenerator(latentDim, classes), AuxiliaryDCGANDiscriminator(classes)
-			}
-			return ConditionalDCGANGenerator(latentDim, classes), ConditionalDCGANDiscriminator(classes)
-		},
-		Logits: true,
+		Description: "the TensorFlow tutorial's DCGAN at 28×28 (G 2,330,944 params, D 212,865), Radford et al.'s (PyTorch examples/dcgan) at 32, 64 and 128 px",
+		New:         newDCGAN,
+		Sample:      ImageShape,
+		Fits:        dcganFits,
+		Conditional: newConditionalDCGAN,
+		Logits:      true,
 	},
+}
+
+// imageFits accepts images (height, width, channels) of any channels whose
+// sides are at least least pixels and multiples of multiple.
+func imageFits(name string, least, multiple int) func(tensor.Shape) error {
+	return func(sample tensor.Shape) error {
+		if len(sample) == 3 && sample[2] >= 1 && sample[0] >= least && sample[1] >= least &&
+			sample[0]%multiple == 0 && sample[1]%multiple == 0 && sample[0] <= maxImageSize && sample[1] <= maxImageSize {
+			return nil
+		}
+		need := "images (height, width, channels)"
+		if least > 1 {
+			need += fmt.Sprintf(" of at least %d pixels a side", least)
+		}
+		if multiple > 1 {
+			need += fmt.Sprintf(" whose sides are multiples of %d", multiple)
+		}
+		return fmt.Errorf("%s needs %s, got samples of %s", name, need, dims(sample))
+	}
 }
 
 func init() {
 	architectures["cae"] = Architecture{
 		Name:        "cae",
 		Description: "a convolutional autoencoder: stride-2 Conv2D encoder to a 32-number code, Conv2DTranspose decoder, MSE",
-		New: func(codeDim int, _ tensor.Shape) (nn.Network, nn.Network) {
-			return ConvEncoder(codeDim), ConvDecoder(codeDim)
+		New: func(codeDim int, sample tensor.Shape) (nn.Network, nn.Network) {
+			return ConvEncoderFor(codeDim, sample), ConvDecoderFor(codeDim, sample)
 		},
 		Sample:      ImageShape,
+		Fits:        imageFits("cae", 4, 4),
 		Autoencoder: true,
 		Defaults: func(cfg *Config) {
 			cfg.LatentDim = 32
@@ -201,11 +238,11 @@ func init() {
 	architectures["classifier"] = Architecture{
 		Name:        "classifier",
 		Description: "a small CNN image classifier whose 128 penultimate features are gogan's evaluation network",
-		New: func(_ int, sample tensor.Shape) (nn.Network, nn.Network) {
-			return ClassifierFeaturesFor(sample), ClassifierHead(Classes)
+		New: func(classes int, sample tensor.Shape) (nn.Network, nn.Network) {
+			return ClassifierFeaturesFor(sample), ClassifierHead(classes)
 		},
 		Sample:     ImageShape,
-		Fits:       classifierFits,
+		Fits:       imageFits("classifier", 10, 1),
 		Classifier: true,
 		Defaults: func(cfg *Config) {
 			cfg.LR, cfg.Beta1 = 1e-3, 0.9

@@ -185,10 +185,6 @@ func TestPackRejected(t *testing.T) {
 		want string
 	}{
 		{"batch not divisible", func(c *Config) { c.Pack = 3 }, "batch 16 is not divisible by pack 3"},
-		{"image D", func(c *Config) { c.Model, c.Arch, c.Data, c.Pack = "mlp", "", "mnist", 2 },
-			"pack 2 needs a discriminator over vectors (mlp2d); mlp's takes 28×28×1"},
-		{"image D of a recipe", func(c *Config) { c.Model, c.Arch, c.Pack = "lsgan", "dcgan", 2 },
-			"pack 2 needs a discriminator over vectors (mlp2d); dcgan's takes 28×28×1"},
 		{"cgan", func(c *Config) { c.Model, c.Conditional, c.Pack = "cgan", "cgan", 2 }, "pack does not combine with cgan"},
 		{"acgan", func(c *Config) { c.Model, c.Conditional, c.Pack = "acgan", "acgan", 2 }, "pack does not combine with acgan"},
 		{"autoencoder", func(c *Config) { c.Model, c.Arch, c.Pack = "cae", "", 2 }, "pack 2 needs a GAN's discriminator; cae is not a GAN"},

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/gogan/gogan/data"
 )
 
 // recipe is a published GAN recipe: an objective with its stabilizers and
@@ -92,9 +94,14 @@ func ApplyRecipe(cfg *Config, given map[string]bool) {
 // objective and optimizer settings (ApplyRecipe), then the architecture's
 // (Architecture.Defaults: an autoencoder's code size and learning rate, the
 // 2-D benchmarks' data, batch, packed D and decaying rate, resnet's latent
-// size and betas). A recipe keeps its own optimizer and D settings. An
-// unknown name is left for Validate to report.
+// size and betas). A recipe keeps its own optimizer and D settings. A recipe
+// follows the data: given 2-D points (data.IsToy: ring8, grid25) and no
+// "arch", it trains the mlp2d networks. An unknown name is left for Validate
+// to report.
 func ApplyDefaults(cfg *Config, given map[string]bool) {
+	if IsRecipe(cfg.Model) && cfg.Arch == "" && !given["arch"] && data.IsToy(cfg.Data) {
+		cfg.Arch = "mlp2d"
+	}
 	ApplyRecipe(cfg, given)
 	arch, err := LookupArchitecture(cfg.ArchitectureName())
 	if err != nil || arch.Defaults == nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/gogan/gogan/nn"
 	"github.com/gogan/gogan/tensor"
 )
 
@@ -48,6 +49,52 @@ func (r Resolved) ForData(sample tensor.Shape) (Resolved, error) {
 	var err error
 	r.cfg, err = r.cfg.fitData(r.arch, sample)
 	return r, err
+}
+
+// ForLabels returns the settings fitted to data whose labels name classes
+// classes (0: the data has no labels): Config.Classes set for a conditional
+// recipe or a classifier, which need labels, or an error naming what is
+// missing. Other models ignore the labels and come back as they are.
+func (r Resolved) ForLabels(classes int) (Resolved, error) {
+	if r.cfg.Conditional == "" && !r.arch.Classifier {
+		return r, nil
+	}
+	what := r.cfg.Conditional
+	if what == "" {
+		what = r.arch.Name
+	}
+	switch {
+	case classes == 0:
+		return r, fmt.Errorf("%s needs labelled data (a folder of class folders, or a dataset with labels); %s has no labels", what, r.cfg.Data)
+	case classes > MaxClasses:
+		return r, fmt.Errorf("%s takes at most %d classes; %s has %d", what, MaxClasses, r.cfg.Data, classes)
+	case classes == 1 && r.arch.Classifier:
+		return r, fmt.Errorf("%s needs at least 2 classes; %s has 1", what, r.cfg.Data)
+	}
+	r.cfg.Classes = 0
+	if classes != Classes {
+		r.cfg.Classes = classes
+	}
+	return r, nil
+}
+
+// Networks makes the two unbuilt networks that resolved settings train, as
+// NewJobFor makes them: a GAN's G and D (conditional, packed, spectrally
+// normalized as configured), an autoencoder's encoder and decoder, a
+// classifier's features and head. gogan summary prints them.
+func (r Resolved) Networks() (nn.Network, nn.Network, error) {
+	switch {
+	case r.arch.New == nil:
+		return nil, nil, fmt.Errorf("gan: Networks needs settings made by Config.Resolve")
+	case r.arch.isGAN():
+		return newGAN(r.cfg, r.arch)
+	}
+	size := r.cfg.LatentDim
+	if r.arch.Classifier {
+		size = r.cfg.NumClasses()
+	}
+	a, b := r.arch.New(size, r.cfg.sampleShape(r.arch))
+	return a, b, r.cfg.initialize(a, b)
 }
 
 // NewJobFor builds the trainer that resolved settings call for, with fresh

@@ -44,7 +44,9 @@ type Trainer struct {
 	fakeClass  []uint8   // the same classes as bytes, for acgan's class loss
 	realLabels []float32 // (batch) the real samples' classes as float32
 
-	sample tensor.Shape // one data sample: one output of G
+	sample    tensor.Shape    // one data sample: one output of G
+	realShape []int           // the real batch: (batch, sample...)
+	packParts []*autograd.Var // the blocks of a batch of images being packed, reused
 	// dBatchShape is D's batch: (batch, sample...), or with Config.Pack m > 1
 	// (batch/m, packed sample...), the sample's last axis m times as long.
 	dBatchShape []int
@@ -208,6 +210,10 @@ func newTrainer(cfg Config, g, d, gema nn.Network, obj NamedObjective) (*Trainer
 	if t.augmentations, err = parseDiffAugment(cfg.DiffAugment); err != nil {
 		return nil, err
 	}
+	if t.augmentations != nil && cfg.packing() > 1 {
+		return nil, fmt.Errorf("--diffaugment %s with --pack %d: the transforms would mix the packed images' channels; use one or the other", cfg.DiffAugment, cfg.Pack)
+	}
+	t.realShape = append([]int{cfg.Batch}, t.sample...)
 	t.dBatchShape = append([]int{cfg.Batch / cfg.packing()}, d.InputShapes()[0]...)
 	t.dWeights = d.Weights()
 	t.jointD = cfg.Conditional == ""
@@ -268,15 +274,14 @@ func newGAN(cfg Config, arch Architecture) (g, d nn.Network, err error) {
 		if arch.Conditional == nil {
 			return nil, nil, fmt.Errorf("architecture %s has no conditional form for %s", arch.Name, cfg.Conditional)
 		}
-		g, d = arch.Conditional(cfg.LatentDim, Classes, cfg.Conditional == "acgan")
+		g, d = arch.Conditional(cfg.LatentDim, cfg.NumClasses(), cfg.sampleShape(arch), cfg.Conditional == "acgan")
 	} else {
 		g, d = arch.New(cfg.LatentDim, cfg.sampleShape(arch))
 	}
 	if m := cfg.packing(); m > 1 {
-		if arch.PackedDiscriminator == nil {
-			return nil, nil, fmt.Errorf("architecture %s has no packed discriminator for pack %d", arch.Name, m)
+		if d, err = packedDiscriminator(cfg, arch, m); err != nil {
+			return nil, nil, err
 		}
-		d = arch.PackedDiscriminator(m)
 	}
 	if cfg.SpectralNorm && !arch.SpectralNorm {
 		if d, err = withSpectralNorm(d); err != nil {
@@ -319,12 +324,13 @@ func (t *Trainer) TrainStep(real []float32, labels []uint8) (StepStats, error) {
 	}
 	var yReal, yFake *autograd.Var
 	if cfg.Conditional != "" {
-		if err := checkLabels(labels, Classes); err != nil {
+		classes := cfg.NumClasses()
+		if err := checkLabels(labels, classes); err != nil {
 			return StepStats{}, err
 		}
 		for i, l := range labels {
 			t.realLabels[i] = float32(l)
-			t.fakeClass[i] = uint8(t.rng.IntN(Classes))
+			t.fakeClass[i] = uint8(t.rng.IntN(classes))
 			t.fakeLabels[i] = float32(t.fakeClass[i])
 		}
 		yReal = g.Input(t.realLabels, false, cfg.Batch, 1)
@@ -335,9 +341,10 @@ func (t *Trainer) TrainStep(real []float32, labels []uint8) (StepStats, error) {
 	// G step's gradient reaches G through the reshape.
 	dBatchShape, n := t.dBatchShape, t.dBatchShape[0]
 	fake := t.pack(g, t.generate(g, g.Input(t.noise, false, cfg.Batch, cfg.LatentDim), yFake, true))
+	realD := t.pack(g, g.Input(real, false, t.realShape...))
 
 	// Discriminator step, on G's output cut from G.
-	x := t.dInput(g, g.Input(real, false, dBatchShape...))
+	x := t.dInput(g, realD)
 	fakeD := t.dInput(g, g.Detach(fake))
 	var sReal, sFake, cReal, cFake *autograd.Var
 	if t.jointD {
@@ -354,11 +361,11 @@ func (t *Trainer) TrainStep(real []float32, labels []uint8) (StepStats, error) {
 			losses.SparseCategoricalCrossEntropy(g, cFake, t.fakeClass)))
 	}
 	if t.Objective.GradientPenalty && cfg.GP > 0 {
-		realD := real
+		penaltyReal := realD.Data
 		if t.augmentations != nil {
-			realD = x.Data // interpolate between what D saw
+			penaltyReal = x.Data // interpolate between what D saw
 		}
-		lossD = g.Add(lossD, t.gradientPenalty(g, realD, fakeD.Data, dBatchShape, yReal))
+		lossD = g.Add(lossD, t.gradientPenalty(g, penaltyReal, fakeD.Data, dBatchShape, yReal))
 	}
 	stats := StepStats{DLoss: float64(lossD.Item()), DReal: t.meanOutput(sReal), DFake: t.meanOutput(sFake), GLoss: t.gLoss}
 	if !finite(stats.DLoss) {

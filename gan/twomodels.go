@@ -33,14 +33,14 @@ func newTwoModels(r Resolved, names [2]string, kind string, wants func(Architect
 	if !wants(arch) {
 		return nil, fmt.Errorf("model %q is not %s", cfg.Model, kind)
 	}
-	first, second := arch.New(cfg.LatentDim, cfg.sampleShape(arch))
+	first, second, err := r.Networks()
+	if err != nil {
+		return nil, err
+	}
 	seq0, ok0 := first.(*nn.Sequential)
 	seq1, ok1 := second.(*nn.Sequential)
 	if !ok0 || !ok1 {
 		return nil, fmt.Errorf("model %q: %s's two models must be Sequential", cfg.Model, kind)
-	}
-	if err := cfg.initialize(first, second); err != nil {
-		return nil, err
 	}
 	initRNG := rand.New(rand.NewPCG(cfg.Seed, 0x9e3779b97f4a7c15))
 	m := &twoModels{Config: cfg, names: names, models: [2]*nn.Sequential{seq0, seq1}}

@@ -74,7 +74,7 @@ func FromJob(job gan.Job) (*Generator, error) {
 	case *gan.Trainer:
 		g.net = j.Sampler()
 		if j.Conditional() {
-			g.classes = gan.Classes
+			g.classes = j.Config.NumClasses()
 		}
 	case *gan.AutoencoderTrainer:
 		g.net, g.autoencoder = j.Decoder, true

@@ -1,4 +1,6 @@
-// Package run carries out a training run in a run folder: it loads the data,
+// Package run carries out a training run in a run folder: it loads the data
+// (LoadDataset: a built-in dataset, IDX files, or a folder of images decoded
+// once into a cache, with a progress bar and a report of the files skipped),
 // drives a gan.Job with a progress bar, draws the job's progress pictures
 // (gan.Picture), scores it at the end of each epoch (Evaluate: mode coverage
 // on 2-D data) and every --eval-every steps (eval.Monitor), and writes what a

@@ -34,6 +34,9 @@ type Options struct {
 	Progress        io.Writer // where the progress goes (stderr)
 	Interactive     bool      // Progress is a terminal: draw a live bar
 	Data            data.LoadOptions
+	// ImageCache is the cache folder of decoded image folders ("": the user
+	// cache; see DataOptions).
+	ImageCache string
 
 	// afterStep, for tests, runs after every training step.
 	afterStep func(job gan.Job, cancel func())
@@ -78,12 +81,16 @@ func Train(ctx context.Context, opts Options) (*Result, error) {
 			return nil, err
 		}
 	}
-	source, test, err := openData(cfg, opts.Data)
+	d, err := openDataFor(cfg, opts)
 	if err != nil {
 		return nil, err
 	}
+	source, test := d.source, d.test
 	if job == nil {
 		if settings, err = settings.ForData(source.SampleShape()); err != nil {
+			return nil, err
+		}
+		if settings, err = settings.ForLabels(d.classes); err != nil {
 			return nil, err
 		}
 		cfg = settings.Config()
@@ -126,7 +133,7 @@ func Train(ctx context.Context, opts Options) (*Result, error) {
 	s := &session{
 		opts: opts, job: job, dir: dir, source: source, perEpoch: perEpoch, total: total,
 		mlog: mlog, elapsedBefore: elapsedBefore,
-		images: make([]float32, cfg.Batch*sample), labels: make([]uint8, cfg.Batch),
+		images: make([]float32, cfg.Batch*sample), labels: d.labels(cfg.Batch),
 		test: test, monitor: monitor,
 	}
 	return s.loop(ctx)
@@ -150,28 +157,62 @@ func newMonitor(cfg gan.Config, test gan.TestSet, sample tensor.Shape, warn io.W
 const ToyTestSamples = 2500
 
 // openData opens the training source and the test set a run uses: images
-// from IDX files, or points of a 2-D mixture (ring8, grid25).
+// from IDX files or a folder of images, or points of a 2-D mixture (ring8,
+// grid25).
 func openData(cfg gan.Config, opts data.LoadOptions) (data.Source, gan.TestSet, error) {
+	d, err := openDataFor(cfg, Options{Data: opts})
+	if err != nil {
+		return nil, gan.TestSet{}, err
+	}
+	return d.source, d.test, nil
+}
+
+// openedData is what openDataFor opens: the training source, the test set,
+// the labels' class count (0 without labels) and whether the source hands
+// out byte labels.
+type openedData struct {
+	source   data.Source
+	test     gan.TestSet
+	classes  int
+	labelled bool
+}
+
+// labels is the run's label buffer of a batch: nil when the source has no
+// byte labels (an unlabelled folder; Stacked MNIST's 1,000 classes).
+func (d openedData) labels(batch int) []uint8 {
+	if !d.labelled {
+		return nil
+	}
+	return make([]uint8, batch)
+}
+
+// openDataFor is openData with the run's options: where a folder of images
+// reports its decoding.
+func openDataFor(cfg gan.Config, opts Options) (openedData, error) {
 	if data.IsToy(cfg.Data) {
 		toy, err := data.NewToy(cfg.Data, cfg.Batch, cfg.Seed)
 		if err != nil {
-			return nil, gan.TestSet{}, err
+			return openedData{}, err
 		}
 		points, modes := toy.Sample(ToyTestSamples, cfg.Seed)
-		return toy, gan.TestSet{Images: points, Labels: modes, Modes: toy}, nil
+		return openedData{source: toy, test: gan.TestSet{Images: points, Labels: modes, Modes: toy}, labelled: true}, nil
 	}
-	ds, err := data.LoadWith(cfg.Data, opts)
+	ds, err := LoadDataset(cfg, DataOptions{
+		Load: opts.Data, ImageCache: opts.ImageCache,
+		Log: opts.Log, Progress: opts.Progress, Interactive: opts.Interactive,
+	})
 	if err != nil {
-		return nil, gan.TestSet{}, err
+		return openedData{}, err
 	}
 	if n := ds.Train.Images.N; cfg.Batch > n {
-		return nil, gan.TestSet{}, fmt.Errorf("batch %d is larger than the %d training images of %s", cfg.Batch, n, cfg.Data)
+		return openedData{}, fmt.Errorf("batch %d is larger than the %d training images of %s", cfg.Batch, n, cfg.Data)
 	}
 	batcher, err := data.NewBatcherWith(ds.Train, cfg.Batch, cfg.Seed, data.BatchOptions{Flip: cfg.Augment == "flip"})
 	if err != nil {
-		return nil, gan.TestSet{}, err
+		return openedData{}, err
 	}
-	return batcher, gan.TestSet{Images: data.Scale(ds.Test.Images), Labels: ds.Test.Labels}, nil
+	test := gan.TestSet{Images: data.Scale(ds.Test.Images), Labels: ds.Test.Labels}
+	return openedData{source: batcher, test: test, classes: ds.Classes, labelled: ds.Train.Labels != nil}, nil
 }
 
 // resume restores the trainer of a run, with the overrides the options allow.

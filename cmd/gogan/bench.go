@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"strings"
 	"syscall"
 	"time"
 
@@ -33,6 +34,8 @@ func newBenchCommand() *command {
 	iters := fs.Int("iters", 200, "timed training iterations (after 10 of warm-up)")
 	threads := fs.Int("threads", 0, "CPU threads (default: all cores)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
+	size := fs.Int("image-size", 0, "side of the square images to train on (default: the model's, 28 for most)")
+	channels := fs.Int("channels", 0, "channels of those images, 1 or 3 (default: the model's)")
 	c := &command{
 		name: "bench", usage: "[--model mlp] [--batch 64] [--iters 200] [--threads N] [--json]", flags: fs,
 		short: "Time training iterations on synthetic data (a GAN iteration is one D step and one G step).",
@@ -48,6 +51,15 @@ func newBenchCommand() *command {
 		cfg.Model, cfg.Batch = *model, *batch
 		set := map[string]bool{"batch": true}
 		gan.ApplyDefaults(&cfg, set)
+		if arch, err := gan.LookupArchitecture(cfg.ArchitectureName()); err == nil {
+			if sample, ok, err := summarySample(arch, *size, *channels); err != nil {
+				return err
+			} else if ok {
+				if cfg, err = cfg.ForData(sample); err != nil {
+					return usageError{strings.TrimPrefix(err.Error(), "data "+cfg.Data+": ")}
+				}
+			}
+		}
 		if cfg.Batch > maxBatch {
 			return usageError{fmt.Sprintf("--batch must be at most %d, got %d", maxBatch, cfg.Batch)}
 		}

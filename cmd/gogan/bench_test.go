@@ -21,3 +21,11 @@ func TestBench(t *testing.T) {
 		t.Errorf("bench --json: %v", res)
 	}
 }
+
+// TestBenchImageShape: bench trains the networks made for --image-size and
+// --channels (Radford's DCGAN at 32×32×3), and refuses a size dcgan lacks.
+func TestBenchImageShape(t *testing.T) {
+	r := gogan(t, split("bench --model dcgan --image-size 32 --channels 3 --batch 2 --iters 1")...)
+	wantExit(t, r, 0)
+	wantError(t, gogan(t, split("bench --model dcgan --image-size 40")...), 2, "dcgan needs square images of 28, 32, 64 or 128 pixels")
+}

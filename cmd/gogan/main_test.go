@@ -257,7 +257,7 @@ func TestUsage(t *testing.T) {
 		{split("bench --model nope"), `"nope"`},
 		{split("summary --latent 0"), "--latent must be in [1, 65536], got 0"},
 		{split("train --model mlp2d --pack 3"), "batch 512 is not divisible by pack 3"},
-		{split("train --model mlp --pack 2"), "pack 2 needs a discriminator over vectors (mlp2d); mlp's takes 28×28×1"},
+		{split("train --model cae --pack 2"), "pack 2 needs a GAN's discriminator; cae is not a GAN"},
 		{split("train --model mlp2d --pack 17"), "pack must be in [0, 16], got 17"},
 		{split("train --resume x --pack 2"), "--pack cannot change a resumed run"},
 		{split("train --init he"), `unknown initializer "he" (want glorot, pytorch, orthogonal)`},

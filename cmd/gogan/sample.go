@@ -65,8 +65,12 @@ func newSampleCommand() *command {
 			return fmt.Errorf("%s: %w", *from, err)
 		}
 		ae, _ := job.(*gan.AutoencoderTrainer)
-		if *class < -1 || *class >= gan.Classes {
-			return usageError{fmt.Sprintf("--class must be in [0, %d), or -1 for all, got %d", gan.Classes, *class)}
+		classes := gen.Classes()
+		if classes == 0 {
+			classes = gan.Classes
+		}
+		if *class < -1 || *class >= classes {
+			return usageError{fmt.Sprintf("--class must be in [0, %d), or -1 for all, got %d", classes, *class)}
 		}
 		conditional := gen.Classes() > 0
 		if *class >= 0 && !conditional {
@@ -76,7 +80,7 @@ func newSampleCommand() *command {
 			if *cols == 0 {
 				*cols = 8
 			}
-			*n = gan.Classes * *cols // one row per class
+			*n = min(classes**cols, maxSamples) // one row per class
 		}
 		shape := gen.SampleShape()
 		if len(shape) != 3 {
@@ -108,9 +112,9 @@ func newSampleCommand() *command {
 				case *class >= 0:
 					labels[i] = *class
 				case kind == "grid" && *cols > 0:
-					labels[i] = i / *cols % gan.Classes // row r shows class r
+					labels[i] = i / *cols % classes // row r shows class r
 				default:
-					labels[i] = i % gan.Classes
+					labels[i] = i % classes
 				}
 			}
 		}
@@ -131,7 +135,7 @@ func newSampleCommand() *command {
 		case "pngs":
 			err = report.WritePNGs(*out, "sample-", imgs, *n, h, w, ch)
 		case "idx":
-			err = data.WriteIDXImages(*out, toBytes(imgs, *n, h, w))
+			err = data.WriteIDXImages(*out, toBytes(imgs, *n, h, w, ch))
 		}
 		if err != nil {
 			return err
@@ -150,7 +154,7 @@ func newSampleCommand() *command {
 // codes (per dimension), and it writes the test images beside their
 // reconstructions next to out. It returns that picture's path.
 func autoencoderSamples(ae *gan.AutoencoderTrainer, z []float32, drawn bool, out string) (string, error) {
-	ds, err := data.Load(ae.Config.Data)
+	ds, err := run.LoadDataset(ae.Config, run.DataOptions{})
 	if err != nil {
 		return "", err
 	}
@@ -213,10 +217,10 @@ func parseLatents(path string, buf []byte, latent int) ([]float32, error) {
 }
 
 // toBytes maps [−1, 1] pixels to IDX bytes 0..255, the inverse of the data scaling.
-func toBytes(imgs []float32, n, h, w int) *data.Images {
+func toBytes(imgs []float32, n, h, w, channels int) *data.Images {
 	px := make([]uint8, len(imgs))
 	for i, v := range imgs {
 		px[i] = uint8(math.Round(float64(max(-1, min(1, v))+1) * 127.5))
 	}
-	return &data.Images{N: n, Rows: h, Cols: w, Pixels: px}
+	return &data.Images{N: n, Rows: h, Cols: w, Channels: channels, Pixels: px}
 }

@@ -4,8 +4,10 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 
 	"github.com/gogan/gogan/gan"
+	"github.com/gogan/gogan/tensor"
 )
 
 // maxLatent bounds --latent, so that a mistyped size does not ask for more
@@ -17,8 +19,11 @@ func newSummaryCommand() *command {
 	model := fs.String("model", "mlp", "architecture: "+gan.ArchitectureNames())
 	latent := fs.Int("latent", gan.DefaultConfig().LatentDim, "noise size of a GAN, code size of an autoencoder (cae's default: 32)")
 	pack := fs.Int("pack", 1, "samples D judges at once (PacGAN; mlp2d's default: 2)")
+	size := fs.Int("image-size", 0, "side of the square images the networks are made for (default: the model's, 28 for most)")
+	channels := fs.Int("channels", 0, "channels of those images, 1 or 3 (default: the model's, 1 for most)")
+	classes := fs.Int("classes", 0, "classes of the data's labels, for a classifier (default 10)")
 	c := &command{
-		name: "summary", usage: "[--model mlp]", flags: fs,
+		name: "summary", usage: "[--model mlp] [--image-size N] [--channels 1|3]", flags: fs,
 		short: "Print each model's layers, output shapes and parameter counts, as Keras's model.summary().",
 	}
 	c.run = func(env *environment, _ []string) error {
@@ -36,13 +41,23 @@ func newSummaryCommand() *command {
 		if set["pack"] {
 			cfg.Pack = *pack
 		}
+		cfg.Classes = *classes
 		gan.ApplyDefaults(&cfg, set)
-		g, d := arch.New(cfg.LatentDim, arch.Sample)
-		if cfg.Pack > 1 {
-			if arch.PackedDiscriminator == nil || cfg.Pack > gan.MaxPack {
-				return usageError{fmt.Sprintf("--pack %d needs mlp2d and at most %d", cfg.Pack, gan.MaxPack)}
+		cfg.Batch = max(cfg.Pack, 1) // the networks do not depend on it; packs must fill it
+		r, err := cfg.Resolve()
+		if err != nil {
+			return usageError{err.Error()}
+		}
+		if sample, ok, err := summarySample(arch, *size, *channels); err != nil {
+			return err
+		} else if ok {
+			if r, err = r.ForData(sample); err != nil {
+				return usageError{strings.TrimPrefix(err.Error(), "data "+cfg.Data+": ")}
 			}
-			d = arch.PackedDiscriminator(cfg.Pack)
+		}
+		g, d, err := r.Networks()
+		if err != nil {
+			return err
 		}
 		rng := rand.New(rand.NewPCG(1, 1))
 		for _, m := range []interface {
@@ -60,3 +75,29 @@ func newSummaryCommand() *command {
 	}
 	return c
 }
+
+// summarySample is the sample shape --image-size and --channels ask for,
+// the architecture's own where one is not given; ok is false when neither is.
+func summarySample(arch gan.Architecture, size, channels int) (tensor.Shape, bool, error) {
+	switch {
+	case size < 0 || size > maxImageSide:
+		return nil, false, usageError{fmt.Sprintf("--image-size must be in [1, %d], got %d", maxImageSide, size)}
+	case channels != 0 && channels != 1 && channels != 3:
+		return nil, false, usageError{fmt.Sprintf("--channels must be 1 or 3, got %d", channels)}
+	case size == 0 && channels == 0:
+		return nil, false, nil
+	case len(arch.Sample) != 3:
+		return nil, false, usageError{fmt.Sprintf("--image-size and --channels make images; %s takes samples of %s", arch.Name, arch.Sample)}
+	}
+	sample := arch.Sample.Clone()
+	if size > 0 {
+		sample[0], sample[1] = size, size
+	}
+	if channels > 0 {
+		sample[2] = channels
+	}
+	return sample, true, nil
+}
+
+// maxImageSide bounds --image-size as data.LoadImageFolder does.
+const maxImageSide = 4096

@@ -28,7 +28,7 @@ func TestSummaryUnknownModel(t *testing.T) {
 }
 
 // TestSummaryPacked: mlp2d's D takes pairs of points by default (4 inputs),
-// single points with --pack 1; a D over images cannot be packed.
+// single points with --pack 1; a D over images takes packs along the channels.
 func TestSummaryPacked(t *testing.T) {
 	for _, tc := range []struct {
 		args []string
@@ -44,5 +44,11 @@ func TestSummaryPacked(t *testing.T) {
 			t.Errorf("%v: summary lacks %q\n%s", tc.args, tc.want, r)
 		}
 	}
-	wantError(t, gogan(t, split("summary --model mlp --pack 2")...), 2, "--pack 2 needs mlp2d")
+	// Images are packed along their channels: mlp's D takes 28×28×2.
+	r := gogan(t, split("summary --model mlp --pack 2")...)
+	wantExit(t, r, 0)
+	if !strings.Contains(r.stdout, "1,606,656") { // Dense(1024) over 28·28·2 inputs
+		t.Errorf("packed mlp's D lacks its first Dense of 1,606,656 parameters\n%s", r)
+	}
+	wantError(t, gogan(t, split("summary --model mlp --pack 17")...), 2, "pack must be in [0, 16], got 17")
 }

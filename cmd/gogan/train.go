@@ -10,11 +10,13 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/gogan/gogan/data"
 	"github.com/gogan/gogan/gan"
 	"github.com/gogan/gogan/internal/gemm"
 	"github.com/gogan/gogan/nn"
@@ -26,7 +28,11 @@ func newTrainCommand() *command {
 	def := gan.DefaultConfig()
 	cfg := def
 	fs.StringVar(&cfg.Model, "model", def.Model, "architecture: "+gan.ArchitectureNames())
-	fs.StringVar(&cfg.Data, "data", def.Data, `dataset: "mnist", "fashion-mnist", or a folder with the four IDX files`)
+	fs.StringVar(&cfg.Data, "data", def.Data, `dataset: "mnist", "fashion-mnist", "stacked-mnist", "ring8", "grid25", a folder with the four IDX files, or a folder of images (PNG, JPEG, GIF, BMP, WebP; class folders give labels)`)
+	fs.IntVar(&cfg.ImageSize, "image-size", 0, "a folder of images: the side N of the square images (shorter side scaled to N, center cropped; default: the images' own size when they share one square size, else 64)")
+	fs.IntVar(&cfg.Channels, "channels", 0, "a folder of images: 1 (gray) or 3 (RGB) (default: 3 when any image has color, else 1)")
+	fs.StringVar(&cfg.Background, "background", "", "a folder of images: what transparent pixels are composited onto, white (default) or black")
+	fs.BoolVar(&cfg.Strict, "strict", false, "a folder of images: fail on the first file that cannot be decoded (default: skip it, and fail when more than 1% are skipped)")
 	fs.IntVar(&cfg.Epochs, "epochs", def.Epochs, "passes over the training set")
 	fs.IntVar(&cfg.Steps, "steps", 0, "stop after this many steps in all (overrides --epochs when > 0)")
 	fs.IntVar(&cfg.Batch, "batch", def.Batch, "images per step")
@@ -53,7 +59,7 @@ func newTrainCommand() *command {
 	fs.Var(float32Flag{&cfg.EMA}, "ema", "decay of an exponential moving average of G's weights, used for samples (e.g. 0.999; 0: off)")
 	fs.BoolVar(&cfg.SpectralNorm, "spectral-norm", false, "spectral normalization of D's kernels")
 	fs.StringVar(&cfg.Init, "init", "", "initializers of the Dense and Conv layers: "+strings.Join(nn.InitSchemeNames(), ", ")+" (default: the architecture's, glorot for the seed's)")
-	fs.IntVar(&cfg.Pack, "pack", 1, "D judges this many samples at once, concatenated (PacGAN; mlp2d only)")
+	fs.IntVar(&cfg.Pack, "pack", 1, "D judges this many samples at once, concatenated: points side by side, images along their channels (PacGAN)")
 	fs.StringVar(&cfg.Augment, "augment", "", "augmentation of the real images: flip (mirror left to right at random) or none")
 	fs.StringVar(&cfg.DiffAugment, "diffaugment", "", "DiffAugment: transforms of every image D sees, comma-separated: "+strings.Join(gan.DiffAugmentNames(), ", "))
 	out := fs.String("out", "", "run folder (default runs/<model>-<time>)")
@@ -89,6 +95,9 @@ func newTrainCommand() *command {
 		if cfg.Pack == 1 {
 			cfg.Pack = 0 // off, as in a config that does not name it
 		}
+		if cfg.Background == "white" {
+			cfg.Background = "" // the default, as in a config that does not name it
+		}
 		gan.ApplyDefaults(&cfg, set)
 		if cfg.Epochs > maxEpochs {
 			return usageError{fmt.Sprintf("--epochs must be at most %d, got %d", maxEpochs, cfg.Epochs)}
@@ -105,6 +114,9 @@ func newTrainCommand() *command {
 				return usageError{fmt.Sprintf("--eval-every must not be negative, got %d", cfg.EvalEvery)}
 			}
 		} else {
+			if err := checkImageFlags(cfg.Data, set); err != nil {
+				return err
+			}
 			if cfg.Batch > maxBatch {
 				return usageError{fmt.Sprintf("--batch must be at most %d, got %d", maxBatch, cfg.Batch)}
 			}
@@ -145,6 +157,27 @@ func newTrainCommand() *command {
 		return nil
 	}
 	return c
+}
+
+// builtinImageSets are the names of data.Load's built-in datasets.
+var builtinImageSets = []string{"mnist", "fashion-mnist", "stacked-mnist"}
+
+// imageFlags are the flags that say how a folder of images is read.
+var imageFlags = []string{"image-size", "channels", "background", "strict"}
+
+// checkImageFlags refuses the image-folder flags for data that exists and is
+// not a folder of images (a dataset name, a folder of IDX files); a path
+// that does not exist is left for the loader to name.
+func checkImageFlags(spec string, set map[string]bool) error {
+	for _, name := range imageFlags {
+		if !set[name] || run.IsImageFolder(spec) {
+			continue
+		}
+		if _, err := os.Stat(spec); err == nil || data.IsToy(spec) || slices.Contains(builtinImageSets, spec) {
+			return usageError{fmt.Sprintf("--%s reads a folder of images; --data %s is not one", name, spec)}
+		}
+	}
+	return nil
 }
 
 // float32Flag is a flag.Value for a float32 setting.

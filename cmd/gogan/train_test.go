@@ -243,17 +243,18 @@ func TestTrainBadData(t *testing.T) {
 	for _, tc := range []struct {
 		name, data string
 		want       []string
+		extra      []string
 	}{
-		{"missing folder", missing, []string{missing, "no such folder"}},
-		{"data is a file", aFile, []string{aFile, "not a folder"}},
-		{"truncated images", truncated, []string{filepath.Join(truncated, "train-images-idx3-ubyte"), "truncated"}},
-		{"labels count", fewerLabels, []string{filepath.Join(fewerLabels, "train-labels-idx1-ubyte"), "250 labels", "256 images"}},
-		{"missing file", noTest, []string{noTest, "t10k-images-idx3-ubyte"}},
-		{"image size", small, []string{small, "has samples of shape (14, 14, 1), model mlp takes (28, 28, 1)", "28"}},
+		{"missing folder", missing, []string{missing, "no such folder"}, nil},
+		{"data is a file", aFile, []string{aFile, "not a folder"}, nil},
+		{"truncated images", truncated, []string{filepath.Join(truncated, "train-images-idx3-ubyte"), "truncated"}, nil},
+		{"labels count", fewerLabels, []string{filepath.Join(fewerLabels, "train-labels-idx1-ubyte"), "250 labels", "256 images"}, nil},
+		{"missing file", noTest, []string{noTest, "t10k-images-idx3-ubyte"}, nil},
+		{"image size", small, []string{small, "dcgan needs square images of 28, 32, 64 or 128 pixels (any channels), got samples of 14×14×1"}, []string{"--model", "dcgan"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "run")
-			r := train(t, tc.data, out)
+			r := train(t, tc.data, out, tc.extra...)
 			wantError(t, r, 1, tc.want...)
 		})
 	}

@@ -1,0 +1,175 @@
+package run
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/gogan/gogan/data"
+	"github.com/gogan/gogan/gan"
+	"github.com/schollz/progressbar/v3"
+)
+
+// DataOptions say where LoadDataset looks and where it reports.
+type DataOptions struct {
+	Load data.LoadOptions
+	// ImageCache is the cache folder of decoded image folders ("": the user
+	// cache, see data.ImageFolderOptions.CacheDir).
+	ImageCache string
+	// Log gets one line saying what was read; Progress the decoding bar (when
+	// Interactive), the warnings and the skip report. nil writers discard.
+	Log, Progress io.Writer
+	Interactive   bool
+}
+
+// Data is what a run trains and is evaluated on.
+type Data struct {
+	*data.Dataset
+	// Classes is the number of classes of the labels: a folder's class
+	// folders, or the largest label + 1 of a dataset; 0 without labels.
+	Classes int
+}
+
+// MaxFolderTestImages is the most images of an image folder that make its
+// test set: a folder has no test split, so the test set is that many of its
+// images, evenly spaced (every class is in it).
+const MaxFolderTestImages = 1000
+
+// IsImageFolder reports whether spec names a folder read as images: a
+// folder that holds none of the IDX files (data.IsIDXFolder).
+func IsImageFolder(spec string) bool {
+	st, err := os.Stat(spec)
+	return err == nil && st.IsDir() && !data.IsIDXFolder(spec)
+}
+
+// LoadDataset reads the data a config trains on: a folder of images, with
+// the config's ImageSize, Channels, Background and Strict (data.LoadImageFolder,
+// decoded once into its cache), or else data.LoadWith's datasets (mnist,
+// fashion-mnist, stacked-mnist, a folder of IDX files). For a folder of
+// images it draws a progress bar while decoding and reports the skipped files.
+func LoadDataset(cfg gan.Config, opts DataOptions) (*Data, error) {
+	if !IsImageFolder(cfg.Data) {
+		ds, err := data.LoadWith(cfg.Data, opts.Load)
+		if err != nil {
+			return nil, err
+		}
+		return &Data{Dataset: ds, Classes: classCount(ds.Train)}, nil
+	}
+	return loadImageFolder(cfg, opts)
+}
+
+// loadImageFolder is LoadDataset for a folder of images.
+func loadImageFolder(cfg gan.Config, opts DataOptions) (*Data, error) {
+	log, progress := writerOr(opts.Log), writerOr(opts.Progress)
+	bg, err := data.ParseBackground(cfg.Background)
+	if cfg.Background == "" {
+		bg, err = data.BackgroundWhite, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var bar *progressbar.ProgressBar
+	fo := data.ImageFolderOptions{
+		ImageSize: cfg.ImageSize, Channels: cfg.Channels, Background: bg, Strict: cfg.Strict,
+		CacheDir: opts.ImageCache,
+	}
+	if opts.Interactive {
+		fo.Progress = func(done, total int) {
+			if bar == nil {
+				bar = newDecodeBar(progress, cfg.Data, total)
+			}
+			bar.Set(done)
+		}
+	}
+	start := time.Now()
+	f, err := data.LoadImageFolder(cfg.Data, fo)
+	if bar != nil {
+		bar.Finish()
+		fmt.Fprintln(progress)
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range f.Warnings {
+		fmt.Fprintln(progress, w)
+	}
+	if r := f.SkipReport(); r != "" {
+		fmt.Fprintln(progress, r)
+	}
+	im := f.Set.Images
+	how := fmt.Sprintf("decoded in %.1f s", time.Since(start).Seconds())
+	if f.FromCache {
+		how = "from the cache " + f.Cache
+	}
+	classes := "no classes"
+	if len(f.Classes) > 0 {
+		classes = fmt.Sprintf("%d classes", len(f.Classes))
+	}
+	fmt.Fprintf(log, "data %s: %d images of %d×%d×%d, %s (%s)\n", cfg.Data, im.N, im.Rows, im.Cols, im.NumChannels(), classes, how)
+	ds := &data.Dataset{
+		Name: filepath.Base(filepath.Clean(cfg.Data)), Dir: cfg.Data,
+		Train: f.Set, Test: spread(f.Set, MaxFolderTestImages),
+	}
+	return &Data{Dataset: ds, Classes: len(f.Classes)}, nil
+}
+
+// newDecodeBar is the progress bar of a folder's decoding, in the style of
+// the training bar.
+func newDecodeBar(w io.Writer, dir string, total int) *progressbar.ProgressBar {
+	return progressbar.NewOptions(total,
+		progressbar.OptionSetWriter(w),
+		progressbar.OptionSetDescription("decoding "+dir),
+		progressbar.OptionShowCount(),
+		progressbar.OptionShowIts(),
+		progressbar.OptionSetItsString("img"),
+		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionThrottle(200*time.Millisecond),
+		progressbar.OptionSetWidth(24),
+		progressbar.OptionFullWidth(),
+	)
+}
+
+// spread returns at most n images of s, evenly spaced, with their labels;
+// s itself when it holds no more.
+func spread(s data.Set, n int) data.Set {
+	im := s.Images
+	if im.N <= n {
+		return s
+	}
+	size := im.Rows * im.Cols * im.NumChannels()
+	out := data.Set{Images: &data.Images{N: n, Rows: im.Rows, Cols: im.Cols, Channels: im.Channels, Pixels: make([]uint8, n*size)}}
+	for k := range n {
+		i := k * im.N / n
+		copy(out.Images.Pixels[k*size:(k+1)*size], im.Pixels[i*size:(i+1)*size])
+		if s.Labels != nil {
+			out.Labels = append(out.Labels, s.Labels[i])
+		}
+		if s.WideLabels != nil {
+			out.WideLabels = append(out.WideLabels, s.WideLabels[i])
+		}
+	}
+	return out
+}
+
+// classCount is the number of classes of a set's labels: the largest + 1, 0
+// without labels.
+func classCount(s data.Set) int {
+	most := -1
+	for _, l := range s.Labels {
+		most = max(most, int(l))
+	}
+	for _, l := range s.WideLabels {
+		most = max(most, int(l))
+	}
+	return most + 1
+}
+
+// writerOr is w, or io.Discard when w is nil.
+func writerOr(w io.Writer) io.Writer {
+	if w == nil {
+		return io.Discard
+	}
+	return w
+}

@@ -1,0 +1,103 @@
+package run
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gogan/gogan/gan"
+)
+
+// writeClassFolder writes n color PNGs of side×side into each of the named
+// class folders under dir.
+func writeClassFolder(t *testing.T, dir string, classes []string, n, side int) {
+	t.Helper()
+	for c, class := range classes {
+		if err := os.MkdirAll(filepath.Join(dir, class), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for i := range n {
+			img := image.NewNRGBA(image.Rect(0, 0, side, side))
+			for p := range side * side {
+				img.Set(p%side, p/side, color.NRGBA{uint8(80 * c), uint8(p + i), 200, 255})
+			}
+			var buf bytes.Buffer
+			if err := png.Encode(&buf, img); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, class, fmt.Sprintf("%d.png", i)), buf.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+// TestLoadDatasetImageFolder: a folder of class folders loads with its class
+// count, a test set spread over every class, and a progress bar when
+// interactive; a second load comes from the cache.
+func TestLoadDatasetImageFolder(t *testing.T) {
+	dir := t.TempDir()
+	writeClassFolder(t, dir, []string{"a", "b", "c"}, 8, 12)
+	cfg := gan.DefaultConfig()
+	cfg.Data, cfg.ImageSize = dir, 16
+	var log, progress bytes.Buffer
+	opts := DataOptions{ImageCache: t.TempDir(), Log: &log, Progress: &progress, Interactive: true}
+	d, err := LoadDataset(cfg, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Classes != 3 || d.Train.Images.N != 24 || d.Train.Images.Rows != 16 || d.Train.Images.NumChannels() != 3 {
+		t.Fatalf("%d classes, %d images of %d×%d×%d; want 3 classes, 24 of 16×16×3",
+			d.Classes, d.Train.Images.N, d.Train.Images.Rows, d.Train.Images.Cols, d.Train.Images.NumChannels())
+	}
+	if !strings.Contains(progress.String(), "decoding "+dir) {
+		t.Errorf("no decoding bar: %q", progress.String())
+	}
+	small := spread(d.Train, 6)
+	if small.Images.N != 6 || string(small.Labels) != "\x00\x00\x01\x01\x02\x02" {
+		t.Errorf("spread test set: %d images, labels %v", small.Images.N, small.Labels)
+	}
+	log.Reset()
+	if _, err := LoadDataset(cfg, opts); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(log.String(), "from the cache") {
+		t.Errorf("second load: %q, want it from the cache", log.String())
+	}
+}
+
+// TestTrainStackedMNIST: stacked-mnist trains a DCGAN of 3 output channels
+// without byte labels (its 1,000 classes are wide), and a conditional recipe
+// on it is refused in one line.
+func TestTrainStackedMNIST(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs the real MNIST")
+	}
+	opts := quickOptions(t, 2)
+	opts.Config.Model, opts.Config.Data, opts.Config.Batch = "dcgan", "stacked-mnist", 8
+	res, err := Train(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	job, err := gan.LoadJob(res.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := job.SampleShape().String(); got != "(28, 28, 3)" {
+		t.Errorf("stacked-mnist's DCGAN makes %s, want (28, 28, 3)", got)
+	}
+	opts = quickOptions(t, 1)
+	opts.Config.Model, opts.Config.Conditional, opts.Config.Data = "cgan", "cgan", "stacked-mnist"
+	opts.Log = io.Discard
+	if _, err := Train(context.Background(), opts); err == nil || err.Error() != "cgan takes at most 256 classes; stacked-mnist has 1000" {
+		t.Errorf("cgan on stacked-mnist: %v", err)
+	}
+}
