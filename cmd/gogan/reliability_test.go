@@ -88,25 +88,33 @@ func TestUsageLimits(t *testing.T) {
 	}
 }
 
-// TestOutOfRangeLabels: labels of 200 give the classifier, cgan and acgan one
-// clean error, which says that no checkpoint was saved yet (none exists).
+// TestOutOfRangeLabels: the class count of an IDX folder is its training
+// labels' largest + 1, so training labels of 200 train 201 classes (no panic,
+// as labels beyond the classes once gave), and a test label beyond them is one
+// clean error before the run starts, naming no checkpoint.
 func TestOutOfRangeLabels(t *testing.T) {
-	bad := corrupt(t, func(dir string) error {
-		labels := make([]uint8, nTrain)
-		for i := range labels {
-			labels[i] = 200
-		}
-		return writeLabels(filepath.Join(dir, "train-labels-idx1-ubyte"), labels)
-	})
+	labelled := func(file string, n int) string {
+		return corrupt(t, func(dir string) error {
+			labels := make([]uint8, n)
+			for i := range labels {
+				labels[i] = 200
+			}
+			return writeLabels(filepath.Join(dir, file), labels)
+		})
+	}
+	badTrain, badTest := labelled("train-labels-idx1-ubyte", nTrain), labelled("t10k-labels-idx1-ubyte", nTest)
 	for _, model := range []string{"classifier", "cgan", "acgan"} {
 		t.Run(model, func(t *testing.T) {
-			out := filepath.Join(t.TempDir(), "run")
-			r := train(t, bad, out, "--model", model)
-			wantError(t, r, 1, "label 200 of sample 0 is not one of 10 classes", "no checkpoint was saved yet")
-			if strings.Contains(r.stderr, "latest.json") {
-				t.Errorf("the error names a checkpoint that does not exist\n%s", r)
+			r := train(t, badTrain, filepath.Join(t.TempDir(), "run"), "--model", model)
+			if r.code != 0 {
+				t.Fatalf("training labels of 200: want a run of 201 classes\n%s", r)
 			}
 		})
+	}
+	r := train(t, badTest, filepath.Join(t.TempDir(), "run"), "--model", "classifier")
+	wantError(t, r, 1, "test set: label 200 of sample 0 is not one of 10 classes")
+	if strings.Contains(r.stderr, "latest.json") {
+		t.Errorf("the error names a checkpoint that does not exist\n%s", r)
 	}
 }
 
