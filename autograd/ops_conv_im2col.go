@@ -3,7 +3,7 @@ package autograd
 import (
 	"sync"
 
-	"github.com/gogan/gogan/internal/gemm"
+	"github.com/gogan/gogan/internal/parallel"
 	"github.com/gogan/gogan/internal/vec"
 )
 
@@ -160,51 +160,28 @@ func addFloats(dst, src []float32) {
 // sharing among threads: below it, waking a worker costs more than it saves.
 const minParallelPatch = 1 << 15
 
-// runPatches runs j, cut into equal shares of [lo, hi) among gemm's threads
-// when it is large: the caller takes the first share, persistent workers the rest.
+// runPatches runs j, cut into equal shares of [lo, hi) among the team's threads
+// (internal/parallel) when it is large: the caller takes the first share.
 func runPatches(j patchJob) {
-	t := gemm.Threads()
+	t := parallel.Threads()
 	if t < 2 || j.c.rows(&j.d)*j.c.patch(&j.d) < minParallelPatch || j.hi-j.lo < 2 {
 		j.run()
 		return
 	}
-	t = min(t, j.hi-j.lo)
-	patchTeam.mu.Lock()
-	defer patchTeam.mu.Unlock()
-	for len(patchTeam.workers) < t-1 {
-		w := &patchWorker{jobs: make(chan patchJob), done: make(chan struct{})}
-		go w.loop()
-		patchTeam.workers = append(patchTeam.workers, w)
-	}
-	lo, size := j.lo, j.hi-j.lo
-	share := func(p int) (int, int) { return lo + p*size/t, lo + (p+1)*size/t }
-	for p := 1; p < t; p++ {
-		jp := j
-		jp.lo, jp.hi = share(p)
-		patchTeam.workers[p-1].jobs <- jp
-	}
-	j.lo, j.hi = share(0)
-	j.run()
-	for p := 1; p < t; p++ {
-		<-patchTeam.workers[p-1].done
-	}
+	jp := patchJobs.Get().(*patchJob)
+	*jp = j
+	parallel.Run(jp, min(t, j.hi-j.lo))
+	*jp = patchJob{}
+	patchJobs.Put(jp)
 }
 
-// patchTeam holds the persistent goroutines that share im2col and col2im, as
-// gemm's workers share a product; one job runs on them at a time.
-var patchTeam struct {
-	mu      sync.Mutex
-	workers []*patchWorker
-}
+// patchJobs recycles the jobs handed to the team, so that sharing allocates nothing.
+var patchJobs = sync.Pool{New: func() any { return new(patchJob) }}
 
-type patchWorker struct {
-	jobs chan patchJob
-	done chan struct{}
-}
-
-func (w *patchWorker) loop() {
-	for j := range w.jobs {
-		j.run()
-		w.done <- struct{}{}
-	}
+// Run does share p of parts of [lo, hi).
+func (j *patchJob) Run(p, parts int) {
+	jp := *j
+	size := j.hi - j.lo
+	jp.lo, jp.hi = j.lo+p*size/parts, j.lo+(p+1)*size/parts
+	jp.run()
 }

@@ -5,7 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"runtime"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -33,8 +35,9 @@ func newBenchCommand() *command {
 	iters := fs.Int("iters", 200, "timed training iterations (after 10 of warm-up)")
 	threads := fs.Int("threads", 0, "CPU threads (default: all cores)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the timed iterations to this file (for go tool pprof)")
 	c := &command{
-		name: "bench", usage: "[--model mlp] [--batch 64] [--iters 200] [--threads N] [--json]", flags: fs,
+		name: "bench", usage: "[--model mlp] [--batch 64] [--iters 200] [--threads N] [--cpuprofile FILE] [--json]", flags: fs,
 		short: "Time training iterations on synthetic data (a GAN iteration is one D step and one G step).",
 	}
 	c.run = func(env *environment, _ []string) error {
@@ -74,14 +77,22 @@ func newBenchCommand() *command {
 				return err
 			}
 		}
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			return err
+		}
 		flops0 := job.Flops()
 		start := time.Now()
 		for range *iters {
 			if _, err := job.Train(real, labels); err != nil {
+				stop()
 				return err
 			}
 		}
 		secs := time.Since(start).Seconds()
+		if err := stop(); err != nil {
+			return err
+		}
 		res := benchResult{
 			Model: cfg.Model, Batch: cfg.Batch, Threads: gemm.Threads(), Iters: *iters, Seconds: secs,
 			ItPerS: float64(*iters) / secs, ImgPerS: float64(*iters*cfg.Batch) / secs,
@@ -95,6 +106,29 @@ func newBenchCommand() *command {
 		return nil
 	}
 	return c
+}
+
+// startCPUProfile starts a CPU profile into path, none when path is empty;
+// stop ends it and closes the file.
+func startCPUProfile(path string) (stop func() error, err error) {
+	if path == "" {
+		return func() error { return nil }, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--cpuprofile %s: %w", path, err)
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("--cpuprofile %s: %w", path, err)
+		}
+		return nil
+	}, nil
 }
 
 // peakRSSMB is the process's peak resident memory (Linux reports KiB).
