@@ -87,7 +87,11 @@ func (w *worker) loop() {
 		w.job.Run(w.part, w.parts)
 		w.job = nil // drop the reference to the caller's data
 		w.finished.Store(seen + 1)
-		signal(&w.callerAwait, w.fin)
+		if signal(&w.callerAwait, w.fin) {
+			// The caller was parked and is now queued on this thread: let it run
+			// now rather than after this worker's spin.
+			runtime.Gosched()
+		}
 	}
 }
 
@@ -104,14 +108,22 @@ func (w *worker) wait() { await(&w.finished, w.posted.Load()-1, &w.callerAwait, 
 // await returns once counter has moved past seen: spinning first, then parked on ch
 // with parked set (the other side sends on ch after moving the counter if it finds
 // parked set).
+//
+// While spinning it yields its thread to other goroutines only when the team has more
+// threads than the Go scheduler runs at once (GOMAXPROCS): otherwise every spinning
+// thread would take the scheduler's lock at each yield, which at 16 threads cost a
+// fifth of the CPU time of a training step (measured).
 func await(counter *atomic.Uint64, seen uint64, parked *atomic.Bool, ch chan struct{}) {
 	start := time.Now()
+	yield := Threads() > runtime.GOMAXPROCS(0)
 	for i := 0; counter.Load() == seen; i++ {
 		if i%64 == 63 {
 			if time.Since(start) > spinFor {
 				break
 			}
-			runtime.Gosched()
+			if yield {
+				runtime.Gosched()
+			}
 		}
 	}
 	for counter.Load() == seen {
@@ -125,14 +137,17 @@ func await(counter *atomic.Uint64, seen uint64, parked *atomic.Bool, ch chan str
 	}
 }
 
-// signal wakes the other side if it is parked (a stale token only costs it one more check).
-func signal(parked *atomic.Bool, ch chan struct{}) {
+// signal wakes the other side if it is parked (a stale token only costs it one more
+// check), and reports whether it sent a token.
+func signal(parked *atomic.Bool, ch chan struct{}) bool {
 	if parked.Load() {
 		select {
 		case ch <- struct{}{}:
+			return true
 		default:
 		}
 	}
+	return false
 }
 
 // Run does every part of job and returns when all are done: part 0 on the calling
