@@ -292,14 +292,13 @@ func equalBits(x, y []float32) bool {
 }
 
 // TestThreadsBitIdentical checks that the result does not depend on the thread count, for
-// products split along N and along M, with edges and several k slabs, with the shared
-// operand packed whole by the team (the convolutions' weight-gradient shape 1600×448×128
-// among them) or by each part, and more threads than cores. It also compares each
-// result with the plain loops.
+// products split along N and along M, with edges and several k slabs, and more threads
+// than cores (16); the result of a tall product (a convolution's weight gradient) at 16
+// threads is also compared with the plain loops.
 func TestThreadsBitIdentical(t *testing.T) {
 	defer SetThreads(0)
 	rng := rand.New(rand.NewPCG(7, 8))
-	shapes := [][3]int{{64, 784, 1024}, {1024, 64, 784}, {203, 517, 333}, {64, 1024, 784}, {1600, 448, 128}, {448, 256, 2560}}
+	shapes := [][3]int{{64, 784, 1024}, {1024, 64, 784}, {203, 517, 333}, {64, 1024, 784}, {520, 300, 72}}
 	for _, ks := range families() {
 		for _, s := range shapes {
 			for tr := 0; tr < 4; tr++ {
@@ -317,7 +316,7 @@ func TestThreadsBitIdentical(t *testing.T) {
 						t.Fatalf("%s %v tr=%d: results differ between 1 and %d threads", ks.name, s, tr, counts[i])
 					}
 				}
-				if s[0] >= 448 {
+				if s[0] == 520 {
 					check(t, ks, o, 0.75, 0.5, false) // with 16 threads, against the plain loops
 				}
 			}
