@@ -72,6 +72,7 @@ type worker struct {
 	part, parts       int
 	posted, finished  atomic.Uint64
 	idle, callerAwait atomic.Bool
+	yield             atomic.Bool // spin politely: the team outnumbers GOMAXPROCS
 	wake, fin         chan struct{} // capacity 1
 }
 
@@ -83,7 +84,7 @@ func newWorker() *worker {
 
 func (w *worker) loop() {
 	for seen := uint64(0); ; seen++ {
-		await(&w.posted, seen, &w.idle, w.wake)
+		await(&w.posted, seen, &w.idle, w.wake, w.yield.Load())
 		w.job.Run(w.part, w.parts)
 		w.job = nil // drop the reference to the caller's data
 		w.finished.Store(seen + 1)
@@ -96,26 +97,28 @@ func (w *worker) loop() {
 }
 
 // post hands part p of parts of job to the worker.
-func (w *worker) post(job Job, p, parts int) {
+func (w *worker) post(job Job, p, parts int, yield bool) {
 	w.job, w.part, w.parts = job, p, parts
+	w.yield.Store(yield)
 	w.posted.Add(1)
 	signal(&w.idle, w.wake)
 }
 
 // wait returns when the worker has finished its last part.
-func (w *worker) wait() { await(&w.finished, w.posted.Load()-1, &w.callerAwait, w.fin) }
+func (w *worker) wait(yield bool) {
+	await(&w.finished, w.posted.Load()-1, &w.callerAwait, w.fin, yield)
+}
 
 // await returns once counter has moved past seen: spinning first, then parked on ch
 // with parked set (the other side sends on ch after moving the counter if it finds
 // parked set).
 //
-// While spinning it yields its thread to other goroutines only when the team has more
-// threads than the Go scheduler runs at once (GOMAXPROCS): otherwise every spinning
-// thread would take the scheduler's lock at each yield, which at 16 threads cost a
-// fifth of the CPU time of a training step (measured).
-func await(counter *atomic.Uint64, seen uint64, parked *atomic.Bool, ch chan struct{}) {
+// While spinning it yields its thread to other goroutines only when asked to (yield:
+// the team has more threads than the Go scheduler runs at once, GOMAXPROCS): otherwise
+// every spinning thread would take the scheduler's lock at each yield, which at 16
+// threads cost a fifth of the CPU time of a training step (measured).
+func await(counter *atomic.Uint64, seen uint64, parked *atomic.Bool, ch chan struct{}, yield bool) {
 	start := time.Now()
-	yield := Threads() > runtime.GOMAXPROCS(0)
 	for i := 0; counter.Load() == seen; i++ {
 		if i%64 == 63 {
 			if time.Since(start) > spinFor {
@@ -177,12 +180,13 @@ func TryRun(job Job, parts int, wakeParked bool) bool {
 	for len(team.workers) < parts-1 {
 		team.workers = append(team.workers, newWorker())
 	}
+	yield := parts > runtime.GOMAXPROCS(0)
 	for p := 1; p < parts; p++ {
-		team.workers[p-1].post(job, p, parts)
+		team.workers[p-1].post(job, p, parts, yield)
 	}
 	job.Run(0, parts)
 	for p := 1; p < parts; p++ {
-		team.workers[p-1].wait()
+		team.workers[p-1].wait(yield)
 	}
 	return true
 }
