@@ -72,7 +72,7 @@ type worker struct {
 	part, parts       int
 	posted, finished  atomic.Uint64
 	idle, callerAwait atomic.Bool
-	yield             atomic.Bool // spin politely: the team outnumbers GOMAXPROCS
+	yield             atomic.Bool   // spin politely: the team outnumbers GOMAXPROCS
 	wake, fin         chan struct{} // capacity 1
 }
 
