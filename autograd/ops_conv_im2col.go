@@ -157,22 +157,33 @@ func addFloats(dst, src []float32) {
 }
 
 // minParallelPatch is the smallest im2col or col2im, in floats moved, worth
-// sharing among threads: below it, waking a worker costs more than it saves.
-const minParallelPatch = 1 << 15
+// sharing among threads: below it, handing work to a worker costs more than it
+// saves. Each share moves at least minPatchShare floats, and only one of at least
+// wakePatch floats wakes workers that have parked (tens of microseconds).
+const (
+	minParallelPatch = 1 << 15
+	minPatchShare    = 1 << 13
+	wakePatch        = 1 << 19
+)
 
 // runPatches runs j, cut into equal shares of [lo, hi) among the team's threads
-// (internal/parallel) when it is large: the caller takes the first share.
+// (internal/parallel) when it is large and the team is free: the caller takes the
+// first share. Otherwise the caller runs it alone.
 func runPatches(j patchJob) {
-	t := parallel.Threads()
-	if t < 2 || j.c.rows(&j.d)*j.c.patch(&j.d) < minParallelPatch || j.hi-j.lo < 2 {
+	size := j.c.rows(&j.d) * j.c.patch(&j.d)
+	parts := min(parallel.Threads(), j.hi-j.lo, size/minPatchShare)
+	if size < minParallelPatch || parts < 2 {
 		j.run()
 		return
 	}
 	jp := patchJobs.Get().(*patchJob)
 	*jp = j
-	parallel.Run(jp, min(t, j.hi-j.lo))
+	done := parallel.TryRun(jp, parts, size >= wakePatch)
 	*jp = patchJob{}
 	patchJobs.Put(jp)
+	if !done {
+		j.run()
+	}
 }
 
 // patchJobs recycles the jobs handed to the team, so that sharing allocates nothing.

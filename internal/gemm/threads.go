@@ -13,6 +13,10 @@ import (
 const (
 	parallelMinFlops     = 1_000_000
 	parallelMinFlopsCold = 24_000_000
+	// partMinFlops is the least work of one part: a product is cut into at most
+	// flops/partMinFlops parts, so that on many cores a small product is not cut into
+	// parts of a few microseconds, each waited for.
+	partMinFlops = parallelMinFlops / 2
 )
 
 // packWeight is what packing one float costs, in multiply-adds of the kernel (about a cycle
@@ -67,6 +71,7 @@ func execute(g *call) {
 	if t := Threads(); t > 1 {
 		if flops := 2 * float64(g.m) * float64(g.n) * float64(g.k); flops >= parallelMinFlops {
 			// A product that finds the team busy with another job runs serially.
+			t = min(t, int(flops/partMinFlops))
 			if parts, alongM := plan(g, t); parts > 1 && shared.mu.TryLock() {
 				done := parallelRun(g, parts, alongM, flops >= parallelMinFlopsCold)
 				shared.mu.Unlock()
