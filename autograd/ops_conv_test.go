@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/gogan/gogan/autograd"
-	"github.com/gogan/gogan/internal/parallel"
 	"github.com/gogan/gogan/internal/gradcheck"
+	"github.com/gogan/gogan/internal/parallel"
 )
 
 // convCase is one convolution geometry: input (n, h, w, ci), kernel (kh, kw),
