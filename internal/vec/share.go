@@ -50,11 +50,10 @@ var shareJobs = sync.Pool{New: func() any { return new(shareJob) }}
 // shareParts is how many parts a kernel touching size floats (its largest operand)
 // and cutting n units on multiples of align is shared among: 1 when not worth it.
 func shareParts(size, n, align int) int {
-	t := parallel.Threads()
-	if t < 2 || size < 2*minShare {
+	if size < 2*minShare { // before asking for the threads, which takes a lock
 		return 1
 	}
-	return max(1, min(t, size/minShare, n/align))
+	return max(1, min(parallel.Threads(), size/minShare, n/align))
 }
 
 // share runs j in parts on the team and reports true, or reports false (having run
