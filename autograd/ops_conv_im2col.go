@@ -3,7 +3,7 @@ package autograd
 import (
 	"sync"
 
-	"github.com/gogan/gogan/internal/gemm"
+	"github.com/gogan/gogan/internal/parallel"
 	"github.com/gogan/gogan/internal/vec"
 )
 
@@ -157,54 +157,42 @@ func addFloats(dst, src []float32) {
 }
 
 // minParallelPatch is the smallest im2col or col2im, in floats moved, worth
-// sharing among threads: below it, waking a worker costs more than it saves.
-const minParallelPatch = 1 << 15
+// sharing among threads: below it, handing work to a worker costs more than it
+// saves. Each share moves at least minPatchShare floats, and only one of at least
+// wakePatch floats wakes workers that have parked (tens of microseconds).
+const (
+	minParallelPatch = 1 << 15
+	minPatchShare    = 1 << 13
+	wakePatch        = 1 << 19
+)
 
-// runPatches runs j, cut into equal shares of [lo, hi) among gemm's threads
-// when it is large: the caller takes the first share, persistent workers the rest.
+// runPatches runs j, cut into equal shares of [lo, hi) among the team's threads
+// (internal/parallel) when it is large and the team is free: the caller takes the
+// first share. Otherwise the caller runs it alone.
 func runPatches(j patchJob) {
-	t := gemm.Threads()
-	if t < 2 || j.c.rows(&j.d)*j.c.patch(&j.d) < minParallelPatch || j.hi-j.lo < 2 {
+	size := j.c.rows(&j.d) * j.c.patch(&j.d)
+	parts := min(parallel.Threads(), j.hi-j.lo, size/minPatchShare)
+	if size < minParallelPatch || parts < 2 {
 		j.run()
 		return
 	}
-	t = min(t, j.hi-j.lo)
-	patchTeam.mu.Lock()
-	defer patchTeam.mu.Unlock()
-	for len(patchTeam.workers) < t-1 {
-		w := &patchWorker{jobs: make(chan patchJob), done: make(chan struct{})}
-		go w.loop()
-		patchTeam.workers = append(patchTeam.workers, w)
-	}
-	lo, size := j.lo, j.hi-j.lo
-	share := func(p int) (int, int) { return lo + p*size/t, lo + (p+1)*size/t }
-	for p := 1; p < t; p++ {
-		jp := j
-		jp.lo, jp.hi = share(p)
-		patchTeam.workers[p-1].jobs <- jp
-	}
-	j.lo, j.hi = share(0)
-	j.run()
-	for p := 1; p < t; p++ {
-		<-patchTeam.workers[p-1].done
-	}
-}
-
-// patchTeam holds the persistent goroutines that share im2col and col2im, as
-// gemm's workers share a product; one job runs on them at a time.
-var patchTeam struct {
-	mu      sync.Mutex
-	workers []*patchWorker
-}
-
-type patchWorker struct {
-	jobs chan patchJob
-	done chan struct{}
-}
-
-func (w *patchWorker) loop() {
-	for j := range w.jobs {
+	jp := patchJobs.Get().(*patchJob)
+	*jp = j
+	done := parallel.TryRun(jp, parts, size >= wakePatch)
+	*jp = patchJob{}
+	patchJobs.Put(jp)
+	if !done {
 		j.run()
-		w.done <- struct{}{}
 	}
+}
+
+// patchJobs recycles the jobs handed to the team, so that sharing allocates nothing.
+var patchJobs = sync.Pool{New: func() any { return new(patchJob) }}
+
+// Run does share p of parts of [lo, hi).
+func (j *patchJob) Run(p, parts int) {
+	jp := *j
+	size := j.hi - j.lo
+	jp.lo, jp.hi = j.lo+p*size/parts, j.lo+(p+1)*size/parts
+	jp.run()
 }

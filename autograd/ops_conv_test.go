@@ -8,6 +8,7 @@ import (
 
 	"github.com/gogan/gogan/autograd"
 	"github.com/gogan/gogan/internal/gradcheck"
+	"github.com/gogan/gogan/internal/parallel"
 )
 
 // convCase is one convolution geometry: input (n, h, w, ci), kernel (kh, kw),
@@ -383,5 +384,41 @@ func TestConvSecondOrderGradient(t *testing.T) {
 			// enough for the float32 rounding of P.
 			gradcheck.Check(t, net.name, append(net.params, w3), penalty, 3e-3)
 		})
+	}
+}
+
+// TestConvThreadsBitIdentical: the convolutions give the same bits on 1, 3 and 16
+// threads, on geometries large enough that im2col, col2im and the products are shared
+// (and wake parked workers).
+func TestConvThreadsBitIdentical(t *testing.T) {
+	defer parallel.SetThreads(0)
+	rng := rand.New(rand.NewPCG(21, 22))
+	for _, c := range []convCase{
+		{n: 16, h: 14, w: 14, ci: 64, co: 128, kh: 5, kw: 5, sh: 2, sw: 2, pad: autograd.Same}, // the DCGAN critic's second conv
+		{n: 8, h: 7, w: 7, ci: 128, co: 96, kh: 5, kw: 5, sh: 1, sw: 1, pad: autograd.Same},    // the generator's first, stride 1
+	} {
+		oh, ow, _, _ := c.geometry()
+		x := randomFloats(rng, c.n*c.h*c.w*c.ci)
+		w := randomFloats(rng, c.kh*c.kw*c.ci*c.co)
+		dy := randomFloats(rng, c.n*oh*ow*c.co)
+		wt := randomFloats(rng, c.kh*c.kw*c.co*c.ci)
+		var runs [][]float32
+		for _, threads := range []int{1, 3, 16} {
+			parallel.SetThreads(threads)
+			g := autograd.NewGraph(nil)
+			xv := g.Input(x, false, c.n, c.h, c.w, c.ci)
+			strides := [2]int{c.sh, c.sw}
+			y := g.Conv2D(xv, g.Input(w, false, c.kh, c.kw, c.ci, c.co), strides, c.pad)
+			dw := g.Conv2DFilterGrad(xv, g.Input(dy, false, c.n, oh, ow, c.co), [2]int{c.kh, c.kw}, strides, c.pad)
+			z := g.Conv2DTranspose(xv, g.Input(wt, false, c.kh, c.kw, c.co, c.ci), strides, c.pad)
+			runs = append(runs, append(append(append([]float32(nil), y.Data...), dw.Data...), z.Data...))
+		}
+		for i := 1; i < len(runs); i++ {
+			for k := range runs[0] {
+				if math.Float32bits(runs[i][k]) != math.Float32bits(runs[0][k]) {
+					t.Fatalf("%v: value %d differs between 1 thread and run %d", c, k, i)
+				}
+			}
+		}
 	}
 }

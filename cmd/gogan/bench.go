@@ -5,7 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -36,8 +38,9 @@ func newBenchCommand() *command {
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	size := fs.Int("image-size", 0, "side of the square images to train on (default: the model's, 28 for most)")
 	channels := fs.Int("channels", 0, "channels of those images, 1 or 3 (default: the model's)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the timed iterations to this file (for go tool pprof)")
 	c := &command{
-		name: "bench", usage: "[--model mlp] [--batch 64] [--iters 200] [--threads N] [--json]", flags: fs,
+		name: "bench", usage: "[--model mlp] [--batch 64] [--iters 200] [--threads N] [--cpuprofile FILE] [--json]", flags: fs,
 		short: "Time training iterations on synthetic data (a GAN iteration is one D step and one G step).",
 	}
 	c.run = func(env *environment, _ []string) error {
@@ -86,14 +89,22 @@ func newBenchCommand() *command {
 				return err
 			}
 		}
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			return err
+		}
 		flops0 := job.Flops()
 		start := time.Now()
 		for range *iters {
 			if _, err := job.Train(real, labels); err != nil {
+				stop()
 				return err
 			}
 		}
 		secs := time.Since(start).Seconds()
+		if err := stop(); err != nil {
+			return err
+		}
 		res := benchResult{
 			Model: cfg.Model, Batch: cfg.Batch, Threads: gemm.Threads(), Iters: *iters, Seconds: secs,
 			ItPerS: float64(*iters) / secs, ImgPerS: float64(*iters*cfg.Batch) / secs,
@@ -107,6 +118,29 @@ func newBenchCommand() *command {
 		return nil
 	}
 	return c
+}
+
+// startCPUProfile starts a CPU profile into path, none when path is empty;
+// stop ends it and closes the file.
+func startCPUProfile(path string) (stop func() error, err error) {
+	if path == "" {
+		return func() error { return nil }, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--cpuprofile %s: %w", path, err)
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("--cpuprofile %s: %w", path, err)
+		}
+		return nil
+	}, nil
 }
 
 // peakRSSMB is the process's peak resident memory (Linux reports KiB).

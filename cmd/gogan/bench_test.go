@@ -2,6 +2,9 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -28,4 +31,26 @@ func TestBenchImageShape(t *testing.T) {
 	r := gogan(t, split("bench --model dcgan --image-size 32 --channels 3 --batch 2 --iters 1")...)
 	wantExit(t, r, 0)
 	wantError(t, gogan(t, split("bench --model dcgan --image-size 40")...), 2, "dcgan needs square images of 28, 32, 64 or 128 pixels")
+}
+
+// TestBenchCPUProfile: --cpuprofile writes a profile that pprof can read (gzip, non-empty),
+// and a path that cannot be created is an error naming it.
+func TestBenchCPUProfile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cpu.prof")
+	r := gogan(t, "bench", "--batch", "8", "--iters", "2", "--cpuprofile", path)
+	wantExit(t, r, 0)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
+		t.Fatalf("%s is not a gzipped profile (%d bytes)", path, len(b))
+	}
+
+	bad := filepath.Join(t.TempDir(), "missing", "cpu.prof")
+	r = gogan(t, "bench", "--batch", "8", "--iters", "2", "--cpuprofile", bad)
+	wantExit(t, r, 1)
+	if !strings.Contains(r.stderr, "--cpuprofile") || !strings.Contains(r.stderr, bad) {
+		t.Errorf("error does not name the flag and the path:\n%s", r)
+	}
 }

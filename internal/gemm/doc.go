@@ -45,15 +45,20 @@
 // architectures, the same loops run a 4×4 kernel written in Go (kernel_go.go), the loops
 // whose code each assembly function's doc comment shows.
 //
-// Threading: a large product is shared among Threads() goroutines: the caller and persistent
-// workers, started on first use (no goroutine is created per call). A job is handed over
-// through atomic counters; a worker spins for 50 µs after its last job before parking on a
-// channel, so that the products of a training step, which follow each other closely, find
-// it awake. Products of at least 1 MFLOP are shared when the workers are awake, of at least
-// 24 MFLOP in any case (waking a parked thread costs tens of microseconds); smaller ones,
-// and those that find the workers busy with another product, run on the caller alone. C is
-// cut along N or M, whichever gives the cheaper busiest part (tiles plus packing), in whole
-// micro-tiles; each part runs the loops above on its own block with its own buffers.
+// Threading: a large product is shared among Threads() goroutines: the caller and the
+// persistent workers of internal/parallel, the one team that the rest of a training step
+// (im2col, the element-wise kernels of internal/vec, the optimizer) shares too, so that no
+// second set of threads competes for the cores. A part is handed over through atomic
+// counters; a worker spins for 50 µs after its last part before parking on a channel, so
+// that the jobs of a training step, which follow each other closely, find it awake.
+// Products of at least 1 MFLOP are shared when the workers are awake, of at least 24 MFLOP
+// in any case (waking a parked thread costs tens of microseconds); smaller ones, and those
+// that find the team busy with another job, run on the caller alone. C is cut along N or
+// M, whichever gives the cheaper busiest part (tiles plus packing), in whole micro-tiles;
+// each part runs the loops above on its own block with its own buffers. (Packing the
+// shared operand once for all the parts, BLIS-style, was tried on 16 cores and lost: the
+// parts then read panels packed in other cores' caches, and the kernels ran 20% slower
+// than the packing saved; see docs/performance.md.)
 //
 // Determinism: the slabs of k depend on k alone, and an element of C is always summed by
 // one kernel call per slab in the same order, whether its tile is inner or at an edge and

@@ -95,6 +95,8 @@ type call struct {
 	out     []float32
 	ldout   int
 	outBeta float32
+	// alongM: a shared product is cut along M, not N (see Run).
+	alongM bool
 }
 
 // kStep is the depth of the k slabs: k cut into ⌈k/kcMax⌉ slabs of equal depth, rounded up

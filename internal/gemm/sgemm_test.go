@@ -292,17 +292,20 @@ func equalBits(x, y []float32) bool {
 }
 
 // TestThreadsBitIdentical checks that the result does not depend on the thread count, for
-// products split along N and along M, with edges and several k slabs.
+// products split along N and along M, with edges and several k slabs, and more threads
+// than cores (16); the result of a tall product (a convolution's weight gradient) at 16
+// threads is also compared with the plain loops.
 func TestThreadsBitIdentical(t *testing.T) {
 	defer SetThreads(0)
 	rng := rand.New(rand.NewPCG(7, 8))
-	shapes := [][3]int{{64, 784, 1024}, {1024, 64, 784}, {203, 517, 333}, {64, 1024, 784}}
+	shapes := [][3]int{{64, 784, 1024}, {1024, 64, 784}, {203, 517, 333}, {64, 1024, 784}, {520, 300, 72}}
 	for _, ks := range families() {
 		for _, s := range shapes {
 			for tr := 0; tr < 4; tr++ {
 				o := newOperands(rng, tr&1 != 0, tr&2 != 0, s[0], s[2], s[1], 1)
 				var results [][]float32
-				for _, th := range []int{1, 2, 3} {
+				counts := []int{1, 2, 3, 16}
+				for _, th := range counts {
 					SetThreads(th)
 					c := append([]float32(nil), o.c...)
 					sgemmWith(ks, o.transA, o.transB, o.m, o.n, o.k, 0.75, o.a, o.lda, o.b, o.ldb, 0.5, c, o.ldc)
@@ -310,8 +313,11 @@ func TestThreadsBitIdentical(t *testing.T) {
 				}
 				for i := 1; i < len(results); i++ {
 					if !equalBits(results[0], results[i]) {
-						t.Fatalf("%s %v tr=%d: results differ between 1 and %d threads", ks.name, s, tr, i+1)
+						t.Fatalf("%s %v tr=%d: results differ between 1 and %d threads", ks.name, s, tr, counts[i])
 					}
+				}
+				if s[0] == 520 {
+					check(t, ks, o, 0.75, 0.5, false) // with 16 threads, against the plain loops
 				}
 			}
 		}

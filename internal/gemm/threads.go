@@ -1,10 +1,9 @@
 package gemm
 
 import (
-	"runtime"
 	"sync"
-	"sync/atomic"
-	"time"
+
+	"github.com/gogan/gogan/internal/parallel"
 )
 
 // The smallest products (2·m·n·k floating-point operations) worth sharing, measured on
@@ -14,6 +13,10 @@ import (
 const (
 	parallelMinFlops     = 1_000_000
 	parallelMinFlopsCold = 24_000_000
+	// partMinFlops is the least work of one part: a product is cut into at most
+	// flops/partMinFlops parts, so that on many cores a small product is not cut into
+	// parts of a few microseconds, each waited for.
+	partMinFlops = parallelMinFlops / 2
 )
 
 // packWeight is what packing one float costs, in multiply-adds of the kernel (about a cycle
@@ -21,112 +24,21 @@ const (
 // part its packing as well as its tiles.
 const packWeight = 32
 
-// threads is how many goroutines share one large product, the caller included;
-// 0 (the default) follows runtime.GOMAXPROCS(0).
-var threads atomic.Int64
-
 // SetThreads sets how many goroutines share one large product, the calling one included;
 // n <= 0 means runtime.GOMAXPROCS(0), read at each product (the default). The results do
-// not depend on it, bit for bit.
-func SetThreads(n int) { threads.Store(int64(max(n, 0))) }
+// not depend on it, bit for bit. It is parallel.SetThreads: the products share that
+// package's team of workers with the rest of a training step.
+func SetThreads(n int) { parallel.SetThreads(n) }
 
-// Threads reports how many goroutines share one large product.
-func Threads() int {
-	if n := threads.Load(); n > 0 {
-		return int(n)
-	}
-	return runtime.GOMAXPROCS(0)
-}
+// Threads reports how many goroutines share one large product (parallel.Threads).
+func Threads() int { return parallel.Threads() }
 
-// team is the set of persistent workers, started on the first parallel product; one product
-// uses them at a time (mu). The caller computes the first part itself.
-var team struct {
-	mu      sync.Mutex
-	workers []*worker
-	call    call       // the product being shared, so that no job allocates
-	ws      *workspace // the caller's buffers while it holds mu
-}
-
-// spinFor is how long a worker waits for its next job, and the caller for a worker's end,
-// before parking on a channel: waking a parked goroutine's thread costs tens of
-// microseconds (measured), while the products of a training step follow each other closely.
-const spinFor = 50 * time.Microsecond
-
-// worker is one persistent goroutine with its own packing buffers. Jobs are handed over
-// through counters: the caller writes job and bumps posted; the worker bumps finished.
-// A side that waits spins for spinFor, then parks on its channel, having said so in a flag
-// that the other side checks after bumping its counter.
-type worker struct {
-	job               job
-	posted, finished  atomic.Uint64
-	idle, callerAwait atomic.Bool
-	wake, fin         chan struct{} // capacity 1
-	ws                workspace
-}
-
-// job is the block C[i0:i1, j0:j1] of the product g.
-type job struct {
-	g              *call
-	i0, i1, j0, j1 int
-}
-
-func newWorker() *worker {
-	w := &worker{wake: make(chan struct{}, 1), fin: make(chan struct{}, 1)}
-	go w.loop()
-	return w
-}
-
-func (w *worker) loop() {
-	for seen := uint64(0); ; seen++ {
-		await(&w.posted, seen, &w.idle, w.wake)
-		j := w.job
-		j.g.run(&w.ws, j.i0, j.i1, j.j0, j.j1)
-		w.finished.Store(seen + 1)
-		signal(&w.callerAwait, w.fin)
-	}
-}
-
-// post hands j to the worker.
-func (w *worker) post(j job) {
-	w.job = j
-	w.posted.Add(1)
-	signal(&w.idle, w.wake)
-}
-
-// wait returns when the worker has finished its last job.
-func (w *worker) wait() { await(&w.finished, w.posted.Load()-1, &w.callerAwait, w.fin) }
-
-// await returns once counter has moved past seen: spinning first, then parked on ch with
-// parked set (the other side sends on ch after moving the counter if it finds parked set).
-func await(counter *atomic.Uint64, seen uint64, parked *atomic.Bool, ch chan struct{}) {
-	start := time.Now()
-	for i := 0; counter.Load() == seen; i++ {
-		if i%64 == 63 {
-			if time.Since(start) > spinFor {
-				break
-			}
-			runtime.Gosched()
-		}
-	}
-	for counter.Load() == seen {
-		parked.Store(true)
-		if counter.Load() != seen {
-			parked.Store(false)
-			return
-		}
-		<-ch
-		parked.Store(false)
-	}
-}
-
-// signal wakes the other side if it is parked (a stale token only costs it one more check).
-func signal(parked *atomic.Bool, ch chan struct{}) {
-	if parked.Load() {
-		select {
-		case ch <- struct{}{}:
-		default:
-		}
-	}
+// shared is the product being shared among the threads of internal/parallel's team,
+// kept here so that no product allocates; one product uses it at a time (mu).
+var shared struct {
+	mu   sync.Mutex
+	call call
+	ws   []*workspace // part p's packing buffers
 }
 
 // spare holds the buffers of serial products, one per product running at the same time.
@@ -152,20 +64,20 @@ func putWorkspace(ws *workspace) {
 	spare.mu.Unlock()
 }
 
-// execute runs the product serially, or split among the workers when it is large. The split
-// cuts C into whole micro-tiles, each computed by one goroutine exactly as the serial path
-// would, so the result does not depend on the number of threads.
+// execute runs the product serially, or split among the team's threads when it is large.
+// The split cuts C into whole micro-tiles, each computed by one goroutine exactly as the
+// serial path would, so the result does not depend on the number of threads.
 func execute(g *call) {
 	if t := Threads(); t > 1 {
 		if flops := 2 * float64(g.m) * float64(g.n) * float64(g.k); flops >= parallelMinFlops {
-			// A product that finds the workers busy with another runs serially.
-			if parts, alongM := plan(g, t); parts > 1 && team.mu.TryLock() {
-				if flops >= parallelMinFlopsCold || awake(parts-1) {
-					parallel(g, parts, alongM)
-					team.mu.Unlock()
+			// A product that finds the team busy with another job runs serially.
+			t = min(t, int(flops/partMinFlops))
+			if parts, alongM := plan(g, t); parts > 1 && shared.mu.TryLock() {
+				done := parallelRun(g, parts, alongM, flops >= parallelMinFlopsCold)
+				shared.mu.Unlock()
+				if done {
 					return
 				}
-				team.mu.Unlock()
 			}
 		}
 	}
@@ -175,19 +87,6 @@ func execute(g *call) {
 	}
 	g.run(ws, 0, g.m, 0, g.n)
 	putWorkspace(ws)
-}
-
-// awake reports whether the first n workers exist and are not parked; team.mu is held.
-func awake(n int) bool {
-	if len(team.workers) < n {
-		return false
-	}
-	for _, w := range team.workers[:n] {
-		if w.idle.Load() {
-			return false
-		}
-	}
-	return true
 }
 
 // plan picks how many parts to cut C into (at most t, at least one micro-tile each) and
@@ -213,45 +112,36 @@ func plan(g *call, t int) (parts int, alongM bool) {
 	return pn, false
 }
 
-// parallel shares the product among the caller and parts-1 workers; team.mu is held.
-func parallel(g *call, parts int, alongM bool) {
-	for len(team.workers) < parts-1 {
-		team.workers = append(team.workers, newWorker())
+// parallelRun shares the product among parts threads of the team, if it is free and
+// (unless wakeParked) awake, and reports whether it did; shared.mu is held.
+func parallelRun(g *call, parts int, alongM, wakeParked bool) bool {
+	for len(shared.ws) < parts {
+		shared.ws = append(shared.ws, new(workspace))
 	}
-	if team.ws == nil {
-		team.ws = new(workspace)
-	}
-	team.call = *g
-	gc := &team.call
+	shared.call = *g
+	gc := &shared.call
+	gc.alongM = alongM
 	if gc.out != nil {
-		gc.c = team.ws.scratch(gc.m * gc.ldc)
+		gc.c = shared.ws[0].scratch(gc.m * gc.ldc)
 	}
+	done := parallel.TryRun(gc, parts, wakeParked)
+	shared.call = call{} // drop the references to the caller's matrices
+	return done
+}
+
+// Run computes part p of parts of the shared product: a band of whole micro-tiles of C
+// along M (alongM) or N.
+func (g *call) Run(p, parts int) {
 	unit, total := g.ks.nr, g.n
-	if alongM {
+	if g.alongM {
 		unit, total = g.ks.mr, g.m
 	}
 	tiles := (total + unit - 1) / unit
-	bounds := func(p int) (lo, hi int) {
-		lo = (p*(tiles/parts) + min(p, tiles%parts)) * unit
-		hi = ((p+1)*(tiles/parts) + min(p+1, tiles%parts)) * unit
-		return min(lo, total), min(hi, total)
-	}
-	for p := 1; p < parts; p++ {
-		lo, hi := bounds(p)
-		j := job{g: gc, i0: 0, i1: g.m, j0: lo, j1: hi}
-		if alongM {
-			j = job{g: gc, i0: lo, i1: hi, j0: 0, j1: g.n}
-		}
-		team.workers[p-1].post(j)
-	}
-	lo, hi := bounds(0)
-	if alongM {
-		gc.run(team.ws, lo, hi, 0, g.n)
+	lo := min((p*(tiles/parts)+min(p, tiles%parts))*unit, total)
+	hi := min(((p+1)*(tiles/parts)+min(p+1, tiles%parts))*unit, total)
+	if g.alongM {
+		g.run(shared.ws[p], lo, hi, 0, g.n)
 	} else {
-		gc.run(team.ws, 0, g.m, lo, hi)
+		g.run(shared.ws[p], 0, g.m, lo, hi)
 	}
-	for p := 1; p < parts; p++ {
-		team.workers[p-1].wait()
-	}
-	team.call = call{} // drop the references to the caller's matrices
 }

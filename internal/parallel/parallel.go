@@ -1,17 +1,15 @@
-// Package parallel shares element-wise work (an optimizer's update over all the
-// weights) among the threads that gemm uses for its products: the calling goroutine
-// and persistent workers, started on first use, so that a training step starts no
-// goroutine and allocates nothing.
 package parallel
 
 import (
+	"runtime"
 	"sync"
-
-	"github.com/gogan/gogan/internal/gemm"
+	"sync/atomic"
+	"time"
 )
 
 // Job is work cut into parts: Run(p, parts) does part p of parts. Parts must not
-// depend on each other, and a job's result must not depend on how it is cut.
+// depend on each other, and a job's result must not depend on how it is cut
+// (or, where it does, only on the number of parts).
 type Job interface {
 	Run(part, parts int)
 }
@@ -20,58 +18,177 @@ type Job interface {
 // waking one costs more than it saves.
 const MinPerPart = 1 << 16
 
-// Parts is how many parts to cut work of n floats into: gemm's threads, fewer when
-// the work is small.
-func Parts(n int) int {
-	return max(1, min(gemm.Threads(), n/MinPerPart))
+// threads is how many goroutines share one job, the caller included; 0 (the default)
+// follows runtime.GOMAXPROCS(0).
+var threads atomic.Int64
+
+// SetThreads sets how many goroutines share one job, the calling one included;
+// n <= 0 means runtime.GOMAXPROCS(0), read at each job (the default).
+func SetThreads(n int) { threads.Store(int64(max(n, 0))) }
+
+// Threads reports how many goroutines share one job.
+func Threads() int {
+	if n := threads.Load(); n > 0 {
+		return int(n)
+	}
+	return runtime.GOMAXPROCS(0)
 }
 
-// team is the set of persistent workers; one Run uses them at a time.
+// Parts is how many parts to cut work of n floats into: Threads(), fewer when
+// the work is small.
+func Parts(n int) int {
+	return max(1, min(Threads(), n/MinPerPart))
+}
+
+// spinFor is how long a worker waits for its next part, and a caller for a worker's
+// end, before parking on a channel.
+const spinFor = 50 * time.Microsecond
+
+// team is the set of persistent workers; one job uses them at a time (mu).
 var team struct {
 	mu      sync.Mutex
 	workers []*worker
 }
 
-type task struct {
-	job         Job
-	part, parts int
+// worker is one persistent goroutine. Parts are handed over through counters: the
+// caller writes the part and bumps posted; the worker bumps finished. A side that
+// waits spins for spinFor, then parks on its channel, having said so in a flag that
+// the other side checks after bumping its counter.
+type worker struct {
+	job               Job
+	part, parts       int
+	posted, finished  atomic.Uint64
+	idle, callerAwait atomic.Bool
+	yield             atomic.Bool   // spin politely: the team outnumbers GOMAXPROCS
+	wake, fin         chan struct{} // capacity 1
 }
 
-type worker struct {
-	tasks chan task
-	done  chan struct{}
+func newWorker() *worker {
+	w := &worker{wake: make(chan struct{}, 1), fin: make(chan struct{}, 1)}
+	go w.loop()
+	return w
 }
 
 func (w *worker) loop() {
-	for t := range w.tasks {
-		t.job.Run(t.part, t.parts)
-		w.done <- struct{}{}
+	for seen := uint64(0); ; seen++ {
+		await(&w.posted, seen, &w.idle, w.wake, w.yield.Load())
+		w.job.Run(w.part, w.parts)
+		w.job = nil // drop the reference to the caller's data
+		w.finished.Store(seen + 1)
+		if signal(&w.callerAwait, w.fin) {
+			// The caller was parked and is now queued on this thread: let it run
+			// now rather than after this worker's spin.
+			runtime.Gosched()
+		}
 	}
 }
 
-// Run does every part of job and returns when all are done: part 0 on the calling
-// goroutine, the others on workers. A Run that finds the workers busy with another
-// does its parts itself, one after another.
-func Run(job Job, parts int) {
-	if parts <= 1 || !team.mu.TryLock() {
-		for p := range max(parts, 1) {
-			job.Run(p, max(parts, 1))
+// post hands part p of parts of job to the worker.
+func (w *worker) post(job Job, p, parts int, yield bool) {
+	w.job, w.part, w.parts = job, p, parts
+	w.yield.Store(yield)
+	w.posted.Add(1)
+	signal(&w.idle, w.wake)
+}
+
+// wait returns when the worker has finished its last part.
+func (w *worker) wait(yield bool) {
+	await(&w.finished, w.posted.Load()-1, &w.callerAwait, w.fin, yield)
+}
+
+// await returns once counter has moved past seen: spinning first, then parked on ch
+// with parked set (the other side sends on ch after moving the counter if it finds
+// parked set).
+//
+// While spinning it yields its thread to other goroutines only when asked to (yield:
+// the team has more threads than the Go scheduler runs at once, GOMAXPROCS): otherwise
+// every spinning thread would take the scheduler's lock at each yield, which at 16
+// threads cost a fifth of the CPU time of a training step (measured).
+func await(counter *atomic.Uint64, seen uint64, parked *atomic.Bool, ch chan struct{}, yield bool) {
+	start := time.Now()
+	for i := 0; counter.Load() == seen; i++ {
+		if i%64 == 63 {
+			if time.Since(start) > spinFor {
+				break
+			}
+			if yield {
+				runtime.Gosched()
+			}
 		}
-		return
+	}
+	for counter.Load() == seen {
+		parked.Store(true)
+		if counter.Load() != seen {
+			parked.Store(false)
+			return
+		}
+		<-ch
+		parked.Store(false)
+	}
+}
+
+// signal wakes the other side if it is parked (a stale token only costs it one more
+// check), and reports whether it sent a token.
+func signal(parked *atomic.Bool, ch chan struct{}) bool {
+	if parked.Load() {
+		select {
+		case ch <- struct{}{}:
+			return true
+		default:
+		}
+	}
+	return false
+}
+
+// Run does every part of job and returns when all are done: part 0 on the calling
+// goroutine, the others on workers. A Run that finds the team busy does its parts
+// itself, one after another.
+func Run(job Job, parts int) {
+	if !TryRun(job, parts, true) {
+		parts = max(parts, 1)
+		for p := range parts {
+			job.Run(p, parts)
+		}
+	}
+}
+
+// TryRun does every part of job on the team, as Run, and reports true; or it does
+// nothing and reports false when parts < 2, when the team is busy, or, unless
+// wakeParked, when one of the workers it needs is parked (waking a parked thread
+// costs tens of microseconds, more than a small job saves).
+func TryRun(job Job, parts int, wakeParked bool) bool {
+	if parts < 2 || !team.mu.TryLock() {
+		return false
 	}
 	defer team.mu.Unlock()
-	for len(team.workers) < parts-1 {
-		w := &worker{tasks: make(chan task), done: make(chan struct{})}
-		go w.loop()
-		team.workers = append(team.workers, w)
+	if !wakeParked && !awake(parts-1) {
+		return false
 	}
+	for len(team.workers) < parts-1 {
+		team.workers = append(team.workers, newWorker())
+	}
+	yield := parts > runtime.GOMAXPROCS(0)
 	for p := 1; p < parts; p++ {
-		team.workers[p-1].tasks <- task{job, p, parts}
+		team.workers[p-1].post(job, p, parts, yield)
 	}
 	job.Run(0, parts)
 	for p := 1; p < parts; p++ {
-		<-team.workers[p-1].done
+		team.workers[p-1].wait(yield)
 	}
+	return true
+}
+
+// awake reports whether the first n workers exist and are not parked; team.mu is held.
+func awake(n int) bool {
+	if len(team.workers) < n {
+		return false
+	}
+	for _, w := range team.workers[:n] {
+		if w.idle.Load() {
+			return false
+		}
+	}
+	return true
 }
 
 // Range is part p of [0, n) cut into parts, the cuts on multiples of align (a cache

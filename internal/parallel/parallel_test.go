@@ -1,6 +1,7 @@
 package parallel
 
 import (
+	"runtime"
 	"sync/atomic"
 	"testing"
 )
@@ -56,5 +57,33 @@ func TestRunAllocatesNothing(t *testing.T) {
 	Run(j, 2)
 	if a := testing.AllocsPerRun(100, func() { Run(j, 2) }); a != 0 {
 		t.Fatalf("%v allocations per Run", a)
+	}
+}
+
+// nestedJob's parts each run a job of their own on the team, which is busy with the
+// outer job: the inner jobs must run on their callers, and every element once.
+type nestedJob struct {
+	inner []*countJob
+}
+
+func (j *nestedJob) Run(part, parts int) { Run(j.inner[part], 4) }
+
+// TestRunNestedAndOversubscribed: a job whose parts ask for the team, and a job cut into
+// more parts than GOMAXPROCS, both finish with every element visited once.
+func TestRunNestedAndOversubscribed(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	for _, parts := range []int{2, 16} {
+		j := &nestedJob{}
+		for range parts {
+			j.inner = append(j.inner, &countJob{seen: make([]atomic.Int32, 1000)})
+		}
+		Run(j, parts)
+		for p, in := range j.inner {
+			for i := range in.seen {
+				if c := in.seen[i].Load(); c != 1 {
+					t.Fatalf("%d parts: inner job %d, element %d visited %d times", parts, p, i, c)
+				}
+			}
+		}
 	}
 }

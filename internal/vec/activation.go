@@ -5,8 +5,13 @@ import "math"
 // Tanh is: for i, v := range x { dst[i] = tanh32(v) }, tanh in float32 (see tanh32).
 // dst may alias x.
 func Tanh(dst, x []float32) {
+	if shareElements(shareJob{dst: dst, x: x[:len(dst)]}, len(dst), tanhPart) {
+		return
+	}
 	tanh(dst, x[:len(dst)])
 }
+
+func tanhPart(j *shareJob, lo, hi int) { tanh(j.dst[lo:hi], j.x[lo:hi]) }
 
 func tanhGo(dst, x []float32) {
 	x = x[:len(dst)]
@@ -18,8 +23,13 @@ func tanhGo(dst, x []float32) {
 // TanhBackward is: for i, v := range y { dst[i] = dy[i] * float32(1-float32(v*v)) },
 // the gradient of y = tanh(x). dst may alias dy.
 func TanhBackward(dst, y, dy []float32) {
+	if shareElements(shareJob{dst: dst, y: y[:len(dst)], dy: dy[:len(dst)]}, len(dst), tanhBackwardPart) {
+		return
+	}
 	tanhBackward(dst, y[:len(dst)], dy[:len(dst)])
 }
+
+func tanhBackwardPart(j *shareJob, lo, hi int) { tanhBackward(j.dst[lo:hi], j.y[lo:hi], j.dy[lo:hi]) }
 
 func tanhBackwardGo(dst, y, dy []float32) {
 	y = y[:len(dst)]
@@ -32,8 +42,13 @@ func tanhBackwardGo(dst, y, dy []float32) {
 // Sigmoid is: for i, v := range x { dst[i] = sigmoid32(v) }, 1/(1+e⁻ᵛ) in float32
 // (see sigmoid32). dst may alias x.
 func Sigmoid(dst, x []float32) {
+	if shareElements(shareJob{dst: dst, x: x[:len(dst)]}, len(dst), sigmoidPart) {
+		return
+	}
 	sigmoid(dst, x[:len(dst)])
 }
+
+func sigmoidPart(j *shareJob, lo, hi int) { sigmoid(j.dst[lo:hi], j.x[lo:hi]) }
 
 func sigmoidGo(dst, x []float32) {
 	x = x[:len(dst)]

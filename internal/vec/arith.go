@@ -2,8 +2,13 @@ package vec
 
 // Add is: for i := range dst { dst[i] = a[i] + b[i] }. dst may alias a or b.
 func Add(dst, a, b []float32) {
+	if shareElements(shareJob{dst: dst, a: a[:len(dst)], b: b[:len(dst)]}, len(dst), addPart) {
+		return
+	}
 	add(dst, a[:len(dst)], b[:len(dst)])
 }
+
+func addPart(j *shareJob, lo, hi int) { add(j.dst[lo:hi], j.a[lo:hi], j.b[lo:hi]) }
 
 // addGo is Add's loop: the portable path, and the tail of the assembly one.
 func addGo(dst, a, b []float32) {
@@ -25,8 +30,13 @@ func Sub(dst, a, b []float32) {
 
 // Mul is: for i := range dst { dst[i] = a[i] * b[i] }. dst may alias a or b.
 func Mul(dst, a, b []float32) {
+	if shareElements(shareJob{dst: dst, a: a[:len(dst)], b: b[:len(dst)]}, len(dst), mulPart) {
+		return
+	}
 	mul(dst, a[:len(dst)], b[:len(dst)])
 }
+
+func mulPart(j *shareJob, lo, hi int) { mul(j.dst[lo:hi], j.a[lo:hi], j.b[lo:hi]) }
 
 // mulGo is Mul's loop: the portable path, and the tail of the assembly one.
 func mulGo(dst, a, b []float32) {
@@ -67,8 +77,17 @@ func Sum(x []float32) float64 {
 func AddRowVectorTo(dst, x, b []float32) {
 	cols := len(b)
 	x = x[:len(dst)]
-	for off := 0; off+cols <= len(dst); off += cols {
-		Add(dst[off:off+cols], x[off:off+cols], b)
+	if shareRows(shareJob{dst: dst, x: x, b: b, cols: cols}, len(dst), addRowVectorRows) {
+		return
+	}
+	addRowVectorRows(&shareJob{dst: dst, x: x, b: b, cols: cols}, 0, len(dst)/max(cols, 1))
+}
+
+// addRowVectorRows is AddRowVectorTo on rows [lo, hi).
+func addRowVectorRows(j *shareJob, lo, hi int) {
+	cols := j.cols
+	for off := lo * cols; off < hi*cols; off += cols {
+		add(j.dst[off:off+cols], j.x[off:off+cols], j.b)
 	}
 }
 
@@ -76,8 +95,18 @@ func AddRowVectorTo(dst, x, b []float32) {
 // each row in turn.
 func AccumulateColumnSums(dst, x []float32) {
 	cols := len(dst)
-	for off := 0; off+cols <= len(x); off += cols {
-		AddTo(dst, x[off:off+cols])
+	x = x[:len(x)/max(cols, 1)*cols]
+	if shareColumns(shareJob{dst: dst, x: x, cols: cols}, len(x), columnSums) {
+		return
+	}
+	columnSums(&shareJob{dst: dst, x: x, cols: cols}, 0, cols)
+}
+
+// columnSums is AccumulateColumnSums on the columns [lo, hi).
+func columnSums(j *shareJob, lo, hi int) {
+	cols := j.cols
+	for off := 0; off+cols <= len(j.x); off += cols {
+		addTo(j.dst[lo:hi], j.x[off+lo:off+hi])
 	}
 }
 

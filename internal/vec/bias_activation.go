@@ -10,10 +10,17 @@ package vec
 //
 // dst may alias x.
 func BiasLeakyReLU(dst, x, b []float32, alpha float32) {
-	cols := len(b)
-	x = x[:len(dst)]
-	for off := 0; off+cols <= len(dst); off += cols {
-		biasLeakyReLU(dst[off:off+cols], x[off:off+cols], b, alpha)
+	j := shareJob{dst: dst, x: x[:len(dst)], b: b, alpha: alpha, cols: len(b)}
+	if !shareRows(j, len(dst), biasLeakyReLURows) {
+		biasLeakyReLURows(&j, 0, len(dst)/max(len(b), 1))
+	}
+}
+
+// biasLeakyReLURows is BiasLeakyReLU on rows [lo, hi).
+func biasLeakyReLURows(j *shareJob, lo, hi int) {
+	cols := j.cols
+	for off := lo * cols; off < hi*cols; off += cols {
+		biasLeakyReLU(j.dst[off:off+cols], j.x[off:off+cols], j.b, j.alpha)
 	}
 }
 
@@ -38,9 +45,17 @@ func biasLeakyReLUGo(dst, x, b []float32, alpha float32) {
 //
 // dx may alias dy.
 func BiasLeakyReLUBackward(dx, db, y, dy []float32, alpha float32) {
-	cols := len(db)
-	for off := 0; off+cols <= len(dx); off += cols {
-		biasLeakyReLUBackward(dx[off:off+cols], db, y[off:off+cols], dy[off:off+cols], alpha)
+	j := shareJob{dx: dx, db: db, y: y, dy: dy, alpha: alpha, cols: len(db)}
+	if !shareColumns(j, len(dx), biasLeakyReLUBackwardColumns) {
+		biasLeakyReLUBackwardColumns(&j, 0, len(db))
+	}
+}
+
+// biasLeakyReLUBackwardColumns is BiasLeakyReLUBackward on the columns [lo, hi).
+func biasLeakyReLUBackwardColumns(j *shareJob, lo, hi int) {
+	cols := j.cols
+	for off := 0; off+cols <= len(j.dx); off += cols {
+		biasLeakyReLUBackward(j.dx[off+lo:off+hi], j.db[lo:hi], j.y[off+lo:off+hi], j.dy[off+lo:off+hi], j.alpha)
 	}
 }
 
@@ -64,10 +79,17 @@ func biasLeakyReLUBackwardGo(dx, db, y, dy []float32, alpha float32) {
 //
 // dst may alias x.
 func BiasTanh(dst, x, b []float32) {
-	cols := len(b)
-	x = x[:len(dst)]
-	for off := 0; off+cols <= len(dst); off += cols {
-		biasTanh(dst[off:off+cols], x[off:off+cols], b)
+	j := shareJob{dst: dst, x: x[:len(dst)], b: b, cols: len(b)}
+	if !shareRows(j, len(dst), biasTanhRows) {
+		biasTanhRows(&j, 0, len(dst)/max(len(b), 1))
+	}
+}
+
+// biasTanhRows is BiasTanh on rows [lo, hi).
+func biasTanhRows(j *shareJob, lo, hi int) {
+	cols := j.cols
+	for off := lo * cols; off < hi*cols; off += cols {
+		biasTanh(j.dst[off:off+cols], j.x[off:off+cols], j.b)
 	}
 }
 
@@ -86,9 +108,17 @@ func biasTanhGo(dst, x, b []float32) {
 //
 // dx may alias dy.
 func BiasTanhBackward(dx, db, y, dy []float32) {
-	cols := len(db)
-	for off := 0; off+cols <= len(dx); off += cols {
-		biasTanhBackward(dx[off:off+cols], db, y[off:off+cols], dy[off:off+cols])
+	j := shareJob{dx: dx, db: db, y: y, dy: dy, cols: len(db)}
+	if !shareColumns(j, len(dx), biasTanhBackwardColumns) {
+		biasTanhBackwardColumns(&j, 0, len(db))
+	}
+}
+
+// biasTanhBackwardColumns is BiasTanhBackward on the columns [lo, hi).
+func biasTanhBackwardColumns(j *shareJob, lo, hi int) {
+	cols := j.cols
+	for off := 0; off+cols <= len(j.dx); off += cols {
+		biasTanhBackward(j.dx[off+lo:off+hi], j.db[lo:hi], j.y[off+lo:off+hi], j.dy[off+lo:off+hi])
 	}
 }
 

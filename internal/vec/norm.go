@@ -17,9 +17,20 @@ func BatchNormStats(mean, variance, x []float32) {
 	if rows == 0 {
 		return
 	}
+	j := shareJob{mean: mean, y: variance, x: x[:rows*cols], cols: cols}
+	if !shareColumns(j, rows*cols, batchNormStatsColumns) {
+		batchNormStatsColumns(&j, 0, cols)
+	}
+}
+
+// batchNormStatsColumns is BatchNormStats on the columns [lo, hi) (lo a multiple of 16);
+// j.y is the variance.
+func batchNormStatsColumns(j *shareJob, lo, hi int) {
+	mean, variance, x, cols := j.mean, j.y, j.x, j.cols
+	rows := len(x) / cols
 	n := float64(rows)
-	for j0 := 0; j0 < cols; j0 += 16 {
-		w := min(16, cols-j0)
+	for j0 := lo; j0 < hi; j0 += 16 {
+		w := min(16, hi-j0)
 		var s1, s2 [16]float64
 		normSums(s1[:w], s2[:w], x[j0:], cols, rows)
 		for j := range w {
@@ -65,7 +76,16 @@ func InvStd(dst, variance []float32, eps float32) {
 func BatchNormApply(y, x, mean, invStd, gamma, beta []float32) {
 	cols := len(mean)
 	rows := len(x) / cols
-	normApply(y[:rows*cols], x[:rows*cols], mean, invStd[:cols], gamma[:cols], beta[:cols], cols, rows)
+	j := shareJob{y: y[:rows*cols], x: x[:rows*cols], mean: mean, invStd: invStd[:cols], gamma: gamma[:cols], beta: beta[:cols], cols: cols}
+	if !shareRows(j, rows*cols, batchNormApplyRows) {
+		batchNormApplyRows(&j, 0, rows)
+	}
+}
+
+// batchNormApplyRows is BatchNormApply on rows [lo, hi).
+func batchNormApplyRows(j *shareJob, lo, hi int) {
+	c := j.cols
+	normApply(j.y[lo*c:hi*c], j.x[lo*c:hi*c], j.mean, j.invStd, j.gamma, j.beta, c, hi-lo)
 }
 
 // normApplyGo is BatchNormApply's loop on the first len(mean) columns of rows rows, ld apart:
@@ -100,9 +120,21 @@ func BatchNormBackward(dx, dgamma, dbeta, dy, x, mean, invStd, gamma []float32) 
 	if rows == 0 {
 		return
 	}
+	j := shareJob{dx: dx, dgamma: dgamma, dbeta: dbeta, dy: dy[:rows*cols], x: x, mean: mean, invStd: invStd, gamma: gamma, cols: cols}
+	if !shareColumns(j, rows*cols, batchNormBackwardColumns) {
+		batchNormBackwardColumns(&j, 0, cols)
+	}
+}
+
+// batchNormBackwardColumns is BatchNormBackward on the columns [lo, hi) (lo a multiple
+// of 16).
+func batchNormBackwardColumns(sj *shareJob, lo, hi int) {
+	dx, dgamma, dbeta, dy, x := sj.dx, sj.dgamma, sj.dbeta, sj.dy, sj.x
+	mean, invStd, gamma, cols := sj.mean, sj.invStd, sj.gamma, sj.cols
+	rows := len(dy) / cols
 	n := float64(rows)
-	for j0 := 0; j0 < cols; j0 += 16 {
-		w := min(16, cols-j0)
+	for j0 := lo; j0 < hi; j0 += 16 {
+		w := min(16, hi-j0)
 		var sumDy, sumDyXhat [16]float64
 		normGradSums(sumDy[:w], sumDyXhat[:w], dy[j0:], x[j0:], mean[j0:j0+w], invStd[j0:j0+w], cols, rows)
 		for j := range w {

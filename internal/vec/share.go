@@ -1,0 +1,95 @@
+package vec
+
+import (
+	"sync"
+
+	"github.com/gogan/gogan/internal/parallel"
+)
+
+// Sharing among threads. A kernel over a large slice is cut into parts that the team
+// of internal/parallel runs at once: element-wise kernels by ranges of elements, the
+// row kernels by rows, and the kernels that sum down the columns (a bias's or batch
+// norm's gradient) by strips of columns, so that every column is still summed by one
+// thread, row after row, as the serial loop does. Each element is computed by the
+// same instructions whatever the cut (the cuts fall on whole vectors), so the results
+// are bit-identical for any number of threads.
+
+// The least work, in floats of the largest operand, that a kernel shares: below
+// minShare the hand-over costs more than it saves; below wakeShare a kernel only uses
+// workers still spinning after the previous job (waking a parked thread costs tens of
+// microseconds).
+const (
+	minShare  = 1 << 14
+	wakeShare = 1 << 19
+)
+
+// shareJob is one kernel call cut into parts: run does [lo, hi) of n units (elements,
+// rows or columns), the cuts on multiples of align. The slices and scalars are the
+// kernel's own arguments, by the names its doc comment gives them.
+type shareJob struct {
+	run                 func(j *shareJob, lo, hi int)
+	n, align            int
+	dst, dx, x, y, dy   []float32
+	a, b, db            []float32
+	mean, invStd, gamma []float32
+	beta, dgamma, dbeta []float32
+	alpha               float32
+	cols                int
+}
+
+// Run does part p of parts.
+func (j *shareJob) Run(p, parts int) {
+	lo, hi := parallel.Range(j.n, p, parts, j.align)
+	if lo < hi {
+		j.run(j, lo, hi)
+	}
+}
+
+var shareJobs = sync.Pool{New: func() any { return new(shareJob) }}
+
+// shareParts is how many parts a kernel touching size floats (its largest operand)
+// and cutting n units on multiples of align is shared among: 1 when not worth it.
+func shareParts(size, n, align int) int {
+	if size < 2*minShare { // before asking for the threads, which takes a lock
+		return 1
+	}
+	return max(1, min(parallel.Threads(), size/minShare, n/align))
+}
+
+// share runs j in parts on the team and reports true, or reports false (having run
+// nothing) when the kernel is too small or the team busy or asleep: the caller then
+// runs its serial loop.
+func share(j *shareJob, size int) bool {
+	parts := shareParts(size, j.n, j.align)
+	if parts < 2 {
+		return false
+	}
+	sj := shareJobs.Get().(*shareJob)
+	*sj = *j
+	done := parallel.TryRun(sj, parts, size >= wakeShare)
+	*sj = shareJob{}
+	shareJobs.Put(sj)
+	return done
+}
+
+// shareElements shares a kernel over n elements by ranges of whole vectors.
+func shareElements(j shareJob, n int, run func(j *shareJob, lo, hi int)) bool {
+	j.run, j.n, j.align = run, n, 16
+	return share(&j, n)
+}
+
+// shareRows shares a row kernel over (len(dst)/cols, cols) by rows.
+func shareRows(j shareJob, size int, run func(j *shareJob, lo, hi int)) bool {
+	if j.cols == 0 {
+		return false
+	}
+	j.run, j.n, j.align = run, size/j.cols, 1
+	return share(&j, size)
+}
+
+// shareColumns shares a column-summing kernel over (size/cols, cols) by strips of 16
+// columns.
+func shareColumns(j shareJob, size int, run func(j *shareJob, lo, hi int)) bool {
+	j.run, j.n, j.align = run, j.cols, 16
+	return share(&j, size)
+}
