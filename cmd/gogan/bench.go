@@ -29,95 +29,123 @@ type benchResult struct {
 	PeakRSSMB float64 `json:"peak_rss_mb"`
 }
 
+// benchFlags are gogan bench's flags.
+type benchFlags struct {
+	model                 string
+	batch, iters, threads int
+	asJSON                bool
+	size, channels        int
+	cpuProfile            string
+}
+
 func newBenchCommand() *command {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	model := fs.String("model", "mlp", "architecture: "+gan.ArchitectureNames())
-	batch := fs.Int("batch", 64, "images per step")
-	iters := fs.Int("iters", 200, "timed training iterations (after 10 of warm-up)")
-	threads := fs.Int("threads", 0, "CPU threads (default: all cores)")
-	asJSON := fs.Bool("json", false, "print one JSON object")
-	size := fs.Int("image-size", 0, "side of the square images to train on (default: the model's, 28 for most)")
-	channels := fs.Int("channels", 0, "channels of those images, 1 or 3 (default: the model's)")
-	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the timed iterations to this file (for go tool pprof)")
+	f := &benchFlags{}
+	fs.StringVar(&f.model, "model", "mlp", "architecture: "+gan.ArchitectureNames())
+	fs.IntVar(&f.batch, "batch", 64, "images per step")
+	fs.IntVar(&f.iters, "iters", 200, "timed training iterations (after 10 of warm-up)")
+	fs.IntVar(&f.threads, "threads", 0, "CPU threads (default: all cores)")
+	fs.BoolVar(&f.asJSON, "json", false, "print one JSON object")
+	fs.IntVar(&f.size, "image-size", 0, "side of the square images to train on (default: the model's, 28 for most)")
+	fs.IntVar(&f.channels, "channels", 0, "channels of those images, 1 or 3 (default: the model's)")
+	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the timed iterations to this file (for go tool pprof)")
 	c := &command{
 		name: "bench", usage: "[--model mlp] [--batch 64] [--iters 200] [--threads N] [--cpuprofile FILE] [--json]", flags: fs,
 		short: "Time training iterations on synthetic data (a GAN iteration is one D step and one G step).",
 	}
-	c.run = func(env *environment, _ []string) error {
-		if *iters <= 0 {
-			return usageError{fmt.Sprintf("--iters must be positive, got %d", *iters)}
-		}
-		if err := setThreads(*threads); err != nil {
-			return err
-		}
-		cfg := gan.DefaultConfig()
-		cfg.Model, cfg.Batch = *model, *batch
-		set := map[string]bool{"batch": true}
-		gan.ApplyDefaults(&cfg, set)
-		if arch, err := gan.LookupArchitecture(cfg.ArchitectureName()); err == nil {
-			if sample, ok, err := summarySample(arch, *size, *channels); err != nil {
-				return err
-			} else if ok {
-				if cfg, err = cfg.ForData(sample); err != nil {
-					return usageError{strings.TrimPrefix(err.Error(), "data "+cfg.Data+": ")}
-				}
-			}
-		}
-		if cfg.Batch > maxBatch {
-			return usageError{fmt.Sprintf("--batch must be at most %d, got %d", maxBatch, cfg.Batch)}
-		}
-		if err := cfg.Validate(); err != nil {
-			return usageError{err.Error()}
-		}
-		job, err := gan.NewJob(cfg)
-		if err != nil {
-			return err
-		}
-		// Synthetic samples: uniform in [−1, 1], as the peer benchmark uses,
-		// with labels cycling through the classes.
-		real := make([]float32, cfg.Batch*job.SampleShape().Size())
-		labels := make([]uint8, cfg.Batch)
-		rng := rand.New(rand.NewPCG(1, 2))
-		for i := range real {
-			real[i] = rng.Float32()*2 - 1
-		}
-		for i := range labels {
-			labels[i] = uint8(i % gan.Classes)
-		}
-		for range 10 {
-			if _, err := job.Train(real, labels); err != nil {
-				return err
-			}
-		}
-		stop, err := startCPUProfile(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		flops0 := job.Flops()
-		start := time.Now()
-		for range *iters {
-			if _, err := job.Train(real, labels); err != nil {
-				stop()
-				return err
-			}
-		}
-		secs := time.Since(start).Seconds()
-		if err := stop(); err != nil {
-			return err
-		}
-		res := benchResult{
-			Model: cfg.Model, Batch: cfg.Batch, Threads: gemm.Threads(), Iters: *iters, Seconds: secs,
-			ItPerS: float64(*iters) / secs, ImgPerS: float64(*iters*cfg.Batch) / secs,
-			GFlops: float64(job.Flops()-flops0) / secs / 1e9, PeakRSSMB: peakRSSMB(),
-		}
-		if *asJSON {
-			return json.NewEncoder(env.stdout).Encode(res)
-		}
-		fmt.Fprintf(env.stdout, "%s batch %d, %d threads: %.1f it/s, %.0f img/s, %.1f GFLOP/s, peak RSS %.0f MB (%d iterations in %.2f s)\n",
-			res.Model, res.Batch, res.Threads, res.ItPerS, res.ImgPerS, res.GFlops, res.PeakRSSMB, res.Iters, res.Seconds)
-		return nil
-	}
+	c.run = func(env *environment, _ []string) error { return runBench(env, f) }
 	return c
+}
+
+// runBench trains the model on synthetic data, 10 warm-up iterations then
+// --iters timed ones, and prints their speed.
+func runBench(env *environment, f *benchFlags) error {
+	if f.iters <= 0 {
+		return usageError{fmt.Sprintf("--iters must be positive, got %d", f.iters)}
+	}
+	if err := setThreads(f.threads); err != nil {
+		return err
+	}
+	cfg, err := benchConfig(f)
+	if err != nil {
+		return err
+	}
+	job, err := gan.NewJob(cfg)
+	if err != nil {
+		return err
+	}
+	real, labels := benchBatch(cfg.Batch, job.SampleShape().Size())
+	for range 10 {
+		if _, err := job.Train(real, labels); err != nil {
+			return err
+		}
+	}
+	stop, err := startCPUProfile(f.cpuProfile)
+	if err != nil {
+		return err
+	}
+	flops0 := job.Flops()
+	start := time.Now()
+	for range f.iters {
+		if _, err := job.Train(real, labels); err != nil {
+			stop()
+			return err
+		}
+	}
+	secs := time.Since(start).Seconds()
+	if err := stop(); err != nil {
+		return err
+	}
+	res := benchResult{
+		Model: cfg.Model, Batch: cfg.Batch, Threads: gemm.Threads(), Iters: f.iters, Seconds: secs,
+		ItPerS: float64(f.iters) / secs, ImgPerS: float64(f.iters*cfg.Batch) / secs,
+		GFlops: float64(job.Flops()-flops0) / secs / 1e9, PeakRSSMB: peakRSSMB(),
+	}
+	if f.asJSON {
+		return json.NewEncoder(env.stdout).Encode(res)
+	}
+	fmt.Fprintf(env.stdout, "%s batch %d, %d threads: %.1f it/s, %.0f img/s, %.1f GFLOP/s, peak RSS %.0f MB (%d iterations in %.2f s)\n",
+		res.Model, res.Batch, res.Threads, res.ItPerS, res.ImgPerS, res.GFlops, res.PeakRSSMB, res.Iters, res.Seconds)
+	return nil
+}
+
+// benchConfig is the training configuration the flags ask for, checked.
+func benchConfig(f *benchFlags) (gan.Config, error) {
+	cfg := gan.DefaultConfig()
+	cfg.Model, cfg.Batch = f.model, f.batch
+	set := map[string]bool{"batch": true}
+	gan.ApplyDefaults(&cfg, set)
+	if arch, err := gan.LookupArchitecture(cfg.ArchitectureName()); err == nil {
+		if sample, ok, err := summarySample(arch, f.size, f.channels); err != nil {
+			return cfg, err
+		} else if ok {
+			if cfg, err = cfg.ForData(sample); err != nil {
+				return cfg, usageError{strings.TrimPrefix(err.Error(), "data "+cfg.Data+": ")}
+			}
+		}
+	}
+	if cfg.Batch > maxBatch {
+		return cfg, usageError{fmt.Sprintf("--batch must be at most %d, got %d", maxBatch, cfg.Batch)}
+	}
+	if err := cfg.Validate(); err != nil {
+		return cfg, usageError{err.Error()}
+	}
+	return cfg, nil
+}
+
+// benchBatch is one batch of synthetic samples, uniform in [−1, 1] as the
+// peer benchmark uses, with labels cycling through the classes.
+func benchBatch(batch, sampleSize int) (real []float32, labels []uint8) {
+	real = make([]float32, batch*sampleSize)
+	labels = make([]uint8, batch)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range real {
+		real[i] = rng.Float32()*2 - 1
+	}
+	for i := range labels {
+		labels[i] = uint8(i % gan.Classes)
+	}
+	return real, labels
 }
 
 // startCPUProfile starts a CPU profile into path, none when path is empty;

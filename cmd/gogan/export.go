@@ -9,45 +9,54 @@ import (
 	"github.com/gogan/gogan/export"
 )
 
+// exportFlags are gogan export's flags.
+type exportFlags struct {
+	run, format, out string
+}
+
 func newExportCommand() *command {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
-	from := fs.String("run", "", "run folder, checkpoint folder or latest.json to export the generator of (required)")
-	format := fs.String("format", "", "file format: "+export.FormatNames()+" (default: from --out's extension, else onnx)")
-	out := fs.String("out", "", "file to write (default generator.FORMAT)")
+	f := &exportFlags{}
+	fs.StringVar(&f.run, "run", "", "run folder, checkpoint folder or latest.json to export the generator of (required)")
+	fs.StringVar(&f.format, "format", "", "file format: "+export.FormatNames()+" (default: from --out's extension, else onnx)")
+	fs.StringVar(&f.out, "out", "", "file to write (default generator.FORMAT)")
 	c := &command{
 		name: "export", usage: "--run DIR [--format onnx|safetensors] [--out generator.onnx]", flags: fs,
 		short: "Write a run's generator as an ONNX model or a generator-only safetensors file (see docs/export.md).",
 	}
-	c.run = func(env *environment, _ []string) error {
-		if *from == "" {
-			return usageError{"--run is required"}
-		}
-		name := *format
-		if name == "" {
-			name = strings.TrimPrefix(strings.ToLower(filepath.Ext(*out)), ".")
-			if _, ok := export.Formats[name]; !ok {
-				name = "onnx"
-			}
-		}
-		f, ok := export.Formats[name]
-		if !ok {
-			return usageError{fmt.Sprintf("--format must be one of %s, got %q", export.FormatNames(), name)}
-		}
-		path := *out
-		if path == "" {
-			path = "generator." + f.Name
-		}
-		g, err := export.Load(*from)
-		if err != nil {
-			return err
-		}
-		if err := f.Write(path, g); err != nil {
-			return err
-		}
-		fmt.Fprintf(env.stdout, "wrote %s: %s, the %s from step %d of %s\n", path, f.Description, describe(g), g.Step, filepath.Clean(*from))
-		return nil
-	}
+	c.run = func(env *environment, _ []string) error { return runExport(env, f) }
 	return c
+}
+
+// runExport loads the run's generator and writes it in the format asked for.
+func runExport(env *environment, f *exportFlags) error {
+	if f.run == "" {
+		return usageError{"--run is required"}
+	}
+	name := f.format
+	if name == "" {
+		name = strings.TrimPrefix(strings.ToLower(filepath.Ext(f.out)), ".")
+		if _, ok := export.Formats[name]; !ok {
+			name = "onnx"
+		}
+	}
+	format, ok := export.Formats[name]
+	if !ok {
+		return usageError{fmt.Sprintf("--format must be one of %s, got %q", export.FormatNames(), name)}
+	}
+	path := f.out
+	if path == "" {
+		path = "generator." + format.Name
+	}
+	g, err := export.Load(f.run)
+	if err != nil {
+		return err
+	}
+	if err := format.Write(path, g); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stdout, "wrote %s: %s, the %s from step %d of %s\n", path, format.Description, describe(g), g.Step, filepath.Clean(f.run))
+	return nil
 }
 
 // describe says which network was exported and what it maps to what.

@@ -139,6 +139,13 @@ func printCommandUsage(c *command) {
 	c.flags.PrintDefaults()
 }
 
+// setFlags are the names of the flags given on fs's command line.
+func setFlags(fs *flag.FlagSet) map[string]bool {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	return set
+}
+
 // oneLine keeps an error message on one line.
 func oneLine(s string) string { return strings.ReplaceAll(strings.TrimSpace(s), "\n", "; ") }
 

@@ -23,7 +23,7 @@ type serveFlags struct {
 
 func newServeCommand() *command {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	var f serveFlags
+	f := &serveFlags{}
 	fs.StringVar(&f.runs, "runs", "", "serve every run in this folder (each a folder with checkpoints/latest.json or metrics.jsonl)")
 	fs.StringVar(&f.run, "run", "", "serve this one run folder")
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "host:port to listen on; anything but loopback needs --token")
@@ -40,7 +40,7 @@ func newServeCommand() *command {
 }
 
 // runServe checks the flags, listens, and serves until SIGINT or SIGTERM.
-func runServe(env *environment, f serveFlags) error {
+func runServe(env *environment, f *serveFlags) error {
 	if (f.runs == "") == (f.run == "") {
 		return usageError{"give --runs DIR or --run DIR (one of them)"}
 	}

@@ -14,66 +14,76 @@ import (
 // memory than a machine has (G's first kernel is latent × 256).
 const maxLatent = gan.MaxLatentDim
 
+// summaryFlags are gogan summary's flags; fs tells which were given.
+type summaryFlags struct {
+	model                                 string
+	latent, pack, size, channels, classes int
+	fs                                    *flag.FlagSet
+}
+
 func newSummaryCommand() *command {
 	fs := flag.NewFlagSet("summary", flag.ContinueOnError)
-	model := fs.String("model", "mlp", "architecture: "+gan.ArchitectureNames())
-	latent := fs.Int("latent", gan.DefaultConfig().LatentDim, "noise size of a GAN, code size of an autoencoder (cae's default: 32)")
-	pack := fs.Int("pack", 1, "samples D judges at once (PacGAN; mlp2d's default: 2)")
-	size := fs.Int("image-size", 0, "side of the square images the networks are made for (default: the model's, 28 for most)")
-	channels := fs.Int("channels", 0, "channels of those images, 1 or 3 (default: the model's, 1 for most)")
-	classes := fs.Int("classes", 0, "classes of the data's labels, for a classifier (default 10)")
+	f := &summaryFlags{fs: fs}
+	fs.StringVar(&f.model, "model", "mlp", "architecture: "+gan.ArchitectureNames())
+	fs.IntVar(&f.latent, "latent", gan.DefaultConfig().LatentDim, "noise size of a GAN, code size of an autoencoder (cae's default: 32)")
+	fs.IntVar(&f.pack, "pack", 1, "samples D judges at once (PacGAN; mlp2d's default: 2)")
+	fs.IntVar(&f.size, "image-size", 0, "side of the square images the networks are made for (default: the model's, 28 for most)")
+	fs.IntVar(&f.channels, "channels", 0, "channels of those images, 1 or 3 (default: the model's, 1 for most)")
+	fs.IntVar(&f.classes, "classes", 0, "classes of the data's labels, for a classifier (default 10)")
 	c := &command{
 		name: "summary", usage: "[--model mlp] [--image-size N] [--channels 1|3]", flags: fs,
 		short: "Print each model's layers, output shapes and parameter counts, as Keras's model.summary().",
 	}
-	c.run = func(env *environment, _ []string) error {
-		arch, err := gan.LookupArchitecture(*model)
-		if err != nil {
-			return usageError{err.Error()}
-		}
-		if *latent <= 0 || *latent > maxLatent {
-			return usageError{fmt.Sprintf("--latent must be in [1, %d], got %d", maxLatent, *latent)}
-		}
-		set := map[string]bool{}
-		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-		cfg := gan.DefaultConfig()
-		cfg.Model, cfg.LatentDim = *model, *latent
-		if set["pack"] {
-			cfg.Pack = *pack
-		}
-		cfg.Classes = *classes
-		gan.ApplyDefaults(&cfg, set)
-		cfg.Batch = max(cfg.Pack, 1) // the networks do not depend on it; packs must fill it
-		r, err := cfg.Resolve()
-		if err != nil {
-			return usageError{err.Error()}
-		}
-		if sample, ok, err := summarySample(arch, *size, *channels); err != nil {
-			return err
-		} else if ok {
-			if r, err = r.ForData(sample); err != nil {
-				return usageError{strings.TrimPrefix(err.Error(), "data "+cfg.Data+": ")}
-			}
-		}
-		g, d, err := r.Networks()
-		if err != nil {
-			return err
-		}
-		rng := rand.New(rand.NewPCG(1, 1))
-		for _, m := range []interface {
-			Build(*rand.Rand) error
-		}{g, d} {
-			if err := m.Build(rng); err != nil {
-				return err
-			}
-		}
-		if err := g.Summary(env.stdout); err != nil {
-			return err
-		}
-		fmt.Fprintln(env.stdout)
-		return d.Summary(env.stdout)
-	}
+	c.run = func(env *environment, _ []string) error { return runSummary(env, f) }
 	return c
+}
+
+// runSummary builds the model's networks and prints their summaries, G's first.
+func runSummary(env *environment, f *summaryFlags) error {
+	arch, err := gan.LookupArchitecture(f.model)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	if f.latent <= 0 || f.latent > maxLatent {
+		return usageError{fmt.Sprintf("--latent must be in [1, %d], got %d", maxLatent, f.latent)}
+	}
+	set := setFlags(f.fs)
+	cfg := gan.DefaultConfig()
+	cfg.Model, cfg.LatentDim = f.model, f.latent
+	if set["pack"] {
+		cfg.Pack = f.pack
+	}
+	cfg.Classes = f.classes
+	gan.ApplyDefaults(&cfg, set)
+	cfg.Batch = max(cfg.Pack, 1) // the networks do not depend on it; packs must fill it
+	r, err := cfg.Resolve()
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	if sample, ok, err := summarySample(arch, f.size, f.channels); err != nil {
+		return err
+	} else if ok {
+		if r, err = r.ForData(sample); err != nil {
+			return usageError{strings.TrimPrefix(err.Error(), "data "+cfg.Data+": ")}
+		}
+	}
+	g, d, err := r.Networks()
+	if err != nil {
+		return err
+	}
+	rng := rand.New(rand.NewPCG(1, 1))
+	for _, m := range []interface {
+		Build(*rand.Rand) error
+	}{g, d} {
+		if err := m.Build(rng); err != nil {
+			return err
+		}
+	}
+	if err := g.Summary(env.stdout); err != nil {
+		return err
+	}
+	fmt.Fprintln(env.stdout)
+	return d.Summary(env.stdout)
 }
 
 // summarySample is the sample shape --image-size and --channels ask for,
