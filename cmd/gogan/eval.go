@@ -17,95 +17,120 @@ import (
 	"github.com/gogan/gogan/metrics"
 )
 
+// evalFlags are gogan eval's flags; fs tells which were given.
+type evalFlags struct {
+	samples string
+	ref     string
+	n       int
+	asJSON  bool
+	seed    uint64
+	netName string
+	labels  string
+	fs      *flag.FlagSet
+}
+
 func newEvalCommand() *command {
 	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
-	samples := fs.String("samples", "", "what to score: a run folder, checkpoint, folder of PNGs or IDX image file, of the feature network's image shape (required)")
-	ref := fs.String("ref", "mnist", `real data to compare with: "mnist", "fashion-mnist" (their test sets), "stacked-mnist" (modes covered and KL), or a path as for --samples, or a folder of images in class folders`)
-	n := fs.Int("n", eval.DefaultN, "images a generator makes; at most this many are read from a file or folder (its first)")
-	asJSON := fs.Bool("json", false, "print one JSON object instead of the table")
-	seed := fs.Uint64("seed", 1, "seed of the latent vectors and of KID's subsets")
-	netName := fs.String("feature-net", "", `feature network: "mnist", "fashion-mnist" or a weights .safetensors file (default: --ref's dataset, else mnist)`)
-	labels := fs.String("labels", "", "IDX label file: the class each sample was generated for (conditional generators): adds the label accuracy")
+	f := &evalFlags{fs: fs}
+	fs.StringVar(&f.samples, "samples", "", "what to score: a run folder, checkpoint, folder of PNGs or IDX image file, of the feature network's image shape (required)")
+	fs.StringVar(&f.ref, "ref", "mnist", `real data to compare with: "mnist", "fashion-mnist" (their test sets), "stacked-mnist" (modes covered and KL), or a path as for --samples, or a folder of images in class folders`)
+	fs.IntVar(&f.n, "n", eval.DefaultN, "images a generator makes; at most this many are read from a file or folder (its first)")
+	fs.BoolVar(&f.asJSON, "json", false, "print one JSON object instead of the table")
+	fs.Uint64Var(&f.seed, "seed", 1, "seed of the latent vectors and of KID's subsets")
+	fs.StringVar(&f.netName, "feature-net", "", `feature network: "mnist", "fashion-mnist" or a weights .safetensors file (default: --ref's dataset, else mnist)`)
+	fs.StringVar(&f.labels, "labels", "", "IDX label file: the class each sample was generated for (conditional generators): adds the label accuracy")
 	c := &command{
 		name: "eval", usage: "--samples PATH [--ref mnist|fashion-mnist|PATH] [--n 10000] [--json]", flags: fs,
 		short: "Score samples against real data: FID, KID, Inception Score, precision/recall, classes.",
 	}
-	c.run = func(env *environment, _ []string) error {
-		if *samples == "" {
-			return usageError{"--samples is required"}
-		}
-		if *ref == eval.StackedDataset || stackedRun(*samples) {
-			count := *n
-			if !isSet(fs, "n") {
-				count = eval.StackedN
-			}
-			return evalStacked(env, *samples, *netName, count, *seed, *asJSON)
-		}
-		if job, ok := toyRun(*samples); ok {
-			count := *n
-			if !isSet(fs, "n") {
-				count = toyEvalSamples
-			}
-			return evalModes(env, job, count, *seed, *asJSON)
-		}
-		if *n < eval.MinSamples || *n > maxSamples {
-			return usageError{fmt.Sprintf("--n must be in [%d, %d], got %d", eval.MinSamples, maxSamples, *n)}
-		}
-		if *ref == "" {
-			return usageError{"--ref must not be empty: mnist, fashion-mnist or a path"}
-		}
-		var net *eval.FeatureNet
-		var err error
-		if *netName == "" {
-			if !eval.IsDataset(*ref) && isClassFolder(*ref) {
-				return needFeatureNet(*ref, "")
-			}
-			net, err = eval.ForDataset(*ref)
-		} else {
-			net, err = eval.LoadFeatureNet(*netName)
-		}
-		if err != nil {
-			return err
-		}
-		s, err := eval.LoadSamples(*samples, eval.SampleOptions{N: *n, Seed: *seed, Shape: net.Shape()})
-		if err != nil {
-			return shapeHint(err, *netName)
-		}
-		if *labels != "" {
-			if s.Labels != nil {
-				return usageError{"--labels is for files and folders of samples; a conditional run's samples carry the labels they were drawn for"}
-			}
-			if s.Labels, err = readSampleLabels(*labels, s.N, net.Classes()); err != nil {
-				return err
-			}
-		}
-		var r *eval.Reference
-		if eval.IsDataset(*ref) {
-			r, err = eval.DatasetReference(net, *ref, eval.CacheOptions{Dir: env.refCache, Warn: env.stderr})
-		} else {
-			// A generator as reference draws other latent vectors than the samples'.
-			var rs *eval.Samples
-			if rs, err = eval.LoadSamples(*ref, eval.SampleOptions{N: *n, Seed: *seed + 1, Shape: net.Shape()}); err == nil {
-				r, err = eval.NewReference(net, rs)
-			}
-			err = shapeHint(err, *netName)
-			if errors.Is(err, os.ErrNotExist) {
-				err = fmt.Errorf("--ref %s: no such file or folder (want mnist, fashion-mnist or a path)", *ref)
-			}
-		}
-		if err != nil {
-			return err
-		}
-		sc, err := eval.Score(net, s, r, eval.Options{Seed: *seed})
-		if err != nil {
-			return shapeHint(err, *netName)
-		}
-		if *asJSON {
-			return json.NewEncoder(env.stdout).Encode(sc)
-		}
-		return printScores(env.stdout, sc)
-	}
+	c.run = func(env *environment, _ []string) error { return runEval(env, f) }
 	return c
+}
+
+// runEval scores the samples: Stacked MNIST runs by their modes, 2-D runs by
+// their mode coverage, images by FID, KID, IS and the rest against --ref.
+func runEval(env *environment, f *evalFlags) error {
+	if f.samples == "" {
+		return usageError{"--samples is required"}
+	}
+	if f.ref == eval.StackedDataset || stackedRun(f.samples) {
+		count := f.n
+		if !isSet(f.fs, "n") {
+			count = eval.StackedN
+		}
+		return evalStacked(env, f.samples, f.netName, count, f.seed, f.asJSON)
+	}
+	if job, ok := toyRun(f.samples); ok {
+		count := f.n
+		if !isSet(f.fs, "n") {
+			count = toyEvalSamples
+		}
+		return evalModes(env, job, count, f.seed, f.asJSON)
+	}
+	if f.n < eval.MinSamples || f.n > maxSamples {
+		return usageError{fmt.Sprintf("--n must be in [%d, %d], got %d", eval.MinSamples, maxSamples, f.n)}
+	}
+	if f.ref == "" {
+		return usageError{"--ref must not be empty: mnist, fashion-mnist or a path"}
+	}
+	net, err := evalFeatureNet(f)
+	if err != nil {
+		return err
+	}
+	s, err := eval.LoadSamples(f.samples, eval.SampleOptions{N: f.n, Seed: f.seed, Shape: net.Shape()})
+	if err != nil {
+		return shapeHint(err, f.netName)
+	}
+	if f.labels != "" {
+		if s.Labels != nil {
+			return usageError{"--labels is for files and folders of samples; a conditional run's samples carry the labels they were drawn for"}
+		}
+		if s.Labels, err = readSampleLabels(f.labels, s.N, net.Classes()); err != nil {
+			return err
+		}
+	}
+	r, err := evalReference(env, net, f)
+	if err != nil {
+		return err
+	}
+	sc, err := eval.Score(net, s, r, eval.Options{Seed: f.seed})
+	if err != nil {
+		return shapeHint(err, f.netName)
+	}
+	if f.asJSON {
+		return json.NewEncoder(env.stdout).Encode(sc)
+	}
+	return printScores(env.stdout, sc)
+}
+
+// evalFeatureNet is --feature-net's network, or by default --ref's dataset's.
+func evalFeatureNet(f *evalFlags) (*eval.FeatureNet, error) {
+	if f.netName != "" {
+		return eval.LoadFeatureNet(f.netName)
+	}
+	if !eval.IsDataset(f.ref) && isClassFolder(f.ref) {
+		return nil, needFeatureNet(f.ref, "")
+	}
+	return eval.ForDataset(f.ref)
+}
+
+// evalReference is the reference statistics of --ref under net: a dataset's
+// test set (cached), or the samples of a path as for --samples.
+func evalReference(env *environment, net *eval.FeatureNet, f *evalFlags) (*eval.Reference, error) {
+	if eval.IsDataset(f.ref) {
+		return eval.DatasetReference(net, f.ref, eval.CacheOptions{Dir: env.refCache, Warn: env.stderr})
+	}
+	// A generator as reference draws other latent vectors than the samples'.
+	var r *eval.Reference
+	rs, err := eval.LoadSamples(f.ref, eval.SampleOptions{N: f.n, Seed: f.seed + 1, Shape: net.Shape()})
+	if err == nil {
+		r, err = eval.NewReference(net, rs)
+	}
+	err = shapeHint(err, f.netName)
+	if errors.Is(err, os.ErrNotExist) {
+		err = fmt.Errorf("--ref %s: no such file or folder (want mnist, fashion-mnist or a path)", f.ref)
+	}
+	return r, err
 }
 
 // isClassFolder says whether path is a folder of images in class folders.

@@ -14,6 +14,7 @@ import (
 	"github.com/gogan/gogan/generator"
 	"github.com/gogan/gogan/report"
 	"github.com/gogan/gogan/run"
+	"github.com/gogan/gogan/tensor"
 )
 
 // maxSamples bounds the images of one gogan sample, so that a mistyped --n
@@ -21,132 +22,178 @@ import (
 // float32s until written).
 const maxSamples = generator.MaxSamples
 
+// sampleFlags are gogan sample's flags; fs tells which were given.
+type sampleFlags struct {
+	run     string
+	n       int
+	out     string
+	format  string
+	seed    uint64
+	latents string
+	cols    int
+	class   int
+	fs      *flag.FlagSet
+}
+
 func newSampleCommand() *command {
 	fs := flag.NewFlagSet("sample", flag.ContinueOnError)
-	from := fs.String("run", "", "run folder, checkpoint folder or latest.json to load the generator from (required)")
-	n := fs.Int("n", 64, "number of images")
-	out := fs.String("out", "samples.png", "output: a .png grid, an IDX file (.idx, -ubyte, .gz), or a folder of PNGs")
-	format := fs.String("format", "", "grid, pngs or idx (default: from --out)")
-	seed := fs.Uint64("seed", 1, "seed of the latent vectors")
-	latents := fs.String("latents", "", "safetensors file whose tensor \"latents\" (n, latent) F32 replaces the seeded noise")
-	cols := fs.Int("cols", 0, "grid columns (default √n; 8 for a conditional run's grid of one row per class)")
-	class := fs.Int("class", -1, "conditional runs (cgan, acgan): the class to draw; -1 draws every class (a grid: one row per class)")
+	f := &sampleFlags{fs: fs}
+	fs.StringVar(&f.run, "run", "", "run folder, checkpoint folder or latest.json to load the generator from (required)")
+	fs.IntVar(&f.n, "n", 64, "number of images")
+	fs.StringVar(&f.out, "out", "samples.png", "output: a .png grid, an IDX file (.idx, -ubyte, .gz), or a folder of PNGs")
+	fs.StringVar(&f.format, "format", "", "grid, pngs or idx (default: from --out)")
+	fs.Uint64Var(&f.seed, "seed", 1, "seed of the latent vectors")
+	fs.StringVar(&f.latents, "latents", "", "safetensors file whose tensor \"latents\" (n, latent) F32 replaces the seeded noise")
+	fs.IntVar(&f.cols, "cols", 0, "grid columns (default √n; 8 for a conditional run's grid of one row per class)")
+	fs.IntVar(&f.class, "class", -1, "conditional runs (cgan, acgan): the class to draw; -1 draws every class (a grid: one row per class)")
 	c := &command{
 		name: "sample", usage: "--run DIR [--n 64] [--out samples.png] [--seed 1 | --latents FILE]", flags: fs,
 		short: "Generate images with a trained generator, as a PNG grid, a folder of PNGs or an IDX file.",
 	}
-	c.run = func(env *environment, _ []string) error {
-		if *from == "" {
-			return usageError{"--run is required"}
-		}
-		kind := *format
-		if kind == "" {
-			kind = formatOf(*out)
-		}
-		if kind != "grid" && kind != "pngs" && kind != "idx" {
-			return usageError{fmt.Sprintf("--format must be grid, pngs or idx, got %q", kind)}
-		}
-		if *latents == "" && (*n <= 0 || *n > maxSamples) {
-			return usageError{fmt.Sprintf("--n must be in [1, %d], got %d", maxSamples, *n)}
-		}
-		if *cols < 0 {
-			return usageError{fmt.Sprintf("--cols must not be negative, got %d", *cols)}
-		}
-		if err := gan.CheckOutput(*out, *from, *latents); err != nil {
-			return err
-		}
-		job, err := gan.LoadJob(*from)
-		if err != nil {
-			return err
-		}
-		// gen maps latent vectors to images: G, or an autoencoder's decoder.
-		gen, err := generator.FromJob(job)
-		if err != nil {
-			return fmt.Errorf("%s: %w", *from, err)
-		}
-		ae, _ := job.(*gan.AutoencoderTrainer)
-		classes := gen.Classes()
-		if classes == 0 {
-			classes = gan.Classes
-		}
-		if *class < -1 || *class >= classes {
-			return usageError{fmt.Sprintf("--class must be in [0, %d), or -1 for all, got %d", classes, *class)}
-		}
-		conditional := gen.Classes() > 0
-		if *class >= 0 && !conditional {
-			return usageError{fmt.Sprintf("--class needs a conditional run (cgan, acgan); %s is %s", *from, job.Settings().Model)}
-		}
-		if conditional && *class < 0 && kind == "grid" && !isSet(fs, "n") && *latents == "" {
-			if *cols == 0 {
-				*cols = 8
-			}
-			*n = min(classes**cols, maxSamples) // one row per class
-		}
-		shape := gen.SampleShape()
-		if len(shape) != 3 {
-			return fmt.Errorf("%s generates points of shape %s, not images: see the scatter plots in its samples folder", *from, shape)
-		}
-		latent := gen.LatentDim()
-		var z []float32
-		if *latents != "" {
-			z, err = readLatents(*latents, latent)
-			if err != nil {
-				return err
-			}
-			*n = len(z) / latent
-		} else {
-			z = make([]float32, *n*latent)
-			gan.Latents(z, *seed)
-		}
-		var recPath string
-		if ae != nil {
-			if recPath, err = autoencoderSamples(ae, z, *latents == "", *out); err != nil {
-				return err
-			}
-		}
-		var labels []int
-		if conditional {
-			labels = make([]int, *n)
-			for i := range labels {
-				switch {
-				case *class >= 0:
-					labels[i] = *class
-				case kind == "grid" && *cols > 0:
-					labels[i] = i / *cols % classes // row r shows class r
-				default:
-					labels[i] = i % classes
-				}
-			}
-		}
-		batch, err := gen.Generate(generator.Request{Latents: z, Classes: labels})
-		if err != nil {
-			return err
-		}
-		imgs := batch.Data
-		h, w, ch := shape[0], shape[1], shape[2]
-		switch kind {
-		case "grid":
-			cc := *cols
-			if cc == 0 {
-				cc = int(math.Ceil(math.Sqrt(float64(*n))))
-			}
-			cc = min(cc, *n) // more columns would only be padding
-			err = report.Grid(*out, imgs, *n, h, w, ch, cc)
-		case "pngs":
-			err = report.WritePNGs(*out, "sample-", imgs, *n, h, w, ch)
-		case "idx":
-			err = data.WriteIDXImages(*out, toBytes(imgs, *n, h, w, ch))
-		}
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(env.stdout, "wrote %d images from step %d of %s to %s\n", *n, job.Steps(), filepath.Clean(*from), *out)
-		if recPath != "" {
-			fmt.Fprintf(env.stdout, "test images (odd rows) and their reconstructions (even rows): %s\n", recPath)
-		}
-		return nil
-	}
+	c.run = func(env *environment, _ []string) error { return runSample(env, f) }
 	return c
+}
+
+// runSample loads the run's generator, draws --n images from it and writes them.
+func runSample(env *environment, f *sampleFlags) error {
+	kind, err := checkSampleFlags(f)
+	if err != nil {
+		return err
+	}
+	job, err := gan.LoadJob(f.run)
+	if err != nil {
+		return err
+	}
+	// gen maps latent vectors to images: G, or an autoencoder's decoder.
+	gen, err := generator.FromJob(job)
+	if err != nil {
+		return fmt.Errorf("%s: %w", f.run, err)
+	}
+	ae, _ := job.(*gan.AutoencoderTrainer)
+	classes := gen.Classes()
+	if classes == 0 {
+		classes = gan.Classes
+	}
+	if f.class < -1 || f.class >= classes {
+		return usageError{fmt.Sprintf("--class must be in [0, %d), or -1 for all, got %d", classes, f.class)}
+	}
+	conditional := gen.Classes() > 0
+	if f.class >= 0 && !conditional {
+		return usageError{fmt.Sprintf("--class needs a conditional run (cgan, acgan); %s is %s", f.run, job.Settings().Model)}
+	}
+	if conditional && f.class < 0 && kind == "grid" && !isSet(f.fs, "n") && f.latents == "" {
+		if f.cols == 0 {
+			f.cols = 8
+		}
+		f.n = min(classes*f.cols, maxSamples) // one row per class
+	}
+	shape := gen.SampleShape()
+	if len(shape) != 3 {
+		return fmt.Errorf("%s generates points of shape %s, not images: see the scatter plots in its samples folder", f.run, shape)
+	}
+	z, err := sampleLatents(f, gen.LatentDim())
+	if err != nil {
+		return err
+	}
+	var recPath string
+	if ae != nil {
+		if recPath, err = autoencoderSamples(ae, z, f.latents == "", f.out); err != nil {
+			return err
+		}
+	}
+	var labels []int
+	if conditional {
+		labels = sampleLabels(f, classes, kind == "grid")
+	}
+	batch, err := gen.Generate(generator.Request{Latents: z, Classes: labels})
+	if err != nil {
+		return err
+	}
+	if err := writeSamples(kind, f.out, batch.Data, f.n, shape, f.cols); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stdout, "wrote %d images from step %d of %s to %s\n", f.n, job.Steps(), filepath.Clean(f.run), f.out)
+	if recPath != "" {
+		fmt.Fprintf(env.stdout, "test images (odd rows) and their reconstructions (even rows): %s\n", recPath)
+	}
+	return nil
+}
+
+// checkSampleFlags checks the flags that need no run, and returns the kind
+// of output: grid, pngs or idx.
+func checkSampleFlags(f *sampleFlags) (kind string, err error) {
+	if f.run == "" {
+		return "", usageError{"--run is required"}
+	}
+	kind = f.format
+	if kind == "" {
+		kind = formatOf(f.out)
+	}
+	if kind != "grid" && kind != "pngs" && kind != "idx" {
+		return "", usageError{fmt.Sprintf("--format must be grid, pngs or idx, got %q", kind)}
+	}
+	if f.latents == "" && (f.n <= 0 || f.n > maxSamples) {
+		return "", usageError{fmt.Sprintf("--n must be in [1, %d], got %d", maxSamples, f.n)}
+	}
+	if f.cols < 0 {
+		return "", usageError{fmt.Sprintf("--cols must not be negative, got %d", f.cols)}
+	}
+	if err := gan.CheckOutput(f.out, f.run, f.latents); err != nil {
+		return "", err
+	}
+	return kind, nil
+}
+
+// sampleLatents are the latent vectors (n, latent): --latents' tensor, which
+// sets f.n to its rows, or --n vectors of noise seeded by --seed.
+func sampleLatents(f *sampleFlags, latent int) ([]float32, error) {
+	if f.latents != "" {
+		z, err := readLatents(f.latents, latent)
+		if err != nil {
+			return nil, err
+		}
+		f.n = len(z) / latent
+		return z, nil
+	}
+	z := make([]float32, f.n*latent)
+	gan.Latents(z, f.seed)
+	return z, nil
+}
+
+// sampleLabels are the classes a conditional run draws its f.n images of:
+// --class for all, else one row per class in a grid, else cycling.
+func sampleLabels(f *sampleFlags, classes int, grid bool) []int {
+	labels := make([]int, f.n)
+	for i := range labels {
+		switch {
+		case f.class >= 0:
+			labels[i] = f.class
+		case grid && f.cols > 0:
+			labels[i] = i / f.cols % classes // row r shows class r
+		default:
+			labels[i] = i % classes
+		}
+	}
+	return labels
+}
+
+// writeSamples writes n images (n, h, w, c) of the given shape (h, w, c) to
+// out as a grid of cols columns (√n when 0), a folder of PNGs or an IDX file.
+func writeSamples(kind, out string, imgs []float32, n int, shape tensor.Shape, cols int) error {
+	h, w, ch := shape[0], shape[1], shape[2]
+	switch kind {
+	case "grid":
+		if cols == 0 {
+			cols = int(math.Ceil(math.Sqrt(float64(n))))
+		}
+		cols = min(cols, n) // more columns would only be padding
+		return report.Grid(out, imgs, n, h, w, ch, cols)
+	case "pngs":
+		return report.WritePNGs(out, "sample-", imgs, n, h, w, ch)
+	case "idx":
+		return data.WriteIDXImages(out, toBytes(imgs, n, h, w, ch))
+	}
+	return nil
 }
 
 // autoencoderSamples prepares an autoencoder's sampling: with seeded noise z
