@@ -23,140 +23,178 @@ import (
 	"github.com/gogan/gogan/run"
 )
 
+// trainFlags are gogan train's flags: most are fields of the training
+// configuration cfg, the others follow it; fs tells which were given.
+type trainFlags struct {
+	cfg     gan.Config
+	lr      float64
+	out     string
+	resume  string
+	threads int
+	fs      *flag.FlagSet
+}
+
 func newTrainCommand() *command {
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
 	def := gan.DefaultConfig()
-	cfg := def
-	fs.StringVar(&cfg.Model, "model", def.Model, "architecture: "+gan.ArchitectureNames())
-	fs.StringVar(&cfg.Data, "data", def.Data, `dataset: "mnist", "fashion-mnist", "stacked-mnist", "ring8", "grid25", a folder with the four IDX files, or a folder of images (PNG, JPEG, GIF, BMP, WebP; class folders give labels)`)
-	fs.IntVar(&cfg.ImageSize, "image-size", 0, "a folder of images: the side N of the square images (shorter side scaled to N, center cropped; default: the images' own size when they share one square size, else 64)")
-	fs.IntVar(&cfg.Channels, "channels", 0, "a folder of images: 1 (gray) or 3 (RGB) (default: 3 when any image has color, else 1)")
-	fs.StringVar(&cfg.Background, "background", "", "a folder of images: what transparent pixels are composited onto, white (default) or black")
-	fs.BoolVar(&cfg.Strict, "strict", false, "a folder of images: fail on the first file that cannot be decoded (default: skip it, and fail when more than 1% are skipped)")
-	fs.IntVar(&cfg.Epochs, "epochs", def.Epochs, "passes over the training set")
-	fs.IntVar(&cfg.Steps, "steps", 0, "stop after this many steps in all (overrides --epochs when > 0)")
-	fs.IntVar(&cfg.Batch, "batch", def.Batch, "images per step")
+	f := &trainFlags{cfg: def, fs: fs}
+	fs.StringVar(&f.cfg.Model, "model", def.Model, "architecture: "+gan.ArchitectureNames())
+	fs.StringVar(&f.cfg.Data, "data", def.Data, `dataset: "mnist", "fashion-mnist", "stacked-mnist", "ring8", "grid25", a folder with the four IDX files, or a folder of images (PNG, JPEG, GIF, BMP, WebP; class folders give labels)`)
+	fs.IntVar(&f.cfg.ImageSize, "image-size", 0, "a folder of images: the side N of the square images (shorter side scaled to N, center cropped; default: the images' own size when they share one square size, else 64)")
+	fs.IntVar(&f.cfg.Channels, "channels", 0, "a folder of images: 1 (gray) or 3 (RGB) (default: 3 when any image has color, else 1)")
+	fs.StringVar(&f.cfg.Background, "background", "", "a folder of images: what transparent pixels are composited onto, white (default) or black")
+	fs.BoolVar(&f.cfg.Strict, "strict", false, "a folder of images: fail on the first file that cannot be decoded (default: skip it, and fail when more than 1% are skipped)")
+	fs.IntVar(&f.cfg.Epochs, "epochs", def.Epochs, "passes over the training set")
+	fs.IntVar(&f.cfg.Steps, "steps", 0, "stop after this many steps in all (overrides --epochs when > 0)")
+	fs.IntVar(&f.cfg.Batch, "batch", def.Batch, "images per step")
 	// The default through its shortest decimal, so that help shows 0.0002, not float32's 0.00019999999494757503.
 	defLR, _ := strconv.ParseFloat(strconv.FormatFloat(float64(def.LR), 'g', -1, 32), 64)
-	lr := fs.Float64("lr", defLR, "Adam learning rate (cae's default: 0.001)")
-	fs.IntVar(&cfg.LatentDim, "latent", def.LatentDim, "noise size of a GAN, code size of an autoencoder (cae's default: 32)")
-	fs.Uint64Var(&cfg.Seed, "seed", def.Seed, "random seed: weights, data order, noise")
-	fs.IntVar(&cfg.LogEvery, "log-every", def.LogEvery, "steps between lines of metrics.jsonl")
-	fs.IntVar(&cfg.EvalEvery, "eval-every", 0, "steps between FID/KID/IS evaluations of the generator on 2,000 samples, and at the end (0: none)")
-	fs.StringVar(&cfg.Arch, "arch", "", "networks of a recipe: "+gan.GANArchitectureNames()+" (default mlp)")
-	fs.StringVar(&cfg.Loss, "loss", "", "objective (default nonsaturating, or the recipe's):"+gan.ObjectivesHelp())
-	fs.StringVar(&cfg.Optimizer, "optimizer", "", "adam (default) or rmsprop")
-	fs.IntVar(&cfg.NCritic, "n-critic", 0, "D steps per G step (default 1, or the recipe's)")
-	fs.Var(float32Flag{&cfg.GP}, "gp", "gradient-penalty weight λ (wgan-gp: 10)")
-	fs.Var(float32Flag{&cfg.Clip}, "clip", "clip D's weights to ±c after each step (wgan: 0.01)")
-	fs.Var(float32Flag{&cfg.LRG}, "lr-g", "G's learning rate (default --lr)")
-	fs.Var(float32Flag{&cfg.LRD}, "lr-d", "D's learning rate (default --lr)")
-	fs.StringVar(&cfg.LRDecay, "lr-decay", "", "learning-rate schedule: none (default) or linear (down to 0 at the last step)")
-	fs.Var(float32Flag{&cfg.Beta1}, "beta1", "Adam β1 (default 0.5, or the recipe's)")
-	fs.Var(float32Flag{&cfg.Beta2}, "beta2", "Adam β2 (default 0.999, or the recipe's)")
-	fs.Var(float32Flag{&cfg.LabelSmoothing}, "label-smoothing", "one-sided label smoothing: real targets 1 − s")
-	fs.Var(float32Flag{&cfg.InstanceNoise}, "instance-noise", "σ of Gaussian noise added to D's inputs, annealed to 0")
-	fs.Var(float32Flag{&cfg.EMA}, "ema", "decay of an exponential moving average of G's weights, used for samples (e.g. 0.999; 0: off)")
-	fs.BoolVar(&cfg.SpectralNorm, "spectral-norm", false, "spectral normalization of D's kernels")
-	fs.StringVar(&cfg.Init, "init", "", "initializers of the Dense and Conv layers: "+strings.Join(nn.InitSchemeNames(), ", ")+" (default: the architecture's, glorot for the seed's)")
-	fs.IntVar(&cfg.Pack, "pack", 1, "D judges this many samples at once, concatenated: points side by side, images along their channels (PacGAN)")
-	fs.StringVar(&cfg.Augment, "augment", "", "augmentation of the real images: flip (mirror left to right at random) or none")
-	fs.StringVar(&cfg.DiffAugment, "diffaugment", "", "DiffAugment: transforms of every image D sees, comma-separated: "+strings.Join(gan.DiffAugmentNames(), ", "))
-	out := fs.String("out", "", "run folder (default runs/<model>-<time>)")
-	resume := fs.String("resume", "", "continue the run in this folder from its checkpoint")
-	threads := fs.Int("threads", 0, "CPU threads (default: all cores)")
+	fs.Float64Var(&f.lr, "lr", defLR, "Adam learning rate (cae's default: 0.001)")
+	fs.IntVar(&f.cfg.LatentDim, "latent", def.LatentDim, "noise size of a GAN, code size of an autoencoder (cae's default: 32)")
+	fs.Uint64Var(&f.cfg.Seed, "seed", def.Seed, "random seed: weights, data order, noise")
+	fs.IntVar(&f.cfg.LogEvery, "log-every", def.LogEvery, "steps between lines of metrics.jsonl")
+	fs.IntVar(&f.cfg.EvalEvery, "eval-every", 0, "steps between FID/KID/IS evaluations of the generator on 2,000 samples, and at the end (0: none)")
+	fs.StringVar(&f.cfg.Arch, "arch", "", "networks of a recipe: "+gan.GANArchitectureNames()+" (default mlp)")
+	fs.StringVar(&f.cfg.Loss, "loss", "", "objective (default nonsaturating, or the recipe's):"+gan.ObjectivesHelp())
+	fs.StringVar(&f.cfg.Optimizer, "optimizer", "", "adam (default) or rmsprop")
+	fs.IntVar(&f.cfg.NCritic, "n-critic", 0, "D steps per G step (default 1, or the recipe's)")
+	fs.Var(float32Flag{&f.cfg.GP}, "gp", "gradient-penalty weight λ (wgan-gp: 10)")
+	fs.Var(float32Flag{&f.cfg.Clip}, "clip", "clip D's weights to ±c after each step (wgan: 0.01)")
+	fs.Var(float32Flag{&f.cfg.LRG}, "lr-g", "G's learning rate (default --lr)")
+	fs.Var(float32Flag{&f.cfg.LRD}, "lr-d", "D's learning rate (default --lr)")
+	fs.StringVar(&f.cfg.LRDecay, "lr-decay", "", "learning-rate schedule: none (default) or linear (down to 0 at the last step)")
+	fs.Var(float32Flag{&f.cfg.Beta1}, "beta1", "Adam β1 (default 0.5, or the recipe's)")
+	fs.Var(float32Flag{&f.cfg.Beta2}, "beta2", "Adam β2 (default 0.999, or the recipe's)")
+	fs.Var(float32Flag{&f.cfg.LabelSmoothing}, "label-smoothing", "one-sided label smoothing: real targets 1 − s")
+	fs.Var(float32Flag{&f.cfg.InstanceNoise}, "instance-noise", "σ of Gaussian noise added to D's inputs, annealed to 0")
+	fs.Var(float32Flag{&f.cfg.EMA}, "ema", "decay of an exponential moving average of G's weights, used for samples (e.g. 0.999; 0: off)")
+	fs.BoolVar(&f.cfg.SpectralNorm, "spectral-norm", false, "spectral normalization of D's kernels")
+	fs.StringVar(&f.cfg.Init, "init", "", "initializers of the Dense and Conv layers: "+strings.Join(nn.InitSchemeNames(), ", ")+" (default: the architecture's, glorot for the seed's)")
+	fs.IntVar(&f.cfg.Pack, "pack", 1, "D judges this many samples at once, concatenated: points side by side, images along their channels (PacGAN)")
+	fs.StringVar(&f.cfg.Augment, "augment", "", "augmentation of the real images: flip (mirror left to right at random) or none")
+	fs.StringVar(&f.cfg.DiffAugment, "diffaugment", "", "DiffAugment: transforms of every image D sees, comma-separated: "+strings.Join(gan.DiffAugmentNames(), ", "))
+	fs.StringVar(&f.out, "out", "", "run folder (default runs/<model>-<time>)")
+	fs.StringVar(&f.resume, "resume", "", "continue the run in this folder from its checkpoint")
+	fs.IntVar(&f.threads, "threads", 0, "CPU threads (default: all cores)")
 	c := &command{
 		name: "train", usage: "[--model mlp] [--epochs N | --steps N] [--data mnist] [--out DIR] [--resume DIR]",
 		short: "Train a GAN, writing samples, metrics, a loss plot and checkpoints into a run folder.",
 		flags: fs,
 	}
-	c.run = func(env *environment, _ []string) error {
-		if math.IsNaN(*lr) || math.IsInf(*lr, 0) {
-			return usageError{fmt.Sprintf("--lr must be a finite number, got %g", *lr)}
+	c.run = func(env *environment, _ []string) error { return runTrain(env, f) }
+	return c
+}
+
+// runTrain trains a new run, or resumes one, until its last step or an
+// interrupt, and prints where its samples, losses and checkpoint are.
+func runTrain(env *environment, f *trainFlags) error {
+	set, err := checkTrainFlags(f)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	res, err := run.Train(ctx, run.Options{
+		Config: f.cfg, Out: f.out, Resume: f.resume, ResumeOverrides: set,
+		Log: env.stdout, Progress: env.stderr, Interactive: env.stderrIsTTY,
+	})
+	if errors.Is(err, run.ErrInterrupted) {
+		return errInterruptedExit
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stdout, "trained %d steps in %.1f s", res.Steps, res.Seconds)
+	if res.SecondsPerEpoch > 0 {
+		fmt.Fprintf(env.stdout, " (%.1f s per epoch)", res.SecondsPerEpoch)
+	}
+	fmt.Fprintf(env.stdout, "\nsamples:    %s (one grid per epoch beside it)\nlosses:     %s\nmetrics:    %s/metrics.jsonl\ncheckpoint: %s\n",
+		res.FinalGrid, res.LossPlot, res.Dir, res.Checkpoint)
+	return nil
+}
+
+// checkTrainFlags checks the flags, sets the threads, completes f.cfg with
+// the defaults of what was not given, and picks f.out for a new run. It
+// returns the flags given.
+func checkTrainFlags(f *trainFlags) (map[string]bool, error) {
+	if math.IsNaN(f.lr) || math.IsInf(f.lr, 0) {
+		return nil, usageError{fmt.Sprintf("--lr must be a finite number, got %g", f.lr)}
+	}
+	f.cfg.LR = float32(f.lr)
+	if f.lr > 0 && f.cfg.LR == 0 {
+		return nil, usageError{fmt.Sprintf("--lr %g is too small for float32", f.lr)}
+	}
+	if err := setThreads(f.threads); err != nil {
+		return nil, err
+	}
+	set := map[string]bool{}
+	var fixed []string // flags given that a resumed run cannot change, in name order
+	f.fs.Visit(func(fl *flag.Flag) {
+		set[fl.Name] = true
+		if !resumable[fl.Name] {
+			fixed = append(fixed, fl.Name)
 		}
-		cfg.LR = float32(*lr)
-		if *lr > 0 && cfg.LR == 0 {
-			return usageError{fmt.Sprintf("--lr %g is too small for float32", *lr)}
-		}
-		if err := setThreads(*threads); err != nil {
-			return err
-		}
-		set := map[string]bool{}
-		var fixed []string // flags given that a resumed run cannot change, in name order
-		fs.Visit(func(f *flag.Flag) {
-			set[f.Name] = true
-			if !resumable[f.Name] {
-				fixed = append(fixed, f.Name)
-			}
-		})
-		if cfg.LRDecay == "none" {
-			cfg.LRDecay = ""
-		}
-		if cfg.Pack == 1 {
-			cfg.Pack = 0 // off, as in a config that does not name it
-		}
-		if cfg.Background == "white" {
-			cfg.Background = "" // the default, as in a config that does not name it
-		}
-		gan.ApplyDefaults(&cfg, set)
-		if cfg.Epochs > maxEpochs {
-			return usageError{fmt.Sprintf("--epochs must be at most %d, got %d", maxEpochs, cfg.Epochs)}
-		}
-		if *resume != "" {
-			switch {
-			case len(fixed) > 0:
-				return usageError{fmt.Sprintf("--%s cannot change a resumed run (only --epochs, --steps, --threads and --eval-every can)", fixed[0])}
-			case set["epochs"] && cfg.Epochs <= 0:
-				return usageError{fmt.Sprintf("--epochs must be positive, got %d", cfg.Epochs)}
-			case set["steps"] && cfg.Steps < 0:
-				return usageError{fmt.Sprintf("--steps must not be negative, got %d", cfg.Steps)}
-			case set["eval-every"] && cfg.EvalEvery < 0:
-				return usageError{fmt.Sprintf("--eval-every must not be negative, got %d", cfg.EvalEvery)}
-			}
-		} else {
-			if err := checkImageFlags(cfg.Data, set); err != nil {
-				return err
-			}
-			if cfg.Batch > maxBatch {
-				return usageError{fmt.Sprintf("--batch must be at most %d, got %d", maxBatch, cfg.Batch)}
-			}
-			if cfg.LatentDim > maxLatent {
-				return usageError{fmt.Sprintf("--latent must be in [1, %d], got %d", maxLatent, cfg.LatentDim)}
-			}
-			if err := cfg.Validate(); err != nil {
-				return usageError{err.Error()}
-			}
-			if *out == "" {
-				dir, err := newRunDir(cfg.Model, time.Now())
-				if err != nil {
-					return err
-				}
-				*out = dir
-			} else if _, err := run.CheckFreshOut(*out); err != nil {
-				return err // checked again under the run folder's lock
-			}
-		}
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		defer stop()
-		res, err := run.Train(ctx, run.Options{
-			Config: cfg, Out: *out, Resume: *resume, ResumeOverrides: set,
-			Log: env.stdout, Progress: env.stderr, Interactive: env.stderrIsTTY,
-		})
-		if errors.Is(err, run.ErrInterrupted) {
-			return errInterruptedExit
-		}
+	})
+	if f.cfg.LRDecay == "none" {
+		f.cfg.LRDecay = ""
+	}
+	if f.cfg.Pack == 1 {
+		f.cfg.Pack = 0 // off, as in a config that does not name it
+	}
+	if f.cfg.Background == "white" {
+		f.cfg.Background = "" // the default, as in a config that does not name it
+	}
+	gan.ApplyDefaults(&f.cfg, set)
+	if f.cfg.Epochs > maxEpochs {
+		return nil, usageError{fmt.Sprintf("--epochs must be at most %d, got %d", maxEpochs, f.cfg.Epochs)}
+	}
+	if f.resume != "" {
+		return set, checkResumeFlags(f.cfg, set, fixed)
+	}
+	return set, checkNewRun(f, set)
+}
+
+// checkResumeFlags refuses the flags a resumed run cannot change (fixed),
+// and out-of-range values of those it can.
+func checkResumeFlags(cfg gan.Config, set map[string]bool, fixed []string) error {
+	switch {
+	case len(fixed) > 0:
+		return usageError{fmt.Sprintf("--%s cannot change a resumed run (only --epochs, --steps, --threads and --eval-every can)", fixed[0])}
+	case set["epochs"] && cfg.Epochs <= 0:
+		return usageError{fmt.Sprintf("--epochs must be positive, got %d", cfg.Epochs)}
+	case set["steps"] && cfg.Steps < 0:
+		return usageError{fmt.Sprintf("--steps must not be negative, got %d", cfg.Steps)}
+	case set["eval-every"] && cfg.EvalEvery < 0:
+		return usageError{fmt.Sprintf("--eval-every must not be negative, got %d", cfg.EvalEvery)}
+	}
+	return nil
+}
+
+// checkNewRun checks a new run's configuration and picks its folder: --out,
+// which must be new or empty, or a fresh runs/<model>-<time>.
+func checkNewRun(f *trainFlags, set map[string]bool) error {
+	if err := checkImageFlags(f.cfg.Data, set); err != nil {
+		return err
+	}
+	if f.cfg.Batch > maxBatch {
+		return usageError{fmt.Sprintf("--batch must be at most %d, got %d", maxBatch, f.cfg.Batch)}
+	}
+	if f.cfg.LatentDim > maxLatent {
+		return usageError{fmt.Sprintf("--latent must be in [1, %d], got %d", maxLatent, f.cfg.LatentDim)}
+	}
+	if err := f.cfg.Validate(); err != nil {
+		return usageError{err.Error()}
+	}
+	if f.out == "" {
+		dir, err := newRunDir(f.cfg.Model, time.Now())
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(env.stdout, "trained %d steps in %.1f s", res.Steps, res.Seconds)
-		if res.SecondsPerEpoch > 0 {
-			fmt.Fprintf(env.stdout, " (%.1f s per epoch)", res.SecondsPerEpoch)
-		}
-		fmt.Fprintf(env.stdout, "\nsamples:    %s (one grid per epoch beside it)\nlosses:     %s\nmetrics:    %s/metrics.jsonl\ncheckpoint: %s\n",
-			res.FinalGrid, res.LossPlot, res.Dir, res.Checkpoint)
-		return nil
+		f.out = dir
+	} else if _, err := run.CheckFreshOut(f.out); err != nil {
+		return err // checked again under the run folder's lock
 	}
-	return c
+	return nil
 }
 
 // builtinImageSets are the names of data.Load's built-in datasets.
