@@ -101,7 +101,7 @@ func LoadSamples(path string, opts SampleOptions) (*Samples, error) {
 		}
 		s.Source = fmt.Sprintf("%s (step %d, %d generated with seed %d)", path, job.Steps(), s.N, opts.Seed)
 		return s, nil
-	case st.IsDir() && hasSubfolders(path):
+	case st.IsDir() && IsClassFolder(path):
 		s, err = readImageFolder(path, opts.Shape)
 	case st.IsDir():
 		s, err = readPNGs(path, opts.Shape)
@@ -171,9 +171,9 @@ func dims(s tensor.Shape) string {
 	return strings.Join(d, "×")
 }
 
-// hasSubfolders says whether dir holds a folder (not a dot folder): an image folder
-// with classes.
-func hasSubfolders(dir string) bool {
+// IsClassFolder says whether dir holds a folder (not a dot folder): an image folder
+// with classes, one subfolder each, whose images Load reads with their labels.
+func IsClassFolder(dir string) bool {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return false

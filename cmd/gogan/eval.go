@@ -108,7 +108,7 @@ func evalFeatureNet(f *evalFlags) (*eval.FeatureNet, error) {
 	if f.netName != "" {
 		return eval.LoadFeatureNet(f.netName)
 	}
-	if !eval.IsDataset(f.ref) && isClassFolder(f.ref) {
+	if !eval.IsDataset(f.ref) && eval.IsClassFolder(f.ref) {
 		return nil, needFeatureNet(f.ref, "")
 	}
 	return eval.ForDataset(f.ref)
@@ -131,20 +131,6 @@ func evalReference(env *environment, net *eval.FeatureNet, f *evalFlags) (*eval.
 		err = fmt.Errorf("--ref %s: no such file or folder (want mnist, fashion-mnist or a path)", f.ref)
 	}
 	return r, err
-}
-
-// isClassFolder says whether path is a folder of images in class folders.
-func isClassFolder(path string) bool {
-	entries, err := os.ReadDir(path)
-	if err != nil {
-		return false
-	}
-	for _, e := range entries {
-		if e.IsDir() && !strings.HasPrefix(e.Name(), ".") {
-			return true
-		}
-	}
-	return false
 }
 
 // needFeatureNet is the one line that says what scoring images of another domain
