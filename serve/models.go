@@ -93,16 +93,7 @@ func (s *Server) generate(w http.ResponseWriter, r *http.Request) {
 		fail(w, err)
 		return
 	}
-	var batch *generator.Batch
-	err = s.compute(r.Context(), func() (err error) {
-		batch, err = l.gen.Generate(greq)
-		return err
-	})
-	if err != nil {
-		fail(w, err)
-		return
-	}
-	imgs, err := batch.Images()
+	batch, imgs, err := s.generateImages(r.Context(), l.gen, greq)
 	if err != nil {
 		fail(w, err)
 		return
@@ -126,6 +117,21 @@ func (s *Server) generate(w http.ResponseWriter, r *http.Request) {
 		cols = int(math.Ceil(math.Sqrt(float64(batch.N))))
 	}
 	writePNG(w, grid(imgs, min(cols, batch.N)))
+}
+
+// generateImages runs req on g in one of the server's generation slots
+// (compute) and converts the batch to images.
+func (s *Server) generateImages(ctx context.Context, g *generator.Generator, req generator.Request) (*generator.Batch, []image.Image, error) {
+	var batch *generator.Batch
+	err := s.compute(ctx, func() (err error) {
+		batch, err = g.Generate(req)
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	imgs, err := batch.Images()
+	return batch, imgs, err
 }
 
 // toRequest checks the request's values against the limits and g.
@@ -225,16 +231,7 @@ func (s *Server) interpolate(w http.ResponseWriter, r *http.Request) {
 		classes = []int{0}
 	}
 	z := blend(ends[:g.LatentDim()], ends[g.LatentDim():], req.Frames, req.Method == "lerp")
-	var batch *generator.Batch
-	err = s.compute(r.Context(), func() (err error) {
-		batch, err = g.Generate(generator.Request{Latents: z, Classes: classes})
-		return err
-	})
-	if err != nil {
-		fail(w, err)
-		return
-	}
-	imgs, err := batch.Images()
+	_, imgs, err := s.generateImages(r.Context(), g, generator.Request{Latents: z, Classes: classes})
 	if err != nil {
 		fail(w, err)
 		return
