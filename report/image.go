@@ -23,11 +23,21 @@ const PaddingGray = 64
 // channels is 1 (grayscale PNG) or 3 (RGB PNG). The image is
 // cols*width + (cols-1)*Padding wide and rows*height + (rows-1)*Padding high.
 func Grid(path string, images []float32, n, height, width, channels, cols int) error {
-	if err := checkImages(images, n, height, width, channels); err != nil {
+	dst, err := GridImage(images, n, height, width, channels, cols)
+	if err != nil {
 		return fmt.Errorf("report: grid %s: %w", path, err)
 	}
+	return writePNG(path, dst)
+}
+
+// GridImage lays out n images as Grid does and returns the grid: an
+// *image.Gray for 1 channel, an *image.RGBA for 3.
+func GridImage(images []float32, n, height, width, channels, cols int) (image.Image, error) {
+	if err := checkImages(images, n, height, width, channels); err != nil {
+		return nil, err
+	}
 	if cols <= 0 {
-		return fmt.Errorf("report: grid %s: cols must be positive, got %d", path, cols)
+		return nil, fmt.Errorf("cols must be positive, got %d", cols)
 	}
 	rows := (n + cols - 1) / cols
 	gw := cols*width + (cols-1)*Padding
@@ -69,7 +79,7 @@ func Grid(path string, images []float32, n, height, width, channels, cols int) e
 		}
 		dst = g
 	}
-	return writePNG(path, dst)
+	return dst, nil
 }
 
 // WritePNGs writes each of the n images as its own PNG, dir/prefix%05d.png (prefix00000.png,

@@ -8,41 +8,15 @@ import (
 	"image/gif"
 	"io"
 	"math"
+
+	"github.com/gogan/gogan/generator"
+	"github.com/gogan/gogan/report"
 )
 
-// gridPadding is the pixels between two cells of a grid, in gridGray.
-const (
-	gridPadding = 2
-	gridGray    = 64
-)
-
-// grid lays imgs (all of one size) out in rows of cols cells: a Gray image
-// when every cell is gray, RGBA otherwise.
-func grid(imgs []image.Image, cols int) image.Image {
-	b := imgs[0].Bounds()
-	w, h := b.Dx(), b.Dy()
-	rows := (len(imgs) + cols - 1) / cols
-	rect := image.Rect(0, 0, cols*w+(cols-1)*gridPadding, rows*h+(rows-1)*gridPadding)
-	var dst draw.Image = image.NewRGBA(rect)
-	if allGray(imgs) {
-		dst = image.NewGray(rect)
-	}
-	draw.Draw(dst, rect, image.NewUniform(color.Gray{Y: gridGray}), image.Point{}, draw.Src)
-	for k, img := range imgs {
-		at := image.Pt((k%cols)*(w+gridPadding), (k/cols)*(h+gridPadding))
-		draw.Draw(dst, image.Rectangle{Min: at, Max: at.Add(image.Pt(w, h))}, img, img.Bounds().Min, draw.Src)
-	}
-	return dst
-}
-
-// allGray reports whether every image is an *image.Gray.
-func allGray(imgs []image.Image) bool {
-	for _, img := range imgs {
-		if _, ok := img.(*image.Gray); !ok {
-			return false
-		}
-	}
-	return true
+// grid lays the batch's images out in rows of cols cells, as report.Grid
+// draws a run's sample grids: gray for one channel, RGBA for three.
+func grid(b *generator.Batch, cols int) (image.Image, error) {
+	return report.GridImage(b.Data, b.N, b.Shape[0], b.Shape[1], b.Shape[2], cols)
 }
 
 // grays is the palette of the 256 gray levels.

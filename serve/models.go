@@ -116,7 +116,12 @@ func (s *Server) generate(w http.ResponseWriter, r *http.Request) {
 	if cols <= 0 {
 		cols = int(math.Ceil(math.Sqrt(float64(batch.N))))
 	}
-	writePNG(w, grid(imgs, min(cols, batch.N)))
+	g, err := grid(batch, min(cols, batch.N))
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	writePNG(w, g)
 }
 
 // generateImages runs req on g in one of the server's generation slots
@@ -231,14 +236,19 @@ func (s *Server) interpolate(w http.ResponseWriter, r *http.Request) {
 		classes = []int{0}
 	}
 	z := blend(ends[:g.LatentDim()], ends[g.LatentDim():], req.Frames, req.Method == "lerp")
-	_, imgs, err := s.generateImages(r.Context(), g, generator.Request{Latents: z, Classes: classes})
+	batch, imgs, err := s.generateImages(r.Context(), g, generator.Request{Latents: z, Classes: classes})
 	if err != nil {
 		fail(w, err)
 		return
 	}
 	setModelHeaders(w, g)
 	if accepts(r, "image/png") && !accepts(r, "image/gif") {
-		writePNG(w, grid(imgs, len(imgs)))
+		strip, err := grid(batch, batch.N)
+		if err != nil {
+			fail(w, err)
+			return
+		}
+		writePNG(w, strip)
 		return
 	}
 	w.Header().Set("Content-Type", "image/gif")

@@ -22,6 +22,9 @@ import (
 	"time"
 
 	"github.com/gogan/gogan/gan"
+	"github.com/gogan/gogan/generator"
+	"github.com/gogan/gogan/report"
+	"github.com/gogan/gogan/tensor"
 )
 
 // Every route of the table is in openapi.json with its method, and every
@@ -594,14 +597,26 @@ func TestColorAndPoints(t *testing.T) {
 		draw.Draw(img, img.Bounds(), image.NewUniform(c), image.Point{}, draw.Src)
 		imgs = append(imgs, img)
 	}
-	g := grid(imgs, 2)
+	// The same three colors as a batch of 5×4×3 samples in [−1, 1].
+	batch := &generator.Batch{N: len(colors), Shape: tensor.Shape{4, 5, 3}}
+	for _, c := range colors {
+		for range 4 * 5 {
+			for _, v := range []uint8{c.R, c.G, c.B} {
+				batch.Data = append(batch.Data, float32(v)/127.5-1)
+			}
+		}
+	}
+	g, err := grid(batch, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, ok := g.(*image.RGBA); !ok || g.Bounds() != image.Rect(0, 0, 2*5+2, 2*4+2) {
 		t.Fatalf("grid %T of %v, want RGBA of 12×10", g, g.Bounds())
 	}
 	if got := color.RGBAModel.Convert(g.At(0, 6)); got != colors[2] {
 		t.Errorf("cell 2 is %v, want %v", got, colors[2])
 	}
-	if got := color.RGBAModel.Convert(g.At(9, 9)); got != (color.RGBA{gridGray, gridGray, gridGray, 255}) {
+	if got := color.RGBAModel.Convert(g.At(9, 9)); got != (color.RGBA{report.PaddingGray, report.PaddingGray, report.PaddingGray, 255}) {
 		t.Errorf("the empty cell is %v, want padding gray", got)
 	}
 	var buf bytes.Buffer
