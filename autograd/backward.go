@@ -10,7 +10,7 @@ import (
 // every trainable, unfrozen parameter it depends on and adds it to the
 // parameter's Grad.
 func (g *Graph) Backward(loss *Var) {
-	if len(loss.Data) != 1 {
+	if loss.Len() != 1 {
 		panic("autograd: Backward of a non-scalar " + loss.Shape.String())
 	}
 	g.backprop(loss, nil, false, true)
@@ -59,7 +59,7 @@ func (g *Graph) backprop(y *Var, xs []*Var, createGraph, toParams bool) {
 				continue
 			}
 			if x.isParam && toParams {
-				addTo(x.Grad, x.adj.Data)
+				g.addToGrad(x)
 			}
 			if !isIn(x, xs) {
 				x.adj = nil
@@ -114,11 +114,33 @@ func (g *Graph) accumulate(x *Var, d *Var) {
 	}
 	if !x.adjOwned {
 		own := g.newVarLike(x.adj)
-		copy(own.Data, x.adj.Data)
+		g.copyVar(own, x.adj)
 		x.adj = own
 		x.adjOwned = true
 	}
+	if g.dev != nil {
+		g.dev.Accumulate(x.adj.dev, g.ptr(d), x.adj.Len())
+		return
+	}
 	addTo(x.adj.Data, d.Data)
+}
+
+// addToGrad adds x's adjoint to its accumulated gradient (Grad, or its device copy).
+func (g *Graph) addToGrad(x *Var) {
+	if g.dev != nil {
+		g.dev.Accumulate(g.gradPtr(x), g.ptr(x.adj), x.Len())
+		return
+	}
+	addTo(x.Grad, x.adj.Data)
+}
+
+// copyVar copies src's values into dst (same size), on the graph's device or CPU.
+func (g *Graph) copyVar(dst, src *Var) {
+	if g.dev != nil {
+		g.dev.Copy(dst.dev, g.ptr(src), dst.Len())
+		return
+	}
+	copy(dst.Data, src.Data)
 }
 
 func addTo(dst, src []float32) { vec.AddTo(dst, src[:len(dst)]) }

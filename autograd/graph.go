@@ -3,6 +3,7 @@ package autograd
 import (
 	"math/rand/v2"
 
+	"github.com/gogan/gogan/internal/cuda"
 	"github.com/gogan/gogan/tensor"
 )
 
@@ -20,6 +21,9 @@ type Graph struct {
 	wantParams bool
 
 	flops uint64 // see Flops
+
+	dev    *cuda.Device // nil: the CPU (see UseDevice)
+	darena devArena
 
 	// Rand drives stochastic ops (Dropout). Callers seed it for determinism.
 	Rand *rand.Rand
@@ -42,6 +46,7 @@ func (g *Graph) Reset() {
 	}
 	g.nvars = 0
 	g.arena.reset()
+	g.darena.reset()
 }
 
 // node is one recorded op: its output, inputs, the rule that maps the output's
@@ -78,6 +83,8 @@ type node struct {
 	group     int       // ScaleAboutMean: the values that share a mean
 	offsets   []float32 // Translate: the shifts (row, col) per image; Cutout: the corners (integers)
 	hole      [2]int    // Cutout: the rectangle's (height, width)
+
+	devMean, devInvStd cuda.Ptr // BatchNorm on a device: the batch's mean and 1/σ
 }
 
 // newVar hands out a Var of the given shape with uninitialized storage.
@@ -88,7 +95,11 @@ func (g *Graph) newVar(shape ...int) *Var {
 		panic("autograd: tensors have at most 6 dimensions")
 	}
 	v.Shape = tensor.Shape(v.shapeBuf[:n])
-	v.Data = g.arena.alloc(tensor.Shape(v.shapeBuf[:n]).Size())
+	if g.dev != nil {
+		v.gpu, v.dev = g.dev, g.darena.alloc(v.Shape.Size())
+		return v
+	}
+	v.Data = g.arena.alloc(v.Shape.Size())
 	return v
 }
 
@@ -101,6 +112,7 @@ func (g *Graph) view(x *Var, shape ...int) *Var {
 	n := copy(v.shapeBuf[:], shape)
 	v.Shape = tensor.Shape(v.shapeBuf[:n])
 	v.Data = x.Data
+	v.gpu, v.dev = x.gpu, x.dev
 	return v
 }
 
@@ -149,6 +161,12 @@ func (g *Graph) Input(data []float32, requiresGrad bool, shape ...int) *Var {
 	if tensor.Shape(shape).Size() != len(data) {
 		panic("autograd: Input data length does not match shape " + tensor.Shape(shape).String())
 	}
+	if g.dev != nil {
+		v := g.newVar(shape...)
+		g.dev.CopyToDevice(v.dev, data)
+		v.requiresGrad = requiresGrad
+		return v
+	}
 	v := g.view(&Var{Data: data}, shape...)
 	v.requiresGrad = requiresGrad
 	return v
@@ -157,6 +175,10 @@ func (g *Graph) Input(data []float32, requiresGrad bool, shape ...int) *Var {
 // Constant returns a new Var of the given shape filled with c.
 func (g *Graph) Constant(c float32, shape ...int) *Var {
 	v := g.newVar(shape...)
+	if g.dev != nil {
+		g.dev.Fill(v.dev, v.Len(), c)
+		return v
+	}
 	for i := range v.Data {
 		v.Data[i] = c
 	}

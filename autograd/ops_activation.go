@@ -1,11 +1,18 @@
 package autograd
 
-import "github.com/gogan/gogan/internal/vec"
+import (
+	"github.com/gogan/gogan/internal/cuda"
+	"github.com/gogan/gogan/internal/vec"
+)
 
 // LeakyReLU returns x where x > 0 and alpha·x elsewhere (ReLU when alpha is 0).
 func (g *Graph) LeakyReLU(x *Var, alpha float32) *Var {
 	out := g.newVarLike(x)
-	vec.LeakyReLU(out.Data, x.Data, alpha)
+	if g.dev != nil {
+		g.dev.LeakyReLU(out.dev, g.ptr(x), x.Len(), alpha)
+	} else {
+		vec.LeakyReLU(out.Data, x.Data, alpha)
+	}
 	if nd := g.record("LeakyReLU", out, leakyReLUBackward, x); nd != nil {
 		nd.slope = alpha
 	}
@@ -16,14 +23,23 @@ func (g *Graph) LeakyReLU(x *Var, alpha float32) *Var {
 // alpha·dy elsewhere: a mask fixed by x, linear in dy.
 func leakyReLUBackward(g *Graph, n *node, dy *Var) {
 	x := n.in[0]
-	if g.wants(x) {
-		g.accumulate(x, g.leakyMask(dy, x.Data, n.slope))
+	if !g.wants(x) {
+		return
 	}
+	if g.dev != nil {
+		g.cpuOnlyIf(g.recording || n.slope < 0, "LeakyReLU's second derivative")
+		dx := g.newVarLike(dy)
+		g.dev.LeakyReLUGrad(dx.dev, g.ptr(dy), n.out.dev, dx.Len(), n.slope, false)
+		g.accumulate(x, dx)
+		return
+	}
+	g.accumulate(x, g.leakyMask(dy, x.Data, n.slope))
 }
 
 // leakyMask returns dy scaled by 1 where x > 0 and by alpha elsewhere. Its
 // derivative with respect to x is zero almost everywhere, so x is data, not an input.
 func (g *Graph) leakyMask(dy *Var, x []float32, alpha float32) *Var {
+	g.cpuOnly("leakyMask")
 	out := g.newVarLike(dy)
 	vec.LeakyReLUBackward(out.Data, x, dy.Data, alpha)
 	if nd := g.record("LeakyReLUMask", out, leakyMaskBackward, dy); nd != nil {
@@ -46,7 +62,11 @@ func (g *Graph) ReLU(x *Var) *Var { return g.LeakyReLU(x, 0) }
 // Tanh returns tanh(x).
 func (g *Graph) Tanh(x *Var) *Var {
 	out := g.newVarLike(x)
-	vec.Tanh(out.Data, x.Data)
+	if g.dev != nil {
+		g.dev.Tanh(out.dev, g.ptr(x), x.Len())
+	} else {
+		vec.Tanh(out.Data, x.Data)
+	}
 	g.record("Tanh", out, tanhBackward, x)
 	return out
 }
@@ -59,7 +79,11 @@ func tanhBackward(g *Graph, n *node, dy *Var) {
 	}
 	if !g.recording {
 		dx := g.newVarLike(dy)
-		vec.TanhBackward(dx.Data, y.Data, dy.Data)
+		if g.dev != nil {
+			g.dev.TanhGrad(dx.dev, g.ptr(dy), y.dev, dx.Len(), false)
+		} else {
+			vec.TanhBackward(dx.Data, y.Data, dy.Data)
+		}
 		g.accumulate(x, dx)
 		return
 	}
@@ -75,7 +99,11 @@ func (g *Graph) tanhGrad(dy, y *Var) *Var {
 // BinaryCrossEntropy can work on the logits, as Keras does.
 func (g *Graph) Sigmoid(x *Var) *Var {
 	out := g.newVarLike(x)
-	vec.Sigmoid(out.Data, x.Data)
+	if g.dev != nil {
+		g.dev.Sigmoid(out.dev, g.ptr(x), x.Len())
+	} else {
+		vec.Sigmoid(out.Data, x.Data)
+	}
 	g.record("Sigmoid", out, sigmoidBackward, x)
 	out.logits = x
 	return out
@@ -93,6 +121,11 @@ func sigmoidBackward(g *Graph, n *node, dy *Var) {
 	}
 	if !g.recording {
 		dx := g.newVarLike(dy)
+		if g.dev != nil {
+			g.dev.SigmoidGrad(dx.dev, g.ptr(dy), y.dev, dx.Len(), false)
+			g.accumulate(x, dx)
+			return
+		}
 		vec.SigmoidBackward(dx.Data, y.Data, dy.Data)
 		g.accumulate(x, dx)
 		return
@@ -102,6 +135,7 @@ func sigmoidBackward(g *Graph, n *node, dy *Var) {
 
 // Softplus returns log(1 + exp(x)), computed without overflow.
 func (g *Graph) Softplus(x *Var) *Var {
+	g.cpuOnly("Softplus")
 	out := g.newVarLike(x)
 	vec.Softplus(out.Data, x.Data)
 	g.record("Softplus", out, softplusBackward, x)
@@ -126,7 +160,11 @@ func (g *Graph) BiasLeakyReLU(x, b *Var, alpha float32) *Var {
 		panic("autograd: BiasLeakyReLU with a negative slope")
 	}
 	out := g.newVarLike(x)
-	vec.BiasLeakyReLU(out.Data, x.Data, b.Data, alpha)
+	if g.dev != nil {
+		g.dev.BiasLeakyReLU(out.dev, g.ptr(x), g.ptr(b), x.Rows(), x.Cols(), alpha)
+	} else {
+		vec.BiasLeakyReLU(out.Data, x.Data, b.Data, alpha)
+	}
 	if nd := g.record("BiasLeakyReLU", out, biasLeakyReLUBackward, x, b); nd != nil {
 		nd.slope = alpha
 	}
@@ -138,6 +176,11 @@ func (g *Graph) BiasLeakyReLU(x, b *Var, alpha float32) *Var {
 // db = Σ_rows m ⊙ dy.
 func biasLeakyReLUBackward(g *Graph, n *node, dy *Var) {
 	x, b, y := n.in[0], n.in[1], n.out
+	if g.dev != nil {
+		g.cpuOnlyIf(g.recording, "BiasLeakyReLU's second derivative")
+		g.cudaBiasActivationGrads(x, b, dy, func(dz cuda.Ptr) { g.dev.LeakyReLUGrad(dz, g.ptr(dy), y.dev, dy.Len(), n.slope, false) })
+		return
+	}
 	if g.recording {
 		dz := g.leakyMask(dy, y.Data, n.slope)
 		g.biasActivationGrads(x, b, dz)
@@ -153,7 +196,11 @@ func biasLeakyReLUBackward(g *Graph, n *node, dy *Var) {
 func (g *Graph) BiasTanh(x, b *Var) *Var {
 	checkBias("BiasTanh", x, b)
 	out := g.newVarLike(x)
-	vec.BiasTanh(out.Data, x.Data, b.Data)
+	if g.dev != nil {
+		g.dev.BiasTanh(out.dev, g.ptr(x), g.ptr(b), x.Rows(), x.Cols())
+	} else {
+		vec.BiasTanh(out.Data, x.Data, b.Data)
+	}
 	g.record("BiasTanh", out, biasTanhBackward, x, b)
 	return out
 }
@@ -162,6 +209,11 @@ func (g *Graph) BiasTanh(x, b *Var) *Var {
 // db = Σ_rows dy ⊙ (1 − y²).
 func biasTanhBackward(g *Graph, n *node, dy *Var) {
 	x, b, y := n.in[0], n.in[1], n.out
+	if g.dev != nil {
+		g.cpuOnlyIf(g.recording, "BiasTanh's second derivative")
+		g.cudaBiasActivationGrads(x, b, dy, func(dz cuda.Ptr) { g.dev.TanhGrad(dz, g.ptr(dy), y.dev, dy.Len(), false) })
+		return
+	}
 	if g.recording {
 		g.biasActivationGrads(x, b, g.tanhGrad(dy, y))
 		return
@@ -202,7 +254,7 @@ func (g *Graph) biasActivationGrads(x, b, dz *Var) {
 
 // checkBias panics unless b has as many elements as a row of x.
 func checkBias(op string, x, b *Var) {
-	if x.Cols() != len(b.Data) {
+	if x.Cols() != b.Len() {
 		panic("autograd: " + op + " of " + b.Shape.String() + " to rows of " + x.Shape.String())
 	}
 }

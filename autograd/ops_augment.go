@@ -12,6 +12,7 @@ package autograd
 // AddPerSample returns x + b[n] for every value of sample n: x is (N, ...),
 // b has N values (DiffAugment's brightness). b is copied.
 func (g *Graph) AddPerSample(x *Var, b []float32) *Var {
+	g.cpuOnly("AddPerSample")
 	n := checkPerSample("AddPerSample", x, b)
 	out := g.newVarLike(x)
 	per := len(x.Data) / n
@@ -38,6 +39,7 @@ func addPerSampleBackward(g *Graph, n *node, dy *Var) {
 // pixel's colour about its gray (DiffAugment's saturation) and group H·W·C each
 // image about its mean (contrast). f has N values and is copied.
 func (g *Graph) ScaleAboutMean(x *Var, f []float32, group int) *Var {
+	g.cpuOnly("ScaleAboutMean")
 	n := checkPerSample("ScaleAboutMean", x, f)
 	per := len(x.Data) / n
 	if group <= 0 || per%group != 0 {
@@ -80,6 +82,7 @@ func scaleAboutMeanBackward(g *Graph, n *node, dy *Var) {
 // shift[2n+1] columns right, filling with zeros what comes from outside the
 // image (DiffAugment's translation). shift has 2N values and is copied.
 func (g *Graph) Translate(x *Var, shift []int) *Var {
+	g.cpuOnly("Translate")
 	checkAugmented("Translate", x, len(shift))
 	return g.translate(x, g.keepInts(shift))
 }
@@ -124,6 +127,7 @@ func translateBackward(g *Graph, n *node, dy *Var) {
 // corner[2n+1], clipped to the image (DiffAugment's cutout). corner has 2N
 // values and is copied.
 func (g *Graph) Cutout(x *Var, corner []int, size [2]int) *Var {
+	g.cpuOnly("Cutout")
 	checkAugmented("Cutout", x, len(corner))
 	return g.cutout(x, g.keepInts(corner), size)
 }

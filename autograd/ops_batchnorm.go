@@ -7,6 +7,7 @@ import "github.com/gogan/gogan/internal/vec"
 // the batch statistics into mean and variance (length F) so the layer can update
 // its moving averages. Its backward is one fused kernel: first-order only.
 func (g *Graph) BatchNormTrain(x, gamma, beta *Var, eps float32, mean, variance []float32) *Var {
+	g.cpuOnly("BatchNormTrain with host statistics (use BatchNormMoving)")
 	cols := len(gamma.Data)
 	if x.Cols() != cols {
 		panic("autograd: BatchNorm of " + x.Shape.String() + " with " + gamma.Shape.String() + " scale")
@@ -25,6 +26,70 @@ func (g *Graph) BatchNormTrain(x, gamma, beta *Var, eps float32, mean, variance 
 		nd.firstOrderOnly = true
 	}
 	return out
+}
+
+// BatchNormMoving is BatchNormTrain for a layer that keeps moving statistics:
+// it also moves movingMean and movingVariance (state parameters of F values)
+// toward the batch's mean and biased variance,
+//
+//	moving = momentum·moving + (1 − momentum)·batch
+//
+// as Keras's BatchNormalization does. It runs on the graph's device as on the CPU.
+func (g *Graph) BatchNormMoving(x, gamma, beta *Var, eps float32, movingMean, movingVariance *Var, momentum float32) *Var {
+	cols := gamma.Len()
+	if movingMean.Len() != cols || movingVariance.Len() != cols {
+		panic("autograd: BatchNormMoving with " + gamma.Shape.String() + " scale and " + movingMean.Shape.String() + " statistics")
+	}
+	if g.dev != nil {
+		return g.cudaBatchNorm(x, gamma, beta, eps, movingMean, movingVariance, momentum)
+	}
+	stats := g.floats(2 * cols)
+	mean, variance := stats[:cols], stats[cols:]
+	y := g.BatchNormTrain(x, gamma, beta, eps, mean, variance)
+	m := momentum
+	for j := range mean {
+		movingMean.Data[j] = m*movingMean.Data[j] + (1-m)*mean[j]
+		movingVariance.Data[j] = m*movingVariance.Data[j] + (1-m)*variance[j]
+	}
+	return y
+}
+
+// cudaBatchNorm is BatchNormMoving on the device.
+func (g *Graph) cudaBatchNorm(x, gamma, beta *Var, eps float32, movingMean, movingVariance *Var, momentum float32) *Var {
+	cols := gamma.Len()
+	if x.Cols() != cols {
+		panic("autograd: BatchNorm of " + x.Shape.String() + " with " + gamma.Shape.String() + " scale")
+	}
+	stats := g.newVar(3, cols) // mean, variance, 1/√(variance + ε)
+	mean, variance, invStd := stats.dev, stats.dev.Add(cols), stats.dev.Add(2*cols)
+	g.dev.BatchNormMoments(mean, variance, invStd, g.ptr(x), x.Rows(), cols, eps)
+	out := g.newVarLike(x)
+	g.dev.BatchNormApply(out.dev, x.dev, mean, invStd, g.ptr(gamma), g.ptr(beta), x.Rows(), cols)
+	g.dev.MovingAverage(g.ptr(movingMean), mean, cols, momentum)
+	g.dev.MovingAverage(g.ptr(movingVariance), variance, cols, momentum)
+	if nd := g.record("BatchNorm", out, cudaBatchNormBackward, x, gamma, beta); nd != nil {
+		nd.devMean, nd.devInvStd = mean, invStd
+		nd.firstOrderOnly = true
+	}
+	return out
+}
+
+// cudaBatchNormBackward is batchNormBackward on the device.
+func cudaBatchNormBackward(g *Graph, n *node, dy *Var) {
+	x, gamma, beta := n.in[0], n.in[1], n.in[2]
+	dx := g.newVarLike(x)
+	dg, dgamma := g.biasGradPtr(gamma)
+	db, dbeta := g.biasGradPtr(beta)
+	g.dev.BatchNormGrad(dx.dev, dg, db, g.ptr(dy), x.dev, n.devMean, n.devInvStd, g.ptr(gamma), x.Rows(), x.Cols(), false)
+	if g.wants(x) {
+		g.accumulate(x, dx)
+	}
+	if dgamma != nil {
+		g.accumulate(gamma, dgamma)
+	}
+	if dbeta != nil {
+		g.accumulate(beta, dbeta)
+	}
 }
 
 // batchNormBackward: forward y = gamma·x̂ + beta with x̂ = (x − μ)/σ over the batch, so
@@ -55,6 +120,7 @@ func batchNormBackward(g *Graph, n *node, dy *Var) {
 // MulColumns returns x[i,j]·s[j]: every row of x (N, F...) multiplied element by
 // element with s (F...).
 func (g *Graph) MulColumns(x, s *Var) *Var {
+	g.cpuOnly("MulColumns")
 	cols := len(s.Data)
 	if x.Cols() != cols {
 		panic("autograd: MulColumns of " + x.Shape.String() + " by " + s.Shape.String())

@@ -10,7 +10,11 @@ import (
 func (g *Graph) AddBias(x, b *Var) *Var {
 	checkBias("AddBias", x, b)
 	out := g.newVarLike(x)
-	vec.AddRowVectorTo(out.Data, x.Data, b.Data)
+	if g.dev != nil {
+		g.dev.AddBias(out.dev, g.ptr(x), g.ptr(b), x.Rows(), x.Cols())
+	} else {
+		vec.AddRowVectorTo(out.Data, x.Data, b.Data)
+	}
 	g.record("AddBias", out, addBiasBackward, x, b)
 	return out
 }
@@ -20,6 +24,14 @@ func addBiasBackward(g *Graph, n *node, dy *Var) {
 	x, b := n.in[0], n.in[1]
 	if g.wants(x) {
 		g.accumulate(x, dy)
+	}
+	if g.wants(b) && g.dev != nil {
+		if dst := g.paramGradPtr(b); dst != 0 {
+			g.dev.SumRows(dst, g.ptr(dy), dy.Rows(), dy.Cols(), 1)
+		} else {
+			g.accumulate(b, g.SumRows(dy, b.Shape...))
+		}
+		return
 	}
 	if g.wants(b) {
 		if dst := g.paramGrad(b); dst != nil {
@@ -34,8 +46,13 @@ func addBiasBackward(g *Graph, n *node, dy *Var) {
 // shape (which must hold Cols(x) elements).
 func (g *Graph) SumRows(x *Var, shape ...int) *Var {
 	out := g.newVar(shape...)
-	if len(out.Data) != x.Cols() {
+	if out.Len() != x.Cols() {
 		panic("autograd: SumRows of " + x.Shape.String() + " into " + tensor.Shape(shape).String())
+	}
+	if g.dev != nil {
+		g.dev.SumRows(out.dev, g.ptr(x), x.Rows(), x.Cols(), 0)
+		g.record("SumRows", out, sumRowsBackward, x)
+		return out
 	}
 	clear(out.Data)
 	vec.AccumulateColumnSums(out.Data, x.Data)
@@ -54,6 +71,7 @@ func sumRowsBackward(g *Graph, n *node, dy *Var) {
 // TileRows returns v repeated as every row of a tensor of the given shape
 // (shape[1:] must hold as many elements as v).
 func (g *Graph) TileRows(v *Var, shape ...int) *Var {
+	g.cpuOnly("TileRows")
 	out := g.newVar(shape...)
 	cols := out.Cols()
 	if cols != len(v.Data) {
@@ -76,6 +94,7 @@ func tileRowsBackward(g *Graph, n *node, dy *Var) {
 
 // SumCols returns Σ_j x[i, j] for every row: x is (N, F...), the result (N, 1).
 func (g *Graph) SumCols(x *Var) *Var {
+	g.cpuOnly("SumCols")
 	out := g.newVar(x.Rows(), 1)
 	vec.RowSums(out.Data, x.Data, x.Cols())
 	g.record("SumCols", out, sumColsBackward, x)
@@ -93,6 +112,7 @@ func sumColsBackward(g *Graph, n *node, dy *Var) {
 // TileCols returns a tensor of the given shape whose row i is filled with v[i]:
 // v is (N, 1), the result (N, F...).
 func (g *Graph) TileCols(v *Var, shape ...int) *Var {
+	g.cpuOnly("TileCols")
 	out := g.newVar(shape...)
 	if out.Rows() != len(v.Data) {
 		panic("autograd: TileCols of " + v.Shape.String() + " into " + out.Shape.String())
@@ -113,7 +133,11 @@ func tileColsBackward(g *Graph, n *node, dy *Var) {
 // Sum returns the sum of all elements as a one-element Var of shape ().
 func (g *Graph) Sum(x *Var) *Var {
 	out := g.newVar()
-	out.Data[0] = float32(vec.Sum(x.Data))
+	if g.dev != nil {
+		g.dev.Sum(out.dev, g.ptr(x), x.Len(), 1, 0)
+	} else {
+		out.Data[0] = float32(vec.Sum(x.Data))
+	}
 	g.record("Sum", out, sumBackward, x)
 	return out
 }
@@ -129,6 +153,11 @@ func sumBackward(g *Graph, n *node, dy *Var) {
 // Expand returns a tensor of the given shape filled with the one element of s.
 func (g *Graph) Expand(s *Var, shape ...int) *Var {
 	out := g.newVar(shape...)
+	if g.dev != nil {
+		g.dev.Broadcast(out.dev, g.ptr(s), out.Len(), 1)
+		g.record("Expand", out, expandBackward, s)
+		return out
+	}
 	c := s.Item()
 	for i := range out.Data {
 		out.Data[i] = c
@@ -146,4 +175,4 @@ func expandBackward(g *Graph, n *node, dy *Var) {
 }
 
 // Mean returns the mean of all elements, shape ().
-func (g *Graph) Mean(x *Var) *Var { return g.Scale(g.Sum(x), 1/float32(len(x.Data))) }
+func (g *Graph) Mean(x *Var) *Var { return g.Scale(g.Sum(x), 1/float32(x.Len())) }

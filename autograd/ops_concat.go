@@ -9,6 +9,7 @@ import "fmt"
 // A recorded op holds at most three inputs, so longer lists are joined three at
 // a time; the result is the same.
 func (g *Graph) Concat(xs ...*Var) *Var {
+	g.cpuOnly("Concat")
 	switch len(xs) {
 	case 0:
 		panic("autograd: Concat of no tensors")
@@ -72,6 +73,7 @@ func concatBackward(g *Graph, n *node, dy *Var) {
 // SliceLast returns x's entries [from, to) along its last axis: x is
 // (N, ..., C), the result (N, ..., to − from), with 0 ≤ from ≤ to ≤ C.
 func (g *Graph) SliceLast(x *Var, from, to int) *Var {
+	g.cpuOnly("SliceLast")
 	rank := len(x.Shape)
 	if rank == 0 {
 		panic("autograd: SliceLast of a scalar")

@@ -120,6 +120,7 @@ func checkImages(op string, x *Var) {
 //
 // where x is zero outside its bounds and OH, OW, pt, pl follow TensorFlow's padding rules.
 func (g *Graph) Conv2D(x, w *Var, strides [2]int, padding Padding) *Var {
+	g.cpuOnly("Conv2D")
 	checkImages("Conv2D", x)
 	if len(w.Shape) != 4 || w.Shape[2] != x.Shape[3] {
 		panic("autograd: Conv2D of " + x.Shape.String() + " with kernel " + w.Shape.String() + " (want (kh, kw, Cin, Cout))")
@@ -139,6 +140,7 @@ func (g *Graph) Conv2D(x, w *Var, strides [2]int, padding Padding) *Var {
 // (N, OH, OW, Cout) to x's shape, where OH = H·sh for Same and
 // H·sh + max(kh − sh, 0) for Valid (likewise OW).
 func (g *Graph) Conv2DTranspose(x, w *Var, strides [2]int, padding Padding) *Var {
+	g.cpuOnly("Conv2DTranspose")
 	checkImages("Conv2DTranspose", x)
 	if len(w.Shape) != 4 || w.Shape[3] != x.Shape[3] {
 		panic("autograd: Conv2DTranspose of " + x.Shape.String() + " with kernel " + w.Shape.String() + " (want (kh, kw, Cout, Cin))")
@@ -158,6 +160,7 @@ func (g *Graph) Conv2DTranspose(x, w *Var, strides [2]int, padding Padding) *Var
 // w: x is (N, H, W, Cin), dy (N, OH, OW, Cout) with the output size of the
 // Conv2D of that kernel size, strides and padding; the result is (kh, kw, Cin, Cout).
 func (g *Graph) Conv2DFilterGrad(x, dy *Var, kernel, strides [2]int, padding Padding) *Var {
+	g.cpuOnly("Conv2DFilterGrad")
 	checkImages("Conv2DFilterGrad", x)
 	checkImages("Conv2DFilterGrad", dy)
 	checkWindow("Conv2DFilterGrad", kernel, strides, padding)

@@ -30,6 +30,7 @@ func (g *Graph) poolDims(op string, x *Var, pool, strides [2]int, padding Paddin
 // MaxPool2D returns the maximum of each window (pool[0], pool[1]) of x (N, H, W, C),
 // channel by channel, as Keras's MaxPooling2D: (N, OH, OW, C).
 func (g *Graph) MaxPool2D(x *Var, pool, strides [2]int, padding Padding) *Var {
+	g.cpuOnly("MaxPool2D")
 	d := g.poolDims("MaxPool2D", x, pool, strides, padding)
 	if len(x.Data) > math.MaxInt32 {
 		panic("autograd: MaxPool2D input too large for int32 indices: " + x.Shape.String())
@@ -122,6 +123,7 @@ func gatherIndexedBackward(g *Graph, n *node, dz *Var) {
 // channel by channel, as Keras's AveragePooling2D: (N, OH, OW, C). With Same
 // padding a border window averages only the positions inside the image.
 func (g *Graph) AvgPool2D(x *Var, pool, strides [2]int, padding Padding) *Var {
+	g.cpuOnly("AvgPool2D")
 	d := g.poolDims("AvgPool2D", x, pool, strides, padding)
 	return g.avgPool(x, d.window, d.oh, d.ow)
 }

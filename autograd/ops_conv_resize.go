@@ -9,6 +9,7 @@ import "fmt"
 // UpSample2D repeats every pixel of x (N, H, W, C) size[0] times down and
 // size[1] times across, as Keras's UpSampling2D (nearest): (N, H·size[0], W·size[1], C).
 func (g *Graph) UpSample2D(x *Var, size [2]int) *Var {
+	g.cpuOnly("UpSample2D")
 	checkImages("UpSample2D", x)
 	if size[0] <= 0 || size[1] <= 0 {
 		panic(fmt.Sprintf("autograd: UpSample2D size %v must be positive", size))
@@ -87,6 +88,7 @@ func blockSumBackward(g *Graph, n *node, dz *Var) {
 // (rows[0], rows[1]) and columns left and right (cols[0], cols[1]), as Keras's
 // ZeroPadding2D(((top, bottom), (left, right))).
 func (g *Graph) ZeroPad2D(x *Var, rows, cols [2]int) *Var {
+	g.cpuOnly("ZeroPad2D")
 	checkImages("ZeroPad2D", x)
 	if rows[0] < 0 || rows[1] < 0 || cols[0] < 0 || cols[1] < 0 {
 		panic(fmt.Sprintf("autograd: ZeroPad2D padding %v %v must not be negative", rows, cols))
@@ -98,6 +100,7 @@ func (g *Graph) ZeroPad2D(x *Var, rows, cols [2]int) *Var {
 // bottom, cols[0] columns on the left and cols[1] on the right, as Keras's
 // Cropping2D(((top, bottom), (left, right))).
 func (g *Graph) Crop2D(x *Var, rows, cols [2]int) *Var {
+	g.cpuOnly("Crop2D")
 	checkImages("Crop2D", x)
 	h, w := x.Shape[1]-rows[0]-rows[1], x.Shape[2]-cols[0]-cols[1]
 	if rows[0] < 0 || rows[1] < 0 || cols[0] < 0 || cols[1] < 0 || h <= 0 || w <= 0 {

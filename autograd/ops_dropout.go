@@ -12,6 +12,7 @@ func (g *Graph) Dropout(x *Var, rate float32) *Var {
 	if rate <= 0 {
 		return x
 	}
+	g.cpuOnly("Dropout")
 	mask := g.floats(len(x.Data))
 	// Each element draws 32 random bits (two per Uint64) and is dropped when they
 	// fall below rate·2³², without a branch: a random branch mispredicts often.

@@ -12,7 +12,11 @@ func sameShape(op string, a, b *Var) {
 func (g *Graph) Add(a, b *Var) *Var {
 	sameShape("Add", a, b)
 	out := g.newVarLike(a)
-	vec.Add(out.Data, a.Data, b.Data)
+	if g.dev != nil {
+		g.dev.Add(out.dev, g.ptr(a), g.ptr(b), out.Len())
+	} else {
+		vec.Add(out.Data, a.Data, b.Data)
+	}
 	g.record("Add", out, addBackward, a, b)
 	return out
 }
@@ -31,7 +35,11 @@ func addBackward(g *Graph, n *node, dy *Var) {
 func (g *Graph) Sub(a, b *Var) *Var {
 	sameShape("Sub", a, b)
 	out := g.newVarLike(a)
-	vec.Sub(out.Data, a.Data, b.Data)
+	if g.dev != nil {
+		g.dev.Sub(out.dev, g.ptr(a), g.ptr(b), out.Len())
+	} else {
+		vec.Sub(out.Data, a.Data, b.Data)
+	}
 	g.record("Sub", out, subBackward, a, b)
 	return out
 }
@@ -50,7 +58,11 @@ func subBackward(g *Graph, n *node, dy *Var) {
 func (g *Graph) Mul(a, b *Var) *Var {
 	sameShape("Mul", a, b)
 	out := g.newVarLike(a)
-	vec.Mul(out.Data, a.Data, b.Data)
+	if g.dev != nil {
+		g.dev.Mul(out.dev, g.ptr(a), g.ptr(b), out.Len())
+	} else {
+		vec.Mul(out.Data, a.Data, b.Data)
+	}
 	g.record("Mul", out, mulBackward, a, b)
 	return out
 }
@@ -69,6 +81,7 @@ func mulBackward(g *Graph, n *node, dy *Var) {
 // Div returns a / b, element by element (same shapes).
 func (g *Graph) Div(a, b *Var) *Var {
 	sameShape("Div", a, b)
+	g.cpuOnly("Div")
 	out := g.newVarLike(a)
 	for i := range out.Data {
 		out.Data[i] = a.Data[i] / b.Data[i]
@@ -91,7 +104,11 @@ func divBackward(g *Graph, n *node, dy *Var) {
 // Scale returns c·x.
 func (g *Graph) Scale(x *Var, c float32) *Var {
 	out := g.newVarLike(x)
-	vec.ScaleTo(out.Data, c, x.Data, 0)
+	if g.dev != nil {
+		g.dev.Scale(out.dev, g.ptr(x), out.Len(), c)
+	} else {
+		vec.ScaleTo(out.Data, c, x.Data, 0)
+	}
 	if nd := g.record("Scale", out, scaleBackward, x); nd != nil {
 		nd.factor = c
 	}
@@ -108,7 +125,12 @@ func scaleBackward(g *Graph, n *node, dy *Var) {
 // AddScalar returns x + c.
 func (g *Graph) AddScalar(x *Var, c float32) *Var {
 	out := g.newVarLike(x)
-	vec.ScaleTo(out.Data, 1, x.Data, c)
+	if g.dev != nil {
+		g.dev.Fill(out.dev, out.Len(), c)
+		g.dev.Accumulate(out.dev, g.ptr(x), out.Len())
+	} else {
+		vec.ScaleTo(out.Data, 1, x.Data, c)
+	}
 	g.record("AddScalar", out, addScalarBackward, x)
 	return out
 }
@@ -123,7 +145,11 @@ func addScalarBackward(g *Graph, n *node, dy *Var) {
 // Square returns x ⊙ x.
 func (g *Graph) Square(x *Var) *Var {
 	out := g.newVarLike(x)
-	vec.Mul(out.Data, x.Data, x.Data)
+	if g.dev != nil {
+		g.dev.Mul(out.dev, g.ptr(x), x.dev, out.Len())
+	} else {
+		vec.Mul(out.Data, x.Data, x.Data)
+	}
 	g.record("Square", out, squareBackward, x)
 	return out
 }
@@ -138,6 +164,7 @@ func squareBackward(g *Graph, n *node, dy *Var) {
 
 // Sqrt returns √x element by element.
 func (g *Graph) Sqrt(x *Var) *Var {
+	g.cpuOnly("Sqrt")
 	out := g.newVarLike(x)
 	vec.Sqrt(out.Data, x.Data)
 	g.record("Sqrt", out, sqrtBackward, x)
@@ -155,7 +182,7 @@ func sqrtBackward(g *Graph, n *node, dy *Var) {
 // Reshape returns x viewed with another shape of the same size; no data moves.
 func (g *Graph) Reshape(x *Var, shape ...int) *Var {
 	out := g.view(x, shape...)
-	if out.Shape.Size() != len(x.Data) {
+	if out.Shape.Size() != x.Len() {
 		panic("autograd: Reshape of " + x.Shape.String() + " into " + out.Shape.String())
 	}
 	g.record("Reshape", out, reshapeBackward, x)
@@ -172,6 +199,7 @@ func reshapeBackward(g *Graph, n *node, dy *Var) {
 
 // Log returns the natural logarithm of x element by element.
 func (g *Graph) Log(x *Var) *Var {
+	g.cpuOnly("Log")
 	out := g.newVarLike(x)
 	vec.Log(out.Data, x.Data)
 	g.record("Log", out, logBackward, x)
@@ -188,6 +216,7 @@ func logBackward(g *Graph, n *node, dy *Var) {
 
 // Clip returns x limited to [lo, hi] element by element.
 func (g *Graph) Clip(x *Var, lo, hi float32) *Var {
+	g.cpuOnly("Clip")
 	out := g.newVarLike(x)
 	mask := g.floats(len(x.Data))
 	for i, v := range x.Data {

@@ -11,6 +11,7 @@ import (
 // embedding lookup. ids gets no gradient; an id that is not such an integer is
 // a programmer error and panics.
 func (g *Graph) Gather(table, ids *Var) *Var {
+	g.cpuOnly("Gather")
 	if len(table.Shape) != 2 {
 		panic("autograd: Gather from a table of shape " + table.Shape.String() + ", want (rows, columns)")
 	}
@@ -51,6 +52,7 @@ func gatherBackward(g *Graph, n *node, dy *Var) {
 // y[r, :] = Σ_{i: ids[i] = r} src[i, :]. It is Gather's adjoint. ids gets no
 // gradient; an id out of range is a programmer error and panics.
 func (g *Graph) ScatterAdd(src, ids *Var, rows int) *Var {
+	g.cpuOnly("ScatterAdd")
 	rank := len(ids.Shape)
 	if len(src.Shape) != rank+1 || !src.Shape[:rank].Equal(ids.Shape) {
 		panic("autograd: ScatterAdd of " + src.Shape.String() + " at ids " + ids.Shape.String() + ": want src shaped as ids plus one axis")

@@ -15,6 +15,12 @@ import (
 // is made of differentiable ops, so it can be differentiated twice.
 func (g *Graph) SigmoidCrossEntropy(logits, targets *Var) *Var {
 	sameShape("SigmoidCrossEntropy", logits, targets)
+	if g.dev != nil {
+		out := g.newVar()
+		g.dev.SigmoidCrossEntropy(out.dev, g.ptr(logits), g.ptr(targets), logits.Len())
+		g.record("SigmoidCrossEntropy", out, sigmoidCrossEntropyBackward, logits, targets)
+		return out
+	}
 	var s float64
 	for i, v := range logits.Data {
 		x, t := float64(v), float64(targets.Data[i])
@@ -30,7 +36,20 @@ func (g *Graph) SigmoidCrossEntropy(logits, targets *Var) *Var {
 // dx = dy·(σ(x) − t)/N and dt = −dy·x/N.
 func sigmoidCrossEntropyBackward(g *Graph, n *node, dy *Var) {
 	x, t := n.in[0], n.in[1]
-	scale := 1 / float32(len(x.Data))
+	scale := 1 / float32(x.Len())
+	if g.dev != nil {
+		g.cpuOnlyIf(g.recording, "SigmoidCrossEntropy's second derivative")
+		if g.wants(x) {
+			dx := g.newVarLike(x)
+			g.dev.SigmoidCrossEntropyGrad(dx.dev, g.ptr(x), g.ptr(t), g.ptr(dy), x.Len(), false)
+			g.accumulate(x, dx)
+		}
+		if g.wants(t) {
+			dt := g.Scale(g.Mul(g.Expand(dy, x.Shape...), x), -scale)
+			g.accumulate(t, dt)
+		}
+		return
+	}
 	if g.recording {
 		d := g.Scale(g.Expand(dy, x.Shape...), scale)
 		if g.wants(x) {

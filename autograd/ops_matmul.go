@@ -18,7 +18,11 @@ func (g *Graph) MatMul(a, b *Var, transA, transB bool) *Var {
 		panic("autograd: MatMul inner dimensions differ: " + a.Shape.String() + " and " + b.Shape.String())
 	}
 	out := g.newVar(m, n)
-	g.sgemm(transA, transB, m, n, k, 1, a.Data, a.Cols(), b.Data, b.Cols(), 0, out.Data, n)
+	if g.dev != nil {
+		g.cudaSgemm(transA, transB, m, n, k, g.ptr(a), a.Cols(), g.ptr(b), b.Cols(), 0, out.dev)
+	} else {
+		g.sgemm(transA, transB, m, n, k, 1, a.Data, a.Cols(), b.Data, b.Cols(), 0, out.Data, n)
+	}
 	if nd := g.record("MatMul", out, matMulBackward, a, b); nd != nil {
 		nd.trans = [2]bool{transA, transB}
 	}
@@ -52,6 +56,10 @@ func matMulBackward(g *Graph, n *node, dC *Var) {
 // parameter's Grad (C += op(p)·op(q), beta = 1) when the pass allows it, else as a
 // MatMul passed to accumulate.
 func (g *Graph) accumulateProduct(x, p, q *Var, transP, transQ bool) {
+	if g.dev != nil {
+		g.cudaAccumulateProduct(x, p, q, transP, transQ)
+		return
+	}
 	dst := g.paramGrad(x)
 	if dst == nil {
 		g.accumulate(x, g.MatMul(p, q, transP, transQ))

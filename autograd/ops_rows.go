@@ -11,8 +11,13 @@ func (g *Graph) StackRows(a, b *Var) *Var {
 	copy(shape[:], a.Shape)
 	shape[0] = a.Shape[0] + b.Shape[0]
 	out := g.newVar(shape[:len(a.Shape)]...)
-	copy(out.Data, a.Data)
-	copy(out.Data[len(a.Data):], b.Data)
+	if g.dev != nil {
+		g.dev.Copy(out.dev, g.ptr(a), a.Len())
+		g.dev.Copy(out.dev.Add(a.Len()), g.ptr(b), b.Len())
+	} else {
+		copy(out.Data, a.Data)
+		copy(out.Data[len(a.Data):], b.Data)
+	}
 	g.record("StackRows", out, stackRowsBackward, a, b)
 	return out
 }
@@ -40,7 +45,11 @@ func (g *Graph) SliceRows(x *Var, lo, hi int) *Var {
 	shape[0] = hi - lo
 	cols := x.Cols()
 	out := g.view(x, shape[:len(x.Shape)]...)
-	out.Data = x.Data[lo*cols : hi*cols : hi*cols]
+	if g.dev != nil {
+		out.dev = g.ptr(x).Add(lo * cols)
+	} else {
+		out.Data = x.Data[lo*cols : hi*cols : hi*cols]
+	}
 	if nd := g.record("SliceRows", out, sliceRowsBackward, x); nd != nil {
 		nd.span = [2]int{lo, hi}
 	}
@@ -67,8 +76,13 @@ func sliceRowsBackward(g *Graph, n *node, dy *Var) {
 func (g *Graph) padRows(d *Var, shape []int, lo int) *Var {
 	out := g.newVar(shape...)
 	cols := out.Cols()
-	clear(out.Data)
-	copy(out.Data[lo*cols:], d.Data)
+	if g.dev != nil {
+		g.dev.Fill(out.dev, out.Len(), 0)
+		g.dev.Copy(out.dev.Add(lo*cols), g.ptr(d), d.Len())
+	} else {
+		clear(out.Data)
+		copy(out.Data[lo*cols:], d.Data)
+	}
 	if nd := g.record("PadRows", out, padRowsBackward, d); nd != nil {
 		nd.span = [2]int{lo, lo + d.Shape[0]}
 	}

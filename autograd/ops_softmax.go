@@ -4,6 +4,7 @@ import "math"
 
 // Exp returns eˣ element by element.
 func (g *Graph) Exp(x *Var) *Var {
+	g.cpuOnly("Exp")
 	out := g.newVarLike(x)
 	for i, v := range x.Data {
 		out.Data[i] = float32(math.Exp(float64(v)))
@@ -22,6 +23,7 @@ func expBackward(g *Graph, n *node, dy *Var) {
 // LogSumExp returns log Σ_j exp(x[i, j]) for every row of x (N, C...), shape
 // (N, 1), computed with the row's maximum taken out so it never overflows.
 func (g *Graph) LogSumExp(x *Var) *Var {
+	g.cpuOnly("LogSumExp")
 	out := g.newVar(x.Rows(), 1)
 	cols := x.Cols()
 	for i := range out.Data {
@@ -53,5 +55,6 @@ func logSumExpBackward(g *Graph, n *node, dy *Var) {
 // LogSoftmax returns x[i, j] − log Σ_k exp(x[i, k]) for every row of x (N, C):
 // the log-probabilities of C classes.
 func (g *Graph) LogSoftmax(x *Var) *Var {
+	g.cpuOnly("LogSoftmax")
 	return g.Sub(x, g.TileCols(g.LogSumExp(x), x.Shape...))
 }

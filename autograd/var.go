@@ -1,6 +1,9 @@
 package autograd
 
-import "github.com/gogan/gogan/tensor"
+import (
+	"github.com/gogan/gogan/internal/cuda"
+	"github.com/gogan/gogan/tensor"
+)
 
 // Var is a tensor in a computation: a parameter, an input, or an op's result.
 type Var struct {
@@ -25,6 +28,12 @@ type Var struct {
 	adjOwned     bool // adj's storage belongs to this Var alone and may be added to in place
 	logits       *Var // for a Sigmoid's output: its input (see BinaryCrossEntropy)
 	shapeBuf     [6]int
+
+	// On a device (see UseDevice, ToDevice): where the value, and a parameter's
+	// gradient, live there.
+	gpu     *cuda.Device
+	dev     cuda.Ptr
+	devGrad cuda.Ptr
 }
 
 // NewParam returns a trainable parameter of the given shape, zero-filled.
@@ -48,14 +57,14 @@ func (v *Var) Rows() int { return v.Shape[0] }
 func (v *Var) Cols() int { return v.Shape[1:].Size() }
 
 // Len is the number of elements.
-func (v *Var) Len() int { return len(v.Data) }
+func (v *Var) Len() int { return v.Shape.Size() }
 
 // Item returns the value of a one-element Var.
 func (v *Var) Item() float32 {
-	if len(v.Data) != 1 {
+	if v.Shape.Size() != 1 {
 		panic("autograd: Item of a Var with " + v.Shape.String() + " elements")
 	}
-	return v.Data[0]
+	return v.Host()[0]
 }
 
 // RequiresGrad reports whether gradients flow into v.

@@ -68,7 +68,12 @@ type parts struct {
 // SaveCheckpoint writes the whole training state into dir (created if needed)
 // and removes the tensors of older checkpoints there. It returns the state
 // file's path.
-func (t *Trainer) SaveCheckpoint(dir string) (string, error) { return saveParts(dir, t.parts()) }
+func (t *Trainer) SaveCheckpoint(dir string) (string, error) {
+	if err := t.syncHost(); err != nil {
+		return "", fmt.Errorf("checkpoint: reading the weights off the GPU: %w", err)
+	}
+	return saveParts(dir, t.parts())
+}
 
 func (t *Trainer) parts() parts {
 	p := parts{

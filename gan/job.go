@@ -93,6 +93,9 @@ func (t *Trainer) Train(images []float32, labels []uint8) ([]Value, error) {
 // samples as the test set holds (2,500), to plot over the real points and the
 // modes' centers.
 func (t *Trainer) Progress(test TestSet) (Picture, error) {
+	if err := t.syncHost(); err != nil {
+		return Picture{}, err
+	}
 	if test.Modes != nil {
 		return Picture{Points: t.points(len(test.Labels))}, nil
 	}

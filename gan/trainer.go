@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gogan/gogan/autograd"
+	"github.com/gogan/gogan/internal/cuda"
 	"github.com/gogan/gogan/losses"
 	"github.com/gogan/gogan/nn"
 	"github.com/gogan/gogan/optim"
@@ -35,8 +36,10 @@ type Trainer struct {
 	rng       *rand.Rand
 	graph     *autograd.Graph
 	noise     []float32 // (batch, latent)
-	planned   int       // the run's total steps, for annealing instance noise and the learning rates
-	gLoss     float64   // the last G step's loss, reported between G steps
+	// instanceNoise is the noise added to D's inputs (Config.InstanceNoise).
+	instanceNoise []float32
+	planned       int     // the run's total steps, for annealing instance noise and the learning rates
+	gLoss         float64 // the last G step's loss, reported between G steps
 
 	values     []Value   // Train's result, reused
 	fixedNoise []float32 // (64, latent) for WriteProgress
@@ -60,6 +63,8 @@ type Trainer struct {
 	// augmentations are Config.DiffAugment's transforms, applied to D's inputs.
 	augmentations []augmentation
 	augmentInts   []int // scratch for the transforms' integer draws, 2 per sample
+
+	device *cuda.Device // the GPU the step runs on (UseDevice), or nil
 }
 
 // StepStats are the numbers one training step reports.
@@ -310,6 +315,11 @@ func (t *Trainer) Plan(totalSteps int) { t.planned = totalSteps }
 // A NaN or infinite loss stops the step before any weight changes and returns
 // an error.
 func (t *Trainer) TrainStep(real []float32, labels []uint8) (StepStats, error) {
+	return t.deviceStep(func() (StepStats, error) { return t.trainStep(real, labels) })
+}
+
+// trainStep is TrainStep on the trainer's graph, on the CPU or a device.
+func (t *Trainer) trainStep(real []float32, labels []uint8) (StepStats, error) {
 	cfg := t.Config
 	if len(real) != cfg.Batch*t.sample.Size() {
 		panic(fmt.Sprintf("gan: TrainStep got %d values, want %d", len(real), cfg.Batch*t.sample.Size()))
@@ -367,7 +377,7 @@ func (t *Trainer) TrainStep(real []float32, labels []uint8) (StepStats, error) {
 		}
 		lossD = g.Add(lossD, t.gradientPenalty(g, penaltyReal, fakeD.Data, dBatchShape, yReal))
 	}
-	stats := StepStats{DLoss: float64(lossD.Item()), DReal: t.meanOutput(sReal), DFake: t.meanOutput(sFake), GLoss: t.gLoss}
+	stats := t.discriminatorStats(g, lossD, sReal, sFake)
 	if !finite(stats.DLoss) {
 		return stats, fmt.Errorf("discriminator loss is %v at step %d", stats.DLoss, t.Step+1)
 	}
@@ -483,25 +493,41 @@ func (t *Trainer) withInstanceNoise(g *autograd.Graph, x *autograd.Var) *autogra
 	if t.planned > 0 {
 		sigma *= max(0, 1-float64(t.Step)/float64(t.planned))
 	}
-	noise := g.Constant(0, x.Shape...)
-	for i := range noise.Data {
-		noise.Data[i] = float32(sigma * t.rng.NormFloat64())
+	if n := x.Len(); cap(t.instanceNoise) < n {
+		t.instanceNoise = make([]float32, n)
 	}
-	return g.Add(x, noise)
+	noise := t.instanceNoise[:x.Len()]
+	for i := range noise {
+		noise[i] = float32(sigma * t.rng.NormFloat64())
+	}
+	return g.Add(x, g.Input(noise, false, x.Shape...))
 }
 
 // meanOutput is D's mean output: a probability for the BCE objectives, the raw
 // score otherwise.
-func (t *Trainer) meanOutput(score *autograd.Var) float64 {
+func (t *Trainer) meanOutput(scores []float32) float64 {
 	var s float64
-	for _, v := range score.Data {
+	for _, v := range scores {
 		p := float64(v)
 		if t.Objective.Probabilities {
 			p = 1 / (1 + math.Exp(-p))
 		}
 		s += p
 	}
-	return s / float64(len(score.Data))
+	return s / float64(len(scores))
+}
+
+// discriminatorStats reads D's loss and mean outputs off the graph: on a device,
+// in one copy (lossD, then both score batches gathered on the device).
+func (t *Trainer) discriminatorStats(g *autograd.Graph, lossD, sReal, sFake *autograd.Var) StepStats {
+	var loss, real, fake []float32
+	if g.Device() == nil {
+		loss, real, fake = lossD.Data, sReal.Data, sFake.Data
+	} else {
+		all := g.Collect(lossD, sReal, sFake).Host()
+		loss, real, fake = all[:1], all[1:1+sReal.Len()], all[1+sReal.Len():]
+	}
+	return StepStats{DLoss: float64(loss[0]), DReal: t.meanOutput(real), DFake: t.meanOutput(fake), GLoss: t.gLoss}
 }
 
 // clipWeights limits every trainable weight of m to [−c, c] (WGAN).
@@ -540,6 +566,9 @@ func copyWeights(dst, src nn.Network) {
 // Sampler is the generator used for samples and evaluation: the weight
 // average when EMA is on, G otherwise.
 func (t *Trainer) Sampler() nn.Network {
+	if err := t.syncHost(); err != nil {
+		panic(&autograd.DeviceError{Err: err})
+	}
 	if t.GEMA != nil {
 		return t.GEMA
 	}

@@ -14,11 +14,10 @@ import (
 // with the moving averages at inference. Keras's defaults: momentum 0.99, epsilon 1e-3.
 type BatchNormalizationLayer struct {
 	base
-	Momentum, Epsilon   float32
-	gamma, beta         *autograd.Var // (features) trainable
-	movingMean          *autograd.Var // (features) non-trainable
-	movingVariance      *autograd.Var // (features) non-trainable
-	batchMean, batchVar []float32
+	Momentum, Epsilon float32
+	gamma, beta       *autograd.Var // (features) trainable
+	movingMean        *autograd.Var // (features) non-trainable
+	movingVariance    *autograd.Var // (features) non-trainable
 }
 
 // BatchNormalization returns a batch-norm layer over the last axis (features, or
@@ -60,23 +59,17 @@ func (b *BatchNormalizationLayer) Build(in tensor.Shape, _ *rand.Rand) (tensor.S
 	b.movingMean = autograd.NewState(b.name+"/moving_mean", f)
 	b.movingVariance = autograd.NewState(b.name+"/moving_variance", f)
 	Ones.Init(b.movingVariance.Data, 0, 0, nil)
-	b.batchMean, b.batchVar = make([]float32, f), make([]float32, f)
 	return in.Clone(), nil
 }
 
 // Call normalizes x (N, ..., F) over every axis but the last.
 func (b *BatchNormalizationLayer) Call(g *autograd.Graph, x *autograd.Var, training bool) *autograd.Var {
 	f := len(b.gamma.Data)
-	flat := g.Reshape(x, len(x.Data)/f, f)
+	flat := g.Reshape(x, x.Len()/f, f)
 	var y *autograd.Var
 	if training {
-		y = g.BatchNormTrain(flat, b.gamma, b.beta, b.Epsilon, b.batchMean, b.batchVar)
 		// moving = momentum·moving + (1 − momentum)·batch, as Keras (biased variance).
-		m := b.Momentum
-		for j := range b.batchMean {
-			b.movingMean.Data[j] = m*b.movingMean.Data[j] + (1-m)*b.batchMean[j]
-			b.movingVariance.Data[j] = m*b.movingVariance.Data[j] + (1-m)*b.batchVar[j]
-		}
+		y = g.BatchNormMoving(flat, b.gamma, b.beta, b.Epsilon, b.movingMean, b.movingVariance, b.Momentum)
 	} else {
 		// y = x·s + (beta − mean·s) with s = gamma/√(moving_variance + eps): the
 		// moving statistics are constants, gamma and beta still get gradients.

@@ -65,7 +65,7 @@ func (d *DenseLayer) Call(g *autograd.Graph, x *autograd.Var, training bool) *au
 // next layer's); the bias and the activation are one fused op where act has one.
 func (d *DenseLayer) call(g *autograd.Graph, x *autograd.Var, training bool, act activationFunc) *autograd.Var {
 	in := x.Shape[len(x.Shape)-1]
-	rows := len(x.Data) / in
+	rows := x.Len() / in
 	y := g.MatMul(g.Reshape(x, rows, in), d.kernelFor(g, d.kernel, training), false, false)
 	if d.bias != nil {
 		y = act.applyBiased(g, y, d.bias)

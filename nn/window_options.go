@@ -105,5 +105,5 @@ func pair(p [2]int) string { return fmt.Sprintf("(%d, %d)", p[0], p[1]) }
 // addChannelBias adds b (C) to every pixel of y (N, H, W, C).
 func addChannelBias(g *autograd.Graph, y, b *autograd.Var) *autograd.Var {
 	c := len(b.Data)
-	return g.Reshape(g.AddBias(g.Reshape(y, len(y.Data)/c, c), b), y.Shape...)
+	return g.Reshape(g.AddBias(g.Reshape(y, y.Len()/c, c), b), y.Shape...)
 }

@@ -25,6 +25,7 @@ type Adam struct {
 	slots slotSet // "m", "v"
 	t     int
 	job   adamJob
+	dev   deviceSlots // the slots' device copies, when the parameters are on a device
 }
 
 // NewAdam returns Adam for params, rejecting hyper-parameters out of range.
@@ -69,6 +70,10 @@ func (a *Adam) Step() {
 		StepSize: float32(float64(a.cfg.LearningRate) * math.Sqrt(correction2) / correction1),
 		Epsilon:  float32(float64(a.cfg.Epsilon) * math.Sqrt(correction2)),
 	}
+	if a.dev.on(&a.slots) {
+		a.dev.adam(&a.slots, a.job.step)
+		return
+	}
 	parallel.Run(&a.job, parallel.Parts(7*a.job.size))
 }
 
@@ -95,7 +100,10 @@ func (j *adamJob) Run(part, parts int) {
 
 // State returns the slots as named tensors ("<slot>/<param name>") and the steps taken;
 // the slices are the live state.
-func (a *Adam) State() (map[string][]float32, int) { return a.slots.export(), a.t }
+func (a *Adam) State() (map[string][]float32, int) {
+	a.dev.toHost(&a.slots)
+	return a.slots.export(), a.t
+}
 
 // LoadState restores what State returned, checking every name and length.
 func (a *Adam) LoadState(slots map[string][]float32, steps int) error {
@@ -105,6 +113,7 @@ func (a *Adam) LoadState(slots map[string][]float32, steps int) error {
 	if err := a.slots.load("adam", slots); err != nil {
 		return err
 	}
+	a.dev.toDevice(&a.slots)
 	a.t = steps
 	return nil
 }

@@ -37,6 +37,9 @@ type Options struct {
 	// ImageCache is the cache folder of decoded image folders ("": the user
 	// cache; see DataOptions).
 	ImageCache string
+	// Device is where the GAN trains: "cpu" (or ""), "cuda" or "cuda:N" (see
+	// gan.Trainer.UseDevice). Checkpoints do not depend on it.
+	Device string
 
 	// afterStep, for tests, runs after every training step.
 	afterStep func(job gan.Job, cancel func())
@@ -100,6 +103,9 @@ func Train(ctx context.Context, opts Options) (*Result, error) {
 	}
 	if have, want := tensor.Shape(source.SampleShape()), job.SampleShape(); !want.Equal(have) {
 		return nil, fmt.Errorf("data %s has samples of shape %s, model %s takes %s", cfg.Data, have, cfg.Model, want)
+	}
+	if err := moveToDevice(job, opts.Device, opts.Log); err != nil {
+		return nil, err
 	}
 	monitor, err := newMonitor(cfg, test, source.SampleShape(), opts.Progress)
 	if err != nil {
@@ -374,4 +380,21 @@ func unwrapPath(err error) error {
 		return pe.Err
 	}
 	return err
+}
+
+// moveToDevice trains job on the device named ("cpu" or "": where it is),
+// saying which GPU it uses.
+func moveToDevice(job gan.Job, device string, log io.Writer) error {
+	if ordinal, err := gan.ParseDevice(device); err != nil || ordinal < 0 {
+		return err
+	}
+	t, ok := job.(*gan.Trainer)
+	if !ok {
+		return fmt.Errorf("--device %s: only GANs train on a GPU yet (not %s)", device, job.Settings().Model)
+	}
+	if err := t.UseDevice(device); err != nil {
+		return err
+	}
+	fmt.Fprintf(log, "training on %s (%s)\n", device, t.Device())
+	return nil
 }

@@ -21,6 +21,7 @@ type benchResult struct {
 	Model     string  `json:"model"`
 	Batch     int     `json:"batch"`
 	Threads   int     `json:"threads"`
+	Device    string  `json:"device"`
 	Iters     int     `json:"iters"`
 	Seconds   float64 `json:"seconds"`
 	ItPerS    float64 `json:"it_per_s"`
@@ -36,6 +37,7 @@ type benchFlags struct {
 	asJSON                bool
 	size, channels        int
 	cpuProfile            string
+	device                string
 }
 
 func newBenchCommand() *command {
@@ -49,8 +51,9 @@ func newBenchCommand() *command {
 	fs.IntVar(&f.size, "image-size", 0, "side of the square images to train on (default: the model's, 28 for most)")
 	fs.IntVar(&f.channels, "channels", 0, "channels of those images, 1 or 3 (default: the model's)")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the timed iterations to this file (for go tool pprof)")
+	fs.StringVar(&f.device, "device", "cpu", "where to train: cpu, cuda or cuda:N (an NVIDIA GPU)")
 	c := &command{
-		name: "bench", usage: "[--model mlp] [--batch 64] [--iters 200] [--threads N] [--cpuprofile FILE] [--json]", flags: fs,
+		name: "bench", usage: "[--model mlp] [--batch 64] [--iters 200] [--threads N] [--device cpu|cuda] [--cpuprofile FILE] [--json]", flags: fs,
 		short: "Time training iterations on synthetic data (a GAN iteration is one D step and one G step).",
 	}
 	c.run = func(env *environment, _ []string) error { return runBench(env, f) }
@@ -70,7 +73,14 @@ func runBench(env *environment, f *benchFlags) error {
 	if err != nil {
 		return err
 	}
+	if _, err := gan.ParseDevice(f.device); err != nil {
+		return usageError{err.Error()}
+	}
 	job, err := gan.NewJob(cfg)
+	if err != nil {
+		return err
+	}
+	device, err := useDevice(job, f.device)
 	if err != nil {
 		return err
 	}
@@ -92,20 +102,24 @@ func runBench(env *environment, f *benchFlags) error {
 			return err
 		}
 	}
+	if err := syncDevice(job); err != nil {
+		stop()
+		return err
+	}
 	secs := time.Since(start).Seconds()
 	if err := stop(); err != nil {
 		return err
 	}
 	res := benchResult{
-		Model: cfg.Model, Batch: cfg.Batch, Threads: gemm.Threads(), Iters: f.iters, Seconds: secs,
+		Model: cfg.Model, Batch: cfg.Batch, Threads: gemm.Threads(), Device: device, Iters: f.iters, Seconds: secs,
 		ItPerS: float64(f.iters) / secs, ImgPerS: float64(f.iters*cfg.Batch) / secs,
 		GFlops: float64(job.Flops()-flops0) / secs / 1e9, PeakRSSMB: peakRSSMB(),
 	}
 	if f.asJSON {
 		return json.NewEncoder(env.stdout).Encode(res)
 	}
-	fmt.Fprintf(env.stdout, "%s batch %d, %d threads: %.1f it/s, %.0f img/s, %.1f GFLOP/s, peak RSS %.0f MB (%d iterations in %.2f s)\n",
-		res.Model, res.Batch, res.Threads, res.ItPerS, res.ImgPerS, res.GFlops, res.PeakRSSMB, res.Iters, res.Seconds)
+	fmt.Fprintf(env.stdout, "%s batch %d, %d threads, %s: %.1f it/s, %.0f img/s, %.1f GFLOP/s, peak RSS %.0f MB (%d iterations in %.2f s)\n",
+		res.Model, res.Batch, res.Threads, res.Device, res.ItPerS, res.ImgPerS, res.GFlops, res.PeakRSSMB, res.Iters, res.Seconds)
 	return nil
 }
 

@@ -31,6 +31,7 @@ type trainFlags struct {
 	out     string
 	resume  string
 	threads int
+	device  string
 	fs      *flag.FlagSet
 }
 
@@ -76,6 +77,7 @@ func newTrainCommand() *command {
 	fs.StringVar(&f.out, "out", "", "run folder (default runs/<model>-<time>)")
 	fs.StringVar(&f.resume, "resume", "", "continue the run in this folder from its checkpoint")
 	fs.IntVar(&f.threads, "threads", 0, "CPU threads (default: all cores)")
+	fs.StringVar(&f.device, "device", "cpu", "where to train: cpu, cuda or cuda:N (an NVIDIA GPU; GANs of Dense and BatchNormalization layers, with adam)")
 	c := &command{
 		name: "train", usage: "[--model mlp] [--epochs N | --steps N] [--data mnist] [--out DIR] [--resume DIR]",
 		short: "Train a GAN, writing samples, metrics, a loss plot and checkpoints into a run folder.",
@@ -96,7 +98,7 @@ func runTrain(env *environment, f *trainFlags) error {
 	defer stop()
 	res, err := run.Train(ctx, run.Options{
 		Config: f.cfg, Out: f.out, Resume: f.resume, ResumeOverrides: set,
-		Log: env.stdout, Progress: env.stderr, Interactive: env.stderrIsTTY,
+		Log: env.stdout, Progress: env.stderr, Interactive: env.stderrIsTTY, Device: f.device,
 	})
 	if errors.Is(err, run.ErrInterrupted) {
 		return errInterruptedExit
@@ -123,6 +125,9 @@ func checkTrainFlags(f *trainFlags) (map[string]bool, error) {
 	f.cfg.LR = float32(f.lr)
 	if f.lr > 0 && f.cfg.LR == 0 {
 		return nil, usageError{fmt.Sprintf("--lr %g is too small for float32", f.lr)}
+	}
+	if _, err := gan.ParseDevice(f.device); err != nil {
+		return nil, usageError{err.Error()}
 	}
 	if err := setThreads(f.threads); err != nil {
 		return nil, err
@@ -248,7 +253,7 @@ const (
 )
 
 // resumable are the flags that may go with --resume.
-var resumable = map[string]bool{"resume": true, "epochs": true, "steps": true, "threads": true, "eval-every": true}
+var resumable = map[string]bool{"resume": true, "epochs": true, "steps": true, "threads": true, "eval-every": true, "device": true}
 
 // newRunDir makes the default run folder, runs/<model>-<time>, adding -2, -3,
 // ... when another run started in the same second took the name, so that two

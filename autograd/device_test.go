@@ -1,0 +1,166 @@
+package autograd_test
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/gogan/gogan/autograd"
+	"github.com/gogan/gogan/internal/cuda"
+	"github.com/gogan/gogan/internal/gradcheck"
+)
+
+// openDevice opens the first GPU, or skips the test saying what is missing.
+func openDevice(t *testing.T) *cuda.Device {
+	t.Helper()
+	d, err := cuda.Open(0)
+	if err != nil {
+		t.Skipf("no CUDA device: %v", err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return d
+}
+
+// deviceCase is a computation run on the CPU and on the GPU, whose value and
+// parameter gradients must agree.
+type deviceCase struct {
+	name   string
+	shapes [][]int // the parameters' shapes
+	f      func(g *autograd.Graph, p []*autograd.Var) *autograd.Var
+	tol    float64 // largest |gpu − cpu| / (1 + |cpu|)
+}
+
+var deviceCases = []deviceCase{
+	{"MatMul", [][]int{{67, 33}, {33, 45}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var {
+		return g.MatMul(p[0], p[1], false, false)
+	}, 1e-5},
+	{"MatMul transA", [][]int{{33, 67}, {33, 45}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var {
+		return g.MatMul(p[0], p[1], true, false)
+	}, 1e-5},
+	{"MatMul transB", [][]int{{67, 33}, {45, 33}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var {
+		return g.MatMul(p[0], p[1], false, true)
+	}, 1e-5},
+	{"MatMul transA transB", [][]int{{33, 67}, {45, 33}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var {
+		return g.MatMul(p[0], p[1], true, true)
+	}, 1e-5},
+	{"AddBias", [][]int{{64, 37}, {37}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var { return g.AddBias(p[0], p[1]) }, 1e-6},
+	{"SumRows", [][]int{{129, 37}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var { return g.SumRows(p[0], 37) }, 1e-5},
+	{"Mean", [][]int{{129, 37}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var { return g.Mean(p[0]) }, 1e-5},
+	{"Add fan-out", [][]int{{9, 7}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var {
+		return g.Add(p[0], g.Add(p[0], p[0]))
+	}, 1e-6},
+	{"Sub Mul Scale", [][]int{{9, 7}, {9, 7}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var {
+		return g.Scale(g.Mul(g.Sub(p[0], p[1]), p[1]), -1.5)
+	}, 1e-6},
+	{"AddScalar Square", [][]int{{9, 7}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var {
+		return g.Square(g.AddScalar(p[0], 0.25))
+	}, 1e-6},
+	{"LeakyReLU", [][]int{{31, 17}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var { return g.LeakyReLU(p[0], 0.2) }, 1e-6},
+	{"Tanh", [][]int{{31, 17}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var { return g.Tanh(p[0]) }, 1e-5},
+	{"Sigmoid", [][]int{{31, 17}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var { return g.Sigmoid(p[0]) }, 1e-5},
+	{"BiasLeakyReLU", [][]int{{64, 257}, {257}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var {
+		return g.BiasLeakyReLU(p[0], p[1], 0.2)
+	}, 1e-5},
+	{"BiasTanh", [][]int{{64, 257}, {257}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var { return g.BiasTanh(p[0], p[1]) }, 1e-5},
+	{"BatchNormMoving", [][]int{{64, 129}, {129}, {129}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var {
+		mean, variance := autograd.NewState("mean", 129), autograd.NewState("variance", 129)
+		if g.Device() != nil {
+			if err := autograd.ToDevice(g.Device(), mean, variance); err != nil {
+				panic(err)
+			}
+		}
+		return g.BatchNormMoving(p[0], p[1], p[2], 1e-3, mean, variance, 0.99)
+	}, 1e-4},
+	{"StackRows SliceRows", [][]int{{5, 3, 2}, {7, 3, 2}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var {
+		s := g.StackRows(p[0], p[1])
+		return g.Add(g.SliceRows(s, 2, 8), g.SliceRows(s, 6, 12))
+	}, 1e-6},
+	{"SigmoidCrossEntropy", [][]int{{64, 1}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var {
+		return g.SigmoidCrossEntropy(p[0], g.Constant(0.9, 64, 1))
+	}, 1e-5},
+	{"Dense BatchNorm MLP", [][]int{{64, 100}, {100, 256}, {256}, {256}, {256}, {256, 1}, {1}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var {
+		mean, variance := autograd.NewState("mean", 256), autograd.NewState("variance", 256)
+		if g.Device() != nil {
+			if err := autograd.ToDevice(g.Device(), mean, variance); err != nil {
+				panic(err)
+			}
+		}
+		h := g.BiasLeakyReLU(g.MatMul(p[0], p[1], false, false), p[2], 0.2)
+		h = g.BatchNormMoving(h, p[3], p[4], 1e-3, mean, variance, 0.8)
+		logits := g.AddBias(g.MatMul(h, p[5], false, false), p[6])
+		return g.Add(g.SigmoidCrossEntropy(logits, g.Constant(1, 64, 1)), g.Mean(g.BiasTanh(h, p[4])))
+	}, 1e-4},
+}
+
+// TestDeviceMatchesCPU runs each case on the CPU and on the GPU from the same
+// parameters, with the same upstream gradient, and compares the values and
+// every parameter's gradient.
+func TestDeviceMatchesCPU(t *testing.T) {
+	d := openDevice(t)
+	for _, c := range deviceCases {
+		t.Run(c.name, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(3, 4))
+			cpu := make([]*autograd.Var, len(c.shapes))
+			gpu := make([]*autograd.Var, len(c.shapes))
+			for i, s := range c.shapes {
+				cpu[i] = gradcheck.RandomParam(rng, "p", s...)
+				gpu[i] = autograd.NewParam("p", s...)
+				copy(gpu[i].Data, cpu[i].Data)
+			}
+			if err := autograd.ToDevice(d, gpu...); err != nil {
+				t.Fatal(err)
+			}
+			defer autograd.FreeDevice(gpu...)
+			wantY, wantGrads := runCase(c, autograd.NewGraph(nil), cpu)
+			g := autograd.NewGraph(nil)
+			g.UseDevice(d)
+			defer g.UseDevice(nil)
+			gotY, _ := runCase(c, g, gpu)
+			if err := autograd.ToHost(gpu...); err != nil {
+				t.Fatal(err)
+			}
+			compare(t, "value", gotY, wantY, c.tol)
+			for i, p := range gpu {
+				compare(t, "gradient", p.Grad, wantGrads[i], c.tol)
+			}
+		})
+	}
+}
+
+// runCase computes c on g and backpropagates Σ r⊙y with a fixed r, returning
+// y's values and the parameters' gradients.
+func runCase(c deviceCase, g *autograd.Graph, params []*autograd.Var) ([]float32, [][]float32) {
+	y := c.f(g, params)
+	r := make([]float32, y.Len())
+	rng := rand.New(rand.NewPCG(5, 6))
+	for i := range r {
+		r[i] = float32(rng.NormFloat64())
+	}
+	loss := g.Sum(g.Mul(y, g.Input(r, false, y.Shape...)))
+	g.Backward(loss)
+	grads := make([][]float32, len(params))
+	for i, p := range params {
+		grads[i] = p.Grad
+	}
+	return append([]float32(nil), y.Host()...), grads
+}
+
+func compare(t *testing.T, what string, got, want []float32, tol float64) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d values, want %d", what, len(got), len(want))
+	}
+	worst, at := 0.0, 0
+	for i := range got {
+		e := math.Abs(float64(got[i])-float64(want[i])) / (1 + math.Abs(float64(want[i])))
+		if math.IsNaN(e) || e > worst {
+			worst, at = e, i
+			if math.IsNaN(e) {
+				break
+			}
+		}
+	}
+	if !(worst <= tol) {
+		t.Errorf("%s: element %d is %g, want %g (relative error %.2g > %.2g)", what, at, got[at], want[at], worst, tol)
+	}
+}

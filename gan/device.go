@@ -1,0 +1,132 @@
+package gan
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/gogan/gogan/autograd"
+	"github.com/gogan/gogan/internal/cuda"
+	"github.com/gogan/gogan/optim"
+)
+
+// ParseDevice reads a device name: "cpu" (or ""), "cuda" (the first GPU) or
+// "cuda:N". It returns the GPU's ordinal, or −1 for the CPU.
+func ParseDevice(name string) (int, error) {
+	switch {
+	case name == "" || name == "cpu":
+		return -1, nil
+	case name == "cuda":
+		return 0, nil
+	case strings.HasPrefix(name, "cuda:"):
+		n, err := strconv.Atoi(name[len("cuda:"):])
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("device %q: want cuda:N with N a GPU number from 0", name)
+		}
+		return n, nil
+	}
+	return 0, fmt.Errorf("device %q: want cpu, cuda or cuda:N", name)
+}
+
+// UseDevice moves the trainer to a device: "cpu" leaves it where it is, "cuda"
+// or "cuda:N" opens that GPU (through the driver's libcuda.so.1 and cuBLAS,
+// loaded at run time) and keeps G's and D's weights, their gradients and the
+// optimizers' moments there; every training step then runs on the GPU. The
+// host copies of the weights are refreshed whenever a checkpoint, a picture
+// or a sampler needs them, so checkpoints stay device-independent.
+//
+// Not every recipe has CUDA kernels yet: the unconditional image GANs with
+// Dense, BatchNormalization and the activations, trained with Adam, do; the
+// first step of any other stops with an error naming the op that has none.
+func (t *Trainer) UseDevice(name string) error {
+	ordinal, err := ParseDevice(name)
+	if err != nil || ordinal < 0 {
+		return err
+	}
+	if err := t.checkDeviceSupport(); err != nil {
+		return fmt.Errorf("--device %s: %w", name, err)
+	}
+	d, err := cuda.Open(ordinal)
+	if err != nil {
+		return err
+	}
+	if err := autograd.ToDevice(d, t.deviceWeights()...); err != nil {
+		d.Close()
+		return fmt.Errorf("--device %s: %w", name, err)
+	}
+	t.graph.UseDevice(d)
+	t.device = d
+	return nil
+}
+
+// checkDeviceSupport says which of the configuration's features has no GPU
+// path yet.
+func (t *Trainer) checkDeviceSupport() error {
+	cfg := t.Config
+	for _, o := range []optim.Optimizer{t.OptG, t.OptD} {
+		if o.Name() != "adam" {
+			return fmt.Errorf("the %s optimizer has no CUDA kernel yet (adam has)", o.Name())
+		}
+	}
+	switch {
+	case t.GEMA != nil:
+		return errors.New("--ema has no CUDA kernel yet")
+	case t.Objective.Clip && cfg.Clip > 0:
+		return errors.New("weight clipping (wgan) has no CUDA kernel yet")
+	case t.Objective.GradientPenalty && cfg.GP > 0:
+		return errors.New("the gradient penalty (second derivatives) has no CUDA kernels yet")
+	}
+	return nil
+}
+
+// deviceWeights are the weights that live on the device: G's and D's.
+func (t *Trainer) deviceWeights() []*autograd.Var {
+	return append(append([]*autograd.Var(nil), t.G.Weights()...), t.D.Weights()...)
+}
+
+// Device names where the trainer computes: "cpu", or the GPU's name.
+func (t *Trainer) Device() string {
+	if t.device == nil {
+		return "cpu"
+	}
+	return t.device.Name()
+}
+
+// syncHost copies the device's weights into their host copies (Data), which
+// checkpoints, pictures and samplers read.
+func (t *Trainer) syncHost() error {
+	if t.device == nil {
+		return nil
+	}
+	return autograd.ToHost(t.deviceWeights()...)
+}
+
+// deviceStep runs step, turning a device failure or an op without a CUDA
+// kernel (panics inside the graph, where no error can be returned) into an error.
+func (t *Trainer) deviceStep(step func() (StepStats, error)) (stats StepStats, err error) {
+	if t.device == nil {
+		return step()
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			var nk *autograd.NoKernelError
+			var de *autograd.DeviceError
+			e, ok := r.(error)
+			if !ok || !(errors.As(e, &nk) || errors.As(e, &de)) {
+				panic(r)
+			}
+			err = e
+		}
+	}()
+	return step()
+}
+
+// Sync waits for the work queued on the trainer's device (none on the CPU)
+// and reports its first failure.
+func (t *Trainer) Sync() error {
+	if t.device == nil {
+		return nil
+	}
+	return t.device.Sync()
+}
