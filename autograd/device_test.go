@@ -78,6 +78,21 @@ var deviceCases = []deviceCase{
 	{"SigmoidCrossEntropy", [][]int{{64, 1}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var {
 		return g.SigmoidCrossEntropy(p[0], g.Constant(0.9, 64, 1))
 	}, 1e-5},
+	{"Conv2D same s2", [][]int{{4, 9, 9, 3}, {5, 5, 3, 8}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var {
+		return g.Conv2D(p[0], p[1], [2]int{2, 2}, autograd.Same)
+	}, 1e-5},
+	{"Conv2D valid s1", [][]int{{3, 7, 6, 4}, {3, 2, 4, 5}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var {
+		return g.Conv2D(p[0], p[1], [2]int{1, 1}, autograd.Valid)
+	}, 1e-5},
+	{"Conv2D pointwise", [][]int{{3, 4, 4, 6}, {1, 1, 6, 5}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var {
+		return g.Conv2D(p[0], p[1], [2]int{1, 1}, autograd.Valid)
+	}, 1e-5},
+	{"Conv2DTranspose same s2", [][]int{{4, 5, 5, 8}, {5, 5, 3, 8}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var {
+		return g.Conv2DTranspose(p[0], p[1], [2]int{2, 2}, autograd.Same)
+	}, 1e-5},
+	{"Conv2DTranspose k4 s2 valid", [][]int{{2, 4, 4, 6}, {4, 4, 3, 6}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var {
+		return g.Conv2DTranspose(p[0], p[1], [2]int{2, 2}, autograd.Valid)
+	}, 1e-5},
 	{"Dense BatchNorm MLP", [][]int{{64, 100}, {100, 256}, {256}, {256}, {256}, {256, 1}, {1}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var {
 		mean, variance := autograd.NewState("mean", 256), autograd.NewState("variance", 256)
 		if g.Device() != nil {
@@ -162,5 +177,42 @@ func compare(t *testing.T, what string, got, want []float32, tol float64) {
 	}
 	if !(worst <= tol) {
 		t.Errorf("%s: element %d is %g, want %g (relative error %.2g > %.2g)", what, at, got[at], want[at], worst, tol)
+	}
+}
+
+// TestDeviceDropout checks the device's dropout masks: the rate of zeros, the
+// kept values' scale, and the same mask from the same seed.
+func TestDeviceDropout(t *testing.T) {
+	d := openDevice(t)
+	x := autograd.NewParam("x", 1000, 100)
+	for i := range x.Data {
+		x.Data[i] = 1
+	}
+	if err := autograd.ToDevice(d, x); err != nil {
+		t.Fatal(err)
+	}
+	defer autograd.FreeDevice(x)
+	masks := make([][]float32, 2)
+	for k := range masks {
+		g := autograd.NewGraph(rand.New(rand.NewPCG(9, 9)))
+		g.UseDevice(d)
+		masks[k] = g.Dropout(x, 0.3).Host()
+		g.UseDevice(nil)
+	}
+	zeros := 0
+	for i, v := range masks[0] {
+		if v != masks[1][i] {
+			t.Fatalf("element %d: %g then %g from the same seed", i, v, masks[1][i])
+		}
+		switch v {
+		case 0:
+			zeros++
+		case float32(1 / (1 - 0.3)):
+		default:
+			t.Fatalf("element %d is %g, want 0 or 1/0.7", i, v)
+		}
+	}
+	if rate := float64(zeros) / float64(len(masks[0])); math.Abs(rate-0.3) > 0.005 {
+		t.Errorf("dropped %.4f of the values, want 0.3", rate)
 	}
 }

@@ -120,7 +120,6 @@ func checkImages(op string, x *Var) {
 //
 // where x is zero outside its bounds and OH, OW, pt, pl follow TensorFlow's padding rules.
 func (g *Graph) Conv2D(x, w *Var, strides [2]int, padding Padding) *Var {
-	g.cpuOnly("Conv2D")
 	checkImages("Conv2D", x)
 	if len(w.Shape) != 4 || w.Shape[2] != x.Shape[3] {
 		panic("autograd: Conv2D of " + x.Shape.String() + " with kernel " + w.Shape.String() + " (want (kh, kw, Cin, Cout))")
@@ -140,7 +139,6 @@ func (g *Graph) Conv2D(x, w *Var, strides [2]int, padding Padding) *Var {
 // (N, OH, OW, Cout) to x's shape, where OH = H·sh for Same and
 // H·sh + max(kh − sh, 0) for Valid (likewise OW).
 func (g *Graph) Conv2DTranspose(x, w *Var, strides [2]int, padding Padding) *Var {
-	g.cpuOnly("Conv2DTranspose")
 	checkImages("Conv2DTranspose", x)
 	if len(w.Shape) != 4 || w.Shape[3] != x.Shape[3] {
 		panic("autograd: Conv2DTranspose of " + x.Shape.String() + " with kernel " + w.Shape.String() + " (want (kh, kw, Cout, Cin))")
@@ -160,7 +158,6 @@ func (g *Graph) Conv2DTranspose(x, w *Var, strides [2]int, padding Padding) *Var
 // w: x is (N, H, W, Cin), dy (N, OH, OW, Cout) with the output size of the
 // Conv2D of that kernel size, strides and padding; the result is (kh, kw, Cin, Cout).
 func (g *Graph) Conv2DFilterGrad(x, dy *Var, kernel, strides [2]int, padding Padding) *Var {
-	g.cpuOnly("Conv2DFilterGrad")
 	checkImages("Conv2DFilterGrad", x)
 	checkImages("Conv2DFilterGrad", dy)
 	checkWindow("Conv2DFilterGrad", kernel, strides, padding)
@@ -175,7 +172,11 @@ func (g *Graph) Conv2DFilterGrad(x, dy *Var, kernel, strides [2]int, padding Pad
 func (g *Graph) conv(x, w *Var, win window, oh, ow int) *Var {
 	d := newConvDims(x.Shape, oh, ow, w.Shape[3], win)
 	y := g.newVar(d.n, oh, ow, d.co)
-	g.convForward(y.Data, x.Data, w.Data, d)
+	if g.dev != nil {
+		g.cudaConvForward(y, x, w, d)
+	} else {
+		g.convForward(y.Data, x.Data, w.Data, d)
+	}
 	if nd := g.record("Conv2D", y, convBackward, x, w); nd != nil {
 		nd.win = win
 	}
@@ -201,7 +202,11 @@ func (g *Graph) convT(dy, w *Var, win window, h, wd int) *Var {
 		panic("autograd: Conv2DTranspose of " + dy.Shape.String() + " with kernel " + w.Shape.String())
 	}
 	dx := g.newVar(d.n, h, wd, d.ci)
-	g.convBackwardData(dx.Data, dy.Data, w.Data, d)
+	if g.dev != nil {
+		g.cudaConvBackwardData(dx, dy, w, d)
+	} else {
+		g.convBackwardData(dx.Data, dy.Data, w.Data, d)
+	}
 	if nd := g.record("Conv2DTranspose", dx, convTBackward, dy, w); nd != nil {
 		nd.win = win
 	}
@@ -225,7 +230,11 @@ func convTBackward(g *Graph, n *node, dz *Var) {
 func (g *Graph) convW(x, dy *Var, win window) *Var {
 	d := newConvDims(x.Shape, dy.Shape[1], dy.Shape[2], dy.Shape[3], win)
 	dw := g.newVar(win.kh, win.kw, d.ci, d.co)
-	g.convBackwardFilter(dw.Data, x.Data, dy.Data, d)
+	if g.dev != nil {
+		g.cudaConvBackwardFilter(dw, x, dy, d)
+	} else {
+		g.convBackwardFilter(dw.Data, x.Data, dy.Data, d)
+	}
 	if nd := g.record("Conv2DFilterGrad", dw, convWBackward, x, dy); nd != nil {
 		nd.win = win
 	}

@@ -12,7 +12,13 @@ func (g *Graph) Dropout(x *Var, rate float32) *Var {
 	if rate <= 0 {
 		return x
 	}
-	g.cpuOnly("Dropout")
+	if g.dev != nil {
+		// The mask is drawn on the device by a counter-based generator seeded
+		// from g.Rand: deterministic, but not the CPU's draws.
+		mask := g.newVarLike(x)
+		g.dev.DropoutMask(mask.dev, mask.Len(), g.Rand.Uint64(), uint64(float64(rate)*(1<<32)), 1/(1-rate))
+		return g.Mul(x, mask)
+	}
 	mask := g.floats(len(x.Data))
 	// Each element draws 32 random bits (two per Uint64) and is dropped when they
 	// fall below rate·2³², without a branch: a random branch mispredicts often.

@@ -59,3 +59,9 @@ func (d *Device) MovingAverage(avg, x Ptr, n int, momentum float32)             
 func (d *Device) SigmoidCrossEntropy(out, x, t Ptr, n int)                                   {}
 func (d *Device) SigmoidCrossEntropyGrad(dx, x, t, dy Ptr, n int, accumulate bool)           {}
 func (d *Device) Broadcast(y, s Ptr, n int, scale float32)                                   {}
+
+type Window struct{ N, H, W, C, OH, OW, KH, KW, SH, SW, PT, PL int }
+
+func (d *Device) Im2col(col, x Ptr, w Window)                                          {}
+func (d *Device) Col2im(dx, col Ptr, w Window, accumulate bool)                        {}
+func (d *Device) DropoutMask(mask Ptr, n int, seed, threshold uint64, keep float32)    {}
