@@ -1,0 +1,137 @@
+package gan
+
+import (
+	"math"
+	"testing"
+
+	"github.com/gogan/gogan/data"
+)
+
+// newDeviceTrainer is a trainer of cfg on the first GPU, or skips the test.
+func newDeviceTrainer(t *testing.T, cfg Config) *Trainer {
+	t.Helper()
+	tr, err := NewTrainer(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.UseDevice("cuda"); err != nil {
+		t.Skipf("no CUDA device: %v", err)
+	}
+	return tr
+}
+
+// TestDeviceTracksCPU trains the seed's GAN for 300 steps on MNIST on the CPU
+// and on the GPU from the same weights and batches. Float32 sums in another
+// order make the runs drift apart, as two CPU thread counts do, so the bounds
+// are: the first step's losses agree to 1e-4; over the last 100 steps the mean
+// losses agree to 15%.
+func TestDeviceTracksCPU(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Seed = 3
+	gpu := newDeviceTrainer(t, cfg)
+	cpu, err := NewTrainer(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, err := data.Load("mnist")
+	if err != nil {
+		t.Skipf("MNIST: %v", err)
+	}
+	batches, err := data.NewBatcher(ds.Train, cfg.Batch, cfg.Seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	real := make([]float32, cfg.Batch*784)
+	const steps, window = 300, 100
+	var sums [2][2]float64 // [cpu, gpu][d, g]
+	for step := range steps {
+		batches.Batch(real, nil, 0, step)
+		for k, tr := range []*Trainer{cpu, gpu} {
+			st, err := tr.TrainStep(real, nil)
+			if err != nil {
+				t.Fatalf("step %d on %s: %v", step, tr.Device(), err)
+			}
+			if step == 0 {
+				t.Logf("%s: step 1: d_loss %.6f g_loss %.6f", tr.Device(), st.DLoss, st.GLoss)
+			}
+			if step >= steps-window {
+				sums[k][0] += st.DLoss
+				sums[k][1] += st.GLoss
+			}
+		}
+		if step == 0 {
+			checkClose(t, "step 1", cpu, gpu, 1e-4)
+		}
+	}
+	for i, name := range []string{"d_loss", "g_loss"} {
+		c, g := sums[0][i]/window, sums[1][i]/window
+		t.Logf("mean %s over steps %d–%d: cpu %.4f, gpu %.4f", name, steps-window+1, steps, c, g)
+		if math.Abs(g-c) > 0.15*math.Abs(c) {
+			t.Errorf("mean %s over the last %d steps: gpu %.4f, cpu %.4f: more than 15%% apart", name, window, g, c)
+		}
+	}
+}
+
+// checkClose compares the two trainers' G weights after a step.
+func checkClose(t *testing.T, when string, cpu, gpu *Trainer, tol float64) {
+	t.Helper()
+	if err := gpu.syncHost(); err != nil {
+		t.Fatal(err)
+	}
+	gw := gpu.G.Weights()
+	for i, w := range cpu.G.Weights() {
+		for j, v := range w.Data {
+			if e := math.Abs(float64(gw[i].Data[j]-v)) / (1 + math.Abs(float64(v))); !(e <= tol) {
+				t.Fatalf("%s: G weight %s[%d] is %g on the GPU, %g on the CPU", when, w.Name, j, gw[i].Data[j], v)
+			}
+		}
+	}
+}
+
+// TestDeviceCheckpointResumesOnCPU saves a checkpoint of a GPU run and loads
+// it on the CPU: the weights are the GPU's.
+func TestDeviceCheckpointResumesOnCPU(t *testing.T) {
+	cfg := DefaultConfig()
+	gpu := newDeviceTrainer(t, cfg)
+	real := make([]float32, cfg.Batch*784)
+	for i := range real {
+		real[i] = float32(i%17)/8 - 1
+	}
+	for range 3 {
+		if _, err := gpu.TrainStep(real, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir := t.TempDir()
+	if _, err := gpu.SaveCheckpoint(dir); err != nil {
+		t.Fatal(err)
+	}
+	cpu, err := LoadCheckpoint(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cpu.Step != 3 {
+		t.Fatalf("resumed at step %d, want 3", cpu.Step)
+	}
+	checkClose(t, "after loading", cpu, gpu, 0)
+	if _, err := cpu.TrainStep(real, nil); err != nil {
+		t.Fatalf("a CPU step after a GPU checkpoint: %v", err)
+	}
+}
+
+// TestDeviceRefusesWhatHasNoKernel checks the one-line errors of recipes with
+// no GPU path.
+func TestDeviceRefusesWhatHasNoKernel(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Model = "wgan-gp"
+	ApplyDefaults(&cfg, nil)
+	tr, err := NewTrainer(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = tr.UseDevice("cuda")
+	if err == nil {
+		t.Fatal("wgan-gp moved to the GPU")
+	}
+	t.Log(err)
+}
