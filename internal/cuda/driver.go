@@ -113,7 +113,7 @@ type symbol struct {
 // Library names, first found wins.
 var (
 	driverLibs = []string{"libcuda.so.1"}
-	blasLibs   = []string{"libcublas.so.13", "libcublas.so.12"}
+	blasLibs   = []string{"libcublas.so.13", "libcublas.so.12", "/usr/local/cuda/lib64/libcublas.so.13", "/usr/local/cuda/lib64/libcublas.so.12"}
 )
 
 // libs is the process's one binding of the two libraries, made by the first Open.

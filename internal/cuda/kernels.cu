@@ -216,7 +216,7 @@ __global__ void bn_stats(float* mean, float* var, float* invstd, const float* x,
 	__shared__ double p1[8][32], p2[8][32];
 	int c = blockIdx.x * 32 + threadIdx.x, tx = threadIdx.x, ty = threadIdx.y;
 	double s1 = 0, s2 = 0;
-	if (c < cols) {
+	if (c < cols && rows > 0) {
 		double x0 = (double)x[c];
 		for (int r = ty; r < rows; r += 8) {
 			double d = (double)x[(long long)r * cols + c] - x0;
