@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"unsafe"
+
+	"github.com/ebitengine/purego"
 )
 
 // Sgemm is internal/gemm.Sgemm on device memory, row-major:
@@ -24,14 +26,16 @@ func (d *Device) Sgemm(transA, transB bool, m, n, k int, alpha float32, a Ptr, l
 	defer d.unlock()
 	d.args[2*maxArgs] = uint64(math.Float32bits(alpha))
 	d.args[2*maxArgs+1] = uint64(math.Float32bits(beta))
-	r := d.blas.sgemm(d.handle, op(transB), op(transA), int32(n), int32(m), int32(k),
-		unsafe.Pointer(&d.args[2*maxArgs]), uintptr(b), int32(max(ldb, 1)), uintptr(a), int32(max(lda, 1)),
-		unsafe.Pointer(&d.args[2*maxArgs+1]), uintptr(c), int32(ldc))
-	d.record(checkBlas(fmt.Sprintf("cublasSgemm (m=%d n=%d k=%d)", m, n, k), r))
+	r, _, _ := purego.SyscallN(d.blas.sgemm, d.handle, op(transB), op(transA), uintptr(n), uintptr(m), uintptr(k),
+		uintptr(unsafe.Pointer(&d.args[2*maxArgs])), uintptr(b), uintptr(max(ldb, 1)), uintptr(a), uintptr(max(lda, 1)),
+		uintptr(unsafe.Pointer(&d.args[2*maxArgs+1])), uintptr(c), uintptr(ldc))
+	if r != 0 {
+		d.record(checkBlas(fmt.Sprintf("cublasSgemm (m=%d n=%d k=%d)", m, n, k), result(r)))
+	}
 }
 
 // op is cuBLAS's cublasOperation_t: N = 0, T = 1.
-func op(trans bool) uint32 {
+func op(trans bool) uintptr {
 	if trans {
 		return 1
 	}

@@ -5,6 +5,8 @@ import (
 	"math"
 	"runtime"
 	"unsafe"
+
+	"github.com/ebitengine/purego"
 )
 
 // Ptr is a device address of float32 values (a CUdeviceptr); 0 is null.
@@ -124,7 +126,7 @@ func (d *Device) open() error {
 // there: the driver's current context is per thread. unlock undoes it.
 func (d *Device) lock() {
 	runtime.LockOSThread()
-	d.drv.ctxSetCurrent(d.ctx)
+	purego.SyscallN(d.drv.ctxSetCurrent, d.ctx)
 }
 
 func (d *Device) unlock() { runtime.UnlockOSThread() }

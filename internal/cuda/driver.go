@@ -20,7 +20,7 @@ type driver struct {
 	deviceGetName      func(name *byte, n int32, dev int32) result
 	primaryCtxRetain   func(ctx *uintptr, dev int32) result
 	primaryCtxRelease  func(dev int32) result
-	ctxSetCurrent      func(ctx uintptr) result
+	ctxSetCurrent      uintptr // called through purego.SyscallN, as launchKernel: no reflection
 	streamCreate       func(s *uintptr, flags uint32) result
 	streamDestroy      func(s uintptr) result
 	streamSynchronize  func(s uintptr) result
@@ -35,7 +35,7 @@ type driver struct {
 	moduleLoadData     func(m *uintptr, image *byte) result
 	moduleUnload       func(m uintptr) result
 	moduleGetFunction  func(f *uintptr, m uintptr, name *byte) result
-	launchKernel       func(f uintptr, gx, gy, gz, bx, by, bz, shared uint32, s uintptr, params unsafe.Pointer, extra unsafe.Pointer) result
+	launchKernel       uintptr // (f, gx, gy, gz, bx, by, bz, shared, stream, params, extra)
 	streamBeginCapture func(s uintptr, mode uint32) result
 	streamEndCapture   func(s uintptr, g *uintptr) result
 	graphInstantiate   func(e *uintptr, g uintptr, flags uint64) result
@@ -89,7 +89,7 @@ type blas struct {
 	setStream    func(h uintptr, s uintptr) result
 	setMathMode  func(h uintptr, mode uint32) result
 	setWorkspace func(h uintptr, ws uintptr, bytes uintptr) result
-	sgemm        func(h uintptr, ta, tb uint32, m, n, k int32, alpha unsafe.Pointer, a uintptr, lda int32, b uintptr, ldb int32, beta unsafe.Pointer, c uintptr, ldc int32) result
+	sgemm        uintptr // (h, transa, transb, m, n, k, *alpha, a, lda, b, ldb, *beta, c, ldc), through SyscallN
 }
 
 // symbols is cuBLAS's binding table.
@@ -104,7 +104,9 @@ func (b *blas) symbols() []symbol {
 	}
 }
 
-// symbol names a C function and the Go function variable that calls it.
+// symbol names a C function and the Go function variable that calls it, or the
+// *uintptr that keeps its address for purego.SyscallN (the hot calls: a
+// RegisterFunc function calls through reflection, some microseconds).
 type symbol struct {
 	name string
 	fn   any
@@ -146,7 +148,11 @@ func bind(names []string, hint string, syms []symbol) error {
 		if err != nil || addr == 0 {
 			return fmt.Errorf("cuda: %s not found in %s (the library is too old)", s.name, names[0])
 		}
-		purego.RegisterFunc(s.fn, addr)
+		if p, ok := s.fn.(*uintptr); ok {
+			*p = addr
+		} else {
+			purego.RegisterFunc(s.fn, addr)
+		}
 	}
 	return nil
 }

@@ -354,4 +354,59 @@ __global__ void normal(float* x, int n, unsigned long long seed, unsigned long l
 	}
 }
 
+// im2col gathers the patches of an NHWC convolution: x is (n, h, w, c), col is
+// (n·oh·ow, kh·kw·c), zeros where the window leaves x:
+//
+//	col[t, (i·kw + j)·c + ch] = x[b, oh·sh − pt + i, ow·sw − pl + j, ch],  t = (b·oh + oh)·ow + ow
+__global__ void im2col(float* col, const float* x, int n, int h, int w, int c, int kh, int kw, int sh, int sw, int pt,
+                       int pl, int oh, int ow) {
+	long long k = (long long)kh * kw * c;
+	GRID_STRIDE(e, (long long)n * oh * ow * k) {
+		long long t = e / k;
+		int q = (int)(e - t * k);
+		int ch = q % c, j = (q / c) % kw, i = q / c / kw;
+		int ox = (int)(t % ow), oy = (int)((t / ow) % oh), b = (int)(t / ow / oh);
+		int y = oy * sh - pt + i, xx = ox * sw - pl + j;
+		float v = 0;
+		if (y >= 0 && y < h && xx >= 0 && xx < w) v = x[(((long long)b * h + y) * w + xx) * c + ch];
+		col[e] = v;
+	}
+}
+
+// col2im is im2col's adjoint: dx (n, h, w, c) (+)= the sum of the col entries im2col
+// took from each place, one thread an element of dx, added in the order of the
+// positions t (kernel rows and columns descending), no atomics: deterministic.
+__global__ void col2im(float* dx, const float* col, int n, int h, int w, int c, int kh, int kw, int sh, int sw, int pt,
+                       int pl, int oh, int ow, int acc) {
+	long long k = (long long)kh * kw * c;
+	GRID_STRIDE(e, (long long)n * h * w * c) {
+		int ch = (int)(e % c), ix = (int)((e / c) % w), iy = (int)((e / c / w) % h), b = (int)(e / c / w / h);
+		float s = acc ? dx[e] : 0.0f;
+		for (int i = kh - 1; i >= 0; i--) {
+			int y = iy + pt - i;
+			if (y < 0 || y % sh != 0 || y / sh >= oh) continue;
+			for (int j = kw - 1; j >= 0; j--) {
+				int xx = ix + pl - j;
+				if (xx < 0 || xx % sw != 0 || xx / sw >= ow) continue;
+				long long t = ((long long)b * oh + y / sh) * ow + xx / sw;
+				s += col[t * k + (i * kw + j) * c + ch];
+			}
+		}
+		dx[e] = s;
+	}
+}
+
+// copy_columns is dst[r, dc + j] (+)= src[r, sc + j] for r < rows, j < cols, with dst
+// and src rows ds and ss apart: Concat along the last axis, SliceLast, and their
+// gradients.
+__global__ void copy_columns(float* dst, int ds, int dc, const float* src, int ss, int sc, int rows, int cols, int acc) {
+	GRID_STRIDE(e, (long long)rows * cols) {
+		long long r = e / cols;
+		int j = (int)(e - r * cols);
+		float v = src[r * ss + sc + j];
+		float* o = dst + r * ds + dc + j;
+		*o = acc ? *o + v : v;
+	}
+}
+
 }  // extern "C"

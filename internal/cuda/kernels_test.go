@@ -514,6 +514,19 @@ func TestLaunchOverhead(t *testing.T) {
 	replay := time.Since(start)
 	t.Logf("%d launches of a %d-element kernel: %.2f µs each to queue, %.2f µs each eager; in a graph %.2f µs each",
 		launches, n, us(queued)/launches, us(eager)/launches, us(replay)/launches)
+	const rows, cols, k = 64, 256, 100
+	a, b, c := upload(t, d, make([]float32, rows*k)), upload(t, d, make([]float32, k*cols)), upload(t, d, make([]float32, rows*cols))
+	d.Sgemm(false, false, rows, cols, k, 1, a, k, b, cols, 0, c, cols)
+	d.Sync()
+	start = time.Now()
+	for range launches {
+		d.Sgemm(false, false, rows, cols, k, 1, a, k, b, cols, 0, c, cols)
+	}
+	queued = time.Since(start)
+	if err := d.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d Sgemm %d×%d×%d: %.2f µs each to queue, %.2f µs each eager", launches, rows, cols, k, us(queued)/launches, us(time.Since(start))/launches)
 }
 
 func us(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e3 }

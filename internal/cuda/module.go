@@ -5,6 +5,8 @@ import (
 	"errors"
 	"math"
 	"unsafe"
+
+	"github.com/ebitengine/purego"
 )
 
 //go:generate nvcc -ptx -arch=compute_75 -O3 -fmad=false -o kernels.ptx kernels.cu
@@ -52,6 +54,9 @@ const (
 	kMovingAverage
 	kAdam
 	kNormal
+	kIm2col
+	kCol2im
+	kCopyColumns
 	numKernels
 )
 
@@ -84,6 +89,9 @@ var kernelNames = [numKernels]string{
 	kMovingAverage: "moving_average",
 	kAdam:          "adam",
 	kNormal:        "normal",
+	kIm2col:        "im2col",
+	kCol2im:        "col2im",
+	kCopyColumns:   "copy_columns",
 }
 
 // loadModule loads the PTX (the driver compiles it for the GPU) and finds every
@@ -146,8 +154,11 @@ func (d *Device) launch(k kernel, gx, bx, by int, args ...arg) {
 	d.lock()
 	defer d.unlock()
 	copy(d.args, args)
-	r := d.drv.launchKernel(d.fn[k], uint32(gx), 1, 1, uint32(bx), uint32(by), 1, 0, d.stream, unsafe.Pointer(&d.args[maxArgs]), nil)
-	d.record(d.drv.check("cuLaunchKernel "+kernelNames[k], r))
+	r, _, _ := purego.SyscallN(d.drv.launchKernel, d.fn[k], uintptr(gx), 1, 1, uintptr(bx), uintptr(by), 1, 0, d.stream,
+		uintptr(unsafe.Pointer(&d.args[maxArgs])), 0)
+	if r != 0 {
+		d.record(d.drv.check("cuLaunchKernel "+kernelNames[k], result(r)))
+	}
 }
 
 // elementwise launches an element-wise kernel over n elements.
