@@ -1,0 +1,43 @@
+// Package cuda is the kernel layer under gogan's GPU backend: the one package with
+// foreign calls. It loads the NVIDIA driver API (libcuda.so.1) and cuBLAS
+// (libcublas.so.13, else libcublas.so.12) at run time with purego, so gogan builds
+// with CGO_ENABLED=0 and the same binary runs on machines with and without a GPU;
+// on the latter Open returns a one-line error naming what is missing
+// ("cuda: libcuda.so.1 not found (is the NVIDIA driver installed?)"). purego makes
+// the binary dynamically linked against the C library (for dlopen), nothing more.
+//
+// # Kernels
+//
+// The element-wise, reduction, batch-norm, loss, Adam, random and im2col kernels are CUDA C
+// in kernels.cu, compiled ahead of time to PTX by go generate:
+//
+//	nvcc -ptx -arch=compute_75 -O3 -fmad=false -o kernels.ptx kernels.cu
+//
+// and kernels.ptx is committed and embedded. At Open the driver JIT-compiles the
+// PTX for whatever GPU it finds (compute_75, CUDA 13's oldest target, runs on Turing
+// and everything newer). Ahead of time rather than NVRTC at run time: the user's
+// machine needs only the driver and cuBLAS, not the toolkit's NVRTC library, and a
+// kernel's compile error shows at go generate, not at a user's first step. PTX made
+// by CUDA 13 needs a driver of version 580 or newer. -fmad=false keeps a·b + c as
+// two roundings, as Go computes it, so the element-wise kernels match internal/vec's
+// bit for bit; tanh, sigmoid and exp differ by a few ulps (CUDA's libdevice against
+// gogan's polynomials); reductions sum in float64 by a fixed tree, the same bits
+// every run, and within float32 rounding of the CPU's sums.
+//
+// # Conventions
+//
+// A Device owns one stream; every copy, kernel and Sgemm is queued on it in order
+// and runs asynchronously. Sizes are int, matrices row-major (rows, cols); a Ptr
+// addresses float32 values on the device. Negative sizes panic (programmer errors).
+// The errors of asynchronous calls are sticky: the first is kept, later calls queue
+// nothing, and Err and Sync return it. A Device is used by one goroutine at a time;
+// each call makes the device's context current on the calling thread, with the
+// goroutine locked to it for the call.
+//
+// # Graphs
+//
+// BeginCapture … EndCapture records the stream's work into a CUDA graph that
+// Graph.Launch replays with one call: the whole training step at the cost of one
+// launch. Arguments are frozen at capture, so values that change between replays
+// (a step count, an offset into the noise) must live in device memory.
+package cuda

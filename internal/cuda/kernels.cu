@@ -1,0 +1,412 @@
+// Kernels of package cuda (see doc.go). Each is the GPU twin of a CPU loop in
+// internal/vec or autograd, named in its comment; compiled ahead of time to PTX
+// (kernels.ptx) by go generate with -fmad=false, so that a*b + c rounds twice,
+// as in Go, and the element-wise kernels match the CPU bit for bit.
+//
+// Launch shapes: element-wise kernels run a grid-stride loop over n with 256
+// threads a block; column reductions (rows, cols) run blocks of 32×8 threads, 32
+// columns a block, each thread summing every 8th row, then a fixed tree over the
+// 8 partial sums: deterministic, coalesced reads.
+
+#define GRID_STRIDE(i, n) \
+	for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += (long long)blockDim.x * gridDim.x)
+
+extern "C" {
+
+// scale is y = c·x (vec.ScaleTo with c = 0).
+__global__ void scale(float* y, const float* x, int n, float c) {
+	GRID_STRIDE(i, n) { y[i] = c * x[i]; }
+}
+
+// add is z = x + y (vec.Add).
+__global__ void add(float* z, const float* x, const float* y, int n) {
+	GRID_STRIDE(i, n) { z[i] = x[i] + y[i]; }
+}
+
+// sub is z = x − y (vec.Sub).
+__global__ void sub(float* z, const float* x, const float* y, int n) {
+	GRID_STRIDE(i, n) { z[i] = x[i] - y[i]; }
+}
+
+// mul is z = x·y (vec.Mul).
+__global__ void mul(float* z, const float* x, const float* y, int n) {
+	GRID_STRIDE(i, n) { z[i] = x[i] * y[i]; }
+}
+
+// accumulate is y += x (vec.AddTo).
+__global__ void accumulate(float* y, const float* x, int n) {
+	GRID_STRIDE(i, n) { y[i] += x[i]; }
+}
+
+// add_scaled is y += c·x (vec.Axpy).
+__global__ void add_scaled(float* y, const float* x, int n, float c) {
+	GRID_STRIDE(i, n) { y[i] += c * x[i]; }
+}
+
+// add_bias is y[r,c] = x[r,c] + b[c] (vec.AddRowVectorTo).
+__global__ void add_bias(float* y, const float* x, const float* b, int rows, int cols) {
+	GRID_STRIDE(i, (long long)rows * cols) { y[i] = x[i] + b[i % cols]; }
+}
+
+// bias_leaky_relu is v = x[r,c] + b[c]; y = v > 0 ? v : slope·v (vec.BiasLeakyReLU).
+__global__ void bias_leaky_relu(float* y, const float* x, const float* b, int rows, int cols, float slope) {
+	GRID_STRIDE(i, (long long)rows * cols) {
+		float v = x[i] + b[i % cols];
+		y[i] = v > 0 ? v : slope * v;
+	}
+}
+
+// bias_relu is v = x[r,c] + b[c]; y = v > 0 ? v : 0.
+__global__ void bias_relu(float* y, const float* x, const float* b, int rows, int cols) {
+	GRID_STRIDE(i, (long long)rows * cols) {
+		float v = x[i] + b[i % cols];
+		y[i] = v > 0 ? v : 0.0f;
+	}
+}
+
+// bias_tanh is y = tanh(x[r,c] + b[c]) (vec.BiasTanh).
+__global__ void bias_tanh(float* y, const float* x, const float* b, int rows, int cols) {
+	GRID_STRIDE(i, (long long)rows * cols) { y[i] = tanhf(x[i] + b[i % cols]); }
+}
+
+// leaky_relu is y = x > 0 ? x : slope·x (vec.LeakyReLU).
+__global__ void leaky_relu(float* y, const float* x, int n, float slope) {
+	GRID_STRIDE(i, n) {
+		float v = x[i];
+		y[i] = v > 0 ? v : slope * v;
+	}
+}
+
+// leaky_relu_grad is g = y > 0 ? dy : slope·dy; dx = g, or dx += g when acc
+// (vec.LeakyReLUBackward; y > 0 exactly when x > 0 for slope > 0).
+__global__ void leaky_relu_grad(float* dx, const float* dy, const float* y, int n, float slope, int acc) {
+	GRID_STRIDE(i, n) {
+		float g = y[i] > 0 ? dy[i] : slope * dy[i];
+		dx[i] = acc ? dx[i] + g : g;
+	}
+}
+
+// relu is y = x > 0 ? x : 0.
+__global__ void relu(float* y, const float* x, int n) {
+	GRID_STRIDE(i, n) {
+		float v = x[i];
+		y[i] = v > 0 ? v : 0.0f;
+	}
+}
+
+// relu_grad is g = y > 0 ? dy : 0; dx (+)= g.
+__global__ void relu_grad(float* dx, const float* dy, const float* y, int n, int acc) {
+	GRID_STRIDE(i, n) {
+		float g = y[i] > 0 ? dy[i] : 0.0f;
+		dx[i] = acc ? dx[i] + g : g;
+	}
+}
+
+// tanh_fwd is y = tanh(x) (vec.Tanh, to a few ulps).
+__global__ void tanh_fwd(float* y, const float* x, int n) {
+	GRID_STRIDE(i, n) { y[i] = tanhf(x[i]); }
+}
+
+// tanh_grad is g = dy·(1 − y·y); dx (+)= g (vec.TanhBackward).
+__global__ void tanh_grad(float* dx, const float* dy, const float* y, int n, int acc) {
+	GRID_STRIDE(i, n) {
+		float v = y[i];
+		float g = dy[i] * (1.0f - v * v);
+		dx[i] = acc ? dx[i] + g : g;
+	}
+}
+
+__device__ float sigmoidf(float v) { return 1.0f / (expf(-v) + 1.0f); }
+
+// sigmoid is y = 1/(1 + e^−x) (vec.Sigmoid, to a few ulps).
+__global__ void sigmoid(float* y, const float* x, int n) {
+	GRID_STRIDE(i, n) { y[i] = sigmoidf(x[i]); }
+}
+
+// sigmoid_grad is g = (dy·y)·(1 − y); dx (+)= g (vec.SigmoidBackward).
+__global__ void sigmoid_grad(float* dx, const float* dy, const float* y, int n, int acc) {
+	GRID_STRIDE(i, n) {
+		float v = y[i];
+		float g = (dy[i] * v) * (1.0f - v);
+		dx[i] = acc ? dx[i] + g : g;
+	}
+}
+
+// sum_rows is out[c] = Σ_r x[r,c] (float64 sums), or beta·out[c] + Σ when beta ≠ 0.
+// Blocks of 32×8 threads, 32 columns a block.
+__global__ void sum_rows(float* out, const float* x, int rows, int cols, float beta) {
+	__shared__ double part[8][32];
+	int c = blockIdx.x * 32 + threadIdx.x;
+	double s = 0;
+	if (c < cols) {
+		for (int r = threadIdx.y; r < rows; r += 8) s += (double)x[(long long)r * cols + c];
+	}
+	part[threadIdx.y][threadIdx.x] = s;
+	__syncthreads();
+	if (threadIdx.y == 0 && c < cols) {
+		double t = ((part[0][threadIdx.x] + part[1][threadIdx.x]) + (part[2][threadIdx.x] + part[3][threadIdx.x])) +
+		           ((part[4][threadIdx.x] + part[5][threadIdx.x]) + (part[6][threadIdx.x] + part[7][threadIdx.x]));
+		out[c] = beta == 0 ? (float)t : beta * out[c] + (float)t;
+	}
+}
+
+// block_sum256 returns, in thread 0, the sum of v over a block of 256 threads, by a
+// fixed tree.
+__device__ double block_sum256(double v) {
+	__shared__ double s[256];
+	s[threadIdx.x] = v;
+	__syncthreads();
+	for (int w = 128; w > 0; w >>= 1) {
+		if (threadIdx.x < w) s[threadIdx.x] += s[threadIdx.x + w];
+		__syncthreads();
+	}
+	return s[0];
+}
+
+// sum_partial writes part[block] = the block's share of Σ term(i) in float64, with
+// term x[i] (mode 0) or softplus(x[i]) − t[i]·x[i] (mode 1, autograd's
+// SigmoidCrossEntropy). 256 threads a block; the grid is a function of n alone.
+__global__ void sum_partial(double* part, const float* x, const float* t, int n, int mode) {
+	double s = 0;
+	GRID_STRIDE(i, n) {
+		double v = (double)x[i];
+		if (mode == 1) {
+			s += fmax(v, 0.0) - (double)t[i] * v + log1p(exp(-fabs(v)));
+		} else {
+			s += v;
+		}
+	}
+	double b = block_sum256(s);
+	if (threadIdx.x == 0) part[blockIdx.x] = b;
+}
+
+// sum_final sums parts partial sums (one block of 256 threads) into
+// r = float32(S/div) and writes out[0] = scale·r, or beta·out[0] + scale·r when beta ≠ 0.
+__global__ void sum_final(float* out, const double* part, int parts, float scale, float beta, double div) {
+	double s = 0;
+	for (int i = threadIdx.x; i < parts; i += 256) s += part[i];
+	double b = block_sum256(s);
+	if (threadIdx.x == 0) {
+		float r = scale * (float)(b / div);
+		out[0] = beta == 0 ? r : beta * out[0] + r;
+	}
+}
+
+// sce_grad is autograd's sigmoidCrossEntropyBackward with k = dy[0]·float32(1/n):
+// dx (+)= k·(σ(x) − t), dt (+)= (−k)·x; dx or dt may be null.
+__global__ void sce_grad(float* dx, float* dt, const float* dy, const float* x, const float* t, int n, int acc) {
+	float k = dy[0] * (1.0f / (float)n);
+	GRID_STRIDE(i, n) {
+		if (dx) {
+			float g = k * (sigmoidf(x[i]) - t[i]);
+			dx[i] = acc ? dx[i] + g : g;
+		}
+		if (dt) {
+			float g = -k * x[i];
+			dt[i] = acc ? dt[i] + g : g;
+		}
+	}
+}
+
+// bn_stats is vec.BatchNormStats then vec.InvStd on the columns of x (rows, cols):
+// with x0 = x[0,c], s1 = Σ (x − x0), s2 = Σ (x − x0)² in float64 and m = s1/rows,
+// mean = x0 + m, var = max(s2/rows − m², 0) (biased), invStd = 1/√(var + eps).
+// var may be null. Blocks of 32×8 threads.
+__global__ void bn_stats(float* mean, float* var, float* invstd, const float* x, int rows, int cols, float eps) {
+	__shared__ double p1[8][32], p2[8][32];
+	int c = blockIdx.x * 32 + threadIdx.x, tx = threadIdx.x, ty = threadIdx.y;
+	double s1 = 0, s2 = 0;
+	if (c < cols && rows > 0) {
+		double x0 = (double)x[c];
+		for (int r = ty; r < rows; r += 8) {
+			double d = (double)x[(long long)r * cols + c] - x0;
+			s1 += d;
+			s2 += d * d;
+		}
+	}
+	p1[ty][tx] = s1;
+	p2[ty][tx] = s2;
+	__syncthreads();
+	if (ty == 0 && c < cols && rows > 0) {
+		double t1 = ((p1[0][tx] + p1[1][tx]) + (p1[2][tx] + p1[3][tx])) + ((p1[4][tx] + p1[5][tx]) + (p1[6][tx] + p1[7][tx]));
+		double t2 = ((p2[0][tx] + p2[1][tx]) + (p2[2][tx] + p2[3][tx])) + ((p2[4][tx] + p2[5][tx]) + (p2[6][tx] + p2[7][tx]));
+		double n = (double)rows, m = t1 / n;
+		float v = (float)fmax(t2 / n - m * m, 0.0);
+		mean[c] = (float)((double)x[c] + m);
+		if (var) var[c] = v;
+		invstd[c] = (float)(1.0 / sqrt((double)v + (double)eps));
+	}
+}
+
+// bn_apply is vec.BatchNormApply: h = (x − mean)·invStd; y = gamma·h + beta, per column.
+__global__ void bn_apply(float* y, const float* x, const float* mean, const float* invstd, const float* gamma,
+                         const float* beta, int rows, int cols) {
+	GRID_STRIDE(i, (long long)rows * cols) {
+		int c = i % cols;
+		float h = (x[i] - mean[c]) * invstd[c];
+		y[i] = gamma[c] * h + beta[c];
+	}
+}
+
+// bn_grad is vec.BatchNormBackward on 32 columns a block (32×8 threads): the column
+// sums Σdy and Σdy·x̂ in float64, dgamma += Σdy·x̂ and dbeta += Σdy (either may be
+// null), then dx (+)= a·dy + b·x̂ + c with a = gamma·invStd, b = −a·Σdy·x̂/rows,
+// c = −a·Σdy/rows. dx may be null, or alias dy.
+__global__ void bn_grad(float* dx, float* dgamma, float* dbeta, const float* dy, const float* x, const float* mean,
+                        const float* invstd, const float* gamma, int rows, int cols, int acc) {
+	__shared__ double p1[8][32], p2[8][32];
+	__shared__ float ka[32], kb[32], kc[32];
+	int c = blockIdx.x * 32 + threadIdx.x, tx = threadIdx.x, ty = threadIdx.y;
+	double s1 = 0, s2 = 0;
+	float m = 0, is = 0;
+	if (c < cols) {
+		m = mean[c];
+		is = invstd[c];
+		for (int r = ty; r < rows; r += 8) {
+			long long i = (long long)r * cols + c;
+			float g = dy[i];
+			float h = (x[i] - m) * is;
+			s1 += (double)g;
+			s2 += (double)g * (double)h;
+		}
+	}
+	p1[ty][tx] = s1;
+	p2[ty][tx] = s2;
+	__syncthreads();
+	if (ty == 0 && c < cols) {
+		double t1 = ((p1[0][tx] + p1[1][tx]) + (p1[2][tx] + p1[3][tx])) + ((p1[4][tx] + p1[5][tx]) + (p1[6][tx] + p1[7][tx]));
+		double t2 = ((p2[0][tx] + p2[1][tx]) + (p2[2][tx] + p2[3][tx])) + ((p2[4][tx] + p2[5][tx]) + (p2[6][tx] + p2[7][tx]));
+		if (dgamma) dgamma[c] += (float)t2;
+		if (dbeta) dbeta[c] += (float)t1;
+		double k = (double)gamma[c] * (double)is, n = (double)rows;
+		ka[tx] = (float)k;
+		kb[tx] = (float)(-k * t2 / n);
+		kc[tx] = (float)(-k * t1 / n);
+	}
+	__syncthreads();
+	if (dx == 0 || c >= cols) return;
+	float a = ka[tx], b = kb[tx], cc = kc[tx];
+	for (int r = ty; r < rows; r += 8) {
+		long long i = (long long)r * cols + c;
+		float h = (x[i] - m) * is;
+		float g = (a * dy[i] + b * h) + cc;
+		dx[i] = acc ? dx[i] + g : g;
+	}
+}
+
+// moving_average is avg = momentum·avg + (1 − momentum)·x (nn.BatchNormalization's
+// moving statistics).
+__global__ void moving_average(float* avg, const float* x, int n, float momentum) {
+	float om = 1.0f - momentum;
+	GRID_STRIDE(i, n) { avg[i] = momentum * avg[i] + om * x[i]; }
+}
+
+// adam is vec.Adam: with c1 = 1 − b1 and c2 = 1 − b2 (rounded to float32 by the caller),
+// m = b1·m + c1·g; v = b2·v + (c2·g)·g; g = 0; p −= (step·m)/(√v + eps).
+// When hyper is not null, step and eps are read from hyper[0] and hyper[1] (device
+// memory, so that a captured graph sees each step's values).
+__global__ void adam(float* p, float* g, float* m, float* v, int n, float b1, float c1, float b2, float c2,
+                     float step, float eps, const float* hyper) {
+	if (hyper) {
+		step = hyper[0];
+		eps = hyper[1];
+	}
+	GRID_STRIDE(i, n) {
+		float gi = g[i];
+		float mi = b1 * m[i] + c1 * gi;
+		float vi = b2 * v[i] + (c2 * gi) * gi;
+		m[i] = mi;
+		v[i] = vi;
+		g[i] = 0;
+		p[i] = p[i] - (step * mi) / (sqrtf(vi) + eps);
+	}
+}
+
+// philox is Philox4x32-10 of the counter (lo, hi, 0, 0) under the key (k0, k1).
+__device__ uint4 philox(unsigned int lo, unsigned int hi, unsigned int k0, unsigned int k1) {
+	unsigned int c0 = lo, c1 = hi, c2 = 0, c3 = 0;
+	for (int r = 0; r < 10; r++) {
+		if (r > 0) {
+			k0 += 0x9E3779B9u;
+			k1 += 0xBB67AE85u;
+		}
+		unsigned int h0 = __umulhi(0xD2511F53u, c0), l0 = 0xD2511F53u * c0;
+		unsigned int h1 = __umulhi(0xCD9E8D57u, c2), l1 = 0xCD9E8D57u * c2;
+		unsigned int n0 = h1 ^ c1 ^ k0, n2 = h0 ^ c3 ^ k1;
+		c0 = n0;
+		c1 = l1;
+		c2 = n2;
+		c3 = l0;
+	}
+	return make_uint4(c0, c1, c2, c3);
+}
+
+// normal is x[i] = √(−2 ln u1)·cos(2π u2), with w = Philox4x32-10 of the counter
+// offset + i under the key seed, u1 = ((w.x >> 8) + 1)/2²⁴ in (0, 1] and u2 =
+// (w.y >> 8)/2²⁴: a pure function of (seed, offset + i).
+__global__ void normal(float* x, int n, unsigned long long seed, unsigned long long offset) {
+	GRID_STRIDE(i, n) {
+		unsigned long long ctr = offset + (unsigned long long)i;
+		uint4 w = philox((unsigned int)ctr, (unsigned int)(ctr >> 32), (unsigned int)seed, (unsigned int)(seed >> 32));
+		float u1 = (float)((w.x >> 8) + 1) * 5.9604644775390625e-8f;
+		float u2 = (float)(w.y >> 8) * 5.9604644775390625e-8f;
+		x[i] = sqrtf(-2.0f * logf(u1)) * cospif(2.0f * u2);
+	}
+}
+
+// im2col gathers the patches of an NHWC convolution: x is (n, h, w, c), col is
+// (n·oh·ow, kh·kw·c), zeros where the window leaves x:
+//
+//	col[t, (i·kw + j)·c + ch] = x[b, oh·sh − pt + i, ow·sw − pl + j, ch],  t = (b·oh + oh)·ow + ow
+__global__ void im2col(float* col, const float* x, int n, int h, int w, int c, int kh, int kw, int sh, int sw, int pt,
+                       int pl, int oh, int ow) {
+	long long k = (long long)kh * kw * c;
+	GRID_STRIDE(e, (long long)n * oh * ow * k) {
+		long long t = e / k;
+		int q = (int)(e - t * k);
+		int ch = q % c, j = (q / c) % kw, i = q / c / kw;
+		int ox = (int)(t % ow), oy = (int)((t / ow) % oh), b = (int)(t / ow / oh);
+		int y = oy * sh - pt + i, xx = ox * sw - pl + j;
+		float v = 0;
+		if (y >= 0 && y < h && xx >= 0 && xx < w) v = x[(((long long)b * h + y) * w + xx) * c + ch];
+		col[e] = v;
+	}
+}
+
+// col2im is im2col's adjoint: dx (n, h, w, c) (+)= the sum of the col entries im2col
+// took from each place, one thread an element of dx, added in the order of the
+// positions t (kernel rows and columns descending), no atomics: deterministic.
+__global__ void col2im(float* dx, const float* col, int n, int h, int w, int c, int kh, int kw, int sh, int sw, int pt,
+                       int pl, int oh, int ow, int acc) {
+	long long k = (long long)kh * kw * c;
+	GRID_STRIDE(e, (long long)n * h * w * c) {
+		int ch = (int)(e % c), ix = (int)((e / c) % w), iy = (int)((e / c / w) % h), b = (int)(e / c / w / h);
+		float s = acc ? dx[e] : 0.0f;
+		for (int i = kh - 1; i >= 0; i--) {
+			int y = iy + pt - i;
+			if (y < 0 || y % sh != 0 || y / sh >= oh) continue;
+			for (int j = kw - 1; j >= 0; j--) {
+				int xx = ix + pl - j;
+				if (xx < 0 || xx % sw != 0 || xx / sw >= ow) continue;
+				long long t = ((long long)b * oh + y / sh) * ow + xx / sw;
+				s += col[t * k + (i * kw + j) * c + ch];
+			}
+		}
+		dx[e] = s;
+	}
+}
+
+// copy_columns is dst[r, dc + j] (+)= src[r, sc + j] for r < rows, j < cols, with dst
+// and src rows ds and ss apart: Concat along the last axis, SliceLast, and their
+// gradients.
+__global__ void copy_columns(float* dst, int ds, int dc, const float* src, int ss, int sc, int rows, int cols, int acc) {
+	GRID_STRIDE(e, (long long)rows * cols) {
+		long long r = e / cols;
+		int j = (int)(e - r * cols);
+		float v = src[r * ss + sc + j];
+		float* o = dst + r * ds + dc + j;
+		*o = acc ? *o + v : v;
+	}
+}
+
+}  // extern "C"

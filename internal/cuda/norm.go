@@ -1,0 +1,45 @@
+package cuda
+
+// Batch normalization over the columns (features) of x (rows, cols): rows is the
+// batch, or batch·H·W for NHWC images; mean, invStd, gamma, beta are (cols). These
+// are autograd's BatchNormTrain and its backward (internal/vec's BatchNormStats,
+// InvStd, BatchNormApply and BatchNormBackward).
+
+// BatchNormStats is: with x0 = x[0,c], s1 = Σ_r (x[r,c] − x0), s2 = Σ_r (x[r,c] − x0)²
+// in float64 and m = s1/rows,
+//
+//	mean[c] = x0 + m;  var = max(s2/rows − m², 0) (biased);  invStd[c] = 1/√(var + eps)
+func (d *Device) BatchNormStats(mean, invStd, x Ptr, rows, cols int, eps float32) {
+	d.BatchNormMoments(mean, 0, invStd, x, rows, cols, eps)
+}
+
+// BatchNormMoments is BatchNormStats that also writes the biased variance into
+// variance (cols), for the moving statistics; variance may be 0.
+func (d *Device) BatchNormMoments(mean, variance, invStd, x Ptr, rows, cols int, eps float32) {
+	d.columns(kBNStats, rows, cols, ptrArg(mean), ptrArg(variance), ptrArg(invStd), ptrArg(x), intArg(rows), intArg(cols), floatArg(eps))
+}
+
+// BatchNormApply is: h = float32((x[r,c] − mean[c])·invStd[c]); y[r,c] = float32(gamma[c]·h) + beta[c].
+// y may alias x.
+func (d *Device) BatchNormApply(y, x, mean, invStd, gamma, beta Ptr, rows, cols int) {
+	d.elementwise(kBNApply, rows*cols, ptrArg(y), ptrArg(x), ptrArg(mean), ptrArg(invStd), ptrArg(gamma), ptrArg(beta), intArg(rows), intArg(cols))
+}
+
+// BatchNormGrad is the backward of y = gamma·x̂ + beta with x̂ = (x − mean)·invStd:
+//
+//	dgamma[c] += Σ_r dy·x̂;  dbeta[c] += Σ_r dy   (float64 sums)
+//	dx[r,c] (+)= a·dy + b·x̂ + k,  a = gamma·invStd, b = −a·Σdy·x̂/rows, k = −a·Σdy/rows
+//
+// dx, dgamma or dbeta may be 0 to skip; dx may alias dy. dx is written, or added to
+// when accumulateDX.
+func (d *Device) BatchNormGrad(dx, dgamma, dbeta, dy, x, mean, invStd, gamma Ptr, rows, cols int, accumulateDX bool) {
+	d.columns(kBNGrad, rows, cols, ptrArg(dx), ptrArg(dgamma), ptrArg(dbeta), ptrArg(dy), ptrArg(x), ptrArg(mean), ptrArg(invStd), ptrArg(gamma), intArg(rows), intArg(cols), boolArg(accumulateDX))
+}
+
+// MovingAverage is nn.BatchNormalization's update of its moving statistics (mean,
+// and the biased variance from BatchNormMoments):
+//
+//	avg[i] = momentum·avg[i] + (1 − momentum)·x[i]
+func (d *Device) MovingAverage(avg, x Ptr, n int, momentum float32) {
+	d.elementwise(kMovingAverage, n, ptrArg(avg), ptrArg(x), intArg(n), floatArg(momentum))
+}
