@@ -12,9 +12,9 @@ import "github.com/gogan/gogan/internal/cuda"
 //	convW: dW = col(x)ᵀ · dy
 
 // cudaWindow is d's geometry for the device kernels.
-func cudaWindow(d *convDims) cuda.Window {
-	return cuda.Window{N: d.n, H: d.h, W: d.w, C: d.ci, OH: d.oh, OW: d.ow,
-		KH: d.kh, KW: d.kw, SH: d.sh, SW: d.sw, PT: d.pt, PL: d.pl}
+func cudaWindow(d *convDims) cuda.ConvShape {
+	return cuda.ConvShape{N: d.n, H: d.h, W: d.w, C: d.ci, OH: d.oh, OW: d.ow,
+		KH: d.kh, KW: d.kw, SH: d.sh, SW: d.sw, PadTop: d.pt, PadLeft: d.pl}
 }
 
 // cudaCol returns x's im2col matrix (rows, patch) in the arena.

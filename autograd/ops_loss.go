@@ -3,6 +3,8 @@ package autograd
 import (
 	"math"
 
+	"github.com/gogan/gogan/internal/cuda"
+
 	"github.com/gogan/gogan/internal/vec"
 )
 
@@ -39,13 +41,21 @@ func sigmoidCrossEntropyBackward(g *Graph, n *node, dy *Var) {
 	scale := 1 / float32(x.Len())
 	if g.dev != nil {
 		g.cpuOnlyIf(g.recording, "SigmoidCrossEntropy's second derivative")
+		var dx, dt *Var
+		var dxp, dtp cuda.Ptr
 		if g.wants(x) {
-			dx := g.newVarLike(x)
-			g.dev.SigmoidCrossEntropyGrad(dx.dev, g.ptr(x), g.ptr(t), g.ptr(dy), x.Len(), false)
-			g.accumulate(x, dx)
+			dx = g.newVarLike(x)
+			dxp = dx.dev
 		}
 		if g.wants(t) {
-			dt := g.Scale(g.Mul(g.Expand(dy, x.Shape...), x), -scale)
+			dt = g.newVarLike(t)
+			dtp = dt.dev
+		}
+		g.dev.SigmoidCrossEntropyGrad(dxp, dtp, g.ptr(dy), g.ptr(x), g.ptr(t), x.Len(), false)
+		if dx != nil {
+			g.accumulate(x, dx)
+		}
+		if dt != nil {
 			g.accumulate(t, dt)
 		}
 		return

@@ -2,7 +2,6 @@ package cuda
 
 import (
 	"flag"
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -13,17 +12,12 @@ import (
 
 // -ptx loads that PTX instead of the embedded kernels.ptx: the GPU machine compiles
 // kernels.cu and tests it in one call, before the PTX is committed.
-var ptxFile = flag.String("ptx", "", "load the kernels from this PTX file instead of the embedded one")
+var ptxFlag = flag.String("ptx", "", "load the kernels from this PTX file instead of the embedded one")
 
 func TestMain(m *testing.M) {
 	flag.Parse()
-	if *ptxFile != "" {
-		b, err := os.ReadFile(*ptxFile)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-		ptxOverride = string(b)
+	if *ptxFlag != "" {
+		ptxFile = *ptxFlag
 	}
 	os.Exit(m.Run())
 }

@@ -97,3 +97,16 @@ func (d *Device) Sigmoid(y, x Ptr, n int) {
 func (d *Device) SigmoidGrad(dx, dy, y Ptr, n int, accumulate bool) {
 	d.elementwise(kSigmoidGrad, n, ptrArg(dx), ptrArg(dy), ptrArg(y), intArg(n), boolArg(accumulate))
 }
+
+// Broadcast is: y[i] = scale·s[0], from one value on the device.
+func (d *Device) Broadcast(y, s Ptr, n int, scale float32) {
+	d.elementwise(kBroadcast, n, ptrArg(y), ptrArg(s), intArg(n), floatArg(scale))
+}
+
+// DropoutMask is: mask[i] = 0 where the i-th 32-bit draw u of a counter-based
+// generator is below threshold (rate·2³² drops a fraction rate), keep elsewhere;
+// u is the high half of SplitMix64's finalizer of seed + (i+1)·0x9E3779B97F4A7C15,
+// a pure function of (seed, i).
+func (d *Device) DropoutMask(mask Ptr, n int, seed, threshold uint64, keep float32) {
+	d.elementwise(kDropoutMask, n, ptrArg(mask), intArg(n), arg(seed), arg(threshold), floatArg(keep))
+}

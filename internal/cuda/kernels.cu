@@ -409,4 +409,25 @@ __global__ void copy_columns(float* dst, int ds, int dc, const float* src, int s
 	}
 }
 
+// broadcast is y[i] = scale·s[0]: Expand's forward, from a scalar on the device.
+__global__ void broadcast(float* y, const float* s, int n, float scale) {
+    float v = scale * s[0];
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
+        y[i] = v;
+    }
+}
+
+// dropout_mask is mask[i] = 0 where the i-th 32-bit draw falls below threshold
+// (rate·2³²), keep (1/(1 − rate)) elsewhere. The draw is a pure function of
+// (seed, i): the high half of SplitMix64's finalizer of seed + (i + 1)·γ.
+__global__ void dropout_mask(float* mask, int n, unsigned long long seed, unsigned long long threshold, float keep) {
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
+        unsigned long long z = seed + (unsigned long long)(i + 1) * 0x9E3779B97F4A7C15ULL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+        z ^= z >> 31;
+        mask[i] = (z >> 32) < threshold ? 0.0f : keep;
+    }
+}
+
 }  // extern "C"

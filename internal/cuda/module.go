@@ -3,7 +3,9 @@ package cuda
 import (
 	_ "embed"
 	"errors"
+	"fmt"
 	"math"
+	"os"
 	"unsafe"
 
 	"github.com/ebitengine/purego"
@@ -19,8 +21,11 @@ var kernelsPTX string
 // errEmptyPTX is Open's error when the package was built without its PTX.
 var errEmptyPTX = errors.New("cuda: the embedded kernels.ptx is empty (run go generate ./internal/cuda on a machine with nvcc)")
 
-// ptxOverride, when set (by the tests' -ptx flag), replaces kernelsPTX in Open.
-var ptxOverride string
+// ptxFile, when set at link time (go build -ldflags "-X
+// github.com/gogan/gogan/internal/cuda.ptxFile=PATH"), names a PTX file that
+// Open loads in place of the embedded one (the tests' -ptx flag sets it too): kernel development builds a binary
+// here and the PTX where nvcc is, and runs the two together.
+var ptxFile string
 
 // kernel names one kernel of kernels.cu; kernelNames is the table of their C names.
 type kernel int
@@ -57,6 +62,8 @@ const (
 	kIm2col
 	kCol2im
 	kCopyColumns
+	kBroadcast
+	kDropoutMask
 	numKernels
 )
 
@@ -92,14 +99,20 @@ var kernelNames = [numKernels]string{
 	kIm2col:        "im2col",
 	kCol2im:        "col2im",
 	kCopyColumns:   "copy_columns",
+	kBroadcast:     "broadcast",
+	kDropoutMask:   "dropout_mask",
 }
 
 // loadModule loads the PTX (the driver compiles it for the GPU) and finds every
 // kernel of the table.
 func (d *Device) loadModule() error {
 	ptx := kernelsPTX
-	if ptxOverride != "" {
-		ptx = ptxOverride
+	if ptxFile != "" {
+		b, err := os.ReadFile(ptxFile)
+		if err != nil {
+			return fmt.Errorf("cuda: the PTX this binary was linked to load: %w", err)
+		}
+		ptx = string(b)
 	}
 	if len(ptx) == 0 {
 		return errEmptyPTX
