@@ -45,6 +45,16 @@ var deviceCases = []deviceCase{
 	}, 1e-5},
 	{"AddBias", [][]int{{64, 37}, {37}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var { return g.AddBias(p[0], p[1]) }, 1e-6},
 	{"SumRows", [][]int{{129, 37}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var { return g.SumRows(p[0], 37) }, 1e-5},
+	{"SumRows many rows", [][]int{{5003, 37}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var { return g.SumRows(p[0], 37) }, 1e-5},
+	{"BatchNormMoving many rows", [][]int{{3000, 65}, {65}, {65}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var {
+		mean, variance := autograd.NewState("mean", 65), autograd.NewState("variance", 65)
+		if g.Device() != nil {
+			if err := autograd.ToDevice(g.Device(), mean, variance); err != nil {
+				panic(err)
+			}
+		}
+		return g.BatchNormMoving(p[0], p[1], p[2], 1e-3, mean, variance, 0.99)
+	}, 1e-4},
 	{"Mean", [][]int{{129, 37}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var { return g.Mean(p[0]) }, 1e-5},
 	{"Add fan-out", [][]int{{9, 7}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var {
 		return g.Add(p[0], g.Add(p[0], p[0]))
@@ -130,7 +140,7 @@ func TestDeviceMatchesCPU(t *testing.T) {
 			g := autograd.NewGraph(nil)
 			g.UseDevice(d)
 			defer g.UseDevice(nil)
-			gotY, _ := runCase(c, g, gpu)
+			gotY, _ := runCaseRecovering(t, c, g, gpu)
 			if err := autograd.ToHost(gpu...); err != nil {
 				t.Fatal(err)
 			}
@@ -215,4 +225,16 @@ func TestDeviceDropout(t *testing.T) {
 	if rate := float64(zeros) / float64(len(masks[0])); math.Abs(rate-0.3) > 0.005 {
 		t.Errorf("dropped %.4f of the values, want 0.3", rate)
 	}
+}
+
+// runCaseRecovering is runCase, failing the test on a panic (an op without a
+// CUDA kernel) instead of ending every test.
+func runCaseRecovering(t *testing.T, c deviceCase, g *autograd.Graph, params []*autograd.Var) (y []float32, grads [][]float32) {
+	t.Helper()
+	defer func() {
+		if r := recover(); r != nil {
+			t.Fatalf("on the device: %v", r)
+		}
+	}()
+	return runCase(c, g, params)
 }

@@ -71,11 +71,16 @@ func sumRowsBackward(g *Graph, n *node, dy *Var) {
 // TileRows returns v repeated as every row of a tensor of the given shape
 // (shape[1:] must hold as many elements as v).
 func (g *Graph) TileRows(v *Var, shape ...int) *Var {
-	g.cpuOnly("TileRows")
 	out := g.newVar(shape...)
 	cols := out.Cols()
-	if cols != len(v.Data) {
+	if cols != v.Len() {
 		panic("autograd: TileRows of " + v.Shape.String() + " into " + out.Shape.String())
+	}
+	if g.dev != nil {
+		g.dev.Fill(out.dev, out.Len(), 0)
+		g.dev.AddBias(out.dev, out.dev, g.ptr(v), out.Rows(), cols)
+		g.record("TileRows", out, tileRowsBackward, v)
+		return out
 	}
 	for off := 0; off < len(out.Data); off += cols {
 		copy(out.Data[off:off+cols], v.Data)

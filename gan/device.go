@@ -130,3 +130,12 @@ func (t *Trainer) Sync() error {
 	}
 	return t.device.Sync()
 }
+
+// SetTF32 lets the GPU's matrix products use TF32 tensor cores (a 10-bit
+// mantissa in the products, float32 sums): faster, no longer the CPU's
+// results to float32 rounding. Off by default; nothing on the CPU.
+func (t *Trainer) SetTF32(on bool) {
+	if t.device != nil {
+		t.device.SetTF32(on)
+	}
+}

@@ -40,6 +40,9 @@ type Options struct {
 	// Device is where the GAN trains: "cpu" (or ""), "cuda" or "cuda:N" (see
 	// gan.Trainer.UseDevice). Checkpoints do not depend on it.
 	Device string
+	// TF32 lets a GPU's matrix products use TF32 tensor cores (see
+	// gan.Trainer.SetTF32).
+	TF32 bool
 
 	// afterStep, for tests, runs after every training step.
 	afterStep func(job gan.Job, cancel func())
@@ -104,7 +107,7 @@ func Train(ctx context.Context, opts Options) (*Result, error) {
 	if have, want := tensor.Shape(source.SampleShape()), job.SampleShape(); !want.Equal(have) {
 		return nil, fmt.Errorf("data %s has samples of shape %s, model %s takes %s", cfg.Data, have, cfg.Model, want)
 	}
-	if err := moveToDevice(job, opts.Device, opts.Log); err != nil {
+	if err := moveToDevice(job, opts.Device, opts.TF32, opts.Log); err != nil {
 		return nil, err
 	}
 	monitor, err := newMonitor(cfg, test, source.SampleShape(), opts.Progress)
@@ -384,7 +387,7 @@ func unwrapPath(err error) error {
 
 // moveToDevice trains job on the device named ("cpu" or "": where it is),
 // saying which GPU it uses.
-func moveToDevice(job gan.Job, device string, log io.Writer) error {
+func moveToDevice(job gan.Job, device string, tf32 bool, log io.Writer) error {
 	if ordinal, err := gan.ParseDevice(device); err != nil || ordinal < 0 {
 		return err
 	}
@@ -395,6 +398,7 @@ func moveToDevice(job gan.Job, device string, log io.Writer) error {
 	if err := t.UseDevice(device); err != nil {
 		return err
 	}
+	t.SetTF32(tf32)
 	fmt.Fprintf(log, "training on %s (%s)\n", device, t.Device())
 	return nil
 }

@@ -38,6 +38,7 @@ type benchFlags struct {
 	size, channels        int
 	cpuProfile            string
 	device                string
+	tf32                  bool
 }
 
 func newBenchCommand() *command {
@@ -52,6 +53,7 @@ func newBenchCommand() *command {
 	fs.IntVar(&f.channels, "channels", 0, "channels of those images, 1 or 3 (default: the model's)")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the timed iterations to this file (for go tool pprof)")
 	fs.StringVar(&f.device, "device", "cpu", "where to train: cpu, cuda or cuda:N (an NVIDIA GPU)")
+	fs.BoolVar(&f.tf32, "tf32", false, "on a GPU, let matrix products use TF32 tensor cores (faster, about 3 decimal digits)")
 	c := &command{
 		name: "bench", usage: "[--model mlp] [--batch 64] [--iters 200] [--threads N] [--device cpu|cuda] [--cpuprofile FILE] [--json]", flags: fs,
 		short: "Time training iterations on synthetic data (a GAN iteration is one D step and one G step).",
@@ -80,7 +82,7 @@ func runBench(env *environment, f *benchFlags) error {
 	if err != nil {
 		return err
 	}
-	device, err := useDevice(job, f.device)
+	device, err := useDevice(job, f.device, f.tf32)
 	if err != nil {
 		return err
 	}

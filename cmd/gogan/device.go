@@ -8,7 +8,7 @@ import (
 
 // useDevice moves a job to the device --device names ("cpu" leaves it) and
 // returns where it computes: "cpu" or the GPU's name.
-func useDevice(job gan.Job, device string) (string, error) {
+func useDevice(job gan.Job, device string, tf32 bool) (string, error) {
 	if ordinal, _ := gan.ParseDevice(device); ordinal < 0 {
 		return "cpu", nil
 	}
@@ -19,6 +19,7 @@ func useDevice(job gan.Job, device string) (string, error) {
 	if err := t.UseDevice(device); err != nil {
 		return "", err
 	}
+	t.SetTF32(tf32)
 	return t.Device(), nil
 }
 

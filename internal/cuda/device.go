@@ -33,12 +33,14 @@ type Device struct {
 	args    []uint64 // pinned host memory: kernel arguments, their addresses, Sgemm's alpha and beta
 	parts   Ptr      // float64 partial sums of Sum (maxParts)
 	work    Ptr      // cuBLAS workspace (workspaceBytes)
+	cols    Ptr      // the column reductions' partial sums and coefficients (colScratchBytes)
 }
 
 const (
 	maxArgs           = 16
 	maxParts          = 1024
 	workspaceBytes    = 32 << 20 // cuBLAS's advice for Hopper
+	colScratchBytes   = 16 << 20
 	streamNonBlocking = 1
 	hostAllocPortable = 1
 )
@@ -106,6 +108,9 @@ func (d *Device) open() error {
 	if d.work, err = d.allocBytes(workspaceBytes); err != nil {
 		return err
 	}
+	if d.cols, err = d.allocBytes(colScratchBytes); err != nil {
+		return err
+	}
 	if err := d.loadModule(); err != nil {
 		return err
 	}
@@ -149,7 +154,7 @@ func (d *Device) Close() error {
 	if d.module != 0 {
 		dr.moduleUnload(d.module)
 	}
-	for _, p := range []Ptr{d.parts, d.work} {
+	for _, p := range []Ptr{d.parts, d.work, d.cols} {
 		if p != 0 {
 			dr.memFree(uintptr(p))
 		}

@@ -430,4 +430,94 @@ __global__ void dropout_mask(float* mask, int n, unsigned long long seed, unsign
     }
 }
 
+// Column reductions over many rows, in two passes: col_partials sums a chunk of
+// rows (blockIdx.y) of 32 columns a block (32×8 threads, a fixed tree over the 8
+// lanes) into part[(chunk·cols + c)·2 + {0, 1}] in float64; col_finish adds the
+// chunks' partial sums of each column in chunk order (deterministic: the chunks
+// depend on rows and cols alone) and finishes as sum_rows (mode 0), bn_stats
+// (mode 1) or bn_grad's column sums (mode 2, which leaves the coefficients of dx
+// in coef for bn_grad_dx). Terms: mode 0 x; mode 1 d = x − x[0,c] and d²;
+// mode 2 dy and dy·x̂ with x̂ = (x − mean)·invStd.
+__global__ void col_partials(double* part, const float* x, const float* dy, const float* mean, const float* invstd,
+                             int rows, int cols, int per, int mode) {
+	__shared__ double p1[8][32], p2[8][32];
+	int c = blockIdx.x * 32 + threadIdx.x, tx = threadIdx.x, ty = threadIdx.y;
+	int r0 = blockIdx.y * per, r1 = min(rows, r0 + per);
+	double s1 = 0, s2 = 0;
+	if (c < cols) {
+		if (mode == 0) {
+			for (int r = r0 + ty; r < r1; r += 8) s1 += (double)x[(long long)r * cols + c];
+		} else if (mode == 1) {
+			double x0 = (double)x[c];
+			for (int r = r0 + ty; r < r1; r += 8) {
+				double d = (double)x[(long long)r * cols + c] - x0;
+				s1 += d;
+				s2 += d * d;
+			}
+		} else {
+			float m = mean[c], is = invstd[c];
+			for (int r = r0 + ty; r < r1; r += 8) {
+				long long i = (long long)r * cols + c;
+				float g = dy[i];
+				float h = (x[i] - m) * is;
+				s1 += (double)g;
+				s2 += (double)g * (double)h;
+			}
+		}
+	}
+	p1[ty][tx] = s1;
+	p2[ty][tx] = s2;
+	__syncthreads();
+	if (ty == 0 && c < cols) {
+		long long o = ((long long)blockIdx.y * cols + c) * 2;
+		part[o] = ((p1[0][tx] + p1[1][tx]) + (p1[2][tx] + p1[3][tx])) + ((p1[4][tx] + p1[5][tx]) + (p1[6][tx] + p1[7][tx]));
+		part[o + 1] = ((p2[0][tx] + p2[1][tx]) + (p2[2][tx] + p2[3][tx])) + ((p2[4][tx] + p2[5][tx]) + (p2[6][tx] + p2[7][tx]));
+	}
+}
+
+// col_finish: see col_partials. Mode 0: out0 = Σx (or beta·out0 + Σx); mode 1:
+// out0 = mean, out1 = variance (may be null), out2 = invStd; mode 2: out0 (dgamma)
+// += Σdy·x̂, out1 (dbeta) += Σdy (either may be null) and coef = (a, b, c) per column.
+__global__ void col_finish(float* out0, float* out1, float* out2, float* coef, const double* part, int chunks,
+                           int rows, int cols, float param, const float* x, const float* gamma, const float* invstd,
+                           int mode) {
+	GRID_STRIDE(cc, cols) {
+		int c = (int)cc;
+		double t1 = 0, t2 = 0;
+		for (int k = 0; k < chunks; k++) {
+			t1 += part[((long long)k * cols + c) * 2];
+			t2 += part[((long long)k * cols + c) * 2 + 1];
+		}
+		double n = (double)rows;
+		if (mode == 0) {
+			out0[c] = param == 0 ? (float)t1 : param * out0[c] + (float)t1;
+		} else if (mode == 1) {
+			double m = t1 / n;
+			float v = (float)fmax(t2 / n - m * m, 0.0);
+			out0[c] = (float)((double)x[c] + m);
+			if (out1) out1[c] = v;
+			out2[c] = (float)(1.0 / sqrt((double)v + (double)param));
+		} else {
+			if (out0) out0[c] += (float)t2;
+			if (out1) out1[c] += (float)t1;
+			double k = (double)gamma[c] * (double)invstd[c];
+			coef[c] = (float)k;
+			coef[cols + c] = (float)(-k * t2 / n);
+			coef[2 * cols + c] = (float)(-k * t1 / n);
+		}
+	}
+}
+
+// bn_grad_dx is bn_grad's last pass from the coefficients col_finish left:
+// dx (+)= a·dy + b·x̂ + c per column.
+__global__ void bn_grad_dx(float* dx, const float* dy, const float* x, const float* mean, const float* invstd,
+                           const float* coef, int rows, int cols, int acc) {
+	GRID_STRIDE(i, (long long)rows * cols) {
+		int c = i % cols;
+		float h = (x[i] - mean[c]) * invstd[c];
+		float g = (coef[c] * dy[i] + coef[cols + c] * h) + coef[2 * cols + c];
+		dx[i] = acc ? dx[i] + g : g;
+	}
+}
+
 }  // extern "C"

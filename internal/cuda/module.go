@@ -64,6 +64,9 @@ const (
 	kCopyColumns
 	kBroadcast
 	kDropoutMask
+	kColPartials
+	kColFinish
+	kBNGradDX
 	numKernels
 )
 
@@ -101,6 +104,9 @@ var kernelNames = [numKernels]string{
 	kCopyColumns:   "copy_columns",
 	kBroadcast:     "broadcast",
 	kDropoutMask:   "dropout_mask",
+	kColPartials:   "col_partials",
+	kColFinish:     "col_finish",
+	kBNGradDX:      "bn_grad_dx",
 }
 
 // loadModule loads the PTX (the driver compiles it for the GPU) and finds every
@@ -158,6 +164,11 @@ func boolArg(b bool) arg {
 // launch queues kernel k on the stream with grid (gx, 1, 1) and blocks (bx, by, 1);
 // an error is kept for Err and Sync. Nothing is queued after an error.
 func (d *Device) launch(k kernel, gx, bx, by int, args ...arg) {
+	d.launchGrid(k, gx, 1, bx, by, args...)
+}
+
+// launchGrid is launch on a grid of gx×gy blocks.
+func (d *Device) launchGrid(k kernel, gx, gy, bx, by int, args ...arg) {
 	if gx == 0 || d.err != nil {
 		return
 	}
@@ -167,7 +178,7 @@ func (d *Device) launch(k kernel, gx, bx, by int, args ...arg) {
 	d.lock()
 	defer d.unlock()
 	copy(d.args, args)
-	r, _, _ := purego.SyscallN(d.drv.launchKernel, d.fn[k], uintptr(gx), 1, 1, uintptr(bx), uintptr(by), 1, 0, d.stream,
+	r, _, _ := purego.SyscallN(d.drv.launchKernel, d.fn[k], uintptr(gx), uintptr(gy), 1, uintptr(bx), uintptr(by), 1, 0, d.stream,
 		uintptr(unsafe.Pointer(&d.args[maxArgs])), 0)
 	if r != 0 {
 		d.record(d.drv.check("cuLaunchKernel "+kernelNames[k], result(r)))

@@ -16,6 +16,11 @@ func (d *Device) BatchNormStats(mean, invStd, x Ptr, rows, cols int, eps float32
 // BatchNormMoments is BatchNormStats that also writes the biased variance into
 // variance (cols), for the moving statistics; variance may be 0.
 func (d *Device) BatchNormMoments(mean, variance, invStd, x Ptr, rows, cols int, eps float32) {
+	if chunks := d.rowChunks(rows, cols); chunks > 1 {
+		d.columnsSplit(chunks, colStats, rows, cols, x, 0, 0, 0)
+		d.columnsFinish(chunks, colStats, rows, cols, mean, variance, invStd, eps, x, 0, 0)
+		return
+	}
 	d.columns(kBNStats, rows, cols, ptrArg(mean), ptrArg(variance), ptrArg(invStd), ptrArg(x), intArg(rows), intArg(cols), floatArg(eps))
 }
 
@@ -33,6 +38,14 @@ func (d *Device) BatchNormApply(y, x, mean, invStd, gamma, beta Ptr, rows, cols 
 // dx, dgamma or dbeta may be 0 to skip; dx may alias dy. dx is written, or added to
 // when accumulateDX.
 func (d *Device) BatchNormGrad(dx, dgamma, dbeta, dy, x, mean, invStd, gamma Ptr, rows, cols int, accumulateDX bool) {
+	if chunks := d.rowChunks(rows, cols); chunks > 1 {
+		d.columnsSplit(chunks, colBNGrad, rows, cols, x, dy, mean, invStd)
+		d.columnsFinish(chunks, colBNGrad, rows, cols, dgamma, dbeta, 0, 0, x, gamma, invStd)
+		if dx != 0 {
+			d.elementwise(kBNGradDX, rows*cols, ptrArg(dx), ptrArg(dy), ptrArg(x), ptrArg(mean), ptrArg(invStd), ptrArg(d.coef(chunks, cols)), intArg(rows), intArg(cols), boolArg(accumulateDX))
+		}
+		return
+	}
 	d.columns(kBNGrad, rows, cols, ptrArg(dx), ptrArg(dgamma), ptrArg(dbeta), ptrArg(dy), ptrArg(x), ptrArg(mean), ptrArg(invStd), ptrArg(gamma), intArg(rows), intArg(cols), boolArg(accumulateDX))
 }
 
