@@ -85,6 +85,10 @@ var deviceCases = []deviceCase{
 		s := g.StackRows(p[0], p[1])
 		return g.Add(g.SliceRows(s, 2, 8), g.SliceRows(s, 6, 12))
 	}, 1e-6},
+	{"Concat SliceLast", [][]int{{6, 2, 3}, {6, 2, 5}, {6, 2, 1}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var {
+		c := g.Concat(p[0], p[1], p[2], p[0])
+		return g.Add(g.SliceLast(c, 1, 8), g.SliceLast(c, 4, 11))
+	}, 1e-6},
 	{"SigmoidCrossEntropy", [][]int{{64, 1}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var {
 		return g.SigmoidCrossEntropy(p[0], g.Constant(0.9, 64, 1))
 	}, 1e-5},

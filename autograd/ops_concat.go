@@ -9,7 +9,6 @@ import "fmt"
 // A recorded op holds at most three inputs, so longer lists are joined three at
 // a time; the result is the same.
 func (g *Graph) Concat(xs ...*Var) *Var {
-	g.cpuOnly("Concat")
 	switch len(xs) {
 	case 0:
 		panic("autograd: Concat of no tensors")
@@ -43,8 +42,12 @@ func (g *Graph) concat(xs []*Var) *Var {
 	off := 0
 	for _, x := range xs {
 		c := x.Shape[rank-1]
-		for r := 0; r < rows; r++ {
-			copy(out.Data[r*width+off:r*width+off+c], x.Data[r*c:(r+1)*c])
+		if g.dev != nil {
+			g.dev.CopyColumns(out.dev, width, off, g.ptr(x), c, 0, rows, c, false)
+		} else {
+			for r := 0; r < rows; r++ {
+				copy(out.Data[r*width+off:r*width+off+c], x.Data[r*c:(r+1)*c])
+			}
 		}
 		off += c
 	}
@@ -73,7 +76,6 @@ func concatBackward(g *Graph, n *node, dy *Var) {
 // SliceLast returns x's entries [from, to) along its last axis: x is
 // (N, ..., C), the result (N, ..., to − from), with 0 ≤ from ≤ to ≤ C.
 func (g *Graph) SliceLast(x *Var, from, to int) *Var {
-	g.cpuOnly("SliceLast")
 	rank := len(x.Shape)
 	if rank == 0 {
 		panic("autograd: SliceLast of a scalar")
@@ -88,8 +90,12 @@ func (g *Graph) SliceLast(x *Var, from, to int) *Var {
 	out := g.newVar(shape[:rank]...)
 	w := to - from
 	rows := x.Shape[:rank-1].Size()
-	for r := 0; r < rows; r++ {
-		copy(out.Data[r*w:(r+1)*w], x.Data[r*c+from:r*c+to])
+	if g.dev != nil {
+		g.dev.CopyColumns(out.dev, w, 0, g.ptr(x), c, from, rows, w, false)
+	} else {
+		for r := 0; r < rows; r++ {
+			copy(out.Data[r*w:(r+1)*w], x.Data[r*c+from:r*c+to])
+		}
 	}
 	if nd := g.record("SliceLast", out, sliceLastBackward, x); nd != nil {
 		nd.span = [2]int{from, to}

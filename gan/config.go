@@ -54,6 +54,11 @@ type Config struct {
 	// each architecture's own (Keras's glorot for the seed's networks). Layers
 	// given an initializer explicitly keep it.
 	Init string `json:"init,omitempty"`
+	// BNMomentum, when not 0, replaces the momentum of every
+	// BatchNormalization layer of the networks: how slowly the moving
+	// statistics that samples are drawn with follow the batches' (Keras's
+	// 0.99; 0.9 is PyTorch's momentum 0.1).
+	BNMomentum float32 `json:"bn_momentum,omitempty"`
 	// SampleShape is the shape of one data sample, for architectures that fit
 	// several (resnet: 32×32 images of any channels); empty: the
 	// architecture's Sample. See ForData.
@@ -217,6 +222,8 @@ func (c Config) validateRun() error {
 		return fmt.Errorf("unknown learning-rate decay %q (want linear, or none for a constant rate)", c.LRDecay)
 	case c.Augment != "" && c.Augment != "flip":
 		return fmt.Errorf("unknown augmentation %q (want flip, or none)", c.Augment)
+	case !(c.BNMomentum >= 0 && c.BNMomentum < 1):
+		return fmt.Errorf("batch-norm momentum must be in [0, 1) (0: the architecture's), got %g", c.BNMomentum)
 	}
 	if c.Init != "" {
 		if _, err := nn.LookupInitScheme(c.Init); err != nil {
@@ -301,6 +308,13 @@ func (c Config) lrFactor(step, planned int) float32 {
 // initialize applies the Init scheme, if one is named, to networks not yet
 // built: the one place where --init reaches the architectures' networks.
 func (c Config) initialize(nets ...nn.Network) error {
+	if c.BNMomentum > 0 {
+		for _, n := range nets {
+			if err := nn.SetBatchNormMomentum(n, c.BNMomentum); err != nil {
+				return err
+			}
+		}
+	}
 	if c.Init == "" {
 		return nil
 	}

@@ -70,8 +70,6 @@ func (t *Trainer) checkDeviceSupport() error {
 		}
 	}
 	switch {
-	case t.GEMA != nil:
-		return errors.New("--ema has no CUDA kernel yet")
 	case t.Objective.Clip && cfg.Clip > 0:
 		return errors.New("weight clipping (wgan) has no CUDA kernel yet")
 	case t.Objective.GradientPenalty && cfg.GP > 0:
@@ -80,9 +78,27 @@ func (t *Trainer) checkDeviceSupport() error {
 	return nil
 }
 
-// deviceWeights are the weights that live on the device: G's and D's.
+// deviceWeights are the weights that live on the device: G's, D's and the
+// average of G's.
 func (t *Trainer) deviceWeights() []*autograd.Var {
-	return append(append([]*autograd.Var(nil), t.G.Weights()...), t.D.Weights()...)
+	w := append(append([]*autograd.Var(nil), t.G.Weights()...), t.D.Weights()...)
+	if t.GEMA != nil {
+		w = append(w, t.GEMA.Weights()...)
+	}
+	return w
+}
+
+// updateDeviceEMA is updateEMA on the device: avg = decay·avg + (1 − decay)·w
+// for trainable weights (the same float32 steps), a copy for the others.
+func (t *Trainer) updateDeviceEMA(decay float32) {
+	aw := t.GEMA.Weights()
+	for i, w := range t.G.Weights() {
+		if !w.Trainable {
+			t.device.Copy(aw[i].DevicePtr(), w.DevicePtr(), w.Len())
+			continue
+		}
+		t.device.MovingAverage(aw[i].DevicePtr(), w.DevicePtr(), w.Len(), decay)
+	}
 }
 
 // Device names where the trainer computes: "cpu", or the GPU's name.

@@ -79,6 +79,7 @@ func ApplyRecipe(cfg *Config, given map[string]bool) {
 		"beta1": func() { cfg.Beta1 = chosen.Beta1 }, "beta2": func() { cfg.Beta2 = chosen.Beta2 },
 		"spectral-norm": func() { cfg.SpectralNorm = chosen.SpectralNorm },
 		"init":          func() { cfg.Init = chosen.Init }, "ema": func() { cfg.EMA = chosen.EMA },
+		"bn-momentum":     func() { cfg.BNMomentum = chosen.BNMomentum },
 		"label-smoothing": func() { cfg.LabelSmoothing = chosen.LabelSmoothing },
 	}
 	for name, undo := range restore {

@@ -414,7 +414,10 @@ func (t *Trainer) trainStep(real []float32, labels []uint8) (StepStats, error) {
 		t.freezeD(false)
 		t.OptG.Step()
 		t.gLoss = stats.GLoss
-		if t.GEMA != nil {
+		switch {
+		case t.GEMA != nil && t.device != nil:
+			t.updateDeviceEMA(cfg.EMA)
+		case t.GEMA != nil:
 			updateEMA(t.GEMA, t.G, cfg.EMA)
 		}
 	}

@@ -152,3 +152,29 @@ func (m *Model) reachableLayers() []Applicable {
 	visit(m.output)
 	return layers
 }
+
+// SetBatchNormMomentum sets the momentum of every BatchNormalization layer of
+// an unbuilt Sequential or Model (spectral normalization's wrapped layers
+// included).
+func SetBatchNormMomentum(net Network, momentum float32) error {
+	if !(momentum >= 0 && momentum <= 1) {
+		return fmt.Errorf("batch-norm momentum must be in [0, 1], got %g", momentum)
+	}
+	var layers []Applicable
+	switch m := net.(type) {
+	case *Sequential:
+		for _, l := range m.layers {
+			layers = append(layers, l)
+		}
+	case *Model:
+		layers = m.reachableLayers()
+	default:
+		return fmt.Errorf("batch-norm momentum: cannot reach the layers of model %s, a %T (want an *nn.Sequential or an *nn.Model)", net.Name(), net)
+	}
+	for _, l := range layers {
+		if b, ok := l.(*BatchNormalizationLayer); ok {
+			b.Momentum = momentum
+		}
+	}
+	return nil
+}
