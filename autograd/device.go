@@ -253,3 +253,23 @@ func (g *Graph) Collect(xs ...*Var) *Var {
 	}
 	return out
 }
+
+// SetDeviceSeeds makes the device's Dropout draw its masks from seeds (two
+// values on the device, integers below 2²⁴, read as the 48-bit seed
+// a·2²⁴ + b), the i-th mask since Reset with index i, instead of drawing a
+// seed from Rand for each: a step captured in a CUDA graph then draws new
+// masks at each replay when the caller writes new seeds (an Input of pinned
+// memory). Reset forgets them.
+func (g *Graph) SetDeviceSeeds(seeds *Var) {
+	if seeds.Len() != 2 {
+		panic("autograd: SetDeviceSeeds of " + seeds.Shape.String() + ", want 2 values")
+	}
+	g.seeds = seeds
+}
+
+// Capturable reports whether the step just run fit the graph's device memory
+// without allocating, so that the same step, run again, allocates nothing
+// and can be captured in a CUDA graph.
+func (g *Graph) Capturable() bool {
+	return g.dev != nil && g.darena.excess == 0 && g.darena.size > 0
+}

@@ -24,6 +24,8 @@ type Graph struct {
 
 	dev    *cuda.Device // nil: the CPU (see UseDevice)
 	darena devArena
+	seeds  *Var // the step's seeds of the device's Dropout masks (SetDeviceSeeds), or nil
+	masks  int  // the Dropout masks drawn on the device since Reset
 
 	// Rand drives stochastic ops (Dropout). Callers seed it for determinism.
 	Rand *rand.Rand
@@ -47,6 +49,7 @@ func (g *Graph) Reset() {
 	g.nvars = 0
 	g.arena.reset()
 	g.darena.reset()
+	g.seeds, g.masks = nil, 0
 }
 
 // node is one recorded op: its output, inputs, the rule that maps the output's

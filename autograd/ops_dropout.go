@@ -16,7 +16,13 @@ func (g *Graph) Dropout(x *Var, rate float32) *Var {
 		// The mask is drawn on the device by a counter-based generator seeded
 		// from g.Rand: deterministic, but not the CPU's draws.
 		mask := g.newVarLike(x)
-		g.dev.DropoutMask(mask.dev, mask.Len(), g.Rand.Uint64(), uint64(float64(rate)*(1<<32)), 1/(1-rate))
+		threshold, keep := uint64(float64(rate)*(1<<32)), 1/(1-rate)
+		if g.seeds != nil {
+			g.dev.DropoutMaskFrom(mask.dev, mask.Len(), g.ptr(g.seeds), g.masks, threshold, keep)
+			g.masks++
+		} else {
+			g.dev.DropoutMask(mask.dev, mask.Len(), g.Rand.Uint64(), threshold, keep)
+		}
 		return g.Mul(x, mask)
 	}
 	mask := g.floats(len(x.Data))

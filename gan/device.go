@@ -55,6 +55,10 @@ func (t *Trainer) UseDevice(name string) error {
 		d.Close()
 		return fmt.Errorf("--device %s: %w", name, err)
 	}
+	if t.dev, err = t.newDeviceState(d); err != nil {
+		d.Close()
+		return fmt.Errorf("--device %s: %w", name, err)
+	}
 	t.graph.UseDevice(d)
 	t.device = d
 	return nil
@@ -151,7 +155,12 @@ func (t *Trainer) Sync() error {
 // mantissa in the products, float32 sums): faster, no longer the CPU's
 // results to float32 rounding. Off by default; nothing on the CPU.
 func (t *Trainer) SetTF32(on bool) {
-	if t.device != nil {
-		t.device.SetTF32(on)
+	if t.device == nil {
+		return
+	}
+	t.device.SetTF32(on)
+	if t.dev.graph != nil { // captured with the other math: capture again
+		t.dev.graph.Close()
+		t.dev.graph, t.dev.ready = nil, false
 	}
 }

@@ -195,3 +195,91 @@ func TestDeviceTrainsImageModels(t *testing.T) {
 		})
 	}
 }
+
+// TestDeviceGraphMatchesEager trains the TensorFlow DCGAN (BatchNorm, Dropout)
+// twice on the GPU from the same seed, kernel by kernel and by replaying the
+// captured step: the weights and numbers agree to the bit.
+func TestDeviceGraphMatchesEager(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Model, cfg.Batch = "dcgan", 16
+	ApplyDefaults(&cfg, map[string]bool{"model": true, "batch": true})
+	eager := newDeviceTrainer(t, cfg)
+	eager.SetCUDAGraph(false)
+	graph := newDeviceTrainer(t, cfg)
+	real := make([]float32, cfg.Batch*784)
+	for step := range 12 {
+		for i := range real {
+			real[i] = float32((i*7+step*3)%19)/9 - 1
+		}
+		a, err := eager.TrainStep(real, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := graph.TrainStep(real, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a != b {
+			t.Fatalf("step %d: eager %+v, graph %+v", step+1, a, b)
+		}
+	}
+	if !graph.CUDAGraph() || eager.CUDAGraph() {
+		t.Fatalf("graph trainer replays a graph: %v; eager: %v", graph.CUDAGraph(), eager.CUDAGraph())
+	}
+	checkClose(t, "after 12 steps", eager, graph, 0)
+}
+
+// TestNaNStepChangesNothing feeds a batch with a NaN after the step was
+// captured: the step fails with an error naming the loss, and no weight moves,
+// on the CPU as on the GPU.
+func TestNaNStepChangesNothing(t *testing.T) {
+	for _, device := range []string{"cpu", "cuda"} {
+		t.Run(device, func(t *testing.T) {
+			cfg := DefaultConfig()
+			cfg.Batch = 16
+			tr, err := NewTrainer(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := tr.UseDevice(device); err != nil {
+				t.Skipf("no CUDA device: %v", err)
+			}
+			real := make([]float32, cfg.Batch*784)
+			for step := range 6 {
+				for i := range real {
+					real[i] = float32((i+step)%11)/5 - 1
+				}
+				if _, err := tr.TrainStep(real, nil); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := tr.syncHost(); err != nil {
+				t.Fatal(err)
+			}
+			before := snapshot(tr)
+			real[5] = float32(math.NaN())
+			_, err = tr.TrainStep(real, nil)
+			if err == nil || tr.Step != 6 {
+				t.Fatalf("a NaN batch: error %v, step %d (want an error at step 7, 6 steps counted)", err, tr.Step)
+			}
+			t.Log(err)
+			if err := tr.syncHost(); err != nil {
+				t.Fatal(err)
+			}
+			for i, w := range snapshot(tr) {
+				if w != before[i] {
+					t.Fatalf("weight %d moved from %g to %g", i, before[i], w)
+				}
+			}
+		})
+	}
+}
+
+// snapshot copies G's and D's trainable weights.
+func snapshot(tr *Trainer) []float32 {
+	var out []float32
+	for _, w := range append(tr.G.TrainableWeights(), tr.D.TrainableWeights()...) {
+		out = append(out, w.Data...)
+	}
+	return out
+}

@@ -65,6 +65,7 @@ type Trainer struct {
 	augmentInts   []int // scratch for the transforms' integer draws, 2 per sample
 
 	device *cuda.Device // the GPU the step runs on (UseDevice), or nil
+	dev    *deviceState // its pinned buffers and captured step
 }
 
 // StepStats are the numbers one training step reports.
@@ -327,10 +328,14 @@ func (t *Trainer) trainStep(real []float32, labels []uint8) (StepStats, error) {
 	if cfg.Conditional != "" && len(labels) != cfg.Batch {
 		panic(fmt.Sprintf("gan: conditional TrainStep got %d labels, want %d", len(labels), cfg.Batch))
 	}
+	if t.dev != nil && t.dev.graph != nil {
+		return t.replayStep(real)
+	}
 	g := t.graph
 	g.Reset()
-	for i := range t.noise {
-		t.noise[i] = float32(t.rng.NormFloat64())
+	noise, realIn, err := t.stepInputs(g, real)
+	if err != nil {
+		return StepStats{}, err
 	}
 	var yReal, yFake *autograd.Var
 	if cfg.Conditional != "" {
@@ -350,8 +355,8 @@ func (t *Trainer) trainStep(real []float32, labels []uint8) (StepStats, error) {
 	// viewed as packs where it lies; G's is reshaped in the graph, so that the
 	// G step's gradient reaches G through the reshape.
 	dBatchShape, n := t.dBatchShape, t.dBatchShape[0]
-	fake := t.pack(g, t.generate(g, g.Input(t.noise, false, cfg.Batch, cfg.LatentDim), yFake, true))
-	realD := t.pack(g, g.Input(real, false, t.realShape...))
+	fake := t.pack(g, t.generate(g, noise, yFake, true))
+	realD := t.pack(g, realIn)
 
 	// Discriminator step, on G's output cut from G.
 	x := t.dInput(g, realD)
@@ -377,23 +382,19 @@ func (t *Trainer) trainStep(real []float32, labels []uint8) (StepStats, error) {
 		}
 		lossD = g.Add(lossD, t.gradientPenalty(g, penaltyReal, fakeD.Data, dBatchShape, yReal))
 	}
-	stats := t.discriminatorStats(g, lossD, sReal, sFake)
-	if !finite(stats.DLoss) {
-		return stats, fmt.Errorf("discriminator loss is %v at step %d", stats.DLoss, t.Step+1)
+	stats, err := t.checkDiscriminator(lossD, sReal, sFake)
+	if err != nil {
+		return stats, err
 	}
 	g.Backward(lossD)
-	if cfg.LRDecay != "" {
-		lrG, lrD := cfg.learningRates()
-		f := cfg.lrFactor(t.Step, t.planned)
-		t.OptD.SetLearningRate(lrD * f)
-		t.OptG.SetLearningRate(lrG * f)
-	}
+	t.applyLRDecay()
 	t.OptD.Step()
 	if t.Objective.Clip && cfg.Clip > 0 {
 		clipWeights(t.D, cfg.Clip)
 	}
 
 	// Generator step, every NCritic steps: D's weights are frozen meanwhile.
+	var lossG *autograd.Var
 	if (t.Step+1)%cfg.criticSteps() == 0 {
 		t.freezeD(true)
 		sFool, cFool := t.discriminate(g, t.dInput(g, fake), yFake)
@@ -401,25 +402,26 @@ func (t *Trainer) trainStep(real []float32, labels []uint8) (StepStats, error) {
 		if t.objective.GeneratorReadsReal() {
 			sRealG, _ = t.discriminate(g, x, yReal)
 		}
-		lossG := t.objective.GeneratorLoss(g, sRealG, sFool)
+		lossG = t.objective.GeneratorLoss(g, sRealG, sFool)
 		if cfg.Conditional == "acgan" {
 			lossG = g.Add(lossG, losses.SparseCategoricalCrossEntropy(g, cFool, t.fakeClass))
 		}
-		stats.GLoss = float64(lossG.Item())
-		if !finite(stats.GLoss) {
+		if err := t.checkGenerator(g, &stats, lossD, lossG); err != nil {
 			t.freezeD(false)
-			return stats, fmt.Errorf("generator loss is %v at step %d", stats.GLoss, t.Step+1)
+			return stats, err
 		}
 		g.Backward(lossG)
 		t.freezeD(false)
 		t.OptG.Step()
-		t.gLoss = stats.GLoss
 		switch {
 		case t.GEMA != nil && t.device != nil:
 			t.updateDeviceEMA(cfg.EMA)
 		case t.GEMA != nil:
 			updateEMA(t.GEMA, t.G, cfg.EMA)
 		}
+	}
+	if t.device != nil {
+		return t.finishDeviceStep(g, lossD, sReal, sFake, lossG)
 	}
 	t.Step++
 	return stats, nil
@@ -520,17 +522,62 @@ func (t *Trainer) meanOutput(scores []float32) float64 {
 	return s / float64(len(scores))
 }
 
-// discriminatorStats reads D's loss and mean outputs off the graph: on a device,
-// in one copy (lossD, then both score batches gathered on the device).
-func (t *Trainer) discriminatorStats(g *autograd.Graph, lossD, sReal, sFake *autograd.Var) StepStats {
-	var loss, real, fake []float32
-	if g.Device() == nil {
-		loss, real, fake = lossD.Data, sReal.Data, sFake.Data
-	} else {
-		all := g.Collect(lossD, sReal, sFake).Host()
-		loss, real, fake = all[:1], all[1:1+sReal.Len()], all[1+sReal.Len():]
+// stepInputs draws the step's noise and returns it and the real batch as the
+// graph's inputs: on the CPU, where they lie; on a device, staged in pinned
+// memory and copied in by the step (see beginDeviceStep).
+func (t *Trainer) stepInputs(g *autograd.Graph, real []float32) (noise, realIn *autograd.Var, err error) {
+	if t.dev != nil {
+		t.stageInputs(real)
+		return t.beginDeviceStep(g)
 	}
-	return StepStats{DLoss: float64(loss[0]), DReal: t.meanOutput(real), DFake: t.meanOutput(fake), GLoss: t.gLoss}
+	for i := range t.noise {
+		t.noise[i] = float32(t.rng.NormFloat64())
+	}
+	return g.Input(t.noise, false, t.Config.Batch, t.Config.LatentDim), g.Input(real, false, t.realShape...), nil
+}
+
+// checkDiscriminator reads D's loss and mean outputs and stops the step when
+// the loss is not finite, before any weight changes. On a device nothing is
+// read mid-step: the loss guards D's update instead (finishDeviceStep reads).
+func (t *Trainer) checkDiscriminator(lossD, sReal, sFake *autograd.Var) (StepStats, error) {
+	if t.device != nil {
+		guard(t.OptD, lossD)
+		return StepStats{}, nil
+	}
+	stats := StepStats{DLoss: float64(lossD.Data[0]), DReal: t.meanOutput(sReal.Data), DFake: t.meanOutput(sFake.Data), GLoss: t.gLoss}
+	if !finite(stats.DLoss) {
+		return stats, fmt.Errorf("discriminator loss is %v at step %d", stats.DLoss, t.Step+1)
+	}
+	return stats, nil
+}
+
+// checkGenerator is checkDiscriminator for G's loss. On a device G's update
+// is guarded by the sum of both losses, so that a step whose D loss is not
+// finite changes no weight of either, as on the CPU (the average of G and
+// BatchNorm's moving statistics still move).
+func (t *Trainer) checkGenerator(g *autograd.Graph, stats *StepStats, lossD, lossG *autograd.Var) error {
+	if t.device != nil {
+		guard(t.OptG, g.Add(g.Detach(lossD), g.Detach(lossG)))
+		return nil
+	}
+	stats.GLoss = float64(lossG.Data[0])
+	if !finite(stats.GLoss) {
+		return fmt.Errorf("generator loss is %v at step %d", stats.GLoss, t.Step+1)
+	}
+	t.gLoss = stats.GLoss
+	return nil
+}
+
+// applyLRDecay sets the optimizers' learning rates for the step when they decay.
+func (t *Trainer) applyLRDecay() {
+	cfg := t.Config
+	if cfg.LRDecay == "" {
+		return
+	}
+	lrG, lrD := cfg.learningRates()
+	f := cfg.lrFactor(t.Step, t.planned)
+	t.OptD.SetLearningRate(lrD * f)
+	t.OptG.SetLearningRate(lrG * f)
 }
 
 // clipWeights limits every trainable weight of m to [−c, c] (WGAN).

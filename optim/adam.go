@@ -60,6 +60,20 @@ func (a *Adam) SetLearningRate(lr float32) {
 // pass over each parameter's weights, gradient and moments (vec.Adam), the
 // parameters shared among the threads.
 func (a *Adam) Step() {
+	a.Advance()
+	if a.dev.on(&a.slots) {
+		a.dev.adam(&a.slots, a.job.step)
+		return
+	}
+	parallel.Run(&a.job, parallel.Parts(7*a.job.size))
+}
+
+// Advance is Step's work on the host alone: it counts the step and computes
+// its constants (the bias corrections), and for parameters on a device writes
+// them where the device's update reads them. A trainer that replays a step
+// captured in a CUDA graph (which holds the update) calls Advance before each
+// replay.
+func (a *Adam) Advance() {
 	a.t++
 	b1, b2 := a.cfg.Beta1, a.cfg.Beta2
 	correction1 := 1 - math.Pow(float64(b1), float64(a.t))
@@ -70,11 +84,19 @@ func (a *Adam) Step() {
 		StepSize: float32(float64(a.cfg.LearningRate) * math.Sqrt(correction2) / correction1),
 		Epsilon:  float32(float64(a.cfg.Epsilon) * math.Sqrt(correction2)),
 	}
-	if a.dev.on(&a.slots) {
-		a.dev.adam(&a.slots, a.job.step)
-		return
+	a.dev.setConstants(a.job.step)
+}
+
+// SkipIfNotFinite makes each update of parameters on a device check loss, a
+// one-value Var on that device, first: when it is not finite the update
+// leaves the parameters and moments as they are. A step that reads its loss
+// only after it ran (a CUDA graph) thus changes no weight on a NaN. Nil
+// clears it; on the CPU it does nothing (the caller checks before Step).
+func (a *Adam) SkipIfNotFinite(loss *autograd.Var) {
+	a.dev.guard = 0
+	if loss != nil {
+		a.dev.guard = loss.DevicePtr()
 	}
-	parallel.Run(&a.job, parallel.Parts(7*a.job.size))
 }
 
 // adamJob is one Adam step over all the parameters, laid end to end and cut into

@@ -12,6 +12,12 @@ import (
 type deviceSlots struct {
 	dev   *cuda.Device
 	slots [][]cuda.Ptr // [slot][param]
+	// Adam's step size and epsilon: written by the host into pinned memory
+	// (constants), copied to the device (hyper) by the update, so that a
+	// captured update reads each replay's.
+	constants []float32
+	hyper     cuda.Ptr
+	guard     cuda.Ptr // a loss on the device that must be finite for an update, or 0
 }
 
 // on reports whether the slots' parameters live on a device, giving the slots
@@ -29,6 +35,13 @@ func (d *deviceSlots) on(s *slotSet) bool {
 }
 
 func (d *deviceSlots) alloc(dev *cuda.Device, params []*autograd.Var) {
+	var err error
+	if d.constants, err = dev.AllocHost(2); err != nil {
+		panic(&autograd.DeviceError{Err: err})
+	}
+	if d.hyper, err = dev.Alloc(2); err != nil {
+		panic(&autograd.DeviceError{Err: err})
+	}
 	d.dev, d.slots = dev, nil
 	d.slots = make([][]cuda.Ptr, 0, 2)
 	for range 2 {
@@ -44,10 +57,20 @@ func (d *deviceSlots) alloc(dev *cuda.Device, params []*autograd.Var) {
 	}
 }
 
-// adam runs one Adam update per parameter on the device.
+// setConstants writes an Adam step's size and epsilon for the device's update.
+func (d *deviceSlots) setConstants(step vec.AdamStep) {
+	if d.constants != nil {
+		d.constants[0], d.constants[1] = step.StepSize, step.Epsilon
+	}
+}
+
+// adam runs one Adam update per parameter on the device, its constants copied
+// in first.
 func (d *deviceSlots) adam(s *slotSet, step vec.AdamStep) {
+	d.setConstants(step)
+	d.dev.CopyToDevice(d.hyper, d.constants)
 	for j, p := range s.params {
-		d.dev.Adam(p.DevicePtr(), p.DeviceGrad(), d.slots[0][j], d.slots[1][j], p.Len(), step.Beta1, step.Beta2, step.StepSize, step.Epsilon)
+		d.dev.AdamGuarded(p.DevicePtr(), p.DeviceGrad(), d.slots[0][j], d.slots[1][j], p.Len(), step.Beta1, step.Beta2, d.hyper, d.guard)
 	}
 }
 

@@ -43,6 +43,9 @@ type Options struct {
 	// TF32 lets a GPU's matrix products use TF32 tensor cores (see
 	// gan.Trainer.SetTF32).
 	TF32 bool
+	// NoCUDAGraph launches a GPU's training steps kernel by kernel instead of
+	// replaying a captured CUDA graph (see gan.Trainer.SetCUDAGraph).
+	NoCUDAGraph bool
 
 	// afterStep, for tests, runs after every training step.
 	afterStep func(job gan.Job, cancel func())
@@ -107,7 +110,7 @@ func Train(ctx context.Context, opts Options) (*Result, error) {
 	if have, want := tensor.Shape(source.SampleShape()), job.SampleShape(); !want.Equal(have) {
 		return nil, fmt.Errorf("data %s has samples of shape %s, model %s takes %s", cfg.Data, have, cfg.Model, want)
 	}
-	if err := moveToDevice(job, opts.Device, opts.TF32, opts.Log); err != nil {
+	if err := moveToDevice(job, opts, opts.Log); err != nil {
 		return nil, err
 	}
 	monitor, err := newMonitor(cfg, test, source.SampleShape(), opts.Progress)
@@ -387,7 +390,8 @@ func unwrapPath(err error) error {
 
 // moveToDevice trains job on the device named ("cpu" or "": where it is),
 // saying which GPU it uses.
-func moveToDevice(job gan.Job, device string, tf32 bool, log io.Writer) error {
+func moveToDevice(job gan.Job, opts Options, log io.Writer) error {
+	device := opts.Device
 	if ordinal, err := gan.ParseDevice(device); err != nil || ordinal < 0 {
 		return err
 	}
@@ -398,7 +402,8 @@ func moveToDevice(job gan.Job, device string, tf32 bool, log io.Writer) error {
 	if err := t.UseDevice(device); err != nil {
 		return err
 	}
-	t.SetTF32(tf32)
+	t.SetTF32(opts.TF32)
+	t.SetCUDAGraph(!opts.NoCUDAGraph)
 	fmt.Fprintf(log, "training on %s (%s)\n", device, t.Device())
 	return nil
 }

@@ -22,6 +22,7 @@ type benchResult struct {
 	Batch     int     `json:"batch"`
 	Threads   int     `json:"threads"`
 	Device    string  `json:"device"`
+	CUDAGraph bool    `json:"cuda_graph"`
 	Iters     int     `json:"iters"`
 	Seconds   float64 `json:"seconds"`
 	ItPerS    float64 `json:"it_per_s"`
@@ -38,7 +39,7 @@ type benchFlags struct {
 	size, channels        int
 	cpuProfile            string
 	device                string
-	tf32                  bool
+	tf32, graph           bool
 }
 
 func newBenchCommand() *command {
@@ -54,6 +55,7 @@ func newBenchCommand() *command {
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the timed iterations to this file (for go tool pprof)")
 	fs.StringVar(&f.device, "device", "cpu", "where to train: cpu, cuda or cuda:N (an NVIDIA GPU)")
 	fs.BoolVar(&f.tf32, "tf32", false, "on a GPU, let matrix products use TF32 tensor cores (faster, about 3 decimal digits)")
+	fs.BoolVar(&f.graph, "cuda-graph", true, "on a GPU, capture the training step in a CUDA graph and replay it")
 	c := &command{
 		name: "bench", usage: "[--model mlp] [--batch 64] [--iters 200] [--threads N] [--device cpu|cuda] [--cpuprofile FILE] [--json]", flags: fs,
 		short: "Time training iterations on synthetic data (a GAN iteration is one D step and one G step).",
@@ -82,7 +84,7 @@ func runBench(env *environment, f *benchFlags) error {
 	if err != nil {
 		return err
 	}
-	device, err := useDevice(job, f.device, f.tf32)
+	device, err := useDevice(job, f.device, f.tf32, f.graph)
 	if err != nil {
 		return err
 	}
@@ -113,12 +115,15 @@ func runBench(env *environment, f *benchFlags) error {
 		return err
 	}
 	res := benchResult{
-		Model: cfg.Model, Batch: cfg.Batch, Threads: gemm.Threads(), Device: device, Iters: f.iters, Seconds: secs,
+		Model: cfg.Model, Batch: cfg.Batch, Threads: gemm.Threads(), Device: device, CUDAGraph: usesGraph(job), Iters: f.iters, Seconds: secs,
 		ItPerS: float64(f.iters) / secs, ImgPerS: float64(f.iters*cfg.Batch) / secs,
 		GFlops: float64(job.Flops()-flops0) / secs / 1e9, PeakRSSMB: peakRSSMB(),
 	}
 	if f.asJSON {
 		return json.NewEncoder(env.stdout).Encode(res)
+	}
+	if res.CUDAGraph {
+		res.Device += " (CUDA graph)"
 	}
 	fmt.Fprintf(env.stdout, "%s batch %d, %d threads, %s: %.1f it/s, %.0f img/s, %.1f GFLOP/s, peak RSS %.0f MB (%d iterations in %.2f s)\n",
 		res.Model, res.Batch, res.Threads, res.Device, res.ItPerS, res.ImgPerS, res.GFlops, res.PeakRSSMB, res.Iters, res.Seconds)

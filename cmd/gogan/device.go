@@ -8,7 +8,7 @@ import (
 
 // useDevice moves a job to the device --device names ("cpu" leaves it) and
 // returns where it computes: "cpu" or the GPU's name.
-func useDevice(job gan.Job, device string, tf32 bool) (string, error) {
+func useDevice(job gan.Job, device string, tf32, graph bool) (string, error) {
 	if ordinal, _ := gan.ParseDevice(device); ordinal < 0 {
 		return "cpu", nil
 	}
@@ -20,6 +20,7 @@ func useDevice(job gan.Job, device string, tf32 bool) (string, error) {
 		return "", err
 	}
 	t.SetTF32(tf32)
+	t.SetCUDAGraph(graph)
 	return t.Device(), nil
 }
 
@@ -30,4 +31,10 @@ func syncDevice(job gan.Job) error {
 		return t.Sync()
 	}
 	return nil
+}
+
+// usesGraph reports whether a job's steps replay a captured CUDA graph.
+func usesGraph(job gan.Job) bool {
+	t, ok := job.(*gan.Trainer)
+	return ok && t.CUDAGraph()
 }

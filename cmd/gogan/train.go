@@ -33,6 +33,7 @@ type trainFlags struct {
 	threads int
 	device  string
 	tf32    bool
+	graph   bool
 	fs      *flag.FlagSet
 }
 
@@ -81,6 +82,7 @@ func newTrainCommand() *command {
 	fs.IntVar(&f.threads, "threads", 0, "CPU threads (default: all cores)")
 	fs.StringVar(&f.device, "device", "cpu", "where to train: cpu, cuda or cuda:N (an NVIDIA GPU; GANs of Dense, Conv2D(Transpose), BatchNormalization and Dropout layers, with adam)")
 	fs.BoolVar(&f.tf32, "tf32", false, "on a GPU, let matrix products use TF32 tensor cores (faster, about 3 decimal digits)")
+	fs.BoolVar(&f.graph, "cuda-graph", true, "on a GPU, capture the training step in a CUDA graph and replay it")
 	c := &command{
 		name: "train", usage: "[--model mlp] [--epochs N | --steps N] [--data mnist] [--out DIR] [--resume DIR]",
 		short: "Train a GAN, writing samples, metrics, a loss plot and checkpoints into a run folder.",
@@ -101,7 +103,7 @@ func runTrain(env *environment, f *trainFlags) error {
 	defer stop()
 	res, err := run.Train(ctx, run.Options{
 		Config: f.cfg, Out: f.out, Resume: f.resume, ResumeOverrides: set,
-		Log: env.stdout, Progress: env.stderr, Interactive: env.stderrIsTTY, Device: f.device, TF32: f.tf32,
+		Log: env.stdout, Progress: env.stderr, Interactive: env.stderrIsTTY, Device: f.device, TF32: f.tf32, NoCUDAGraph: !f.graph,
 	})
 	if errors.Is(err, run.ErrInterrupted) {
 		return errInterruptedExit
@@ -256,7 +258,7 @@ const (
 )
 
 // resumable are the flags that may go with --resume.
-var resumable = map[string]bool{"resume": true, "epochs": true, "steps": true, "threads": true, "eval-every": true, "device": true, "tf32": true}
+var resumable = map[string]bool{"resume": true, "epochs": true, "steps": true, "threads": true, "eval-every": true, "device": true, "tf32": true, "cuda-graph": true}
 
 // newRunDir makes the default run folder, runs/<model>-<time>, adding -2, -3,
 // ... when another run started in the same second took the name, so that two

@@ -108,5 +108,14 @@ func (d *Device) Broadcast(y, s Ptr, n int, scale float32) {
 // u is the high half of SplitMix64's finalizer of seed + (i+1)·0x9E3779B97F4A7C15,
 // a pure function of (seed, i).
 func (d *Device) DropoutMask(mask Ptr, n int, seed, threshold uint64, keep float32) {
-	d.elementwise(kDropoutMask, n, ptrArg(mask), intArg(n), arg(seed), arg(threshold), floatArg(keep))
+	d.elementwise(kDropoutMask, n, ptrArg(mask), intArg(n), arg(seed), 0, 0, arg(threshold), floatArg(keep))
+}
+
+// DropoutMaskFrom is DropoutMask with the seed read from the device: seeds
+// holds two floats, 24-bit integers a and b, and the seed is a·2²⁴ + b +
+// (index+1)·0xD1B54A32D192ED03, so that a captured graph draws a new mask at each
+// replay when the host writes new seeds, and the index-th mask of a step
+// differs from the others.
+func (d *Device) DropoutMaskFrom(mask Ptr, n int, seeds Ptr, index int, threshold uint64, keep float32) {
+	d.elementwise(kDropoutMask, n, ptrArg(mask), intArg(n), 0, ptrArg(seeds), intArg(index), arg(threshold), floatArg(keep))
 }

@@ -304,9 +304,11 @@ __global__ void moving_average(float* avg, const float* x, int n, float momentum
 // adam is vec.Adam: with c1 = 1 − b1 and c2 = 1 − b2 (rounded to float32 by the caller),
 // m = b1·m + c1·g; v = b2·v + (c2·g)·g; g = 0; p −= (step·m)/(√v + eps).
 // When hyper is not null, step and eps are read from hyper[0] and hyper[1] (device
-// memory, so that a captured graph sees each step's values).
+// memory, so that a captured graph sees each step's values). When guard is not null
+// and guard[0] (a loss) is not finite, nothing changes.
 __global__ void adam(float* p, float* g, float* m, float* v, int n, float b1, float c1, float b2, float c2,
-                     float step, float eps, const float* hyper) {
+                     float step, float eps, const float* hyper, const float* guard) {
+	if (guard && !isfinite(guard[0])) return;  // a loss that is not finite: leave everything as it is
 	if (hyper) {
 		step = hyper[0];
 		eps = hyper[1];
@@ -419,8 +421,15 @@ __global__ void broadcast(float* y, const float* s, int n, float scale) {
 
 // dropout_mask is mask[i] = 0 where the i-th 32-bit draw falls below threshold
 // (rate·2³²), keep (1/(1 − rate)) elsewhere. The draw is a pure function of
-// (seed, i): the high half of SplitMix64's finalizer of seed + (i + 1)·γ.
-__global__ void dropout_mask(float* mask, int n, unsigned long long seed, unsigned long long threshold, float keep) {
+// (seed, i): the high half of SplitMix64's finalizer of seed + (i + 1)·γ. When seeds is
+// not null, seed is read from the device: the 48-bit integer seeds[0]·2²⁴ + seeds[1]
+// (two floats holding 24-bit integers), plus (index + 1)·0xD1B54A32D192ED03.
+__global__ void dropout_mask(float* mask, int n, unsigned long long seed, const float* seeds, int index,
+                             unsigned long long threshold, float keep) {
+    if (seeds) {
+        seed = (((unsigned long long)seeds[0] << 24) | (unsigned long long)seeds[1]) +
+               (unsigned long long)(index + 1) * 0xD1B54A32D192ED03ULL;
+    }
     for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
         unsigned long long z = seed + (unsigned long long)(i + 1) * 0x9E3779B97F4A7C15ULL;
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;

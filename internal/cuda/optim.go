@@ -8,7 +8,7 @@ package cuda
 // stepSize and eps have the bias corrections folded in (see optim.Adam).
 func (d *Device) Adam(p, g, m, v Ptr, n int, beta1, beta2, stepSize, eps float32) {
 	d.elementwise(kAdam, n, ptrArg(p), ptrArg(g), ptrArg(m), ptrArg(v), intArg(n),
-		floatArg(beta1), floatArg(1-beta1), floatArg(beta2), floatArg(1-beta2), floatArg(stepSize), floatArg(eps), 0)
+		floatArg(beta1), floatArg(1-beta1), floatArg(beta2), floatArg(1-beta2), floatArg(stepSize), floatArg(eps), 0, 0)
 }
 
 // AdamFrom is Adam with stepSize and eps read by the kernel from hyper[0] and hyper[1]
@@ -16,7 +16,7 @@ func (d *Device) Adam(p, g, m, v Ptr, n int, beta1, beta2, stepSize, eps float32
 // the host writes hyper (an AllocHost buffer copied in by the graph, say).
 func (d *Device) AdamFrom(p, g, m, v Ptr, n int, beta1, beta2 float32, hyper Ptr) {
 	d.elementwise(kAdam, n, ptrArg(p), ptrArg(g), ptrArg(m), ptrArg(v), intArg(n),
-		floatArg(beta1), floatArg(1-beta1), floatArg(beta2), floatArg(1-beta2), 0, 0, ptrArg(hyper))
+		floatArg(beta1), floatArg(1-beta1), floatArg(beta2), floatArg(1-beta2), 0, 0, ptrArg(hyper), 0)
 }
 
 // Normal fills x (n) with standard normal values, x[i] a pure function of
@@ -25,4 +25,12 @@ func (d *Device) AdamFrom(p, g, m, v Ptr, n int, beta1, beta2 float32, hyper Ptr
 // (Box–Muller, float32). Draws of disjoint counter ranges are independent.
 func (d *Device) Normal(x Ptr, n int, seed, offset uint64) {
 	d.elementwise(kNormal, n, ptrArg(x), intArg(n), arg(seed), arg(offset))
+}
+
+// AdamGuarded is AdamFrom that leaves p, g, m and v as they are when guard[0]
+// (a loss on the device) is not finite: a step whose loss is checked only after
+// it ran (a captured graph) changes no weight.
+func (d *Device) AdamGuarded(p, g, m, v Ptr, n int, beta1, beta2 float32, hyper, guard Ptr) {
+	d.elementwise(kAdam, n, ptrArg(p), ptrArg(g), ptrArg(m), ptrArg(v), intArg(n),
+		floatArg(beta1), floatArg(1-beta1), floatArg(beta2), floatArg(1-beta2), 0, 0, ptrArg(hyper), ptrArg(guard))
 }

@@ -1,0 +1,176 @@
+package gan
+
+import (
+	"fmt"
+
+	"github.com/gogan/gogan/autograd"
+	"github.com/gogan/gogan/internal/cuda"
+	"github.com/gogan/gogan/optim"
+)
+
+// A training step on a GPU. The step's inputs (the noise, the real batch and
+// the seeds of its Dropout masks) are staged in pinned host memory and copied
+// in by the step; its numbers (the losses and D's scores) come back in one
+// copy at its end; each loss guards its optimizer's update (no weight changes
+// when it is not finite), so that nothing in the step waits for the GPU.
+// After a step that allocated nothing, the next one is captured in a CUDA
+// graph (cuStreamBeginCapture … cuGraphInstantiate), and every later step
+// replays it: the host stages the inputs, advances the optimizers' constants
+// and launches the graph, one call instead of hundreds of kernel launches.
+
+// deviceState is what a trainer on a GPU keeps beside its graph.
+type deviceState struct {
+	noise, real []float32 // pinned: the step's noise and real batch
+	seeds       []float32 // pinned: two 24-bit integers seeding the step's Dropout masks
+	stats       []float32 // pinned: the step's numbers, copied back at its end
+
+	useGraph  bool        // capture and replay the step (SetCUDAGraph)
+	capturing bool        // the step being run is being captured
+	ready     bool        // the last step allocated nothing: capture the next
+	graph     *cuda.Graph // the captured step, replayed from then on
+	gStep     bool        // the captured step has a G update
+}
+
+// newDeviceState allocates the pinned buffers of a trainer's steps on d.
+func (t *Trainer) newDeviceState(d *cuda.Device) (*deviceState, error) {
+	s := &deviceState{useGraph: true}
+	n := t.dBatchShape[0]
+	for _, b := range []struct {
+		dst *[]float32
+		n   int
+	}{{&s.noise, len(t.noise)}, {&s.real, t.Config.Batch * t.sample.Size()}, {&s.seeds, 2}, {&s.stats, 2*n + 2}} {
+		p, err := d.AllocHost(b.n)
+		if err != nil {
+			return nil, err
+		}
+		*b.dst = p
+	}
+	return s, nil
+}
+
+// capturable reports whether the configuration's steps can be captured: the
+// same kernels every step, with every varying input staged in pinned memory.
+func (t *Trainer) capturable() bool {
+	cfg := t.Config
+	return t.dev.useGraph && cfg.criticSteps() == 1 && cfg.InstanceNoise == 0 && t.augmentations == nil &&
+		cfg.Conditional == "" && !(t.Objective.GradientPenalty && cfg.GP > 0) && !(t.Objective.Clip && cfg.Clip > 0)
+}
+
+// SetCUDAGraph turns the capture of training steps in a CUDA graph on (the
+// default on a GPU) or off (every step launched kernel by kernel, as the
+// first steps are). It takes effect at the next step.
+func (t *Trainer) SetCUDAGraph(on bool) {
+	if t.dev == nil {
+		return
+	}
+	t.dev.useGraph = on
+	if !on && t.dev.graph != nil {
+		t.dev.graph.Close()
+		t.dev.graph = nil
+	}
+}
+
+// CUDAGraph reports whether the trainer's steps replay a captured CUDA graph.
+func (t *Trainer) CUDAGraph() bool { return t.dev != nil && t.dev.graph != nil }
+
+// stageInputs draws the step's noise and Dropout seeds from the trainer's
+// generator, in that order, into the pinned buffers, and copies the real batch
+// beside them.
+func (t *Trainer) stageInputs(real []float32) {
+	for i := range t.dev.noise {
+		t.dev.noise[i] = float32(t.rng.NormFloat64())
+	}
+	for i := range t.dev.seeds {
+		t.dev.seeds[i] = float32(t.rng.Uint32() >> 8)
+	}
+	copy(t.dev.real, real)
+}
+
+// beginDeviceStep starts a step on the graph (after its Reset): it starts the
+// capture when the last step allowed it, and hands the graph the staged
+// seeds. It returns the inputs: the noise and the real batch on the device.
+func (t *Trainer) beginDeviceStep(g *autograd.Graph) (noise, real *autograd.Var, err error) {
+	t.dev.capturing = t.dev.ready && t.capturable()
+	if t.dev.capturing {
+		if err := t.device.BeginCapture(); err != nil {
+			return nil, nil, fmt.Errorf("capturing the step in a CUDA graph: %w", err)
+		}
+	}
+	g.SetDeviceSeeds(g.Input(t.dev.seeds, false, 2))
+	noise = g.Input(t.dev.noise, false, t.Config.Batch, t.Config.LatentDim)
+	real = g.Input(t.dev.real, false, t.realShape...)
+	return noise, real, nil
+}
+
+// guard makes an optimizer's next update on the device skip when loss is not
+// finite.
+func guard(o optim.Optimizer, loss *autograd.Var) {
+	if a, ok := o.(*optim.Adam); ok {
+		a.SkipIfNotFinite(loss)
+	}
+}
+
+// finishDeviceStep ends a step on the device: its numbers (lossD, D's scores,
+// lossG when G learned) are gathered and copied back; a captured step is
+// instantiated and launched; then the host waits and reads them.
+func (t *Trainer) finishDeviceStep(g *autograd.Graph, lossD, sReal, sFake, lossG *autograd.Var) (StepStats, error) {
+	parts := []*autograd.Var{lossD, sReal, sFake}
+	if lossG != nil {
+		parts = append(parts, lossG)
+	}
+	all := g.Collect(parts...)
+	t.device.CopyToHost(t.dev.stats[:all.Len()], all.DevicePtr())
+	if t.dev.capturing {
+		t.dev.capturing = false
+		graph, err := t.device.EndCapture()
+		if err != nil {
+			return StepStats{}, fmt.Errorf("capturing the step in a CUDA graph: %w (train with --cuda-graph=false)", err)
+		}
+		t.dev.graph, t.dev.gStep = graph, lossG != nil
+		if err := graph.Launch(); err != nil {
+			return StepStats{}, err
+		}
+	}
+	stats, err := t.readDeviceStats(sReal.Len(), lossG != nil)
+	t.dev.ready = err == nil && g.Capturable()
+	return stats, err
+}
+
+// replayStep is one step by the captured graph: stage the inputs, set the
+// learning rates and advance the optimizers as the step's Go code would,
+// launch, and read the numbers.
+func (t *Trainer) replayStep(real []float32) (StepStats, error) {
+	t.stageInputs(real)
+	t.applyLRDecay()
+	t.OptD.(*optim.Adam).Advance()
+	if t.dev.gStep {
+		t.OptG.(*optim.Adam).Advance()
+	}
+	if err := t.dev.graph.Launch(); err != nil {
+		return StepStats{}, err
+	}
+	return t.readDeviceStats(t.dBatchShape[0], t.dev.gStep)
+}
+
+// readDeviceStats waits for the step and reads its numbers: n scores of each
+// kind, and G's loss when G learned. A loss that is not finite is the step's
+// error (its guards kept every weight as it was); otherwise the step counts.
+func (t *Trainer) readDeviceStats(n int, gStep bool) (StepStats, error) {
+	if err := t.device.Sync(); err != nil {
+		return StepStats{}, err
+	}
+	s := t.dev.stats
+	stats := StepStats{DLoss: float64(s[0]), DReal: t.meanOutput(s[1 : 1+n]), DFake: t.meanOutput(s[1+n : 1+2*n]), GLoss: t.gLoss}
+	if !finite(stats.DLoss) {
+		return stats, fmt.Errorf("discriminator loss is %v at step %d", stats.DLoss, t.Step+1)
+	}
+	if gStep {
+		stats.GLoss = float64(s[1+2*n])
+		if !finite(stats.GLoss) {
+			return stats, fmt.Errorf("generator loss is %v at step %d", stats.GLoss, t.Step+1)
+		}
+		t.gLoss = stats.GLoss
+	}
+	t.Step++
+	return stats, nil
+}
