@@ -29,6 +29,10 @@ type deviceState struct {
 	ready     bool        // the last step allocated nothing: capture the next
 	graph     *cuda.Graph // the captured step, replayed from then on
 	gStep     bool        // the captured step has a G update
+
+	flopsBefore uint64 // the graph's count when the capture began
+	stepFlops   uint64 // the captured step's matrix-product FLOPs
+	replays     uint64 // steps run by replaying the graph
 }
 
 // newDeviceState allocates the pinned buffers of a trainer's steps on d.
@@ -73,17 +77,25 @@ func (t *Trainer) SetCUDAGraph(on bool) {
 // CUDAGraph reports whether the trainer's steps replay a captured CUDA graph.
 func (t *Trainer) CUDAGraph() bool { return t.dev != nil && t.dev.graph != nil }
 
-// stageInputs draws the step's noise and Dropout seeds from the trainer's
-// generator, in that order, into the pinned buffers, and copies the real batch
-// beside them.
+// stageInputs draws the step's noise from the trainer's generator, as the
+// CPU does, into the pinned buffers; derives the seeds of its Dropout masks
+// from the configured seed and the step (so that the noise stays the CPU's and a
+// resumed run draws the same masks); and copies the real batch beside them.
 func (t *Trainer) stageInputs(real []float32) {
 	for i := range t.dev.noise {
 		t.dev.noise[i] = float32(t.rng.NormFloat64())
 	}
-	for i := range t.dev.seeds {
-		t.dev.seeds[i] = float32(t.rng.Uint32() >> 8)
-	}
+	h := splitMix(t.Config.Seed ^ splitMix(uint64(t.Step)))
+	t.dev.seeds[0], t.dev.seeds[1] = float32(h>>40), float32(h>>16&(1<<24-1))
 	copy(t.dev.real, real)
+}
+
+// splitMix is SplitMix64's finalizer: a well-mixed 64-bit hash of x.
+func splitMix(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
+	x = (x ^ x>>27) * 0x94d049bb133111eb
+	return x ^ x>>31
 }
 
 // beginDeviceStep starts a step on the graph (after its Reset): it starts the
@@ -92,6 +104,7 @@ func (t *Trainer) stageInputs(real []float32) {
 func (t *Trainer) beginDeviceStep(g *autograd.Graph) (noise, real *autograd.Var, err error) {
 	t.dev.capturing = t.dev.ready && t.capturable()
 	if t.dev.capturing {
+		t.dev.flopsBefore = g.Flops()
 		if err := t.device.BeginCapture(); err != nil {
 			return nil, nil, fmt.Errorf("capturing the step in a CUDA graph: %w", err)
 		}
@@ -127,6 +140,7 @@ func (t *Trainer) finishDeviceStep(g *autograd.Graph, lossD, sReal, sFake, lossG
 			return StepStats{}, fmt.Errorf("capturing the step in a CUDA graph: %w (train with --cuda-graph=false)", err)
 		}
 		t.dev.graph, t.dev.gStep = graph, lossG != nil
+		t.dev.stepFlops = g.Flops() - t.dev.flopsBefore
 		if err := graph.Launch(); err != nil {
 			return StepStats{}, err
 		}
@@ -149,6 +163,7 @@ func (t *Trainer) replayStep(real []float32) (StepStats, error) {
 	if err := t.dev.graph.Launch(); err != nil {
 		return StepStats{}, err
 	}
+	t.dev.replays++
 	return t.readDeviceStats(t.dBatchShape[0], t.dev.gStep)
 }
 

@@ -25,8 +25,9 @@ func newDeviceTrainer(t *testing.T, cfg Config) *Trainer {
 // TestDeviceTracksCPU trains the seed's GAN for 300 steps on MNIST on the CPU
 // and on the GPU from the same weights and batches. Float32 sums in another
 // order make the runs drift apart, as two CPU thread counts do, so the bounds
-// are: the first step's losses agree to 1e-4; over the last 100 steps the mean
-// losses agree to 15%.
+// are: the first step's weights agree to 1e-4; over the last 100 steps the
+// mean losses agree to 15% (measured on an H200: d_loss 0.486 on the CPU,
+// 0.533 on the GPU; g_loss 3.548 and 3.544).
 func TestDeviceTracksCPU(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Seed = 3
@@ -77,8 +78,10 @@ func TestDeviceTracksCPU(t *testing.T) {
 // checkClose compares the two trainers' G weights after a step.
 func checkClose(t *testing.T, when string, cpu, gpu *Trainer, tol float64) {
 	t.Helper()
-	if err := gpu.syncHost(); err != nil {
-		t.Fatal(err)
+	for _, tr := range []*Trainer{cpu, gpu} {
+		if err := tr.syncHost(); err != nil {
+			t.Fatal(err)
+		}
 	}
 	gw := gpu.G.Weights()
 	for i, w := range cpu.G.Weights() {

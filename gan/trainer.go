@@ -671,4 +671,9 @@ func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 
 // Flops is the number of floating-point operations the trainer's matrix
 // products have done so far.
-func (t *Trainer) Flops() uint64 { return t.graph.Flops() }
+func (t *Trainer) Flops() uint64 {
+	if t.dev != nil {
+		return t.graph.Flops() + t.dev.replays*t.dev.stepFlops
+	}
+	return t.graph.Flops()
+}
