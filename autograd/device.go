@@ -19,6 +19,7 @@ type NoKernelError struct {
 	Op string // the op, e.g. "Conv2D"
 }
 
+// Error names the op and what to do instead.
 func (e *NoKernelError) Error() string {
 	return fmt.Sprintf("autograd: op %s has no CUDA kernel yet (train on --device cpu)", e.Op)
 }
@@ -67,7 +68,10 @@ func (v *Var) Host() []float32 {
 // returned; callers recover it as an error.
 type DeviceError struct{ Err error }
 
+// Error is the device's error.
 func (e *DeviceError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the device's error.
 func (e *DeviceError) Unwrap() error { return e.Err }
 
 // ToDevice gives each parameter a copy of its values (Data) in d's memory and,
