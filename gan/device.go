@@ -78,6 +78,12 @@ func (t *Trainer) checkDeviceSupport() error {
 		return errors.New("weight clipping (wgan) has no CUDA kernel yet")
 	case t.Objective.GradientPenalty && cfg.GP > 0:
 		return errors.New("the gradient penalty (second derivatives) has no CUDA kernels yet")
+	case cfg.Conditional != "":
+		return fmt.Errorf("the conditional recipes (%s's label embedding) have no CUDA kernels yet", cfg.Conditional)
+	case cfg.DiffAugment != "":
+		return errors.New("--diffaugment has no CUDA kernels yet")
+	case cfg.SpectralNorm:
+		return errors.New("spectral normalization has no CUDA kernels yet")
 	}
 	return nil
 }

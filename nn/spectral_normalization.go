@@ -99,6 +99,9 @@ func (s *SpectralNormLayer) Build(in tensor.Shape, rng *rand.Rand) (tensor.Shape
 
 // Call is the wrapped layer's Call, which uses the kernel that normalized returns.
 func (s *SpectralNormLayer) Call(g *autograd.Graph, x *autograd.Var, training bool) *autograd.Var {
+	if g.Device() != nil { // the power iteration reads the kernel on the host
+		panic(&autograd.NoKernelError{Op: "SpectralNormalization"})
+	}
 	return s.Layer.Call(g, x, training)
 }
 
