@@ -234,6 +234,9 @@ func Generated(job gan.Job, n int, seed uint64, test func() ([]float32, error)) 
 	var shape tensor.Shape
 	switch j := job.(type) {
 	case *gan.Trainer:
+		if err := j.SyncHost(); err != nil { // a run training on a GPU
+			return nil, err
+		}
 		g := j.Sampler() // G, or its weight average when the run keeps one
 		shape = g.OutputShape()
 		if len(shape) != 3 {

@@ -210,7 +210,7 @@ func (t *Trainer) Restore(path string) error {
 		return err
 	}
 	t.Step = c.state.Step
-	return nil
+	return t.restoreOnDevice()
 }
 
 // savedCheckpoint is a checkpoint as read from disk, checked against its checksum.

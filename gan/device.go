@@ -44,6 +44,9 @@ func (t *Trainer) UseDevice(name string) error {
 	if err != nil || ordinal < 0 {
 		return err
 	}
+	if t.device != nil {
+		return fmt.Errorf("--device %s: the trainer is already on %s", name, t.device.Name())
+	}
 	if err := t.checkDeviceSupport(); err != nil {
 		return fmt.Errorf("--device %s: %w", name, err)
 	}
@@ -51,13 +54,17 @@ func (t *Trainer) UseDevice(name string) error {
 	if err != nil {
 		return err
 	}
-	if err := autograd.ToDevice(d, t.deviceWeights()...); err != nil {
+	fail := func(err error) error {
+		autograd.FreeDevice(t.deviceWeights()...)
+		t.dev = nil
 		d.Close()
 		return fmt.Errorf("--device %s: %w", name, err)
 	}
+	if err := autograd.ToDevice(d, t.deviceWeights()...); err != nil {
+		return fail(err)
+	}
 	if t.dev, err = t.newDeviceState(d); err != nil {
-		d.Close()
-		return fmt.Errorf("--device %s: %w", name, err)
+		return fail(err)
 	}
 	t.graph.UseDevice(d)
 	t.device = d
@@ -119,8 +126,12 @@ func (t *Trainer) Device() string {
 	return t.device.Name()
 }
 
-// syncHost copies the device's weights into their host copies (Data), which
-// checkpoints, pictures and samplers read.
+// SyncHost copies the weights of a trainer on a GPU into their host copies
+// (Data), which Sampler's network, checkpoints and pictures read; on the CPU
+// it does nothing. SaveCheckpoint and Progress call it.
+func (t *Trainer) SyncHost() error { return t.syncHost() }
+
+// syncHost is SyncHost.
 func (t *Trainer) syncHost() error {
 	if t.device == nil {
 		return nil
@@ -136,13 +147,18 @@ func (t *Trainer) deviceStep(step func() (StepStats, error)) (stats StepStats, e
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			var nk *autograd.NoKernelError
-			var de *autograd.DeviceError
-			e, ok := r.(error)
-			if !ok || !(errors.As(e, &nk) || errors.As(e, &de)) {
-				panic(r)
+			t.freezeD(false)
+			if t.dev.capturing { // end the capture, so that the stream works again
+				t.dev.capturing, t.dev.ready = false, false
+				if g, cerr := t.device.EndCapture(); cerr == nil {
+					g.Close()
+				}
 			}
-			err = e
+			if e, ok := r.(error); ok {
+				err = e
+			} else {
+				err = fmt.Errorf("on the GPU: %v", r)
+			}
 		}
 	}()
 	return step()
@@ -165,8 +181,25 @@ func (t *Trainer) SetTF32(on bool) {
 		return
 	}
 	t.device.SetTF32(on)
-	if t.dev.graph != nil { // captured with the other math: capture again
-		t.dev.graph.Close()
-		t.dev.graph, t.dev.ready = nil, false
+	t.dropGraph() // captured with the other math: capture again
+}
+
+// restoreOnDevice sends weights just restored on the host to the trainer's
+// GPU (the optimizers' moments go in their LoadState) and forgets the captured
+// step, which a new capture replaces.
+func (t *Trainer) restoreOnDevice() error {
+	if t.device == nil {
+		return nil
 	}
+	t.dropGraph()
+	return autograd.ToDevice(t.device, t.deviceWeights()...)
+}
+
+// dropGraph forgets the captured step: the next steps launch their kernels,
+// and one of them is captured again.
+func (t *Trainer) dropGraph() {
+	if t.dev.graph != nil {
+		t.dev.graph.Close()
+	}
+	t.dev.graph, t.dev.ready = nil, false
 }

@@ -177,15 +177,40 @@ func (t *Trainer) readDeviceStats(n int, gStep bool) (StepStats, error) {
 	s := t.dev.stats
 	stats := StepStats{DLoss: float64(s[0]), DReal: t.meanOutput(s[1 : 1+n]), DFake: t.meanOutput(s[1+n : 1+2*n]), GLoss: t.gLoss}
 	if !finite(stats.DLoss) {
-		return stats, fmt.Errorf("discriminator loss is %v at step %d", stats.DLoss, t.Step+1)
+		return stats, t.skippedStep(true, gStep, fmt.Errorf("discriminator loss is %v at step %d", stats.DLoss, t.Step+1))
 	}
 	if gStep {
 		stats.GLoss = float64(s[1+2*n])
 		if !finite(stats.GLoss) {
-			return stats, fmt.Errorf("generator loss is %v at step %d", stats.GLoss, t.Step+1)
+			return stats, t.skippedStep(false, true, fmt.Errorf("generator loss is %v at step %d", stats.GLoss, t.Step+1))
 		}
 		t.gLoss = stats.GLoss
 	}
 	t.Step++
 	return stats, nil
+}
+
+// skippedStep leaves the trainer as the CPU leaves it after a step whose loss
+// was not finite, where the guards skipped the updates (of D when skipD, and
+// of G when skipG): the gradients the step left on the device are cleared,
+// and the skipped optimizers take their step count back. (G's average and
+// BatchNorm's moving statistics have moved one step, which the CPU avoids.)
+func (t *Trainer) skippedStep(skipD, skipG bool, err error) error {
+	for _, w := range append(t.G.TrainableWeights(), t.D.TrainableWeights()...) {
+		if g := w.DeviceGrad(); g != 0 {
+			t.device.Fill(g, w.Len(), 0)
+		}
+	}
+	for _, s := range []struct {
+		skip bool
+		o    optim.Optimizer
+	}{{skipD, t.OptD}, {skipG, t.OptG}} {
+		if a, ok := s.o.(*optim.Adam); ok && s.skip {
+			a.Rewind()
+		}
+	}
+	if serr := t.device.Sync(); serr != nil {
+		return serr
+	}
+	return err
 }

@@ -1,6 +1,7 @@
 package gan
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"testing"
@@ -233,13 +234,18 @@ func TestDeviceGraphMatchesEager(t *testing.T) {
 }
 
 // TestNaNStepChangesNothing feeds a batch with a NaN after the step was
-// captured: the step fails with an error naming the loss, and no weight moves,
-// on the CPU as on the GPU.
+// captured: the step fails with an error naming the loss, no weight moves, and
+// the next step trains on to finite weights, on the CPU as on the GPU, with
+// and without an average of G.
 func TestNaNStepChangesNothing(t *testing.T) {
-	for _, device := range []string{"cpu", "cuda"} {
-		t.Run(device, func(t *testing.T) {
+	for _, c := range []struct {
+		device string
+		ema    float32
+	}{{"cpu", 0}, {"cuda", 0}, {"cuda", 0.999}} {
+		t.Run(fmt.Sprintf("%s/ema%g", c.device, c.ema), func(t *testing.T) {
+			device := c.device
 			cfg := DefaultConfig()
-			cfg.Batch = 16
+			cfg.Batch, cfg.EMA = 16, c.ema
 			tr, err := NewTrainer(cfg)
 			if err != nil {
 				t.Fatal(err)
@@ -272,6 +278,18 @@ func TestNaNStepChangesNothing(t *testing.T) {
 			for i, w := range snapshot(tr) {
 				if w != before[i] {
 					t.Fatalf("weight %d moved from %g to %g", i, before[i], w)
+				}
+			}
+			real[5] = 0
+			if _, err := tr.TrainStep(real, nil); err != nil {
+				t.Fatalf("the step after the NaN one: %v", err)
+			}
+			if err := tr.syncHost(); err != nil {
+				t.Fatal(err)
+			}
+			for i, w := range snapshot(tr) {
+				if !finite(float64(w)) {
+					t.Fatalf("after the NaN step, a finite step left weight %d at %g", i, w)
 				}
 			}
 		})

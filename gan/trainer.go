@@ -616,9 +616,6 @@ func copyWeights(dst, src nn.Network) {
 // Sampler is the generator used for samples and evaluation: the weight
 // average when EMA is on, G otherwise.
 func (t *Trainer) Sampler() nn.Network {
-	if err := t.syncHost(); err != nil {
-		panic(&autograd.DeviceError{Err: err})
-	}
 	if t.GEMA != nil {
 		return t.GEMA
 	}

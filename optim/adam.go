@@ -139,3 +139,11 @@ func (a *Adam) LoadState(slots map[string][]float32, steps int) error {
 	a.t = steps
 	return nil
 }
+
+// Rewind takes back the step count of the last Advance, for a step whose
+// update on a device was skipped (see SkipIfNotFinite).
+func (a *Adam) Rewind() {
+	if a.t > 0 {
+		a.t--
+	}
+}
