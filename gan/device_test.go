@@ -200,16 +200,28 @@ func TestDeviceTrainsImageModels(t *testing.T) {
 	}
 }
 
-// TestDeviceGraphMatchesEager trains the TensorFlow DCGAN (BatchNorm, Dropout)
-// twice on the GPU from the same seed, kernel by kernel and by replaying the
-// captured step: the weights and numbers agree to the bit.
+// TestDeviceGraphMatchesEager trains twice on the GPU from the same seed,
+// kernel by kernel and by replaying the captured step: the weights and numbers
+// agree to the bit. The TensorFlow DCGAN has BatchNorm and Dropout; the
+// seed's GAN runs with an average of G and a decaying learning rate, which a
+// replay must advance as the step's Go code does.
 func TestDeviceGraphMatchesEager(t *testing.T) {
-	cfg := DefaultConfig()
-	cfg.Model, cfg.Batch = "dcgan", 16
-	ApplyDefaults(&cfg, map[string]bool{"model": true, "batch": true})
+	dcgan := DefaultConfig()
+	dcgan.Model, dcgan.Batch = "dcgan", 16
+	ApplyDefaults(&dcgan, map[string]bool{"model": true, "batch": true})
+	mlp := DefaultConfig()
+	mlp.Batch, mlp.EMA, mlp.LRDecay = 16, 0.999, "linear"
+	for _, cfg := range []Config{dcgan, mlp} {
+		t.Run(cfg.Model, func(t *testing.T) { graphMatchesEager(t, cfg) })
+	}
+}
+
+func graphMatchesEager(t *testing.T, cfg Config) {
 	eager := newDeviceTrainer(t, cfg)
 	eager.SetCUDAGraph(false)
 	graph := newDeviceTrainer(t, cfg)
+	eager.Plan(20)
+	graph.Plan(20)
 	real := make([]float32, cfg.Batch*784)
 	for step := range 12 {
 		for i := range real {
@@ -231,6 +243,16 @@ func TestDeviceGraphMatchesEager(t *testing.T) {
 		t.Fatalf("graph trainer replays a graph: %v; eager: %v", graph.CUDAGraph(), eager.CUDAGraph())
 	}
 	checkClose(t, "after 12 steps", eager, graph, 0)
+	if cfg.EMA > 0 {
+		ew, gw := eager.GEMA.Weights(), graph.GEMA.Weights()
+		for i, w := range ew {
+			for j, v := range w.Data {
+				if gw[i].Data[j] != v {
+					t.Fatalf("G's average %s[%d]: eager %g, graph %g", w.Name, j, v, gw[i].Data[j])
+				}
+			}
+		}
+	}
 }
 
 // TestNaNStepChangesNothing feeds a batch with a NaN after the step was
