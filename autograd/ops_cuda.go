@@ -47,17 +47,7 @@ func (g *Graph) cudaAccumulateProduct(x, p, q *Var, transP, transQ bool) {
 		g.accumulate(x, g.MatMul(p, q, transP, transQ))
 		return
 	}
-	m, k := p.Rows(), p.Cols()
-	if transP {
-		m, k = k, m
-	}
-	nq := q.Cols()
-	if transQ {
-		nq = q.Rows()
-	}
-	if m*nq != x.Len() {
-		panic("autograd: gradient of " + x.Shape.String() + " from a product of " + p.Shape.String() + " and " + q.Shape.String())
-	}
+	m, nq, k := gradientProduct(x, p, q, transP, transQ)
 	g.cudaSgemm(transP, transQ, m, nq, k, g.ptr(p), p.Cols(), g.ptr(q), q.Cols(), 1, dst)
 }
 

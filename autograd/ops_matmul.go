@@ -65,18 +65,24 @@ func (g *Graph) accumulateProduct(x, p, q *Var, transP, transQ bool) {
 		g.accumulate(x, g.MatMul(p, q, transP, transQ))
 		return
 	}
-	m, k := p.Rows(), p.Cols()
+	m, nq, k := gradientProduct(x, p, q, transP, transQ)
+	g.sgemm(transP, transQ, m, nq, k, 1, p.Data, p.Cols(), q.Data, q.Cols(), 1, dst, nq)
+}
+
+// gradientProduct is the size (m, n, k) of op(p)·op(q), checked to fill x's gradient.
+func gradientProduct(x, p, q *Var, transP, transQ bool) (m, n, k int) {
+	m, k = p.Rows(), p.Cols()
 	if transP {
 		m, k = k, m
 	}
-	nq := q.Cols()
+	n = q.Cols()
 	if transQ {
-		nq = q.Rows()
+		n = q.Rows()
 	}
-	if m*nq != len(dst) {
+	if m*n != x.Len() {
 		panic("autograd: gradient of " + x.Shape.String() + " from a product of " + p.Shape.String() + " and " + q.Shape.String())
 	}
-	g.sgemm(transP, transQ, m, nq, k, 1, p.Data, p.Cols(), q.Data, q.Cols(), 1, dst, nq)
+	return m, n, k
 }
 
 // sgemm is gemm.Sgemm, counted: every matrix product an op computes goes
