@@ -145,3 +145,23 @@ func TestTrainAugmentFlags(t *testing.T) {
 	wantError(t, gogan(t, "train", "--data", dir, "--diffaugment", "colour"), 2, `unknown transform "colour"`)
 	wantError(t, gogan(t, "train", "--data", dir, "--augment", "rotate"), 2, `unknown augmentation "rotate"`)
 }
+
+// TestExportFeatureNetImageFolder: a classifier trained on a folder of class
+// folders exports its feature network with the accuracy on the folder's test
+// set (it used to look for IDX files there and fail), and eval scores the
+// folder against itself through it at a FID of about 0.
+func TestExportFeatureNetImageFolder(t *testing.T) {
+	dir := writeImageFolder(t)
+	cls := filepath.Join(t.TempDir(), "cls")
+	wantExit(t, gogan(t, "train", "--model", "classifier", "--data", dir, "--out", cls, "--batch", "16", "--steps", "4"), 0)
+	out := filepath.Join(t.TempDir(), "folder.safetensors")
+	r := gogan(t, "export-featurenet", "--run", cls, "--out", out)
+	wantExit(t, r, 0)
+	if !strings.Contains(r.stdout, "test accuracy") || !strings.Contains(r.stdout, "(32, 32, 3)") {
+		t.Errorf("export says %q, want the test accuracy and the (32, 32, 3) shape", r.stdout)
+	}
+	m := jsonScores(t, gogan(t, "eval", "--samples", dir, "--ref", dir, "--feature-net", out, "--json"))
+	if fid, ok := m["fid"].(float64); !ok || fid < 0 || fid > 1e-2 {
+		t.Errorf("the folder against itself: fid %v, want about 0 (%v)", m["fid"], m)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/gogan/gogan/data"
 	"github.com/gogan/gogan/eval"
 	"github.com/gogan/gogan/gan"
+	"github.com/gogan/gogan/run"
 	"github.com/gogan/gogan/tensor"
 )
 
@@ -31,7 +32,8 @@ func newExportFeatureNetCommand() *command {
 }
 
 // runExportFeatureNet writes a classifier run's weights as a feature network,
-// with its accuracy on the dataset's test set in the file's metadata.
+// with its accuracy on the dataset's test set in the file's metadata (a
+// folder of images: the test set its run evaluated, read as it trained).
 func runExportFeatureNet(env *environment, f *exportFeatureNetFlags) error {
 	if f.run == "" || f.out == "" {
 		return usageError{"--run and --out are required"}
@@ -47,7 +49,7 @@ func runExportFeatureNet(env *environment, f *exportFeatureNetFlags) error {
 	if !ok {
 		return fmt.Errorf("%s: a run of model %s, not a classifier (train one with --model classifier)", f.run, job.Settings().Model)
 	}
-	ds, err := data.Load(cls.Config.Data)
+	ds, err := run.LoadDataset(cls.Config, run.DataOptions{}) // a folder of images too, as it was trained
 	if err != nil {
 		return err
 	}
