@@ -45,6 +45,11 @@ type SampleOptions struct {
 	// Data overrides the dataset whose test images an autoencoder's codes are fitted to
 	// (its run's dataset by default); for tests.
 	Data string
+	// TestImages, when set, reads the test images (in [−1, 1]) an autoencoder's codes
+	// are fitted to, for the run's configuration: run.LoadDataset's, which also reads
+	// a folder of images as the run did. nil reads the dataset Data or the run's names
+	// with data.Load (built-in datasets and folders of IDX files).
+	TestImages func(cfg gan.Config) ([]float32, error)
 	// Shape is the image shape (H, W, C) the samples are read at: a folder's PNGs are
 	// read with its channels (gray, or RGB), and an image folder with classes is
 	// scaled to it. nil means ImageShape. Files of another size are refused.
@@ -86,6 +91,9 @@ func LoadSamples(path string, opts SampleOptions) (*Samples, error) {
 			return nil, err
 		}
 		s, err = Generated(job, opts.N, opts.Seed, func() ([]float32, error) {
+			if opts.TestImages != nil && opts.Data == "" {
+				return opts.TestImages(*job.Settings())
+			}
 			name := opts.Data
 			if name == "" {
 				name = job.Settings().Data

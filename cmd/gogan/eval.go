@@ -14,6 +14,7 @@ import (
 	"github.com/gogan/gogan/data"
 	"github.com/gogan/gogan/eval"
 	"github.com/gogan/gogan/gan"
+	"github.com/gogan/gogan/run"
 	"github.com/gogan/gogan/metrics"
 )
 
@@ -77,7 +78,7 @@ func runEval(env *environment, f *evalFlags) error {
 	if err != nil {
 		return err
 	}
-	s, err := eval.LoadSamples(f.samples, eval.SampleOptions{N: f.n, Seed: f.seed, Shape: net.Shape()})
+	s, err := eval.LoadSamples(f.samples, eval.SampleOptions{N: f.n, Seed: f.seed, Shape: net.Shape(), TestImages: runTestImages})
 	if err != nil {
 		return shapeHint(err, f.netName)
 	}
@@ -122,7 +123,7 @@ func evalReference(env *environment, net *eval.FeatureNet, f *evalFlags) (*eval.
 	}
 	// A generator as reference draws other latent vectors than the samples'.
 	var r *eval.Reference
-	rs, err := eval.LoadSamples(f.ref, eval.SampleOptions{N: f.n, Seed: f.seed + 1, Shape: net.Shape()})
+	rs, err := eval.LoadSamples(f.ref, eval.SampleOptions{N: f.n, Seed: f.seed + 1, Shape: net.Shape(), TestImages: runTestImages})
 	if err == nil {
 		r, err = eval.NewReference(net, rs)
 	}
@@ -292,4 +293,14 @@ func evalModes(env *environment, tr *gan.Trainer, n int, seed uint64, asJSON boo
 	fmt.Fprintf(env.stdout, "%s, %d samples at step %d:\n  high-quality samples (within 3σ of a mode): %.1f%%\n  modes covered (≥%d high-quality samples): %d of %d\n  KL(mode histogram ‖ uniform): %s\n",
 		r.Dataset, n, r.Step, 100*cov.HighQualityFraction, metrics.MinModeSamples, cov.ModesCovered, cov.ModesTotal, kl)
 	return nil
+}
+
+// runTestImages reads the test images of the data a run trained on, as the run
+// read them (a folder of images included), in [−1, 1].
+func runTestImages(cfg gan.Config) ([]float32, error) {
+	ds, err := run.LoadDataset(cfg, run.DataOptions{})
+	if err != nil {
+		return nil, err
+	}
+	return data.Scale(ds.Test.Images), nil
 }

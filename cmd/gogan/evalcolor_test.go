@@ -164,4 +164,12 @@ func TestExportFeatureNetImageFolder(t *testing.T) {
 	if fid, ok := m["fid"].(float64); !ok || fid < 0 || fid > 1e-2 {
 		t.Errorf("the folder against itself: fid %v, want about 0 (%v)", m["fid"], m)
 	}
+	// An autoencoder trained on the folder: eval fits its codes to the folder's
+	// test images, read as the run read them (it once looked for IDX files there).
+	cae := filepath.Join(t.TempDir(), "cae")
+	wantExit(t, gogan(t, "train", "--model", "cae", "--data", dir, "--out", cae, "--batch", "16", "--steps", "2"), 0)
+	m = jsonScores(t, gogan(t, "eval", "--samples", cae, "--ref", dir, "--feature-net", out, "--n", "200", "--json"))
+	if fid, ok := m["fid"].(float64); !ok || !(fid > 0) {
+		t.Errorf("the autoencoder's samples: fid %v, want a positive number (%v)", m["fid"], m)
+	}
 }
