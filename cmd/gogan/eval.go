@@ -14,8 +14,8 @@ import (
 	"github.com/gogan/gogan/data"
 	"github.com/gogan/gogan/eval"
 	"github.com/gogan/gogan/gan"
-	"github.com/gogan/gogan/run"
 	"github.com/gogan/gogan/metrics"
+	"github.com/gogan/gogan/run"
 )
 
 // evalFlags are gogan eval's flags; fs tells which were given.
