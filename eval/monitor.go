@@ -32,8 +32,12 @@ type Monitor struct {
 // MonitorConfig says what a Monitor compares with.
 type MonitorConfig struct {
 	// Data is the run's dataset: "fashion-mnist" is scored by its feature network,
-	// anything else by MNIST's; the two datasets' references are cached.
+	// anything else by MNIST's, unless FeatureNet names another; the two datasets'
+	// references are cached.
 	Data string
+	// FeatureNet names the network that scores (LoadFeatureNet: "mnist",
+	// "fashion-mnist" or a weights file); "" means Data's.
+	FeatureNet string
 	// Test are the dataset's test images (n, H, W, C) in [−1, 1], the reference.
 	Test []float32
 	// Shape is a test image's (H, W, C); nil means ImageShape. Images of another shape
@@ -49,6 +53,9 @@ type MonitorConfig struct {
 // NewMonitor loads the feature network and the reference.
 func NewMonitor(cfg MonitorConfig) (*Monitor, error) {
 	net, err := ForDataset(cfg.Data)
+	if cfg.FeatureNet != "" {
+		net, err = LoadFeatureNet(cfg.FeatureNet)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -62,7 +69,7 @@ func NewMonitor(cfg MonitorConfig) (*Monitor, error) {
 	switch {
 	case m.stacked:
 		return m, nil
-	case IsDataset(cfg.Data):
+	case IsDataset(cfg.Data): // cached per network (its hash)
 		cache := cfg.Cache
 		cache.Test = cfg.Test
 		m.ref, err = DatasetReference(net, cfg.Data, cache)

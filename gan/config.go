@@ -30,6 +30,11 @@ type Config struct {
 	// EvalEvery is the number of steps between evaluations of the generator (FID, KID,
 	// Inception Score; see package eval); 0 means none.
 	EvalEvery int `json:"eval_every,omitempty"`
+	// FeatureNet is the feature network those evaluations score with: "mnist",
+	// "fashion-mnist" or a weights file written by gogan export-featurenet
+	// (a classifier of the run's own images); "" means the dataset's
+	// (fashion-mnist's for fashion-mnist, else MNIST's).
+	FeatureNet string `json:"feature_net,omitempty"`
 
 	// The GAN recipe (see Objectives and the recipes): all optional, the zero value
 	// is the seed's non-saturating GAN with Adam.

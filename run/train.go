@@ -161,7 +161,7 @@ func newMonitor(cfg gan.Config, test gan.TestSet, sample tensor.Shape, warn io.W
 	if data.IsToy(cfg.Data) {
 		return nil, fmt.Errorf("evaluation every %d steps scores images; %s holds 2-D points (their mode coverage is logged at every epoch)", cfg.EvalEvery, cfg.Data)
 	}
-	return eval.NewMonitor(eval.MonitorConfig{Data: cfg.Data, Test: test.Images, Shape: sample, Seed: cfg.Seed, Cache: eval.CacheOptions{Warn: warn}})
+	return eval.NewMonitor(eval.MonitorConfig{Data: cfg.Data, FeatureNet: cfg.FeatureNet, Test: test.Images, Shape: sample, Seed: cfg.Seed, Cache: eval.CacheOptions{Warn: warn}})
 }
 
 // ToyTestSamples is the number of reference points a 2-D dataset's test set
@@ -245,6 +245,9 @@ func resume(opts Options) (gan.Job, error) {
 	}
 	if opts.ResumeOverrides["eval-every"] {
 		cfg.EvalEvery = opts.Config.EvalEvery
+	}
+	if opts.ResumeOverrides["feature-net"] {
+		cfg.FeatureNet = opts.Config.FeatureNet
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err

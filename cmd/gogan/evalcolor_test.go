@@ -164,6 +164,15 @@ func TestExportFeatureNetImageFolder(t *testing.T) {
 	if fid, ok := m["fid"].(float64); !ok || fid < 0 || fid > 1e-2 {
 		t.Errorf("the folder against itself: fid %v, want about 0 (%v)", m["fid"], m)
 	}
+	// A GAN trained on the folder, evaluated during training through the exported
+	// network: its metrics hold FID lines.
+	run := filepath.Join(t.TempDir(), "gan")
+	wantExit(t, gogan(t, "train", "--model", "dcgan", "--data", dir, "--out", run, "--batch", "16", "--steps", "2",
+		"--eval-every", "2", "--feature-net", out), 0)
+	metrics, err := os.ReadFile(filepath.Join(run, "metrics.jsonl"))
+	if err != nil || !strings.Contains(string(metrics), `"fid"`) {
+		t.Errorf("--eval-every with --feature-net on a folder: metrics %q (%v), want an fid", metrics, err)
+	}
 	// An autoencoder trained on the folder: eval fits its codes to the folder's
 	// test images, read as the run read them (it once looked for IDX files there).
 	cae := filepath.Join(t.TempDir(), "cae")

@@ -57,6 +57,7 @@ func newTrainCommand() *command {
 	fs.Uint64Var(&f.cfg.Seed, "seed", def.Seed, "random seed: weights, data order, noise")
 	fs.IntVar(&f.cfg.LogEvery, "log-every", def.LogEvery, "steps between lines of metrics.jsonl")
 	fs.IntVar(&f.cfg.EvalEvery, "eval-every", 0, "steps between FID/KID/IS evaluations of the generator on 2,000 samples, and at the end (0: none)")
+	fs.StringVar(&f.cfg.FeatureNet, "feature-net", "", `the network --eval-every scores with: "mnist", "fashion-mnist" or a weights file from gogan export-featurenet (default: the dataset's)`)
 	fs.StringVar(&f.cfg.Arch, "arch", "", "networks of a recipe: "+gan.GANArchitectureNames()+" (default mlp)")
 	fs.StringVar(&f.cfg.Loss, "loss", "", "objective (default nonsaturating, or the recipe's):"+gan.ObjectivesHelp())
 	fs.StringVar(&f.cfg.Optimizer, "optimizer", "", "adam (default) or rmsprop")
@@ -169,7 +170,7 @@ func checkTrainFlags(f *trainFlags) (map[string]bool, error) {
 func checkResumeFlags(cfg gan.Config, set map[string]bool, fixed []string) error {
 	switch {
 	case len(fixed) > 0:
-		return usageError{fmt.Sprintf("--%s cannot change a resumed run (only --epochs, --steps, --threads and --eval-every can)", fixed[0])}
+		return usageError{fmt.Sprintf("--%s cannot change a resumed run (only --epochs, --steps, --threads, --eval-every, --feature-net, --device, --tf32 and --cuda-graph can)", fixed[0])}
 	case set["epochs"] && cfg.Epochs <= 0:
 		return usageError{fmt.Sprintf("--epochs must be positive, got %d", cfg.Epochs)}
 	case set["steps"] && cfg.Steps < 0:
@@ -258,7 +259,7 @@ const (
 )
 
 // resumable are the flags that may go with --resume.
-var resumable = map[string]bool{"resume": true, "epochs": true, "steps": true, "threads": true, "eval-every": true, "device": true, "tf32": true, "cuda-graph": true}
+var resumable = map[string]bool{"resume": true, "epochs": true, "steps": true, "threads": true, "eval-every": true, "feature-net": true, "device": true, "tf32": true, "cuda-graph": true}
 
 // newRunDir makes the default run folder, runs/<model>-<time>, adding -2, -3,
 // ... when another run started in the same second took the name, so that two
