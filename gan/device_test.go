@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/gogan/gogan/data"
@@ -325,4 +326,19 @@ func snapshot(tr *Trainer) []float32 {
 		out = append(out, w.Data...)
 	}
 	return out
+}
+
+// TestParseDevice checks the device names --device takes, and that bad ones
+// are refused with a message naming them.
+func TestParseDevice(t *testing.T) {
+	for name, want := range map[string]int{"": -1, "cpu": -1, "cuda": 0, "cuda:0": 0, "cuda:3": 3} {
+		if got, err := ParseDevice(name); err != nil || got != want {
+			t.Errorf("ParseDevice(%q) = %d, %v; want %d", name, got, err, want)
+		}
+	}
+	for _, name := range []string{"gpu", "cuda:", "cuda:-1", "cuda:x", "CUDA", "cpu:0"} {
+		if _, err := ParseDevice(name); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("%q", name)) {
+			t.Errorf("ParseDevice(%q): error %v, want one naming it", name, err)
+		}
+	}
 }
