@@ -106,6 +106,7 @@ func (t *Trainer) beginDeviceStep(g *autograd.Graph) (noise, real *autograd.Var,
 	if t.dev.capturing {
 		t.dev.flopsBefore = g.Flops()
 		if err := t.device.BeginCapture(); err != nil {
+			t.dev.capturing, t.dev.ready = false, false
 			return nil, nil, fmt.Errorf("capturing the step in a CUDA graph: %w", err)
 		}
 	}
@@ -137,6 +138,7 @@ func (t *Trainer) finishDeviceStep(g *autograd.Graph, lossD, sReal, sFake, lossG
 		t.dev.capturing = false
 		graph, err := t.device.EndCapture()
 		if err != nil {
+			t.dev.ready = false
 			return StepStats{}, fmt.Errorf("capturing the step in a CUDA graph: %w (train with --cuda-graph=false)", err)
 		}
 		t.dev.graph, t.dev.gStep = graph, lossG != nil
