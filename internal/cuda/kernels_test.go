@@ -309,7 +309,7 @@ func TestAdam(t *testing.T) {
 			s := vec.AdamStep{Beta1: 0.5, Beta2: 0.999, StepSize: 2e-4 * float32(step+1), Epsilon: 1e-7}
 			if step == 2 {
 				d.CopyToDevice(hyper, []float32{s.StepSize, s.Epsilon})
-				d.AdamFrom(pp, pg, pm, pv, n, s.Beta1, s.Beta2, hyper)
+				d.AdamGuarded(pp, pg, pm, pv, n, s.Beta1, s.Beta2, hyper, 0)
 			} else {
 				d.Adam(pp, pg, pm, pv, n, s.Beta1, s.Beta2, s.StepSize, s.Epsilon)
 			}

@@ -11,14 +11,6 @@ func (d *Device) Adam(p, g, m, v Ptr, n int, beta1, beta2, stepSize, eps float32
 		floatArg(beta1), floatArg(1-beta1), floatArg(beta2), floatArg(1-beta2), floatArg(stepSize), floatArg(eps), 0, 0)
 }
 
-// AdamFrom is Adam with stepSize and eps read by the kernel from hyper[0] and hyper[1]
-// (device memory): in a captured graph the bias corrections change every replay when
-// the host writes hyper (an AllocHost buffer copied in by the graph, say).
-func (d *Device) AdamFrom(p, g, m, v Ptr, n int, beta1, beta2 float32, hyper Ptr) {
-	d.elementwise(kAdam, n, ptrArg(p), ptrArg(g), ptrArg(m), ptrArg(v), intArg(n),
-		floatArg(beta1), floatArg(1-beta1), floatArg(beta2), floatArg(1-beta2), 0, 0, ptrArg(hyper), 0)
-}
-
 // Normal fills x (n) with standard normal values, x[i] a pure function of
 // (seed, offset + i): w = Philox4x32-10 of the counter offset + i under the key seed,
 // u1 = ((w₀ >> 8) + 1)/2²⁴, u2 = (w₁ >> 8)/2²⁴, x[i] = √(−2 ln u1)·cos(2π u2)
@@ -27,9 +19,12 @@ func (d *Device) Normal(x Ptr, n int, seed, offset uint64) {
 	d.elementwise(kNormal, n, ptrArg(x), intArg(n), arg(seed), arg(offset))
 }
 
-// AdamGuarded is AdamFrom that leaves p, g, m and v as they are when guard[0]
-// (a loss on the device) is not finite: a step whose loss is checked only after
-// it ran (a captured graph) changes no weight.
+// AdamGuarded is Adam with stepSize and eps read by the kernel from hyper[0]
+// and hyper[1] (device memory: in a captured graph the bias corrections change
+// every replay when the host writes hyper, an AllocHost buffer the graph
+// copies in), leaving p, g, m and v as they are when guard[0] (a loss on the
+// device) is not finite, so that a step whose loss is checked only after it ran
+// changes no weight. A guard of 0 checks nothing.
 func (d *Device) AdamGuarded(p, g, m, v Ptr, n int, beta1, beta2 float32, hyper, guard Ptr) {
 	d.elementwise(kAdam, n, ptrArg(p), ptrArg(g), ptrArg(m), ptrArg(v), intArg(n),
 		floatArg(beta1), floatArg(1-beta1), floatArg(beta2), floatArg(1-beta2), 0, 0, ptrArg(hyper), ptrArg(guard))
