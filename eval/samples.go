@@ -54,6 +54,10 @@ type SampleOptions struct {
 	// read with its channels (gray, or RGB), and an image folder with classes is
 	// scaled to it. nil means ImageShape. Files of another size are refused.
 	Shape tensor.Shape
+	// StandingStats, when positive, gives a GAN run's generator standing
+	// BatchNorm statistics from that many batches of noise before it samples
+	// (gan.Trainer.RecalibrateSampler), whatever the run's own setting.
+	StandingStats int
 }
 
 // DefaultN is the number of samples scored by default, as in the standard FID protocol
@@ -87,6 +91,9 @@ func LoadSamples(path string, opts SampleOptions) (*Samples, error) {
 	switch {
 	case isCheckpoint(path, st):
 		job, err := gan.LoadJob(path)
+		if err == nil && opts.StandingStats > 0 {
+			err = recalibrate(job, opts.StandingStats)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -285,4 +292,13 @@ func unwrapPath(err error) error {
 		return pe.Err
 	}
 	return err
+}
+
+// recalibrate gives a GAN's sampler standing statistics from batches batches.
+func recalibrate(job gan.Job, batches int) error {
+	t, ok := job.(*gan.Trainer)
+	if !ok {
+		return fmt.Errorf("standing statistics are for a GAN's generator; this run trains a %s", job.Settings().Model)
+	}
+	return t.RecalibrateSampler(batches)
 }

@@ -72,6 +72,7 @@ func (t *Trainer) SaveCheckpoint(dir string) (string, error) {
 	if err := t.syncHost(); err != nil {
 		return "", fmt.Errorf("checkpoint: reading the weights off the GPU: %w", err)
 	}
+	t.standingSampler() // the saved average samples as the run's did
 	return saveParts(dir, t.parts())
 }
 

@@ -64,6 +64,13 @@ type Config struct {
 	// statistics that samples are drawn with follow the batches' (Keras's
 	// 0.99; 0.9 is PyTorch's momentum 0.1).
 	BNMomentum float32 `json:"bn_momentum,omitempty"`
+	// StandingStats, when positive, gives G's weight average (EMA) BatchNorm
+	// statistics of its own before it draws samples, evaluations and
+	// checkpoints: the mean of its batch statistics over StandingStats
+	// batches of noise (BigGAN's "standing statistics"; see
+	// StandingStatistics). Without it the average is sampled with the moving
+	// statistics of the live G. Needs EMA; at most MaxStandingStats.
+	StandingStats int `json:"standing_stats,omitempty"`
 	// SampleShape is the shape of one data sample, for architectures that fit
 	// several (resnet: 32×32 images of any channels); empty: the
 	// architecture's Sample. See ForData.
@@ -109,6 +116,9 @@ const MaxPack = 16
 // latest.json) before the trainer it builds asks for more memory than a
 // machine has. Validate enforces them.
 const (
+	// MaxStandingStats bounds Config.StandingStats, the batches of noise
+	// G's weight average is given BatchNorm statistics from.
+	MaxStandingStats = 10000
 	// MaxBatch bounds Batch: more than MNIST's 60,000 training images.
 	MaxBatch = 1 << 16
 	// MaxLatentDim bounds LatentDim (G's first kernel is LatentDim × 256 for mlp).

@@ -136,6 +136,7 @@ func (t *Trainer) syncHost() error {
 	if t.device == nil {
 		return nil
 	}
+	t.standingAt = -1 // the weight average's statistics are the device's again
 	return autograd.ToHost(t.deviceWeights()...)
 }
 

@@ -70,7 +70,7 @@ func (t *Trainer) Settings() *Config { return &t.Config }
 // Steps is the number of training steps taken.
 func (t *Trainer) Steps() int { return t.Step }
 
-func (t *Trainer) setStep(n int) { t.Step = n }
+func (t *Trainer) setStep(n int) { t.Step, t.standingAt = n, -1 }
 
 // SampleShape is the shape of one sample: one output of G, which D takes
 // alone or, with Config.Pack, packed with others.

@@ -80,6 +80,7 @@ func ApplyRecipe(cfg *Config, given map[string]bool) {
 		"spectral-norm": func() { cfg.SpectralNorm = chosen.SpectralNorm },
 		"init":          func() { cfg.Init = chosen.Init }, "ema": func() { cfg.EMA = chosen.EMA },
 		"bn-momentum":     func() { cfg.BNMomentum = chosen.BNMomentum },
+		"standing-stats":  func() { cfg.StandingStats = chosen.StandingStats },
 		"label-smoothing": func() { cfg.LabelSmoothing = chosen.LabelSmoothing },
 	}
 	for name, undo := range restore {
@@ -174,6 +175,10 @@ func (c Config) validateGAN() error {
 		return fmt.Errorf("acgan's critic scores and classes together; use cgan with %s", obj.Name)
 	case c.EMA < 0 || c.EMA >= 1:
 		return fmt.Errorf("EMA decay must be in [0, 1), got %g", c.EMA)
+	case c.StandingStats < 0 || c.StandingStats > MaxStandingStats:
+		return fmt.Errorf("standing statistics must be in [0, %d] batches, got %d", MaxStandingStats, c.StandingStats)
+	case c.StandingStats > 0 && c.EMA == 0:
+		return fmt.Errorf("standing statistics (%d batches) are computed for G's weight average: set an EMA decay too (e.g. 0.999)", c.StandingStats)
 	case c.LRG < 0 || c.LRD < 0 || c.LRG > 1 || c.LRD > 1:
 		return fmt.Errorf("learning rates must be in (0, 1], got G %g and D %g", c.LRG, c.LRD)
 	}

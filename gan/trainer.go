@@ -45,6 +45,7 @@ type Trainer struct {
 	fixedNoise []float32 // (64, latent) for WriteProgress
 	fakeLabels []float32 // (batch) class indices drawn for G, conditional recipes
 	fakeClass  []uint8   // the same classes as bytes, for acgan's class loss
+	standingAt int       // the step GEMA last got standing statistics at; −1: none
 	realLabels []float32 // (batch) the real samples' classes as float32
 
 	sample    tensor.Shape    // one data sample: one output of G
@@ -203,7 +204,7 @@ func newTrainer(cfg Config, g, d, gema nn.Network, obj NamedObjective) (*Trainer
 		Config: cfg, G: g, D: d, OptG: optG, OptD: optD,
 		Objective: obj, objective: obj.New(cfg),
 		pcg: pcg, rng: rng, graph: autograd.NewGraph(rng),
-		noise: make([]float32, cfg.Batch*cfg.LatentDim),
+		noise: make([]float32, cfg.Batch*cfg.LatentDim), standingAt: -1,
 	}
 	if cfg.Conditional != "" {
 		t.fakeLabels, t.realLabels = make([]float32, cfg.Batch), make([]float32, cfg.Batch)
@@ -615,8 +616,12 @@ func copyWeights(dst, src nn.Network) {
 
 // Sampler is the generator used for samples and evaluation: the weight
 // average when EMA is on, G otherwise.
+//
+// With Config.StandingStats, the average is first given BatchNorm statistics
+// of its own weights (StandingStatistics), once per step.
 func (t *Trainer) Sampler() nn.Network {
 	if t.GEMA != nil {
+		t.standingSampler()
 		return t.GEMA
 	}
 	return t.G

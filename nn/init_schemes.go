@@ -160,6 +160,19 @@ func SetBatchNormMomentum(net Network, momentum float32) error {
 	if !(momentum >= 0 && momentum <= 1) {
 		return fmt.Errorf("batch-norm momentum must be in [0, 1], got %g", momentum)
 	}
+	layers, err := BatchNormLayers(net)
+	if err != nil {
+		return err
+	}
+	for _, b := range layers {
+		b.Momentum = momentum
+	}
+	return nil
+}
+
+// BatchNormLayers returns the BatchNormalization layers of net (an
+// *nn.Sequential or an *nn.Model), in the order of its layers.
+func BatchNormLayers(net Network) ([]*BatchNormalizationLayer, error) {
 	var layers []Applicable
 	switch m := net.(type) {
 	case *Sequential:
@@ -169,12 +182,13 @@ func SetBatchNormMomentum(net Network, momentum float32) error {
 	case *Model:
 		layers = m.reachableLayers()
 	default:
-		return fmt.Errorf("batch-norm momentum: cannot reach the layers of model %s, a %T (want an *nn.Sequential or an *nn.Model)", net.Name(), net)
+		return nil, fmt.Errorf("batch norm: cannot reach the layers of model %s, a %T (want an *nn.Sequential or an *nn.Model)", net.Name(), net)
 	}
+	var bns []*BatchNormalizationLayer
 	for _, l := range layers {
 		if b, ok := l.(*BatchNormalizationLayer); ok {
-			b.Momentum = momentum
+			bns = append(bns, b)
 		}
 	}
-	return nil
+	return bns, nil
 }

@@ -28,6 +28,9 @@ type evalFlags struct {
 	netName string
 	labels  string
 	fs      *flag.FlagSet
+	// standing is --standing-stats: batches of noise for the generator's
+	// BatchNorm statistics (0: the run's own).
+	standing int
 }
 
 func newEvalCommand() *command {
@@ -39,6 +42,7 @@ func newEvalCommand() *command {
 	fs.BoolVar(&f.asJSON, "json", false, "print one JSON object instead of the table")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of the latent vectors and of KID's subsets")
 	fs.StringVar(&f.netName, "feature-net", "", `feature network: "mnist", "fashion-mnist" or a weights .safetensors file (default: --ref's dataset, else mnist)`)
+	fs.IntVar(&f.standing, "standing-stats", 0, "a GAN run's generator: first give its BatchNorm layers standing statistics from this many batches of noise (BigGAN's; 0: as the run saved them)")
 	fs.StringVar(&f.labels, "labels", "", "IDX label file: the class each sample was generated for (conditional generators): adds the label accuracy")
 	c := &command{
 		name: "eval", usage: "--samples PATH [--ref mnist|fashion-mnist|PATH] [--n 10000] [--json]", flags: fs,
@@ -54,12 +58,15 @@ func runEval(env *environment, f *evalFlags) error {
 	if f.samples == "" {
 		return usageError{"--samples is required"}
 	}
+	if f.standing < 0 || f.standing > gan.MaxStandingStats {
+		return usageError{fmt.Sprintf("--standing-stats must be in [0, %d] batches, got %d", gan.MaxStandingStats, f.standing)}
+	}
 	if f.ref == eval.StackedDataset || stackedRun(f.samples) {
 		count := f.n
 		if !isSet(f.fs, "n") {
 			count = eval.StackedN
 		}
-		return evalStacked(env, f.samples, f.netName, count, f.seed, f.asJSON)
+		return evalStacked(env, f.samples, f.netName, count, f.seed, f.standing, f.asJSON)
 	}
 	if job, ok := toyRun(f.samples); ok {
 		count := f.n
@@ -78,7 +85,7 @@ func runEval(env *environment, f *evalFlags) error {
 	if err != nil {
 		return err
 	}
-	s, err := eval.LoadSamples(f.samples, eval.SampleOptions{N: f.n, Seed: f.seed, Shape: net.Shape(), TestImages: runTestImages})
+	s, err := eval.LoadSamples(f.samples, eval.SampleOptions{N: f.n, Seed: f.seed, Shape: net.Shape(), TestImages: runTestImages, StandingStats: f.standing})
 	if err != nil {
 		return shapeHint(err, f.netName)
 	}
@@ -166,7 +173,7 @@ func stackedRun(path string) bool {
 // evalStacked scores Stacked MNIST samples (28×28×3) by the modes they cover and the
 // KL divergence of their modes from uniform, each channel classified by the MNIST
 // network (or the one --feature-net names, which must take 28×28×1 digits).
-func evalStacked(env *environment, samples, netName string, n int, seed uint64, asJSON bool) error {
+func evalStacked(env *environment, samples, netName string, n int, seed uint64, standing int, asJSON bool) error {
 	if n < eval.MinSamples || n > maxSamples {
 		return usageError{fmt.Sprintf("--n must be in [%d, %d], got %d", eval.MinSamples, maxSamples, n)}
 	}
@@ -177,7 +184,7 @@ func evalStacked(env *environment, samples, netName string, n int, seed uint64, 
 	if err != nil {
 		return err
 	}
-	s, err := eval.LoadSamples(samples, eval.SampleOptions{N: n, Seed: seed, Shape: eval.StackedShape})
+	s, err := eval.LoadSamples(samples, eval.SampleOptions{N: n, Seed: seed, Shape: eval.StackedShape, StandingStats: standing})
 	if err != nil {
 		return err
 	}

@@ -75,6 +75,7 @@ func newTrainCommand() *command {
 	fs.BoolVar(&f.cfg.SpectralNorm, "spectral-norm", false, "spectral normalization of D's kernels")
 	fs.StringVar(&f.cfg.Init, "init", "", "initializers of the Dense and Conv layers: "+strings.Join(nn.InitSchemeNames(), ", ")+" (default: the architecture's, glorot for the seed's)")
 	fs.Var(float32Flag{&f.cfg.BNMomentum}, "bn-momentum", "momentum of every BatchNormalization layer's moving statistics, in [0, 1) (default: the architecture's, Keras's 0.99 for the seed's and the TensorFlow DCGAN)")
+	fs.IntVar(&f.cfg.StandingStats, "standing-stats", 0, "with --ema: give the weight average BatchNorm statistics of its own from this many batches of noise before it samples (BigGAN's standing statistics; 0: off)")
 	fs.IntVar(&f.cfg.Pack, "pack", 1, "D judges this many samples at once, concatenated: points side by side, images along their channels (PacGAN)")
 	fs.StringVar(&f.cfg.Augment, "augment", "", "augmentation of the real images: flip (mirror left to right at random) or none")
 	fs.StringVar(&f.cfg.DiffAugment, "diffaugment", "", "DiffAugment: transforms of every image D sees, comma-separated: "+strings.Join(gan.DiffAugmentNames(), ", "))

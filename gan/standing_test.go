@@ -1,0 +1,134 @@
+package gan
+
+import (
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/gogan/gogan/nn"
+	"github.com/gogan/gogan/tensor"
+)
+
+// TestStandingStatisticsAverageBatches: on a BatchNormalization layer fed the
+// noise itself, the standing statistics are the mean over the batches of each
+// feature's batch mean and biased batch variance, computed here by hand from
+// the same noise; the layer's momentum is given back.
+func TestStandingStatisticsAverageBatches(t *testing.T) {
+	const batches, batch, features, seed = 3, 5, 4, 7
+	g := nn.NewSequential("g", nn.Input(features), nn.BatchNormalization())
+	if err := g.Build(rand.New(rand.NewPCG(1, 2))); err != nil {
+		t.Fatal(err)
+	}
+	if err := StandingStatistics(g, batches, batch, 0, seed); err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
+	wantMean, wantVar := make([]float64, features), make([]float64, features)
+	for range batches {
+		z := make([]float64, batch*features)
+		for i := range z {
+			z[i] = float64(float32(rng.NormFloat64()))
+		}
+		for f := range features {
+			var mean, sq float64
+			for i := range batch {
+				mean += z[i*features+f] / batch
+			}
+			for i := range batch {
+				d := z[i*features+f] - mean
+				sq += d * d / batch
+			}
+			wantMean[f] += mean / batches
+			wantVar[f] += sq / batches
+		}
+	}
+	bns, err := nn.BatchNormLayers(g)
+	if err != nil || len(bns) != 1 {
+		t.Fatalf("BatchNormLayers: %v, %d layers", err, len(bns))
+	}
+	w := bns[0].Weights() // gamma, beta, moving mean, moving variance
+	for f := range features {
+		if math.Abs(float64(w[2].Data[f])-wantMean[f]) > 1e-5 || math.Abs(float64(w[3].Data[f])-wantVar[f]) > 1e-5 {
+			t.Errorf("feature %d: moving mean %g, variance %g; want %g, %g", f, w[2].Data[f], w[3].Data[f], wantMean[f], wantVar[f])
+		}
+	}
+	if bns[0].Momentum != 0.99 {
+		t.Errorf("momentum %g after standing statistics, want 0.99 given back", bns[0].Momentum)
+	}
+	if err := StandingStatistics(g, 0, batch, 0, seed); err == nil || !strings.Contains(err.Error(), "must be positive") {
+		t.Errorf("0 batches: error %v, want one saying they must be positive", err)
+	}
+}
+
+// TestStandingStatsNeedEMA: standing statistics are for the weight average,
+// and their count is bounded.
+func TestStandingStatsNeedEMA(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.StandingStats = 10
+	if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "set an EMA decay too") {
+		t.Errorf("standing statistics without EMA: error %v, want one asking for EMA", err)
+	}
+	cfg.EMA, cfg.StandingStats = 0.999, -1
+	if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "standing statistics must be in") {
+		t.Errorf("standing statistics -1: error %v, want a range error", err)
+	}
+}
+
+// TestSamplerGetsStandingStatistics: with EMA and StandingStats, the sampler's
+// BatchNorm statistics are its own (not the live G's), a function of its
+// weights alone, and the checkpoint keeps them.
+func TestSamplerGetsStandingStatistics(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Batch, cfg.EMA, cfg.StandingStats = 16, 0.9, 4
+	tr, err := NewTrainer(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for step := range 3 {
+		if _, err := tr.TrainStep(randomImages(cfg.Batch, tensor.Shape{28, 28, 1}, uint64(step)), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	moving := func(net nn.Network) []float32 {
+		bns, err := nn.BatchNormLayers(net)
+		if err != nil || len(bns) == 0 {
+			t.Fatalf("no batch norm layers in %s: %v", net.Name(), err)
+		}
+		return append([]float32(nil), bns[0].Weights()[2].Data...)
+	}
+	live := moving(tr.G)
+	own := moving(tr.Sampler())
+	if equalFloats(live, own) {
+		t.Fatal("the sampler kept the live G's moving mean")
+	}
+	if err := StandingStatistics(tr.GEMA, cfg.StandingStats, cfg.Batch, 0, cfg.Seed); err != nil {
+		t.Fatal(err)
+	}
+	if again := moving(tr.GEMA); !equalFloats(again, own) {
+		t.Fatal("standing statistics differ when computed twice from the same weights")
+	}
+	dir := t.TempDir()
+	if _, err := tr.SaveCheckpoint(dir); err != nil {
+		t.Fatal(err)
+	}
+	job, err := LoadJob(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := moving(job.(*Trainer).GEMA); !equalFloats(got, own) {
+		t.Fatal("the checkpoint lost the sampler's standing statistics")
+	}
+}
+
+func equalFloats(a, b []float32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
