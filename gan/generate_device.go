@@ -43,7 +43,7 @@ func GenerateOn(device string, g nn.Network, dst, z []float32, labels []uint8, n
 	}
 	d, err := cuda.Open(ordinal)
 	if err != nil {
-		return err
+		return fmt.Errorf("--device %s: %w", device, err)
 	}
 	defer d.Close()
 	if err := generateOnDevice(d, g, dst, z, n); err != nil {
