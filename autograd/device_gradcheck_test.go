@@ -24,7 +24,7 @@ import (
 //	err = |analytic − numeric| / (|numeric| + mean |numeric| over the checked entries)
 //
 // chosen from float32's rounding (relative 6e-8 an operation) over 2h and the
-// truncation error of central differences, (h²/6)·f''':
+// truncation error of central differences, (h²/6)·f⁽³⁾:
 //
 //	linear ops (MatMul, sums, AddBias, copies, Conv2D, Dropout): exact
 //	  differences for any h, so h = 0.1 and the bound is rounding: 1e-3;
@@ -71,6 +71,13 @@ func offBiasKink(x, b []float32) {
 		c := i % len(b)
 		v := float64(x[i] + b[c])
 		x[i] = float32(math.Copysign(0.1+math.Abs(v), v)) - b[c]
+	}
+}
+
+// positive maps x to 0.5 + |x|.
+func positive(x []float32) {
+	for i, v := range x {
+		x[i] = 0.5 + float32(math.Abs(float64(v)))
 	}
 }
 
@@ -132,6 +139,10 @@ func fdCases() []fdCase {
 		linear("Scale", [][]int{{9, 7}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var { return g.Scale(p[0], -1.5) }),
 		linear("AddScalar", [][]int{{9, 7}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var { return g.AddScalar(p[0], 0.25) }),
 		linear("Square", [][]int{{9, 7}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var { return g.Square(p[0]) }),
+		linear("SumCols", [][]int{{29, 3, 5}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var { return g.SumCols(p[0]) }),
+		linear("TileCols", [][]int{{29, 1}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var { return g.TileCols(p[0], 29, 3, 5) }),
+		{name: "Sqrt", shapes: [][]int{{31, 17}}, h: 1e-2, tol: 2e-3, prep: func(p []*autograd.Var) { positive(p[0].Data) },
+			f: func(g *autograd.Graph, p []*autograd.Var) *autograd.Var { return g.Sqrt(p[0]) }},
 		linear("StackRows SliceRows", [][]int{{5, 3, 2}, {7, 3, 2}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var {
 			s := g.StackRows(p[0], p[1])
 			return g.Add(g.SliceRows(s, 2, 8), g.SliceRows(s, 6, 12))
@@ -211,8 +222,10 @@ func TestDeviceGradients(t *testing.T) {
 // float32 as there: the tolerance table's bounds hold on every machine.
 func TestFloat32GradientsCPU(t *testing.T) { runFDCases(t, nil) }
 
-func runFDCases(t *testing.T, d *cuda.Device) {
-	for _, c := range fdCases() {
+func runFDCases(t *testing.T, d *cuda.Device) { runCases(t, d, fdCases()) }
+
+func runCases(t *testing.T, d *cuda.Device, cases []fdCase) {
+	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			worst := checkFiniteDifferences(t, d, c)
 			t.Logf("h %-6g tol %-6g worst %.3g", c.h, c.tol, worst)
@@ -320,3 +333,76 @@ func checkedEntries(rng *rand.Rand, n int) []int {
 	}
 	return idx
 }
+
+// secondOrderCases are WGAN-GP's penalty on small discriminators f: with x
+// (4, 3) or (2, 6, 6, 2) an input that wants its gradient,
+//
+//	P = Σ_i (‖∂f/∂x_i‖ − 1)²,  ‖v‖ = √(Σ v² + 1e-12)
+//
+// as gan's gradientPenalty computes it: Grad with createGraph, then Backward
+// through the recorded backward of f's ops (double backward). Their gradients
+// with respect to f's weights are checked against finite differences of P.
+//
+// P is one float32 of size about 10, so its rounding over 2h is the error's
+// floor, and with a piecewise-linear activation P jumps where a step moves a
+// pre-activation across the kink. The steps are the largest that cross no
+// kink here (the GPU's pre-activations are the CPU's to rounding, and Dropout
+// acts after the activation): h = 3e-3 for the MLPs with LeakyReLU, 1e-2 for
+// the smooth ones and the convolutional net. The worst errors on the CPU are
+// 5e-5 to 5e-4; the bound is 1e-2.
+func secondOrderCases() []fdCase {
+	xFlat := randomInput(12, 31)
+	xImage := randomInput(2*6*6*2, 32)
+	mlp := func(name string, h float32, act func(g *autograd.Graph, h, b *autograd.Var) *autograd.Var) fdCase {
+		return fdCase{name: name, shapes: [][]int{{3, 6}, {6}, {6, 1}}, h: h, tol: 1e-2,
+			f: func(g *autograd.Graph, p []*autograd.Var) *autograd.Var {
+				x := g.Input(xFlat, true, 4, 3)
+				y := g.MatMul(act(g, g.MatMul(x, p[0], false, false), p[1]), p[2], false, false)
+				return gradientPenalty(g, y, x)
+			}}
+	}
+	return []fdCase{
+		mlp("BiasLeakyReLU", 3e-3, func(g *autograd.Graph, h, b *autograd.Var) *autograd.Var { return g.BiasLeakyReLU(h, b, 0.2) }),
+		mlp("BiasLeakyReLU ReLU", 3e-3, func(g *autograd.Graph, h, b *autograd.Var) *autograd.Var { return g.BiasLeakyReLU(h, b, 0) }),
+		mlp("AddBias LeakyReLU", 3e-3, func(g *autograd.Graph, h, b *autograd.Var) *autograd.Var { return g.LeakyReLU(g.AddBias(h, b), 0.2) }),
+		mlp("BiasTanh", 1e-2, func(g *autograd.Graph, h, b *autograd.Var) *autograd.Var { return g.BiasTanh(h, b) }),
+		mlp("AddBias Tanh", 1e-2, func(g *autograd.Graph, h, b *autograd.Var) *autograd.Var { return g.Tanh(g.AddBias(h, b)) }),
+		mlp("AddBias Sigmoid", 1e-2, func(g *autograd.Graph, h, b *autograd.Var) *autograd.Var { return g.Sigmoid(g.AddBias(h, b)) }),
+		mlp("Square", 1e-2, func(g *autograd.Graph, h, b *autograd.Var) *autograd.Var { return g.Square(g.AddBias(h, b)) }),
+		{name: "Conv2D LeakyReLU Dropout Dense", shapes: [][]int{{3, 3, 2, 4}, {4}, {36, 1}, {1}}, h: 1e-2, tol: 1e-2,
+			f: func(g *autograd.Graph, p []*autograd.Var) *autograd.Var {
+				x := g.Input(xImage, true, 2, 6, 6, 2)
+				h := g.Reshape(g.Conv2D(x, p[0], [2]int{2, 2}, autograd.Same), 18, 4)
+				h = g.Dropout(g.BiasLeakyReLU(h, p[1], 0.2), 0.3)
+				y := g.AddBias(g.MatMul(g.Reshape(h, 2, 36), p[2], false, false), p[3])
+				return gradientPenalty(g, y, x)
+			}},
+	}
+}
+
+// gradientPenalty is Σ_i (‖∂y/∂x_i‖ − 1)² over the rows i of x.
+func gradientPenalty(g *autograd.Graph, y, x *autograd.Var) *autograd.Var {
+	dx := g.Grad(y, []*autograd.Var{x}, true)[0]
+	norm := g.Sqrt(g.AddScalar(g.SumCols(g.Square(dx)), 1e-12))
+	return g.Sum(g.Square(g.AddScalar(norm, -1)))
+}
+
+// randomInput returns n N(0, 1) values from seed.
+func randomInput(n int, seed uint64) []float32 {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	x := make([]float32, n)
+	for i := range x {
+		x[i] = float32(rng.NormFloat64())
+	}
+	return x
+}
+
+// TestDeviceSecondOrder checks WGAN-GP's penalty's gradient on the GPU against
+// finite differences computed there.
+func TestDeviceSecondOrder(t *testing.T) {
+	d := openDevice(t)
+	runCases(t, d, secondOrderCases())
+}
+
+// TestFloat32SecondOrderCPU is TestDeviceSecondOrder on the CPU, in float32.
+func TestFloat32SecondOrderCPU(t *testing.T) { runCases(t, nil, secondOrderCases()) }

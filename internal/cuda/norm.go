@@ -74,3 +74,18 @@ func (d *Device) InvStd(invStd, variance, scratch Ptr, n int, eps float32) {
 	d.Accumulate(v, variance, n)
 	d.Adam(invStd, g, m, v, n, 0, 1, -1, 0)
 }
+
+// Sqrt is: y[i] = √x[i] for n values (vec.Sqrt's within an ulp: x/√x, the
+// square root and the division each rounded to float32; √0 = 0, NaN below 0).
+// scratch holds 3·n floats; x is only read. It runs Adam's kernel as InvStd
+// does, with the gradient and v copies of x: m = x and y = 0 − (−1·x)/(√x + 1e-30),
+// where 1e-30 only keeps 0/0 away.
+func (d *Device) Sqrt(y, x, scratch Ptr, n int) {
+	checkSize("Sqrt", n)
+	g, m, v := scratch, scratch.Add(n), scratch.Add(2*n)
+	d.Fill(y, n, 0)
+	d.Copy(g, x, n)
+	d.Fill(m, n, 0)
+	d.Copy(v, x, n)
+	d.Adam(y, g, m, v, n, 0, 1, -1, 1e-30)
+}
