@@ -11,7 +11,8 @@ import (
 // TestSampleEvalDevice runs gogan sample and gogan eval with --device: a bad
 // name is a usage error; without a GPU, --device cuda exits 1 with one line
 // naming what is missing; with one, the images are the CPU's (IDX bytes at most
-// one apart: pixels within 1e-4 may round to neighbouring bytes) and so is the FID.
+// one apart: pixels within 1e-4 may round to neighbouring bytes) and so is the
+// FID (within 1%: a wrong batch norm moves it by far more).
 func TestSampleEvalDevice(t *testing.T) {
 	dataDir, run := trainedRun(t)
 	ref := filepath.Join(dataDir, "t10k-images-idx3-ubyte")
@@ -52,7 +53,7 @@ func TestSampleEvalDevice(t *testing.T) {
 	want := jsonScores(t, gogan(t, evalArgs...))["fid"].(float64)
 	got := jsonScores(t, gogan(t, append(evalArgs, "--device", "cuda")...))["fid"].(float64)
 	t.Logf("FID of 300 samples: cpu %.6g, gpu %.6g", want, got)
-	if d := got - want; d > 1e-3*want+1e-3 || d < -1e-3*want-1e-3 {
+	if d := got - want; d > 1e-2*want+1e-2 || d < -1e-2*want-1e-2 {
 		t.Errorf("FID %g with the GPU's samples, %g with the CPU's", got, want)
 	}
 }
