@@ -81,6 +81,29 @@ var deviceCases = []deviceCase{
 		}
 		return g.BatchNormMoving(p[0], p[1], p[2], 1e-3, mean, variance, 0.99)
 	}, 1e-4},
+	{"BatchNormInference", [][]int{{64, 129}, {129}, {129}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var {
+		mean, variance := autograd.NewState("mean", 129), autograd.NewState("variance", 129)
+		for i := range variance.Data {
+			mean.Data[i], variance.Data[i] = float32(i%7)/7-0.5, 0.5+float32(i%5)/3
+		}
+		if g.Device() != nil {
+			if err := autograd.ToDevice(g.Device(), mean, variance); err != nil {
+				panic(err)
+			}
+		}
+		return g.BatchNormInference(p[0], p[1], p[2], mean, variance, 1e-3)
+	}, 1e-5},
+	{"SumCols TileCols", [][]int{{29, 3, 5}, {29, 1}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var {
+		return g.Add(g.TileCols(g.SumCols(p[0]), 29, 3, 5), g.TileCols(p[1], 29, 3, 5))
+	}, 1e-5},
+	{"Sqrt", [][]int{{31, 17}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var {
+		return g.Sqrt(g.AddScalar(g.Square(p[0]), 0.5))
+	}, 1e-6},
+	{"gradient penalty", [][]int{{3, 6}, {6}, {6, 1}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var {
+		x := g.Input(randomInput(12, 31), true, 4, 3)
+		y := g.MatMul(g.BiasLeakyReLU(g.MatMul(x, p[0], false, false), p[1], 0.2), p[2], false, false)
+		return gradientPenalty(g, y, x)
+	}, 1e-5},
 	{"StackRows SliceRows", [][]int{{5, 3, 2}, {7, 3, 2}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var {
 		s := g.StackRows(p[0], p[1])
 		return g.Add(g.SliceRows(s, 2, 8), g.SliceRows(s, 6, 12))

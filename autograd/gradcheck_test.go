@@ -24,6 +24,9 @@ func TestOpGradients(t *testing.T) {
 	beta := gradcheck.RandomParam(rng, "beta", 4)
 	s := gradcheck.RandomParam(rng, "s", 1)
 	mean, variance := make([]float32, 4), make([]float32, 4)
+	movingMean, movingVariance := autograd.NewState("moving_mean", 4), autograd.NewState("moving_variance", 4)
+	copy(movingMean.Data, []float32{0.3, -0.2, 0.1, 0.5})
+	copy(movingVariance.Data, []float32{0.5, 1.5, 2, 0.8})
 	cases := []struct {
 		name   string
 		params []*autograd.Var
@@ -62,6 +65,9 @@ func TestOpGradients(t *testing.T) {
 		{"Softplus", []*autograd.Var{a}, func(g *autograd.Graph) *autograd.Var { return g.Softplus(a) }},
 		{"Dropout", []*autograd.Var{a}, func(g *autograd.Graph) *autograd.Var { return g.Dropout(a, 0.5) }},
 		{"BatchNormTrain", []*autograd.Var{a, gamma, beta}, func(g *autograd.Graph) *autograd.Var { return g.BatchNormTrain(a, gamma, beta, 1e-3, mean, variance) }},
+		{"BatchNormInference", []*autograd.Var{a, gamma, beta}, func(g *autograd.Graph) *autograd.Var {
+			return g.BatchNormInference(a, gamma, beta, movingMean, movingVariance, 1e-3)
+		}},
 		{"MulColumns", []*autograd.Var{a, bias}, func(g *autograd.Graph) *autograd.Var { return g.MulColumns(a, bias) }},
 		{"BiasLeakyReLU", []*autograd.Var{a, bias}, func(g *autograd.Graph) *autograd.Var { return g.BiasLeakyReLU(a, bias, 0.2) }},
 		{"BiasLeakyReLU ReLU", []*autograd.Var{a, bias}, func(g *autograd.Graph) *autograd.Var { return g.BiasLeakyReLU(a, bias, 0) }},

@@ -88,6 +88,7 @@ type node struct {
 	hole      [2]int    // Cutout: the rectangle's (height, width)
 
 	devMean, devInvStd cuda.Ptr // BatchNorm on a device: the batch's mean and 1/σ
+	devGate            cuda.Ptr // LeakyReLUMask on a device: the values whose sign picks 1 or the slope
 }
 
 // newVar hands out a Var of the given shape with uninitialized storage.

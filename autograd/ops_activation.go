@@ -27,10 +27,8 @@ func leakyReLUBackward(g *Graph, n *node, dy *Var) {
 		return
 	}
 	if g.dev != nil {
-		g.cpuOnlyIf(g.recording || n.slope < 0, "LeakyReLU's second derivative")
-		dx := g.newVarLike(dy)
-		g.dev.LeakyReLUGrad(dx.dev, g.ptr(dy), n.out.dev, dx.Len(), n.slope, false)
-		g.accumulate(x, dx)
+		g.cpuOnlyIf(n.slope < 0, "LeakyReLU with a negative slope")
+		g.accumulate(x, g.cudaLeakyMask(dy, n.out.dev, n.slope)) // y > 0 where x > 0
 		return
 	}
 	g.accumulate(x, g.leakyMask(dy, x.Data, n.slope))
@@ -49,11 +47,28 @@ func (g *Graph) leakyMask(dy *Var, x []float32, alpha float32) *Var {
 	return out
 }
 
+// cudaLeakyMask is leakyMask on the device, the gate (dy's size) in device
+// memory: LeakyReLUGrad's kernel, which reads the mask off the gate's sign.
+func (g *Graph) cudaLeakyMask(dy *Var, gate cuda.Ptr, alpha float32) *Var {
+	out := g.newVarLike(dy)
+	g.dev.LeakyReLUGrad(out.dev, g.ptr(dy), gate, dy.Len(), alpha, false)
+	if nd := g.record("LeakyReLUMask", out, leakyMaskBackward, dy); nd != nil {
+		nd.slope = alpha
+		nd.devGate = gate
+	}
+	return out
+}
+
 // leakyMaskBackward: forward y = m ⊙ dy with a fixed mask m, so d(dy) = m ⊙ dy'.
 func leakyMaskBackward(g *Graph, n *node, d *Var) {
-	if g.wants(n.in[0]) {
-		g.accumulate(n.in[0], g.leakyMask(d, n.gate, n.slope))
+	if !g.wants(n.in[0]) {
+		return
 	}
+	if g.dev != nil {
+		g.accumulate(n.in[0], g.cudaLeakyMask(d, n.devGate, n.slope))
+		return
+	}
+	g.accumulate(n.in[0], g.leakyMask(d, n.gate, n.slope))
 }
 
 // ReLU returns max(x, 0).
@@ -177,7 +192,10 @@ func (g *Graph) BiasLeakyReLU(x, b *Var, alpha float32) *Var {
 func biasLeakyReLUBackward(g *Graph, n *node, dy *Var) {
 	x, b, y := n.in[0], n.in[1], n.out
 	if g.dev != nil {
-		g.cpuOnlyIf(g.recording, "BiasLeakyReLU's second derivative")
+		if g.recording {
+			g.biasActivationGrads(x, b, g.cudaLeakyMask(dy, y.dev, n.slope))
+			return
+		}
 		g.cudaBiasActivationGrads(x, b, dy, func(dz cuda.Ptr) { g.dev.LeakyReLUGrad(dz, g.ptr(dy), y.dev, dy.Len(), n.slope, false) })
 		return
 	}
@@ -209,13 +227,12 @@ func (g *Graph) BiasTanh(x, b *Var) *Var {
 // db = Σ_rows dy ⊙ (1 − y²).
 func biasTanhBackward(g *Graph, n *node, dy *Var) {
 	x, b, y := n.in[0], n.in[1], n.out
-	if g.dev != nil {
-		g.cpuOnlyIf(g.recording, "BiasTanh's second derivative")
-		g.cudaBiasActivationGrads(x, b, dy, func(dz cuda.Ptr) { g.dev.TanhGrad(dz, g.ptr(dy), y.dev, dy.Len(), false) })
+	if g.recording { // recorded ops, on the device as on the CPU
+		g.biasActivationGrads(x, b, g.tanhGrad(dy, y))
 		return
 	}
-	if g.recording {
-		g.biasActivationGrads(x, b, g.tanhGrad(dy, y))
+	if g.dev != nil {
+		g.cudaBiasActivationGrads(x, b, dy, func(dz cuda.Ptr) { g.dev.TanhGrad(dz, g.ptr(dy), y.dev, dy.Len(), false) })
 		return
 	}
 	g.fusedBiasActivationGrads(x, b, dy,

@@ -99,9 +99,14 @@ func tileRowsBackward(g *Graph, n *node, dy *Var) {
 
 // SumCols returns Σ_j x[i, j] for every row: x is (N, F...), the result (N, 1).
 func (g *Graph) SumCols(x *Var) *Var {
-	g.cpuOnly("SumCols")
 	out := g.newVar(x.Rows(), 1)
-	vec.RowSums(out.Data, x.Data, x.Cols())
+	if g.dev != nil {
+		// x (N, F) · ones (F, 1)
+		ones := g.Constant(1, x.Cols())
+		g.cudaSgemm(false, false, x.Rows(), 1, x.Cols(), g.ptr(x), x.Cols(), ones.dev, 1, 0, out.dev)
+	} else {
+		vec.RowSums(out.Data, x.Data, x.Cols())
+	}
 	g.record("SumCols", out, sumColsBackward, x)
 	return out
 }
@@ -117,12 +122,17 @@ func sumColsBackward(g *Graph, n *node, dy *Var) {
 // TileCols returns a tensor of the given shape whose row i is filled with v[i]:
 // v is (N, 1), the result (N, F...).
 func (g *Graph) TileCols(v *Var, shape ...int) *Var {
-	g.cpuOnly("TileCols")
 	out := g.newVar(shape...)
-	if out.Rows() != len(v.Data) {
+	if out.Rows() != v.Len() {
 		panic("autograd: TileCols of " + v.Shape.String() + " into " + out.Shape.String())
 	}
-	vec.BroadcastRows(out.Data, v.Data, out.Cols())
+	if g.dev != nil {
+		// v (N, 1) · ones (1, F): products by 1, exact
+		ones := g.Constant(1, out.Cols())
+		g.cudaSgemm(false, false, out.Rows(), out.Cols(), 1, g.ptr(v), 1, ones.dev, out.Cols(), 0, out.dev)
+	} else {
+		vec.BroadcastRows(out.Data, v.Data, out.Cols())
+	}
 	g.record("TileCols", out, tileColsBackward, v)
 	return out
 }

@@ -162,13 +162,34 @@ func squareBackward(g *Graph, n *node, dy *Var) {
 	}
 }
 
-// Sqrt returns √x element by element.
+// Sqrt returns √x element by element. On a device its backward is first
+// order only (enough for a gradient penalty's norm, which is differentiated once).
 func (g *Graph) Sqrt(x *Var) *Var {
-	g.cpuOnly("Sqrt")
 	out := g.newVarLike(x)
+	if g.dev != nil {
+		g.dev.Sqrt(out.dev, g.ptr(x), g.darena.alloc(3*x.Len()), x.Len())
+		if nd := g.record("Sqrt", out, cudaSqrtBackward, x); nd != nil {
+			nd.firstOrderOnly = true
+		}
+		return out
+	}
 	vec.Sqrt(out.Data, x.Data)
 	g.record("Sqrt", out, sqrtBackward, x)
 	return out
+}
+
+// cudaSqrtBackward is sqrtBackward on the device, dx = dy·(1/√x)/2, with 1/√x
+// from InvStd (eps 0): not recorded as a function of x.
+func cudaSqrtBackward(g *Graph, n *node, dy *Var) {
+	x := n.in[0]
+	if !g.wants(x) {
+		return
+	}
+	half := g.newVarLike(x) // 1/√x, then dy/(2√x)
+	g.dev.InvStd(half.dev, g.ptr(x), g.darena.alloc(3*x.Len()), x.Len(), 0)
+	g.dev.Mul(half.dev, half.dev, g.ptr(dy), x.Len())
+	g.dev.Scale(half.dev, half.dev, x.Len(), 0.5)
+	g.accumulate(x, half)
 }
 
 // sqrtBackward: forward y = √x, so dx = dy / (2y).

@@ -58,6 +58,9 @@ type SampleOptions struct {
 	// BatchNorm statistics from that many batches of noise before it samples
 	// (gan.Trainer.RecalibrateSampler), whatever the run's own setting.
 	StandingStats int
+	// Device is where a generator makes its images: "" or "cpu", "cuda" or
+	// "cuda:N" (gan.GenerateOn). Scoring stays on the CPU.
+	Device string
 }
 
 // DefaultN is the number of samples scored by default, as in the standard FID protocol
@@ -97,7 +100,7 @@ func LoadSamples(path string, opts SampleOptions) (*Samples, error) {
 		if err != nil {
 			return nil, err
 		}
-		s, err = Generated(job, opts.N, opts.Seed, func() ([]float32, error) {
+		s, err = GeneratedOn(opts.Device, job, opts.N, opts.Seed, func() ([]float32, error) {
 			if opts.TestImages != nil && opts.Data == "" {
 				return opts.TestImages(*job.Settings())
 			}
@@ -244,6 +247,12 @@ func readIDX(path string, shape tensor.Shape) (*Samples, error) {
 // dimension) that fits the codes of the test images that test returns. Other jobs (a
 // classifier) make no images.
 func Generated(job gan.Job, n int, seed uint64, test func() ([]float32, error)) (*Samples, error) {
+	return GeneratedOn("", job, n, seed, test)
+}
+
+// GeneratedOn is Generated with the images made on device: "" or "cpu", "cuda"
+// or "cuda:N" (gan.GenerateOn, which names what a GPU cannot run).
+func GeneratedOn(device string, job gan.Job, n int, seed uint64, test func() ([]float32, error)) (*Samples, error) {
 	var z, imgs []float32
 	var labels []int
 	var shape tensor.Shape
@@ -267,7 +276,9 @@ func Generated(job gan.Job, n int, seed uint64, test func() ([]float32, error)) 
 			}
 		}
 		imgs = make([]float32, n*shape.Size())
-		gan.GenerateLabeled(g, imgs, z, classes, n)
+		if err := gan.GenerateOn(device, g, imgs, z, classes, n); err != nil {
+			return nil, err
+		}
 	case *gan.AutoencoderTrainer:
 		shape = j.Decoder.OutputShape()
 		images, err := test()
@@ -278,7 +289,9 @@ func Generated(job gan.Job, n int, seed uint64, test func() ([]float32, error)) 
 		gan.Latents(z, seed)
 		j.DrawCodes(z, images)
 		imgs = make([]float32, n*shape.Size())
-		gan.Generate(j.Decoder, imgs, z, n)
+		if err := gan.GenerateOn(device, j.Decoder, imgs, z, nil, n); err != nil {
+			return nil, err
+		}
 	default:
 		return nil, fmt.Errorf("model %s generates no images: nothing to evaluate", job.Settings().Model)
 	}

@@ -49,6 +49,7 @@
 // A Generator is safe for concurrent use: Generate reads the weights and nothing else
 // of the Generator, and every call computes on its own graph and buffers. A Generator
 // made by FromJob shares the trainer's weights: do not train while it generates.
+// Requests for a GPU (Request.Device) copy the weights there and run one at a time.
 //
 // # Errors
 //

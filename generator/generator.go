@@ -5,6 +5,7 @@ import (
 	"math"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/gogan/gogan/checkpoint"
 	"github.com/gogan/gogan/gan"
@@ -22,6 +23,7 @@ type Generator struct {
 	autoencoder bool         // net is an autoencoder's decoder
 	model       string
 	step        int
+	deviceMu    sync.Mutex // held while the weights are on a GPU (Request.Device)
 }
 
 // Load reads the generator of a run folder, a checkpoint folder, a latest.json, or the

@@ -34,6 +34,10 @@ type Request struct {
 	// Truncation is the truncation threshold t of seeded latent vectors: 0 is
 	// off, else at least MinTruncation (see the package comment).
 	Truncation float64
+	// Device is where the samples are computed: "" or "cpu", or an NVIDIA GPU,
+	// "cuda" or "cuda:N" (gan.GenerateOn: the weights are copied there for the
+	// request; unconditional generators of the layers that train on a GPU).
+	Device string
 }
 
 // Seeds returns the n seeds first, first+1, ..., first+n−1.
@@ -66,6 +70,10 @@ func (g *Generator) Generate(req Request) (*Batch, error) {
 	if err != nil {
 		return nil, fmt.Errorf("generator: %w", err)
 	}
+	ordinal, err := gan.ParseDevice(req.Device)
+	if err != nil {
+		return nil, fmt.Errorf("generator: %w", err)
+	}
 	z := req.Latents
 	if z == nil {
 		z = make([]float32, n*g.latent)
@@ -87,7 +95,16 @@ func (g *Generator) Generate(req Request) (*Batch, error) {
 			labels[i] = uint8(b.Labels[i])
 		}
 	}
-	gan.GenerateLabeled(g.net, b.Data, z, labels, n)
+	if ordinal < 0 {
+		gan.GenerateLabeled(g.net, b.Data, z, labels, n)
+		return b, nil
+	}
+	// The weights go to the GPU for the request: one request at a time there.
+	g.deviceMu.Lock()
+	defer g.deviceMu.Unlock()
+	if err := gan.GenerateOn(req.Device, g.net, b.Data, z, labels, n); err != nil {
+		return nil, fmt.Errorf("generator: %w", err)
+	}
 	return b, nil
 }
 

@@ -67,10 +67,15 @@ func (b *BatchNormalizationLayer) Call(g *autograd.Graph, x *autograd.Var, train
 	f := len(b.gamma.Data)
 	flat := g.Reshape(x, x.Len()/f, f)
 	var y *autograd.Var
-	if training {
+	switch {
+	case training:
 		// moving = momentum·moving + (1 − momentum)·batch, as Keras (biased variance).
 		y = g.BatchNormMoving(flat, b.gamma, b.beta, b.Epsilon, b.movingMean, b.movingVariance, b.Momentum)
-	} else {
+	case g.Device() != nil:
+		// On a GPU: gamma·(x − mean)/√(moving_variance + eps) + beta from the
+		// device copies of the statistics (the CPU's sum below, in another order).
+		y = g.BatchNormInference(flat, b.gamma, b.beta, b.movingMean, b.movingVariance, b.Epsilon)
+	default:
 		// y = x·s + (beta − mean·s) with s = gamma/√(moving_variance + eps): the
 		// moving statistics are constants, gamma and beta still get gradients.
 		// 1/√(moving_variance + eps) lives in the graph, not the layer, so that

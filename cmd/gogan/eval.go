@@ -27,6 +27,7 @@ type evalFlags struct {
 	seed    uint64
 	netName string
 	labels  string
+	device  string
 	fs      *flag.FlagSet
 	// standing is --standing-stats: batches of noise for the generator's
 	// BatchNorm statistics (0: the run's own).
@@ -44,8 +45,9 @@ func newEvalCommand() *command {
 	fs.StringVar(&f.netName, "feature-net", "", `feature network: "mnist", "fashion-mnist" or a weights .safetensors file (default: --ref's dataset, else mnist)`)
 	fs.IntVar(&f.standing, "standing-stats", 0, "a GAN run's generator: first give its BatchNorm layers standing statistics from this many batches of noise (BigGAN's; 0: as the run saved them)")
 	fs.StringVar(&f.labels, "labels", "", "IDX label file: the class each sample was generated for (conditional generators): adds the label accuracy")
+	fs.StringVar(&f.device, "device", "cpu", "where a run's generator makes its images: cpu, cuda or cuda:N (an NVIDIA GPU; unconditional GANs of Dense, Conv2D(Transpose), BatchNormalization layers); the feature network and the scores stay on the CPU")
 	c := &command{
-		name: "eval", usage: "--samples PATH [--ref mnist|fashion-mnist|PATH] [--n 10000] [--json]", flags: fs,
+		name: "eval", usage: "--samples PATH [--ref mnist|fashion-mnist|PATH] [--n 10000] [--json] [--device cpu|cuda]", flags: fs,
 		short: "Score samples against real data: FID, KID, Inception Score, precision/recall, classes.",
 	}
 	c.run = func(env *environment, _ []string) error { return runEval(env, f) }
@@ -61,19 +63,22 @@ func runEval(env *environment, f *evalFlags) error {
 	if f.standing < 0 || f.standing > gan.MaxStandingStats {
 		return usageError{fmt.Sprintf("--standing-stats must be in [0, %d] batches, got %d", gan.MaxStandingStats, f.standing)}
 	}
+	if _, err := gan.ParseDevice(f.device); err != nil {
+		return usageError{"--device: " + err.Error()}
+	}
 	if f.ref == eval.StackedDataset || stackedRun(f.samples) {
 		count := f.n
 		if !isSet(f.fs, "n") {
 			count = eval.StackedN
 		}
-		return evalStacked(env, f.samples, f.netName, count, f.seed, f.standing, f.asJSON)
+		return evalStacked(env, f, count)
 	}
 	if job, ok := toyRun(f.samples); ok {
 		count := f.n
 		if !isSet(f.fs, "n") {
 			count = toyEvalSamples
 		}
-		return evalModes(env, job, count, f.seed, f.asJSON)
+		return evalModes(env, job, count, f.seed, f.device, f.asJSON)
 	}
 	if f.n < eval.MinSamples || f.n > maxSamples {
 		return usageError{fmt.Sprintf("--n must be in [%d, %d], got %d", eval.MinSamples, maxSamples, f.n)}
@@ -85,7 +90,7 @@ func runEval(env *environment, f *evalFlags) error {
 	if err != nil {
 		return err
 	}
-	s, err := eval.LoadSamples(f.samples, eval.SampleOptions{N: f.n, Seed: f.seed, Shape: net.Shape(), TestImages: runTestImages, StandingStats: f.standing})
+	s, err := eval.LoadSamples(f.samples, eval.SampleOptions{N: f.n, Seed: f.seed, Shape: net.Shape(), TestImages: runTestImages, Device: f.device, StandingStats: f.standing})
 	if err != nil {
 		return shapeHint(err, f.netName)
 	}
@@ -130,7 +135,7 @@ func evalReference(env *environment, net *eval.FeatureNet, f *evalFlags) (*eval.
 	}
 	// A generator as reference draws other latent vectors than the samples'.
 	var r *eval.Reference
-	rs, err := eval.LoadSamples(f.ref, eval.SampleOptions{N: f.n, Seed: f.seed + 1, Shape: net.Shape(), TestImages: runTestImages})
+	rs, err := eval.LoadSamples(f.ref, eval.SampleOptions{N: f.n, Seed: f.seed + 1, Shape: net.Shape(), TestImages: runTestImages, Device: f.device})
 	if err == nil {
 		r, err = eval.NewReference(net, rs)
 	}
@@ -173,10 +178,11 @@ func stackedRun(path string) bool {
 // evalStacked scores Stacked MNIST samples (28×28×3) by the modes they cover and the
 // KL divergence of their modes from uniform, each channel classified by the MNIST
 // network (or the one --feature-net names, which must take 28×28×1 digits).
-func evalStacked(env *environment, samples, netName string, n int, seed uint64, standing int, asJSON bool) error {
+func evalStacked(env *environment, f *evalFlags, n int) error {
 	if n < eval.MinSamples || n > maxSamples {
 		return usageError{fmt.Sprintf("--n must be in [%d, %d], got %d", eval.MinSamples, maxSamples, n)}
 	}
+	netName := f.netName
 	if netName == "" {
 		netName = "mnist"
 	}
@@ -184,7 +190,7 @@ func evalStacked(env *environment, samples, netName string, n int, seed uint64, 
 	if err != nil {
 		return err
 	}
-	s, err := eval.LoadSamples(samples, eval.SampleOptions{N: n, Seed: seed, Shape: eval.StackedShape, StandingStats: standing})
+	s, err := eval.LoadSamples(f.samples, eval.SampleOptions{N: n, Seed: f.seed, Shape: eval.StackedShape, Device: f.device, StandingStats: f.standing})
 	if err != nil {
 		return err
 	}
@@ -192,7 +198,7 @@ func evalStacked(env *environment, samples, netName string, n int, seed uint64, 
 	if err != nil {
 		return err
 	}
-	if asJSON {
+	if f.asJSON {
 		return json.NewEncoder(env.stdout).Encode(sc)
 	}
 	fmt.Fprintf(env.stdout, "Stacked MNIST, %s, each channel classified by %s:\n  modes covered: %d of %d\n  KL(modes ‖ uniform): %.4f\n",
@@ -272,7 +278,7 @@ type modesReport struct {
 }
 
 // evalModes scores a 2-D GAN by mode coverage over n samples.
-func evalModes(env *environment, tr *gan.Trainer, n int, seed uint64, asJSON bool) error {
+func evalModes(env *environment, tr *gan.Trainer, n int, seed uint64, device string, asJSON bool) error {
 	if n < 1 || n > maxSamples {
 		return usageError{fmt.Sprintf("--n must be in [1, %d], got %d", maxSamples, n)}
 	}
@@ -283,7 +289,9 @@ func evalModes(env *environment, tr *gan.Trainer, n int, seed uint64, asJSON boo
 	z := make([]float32, n*tr.G.InputShapes()[0].Size())
 	gan.Latents(z, seed)
 	points := make([]float32, 2*n)
-	gan.Generate(tr.Sampler(), points, z, n)
+	if err := gan.GenerateOn(device, tr.Sampler(), points, z, nil, n); err != nil {
+		return err
+	}
 	cov, err := metrics.Modes(points, toy.Centers, toy.Sigma)
 	if err != nil {
 		return err

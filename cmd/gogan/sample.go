@@ -32,6 +32,7 @@ type sampleFlags struct {
 	latents string
 	cols    int
 	class   int
+	device  string
 	fs      *flag.FlagSet
 }
 
@@ -45,9 +46,10 @@ func newSampleCommand() *command {
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of the latent vectors")
 	fs.StringVar(&f.latents, "latents", "", "safetensors file whose tensor \"latents\" (n, latent) F32 replaces the seeded noise")
 	fs.IntVar(&f.cols, "cols", 0, "grid columns (default √n; 8 for a conditional run's grid of one row per class)")
+	fs.StringVar(&f.device, "device", "cpu", "where the generator runs: cpu, cuda or cuda:N (an NVIDIA GPU; unconditional GANs of Dense, Conv2D(Transpose), BatchNormalization layers)")
 	fs.IntVar(&f.class, "class", -1, "conditional runs (cgan, acgan): the class to draw; -1 draws every class (a grid: one row per class)")
 	c := &command{
-		name: "sample", usage: "--run DIR [--n 64] [--out samples.png] [--seed 1 | --latents FILE]", flags: fs,
+		name: "sample", usage: "--run DIR [--n 64] [--out samples.png] [--seed 1 | --latents FILE] [--device cpu|cuda]", flags: fs,
 		short: "Generate images with a trained generator, as a PNG grid, a folder of PNGs or an IDX file.",
 	}
 	c.run = func(env *environment, _ []string) error { return runSample(env, f) }
@@ -105,7 +107,7 @@ func runSample(env *environment, f *sampleFlags) error {
 	if conditional {
 		labels = sampleLabels(f, classes, kind == "grid")
 	}
-	batch, err := gen.Generate(generator.Request{Latents: z, Classes: labels})
+	batch, err := gen.Generate(generator.Request{Latents: z, Classes: labels, Device: f.device})
 	if err != nil {
 		return err
 	}
@@ -124,6 +126,9 @@ func runSample(env *environment, f *sampleFlags) error {
 func checkSampleFlags(f *sampleFlags) (kind string, err error) {
 	if f.run == "" {
 		return "", usageError{"--run is required"}
+	}
+	if _, err := gan.ParseDevice(f.device); err != nil {
+		return "", usageError{"--device: " + err.Error()}
 	}
 	kind = f.format
 	if kind == "" {

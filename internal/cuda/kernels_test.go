@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -293,6 +294,62 @@ func TestBatchNorm(t *testing.T) {
 		}
 	}
 	t.Logf("BatchNorm max errors: %v", worst)
+}
+
+// TestInvStd checks InvStd (Adam's kernel read as 1/√(v + eps)) against
+// vec.InvStd on variances from 0 to large, eps 1e-3 and 1e-5.
+func TestInvStd(t *testing.T) {
+	d := openOrSkip(t)
+	rng := rand.New(rand.NewPCG(11, 12))
+	for _, n := range []int{1, 7, 1000, 100003} {
+		variance := make([]float32, n)
+		for i := range variance {
+			variance[i] = float32(math.Exp(8*rng.Float64() - 6)) // 2.5e-3 to 7.4
+		}
+		variance[0] = 0
+		for _, eps := range []float32{1e-3, 1e-5} {
+			want := make([]float32, n)
+			vec.InvStd(want, variance, eps)
+			pv, pout, scratch := upload(t, d, variance), upload(t, d, randoms(rng, n)), upload(t, d, randoms(rng, 3*n))
+			d.InvStd(pout, pv, scratch, n, eps)
+			// Relative: invStd reaches 1/√1e-5 ≈ 316.
+			got := download(t, d, pout, n)
+			for i := range got {
+				if e := math.Abs(float64(got[i]-want[i])) / float64(want[i]); !(e <= 4e-7) {
+					t.Fatalf("InvStd n=%d eps=%g: [%d] (variance %g) is %g, want %g (relative error %.2g > 4e-7)", n, eps, i, variance[i], got[i], want[i], e)
+				}
+			}
+		}
+	}
+}
+
+// TestSqrt checks Sqrt (Adam's kernel read as x/√x) against vec.Sqrt, 0 included.
+func TestSqrt(t *testing.T) {
+	d := openOrSkip(t)
+	rng := rand.New(rand.NewPCG(13, 14))
+	for _, n := range []int{1, 7, 1000, 100003} {
+		x := make([]float32, n)
+		for i := range x {
+			x[i] = float32(math.Exp(40*rng.Float64() - 20)) // 2e-9 to 5e8
+		}
+		x[0] = 0
+		want := make([]float32, n)
+		vec.Sqrt(want, x)
+		px, py, scratch := upload(t, d, x), upload(t, d, randoms(rng, n)), upload(t, d, randoms(rng, 3*n))
+		d.Sqrt(py, px, scratch, n)
+		got := download(t, d, py, n)
+		if got[0] != 0 {
+			t.Fatalf("Sqrt(0) is %g", got[0])
+		}
+		for i := 1; i < n; i++ {
+			if e := math.Abs(float64(got[i]-want[i])) / float64(want[i]); !(e <= 4e-7) {
+				t.Fatalf("Sqrt n=%d: [%d] (x %g) is %g, want %g (relative error %.2g > 4e-7)", n, i, x[i], got[i], want[i], e)
+			}
+		}
+		if in := download(t, d, px, n); !slices.Equal(in, x) {
+			t.Fatalf("Sqrt n=%d changed its input", n)
+		}
+	}
 }
 
 func TestAdam(t *testing.T) {

@@ -56,3 +56,36 @@ func (d *Device) BatchNormGrad(dx, dgamma, dbeta, dy, x, mean, invStd, gamma Ptr
 func (d *Device) MovingAverage(avg, x Ptr, n int, momentum float32) {
 	d.elementwise(kMovingAverage, n, ptrArg(avg), ptrArg(x), intArg(n), floatArg(momentum))
 }
+
+// InvStd is: invStd[i] = 1/√(variance[i] + eps) for n values (vec.InvStd, within
+// two ulps: the sum and the square root in float32 here), for batch norm at
+// inference, whose statistics are the moving ones. scratch holds 3·n floats.
+//
+// It runs Adam's kernel, the one with a square root: with beta1 = 0, beta2 = 1,
+// a gradient of ones, m = 0, v = variance + eps, p = 0, step −1 and eps 0, the
+// update leaves p = 0 − (−1·1)/(√v + 0).
+func (d *Device) InvStd(invStd, variance, scratch Ptr, n int, eps float32) {
+	checkSize("InvStd", n)
+	g, m, v := scratch, scratch.Add(n), scratch.Add(2*n)
+	d.Fill(invStd, n, 0)
+	d.Fill(g, n, 1)
+	d.Fill(m, n, 0)
+	d.Fill(v, n, eps)
+	d.Accumulate(v, variance, n)
+	d.Adam(invStd, g, m, v, n, 0, 1, -1, 0)
+}
+
+// Sqrt is: y[i] = √x[i] for n values (vec.Sqrt's within an ulp: x/√x, the
+// square root and the division each rounded to float32; √0 = 0, NaN below 0).
+// scratch holds 3·n floats; x is only read. It runs Adam's kernel as InvStd
+// does, with the gradient and v copies of x: m = x and y = 0 − (−1·x)/(√x + 1e-30),
+// where 1e-30 only keeps 0/0 away.
+func (d *Device) Sqrt(y, x, scratch Ptr, n int) {
+	checkSize("Sqrt", n)
+	g, m, v := scratch, scratch.Add(n), scratch.Add(2*n)
+	d.Fill(y, n, 0)
+	d.Copy(g, x, n)
+	d.Fill(m, n, 0)
+	d.Copy(v, x, n)
+	d.Adam(y, g, m, v, n, 0, 1, -1, 1e-30)
+}

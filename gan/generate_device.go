@@ -1,0 +1,90 @@
+package gan
+
+import (
+	"fmt"
+
+	"github.com/gogan/gogan/autograd"
+	"github.com/gogan/gogan/internal/cuda"
+	"github.com/gogan/gogan/nn"
+)
+
+// deviceChunk is how many images one forward pass makes on a GPU: larger than
+// the CPU's chunk, as a GPU wants big products (each image is computed on its
+// own at inference, so the chunk does not change the images).
+const deviceChunk = 1024
+
+// GenerateOn is GenerateLabeled on the device that device names, as ParseDevice
+// reads it: "cpu" (or "") is GenerateLabeled; "cuda" or "cuda:N" opens that
+// GPU, copies g's weights (their host copies, Data) there, runs g in inference
+// mode (BatchNormalization with its moving statistics) on z (n, latent), writes
+// the images (n, ...) into dst, and frees what it took on the GPU.
+//
+// It returns an error, never panics, for what the GPU cannot do: no GPU or
+// driver (one line naming what is missing), a conditional G (labels: its label
+// embedding has no CUDA kernel yet), a layer without a CUDA kernel (the error
+// names its op), or weights already on a GPU (a trainer's: call its SyncHost
+// and generate from a copy, or on the CPU).
+func GenerateOn(device string, g nn.Network, dst, z []float32, labels []uint8, n int) error {
+	ordinal, err := ParseDevice(device)
+	if err != nil {
+		return err
+	}
+	if ordinal < 0 {
+		GenerateLabeled(g, dst, z, labels, n)
+		return nil
+	}
+	if labels != nil {
+		return fmt.Errorf("--device %s: conditional generators (their label embedding) have no CUDA kernels yet: generate on the CPU", device)
+	}
+	for _, w := range g.Weights() {
+		if w.Device() != nil {
+			return fmt.Errorf("--device %s: weight %s of %s is on %s already (a trainer's): generate from its host copy on the CPU", device, w.Name, g.Name(), w.Device().Name())
+		}
+	}
+	d, err := cuda.Open(ordinal)
+	if err != nil {
+		return fmt.Errorf("--device %s: %w", device, err)
+	}
+	defer d.Close()
+	if err := generateOnDevice(d, g, dst, z, n); err != nil {
+		return fmt.Errorf("--device %s: %w", device, err)
+	}
+	return nil
+}
+
+// generateOnDevice is GenerateOn on an open device, turning the panics of ops
+// (an op without a CUDA kernel, a failed launch or allocation) into an error.
+func generateOnDevice(d *cuda.Device, g nn.Network, dst, z []float32, n int) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if e, ok := r.(error); ok {
+				err = e
+			} else {
+				err = fmt.Errorf("on the GPU: %v", r)
+			}
+		}
+	}()
+	weights := g.Weights()
+	defer autograd.FreeDevice(weights...)
+	if err := autograd.ToDevice(d, weights...); err != nil {
+		return err
+	}
+	graph := autograd.NewGraph(nil)
+	graph.UseDevice(d)
+	defer graph.UseDevice(nil)
+	shape := g.InputShapes()[0]
+	latent, out := shape.Size(), g.OutputShape().Size()
+	for start := 0; start < n; start += deviceChunk {
+		m := min(deviceChunk, n-start)
+		graph.Reset()
+		in := graph.Input(z[start*latent:(start+m)*latent], false, append([]int{m}, shape...)...)
+		y := g.Call(graph, in, false)
+		// Into Go memory the copy is done when CopyToHost returns, before the
+		// next chunk's kernels reuse y's memory.
+		d.CopyToHost(dst[start*out:(start+m)*out], y.DevicePtr())
+		if err := d.Sync(); err != nil {
+			return err
+		}
+	}
+	return nil
+}

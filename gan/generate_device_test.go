@@ -1,0 +1,180 @@
+package gan
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/gogan/gogan/internal/cuda"
+	"github.com/gogan/gogan/tensor"
+)
+
+// deviceImageTol bounds |GPU − CPU| for a generated pixel (values in [−1, 1]):
+// the two sum the products in other orders (cuBLAS against the CPU's gemm, and
+// batch norm at inference as gamma·(x − mean)·invStd + beta against x·s +
+// (beta − mean·s)), a few float32 ulps a layer.
+const deviceImageTol = 1e-4
+
+// inferenceJob is a trainer of model (arch) for images of shape with the given
+// EMA decay, trained two steps on the CPU on synthetic images so that G and its
+// average differ, with every BatchNormalization's moving statistics set to
+// random values (mean in ±0.5, variance in [0.3, 3]) so that inference reads
+// them; then saved and loaded again, as gogan sample loads a run.
+func inferenceJob(t *testing.T, model, arch string, shape tensor.Shape, ema float32) *Trainer {
+	t.Helper()
+	cfg := DefaultConfig()
+	cfg.Model, cfg.Arch, cfg.Batch, cfg.EMA = model, arch, 8, ema
+	ApplyDefaults(&cfg, map[string]bool{"model": true, "arch": arch != "", "batch": true, "ema": true})
+	r, err := cfg.Resolve()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, err = r.ForData(shape); err != nil {
+		t.Fatal(err)
+	}
+	job, err := NewJobFor(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := job.(*Trainer)
+	real := make([]float32, cfg.Batch*shape.Size())
+	for i := range real {
+		real[i] = float32(i%13)/6 - 1
+	}
+	for step := range 2 {
+		if _, err := tr.TrainStep(real, nil); err != nil {
+			t.Fatalf("CPU step %d: %v", step+1, err)
+		}
+	}
+	rng := rand.New(rand.NewPCG(21, 22))
+	moved := 0
+	for _, w := range tr.Sampler().Weights() {
+		switch {
+		case strings.HasSuffix(w.Name, "moving_mean"):
+			for i := range w.Data {
+				w.Data[i] = rng.Float32() - 0.5
+			}
+			moved++
+		case strings.HasSuffix(w.Name, "moving_variance"):
+			for i := range w.Data {
+				w.Data[i] = 0.3 + 2.7*rng.Float32()
+			}
+		}
+	}
+	t.Logf("%d BatchNormalization layers in the sampler", moved)
+	dir := t.TempDir()
+	if _, err := tr.SaveCheckpoint(dir); err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := LoadCheckpoint(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loaded
+}
+
+// TestGenerateOnDeviceMatchesCPU generates images from the same checkpoint and
+// latent vectors on the CPU (GenerateLabeled) and on the GPU (GenerateOn): the
+// pixels agree within deviceImageTol, for the seed's MLP, the TensorFlow DCGAN
+// at 28×28×1 and Radford's at 32×32×3 and 64×64×3, each with and without an
+// average of G (EMA). More images than one GPU chunk, and not a multiple of it.
+func TestGenerateOnDeviceMatchesCPU(t *testing.T) {
+	requireGPU(t)
+	cases := []struct {
+		model string
+		shape tensor.Shape
+		n     int
+	}{
+		{"mlp", tensor.Shape{28, 28, 1}, deviceChunk + 77},
+		{"dcgan", tensor.Shape{28, 28, 1}, deviceChunk + 77},
+		{"dcgan", tensor.Shape{32, 32, 3}, deviceChunk + 77},
+		{"dcgan", tensor.Shape{64, 64, 3}, 300},
+	}
+	for _, c := range cases {
+		for _, ema := range []float32{0, 0.999} {
+			t.Run(fmt.Sprintf("%s/%s/ema%g", c.model, dims(c.shape), ema), func(t *testing.T) {
+				tr := inferenceJob(t, c.model, "", c.shape, ema)
+				g := tr.Sampler()
+				if (ema > 0) != (g == tr.GEMA) || (ema > 0 && g == tr.G) {
+					t.Fatalf("EMA %g: the sampler is not the run's average of G", ema)
+				}
+				z := make([]float32, c.n*g.InputShapes()[0].Size())
+				Latents(z, 5)
+				want := make([]float32, c.n*c.shape.Size())
+				GenerateLabeled(g, want, z, nil, c.n)
+				got := make([]float32, len(want))
+				for i := range got {
+					got[i] = float32(math.NaN()) // every pixel must be written
+				}
+				if err := GenerateOn("cuda", g, got, z, nil, c.n); err != nil {
+					t.Fatal(err)
+				}
+				worst, at := 0.0, 0
+				for i := range want {
+					e := math.Abs(float64(got[i]) - float64(want[i]))
+					if !(e <= worst) {
+						worst, at = e, i
+					}
+				}
+				t.Logf("max |gpu − cpu| over %d pixels: %.3g", len(want), worst)
+				if !(worst <= deviceImageTol) {
+					t.Errorf("pixel %d (image %d) is %g on the GPU, %g on the CPU: |diff| %.3g > %g", at, at/c.shape.Size(), got[at], want[at], worst, deviceImageTol)
+				}
+				for _, w := range g.Weights() {
+					if w.Device() != nil {
+						t.Fatalf("weight %s is still on %s after GenerateOn", w.Name, w.Device().Name())
+					}
+				}
+			})
+		}
+	}
+}
+
+// requireGPU skips the test, saying what is missing, where no GPU opens.
+func requireGPU(t *testing.T) {
+	t.Helper()
+	d, err := cuda.Open(0)
+	if err != nil {
+		t.Skipf("no GPU: %v", err)
+	}
+	d.Close()
+}
+
+// TestGenerateOnRefuses checks GenerateOn's one-line errors: a bad device
+// name, a conditional G (its labels), no GPU here; and on a GPU a model with
+// an op that has no kernel (the ResNet's UpSampling2D) and weights that a
+// trainer holds on the GPU already.
+func TestGenerateOnRefuses(t *testing.T) {
+	tr, err := NewTrainer(DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := tr.Sampler()
+	z := make([]float32, 3*100)
+	dst := make([]float32, 3*784)
+	oneLine := func(what string, err error, want string) {
+		t.Helper()
+		if err == nil || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: error %v, want one line with %q", what, err, want)
+		}
+	}
+	oneLine("device gpu", GenerateOn("gpu", g, dst, z, nil, 3), `device "gpu"`)
+	oneLine("labels", GenerateOn("cuda", g, dst, z, []uint8{1, 2, 3}, 3), "conditional")
+	if err := GenerateOn("cpu", g, dst, z, nil, 3); err != nil {
+		t.Fatalf("on the CPU: %v", err)
+	}
+	err = GenerateOn("cuda", g, dst, z, nil, 3)
+	if err != nil {
+		oneLine("no GPU", err, "libcuda")
+		t.Skipf("the rest needs a GPU: %v", err)
+	}
+	res := inferenceJob(t, "resnet", "", tensor.Shape{32, 32, 3}, 0)
+	rz := make([]float32, 2*res.Sampler().InputShapes()[0].Size())
+	oneLine("resnet", GenerateOn("cuda", res.Sampler(), make([]float32, 2*32*32*3), rz, nil, 2), "UpSample2D")
+	if err := tr.UseDevice("cuda"); err != nil {
+		t.Fatal(err)
+	}
+	oneLine("a trainer's G", GenerateOn("cuda", tr.Sampler(), dst, z, nil, 3), "already")
+}
