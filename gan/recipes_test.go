@@ -9,6 +9,7 @@ import (
 	"github.com/gogan/gogan/autograd"
 	"github.com/gogan/gogan/internal/gradcheck"
 	"github.com/gogan/gogan/nn"
+	"github.com/gogan/gogan/tensor"
 )
 
 func toyConfig(model string) Config {
@@ -153,6 +154,42 @@ func TestTunedRecipe(t *testing.T) {
 	}
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestTunedDCGANRecipe: --model tuned-dcgan is the DCGAN with exactly the
+// flags whose FIDs the README reports (bench/gpu/recipes-round3-2026-12-02.txt,
+// dcgan-ema-ss-ls-lr4), given --arch still wins, and it trains.
+func TestTunedDCGANRecipe(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Model = "tuned-dcgan"
+	ApplyDefaults(&cfg, nil)
+	want := DefaultConfig()
+	want.Model, want.Optimizer, want.LR, want.EMA, want.StandingStats, want.LabelSmoothing = "tuned-dcgan", "adam", 4e-4, 0.999, 50, 0.1
+	if !reflect.DeepEqual(cfg, want) {
+		t.Fatalf("tuned-dcgan recipe gave\n%+v\nwant\n%+v", cfg, want)
+	}
+	if got := cfg.ArchitectureName(); got != "dcgan" {
+		t.Fatalf("tuned-dcgan trains %s, want dcgan", got)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	mlp := cfg
+	mlp.Arch = "mlp"
+	if got := mlp.ArchitectureName(); got != "mlp" {
+		t.Fatalf("tuned-dcgan with --arch mlp trains %s", got)
+	}
+	cfg.Batch, cfg.StandingStats = 8, 2
+	tr, err := NewTrainer(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.TrainStep(randomImages(cfg.Batch, tensor.Shape{28, 28, 1}, 1), nil); err != nil {
+		t.Fatal(err)
+	}
+	if tr.Sampler() != tr.GEMA || tr.standingAt != tr.Step {
+		t.Fatal("tuned-dcgan samples without the weight average's standing statistics")
 	}
 }
 

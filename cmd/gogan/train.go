@@ -58,7 +58,7 @@ func newTrainCommand() *command {
 	fs.IntVar(&f.cfg.LogEvery, "log-every", def.LogEvery, "steps between lines of metrics.jsonl")
 	fs.IntVar(&f.cfg.EvalEvery, "eval-every", 0, "steps between FID/KID/IS evaluations of the generator on 2,000 samples, and at the end (0: none)")
 	fs.StringVar(&f.cfg.FeatureNet, "feature-net", "", `the network --eval-every scores with: "mnist", "fashion-mnist" or a weights file from gogan export-featurenet (default: the dataset's)`)
-	fs.StringVar(&f.cfg.Arch, "arch", "", "networks of a recipe: "+gan.GANArchitectureNames()+" (default mlp)")
+	fs.StringVar(&f.cfg.Arch, "arch", "", "networks of a recipe: "+gan.GANArchitectureNames()+" (default mlp; dcgan for tuned-dcgan)")
 	fs.StringVar(&f.cfg.Loss, "loss", "", "objective (default nonsaturating, or the recipe's):"+gan.ObjectivesHelp())
 	fs.StringVar(&f.cfg.Optimizer, "optimizer", "", "adam (default) or rmsprop")
 	fs.IntVar(&f.cfg.NCritic, "n-critic", 0, "D steps per G step (default 1, or the recipe's)")
