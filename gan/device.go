@@ -83,8 +83,6 @@ func (t *Trainer) checkDeviceSupport() error {
 	switch {
 	case t.Objective.Clip && cfg.Clip > 0:
 		return errors.New("weight clipping (wgan) has no CUDA kernel yet")
-	case t.Objective.GradientPenalty && cfg.GP > 0:
-		return errors.New("the gradient penalty has no GPU path in the trainer yet (its interpolation is made on the host)")
 	case cfg.Conditional != "":
 		return fmt.Errorf("the conditional recipes (%s's label embedding) have no CUDA kernels yet", cfg.Conditional)
 	case cfg.DiffAugment != "":

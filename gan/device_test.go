@@ -129,18 +129,69 @@ func TestDeviceCheckpointResumesOnCPU(t *testing.T) {
 // TestDeviceRefusesWhatHasNoKernel checks the one-line errors of recipes with
 // no GPU path.
 func TestDeviceRefusesWhatHasNoKernel(t *testing.T) {
+	newDeviceTrainer(t, DefaultConfig()) // skips without a GPU
+	for model, want := range map[string]string{"wgan": "weight clipping", "sngan": "spectral normalization", "cgan": "conditional"} {
+		cfg := DefaultConfig()
+		cfg.Model = model
+		ApplyDefaults(&cfg, nil)
+		tr, err := NewTrainer(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := tr.UseDevice("cuda"); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s on the GPU: error %v, want one naming %s", model, err, want)
+		} else {
+			t.Log(err)
+		}
+	}
+}
+
+// TestDeviceWGANGPTracksCPU trains the seed's networks with the wgan-gp recipe
+// (5 critic steps, the gradient penalty's second-order gradients) on MNIST on
+// the CPU and on the GPU from the same weights and batches: the first step's
+// critic loss, penalty included, agrees to 1e-4, G's weights after its first
+// update (step 5) to 1e-3, and every loss of 50 steps is finite on the GPU.
+func TestDeviceWGANGPTracksCPU(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Model = "wgan-gp"
 	ApplyDefaults(&cfg, nil)
-	tr, err := NewTrainer(cfg)
+	gpu := newDeviceTrainer(t, cfg)
+	cpu, err := NewTrainer(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = tr.UseDevice("cuda")
-	if err == nil {
-		t.Fatal("wgan-gp moved to the GPU")
+	ds, err := data.Load("mnist")
+	if err != nil {
+		t.Skipf("MNIST: %v", err)
 	}
-	t.Log(err)
+	batches, err := data.NewBatcher(ds.Train, cfg.Batch, cfg.Seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	real := make([]float32, cfg.Batch*784)
+	for step := range 50 {
+		batches.Batch(real, nil, 0, step)
+		var losses [2]float64
+		for k, tr := range []*Trainer{cpu, gpu} {
+			st, err := tr.TrainStep(real, nil)
+			if err != nil {
+				t.Fatalf("step %d on %s: %v", step, tr.Device(), err)
+			}
+			if !finite(st.DLoss) || !finite(st.GLoss) {
+				t.Fatalf("step %d on %s: d_loss %g, g_loss %g", step, tr.Device(), st.DLoss, st.GLoss)
+			}
+			losses[k] = st.DLoss
+		}
+		switch step {
+		case 0:
+			t.Logf("step 1: d_loss cpu %.6f, gpu %.6f", losses[0], losses[1])
+			if math.Abs(losses[1]-losses[0]) > 1e-4*(1+math.Abs(losses[0])) {
+				t.Fatalf("step 1: d_loss %g on the GPU, %g on the CPU", losses[1], losses[0])
+			}
+		case cfg.NCritic - 1:
+			checkClose(t, "G's first update", cpu, gpu, 1e-3)
+		}
+	}
 }
 
 // TestDeviceTrainsImageModels trains, on the GPU, three steps of each model the

@@ -88,7 +88,7 @@ func TestGradientPenaltyGradient(t *testing.T) {
 	real, fake := toyBatch(16, 5), toyBatch(16, 6)
 	f := func(g *autograd.Graph) *autograd.Var {
 		tr.rng = rand.New(rand.NewPCG(9, 9)) // the same α for every evaluation
-		return tr.gradientPenalty(g, real, fake, []int{16, 2}, nil)
+		return tr.gradientPenalty(g, g.Input(real, false, 16, 2), g.Input(fake, false, 16, 2), []int{16, 2}, nil)
 	}
 	gradcheck.Check(t, "gradient penalty", tr.D.TrainableWeights(), f, 1e-3)
 }
@@ -103,7 +103,7 @@ func TestGradientPenaltyFiniteAtZeroGradient(t *testing.T) {
 		clear(w.Data)
 	}
 	g := autograd.NewGraph(nil)
-	p := tr.gradientPenalty(g, toyBatch(16, 1), toyBatch(16, 2), []int{16, 2}, nil)
+	p := tr.gradientPenalty(g, g.Input(toyBatch(16, 1), false, 16, 2), g.Input(toyBatch(16, 2), false, 16, 2), []int{16, 2}, nil)
 	if math.Abs(float64(p.Item())-10) > 1e-4 {
 		t.Fatalf("penalty at zero gradient %v, want λ = 10", p.Item())
 	}

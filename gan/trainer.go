@@ -46,7 +46,9 @@ type Trainer struct {
 	fakeLabels []float32 // (batch) class indices drawn for G, conditional recipes
 	fakeClass  []uint8   // the same classes as bytes, for acgan's class loss
 	standingAt int       // the step GEMA last got standing statistics at; −1: none
-	realLabels []float32 // (batch) the real samples' classes as float32
+	// penaltyInput holds the gradient penalty's interpolated batch x̂.
+	penaltyInput []float32
+	realLabels   []float32 // (batch) the real samples' classes as float32
 
 	sample    tensor.Shape    // one data sample: one output of G
 	realShape []int           // the real batch: (batch, sample...)
@@ -377,11 +379,11 @@ func (t *Trainer) trainStep(real []float32, labels []uint8) (StepStats, error) {
 			losses.SparseCategoricalCrossEntropy(g, cFake, t.fakeClass)))
 	}
 	if t.Objective.GradientPenalty && cfg.GP > 0 {
-		penaltyReal := realD.Data
+		penaltyReal := realD
 		if t.augmentations != nil {
-			penaltyReal = x.Data // interpolate between what D saw
+			penaltyReal = x // interpolate between what D saw
 		}
-		lossD = g.Add(lossD, t.gradientPenalty(g, penaltyReal, fakeD.Data, dBatchShape, yReal))
+		lossD = g.Add(lossD, t.gradientPenalty(g, penaltyReal, fakeD, dBatchShape, yReal))
 	}
 	stats, err := t.checkDiscriminator(lossD, sReal, sFake)
 	if err != nil {
@@ -472,17 +474,24 @@ func (t *Trainer) score(out *autograd.Var) *autograd.Var {
 // Config.Pack packs samples. The gradient is exact and recorded, so the
 // penalty's own gradient reaches D's weights; the norm is √(Σ∇² + 1e-12),
 // finite when the gradient vanishes.
-func (t *Trainer) gradientPenalty(g *autograd.Graph, real, fake []float32, batchShape []int, y *autograd.Var) *autograd.Var {
+func (t *Trainer) gradientPenalty(g *autograd.Graph, realV, fakeV *autograd.Var, batchShape []int, y *autograd.Var) *autograd.Var {
+	// x̂ is made on the host, one α per sample from the trainer's generator, so
+	// that a GPU run interpolates as the CPU does; there it costs copying
+	// both batches off the device (Var.Host) and x̂ onto it.
+	real, fake := realV.Host(), fakeV.Host()
 	n := batchShape[0]
 	per := len(real) / n
-	xhat := g.Constant(0, batchShape...)
+	if cap(t.penaltyInput) < len(real) {
+		t.penaltyInput = make([]float32, len(real))
+	}
+	interpolated := t.penaltyInput[:len(real)]
 	for i := 0; i < n; i++ {
 		a := float32(t.rng.Float64())
 		for j := i * per; j < (i+1)*per; j++ {
-			xhat.Data[j] = a*real[j] + (1-a)*fake[j]
+			interpolated[j] = a*real[j] + (1-a)*fake[j]
 		}
 	}
-	xhat = g.Input(xhat.Data, true, batchShape...)
+	xhat := g.Input(interpolated, true, batchShape...)
 	scores, _ := t.discriminate(g, xhat, y)
 	grad := g.Grad(scores, []*autograd.Var{xhat}, true)[0]
 	norm := g.Sqrt(g.AddScalar(g.SumCols(g.Square(grad)), 1e-12))
