@@ -9,7 +9,8 @@ import (
 )
 
 // Chunks in parallel. When a convolution's chunks are whole images (one class
-// of all the kernel rows) and there are at least two for each thread, the
+// of all the kernel rows) and there are at least two for each thread (or, on 4
+// threads or more, the images can be cut into one chunk a thread; see recut), the
 // threads take whole chunks, one after another from a shared counter, and run
 // each alone: its im2col, its product and its col2im, in a scratch matrix of
 // their own. There is no hand-over inside a chunk, a chunk's patches stay in
@@ -77,10 +78,16 @@ func (g *Graph) convChunksParallel(backward bool, dst, src, w []float32, d *conv
 		whole = whole && c.oh0 == 0 && c.oh1 == d.oh && c.ilo == 0 && c.ihi == d.kh
 		j.chunks = append(j.chunks, c)
 	})
-	if !whole || len(j.chunks) < 2*threads {
+	if !whole {
 		return false
 	}
-	colLen, _ := d.scratchSize()
+	if len(j.chunks) < 2*threads && !j.recut(d, threads) {
+		return false
+	}
+	colLen := 0
+	for i := range j.chunks {
+		colLen = max(colLen, j.chunks[i].rows(d)*j.chunks[i].patch(d))
+	}
 	col := g.floats(threads * colLen)
 	defer g.releaseScratch(col)
 	j.backward, j.d, j.src, j.w, j.dst, j.col, j.colLen = backward, *d, src, w, dst, col, colLen
@@ -88,5 +95,29 @@ func (g *Graph) convChunksParallel(backward bool, dst, src, w []float32, d *conv
 		return false
 	}
 	g.flops += 2 * uint64(d.rows()) * uint64(d.patch()) * uint64(d.co)
+	return true
+}
+
+// minChunkRows is the fewest output positions of a chunk that recut makes: each
+// chunk packs the whole kernel again, which costs about 32/rows of its product
+// (a quarter at most), less than a chunk's product cut among many threads, each
+// part of which packs the whole kernel for fewer rows.
+const minChunkRows = 128
+
+// recut cuts the images into one chunk a thread, when there are many threads
+// (4 or more: on fewer, the chunks of forEachChunk, tall enough that packing the
+// kernel costs nothing, are shared by whole chunks or not at all) and each
+// chunk keeps minChunkRows positions; it reports whether it did. Smaller chunks
+// change no bit of the forward or of the input gradient: a product's rows do
+// not depend on how its rows are cut.
+func (j *chunkJob) recut(d *convDims, threads int) bool {
+	per := (d.n + threads - 1) / threads
+	if threads < 4 || per*d.oh*d.ow < minChunkRows || (d.n+per-1)/per < threads {
+		return false
+	}
+	j.chunks = j.chunks[:0]
+	for n0 := 0; n0 < d.n; n0 += per {
+		j.chunks = append(j.chunks, patchChunk{n0: n0, n1: min(n0+per, d.n), oh0: 0, oh1: d.oh, ilo: 0, ihi: d.kh})
+	}
 	return true
 }
