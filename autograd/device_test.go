@@ -218,7 +218,8 @@ func compare(t *testing.T, what string, got, want []float32, tol float64) {
 }
 
 // TestDeviceDropout checks the device's dropout masks: the rate of zeros, the
-// kept values' scale, and the same mask from the same seed.
+// kept values' scale, the same mask from the same seed, and the CPU's mask from
+// the same seed.
 func TestDeviceDropout(t *testing.T) {
 	d := openDevice(t)
 	x := autograd.NewParam("x", 1000, 100)
@@ -236,10 +237,18 @@ func TestDeviceDropout(t *testing.T) {
 		masks[k] = g.Dropout(x, 0.3).Host()
 		g.UseDevice(nil)
 	}
+	ones := autograd.NewParam("ones", 1000, 100)
+	for i := range ones.Data {
+		ones.Data[i] = 1
+	}
+	cpu := autograd.NewGraph(rand.New(rand.NewPCG(9, 9))).Dropout(ones, 0.3).Data
 	zeros := 0
 	for i, v := range masks[0] {
 		if v != masks[1][i] {
 			t.Fatalf("element %d: %g then %g from the same seed", i, v, masks[1][i])
+		}
+		if v != cpu[i] {
+			t.Fatalf("element %d: %g on the device, %g on the CPU from the same seed", i, v, cpu[i])
 		}
 		switch v {
 		case 0:

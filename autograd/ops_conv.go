@@ -419,6 +419,9 @@ func (g *Graph) convForward(y, x, w []float32, d convDims) {
 		g.sgemm(false, false, d.rows(), co, d.patch(), 1, x, d.patch(), w, co, 0, y, co)
 		return
 	}
+	if g.convChunksParallel(false, y, x, w, &d) {
+		return
+	}
 	colLen, maxRows := d.scratchSize()
 	col, out := g.floats(colLen), g.floats(maxRows*co)
 	d.forEachChunk(func(c patchChunk) {
@@ -450,6 +453,9 @@ func (g *Graph) convBackwardData(dx, dy, w []float32, d convDims) {
 		return
 	}
 	clear(dx)
+	if g.convChunksParallel(true, dx, dy, w, &d) {
+		return
+	}
 	colLen, maxRows := d.scratchSize()
 	col, in := g.floats(colLen), g.floats(maxRows*co)
 	d.forEachChunk(func(c patchChunk) {

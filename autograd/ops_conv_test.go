@@ -387,15 +387,16 @@ func TestConvSecondOrderGradient(t *testing.T) {
 	}
 }
 
-// TestConvThreadsBitIdentical: the convolutions give the same bits on 1, 3 and 16
+// TestConvThreadsBitIdentical: the convolutions give the same bits on 1, 2, 3 and 16
 // threads, on geometries large enough that im2col, col2im and the products are shared
-// (and wake parked workers).
+// (and wake parked workers), or that the threads share whole chunks (the third).
 func TestConvThreadsBitIdentical(t *testing.T) {
 	defer parallel.SetThreads(0)
 	rng := rand.New(rand.NewPCG(21, 22))
 	for _, c := range []convCase{
 		{n: 16, h: 14, w: 14, ci: 64, co: 128, kh: 5, kw: 5, sh: 2, sw: 2, pad: autograd.Same}, // the DCGAN critic's second conv
 		{n: 8, h: 7, w: 7, ci: 128, co: 96, kh: 5, kw: 5, sh: 1, sw: 1, pad: autograd.Same},    // the generator's first, stride 1
+		{n: 96, h: 16, w: 16, ci: 64, co: 24, kh: 4, kw: 4, sh: 2, sw: 2, pad: autograd.Same},  // 6 chunks of whole images, shared by chunk
 	} {
 		oh, ow, _, _ := c.geometry()
 		x := randomFloats(rng, c.n*c.h*c.w*c.ci)
@@ -403,7 +404,7 @@ func TestConvThreadsBitIdentical(t *testing.T) {
 		dy := randomFloats(rng, c.n*oh*ow*c.co)
 		wt := randomFloats(rng, c.kh*c.kw*c.co*c.ci)
 		var runs [][]float32
-		for _, threads := range []int{1, 3, 16} {
+		for _, threads := range []int{1, 2, 3, 16} {
 			parallel.SetThreads(threads)
 			g := autograd.NewGraph(nil)
 			xv := g.Input(x, false, c.n, c.h, c.w, c.ci)

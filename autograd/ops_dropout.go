@@ -1,22 +1,21 @@
 package autograd
 
-import (
-	"math"
-
-	"github.com/gogan/gogan/internal/vec"
-)
+import "github.com/gogan/gogan/internal/vec"
 
 // Dropout zeroes each element of x with probability rate and scales the rest by
-// 1/(1−rate) (inverted dropout, as Keras), drawing from g.Rand.
+// 1/(1−rate) (inverted dropout, as Keras). The mask is counter-based: one seed
+// drawn from g.Rand, then element i is dropped when the high half of
+// SplitMix64's finalizer of seed + (i+1)·0x9E3779B97F4A7C15 falls below
+// rate·2³² (vec.DropoutMask). On the CPU and on a device (without
+// SetDeviceSeeds) the same g.Rand gives the same mask, and the CPU draws it on
+// all the threads with bits that do not depend on their number.
 func (g *Graph) Dropout(x *Var, rate float32) *Var {
 	if rate <= 0 {
 		return x
 	}
+	threshold, keep := uint64(float64(rate)*(1<<32)), 1/(1-rate)
 	if g.dev != nil {
-		// The mask is drawn on the device by a counter-based generator seeded
-		// from g.Rand: deterministic, but not the CPU's draws.
 		mask := g.newVarLike(x)
-		threshold, keep := uint64(float64(rate)*(1<<32)), 1/(1-rate)
 		if g.seeds != nil {
 			g.dev.DropoutMaskFrom(mask.dev, mask.Len(), g.ptr(g.seeds), g.masks, threshold, keep)
 			g.masks++
@@ -26,18 +25,7 @@ func (g *Graph) Dropout(x *Var, rate float32) *Var {
 		return g.Mul(x, mask)
 	}
 	mask := g.floats(len(x.Data))
-	// Each element draws 32 random bits (two per Uint64) and is dropped when they
-	// fall below rate·2³², without a branch: a random branch mispredicts often.
-	keep := math.Float32bits(1 / (1 - rate))
-	threshold := uint64(float64(rate) * (1 << 32))
-	dropped := func(u uint32) uint32 { return uint32((uint64(u) - threshold) >> 32) } // all ones if u < threshold
-	for i := 0; i < len(mask); i += 2 {
-		u := g.Rand.Uint64()
-		mask[i] = math.Float32frombits(keep &^ dropped(uint32(u)))
-		if i+1 < len(mask) {
-			mask[i+1] = math.Float32frombits(keep &^ dropped(uint32(u>>32)))
-		}
-	}
+	vec.DropoutMask(mask, g.Rand.Uint64(), threshold, keep)
 	return g.maskMul(x, mask)
 }
 

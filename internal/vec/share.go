@@ -35,6 +35,7 @@ type shareJob struct {
 	beta, dgamma, dbeta []float32
 	alpha               float32
 	cols                int
+	seed, threshold     uint64
 }
 
 // Run does part p of parts.

@@ -40,6 +40,11 @@ var sharedKernels = []struct {
 		BiasTanhBackward(dx, db, y, dy)
 		return append(dx, db...)
 	}},
+	{"DropoutMask", func(x, _, _, _ []float32, _ int) []float32 {
+		d := clone(x)
+		DropoutMask(d, 0x243F6A8885A308D3, 1288490188, 1/0.7) // rate 0.3
+		return d
+	}},
 	{"BatchNorm", func(x, _, dy, b []float32, cols int) []float32 {
 		mean, variance, invStd := make([]float32, cols), make([]float32, cols), make([]float32, cols)
 		BatchNormStats(mean, variance, x)
