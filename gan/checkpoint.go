@@ -210,7 +210,7 @@ func (t *Trainer) Restore(path string) error {
 	if err := restore(t.parts(), c.tensors, c.state, c.tensorPath); err != nil {
 		return err
 	}
-	t.Step = c.state.Step
+	t.setStep(c.state.Step) // other weights: the sampler's standing statistics are stale
 	return t.restoreOnDevice()
 }
 

@@ -132,3 +132,52 @@ func equalFloats(a, b []float32) bool {
 	}
 	return true
 }
+
+// TestRestoreForgetsStandingStatistics: Restore brings other weights in, so
+// the sampler gets standing statistics of those, even when the checkpoint's
+// step is the step the trainer last gave them at (here a checkpoint saved
+// without standing statistics, restored into a trainer that keeps them).
+func TestRestoreForgetsStandingStatistics(t *testing.T) {
+	train := func(cfg Config, seed uint64) *Trainer {
+		tr, err := NewTrainer(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for step := range 2 {
+			if _, err := tr.TrainStep(randomImages(cfg.Batch, tensor.Shape{28, 28, 1}, seed+uint64(step)), nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return tr
+	}
+	moving := func(net nn.Network) []float32 {
+		bns, err := nn.BatchNormLayers(net)
+		if err != nil || len(bns) == 0 {
+			t.Fatalf("no batch norm layers in %s: %v", net.Name(), err)
+		}
+		return append([]float32(nil), bns[0].Weights()[2].Data...)
+	}
+	plain := DefaultConfig()
+	plain.Batch, plain.EMA = 16, 0.9
+	dir := t.TempDir()
+	if _, err := train(plain, 10).SaveCheckpoint(dir); err != nil {
+		t.Fatal(err)
+	}
+	standing := plain
+	standing.StandingStats = 4
+	tr := train(standing, 20)
+	tr.Sampler() // standing statistics at step 2, of its own weights
+	if err := tr.Restore(dir); err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := NewTrainer(standing)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fresh.Restore(dir); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := moving(tr.Sampler()), moving(fresh.Sampler()); !equalFloats(got, want) {
+		t.Errorf("after Restore at the same step, the sampler's moving mean starts %v, want %v (standing statistics of the restored weights)", got[:3], want[:3])
+	}
+}
