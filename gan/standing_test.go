@@ -181,3 +181,29 @@ func TestRestoreForgetsStandingStatistics(t *testing.T) {
 		t.Errorf("after Restore at the same step, the sampler's moving mean starts %v, want %v (standing statistics of the restored weights)", got[:3], want[:3])
 	}
 }
+
+// opaqueNetwork is a program's own nn.Network: neither an *nn.Sequential nor
+// an *nn.Model, so its BatchNormalization layers cannot be reached.
+type opaqueNetwork struct{ *nn.Sequential }
+
+// TestStandingStatsNeedReachableLayers: NewTrainerFor refuses standing
+// statistics for a weight average whose layers it cannot reach, with an error
+// rather than a panic when the sampler is first drawn.
+func TestStandingStatsNeedReachableLayers(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Model, cfg.Batch, cfg.EMA, cfg.StandingStats = "my-mlp", 8, 0.9, 2
+	tr, err := NewTrainerFor(opaqueNetwork{SeedGenerator(cfg.LatentDim)}, SeedDiscriminator(), cfg,
+		WithAverageGenerator(opaqueNetwork{SeedGenerator(cfg.LatentDim)}))
+	if err == nil {
+		defer func() {
+			if r := recover(); r != nil {
+				t.Errorf("Sampler panicked: %v; want NewTrainerFor's error", r)
+			}
+		}()
+		tr.Sampler()
+		t.Fatal("NewTrainerFor took standing statistics for a network whose layers it cannot reach")
+	}
+	if !strings.Contains(err.Error(), "standing statistics") {
+		t.Errorf("error %q, want one naming the standing statistics", err)
+	}
+}

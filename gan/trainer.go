@@ -240,6 +240,11 @@ func newTrainer(cfg Config, g, d, gema nn.Network, obj NamedObjective) (*Trainer
 			return nil, err
 		}
 		copyWeights(t.GEMA, g)
+		if cfg.StandingStats > 0 { // Sampler computes them, where no error can be returned
+			if _, err := nn.BatchNormLayers(t.GEMA); err != nil {
+				return nil, fmt.Errorf("standing statistics (%d batches): %w", cfg.StandingStats, err)
+			}
+		}
 	}
 	return t, nil
 }
