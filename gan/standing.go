@@ -72,8 +72,14 @@ func StandingStatistics(g nn.Network, batches, batchSize, classes int, seed uint
 // standingSampler gives the weight average standing statistics
 // (Config.StandingStats) once per step: a sampler drawn twice at one step is
 // recomputed once, and reading the weights off a GPU calls for it again.
+// Callers from several goroutines wait for the one computing them.
 func (t *Trainer) standingSampler() {
-	if t.GEMA == nil || t.Config.StandingStats <= 0 || t.standingAt == t.Step {
+	if t.GEMA == nil || t.Config.StandingStats <= 0 {
+		return
+	}
+	t.standingMu.Lock()
+	defer t.standingMu.Unlock()
+	if t.standingAt == t.Step {
 		return
 	}
 	if err := StandingStatistics(t.GEMA, t.Config.StandingStats, t.Config.Batch, t.samplerClasses(), t.Config.Seed); err != nil {
@@ -106,6 +112,8 @@ func (t *Trainer) RecalibrateSampler(batches int) error {
 	if t.GEMA != nil {
 		s = t.GEMA
 	}
+	t.standingMu.Lock()
+	defer t.standingMu.Unlock()
 	if err := StandingStatistics(s, batches, t.Config.Batch, t.samplerClasses(), t.Config.Seed); err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/gogan/gogan/nn"
@@ -205,5 +206,45 @@ func TestStandingStatsNeedReachableLayers(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "standing statistics") {
 		t.Errorf("error %q, want one naming the standing statistics", err)
+	}
+}
+
+// TestSamplerConcurrent: Sampler may be called from several goroutines (a
+// server's generators made from one trainer that no longer trains): the
+// standing statistics are computed once, not by every caller over the same
+// layers at once (go test -race reports that), and every caller gets them.
+func TestSamplerConcurrent(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Batch, cfg.EMA, cfg.StandingStats = 8, 0.9, 3
+	tr, err := NewTrainer(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.TrainStep(randomImages(cfg.Batch, tensor.Shape{28, 28, 1}, 1), nil); err != nil {
+		t.Fatal(err)
+	}
+	const callers = 4
+	var wg sync.WaitGroup
+	means := make([][]float32, callers)
+	for i := range callers {
+		wg.Go(func() {
+			bns, err := nn.BatchNormLayers(tr.Sampler())
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			means[i] = append([]float32(nil), bns[0].Weights()[2].Data...)
+		})
+	}
+	wg.Wait()
+	if err := StandingStatistics(tr.GEMA, cfg.StandingStats, cfg.Batch, 0, cfg.Seed); err != nil {
+		t.Fatal(err)
+	}
+	bns, _ := nn.BatchNormLayers(tr.GEMA)
+	want := bns[0].Weights()[2].Data
+	for i, got := range means {
+		if !equalFloats(got, want) {
+			t.Errorf("caller %d: the sampler's moving mean is not the standing statistics'", i)
+		}
 	}
 }

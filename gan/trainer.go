@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/gogan/gogan/autograd"
 	"github.com/gogan/gogan/internal/cuda"
@@ -41,11 +42,12 @@ type Trainer struct {
 	planned       int     // the run's total steps, for annealing instance noise and the learning rates
 	gLoss         float64 // the last G step's loss, reported between G steps
 
-	values     []Value   // Train's result, reused
-	fixedNoise []float32 // (64, latent) for WriteProgress
-	fakeLabels []float32 // (batch) class indices drawn for G, conditional recipes
-	fakeClass  []uint8   // the same classes as bytes, for acgan's class loss
-	standingAt int       // the step GEMA last got standing statistics at; −1: none
+	values     []Value    // Train's result, reused
+	fixedNoise []float32  // (64, latent) for WriteProgress
+	fakeLabels []float32  // (batch) class indices drawn for G, conditional recipes
+	fakeClass  []uint8    // the same classes as bytes, for acgan's class loss
+	standingAt int        // the step GEMA last got standing statistics at; −1: none
+	standingMu sync.Mutex // held while GEMA gets them: Sampler may be called from several goroutines
 	// penaltyInput holds the gradient penalty's interpolated batch x̂.
 	penaltyInput []float32
 	realLabels   []float32 // (batch) the real samples' classes as float32
@@ -632,7 +634,8 @@ func copyWeights(dst, src nn.Network) {
 // average when EMA is on, G otherwise.
 //
 // With Config.StandingStats, the average is first given BatchNorm statistics
-// of its own weights (StandingStatistics), once per step.
+// of its own weights (StandingStatistics), once per step; goroutines that
+// call Sampler at once (while the trainer does not train) wait for that one.
 func (t *Trainer) Sampler() nn.Network {
 	if t.GEMA != nil {
 		t.standingSampler()
