@@ -194,6 +194,11 @@ func LoadJob(path string) (Job, error) {
 		return nil, err
 	}
 	job.setStep(c.state.Step)
+	if t, ok := job.(*Trainer); ok && t.GEMA != nil && t.Config.StandingStats > 0 {
+		// SaveCheckpoint gave the average its standing statistics under this
+		// config: they are the ones it would compute again.
+		t.standingAt = t.Step
+	}
 	return job, nil
 }
 

@@ -248,3 +248,39 @@ func TestSamplerConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadJobKeepsSavedStandingStatistics: a checkpoint holds the weight
+// average's standing statistics (SaveCheckpoint gives them first), so the
+// sampler of LoadJob's trainer draws with those, without computing them again
+// (gogan sample, eval and serve's reloads would pay StandingStats batches of
+// G each): changing an average weight after loading leaves them as saved.
+func TestLoadJobKeepsSavedStandingStatistics(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Batch, cfg.EMA, cfg.StandingStats = 8, 0.9, 3
+	tr, err := NewTrainer(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.TrainStep(randomImages(cfg.Batch, tensor.Shape{28, 28, 1}, 1), nil); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if _, err := tr.SaveCheckpoint(dir); err != nil {
+		t.Fatal(err)
+	}
+	job, err := LoadJob(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loaded := job.(*Trainer)
+	bns, err := nn.BatchNormLayers(loaded.GEMA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := append([]float32(nil), bns[0].Weights()[2].Data...)
+	loaded.GEMA.TrainableWeights()[0].Data[0] += 1
+	loaded.Sampler()
+	if !equalFloats(bns[0].Weights()[2].Data, saved) {
+		t.Error("the loaded sampler's standing statistics were computed again")
+	}
+}
