@@ -90,6 +90,9 @@ func LoadSamples(path string, opts SampleOptions) (*Samples, error) {
 	if err != nil {
 		return nil, fmt.Errorf("eval: %s: %w", path, unwrapPath(err))
 	}
+	if opts.StandingStats > 0 && !isCheckpoint(path, st) {
+		return nil, fmt.Errorf("eval: standing statistics recompute a run's generator; %s is not a run or checkpoint", path)
+	}
 	var s *Samples
 	switch {
 	case isCheckpoint(path, st):

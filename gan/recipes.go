@@ -188,7 +188,7 @@ func (c Config) validateGAN() error {
 	case c.StandingStats < 0 || c.StandingStats > MaxStandingStats:
 		return fmt.Errorf("standing statistics must be in [0, %d] batches, got %d", MaxStandingStats, c.StandingStats)
 	case c.StandingStats > 0 && c.EMA == 0:
-		return fmt.Errorf("standing statistics (%d batches) are computed for G's weight average: set an EMA decay too (e.g. 0.999)", c.StandingStats)
+		return fmt.Errorf("standing statistics (%d batches) are computed for G's weight average: set an EMA decay too (e.g. 0.999), or standing statistics 0", c.StandingStats)
 	case c.LRG < 0 || c.LRD < 0 || c.LRG > 1 || c.LRD > 1:
 		return fmt.Errorf("learning rates must be in (0, 1], got G %g and D %g", c.LRG, c.LRD)
 	}

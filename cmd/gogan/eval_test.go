@@ -138,6 +138,8 @@ func TestEvalErrors(t *testing.T) {
 		{"wrong size", []string{"eval", "--samples", wrong, "--ref", ref, "--feature-net", "mnist"}, 1, []string{wrong, "32×32×1", "takes 28×28×1"}},
 		{"wrong size, no feature net", []string{"eval", "--samples", wrong, "--ref", ref}, 1, []string{wrong, "32×32×1", "train a classifier", "--feature-net"}},
 		{"bad magic", []string{"eval", "--samples", badMagic, "--ref", ref}, 1, []string{badMagic, "bad magic number 0x00000805"}},
+		{"standing statistics of a file", []string{"eval", "--samples", ref, "--ref", ref, "--standing-stats", "5"}, 1, []string{ref, "is not a run or checkpoint"}},
+		{"standing statistics too many", []string{"eval", "--samples", run, "--standing-stats", "10001"}, 2, []string{"--standing-stats must be in [0, 10000]"}},
 		{"labels as samples", []string{"eval", "--samples", filepath.Join(dataDir, "t10k-labels-idx1-ubyte"), "--ref", ref}, 1, []string{"IDX labels file"}},
 		{"unknown feature net", []string{"eval", "--samples", run, "--ref", ref, "--feature-net", "cifar"}, 1, []string{"cifar", "want mnist, fashion-mnist or a .safetensors file"}},
 		{"too few labels", []string{"eval", "--samples", run, "--ref", ref, "--n", "100", "--labels", filepath.Join(dataDir, "t10k-labels-idx1-ubyte")}, 1, []string{"64 labels for 100 samples"}},
