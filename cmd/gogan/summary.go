@@ -24,7 +24,7 @@ type summaryFlags struct {
 func newSummaryCommand() *command {
 	fs := flag.NewFlagSet("summary", flag.ContinueOnError)
 	f := &summaryFlags{fs: fs}
-	fs.StringVar(&f.model, "model", "mlp", "architecture: "+gan.ArchitectureNames())
+	fs.StringVar(&f.model, "model", "mlp", "architecture: "+gan.ArchitectureNames()+"; or a recipe ("+gan.RecipeNames()+"): its networks")
 	fs.IntVar(&f.latent, "latent", gan.DefaultConfig().LatentDim, "noise size of a GAN, code size of an autoencoder (cae's default: 32)")
 	fs.IntVar(&f.pack, "pack", 1, "samples D judges at once (PacGAN; mlp2d's default: 2)")
 	fs.IntVar(&f.size, "image-size", 0, "side of the square images the networks are made for (default: the model's, 28 for most)")
@@ -40,10 +40,6 @@ func newSummaryCommand() *command {
 
 // runSummary builds the model's networks and prints their summaries, G's first.
 func runSummary(env *environment, f *summaryFlags) error {
-	arch, err := gan.LookupArchitecture(f.model)
-	if err != nil {
-		return usageError{err.Error()}
-	}
 	if f.latent <= 0 || f.latent > maxLatent {
 		return usageError{fmt.Sprintf("--latent must be in [1, %d], got %d", maxLatent, f.latent)}
 	}
@@ -55,6 +51,10 @@ func runSummary(env *environment, f *summaryFlags) error {
 	}
 	cfg.Classes = f.classes
 	gan.ApplyDefaults(&cfg, set)
+	arch, err := gan.LookupArchitecture(cfg.ArchitectureName()) // a recipe's networks
+	if err != nil {
+		return usageError{err.Error()}
+	}
 	cfg.Batch = max(cfg.Pack, 1) // the networks do not depend on it; packs must fill it
 	r, err := cfg.Resolve()
 	if err != nil {

@@ -22,6 +22,18 @@ func TestSummary(t *testing.T) {
 	}
 }
 
+// TestSummaryOfRecipe: a recipe's summary shows the networks it trains: the
+// DCGAN's for tuned-dcgan, the seed's with the label embeddings for cgan.
+func TestSummaryOfRecipe(t *testing.T) {
+	for model, want := range map[string]string{"tuned-dcgan": "Total params: 2,330,944", "cgan": "Total params: 1,506,820"} {
+		r := gogan(t, "summary", "--model", model)
+		wantExit(t, r, 0)
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("summary --model %s lacks %q\n%s", model, want, r)
+		}
+	}
+}
+
 func TestSummaryUnknownModel(t *testing.T) {
 	r := gogan(t, "summary", "--model", "nope")
 	wantError(t, r, 2, `"nope"`, "mlp")
