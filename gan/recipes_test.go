@@ -132,7 +132,8 @@ func TestRecipesKeepGivenSettings(t *testing.T) {
 }
 
 // TestTunedRecipe: --model tuned is the seed's networks with exactly the flags
-// whose FIDs the README reports (bench/recipes/mlp-round2.txt, pt-ema-smooth-lr),
+// whose FIDs the README reports (bench/recipes/mlp-round2.txt, pt-ema-smooth-lr,
+// scored with standing statistics in bench/recipes/mlp-standing-2026-12-02.txt),
 // and a flag the user gives still wins.
 func TestTunedRecipe(t *testing.T) {
 	cfg := DefaultConfig()
@@ -140,6 +141,7 @@ func TestTunedRecipe(t *testing.T) {
 	ApplyDefaults(&cfg, nil)
 	want := DefaultConfig()
 	want.Model, want.Optimizer, want.Init, want.EMA, want.LabelSmoothing, want.LR = "tuned", "adam", "pytorch", 0.999, 0.1, 3e-4
+	want.StandingStats = 50
 	if !reflect.DeepEqual(cfg, want) {
 		t.Fatalf("tuned recipe gave\n%+v\nwant\n%+v", cfg, want)
 	}
