@@ -21,7 +21,7 @@ type NoKernelError struct {
 
 // Error names the op and what to do instead.
 func (e *NoKernelError) Error() string {
-	return fmt.Sprintf("autograd: op %s has no CUDA kernel yet (train on --device cpu)", e.Op)
+	return fmt.Sprintf("autograd: op %s has no CUDA kernel yet (use --device cpu)", e.Op)
 }
 
 // UseDevice makes g compute on d (nil: back to the CPU). It must be called
