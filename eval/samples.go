@@ -90,12 +90,13 @@ func LoadSamples(path string, opts SampleOptions) (*Samples, error) {
 	if err != nil {
 		return nil, fmt.Errorf("eval: %s: %w", path, unwrapPath(err))
 	}
-	if opts.StandingStats > 0 && !isCheckpoint(path, st) {
+	run := isCheckpoint(path, st)
+	if opts.StandingStats > 0 && !run {
 		return nil, fmt.Errorf("eval: standing statistics recompute a run's generator; %s is not a run or checkpoint", path)
 	}
 	var s *Samples
 	switch {
-	case isCheckpoint(path, st):
+	case run:
 		job, err := gan.LoadJob(path)
 		if err == nil && opts.StandingStats > 0 {
 			err = recalibrate(job, opts.StandingStats)

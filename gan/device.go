@@ -153,14 +153,20 @@ func (t *Trainer) deviceStep(step func() (StepStats, error)) (stats StepStats, e
 					g.Close()
 				}
 			}
-			if e, ok := r.(error); ok {
-				err = e
-			} else {
-				err = fmt.Errorf("on the GPU: %v", r)
-			}
+			err = deviceFailure(r)
 		}
 	}()
 	return step()
+}
+
+// deviceFailure is the error of a panic r met inside the graph on a GPU (an op
+// without a CUDA kernel, a failed launch or allocation), where no error could
+// be returned.
+func deviceFailure(r any) error {
+	if e, ok := r.(error); ok {
+		return e
+	}
+	return fmt.Errorf("on the GPU: %v", r)
 }
 
 // Sync waits for the work queued on the trainer's device (none on the CPU)

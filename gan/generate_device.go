@@ -57,11 +57,7 @@ func GenerateOn(device string, g nn.Network, dst, z []float32, labels []uint8, n
 func generateOnDevice(d *cuda.Device, g nn.Network, dst, z []float32, n int) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			if e, ok := r.(error); ok {
-				err = e
-			} else {
-				err = fmt.Errorf("on the GPU: %v", r)
-			}
+			err = deviceFailure(r)
 		}
 	}()
 	weights := g.Weights()

@@ -82,18 +82,24 @@ func (t *Trainer) standingSampler() {
 	if t.standingAt == t.Step {
 		return
 	}
-	if err := StandingStatistics(t.GEMA, t.Config.StandingStats, t.Config.Batch, t.samplerClasses(), t.Config.Seed); err != nil {
+	if err := t.giveStandingStatistics(t.GEMA, t.Config.StandingStats); err != nil {
 		panic(err) // G's architecture was checked when the trainer was built
 	}
-	t.standingAt = t.Step
 }
 
-// samplerClasses is the number of classes G draws from: 0 unless conditional.
-func (t *Trainer) samplerClasses() int {
+// giveStandingStatistics gives the sampler s standing statistics from batches
+// batches of the run's batch size (and classes, for a conditional G), seeded by
+// the run's seed, and records the step; the caller holds standingMu.
+func (t *Trainer) giveStandingStatistics(s nn.Network, batches int) error {
+	classes := 0
 	if t.Conditional() {
-		return t.Config.NumClasses()
+		classes = t.Config.NumClasses()
 	}
-	return 0
+	if err := StandingStatistics(s, batches, t.Config.Batch, classes, t.Config.Seed); err != nil {
+		return err
+	}
+	t.standingAt = t.Step
+	return nil
 }
 
 // RecalibrateSampler gives the sampler (G, or its weight average with EMA)
@@ -114,9 +120,5 @@ func (t *Trainer) RecalibrateSampler(batches int) error {
 	}
 	t.standingMu.Lock()
 	defer t.standingMu.Unlock()
-	if err := StandingStatistics(s, batches, t.Config.Batch, t.samplerClasses(), t.Config.Seed); err != nil {
-		return err
-	}
-	t.standingAt = t.Step
-	return nil
+	return t.giveStandingStatistics(s, batches)
 }

@@ -46,11 +46,11 @@ type Trainer struct {
 	fixedNoise []float32  // (64, latent) for WriteProgress
 	fakeLabels []float32  // (batch) class indices drawn for G, conditional recipes
 	fakeClass  []uint8    // the same classes as bytes, for acgan's class loss
+	realLabels []float32  // (batch) the real samples' classes as float32
 	standingAt int        // the step GEMA last got standing statistics at; −1: none
 	standingMu sync.Mutex // held while GEMA gets them: Sampler may be called from several goroutines
 	// penaltyInput holds the gradient penalty's interpolated batch x̂.
 	penaltyInput []float32
-	realLabels   []float32 // (batch) the real samples' classes as float32
 
 	sample    tensor.Shape    // one data sample: one output of G
 	realShape []int           // the real batch: (batch, sample...)
