@@ -95,3 +95,17 @@ func FuzzCheckpointState(f *testing.F) {
 		}
 	})
 }
+
+// reloaded saves tr's checkpoint into a temporary folder and loads it back.
+func reloaded(t *testing.T, tr *Trainer) *Trainer {
+	t.Helper()
+	dir := t.TempDir()
+	if _, err := tr.SaveCheckpoint(dir); err != nil {
+		t.Fatal(err)
+	}
+	back, err := LoadCheckpoint(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return back
+}

@@ -25,14 +25,7 @@ func TestConditionalRecipesTrain(t *testing.T) {
 						t.Fatal(err)
 					}
 				}
-				dir := t.TempDir()
-				if _, err := tr.SaveCheckpoint(dir); err != nil {
-					t.Fatal(err)
-				}
-				back, err := LoadCheckpoint(dir)
-				if err != nil {
-					t.Fatal(err)
-				}
+				back := reloaded(t, tr)
 				a, _ := tr.TrainStep(x, labels)
 				b, _ := back.TrainStep(x, labels)
 				if a != b {

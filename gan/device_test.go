@@ -33,6 +33,36 @@ func newDeviceTrainer(t *testing.T, cfg Config) *Trainer {
 func TestDeviceTracksCPU(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Seed = 3
+	const steps, window = 300, 100
+	var sums [2][2]float64 // [cpu, gpu][d, g]
+	trainBothOnMNIST(t, cfg, steps, func(step int, cpu, gpu *Trainer, stats [2]StepStats) {
+		for k, st := range stats {
+			if step == 0 {
+				t.Logf("%s: step 1: d_loss %.6f g_loss %.6f", []*Trainer{cpu, gpu}[k].Device(), st.DLoss, st.GLoss)
+			}
+			if step >= steps-window {
+				sums[k][0] += st.DLoss
+				sums[k][1] += st.GLoss
+			}
+		}
+		if step == 0 {
+			checkClose(t, "step 1", cpu, gpu, 1e-4)
+		}
+	})
+	for i, name := range []string{"d_loss", "g_loss"} {
+		c, g := sums[0][i]/window, sums[1][i]/window
+		t.Logf("mean %s over steps %d–%d: cpu %.4f, gpu %.4f", name, steps-window+1, steps, c, g)
+		if math.Abs(g-c) > 0.15*math.Abs(c) {
+			t.Errorf("mean %s over the last %d steps: gpu %.4f, cpu %.4f: more than 15%% apart", name, window, g, c)
+		}
+	}
+}
+
+// trainBothOnMNIST trains a CPU trainer and a GPU trainer of cfg (skipping
+// the test without a GPU or MNIST) from the same weights on the same MNIST
+// batches for steps steps, and hands each step's stats, CPU's first, to check.
+func trainBothOnMNIST(t *testing.T, cfg Config, steps int, check func(step int, cpu, gpu *Trainer, stats [2]StepStats)) {
+	t.Helper()
 	gpu := newDeviceTrainer(t, cfg)
 	cpu, err := NewTrainer(cfg)
 	if err != nil {
@@ -47,33 +77,15 @@ func TestDeviceTracksCPU(t *testing.T) {
 		t.Fatal(err)
 	}
 	real := make([]float32, cfg.Batch*784)
-	const steps, window = 300, 100
-	var sums [2][2]float64 // [cpu, gpu][d, g]
 	for step := range steps {
 		batches.Batch(real, nil, 0, step)
+		var stats [2]StepStats
 		for k, tr := range []*Trainer{cpu, gpu} {
-			st, err := tr.TrainStep(real, nil)
-			if err != nil {
+			if stats[k], err = tr.TrainStep(real, nil); err != nil {
 				t.Fatalf("step %d on %s: %v", step, tr.Device(), err)
 			}
-			if step == 0 {
-				t.Logf("%s: step 1: d_loss %.6f g_loss %.6f", tr.Device(), st.DLoss, st.GLoss)
-			}
-			if step >= steps-window {
-				sums[k][0] += st.DLoss
-				sums[k][1] += st.GLoss
-			}
 		}
-		if step == 0 {
-			checkClose(t, "step 1", cpu, gpu, 1e-4)
-		}
-	}
-	for i, name := range []string{"d_loss", "g_loss"} {
-		c, g := sums[0][i]/window, sums[1][i]/window
-		t.Logf("mean %s over steps %d–%d: cpu %.4f, gpu %.4f", name, steps-window+1, steps, c, g)
-		if math.Abs(g-c) > 0.15*math.Abs(c) {
-			t.Errorf("mean %s over the last %d steps: gpu %.4f, cpu %.4f: more than 15%% apart", name, window, g, c)
-		}
+		check(step, cpu, gpu, stats)
 	}
 }
 
@@ -109,14 +121,7 @@ func TestDeviceCheckpointResumesOnCPU(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	dir := t.TempDir()
-	if _, err := gpu.SaveCheckpoint(dir); err != nil {
-		t.Fatal(err)
-	}
-	cpu, err := LoadCheckpoint(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cpu := reloaded(t, gpu)
 	if cpu.Step != 3 {
 		t.Fatalf("resumed at step %d, want 3", cpu.Step)
 	}
@@ -155,43 +160,23 @@ func TestDeviceWGANGPTracksCPU(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Model = "wgan-gp"
 	ApplyDefaults(&cfg, nil)
-	gpu := newDeviceTrainer(t, cfg)
-	cpu, err := NewTrainer(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ds, err := data.Load("mnist")
-	if err != nil {
-		t.Skipf("MNIST: %v", err)
-	}
-	batches, err := data.NewBatcher(ds.Train, cfg.Batch, cfg.Seed)
-	if err != nil {
-		t.Fatal(err)
-	}
-	real := make([]float32, cfg.Batch*784)
-	for step := range 50 {
-		batches.Batch(real, nil, 0, step)
-		var losses [2]float64
-		for k, tr := range []*Trainer{cpu, gpu} {
-			st, err := tr.TrainStep(real, nil)
-			if err != nil {
-				t.Fatalf("step %d on %s: %v", step, tr.Device(), err)
-			}
+	trainBothOnMNIST(t, cfg, 50, func(step int, cpu, gpu *Trainer, stats [2]StepStats) {
+		for k, st := range stats {
 			if !finite(st.DLoss) || !finite(st.GLoss) {
-				t.Fatalf("step %d on %s: d_loss %g, g_loss %g", step, tr.Device(), st.DLoss, st.GLoss)
+				t.Fatalf("step %d on %s: d_loss %g, g_loss %g", step, []*Trainer{cpu, gpu}[k].Device(), st.DLoss, st.GLoss)
 			}
-			losses[k] = st.DLoss
 		}
 		switch step {
 		case 0:
-			t.Logf("step 1: d_loss cpu %.6f, gpu %.6f", losses[0], losses[1])
-			if math.Abs(losses[1]-losses[0]) > 1e-4*(1+math.Abs(losses[0])) {
-				t.Fatalf("step 1: d_loss %g on the GPU, %g on the CPU", losses[1], losses[0])
+			c, g := stats[0].DLoss, stats[1].DLoss
+			t.Logf("step 1: d_loss cpu %.6f, gpu %.6f", c, g)
+			if math.Abs(g-c) > 1e-4*(1+math.Abs(c)) {
+				t.Fatalf("step 1: d_loss %g on the GPU, %g on the CPU", g, c)
 			}
 		case cfg.NCritic - 1:
 			checkClose(t, "G's first update", cpu, gpu, 1e-3)
 		}
-	}
+	})
 }
 
 // TestDeviceTrainsImageModels trains, on the GPU, three steps of each model the

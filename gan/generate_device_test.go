@@ -64,15 +64,7 @@ func inferenceJob(t *testing.T, model, arch string, shape tensor.Shape, ema floa
 		}
 	}
 	t.Logf("%d BatchNormalization layers in the sampler", moved)
-	dir := t.TempDir()
-	if _, err := tr.SaveCheckpoint(dir); err != nil {
-		t.Fatal(err)
-	}
-	loaded, err := LoadCheckpoint(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return loaded
+	return reloaded(t, tr)
 }
 
 // TestGenerateOnDeviceMatchesCPU generates images from the same checkpoint and

@@ -9,7 +9,6 @@ import (
 	"github.com/gogan/gogan/autograd"
 	"github.com/gogan/gogan/internal/gradcheck"
 	"github.com/gogan/gogan/nn"
-	"github.com/gogan/gogan/tensor"
 )
 
 func toyConfig(model string) Config {
@@ -183,13 +182,7 @@ func TestTunedDCGANRecipe(t *testing.T) {
 		t.Fatalf("tuned-dcgan with --arch mlp trains %s", got)
 	}
 	cfg.Batch, cfg.StandingStats = 8, 2
-	tr, err := NewTrainer(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tr.TrainStep(randomImages(cfg.Batch, tensor.Shape{28, 28, 1}, 1), nil); err != nil {
-		t.Fatal(err)
-	}
+	tr := trainedTrainer(t, cfg, 1, 1)
 	if tr.Sampler() != tr.GEMA || tr.standingAt != tr.Step {
 		t.Fatal("tuned-dcgan samples without the weight average's standing statistics")
 	}

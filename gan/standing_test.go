@@ -3,6 +3,7 @@ package gan
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -82,56 +83,47 @@ func TestStandingStatsNeedEMA(t *testing.T) {
 func TestSamplerGetsStandingStatistics(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Batch, cfg.EMA, cfg.StandingStats = 16, 0.9, 4
-	tr, err := NewTrainer(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for step := range 3 {
-		if _, err := tr.TrainStep(randomImages(cfg.Batch, tensor.Shape{28, 28, 1}, uint64(step)), nil); err != nil {
-			t.Fatal(err)
-		}
-	}
-	moving := func(net nn.Network) []float32 {
-		bns, err := nn.BatchNormLayers(net)
-		if err != nil || len(bns) == 0 {
-			t.Fatalf("no batch norm layers in %s: %v", net.Name(), err)
-		}
-		return append([]float32(nil), bns[0].Weights()[2].Data...)
-	}
-	live := moving(tr.G)
-	own := moving(tr.Sampler())
-	if equalFloats(live, own) {
+	tr := trainedTrainer(t, cfg, 3, 0)
+	live := movingMean(t, tr.G)
+	own := movingMean(t, tr.Sampler())
+	if slices.Equal(live, own) {
 		t.Fatal("the sampler kept the live G's moving mean")
 	}
 	if err := StandingStatistics(tr.GEMA, cfg.StandingStats, cfg.Batch, 0, cfg.Seed); err != nil {
 		t.Fatal(err)
 	}
-	if again := moving(tr.GEMA); !equalFloats(again, own) {
+	if again := movingMean(t, tr.GEMA); !slices.Equal(again, own) {
 		t.Fatal("standing statistics differ when computed twice from the same weights")
 	}
-	dir := t.TempDir()
-	if _, err := tr.SaveCheckpoint(dir); err != nil {
-		t.Fatal(err)
-	}
-	job, err := LoadJob(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := moving(job.(*Trainer).GEMA); !equalFloats(got, own) {
+	if got := movingMean(t, reloaded(t, tr).GEMA); !slices.Equal(got, own) {
 		t.Fatal("the checkpoint lost the sampler's standing statistics")
 	}
 }
 
-func equalFloats(a, b []float32) bool {
-	if len(a) != len(b) {
-		return false
+// trainedTrainer is a trainer of cfg after steps steps on random images, the
+// one of step i drawn with seed first+i.
+func trainedTrainer(t *testing.T, cfg Config, steps int, first uint64) *Trainer {
+	t.Helper()
+	tr, err := NewTrainer(cfg)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
+	for step := range steps {
+		if _, err := tr.TrainStep(randomImages(cfg.Batch, tensor.Shape{28, 28, 1}, first+uint64(step)), nil); err != nil {
+			t.Fatal(err)
 		}
 	}
-	return true
+	return tr
+}
+
+// movingMean is a copy of the moving mean of net's first BatchNormalization layer.
+func movingMean(t *testing.T, net nn.Network) []float32 {
+	t.Helper()
+	bns, err := nn.BatchNormLayers(net)
+	if err != nil || len(bns) == 0 {
+		t.Fatalf("no batch norm layers in %s: %v", net.Name(), err)
+	}
+	return slices.Clone(bns[0].Weights()[2].Data)
 }
 
 // TestRestoreForgetsStandingStatistics: Restore brings other weights in, so
@@ -139,34 +131,15 @@ func equalFloats(a, b []float32) bool {
 // step is the step the trainer last gave them at (here a checkpoint saved
 // without standing statistics, restored into a trainer that keeps them).
 func TestRestoreForgetsStandingStatistics(t *testing.T) {
-	train := func(cfg Config, seed uint64) *Trainer {
-		tr, err := NewTrainer(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for step := range 2 {
-			if _, err := tr.TrainStep(randomImages(cfg.Batch, tensor.Shape{28, 28, 1}, seed+uint64(step)), nil); err != nil {
-				t.Fatal(err)
-			}
-		}
-		return tr
-	}
-	moving := func(net nn.Network) []float32 {
-		bns, err := nn.BatchNormLayers(net)
-		if err != nil || len(bns) == 0 {
-			t.Fatalf("no batch norm layers in %s: %v", net.Name(), err)
-		}
-		return append([]float32(nil), bns[0].Weights()[2].Data...)
-	}
 	plain := DefaultConfig()
 	plain.Batch, plain.EMA = 16, 0.9
 	dir := t.TempDir()
-	if _, err := train(plain, 10).SaveCheckpoint(dir); err != nil {
+	if _, err := trainedTrainer(t, plain, 2, 10).SaveCheckpoint(dir); err != nil {
 		t.Fatal(err)
 	}
 	standing := plain
 	standing.StandingStats = 4
-	tr := train(standing, 20)
+	tr := trainedTrainer(t, standing, 2, 20)
 	tr.Sampler() // standing statistics at step 2, of its own weights
 	if err := tr.Restore(dir); err != nil {
 		t.Fatal(err)
@@ -178,7 +151,7 @@ func TestRestoreForgetsStandingStatistics(t *testing.T) {
 	if err := fresh.Restore(dir); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := moving(tr.Sampler()), moving(fresh.Sampler()); !equalFloats(got, want) {
+	if got, want := movingMean(t, tr.Sampler()), movingMean(t, fresh.Sampler()); !slices.Equal(got, want) {
 		t.Errorf("after Restore at the same step, the sampler's moving mean starts %v, want %v (standing statistics of the restored weights)", got[:3], want[:3])
 	}
 }
@@ -216,13 +189,7 @@ func TestStandingStatsNeedReachableLayers(t *testing.T) {
 func TestSamplerConcurrent(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Batch, cfg.EMA, cfg.StandingStats = 8, 0.9, 3
-	tr, err := NewTrainer(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tr.TrainStep(randomImages(cfg.Batch, tensor.Shape{28, 28, 1}, 1), nil); err != nil {
-		t.Fatal(err)
-	}
+	tr := trainedTrainer(t, cfg, 1, 1)
 	const callers = 4
 	var wg sync.WaitGroup
 	means := make([][]float32, callers)
@@ -233,17 +200,16 @@ func TestSamplerConcurrent(t *testing.T) {
 				t.Error(err)
 				return
 			}
-			means[i] = append([]float32(nil), bns[0].Weights()[2].Data...)
+			means[i] = slices.Clone(bns[0].Weights()[2].Data)
 		})
 	}
 	wg.Wait()
 	if err := StandingStatistics(tr.GEMA, cfg.StandingStats, cfg.Batch, 0, cfg.Seed); err != nil {
 		t.Fatal(err)
 	}
-	bns, _ := nn.BatchNormLayers(tr.GEMA)
-	want := bns[0].Weights()[2].Data
+	want := movingMean(t, tr.GEMA)
 	for i, got := range means {
-		if !equalFloats(got, want) {
+		if !slices.Equal(got, want) {
 			t.Errorf("caller %d: the sampler's moving mean is not the standing statistics'", i)
 		}
 	}
@@ -257,30 +223,16 @@ func TestSamplerConcurrent(t *testing.T) {
 func TestLoadJobKeepsSavedStandingStatistics(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Batch, cfg.EMA, cfg.StandingStats = 8, 0.9, 3
-	tr, err := NewTrainer(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tr.TrainStep(randomImages(cfg.Batch, tensor.Shape{28, 28, 1}, 1), nil); err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	if _, err := tr.SaveCheckpoint(dir); err != nil {
-		t.Fatal(err)
-	}
-	job, err := LoadJob(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	loaded := job.(*Trainer)
+	tr := trainedTrainer(t, cfg, 1, 1)
+	loaded := reloaded(t, tr) // LoadCheckpoint is LoadJob's trainer
 	bns, err := nn.BatchNormLayers(loaded.GEMA)
 	if err != nil {
 		t.Fatal(err)
 	}
-	saved := append([]float32(nil), bns[0].Weights()[2].Data...)
+	saved := slices.Clone(bns[0].Weights()[2].Data)
 	loaded.GEMA.TrainableWeights()[0].Data[0] += 1
 	loaded.Sampler()
-	if !equalFloats(bns[0].Weights()[2].Data, saved) {
+	if !slices.Equal(bns[0].Weights()[2].Data, saved) {
 		t.Error("the loaded sampler's standing statistics were computed again")
 	}
 }
