@@ -5,6 +5,7 @@ import (
 
 	"github.com/gogan/gogan/autograd"
 	"github.com/gogan/gogan/internal/cuda"
+	"github.com/gogan/gogan/internal/vec"
 	"github.com/gogan/gogan/optim"
 )
 
@@ -90,13 +91,8 @@ func (t *Trainer) stageInputs(real []float32) {
 	copy(t.dev.real, real)
 }
 
-// splitMix is SplitMix64's finalizer: a well-mixed 64-bit hash of x.
-func splitMix(x uint64) uint64 {
-	x += 0x9e3779b97f4a7c15
-	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
-	x = (x ^ x>>27) * 0x94d049bb133111eb
-	return x ^ x>>31
-}
+// splitMix is SplitMix64's first draw from seed x: a well-mixed 64-bit hash of x.
+func splitMix(x uint64) uint64 { return vec.SplitMix64(x + vec.Golden) }
 
 // beginDeviceStep starts a step on the graph (after its Reset): it starts the
 // capture when the last step allowed it, and hands the graph the staged

@@ -6,7 +6,7 @@ import "math"
 // that one seed gives one mask on the CPU and on the GPU:
 //
 //	for i := range mask {
-//		u := splitMix(seed + uint64(i+1)*0x9E3779B97F4A7C15) >> 32 // the i-th 32-bit draw
+//		u := SplitMix64(seed + uint64(i+1)*Golden) >> 32 // the i-th 32-bit draw
 //		if u < threshold {
 //			mask[i] = 0
 //		} else {
@@ -34,21 +34,22 @@ func dropoutMaskPart(j *shareJob, lo, hi int) {
 // half the time.
 func dropoutMask(dst []float32, first int, seed, threshold uint64, keep float32) {
 	keepBits := math.Float32bits(keep)
-	z := seed + uint64(first)*golden
+	z := seed + uint64(first)*Golden
 	for i := range dst {
-		z += golden
-		u := splitMix(z) >> 32
+		z += Golden
+		u := SplitMix64(z) >> 32
 		dropped := uint32((u - threshold) >> 32) // all ones when u < threshold (both below 2³²)
 		dst[i] = math.Float32frombits(keepBits &^ dropped)
 	}
 }
 
-// golden is SplitMix64's increment, 2⁶⁴ divided by the golden ratio.
-const golden = 0x9E3779B97F4A7C15
+// Golden is SplitMix64's increment, 2⁶⁴ divided by the golden ratio.
+const Golden = 0x9E3779B97F4A7C15
 
-// splitMix is SplitMix64's finalizer (Steele, Lea and Flood 2014): a well-mixed
-// 64-bit hash of z.
-func splitMix(z uint64) uint64 {
+// SplitMix64 is SplitMix64's finalizer (Steele, Lea and Flood 2014): a
+// well-mixed 64-bit hash of z. The generator's n-th draw is SplitMix64(seed +
+// n·Golden).
+func SplitMix64(z uint64) uint64 {
 	z = (z ^ z>>30) * 0xBF58476D1CE4E5B9
 	z = (z ^ z>>27) * 0x94D049BB133111EB
 	return z ^ z>>31
