@@ -8,11 +8,13 @@ import (
 
 // The smallest products (2·m·n·k floating-point operations) worth sharing, measured on
 // Sapphire Rapids cores: with the workers still spinning after a previous product, two
-// threads win from about 0.5 MFLOP; waking a parked worker costs tens of microseconds, which
-// two threads win back only from about 25 MFLOP.
+// threads win from about 0.5 MFLOP. Workers spin for a millisecond before they park
+// (internal/parallel), so within a training step they are awake, and a product of this size
+// wakes parked ones too: on 16 cores, running the smaller products alone while the
+// workers slept cost more than the wake-ups (the MLP at batch 64: 10,300–10,800 img/s
+// against 13,700–14,000 when they are woken).
 const (
-	parallelMinFlops     = 1_000_000
-	parallelMinFlopsCold = 24_000_000
+	parallelMinFlops = 1_000_000
 	// partMinFlops is the least work of one part: a product is cut into at most
 	// flops/partMinFlops parts, so that on many cores a small product is not cut into
 	// parts of a few microseconds, each waited for.
@@ -73,7 +75,7 @@ func execute(g *call) {
 			// A product that finds the team busy with another job runs serially.
 			t = min(t, int(flops/partMinFlops))
 			if parts, alongM := plan(g, t); parts > 1 && shared.mu.TryLock() {
-				done := parallelRun(g, parts, alongM, flops >= parallelMinFlopsCold)
+				done := parallelRun(g, parts, alongM)
 				shared.mu.Unlock()
 				if done {
 					return
@@ -112,9 +114,9 @@ func plan(g *call, t int) (parts int, alongM bool) {
 	return pn, false
 }
 
-// parallelRun shares the product among parts threads of the team, if it is free and
-// (unless wakeParked) awake, and reports whether it did; shared.mu is held.
-func parallelRun(g *call, parts int, alongM, wakeParked bool) bool {
+// parallelRun shares the product among parts threads of the team, if it is free, and
+// reports whether it did; shared.mu is held.
+func parallelRun(g *call, parts int, alongM bool) bool {
 	for len(shared.ws) < parts {
 		shared.ws = append(shared.ws, new(workspace))
 	}
@@ -124,7 +126,7 @@ func parallelRun(g *call, parts int, alongM, wakeParked bool) bool {
 	if gc.out != nil {
 		gc.c = shared.ws[0].scratch(gc.m * gc.ldc)
 	}
-	done := parallel.TryRun(gc, parts, wakeParked)
+	done := parallel.TryRun(gc, parts, true)
 	shared.call = call{} // drop the references to the caller's matrices
 	return done
 }
