@@ -223,8 +223,8 @@ func (d *Device) ConvBackend() string {
 // itself, so it must not run during a capture: that panics). It returns nil and
 // no error where cuDNN cannot serve k: no cuDNN, a geometry cuDNN's symmetric
 // padding cannot express, or no deterministic algorithm within 256 MiB of
-// workspace (without TF32, none that uses tensor cores); and an error naming k
-// and cuDNN's status when a call fails.
+// workspace (without TF32, none of the GEMM-like ones: see pickAlgo); and an
+// error naming k and cuDNN's status when a call fails.
 func (d *Device) CudnnPlan(k ConvKey) (*ConvPlan, error) {
 	k.Shape.check()
 	if d.capturing {
@@ -356,7 +356,7 @@ func (p *ConvPlan) find(n *dnnDevice) (found bool, err error) {
 	if err := l.check("cudnnFindConvolution ("+p.key.Op.String()+") Algorithm", r); err != nil {
 		return false, err
 	}
-	best, ok := pickAlgo(decodePerfs(buf, int(min(max(count, 0), dnnMaxAlgos))), p.key.TF32, dnnMaxWorkspaceBytes)
+	best, ok := pickAlgo(p.key.Op, decodePerfs(buf, int(min(max(count, 0), dnnMaxAlgos))), p.key.TF32, dnnMaxWorkspaceBytes)
 	if !ok {
 		return false, nil
 	}

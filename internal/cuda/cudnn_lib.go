@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -233,13 +234,24 @@ func decodePerfs(b []byte, n int) []algoPerf {
 	return out
 }
 
-// pickAlgo is the first (fastest: cuDNN sorts them by time) of perfs that
-// succeeded, is deterministic, fits in maxBytes of workspace and, without tf32,
-// does not use tensor cores.
-func pickAlgo(perfs []algoPerf, tf32 bool, maxBytes uint64) (algoPerf, bool) {
+// transformAlgos are, per direction, cuDNN's FFT and Winograd algorithms
+// (cudnnConvolution{Fwd,BwdData,BwdFilter}Algo_t): they sum in a transformed
+// domain, so their results are not the CPU's sums to float32 rounding, and
+// only TF32 math, which gives that up anyway, may use them.
+var transformAlgos = [...][]uint32{
+	ConvForward:        {4, 5, 6, 7}, // FFT, FFT_TILING, WINOGRAD, WINOGRAD_NONFUSED
+	ConvBackwardData:   {2, 3, 4, 5}, // FFT, FFT_TILING, WINOGRAD, WINOGRAD_NONFUSED
+	ConvBackwardFilter: {2, 4, 5, 6}, // FFT, WINOGRAD, WINOGRAD_NONFUSED, FFT_TILING
+}
+
+// pickAlgo is the first (fastest: cuDNN sorts them by time) of perfs for op that
+// succeeded, is deterministic and fits in maxBytes of workspace; without tf32,
+// one that neither uses tensor cores nor is an FFT or Winograd algorithm.
+func pickAlgo(op ConvOp, perfs []algoPerf, tf32 bool, maxBytes uint64) (algoPerf, bool) {
 	for _, p := range perfs {
 		tensorOps := p.mathType == dnnTensorOpMath || p.mathType == dnnTensorOpMathConv
-		if p.status == 0 && p.determinism == dnnDeterministic && p.memory <= maxBytes && (tf32 || !tensorOps) {
+		plain := tf32 || !tensorOps && !slices.Contains(transformAlgos[op], p.algo)
+		if p.status == 0 && p.determinism == dnnDeterministic && p.memory <= maxBytes && plain {
 			return p, true
 		}
 	}
