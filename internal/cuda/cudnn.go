@@ -84,10 +84,10 @@ func extension(in, k, stride, pad, out int) (int, bool) {
 // kernel in cuDNN's layout and the algorithm's workspace.
 //
 // gogan's kernels are (KH,KW,C,Co) "HWIO"; cuDNN's NHWC filters are
-// (Co,KH,KW,C) "KRSC". A cudnnTransformTensor between two strided views of the
-// same 4-D shape converts one into the other (a transpose of the (KH·KW·C, Co)
-// matrix), and another copies the input into its zero-extended buffer or, for
-// backward data, the extended gradient back out of it.
+// (Co,KH,KW,C) "KRSC": the transpose of the (KH·KW·C, Co) matrix, which a
+// cudnnTransformTensor from NHWC to NCHW makes. Another copies the input into
+// its zero-extended buffer (a strided view of it) or, for backward data, the
+// extended gradient back out of it.
 type ConvPlan struct {
 	key    ConvKey
 	eh, ew int // the zero rows and columns appended to the input (cudnnPadding)
@@ -97,8 +97,8 @@ type ConvPlan struct {
 	xView    uintptr // the input's place inside the extended buffer (extended plans only)
 	bottom   uintptr // the appended rows of the extended buffer, when eh > 0
 	right    uintptr // the appended columns above them, when ew > 0
-	wHWIO    uintptr // the kernel as gogan holds it, a strided view
-	wKRSC    uintptr // the kernel in cuDNN's layout, packed
+	wHWIO    uintptr // the kernel as gogan holds it, as a tensor
+	wKRSC    uintptr // the kernel in cuDNN's layout, as the same tensor
 	filter   uintptr // the filter descriptor of wKRSC
 	conv     uintptr
 	algo     uint32
@@ -261,12 +261,13 @@ func (d *Device) CudnnPlan(k ConvKey) (*ConvPlan, error) {
 func (p *ConvPlan) describe(l *dnnLib) error {
 	s, co := p.key.Shape, p.key.Co
 	hp, wp := s.H+p.eh, s.W+p.ew
-	packed := func(dst *uintptr, n, c, h, w int) error {
+	// packed: dims (n, c, h, w) stored in format (NHWC or NCHW), no gaps.
+	packed := func(dst *uintptr, format uint32, n, c, h, w int) error {
 		if err := l.check("cudnnCreateTensorDescriptor", l.createTensor(dst)); err != nil {
 			return err
 		}
-		return l.check(fmt.Sprintf("cudnnSetTensor4dDescriptor NHWC (%d,%d,%d,%d)", n, h, w, c),
-			l.setTensor4d(*dst, dnnTensorNHWC, dnnFloat, int32(n), int32(c), int32(h), int32(w)))
+		return l.check(fmt.Sprintf("cudnnSetTensor4dDescriptor format %d (n,c,h,w) (%d,%d,%d,%d)", format, n, c, h, w),
+			l.setTensor4d(*dst, format, dnnFloat, int32(n), int32(c), int32(h), int32(w)))
 	}
 	// strided: dims (n, c, h, w) with strides (ns, cs, hs, ws).
 	strided := func(dst *uintptr, dims, strides [4]int) error {
@@ -277,15 +278,15 @@ func (p *ConvPlan) describe(l *dnnLib) error {
 			l.setTensor4dEx(*dst, dnnFloat, int32(dims[0]), int32(dims[1]), int32(dims[2]), int32(dims[3]),
 				int32(strides[0]), int32(strides[1]), int32(strides[2]), int32(strides[3])))
 	}
-	if err := packed(&p.x, s.N, s.C, hp, wp); err != nil {
+	if err := packed(&p.x, dnnTensorNHWC, s.N, s.C, hp, wp); err != nil {
 		return err
 	}
-	if err := packed(&p.y, s.N, co, s.OH, s.OW); err != nil {
+	if err := packed(&p.y, dnnTensorNHWC, s.N, co, s.OH, s.OW); err != nil {
 		return err
 	}
 	ext := [4]int{hp * wp * s.C, 1, wp * s.C, s.C} // the extended buffer's strides
 	if p.extended() {
-		if err := packed(&p.xIn, s.N, s.C, s.H, s.W); err != nil {
+		if err := packed(&p.xIn, dnnTensorNHWC, s.N, s.C, s.H, s.W); err != nil {
 			return err
 		}
 		if err := strided(&p.xView, [4]int{s.N, s.C, s.H, s.W}, ext); err != nil {
@@ -302,12 +303,13 @@ func (p *ConvPlan) describe(l *dnnLib) error {
 			return err
 		}
 	}
-	// The kernel as (Co, C, KH, KW) in both layouts: HWIO (KH,KW,C,Co) and KRSC (Co,KH,KW,C).
-	dims := [4]int{co, s.C, s.KH, s.KW}
-	if err := strided(&p.wHWIO, dims, [4]int{1, co, s.KW * s.C * co, s.C * co}); err != nil {
+	// The kernel, P = KH·KW·C: HWIO is the (P, Co) matrix, KRSC the (Co, P)
+	// matrix, so HWIO is a (1, Co, P, 1) tensor in NHWC and KRSC the same
+	// tensor in NCHW, and one format conversion transposes between them.
+	if err := packed(&p.wHWIO, dnnTensorNHWC, 1, co, s.KH*s.KW*s.C, 1); err != nil {
 		return err
 	}
-	if err := strided(&p.wKRSC, dims, [4]int{s.KH * s.KW * s.C, 1, s.KW * s.C, s.C}); err != nil {
+	if err := packed(&p.wKRSC, dnnTensorNCHW, 1, co, s.KH*s.KW*s.C, 1); err != nil {
 		return err
 	}
 	if err := l.check("cudnnCreateFilterDescriptor", l.createFilter(&p.filter)); err != nil {

@@ -89,7 +89,8 @@ func (l *dnnLib) symbols() []symbol {
 
 // cuDNN's enums (cudnn_graph.h, cudnn_cnn.h of cuDNN 9).
 const (
-	dnnTensorNHWC        = 1 // cudnnTensorFormat_t CUDNN_TENSOR_NHWC
+	dnnTensorNCHW        = 0 // cudnnTensorFormat_t CUDNN_TENSOR_NCHW
+	dnnTensorNHWC        = 1 // CUDNN_TENSOR_NHWC
 	dnnFloat             = 0 // cudnnDataType_t CUDNN_DATA_FLOAT
 	dnnCrossCorrelation  = 1 // cudnnConvolutionMode_t CUDNN_CROSS_CORRELATION
 	dnnDefaultMath       = 0 // cudnnMathType_t CUDNN_DEFAULT_MATH
