@@ -25,7 +25,8 @@ import (
 //
 // The first time an op meets a geometry outside a CUDA graph capture (the
 // steps launched one by one before the capture), both run a few times and the
-// faster is kept for that geometry on that device (Device.ConvChoice). A
+// faster is kept for that geometry, by every device of that GPU in the
+// process (Device.ConvChoice: two trainers compute the same bits). A
 // geometry first met during a capture runs im2col + cuBLAS there. A failing
 // cuDNN call falls back to im2col + cuBLAS for its geometry, with one line on
 // stderr; a 1×1 convolution is always one product.

@@ -2,6 +2,7 @@ package cuda
 
 import (
 	"fmt"
+	"sync"
 	"time"
 	"unsafe"
 
@@ -102,6 +103,7 @@ type ConvPlan struct {
 	filter   uintptr // the filter descriptor of wKRSC
 	conv     uintptr
 	algo     uint32
+	math     uint32 // the algorithm's cudnnMathType_t
 	wsBytes  int
 	ms       float32 // cudnnFind's time of the algorithm
 	padFloat int     // offsets in the scratch memory, floats: the extended input,
@@ -181,18 +183,80 @@ func (d *Device) CudnnError() error {
 
 // ConvChoice returns the plan chosen for k: (plan, true) when cuDNN runs it,
 // (nil, true) when im2col + cuBLAS does, (nil, false) when k is not decided yet.
+// A choice made on another Device of the same GPU in this process (two trainers,
+// a trainer and its sampler) is taken over, with the same algorithm, so that
+// they compute the same bits; during a capture, where no plan can be made, such
+// a key stays undecided.
 func (d *Device) ConvChoice(k ConvKey) (*ConvPlan, bool) {
-	if d.dnn == nil {
+	n, err := d.cudnn()
+	if p, ok := n.choices[k]; ok {
+		return p, true
+	}
+	dec, ok := convDecisions.get(d.ordinal, k)
+	switch {
+	case !ok:
+		return nil, false
+	case !dec.cudnn || err != nil:
+		n.choices[k] = nil
+		return nil, true
+	case d.capturing:
 		return nil, false
 	}
-	p, ok := d.dnn.choices[k]
-	return p, ok
+	p, err := d.plan(k, &algoPerf{algo: dec.algo, mathType: dec.mathType})
+	if err != nil {
+		p = nil
+	}
+	n.choices[k] = p
+	return p, true
 }
 
-// SetConvChoice records the choice for k: p (cuDNN) or nil (im2col + cuBLAS).
+// SetConvChoice records the choice for k: p (cuDNN) or nil (im2col + cuBLAS),
+// for d and for the other devices of its GPU in the process (see ConvChoice).
 func (d *Device) SetConvChoice(k ConvKey, p *ConvPlan) {
 	n, _ := d.cudnn()
 	n.choices[k] = p
+	dec := convDecision{}
+	if p != nil {
+		dec = convDecision{cudnn: true, algo: p.algo, mathType: p.math}
+	}
+	convDecisions.set(d.ordinal, k, dec)
+}
+
+// convDecisions are the choices made in the process, per GPU and key.
+var convDecisions decisionTable
+
+// convDecision is one choice: cuDNN's algorithm and math type, or im2col.
+type convDecision struct {
+	cudnn          bool
+	algo, mathType uint32
+}
+
+// decisionTable is a map of choices safe for concurrent use (devices of one
+// GPU may run on several goroutines).
+type decisionTable struct {
+	mu sync.Mutex
+	m  map[decisionKey]convDecision
+}
+
+type decisionKey struct {
+	ordinal int
+	key     ConvKey
+}
+
+func (t *decisionTable) get(ordinal int, k ConvKey) (convDecision, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	dec, ok := t.m[decisionKey{ordinal, k}]
+	return dec, ok
+}
+
+func (t *decisionTable) set(ordinal int, k ConvKey, dec convDecision) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.m == nil {
+		t.m = map[decisionKey]convDecision{}
+	}
+	t.m[decisionKey{ordinal, k}] = dec
 }
 
 // ConvBackend says what runs the device's convolutions, for gogan bench:
@@ -226,9 +290,15 @@ func (d *Device) ConvBackend() string {
 // workspace (without TF32, none of the GEMM-like ones: see pickAlgo); and an
 // error naming k and cuDNN's status when a call fails.
 func (d *Device) CudnnPlan(k ConvKey) (*ConvPlan, error) {
+	return d.plan(k, nil)
+}
+
+// plan makes k's plan with the algorithm and math type of algo, or, when algo
+// is nil, those that cudnnFind… picks (pickAlgo).
+func (d *Device) plan(k ConvKey, algo *algoPerf) (*ConvPlan, error) {
 	k.Shape.check()
 	if d.capturing {
-		panic("cuda: CudnnPlan during a CUDA graph capture")
+		panic("cuda: a cuDNN plan made during a CUDA graph capture")
 	}
 	n, err := d.cudnn()
 	if err != nil {
@@ -241,12 +311,18 @@ func (d *Device) CudnnPlan(k ConvKey) (*ConvPlan, error) {
 	d.lock()
 	defer d.unlock()
 	p := &ConvPlan{key: k, eh: eh, ew: ew}
-	if err := p.describe(n.lib); err != nil {
-		p.destroy(n.lib)
-		return nil, fmt.Errorf("%w, for %v", err, k)
+	err = p.describe(n.lib)
+	if err == nil && algo == nil {
+		var found bool
+		var best algoPerf
+		if best, found, err = p.find(n); found {
+			algo = &best
+		}
 	}
-	found, err := p.find(n)
-	if err != nil || !found {
+	if err == nil && algo != nil {
+		err = p.use(n, *algo)
+	}
+	if err != nil || algo == nil {
 		p.destroy(n.lib)
 		if err != nil {
 			err = fmt.Errorf("%w, for %v", err, k)
@@ -339,10 +415,9 @@ func (p *ConvPlan) mathType() uint32 {
 	return dnnFMAMath
 }
 
-// find times the algorithms of p's direction with cudnnFind…, keeps the best
-// deterministic one (pickAlgo), sets its math type on the descriptor and
-// lays out the scratch memory. found is false when no algorithm qualifies.
-func (p *ConvPlan) find(n *dnnDevice) (found bool, err error) {
+// find times the algorithms of p's direction with cudnnFind… and returns the
+// best deterministic one (pickAlgo); found is false when none qualifies.
+func (p *ConvPlan) find(n *dnnDevice) (best algoPerf, found bool, err error) {
 	l, h := n.lib, n.handle
 	buf := make([]byte, dnnMaxAlgos*algoPerfSize)
 	var count int32
@@ -356,30 +431,35 @@ func (p *ConvPlan) find(n *dnnDevice) (found bool, err error) {
 		r = l.findBwdFilter(h, p.x, p.y, p.conv, p.filter, dnnMaxAlgos, &count, &buf[0])
 	}
 	if err := l.check("cudnnFindConvolution ("+p.key.Op.String()+") Algorithm", r); err != nil {
-		return false, err
+		return best, false, err
 	}
-	best, ok := pickAlgo(p.key.Op, decodePerfs(buf, int(min(max(count, 0), dnnMaxAlgos))), p.key.TF32, dnnMaxWorkspaceBytes)
-	if !ok {
-		return false, nil
-	}
-	if err := l.check("cudnnSetConvolutionMathType", l.setMathType(p.conv, best.mathType)); err != nil {
-		return false, err
+	best, found = pickAlgo(p.key.Op, decodePerfs(buf, int(min(max(count, 0), dnnMaxAlgos))), p.key.TF32, dnnMaxWorkspaceBytes)
+	return best, found, nil
+}
+
+// use makes p run algorithm a: it sets a's math type on the descriptor, asks
+// its workspace and lays out the scratch memory.
+func (p *ConvPlan) use(n *dnnDevice, a algoPerf) error {
+	l, h := n.lib, n.handle
+	if err := l.check("cudnnSetConvolutionMathType", l.setMathType(p.conv, a.mathType)); err != nil {
+		return err
 	}
 	var ws uintptr
+	var r result
 	switch p.key.Op {
 	case ConvForward:
-		r = l.wsFwd(h, p.x, p.filter, p.conv, p.y, best.algo, &ws)
+		r = l.wsFwd(h, p.x, p.filter, p.conv, p.y, a.algo, &ws)
 	case ConvBackwardData:
-		r = l.wsBwdData(h, p.filter, p.y, p.conv, p.x, best.algo, &ws)
+		r = l.wsBwdData(h, p.filter, p.y, p.conv, p.x, a.algo, &ws)
 	case ConvBackwardFilter:
-		r = l.wsBwdFilter(h, p.x, p.y, p.conv, p.filter, best.algo, &ws)
+		r = l.wsBwdFilter(h, p.x, p.y, p.conv, p.filter, a.algo, &ws)
 	}
 	if err := l.check("cudnnGetConvolution ("+p.key.Op.String()+") WorkspaceSize", r); err != nil {
-		return false, err
+		return err
 	}
-	p.algo, p.ms, p.wsBytes = best.algo, best.ms, max(int(ws), int(best.memory))
+	p.algo, p.math, p.ms, p.wsBytes = a.algo, a.mathType, a.ms, max(int(ws), int(a.memory))
 	p.layout()
-	return true, nil
+	return nil
 }
 
 // layout places the extended input, the kernel in cuDNN's layout and the

@@ -399,3 +399,43 @@ func TestCudnnTime(t *testing.T) {
 	}
 	t.Logf("%v: %v a run", p, dt)
 }
+
+func TestConvDecisionsPerGPU(t *testing.T) {
+	var tab decisionTable
+	k := ConvKey{Op: ConvBackwardData, Shape: convShapes[2], Co: 128}
+	tab.set(0, k, convDecision{cudnn: true, algo: 1, mathType: dnnFMAMath})
+	if dec, ok := tab.get(0, k); !ok || dec.algo != 1 || !dec.cudnn {
+		t.Errorf("GPU 0: %+v, %v", dec, ok)
+	}
+	if _, ok := tab.get(1, k); ok {
+		t.Error("GPU 1 sees GPU 0's decision")
+	}
+	k.TF32 = true
+	if _, ok := tab.get(0, k); ok {
+		t.Error("a TF32 key sees the FP32 key's decision")
+	}
+}
+
+// TestCudnnChoiceShared checks that a second Device of the GPU takes over the
+// first's choice, with the same algorithm.
+func TestCudnnChoiceShared(t *testing.T) {
+	d := openCudnnOrSkip(t)
+	c := cudnnShapes[4]
+	k := d.ConvKey(ConvBackwardFilter, c.s, c.co)
+	p := planOrFail(t, d, k)
+	d.SetConvChoice(k, p)
+	other, err := Open(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	q, ok := other.ConvChoice(k)
+	if !ok || q == nil || q.algo != p.algo || q.math != p.math {
+		t.Fatalf("second device: %v (%v), want %v", q, ok, p)
+	}
+	k2 := d.ConvKey(ConvForward, c.s, c.co)
+	d.SetConvChoice(k2, nil)
+	if q, ok := other.ConvChoice(k2); !ok || q != nil {
+		t.Fatalf("second device: %v (%v), want im2col", q, ok)
+	}
+}
