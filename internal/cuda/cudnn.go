@@ -503,10 +503,11 @@ func (p *ConvPlan) destroy(l *dnnLib) {
 //
 // with the shapes of p's key (w and dw (KH,KW,C,Co)). It returns the first
 // failing call's error, naming cuDNN's status and the key; the caller may then
-// compute out another way (out was not yet written when beta is 0).
+// compute out another way (out was not yet written when beta is 0). After an
+// asynchronous error of the device (Err) it queues nothing, as every call does.
 func (d *Device) CudnnConv(p *ConvPlan, out, a, b, scratch Ptr, beta float32) error {
 	if d.err != nil {
-		return d.err
+		return nil
 	}
 	n := d.dnn
 	d.lock()
