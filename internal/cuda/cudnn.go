@@ -333,59 +333,58 @@ func (d *Device) plan(k ConvKey, algo *algoPerf) (*ConvPlan, error) {
 	return p, nil
 }
 
-// describe makes p's descriptors.
+// describe makes p's descriptors: the tensors, then the kernel's and the
+// convolution's.
 func (p *ConvPlan) describe(l *dnnLib) error {
+	if err := p.describeTensors(l); err != nil {
+		return err
+	}
+	return p.describeKernel(l)
+}
+
+// describeTensors makes the descriptors of the (extended) input and the
+// output, and, for an extended plan, of the input as given, its place in the
+// extended buffer and the appended rows and columns.
+func (p *ConvPlan) describeTensors(l *dnnLib) error {
 	s, co := p.key.Shape, p.key.Co
 	hp, wp := s.H+p.eh, s.W+p.ew
-	// packed: dims (n, c, h, w) stored in format (NHWC or NCHW), no gaps.
-	packed := func(dst *uintptr, format uint32, n, c, h, w int) error {
-		if err := l.check("cudnnCreateTensorDescriptor", l.createTensor(dst)); err != nil {
-			return err
-		}
-		return l.check(fmt.Sprintf("cudnnSetTensor4dDescriptor format %d (n,c,h,w) (%d,%d,%d,%d)", format, n, c, h, w),
-			l.setTensor4d(*dst, format, dnnFloat, int32(n), int32(c), int32(h), int32(w)))
-	}
-	// strided: dims (n, c, h, w) with strides (ns, cs, hs, ws).
-	strided := func(dst *uintptr, dims, strides [4]int) error {
-		if err := l.check("cudnnCreateTensorDescriptor", l.createTensor(dst)); err != nil {
-			return err
-		}
-		return l.check(fmt.Sprintf("cudnnSetTensor4dDescriptorEx dims %v strides %v", dims, strides),
-			l.setTensor4dEx(*dst, dnnFloat, int32(dims[0]), int32(dims[1]), int32(dims[2]), int32(dims[3]),
-				int32(strides[0]), int32(strides[1]), int32(strides[2]), int32(strides[3])))
-	}
-	if err := packed(&p.x, dnnTensorNHWC, s.N, s.C, hp, wp); err != nil {
-		return err
-	}
-	if err := packed(&p.y, dnnTensorNHWC, s.N, co, s.OH, s.OW); err != nil {
-		return err
-	}
 	ext := [4]int{hp * wp * s.C, 1, wp * s.C, s.C} // the extended buffer's strides
-	if p.extended() {
-		if err := packed(&p.xIn, dnnTensorNHWC, s.N, s.C, s.H, s.W); err != nil {
-			return err
-		}
-		if err := strided(&p.xView, [4]int{s.N, s.C, s.H, s.W}, ext); err != nil {
-			return err
-		}
+	if err := l.packed(&p.x, dnnTensorNHWC, s.N, s.C, hp, wp); err != nil {
+		return err
+	}
+	if err := l.packed(&p.y, dnnTensorNHWC, s.N, co, s.OH, s.OW); err != nil {
+		return err
+	}
+	if !p.extended() {
+		return nil
+	}
+	if err := l.packed(&p.xIn, dnnTensorNHWC, s.N, s.C, s.H, s.W); err != nil {
+		return err
+	}
+	if err := l.strided(&p.xView, [4]int{s.N, s.C, s.H, s.W}, ext); err != nil {
+		return err
 	}
 	if p.eh > 0 {
-		if err := strided(&p.bottom, [4]int{s.N, s.C, p.eh, wp}, ext); err != nil {
+		if err := l.strided(&p.bottom, [4]int{s.N, s.C, p.eh, wp}, ext); err != nil {
 			return err
 		}
 	}
 	if p.ew > 0 {
-		if err := strided(&p.right, [4]int{s.N, s.C, s.H, p.ew}, ext); err != nil {
-			return err
-		}
+		return l.strided(&p.right, [4]int{s.N, s.C, s.H, p.ew}, ext)
 	}
-	// The kernel, P = KH·KW·C: HWIO is the (P, Co) matrix, KRSC the (Co, P)
-	// matrix, so HWIO is a (1, Co, P, 1) tensor in NHWC and KRSC the same
-	// tensor in NCHW, and one format conversion transposes between them.
-	if err := packed(&p.wHWIO, dnnTensorNHWC, 1, co, s.KH*s.KW*s.C, 1); err != nil {
+	return nil
+}
+
+// describeKernel makes the kernel's descriptors and the convolution's. With P =
+// KH·KW·C, gogan's HWIO kernel is the (P, Co) matrix and cuDNN's KRSC the
+// (Co, P) one: HWIO is a (1, Co, P, 1) tensor in NHWC and KRSC the same tensor
+// in NCHW, and one format conversion transposes between them.
+func (p *ConvPlan) describeKernel(l *dnnLib) error {
+	s, co := p.key.Shape, p.key.Co
+	if err := l.packed(&p.wHWIO, dnnTensorNHWC, 1, co, s.KH*s.KW*s.C, 1); err != nil {
 		return err
 	}
-	if err := packed(&p.wKRSC, dnnTensorNCHW, 1, co, s.KH*s.KW*s.C, 1); err != nil {
+	if err := l.packed(&p.wKRSC, dnnTensorNCHW, 1, co, s.KH*s.KW*s.C, 1); err != nil {
 		return err
 	}
 	if err := l.check("cudnnCreateFilterDescriptor", l.createFilter(&p.filter)); err != nil {
@@ -403,6 +402,27 @@ func (p *ConvPlan) describe(l *dnnLib) error {
 		return err
 	}
 	return l.check("cudnnSetConvolutionMathType", l.setMathType(p.conv, p.mathType()))
+}
+
+// packed makes in *dst the descriptor of a tensor of dims (n, c, h, w) stored
+// without gaps in format (NHWC or NCHW).
+func (l *dnnLib) packed(dst *uintptr, format uint32, n, c, h, w int) error {
+	if err := l.check("cudnnCreateTensorDescriptor", l.createTensor(dst)); err != nil {
+		return err
+	}
+	return l.check(fmt.Sprintf("cudnnSetTensor4dDescriptor format %d (n,c,h,w) (%d,%d,%d,%d)", format, n, c, h, w),
+		l.setTensor4d(*dst, format, dnnFloat, int32(n), int32(c), int32(h), int32(w)))
+}
+
+// strided makes in *dst the descriptor of a tensor of dims (n, c, h, w) with
+// the strides (ns, cs, hs, ws), in floats.
+func (l *dnnLib) strided(dst *uintptr, dims, strides [4]int) error {
+	if err := l.check("cudnnCreateTensorDescriptor", l.createTensor(dst)); err != nil {
+		return err
+	}
+	return l.check(fmt.Sprintf("cudnnSetTensor4dDescriptorEx dims %v strides %v", dims, strides),
+		l.setTensor4dEx(*dst, dnnFloat, int32(dims[0]), int32(dims[1]), int32(dims[2]), int32(dims[3]),
+			int32(strides[0]), int32(strides[1]), int32(strides[2]), int32(strides[3])))
 }
 
 // mathType is the convolution's math: FMA (plain FP32, as cuBLAS's default and
