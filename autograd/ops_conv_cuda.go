@@ -1,6 +1,7 @@
 package autograd
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -140,7 +141,8 @@ func (g *Graph) cudnnFallback(key cuda.ConvKey, err error) {
 // A device failure while timing panics with a *DeviceError, as any op's does.
 func (g *Graph) chooseConv(key cuda.ConvKey, out, a, b cuda.Ptr, im2col func()) *cuda.ConvPlan {
 	plan, err := g.dev.CudnnPlan(key)
-	if err != nil {
+	var none *cuda.NoAlgorithmError
+	if err != nil && !errors.As(err, &none) {
 		g.cudnnFallback(key, err)
 		return nil
 	}

@@ -1,6 +1,7 @@
 package autograd_test
 
 import (
+	"errors"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -89,6 +90,11 @@ func TestDeviceCudnnConv(t *testing.T) {
 				for _, op := range []cuda.ConvOp{cuda.ConvForward, cuda.ConvBackwardData, cuda.ConvBackwardFilter} {
 					k := d.ConvKey(op, s, co)
 					p, err := d.CudnnPlan(k)
+					var none *cuda.NoAlgorithmError
+					if errors.As(err, &none) {
+						t.Logf("im2col+cuBLAS keeps it: %v", err)
+						continue
+					}
 					if err != nil || p == nil {
 						t.Fatalf("no cuDNN plan for %v: %v", k, err)
 					}

@@ -1,7 +1,9 @@
 package cuda
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 	"unsafe"
@@ -285,10 +287,11 @@ func (d *Device) ConvBackend() string {
 // CudnnPlan makes cuDNN's plan for k: its descriptors, and the fastest
 // deterministic algorithm that cudnnFind… times (on buffers it allocates
 // itself, so it must not run during a capture: that panics). It returns nil and
-// no error where cuDNN cannot serve k: no cuDNN, a geometry cuDNN's symmetric
-// padding cannot express, or no deterministic algorithm within 256 MiB of
-// workspace (without TF32, none of the GEMM-like ones: see pickAlgo); and an
-// error naming k and cuDNN's status when a call fails.
+// no error where cuDNN cannot serve k (no cuDNN, a geometry cuDNN's symmetric
+// padding cannot express), a *NoAlgorithmError when no algorithm that cudnnFind…
+// timed qualifies (see pickAlgo: deterministic, within 256 MiB of workspace,
+// without TF32 GEMM-like), and an error naming k and cuDNN's status when a call
+// fails.
 func (d *Device) CudnnPlan(k ConvKey) (*ConvPlan, error) {
 	return d.plan(k, nil)
 }
@@ -324,7 +327,8 @@ func (d *Device) plan(k ConvKey, algo *algoPerf) (*ConvPlan, error) {
 	}
 	if err != nil || algo == nil {
 		p.destroy(n.lib)
-		if err != nil {
+		var none *NoAlgorithmError
+		if err != nil && !errors.As(err, &none) {
 			err = fmt.Errorf("%w, for %v", err, k)
 		}
 		return nil, err
@@ -436,7 +440,7 @@ func (p *ConvPlan) mathType() uint32 {
 }
 
 // find times the algorithms of p's direction with cudnnFind… and returns the
-// best deterministic one (pickAlgo); found is false when none qualifies.
+// best deterministic one (pickAlgo), or a *NoAlgorithmError when none qualifies.
 func (p *ConvPlan) find(n *dnnDevice) (best algoPerf, found bool, err error) {
 	l, h := n.lib, n.handle
 	buf := make([]byte, dnnMaxAlgos*algoPerfSize)
@@ -453,8 +457,36 @@ func (p *ConvPlan) find(n *dnnDevice) (best algoPerf, found bool, err error) {
 	if err := l.check("cudnnFindConvolution ("+p.key.Op.String()+") Algorithm", r); err != nil {
 		return best, false, err
 	}
-	best, found = pickAlgo(p.key.Op, decodePerfs(buf, int(min(max(count, 0), dnnMaxAlgos))), p.key.TF32, dnnMaxWorkspaceBytes)
-	return best, found, nil
+	perfs := decodePerfs(buf, int(min(max(count, 0), dnnMaxAlgos)))
+	if best, found = pickAlgo(p.key.Op, perfs, p.key.TF32, dnnMaxWorkspaceBytes); !found {
+		return best, false, &NoAlgorithmError{Key: p.key, Results: describePerfs(l, perfs)}
+	}
+	return best, true, nil
+}
+
+// NoAlgorithmError is CudnnPlan's answer when none of the algorithms cudnnFind…
+// timed for Key qualifies: not an error of cuDNN, im2col + cuBLAS runs Key.
+type NoAlgorithmError struct {
+	Key     ConvKey
+	Results string // what cudnnFind… returned, one algorithm after another
+}
+
+// Error names the key and what cuDNN offered.
+func (e *NoAlgorithmError) Error() string {
+	return fmt.Sprintf("cuda: no deterministic, plain-FP32 (or TF32 when allowed) cuDNN algorithm within %d MiB for %v; cudnnFind gave: %s",
+		dnnMaxWorkspaceBytes>>20, e.Key, e.Results)
+}
+
+// describePerfs writes cudnnFind…'s results for NoAlgorithmError.
+func describePerfs(l *dnnLib, perfs []algoPerf) string {
+	if len(perfs) == 0 {
+		return "nothing"
+	}
+	parts := make([]string, len(perfs))
+	for i, p := range perfs {
+		parts[i] = fmt.Sprintf("algo %d %s %.3g ms %d B determinism %d math %d", p.algo, l.getErrorString(p.status), p.ms, p.memory, p.determinism, p.mathType)
+	}
+	return strings.Join(parts, "; ")
 }
 
 // use makes p run algorithm a: it sets a's math type on the descriptor, asks

@@ -345,10 +345,15 @@ func TestCudnnConv(t *testing.T) {
 	t.Log(d.ConvBackend())
 }
 
-// planOrFail returns k's plan, failing the test when cuDNN has none.
+// planOrFail returns k's plan, failing the test when cuDNN has none, or
+// skipping it, with what cuDNN offered, when no algorithm qualifies.
 func planOrFail(t *testing.T, d *Device, k ConvKey) *ConvPlan {
 	t.Helper()
 	p, err := d.CudnnPlan(k)
+	var none *NoAlgorithmError
+	if errors.As(err, &none) {
+		t.Skip(err) // im2col + cuBLAS runs it: not a failure, but the log says what cuDNN offered
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
