@@ -98,8 +98,6 @@ type ConvPlan struct {
 	x, y     uintptr // the (extended) input and the output, packed NHWC
 	xIn      uintptr // the input as given, packed NHWC (extended plans only)
 	xView    uintptr // the input's place inside the extended buffer (extended plans only)
-	bottom   uintptr // the appended rows of the extended buffer, when eh > 0
-	right    uintptr // the appended columns above them, when ew > 0
 	wHWIO    uintptr // the kernel as gogan holds it, as a tensor
 	wKRSC    uintptr // the kernel in cuDNN's layout, as the same tensor
 	filter   uintptr // the filter descriptor of wKRSC
@@ -347,8 +345,8 @@ func (p *ConvPlan) describe(l *dnnLib) error {
 }
 
 // describeTensors makes the descriptors of the (extended) input and the
-// output, and, for an extended plan, of the input as given, its place in the
-// extended buffer and the appended rows and columns.
+// output, and, for an extended plan, of the input as given and of its place in
+// the extended buffer.
 func (p *ConvPlan) describeTensors(l *dnnLib) error {
 	s, co := p.key.Shape, p.key.Co
 	hp, wp := s.H+p.eh, s.W+p.ew
@@ -365,18 +363,7 @@ func (p *ConvPlan) describeTensors(l *dnnLib) error {
 	if err := l.packed(&p.xIn, dnnTensorNHWC, s.N, s.C, s.H, s.W); err != nil {
 		return err
 	}
-	if err := l.strided(&p.xView, [4]int{s.N, s.C, s.H, s.W}, ext); err != nil {
-		return err
-	}
-	if p.eh > 0 {
-		if err := l.strided(&p.bottom, [4]int{s.N, s.C, p.eh, wp}, ext); err != nil {
-			return err
-		}
-	}
-	if p.ew > 0 {
-		return l.strided(&p.right, [4]int{s.N, s.C, s.H, p.ew}, ext)
-	}
-	return nil
+	return l.strided(&p.xView, [4]int{s.N, s.C, s.H, s.W}, ext)
 }
 
 // describeKernel makes the kernel's descriptors and the convolution's. With P =
@@ -533,7 +520,7 @@ func (p *ConvPlan) layout() {
 
 // destroy releases p's descriptors.
 func (p *ConvPlan) destroy(l *dnnLib) {
-	for _, t := range []uintptr{p.x, p.y, p.xIn, p.xView, p.bottom, p.right, p.wHWIO, p.wKRSC} {
+	for _, t := range []uintptr{p.x, p.y, p.xIn, p.xView, p.wHWIO, p.wKRSC} {
 		if t != 0 {
 			l.destroyTensor(t)
 		}
@@ -570,7 +557,7 @@ func (d *Device) CudnnConv(p *ConvPlan, out, a, b, scratch Ptr, beta float32) er
 	wt := scratch.Add(p.wFloat)
 	switch p.key.Op {
 	case ConvForward:
-		x := c.extendInput(a, scratch.Add(p.padFloat))
+		x := c.extendInput(d, a, scratch.Add(p.padFloat))
 		c.transform(p.wHWIO, b, p.wKRSC, wt, false)
 		c.call("cudnnConvolutionForward", n.lib.convFwd, c.alpha(), p.x, uintptr(x), p.filter, uintptr(wt), p.conv,
 			uintptr(p.algo), uintptr(ws), uintptr(p.wsBytes), c.beta(true), p.y, uintptr(out))
@@ -586,7 +573,7 @@ func (d *Device) CudnnConv(p *ConvPlan, out, a, b, scratch Ptr, beta float32) er
 			c.transform(p.xView, dx, p.xIn, out, true)
 		}
 	case ConvBackwardFilter:
-		x := c.extendInput(a, scratch.Add(p.padFloat))
+		x := c.extendInput(d, a, scratch.Add(p.padFloat))
 		c.call("cudnnConvolutionBackwardFilter", n.lib.convBwdFilter, c.alpha(), p.x, uintptr(x), p.y, uintptr(b), p.conv,
 			uintptr(p.algo), uintptr(ws), uintptr(p.wsBytes), c.beta(false), p.filter, uintptr(wt))
 		c.transform(p.wKRSC, wt, p.wHWIO, out, true)
@@ -629,21 +616,16 @@ func (c *dnnCall) transform(srcDesc uintptr, src Ptr, dstDesc uintptr, dst Ptr, 
 }
 
 // extendInput returns x itself, or, for an extended plan, buf holding x with
-// the plan's zero rows and columns appended.
-func (c *dnnCall) extendInput(x, buf Ptr) Ptr {
+// the plan's zero rows and columns appended: buf zeroed (cuMemsetD32Async),
+// then x copied into its place.
+func (c *dnnCall) extendInput(d *Device, x, buf Ptr) Ptr {
 	p := c.p
-	if !p.extended() {
+	if !p.extended() || c.err != nil {
 		return x
 	}
 	s := p.key.Shape
-	wp := s.W + p.ew
-	zero := uintptr(unsafe.Pointer(&c.n.scalars[1]))
-	if p.eh > 0 {
-		c.call("cudnnSetTensor", c.n.lib.setValue, p.bottom, uintptr(buf.Add(s.H*wp*s.C)), zero)
-	}
-	if p.ew > 0 {
-		c.call("cudnnSetTensor", c.n.lib.setValue, p.right, uintptr(buf.Add(s.W*s.C)), zero)
-	}
+	n := s.N * (s.H + p.eh) * (s.W + p.ew) * s.C
+	d.record(d.drv.check("cuMemsetD32Async", d.drv.memsetD32Async(uintptr(buf), 0, uintptr(n), d.stream)))
 	c.transform(p.xIn, x, p.xView, buf, false)
 	return buf
 }

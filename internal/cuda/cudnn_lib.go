@@ -51,7 +51,6 @@ type dnnLib struct {
 	convBwdData   uintptr // (h, *alpha, wDesc, w, dyDesc, dy, conv, algo, ws, wsBytes, *beta, dxDesc, dx)
 	convBwdFilter uintptr // (h, *alpha, xDesc, x, dyDesc, dy, conv, algo, ws, wsBytes, *beta, dwDesc, dw)
 	transform     uintptr // cudnnTransformTensor (h, *alpha, xDesc, x, *beta, yDesc, y)
-	setValue      uintptr // cudnnSetTensor (h, yDesc, y, *value)
 }
 
 // symbols is cuDNN's binding table.
@@ -83,7 +82,6 @@ func (l *dnnLib) symbols() []symbol {
 		{"cudnnConvolutionBackwardData", &l.convBwdData},
 		{"cudnnConvolutionBackwardFilter", &l.convBwdFilter},
 		{"cudnnTransformTensor", &l.transform},
-		{"cudnnSetTensor", &l.setValue},
 	}
 }
 
