@@ -124,6 +124,16 @@ func (t *Trainer) Device() string {
 	return t.device.Name()
 }
 
+// ConvBackend says what runs the convolutions of a trainer on a GPU (see
+// cuda.Device.ConvBackend: "cudnn 9.10.2 (5 of 9 ops)" or "im2col+cublas");
+// "" on the CPU.
+func (t *Trainer) ConvBackend() string {
+	if t.device == nil {
+		return ""
+	}
+	return t.device.ConvBackend()
+}
+
 // SyncHost copies the weights of a trainer on a GPU into their host copies
 // (Data), which Sampler's network, checkpoints and pictures read; on the CPU
 // it does nothing. SaveCheckpoint and Progress call it.

@@ -23,6 +23,7 @@ type benchResult struct {
 	Threads   int     `json:"threads"`
 	Device    string  `json:"device"`
 	CUDAGraph bool    `json:"cuda_graph"`
+	Conv      string  `json:"conv,omitempty"` // on a GPU: "cudnn 9.x.y (k of n ops)" or "im2col+cublas"
 	Iters     int     `json:"iters"`
 	Seconds   float64 `json:"seconds"`
 	ItPerS    float64 `json:"it_per_s"`
@@ -117,13 +118,16 @@ func runBench(env *environment, f *benchFlags) error {
 	res := benchResult{
 		Model: cfg.Model, Batch: cfg.Batch, Threads: gemm.Threads(), Device: device, CUDAGraph: usesGraph(job), Iters: f.iters, Seconds: secs,
 		ItPerS: float64(f.iters) / secs, ImgPerS: float64(f.iters*cfg.Batch) / secs,
-		GFlops: float64(job.Flops()-flops0) / secs / 1e9, PeakRSSMB: peakRSSMB(),
+		GFlops: float64(job.Flops()-flops0) / secs / 1e9, PeakRSSMB: peakRSSMB(), Conv: convBackend(job),
 	}
 	if f.asJSON {
 		return json.NewEncoder(env.stdout).Encode(res)
 	}
 	if res.CUDAGraph {
 		res.Device += " (CUDA graph)"
+	}
+	if res.Conv != "" {
+		res.Device += ", conv " + res.Conv
 	}
 	fmt.Fprintf(env.stdout, "%s batch %d, %d threads, %s: %.1f it/s, %.0f img/s, %.1f GFLOP/s, peak RSS %.0f MB (%d iterations in %.2f s)\n",
 		res.Model, res.Batch, res.Threads, res.Device, res.ItPerS, res.ImgPerS, res.GFlops, res.PeakRSSMB, res.Iters, res.Seconds)

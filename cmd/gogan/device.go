@@ -38,3 +38,11 @@ func usesGraph(job gan.Job) bool {
 	t, ok := job.(*gan.Trainer)
 	return ok && t.CUDAGraph()
 }
+
+// convBackend says what runs a job's convolutions on a GPU ("" on the CPU).
+func convBackend(job gan.Job) string {
+	if t, ok := job.(*gan.Trainer); ok {
+		return t.ConvBackend()
+	}
+	return ""
+}

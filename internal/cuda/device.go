@@ -34,6 +34,10 @@ type Device struct {
 	parts   Ptr      // float64 partial sums of Sum (maxParts)
 	work    Ptr      // cuBLAS workspace (workspaceBytes)
 	cols    Ptr      // the column reductions' partial sums and coefficients (colScratchBytes)
+
+	tf32      bool       // SetTF32's setting: the math of convolutions planned now
+	capturing bool       // between BeginCapture and EndCapture
+	dnn       *dnnDevice // cuDNN, made on first use (cudnn.go)
 }
 
 const (
@@ -148,6 +152,7 @@ func (d *Device) Close() error {
 	if d.stream != 0 {
 		d.record(dr.check("cuStreamSynchronize", dr.streamSynchronize(d.stream)))
 	}
+	d.dnn.close()
 	if d.handle != 0 {
 		d.blas.destroy(d.handle)
 	}
@@ -200,8 +205,10 @@ const (
 )
 
 // SetTF32 turns cuBLAS's TF32 tensor-core math for Sgemm on or off (off after Open:
-// FP32 products, which agree with the CPU's).
+// FP32 products, which agree with the CPU's), and the math of the cuDNN
+// convolutions keyed from now on (ConvKey).
 func (d *Device) SetTF32(on bool) {
+	d.tf32 = on
 	mode := uint32(mathDefault)
 	if on {
 		mode = mathTF32

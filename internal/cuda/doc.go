@@ -34,6 +34,24 @@
 // each call makes the device's context current on the calling thread, with the
 // goroutine locked to it for the call.
 //
+// # cuDNN
+//
+// cuDNN 9 is optional. The first convolution a device plans (CudnnPlan) loads
+// libcudnn.so.9 from the loader's path, else from $GOGAN_CUDNN (the library, or
+// its folder, as pip's nvidia-cudnn-cu13 installs it); GOGAN_CUDNN=off turns it
+// off. Without it, CudnnError says why and autograd keeps im2col + cuBLAS. Only
+// the legacy API that cuDNN 9 still exports from libcudnn.so.9 is bound. A
+// ConvPlan is one op (forward, backward data, backward filter) on one geometry
+// (ConvKey: the shape, Co and TF32 or not): NHWC tensors, the kernel transposed
+// from (KH,KW,C,Co) to cuDNN's (Co,KH,KW,C) by cudnnTransformTensor into scratch
+// memory, and, where TensorFlow's padding is uneven (one more row after than
+// before), the input copied into a zero-extended buffer so that cuDNN's
+// symmetric padding gives the same windows. Its algorithm is the fastest
+// deterministic one cudnnFind… times; in FP32 (no TF32) it must use FMA math and
+// no FFT or Winograd, so that its sums are the CPU's to float32 rounding. A
+// device keeps each key's choice (ConvChoice, SetConvChoice); autograd times
+// cuDNN against im2col + cuBLAS to make it.
+//
 // # Graphs
 //
 // BeginCapture … EndCapture records the stream's work into a CUDA graph that

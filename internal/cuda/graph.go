@@ -24,7 +24,9 @@ func (d *Device) BeginCapture() error {
 	}
 	d.lock()
 	defer d.unlock()
-	return d.drv.check("cuStreamBeginCapture", d.drv.streamBeginCapture(d.stream, captureGlobal))
+	err := d.drv.check("cuStreamBeginCapture", d.drv.streamBeginCapture(d.stream, captureGlobal))
+	d.capturing = err == nil
+	return err
 }
 
 // EndCapture ends the capture begun by BeginCapture and returns the instantiated
@@ -33,6 +35,7 @@ func (d *Device) EndCapture() (*Graph, error) {
 	d.lock()
 	defer d.unlock()
 	dr := d.drv
+	d.capturing = false
 	g := &Graph{d: d}
 	if err := dr.check("cuStreamEndCapture", dr.streamEndCapture(d.stream, &g.graph)); err != nil {
 		d.record(err)
