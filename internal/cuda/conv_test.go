@@ -7,8 +7,13 @@ import (
 )
 
 // convShapes: a 'same' 3×3, a strided 5×5 with uneven padding, the seed DCGAN's
-// 5×5 stride-2 layer at batch 64, and a 1×1.
+// 5×5 stride-2 layer at batch 64, a 1×1, the DCGAN's first layer (one channel,
+// padding 1 before and 2 after) and its stride-1 transposed layer's window. C a
+// multiple of 4 takes the float4 kernels (TestIm2colCol2im also runs them off a
+// 16-byte boundary, which takes the float ones).
 var convShapes = []ConvShape{
+	{N: 3, H: 28, W: 28, C: 1, KH: 5, KW: 5, SH: 2, SW: 2, PadTop: 1, PadLeft: 1, OH: 14, OW: 14},
+	{N: 2, H: 7, W: 7, C: 8, KH: 5, KW: 5, SH: 1, SW: 1, PadTop: 2, PadLeft: 2, OH: 7, OW: 7},
 	{N: 2, H: 7, W: 5, C: 3, KH: 3, KW: 3, SH: 1, SW: 1, PadTop: 1, PadLeft: 1, OH: 7, OW: 5},
 	{N: 3, H: 8, W: 9, C: 4, KH: 5, KW: 5, SH: 2, SW: 3, PadTop: 1, PadLeft: 2, OH: 4, OW: 3},
 	{N: 64, H: 14, W: 14, C: 64, KH: 5, KW: 5, SH: 2, SW: 2, PadTop: 1, PadLeft: 1, OH: 7, OW: 7},
@@ -65,25 +70,45 @@ func col2imLoop(dx, col []float32, s ConvShape) {
 func TestIm2colCol2im(t *testing.T) {
 	d := openOrSkip(t)
 	rng := rand.New(rand.NewPCG(15, 16))
-	for _, s := range convShapes {
+	for _, c := range convCases() {
+		s := c.shape
 		nx, ncol := s.N*s.H*s.W*s.C, s.N*s.OH*s.OW*s.KH*s.KW*s.C
 		x := randoms(rng, nx)
-		px, pcol := upload(t, d, x), upload(t, d, randoms(rng, ncol))
+		px, pcol := upload(t, d, append(make([]float32, c.offset), x...))+Ptr(4*c.offset), upload(t, d, randoms(rng, ncol))
 		d.Im2col(pcol, px, s)
 		col := make([]float32, ncol)
 		im2colLoop(col, x, s)
-		checkClose(t, fmt.Sprintf("Im2col %+v", s), download(t, d, pcol, ncol), col, 0)
+		checkClose(t, fmt.Sprintf("Im2col %+v offset %d", s, c.offset), download(t, d, pcol, ncol), col, 0)
 		for _, on := range []bool{false, true} {
 			dx := randoms(rng, nx)
-			pdx := upload(t, d, dx)
+			pdx := upload(t, d, append(make([]float32, c.offset), dx...)) + Ptr(4*c.offset)
 			d.Col2im(pdx, pcol, s, on)
 			if !on {
 				clear(dx)
 			}
 			col2imLoop(dx, col, s)
-			checkClose(t, fmt.Sprintf("Col2im acc=%v %+v", on, s), download(t, d, pdx, nx), dx, 0)
+			checkClose(t, fmt.Sprintf("Col2im acc=%v %+v offset %d", on, s, c.offset), download(t, d, pdx, nx), dx, 0)
 		}
 	}
+}
+
+// convCase is a shape, its buffers offset floats past an allocation's start.
+type convCase struct {
+	shape  ConvShape
+	offset int
+}
+
+// convCases is convShapes at offset 0, and again 1 float off for those with
+// float4 kernels.
+func convCases() []convCase {
+	var cases []convCase
+	for _, s := range convShapes {
+		cases = append(cases, convCase{s, 0})
+		if s.C%4 == 0 {
+			cases = append(cases, convCase{s, 1})
+		}
+	}
+	return cases
 }
 
 func TestCopyColumns(t *testing.T) {

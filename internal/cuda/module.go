@@ -60,7 +60,9 @@ const (
 	kAdam
 	kNormal
 	kIm2col
+	kIm2col4
 	kCol2im
+	kCol2im4
 	kCopyColumns
 	kBroadcast
 	kDropoutMask
@@ -100,7 +102,9 @@ var kernelNames = [numKernels]string{
 	kAdam:          "adam",
 	kNormal:        "normal",
 	kIm2col:        "im2col",
+	kIm2col4:       "im2col4",
 	kCol2im:        "col2im",
+	kCol2im4:       "col2im4",
 	kCopyColumns:   "copy_columns",
 	kBroadcast:     "broadcast",
 	kDropoutMask:   "dropout_mask",
