@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 
 	"github.com/gogan/gogan/internal/cuda"
 )
@@ -27,7 +28,10 @@ import (
 // The first time an op meets a geometry outside a CUDA graph capture (the
 // steps launched one by one before the capture), both run a few times and the
 // faster is kept for that geometry, by every device of that GPU in the
-// process (Device.ConvChoice: two trainers compute the same bits). A
+// process (Device.ConvChoice: two trainers compute the same bits), and in a
+// file of choices that later processes on the machine read, so that a rerun
+// with the same seed makes the same choices and computes the same bits
+// (Device.RecordConvChoice; $GOGAN_CONV_CHOICES names the file, or "off"). A
 // geometry first met during a capture runs im2col + cuBLAS there. A failing
 // cuDNN call falls back to im2col + cuBLAS for its geometry, with one line on
 // stderr; a 1×1 convolution is always one product.
@@ -171,6 +175,14 @@ func (g *Graph) chooseConv(key cuda.ConvKey, out, a, b cuda.Ptr, im2col func()) 
 	if tCudnn >= tIm2col {
 		plan = nil
 	}
-	g.dev.SetConvChoice(key, plan)
+	if err := g.dev.RecordConvChoice(key, plan); err != nil {
+		choiceFileWarning.Do(func() {
+			fmt.Fprintf(convWarnings, "gogan: the convolution choices are not kept for later runs: %v\n", err)
+		})
+	}
 	return plan
 }
+
+// choiceFileWarning reports once a process that the file of timed choices
+// cannot be written.
+var choiceFileWarning sync.Once

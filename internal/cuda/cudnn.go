@@ -193,6 +193,12 @@ func (d *Device) ConvChoice(k ConvKey) (*ConvPlan, bool) {
 		return p, true
 	}
 	dec, ok := convDecisions.get(d.ordinal, k)
+	if !ok && err == nil {
+		// A choice timed by an earlier process on this machine (cudnn_choices.go).
+		if dec, ok = savedDecision(d, n.version, k); ok {
+			convDecisions.set(d.ordinal, k, dec)
+		}
+	}
 	switch {
 	case !ok:
 		return nil, false
@@ -220,6 +226,20 @@ func (d *Device) SetConvChoice(k ConvKey, p *ConvPlan) {
 		dec = convDecision{cudnn: true, algo: p.algo, mathType: p.math}
 	}
 	convDecisions.set(d.ordinal, k, dec)
+}
+
+// RecordConvChoice is SetConvChoice for a choice that timing made: it is also
+// written to the file of choices (cudnn_choices.go), so that later processes on
+// this machine make it too and compute the same bits. The error says why the file
+// could not be written; the choice holds for this process either way.
+func (d *Device) RecordConvChoice(k ConvKey, p *ConvPlan) error {
+	d.SetConvChoice(k, p)
+	n, err := d.cudnn()
+	if err != nil {
+		return nil // no cuDNN: nothing was timed, nothing to keep
+	}
+	dec, _ := convDecisions.get(d.ordinal, k)
+	return saveDecision(d, n.version, k, dec)
 }
 
 // convDecisions are the choices made in the process, per GPU and key.
