@@ -147,18 +147,25 @@ var deviceCases = []deviceCase{
 // TestDeviceMatchesCPU runs each case on the CPU and on the GPU from the same
 // parameters, with the same upstream gradient, and compares the values and
 // every parameter's gradient.
+// twinParams returns random parameters of the given shapes, and the same values
+// in parameters of their own, to be moved to a device.
+func twinParams(rng *rand.Rand, shapes [][]int) (cpu, gpu []*autograd.Var) {
+	cpu = make([]*autograd.Var, len(shapes))
+	gpu = make([]*autograd.Var, len(shapes))
+	for i, s := range shapes {
+		cpu[i] = gradcheck.RandomParam(rng, "p", s...)
+		gpu[i] = autograd.NewParam("p", s...)
+		copy(gpu[i].Data, cpu[i].Data)
+	}
+	return cpu, gpu
+}
+
 func TestDeviceMatchesCPU(t *testing.T) {
 	d := openDevice(t)
 	for _, c := range deviceCases {
 		t.Run(c.name, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(3, 4))
-			cpu := make([]*autograd.Var, len(c.shapes))
-			gpu := make([]*autograd.Var, len(c.shapes))
-			for i, s := range c.shapes {
-				cpu[i] = gradcheck.RandomParam(rng, "p", s...)
-				gpu[i] = autograd.NewParam("p", s...)
-				copy(gpu[i].Data, cpu[i].Data)
-			}
+			cpu, gpu := twinParams(rng, c.shapes)
 			if err := autograd.ToDevice(d, gpu...); err != nil {
 				t.Fatal(err)
 			}

@@ -10,7 +10,6 @@ import (
 
 	"github.com/gogan/gogan/autograd"
 	"github.com/gogan/gogan/internal/cuda"
-	"github.com/gogan/gogan/internal/gradcheck"
 )
 
 // convSpec is one convolution a cudnnCase runs: Conv2D of x (N,H,W,Ci) by w
@@ -103,13 +102,7 @@ func TestDeviceCudnnConv(t *testing.T) {
 				}
 			}
 			rng := rand.New(rand.NewPCG(3, 4))
-			cpu := make([]*autograd.Var, len(c.shapes))
-			gpu := make([]*autograd.Var, len(c.shapes))
-			for i, s := range c.shapes {
-				cpu[i] = gradcheck.RandomParam(rng, "p", s...)
-				gpu[i] = autograd.NewParam("p", s...)
-				copy(gpu[i].Data, cpu[i].Data)
-			}
+			cpu, gpu := twinParams(rng, c.shapes)
 			defer autograd.FreeDevice(gpu...)
 			wantY, wantGrads := runCase(c.deviceCase, autograd.NewGraph(nil), cpu)
 			var runs [2][][]float32 // y, then each gradient
@@ -157,13 +150,7 @@ func TestDeviceConvChoice(t *testing.T) {
 	c := cudnnCases[0]
 	c.shapes = [][]int{{64, 28, 28, 1}, {5, 5, 1, 64}, {5, 5, 64, 128}}
 	rng := rand.New(rand.NewPCG(7, 8))
-	cpu := make([]*autograd.Var, len(c.shapes))
-	gpu := make([]*autograd.Var, len(c.shapes))
-	for i, s := range c.shapes {
-		cpu[i] = gradcheck.RandomParam(rng, "p", s...)
-		gpu[i] = autograd.NewParam("p", s...)
-		copy(gpu[i].Data, cpu[i].Data)
-	}
+	cpu, gpu := twinParams(rng, c.shapes)
 	if err := autograd.ToDevice(d, gpu...); err != nil {
 		t.Fatal(err)
 	}
