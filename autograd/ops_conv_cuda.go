@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync"
 
 	"github.com/gogan/gogan/internal/cuda"
@@ -109,8 +110,18 @@ func (g *Graph) cudaConv(op cuda.ConvOp, out, a, b cuda.Ptr, d *convDims, im2col
 		im2col()
 		return
 	}
+	if env := os.Getenv(cuda.EnvCudnn); env != "" && !strings.EqualFold(env, "off") {
+		if err := g.dev.CudnnError(); err != nil {
+			cudnnEnvWarning.Do(func() {
+				fmt.Fprintf(convWarnings, "gogan: %s=%s: %v; convolutions use im2col+cuBLAS\n", cuda.EnvCudnn, env, err)
+			})
+		}
+	}
 	key := g.dev.ConvKey(op, cudaWindow(d), d.co)
-	plan, decided := g.dev.ConvChoice(key)
+	plan, decided, err := g.dev.ConvChoice(key)
+	if err != nil {
+		fmt.Fprintf(convWarnings, "gogan: %v; using im2col+cuBLAS for it\n", err)
+	}
 	if !decided {
 		if g.dev.Capturing() {
 			im2col()
@@ -175,14 +186,16 @@ func (g *Graph) chooseConv(key cuda.ConvKey, out, a, b cuda.Ptr, im2col func()) 
 	if tCudnn >= tIm2col {
 		plan = nil
 	}
-	if err := g.dev.RecordConvChoice(key, plan); err != nil {
+	kept, err := g.dev.RecordConvChoice(key, plan)
+	if err != nil && !cuda.ChoicesOff(err) {
 		choiceFileWarning.Do(func() {
 			fmt.Fprintf(convWarnings, "gogan: the convolution choices are not kept for later runs: %v\n", err)
 		})
 	}
-	return plan
+	return kept
 }
 
 // choiceFileWarning reports once a process that the file of timed choices
-// cannot be written.
-var choiceFileWarning sync.Once
+// cannot be written; cudnnEnvWarning, that the cuDNN GOGAN_CUDNN names does not
+// load.
+var choiceFileWarning, cudnnEnvWarning sync.Once

@@ -134,7 +134,7 @@ func TestDeviceCudnnConv(t *testing.T) {
 				}
 			}
 			for k, p := range plans {
-				if got, _ := d.ConvChoice(k); got != p {
+				if got, _, _ := d.ConvChoice(k); got != p {
 					t.Errorf("%v fell back to im2col+cuBLAS", k)
 				}
 			}

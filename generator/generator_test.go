@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"github.com/gogan/gogan/internal/cuda"
 	"image"
 	"math"
 	"os"
@@ -70,7 +71,13 @@ func loadShared(t *testing.T, once *sync.Once, run *string, model string) *Gener
 }
 
 func TestMain(m *testing.M) {
+	// The GPU tests' timed convolution choices go to a file of their own, not the user's cache.
+	choices, err := os.MkdirTemp("", "gogan-choices-")
+	if err == nil {
+		os.Setenv(cuda.EnvConvChoices, choices+"/conv-choices.json")
+	}
 	code := m.Run()
+	os.RemoveAll(choices)
 	for _, dir := range []string{mlpRun, cganRun} {
 		if dir != "" {
 			os.RemoveAll(dir)

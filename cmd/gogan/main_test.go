@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"github.com/gogan/gogan/internal/cuda"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -212,7 +213,13 @@ func trainedRun(t *testing.T) (dataDir, runDir string) {
 }
 
 func TestMain(m *testing.M) {
+	// The GPU tests' timed convolution choices go to a file of their own, not the user's cache.
+	choices, err := os.MkdirTemp("", "gogan-choices-")
+	if err == nil {
+		os.Setenv(cuda.EnvConvChoices, choices+"/conv-choices.json")
+	}
 	code := m.Run()
+	os.RemoveAll(choices)
 	if shared.dir != "" {
 		os.RemoveAll(shared.dir)
 	}

@@ -8,12 +8,15 @@ import (
 
 // convShapes: a 'same' 3×3, a strided 5×5 with uneven padding, the seed DCGAN's
 // 5×5 stride-2 layer at batch 64, a 1×1, the DCGAN's first layer (one channel,
-// padding 1 before and 2 after) and its stride-1 transposed layer's window. C a
+// padding 1 before and 2 after), its stride-1 transposed layer's window, and
+// strides larger than the window. C a
 // multiple of 4 takes the float4 kernels (TestIm2colCol2im also runs them off a
 // 16-byte boundary, which takes the float ones).
 var convShapes = []ConvShape{
 	{N: 3, H: 28, W: 28, C: 1, KH: 5, KW: 5, SH: 2, SW: 2, PadTop: 1, PadLeft: 1, OH: 14, OW: 14},
 	{N: 2, H: 7, W: 7, C: 8, KH: 5, KW: 5, SH: 1, SW: 1, PadTop: 2, PadLeft: 2, OH: 7, OW: 7},
+	{N: 2, H: 9, W: 11, C: 4, KH: 2, KW: 3, SH: 3, SW: 4, OH: 3, OW: 3},  // strides past the window: taps miss some positions
+	{N: 2, H: 10, W: 10, C: 3, KH: 3, KW: 3, SH: 4, SW: 4, OH: 2, OW: 2}, // the last rows and columns in no window
 	{N: 2, H: 7, W: 5, C: 3, KH: 3, KW: 3, SH: 1, SW: 1, PadTop: 1, PadLeft: 1, OH: 7, OW: 5},
 	{N: 3, H: 8, W: 9, C: 4, KH: 5, KW: 5, SH: 2, SW: 3, PadTop: 1, PadLeft: 2, OH: 4, OW: 3},
 	{N: 64, H: 14, W: 14, C: 64, KH: 5, KW: 5, SH: 2, SW: 2, PadTop: 1, PadLeft: 1, OH: 7, OW: 7},

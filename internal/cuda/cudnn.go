@@ -123,7 +123,7 @@ func (p *ConvPlan) extended() bool { return p.eh > 0 || p.ew > 0 }
 
 // String names the plan's algorithm and its workspace.
 func (p *ConvPlan) String() string {
-	return fmt.Sprintf("cuDNN algorithm %d (%.3f ms, %d bytes of workspace) for %v", p.algo, p.ms, p.wsBytes, p.key)
+	return fmt.Sprintf("cuDNN algorithm %d, math type %d (%.3f ms, %d bytes of workspace) for %v", p.algo, p.math, p.ms, p.wsBytes, p.key)
 }
 
 // dnnDevice is a device's cuDNN: its handle on the device's stream, the plans
@@ -184,36 +184,41 @@ func (d *Device) CudnnError() error {
 // ConvChoice returns the plan chosen for k: (plan, true) when cuDNN runs it,
 // (nil, true) when im2col + cuBLAS does, (nil, false) when k is not decided yet.
 // A choice made on another Device of the same GPU in this process (two trainers,
-// a trainer and its sampler) is taken over, with the same algorithm, so that
-// they compute the same bits; during a capture, where no plan can be made, such
-// a key stays undecided.
-func (d *Device) ConvChoice(k ConvKey) (*ConvPlan, bool) {
-	n, err := d.cudnn()
+// a trainer and its sampler), or by an earlier process and kept in the file of
+// choices (cudnn_choices.go), is taken over, with the same algorithm, so that
+// they compute the same bits. During a capture, where no plan can be made, such
+// a key stays undecided. err says why a cuDNN choice so taken over could not be
+// planned here; k is then im2col's for this device.
+func (d *Device) ConvChoice(k ConvKey) (plan *ConvPlan, decided bool, err error) {
+	if d.capturing && d.dnn == nil {
+		return nil, false, nil // no handle is made inside a capture
+	}
+	n, dnnErr := d.cudnn()
 	if p, ok := n.choices[k]; ok {
-		return p, true
+		return p, true, nil
 	}
 	dec, ok := convDecisions.get(d.ordinal, k)
-	if !ok && err == nil {
-		// A choice timed by an earlier process on this machine (cudnn_choices.go).
+	if !ok && dnnErr == nil {
 		if dec, ok = savedDecision(d, n.version, k); ok {
 			convDecisions.set(d.ordinal, k, dec)
 		}
 	}
 	switch {
 	case !ok:
-		return nil, false
-	case !dec.cudnn || err != nil:
+		return nil, false, nil
+	case !dec.cudnn || dnnErr != nil:
 		n.choices[k] = nil
-		return nil, true
+		return nil, true, nil
 	case d.capturing:
-		return nil, false
+		return nil, false, nil
 	}
 	p, err := d.plan(k, &algoPerf{algo: dec.algo, mathType: dec.mathType})
 	if err != nil {
 		p = nil
+		err = fmt.Errorf("cuDNN algorithm %d, chosen for %v, cannot run here: %w", dec.algo, k, err)
 	}
 	n.choices[k] = p
-	return p, true
+	return p, true, err
 }
 
 // SetConvChoice records the choice for k: p (cuDNN) or nil (im2col + cuBLAS),
@@ -221,25 +226,43 @@ func (d *Device) ConvChoice(k ConvKey) (*ConvPlan, bool) {
 func (d *Device) SetConvChoice(k ConvKey, p *ConvPlan) {
 	n, _ := d.cudnn()
 	n.choices[k] = p
-	dec := convDecision{}
-	if p != nil {
-		dec = convDecision{cudnn: true, algo: p.algo, mathType: p.math}
-	}
-	convDecisions.set(d.ordinal, k, dec)
+	convDecisions.set(d.ordinal, k, decisionOf(p))
 }
 
-// RecordConvChoice is SetConvChoice for a choice that timing made: it is also
-// written to the file of choices (cudnn_choices.go), so that later processes on
-// this machine make it too and compute the same bits. The error says why the file
-// could not be written; the choice holds for this process either way.
-func (d *Device) RecordConvChoice(k ConvKey, p *ConvPlan) error {
-	d.SetConvChoice(k, p)
+// decisionOf is the decision that plan p (nil: im2col) stands for.
+func decisionOf(p *ConvPlan) convDecision {
+	if p == nil {
+		return convDecision{}
+	}
+	return convDecision{cudnn: true, algo: p.algo, mathType: p.math}
+}
+
+// RecordConvChoice is SetConvChoice for a choice that timing made, kept in the
+// file of choices (cudnn_choices.go) so that later processes on this machine make
+// it too and compute the same bits. When another process has kept a choice for k
+// first, that one wins: RecordConvChoice returns the plan it stands for, which
+// the caller must run instead of p. The error says why the file could not be
+// used; the choice p then holds for this process.
+func (d *Device) RecordConvChoice(k ConvKey, p *ConvPlan) (*ConvPlan, error) {
 	n, err := d.cudnn()
 	if err != nil {
-		return nil // no cuDNN: nothing was timed, nothing to keep
+		d.SetConvChoice(k, p)
+		return p, nil // no cuDNN: nothing was timed, nothing to keep
 	}
-	dec, _ := convDecisions.get(d.ordinal, k)
-	return saveDecision(d, n.version, k, dec)
+	kept, err := saveDecision(d, n.version, k, decisionOf(p))
+	if err != nil || kept == decisionOf(p) {
+		d.SetConvChoice(k, p)
+		return p, err
+	}
+	var q *ConvPlan
+	if kept.cudnn {
+		if q, err = d.plan(k, &algoPerf{algo: kept.algo, mathType: kept.mathType}); err != nil {
+			q = nil
+			err = fmt.Errorf("cuDNN algorithm %d, kept for %v by another process, cannot run here: %w", kept.algo, k, err)
+		}
+	}
+	d.SetConvChoice(k, q)
+	return q, err
 }
 
 // convDecisions are the choices made in the process, per GPU and key.
@@ -500,6 +523,9 @@ func describePerfs(l *dnnLib, perfs []algoPerf) string {
 // its workspace and lays out the scratch memory.
 func (p *ConvPlan) use(n *dnnDevice, a algoPerf) error {
 	l, h := n.lib, n.handle
+	if !p.key.TF32 {
+		a.mathType = dnnFMAMath // whatever cudnnFind reported: FP32 plans never use tensor cores
+	}
 	if err := l.check("cudnnSetConvolutionMathType", l.setMathType(p.conv, a.mathType)); err != nil {
 		return err
 	}

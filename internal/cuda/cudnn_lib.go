@@ -106,20 +106,20 @@ const (
 const EnvCudnn = "GOGAN_CUDNN"
 
 // cudnnLibs is the list of libraries to try for the value env of GOGAN_CUDNN:
-// libcudnn.so.9 on the loader's path, then env's file (or libcudnn.so.9 in
-// env's folder); off when env is "off".
+// libcudnn.so.9 on the loader's path when env is empty, else env's file (or
+// libcudnn.so.9 in env's folder) alone, so that a cuDNN named on purpose is the
+// one used; off when env is "off".
 func cudnnLibs(env string) (names []string, off bool) {
 	if strings.EqualFold(env, "off") {
 		return nil, true
 	}
-	names = []string{"libcudnn.so.9"}
 	if env == "" {
-		return names, false
+		return []string{"libcudnn.so.9"}, false
 	}
 	if st, err := os.Stat(env); err == nil && st.IsDir() {
 		env = filepath.Join(env, "libcudnn.so.9")
 	}
-	return append(names, env), false
+	return []string{env}, false
 }
 
 // cudnnParts are the libraries libcudnn.so.9 opens by name; loaded first from
@@ -157,8 +157,8 @@ func bindCudnn(l *dnnLib, env string) (string, error) {
 	if off {
 		return "", errCudnnOff
 	}
-	for _, n := range names[1:] {
-		dir := filepath.Dir(n)
+	if env != "" {
+		dir := filepath.Dir(names[0])
 		for _, p := range cudnnParts {
 			purego.Dlopen(filepath.Join(dir, p), purego.RTLD_NOW|purego.RTLD_GLOBAL) // best effort, see cudnnParts
 		}

@@ -19,21 +19,22 @@ func (p Ptr) Add(i int) Ptr { return p + Ptr(4*i) }
 // which every copy, kernel and matrix product runs in order, cuBLAS bound to that
 // stream, and the kernels' module. A Device is used by one goroutine at a time.
 type Device struct {
-	drv     *driver
-	blas    *blas
-	ordinal int
-	dev     int32
-	ctx     uintptr
-	stream  uintptr
-	handle  uintptr // cuBLAS
-	module  uintptr
-	fn      [numKernels]uintptr
-	name    string
-	err     error    // the first error of an asynchronous call
-	args    []uint64 // pinned host memory: kernel arguments, their addresses, Sgemm's alpha and beta
-	parts   Ptr      // float64 partial sums of Sum (maxParts)
-	work    Ptr      // cuBLAS workspace (workspaceBytes)
-	cols    Ptr      // the column reductions' partial sums and coefficients (colScratchBytes)
+	drv       *driver
+	blas      *blas
+	ordinal   int
+	kernelsID string // the first hex digits of the loaded PTX's SHA-256
+	dev       int32
+	ctx       uintptr
+	stream    uintptr
+	handle    uintptr // cuBLAS
+	module    uintptr
+	fn        [numKernels]uintptr
+	name      string
+	err       error    // the first error of an asynchronous call
+	args      []uint64 // pinned host memory: kernel arguments, their addresses, Sgemm's alpha and beta
+	parts     Ptr      // float64 partial sums of Sum (maxParts)
+	work      Ptr      // cuBLAS workspace (workspaceBytes)
+	cols      Ptr      // the column reductions' partial sums and coefficients (colScratchBytes)
 
 	tf32      bool       // SetTF32's setting: the math of convolutions planned now
 	capturing bool       // between BeginCapture and EndCapture

@@ -37,9 +37,10 @@
 // # cuDNN
 //
 // cuDNN 9 is optional. The first convolution a device plans (CudnnPlan) loads
-// libcudnn.so.9 from the loader's path, else from $GOGAN_CUDNN (the library, or
-// its folder, as pip's nvidia-cudnn-cu13 installs it); GOGAN_CUDNN=off turns it
-// off. Without it, CudnnError says why and autograd keeps im2col + cuBLAS. Only
+// libcudnn.so.9 from the loader's path, or, when $GOGAN_CUDNN is set, that
+// library (or libcudnn.so.9 in that folder, as pip's nvidia-cudnn-cu13 installs
+// it) alone; GOGAN_CUDNN=off turns it off. FP32 plans always run FMA math. The
+// choices that timing makes are kept in a file (cudnn_choices.go). Without it, CudnnError says why and autograd keeps im2col + cuBLAS. Only
 // the legacy API that cuDNN 9 still exports from libcudnn.so.9 is bound. A
 // ConvPlan is one op (forward, backward data, backward filter) on one geometry
 // (ConvKey: the shape, Co and TF32 or not): NHWC tensors, the kernel transposed

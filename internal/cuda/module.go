@@ -1,7 +1,9 @@
 package cuda
 
 import (
+	"crypto/sha256"
 	_ "embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math"
@@ -127,6 +129,8 @@ func (d *Device) loadModule() error {
 	if len(ptx) == 0 {
 		return errEmptyPTX
 	}
+	sum := sha256.Sum256([]byte(ptx))
+	d.kernelsID = hex.EncodeToString(sum[:6])
 	src := cString(ptx)
 	if err := d.drv.check("cuModuleLoadData of the kernels' PTX (needs a driver ≥ 580)", d.drv.moduleLoadData(&d.module, &src[0])); err != nil {
 		return err

@@ -23,3 +23,13 @@ func tryLock(f *os.File) (held bool, err error) {
 	}
 	return false, err
 }
+
+// waitLock takes an exclusive flock on f, waiting while another holds it.
+func waitLock(f *os.File) error {
+	for {
+		err := unix.Flock(int(f.Fd()), unix.LOCK_EX)
+		if !errors.Is(err, unix.EINTR) {
+			return err
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestAcquireExcludesASecondHolder(t *testing.T) {
@@ -54,5 +55,42 @@ func TestAcquireMissingFolder(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "nope")
 	if _, err := Acquire(missing); err == nil || !strings.Contains(err.Error(), missing) {
 		t.Fatalf("error %v, want one naming %s", err, missing)
+	}
+}
+
+// TestLockFileWaits: a second LockFile on the same file waits until the first
+// is released.
+func TestLockFileWaits(t *testing.T) {
+	if runtime.GOOS == "windows" || runtime.GOOS == "aix" {
+		t.Skip("no flock here: LockFile locks nothing")
+	}
+	path := filepath.Join(t.TempDir(), "cache.lock")
+	release, err := LockFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan struct{})
+	go func() {
+		r, err := LockFile(path)
+		if err != nil {
+			t.Error(err)
+		} else {
+			r()
+		}
+		close(got)
+	}()
+	select {
+	case <-got:
+		t.Fatal("a second LockFile did not wait for the first")
+	case <-time.After(100 * time.Millisecond):
+	}
+	release()
+	select {
+	case <-got:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the second LockFile still waits after the first was released")
+	}
+	if _, err := LockFile(filepath.Join(t.TempDir(), "missing", "x.lock")); err == nil {
+		t.Error("LockFile in a missing folder: no error")
 	}
 }
