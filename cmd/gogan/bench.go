@@ -55,7 +55,7 @@ func newBenchCommand() *command {
 	fs.IntVar(&f.channels, "channels", 0, "channels of those images, 1 or 3 (default: the model's)")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the timed iterations to this file (for go tool pprof)")
 	fs.StringVar(&f.device, "device", "cpu", "where to train: cpu, cuda or cuda:N (an NVIDIA GPU)")
-	fs.BoolVar(&f.tf32, "tf32", false, "on a GPU, let matrix products use TF32 tensor cores (faster, about 3 decimal digits)")
+	fs.BoolVar(&f.tf32, "tf32", false, "on a GPU, let matrix products and cuDNN's convolutions use TF32 tensor cores (faster, about 3 decimal digits)")
 	fs.BoolVar(&f.graph, "cuda-graph", true, "on a GPU, capture the training step in a CUDA graph and replay it")
 	c := &command{
 		name: "bench", usage: "[--model mlp] [--batch 64] [--iters 200] [--threads N] [--device cpu|cuda] [--cpuprofile FILE] [--json]", flags: fs,

@@ -83,7 +83,7 @@ func newTrainCommand() *command {
 	fs.StringVar(&f.resume, "resume", "", "continue the run in this folder from its checkpoint")
 	fs.IntVar(&f.threads, "threads", 0, "CPU threads (default: all cores)")
 	fs.StringVar(&f.device, "device", "cpu", "where to train: cpu, cuda or cuda:N (an NVIDIA GPU; GANs of Dense, Conv2D(Transpose), BatchNormalization and Dropout layers, with adam)")
-	fs.BoolVar(&f.tf32, "tf32", false, "on a GPU, let matrix products use TF32 tensor cores (faster, about 3 decimal digits)")
+	fs.BoolVar(&f.tf32, "tf32", false, "on a GPU, let matrix products and cuDNN's convolutions use TF32 tensor cores (faster, about 3 decimal digits)")
 	fs.BoolVar(&f.graph, "cuda-graph", true, "on a GPU, capture the training step in a CUDA graph and replay it")
 	c := &command{
 		name: "train", usage: "[--model mlp] [--epochs N | --steps N] [--data mnist] [--out DIR] [--resume DIR]",
