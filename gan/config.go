@@ -3,6 +3,7 @@ package gan
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/gogan/gogan/data"
 	"github.com/gogan/gogan/nn"
@@ -180,6 +181,8 @@ func (c Config) validate(arch Architecture) error {
 		if err := c.validateGAN(); err != nil {
 			return err
 		}
+	} else if set := c.ganSettings(); len(set) > 0 {
+		return fmt.Errorf("model %s is %s, not a GAN: it has no use for %s", c.Model, arch.kind(), strings.Join(set, ", "))
 	}
 	if err := c.validateRun(); err != nil {
 		return err
@@ -196,6 +199,26 @@ func (c Config) validate(arch Architecture) error {
 		}
 	}
 	return c.validatePack(&arch)
+}
+
+// ganSettings names the settings of c that only a GAN uses and that are set,
+// so that an autoencoder or a classifier refuses them rather than ignoring them.
+func (c Config) ganSettings() []string {
+	var set []string
+	for _, s := range []struct {
+		name string
+		on   bool
+	}{
+		{"loss", c.Loss != ""}, {"critic steps", c.NCritic > 1}, {"gradient-penalty weight", c.GP != 0},
+		{"clip", c.Clip != 0}, {"label smoothing", c.LabelSmoothing != 0}, {"instance noise", c.InstanceNoise != 0},
+		{"EMA decay", c.EMA != 0}, {"standing statistics", c.StandingStats != 0}, {"spectral normalization", c.SpectralNorm},
+		{"G's learning rate", c.LRG != 0}, {"D's learning rate", c.LRD != 0}, {"conditional", c.Conditional != ""},
+	} {
+		if s.on {
+			set = append(set, s.name)
+		}
+	}
+	return set
 }
 
 // validateTraining is Validate for a GAN of networks given to NewTrainerFor:

@@ -3,6 +3,7 @@ package gan
 import (
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -22,6 +23,41 @@ func TestValidateRejectsNonFinite(t *testing.T) {
 			want := fmt.Sprintf("%s must be a finite number, got %g", name, v)
 			if err := c.Validate(); err == nil || err.Error() != want {
 				t.Errorf("%s = %g: error %v, want %q", name, v, err, want)
+			}
+		}
+	}
+}
+
+// TestValidateRefusesGANSettingsElsewhere: an autoencoder or a classifier
+// refuses each setting only a GAN uses, naming it, rather than ignoring it; the
+// defaults pass.
+func TestValidateRefusesGANSettingsElsewhere(t *testing.T) {
+	for _, model := range []string{"cae", "classifier"} {
+		c := DefaultConfig()
+		c.Model = model
+		if err := c.Validate(); err != nil {
+			t.Fatalf("%s with the defaults: %v", model, err)
+		}
+		for name, set := range map[string]func(*Config){
+			"loss":                    func(c *Config) { c.Loss = "lsgan" },
+			"critic steps":            func(c *Config) { c.NCritic = 5 },
+			"gradient-penalty weight": func(c *Config) { c.GP = 10 },
+			"clip":                    func(c *Config) { c.Clip = 0.01 },
+			"label smoothing":         func(c *Config) { c.LabelSmoothing = 0.1 },
+			"instance noise":          func(c *Config) { c.InstanceNoise = 0.1 },
+			"EMA decay":               func(c *Config) { c.EMA = 0.999 },
+			"standing statistics":     func(c *Config) { c.StandingStats = 5 },
+			"spectral normalization":  func(c *Config) { c.SpectralNorm = true },
+			"G's learning rate":       func(c *Config) { c.LRG = 1e-4 },
+			"D's learning rate":       func(c *Config) { c.LRD = 1e-4 },
+			"conditional":             func(c *Config) { c.Conditional = "cgan" },
+		} {
+			c := DefaultConfig()
+			c.Model = model
+			set(&c)
+			err := c.Validate()
+			if err == nil || !strings.Contains(err.Error(), "not a GAN: it has no use for "+name) {
+				t.Errorf("%s with %s set: %v", model, name, err)
 			}
 		}
 	}

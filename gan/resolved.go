@@ -128,3 +128,15 @@ func (c Config) fitData(arch Architecture, sample tensor.Shape) (Config, error) 
 
 // isGAN reports whether the architecture is a generator and a discriminator.
 func (a Architecture) isGAN() bool { return !a.Autoencoder && !a.Classifier }
+
+// kind says what a non-GAN architecture is, for messages: "an autoencoder" or
+// "a classifier".
+func (a Architecture) kind() string {
+	if a.Autoencoder {
+		return "an autoencoder"
+	}
+	if a.Classifier {
+		return "a classifier"
+	}
+	return "a GAN"
+}

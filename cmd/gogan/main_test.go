@@ -265,6 +265,8 @@ func TestUsage(t *testing.T) {
 		{split("summary --latent 0"), "--latent must be in [1, 65536], got 0"},
 		{split("train --model mlp2d --pack 3"), "batch 512 is not divisible by pack 3"},
 		{split("train --model cae --pack 2"), "pack 2 needs a GAN's discriminator; cae is not a GAN"},
+		{split("train --model cae --loss lsgan --ema 0.999"), "model cae is an autoencoder, not a GAN: it has no use for loss, EMA decay"},
+		{split("train --model classifier --label-smoothing 0.1"), "model classifier is a classifier, not a GAN: it has no use for label smoothing"},
 		{split("train --model mlp2d --pack 17"), "pack must be in [0, 16], got 17"},
 		{split("train --resume x --pack 2"), "--pack cannot change a resumed run"},
 		{split("train --init he"), `unknown initializer "he" (want glorot, pytorch, orthogonal)`},
