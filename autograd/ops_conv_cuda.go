@@ -62,15 +62,22 @@ func (g *Graph) colBuffer(d *convDims) func() cuda.Ptr {
 	}
 }
 
+// cudaPatches returns x's im2col matrix (rows, patch), gathered into col's
+// buffer, or x itself for a pointwise convolution.
+func (g *Graph) cudaPatches(x *Var, d *convDims, col func() cuda.Ptr) cuda.Ptr {
+	if d.pointwise() {
+		return g.ptr(x)
+	}
+	c := col()
+	g.dev.Im2col(c, g.ptr(x), cudaWindow(d))
+	return c
+}
+
 // cudaConvForward is convForward on the device: y (N,OH,OW,Co) = x ⋆ w.
 func (g *Graph) cudaConvForward(y, x, w *Var, d convDims) {
 	col := g.colBuffer(&d)
 	g.cudaConv(cuda.ConvForward, y.dev, g.ptr(x), g.ptr(w), &d, func() {
-		c := g.ptr(x)
-		if !d.pointwise() {
-			c = col()
-			g.dev.Im2col(c, g.ptr(x), cudaWindow(&d))
-		}
+		c := g.cudaPatches(x, &d, col)
 		g.dev.Sgemm(false, false, d.rows(), d.co, d.patch(), 1, c, d.patch(), g.ptr(w), d.co, 0, y.dev, d.co)
 	})
 }
@@ -92,11 +99,7 @@ func (g *Graph) cudaConvBackwardData(dx, dy, w *Var, d convDims) {
 func (g *Graph) cudaConvBackwardFilter(dw, x, dy *Var, d convDims) {
 	col := g.colBuffer(&d)
 	g.cudaConv(cuda.ConvBackwardFilter, dw.dev, g.ptr(x), g.ptr(dy), &d, func() {
-		c := g.ptr(x)
-		if !d.pointwise() {
-			c = col()
-			g.dev.Im2col(c, g.ptr(x), cudaWindow(&d))
-		}
+		c := g.cudaPatches(x, &d, col)
 		g.dev.Sgemm(true, false, d.patch(), d.co, d.rows(), 1, c, d.patch(), g.ptr(dy), d.co, 0, dw.dev, d.co)
 	})
 }
@@ -109,13 +112,6 @@ func (g *Graph) cudaConv(op cuda.ConvOp, out, a, b cuda.Ptr, d *convDims, im2col
 	if d.pointwise() || d.rows() == 0 || d.patch() == 0 || d.co == 0 {
 		im2col()
 		return
-	}
-	if env := os.Getenv(cuda.EnvCudnn); env != "" && !strings.EqualFold(env, "off") {
-		if err := g.dev.CudnnError(); err != nil {
-			cudnnEnvWarning.Do(func() {
-				fmt.Fprintf(convWarnings, "gogan: %s=%s: %v; convolutions use im2col+cuBLAS\n", cuda.EnvCudnn, env, err)
-			})
-		}
 	}
 	key := g.dev.ConvKey(op, cudaWindow(d), d.co)
 	plan, decided, err := g.dev.ConvChoice(key)
@@ -162,6 +158,7 @@ func (g *Graph) chooseConv(key cuda.ConvKey, out, a, b cuda.Ptr, im2col func()) 
 		return nil
 	}
 	if plan == nil {
+		g.warnCudnnEnv()
 		g.dev.SetConvChoice(key, nil)
 		return nil
 	}
@@ -193,6 +190,20 @@ func (g *Graph) chooseConv(key cuda.ConvKey, out, a, b cuda.Ptr, im2col func()) 
 		})
 	}
 	return kept
+}
+
+// warnCudnnEnv reports, once a process, a cuDNN that GOGAN_CUDNN names and
+// that does not load: the user asked for it, and training goes on without it.
+func (g *Graph) warnCudnnEnv() {
+	env := os.Getenv(cuda.EnvCudnn)
+	if env == "" || strings.EqualFold(env, "off") {
+		return
+	}
+	if err := g.dev.CudnnError(); err != nil {
+		cudnnEnvWarning.Do(func() {
+			fmt.Fprintf(convWarnings, "gogan: %s=%s: %v; convolutions use im2col+cuBLAS\n", cuda.EnvCudnn, env, err)
+		})
+	}
 }
 
 // choiceFileWarning reports once a process that the file of timed choices

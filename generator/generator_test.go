@@ -71,13 +71,9 @@ func loadShared(t *testing.T, once *sync.Once, run *string, model string) *Gener
 }
 
 func TestMain(m *testing.M) {
-	// The GPU tests' timed convolution choices go to a file of their own, not the user's cache.
-	choices, err := os.MkdirTemp("", "gogan-choices-")
-	if err == nil {
-		os.Setenv(cuda.EnvConvChoices, choices+"/conv-choices.json")
-	}
+	removeChoices := cuda.TempChoicesFile() // the GPU tests' timed choices stay out of the user's cache
 	code := m.Run()
-	os.RemoveAll(choices)
+	removeChoices()
 	for _, dir := range []string{mlpRun, cganRun} {
 		if dir != "" {
 			os.RemoveAll(dir)

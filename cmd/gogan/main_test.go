@@ -213,13 +213,9 @@ func trainedRun(t *testing.T) (dataDir, runDir string) {
 }
 
 func TestMain(m *testing.M) {
-	// The GPU tests' timed convolution choices go to a file of their own, not the user's cache.
-	choices, err := os.MkdirTemp("", "gogan-choices-")
-	if err == nil {
-		os.Setenv(cuda.EnvConvChoices, choices+"/conv-choices.json")
-	}
+	removeChoices := cuda.TempChoicesFile() // the GPU tests' timed choices stay out of the user's cache
 	code := m.Run()
-	os.RemoveAll(choices)
+	removeChoices()
 	if shared.dir != "" {
 		os.RemoveAll(shared.dir)
 	}

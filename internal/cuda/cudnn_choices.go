@@ -50,6 +50,19 @@ var errChoicesOff = errors.New(EnvConvChoices + "=off")
 // purpose (EnvConvChoices=off), which needs no warning.
 func ChoicesOff(err error) bool { return errors.Is(err, errChoicesOff) }
 
+// TempChoicesFile points EnvConvChoices at a file in a new temporary folder and
+// returns the function that removes the folder: tests keep their timed choices
+// out of the user's cache with it, in TestMain.
+func TempChoicesFile() (remove func()) {
+	dir, err := os.MkdirTemp("", "gogan-choices-")
+	if err != nil {
+		os.Setenv(EnvConvChoices, "off")
+		return func() {}
+	}
+	os.Setenv(EnvConvChoices, filepath.Join(dir, "conv-choices.json"))
+	return func() { os.RemoveAll(dir) }
+}
+
 // choicesPath is the file EnvConvChoices or the cache folder gives.
 func choicesPath() (string, error) {
 	switch env := os.Getenv(EnvConvChoices); {
