@@ -2,6 +2,7 @@ package autograd
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/gogan/gogan/internal/vec"
 )
@@ -41,6 +42,7 @@ func (g *Graph) backprop(y *Var, xs []*Var, createGraph, toParams bool) {
 	g.recording = createGraph
 	g.wantParams = toParams
 	y.adj = g.Constant(1, y.Shape...)
+	defer g.profileBackward()()
 	for i := last; i >= 0; i-- {
 		n := g.tape[i]
 		if n.out.adj == nil || n.backward == nil {
@@ -49,7 +51,7 @@ func (g *Graph) backprop(y *Var, xs []*Var, createGraph, toParams bool) {
 		if createGraph && n.firstOrderOnly {
 			panic(fmt.Sprintf("autograd: op %s is first-order only and cannot be differentiated twice", n.name))
 		}
-		n.backward(g, n, n.out.adj)
+		g.runBackward(n)
 	}
 	g.recording, g.wantParams = prevRecording, prevWant
 	// Deliver parameter gradients and forget the adjoints of intermediate Vars.
@@ -70,6 +72,39 @@ func (g *Graph) backprop(y *Var, xs []*Var, createGraph, toParams bool) {
 		}
 	}
 	y.adj = nil
+	g.Lap("gradients to parameters")
+}
+
+// runBackward runs n's backward rule, timed when the graph has a profile.
+func (g *Graph) runBackward(n *node) {
+	if g.profile == nil {
+		n.backward(g, n, n.out.adj)
+		return
+	}
+	g.profile.mark = time.Now()
+	n.backward(g, n, n.out.adj)
+	g.profile.lap(n.name, n.out.Shape, true)
+}
+
+// profileBackward tells the profile that a backward pass runs (the ops its rules
+// record are not forward ops), charges the time since the last op to "backward
+// pass", and returns what ends it.
+func (g *Graph) profileBackward() (end func()) {
+	p := g.profile
+	if p == nil {
+		return func() {}
+	}
+	prev := p.inBackward
+	if !prev {
+		p.lap("(before backward)", nil, false)
+	}
+	p.inBackward = true
+	return func() {
+		p.inBackward = prev
+		if !prev {
+			p.mark = time.Now()
+		}
+	}
 }
 
 func (g *Graph) clearAdjoints(xs []*Var) {

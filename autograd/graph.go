@@ -27,6 +27,8 @@ type Graph struct {
 	seeds  *Var // the step's seeds of the device's Dropout masks (SetDeviceSeeds), or nil
 	masks  int  // the Dropout masks drawn on the device since Reset
 
+	profile *OpProfile // see SetProfile; nil: ops are not timed
+
 	// Rand drives stochastic ops (Dropout). Callers seed it for determinism.
 	Rand *rand.Rand
 }
@@ -50,6 +52,7 @@ func (g *Graph) Reset() {
 	g.arena.reset()
 	g.darena.reset()
 	g.seeds, g.masks = nil, 0
+	g.profileMark()
 }
 
 // node is one recorded op: its output, inputs, the rule that maps the output's
@@ -135,6 +138,7 @@ func (g *Graph) floats(n int) []float32 { return g.arena.alloc(n) }
 // record links out to the op that produced it, when recording and when any input
 // needs a gradient. It returns the node so the op can save what its backward needs.
 func (g *Graph) record(name string, out *Var, backward func(*Graph, *node, *Var), in ...*Var) *node {
+	g.profileForward(name, out)
 	if !g.recording {
 		return nil
 	}

@@ -1,6 +1,7 @@
 package gan
 
 import (
+	"github.com/gogan/gogan/autograd"
 	"github.com/gogan/gogan/data"
 	"github.com/gogan/gogan/tensor"
 )
@@ -31,6 +32,9 @@ type Job interface {
 	SaveCheckpoint(dir string) (string, error)
 	// Flops counts the floating-point operations of matrix products so far.
 	Flops() uint64
+	// ProfileOps times every op of the coming steps on the CPU, forward and
+	// backward, into p (autograd.OpProfile); nil stops it.
+	ProfileOps(p *autograd.OpProfile)
 	// Plan tells the job how many steps the run takes in all (for schedules).
 	Plan(totalSteps int)
 

@@ -399,6 +399,7 @@ func (t *Trainer) trainStep(real []float32, labels []uint8) (StepStats, error) {
 	g.Backward(lossD)
 	t.applyLRDecay()
 	t.OptD.Step()
+	g.Lap("optimizer step (D)")
 	if t.Objective.Clip && cfg.Clip > 0 {
 		clipWeights(t.D, cfg.Clip)
 	}
@@ -423,6 +424,7 @@ func (t *Trainer) trainStep(real []float32, labels []uint8) (StepStats, error) {
 		g.Backward(lossG)
 		t.freezeD(false)
 		t.OptG.Step()
+		g.Lap("optimizer step (G)")
 		switch {
 		case t.GEMA != nil && t.device != nil:
 			t.updateDeviceEMA(cfg.EMA)
@@ -687,6 +689,9 @@ func Latents(z []float32, seed uint64) {
 }
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+// ProfileOps times the ops of the coming CPU steps into p (nil stops it); see Job.
+func (t *Trainer) ProfileOps(p *autograd.OpProfile) { t.graph.SetProfile(p) }
 
 // Flops is the number of floating-point operations the trainer's matrix
 // products have done so far.

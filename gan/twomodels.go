@@ -69,6 +69,7 @@ func (m *twoModels) step() {
 	}
 	m.optimizers[0].Step()
 	m.optimizers[1].Step()
+	m.graph.Lap("optimizer steps")
 	m.Step++
 }
 
@@ -77,6 +78,9 @@ func (m *twoModels) Steps() int                { return m.Step }
 func (m *twoModels) setStep(n int)             { m.Step = n }
 func (m *twoModels) SampleShape() tensor.Shape { return m.models[0].InputShape() }
 func (m *twoModels) Flops() uint64             { return m.graph.Flops() }
+
+// ProfileOps times the ops of the coming steps into p (nil stops it); see Job.
+func (m *twoModels) ProfileOps(p *autograd.OpProfile) { m.graph.SetProfile(p) }
 
 // Plan tells the job how many steps the run takes in all, over which
 // Config.LRDecay lowers the learning rate.

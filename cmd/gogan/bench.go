@@ -4,32 +4,46 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"runtime"
 	"runtime/pprof"
 	"strings"
 	"syscall"
+	"text/tabwriter"
 	"time"
 
+	"github.com/gogan/gogan/autograd"
 	"github.com/gogan/gogan/gan"
 	"github.com/gogan/gogan/internal/gemm"
 )
 
 // benchResult is what `gogan bench --json` prints.
 type benchResult struct {
-	Model     string  `json:"model"`
-	Batch     int     `json:"batch"`
-	Threads   int     `json:"threads"`
-	Device    string  `json:"device"`
-	CUDAGraph bool    `json:"cuda_graph"`
-	Conv      string  `json:"conv,omitempty"` // on a GPU: "cudnn 9.x.y (k of n ops)" or "im2col+cublas"
-	Iters     int     `json:"iters"`
-	Seconds   float64 `json:"seconds"`
-	ItPerS    float64 `json:"it_per_s"`
-	ImgPerS   float64 `json:"img_per_s"`
-	GFlops    float64 `json:"gflops"`
-	PeakRSSMB float64 `json:"peak_rss_mb"`
+	Model     string   `json:"model"`
+	Batch     int      `json:"batch"`
+	Threads   int      `json:"threads"`
+	Device    string   `json:"device"`
+	CUDAGraph bool     `json:"cuda_graph"`
+	Conv      string   `json:"conv,omitempty"` // on a GPU: "cudnn 9.x.y (k of n ops)" or "im2col+cublas"
+	Iters     int      `json:"iters"`
+	Seconds   float64  `json:"seconds"`
+	ItPerS    float64  `json:"it_per_s"`
+	ImgPerS   float64  `json:"img_per_s"`
+	GFlops    float64  `json:"gflops"`
+	PeakRSSMB float64  `json:"peak_rss_mb"`
+	Ops       []opTime `json:"ops,omitempty"` // --ops: the time of each op, the longest first
+}
+
+// opTime is one op's share of a timed iteration (--ops).
+type opTime struct {
+	Name      string  `json:"name"`
+	Shape     string  `json:"shape,omitempty"`
+	Backward  bool    `json:"backward"`
+	CallsPerI float64 `json:"calls_per_iter"`
+	MsPerIter float64 `json:"ms_per_iter"`
+	Share     float64 `json:"share"` // of the timed iterations' wall time
 }
 
 // benchFlags are gogan bench's flags.
@@ -39,6 +53,7 @@ type benchFlags struct {
 	asJSON                bool
 	size, channels        int
 	cpuProfile            string
+	ops                   bool
 	device                string
 	tf32, graph           bool
 }
@@ -54,11 +69,12 @@ func newBenchCommand() *command {
 	fs.IntVar(&f.size, "image-size", 0, "side of the square images to train on (default: the model's, 28 for most)")
 	fs.IntVar(&f.channels, "channels", 0, "channels of those images, 1 or 3 (default: the model's)")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the timed iterations to this file (for go tool pprof)")
+	fs.BoolVar(&f.ops, "ops", false, "time every op, forward and backward, and print where an iteration's time goes (CPU only)")
 	fs.StringVar(&f.device, "device", "cpu", "where to train: cpu, cuda or cuda:N (an NVIDIA GPU)")
 	fs.BoolVar(&f.tf32, "tf32", false, "on a GPU, let matrix products and cuDNN's convolutions use TF32 tensor cores (faster, about 3 decimal digits)")
 	fs.BoolVar(&f.graph, "cuda-graph", true, "on a GPU, capture the training step in a CUDA graph and replay it")
 	c := &command{
-		name: "bench", usage: "[--model mlp] [--batch 64] [--iters 200] [--threads N] [--device cpu|cuda] [--cpuprofile FILE] [--json]", flags: fs,
+		name: "bench", usage: "[--model mlp] [--batch 64] [--iters 200] [--threads N] [--device cpu|cuda] [--cpuprofile FILE] [--ops] [--json]", flags: fs,
 		short: "Time training iterations on synthetic data (a GAN iteration is one D step and one G step).",
 	}
 	c.run = func(env *environment, _ []string) error { return runBench(env, f) }
@@ -81,6 +97,9 @@ func runBench(env *environment, f *benchFlags) error {
 	if _, err := gan.ParseDevice(f.device); err != nil {
 		return usageError{err.Error()}
 	}
+	if f.ops && f.device != "cpu" {
+		return usageError{"--ops times ops on the CPU only (a GPU runs them asynchronously), got --device " + f.device}
+	}
 	job, err := gan.NewJob(cfg)
 	if err != nil {
 		return err
@@ -98,6 +117,11 @@ func runBench(env *environment, f *benchFlags) error {
 	stop, err := startCPUProfile(f.cpuProfile)
 	if err != nil {
 		return err
+	}
+	var profile *autograd.OpProfile
+	if f.ops {
+		profile = autograd.NewOpProfile()
+		job.ProfileOps(profile)
 	}
 	flops0 := job.Flops()
 	start := time.Now()
@@ -120,6 +144,9 @@ func runBench(env *environment, f *benchFlags) error {
 		ItPerS: float64(f.iters) / secs, ImgPerS: float64(f.iters*cfg.Batch) / secs,
 		GFlops: float64(job.Flops()-flops0) / secs / 1e9, PeakRSSMB: peakRSSMB(), Conv: convBackend(job),
 	}
+	if profile != nil {
+		res.Ops = opTimes(profile, f.iters, secs)
+	}
 	if f.asJSON {
 		return json.NewEncoder(env.stdout).Encode(res)
 	}
@@ -131,7 +158,45 @@ func runBench(env *environment, f *benchFlags) error {
 	}
 	fmt.Fprintf(env.stdout, "%s batch %d, %d threads, %s: %.1f it/s, %.0f img/s, %.1f GFLOP/s, peak RSS %.0f MB (%d iterations in %.2f s)\n",
 		res.Model, res.Batch, res.Threads, res.Device, res.ItPerS, res.ImgPerS, res.GFlops, res.PeakRSSMB, res.Iters, res.Seconds)
+	if res.Ops != nil {
+		printOpTimes(env.stdout, res.Ops, res.Seconds/float64(res.Iters))
+	}
 	return nil
+}
+
+// opTimes is the profile's ops per timed iteration.
+func opTimes(p *autograd.OpProfile, iters int, secs float64) []opTime {
+	var out []opTime
+	for _, o := range p.Ops() {
+		out = append(out, opTime{
+			Name: o.Name, Shape: o.Shape, Backward: o.Backward,
+			CallsPerI: float64(o.Calls) / float64(iters),
+			MsPerIter: o.Time.Seconds() * 1e3 / float64(iters),
+			Share:     o.Time.Seconds() / secs,
+		})
+	}
+	return out
+}
+
+// printOpTimes prints the ops as a table, the longest first, and what the ops
+// leave of an iteration (the step's work outside the graph and its timing).
+func printOpTimes(w io.Writer, ops []opTime, secsPerIter float64) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "ms/iter\tshare\tcalls/iter\t\top\toutput shape\t")
+	var sum float64
+	for _, o := range ops {
+		pass := "forward"
+		switch {
+		case o.Shape == "":
+			pass = "" // a lap: work outside the graph's ops
+		case o.Backward:
+			pass = "backward"
+		}
+		sum += o.Share
+		fmt.Fprintf(tw, "%.3f\t%.1f%%\t%g\t\t%s %s\t%s\t\n", o.MsPerIter, 100*o.Share, o.CallsPerI, o.Name, pass, o.Shape)
+	}
+	fmt.Fprintf(tw, "%.3f\t%.1f%%\t\t\t%s\t\t\n", secsPerIter*1e3*(1-sum), 100*(1-sum), "outside the ops")
+	tw.Flush()
 }
 
 // benchConfig is the training configuration the flags ask for, checked.

@@ -54,3 +54,29 @@ func TestBenchCPUProfile(t *testing.T) {
 		t.Errorf("error does not name the flag and the path:\n%s", r)
 	}
 }
+
+// TestBenchOps: --ops prints where an iteration's time goes, op by op, in the table
+// and in the JSON, and is refused on a GPU, whose ops run asynchronously.
+func TestBenchOps(t *testing.T) {
+	r := gogan(t, split("bench --batch 8 --iters 2 --ops")...)
+	wantExit(t, r, 0)
+	for _, want := range []string{"ms/iter", "MatMul backward", "optimizer step (D)", "outside the ops"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("bench --ops lacks %q:\n%s", want, r)
+		}
+	}
+	r = gogan(t, split("bench --batch 8 --iters 2 --ops --json")...)
+	wantExit(t, r, 0)
+	var res benchResult
+	if err := json.Unmarshal([]byte(r.stdout), &res); err != nil {
+		t.Fatalf("bench --ops --json: %v\n%s", err, r)
+	}
+	var share float64
+	for _, o := range res.Ops {
+		share += o.Share
+	}
+	if len(res.Ops) < 10 || share <= 0.5 || share > 1 {
+		t.Errorf("bench --ops --json: %d ops, %.2f of the time; want most of an iteration in its ops\n%s", len(res.Ops), share, r)
+	}
+	wantError(t, gogan(t, split("bench --ops --device cuda")...), 2, "--ops times ops on the CPU only")
+}

@@ -1,0 +1,58 @@
+package autograd
+
+import (
+	"testing"
+	"time"
+)
+
+// TestOpProfile: a profiled step charges each op's forward and backward to its
+// name and output shape, charges work outside the graph to a Lap, sums to no more
+// than the wall time, and Reset forgets it all.
+func TestOpProfile(t *testing.T) {
+	g := NewGraph(nil)
+	w := NewParam("w", 32, 16)
+	x := g.Input(make([]float32, 8*32), false, 8, 32)
+	p := NewOpProfile()
+	g.SetProfile(p)
+	start := time.Now()
+	loss := g.Mean(g.MatMul(x, w, false, false))
+	time.Sleep(3 * time.Millisecond)
+	g.Lap("sleep")
+	g.Backward(loss)
+	wall := time.Since(start)
+
+	byName := map[string]OpTime{}
+	var sum time.Duration
+	for _, o := range p.Ops() {
+		key := o.Name + " " + o.Shape
+		if o.Backward {
+			key += " backward"
+		}
+		byName[key] = o
+		sum += o.Time
+	}
+	if s := byName["sleep "]; s.Calls != 1 || s.Time < 3*time.Millisecond {
+		t.Errorf("the lap: %+v, want one call of at least 3ms", s)
+	}
+	for _, key := range []string{"MatMul (8, 16)", "MatMul (8, 16) backward", "Sum ()"} {
+		if o, ok := byName[key]; !ok || o.Calls != 1 {
+			t.Errorf("%s: %+v (present %v), want one call; have %v", key, o, ok, byName)
+		}
+	}
+	if sum > wall {
+		t.Errorf("the ops sum to %v, more than the %v the step took", sum, wall)
+	}
+	if ops := p.Ops(); ops[0].Name != "sleep" {
+		t.Errorf("the longest op is %s, want the 3ms lap first", ops[0].Name)
+	}
+	p.Reset()
+	if ops := p.Ops(); len(ops) != 0 {
+		t.Errorf("after Reset: %v", ops)
+	}
+	g.SetProfile(nil)
+	g.Reset()
+	g.Lap("nothing") // no profile: does nothing
+	if len(p.Ops()) != 0 {
+		t.Errorf("a graph without a profile charged %v", p.Ops())
+	}
+}
