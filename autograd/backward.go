@@ -83,12 +83,12 @@ func (g *Graph) runBackward(n *node) {
 	}
 	g.profile.mark = time.Now()
 	n.backward(g, n, n.out.adj)
-	g.profile.lap(n.name, n.out.Shape, true)
+	g.profile.lap(n.name, n.out.Shape, true) // what the ops it ran (their own entries) leave
 }
 
 // profileBackward tells the profile that a backward pass runs (the ops its rules
-// record are not forward ops), charges the time since the last op to "backward
-// pass", and returns what ends it.
+// run are charged as ops in a backward rule), charges the time since the last op to
+// "(before backward)", and returns what ends it.
 func (g *Graph) profileBackward() (end func()) {
 	p := g.profile
 	if p == nil {

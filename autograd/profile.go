@@ -23,19 +23,21 @@ type OpProfile struct {
 	ops        map[opKey]*OpTime
 }
 
-// OpTime is one op's time summed over its calls: Forward or Backward, per Name
-// and output Shape (empty for a Lap).
+// OpTime is one op's time summed over its calls, per Name and output Shape (empty
+// for a Lap): its forward; or its backward rule (Backward), less the ops the rule
+// ran, which have entries of their own (InBackward).
 type OpTime struct {
-	Name     string        `json:"name"`
-	Shape    string        `json:"shape,omitempty"`
-	Backward bool          `json:"backward"`
-	Calls    int           `json:"calls"`
-	Time     time.Duration `json:"ns"`
+	Name       string        `json:"name"`
+	Shape      string        `json:"shape,omitempty"`
+	Backward   bool          `json:"backward"`
+	InBackward bool          `json:"in_backward,omitempty"`
+	Calls      int           `json:"calls"`
+	Time       time.Duration `json:"ns"`
 }
 
 type opKey struct {
-	name, shape string
-	backward    bool
+	name, shape          string
+	backward, inBackward bool
 }
 
 // NewOpProfile returns an empty profile.
@@ -62,25 +64,20 @@ func (p *OpProfile) Ops() []OpTime {
 	return out
 }
 
-// add charges d to the op.
-func (p *OpProfile) add(name string, shape tensor.Shape, backward bool, d time.Duration) {
-	k := opKey{name: name, backward: backward}
+// lap charges the time since the last mark to the op and moves the mark.
+func (p *OpProfile) lap(name string, shape tensor.Shape, backward bool) {
+	now := time.Now()
+	k := opKey{name: name, backward: backward, inBackward: p.inBackward && !backward}
 	if shape != nil {
 		k.shape = shape.String()
 	}
 	t := p.ops[k]
 	if t == nil {
-		t = &OpTime{Name: name, Shape: k.shape, Backward: backward}
+		t = &OpTime{Name: name, Shape: k.shape, Backward: backward, InBackward: k.inBackward}
 		p.ops[k] = t
 	}
 	t.Calls++
-	t.Time += d
-}
-
-// lap charges the time since the last mark to the op and moves the mark.
-func (p *OpProfile) lap(name string, shape tensor.Shape, backward bool) {
-	now := time.Now()
-	p.add(name, shape, backward, now.Sub(p.mark))
+	t.Time += now.Sub(p.mark)
 	p.mark = now
 }
 
@@ -101,9 +98,10 @@ func (g *Graph) Lap(name string) {
 	}
 }
 
-// profileForward charges an op's forward, called from record.
+// profileForward charges an op's forward, called from record: an op of the
+// step's forward pass, or one that a backward rule runs.
 func (g *Graph) profileForward(name string, out *Var) {
-	if p := g.profile; p != nil && !p.inBackward {
+	if p := g.profile; p != nil {
 		p.lap(name, out.Shape, false)
 	}
 }

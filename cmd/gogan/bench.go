@@ -40,7 +40,8 @@ type benchResult struct {
 type opTime struct {
 	Name      string  `json:"name"`
 	Shape     string  `json:"shape,omitempty"`
-	Backward  bool    `json:"backward"`
+	Backward  bool    `json:"backward"`              // the rule's own time, less the ops it ran
+	InBack    bool    `json:"in_backward,omitempty"` // an op that a backward rule ran
 	CallsPerI float64 `json:"calls_per_iter"`
 	MsPerIter float64 `json:"ms_per_iter"`
 	Share     float64 `json:"share"` // of the timed iterations' wall time
@@ -169,7 +170,7 @@ func opTimes(p *autograd.OpProfile, iters int, secs float64) []opTime {
 	var out []opTime
 	for _, o := range p.Ops() {
 		out = append(out, opTime{
-			Name: o.Name, Shape: o.Shape, Backward: o.Backward,
+			Name: o.Name, Shape: o.Shape, Backward: o.Backward, InBack: o.InBackward,
 			CallsPerI: float64(o.Calls) / float64(iters),
 			MsPerIter: o.Time.Seconds() * 1e3 / float64(iters),
 			Share:     o.Time.Seconds() / secs,
@@ -191,6 +192,8 @@ func printOpTimes(w io.Writer, ops []opTime, secsPerIter float64) {
 			pass = "" // a lap: work outside the graph's ops
 		case o.Backward:
 			pass = "backward"
+		case o.InBack:
+			pass = "in backward"
 		}
 		sum += o.Share
 		fmt.Fprintf(tw, "%.3f\t%.1f%%\t%g\t\t%s %s\t%s\t\n", o.MsPerIter, 100*o.Share, o.CallsPerI, o.Name, pass, o.Shape)
