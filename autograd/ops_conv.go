@@ -489,6 +489,9 @@ func (g *Graph) convBackwardFilter(dw, x, dy []float32, d convDims) {
 		g.sgemm(true, false, d.patch(), co, d.rows(), 1, x, d.patch(), dy, co, 0, dw, co)
 		return
 	}
+	if g.filterGradSliced(dw, x, dy, &d) {
+		return
+	}
 	clear(dw)
 	colLen, maxRows := d.scratchSize()
 	col, in := g.floats(colLen), g.floats(maxRows*co)

@@ -204,6 +204,8 @@ func TestConvOpsMatchLoops(t *testing.T) {
 		convCase{n: 3, h: 14, w: 14, ci: 64, co: 128, kh: 5, kw: 5, sh: 2, sw: 2, pad: autograd.Same}, // the DCGAN critic's second conv
 		convCase{n: 2, h: 36, w: 36, ci: 64, co: 4, kh: 5, kw: 5, sh: 1, sw: 1, pad: autograd.Same},   // chunks within an image
 		convCase{n: 5, h: 7, w: 7, ci: 8, co: 6, kh: 7, kw: 3, sh: 1, sw: 1, pad: autograd.Same},      // a class per output row
+		convCase{n: 21, h: 28, w: 28, ci: 1, co: 64, kh: 5, kw: 5, sh: 2, sw: 2, pad: autograd.Same},  // filter gradient in 16 slices of 1 or 2 images
+		convCase{n: 9, h: 32, w: 32, ci: 3, co: 5, kh: 4, kw: 4, sh: 2, sw: 2, pad: autograd.Same},    // filter gradient in 9 slices
 	)
 	for _, c := range cases {
 		t.Run(c.String(), func(t *testing.T) {
@@ -397,6 +399,8 @@ func TestConvThreadsBitIdentical(t *testing.T) {
 		{n: 16, h: 14, w: 14, ci: 64, co: 128, kh: 5, kw: 5, sh: 2, sw: 2, pad: autograd.Same}, // the DCGAN critic's second conv
 		{n: 8, h: 7, w: 7, ci: 128, co: 96, kh: 5, kw: 5, sh: 1, sw: 1, pad: autograd.Same},    // the generator's first, stride 1
 		{n: 96, h: 16, w: 16, ci: 64, co: 24, kh: 4, kw: 4, sh: 2, sw: 2, pad: autograd.Same},  // 6 chunks of whole images, shared by chunk
+		{n: 37, h: 28, w: 28, ci: 1, co: 64, kh: 5, kw: 5, sh: 2, sw: 2, pad: autograd.Same},   // the critic's first: filter gradient in slices
+		{n: 20, h: 32, w: 32, ci: 3, co: 64, kh: 4, kw: 4, sh: 2, sw: 2, pad: autograd.Same},   // the 64×64×3 critic's first, smaller
 	} {
 		oh, ow, _, _ := c.geometry()
 		x := randomFloats(rng, c.n*c.h*c.w*c.ci)
