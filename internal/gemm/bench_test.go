@@ -3,6 +3,8 @@ package gemm
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
+	"sync"
 	"testing"
 )
 
@@ -127,5 +129,37 @@ func BenchmarkPackB(b *testing.B) {
 				b.ReportMetric(float64(4*k*n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
 			})
 		}
+	}
+}
+
+// BenchmarkSgemmIndependent is the ceiling that sharing products among cores can reach:
+// every one of GOMAXPROCS goroutines runs serial products of its own, with no hand-over,
+// so the GFLOP/s per core at -cpu 16 against -cpu 2 is what the cores themselves lose when
+// all of them run (a lower clock, shared caches and memory). Run it with
+// `-cpu 1,2,4,8,16`. The shapes are a convolution chunk's product (the 28×28 DCGAN's second
+// critic layer, 1,024 positions) and a Dense layer's at batch 256.
+func BenchmarkSgemmIndependent(b *testing.B) {
+	defer SetThreads(0)
+	SetThreads(1)
+	for _, s := range []benchShape{
+		{name: "conv", m: 1024, k: 1600, n: 128},
+		{name: "dense", m: 256, k: 1024, n: 784},
+	} {
+		b.Run(fmt.Sprintf("%s_%dx%dx%d", s.name, s.m, s.k, s.n), func(b *testing.B) {
+			var seed uint64
+			var mu sync.Mutex
+			b.RunParallel(func(pb *testing.PB) {
+				mu.Lock()
+				seed++
+				o := newOperands(rand.New(rand.NewPCG(seed, 1)), s.transA, s.transB, s.m, s.n, s.k, 0)
+				mu.Unlock()
+				for pb.Next() {
+					Sgemm(o.transA, o.transB, o.m, o.n, o.k, 1, o.a, o.lda, o.b, o.ldb, 0, o.c, o.ldc)
+				}
+			})
+			flops := 2 * float64(s.m) * float64(s.n) * float64(s.k)
+			perCore := flops * float64(b.N) / b.Elapsed().Seconds() / 1e9 / float64(runtime.GOMAXPROCS(0))
+			b.ReportMetric(perCore, "GFLOP/s/core")
+		})
 	}
 }
