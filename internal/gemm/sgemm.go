@@ -98,8 +98,8 @@ type call struct {
 	out     []float32
 	ldout   int
 	outBeta float32
-	// alongM: a shared product is cut along M, not N (see Run).
-	alongM bool
+	// pm, pn: a shared product is cut into pm bands of rows by pn bands of columns (see Run).
+	pm, pn int
 }
 
 // kStep is the depth of the k slabs: k cut into ⌈k/kcMax⌉ slabs of equal depth, rounded up

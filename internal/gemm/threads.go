@@ -74,8 +74,8 @@ func execute(g *call) {
 		if flops := 2 * float64(g.m) * float64(g.n) * float64(g.k); flops >= parallelMinFlops {
 			// A product that finds the team busy with another job runs serially.
 			t = min(t, int(flops/partMinFlops))
-			if parts, alongM := plan(g, t); parts > 1 && shared.mu.TryLock() {
-				done := parallelRun(g, parts, alongM)
+			if pm, pn := plan(g, t); pm*pn > 1 && shared.mu.TryLock() {
+				done := parallelRun(g, pm, pn)
 				shared.mu.Unlock()
 				if done {
 					return
@@ -91,38 +91,42 @@ func execute(g *call) {
 	putWorkspace(ws)
 }
 
-// plan picks how many parts to cut C into (at most t, at least one micro-tile each) and
-// along which dimension: the one whose busiest part costs least, counting its tiles and the
-// packing it does (a part along N packs all of op(A) and its share of op(B); along M the
-// reverse; op(A) read in place costs nothing).
-func plan(g *call, t int) (parts int, alongM bool) {
+// plan picks how to cut C among at most t parts: a grid of pm bands of rows by pn bands of
+// columns, each band whole micro-tiles, the grid whose busiest part costs least, counting its
+// tiles and the packing it does: a part packs its rows of op(A) (nothing when op(A) is read in
+// place) and its columns of op(B). Cutting one way only, along N, makes every part pack all of
+// op(A); a grid packs each operand fewer times over, which matters on many cores, where each
+// part's arithmetic is small beside the operands it packs.
+func plan(g *call, t int) (pm, pn int) {
 	mr, nr := g.ks.mr, g.ks.nr
 	tm, tn := (g.m+mr-1)/mr, (g.n+nr-1)/nr
-	pm, pn := min(t, tm), min(t, tn)
 	k := float64(g.k)
 	packA := packWeight * k
 	if g.directA {
 		packA = 0
 	}
-	rowsN, colsN := float64(tm*mr), float64(((tn+pn-1)/pn)*nr)
-	costN := k*rowsN*colsN + packWeight*k*colsN + packA*float64(g.m)
-	rowsM, colsM := float64(((tm+pm-1)/pm)*mr), float64(tn*nr)
-	costM := k*rowsM*colsM + packWeight*k*float64(g.n) + packA*rowsM
-	if costM < costN {
-		return pm, true
+	best := -1.0
+	for m := 1; m <= min(t, tm); m++ {
+		n := min(t/m, tn)
+		rows, cols := float64(((tm+m-1)/m)*mr), float64(((tn+n-1)/n)*nr)
+		cost := k*rows*cols + packWeight*k*cols + packA*rows
+		if best < 0 || cost < best {
+			best, pm, pn = cost, m, n
+		}
 	}
-	return pn, false
+	return pm, pn
 }
 
 // parallelRun shares the product among parts threads of the team, if it is free, and
 // reports whether it did; shared.mu is held.
-func parallelRun(g *call, parts int, alongM bool) bool {
+func parallelRun(g *call, pm, pn int) bool {
+	parts := pm * pn
 	for len(shared.ws) < parts {
 		shared.ws = append(shared.ws, new(workspace))
 	}
 	shared.call = *g
 	gc := &shared.call
-	gc.alongM = alongM
+	gc.pm, gc.pn = pm, pn
 	if gc.out != nil {
 		gc.c = shared.ws[0].scratch(gc.m * gc.ldc)
 	}
@@ -131,19 +135,18 @@ func parallelRun(g *call, parts int, alongM bool) bool {
 	return done
 }
 
-// Run computes part p of parts of the shared product: a band of whole micro-tiles of C
-// along M (alongM) or N.
-func (g *call) Run(p, parts int) {
-	unit, total := g.ks.nr, g.n
-	if g.alongM {
-		unit, total = g.ks.mr, g.m
-	}
+// Run computes part p of the shared product: the block of C in band p/pn of the pm bands of
+// rows and band p%pn of the pn bands of columns, each band whole micro-tiles.
+func (g *call) Run(p, _ int) {
+	i0, i1 := band(g.m, g.ks.mr, p/g.pn, g.pm)
+	j0, j1 := band(g.n, g.ks.nr, p%g.pn, g.pn)
+	g.run(shared.ws[p], i0, i1, j0, j1)
+}
+
+// band is band b of [0, total) cut into parts bands of whole units (the last may be partial).
+func band(total, unit, b, parts int) (lo, hi int) {
 	tiles := (total + unit - 1) / unit
-	lo := min((p*(tiles/parts)+min(p, tiles%parts))*unit, total)
-	hi := min(((p+1)*(tiles/parts)+min(p+1, tiles%parts))*unit, total)
-	if g.alongM {
-		g.run(shared.ws[p], lo, hi, 0, g.n)
-	} else {
-		g.run(shared.ws[p], 0, g.m, lo, hi)
-	}
+	lo = min((b*(tiles/parts)+min(b, tiles%parts))*unit, total)
+	hi = min(((b+1)*(tiles/parts)+min(b+1, tiles%parts))*unit, total)
+	return lo, hi
 }
