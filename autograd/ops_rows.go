@@ -1,5 +1,7 @@
 package autograd
 
+import "github.com/gogan/gogan/internal/vec"
+
 // StackRows joins a and b along the batch axis: a is (N, ...), b (M, ...) with the
 // same sample shape, the result (N+M, ...), a's rows first. A trainer runs one
 // discriminator call on real and generated samples together this way.
@@ -15,8 +17,8 @@ func (g *Graph) StackRows(a, b *Var) *Var {
 		g.dev.Copy(out.dev, g.ptr(a), a.Len())
 		g.dev.Copy(out.dev.Add(a.Len()), g.ptr(b), b.Len())
 	} else {
-		copy(out.Data, a.Data)
-		copy(out.Data[len(a.Data):], b.Data)
+		vec.Copy(out.Data, a.Data)
+		vec.Copy(out.Data[len(a.Data):], b.Data)
 	}
 	g.record("StackRows", out, stackRowsBackward, a, b)
 	return out

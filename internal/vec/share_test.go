@@ -15,6 +15,7 @@ var sharedKernels = []struct {
 	run  func(x, y, dy, b []float32, cols int) []float32
 }{
 	{"AddTo", func(x, _, dy, _ []float32, _ int) []float32 { d := clone(dy); AddTo(d, x); return d }},
+	{"Copy", func(x, _, _, _ []float32, _ int) []float32 { d := make([]float32, len(x)); Copy(d, x); return d }},
 	{"Add", func(x, y, _, _ []float32, _ int) []float32 { d := clone(y); Add(d, x, y); return d }},
 	{"Mul", func(x, y, _, _ []float32, _ int) []float32 { d := clone(y); Mul(d, x, y); return d }},
 	{"LeakyReLU", func(x, _, _, _ []float32, _ int) []float32 { d := clone(x); LeakyReLU(d, x, 0.2); return d }},
