@@ -91,22 +91,35 @@ func addRowVectorRows(j *shareJob, lo, hi int) {
 	}
 }
 
-// AccumulateColumnSums is: dst[j] += Σ_i x[i, j] for x (rows, len(dst)), AddTo of
-// each row in turn.
+// AccumulateColumnSums is: dst[j] += Σ_i x[i, j] for x (rows, len(dst)), by blocks of
+// blockRows rows (blocks.go): block 0's rows are added onto dst, each later block's
+// rows onto zeros, and those blocks' sums then onto dst, block after block:
+//
+//	for i in block 0 { dst[j] += x[i, j] }                 // AddTo of each row in turn
+//	for b ≥ 1 { p[b][j] = 0; for i in block b { p[b][j] += x[i, j] } }
+//	for b ≥ 1 { dst[j] += p[b][j] }
+//
+// With at most blockRows rows it is AddTo of each row in turn.
 func AccumulateColumnSums(dst, x []float32) {
 	cols := len(dst)
-	x = x[:len(x)/max(cols, 1)*cols]
-	if shareColumns(shareJob{dst: dst, x: x, cols: cols}, len(x), columnSums) {
+	if cols == 0 {
 		return
 	}
-	columnSums(&shareJob{dst: dst, x: x, cols: cols}, 0, cols)
+	rows := len(x) / cols
+	sumByBlocks(shareJob{dst: dst, x: x[:rows*cols], rows: rows, cols: cols}, dst, columnSumPieces)
 }
 
-// columnSums is AccumulateColumnSums on the columns [lo, hi).
-func columnSums(j *shareJob, lo, hi int) {
+// columnSumPieces is AccumulateColumnSums on the pieces [lo, hi).
+func columnSumPieces(j *shareJob, lo, hi int) { eachBlock(j, lo, hi, columnSumBlock) }
+
+// columnSumBlock sums block b's rows down the columns [c0, c1), onto dst for block 0,
+// onto zeros in part32 for the others.
+func columnSumBlock(j *shareJob, b, c0, c1 int) {
 	cols := j.cols
-	for off := 0; off+cols <= len(j.x); off += cols {
-		addTo(j.dst[lo:hi], j.x[off+lo:off+hi])
+	dst := blockSums(j, j.dst, b, c0, c1)
+	r0, r1 := blockSpan(b, j.rows)
+	for off := r0 * cols; off < r1*cols; off += cols {
+		addTo(dst[c0:c1], j.x[off+c0:off+c1])
 	}
 }
 

@@ -43,19 +43,27 @@ func biasLeakyReLUGo(dst, x, b []float32, alpha float32) {
 //
 //	for j, v := range y { d := dy[j]; if !(v > 0) { d = float32(alpha * d) }; dx[j] = d; db[j] += d }
 //
-// dx may alias dy.
+// with db summed by blocks of blockRows rows as AccumulateColumnSums sums dst: the
+// rows of block 0 onto db, each later block's onto zeros, those blocks' sums then
+// onto db in block order. dx may alias dy.
 func BiasLeakyReLUBackward(dx, db, y, dy []float32, alpha float32) {
-	j := shareJob{dx: dx, db: db, y: y, dy: dy, alpha: alpha, cols: len(db)}
-	if !shareColumns(j, len(dx), biasLeakyReLUBackwardColumns) {
-		biasLeakyReLUBackwardColumns(&j, 0, len(db))
-	}
+	j := shareJob{dx: dx, db: db, y: y, dy: dy, alpha: alpha}
+	shareBiasBackward(j, biasLeakyReLUBackwardPieces)
 }
 
-// biasLeakyReLUBackwardColumns is BiasLeakyReLUBackward on the columns [lo, hi).
-func biasLeakyReLUBackwardColumns(j *shareJob, lo, hi int) {
+// biasLeakyReLUBackwardPieces is BiasLeakyReLUBackward on the pieces [lo, hi).
+func biasLeakyReLUBackwardPieces(j *shareJob, lo, hi int) {
+	eachBlock(j, lo, hi, biasLeakyReLUBackwardBlock)
+}
+
+// biasLeakyReLUBackwardBlock is BiasLeakyReLUBackward on block b's rows and the
+// columns [c0, c1), its db onto blockSums.
+func biasLeakyReLUBackwardBlock(j *shareJob, b, c0, c1 int) {
 	cols := j.cols
-	for off := 0; off+cols <= len(j.dx); off += cols {
-		biasLeakyReLUBackward(j.dx[off+lo:off+hi], j.db[lo:hi], j.y[off+lo:off+hi], j.dy[off+lo:off+hi], j.alpha)
+	db := blockSums(j, j.db, b, c0, c1)[c0:c1]
+	r0, r1 := blockSpan(b, j.rows)
+	for off := r0 * cols; off < r1*cols; off += cols {
+		biasLeakyReLUBackward(j.dx[off+c0:off+c1], db, j.y[off+c0:off+c1], j.dy[off+c0:off+c1], j.alpha)
 	}
 }
 
@@ -106,20 +114,34 @@ func biasTanhGo(dst, x, b []float32) {
 //
 //	for j, v := range y { d := float32(dy[j] * float32(1-float32(v*v))); dx[j] = d; db[j] += d }
 //
-// dx may alias dy.
+// with db summed by blocks of blockRows rows as in BiasLeakyReLUBackward. dx may
+// alias dy.
 func BiasTanhBackward(dx, db, y, dy []float32) {
-	j := shareJob{dx: dx, db: db, y: y, dy: dy, cols: len(db)}
-	if !shareColumns(j, len(dx), biasTanhBackwardColumns) {
-		biasTanhBackwardColumns(&j, 0, len(db))
+	shareBiasBackward(shareJob{dx: dx, db: db, y: y, dy: dy}, biasTanhBackwardPieces)
+}
+
+// biasTanhBackwardPieces is BiasTanhBackward on the pieces [lo, hi).
+func biasTanhBackwardPieces(j *shareJob, lo, hi int) { eachBlock(j, lo, hi, biasTanhBackwardBlock) }
+
+// biasTanhBackwardBlock is BiasTanhBackward on block b's rows and the columns [c0, c1),
+// its db onto blockSums.
+func biasTanhBackwardBlock(j *shareJob, b, c0, c1 int) {
+	cols := j.cols
+	db := blockSums(j, j.db, b, c0, c1)[c0:c1]
+	r0, r1 := blockSpan(b, j.rows)
+	for off := r0 * cols; off < r1*cols; off += cols {
+		biasTanhBackward(j.dx[off+c0:off+c1], db, j.y[off+c0:off+c1], j.dy[off+c0:off+c1])
 	}
 }
 
-// biasTanhBackwardColumns is BiasTanhBackward on the columns [lo, hi).
-func biasTanhBackwardColumns(j *shareJob, lo, hi int) {
-	cols := j.cols
-	for off := 0; off+cols <= len(j.dx); off += cols {
-		biasTanhBackward(j.dx[off+lo:off+hi], j.db[lo:hi], j.y[off+lo:off+hi], j.dy[off+lo:off+hi])
+// shareBiasBackward runs a bias activation's backward j (dx, db, y, dy set) by pieces.
+func shareBiasBackward(j shareJob, run func(j *shareJob, lo, hi int)) {
+	cols := len(j.db)
+	if cols == 0 {
+		return
 	}
+	j.rows, j.cols = len(j.dx)/cols, cols
+	sumByBlocks(j, j.db, run)
 }
 
 func biasTanhBackwardGo(dx, db, y, dy []float32) {
