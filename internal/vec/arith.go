@@ -106,7 +106,12 @@ func AccumulateColumnSums(dst, x []float32) {
 		return
 	}
 	rows := len(x) / cols
-	sumByBlocks(shareJob{dst: dst, x: x[:rows*cols], rows: rows, cols: cols}, dst, columnSumPieces)
+	j := shareJob{dst: dst, x: x[:rows*cols], rows: rows, cols: cols}
+	if serialBlock(rows, cols) {
+		columnSumBlock(&j, 0, 0, cols)
+		return
+	}
+	sumByBlocks(j, dst, columnSumPieces)
 }
 
 // columnSumPieces is AccumulateColumnSums on the pieces [lo, hi).

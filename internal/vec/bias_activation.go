@@ -47,8 +47,16 @@ func biasLeakyReLUGo(dst, x, b []float32, alpha float32) {
 // rows of block 0 onto db, each later block's onto zeros, those blocks' sums then
 // onto db in block order. dx may alias dy.
 func BiasLeakyReLUBackward(dx, db, y, dy []float32, alpha float32) {
-	j := shareJob{dx: dx, db: db, y: y, dy: dy, alpha: alpha}
-	shareBiasBackward(j, biasLeakyReLUBackwardPieces)
+	cols := len(db)
+	if cols == 0 {
+		return
+	}
+	j := shareJob{dx: dx, db: db, y: y, dy: dy, alpha: alpha, rows: len(dx) / cols, cols: cols}
+	if serialBlock(j.rows, cols) {
+		biasLeakyReLUBackwardBlock(&j, 0, 0, cols)
+		return
+	}
+	sumByBlocks(j, db, biasLeakyReLUBackwardPieces)
 }
 
 // biasLeakyReLUBackwardPieces is BiasLeakyReLUBackward on the pieces [lo, hi).
@@ -117,7 +125,16 @@ func biasTanhGo(dst, x, b []float32) {
 // with db summed by blocks of blockRows rows as in BiasLeakyReLUBackward. dx may
 // alias dy.
 func BiasTanhBackward(dx, db, y, dy []float32) {
-	shareBiasBackward(shareJob{dx: dx, db: db, y: y, dy: dy}, biasTanhBackwardPieces)
+	cols := len(db)
+	if cols == 0 {
+		return
+	}
+	j := shareJob{dx: dx, db: db, y: y, dy: dy, rows: len(dx) / cols, cols: cols}
+	if serialBlock(j.rows, cols) {
+		biasTanhBackwardBlock(&j, 0, 0, cols)
+		return
+	}
+	sumByBlocks(j, db, biasTanhBackwardPieces)
 }
 
 // biasTanhBackwardPieces is BiasTanhBackward on the pieces [lo, hi).
@@ -132,16 +149,6 @@ func biasTanhBackwardBlock(j *shareJob, b, c0, c1 int) {
 	for off := r0 * cols; off < r1*cols; off += cols {
 		biasTanhBackward(j.dx[off+c0:off+c1], db, j.y[off+c0:off+c1], j.dy[off+c0:off+c1])
 	}
-}
-
-// shareBiasBackward runs a bias activation's backward j (dx, db, y, dy set) by pieces.
-func shareBiasBackward(j shareJob, run func(j *shareJob, lo, hi int)) {
-	cols := len(j.db)
-	if cols == 0 {
-		return
-	}
-	j.rows, j.cols = len(j.dx)/cols, cols
-	sumByBlocks(j, j.db, run)
 }
 
 func biasTanhBackwardGo(dx, db, y, dy []float32) {

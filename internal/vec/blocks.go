@@ -1,6 +1,10 @@
 package vec
 
-import "sync"
+import (
+	"sync"
+
+	"github.com/gogan/gogan/internal/parallel"
+)
 
 // Column sums by blocks of rows. The kernels that sum down the columns of a (rows, cols)
 // matrix (AccumulateColumnSums, the bias activations' backward, BatchNormStats and
@@ -41,33 +45,43 @@ func eachBlock(j *shareJob, lo, hi int, f func(j *shareJob, b, c0, c1 int)) {
 	}
 }
 
-// shareBlocks shares a blocked column kernel over j's (j.rows, j.cols) matrix, size
-// floats in its largest operand, by pieces: run does the pieces [lo, hi). It reports
-// false (having run nothing) when the kernel is too small or the team busy; the caller
-// then runs run on every piece itself.
-func shareBlocks(j shareJob, size int, run func(j *shareJob, lo, hi int)) bool {
+// runBlocks runs a blocked column kernel over j's (j.rows, j.cols) matrix, size floats
+// in its largest operand, by pieces (run does the pieces [lo, hi)): on the team when
+// worth it and the team is free, else on its caller. It runs a pooled copy of j, so
+// that j stays on its caller's stack (run is a function value: j's address handed to
+// it would move j to the heap).
+func runBlocks(j shareJob, size int, run func(j *shareJob, lo, hi int)) {
 	j.run, j.n, j.align = run, pieces(j.rows, j.cols), 1
-	return share(&j, size)
+	sj := shareJobs.Get().(*shareJob)
+	*sj = j
+	parts := shareParts(size, j.n, j.align)
+	if parts < 2 || !parallel.TryRun(sj, parts, size >= wakeShare) {
+		run(sj, 0, j.n)
+	}
+	*sj = shareJob{}
+	shareJobs.Put(sj)
 }
 
 // sumByBlocks runs a float32 column-summing kernel j over its (j.rows, j.cols) matrix,
-// j.cols > 0, by pieces (run does the pieces [lo, hi)), on the team or on its caller,
-// with its blocks' partial sums in scratch; then it adds those of the blocks after the
-// first onto sums, the kernel's own (len j.cols), onto which run sums block 0.
+// j.cols > 0, by pieces (runBlocks), with its blocks' partial sums in scratch; then it
+// adds those of the blocks after the first onto sums, the kernel's own (len j.cols),
+// onto which run sums block 0.
 func sumByBlocks(j shareJob, sums []float32, run func(j *shareJob, lo, hi int)) {
 	var scratch *partials
 	if j.rows > blockRows {
 		scratch = getPartials()
 		j.part32 = scratch.float32s((rowBlocks(j.rows) - 1) * j.cols)
 	}
-	if !shareBlocks(j, j.rows*j.cols, run) {
-		run(&j, 0, pieces(j.rows, j.cols))
-	}
+	runBlocks(j, j.rows*j.cols, run)
 	if scratch != nil {
 		addBlocks(sums, j.part32)
 		putPartials(scratch)
 	}
 }
+
+// serialBlock reports whether a (rows, cols) matrix is one block too small to share:
+// its kernel then calls its block function directly, skipping runBlocks's pooled job.
+func serialBlock(rows, cols int) bool { return rows <= blockRows && rows*cols < 2*minShare }
 
 // pieces is how many (block, strip) pieces a (rows, cols) matrix has.
 func pieces(rows, cols int) int { return rowBlocks(rows) * strips(cols) }

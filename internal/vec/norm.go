@@ -64,9 +64,7 @@ func batchNormStatsBlocks(j *shareJob) {
 	defer putPartials(scratch)
 	cols, blocks := j.cols, rowBlocks(j.rows)
 	j.part64 = scratch.float64s(2 * blocks * cols)
-	if !shareBlocks(*j, j.rows*cols, batchNormStatsPieces) {
-		batchNormStatsPieces(j, 0, pieces(j.rows, cols))
-	}
+	runBlocks(*j, j.rows*cols, batchNormStatsPieces)
 	for j0 := 0; j0 < cols; j0 += 16 {
 		w := min(16, cols-j0)
 		var s1, s2 [16]float64
@@ -240,9 +238,7 @@ func batchNormBackwardBlocks(sj *shareJob) {
 	defer putPartials(scratch)
 	cols, blocks := sj.cols, rowBlocks(sj.rows)
 	sj.part64 = scratch.float64s(2 * blocks * cols)
-	if !shareBlocks(*sj, sj.rows*cols, normGradSumPieces) {
-		normGradSumPieces(sj, 0, pieces(sj.rows, cols))
-	}
+	runBlocks(*sj, sj.rows*cols, normGradSumPieces)
 	abc := scratch.float32s(3 * cols)
 	sj.a, sj.b, sj.c = abc[:cols], abc[cols:2*cols], abc[2*cols:]
 	for j0 := 0; j0 < cols; j0 += 16 {
