@@ -180,7 +180,9 @@ func TestInPlace(t *testing.T) {
 }
 
 // TestBiasKernelsMatchLoops checks the row kernels of a dense layer's tail on matrices
-// of odd widths against their loops run row by row.
+// of odd widths against their loops run row by row. At most 9 rows are one block of
+// rows, so db is the plain sum down the rows; TestBlockedKernelsMatchLoops checks more
+// blocks against the blockwise loop.
 func TestBiasKernelsMatchLoops(t *testing.T) {
 	for _, isa := range isas() {
 		t.Run(isa, func(t *testing.T) {
@@ -279,10 +281,12 @@ func TestFloat32Functions(t *testing.T) {
 	}
 }
 
-// TestBatchNormKernels compares the batch-norm kernels with the formulas in float64.
+// TestBatchNormKernels compares the batch-norm kernels with the formulas in float64,
+// within a tolerance: (2500, 17) and (3000, 64) sum by blocks of rows, whose grouping
+// the formulas ignore (TestBlockedKernelsMatchLoops checks the grouping bit for bit).
 func TestBatchNormKernels(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
-	for _, shape := range [][2]int{{1, 5}, {2, 3}, {64, 1}, {64, 257}, {7, 1024}, {300, 33}} {
+	for _, shape := range [][2]int{{1, 5}, {2, 3}, {64, 1}, {64, 257}, {7, 1024}, {300, 33}, {2500, 17}, {3000, 64}} {
 		rows, cols := shape[0], shape[1]
 		x, dy := make([]float32, rows*cols), make([]float32, rows*cols)
 		for i := range x {
@@ -428,7 +432,8 @@ func BenchmarkBatchNorm(b *testing.B) {
 }
 
 // TestBatchNormMatchesLoops runs the batch-norm kernels on each instruction set and
-// compares them with their Go loops, bit for bit, on odd widths.
+// compares them with their Go loops, bit for bit, on odd widths; 1500 rows are two
+// blocks, the second's sums shifted by the first row of the first.
 func TestBatchNormMatchesLoops(t *testing.T) {
 	type result struct{ mean, variance, y, dx, dgamma, dbeta []float32 }
 	run := func(x, dy, gamma, beta []float32, cols int) result {
@@ -443,7 +448,7 @@ func TestBatchNormMatchesLoops(t *testing.T) {
 	}
 	rng := rand.New(rand.NewPCG(9, 10))
 	for _, cols := range []int{1, 7, 16, 31, 33, 65, 784} {
-		for _, rows := range []int{1, 3, 64} {
+		for _, rows := range []int{1, 3, 64, 1500} {
 			x, dy := make([]float32, rows*cols), make([]float32, rows*cols)
 			for i := range x {
 				x[i], dy[i] = float32(rng.NormFloat64()), float32(rng.NormFloat64())
