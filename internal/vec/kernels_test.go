@@ -431,6 +431,43 @@ func BenchmarkBatchNorm(b *testing.B) {
 	})
 }
 
+// BenchmarkColumnSums times the kernels that sum down the columns on the DCGAN's
+// shapes: the 28×28 batch norm (12544, 64) and bias gradient (25088, 64), the 64×64×3
+// one's largest batch norm (65536, 64).
+func BenchmarkColumnSums(b *testing.B) {
+	for _, shape := range [][2]int{{12544, 64}, {25088, 64}, {65536, 64}} {
+		rows, cols := shape[0], shape[1]
+		rng := rand.New(rand.NewPCG(1, 2))
+		x, y, dy, dx := make([]float32, rows*cols), make([]float32, rows*cols), make([]float32, rows*cols), make([]float32, rows*cols)
+		for i := range x {
+			x[i], y[i], dy[i] = float32(rng.NormFloat64()), float32(rng.Float64()*2-1), float32(rng.NormFloat64())
+		}
+		mean, variance, invStd := make([]float32, cols), make([]float32, cols), make([]float32, cols)
+		gamma, dg, db := make([]float32, cols), make([]float32, cols), make([]float32, cols)
+		for j := range gamma {
+			gamma[j] = 1
+		}
+		BatchNormStats(mean, variance, x)
+		InvStd(invStd, variance, 1e-3)
+		for _, k := range []struct {
+			name string
+			f    func()
+		}{
+			{"AccumulateColumnSums", func() { AccumulateColumnSums(db, dy) }},
+			{"BiasLeakyReLUBackward", func() { BiasLeakyReLUBackward(dx, db, y, dy, 0.2) }},
+			{"BatchNormStats", func() { BatchNormStats(mean, variance, x) }},
+			{"BatchNormBackward", func() { BatchNormBackward(dx, dg, db, dy, x, mean, invStd, gamma) }},
+		} {
+			b.Run(fmt.Sprintf("%s/%dx%d", k.name, rows, cols), func(b *testing.B) {
+				b.SetBytes(int64(4 * rows * cols))
+				for range b.N {
+					k.f()
+				}
+			})
+		}
+	}
+}
+
 // TestBatchNormMatchesLoops runs the batch-norm kernels on each instruction set and
 // compares them with their Go loops, bit for bit, on odd widths; 1500 rows are two
 // blocks, the second's sums shifted by the first row of the first.
