@@ -48,12 +48,13 @@ func batchNormStatsColumns(j *shareJob, lo, hi int) {
 // normMoments writes BatchNormStats's mean and variance (j.mean, j.y) of the columns
 // [j0, j0+len(s1)) from their sums s1 and s2.
 func normMoments(j *shareJob, j0 int, s1, s2 []float64) {
-	n := float64(j.rows)
-	s2 = s2[:len(s1)]
-	for k := range s1 {
+	w, n := len(s1), float64(j.rows)
+	s2, x0 := s2[:w], j.x[j0:j0+w]
+	mean, variance := j.mean[j0:j0+w], j.y[j0:j0+w]
+	for k := range w {
 		m := s1[k] / n
-		j.mean[j0+k] = float32(float64(j.x[j0+k]) + m)
-		j.y[j0+k] = float32(max(s2[k]/n-m*m, 0))
+		mean[k] = float32(float64(x0[k]) + m)
+		variance[k] = float32(max(s2[k]/n-m*m, 0))
 	}
 }
 
@@ -215,15 +216,21 @@ func batchNormBackwardColumns(sj *shareJob, lo, hi int) {
 // (those not nil) and computes dx's a, b, c for them: dx = a·dy + b·x̂ + c with
 // a = gamma·invStd, b = −a·Σdy·x̂/rows, c = −a·Σdy/rows.
 func normGradTerms(sj *shareJob, j0 int, sumDy, sumDyXhat []float64, a, b, c []float32) {
-	n := float64(sj.rows)
-	for k := range sumDy {
-		if sj.dgamma != nil {
-			sj.dgamma[j0+k] += float32(sumDyXhat[k])
+	w, n := len(sumDy), float64(sj.rows)
+	sumDyXhat, a, b, c = sumDyXhat[:w], a[:w], b[:w], c[:w]
+	if dgamma := sj.dgamma; dgamma != nil {
+		for k, v := range dgamma[j0 : j0+w] {
+			dgamma[j0+k] = v + float32(sumDyXhat[k])
 		}
-		if sj.dbeta != nil {
-			sj.dbeta[j0+k] += float32(sumDy[k])
+	}
+	if dbeta := sj.dbeta; dbeta != nil {
+		for k, v := range dbeta[j0 : j0+w] {
+			dbeta[j0+k] = v + float32(sumDy[k])
 		}
-		g := float64(sj.gamma[j0+k]) * float64(sj.invStd[j0+k])
+	}
+	gamma, invStd := sj.gamma[j0:j0+w], sj.invStd[j0:j0+w]
+	for k := range w {
+		g := float64(gamma[k]) * float64(invStd[k])
 		a[k] = float32(g)
 		b[k] = float32(-g * sumDyXhat[k] / n)
 		c[k] = float32(-g * sumDy[k] / n)
