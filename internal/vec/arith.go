@@ -120,11 +120,14 @@ func columnSumPieces(j *shareJob, lo, hi int) { eachBlock(j, lo, hi, columnSumBl
 // columnSumBlock sums block b's rows down the columns [c0, c1), onto dst for block 0,
 // onto zeros in part32 for the others.
 func columnSumBlock(j *shareJob, b, c0, c1 int) {
-	cols := j.cols
-	dst := blockSums(j, j.dst, b, c0, c1)
 	r0, r1 := blockSpan(b, j.rows)
-	for off := r0 * cols; off < r1*cols; off += cols {
-		addTo(dst[c0:c1], j.x[off+c0:off+c1])
+	addRows(blockSums(j, j.dst, b, c0, c1)[c0:c1], j.x[r0*j.cols+c0:], j.cols, r1-r0)
+}
+
+// addRows is: for i := range rows { AddTo(dst, x[i*ld:i*ld+len(dst)]) }.
+func addRows(dst, x []float32, ld, rows int) {
+	for i := range rows {
+		addTo(dst, x[i*ld:i*ld+len(dst)])
 	}
 }
 

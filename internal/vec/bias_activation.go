@@ -67,11 +67,19 @@ func biasLeakyReLUBackwardPieces(j *shareJob, lo, hi int) {
 // biasLeakyReLUBackwardBlock is BiasLeakyReLUBackward on block b's rows and the
 // columns [c0, c1), its db onto blockSums.
 func biasLeakyReLUBackwardBlock(j *shareJob, b, c0, c1 int) {
-	cols := j.cols
-	db := blockSums(j, j.db, b, c0, c1)[c0:c1]
 	r0, r1 := blockSpan(b, j.rows)
-	for off := r0 * cols; off < r1*cols; off += cols {
-		biasLeakyReLUBackward(j.dx[off+c0:off+c1], db, j.y[off+c0:off+c1], j.dy[off+c0:off+c1], j.alpha)
+	o := r0*j.cols + c0
+	db := blockSums(j, j.db, b, c0, c1)[c0:c1]
+	biasLeakyReLUBackwardRows(j.dx[o:], db, j.y[o:], j.dy[o:], j.alpha, j.cols, r1-r0)
+}
+
+// biasLeakyReLUBackwardRows runs biasLeakyReLUBackward on the first len(db) columns of
+// rows rows, ld apart.
+func biasLeakyReLUBackwardRows(dx, db, y, dy []float32, alpha float32, ld, rows int) {
+	w := len(db)
+	for i := range rows {
+		o := i * ld
+		biasLeakyReLUBackward(dx[o:o+w], db, y[o:o+w], dy[o:o+w], alpha)
 	}
 }
 
@@ -143,11 +151,18 @@ func biasTanhBackwardPieces(j *shareJob, lo, hi int) { eachBlock(j, lo, hi, bias
 // biasTanhBackwardBlock is BiasTanhBackward on block b's rows and the columns [c0, c1),
 // its db onto blockSums.
 func biasTanhBackwardBlock(j *shareJob, b, c0, c1 int) {
-	cols := j.cols
-	db := blockSums(j, j.db, b, c0, c1)[c0:c1]
 	r0, r1 := blockSpan(b, j.rows)
-	for off := r0 * cols; off < r1*cols; off += cols {
-		biasTanhBackward(j.dx[off+c0:off+c1], db, j.y[off+c0:off+c1], j.dy[off+c0:off+c1])
+	o := r0*j.cols + c0
+	biasTanhBackwardRows(j.dx[o:], blockSums(j, j.db, b, c0, c1)[c0:c1], j.y[o:], j.dy[o:], j.cols, r1-r0)
+}
+
+// biasTanhBackwardRows runs biasTanhBackward on the first len(db) columns of rows
+// rows, ld apart.
+func biasTanhBackwardRows(dx, db, y, dy []float32, ld, rows int) {
+	w := len(db)
+	for i := range rows {
+		o := i * ld
+		biasTanhBackward(dx[o:o+w], db, y[o:o+w], dy[o:o+w])
 	}
 }
 
