@@ -91,22 +91,43 @@ func addRowVectorRows(j *shareJob, lo, hi int) {
 	}
 }
 
-// AccumulateColumnSums is: dst[j] += Σ_i x[i, j] for x (rows, len(dst)), AddTo of
-// each row in turn.
+// AccumulateColumnSums is: dst[j] += Σ_i x[i, j] for x (rows, len(dst)), by blocks of
+// blockRows rows (blocks.go): block 0's rows are added onto dst, each later block's
+// rows onto zeros, and those blocks' sums then onto dst, block after block:
+//
+//	for i in block 0 { dst[j] += x[i, j] }                 // AddTo of each row in turn
+//	for b ≥ 1 { p[b][j] = 0; for i in block b { p[b][j] += x[i, j] } }
+//	for b ≥ 1 { dst[j] += p[b][j] }
+//
+// With at most blockRows rows it is AddTo of each row in turn.
 func AccumulateColumnSums(dst, x []float32) {
 	cols := len(dst)
-	x = x[:len(x)/max(cols, 1)*cols]
-	if shareColumns(shareJob{dst: dst, x: x, cols: cols}, len(x), columnSums) {
+	if cols == 0 {
 		return
 	}
-	columnSums(&shareJob{dst: dst, x: x, cols: cols}, 0, cols)
+	rows := len(x) / cols
+	j := shareJob{dst: dst, x: x[:rows*cols], rows: rows, cols: cols}
+	if serialBlock(rows, cols) {
+		columnSumBlock(&j, 0, 0, cols)
+		return
+	}
+	sumByBlocks(j, dst, columnSumPieces)
 }
 
-// columnSums is AccumulateColumnSums on the columns [lo, hi).
-func columnSums(j *shareJob, lo, hi int) {
-	cols := j.cols
-	for off := 0; off+cols <= len(j.x); off += cols {
-		addTo(j.dst[lo:hi], j.x[off+lo:off+hi])
+// columnSumPieces is AccumulateColumnSums on the pieces [lo, hi).
+func columnSumPieces(j *shareJob, lo, hi int) { eachBlock(j, lo, hi, columnSumBlock) }
+
+// columnSumBlock sums block b's rows down the columns [c0, c1), onto dst for block 0,
+// onto zeros in part32 for the others.
+func columnSumBlock(j *shareJob, b, c0, c1 int) {
+	r0, r1 := blockSpan(b, j.rows)
+	addRows(blockSums(j, j.dst, b, c0, c1)[c0:c1], j.x[r0*j.cols+c0:], j.cols, r1-r0)
+}
+
+// addRows is: for i := range rows { AddTo(dst, x[i*ld:i*ld+len(dst)]) }.
+func addRows(dst, x []float32, ld, rows int) {
+	for i := range rows {
+		addTo(dst, x[i*ld:i*ld+len(dst)])
 	}
 }
 

@@ -43,19 +43,43 @@ func biasLeakyReLUGo(dst, x, b []float32, alpha float32) {
 //
 //	for j, v := range y { d := dy[j]; if !(v > 0) { d = float32(alpha * d) }; dx[j] = d; db[j] += d }
 //
-// dx may alias dy.
+// with db summed by blocks of blockRows rows as AccumulateColumnSums sums dst: the
+// rows of block 0 onto db, each later block's onto zeros, those blocks' sums then
+// onto db in block order. dx may alias dy.
 func BiasLeakyReLUBackward(dx, db, y, dy []float32, alpha float32) {
-	j := shareJob{dx: dx, db: db, y: y, dy: dy, alpha: alpha, cols: len(db)}
-	if !shareColumns(j, len(dx), biasLeakyReLUBackwardColumns) {
-		biasLeakyReLUBackwardColumns(&j, 0, len(db))
+	cols := len(db)
+	if cols == 0 {
+		return
 	}
+	j := shareJob{dx: dx, db: db, y: y, dy: dy, alpha: alpha, rows: len(dx) / cols, cols: cols}
+	if serialBlock(j.rows, cols) {
+		biasLeakyReLUBackwardBlock(&j, 0, 0, cols)
+		return
+	}
+	sumByBlocks(j, db, biasLeakyReLUBackwardPieces)
 }
 
-// biasLeakyReLUBackwardColumns is BiasLeakyReLUBackward on the columns [lo, hi).
-func biasLeakyReLUBackwardColumns(j *shareJob, lo, hi int) {
-	cols := j.cols
-	for off := 0; off+cols <= len(j.dx); off += cols {
-		biasLeakyReLUBackward(j.dx[off+lo:off+hi], j.db[lo:hi], j.y[off+lo:off+hi], j.dy[off+lo:off+hi], j.alpha)
+// biasLeakyReLUBackwardPieces is BiasLeakyReLUBackward on the pieces [lo, hi).
+func biasLeakyReLUBackwardPieces(j *shareJob, lo, hi int) {
+	eachBlock(j, lo, hi, biasLeakyReLUBackwardBlock)
+}
+
+// biasLeakyReLUBackwardBlock is BiasLeakyReLUBackward on block b's rows and the
+// columns [c0, c1), its db onto blockSums.
+func biasLeakyReLUBackwardBlock(j *shareJob, b, c0, c1 int) {
+	r0, r1 := blockSpan(b, j.rows)
+	o := r0*j.cols + c0
+	db := blockSums(j, j.db, b, c0, c1)[c0:c1]
+	biasLeakyReLUBackwardRows(j.dx[o:], db, j.y[o:], j.dy[o:], j.alpha, j.cols, r1-r0)
+}
+
+// biasLeakyReLUBackwardRows runs biasLeakyReLUBackward on the first len(db) columns of
+// rows rows, ld apart.
+func biasLeakyReLUBackwardRows(dx, db, y, dy []float32, alpha float32, ld, rows int) {
+	w := len(db)
+	for i := range rows {
+		o := i * ld
+		biasLeakyReLUBackward(dx[o:o+w], db, y[o:o+w], dy[o:o+w], alpha)
 	}
 }
 
@@ -106,19 +130,39 @@ func biasTanhGo(dst, x, b []float32) {
 //
 //	for j, v := range y { d := float32(dy[j] * float32(1-float32(v*v))); dx[j] = d; db[j] += d }
 //
-// dx may alias dy.
+// with db summed by blocks of blockRows rows as in BiasLeakyReLUBackward. dx may
+// alias dy.
 func BiasTanhBackward(dx, db, y, dy []float32) {
-	j := shareJob{dx: dx, db: db, y: y, dy: dy, cols: len(db)}
-	if !shareColumns(j, len(dx), biasTanhBackwardColumns) {
-		biasTanhBackwardColumns(&j, 0, len(db))
+	cols := len(db)
+	if cols == 0 {
+		return
 	}
+	j := shareJob{dx: dx, db: db, y: y, dy: dy, rows: len(dx) / cols, cols: cols}
+	if serialBlock(j.rows, cols) {
+		biasTanhBackwardBlock(&j, 0, 0, cols)
+		return
+	}
+	sumByBlocks(j, db, biasTanhBackwardPieces)
 }
 
-// biasTanhBackwardColumns is BiasTanhBackward on the columns [lo, hi).
-func biasTanhBackwardColumns(j *shareJob, lo, hi int) {
-	cols := j.cols
-	for off := 0; off+cols <= len(j.dx); off += cols {
-		biasTanhBackward(j.dx[off+lo:off+hi], j.db[lo:hi], j.y[off+lo:off+hi], j.dy[off+lo:off+hi])
+// biasTanhBackwardPieces is BiasTanhBackward on the pieces [lo, hi).
+func biasTanhBackwardPieces(j *shareJob, lo, hi int) { eachBlock(j, lo, hi, biasTanhBackwardBlock) }
+
+// biasTanhBackwardBlock is BiasTanhBackward on block b's rows and the columns [c0, c1),
+// its db onto blockSums.
+func biasTanhBackwardBlock(j *shareJob, b, c0, c1 int) {
+	r0, r1 := blockSpan(b, j.rows)
+	o := r0*j.cols + c0
+	biasTanhBackwardRows(j.dx[o:], blockSums(j, j.db, b, c0, c1)[c0:c1], j.y[o:], j.dy[o:], j.cols, r1-r0)
+}
+
+// biasTanhBackwardRows runs biasTanhBackward on the first len(db) columns of rows
+// rows, ld apart.
+func biasTanhBackwardRows(dx, db, y, dy []float32, ld, rows int) {
+	w := len(db)
+	for i := range rows {
+		o := i * ld
+		biasTanhBackward(dx[o:o+w], db, y[o:o+w], dy[o:o+w])
 	}
 }
 

@@ -27,7 +27,9 @@ func isas() []string { return []string{"go"} }
 
 func useISA(string) (restore func()) { return func() {} }
 
-func normSums(s1, s2 []float64, x []float32, ld, rows int) { normSumsGo(s1, s2, x, ld, rows) }
+func normSums(s1, s2 []float64, x0, x []float32, ld, rows int) {
+	normSumsGo(s1, s2, x0, x, ld, rows)
+}
 func normGradSums(s1, s2 []float64, dy, x, mean, invStd []float32, ld, rows int) {
 	normGradSumsGo(s1, s2, dy, x, mean, invStd, ld, rows)
 }

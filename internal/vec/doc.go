@@ -27,7 +27,16 @@
 // AVX2 form. The batch-norm kernels accumulate in float64, walking strips of 16
 // columns down the rows with the sums in registers.
 //
-// No kernel allocates. The wrappers call the assembly through the table, so to the
+// # Sums down the columns
+//
+// The kernels that sum down the columns of a matrix (AccumulateColumnSums, the bias
+// activations' backward, BatchNormStats, BatchNormBackward) sum by fixed blocks of
+// 1024 rows and then add the blocks' sums in block order (blocks.go), so that threads
+// can share the blocks and the bits do not depend on how many there are; their doc
+// comments state the grouping. With at most 1024 rows they are the plain sums.
+//
+// No kernel allocates (the blocked sums keep their scratch in a free list, taken
+// again at the next call). The wrappers call the assembly through the table, so to the
 // compiler their slices escape: a caller's stack buffer would move to the heap, and
 // callers pass heap or arena slices. The batch-norm kernels, whose callers keep their
 // sums in stack buffers, are called directly.

@@ -50,13 +50,13 @@ func useISA(name string) (restore func()) {
 // The batch-norm kernels have AVX-512 forms only, called directly (not through the
 // table) so that the callers' stack buffers stay on the stack.
 
-func normSums(s1, s2 []float64, x []float32, ld, rows int) {
+func normSums(s1, s2 []float64, x0, x []float32, ld, rows int) {
 	if kernels.norm && len(s1) == 16 && rows > 0 {
-		_ = x[(rows-1)*ld+15]
-		normSumsAVX512(s1, s2[:16], x, ld, rows)
+		_, _ = x0[15], x[(rows-1)*ld+15]
+		normSumsAVX512(s1, s2[:16], x0, x, ld, rows)
 		return
 	}
-	normSumsGo(s1, s2, x, ld, rows)
+	normSumsGo(s1, s2, x0, x, ld, rows)
 }
 
 func normGradSums(s1, s2 []float64, dy, x, mean, invStd []float32, ld, rows int) {

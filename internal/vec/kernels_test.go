@@ -180,7 +180,9 @@ func TestInPlace(t *testing.T) {
 }
 
 // TestBiasKernelsMatchLoops checks the row kernels of a dense layer's tail on matrices
-// of odd widths against their loops run row by row.
+// of odd widths against their loops run row by row. At most 9 rows are one block of
+// rows, so db is the plain sum down the rows; TestBlockedKernelsMatchLoops checks more
+// blocks against the blockwise loop.
 func TestBiasKernelsMatchLoops(t *testing.T) {
 	for _, isa := range isas() {
 		t.Run(isa, func(t *testing.T) {
@@ -279,10 +281,12 @@ func TestFloat32Functions(t *testing.T) {
 	}
 }
 
-// TestBatchNormKernels compares the batch-norm kernels with the formulas in float64.
+// TestBatchNormKernels compares the batch-norm kernels with the formulas in float64,
+// within a tolerance: (2500, 17) and (3000, 64) sum by blocks of rows, whose grouping
+// the formulas ignore (TestBlockedKernelsMatchLoops checks the grouping bit for bit).
 func TestBatchNormKernels(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
-	for _, shape := range [][2]int{{1, 5}, {2, 3}, {64, 1}, {64, 257}, {7, 1024}, {300, 33}} {
+	for _, shape := range [][2]int{{1, 5}, {2, 3}, {64, 1}, {64, 257}, {7, 1024}, {300, 33}, {2500, 17}, {3000, 64}} {
 		rows, cols := shape[0], shape[1]
 		x, dy := make([]float32, rows*cols), make([]float32, rows*cols)
 		for i := range x {
@@ -427,8 +431,46 @@ func BenchmarkBatchNorm(b *testing.B) {
 	})
 }
 
+// BenchmarkColumnSums times the kernels that sum down the columns on the DCGAN's
+// shapes: the 28×28 batch norm (12544, 64) and bias gradient (25088, 64), the 64×64×3
+// one's largest batch norm (65536, 64).
+func BenchmarkColumnSums(b *testing.B) {
+	for _, shape := range [][2]int{{12544, 64}, {25088, 64}, {65536, 64}} {
+		rows, cols := shape[0], shape[1]
+		rng := rand.New(rand.NewPCG(1, 2))
+		x, y, dy, dx := make([]float32, rows*cols), make([]float32, rows*cols), make([]float32, rows*cols), make([]float32, rows*cols)
+		for i := range x {
+			x[i], y[i], dy[i] = float32(rng.NormFloat64()), float32(rng.Float64()*2-1), float32(rng.NormFloat64())
+		}
+		mean, variance, invStd := make([]float32, cols), make([]float32, cols), make([]float32, cols)
+		gamma, dg, db := make([]float32, cols), make([]float32, cols), make([]float32, cols)
+		for j := range gamma {
+			gamma[j] = 1
+		}
+		BatchNormStats(mean, variance, x)
+		InvStd(invStd, variance, 1e-3)
+		for _, k := range []struct {
+			name string
+			f    func()
+		}{
+			{"AccumulateColumnSums", func() { AccumulateColumnSums(db, dy) }},
+			{"BiasLeakyReLUBackward", func() { BiasLeakyReLUBackward(dx, db, y, dy, 0.2) }},
+			{"BatchNormStats", func() { BatchNormStats(mean, variance, x) }},
+			{"BatchNormBackward", func() { BatchNormBackward(dx, dg, db, dy, x, mean, invStd, gamma) }},
+		} {
+			b.Run(fmt.Sprintf("%s/%dx%d", k.name, rows, cols), func(b *testing.B) {
+				b.SetBytes(int64(4 * rows * cols))
+				for range b.N {
+					k.f()
+				}
+			})
+		}
+	}
+}
+
 // TestBatchNormMatchesLoops runs the batch-norm kernels on each instruction set and
-// compares them with their Go loops, bit for bit, on odd widths.
+// compares them with their Go loops, bit for bit, on odd widths; 1500 rows are two
+// blocks, the second's sums shifted by the first row of the first.
 func TestBatchNormMatchesLoops(t *testing.T) {
 	type result struct{ mean, variance, y, dx, dgamma, dbeta []float32 }
 	run := func(x, dy, gamma, beta []float32, cols int) result {
@@ -443,7 +485,7 @@ func TestBatchNormMatchesLoops(t *testing.T) {
 	}
 	rng := rand.New(rand.NewPCG(9, 10))
 	for _, cols := range []int{1, 7, 16, 31, 33, 65, 784} {
-		for _, rows := range []int{1, 3, 64} {
+		for _, rows := range []int{1, 3, 64, 1500} {
 			x, dy := make([]float32, rows*cols), make([]float32, rows*cols)
 			for i := range x {
 				x[i], dy[i] = float32(rng.NormFloat64()), float32(rng.NormFloat64())

@@ -4,59 +4,122 @@ import "math"
 
 // The batch-norm kernels work on x (rows, cols), column by column: the sums over rows go
 // down strips of 16 columns (one cache line of each row, the float64 accumulators in
-// registers), the element-wise passes along the rows.
+// registers), by blocks of blockRows rows when there are more (blocks.go), the
+// element-wise passes along the rows.
 
 // BatchNormStats computes the mean and the biased variance of every column of x
-// (rows, len(mean)), accumulated in float64 in one pass, shifted by the first row so
-// that a large mean does not cancel the variance's digits:
+// (rows, len(mean)), accumulated in float64 in one pass, shifted by the first row of x
+// so that a large mean does not cancel the variance's digits, and summed by blocks of
+// blockRows rows (each block from zero, down its rows; then the blocks' sums from zero,
+// block after block):
 //
-//	d = x[i,j] − x[0,j];  mean[j] = x[0,j] + Σ_i d/rows;  variance[j] = Σ_i d²/rows − (Σ_i d/rows)²
+//	d = x[i,j] − x[0,j];  s1 = Σ_blocks Σ_(i in block) d;  s2 = Σ_blocks Σ_(i in block) d²
+//	mean[j] = x[0,j] + s1/rows;  variance[j] = max(s2/rows − (s1/rows)², 0)
+//
+// With at most blockRows rows, s1 and s2 are the plain sums down the rows.
 func BatchNormStats(mean, variance, x []float32) {
 	cols := len(mean)
 	rows := len(x) / cols
 	if rows == 0 {
 		return
 	}
-	j := shareJob{mean: mean, y: variance, x: x[:rows*cols], cols: cols}
+	j := shareJob{mean: mean, y: variance, x: x[:rows*cols], rows: rows, cols: cols}
+	if rows > blockRows {
+		batchNormStatsBlocks(&j)
+		return
+	}
 	if !shareColumns(j, rows*cols, batchNormStatsColumns) {
 		batchNormStatsColumns(&j, 0, cols)
 	}
 }
 
-// batchNormStatsColumns is BatchNormStats on the columns [lo, hi) (lo a multiple of 16);
-// j.y is the variance.
+// batchNormStatsColumns is BatchNormStats of at most blockRows rows on the columns
+// [lo, hi) (lo a multiple of 16); j.y is the variance.
 func batchNormStatsColumns(j *shareJob, lo, hi int) {
-	mean, variance, x, cols := j.mean, j.y, j.x, j.cols
-	rows := len(x) / cols
-	n := float64(rows)
+	x, cols := j.x, j.cols
 	for j0 := lo; j0 < hi; j0 += 16 {
 		w := min(16, hi-j0)
 		var s1, s2 [16]float64
-		normSums(s1[:w], s2[:w], x[j0:], cols, rows)
-		for j := range w {
-			m := s1[j] / n
-			mean[j0+j] = float32(float64(x[j0+j]) + m)
-			variance[j0+j] = float32(max(s2[j]/n-m*m, 0))
+		normSums(s1[:w], s2[:w], x[j0:], x[j0:], cols, j.rows)
+		normMoments(j, j0, s1[:w], s2[:w])
+	}
+}
+
+// normMoments writes BatchNormStats's mean and variance (j.mean, j.y) of the columns
+// [j0, j0+len(s1)) from their sums s1 and s2.
+func normMoments(j *shareJob, j0 int, s1, s2 []float64) {
+	w, n := len(s1), float64(j.rows)
+	s2, x0 := s2[:w], j.x[j0:j0+w]
+	mean, variance := j.mean[j0:j0+w], j.y[j0:j0+w]
+	for k := range w {
+		m := s1[k] / n
+		mean[k] = float32(float64(x0[k]) + m)
+		variance[k] = float32(max(s2[k]/n-m*m, 0))
+	}
+}
+
+// batchNormStatsBlocks is BatchNormStats of more than blockRows rows: the blocks' sums
+// into scratch by pieces, on the team or here, then added up column by column.
+func batchNormStatsBlocks(j *shareJob) {
+	scratch := getPartials()
+	defer putPartials(scratch)
+	cols, blocks := j.cols, rowBlocks(j.rows)
+	j.part64 = scratch.float64s(2 * blocks * cols)
+	runBlocks(*j, j.rows*cols, batchNormStatsPieces)
+	for j0 := 0; j0 < cols; j0 += 16 {
+		w := min(16, cols-j0)
+		var s1, s2 [16]float64
+		addBlocks64(s1[:w], j.part64[j0:], cols, blocks)
+		addBlocks64(s2[:w], j.part64[blocks*cols+j0:], cols, blocks)
+		normMoments(j, j0, s1[:w], s2[:w])
+	}
+}
+
+// batchNormStatsPieces is BatchNormStats on the pieces [lo, hi): block b's sums of the
+// column j go to j.part64[b*cols+j] (s1) and j.part64[(blocks+b)*cols+j] (s2).
+func batchNormStatsPieces(j *shareJob, lo, hi int) { eachBlock(j, lo, hi, batchNormStatsBlock) }
+
+// batchNormStatsBlock is batchNormStatsPieces on block b and the columns [c0, c1).
+func batchNormStatsBlock(j *shareJob, b, c0, c1 int) {
+	x, cols := j.x, j.cols
+	r0, r1 := blockSpan(b, j.rows)
+	s1 := j.part64[b*cols : (b+1)*cols]
+	s2 := j.part64[(rowBlocks(j.rows)+b)*cols:][:cols]
+	clear(s1[c0:c1])
+	clear(s2[c0:c1])
+	for j0 := c0; j0 < c1; j0 += 16 {
+		w := min(16, c1-j0)
+		normSums(s1[j0:j0+w], s2[j0:j0+w], x[j0:], x[r0*cols+j0:], cols, r1-r0)
+	}
+}
+
+// addBlocks64 is: for b := range blocks { for k := range dst { dst[k] += part[b*ld+k] } },
+// the blocks' float64 sums of len(dst) columns, rows ld apart, added in block order.
+func addBlocks64(dst, part []float64, ld, blocks int) {
+	for b := range blocks {
+		for k, v := range part[b*ld : b*ld+len(dst)] {
+			dst[k] += v
 		}
 	}
 }
 
 // normSums is BatchNormStats's pass over a strip of w = len(s1) columns of x, rows ld
-// apart (x starting at the strip's first column):
+// apart (x starting at the strip's first column), shifted by x0 (the same columns of
+// the matrix's first row):
 //
 //	for j := range s1 {
 //		for i := 0; i < rows; i++ {
-//			d := float64(x[i*ld+j]) - float64(x[j])
+//			d := float64(x[i*ld+j]) - float64(x0[j])
 //			s1[j] += d
 //			s2[j] += float64(d * d)
 //		}
 //	}
-func normSumsGo(s1, s2 []float64, x []float32, ld, rows int) {
+func normSumsGo(s1, s2 []float64, x0, x []float32, ld, rows int) {
 	s2 = s2[:len(s1)]
 	for j := range s1 {
-		x0 := float64(x[j])
+		shift := float64(x0[j])
 		for i := 0; i < rows; i++ {
-			d := float64(x[i*ld+j]) - x0
+			d := float64(x[i*ld+j]) - shift
 			s1[j] += d
 			s2[j] += float64(d * d)
 		}
@@ -112,51 +175,121 @@ func normApplyGo(y, x, mean, invStd, gamma, beta []float32, ld, rows int) {
 //	dgamma[j] += Σ_i dy[i,j]·x̂[i,j];  dbeta[j] += Σ_i dy[i,j]
 //	dx[i,j]    = gamma[j]·invStd[j]/rows · (rows·dy[i,j] − Σ_i dy − x̂[i,j]·Σ_i dy·x̂)
 //
-// the sums in float64, dx in float32 as a·dy + b·x̂ + c with the column's a, b, c computed
-// in float64. dgamma, dbeta or dx may be nil when not wanted; dx may alias dy.
+// the sums in float64 by blocks of blockRows rows as in BatchNormStats (each block from
+// zero, then the blocks' sums from zero in block order; with at most blockRows rows, the
+// plain sums down the rows), dx in float32 as a·dy + b·x̂ + c with the column's a, b, c
+// computed in float64. dgamma, dbeta or dx may be nil when not wanted; dx may alias dy.
 func BatchNormBackward(dx, dgamma, dbeta, dy, x, mean, invStd, gamma []float32) {
 	cols := len(gamma)
 	rows := len(dy) / cols
 	if rows == 0 {
 		return
 	}
-	j := shareJob{dx: dx, dgamma: dgamma, dbeta: dbeta, dy: dy[:rows*cols], x: x, mean: mean, invStd: invStd, gamma: gamma, cols: cols}
+	j := shareJob{dx: dx, dgamma: dgamma, dbeta: dbeta, dy: dy[:rows*cols], x: x, mean: mean, invStd: invStd,
+		gamma: gamma, rows: rows, cols: cols}
+	if rows > blockRows {
+		batchNormBackwardBlocks(&j)
+		return
+	}
 	if !shareColumns(j, rows*cols, batchNormBackwardColumns) {
 		batchNormBackwardColumns(&j, 0, cols)
 	}
 }
 
-// batchNormBackwardColumns is BatchNormBackward on the columns [lo, hi) (lo a multiple
-// of 16).
+// batchNormBackwardColumns is BatchNormBackward of at most blockRows rows on the
+// columns [lo, hi) (lo a multiple of 16): the sums, then dx, strip after strip.
 func batchNormBackwardColumns(sj *shareJob, lo, hi int) {
-	dx, dgamma, dbeta, dy, x := sj.dx, sj.dgamma, sj.dbeta, sj.dy, sj.x
-	mean, invStd, gamma, cols := sj.mean, sj.invStd, sj.gamma, sj.cols
-	rows := len(dy) / cols
-	n := float64(rows)
+	dx, dy, x, cols := sj.dx, sj.dy, sj.x, sj.cols
 	for j0 := lo; j0 < hi; j0 += 16 {
 		w := min(16, hi-j0)
 		var sumDy, sumDyXhat [16]float64
-		normGradSums(sumDy[:w], sumDyXhat[:w], dy[j0:], x[j0:], mean[j0:j0+w], invStd[j0:j0+w], cols, rows)
-		for j := range w {
-			if dgamma != nil {
-				dgamma[j0+j] += float32(sumDyXhat[j])
-			}
-			if dbeta != nil {
-				dbeta[j0+j] += float32(sumDy[j])
-			}
-		}
-		if dx == nil {
-			continue
-		}
-		// dx = a·dy + b·x̂ + c: a = gamma·invStd, b = −a·Σdy·x̂/rows, c = −a·Σdy/rows.
+		normGradSums(sumDy[:w], sumDyXhat[:w], dy[j0:], x[j0:], sj.mean[j0:j0+w], sj.invStd[j0:j0+w], cols, sj.rows)
 		var a, b, c [16]float32
-		for j := range w {
-			k := float64(gamma[j0+j]) * float64(invStd[j0+j])
-			a[j] = float32(k)
-			b[j] = float32(-k * sumDyXhat[j] / n)
-			c[j] = float32(-k * sumDy[j] / n)
+		normGradTerms(sj, j0, sumDy[:w], sumDyXhat[:w], a[:w], b[:w], c[:w])
+		if dx != nil {
+			normGrad(dx[j0:], dy[j0:], x[j0:], sj.mean[j0:j0+w], sj.invStd[j0:j0+w], a[:w], b[:w], c[:w], cols, sj.rows)
 		}
-		normGrad(dx[j0:], dy[j0:], x[j0:], mean[j0:j0+w], invStd[j0:j0+w], a[:w], b[:w], c[:w], cols, rows)
+	}
+}
+
+// normGradTerms adds the sums of the columns [j0, j0+len(sumDy)) to dgamma and dbeta
+// (those not nil) and computes dx's a, b, c for them: dx = a·dy + b·x̂ + c with
+// a = gamma·invStd, b = −a·Σdy·x̂/rows, c = −a·Σdy/rows.
+func normGradTerms(sj *shareJob, j0 int, sumDy, sumDyXhat []float64, a, b, c []float32) {
+	w, n := len(sumDy), float64(sj.rows)
+	sumDyXhat, a, b, c = sumDyXhat[:w], a[:w], b[:w], c[:w]
+	if dgamma := sj.dgamma; dgamma != nil {
+		for k, v := range dgamma[j0 : j0+w] {
+			dgamma[j0+k] = v + float32(sumDyXhat[k])
+		}
+	}
+	if dbeta := sj.dbeta; dbeta != nil {
+		for k, v := range dbeta[j0 : j0+w] {
+			dbeta[j0+k] = v + float32(sumDy[k])
+		}
+	}
+	gamma, invStd := sj.gamma[j0:j0+w], sj.invStd[j0:j0+w]
+	for k := range w {
+		g := float64(gamma[k]) * float64(invStd[k])
+		a[k] = float32(g)
+		b[k] = float32(-g * sumDyXhat[k] / n)
+		c[k] = float32(-g * sumDy[k] / n)
+	}
+}
+
+// batchNormBackwardBlocks is BatchNormBackward of more than blockRows rows: the blocks'
+// sums into scratch by pieces, on the team or here; their totals, column by column,
+// into dgamma, dbeta and dx's a, b, c; then dx by rows.
+func batchNormBackwardBlocks(sj *shareJob) {
+	scratch := getPartials()
+	defer putPartials(scratch)
+	cols, blocks := sj.cols, rowBlocks(sj.rows)
+	sj.part64 = scratch.float64s(2 * blocks * cols)
+	runBlocks(*sj, sj.rows*cols, normGradSumPieces)
+	abc := scratch.float32s(3 * cols)
+	sj.a, sj.b, sj.c = abc[:cols], abc[cols:2*cols], abc[2*cols:]
+	for j0 := 0; j0 < cols; j0 += 16 {
+		w := min(16, cols-j0)
+		var sumDy, sumDyXhat [16]float64
+		addBlocks64(sumDy[:w], sj.part64[j0:], cols, blocks)
+		addBlocks64(sumDyXhat[:w], sj.part64[blocks*cols+j0:], cols, blocks)
+		normGradTerms(sj, j0, sumDy[:w], sumDyXhat[:w], sj.a[j0:j0+w], sj.b[j0:j0+w], sj.c[j0:j0+w])
+	}
+	if sj.dx == nil {
+		return
+	}
+	if !shareRows(*sj, sj.rows*cols, normGradRows) {
+		normGradRows(sj, 0, sj.rows)
+	}
+}
+
+// normGradSumPieces is BatchNormBackward's sums on the pieces [lo, hi): block b's sums
+// of the column j go to sj.part64[b*cols+j] (Σdy) and sj.part64[(blocks+b)*cols+j]
+// (Σdy·x̂).
+func normGradSumPieces(sj *shareJob, lo, hi int) { eachBlock(sj, lo, hi, normGradSumBlock) }
+
+// normGradSumBlock is normGradSumPieces on block b and the columns [c0, c1).
+func normGradSumBlock(sj *shareJob, b, c0, c1 int) {
+	cols := sj.cols
+	r0, r1 := blockSpan(b, sj.rows)
+	s1 := sj.part64[b*cols : (b+1)*cols]
+	s2 := sj.part64[(rowBlocks(sj.rows)+b)*cols:][:cols]
+	clear(s1[c0:c1])
+	clear(s2[c0:c1])
+	for j0 := c0; j0 < c1; j0 += 16 {
+		w := min(16, c1-j0)
+		o := r0*cols + j0
+		normGradSums(s1[j0:j0+w], s2[j0:j0+w], sj.dy[o:], sj.x[o:], sj.mean[j0:j0+w], sj.invStd[j0:j0+w], cols, r1-r0)
+	}
+}
+
+// normGradRows is BatchNormBackward's dx on the rows [lo, hi), from sj.a, sj.b, sj.c.
+func normGradRows(sj *shareJob, lo, hi int) {
+	cols := sj.cols
+	for j0 := 0; j0 < cols; j0 += 16 {
+		w, o := min(16, cols-j0), lo*cols+j0
+		normGrad(sj.dx[o:], sj.dy[o:], sj.x[o:], sj.mean[j0:j0+w], sj.invStd[j0:j0+w],
+			sj.a[j0:j0+w], sj.b[j0:j0+w], sj.c[j0:j0+w], cols, hi-lo)
 	}
 }
 

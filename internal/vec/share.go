@@ -9,10 +9,11 @@ import (
 // Sharing among threads. A kernel over a large slice is cut into parts that the team
 // of internal/parallel runs at once: element-wise kernels by ranges of elements, the
 // row kernels by rows, and the kernels that sum down the columns (a bias's or batch
-// norm's gradient) by strips of columns, so that every column is still summed by one
-// thread, row after row, as the serial loop does. Each element is computed by the
-// same instructions whatever the cut (the cuts fall on whole vectors), so the results
-// are bit-identical for any number of threads.
+// norm's gradient) by pieces of a fixed block of rows and a strip of columns
+// (blocks.go), each block summed on its own and the blocks' sums added in block order,
+// as the serial loop does too. Each element is computed by the same instructions
+// whatever the cut (the cuts fall on whole vectors, and the blocks do not depend on
+// it), so the results are bit-identical for any number of threads.
 
 // The least work, in floats of the largest operand, that a kernel shares: below
 // minShare the hand-over costs more than it saves; below wakeShare a kernel only uses
@@ -24,17 +25,21 @@ const (
 )
 
 // shareJob is one kernel call cut into parts: run does [lo, hi) of n units (elements,
-// rows or columns), the cuts on multiples of align. The slices and scalars are the
-// kernel's own arguments, by the names its doc comment gives them.
+// rows, columns or (block, strip) pieces, blocks.go), the cuts on multiples of align.
+// The slices and scalars are the kernel's own arguments, by the names its doc comment
+// gives them; part32 and part64 are a blocked kernel's partial sums, rows its matrix's
+// rows.
 type shareJob struct {
 	run                 func(j *shareJob, lo, hi int)
 	n, align            int
 	dst, dx, x, y, dy   []float32
-	a, b, db            []float32
+	a, b, c, db         []float32
 	mean, invStd, gamma []float32
 	beta, dgamma, dbeta []float32
+	part32              []float32
+	part64              []float64
 	alpha               float32
-	cols                int
+	rows, cols          int
 	seed, threshold     uint64
 }
 

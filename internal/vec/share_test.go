@@ -61,27 +61,52 @@ var sharedKernels = []struct {
 
 func clone(x []float32) []float32 { return append([]float32(nil), x...) }
 
-// TestSharedKernelsBitIdentical: the kernels cut among 2, 3 or 16 threads compute the
-// same bits as on one, on matrices large enough to be shared (and to wake parked
-// workers, so that the cut always happens), with ragged columns.
+// TestSharedKernelsBitIdentical: the kernels cut among 2, 3, 8 or 16 threads compute
+// the same bits as on one, on matrices large enough to be shared (and, but for
+// (3000, 7), to wake parked workers, so that the cut always happens), with ragged
+// columns and, for the column sums, ragged blocks of rows: (3000, 7) is three blocks
+// of 1024 rows, the last short, and one strip of 7 columns; (15000, 37) and (9000, 61)
+// blocks by strips, the last strip narrow; (12544, 64) and (25088, 64) are the DCGAN's
+// batch norm and bias gradient.
 func TestSharedKernelsBitIdentical(t *testing.T) {
 	defer parallel.SetThreads(0)
 	rng := rand.New(rand.NewPCG(3, 4))
-	for _, shape := range [][2]int{{1024, 520}, {9000, 61}, {1, wakeShare + 5}} {
+	shapes := [][2]int{{1024, 520}, {9000, 61}, {1, wakeShare + 5}, {12544, 64}, {25088, 64}, {3000, 7}, {15000, 37}}
+	for _, shape := range shapes {
 		rows, cols := shape[0], shape[1]
 		x, y := testValues(rng, rows*cols), testValues(rng, rows*cols)
 		dy, b := testValues(rng, rows*cols), testValues(rng, cols)
 		for i := range y {
 			y[i] = float32(rng.Float64()*2 - 1) // an activation's output, in (−1, 1)
 		}
-		for _, k := range sharedKernels {
-			parallel.SetThreads(1)
-			want := k.run(x, y, dy, b, cols)
-			for _, threads := range []int{2, 3, 16} {
-				parallel.SetThreads(threads)
-				if got := k.run(x, y, dy, b, cols); !sameBits(got, want) {
-					t.Errorf("%s on %d×%d: %d threads differ from one", k.name, rows, cols, threads)
-				}
+		checkSharedKernels(t, fmt.Sprintf("%d×%d", rows, cols), x, y, dy, b, cols, false)
+		if rows > blockRows {
+			// Finite values too: a column of testValues holds a NaN or an infinity,
+			// which makes its sum the same whatever the grouping.
+			x, y, dy, b = blockedInputs(rng, rows, cols)
+			checkSharedKernels(t, fmt.Sprintf("%d×%d finite", rows, cols), x, y, dy, b, cols, true)
+		}
+	}
+}
+
+// columnSumKernels are the sharedKernels that sum down the columns.
+var columnSumKernels = map[string]bool{"AccumulateColumnSums": true, "BiasLeakyReLUBackward": true,
+	"BiasTanhBackward": true, "BatchNorm": true}
+
+// checkSharedKernels runs every shared kernel (only the columnSumKernels if sumsOnly)
+// at 1, 2, 3, 8 and 16 threads and reports those whose bits differ from one thread's.
+func checkSharedKernels(t *testing.T, what string, x, y, dy, b []float32, cols int, sumsOnly bool) {
+	t.Helper()
+	for _, k := range sharedKernels {
+		if sumsOnly && !columnSumKernels[k.name] {
+			continue
+		}
+		parallel.SetThreads(1)
+		want := k.run(x, y, dy, b, cols)
+		for _, threads := range []int{2, 3, 8, 16} {
+			parallel.SetThreads(threads)
+			if got := k.run(x, y, dy, b, cols); !sameBits(got, want) {
+				t.Errorf("%s on %s: %d threads differ from one", k.name, what, threads)
 			}
 		}
 	}

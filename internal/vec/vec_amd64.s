@@ -1396,37 +1396,38 @@ done:
 DATA vecConst80000000<>+0(SB)/4, $0x80000000
 GLOBL vecConst80000000<>(SB), RODATA|NOPTR, $4
 
-// func normSumsAVX512(s1 []float64, s2 []float64, x []float32, ld int, rows int)
+// func normSumsAVX512(s1 []float64, s2 []float64, x0 []float32, x []float32, ld int, rows int)
 // Requires: AVX, AVX512F
-TEXT ·normSumsAVX512(SB), NOSPLIT, $0-88
+TEXT ·normSumsAVX512(SB), NOSPLIT, $0-112
 	MOVQ      s1_base+0(FP), AX
 	MOVQ      s2_base+24(FP), CX
-	MOVQ      x_base+48(FP), DX
-	MOVQ      ld+72(FP), BX
-	SHLQ      $0x02, BX
-	MOVQ      rows+80(FP), SI
+	MOVQ      x0_base+48(FP), DX
+	MOVQ      x_base+72(FP), BX
+	MOVQ      ld+96(FP), SI
+	SHLQ      $0x02, SI
+	MOVQ      rows+104(FP), DI
 	VCVTPS2PD (DX), Z0
 	VMOVUPD   (AX), Z2
 	VMOVUPD   (CX), Z4
 	VCVTPS2PD 32(DX), Z1
 	VMOVUPD   64(AX), Z3
 	VMOVUPD   64(CX), Z5
-	TESTQ     SI, SI
+	TESTQ     DI, DI
 	JZ        done
 
 row:
-	VCVTPS2PD (DX), Z6
+	VCVTPS2PD (BX), Z6
 	VSUBPD    Z0, Z6, Z6
 	VADDPD    Z6, Z2, Z2
 	VMULPD    Z6, Z6, Z6
 	VADDPD    Z6, Z4, Z4
-	VCVTPS2PD 32(DX), Z6
+	VCVTPS2PD 32(BX), Z6
 	VSUBPD    Z1, Z6, Z6
 	VADDPD    Z6, Z3, Z3
 	VMULPD    Z6, Z6, Z6
 	VADDPD    Z6, Z5, Z5
-	ADDQ      BX, DX
-	DECQ      SI
+	ADDQ      SI, BX
+	DECQ      DI
 	JNZ       row
 
 done:

@@ -193,14 +193,14 @@ func sigmoidAVX512(dst []float32, x []float32)
 //
 //	for j := range s1 {
 //		for i := 0; i < rows; i++ {
-//			d := float64(x[i*ld+j]) - float64(x[j])
+//			d := float64(x[i*ld+j]) - float64(x0[j])
 //			s1[j] += d
 //			s2[j] += float64(d * d)
 //		}
 //	}
 //
 //go:noescape
-func normSumsAVX512(s1 []float64, s2 []float64, x []float32, ld int, rows int)
+func normSumsAVX512(s1 []float64, s2 []float64, x0 []float32, x []float32, ld int, rows int)
 
 // normGradSumsAVX512 is normGradSumsGo on a strip of 16 columns (len(s1) = 16):
 //

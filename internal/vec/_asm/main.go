@@ -575,26 +575,27 @@ func intArgs() (ld, rows Register) {
 }
 
 func normSums() {
-	TEXT("normSumsAVX512", NOSPLIT, "func(s1, s2 []float64, x []float32, ld, rows int)")
+	TEXT("normSumsAVX512", NOSPLIT, "func(s1, s2 []float64, x0, x []float32, ld, rows int)")
 	Pragma("noescape")
 	Doc("normSumsAVX512 is normSumsGo on a strip of 16 columns (len(s1) = 16):",
 		"",
 		"\tfor j := range s1 {",
 		"\t\tfor i := 0; i < rows; i++ {",
-		"\t\t\td := float64(x[i*ld+j]) - float64(x[j])",
+		"\t\t\td := float64(x[i*ld+j]) - float64(x0[j])",
 		"\t\t\ts1[j] += d",
 		"\t\t\ts2[j] += float64(d * d)",
 		"\t\t}",
 		"\t}")
 	s1 := Load(Param("s1").Base(), GP64())
 	s2 := Load(Param("s2").Base(), GP64())
+	shift := Load(Param("x0").Base(), GP64())
 	x := Load(Param("x").Base(), GP64())
 	ld, rows := intArgs()
 	x0 := []VecVirtual{ZMM(), ZMM()}
 	a1 := []VecVirtual{ZMM(), ZMM()}
 	a2 := []VecVirtual{ZMM(), ZMM()}
 	for h := range 2 {
-		VCVTPS2PD(at(x, 32*h), x0[h])
+		VCVTPS2PD(at(shift, 32*h), x0[h])
 		VMOVUPD(at(s1, 64*h), a1[h])
 		VMOVUPD(at(s2, 64*h), a2[h])
 	}
