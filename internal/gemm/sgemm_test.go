@@ -298,7 +298,7 @@ func equalBits(x, y []float32) bool {
 func TestThreadsBitIdentical(t *testing.T) {
 	defer SetThreads(0)
 	rng := rand.New(rand.NewPCG(7, 8))
-	shapes := [][3]int{{64, 784, 1024}, {1024, 64, 784}, {203, 517, 333}, {64, 1024, 784}, {520, 300, 72}}
+	shapes := [][3]int{{64, 784, 1024}, {1024, 64, 784}, {203, 517, 333}, {64, 1024, 784}, {520, 300, 72}, {512, 784, 1024}}
 	for _, ks := range families() {
 		for _, s := range shapes {
 			for tr := 0; tr < 4; tr++ {
@@ -321,6 +321,29 @@ func TestThreadsBitIdentical(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestPlan: a shared product's cut uses at most the threads it is given, whole tiles, and a
+// grid only with column bands of minGridPanels panels or more: the MLP's 512×1024×784 product
+// on 16 threads is cut both ways, the DCGAN's 448×256×1,920 never into bands of 2 panels.
+func TestPlan(t *testing.T) {
+	ks := kernels
+	for _, s := range [][3]int{{512, 1024, 784}, {448, 256, 1920}, {64, 1024, 784}, {1600, 128, 931}, {8, 8, 8}, {1024, 512, 4096}} {
+		g := call{ks: ks, m: s[0], n: s[1], k: s[2]}
+		tn := (g.n + ks.nr - 1) / ks.nr
+		for _, threads := range []int{2, 3, 16} {
+			pm, pn := plan(&g, threads)
+			if pm < 1 || pn < 1 || pm*pn > threads || pm > (g.m+ks.mr-1)/ks.mr || pn > tn {
+				t.Errorf("%v on %d threads: cut %d × %d", s, threads, pm, pn)
+			}
+			if pm > 1 && pn > 1 && (tn+pn-1)/pn < minGridPanels {
+				t.Errorf("%v on %d threads: a %d × %d grid of column bands under %d panels", s, threads, pm, pn, minGridPanels)
+			}
+		}
+	}
+	if pm, pn := plan(&call{ks: ks, m: 512, n: 1024, k: 784}, 16); ks.nr == 32 && (pm < 2 || pn < 2) {
+		t.Errorf("512×1024×784 on 16 threads cut %d × %d, want a grid", pm, pn)
 	}
 }
 
