@@ -18,22 +18,7 @@ import (
 // columnSumsByBlocks is AccumulateColumnSums's comment: block 0's rows onto dst, each
 // later block's onto zeros, those sums then onto dst in block order.
 func columnSumsByBlocks(dst, x []float32) {
-	cols := len(dst)
-	rows := len(x) / cols
-	var later [][]float32
-	for r0 := 0; r0 < rows; r0 += blockRows {
-		sums := dst
-		if r0 > 0 {
-			sums = make([]float32, cols)
-			later = append(later, sums)
-		}
-		for i := r0; i < min(rows, r0+blockRows); i++ {
-			addToGo(sums, x[i*cols:(i+1)*cols])
-		}
-	}
-	for _, p := range later {
-		addToGo(dst, p)
-	}
+	biasBackwardByBlocks(x, dst, x, x, func(_, sums, _, row []float32) { addToGo(sums, row) })
 }
 
 // biasBackwardByBlocks is a bias activation's backward by its comment, with row the
