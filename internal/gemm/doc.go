@@ -49,12 +49,13 @@
 // persistent workers of internal/parallel, the one team that the rest of a training step
 // (im2col, the element-wise kernels of internal/vec, the optimizer) shares too, so that no
 // second set of threads competes for the cores. A part is handed over through atomic
-// counters; a worker spins for 50 µs after its last part before parking on a channel, so
-// that the jobs of a training step, which follow each other closely, find it awake.
-// Products of at least 1 MFLOP are shared when the workers are awake, of at least 24 MFLOP
-// in any case (waking a parked thread costs tens of microseconds); smaller ones, and those
-// that find the team busy with another job, run on the caller alone. C is cut along N or
-// M, whichever gives the cheaper busiest part (tiles plus packing), in whole micro-tiles;
+// counters; a worker spins for a millisecond after its last part before parking on a
+// channel, so that the jobs of a training step, which follow each other closely, find it
+// awake. Products of at least 1 MFLOP are shared, in parts of at least 0.5 MFLOP, waking
+// parked workers if need be; smaller ones, and those that find the team busy with another
+// job, run on the caller alone. C is cut into a grid of row bands by column bands (one band
+// either way included), in whole micro-tiles, the grid whose busiest part costs least, tiles
+// plus packing, with column bands of at least four panels (plan, minGridPanels);
 // each part runs the loops above on its own block with its own buffers. (Packing the
 // shared operand once for all the parts, BLIS-style, was tried on 16 cores and lost: the
 // parts then read panels packed in other cores' caches, and the kernels ran 20% slower
