@@ -27,9 +27,9 @@
 // transpose. This is how every transpose variant is handled, with no transposed copies.
 // Two shortcuts avoid the costly packs: op(A) that is not transposed is read in place by
 // the kernel (kernelRowA) when it is short (m ≤ 64) or thin (k ≤ kcMax); and C = op(A)·Bᵀ
-// with B the larger operand (the gradient dX = dY·Wᵀ) is computed as Cᵀ = B·op(A)ᵀ, so that
-// the kernel reads B's rows in place instead of transposing B, Cᵀ being written to a scratch
-// matrix and moved into C, transposed, block by block.
+// with B the larger operand and k deep enough (the gradient dX = dY·Wᵀ; swapped) is computed
+// as Cᵀ = B·op(A)ᵀ, so that the kernel reads B's rows in place instead of transposing B, Cᵀ
+// being written to a scratch matrix and moved into C, transposed, block by block.
 //
 // The micro-kernels are Go assembly generated with avo by the program in _asm (see gen.go):
 // on AVX-512, 8×32 (16 zmm accumulators, two per row of C; each step broadcasts 8 values of
