@@ -179,27 +179,43 @@ func opTimes(p *autograd.OpProfile, iters int, secs float64) []opTime {
 	return out
 }
 
-// printOpTimes prints the ops as a table, the longest first, and what the ops
+// printedOps is how many of the longest ops --ops prints; the rest are summed in one line
+// (--json gives them all).
+const printedOps = 30
+
+// printOpTimes prints the longest ops as a table, the rest in one line, and what the ops
 // leave of an iteration (the step's work outside the graph and its timing).
 func printOpTimes(w io.Writer, ops []opTime, secsPerIter float64) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "ms/iter\tshare\tcalls/iter\t\top\toutput shape\t")
-	var sum float64
-	for _, o := range ops {
-		pass := "forward"
-		switch {
-		case o.Shape == "":
-			pass = "" // a lap: work outside the graph's ops
-		case o.Backward:
-			pass = "backward"
-		case o.InBack:
-			pass = "in backward"
-		}
+	var sum, rest float64
+	for i, o := range ops {
 		sum += o.Share
-		fmt.Fprintf(tw, "%.3f\t%.1f%%\t%g\t\t%s %s\t%s\t\n", o.MsPerIter, 100*o.Share, o.CallsPerI, o.Name, pass, o.Shape)
+		if i >= printedOps {
+			rest += o.Share
+			continue
+		}
+		fmt.Fprintf(tw, "%.3f\t%.1f%%\t%g\t\t%s %s\t%s\t\n", o.MsPerIter, 100*o.Share, o.CallsPerI, o.Name, pass(o), o.Shape)
+	}
+	if n := len(ops) - printedOps; n > 0 {
+		fmt.Fprintf(tw, "%.3f\t%.1f%%\t\t\t%d more ops (--json lists them)\t\t\n", secsPerIter*1e3*rest, 100*rest, n)
 	}
 	fmt.Fprintf(tw, "%.3f\t%.1f%%\t\t\t%s\t\t\n", secsPerIter*1e3*(1-sum), 100*(1-sum), "outside the ops")
 	tw.Flush()
+}
+
+// pass names the part of the step an op's time is: its forward, its backward rule's own
+// remainder, an op that a backward rule ran, or nothing for work outside the graph.
+func pass(o opTime) string {
+	switch {
+	case o.Shape == "":
+		return ""
+	case o.Backward:
+		return "backward"
+	case o.InBack:
+		return "in backward"
+	}
+	return "forward"
 }
 
 // benchConfig is the training configuration the flags ask for, checked.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -65,6 +66,7 @@ func TestBenchOps(t *testing.T) {
 			t.Errorf("bench --ops lacks %q:\n%s", want, r)
 		}
 	}
+	text := r.stdout
 	r = gogan(t, split("bench --batch 8 --iters 2 --ops --json")...)
 	wantExit(t, r, 0)
 	var res benchResult
@@ -77,6 +79,9 @@ func TestBenchOps(t *testing.T) {
 	}
 	if len(res.Ops) < 10 || share <= 0.5 || share > 1 {
 		t.Errorf("bench --ops --json: %d ops, %.2f of the time; want most of an iteration in its ops\n%s", len(res.Ops), share, r)
+	}
+	if more := fmt.Sprintf("%d more ops", len(res.Ops)-printedOps); len(res.Ops) > printedOps && !strings.Contains(text, more) {
+		t.Errorf("the table does not sum the %d ops past the %d longest in a line %q:\n%s", len(res.Ops)-printedOps, printedOps, more, text)
 	}
 	wantError(t, gogan(t, split("bench --ops --device cuda")...), 2, "--ops times ops on the CPU only")
 }
