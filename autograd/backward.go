@@ -72,7 +72,9 @@ func (g *Graph) backprop(y *Var, xs []*Var, createGraph, toParams bool) {
 		}
 	}
 	y.adj = nil
-	g.Lap("gradients to parameters")
+	if toParams {
+		g.Lap("gradients to parameters")
+	}
 }
 
 // runBackward runs n's backward rule, timed when the graph has a profile.

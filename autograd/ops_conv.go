@@ -482,7 +482,7 @@ func chunkRows(dy, buf []float32, d *convDims, c *patchChunk) []float32 {
 }
 
 // convBackwardFilter computes dw (kh,kw,Ci,Co) = x ⋆ʷ dy chunk by chunk:
-// W[ilo:ihi] += col(x)[rows]ᵀ · dy[rows].
+// W[ilo:ihi] += col(x)[rows]ᵀ · dy[rows]; a small dw in slices (filterGradSliced).
 func (g *Graph) convBackwardFilter(dw, x, dy []float32, d convDims) {
 	co := d.co
 	if d.pointwise() || d.rows() == 0 {

@@ -26,10 +26,12 @@ const (
 	// maxSlicedFilter is the largest filter gradient (kh·kw·Ci·Co floats) summed in
 	// slices: larger ones are cut along their output, among the threads, by the product.
 	maxSlicedFilter = 1 << 16
-	// minSliceRows is the fewest positions of a slice.
+	// minSliceRows is the fewest positions a slice has on average: fewer, and the
+	// product is left to the chunked path.
 	minSliceRows = 256
-	// maxSliceFloats bounds a slice's im2col matrix (8 MiB), one per thread.
-	maxSliceFloats = 1 << 21
+	// maxSliceFloats bounds the slices' im2col matrices, one per thread, together
+	// (32 MiB), whatever the number of threads.
+	maxSliceFloats = 1 << 23
 )
 
 // filterJob is a filter gradient summed slice by slice: Run takes slices from a
@@ -85,10 +87,10 @@ func (g *Graph) filterGradSliced(dw, x, dy []float32, d *convDims) bool {
 		n0, n1 := j.slice(s)
 		j.colLen = max(j.colLen, (n1-n0)*d.oh*d.ow*d.patch())
 	}
-	if j.colLen > maxSliceFloats {
+	parts := min(parallel.Threads(), slices, maxSliceFloats/max(j.colLen, 1))
+	if parts < 1 {
 		return false
 	}
-	parts := min(parallel.Threads(), slices)
 	j.partials = g.floats(slices * size)
 	j.col = g.floats(parts * j.colLen)
 	parallel.Run(j, parts)

@@ -13,7 +13,9 @@ import (
 // laps the caller marks (an optimizer's step), summed by op name and output shape.
 // It answers "where does a training step's time go, and which ops gain least from
 // more threads" without a sampling profiler. Ops on a GPU run asynchronously, so
-// their times there mean nothing. The cost is two clock reads an op.
+// their times there mean nothing. The cost is a clock read or two an op. An op is
+// charged everything since the op before it, so work that records no op (a copy into
+// a gradient, weight clipping) lands on the next op.
 //
 // Use: g.SetProfile(p) before the steps to time, p.Reset() after the warm-up,
 // p.Ops() after.
@@ -70,6 +72,9 @@ func (p *OpProfile) lap(name string, shape tensor.Shape, backward bool) {
 	k := opKey{name: name, backward: backward, inBackward: p.inBackward && !backward}
 	if shape != nil {
 		k.shape = shape.String()
+	}
+	if p.ops == nil {
+		p.ops = map[opKey]*OpTime{}
 	}
 	t := p.ops[k]
 	if t == nil {

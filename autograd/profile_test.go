@@ -56,3 +56,14 @@ func TestOpProfile(t *testing.T) {
 		t.Errorf("a graph without a profile charged %v", p.Ops())
 	}
 }
+
+// TestOpProfileZeroValue: a zero OpProfile is ready to use.
+func TestOpProfileZeroValue(t *testing.T) {
+	g := NewGraph(nil)
+	var p OpProfile
+	g.SetProfile(&p)
+	g.Mean(g.Input(make([]float32, 4), false, 2, 2))
+	if len(p.Ops()) == 0 {
+		t.Fatal("a zero OpProfile recorded nothing")
+	}
+}

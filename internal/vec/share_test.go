@@ -128,3 +128,21 @@ func TestSharePartsCutsLargeWorkOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestCopyOverlapping: Copy of overlapping slices is copy's memmove, not a shared copy
+// whose parts would read what another part already wrote.
+func TestCopyOverlapping(t *testing.T) {
+	defer parallel.SetThreads(0)
+	parallel.SetThreads(4)
+	n := wakeShare + 1000
+	buf, want := make([]float32, n+1), make([]float32, n+1)
+	for i := range buf {
+		buf[i] = float32(i)
+		want[i] = float32(i)
+	}
+	Copy(buf[1:], buf)
+	copy(want[1:], want)
+	if !sameBits(buf, want) {
+		t.Fatal("Copy(buf[1:], buf) differs from copy")
+	}
+}
