@@ -154,17 +154,18 @@ func blockedInputs(rng *rand.Rand, rows, cols int) (x, y, dy, b []float32) {
 
 // TestBlockedKernelsMatchLoops compares the column-summing kernels, on each
 // instruction set and on one thread and on the team, with their oracles bit for bit:
-// one block (1024 rows), a block and a row, and ragged blocks and strips.
+// one block (1024 rows), a block and a row, and ragged blocks and strips; the last
+// shape is large enough (wakeShare) to wake the team's parked workers.
 func TestBlockedKernelsMatchLoops(t *testing.T) {
 	defer parallel.SetThreads(0)
 	rng := rand.New(rand.NewPCG(11, 12))
-	for _, shape := range [][2]int{{1024, 33}, {1025, 16}, {3000, 7}, {2100, 37}, {4096, 64}} {
+	for _, shape := range [][2]int{{1024, 33}, {1025, 16}, {3000, 7}, {2100, 37}, {4096, 64}, {wakeShare/40 + 3, 40}} {
 		rows, cols := shape[0], shape[1]
 		x, y, dy, b := blockedInputs(rng, rows, cols)
 		for _, k := range blockedKernels {
 			want := k.run(false, x, y, dy, b)
 			for _, isa := range isas() {
-				for _, threads := range []int{1, 2} {
+				for _, threads := range []int{1, 2, 5} {
 					restore := useISA(isa)
 					parallel.SetThreads(threads)
 					got := k.run(true, x, y, dy, b)

@@ -19,6 +19,9 @@ import "math"
 // With at most blockRows rows, s1 and s2 are the plain sums down the rows.
 func BatchNormStats(mean, variance, x []float32) {
 	cols := len(mean)
+	if cols == 0 {
+		return // no columns: nothing to normalize
+	}
 	rows := len(x) / cols
 	if rows == 0 {
 		return
@@ -138,6 +141,9 @@ func InvStd(dst, variance []float32, eps float32) {
 //	x̂ = float32((x[i,j]−mean[j])·invStd[j]);  y[i,j] = float32(gamma[j]·x̂) + beta[j]
 func BatchNormApply(y, x, mean, invStd, gamma, beta []float32) {
 	cols := len(mean)
+	if cols == 0 {
+		return // no columns: nothing to normalize
+	}
 	rows := len(x) / cols
 	j := shareJob{y: y[:rows*cols], x: x[:rows*cols], mean: mean, invStd: invStd[:cols], gamma: gamma[:cols], beta: beta[:cols], cols: cols}
 	if !shareRows(j, rows*cols, batchNormApplyRows) {
@@ -181,6 +187,9 @@ func normApplyGo(y, x, mean, invStd, gamma, beta []float32, ld, rows int) {
 // computed in float64. dgamma, dbeta or dx may be nil when not wanted; dx may alias dy.
 func BatchNormBackward(dx, dgamma, dbeta, dy, x, mean, invStd, gamma []float32) {
 	cols := len(gamma)
+	if cols == 0 {
+		return // no columns: nothing to normalize
+	}
 	rows := len(dy) / cols
 	if rows == 0 {
 		return
