@@ -66,16 +66,39 @@ func normMoments(j *shareJob, j0 int, s1, s2 []float64) {
 func batchNormStatsBlocks(j *shareJob) {
 	scratch := getPartials()
 	defer putPartials(scratch)
-	cols, blocks := j.cols, rowBlocks(j.rows)
-	j.part64 = scratch.float64s(2 * blocks * cols)
-	runBlocks(*j, j.rows*cols, batchNormStatsPieces)
-	for j0 := 0; j0 < cols; j0 += 16 {
-		w := min(16, cols-j0)
+	sumPairsByBlocks(j, scratch, batchNormStatsPieces)
+	for j0 := 0; j0 < j.cols; j0 += 16 {
+		w := min(16, j.cols-j0)
 		var s1, s2 [16]float64
-		addBlocks64(s1[:w], j.part64[j0:], cols, blocks)
-		addBlocks64(s2[:w], j.part64[blocks*cols+j0:], cols, blocks)
+		pairTotals(j, j0, s1[:w], s2[:w])
 		normMoments(j, j0, s1[:w], s2[:w])
 	}
+}
+
+// sumPairsByBlocks runs pieces, a blocked kernel that sums two float64 sums of every
+// column into j.part64 (blockPair64), by pieces (runBlocks), the partials in scratch.
+func sumPairsByBlocks(j *shareJob, scratch *partials, pieces func(j *shareJob, lo, hi int)) {
+	j.part64 = scratch.float64s(2 * rowBlocks(j.rows) * j.cols)
+	runBlocks(*j, j.rows*j.cols, pieces)
+}
+
+// pairTotals adds the blocks' two sums of the columns [j0, j0+len(s1)) onto s1 and s2,
+// in block order (addBlocks64).
+func pairTotals(j *shareJob, j0 int, s1, s2 []float64) {
+	cols, blocks := j.cols, rowBlocks(j.rows)
+	addBlocks64(s1, j.part64[j0:], cols, blocks)
+	addBlocks64(s2, j.part64[blocks*cols+j0:], cols, blocks)
+}
+
+// blockPair64 is block b's two sums in j.part64, each indexed by column, cleared on
+// the columns [c0, c1): the first at b·cols, the second at (blocks+b)·cols.
+func blockPair64(j *shareJob, b, c0, c1 int) (s1, s2 []float64) {
+	cols := j.cols
+	s1 = j.part64[b*cols : (b+1)*cols]
+	s2 = j.part64[(rowBlocks(j.rows)+b)*cols:][:cols]
+	clear(s1[c0:c1])
+	clear(s2[c0:c1])
+	return s1, s2
 }
 
 // batchNormStatsPieces is BatchNormStats on the pieces [lo, hi): block b's sums of the
@@ -86,10 +109,7 @@ func batchNormStatsPieces(j *shareJob, lo, hi int) { eachBlock(j, lo, hi, batchN
 func batchNormStatsBlock(j *shareJob, b, c0, c1 int) {
 	x, cols := j.x, j.cols
 	r0, r1 := blockSpan(b, j.rows)
-	s1 := j.part64[b*cols : (b+1)*cols]
-	s2 := j.part64[(rowBlocks(j.rows)+b)*cols:][:cols]
-	clear(s1[c0:c1])
-	clear(s2[c0:c1])
+	s1, s2 := blockPair64(j, b, c0, c1)
 	for j0 := c0; j0 < c1; j0 += 16 {
 		w := min(16, c1-j0)
 		normSums(s1[j0:j0+w], s2[j0:j0+w], x[j0:], x[r0*cols+j0:], cols, r1-r0)
@@ -252,16 +272,14 @@ func normGradTerms(sj *shareJob, j0 int, sumDy, sumDyXhat []float64, a, b, c []f
 func batchNormBackwardBlocks(sj *shareJob) {
 	scratch := getPartials()
 	defer putPartials(scratch)
-	cols, blocks := sj.cols, rowBlocks(sj.rows)
-	sj.part64 = scratch.float64s(2 * blocks * cols)
-	runBlocks(*sj, sj.rows*cols, normGradSumPieces)
+	cols := sj.cols
 	abc := scratch.float32s(3 * cols)
 	sj.a, sj.b, sj.c = abc[:cols], abc[cols:2*cols], abc[2*cols:]
+	sumPairsByBlocks(sj, scratch, normGradSumPieces)
 	for j0 := 0; j0 < cols; j0 += 16 {
 		w := min(16, cols-j0)
 		var sumDy, sumDyXhat [16]float64
-		addBlocks64(sumDy[:w], sj.part64[j0:], cols, blocks)
-		addBlocks64(sumDyXhat[:w], sj.part64[blocks*cols+j0:], cols, blocks)
+		pairTotals(sj, j0, sumDy[:w], sumDyXhat[:w])
 		normGradTerms(sj, j0, sumDy[:w], sumDyXhat[:w], sj.a[j0:j0+w], sj.b[j0:j0+w], sj.c[j0:j0+w])
 	}
 	if sj.dx == nil {
@@ -281,10 +299,7 @@ func normGradSumPieces(sj *shareJob, lo, hi int) { eachBlock(sj, lo, hi, normGra
 func normGradSumBlock(sj *shareJob, b, c0, c1 int) {
 	cols := sj.cols
 	r0, r1 := blockSpan(b, sj.rows)
-	s1 := sj.part64[b*cols : (b+1)*cols]
-	s2 := sj.part64[(rowBlocks(sj.rows)+b)*cols:][:cols]
-	clear(s1[c0:c1])
-	clear(s2[c0:c1])
+	s1, s2 := blockPair64(sj, b, c0, c1)
 	for j0 := c0; j0 < c1; j0 += 16 {
 		w := min(16, c1-j0)
 		o := r0*cols + j0
