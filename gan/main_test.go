@@ -8,10 +8,5 @@ import (
 )
 
 // TestMain keeps the GPU tests' timed convolution choices out of the user's
-// cache (cuda.TempChoicesFile).
-func TestMain(m *testing.M) {
-	remove := cuda.TempChoicesFile()
-	code := m.Run()
-	remove()
-	os.Exit(code)
-}
+// cache.
+func TestMain(m *testing.M) { os.Exit(cuda.RunWithTempChoices(m)) }

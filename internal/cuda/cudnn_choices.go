@@ -63,6 +63,14 @@ func TempChoicesFile() (remove func()) {
 	return func() { os.RemoveAll(dir) }
 }
 
+// RunWithTempChoices is a TestMain's body: it runs m's tests with their timed choices
+// in a temporary file (TempChoicesFile), removes it, and returns m.Run's exit code.
+func RunWithTempChoices(m interface{ Run() int }) int {
+	remove := TempChoicesFile()
+	defer remove()
+	return m.Run()
+}
+
 // choicesPath is the file EnvConvChoices or the cache folder gives.
 func choicesPath() (string, error) {
 	switch env := os.Getenv(EnvConvChoices); {
