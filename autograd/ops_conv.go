@@ -271,6 +271,15 @@ func (d *convDims) rows() int { return d.n * d.oh * d.ow }
 // patch is the length of one im2col row: kh·kw·Ci.
 func (d *convDims) patch() int { return d.kh * d.kw * d.ci }
 
+// flops is the floating-point operations of the convolution's matrix products,
+// 2·rows·patch·Co (the same for conv, convT and convW on one geometry).
+func (d *convDims) flops() uint64 { return 2 * uint64(d.rows()) * uint64(d.patch()) * uint64(d.co) }
+
+// images is the chunk of the whole images [n0, n1): every output row, every kernel row.
+func (d *convDims) images(n0, n1 int) patchChunk {
+	return patchChunk{n0: n0, n1: n1, oh0: 0, oh1: d.oh, ilo: 0, ihi: d.kh}
+}
+
 // pointwise reports a 1×1, stride-1, unpadded convolution, whose im2col matrix
 // is x itself.
 func (d *convDims) pointwise() bool {

@@ -75,7 +75,7 @@ func (g *Graph) convChunksParallel(backward bool, dst, src, w []float32, d *conv
 	}()
 	whole := true
 	d.forEachChunk(func(c patchChunk) {
-		whole = whole && c.oh0 == 0 && c.oh1 == d.oh && c.ilo == 0 && c.ihi == d.kh
+		whole = whole && c == d.images(c.n0, c.n1)
 		j.chunks = append(j.chunks, c)
 	})
 	if !whole {
@@ -94,7 +94,7 @@ func (g *Graph) convChunksParallel(backward bool, dst, src, w []float32, d *conv
 	if !parallel.TryRun(j, threads, true) {
 		return false
 	}
-	g.flops += 2 * uint64(d.rows()) * uint64(d.patch()) * uint64(d.co)
+	g.flops += d.flops()
 	return true
 }
 
@@ -117,7 +117,7 @@ func (j *chunkJob) recut(d *convDims, threads int) bool {
 	}
 	j.chunks = j.chunks[:0]
 	for n0 := 0; n0 < d.n; n0 += per {
-		j.chunks = append(j.chunks, patchChunk{n0: n0, n1: min(n0+per, d.n), oh0: 0, oh1: d.oh, ilo: 0, ihi: d.kh})
+		j.chunks = append(j.chunks, d.images(n0, min(n0+per, d.n)))
 	}
 	return true
 }

@@ -64,7 +64,7 @@ func (j *filterJob) Run(p, _ int) {
 			return
 		}
 		n0, n1 := j.slice(s)
-		c := patchChunk{n0: n0, n1: n1, oh0: 0, oh1: d.oh, ilo: 0, ihi: d.kh}
+		c := d.images(n0, n1)
 		rows := c.rows(d)
 		gatherRows(col, j.x, d, &c, 0, rows)
 		gemm.Sgemm(true, false, k, d.co, rows, 1, col, k, j.dy[c.first(d)*d.co:], d.co, 0, j.partials[s*size:(s+1)*size], d.co)
@@ -83,10 +83,7 @@ func (g *Graph) filterGradSliced(dw, x, dy []float32, d *convDims) bool {
 	j := filterJobs.Get().(*filterJob)
 	defer func() { *j = filterJob{}; filterJobs.Put(j) }()
 	j.d, j.x, j.dy, j.slices = *d, x, dy, slices
-	for s := range slices {
-		n0, n1 := j.slice(s)
-		j.colLen = max(j.colLen, (n1-n0)*d.oh*d.ow*d.patch())
-	}
+	j.colLen = (d.n + slices - 1) / slices * d.oh * d.ow * d.patch() // the most images of a slice
 	parts := min(parallel.Threads(), slices, maxSliceFloats/max(j.colLen, 1))
 	if parts < 1 {
 		return false
@@ -100,6 +97,6 @@ func (g *Graph) filterGradSliced(dw, x, dy []float32, d *convDims) bool {
 	}
 	g.releaseScratch(j.col)
 	g.releaseScratch(j.partials)
-	g.flops += 2 * uint64(d.rows()) * uint64(size)
+	g.flops += d.flops()
 	return true
 }
