@@ -83,7 +83,7 @@ func (g *Graph) runBackward(n *node) {
 		n.backward(g, n, n.out.adj)
 		return
 	}
-	g.profile.mark = time.Now()
+	g.profileMark()
 	n.backward(g, n, n.out.adj)
 	g.profile.lap(n.name, n.out.Shape, true) // what the ops it ran (their own entries) leave
 }

@@ -42,8 +42,8 @@ type opKey struct {
 	backward, inBackward bool
 }
 
-// NewOpProfile returns an empty profile.
-func NewOpProfile() *OpProfile { return &OpProfile{ops: map[opKey]*OpTime{}, mark: time.Now()} }
+// NewOpProfile returns an empty profile (as is a zero OpProfile).
+func NewOpProfile() *OpProfile { return new(OpProfile) }
 
 // Reset forgets every time so far (after a warm-up, say).
 func (p *OpProfile) Reset() {
@@ -89,9 +89,7 @@ func (p *OpProfile) lap(name string, shape tensor.Shape, backward bool) {
 // SetProfile makes g time its ops into p from now on; nil stops it.
 func (g *Graph) SetProfile(p *OpProfile) {
 	g.profile = p
-	if p != nil {
-		p.mark = time.Now()
-	}
+	g.profileMark()
 }
 
 // Lap charges the wall time since the graph's last op (or Reset, backward pass or
