@@ -1,10 +1,6 @@
 package vec
 
-import (
-	"sync"
-
-	"github.com/gogan/gogan/internal/parallel"
-)
+import "sync"
 
 // Column sums by blocks of rows. The kernels that sum down the columns of a (rows, cols)
 // matrix (AccumulateColumnSums, the bias activations' backward, BatchNormStats and
@@ -47,19 +43,10 @@ func eachBlock(j *shareJob, lo, hi int, f func(j *shareJob, b, c0, c1 int)) {
 
 // runBlocks runs a blocked column kernel over j's (j.rows, j.cols) matrix, size floats
 // in its largest operand, by pieces (run does the pieces [lo, hi)): on the team when
-// worth it and the team is free, else on its caller. It runs a pooled copy of j, so
-// that j stays on its caller's stack (run is a function value: j's address handed to
-// it would move j to the heap).
+// worth it and the team is free, else on its caller (shareOrRun).
 func runBlocks(j shareJob, size int, run func(j *shareJob, lo, hi int)) {
 	j.run, j.n, j.align = run, pieces(j.rows, j.cols), 1
-	sj := shareJobs.Get().(*shareJob)
-	*sj = j
-	parts := shareParts(size, j.n, j.align)
-	if parts < 2 || !parallel.TryRun(sj, parts, size >= wakeShare) {
-		run(sj, 0, j.n)
-	}
-	*sj = shareJob{}
-	shareJobs.Put(sj)
+	shareOrRun(&j, size, true)
 }
 
 // sumByBlocks runs a float32 column-summing kernel j over its (j.rows, j.cols) matrix,

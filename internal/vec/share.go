@@ -65,14 +65,24 @@ func shareParts(size, n, align int) int {
 // share runs j in parts on the team and reports true, or reports false (having run
 // nothing) when the kernel is too small or the team busy or asleep: the caller then
 // runs its serial loop.
-func share(j *shareJob, size int) bool {
+func share(j *shareJob, size int) bool { return shareOrRun(j, size, false) }
+
+// shareOrRun is share; with orRun, a job it does not share runs on its caller instead,
+// and it reports true. The job runs on a pooled copy of j either way, so that j stays
+// on its caller's stack (j's address handed to the function value j.run would move j
+// to the heap).
+func shareOrRun(j *shareJob, size int, orRun bool) bool {
 	parts := shareParts(size, j.n, j.align)
-	if parts < 2 {
+	if parts < 2 && !orRun {
 		return false
 	}
 	sj := shareJobs.Get().(*shareJob)
 	*sj = *j
-	done := parallel.TryRun(sj, parts, size >= wakeShare)
+	done := parts >= 2 && parallel.TryRun(sj, parts, size >= wakeShare)
+	if !done && orRun {
+		sj.run(sj, 0, sj.n)
+		done = true
+	}
 	*sj = shareJob{}
 	shareJobs.Put(sj)
 	return done
