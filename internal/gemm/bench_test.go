@@ -163,3 +163,28 @@ func BenchmarkSgemmIndependent(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSgemmShared times one product shared by GOMAXPROCS threads (the team of
+// internal/parallel), in GFLOP/s per core, beside BenchmarkSgemmIndependent's ceiling: run
+// both with `-cpu 1,2,4,8,16`. The shapes are the ceiling's two and 1024³.
+func BenchmarkSgemmShared(b *testing.B) {
+	defer SetThreads(0)
+	for _, s := range []benchShape{
+		{name: "conv", m: 1024, k: 1600, n: 128},
+		{name: "dense", m: 256, k: 1024, n: 784},
+		{name: "square", m: 1024, k: 1024, n: 1024},
+	} {
+		b.Run(fmt.Sprintf("%s_%dx%dx%d", s.name, s.m, s.k, s.n), func(b *testing.B) {
+			SetThreads(runtime.GOMAXPROCS(0))
+			o := newOperands(rand.New(rand.NewPCG(1, 1)), s.transA, s.transB, s.m, s.n, s.k, 0)
+			Sgemm(o.transA, o.transB, o.m, o.n, o.k, 1, o.a, o.lda, o.b, o.ldb, 0, o.c, o.ldc)
+			b.ResetTimer()
+			for b.Loop() {
+				Sgemm(o.transA, o.transB, o.m, o.n, o.k, 1, o.a, o.lda, o.b, o.ldb, 0, o.c, o.ldc)
+			}
+			flops := 2 * float64(s.m) * float64(s.n) * float64(s.k)
+			perCore := flops * float64(b.N) / b.Elapsed().Seconds() / 1e9 / float64(runtime.GOMAXPROCS(0))
+			b.ReportMetric(perCore, "GFLOP/s/core")
+		})
+	}
+}
