@@ -157,9 +157,7 @@ func BenchmarkSgemmIndependent(b *testing.B) {
 					Sgemm(o.transA, o.transB, o.m, o.n, o.k, 1, o.a, o.lda, o.b, o.ldb, 0, o.c, o.ldc)
 				}
 			})
-			flops := 2 * float64(s.m) * float64(s.n) * float64(s.k)
-			perCore := flops * float64(b.N) / b.Elapsed().Seconds() / 1e9 / float64(runtime.GOMAXPROCS(0))
-			b.ReportMetric(perCore, "GFLOP/s/core")
+			reportPerCore(b, s)
 		})
 	}
 }
@@ -182,9 +180,14 @@ func BenchmarkSgemmShared(b *testing.B) {
 			for b.Loop() {
 				Sgemm(o.transA, o.transB, o.m, o.n, o.k, 1, o.a, o.lda, o.b, o.ldb, 0, o.c, o.ldc)
 			}
-			flops := 2 * float64(s.m) * float64(s.n) * float64(s.k)
-			perCore := flops * float64(b.N) / b.Elapsed().Seconds() / 1e9 / float64(runtime.GOMAXPROCS(0))
-			b.ReportMetric(perCore, "GFLOP/s/core")
+			reportPerCore(b, s)
 		})
 	}
+}
+
+// reportPerCore reports the GFLOP/s of b's products of shape s per core of GOMAXPROCS.
+func reportPerCore(b *testing.B, s benchShape) {
+	flops := 2 * float64(s.m) * float64(s.n) * float64(s.k)
+	perCore := flops * float64(b.N) / b.Elapsed().Seconds() / 1e9 / float64(runtime.GOMAXPROCS(0))
+	b.ReportMetric(perCore, "GFLOP/s/core")
 }
