@@ -371,16 +371,24 @@ func unwrapPath(err error) error {
 	return err
 }
 
+// RunFiles are the files and folders a training run keeps in its folder, which
+// resuming, sampling and serving the run read back.
+var RunFiles = []string{"checkpoints", "config.json", "metrics.jsonl", "losses.png", "samples"}
+
 // CheckOutput refuses an output path that a command must not write: one in a
 // checkpoint folder (a folder holding latest.json, where a file of the same
 // name as the tensors would replace them), a checkpoint folder itself (for a
-// folder of outputs), or one of the command's input files. The paths need
-// not exist.
+// folder of outputs), one of a run folder's own files (RunFiles), or one of
+// the command's input files. The paths need not exist.
 func CheckOutput(out string, inputs ...string) error {
 	for _, dir := range []string{out, filepath.Dir(out)} {
 		if _, err := os.Stat(filepath.Join(dir, LatestFile)); err == nil {
 			return fmt.Errorf("%s: is in the checkpoint folder %s, where it could replace the checkpoint: choose another --out", out, dir)
 		}
+	}
+	dir := filepath.Dir(out)
+	if _, err := os.Stat(filepath.Join(dir, "checkpoints", LatestFile)); err == nil && slices.Contains(RunFiles, filepath.Base(out)) {
+		return fmt.Errorf("%s: is the run %s's own %s, which resuming it reads back: choose another --out", out, dir, filepath.Base(out))
 	}
 	ost, err := os.Stat(out)
 	if err != nil {

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"strings"
@@ -15,6 +17,7 @@ import (
 	"time"
 
 	"github.com/gogan/gogan/autograd"
+	"github.com/gogan/gogan/checkpoint"
 	"github.com/gogan/gogan/gan"
 	"github.com/gogan/gogan/internal/gemm"
 )
@@ -257,23 +260,30 @@ func benchBatch(batch, sampleSize int) (real []float32, labels []uint8) {
 	return real, labels
 }
 
-// startCPUProfile starts a CPU profile into path, none when path is empty;
-// stop ends it and closes the file.
+// startCPUProfile starts a CPU profile, none when path is empty; stop ends it
+// and writes it to path atomically (a file already there stays whole until the
+// profile replaces it). A path in a run or checkpoint folder is refused.
 func startCPUProfile(path string) (stop func() error, err error) {
 	if path == "" {
 		return func() error { return nil }, nil
 	}
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	if err := gan.CheckOutput(path); err != nil {
+		return nil, fmt.Errorf("--cpuprofile %w", err)
 	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
+	if st, err := os.Stat(filepath.Dir(path)); err != nil || !st.IsDir() {
+		return nil, fmt.Errorf("--cpuprofile %s: the folder %s does not exist", path, filepath.Dir(path))
+	}
+	var buf bytes.Buffer
+	if err := pprof.StartCPUProfile(&buf); err != nil {
 		return nil, fmt.Errorf("--cpuprofile %s: %w", path, err)
 	}
 	return func() error {
 		pprof.StopCPUProfile()
-		if err := f.Close(); err != nil {
+		err := checkpoint.WriteFileAtomic(path, func(w io.Writer) error {
+			_, err := w.Write(buf.Bytes())
+			return err
+		})
+		if err != nil {
 			return fmt.Errorf("--cpuprofile %s: %w", path, err)
 		}
 		return nil

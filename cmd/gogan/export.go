@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gogan/gogan/export"
+	"github.com/gogan/gogan/gan"
 )
 
 // exportFlags are gogan export's flags.
@@ -47,6 +48,9 @@ func runExport(env *environment, f *exportFlags) error {
 	path := f.out
 	if path == "" {
 		path = "generator." + format.Name
+	}
+	if err := gan.CheckOutput(path, f.run); err != nil {
+		return err
 	}
 	g, err := export.Load(f.run)
 	if err != nil {

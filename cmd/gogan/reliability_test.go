@@ -156,14 +156,18 @@ func TestNaNWeightsRefused(t *testing.T) {
 	}
 }
 
-// TestOutputOverCheckpointRefused: sample and export-featurenet refuse to
-// write into a run's checkpoint folder or over their input, and the
-// checkpoint still loads after.
+// TestOutputOverCheckpointRefused: sample, export, export-featurenet and bench
+// --cpuprofile refuse to write into a run's checkpoint folder, over the run's
+// own files or over their input, and the checkpoint still loads after.
 func TestOutputOverCheckpointRefused(t *testing.T) {
 	run := copyRun(t)
 	ckpt := filepath.Join(run, "checkpoints")
 	tensors := filepath.Join(ckpt, "step-00000020.safetensors")
 	before := readFile(t, tensors)
+	runFiles := map[string][]byte{}
+	for _, name := range []string{"config.json", "metrics.jsonl", filepath.Join("checkpoints", "latest.json")} {
+		runFiles[name] = readFile(t, filepath.Join(run, name))
+	}
 	latents := writeLatents(t, map[string]checkpoint.Tensor{"latents": checkpoint.F32([]int{3, 100}, latents3())})
 	for _, tc := range []struct {
 		args []string
@@ -174,6 +178,13 @@ func TestOutputOverCheckpointRefused(t *testing.T) {
 		{[]string{"sample", "--run", run, "--format", "pngs", "--out", ckpt}, "is in the checkpoint folder " + ckpt},
 		{[]string{"sample", "--run", run, "--latents", latents, "--format", "idx", "--out", latents}, "is the input " + latents},
 		{[]string{"export-featurenet", "--run", run, "--out", tensors}, "is in the checkpoint folder " + ckpt},
+		{[]string{"export", "--run", run, "--out", filepath.Join(ckpt, "latest.json")}, "is in the checkpoint folder " + ckpt},
+		{[]string{"export", "--run", run, "--format", "safetensors", "--out", tensors}, "is in the checkpoint folder " + ckpt},
+		{[]string{"export", "--run", run, "--out", filepath.Join(run, "config.json")}, "is the run " + run + "'s own config.json"},
+		{[]string{"sample", "--run", run, "--format", "idx", "--out", filepath.Join(run, "config.json")}, "is the run " + run + "'s own config.json"},
+		{[]string{"sample", "--run", run, "--format", "grid", "--out", filepath.Join(run, "metrics.jsonl")}, "is the run " + run + "'s own metrics.jsonl"},
+		{[]string{"bench", "--iters", "1", "--batch", "2", "--cpuprofile", filepath.Join(ckpt, "latest.json")}, "is in the checkpoint folder " + ckpt},
+		{[]string{"bench", "--iters", "1", "--batch", "2", "--cpuprofile", filepath.Join(run, "metrics.jsonl")}, "is the run " + run + "'s own metrics.jsonl"},
 	} {
 		t.Run(strings.Join(tc.args[:1], " ")+" "+tc.args[len(tc.args)-1], func(t *testing.T) {
 			wantError(t, gogan(t, tc.args...), 1, tc.want)
@@ -181,6 +192,11 @@ func TestOutputOverCheckpointRefused(t *testing.T) {
 	}
 	if string(before) != string(readFile(t, tensors)) {
 		t.Fatal("the checkpoint's tensors changed")
+	}
+	for name, b := range runFiles {
+		if string(b) != string(readFile(t, filepath.Join(run, name))) {
+			t.Errorf("the run's %s changed", name)
+		}
 	}
 	wantExit(t, gogan(t, "sample", "--run", run, "--n", "1", "--out", filepath.Join(t.TempDir(), "x.png")), 0)
 }
