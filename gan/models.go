@@ -178,7 +178,7 @@ var architectures = map[string]Architecture{
 			return SeedGeneratorFor(latentDim, sample), SeedDiscriminatorFor(sample)
 		},
 		Sample: ImageShape,
-		Fits:   imageFits("mlp", 1, 1),
+		Fits:   imageFits("mlp", 1, 1, 2*1024), // G's last layer and D's first: 1,024 units each
 		Conditional: func(latentDim, classes int, sample tensor.Shape, auxiliary bool) (nn.Network, nn.Network) {
 			g := ConditionalSeedGeneratorFor(latentDim, classes, sample)
 			if auxiliary {
@@ -199,11 +199,17 @@ var architectures = map[string]Architecture{
 }
 
 // imageFits accepts images (height, width, channels) of any channels whose
-// sides are at least least pixels and multiples of multiple.
-func imageFits(name string, least, multiple int) func(tensor.Shape) error {
+// sides are at least least pixels and multiples of multiple, and whose size
+// keeps the networks under maxWeights: they have about weightsPerValue
+// weights for each value of an image.
+func imageFits(name string, least, multiple, weightsPerValue int) func(tensor.Shape) error {
 	return func(sample tensor.Shape) error {
 		if len(sample) == 3 && sample[2] >= 1 && sample[0] >= least && sample[1] >= least &&
 			sample[0]%multiple == 0 && sample[1]%multiple == 0 && sample[0] <= maxImageSize && sample[1] <= maxImageSize {
+			if values := sample.Size(); values > maxWeights/weightsPerValue {
+				return fmt.Errorf("%s needs images of at most %d values (height·width·channels), got %s: its networks have about %d weights a value, %.3g in all at this size; scale the images down (--image-size)",
+					name, maxWeights/weightsPerValue, dims(sample), weightsPerValue, float64(values)*float64(weightsPerValue))
+			}
 			return nil
 		}
 		need := "images (height, width, channels)"
@@ -217,6 +223,10 @@ func imageFits(name string, least, multiple int) func(tensor.Shape) error {
 	}
 }
 
+// maxWeights bounds the weights of a model whose size follows its images' (1 GiB of
+// float32, about 4 GiB to train with Adam's moments and the gradients).
+const maxWeights = 1 << 28
+
 func init() {
 	architectures["cae"] = Architecture{
 		Name:        "cae",
@@ -225,7 +235,7 @@ func init() {
 			return ConvEncoderFor(codeDim, sample), ConvDecoderFor(codeDim, sample)
 		},
 		Sample:      ImageShape,
-		Fits:        imageFits("cae", 4, 4),
+		Fits:        imageFits("cae", 4, 4, 2*64*32/16), // the Dense layers to and from the code
 		Autoencoder: true,
 		Defaults: func(cfg *Config) {
 			cfg.LatentDim = 32
@@ -242,7 +252,7 @@ func init() {
 			return ClassifierFeaturesFor(sample), ClassifierHead(classes)
 		},
 		Sample:     ImageShape,
-		Fits:       imageFits("classifier", 10, 1),
+		Fits:       imageFits("classifier", 10, 1, 64*ClassifierFeatureDim/16), // the Dense layer to the features
 		Classifier: true,
 		Defaults: func(cfg *Config) {
 			cfg.LR, cfg.Beta1 = 1e-3, 0.9

@@ -168,3 +168,37 @@ func TestSummaryImageShapes(t *testing.T) {
 	}
 	wantError(t, gogan(t, split("summary --model dcgan --image-size 48")...), 2, "dcgan needs square images of 28, 32, 64 or 128 pixels")
 }
+
+// TestImageSizeBoundsWeights: a model whose weights grow with its images refuses
+// a size that would not fit in memory, with a message saying what it takes,
+// instead of running out of memory (which took summary 24 GB at 1024×1024×3);
+// the largest size it takes still builds.
+func TestImageSizeBoundsWeights(t *testing.T) {
+	for _, tc := range []struct{ cmd, want string }{
+		{"summary --model mlp --image-size 4096 --channels 3", "mlp needs images of at most 131072 values (height·width·channels), got 4096×4096×3"},
+		{"summary --model mlp --image-size 1024", "mlp needs images of at most 131072 values"},
+		{"bench --model mlp --image-size 1024 --iters 1", "mlp needs images of at most 131072 values"},
+		{"summary --model cae --image-size 4096", "cae needs images of at most 1048576 values"},
+		{"summary --model classifier --image-size 4096", "classifier needs images of at most 524288 values"},
+	} {
+		wantError(t, gogan(t, split(tc.cmd)...), 2, tc.want, "--image-size")
+	}
+	wantExit(t, gogan(t, split("summary --model mlp --image-size 256")...), 0)
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	data := t.TempDir()
+	for i := range 2 {
+		f, err := os.Create(filepath.Join(data, fmt.Sprintf("%d.png", i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := png.Encode(f, image.NewGray(image.Rect(0, 0, 8, 8))); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+	}
+	out := filepath.Join(t.TempDir(), "run")
+	wantError(t, gogan(t, "train", "--data", data, "--image-size", "512", "--batch", "2", "--out", out), 1, "mlp needs images of at most 131072 values", "512×512×1")
+	if _, err := os.Stat(out); err == nil {
+		t.Errorf("the refused run left %s behind", out)
+	}
+}
