@@ -173,7 +173,7 @@ func RegisterArchitecture(a Architecture) error {
 var architectures = map[string]Architecture{
 	"mlp": {
 		Name:        "mlp",
-		Description: "the seed's fully connected GAN (G 1,493,520 params, D 1,460,225 at 28×28×1; any image size)",
+		Description: "the seed's fully connected GAN (G 1,493,520 params, D 1,460,225 at 28×28×1; images of up to 131,072 values)",
 		New: func(latentDim int, sample tensor.Shape) (nn.Network, nn.Network) {
 			return SeedGeneratorFor(latentDim, sample), SeedDiscriminatorFor(sample)
 		},
