@@ -129,6 +129,23 @@ func TestInterruptSavesCheckpoint(t *testing.T) {
 	}
 }
 
+// TestInterruptBeforeTraining: a run interrupted while its data loads stops
+// there, writing nothing: no run folder is left to block the same --out.
+func TestInterruptBeforeTraining(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs the real MNIST")
+	}
+	opts := quickOptions(t, 20)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Train(ctx, opts); !errors.Is(err, ErrInterrupted) {
+		t.Fatalf("error %v, want ErrInterrupted", err)
+	}
+	if _, err := os.Stat(opts.Out); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the interrupted run left %s behind (%v)", opts.Out, err)
+	}
+}
+
 // TestResumeDropsMetricsAfterCheckpoint: lines logged after the checkpoint a run
 // resumes from are dropped, so no step appears twice.
 func TestResumeDropsMetricsAfterCheckpoint(t *testing.T) {

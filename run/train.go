@@ -53,7 +53,7 @@ type Options struct {
 }
 
 // ErrInterrupted is returned when the context was cancelled (Ctrl-C) and the run
-// saved a checkpoint before stopping.
+// saved a checkpoint before stopping, or stopped before it had written anything.
 var ErrInterrupted = errors.New("interrupted")
 
 // Result says where a finished run put its files.
@@ -93,6 +93,10 @@ func Train(ctx context.Context, opts Options) (*Result, error) {
 	d, err := openDataFor(cfg, opts)
 	if err != nil {
 		return nil, err
+	}
+	if ctx.Err() != nil { // Ctrl-C while the data loaded: nothing is written
+		fmt.Fprintln(opts.Log, "interrupted before training began; nothing was written")
+		return nil, ErrInterrupted
 	}
 	source, test := d.source, d.test
 	if job == nil {
