@@ -130,9 +130,14 @@ func checkSampleFlags(f *sampleFlags) (kind string, err error) {
 	if _, err := gan.ParseDevice(f.device); err != nil {
 		return "", usageError{"--device: " + err.Error()}
 	}
+	if f.out == "" {
+		return "", usageError{"--out must not be empty"}
+	}
 	kind = f.format
 	if kind == "" {
-		kind = formatOf(f.out)
+		if kind = formatOf(f.out); kind == "" {
+			return "", usageError{fmt.Sprintf("--out %s: a grid is written to a .png file, IDX to .idx, -ubyte or .gz, and PNGs into a folder (a name without an extension); or say which with --format", f.out)}
+		}
 	}
 	if kind != "grid" && kind != "pngs" && kind != "idx" {
 		return "", usageError{fmt.Sprintf("--format must be grid, pngs or idx, got %q", kind)}
@@ -225,7 +230,8 @@ func isSet(fs *flag.FlagSet, name string) bool {
 	return set
 }
 
-// formatOf guesses the output kind from a path.
+// formatOf guesses the output kind from a path: "" for an extension it does not
+// know (a .jpg file would otherwise become a folder of PNGs).
 func formatOf(path string) string {
 	lower := strings.ToLower(path)
 	switch {
@@ -233,6 +239,8 @@ func formatOf(path string) string {
 		return "grid"
 	case strings.HasSuffix(lower, ".idx"), strings.HasSuffix(lower, "ubyte"), strings.HasSuffix(lower, ".gz"):
 		return "idx"
+	case filepath.Ext(path) != "" && !strings.HasPrefix(filepath.Base(path), ".") && !strings.HasSuffix(path, string(filepath.Separator)):
+		return ""
 	}
 	return "pngs"
 }

@@ -273,6 +273,15 @@ func TestSampleBadOut(t *testing.T) {
 	if got := string(readFile(t, file)); got != "keep" {
 		t.Errorf("the file in the way now holds %q", got)
 	}
+	// Usage: an empty --out, and an extension that names no output kind (a folder
+	// of PNGs called samples.jpg was made before).
+	jpg := filepath.Join(t.TempDir(), "samples.jpg")
+	wantError(t, sample(t, "--n", "2", "--out", ""), 2, "--out must not be empty")
+	wantError(t, sample(t, "--n", "2", "--out", jpg), 2, "--out "+jpg, "a .png file", "--format")
+	if _, err := os.Stat(jpg); err == nil {
+		t.Errorf("%s was made", jpg)
+	}
+	wantExit(t, sample(t, "--n", "2", "--format", "pngs", "--out", jpg), 0)
 }
 
 // The run folder's own files are not touched by sampling.
