@@ -263,10 +263,10 @@ func listImages(dir string) ([]imageFile, []string, error) {
 			return nil
 		}
 		info, err := os.Stat(path) // follows a link
-		if err != nil {
+		switch {
+		case err != nil && d.Type()&fs.ModeSymlink == 0:
 			return err
-		}
-		if !info.Mode().IsRegular() {
+		case err == nil && !info.Mode().IsRegular():
 			return nil
 		}
 		rel, err := filepath.Rel(dir, path)
@@ -274,7 +274,10 @@ func listImages(dir string) ([]imageFile, []string, error) {
 			return err
 		}
 		rel = filepath.ToSlash(rel)
-		f := imageFile{rel: rel, size: info.Size(), modTime: info.ModTime()}
+		f := imageFile{rel: rel}
+		if info != nil { // else a broken link, or a loop: a file that cannot be read, skipped as one
+			f.size, f.modTime = info.Size(), info.ModTime()
+		}
 		if classes != nil {
 			f.label = label[strings.SplitN(rel, "/", 2)[0]]
 		}

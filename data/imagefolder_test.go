@@ -353,6 +353,32 @@ func TestLoadImageFolderBombSkipped(t *testing.T) {
 	}
 }
 
+// TestLoadImageFolderBrokenLinkSkipped: a link to nothing, or to itself, is a file
+// that cannot be read: skipped within the 1% budget, as one that cannot be decoded,
+// instead of stopping the load.
+func TestLoadImageFolderBrokenLinkSkipped(t *testing.T) {
+	dir := t.TempDir()
+	for i := range 200 {
+		writeImage(t, filepath.Join(dir, fmt.Sprintf("g%03d.png", i)), uniform("gray", 4, 4, color.Gray{uint8(i)}))
+	}
+	if err := os.Symlink(filepath.Join(dir, "gone.png"), filepath.Join(dir, "dangling.png")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("loop.png", filepath.Join(dir, "loop.png")); err != nil {
+		t.Fatal(err)
+	}
+	f, err := LoadImageFolder(dir, ImageFolderOptions{CacheDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Set.Images.N != 200 || f.Skipped != 2 || !strings.HasPrefix(f.SkippedFiles[0], "dangling.png: ") || !strings.HasPrefix(f.SkippedFiles[1], "loop.png: ") {
+		t.Fatalf("%d images, skipped %d %q; want 200, and the two links skipped", f.Set.Images.N, f.Skipped, f.SkippedFiles)
+	}
+	if _, err := LoadImageFolder(dir, ImageFolderOptions{CacheDir: t.TempDir(), Strict: true}); err == nil || !strings.Contains(err.Error(), "dangling.png") {
+		t.Fatalf("strict: %v, want the dangling link named", err)
+	}
+}
+
 // TestProbeRefusesBomb checks that probe refuses a bomb from its header: the file ends
 // right after IHDR, so nothing past the header could have been decoded.
 func TestProbeRefusesBomb(t *testing.T) {
