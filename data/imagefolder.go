@@ -32,6 +32,9 @@ var backgrounds = []struct {
 	BackgroundBlack: {"black", color.RGBA{0, 0, 0, 255}},
 }
 
+// Color returns the background's color; b is BackgroundWhite or BackgroundBlack.
+func (b Background) Color() color.RGBA { return backgrounds[b].color }
+
 // String returns the background's name, "white" or "black".
 func (b Background) String() string {
 	if int(b) < len(backgrounds) {

@@ -61,6 +61,9 @@ type SampleOptions struct {
 	// Device is where a generator makes its images: "" or "cpu", "cuda" or
 	// "cuda:N" (gan.GenerateOn). Scoring stays on the CPU.
 	Device string
+	// Background is what a folder's transparent pixels are composed over: white (the
+	// zero value) by default, as gogan train composes a folder of images.
+	Background data.Background
 }
 
 // DefaultN is the number of samples scored by default, as in the standard FID protocol
@@ -73,7 +76,7 @@ const DefaultN = 10_000
 //     from latent vectors seeded by Seed (a GAN's G; an autoencoder's decoder, on codes
 //     drawn from the Gaussian fitted to the test images' codes, as gogan sample does);
 //   - a folder of PNG files, all of Shape's height and width, read gray or in color
-//     as Shape says: the first N by name;
+//     as Shape says, transparent pixels composed over Background: the first N by name;
 //   - a folder of images in class folders (data.LoadImageFolder), scaled to Shape;
 //   - an IDX image file, raw or gzip-compressed, of Shape: its first N images.
 func LoadSamples(path string, opts SampleOptions) (*Samples, error) {
@@ -124,9 +127,9 @@ func LoadSamples(path string, opts SampleOptions) (*Samples, error) {
 		s.Source = fmt.Sprintf("%s (step %d, %d generated with seed %d)", path, job.Steps(), s.N, opts.Seed)
 		return s, nil
 	case st.IsDir() && IsClassFolder(path):
-		s, err = readImageFolder(path, opts.Shape)
+		s, err = readImageFolder(path, opts.Shape, opts.Background)
 	case st.IsDir():
-		s, err = readPNGs(path, opts.Shape)
+		s, err = readPNGs(path, opts.Shape, opts.Background)
 	case strings.EqualFold(filepath.Ext(path), ".png"):
 		return nil, fmt.Errorf("eval: %s is one PNG file: give the folder that holds the samples' PNGs", path)
 	default:
@@ -208,8 +211,8 @@ func IsClassFolder(dir string) bool {
 	return false
 }
 
-func readPNGs(dir string, shape tensor.Shape) (*Samples, error) {
-	imgs, n, h, w, err := report.ReadPNGs(dir, shape[2])
+func readPNGs(dir string, shape tensor.Shape, bg data.Background) (*Samples, error) {
+	imgs, n, h, w, err := report.ReadPNGsOnto(dir, shape[2], bg.Color())
 	if err != nil {
 		return nil, err
 	}
@@ -221,11 +224,11 @@ func readPNGs(dir string, shape tensor.Shape) (*Samples, error) {
 
 // readImageFolder reads a folder of images in class folders, scaled and cropped to
 // shape's side (which must be square) with its channels.
-func readImageFolder(dir string, shape tensor.Shape) (*Samples, error) {
+func readImageFolder(dir string, shape tensor.Shape, bg data.Background) (*Samples, error) {
 	if shape[0] != shape[1] {
 		return nil, fmt.Errorf("eval: %s: an image folder is read as square images, the feature network takes %s", dir, dims(shape))
 	}
-	f, err := data.LoadImageFolder(dir, data.ImageFolderOptions{ImageSize: shape[0], Channels: shape[2]})
+	f, err := data.LoadImageFolder(dir, data.ImageFolderOptions{ImageSize: shape[0], Channels: shape[2], Background: bg})
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,10 @@
 package eval
 
 import (
+	"fmt"
+	"image"
+	"image/png"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -10,6 +14,7 @@ import (
 	"github.com/gogan/gogan/data"
 	"github.com/gogan/gogan/gan"
 	"github.com/gogan/gogan/report"
+	"github.com/gogan/gogan/tensor"
 )
 
 // noiseImages is n images (n, 28, 28, 1) of uniform noise in [−1, 1].
@@ -212,5 +217,49 @@ func TestGeneratedAutoencoder(t *testing.T) {
 	}
 	if !called || s.N != 12 || len(s.Images) != 12*784 {
 		t.Errorf("test images read: %v; %d samples", called, s.N)
+	}
+}
+
+// TestLoadSamplesBackground: a folder of PNGs and a folder of class folders holding
+// the same half-transparent images read alike, composed over white by default (as
+// gogan train composes a folder of images) or over black when asked.
+func TestLoadSamplesBackground(t *testing.T) {
+	flat, classes := t.TempDir(), t.TempDir()
+	if err := os.Mkdir(filepath.Join(classes, "a"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	img := image.NewNRGBA(image.Rect(0, 0, 28, 28))
+	for i := range img.Pix {
+		img.Pix[i] = [4]uint8{255, 0, 0, 128}[i%4] // red, half transparent
+	}
+	for i := range 10 {
+		for _, dir := range []string{flat, filepath.Join(classes, "a")} {
+			f, err := os.Create(filepath.Join(dir, fmt.Sprintf("%02d.png", i)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := png.Encode(f, img); err != nil {
+				t.Fatal(err)
+			}
+			f.Close()
+		}
+	}
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	shape := tensor.Shape{28, 28, 3}
+	for _, tc := range []struct {
+		bg   data.Background
+		want [3]uint8 // red at half alpha over the background
+	}{{data.BackgroundWhite, [3]uint8{255, 127, 127}}, {data.BackgroundBlack, [3]uint8{128, 0, 0}}} {
+		for _, dir := range []string{flat, classes} {
+			s, err := LoadSamples(dir, SampleOptions{N: 10, Shape: shape, Background: tc.bg})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for c, want := range tc.want {
+				if got := (s.Images[c] + 1) * 127.5; math.Abs(float64(got)-float64(want)) > 1.01 {
+					t.Errorf("%s over %s: channel %d is %.1f, want %d", dir, tc.bg, c, got, want)
+				}
+			}
+		}
 	}
 }

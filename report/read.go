@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"image/draw"
 	"image/png"
 	"io"
 	"os"
@@ -35,6 +36,12 @@ const (
 // Every file's header is read first: an image over MaxImageSide or MaxImagePixels, or a
 // folder whose images together exceed MaxReadValues, is refused before any decoding.
 func ReadPNGs(dir string, channels int) (images []float32, n, height, width int, err error) {
+	return ReadPNGsOnto(dir, channels, color.Black)
+}
+
+// ReadPNGsOnto is ReadPNGs with transparent pixels composed over background (as
+// data.LoadImageFolder composes a training folder's, white unless asked otherwise).
+func ReadPNGsOnto(dir string, channels int, background color.Color) (images []float32, n, height, width int, err error) {
 	if channels != 1 && channels != 3 {
 		return nil, 0, 0, 0, fmt.Errorf("report: read PNGs from %s: channels must be 1 or 3, got %d", dir, channels)
 	}
@@ -59,7 +66,7 @@ func ReadPNGs(dir string, channels int) (images []float32, n, height, width int,
 		if b := img.Bounds(); b.Dy() != height || b.Dx() != width {
 			return nil, 0, 0, 0, fmt.Errorf("report: read PNG %s: decoded %dx%d pixels, its header says %dx%d", path, b.Dx(), b.Dy(), width, height)
 		}
-		images = appendImage(images, img, channels)
+		images = appendImage(images, onto(img, background), channels)
 	}
 	return images, n, height, width, nil
 }
@@ -161,6 +168,24 @@ func decodeBounded(path string, r io.ReadSeeker) (image.Image, error) {
 
 // fromByte maps a byte p to p/127.5 - 1, the inverse of toByte.
 func fromByte(p uint8) float32 { return float32(p)/127.5 - 1 }
+
+// onto returns img composed over background, or img itself when it is opaque or the
+// background black (appendImage reads alpha-premultiplied colors: over black already).
+func onto(img image.Image, background color.Color) image.Image {
+	if op, ok := img.(interface{ Opaque() bool }); ok && op.Opaque() {
+		return img
+	}
+	if _, _, _, a := background.RGBA(); a == 0xffff {
+		if r, g, b, _ := background.RGBA(); r == 0 && g == 0 && b == 0 {
+			return img
+		}
+	}
+	b := img.Bounds()
+	canvas := image.NewRGBA(b)
+	draw.Draw(canvas, b, image.NewUniform(background), image.Point{}, draw.Src)
+	draw.Draw(canvas, b, img, b.Min, draw.Over)
+	return canvas
+}
 
 // appendImage appends img as (height, width, channels) values in [-1, 1] to dst.
 func appendImage(dst []float32, img image.Image, channels int) []float32 {

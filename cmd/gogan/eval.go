@@ -32,6 +32,9 @@ type evalFlags struct {
 	// standing is --standing-stats: batches of noise for the generator's
 	// BatchNorm statistics (0: the run's own).
 	standing int
+	// background is --background, parsed into bg.
+	background string
+	bg         data.Background
 }
 
 func newEvalCommand() *command {
@@ -43,6 +46,7 @@ func newEvalCommand() *command {
 	fs.BoolVar(&f.asJSON, "json", false, "print one JSON object instead of the table")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of the latent vectors and of KID's subsets")
 	fs.StringVar(&f.netName, "feature-net", "", `feature network: "mnist", "fashion-mnist" or a weights .safetensors file (default: --ref's dataset, else mnist)`)
+	fs.StringVar(&f.background, "background", "white", "folders of images: what transparent pixels are composed over, white or black (as the run's gogan train --background)")
 	fs.IntVar(&f.standing, "standing-stats", 0, "a GAN run's generator: first give its BatchNorm layers standing statistics from this many batches of noise (BigGAN's; 0: as the run saved them)")
 	fs.StringVar(&f.labels, "labels", "", "IDX label file: the class each sample was generated for (conditional generators): adds the label accuracy")
 	fs.StringVar(&f.device, "device", "cpu", "where a run's generator makes its images: cpu, cuda or cuda:N (an NVIDIA GPU; unconditional GANs of Dense, Conv2D(Transpose), BatchNormalization layers); the feature network and the scores stay on the CPU")
@@ -66,6 +70,11 @@ func runEval(env *environment, f *evalFlags) error {
 	if _, err := gan.ParseDevice(f.device); err != nil {
 		return usageError{"--device: " + err.Error()}
 	}
+	bg, err := data.ParseBackground(f.background)
+	if err != nil {
+		return usageError{"--background: " + err.Error()}
+	}
+	f.bg = bg
 	if f.ref == eval.StackedDataset || stackedRun(f.samples) {
 		count := f.n
 		if !isSet(f.fs, "n") {
@@ -90,7 +99,7 @@ func runEval(env *environment, f *evalFlags) error {
 	if err != nil {
 		return err
 	}
-	s, err := eval.LoadSamples(f.samples, eval.SampleOptions{N: f.n, Seed: f.seed, Shape: net.Shape(), TestImages: runTestImages, Device: f.device, StandingStats: f.standing})
+	s, err := eval.LoadSamples(f.samples, eval.SampleOptions{N: f.n, Seed: f.seed, Shape: net.Shape(), TestImages: runTestImages, Device: f.device, StandingStats: f.standing, Background: f.bg})
 	if err != nil {
 		return shapeHint(err, f.netName)
 	}
@@ -135,7 +144,7 @@ func evalReference(env *environment, net *eval.FeatureNet, f *evalFlags) (*eval.
 	}
 	// A generator as reference draws other latent vectors than the samples'.
 	var r *eval.Reference
-	rs, err := eval.LoadSamples(f.ref, eval.SampleOptions{N: f.n, Seed: f.seed + 1, Shape: net.Shape(), TestImages: runTestImages, Device: f.device})
+	rs, err := eval.LoadSamples(f.ref, eval.SampleOptions{N: f.n, Seed: f.seed + 1, Shape: net.Shape(), TestImages: runTestImages, Device: f.device, Background: f.bg})
 	if err == nil {
 		r, err = eval.NewReference(net, rs)
 	}
