@@ -96,6 +96,9 @@ func checkPrefix(buf []byte) error {
 	}
 	n := binary.LittleEndian.Uint64(buf)
 	if n > maxHeader {
+		if looksLikeText(buf[:8]) {
+			return fmt.Errorf("not a safetensors file: it starts with text (%q), where a safetensors file starts with its header's length", buf[:8])
+		}
 		return fmt.Errorf("header length %d is over the %d-byte limit", n, maxHeader)
 	}
 	if rest := uint64(len(buf) - 8); n > rest {
@@ -105,6 +108,17 @@ func checkPrefix(buf []byte) error {
 		return fmt.Errorf("header does not start with '{'")
 	}
 	return nil
+}
+
+// looksLikeText reports whether b is printable ASCII or white space: a JSON, CSV or
+// other text file given for a safetensors one.
+func looksLikeText(b []byte) bool {
+	for _, c := range b {
+		if (c < 0x20 || c > 0x7e) && c != '\n' && c != '\r' && c != '\t' {
+			return false
+		}
+	}
+	return true
 }
 
 // explain rewords the library's two vaguest messages; the others name the tensor and

@@ -297,6 +297,7 @@ func TestLoadSafetensorsRejects(t *testing.T) {
 		{"header length beyond the file", withLength(1000, `{}      `), "larger than the 8 bytes"},
 		{"header length absurd", withLength(200_000_000, `{}      `), "over the 100000000-byte limit"},
 		{"header length max uint64", withLength(math.MaxUint64, `{}      `), "over the"},
+		{"a JSON file", []byte(`{"format": "gogan-checkpoint/1", "step": 20}`), "not a safetensors file: it starts with text (\"{\\\"format\"), where a safetensors file starts with its header's length"},
 		{"header length zero", withLength(0, ""), "does not start with '{'"},
 		{"header not JSON", file(`not json`, nil), "does not start with '{'"},
 		{"header JSON array", file(`[1, 2]`, nil), "does not start with '{'"},
