@@ -108,7 +108,7 @@ func LoadWith(spec string, opts LoadOptions) (*Dataset, error) {
 		return loadStacked(opts)
 	}
 	if _, err := os.Stat(spec); err == nil {
-		return nil, fmt.Errorf("data: %s: not a folder; want mnist, fashion-mnist or a folder holding the four IDX files", spec)
+		return nil, fmt.Errorf("data: %s: is a file, not a folder; want mnist, fashion-mnist, stacked-mnist, a folder holding the four IDX files or a folder of images", spec)
 	}
 	return nil, fmt.Errorf("data: %s: no such folder, and not a known dataset name (mnist, fashion-mnist, stacked-mnist)", spec)
 }
