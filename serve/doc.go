@@ -54,10 +54,22 @@
 // timeouts. With Config.Token, every /api/ route but the OpenAPI file needs
 // "Authorization: Bearer TOKEN" (compared in constant time; 401 without).
 //
+// # Other sites' pages
+//
+// A browser lets any page send requests to 127.0.0.1, and a page whose name
+// its owner makes resolve to 127.0.0.1 (DNS rebinding) can read the answers.
+// So POST bodies must be sent with Content-Type application/json (415
+// otherwise), which a page cannot send to another site without a CORS
+// preflight that this server never grants; and Serve, without a token on a
+// loopback address, answers only requests whose Host header names loopback
+// (localhost, 127.0.0.0/8 or [::1], with or without a port; 421 otherwise).
+// With a token, or on another address, every Host is answered.
+//
 // # Errors
 //
 // Every error is JSON, {"error": "..."}, with its status: 400 bad JSON or
 // values, 401 no or wrong token, 403 a name leading outside the runs folder,
-// 404 unknown run or route, 405 wrong method, 413 body too large, 503 busy or
+// 404 unknown run or route, 405 wrong method, 413 body too large, 415 a body
+// not sent as application/json, 421 a Host that is not loopback, 503 busy or
 // out of time, 500 a panic in a handler (recovered: the server keeps running).
 package serve

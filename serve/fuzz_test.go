@@ -39,6 +39,7 @@ func FuzzRequestBodies(f *testing.F) {
 		run := []string{"mlp", "cgan"}[sel&1]
 		op := []string{"generate", "interpolate"}[sel>>1&1]
 		req := httptest.NewRequest("POST", "/api/models/"+run+"/"+op, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
 		if sel&4 != 0 {
 			req.Header.Set("Accept", "application/json")
 		}

@@ -112,7 +112,8 @@ type answer struct {
 	body   []byte
 }
 
-// do sends a request to s; body is JSON-encoded unless it is a string.
+// do sends a request to s; body is JSON-encoded unless it is a string, and
+// sent as application/json unless header says otherwise.
 func do(t *testing.T, h http.Handler, method, path string, body any, header ...string) answer {
 	t.Helper()
 	var rd io.Reader
@@ -128,6 +129,9 @@ func do(t *testing.T, h http.Handler, method, path string, body any, header ...s
 		rd = bytes.NewReader(raw)
 	}
 	req := httptest.NewRequest(method, path, rd)
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}

@@ -6,8 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"mime"
+	"net"
 	"net/http"
 	"runtime/debug"
+	"strings"
 )
 
 // statusError is an error with its HTTP status.
@@ -53,8 +56,14 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // decodeJSON reads r's body, at most MaxBody bytes, into v: one JSON object
-// with known fields only.
+// with known fields only. The body must be sent as Content-Type
+// application/json (415 otherwise): a browser cannot send that type to
+// another site without its consent (a CORS preflight, which this server does
+// not grant), so no foreign page can post to the API.
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		return errorf(http.StatusUnsupportedMediaType, "the body must be JSON sent with Content-Type: application/json, got %q", r.Header.Get("Content-Type"))
+	}
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxBody))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
@@ -88,6 +97,35 @@ func recoverPanics(logger *log.Logger, h http.Handler) http.Handler {
 		}()
 		h.ServeHTTP(w, r)
 	})
+}
+
+// loopbackHosts refuses (421) a request whose Host header does not name the
+// loopback interface (localhost, 127.0.0.0/8 or ::1, with or without a port):
+// a server on loopback without a token is reachable by a page of another site
+// whose name was made to resolve to 127.0.0.1 (DNS rebinding), and such a
+// page's requests carry its own name as Host.
+func loopbackHosts(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !isLoopbackHost(r.Host) {
+			writeError(w, http.StatusMisdirectedRequest, fmt.Sprintf("host %q is not served: this server answers only requests for localhost, 127.0.0.1 or [::1] (without --token it is reachable from this machine only)", r.Host))
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// isLoopbackHost reports whether a Host header names the loopback interface.
+func isLoopbackHost(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	} else if strings.HasPrefix(host, "[") && strings.HasSuffix(host, "]") {
+		host = host[1 : len(host)-1]
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // secureHeaders sets the headers that keep the studio's page to its own

@@ -140,9 +140,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 // Serve answers the connections of ln until ctx is cancelled, then shuts down
 // gracefully: it stops accepting, ends the event streams, and waits up to 10 s
 // for the requests under way.
+//
+// Without a token, on a loopback address, only requests whose Host header
+// names loopback are answered (421 otherwise), against DNS rebinding.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	var h http.Handler = s
+	if s.cfg.Token == "" && IsLoopback(ln.Addr().String()) {
+		h = secureHeaders(loopbackHosts(s))
+	}
 	hs := &http.Server{
-		Handler:           s,
+		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       s.cfg.RequestTimeout,
 		WriteTimeout:      s.cfg.RequestTimeout + 10*time.Second, // event streams lift and extend theirs

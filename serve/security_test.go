@@ -1,0 +1,109 @@
+package serve
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// POST bodies must be sent as application/json: a page of another site can
+// send text/plain or a form without asking, not JSON.
+func TestContentTypeRequired(t *testing.T) {
+	s := newServer(t, Config{})
+	for _, ct := range []string{"", "text/plain", "text/plain;charset=UTF-8", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/jsonx", "nonsense;;"} {
+		for _, op := range []string{"generate", "interpolate"} {
+			a := do(t, s, "POST", "/api/models/mlp/"+op, `{"n": 1, "from_seed": 1, "to_seed": 2}`, "Content-Type", ct)
+			if op == "generate" {
+				a = do(t, s, "POST", "/api/models/mlp/"+op, `{"n": 1}`, "Content-Type", ct)
+			}
+			wantStatus(t, op+" with Content-Type "+ct, a, http.StatusUnsupportedMediaType, "Content-Type: application/json")
+		}
+	}
+	for _, ct := range []string{"application/json", "application/json; charset=utf-8", "Application/JSON"} {
+		wantStatus(t, "generate with Content-Type "+ct, do(t, s, "POST", "/api/models/mlp/generate", `{"n": 1}`, "Content-Type", ct), 200, "")
+	}
+}
+
+func TestIsLoopbackHost(t *testing.T) {
+	for host, want := range map[string]bool{
+		"localhost": true, "LOCALHOST:8080": true, "127.0.0.1": true, "127.0.0.1:80": true, "127.9.8.7:1": true,
+		"[::1]": true, "[::1]:8080": true, "::1": true,
+		"": false, "attacker.example": false, "attacker.example:8080": false, "localhost.attacker.example": false,
+		"0.0.0.0:80": false, "192.168.1.2": false, "[::]:80": false, "127.0.0.1.nip.io": false, "[::1]x": false,
+	} {
+		if got := isLoopbackHost(host); got != want {
+			t.Errorf("isLoopbackHost(%q) = %v, want %v", host, got, want)
+		}
+	}
+}
+
+// hostStatus sends GET or POST path to the server at base with the Host
+// header host, and returns the status and the JSON error, if any.
+func hostStatus(t *testing.T, base, method, path, host string, header ...string) (int, string) {
+	t.Helper()
+	var body *strings.Reader
+	if method == "POST" {
+		body = strings.NewReader(`{"n": 1}`)
+	} else {
+		body = strings.NewReader("")
+	}
+	req, err := http.NewRequest(method, base+path, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	if host != "" {
+		req.Host = host
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var e struct {
+		Error string `json:"error"`
+	}
+	if res.StatusCode >= 400 {
+		if ct := res.Header.Get("Content-Type"); ct != "application/json" {
+			t.Errorf("%s %s Host %s: error Content-Type %q", method, path, host, ct)
+		}
+		if err := json.NewDecoder(res.Body).Decode(&e); err != nil || e.Error == "" {
+			t.Errorf("%s %s Host %s: error body is not JSON {\"error\": ...}", method, path, host)
+		}
+	}
+	return res.StatusCode, e.Error
+}
+
+// Without a token on loopback, only requests for a loopback name are served
+// (DNS rebinding); with a token, any Host is.
+func TestHostOnLoopback(t *testing.T) {
+	base := httptestServer(t, newServer(t, Config{}))
+	port := base[strings.LastIndex(base, ":")+1:]
+	for _, host := range []string{"attacker.example", "attacker.example:" + port, "localhost.attacker.example:" + port, "192.168.1.2:" + port} {
+		for _, path := range []string{"/api/models", "/", "/healthz", "/api/openapi.json"} {
+			if code, msg := hostStatus(t, base, "GET", path, host); code != http.StatusMisdirectedRequest || !strings.Contains(msg, "is not served") {
+				t.Errorf("GET %s Host %s: %d %q, want 421", path, host, code, msg)
+			}
+		}
+		if code, _ := hostStatus(t, base, "POST", "/api/models/mlp/generate", host); code != http.StatusMisdirectedRequest {
+			t.Errorf("POST generate Host %s: %d, want 421", host, code)
+		}
+	}
+	for _, host := range []string{"", "localhost:" + port, "localhost", "127.0.0.1:" + port, "[::1]:" + port} {
+		if code, msg := hostStatus(t, base, "GET", "/api/models", host); code != 200 {
+			t.Errorf("GET /api/models Host %q: %d %q, want 200", host, code, msg)
+		}
+	}
+	if code, msg := hostStatus(t, base, "POST", "/api/models/mlp/generate", "localhost:"+port); code != 200 {
+		t.Errorf("POST generate Host localhost: %d %q, want 200", code, msg)
+	}
+
+	withToken := httptestServer(t, newServer(t, Config{Token: "s3cret"}))
+	if code, msg := hostStatus(t, withToken, "GET", "/api/models", "gogan.example:443", "Authorization", "Bearer s3cret"); code != 200 {
+		t.Errorf("with a token, Host gogan.example: %d %q, want 200", code, msg)
+	}
+}
