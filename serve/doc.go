@@ -69,7 +69,8 @@
 //
 // Every error is JSON, {"error": "..."}, with its status: 400 bad JSON or
 // values, 401 no or wrong token, 403 a name leading outside the runs folder,
-// 404 unknown run or route, 405 wrong method, 413 body too large, 415 a body
-// not sent as application/json, 421 a Host that is not loopback, 503 busy or
-// out of time, 500 a panic in a handler (recovered: the server keeps running).
+// 404 unknown run or route, 405 wrong method, 408 a body not received within
+// the read timeout, 413 body too large, 415 a body not sent as
+// application/json, 421 a Host that is not loopback, 503 busy or out of time,
+// 500 a panic in a handler (recovered: the server keeps running).
 package serve

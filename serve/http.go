@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"os"
 	"runtime/debug"
 	"strings"
 )
@@ -74,10 +75,18 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	switch {
 	case errors.As(err, &tooLarge):
 		return errorf(http.StatusRequestEntityTooLarge, "request body is larger than %d bytes", MaxBody)
+	case isTimeout(err):
+		return errorf(http.StatusRequestTimeout, "the request body was not received within the server's read timeout")
 	case err != nil:
 		return errorf(http.StatusBadRequest, "bad JSON body: %v", err)
 	}
 	return nil
+}
+
+// isTimeout reports whether err is a read that ran past its deadline.
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, os.ErrDeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
 }
 
 // recoverPanics answers 500 when h panics, and logs the panic with its stack;

@@ -1,10 +1,15 @@
 package serve
 
 import (
+	"bufio"
 	"encoding/json"
+	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 // POST bodies must be sent as application/json: a page of another site can
@@ -105,5 +110,30 @@ func TestHostOnLoopback(t *testing.T) {
 	withToken := httptestServer(t, newServer(t, Config{Token: "s3cret"}))
 	if code, msg := hostStatus(t, withToken, "GET", "/api/models", "gogan.example:443", "Authorization", "Bearer s3cret"); code != 200 {
 		t.Errorf("with a token, Host gogan.example: %d %q, want 200", code, msg)
+	}
+}
+
+// A body sent too slowly gets 408, with no socket address in the answer.
+func TestSlowBodyTimesOut(t *testing.T) {
+	base := httptestServer(t, newServer(t, Config{RequestTimeout: 300 * time.Millisecond}))
+	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	body := `{"n": 1}`
+	fmt.Fprintf(conn, "POST /api/models/mlp/generate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body[:3])
+	time.Sleep(time.Second) // past the read timeout; the rest of the body never comes in time
+	conn.Write([]byte(body[3:]))
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	wantStatus(t, "slow body", answer{res.StatusCode, res.Header, raw}, http.StatusRequestTimeout, "read timeout")
+	if strings.Contains(string(raw), "127.0.0.1") || strings.Contains(string(raw), "tcp") {
+		t.Errorf("the answer shows socket addresses: %s", raw)
 	}
 }
