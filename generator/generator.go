@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"path/filepath"
@@ -67,6 +68,10 @@ func statePath(path string) (string, error) {
 	return state, nil
 }
 
+// ErrGeneratesNothing is the error (wrapped) of Load and FromJob for a run
+// whose model makes no samples, such as a classifier.
+var ErrGeneratesNothing = errors.New("generates nothing")
+
 // FromJob returns the generator of a trainer in memory: a GAN's G (its weight
 // average when the run keeps one) or an autoencoder's decoder. The Generator
 // shares the trainer's weights.
@@ -81,7 +86,7 @@ func FromJob(job gan.Job) (*Generator, error) {
 	case *gan.AutoencoderTrainer:
 		g.net, g.autoencoder = j.Decoder, true
 	default:
-		return nil, fmt.Errorf("model %s generates nothing (it is neither a GAN nor an autoencoder)", g.model)
+		return nil, fmt.Errorf("model %s %w (it is neither a GAN nor an autoencoder)", g.model, ErrGeneratesNothing)
 	}
 	g.latent = g.net.InputShapes()[0].Size()
 	g.shape = g.net.OutputShape()

@@ -41,7 +41,11 @@
 // (generator.Load), and only then swapped in under the run's lock. A
 // checkpoint that does not load (a file replaced during the read) leaves the
 // previous generator in service and is tried again a moment later. gogan
-// writes checkpoints atomically, so a half-written file is never read.
+// writes checkpoints atomically, so a half-written file is never read. With
+// no previous generator, a checkpoint that does not load gets 503 (with
+// Retry-After; the server's log has the full error), and a run whose model
+// generates nothing (a classifier) gets 400. These answers name the run, never
+// the server's folders.
 //
 // # Limits
 //
@@ -68,9 +72,9 @@
 // # Errors
 //
 // Every error is JSON, {"error": "..."}, with its status: 400 bad JSON or
-// values, 401 no or wrong token, 403 a name leading outside the runs folder,
+// values or a run that makes no images, 401 no or wrong token, 403 a name leading outside the runs folder,
 // 404 unknown run or route, 405 wrong method, 408 a body not received within
 // the read timeout, 413 body too large, 415 a body not sent as
-// application/json, 421 a Host that is not loopback, 503 busy or out of time,
-// 500 a panic in a handler (recovered: the server keeps running).
+// application/json, 421 a Host that is not loopback, 503 busy, out of time or
+// a checkpoint that does not load, 500 a panic in a handler (recovered: the server keeps running).
 package serve

@@ -204,10 +204,25 @@ func (m *model) current(logger *log.Logger) (*loaded, error) {
 			logger.Printf("serve: %v; serving step %d still", err, m.cur.gen.Step())
 			return m.cur, nil
 		}
-		return nil, errorf(http.StatusInternalServerError, "%v", err)
+		return nil, m.loadError(err, logger)
 	}
 	m.cur, m.stamp, m.state = next, stamp, state
 	return m.cur, nil
+}
+
+// loadError is the answer to a checkpoint that does not load, with no
+// previous generator to serve instead: 400 for a model that generates nothing
+// (a classifier), else 503 with Retry-After (a damaged checkpoint, or one
+// replaced during the read, which is tried again). Its message names the run,
+// not the server's folders; the log has the full error.
+func (m *model) loadError(err error, logger *log.Logger) error {
+	name := filepath.Base(m.dir)
+	msg := strings.ReplaceAll(err.Error(), m.dir, name)
+	if errors.Is(err, generator.ErrGeneratesNothing) {
+		return errorf(http.StatusBadRequest, "run %s cannot generate: %s", name, msg)
+	}
+	logger.Printf("serve: run %s: its checkpoint does not load: %v", name, err)
+	return errorf(http.StatusServiceUnavailable, "run %s: its checkpoint does not load (damaged, or being replaced): %s", name, msg)
 }
 
 // load reads the generator of the run dir whose latest.json holds state

@@ -5,11 +5,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gogan/gogan/gan"
 )
 
 // POST bodies must be sent as application/json: a page of another site can
@@ -135,5 +140,77 @@ func TestSlowBodyTimesOut(t *testing.T) {
 	wantStatus(t, "slow body", answer{res.StatusCode, res.Header, raw}, http.StatusRequestTimeout, "read timeout")
 	if strings.Contains(string(raw), "127.0.0.1") || strings.Contains(string(raw), "tcp") {
 		t.Errorf("the answer shows socket addresses: %s", raw)
+	}
+}
+
+// A run whose model generates nothing gets 400, one whose checkpoint is
+// damaged 503; neither answer shows the server's folders.
+func TestUnservableRuns(t *testing.T) {
+	root := t.TempDir()
+	cfg := gan.DefaultConfig()
+	cfg.Model = "classifier"
+	gan.ApplyRecipe(&cfg, map[string]bool{})
+	job, err := gan.NewJob(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := job.SaveCheckpoint(filepath.Join(root, "clf", "checkpoints")); err != nil {
+		t.Fatal(err)
+	}
+	newTrainer(t, filepath.Join(root, "broken"), "mlp").train(t, 1)
+	tensors, err := filepath.Glob(filepath.Join(root, "broken", "checkpoints", "*.safetensors"))
+	if err != nil || len(tensors) == 0 {
+		t.Fatalf("no tensor file: %v", err)
+	}
+	for _, f := range tensors {
+		info, err := os.Stat(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Truncate(f, info.Size()/2); err != nil {
+			t.Fatal(err)
+		}
+	}
+	real, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logged strings.Builder
+	s := newServer(t, Config{Runs: root, Log: log.New(&logged, "", 0)})
+	noPaths := func(what string, a answer) {
+		t.Helper()
+		if strings.Contains(string(a.body), root) || strings.Contains(string(a.body), real) {
+			t.Errorf("%s: the answer shows the server's folders: %s", what, a.body)
+		}
+	}
+	for _, op := range []string{"generate", "interpolate"} {
+		a := do(t, s, "POST", "/api/models/clf/"+op, map[string]any{"from_seed": 1, "to_seed": 2})
+		if op == "generate" {
+			a = do(t, s, "POST", "/api/models/clf/"+op, map[string]any{"n": 1})
+		}
+		wantStatus(t, "classifier "+op, a, http.StatusBadRequest, "model classifier generates nothing")
+		wantStatus(t, "classifier "+op, a, http.StatusBadRequest, "run clf")
+		noPaths("classifier "+op, a)
+
+		a = do(t, s, "POST", "/api/models/broken/"+op, map[string]any{"from_seed": 1, "to_seed": 2})
+		if op == "generate" {
+			a = do(t, s, "POST", "/api/models/broken/"+op, map[string]any{"n": 1})
+		}
+		wantStatus(t, "damaged "+op, a, http.StatusServiceUnavailable, "run broken: its checkpoint does not load")
+		if a.header.Get("Retry-After") == "" {
+			t.Errorf("damaged %s: 503 without Retry-After", op)
+		}
+		noPaths("damaged "+op, a)
+	}
+	a := do(t, s, "GET", "/api/models", nil)
+	wantStatus(t, "models", a, 200, "")
+	noPaths("models", a)
+	for _, want := range []string{`"name":"clf"`, "generates nothing", `"name":"broken"`, "does not load"} {
+		if !strings.Contains(string(a.body), want) {
+			t.Errorf("models: %s lacks %s", a.body, want)
+		}
+	}
+	if !strings.Contains(logged.String(), real) && !strings.Contains(logged.String(), root) {
+		t.Errorf("the log lacks the damaged checkpoint's full error: %q", logged.String())
 	}
 }
