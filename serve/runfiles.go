@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sync"
 	"time"
 
 	"github.com/gogan/gogan/gan"
@@ -66,22 +67,125 @@ func readLines(path string, offset int64) ([]json.RawMessage, int64, error) {
 	}
 }
 
-// lastFID returns the FID of the last metrics line that has one, and its step.
+// lastFID returns the FID of the last complete metrics line that has one,
+// and its step. It reads the file from its end, and remembers its answer for
+// the file's size and time, so that GET /api/models costs a stat per run, not
+// a read of the whole log.
 func lastFID(path string) (*float64, *int) {
-	lines, _, err := readLines(path, 0)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, nil
 	}
-	for i := len(lines) - 1; i >= 0; i-- {
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil || !info.Mode().IsRegular() {
+		return nil, nil
+	}
+	stamp := fileStamp{info.ModTime(), info.Size()}
+	fidCache.Lock()
+	e, ok := fidCache.m[path]
+	fidCache.Unlock()
+	if ok && e.stamp == stamp {
+		return e.fid, e.step
+	}
+	fid, step := lastFIDAt(f, info.Size())
+	fidCache.Lock()
+	if len(fidCache.m) >= maxFIDCache {
+		clear(fidCache.m)
+	}
+	fidCache.m[path] = fidEntry{stamp, fid, step}
+	fidCache.Unlock()
+	return fid, step
+}
+
+// maxFIDCache bounds fidCache's entries (one per run).
+const maxFIDCache = 4096
+
+// fidCache holds lastFID's answers by file.
+var fidCache = struct {
+	sync.Mutex
+	m map[string]fidEntry
+}{m: map[string]fidEntry{}}
+
+// fidEntry is lastFID's answer for a file as it was.
+type fidEntry struct {
+	stamp fileStamp
+	fid   *float64
+	step  *int
+}
+
+// lastFIDAt is lastFID on the first size bytes of r.
+func lastFIDAt(r io.ReaderAt, size int64) (*float64, *int) {
+	var fid *float64
+	var step *int
+	scanLinesBack(r, size, func(line []byte) bool {
+		line = bytes.TrimSpace(line)
+		if len(line) == 0 || line[0] != '{' {
+			return false
+		}
 		var rec struct {
 			FID  *float64 `json:"fid"`
 			Step int      `json:"step"`
 		}
-		if json.Unmarshal(lines[i], &rec) == nil && rec.FID != nil {
-			return rec.FID, &rec.Step
+		if json.Unmarshal(line, &rec) != nil || rec.FID == nil {
+			return false
+		}
+		fid, step = rec.FID, &rec.Step
+		return true
+	})
+	return fid, step
+}
+
+// Reading a file backwards: the block size, and the longest line kept (a
+// longer one is no metrics line, and is skipped).
+const (
+	backBlock   = 64 << 10
+	backMaxLine = 1 << 20
+)
+
+// scanLinesBack calls visit on the complete lines of the first size bytes of
+// r (each with its '\n'; a last line without one is not complete yet), from
+// the last to the first, until visit returns true. It reads backBlock bytes
+// at a time and holds at most one line, up to backMaxLine bytes, besides.
+func scanLinesBack(r io.ReaderAt, size int64, visit func(line []byte) bool) {
+	buf := make([]byte, backBlock)
+	var tail []byte // [p, the end of the current line): its start is further back
+	found := false  // whether the end of the last complete line was found
+	skipping := false
+	for pos := size; pos > 0; {
+		n := min(int64(backBlock), pos)
+		pos -= n
+		if _, err := r.ReadAt(buf[:n], pos); err != nil && err != io.EOF {
+			return
+		}
+		data := buf[:n]
+		if !found {
+			i := bytes.LastIndexByte(data, '\n')
+			if i < 0 {
+				continue // still in the incomplete last line
+			}
+			found, data = true, data[:i+1]
+		}
+		c := append(append(make([]byte, 0, len(data)+len(tail)), data...), tail...) // ends with '\n'
+		e := len(c)
+		for {
+			i := bytes.LastIndexByte(c[:e-1], '\n')
+			if i < 0 {
+				break
+			}
+			if !skipping && visit(c[i+1:e]) {
+				return
+			}
+			skipping, e = false, i+1
+		}
+		tail = c[:e]
+		if len(tail) > backMaxLine {
+			skipping, tail = true, []byte{'\n'}
 		}
 	}
-	return nil, nil
+	if found && !skipping {
+		visit(tail)
+	}
 }
 
 // sampleName is the form of a sample grid's file name.
