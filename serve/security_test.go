@@ -2,6 +2,7 @@ package serve
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -212,5 +213,28 @@ func TestUnservableRuns(t *testing.T) {
 	}
 	if !strings.Contains(logged.String(), real) && !strings.Contains(logged.String(), root) {
 		t.Errorf("the log lacks the damaged checkpoint's full error: %q", logged.String())
+	}
+}
+
+// A server bound to every interface (it has a token under gogan serve)
+// answers any Host, as before.
+func TestHostOnOtherAddress(t *testing.T) {
+	ln, err := net.Listen("tcp", "0.0.0.0:0")
+	if err != nil {
+		t.Skipf("cannot listen on every interface: %v", err)
+	}
+	s := newServer(t, Config{})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx, ln) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	}()
+	base := fmt.Sprintf("http://127.0.0.1:%d", ln.Addr().(*net.TCPAddr).Port)
+	if code, msg := hostStatus(t, base, "GET", "/api/models", "gogan.example:8080"); code != 200 {
+		t.Errorf("on 0.0.0.0, Host gogan.example: %d %q, want 200", code, msg)
 	}
 }
