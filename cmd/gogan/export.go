@@ -34,16 +34,25 @@ func runExport(env *environment, f *exportFlags) error {
 	if f.run == "" {
 		return usageError{"--run is required"}
 	}
+	// The format: --format, else --out's extension, else ONNX (no --out, or one without
+	// an extension). An extension that names another format, or none, is a usage error.
+	ext := strings.TrimPrefix(strings.ToLower(filepath.Ext(f.out)), ".")
+	_, known := export.Formats[ext]
 	name := f.format
 	if name == "" {
-		name = strings.TrimPrefix(strings.ToLower(filepath.Ext(f.out)), ".")
-		if _, ok := export.Formats[name]; !ok {
-			name = "onnx"
+		name = "onnx"
+		if known {
+			name = ext
+		} else if ext != "" {
+			return usageError{fmt.Sprintf("--out %s: the file's extension names no format (%s): give --format, or an extension of one", f.out, export.FormatNames())}
 		}
 	}
 	format, ok := export.Formats[name]
 	if !ok {
 		return usageError{fmt.Sprintf("--format must be one of %s, got %q", export.FormatNames(), name)}
+	}
+	if known && ext != name {
+		return usageError{fmt.Sprintf("--out %s is a .%s file, but --format is %s: change one of them", f.out, ext, name)}
 	}
 	path := f.out
 	if path == "" {

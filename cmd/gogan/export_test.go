@@ -110,6 +110,8 @@ func TestExportErrors(t *testing.T) {
 	}{
 		{"no run", []string{"--out", "x.onnx"}, 2, []string{"--run is required"}},
 		{"bad format", []string{"--run", run, "--format", "tflite"}, 2, []string{`--format must be one of onnx, safetensors, got "tflite"`}},
+		{"format and extension differ", []string{"--run", run, "--format", "safetensors", "--out", filepath.Join(tmp, "g.onnx")}, 2, []string{"is a .onnx file, but --format is safetensors"}},
+		{"extension of no format", []string{"--run", run, "--out", filepath.Join(tmp, "g.pt")}, 2, []string{"g.pt: the file's extension names no format (onnx, safetensors)"}},
 		{"missing run", []string{"--run", missing, "--out", filepath.Join(tmp, "a.onnx")}, 1, []string{missing, "no such file"}},
 		{"out under a file", []string{"--run", run, "--out", filepath.Join(file, "g.onnx")}, 1, []string{filepath.Join(file, "g.onnx"), "not a directory"}},
 		{"out is a folder", []string{"--run", run, "--out", tmp, "--format", "onnx"}, 1, []string{tmp, "folder"}},
@@ -121,7 +123,7 @@ func TestExportErrors(t *testing.T) {
 			wantError(t, gogan(t, append([]string{"export"}, tc.args...)...), tc.code, tc.want...)
 		})
 	}
-	for _, name := range []string{"a.onnx", "nan.onnx", "nan.safetensors"} {
+	for _, name := range []string{"a.onnx", "nan.onnx", "nan.safetensors", "g.onnx", "g.pt"} {
 		if _, err := os.Stat(filepath.Join(tmp, name)); err == nil {
 			t.Errorf("%s was written by a failed export", name)
 		}
