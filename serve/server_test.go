@@ -280,6 +280,7 @@ func TestToken(t *testing.T) {
 	wantStatus(t, "wrong token", do(t, s, "GET", "/api/models", nil, "Authorization", "Bearer s3cre"), 401, "wrong token")
 	wantStatus(t, "wrong token, generate", do(t, s, "POST", "/api/models/mlp/generate", map[string]any{}, "Authorization", "Bearer x"), 401, "wrong token")
 	wantStatus(t, "token", do(t, s, "GET", "/api/models", nil, "Authorization", "Bearer s3cret"), 200, "")
+	wantStatus(t, "token, scheme in lower case", do(t, s, "GET", "/api/models", nil, "Authorization", "bearer s3cret"), 200, "")
 	if a := do(t, s, "GET", "/api/models", nil); a.header.Get("WWW-Authenticate") == "" {
 		t.Error("401 without WWW-Authenticate")
 	}
