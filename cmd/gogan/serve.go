@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -47,14 +48,21 @@ func runServe(env *environment, f *serveFlags) error {
 	if f.token == "" {
 		f.token = os.Getenv("GOGAN_TOKEN")
 	}
-	if _, _, err := net.SplitHostPort(f.addr); err != nil {
+	_, port, err := net.SplitHostPort(f.addr)
+	if err != nil {
 		return usageError{fmt.Sprintf("--addr must be host:port, got %q", f.addr)}
+	}
+	if p, err := strconv.Atoi(port); port != "" && (err != nil || p < 0 || p > 65535) {
+		return usageError{fmt.Sprintf("--addr %s: the port must be a number in [0, 65535], got %q", f.addr, port)}
 	}
 	if !serve.IsLoopback(f.addr) && f.token == "" {
 		return usageError{fmt.Sprintf("--addr %s is reachable from other machines: give --token (or $GOGAN_TOKEN), or bind 127.0.0.1", f.addr)}
 	}
 	if f.maxConcurrent < 0 || f.queueWait < 0 || f.timeout < 0 {
 		return usageError{"--max-concurrent, --queue-wait and --timeout must not be negative"}
+	}
+	if f.timeout == 0 {
+		return usageError{"--timeout must be positive (a request's deadline), got 0"}
 	}
 	srv, err := serve.New(serve.Config{
 		Runs: f.runs, Run: f.run, Token: f.token,

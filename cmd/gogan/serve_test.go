@@ -24,6 +24,8 @@ func TestServeUsage(t *testing.T) {
 		{split("serve --runs . --addr 0.0.0.0:8080"), 2, "--addr 0.0.0.0:8080 is reachable from other machines: give --token"},
 		{split("serve --runs . --addr :8080"), 2, "give --token"},
 		{split("serve --runs . --addr nonsense"), 2, `--addr must be host:port, got "nonsense"`},
+		{split("serve --runs . --addr 127.0.0.1:99999"), 2, `the port must be a number in [0, 65535], got "99999"`},
+		{split("serve --runs . --timeout 0"), 2, "--timeout must be positive"},
 		{split("serve --runs . --max-concurrent -1"), 2, "must not be negative"},
 		{[]string{"serve", "--runs", filepath.Join(t.TempDir(), "none")}, 1, "runs folder"},
 		{[]string{"serve", "--run", t.TempDir()}, 1, "has no checkpoint"},
