@@ -19,22 +19,46 @@ import (
 
 // metrics answers GET /api/runs/{name}/metrics: the run's metrics.jsonl as a
 // JSON array of its lines, as written (a line cut short at the end is left
-// out; an empty array before the first line).
+// out; an empty array before the first line). The array is written line by
+// line as the file is read, so a long run's log (hundreds of MB) costs a
+// buffer, not its size, whoever asks for it at once.
 func (s *Server) metrics(w http.ResponseWriter, r *http.Request) {
 	dir, err := s.runs.dir(r.PathValue("name"))
 	if err != nil {
 		fail(w, err)
 		return
 	}
-	lines, _, err := readLines(filepath.Join(dir, "metrics.jsonl"), 0)
-	if err != nil {
+	f, err := os.Open(filepath.Join(dir, "metrics.jsonl"))
+	if err != nil && !os.IsNotExist(err) {
 		fail(w, err)
 		return
 	}
-	if lines == nil {
-		lines = []json.RawMessage{}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	out := bufio.NewWriter(w)
+	out.WriteByte('[')
+	if f != nil {
+		defer f.Close()
+		first := true
+		rd := bufio.NewReader(f)
+		for {
+			line, err := rd.ReadBytes('\n')
+			if err != nil { // EOF: a last line not yet complete is left out
+				break
+			}
+			line = bytes.TrimSpace(line)
+			if len(line) == 0 || line[0] != '{' || !json.Valid(line) {
+				continue
+			}
+			if !first {
+				out.WriteByte(',')
+			}
+			first = false
+			out.Write(line)
+		}
 	}
-	writeJSON(w, http.StatusOK, lines)
+	out.WriteString("]\n")
+	out.Flush()
 }
 
 // readLines reads the complete lines of a JSON-lines file from byte offset
