@@ -46,8 +46,8 @@ func (s *Server) metrics(w http.ResponseWriter, r *http.Request) {
 			if err != nil { // EOF: a last line not yet complete is left out
 				break
 			}
-			line = bytes.TrimSpace(line)
-			if len(line) == 0 || line[0] != '{' || !json.Valid(line) {
+			line, ok := metricsLine(line)
+			if !ok {
 				continue
 			}
 			if !first {
@@ -84,11 +84,18 @@ func readLines(path string, offset int64) ([]json.RawMessage, int64, error) {
 			return out, offset, nil
 		}
 		offset += int64(len(line))
-		line = bytes.TrimSpace(line)
-		if len(line) > 0 && line[0] == '{' && json.Valid(line) {
+		if line, ok := metricsLine(line); ok {
 			out = append(out, json.RawMessage(line))
 		}
 	}
+}
+
+// metricsLine is a line of a JSON-lines file without its surrounding white
+// space, and whether it is a JSON object (metrics.jsonl's lines; anything else
+// in the file is left out).
+func metricsLine(line []byte) ([]byte, bool) {
+	line = bytes.TrimSpace(line)
+	return line, len(line) > 0 && line[0] == '{' && json.Valid(line)
 }
 
 // lastFID returns the FID of the last complete metrics line that has one,
