@@ -175,10 +175,8 @@ func onto(img image.Image, background color.Color) image.Image {
 	if op, ok := img.(interface{ Opaque() bool }); ok && op.Opaque() {
 		return img
 	}
-	if _, _, _, a := background.RGBA(); a == 0xffff {
-		if r, g, b, _ := background.RGBA(); r == 0 && g == 0 && b == 0 {
-			return img
-		}
+	if r, g, b, a := background.RGBA(); a == 0xffff && r|g|b == 0 {
+		return img
 	}
 	b := img.Bounds()
 	canvas := image.NewRGBA(b)
