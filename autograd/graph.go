@@ -2,6 +2,8 @@ package autograd
 
 import (
 	"math/rand/v2"
+	"sync"
+	"sync/atomic"
 
 	"github.com/gogan/gogan/internal/cuda"
 	"github.com/gogan/gogan/tensor"
@@ -20,7 +22,7 @@ type Graph struct {
 	// parameters then need no gradient.
 	wantParams bool
 
-	flops uint64 // see Flops
+	flops atomic.Uint64 // see Flops
 
 	dev    *cuda.Device // nil: the CPU (see UseDevice)
 	darena devArena
@@ -28,6 +30,9 @@ type Graph struct {
 	masks  int  // the Dropout masks drawn on the device since Reset
 
 	profile *OpProfile // see SetProfile; nil: ops are not timed
+
+	pair     [2]gradJob // the two gradients a backward rule computes at once (pairs.go)
+	pairsRun int        // how many pairs ran at once since NewGraph (for tests)
 
 	// Rand drives stochastic ops (Dropout). Callers seed it for determinism.
 	Rand *rand.Rand
@@ -199,13 +204,18 @@ func (g *Graph) Detach(x *Var) *Var { return g.view(x, x.Shape...) }
 // arena is a bump allocator over one slab that is reused after each Reset. When a
 // step needs more than the slab holds, the excess is allocated from the heap and
 // the slab grows to fit at the next Reset, so a repeated step stops allocating.
+//
+// The two jobs of a pair (pairs.go) allocate at once: mu guards the arena.
 type arena struct {
+	mu       sync.Mutex
 	slab     []float32
 	off      int
 	overflow int
 }
 
 func (a *arena) alloc(n int) []float32 {
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	if a.off+n > len(a.slab) {
 		a.overflow += n
 		return make([]float32, n)

@@ -170,8 +170,7 @@ func (g *Graph) Conv2DFilterGrad(x, dy *Var, kernel, strides [2]int, padding Pad
 
 // conv is Conv2D on an explicit geometry: x (N,H,W,Ci), w (kh,kw,Ci,Co) → (N,oh,ow,Co).
 func (g *Graph) conv(x, w *Var, win window, oh, ow int) *Var {
-	d := newConvDims(x.Shape, oh, ow, w.Shape[3], win)
-	y := g.newVar(d.n, oh, ow, d.co)
+	y, d := g.newConv(x, w, win, oh, ow)
 	if g.dev != nil {
 		g.cudaConvForward(y, x, w, d)
 	} else {
@@ -183,10 +182,23 @@ func (g *Graph) conv(x, w *Var, win window, oh, ow int) *Var {
 	return y
 }
 
+// newConv is conv's output, uninitialized, and its geometry.
+func (g *Graph) newConv(x, w *Var, win window, oh, ow int) (*Var, convDims) {
+	d := newConvDims(x.Shape, oh, ow, w.Shape[3], win)
+	return g.newVar(d.n, oh, ow, d.co), d
+}
+
 // convBackward: forward y = x ⋆ w, so dx = dy ⋆ᵀ w and dw = x ⋆ʷ dy.
 func convBackward(g *Graph, n *node, dy *Var) {
 	x, w := n.in[0], n.in[1]
 	win := n.win
+	if g.pairs(x, w) {
+		dx := g.pairConvT(&g.pair[0], dy, w, win, x.Shape[1], x.Shape[2])
+		dw := g.pairConvW(&g.pair[1], x, dy, win)
+		g.runPair()
+		g.accumulatePair(x, dx, w, dw)
+		return
+	}
 	if g.wants(x) {
 		g.accumulate(x, g.convT(dy, w, win, x.Shape[1], x.Shape[2]))
 	}
@@ -197,11 +209,7 @@ func convBackward(g *Graph, n *node, dy *Var) {
 
 // convT is the adjoint of conv in x: dy (N,OH,OW,Co), w (kh,kw,Ci,Co) → (N,h,wd,Ci).
 func (g *Graph) convT(dy, w *Var, win window, h, wd int) *Var {
-	d := newConvDims([]int{dy.Shape[0], h, wd, w.Shape[2]}, dy.Shape[1], dy.Shape[2], w.Shape[3], win)
-	if dy.Shape[3] != d.co {
-		panic("autograd: Conv2DTranspose of " + dy.Shape.String() + " with kernel " + w.Shape.String())
-	}
-	dx := g.newVar(d.n, h, wd, d.ci)
+	dx, d := g.newConvT(dy, w, win, h, wd)
 	if g.dev != nil {
 		g.cudaConvBackwardData(dx, dy, w, d)
 	} else {
@@ -213,11 +221,27 @@ func (g *Graph) convT(dy, w *Var, win window, h, wd int) *Var {
 	return dx
 }
 
+// newConvT is convT's output, uninitialized, and its geometry.
+func (g *Graph) newConvT(dy, w *Var, win window, h, wd int) (*Var, convDims) {
+	d := newConvDims([]int{dy.Shape[0], h, wd, w.Shape[2]}, dy.Shape[1], dy.Shape[2], w.Shape[3], win)
+	if dy.Shape[3] != d.co {
+		panic("autograd: Conv2DTranspose of " + dy.Shape.String() + " with kernel " + w.Shape.String())
+	}
+	return g.newVar(d.n, h, wd, d.ci), d
+}
+
 // convTBackward: forward z = d ⋆ᵀ w (bilinear), so, for a gradient dz,
 // dd = dz ⋆ w and dw = dz ⋆ʷ d.
 func convTBackward(g *Graph, n *node, dz *Var) {
 	d, w := n.in[0], n.in[1]
 	win := n.win
+	if g.pairs(d, w) {
+		dd := g.pairConv(&g.pair[0], dz, w, win, d.Shape[1], d.Shape[2])
+		dw := g.pairConvW(&g.pair[1], dz, d, win)
+		g.runPair()
+		g.accumulatePair(d, dd, w, dw)
+		return
+	}
 	if g.wants(d) {
 		g.accumulate(d, g.conv(dz, w, win, d.Shape[1], d.Shape[2]))
 	}
@@ -228,8 +252,7 @@ func convTBackward(g *Graph, n *node, dz *Var) {
 
 // convW is the adjoint of conv in w: x (N,H,W,Ci), dy (N,OH,OW,Co) → (kh,kw,Ci,Co).
 func (g *Graph) convW(x, dy *Var, win window) *Var {
-	d := newConvDims(x.Shape, dy.Shape[1], dy.Shape[2], dy.Shape[3], win)
-	dw := g.newVar(win.kh, win.kw, d.ci, d.co)
+	dw, d := g.newConvW(x, dy, win)
 	if g.dev != nil {
 		g.cudaConvBackwardFilter(dw, x, dy, d)
 	} else {
@@ -239,6 +262,12 @@ func (g *Graph) convW(x, dy *Var, win window) *Var {
 		nd.win = win
 	}
 	return dw
+}
+
+// newConvW is convW's output, uninitialized, and its geometry.
+func (g *Graph) newConvW(x, dy *Var, win window) (*Var, convDims) {
+	d := newConvDims(x.Shape, dy.Shape[1], dy.Shape[2], dy.Shape[3], win)
+	return g.newVar(win.kh, win.kw, d.ci, d.co), d
 }
 
 // convWBackward: forward v = x ⋆ʷ d (bilinear), so, for a gradient dv,
@@ -399,6 +428,8 @@ func (d *convDims) scratchSize() (colLen, rows int) {
 // op reuses the memory: im2col matrices live only during their op.
 func (g *Graph) releaseScratch(s []float32) {
 	a := &g.arena
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	if n := len(s); n > 0 && n <= a.off && a.off <= len(a.slab) && &a.slab[a.off-n] == &s[0] {
 		a.off -= n
 	}

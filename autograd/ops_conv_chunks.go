@@ -94,7 +94,7 @@ func (g *Graph) convChunksParallel(backward bool, dst, src, w []float32, d *conv
 	if !parallel.TryRun(j, threads, true) {
 		return false
 	}
-	g.flops += d.flops()
+	g.countFlops(d.flops())
 	return true
 }
 

@@ -108,7 +108,7 @@ func (g *Graph) cudaConvBackwardFilter(dw, x, dy *Var, d convDims) {
 // names them): with cuDNN when it won for d's key, else with im2col, the
 // im2col + cuBLAS way; it counts the op's matrix-product FLOPs either way.
 func (g *Graph) cudaConv(op cuda.ConvOp, out, a, b cuda.Ptr, d *convDims, im2col func()) {
-	g.flops += d.flops()
+	g.countFlops(d.flops())
 	if d.pointwise() || d.rows() == 0 || d.patch() == 0 || d.co == 0 {
 		im2col()
 		return

@@ -97,6 +97,6 @@ func (g *Graph) filterGradSliced(dw, x, dy []float32, d *convDims) bool {
 	}
 	g.releaseScratch(j.col)
 	g.releaseScratch(j.partials)
-	g.flops += d.flops()
+	g.countFlops(d.flops())
 	return true
 }

@@ -34,7 +34,7 @@ func (x *Var) describe() string {
 // cudaSgemm is sgemm on the device, with alpha 1 and row strides of the
 // operands' columns: C(m×n) = op(A)·op(B) + beta·C.
 func (g *Graph) cudaSgemm(transA, transB bool, m, n, k int, a cuda.Ptr, lda int, b cuda.Ptr, ldb int, beta float32, c cuda.Ptr) {
-	g.flops += 2 * uint64(m) * uint64(n) * uint64(k)
+	g.countFlops(2 * uint64(m) * uint64(n) * uint64(k))
 	g.dev.Sgemm(transA, transB, m, n, k, 1, a, lda, b, ldb, beta, c, n)
 }
 

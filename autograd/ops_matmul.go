@@ -36,6 +36,22 @@ func (g *Graph) MatMul(a, b *Var, transA, transB bool) *Var {
 func matMulBackward(g *Graph, n *node, dC *Var) {
 	a, b := n.in[0], n.in[1]
 	transA, transB := n.trans[0], n.trans[1]
+	if g.pairs(a, b) {
+		var da, db *Var
+		if transA {
+			da = g.pairProduct(&g.pair[0], a, b, dC, transB, true)
+		} else {
+			da = g.pairProduct(&g.pair[0], a, dC, b, false, !transB)
+		}
+		if transB {
+			db = g.pairProduct(&g.pair[1], b, dC, a, true, transA)
+		} else {
+			db = g.pairProduct(&g.pair[1], b, a, dC, !transA, false)
+		}
+		g.runPair()
+		g.accumulatePair(a, da, b, db)
+		return
+	}
 	if g.wants(a) {
 		if transA {
 			g.accumulateProduct(a, b, dC, transB, true)
@@ -88,10 +104,13 @@ func gradientProduct(x, p, q *Var, transP, transQ bool) (m, n, k int) {
 // sgemm is gemm.Sgemm, counted: every matrix product an op computes goes
 // through it, so Flops reports the work a step did.
 func (g *Graph) sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	g.flops += 2 * uint64(m) * uint64(n) * uint64(k)
+	g.countFlops(2 * uint64(m) * uint64(n) * uint64(k))
 	gemm.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
+// countFlops adds f to Flops; the two jobs of a pair (pairs.go) count at once.
+func (g *Graph) countFlops(f uint64) { g.flops.Add(f) }
+
 // Flops is the number of floating-point operations in matrix products since the
 // graph was made (2·m·n·k per product): the figure benchmarks divide by time.
-func (g *Graph) Flops() uint64 { return g.flops }
+func (g *Graph) Flops() uint64 { return g.flops.Load() }

@@ -98,8 +98,10 @@ type call struct {
 	out     []float32
 	ldout   int
 	outBeta float32
-	// pm, pn: a shared product is cut into pm bands of rows by pn bands of columns (see Run).
+	// pm, pn: a shared product is cut into pm bands of rows by pn bands of columns (see Run),
+	// part p packing into ws[p].
 	pm, pn int
+	ws     []*workspace
 }
 
 // kStep is the depth of the k slabs: k cut into ⌈k/kcMax⌉ slabs of equal depth, rounded up

@@ -35,13 +35,17 @@ func SetThreads(n int) { parallel.SetThreads(n) }
 // Threads reports how many goroutines share one large product (parallel.Threads).
 func Threads() int { return parallel.Threads() }
 
-// shared is the product being shared among the threads of internal/parallel's team,
-// kept here so that no product allocates; one product uses it at a time (mu).
-var shared struct {
+// sharedProduct is a product being shared among threads of internal/parallel's team,
+// kept in shared so that no product allocates; one product uses it at a time (mu).
+type sharedProduct struct {
 	mu   sync.Mutex
 	call call
 	ws   []*workspace // part p's packing buffers
 }
+
+// shared are the products that can be shared at once: one, or two while
+// parallel.Pair runs two jobs on halves of the team.
+var shared [2]sharedProduct
 
 // spare holds the buffers of serial products, one per product running at the same time.
 var spare struct {
@@ -74,12 +78,8 @@ func execute(g *call) {
 		if flops := 2 * float64(g.m) * float64(g.n) * float64(g.k); flops >= parallelMinFlops {
 			// A product that finds the team busy with another job runs serially.
 			t = min(t, int(flops/partMinFlops))
-			if pm, pn := plan(g, t); pm*pn > 1 && shared.mu.TryLock() {
-				done := parallelRun(g, pm, pn)
-				shared.mu.Unlock()
-				if done {
-					return
-				}
+			if pm, pn := plan(g, t); pm*pn > 1 && shareProduct(g, pm, pn) {
+				return
 			}
 		}
 	}
@@ -132,21 +132,35 @@ func plan(g *call, t int) (pm, pn int) {
 // 8.1 ms against 7.2 cut along M and 6.4 cut 8 × 2).
 const minGridPanels = 4
 
-// parallelRun shares the product among parts threads of the team, if it is free, and
-// reports whether it did; shared.mu is held.
-func parallelRun(g *call, pm, pn int) bool {
-	parts := pm * pn
-	for len(shared.ws) < parts {
-		shared.ws = append(shared.ws, new(workspace))
+// shareProduct shares the product among pm·pn threads of the team, if a slot of shared
+// and the team are free, and reports whether it did.
+func shareProduct(g *call, pm, pn int) bool {
+	for i := range shared {
+		s := &shared[i]
+		if s.mu.TryLock() {
+			done := s.run(g, pm, pn)
+			s.mu.Unlock()
+			return done
+		}
 	}
-	shared.call = *g
-	gc := &shared.call
-	gc.pm, gc.pn = pm, pn
+	return false
+}
+
+// run shares the product among pm·pn threads of the team, if it is free, and reports
+// whether it did; s.mu is held.
+func (s *sharedProduct) run(g *call, pm, pn int) bool {
+	parts := pm * pn
+	for len(s.ws) < parts {
+		s.ws = append(s.ws, new(workspace))
+	}
+	s.call = *g
+	gc := &s.call
+	gc.pm, gc.pn, gc.ws = pm, pn, s.ws
 	if gc.out != nil {
-		gc.c = shared.ws[0].scratch(gc.m * gc.ldc)
+		gc.c = s.ws[0].scratch(gc.m * gc.ldc)
 	}
 	done := parallel.TryRun(gc, parts, true)
-	shared.call = call{} // drop the references to the caller's matrices
+	s.call = call{} // drop the references to the caller's matrices
 	return done
 }
 
@@ -155,7 +169,7 @@ func parallelRun(g *call, pm, pn int) bool {
 func (g *call) Run(p, _ int) {
 	i0, i1 := band(g.m, g.ks.mr, p/g.pn, g.pm)
 	j0, j1 := band(g.n, g.ks.nr, p%g.pn, g.pn)
-	g.run(shared.ws[p], i0, i1, j0, j1)
+	g.run(g.ws[p], i0, i1, j0, j1)
 }
 
 // band is band b of [0, total) cut into parts bands of whole units (the last may be partial).

@@ -28,8 +28,12 @@ var threads atomic.Int64
 // n <= 0 means runtime.GOMAXPROCS(0), read at each job (the default).
 func SetThreads(n int) { threads.Store(int64(max(n, 0))) }
 
-// Threads reports how many goroutines share one job.
+// Threads reports how many goroutines share one job: while Pair runs two jobs at
+// once, half of them.
 func Threads() int {
+	if n := pairThreads.Load(); n > 0 {
+		return int(n)
+	}
 	if n := threads.Load(); n > 0 {
 		return int(n)
 	}
@@ -52,11 +56,22 @@ func Parts(n int) int {
 // 2 threads.
 const spinFor = time.Millisecond
 
-// team is the set of persistent workers; one job uses them at a time (mu).
+// team is the set of persistent workers; one job uses them at a time (mu). While
+// Pair runs, it holds mu and its two jobs share the workers in two crews.
 var team struct {
 	mu      sync.Mutex
 	workers []*worker
+	crews   [2]crew
 }
+
+// crew is a share of the team's workers that one job of a Pair may use (mu).
+type crew struct {
+	mu      sync.Mutex
+	workers []*worker
+}
+
+// pairThreads is the threads of each crew while Pair runs, else 0.
+var pairThreads atomic.Int64
 
 // worker is one persistent goroutine. Parts are handed over through counters: the
 // caller writes the part and bumps posted; the worker bumps finished. A side that
@@ -163,35 +178,59 @@ func Run(job Job, parts int) {
 // TryRun does every part of job on the team, as Run, and reports true; or it does
 // nothing and reports false when parts < 2, when the team is busy, or, unless
 // wakeParked, when one of the workers it needs is parked (waking a parked thread
-// costs tens of microseconds, more than a small job saves).
+// costs tens of microseconds, more than a small job saves). While Pair runs, a job
+// takes a free crew of the team, and parts may be at most Threads().
 func TryRun(job Job, parts int, wakeParked bool) bool {
-	if parts < 2 || !team.mu.TryLock() {
+	if parts < 2 {
 		return false
 	}
-	defer team.mu.Unlock()
-	if !wakeParked && !awake(parts-1) {
+	if team.mu.TryLock() {
+		defer team.mu.Unlock()
+		if !wakeParked && len(team.workers) < parts-1 {
+			return false
+		}
+		for len(team.workers) < parts-1 {
+			team.workers = append(team.workers, newWorker())
+		}
+		return runOn(team.workers[:parts-1], job, wakeParked)
+	}
+	if pairThreads.Load() == 0 {
 		return false
 	}
-	for len(team.workers) < parts-1 {
-		team.workers = append(team.workers, newWorker())
+	for i := range team.crews {
+		c := &team.crews[i]
+		if !c.mu.TryLock() {
+			continue
+		}
+		done := parts-1 <= len(c.workers) && runOn(c.workers[:parts-1], job, wakeParked)
+		c.mu.Unlock()
+		return done
 	}
+	return false
+}
+
+// runOn does part 0 of job on the caller and part p on workers[p-1], and reports true;
+// or, unless wakeParked, it does nothing and reports false when one of them is parked.
+// The caller holds the lock that gives it the workers.
+func runOn(workers []*worker, job Job, wakeParked bool) bool {
+	if !wakeParked && !awake(workers) {
+		return false
+	}
+	parts := len(workers) + 1
 	yield := parts > runtime.GOMAXPROCS(0)
-	for p := 1; p < parts; p++ {
-		team.workers[p-1].post(job, p, parts, yield)
+	for p, w := range workers {
+		w.post(job, p+1, parts, yield)
 	}
 	job.Run(0, parts)
-	for p := 1; p < parts; p++ {
-		team.workers[p-1].wait(yield)
+	for _, w := range workers {
+		w.wait(yield)
 	}
 	return true
 }
 
-// awake reports whether the first n workers exist and are not parked; team.mu is held.
-func awake(n int) bool {
-	if len(team.workers) < n {
-		return false
-	}
-	for _, w := range team.workers[:n] {
+// awake reports whether none of workers is parked.
+func awake(workers []*worker) bool {
+	for _, w := range workers {
 		if w.idle.Load() {
 			return false
 		}
