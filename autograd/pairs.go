@@ -56,7 +56,7 @@ func (j *gradJob) Run(_, _ int) {
 // pairs reports whether a backward rule may compute the gradients of x and y as a
 // pair: both wanted, different Vars, on the CPU, in a pass neither recorded nor profiled.
 func (g *Graph) pairs(x, y *Var) bool {
-	return x != y && g.dev == nil && g.profile == nil && !g.recording && g.wants(x) && g.wants(y)
+	return x != y && g.dev == nil && g.profile == nil && !g.recording && !g.noPairs && g.wants(x) && g.wants(y)
 }
 
 // runPair computes the two gradients set in g.pair at once, then forgets them.
