@@ -17,7 +17,7 @@ import "runtime"
 // whether it ran the two at once.
 func Pair(a, b Job) (together bool) {
 	t := Threads()
-	if t < 4 || !team.mu.TryLock() {
+	if t < minPairThreads || !team.mu.TryLock() {
 		a.Run(0, 1)
 		b.Run(0, 1)
 		return false
@@ -39,3 +39,6 @@ func Pair(a, b Job) (together bool) {
 	team.crews[0].workers, team.crews[1].workers = nil, nil
 	return true
 }
+
+// minPairThreads is the fewest threads on which Pair runs its jobs at once.
+const minPairThreads = 4
