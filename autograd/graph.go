@@ -33,7 +33,6 @@ type Graph struct {
 
 	pair     [2]gradJob // the two gradients a backward rule computes at once (pairs.go)
 	pairsRun int        // how many pairs ran at once since NewGraph (for tests)
-	noPairs  bool       // tests: every rule computes its gradients one after the other
 
 	// Rand drives stochastic ops (Dropout). Callers seed it for determinism.
 	Rand *rand.Rand

@@ -11,8 +11,8 @@ import "github.com/gogan/gogan/internal/parallel"
 // share them), so the bits do not change; the two are then accumulated in the order of the
 // serial rule.
 //
-// A pair runs only on the CPU, outside a recorded or profiled pass (a profile times op by
-// op), and when the two gradients go to different Vars. Its jobs allocate from the arena
+// A pair runs only on the CPU, on 4 threads or more, outside a recorded or profiled pass
+// (a profile times op by op), and when the two gradients go to different Vars. Its jobs allocate from the arena
 // and count flops at once, both of which are safe for that; nothing else of the graph is
 // touched until both are done.
 
@@ -53,10 +53,12 @@ func (j *gradJob) Run(_, _ int) {
 	}
 }
 
-// pairs reports whether a backward rule may compute the gradients of x and y as a
-// pair: both wanted, different Vars, on the CPU, in a pass neither recorded nor profiled.
+// pairs reports whether a backward rule computes the gradients of x and y as a pair:
+// both wanted, different Vars, on the CPU, in a pass neither recorded nor profiled, and
+// threads enough to run the two at once. Otherwise the rule computes them one after
+// the other, as it does on one or two threads.
 func (g *Graph) pairs(x, y *Var) bool {
-	return x != y && g.dev == nil && g.profile == nil && !g.recording && !g.noPairs && g.wants(x) && g.wants(y)
+	return x != y && g.dev == nil && g.profile == nil && !g.recording && g.wants(x) && g.wants(y) && parallel.PairsTogether()
 }
 
 // runPair computes the two gradients set in g.pair at once, then forgets them.

@@ -17,7 +17,7 @@ import "runtime"
 // whether it ran the two at once.
 func Pair(a, b Job) (together bool) {
 	t := Threads()
-	if t < minPairThreads || !team.mu.TryLock() {
+	if !PairsTogether() || !team.mu.TryLock() {
 		a.Run(0, 1)
 		b.Run(0, 1)
 		return false
@@ -42,3 +42,8 @@ func Pair(a, b Job) (together bool) {
 
 // minPairThreads is the fewest threads on which Pair runs its jobs at once.
 const minPairThreads = 4
+
+// PairsTogether reports whether Pair, called now, may run its jobs at once: whether
+// there are threads enough. (It still runs them one after the other if the team is busy.)
+// A caller that must prepare a pair can leave it aside when it would not.
+func PairsTogether() bool { return Threads() >= minPairThreads }
