@@ -6,7 +6,10 @@
 //
 // One job uses the team at a time. A job that finds it busy (another goroutine's, or
 // an enclosing job's: a part that itself asks for the team) runs on its caller alone,
-// so nested parallelism needs no care: the outer level gets the threads.
+// so nested parallelism needs no care: the outer level gets the threads. Pair is the
+// exception: it runs two independent jobs at once (a backward rule's input and weight
+// gradients), each with half of the team, and the jobs those two start take a crew of
+// that half each.
 //
 // A worker spins for a while after its last part before parking on a channel, and a
 // caller waiting for its workers does likewise: the jobs of a training step follow
