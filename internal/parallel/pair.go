@@ -27,16 +27,30 @@ func Pair(a, b Job) (together bool) {
 	for len(team.workers) < 2*half-1 {
 		team.workers = append(team.workers, newWorker())
 	}
+	for i := range team.crews {
+		team.crews[i].mu.Lock()
+	}
 	team.crews[0].workers = team.workers[:half-1]
 	team.crews[1].workers = team.workers[half-1 : 2*half-2]
+	for i := range team.crews {
+		team.crews[i].mu.Unlock()
+	}
 	leader := team.workers[2*half-2]
 	pairThreads.Store(int64(half))
 	yield := 2*half > runtime.GOMAXPROCS(0)
 	leader.post(b, 0, 1, yield)
 	a.Run(0, 1)
 	leader.wait(yield)
+	// Another goroutine's job may still hold a crew (it found the team split): wait for
+	// it, and leave the crews empty for any that comes later.
+	for i := range team.crews {
+		team.crews[i].mu.Lock()
+	}
 	pairThreads.Store(0)
-	team.crews[0].workers, team.crews[1].workers = nil, nil
+	for i := range team.crews {
+		team.crews[i].workers = nil
+		team.crews[i].mu.Unlock()
+	}
 	return true
 }
 

@@ -94,3 +94,51 @@ func (j *pairingJob) Run(p, _ int) {
 		panic("a pair within a job ran on the team")
 	}
 }
+
+// TestPairBesideOtherCallers: goroutines that run jobs of their own while pairs come and
+// go, some taking a crew of a split team, some the whole team, some none, each visit every
+// element once (run with -race, this also checks the crews' hand-over).
+func TestPairBesideOtherCallers(t *testing.T) {
+	defer SetThreads(0)
+	SetThreads(8)
+	stop := make(chan struct{})
+	errs := make(chan string, 4)
+	for g := range 3 {
+		go func() {
+			j := &countJob{seen: make([]atomic.Int32, 1<<10)}
+			for round := int32(1); ; round++ {
+				select {
+				case <-stop:
+					errs <- ""
+					return
+				default:
+				}
+				Run(j, 2+g)
+				for i := range j.seen {
+					if c := j.seen[i].Load(); c != round {
+						errs <- "a caller's element visited a wrong number of times"
+						return
+					}
+				}
+			}
+		}()
+	}
+	for range 200 {
+		a := &crewJob{inner: &countJob{seen: make([]atomic.Int32, 1<<12)}}
+		b := &crewJob{inner: &countJob{seen: make([]atomic.Int32, 1<<12)}}
+		Pair(a, b)
+		for _, j := range []*crewJob{a, b} {
+			for i := range j.inner.seen {
+				if c := j.inner.seen[i].Load(); c != 1 {
+					t.Fatalf("a pair's element %d visited %d times", i, c)
+				}
+			}
+		}
+	}
+	close(stop)
+	for range 3 {
+		if e := <-errs; e != "" {
+			t.Fatal(e)
+		}
+	}
+}
