@@ -130,11 +130,7 @@ func isLoopbackHost(host string) bool {
 	} else if strings.HasPrefix(host, "[") && strings.HasSuffix(host, "]") {
 		host = host[1 : len(host)-1]
 	}
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	return loopbackName(host)
 }
 
 // secureHeaders sets the headers that keep the studio's page to its own

@@ -223,10 +223,13 @@ func bearerToken(header string) (string, bool) {
 // interface) is not.
 func IsLoopback(addr string) bool {
 	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return false
-	}
-	if host == "localhost" {
+	return err == nil && loopbackName(host)
+}
+
+// loopbackName reports whether a host name, without port or brackets, names the
+// loopback interface: localhost (in any case), 127.0.0.0/8 or ::1.
+func loopbackName(host string) bool {
+	if strings.EqualFold(host, "localhost") {
 		return true
 	}
 	ip := net.ParseIP(host)

@@ -543,7 +543,7 @@ func TestGracefulShutdown(t *testing.T) {
 
 func TestIsLoopback(t *testing.T) {
 	for addr, want := range map[string]bool{
-		"127.0.0.1:8080": true, "localhost:80": true, "[::1]:8080": true, "127.1.2.3:1": true,
+		"127.0.0.1:8080": true, "localhost:80": true, "LocalHost:80": true, "[::1]:8080": true, "127.1.2.3:1": true,
 		":8080": false, "0.0.0.0:8080": false, "192.168.1.2:80": false, "[::]:80": false, "example.com:80": false, "nonsense": false,
 	} {
 		if got := IsLoopback(addr); got != want {
