@@ -58,7 +58,7 @@ func (s *Server) models(w http.ResponseWriter, r *http.Request) {
 
 // generateRequest is the body of POST /api/models/{name}/generate.
 type generateRequest struct {
-	N          int         `json:"n"`          // samples from seed, seed+1, ...; default 16
+	N          *int        `json:"n"`          // samples from seed, seed+1, ...; default 16
 	Seed       *uint64     `json:"seed"`       // default 1
 	Latents    [][]float32 `json:"latents"`    // instead of a seed: the latent vectors
 	Class      *int        `json:"class"`      // conditional runs: every sample's class; absent or -1 cycles
@@ -145,12 +145,12 @@ func (req generateRequest) toRequest(g *generator.Generator) (generator.Request,
 	switch {
 	case req.Seed != nil && req.Latents != nil:
 		return out, errorf(http.StatusBadRequest, "give seed or latents, not both")
-	case req.N < 0 || req.N > MaxN:
-		return out, errorf(http.StatusBadRequest, "n must be in [1, %d], got %d", MaxN, req.N)
+	case req.N != nil && (*req.N < 1 || *req.N > MaxN):
+		return out, errorf(http.StatusBadRequest, "n must be in [1, %d], got %d", MaxN, *req.N)
 	case len(req.Latents) > MaxN:
 		return out, errorf(http.StatusBadRequest, "%d latent vectors: at most %d", len(req.Latents), MaxN)
-	case req.Latents != nil && req.N != 0 && req.N != len(req.Latents):
-		return out, errorf(http.StatusBadRequest, "n is %d but %d latent vectors are given", req.N, len(req.Latents))
+	case req.Latents != nil && req.N != nil && *req.N != len(req.Latents):
+		return out, errorf(http.StatusBadRequest, "n is %d but %d latent vectors are given", *req.N, len(req.Latents))
 	case req.Cols < 0 || req.Cols > MaxN:
 		return out, errorf(http.StatusBadRequest, "cols must be in [1, %d] (or 0: the default), got %d", MaxN, req.Cols)
 	}
@@ -166,12 +166,12 @@ func (req generateRequest) toRequest(g *generator.Generator) (generator.Request,
 			out.Latents = append(out.Latents, v...)
 		}
 	} else {
-		seed, n := uint64(1), req.N
+		seed, n := uint64(1), 16
 		if req.Seed != nil {
 			seed = *req.Seed
 		}
-		if n == 0 {
-			n = 16
+		if req.N != nil {
+			n = *req.N
 		}
 		out.Seeds = generator.Seeds(seed, n)
 	}

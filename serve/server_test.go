@@ -227,6 +227,7 @@ func TestLimitsAndBadRequests(t *testing.T) {
 		{"oversized body", "POST", "/api/models/mlp/generate", big, 413, "larger than 1048576 bytes"},
 		{"huge n", "POST", "/api/models/mlp/generate", map[string]any{"n": 257}, 400, "n must be in [1, 256], got 257"},
 		{"negative n", "POST", "/api/models/mlp/generate", map[string]any{"n": -1}, 400, "n must be in"},
+		{"zero n", "POST", "/api/models/mlp/generate", map[string]any{"n": 0}, 400, "n must be in [1, 256], got 0"},
 		{"too many latents", "POST", "/api/models/mlp/generate", map[string]any{"latents": make([][]float32, 257)}, 400, "257 latent vectors: at most 256"},
 		{"latent of the wrong size", "POST", "/api/models/mlp/generate", map[string]any{"latents": [][]float32{{1, 2}}}, 400, "latents[0] has 2 values, the latent size is 100"},
 		{"seed and latents", "POST", "/api/models/mlp/generate", map[string]any{"seed": 1, "latents": [][]float32{{1}}}, 400, "not both"},
