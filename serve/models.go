@@ -194,6 +194,19 @@ func classOf(class *int, g *generator.Generator) ([]int, error) {
 	return []int{*class}, nil
 }
 
+// frameClass is an interpolation's class, the same in every frame: 0 when absent on a
+// conditional run; -1 (the classes in turn, for generate) is refused there.
+func frameClass(class *int, g *generator.Generator) ([]int, error) {
+	if class != nil && *class == -1 && g.Classes() > 0 {
+		return nil, errorf(http.StatusBadRequest, "class -1 (the classes in turn) does not apply to an interpolation: give one class in [0, %d)", g.Classes())
+	}
+	classes, err := classOf(class, g)
+	if classes == nil && err == nil && g.Classes() > 0 {
+		classes = []int{0}
+	}
+	return classes, err
+}
+
 // interpolateRequest is the body of POST /api/models/{name}/interpolate.
 type interpolateRequest struct {
 	FromSeed   *uint64 `json:"from_seed"`
@@ -227,13 +240,10 @@ func (s *Server) interpolate(w http.ResponseWriter, r *http.Request) {
 		fail(w, errorf(http.StatusBadRequest, "%v", err))
 		return
 	}
-	classes, err := classOf(req.Class, g)
+	classes, err := frameClass(req.Class, g)
 	if err != nil {
 		fail(w, err)
 		return
-	}
-	if classes == nil && g.Classes() > 0 {
-		classes = []int{0}
 	}
 	z := blend(ends[:g.LatentDim()], ends[g.LatentDim():], req.Frames, req.Method == "lerp")
 	batch, imgs, err := s.generateImages(r.Context(), g, generator.Request{Latents: z, Classes: classes})

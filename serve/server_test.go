@@ -239,6 +239,7 @@ func TestLimitsAndBadRequests(t *testing.T) {
 		{"bad truncation", "POST", "/api/models/mlp/generate", map[string]any{"truncation": 0.001}, 400, "truncation must be 0 (off) or at least 0.01"},
 		{"class of an unconditional run", "POST", "/api/models/mlp/generate", map[string]any{"class": 3}, 400, "not conditional"},
 		{"class out of range", "POST", "/api/models/cgan/generate", map[string]any{"class": 10}, 400, "class must be in [0, 10)"},
+		{"interpolation of every class", "POST", "/api/models/cgan/interpolate", map[string]any{"from_seed": 1, "to_seed": 2, "class": -1}, 400, "class -1 (the classes in turn) does not apply to an interpolation: give one class in [0, 10)"},
 		{"unknown run", "POST", "/api/models/nope/generate", map[string]any{}, 404, `no run "nope"`},
 		{"unknown run's metrics", "GET", "/api/runs/nope/metrics", nil, 404, `no run "nope"`},
 		{"too many frames", "POST", "/api/models/mlp/interpolate", map[string]any{"from_seed": 1, "to_seed": 2, "frames": 65}, 400, "frames must be in [2, 64], got 65"},
