@@ -225,6 +225,21 @@ func (a *arena) alloc(n int) []float32 {
 	return s
 }
 
+// mark is the arena's offset, for rewind.
+func (a *arena) mark() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.off
+}
+
+// rewind gives back everything allocated from the slab since mark returned off: scratch
+// only, none of it in use.
+func (a *arena) rewind(off int) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.off = min(a.off, off)
+}
+
 func (a *arena) reset() {
 	if a.overflow > 0 {
 		a.slab = make([]float32, a.off+a.overflow+a.off/4)

@@ -63,9 +63,13 @@ func (g *Graph) pairs(x, y *Var) bool {
 
 // runPair computes the two gradients set in g.pair at once, then forgets them.
 func (g *Graph) runPair() {
+	// The jobs' arena allocations are scratch of their ops; run at once, they may give it
+	// back out of order, which releaseScratch cannot take back: rewind past it instead.
+	off := g.arena.mark()
 	if parallel.Pair(&g.pair[0], &g.pair[1]) {
 		g.pairsRun++
 	}
+	g.arena.rewind(off)
 	g.pair = [2]gradJob{}
 }
 

@@ -16,8 +16,16 @@ import "runtime"
 // nothing but their inputs (gemm's, vec's) give the same bits either way. Pair reports
 // whether it ran the two at once.
 func Pair(a, b Job) (together bool) {
-	t := Threads()
 	if !PairsTogether() || !team.mu.TryLock() {
+		a.Run(0, 1)
+		b.Run(0, 1)
+		return false
+	}
+	// Read the threads with the team held, once: no other pair halves them now, and a
+	// SetThreads since PairsTogether must not leave fewer than minPairThreads to split.
+	t := Threads()
+	if t < minPairThreads {
+		team.mu.Unlock()
 		a.Run(0, 1)
 		b.Run(0, 1)
 		return false
