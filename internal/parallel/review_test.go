@@ -2,8 +2,8 @@ package parallel
 
 import (
 	"sync/atomic"
-	"time"
 	"testing"
+	"time"
 )
 
 // TestReviewPairWhileThreadsChange: Pair reads Threads() twice (t, then in
