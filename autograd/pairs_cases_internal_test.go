@@ -10,16 +10,16 @@ import (
 	"github.com/gogan/gogan/internal/parallel"
 )
 
-// reviewCase builds a loss on g from fresh params (made by the case, seeded) and
+// pairCase builds a loss on g from fresh params (made by the case, seeded) and
 // returns the Vars whose gradients (Grad of params, adj-derived values of inputs) are
 // compared, plus the loss.
-type reviewCase struct {
+type pairCase struct {
 	name      string
 	wantPairs bool
 	build     func(g *Graph, rng *rand.Rand, ps map[string]*Var) (loss *Var, inputs []*Var)
 }
 
-func reviewParam(ps map[string]*Var, rng *rand.Rand, name string, shape ...int) *Var {
+func pairCaseParam(ps map[string]*Var, rng *rand.Rand, name string, shape ...int) *Var {
 	if w, ok := ps[name]; ok {
 		return w
 	}
@@ -29,7 +29,7 @@ func reviewParam(ps map[string]*Var, rng *rand.Rand, name string, shape ...int) 
 	return w
 }
 
-func reviewInput(g *Graph, rng *rand.Rand, grad bool, shape ...int) *Var {
+func pairCaseInput(g *Graph, rng *rand.Rand, grad bool, shape ...int) *Var {
 	n := 1
 	for _, s := range shape {
 		n *= s
@@ -39,60 +39,60 @@ func reviewInput(g *Graph, rng *rand.Rand, grad bool, shape ...int) *Var {
 	return g.Input(x, grad, shape...)
 }
 
-func reviewCases() []reviewCase {
+func pairCases() []pairCase {
 	s1, s2 := [2]int{1, 1}, [2]int{2, 2}
-	return []reviewCase{
+	return []pairCase{
 		{"matmul x·reshape(x)", true, func(g *Graph, rng *rand.Rand, ps map[string]*Var) (*Var, []*Var) {
-			x := reviewInput(g, rng, true, 64, 64)
+			x := pairCaseInput(g, rng, true, 64, 64)
 			y := g.MatMul(x, g.Reshape(x, 64, 64), false, true)
-			r := reviewInput(g, rng, false, 64, 64)
+			r := pairCaseInput(g, rng, false, 64, 64)
 			return g.Sum(g.Mul(y, r)), []*Var{x}
 		}},
 		{"matmul p·reshape(p) param", true, func(g *Graph, rng *rand.Rand, ps map[string]*Var) (*Var, []*Var) {
-			p := reviewParam(ps, rng, "p", 96, 96)
+			p := pairCaseParam(ps, rng, "p", 96, 96)
 			y := g.MatMul(p, g.Reshape(p, 96, 96), true, false)
-			r := reviewInput(g, rng, false, 96, 96)
+			r := pairCaseInput(g, rng, false, 96, 96)
 			return g.Sum(g.Mul(y, r)), nil
 		}},
 		{"weight used twice", true, func(g *Graph, rng *rand.Rand, ps map[string]*Var) (*Var, []*Var) {
-			w := reviewParam(ps, rng, "w", 128, 128)
-			x := reviewInput(g, rng, true, 32, 128)
+			w := pairCaseParam(ps, rng, "w", 128, 128)
+			x := pairCaseInput(g, rng, true, 32, 128)
 			h := g.Tanh(g.MatMul(x, w, false, false))
 			h = g.MatMul(h, w, false, true)
 			h = g.MatMul(w, h, false, true) // w on the left too
-			r := reviewInput(g, rng, false, 128, 32)
+			r := pairCaseInput(g, rng, false, 128, 32)
 			return g.Sum(g.Mul(h, r)), []*Var{x}
 		}},
 		{"param in two convs + convT", true, func(g *Graph, rng *rand.Rand, ps map[string]*Var) (*Var, []*Var) {
-			w := reviewParam(ps, rng, "w", 3, 3, 8, 8)
-			wt := reviewParam(ps, rng, "wt", 4, 4, 8, 8)
-			x := reviewInput(g, rng, true, 6, 16, 16, 8)
+			w := pairCaseParam(ps, rng, "w", 3, 3, 8, 8)
+			wt := pairCaseParam(ps, rng, "wt", 4, 4, 8, 8)
+			x := pairCaseInput(g, rng, true, 6, 16, 16, 8)
 			h := g.Tanh(g.Conv2D(x, w, s1, Same))
 			h = g.Tanh(g.Conv2D(h, w, s2, Same))           // (6, 8, 8, 8)
 			h = g.Tanh(g.Conv2DTranspose(h, wt, s2, Same)) // (6, 16, 16, 8)
 			h = g.Conv2D(h, w, s1, Same)
-			r := reviewInput(g, rng, false, 6, 16, 16, 8)
+			r := pairCaseInput(g, rng, false, 6, 16, 16, 8)
 			return g.Sum(g.Mul(h, r)), []*Var{x}
 		}},
 		{"convT weight and big image", true, func(g *Graph, rng *rand.Rand, ps map[string]*Var) (*Var, []*Var) {
-			wt := reviewParam(ps, rng, "wt", 5, 5, 3, 16) // 16 → 3 channels
-			x := reviewInput(g, rng, true, 16, 14, 14, 16)
+			wt := pairCaseParam(ps, rng, "wt", 5, 5, 3, 16) // 16 → 3 channels
+			x := pairCaseInput(g, rng, true, 16, 14, 14, 16)
 			h := g.Conv2DTranspose(x, wt, s2, Same) // (16, 28, 28, 3)
-			r := reviewInput(g, rng, false, 16, 28, 28, 3)
+			r := pairCaseInput(g, rng, false, 16, 28, 28, 3)
 			return g.Sum(g.Mul(h, r)), []*Var{x}
 		}},
 		{"frozen weight", false, func(g *Graph, rng *rand.Rand, ps map[string]*Var) (*Var, []*Var) {
-			w := reviewParam(ps, rng, "w", 3, 3, 8, 16)
+			w := pairCaseParam(ps, rng, "w", 3, 3, 8, 16)
 			w.Frozen = true
-			x := reviewInput(g, rng, true, 8, 16, 16, 8)
+			x := pairCaseInput(g, rng, true, 8, 16, 16, 8)
 			h := g.Conv2D(x, w, s1, Same)
-			r := reviewInput(g, rng, false, 8, 16, 16, 16)
+			r := pairCaseInput(g, rng, false, 8, 16, 16, 16)
 			return g.Sum(g.Mul(h, r)), []*Var{x}
 		}},
 	}
 }
 
-func reviewRun(c reviewCase, steps int) (bits []float32, pairs int) {
+func pairCaseRun(c pairCase, steps int) (bits []float32, pairs int) {
 	g := NewGraph(nil)
 	ps := map[string]*Var{}
 	for range steps {
@@ -125,27 +125,27 @@ func reviewRun(c reviewCase, steps int) (bits []float32, pairs int) {
 	return bits, g.pairsRun
 }
 
-// TestReviewPairsBits: aliasing operands, shared weights, transposed convolutions and
+// TestPairsBits: aliasing operands, shared weights, transposed convolutions and
 // frozen weights give 1 thread's bits on 4..16 threads.
-func TestReviewPairsBits(t *testing.T) {
+func TestPairsBits(t *testing.T) {
 	defer parallel.SetThreads(0)
-	for _, c := range reviewCases() {
+	for _, c := range pairCases() {
 		t.Run(c.name, func(t *testing.T) {
 			parallel.SetThreads(1)
-			want, _ := reviewRun(c, 2)
+			want, _ := pairCaseRun(c, 2)
 			for _, n := range []int{4, 5, 7, 8, 16} {
 				parallel.SetThreads(n)
-				got, pairs := reviewRun(c, 2)
+				got, pairs := pairCaseRun(c, 2)
 				if (pairs > 0) != c.wantPairs {
 					t.Errorf("%d threads: %d pairs ran", n, pairs)
 				}
-				reviewBits(t, fmt.Sprintf("%d threads", n), got, want)
+				sameBits(t, fmt.Sprintf("%d threads", n), got, want)
 			}
 		})
 	}
 }
 
-func reviewBits(t *testing.T, what string, got, want []float32) {
+func sameBits(t *testing.T, what string, got, want []float32) {
 	t.Helper()
 	if len(got) != len(want) {
 		t.Fatalf("%s: %d values, want %d", what, len(got), len(want))
@@ -157,37 +157,37 @@ func reviewBits(t *testing.T, what string, got, want []float32) {
 	}
 }
 
-// TestReviewPairsConcurrentGraphs: graphs backpropagating in 3 goroutines at once
+// TestPairsConcurrentGraphs: graphs backpropagating in 3 goroutines at once
 // on 8 threads give 1 thread's bits.
-func TestReviewPairsConcurrentGraphs(t *testing.T) {
+func TestPairsConcurrentGraphs(t *testing.T) {
 	defer parallel.SetThreads(0)
-	cases := reviewCases()
+	cases := pairCases()
 	parallel.SetThreads(1)
 	var want [][]float32
 	for _, c := range cases {
-		b, _ := reviewRun(c, 2)
+		b, _ := pairCaseRun(c, 2)
 		want = append(want, b)
 	}
 	parallel.SetThreads(8)
-	for round := range 3 {
+	for round := range 2 {
 		got := make([][]float32, len(cases))
 		var wg sync.WaitGroup
 		for i, c := range cases {
 			wg.Add(1)
-			go func() { defer wg.Done(); got[i], _ = reviewRun(c, 2) }()
+			go func() { defer wg.Done(); got[i], _ = pairCaseRun(c, 2) }()
 		}
 		wg.Wait()
 		for i, c := range cases {
-			reviewBits(t, fmt.Sprintf("round %d, %s", round, c.name), got[i], want[i])
+			sameBits(t, fmt.Sprintf("round %d, %s", round, c.name), got[i], want[i])
 		}
 	}
 }
 
-// TestReviewArenaAfterPairs: after a backward pass of pairs, the arena holds no more
+// TestArenaAfterPairs: after a backward pass of pairs, the arena holds no more
 // than on 1 thread: scratch the two jobs release out of order is not kept until Reset.
-func TestReviewArenaAfterPairs(t *testing.T) {
+func TestArenaAfterPairs(t *testing.T) {
 	defer parallel.SetThreads(0)
-	c := reviewCases()[3]
+	c := pairCases()[3]
 	var offs []int
 	for _, n := range []int{1, 8} {
 		parallel.SetThreads(n)
