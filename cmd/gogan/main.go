@@ -115,7 +115,10 @@ func runMain(env *environment, args []string) int {
 			printCommandUsage(c)
 			return 2
 		default:
-			fmt.Fprintf(env.stderr, "gogan %s: %s\n", c.name, oneLine(err.Error()))
+			// A package named as the command (serve, export, eval) starts its errors with
+			// its name: "gogan serve: serve: …" says it twice.
+			msg := strings.TrimPrefix(oneLine(err.Error()), c.name+": ")
+			fmt.Fprintf(env.stderr, "gogan %s: %s\n", c.name, msg)
 			return 1
 		}
 	}
