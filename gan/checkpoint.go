@@ -154,7 +154,7 @@ func FindCheckpoint(path string) (string, error) {
 	if !info.IsDir() {
 		return path, nil
 	}
-	for _, p := range []string{filepath.Join(path, "checkpoints", LatestFile), filepath.Join(path, LatestFile)} {
+	for _, p := range []string{filepath.Join(path, CheckpointsDir, LatestFile), filepath.Join(path, LatestFile)} {
 		if _, err := os.Stat(p); err == nil {
 			return p, nil
 		}
@@ -371,9 +371,18 @@ func unwrapPath(err error) error {
 	return err
 }
 
+// The files and folders a training run keeps in its folder.
+const (
+	CheckpointsDir = "checkpoints"   // its checkpoints (LatestFile and the tensors)
+	ConfigFile     = "config.json"   // the Config it was started with
+	MetricsFile    = "metrics.jsonl" // one JSON line of losses and scores per logged step
+	LossPlotFile   = "losses.png"    // the losses plotted
+	SamplesDir     = "samples"       // the sample grids, one per epoch and a final one
+)
+
 // RunFiles are the files and folders a training run keeps in its folder, which
 // resuming, sampling and serving the run read back.
-var RunFiles = []string{"checkpoints", "config.json", "metrics.jsonl", "losses.png", "samples"}
+var RunFiles = []string{CheckpointsDir, ConfigFile, MetricsFile, LossPlotFile, SamplesDir}
 
 // CheckOutput refuses an output path that a command must not write: one in a
 // checkpoint folder (a folder holding latest.json, where a file of the same
@@ -387,7 +396,7 @@ func CheckOutput(out string, inputs ...string) error {
 		}
 	}
 	dir := filepath.Dir(out)
-	if _, err := os.Stat(filepath.Join(dir, "checkpoints", LatestFile)); err == nil && slices.Contains(RunFiles, filepath.Base(out)) {
+	if _, err := os.Stat(filepath.Join(dir, CheckpointsDir, LatestFile)); err == nil && slices.Contains(RunFiles, filepath.Base(out)) {
 		return fmt.Errorf("%s: is the run %s's own %s, which resuming it reads back: choose another --out", out, dir, filepath.Base(out))
 	}
 	ost, err := os.Stat(out)

@@ -92,7 +92,7 @@ func (s *session) loop(ctx context.Context) (*Result, error) {
 // lastGood says where the run's last good checkpoint is, or that it has none
 // yet (the run stopped before the end of its first epoch).
 func (s *session) lastGood() string {
-	p := filepath.Join(s.dir, "checkpoints", gan.LatestFile)
+	p := filepath.Join(s.dir, gan.CheckpointsDir, gan.LatestFile)
 	if _, err := os.Stat(p); err != nil {
 		return fmt.Sprintf("no checkpoint was saved yet: once fixed, start it again with gogan train --out %s", s.dir)
 	}
@@ -142,7 +142,7 @@ func (s *session) stepRecord() map[string]float64 {
 func (s *session) endOfEpoch(epoch int) error {
 	now := time.Now()
 	s.epochSeconds = append(s.epochSeconds, now.Sub(s.epochStart).Seconds())
-	grid := filepath.Join(s.dir, "samples", fmt.Sprintf("epoch-%03d.png", epoch))
+	grid := filepath.Join(s.dir, gan.SamplesDir, fmt.Sprintf("epoch-%03d.png", epoch))
 	if err := WriteProgress(grid, s.job, s.test); err != nil {
 		return err
 	}
@@ -161,7 +161,7 @@ func (s *session) endOfEpoch(epoch int) error {
 			return err
 		}
 	}
-	if _, err := s.job.SaveCheckpoint(filepath.Join(s.dir, "checkpoints")); err != nil {
+	if _, err := s.job.SaveCheckpoint(filepath.Join(s.dir, gan.CheckpointsDir)); err != nil {
 		return err
 	}
 	s.epochStart = time.Now() // the picture, evaluation and checkpoint count toward no epoch
@@ -215,7 +215,7 @@ func (s *session) evaluate(acc *interval) error {
 
 func (s *session) interrupted() (*Result, error) {
 	s.finishBar()
-	p, err := s.job.SaveCheckpoint(filepath.Join(s.dir, "checkpoints"))
+	p, err := s.job.SaveCheckpoint(filepath.Join(s.dir, gan.CheckpointsDir))
 	if err != nil {
 		return nil, fmt.Errorf("interrupted, and the checkpoint could not be saved: %w", err)
 	}
@@ -227,17 +227,17 @@ func (s *session) interrupted() (*Result, error) {
 func (s *session) finish(startStep int) (*Result, error) {
 	s.finishBar()
 	res := &Result{Dir: s.dir, Steps: s.job.Steps() - startStep, Seconds: time.Since(s.start).Seconds()}
-	res.FinalGrid = filepath.Join(s.dir, "samples", "final.png")
+	res.FinalGrid = filepath.Join(s.dir, gan.SamplesDir, "final.png")
 	if err := WriteProgress(res.FinalGrid, s.job, s.test); err != nil {
 		return nil, err
 	}
-	p, err := s.job.SaveCheckpoint(filepath.Join(s.dir, "checkpoints"))
+	p, err := s.job.SaveCheckpoint(filepath.Join(s.dir, gan.CheckpointsDir))
 	if err != nil {
 		return nil, err
 	}
 	res.Checkpoint = p
-	res.LossPlot = filepath.Join(s.dir, "losses.png")
-	if err := PlotMetrics(filepath.Join(s.dir, "metrics.jsonl"), res.LossPlot); err != nil {
+	res.LossPlot = filepath.Join(s.dir, gan.LossPlotFile)
+	if err := PlotMetrics(filepath.Join(s.dir, gan.MetricsFile), res.LossPlot); err != nil {
 		return nil, err
 	}
 	if len(s.epochSeconds) > 0 {

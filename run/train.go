@@ -134,7 +134,7 @@ func Train(ctx context.Context, opts Options) (*Result, error) {
 	} else if job.Steps() >= total {
 		return nil, fmt.Errorf("run %s is already at step %d of %d: raise --epochs or --steps to train further", dir, job.Steps(), total)
 	}
-	metricsPath := filepath.Join(dir, "metrics.jsonl")
+	metricsPath := filepath.Join(dir, gan.MetricsFile)
 	if err := trimMetrics(metricsPath, job.Steps()); err != nil {
 		return nil, err
 	}
@@ -291,12 +291,12 @@ func makeRunFolder(dir string, cfg gan.Config, log io.Writer) (string, *runlock.
 // makeRunSubfolders creates the samples and checkpoints folders of a run and
 // writes its config.json.
 func makeRunSubfolders(dir string, cfg gan.Config) error {
-	for _, d := range []string{filepath.Join(dir, "samples"), filepath.Join(dir, "checkpoints")} {
+	for _, d := range []string{filepath.Join(dir, gan.SamplesDir), filepath.Join(dir, gan.CheckpointsDir)} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return fmt.Errorf("output folder %s: %w", d, unwrapPath(err))
 		}
 	}
-	return checkpoint.WriteJSONAtomic(filepath.Join(dir, "config.json"), cfg)
+	return checkpoint.WriteJSONAtomic(filepath.Join(dir, gan.ConfigFile), cfg)
 }
 
 // CheckFreshOut refuses a folder that holds a run with a checkpoint: a new run
@@ -304,18 +304,18 @@ func makeRunSubfolders(dir string, cfg gan.Config) error {
 // A folder left by a run that stopped before its first checkpoint (killed, or
 // failed in its first epoch) can only be started again: restart reports one.
 func CheckFreshOut(dir string) (restart bool, err error) {
-	state := filepath.Join("checkpoints", gan.LatestFile)
+	state := filepath.Join(gan.CheckpointsDir, gan.LatestFile)
 	if _, err := os.Lstat(filepath.Join(dir, state)); err == nil {
 		return false, fmt.Errorf("%s already holds a run (it has %s): continue it with --resume %s, or choose another --out", dir, state, dir)
 	}
-	_, err = os.Lstat(filepath.Join(dir, "metrics.jsonl"))
+	_, err = os.Lstat(filepath.Join(dir, gan.MetricsFile))
 	return err == nil, nil
 }
 
 // isRunFolder says whether dir holds what a run writes first, its
 // config.json, or a checkpoint.
 func isRunFolder(dir string) bool {
-	for _, name := range []string{"config.json", filepath.Join("checkpoints", gan.LatestFile)} {
+	for _, name := range []string{gan.ConfigFile, filepath.Join(gan.CheckpointsDir, gan.LatestFile)} {
 		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
 			return true
 		}
@@ -332,7 +332,7 @@ func lockRun(dir string, log io.Writer) (*runlock.Lock, error) {
 		return nil, err
 	}
 	var removed []string
-	for _, d := range []string{dir, filepath.Join(dir, "checkpoints"), filepath.Join(dir, "samples")} {
+	for _, d := range []string{dir, filepath.Join(dir, gan.CheckpointsDir), filepath.Join(dir, gan.SamplesDir)} {
 		r, err := atomicfile.RemoveTemps(d)
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			lock.Release()

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gogan/gogan/gan"
 	"github.com/gogan/gogan/generator"
 )
 
@@ -49,7 +50,7 @@ func (s *Server) models(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		if dir, err := s.runs.dir(name); err == nil {
-			info.FID, info.FIDStep = lastFID(filepath.Join(dir, "metrics.jsonl"))
+			info.FID, info.FIDStep = lastFID(filepath.Join(dir, gan.MetricsFile))
 		}
 		out = append(out, info)
 	}

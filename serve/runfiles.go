@@ -28,7 +28,7 @@ func (s *Server) metrics(w http.ResponseWriter, r *http.Request) {
 		fail(w, err)
 		return
 	}
-	f, err := os.Open(filepath.Join(dir, "metrics.jsonl"))
+	f, err := os.Open(filepath.Join(dir, gan.MetricsFile))
 	if err != nil && !os.IsNotExist(err) {
 		fail(w, err)
 		return
@@ -235,7 +235,7 @@ func (s *Server) sample(w http.ResponseWriter, r *http.Request) {
 		fail(w, errorf(http.StatusBadRequest, "sample file %q is not a plain .png name", file))
 		return
 	}
-	samples := filepath.Join(dir, "samples")
+	samples := filepath.Join(dir, gan.SamplesDir)
 	path, err := filepath.EvalSymlinks(filepath.Join(samples, file))
 	if err != nil {
 		fail(w, errorf(http.StatusNotFound, "run %s has no sample %s", r.PathValue("name"), file))
@@ -324,7 +324,7 @@ type watcher struct {
 
 // poll writes the events of what changed since the last poll.
 func (wt *watcher) poll(buf *bytes.Buffer) {
-	metricsPath := filepath.Join(wt.dir, "metrics.jsonl")
+	metricsPath := filepath.Join(wt.dir, gan.MetricsFile)
 	if info, err := os.Stat(metricsPath); err == nil && info.Size() < wt.offset {
 		wt.offset = 0 // the log was started again
 		buf.WriteString("event: reset\ndata: {}\n\n")
@@ -336,16 +336,16 @@ func (wt *watcher) poll(buf *bytes.Buffer) {
 			fmt.Fprintf(buf, "event: metrics\ndata: %s\n\n", l)
 		}
 	}
-	if file, at := newestSample(filepath.Join(wt.dir, "samples")); file != "" && (file != wt.sample || !at.Equal(wt.sampleTime)) {
+	if file, at := newestSample(filepath.Join(wt.dir, gan.SamplesDir)); file != "" && (file != wt.sample || !at.Equal(wt.sampleTime)) {
 		wt.sample, wt.sampleTime = file, at
 		data, _ := json.Marshal(map[string]string{"file": file, "url": fmt.Sprintf("/api/runs/%s/samples/%s?t=%d", url.PathEscape(wt.name), file, at.UnixNano())})
 		fmt.Fprintf(buf, "event: sample\ndata: %s\n\n", data)
 	}
-	if info, err := os.Stat(filepath.Join(wt.dir, "checkpoints", gan.LatestFile)); err == nil && !info.ModTime().Equal(wt.checkpoint) {
+	if info, err := os.Stat(filepath.Join(wt.dir, gan.CheckpointsDir, gan.LatestFile)); err == nil && !info.ModTime().Equal(wt.checkpoint) {
 		var state struct {
 			Step int `json:"step"`
 		}
-		if raw, err := os.ReadFile(filepath.Join(wt.dir, "checkpoints", gan.LatestFile)); err == nil && json.Unmarshal(raw, &state) == nil {
+		if raw, err := os.ReadFile(filepath.Join(wt.dir, gan.CheckpointsDir, gan.LatestFile)); err == nil && json.Unmarshal(raw, &state) == nil {
 			wt.checkpoint = info.ModTime()
 			fmt.Fprintf(buf, "event: checkpoint\ndata: {\"step\":%d}\n\n", state.Step)
 		}

@@ -40,7 +40,7 @@ func newRegistry(runs, run string, logger *log.Logger) (*registry, error) {
 	case (runs == "") == (run == ""):
 		return nil, errors.New("serve: give a runs folder or one run, not both nor neither")
 	case run != "":
-		if _, err := os.Stat(filepath.Join(run, "checkpoints", gan.LatestFile)); err != nil {
+		if _, err := os.Stat(filepath.Join(run, gan.CheckpointsDir, gan.LatestFile)); err != nil {
 			return nil, fmt.Errorf("serve: run %s has no checkpoint: %w", run, err)
 		}
 		abs, err := filepath.Abs(run)
@@ -102,7 +102,7 @@ func (reg *registry) dir(name string) (string, error) {
 
 // isRun reports whether dir holds a checkpoint or a metrics log.
 func isRun(dir string) bool {
-	for _, p := range []string{filepath.Join("checkpoints", gan.LatestFile), "metrics.jsonl"} {
+	for _, p := range []string{filepath.Join(gan.CheckpointsDir, gan.LatestFile), gan.MetricsFile} {
 		if info, err := os.Stat(filepath.Join(dir, p)); err == nil && info.Mode().IsRegular() {
 			return true
 		}
@@ -180,7 +180,7 @@ type loaded struct {
 func (m *model) current(logger *log.Logger) (*loaded, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	path := filepath.Join(m.dir, "checkpoints", gan.LatestFile)
+	path := filepath.Join(m.dir, gan.CheckpointsDir, gan.LatestFile)
 	info, err := os.Stat(path)
 	if err != nil {
 		if m.cur != nil {
