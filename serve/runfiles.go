@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"os"
@@ -247,7 +249,11 @@ func (s *Server) sample(w http.ResponseWriter, r *http.Request) {
 	}
 	body, err := os.ReadFile(path)
 	if err != nil {
-		fail(w, errorf(http.StatusNotFound, "run %s: sample %s: %v", r.PathValue("name"), file, err))
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the answer names the sample, not where the server keeps it
+		}
+		fail(w, errorf(http.StatusNotFound, "run %s: sample %s cannot be read: %v", r.PathValue("name"), file, err))
 		return
 	}
 	w.Header().Set("Content-Type", "image/png")

@@ -269,6 +269,16 @@ func TestLimitsAndBadRequests(t *testing.T) {
 	if a := do(t, linked, "GET", "/api/models", nil); strings.Contains(string(a.body), "escape") {
 		t.Errorf("the link out is listed: %s", a.body)
 	}
+	// A sample that cannot be read is a 404 that names it, not where the server keeps it.
+	secret := filepath.Join(outside, "secret")
+	if err := os.MkdirAll(filepath.Join(secret, "samples", "folder.png"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	a := do(t, newServer(t, Config{Run: secret}), "GET", "/api/runs/secret/samples/folder.png", nil)
+	wantStatus(t, "unreadable sample", a, 404, "run secret: sample folder.png cannot be read")
+	if strings.Contains(string(a.body), outside) {
+		t.Errorf("the answer names the server's folders: %s", a.body)
+	}
 	// A cleaned path is redirected, never served.
 	if a := do(t, s, "GET", "/api/runs/mlp/../../etc/metrics", nil); a.code == 200 {
 		t.Errorf("a path with .. was served: %d %s", a.code, a.body)
