@@ -161,6 +161,8 @@ type model struct {
 	stamp    fileStamp // of latest.json when cur was checked
 	state    []byte    // latest.json's content when cur was loaded
 	failedAt time.Time // the last load that failed
+	failed   error     // its answer, while there is no generator to serve instead
+	failedOn fileStamp // latest.json's stamp then
 }
 
 // fileStamp is what a stat says of a file's change.
@@ -192,6 +194,9 @@ func (m *model) current(logger *log.Logger) (*loaded, error) {
 	if m.cur != nil && (stamp == m.stamp || time.Since(m.failedAt) < retryLoad) {
 		return m.cur, nil
 	}
+	if m.cur == nil && m.failed != nil && stamp == m.failedOn && time.Since(m.failedAt) < retryLoad {
+		return nil, m.failed // a request does not load a checkpoint that failed just now
+	}
 	state, err := os.ReadFile(path)
 	if err == nil && m.cur != nil && bytes.Equal(state, m.state) {
 		m.stamp = stamp
@@ -204,9 +209,10 @@ func (m *model) current(logger *log.Logger) (*loaded, error) {
 			logger.Printf("serve: %v; serving step %d still", err, m.cur.gen.Step())
 			return m.cur, nil
 		}
-		return nil, m.loadError(err, logger)
+		m.failed, m.failedOn = m.loadError(err, logger), stamp
+		return nil, m.failed
 	}
-	m.cur, m.stamp, m.state = next, stamp, state
+	m.cur, m.stamp, m.state, m.failed = next, stamp, state, nil
 	return m.cur, nil
 }
 

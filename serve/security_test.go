@@ -184,6 +184,7 @@ func TestUnservableRuns(t *testing.T) {
 			t.Errorf("%s: the answer shows the server's folders: %s", what, a.body)
 		}
 	}
+	start := time.Now()
 	for _, op := range []string{"generate", "interpolate"} {
 		a := do(t, s, "POST", "/api/models/clf/"+op, map[string]any{"from_seed": 1, "to_seed": 2})
 		if op == "generate" {
@@ -213,6 +214,10 @@ func TestUnservableRuns(t *testing.T) {
 	}
 	if !strings.Contains(logged.String(), real) && !strings.Contains(logged.String(), root) {
 		t.Errorf("the log lacks the damaged checkpoint's full error: %q", logged.String())
+	}
+	// The requests above, within retryLoad of each other, tried to load it once.
+	if n := strings.Count(logged.String(), "run broken: its checkpoint does not load"); n != 1 && time.Since(start) < retryLoad {
+		t.Errorf("the damaged checkpoint was loaded %d times, want once: %q", n, logged.String())
 	}
 }
 
