@@ -333,6 +333,10 @@ func lockRun(dir string, log io.Writer) (*runlock.Lock, error) {
 	}
 	var removed []string
 	for _, d := range []string{dir, filepath.Join(dir, gan.CheckpointsDir), filepath.Join(dir, gan.SamplesDir)} {
+		if info, err := os.Stat(d); err == nil && !info.IsDir() {
+			lock.Release()
+			return nil, fmt.Errorf("%s is a file, where a run keeps a folder of that name: move it, or choose another --out", d)
+		}
 		r, err := atomicfile.RemoveTemps(d)
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			lock.Release()

@@ -279,6 +279,18 @@ func TestTrainOutUnderAFile(t *testing.T) {
 	if b, err := os.ReadFile(file); err != nil || string(b) != "keep" {
 		t.Errorf("the file in the way was changed: %q, %v", b, err)
 	}
+	// A file where the run keeps its checkpoints or samples folder.
+	for _, name := range []string{"checkpoints", "samples"} {
+		out := t.TempDir()
+		inTheWay := filepath.Join(out, name)
+		if err := os.WriteFile(inTheWay, []byte("keep"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		wantError(t, train(t, dataDir, out), 1, inTheWay+" is a file, where a run keeps a folder of that name")
+		if b, err := os.ReadFile(inTheWay); err != nil || string(b) != "keep" {
+			t.Errorf("the file %s was changed: %q, %v", name, b, err)
+		}
+	}
 }
 
 func TestTrainResumeBadRun(t *testing.T) {
