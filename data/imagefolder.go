@@ -1,6 +1,7 @@
 package data
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"image/color"
@@ -154,6 +155,13 @@ type imageFile struct {
 // instead of decoding. The cache is written atomically with a checksum; a damaged cache is
 // decoded again and rewritten, with a warning.
 func LoadImageFolder(dir string, opts ImageFolderOptions) (*ImageFolder, error) {
+	return LoadImageFolderContext(context.Background(), dir, opts)
+}
+
+// LoadImageFolderContext is LoadImageFolder, stopped by ctx: once ctx is done, no file is
+// started, the files being decoded are finished, nothing is cached, and the error wraps
+// ctx.Err().
+func LoadImageFolderContext(ctx context.Context, dir string, opts ImageFolderOptions) (*ImageFolder, error) {
 	if err := opts.check(); err != nil {
 		return nil, err
 	}
@@ -176,7 +184,7 @@ func LoadImageFolder(dir string, opts ImageFolderOptions) (*ImageFolder, error) 
 		}
 	}
 
-	if err := decodeFolder(res, files, opts); err != nil {
+	if err := decodeFolder(ctx, res, files, opts); err != nil {
 		return nil, err
 	}
 	if cachePath != "" {
@@ -323,16 +331,19 @@ func checkClasses(dir string, classes []string, files []imageFile) error {
 }
 
 // decodeFolder decodes files into res: sizes first, then pixels, both in parallel.
-func decodeFolder(res *ImageFolder, files []imageFile, opts ImageFolderOptions) error {
+func decodeFolder(ctx context.Context, res *ImageFolder, files []imageFile, opts ImageFolderOptions) error {
 	dir := res.Dir
 	n := len(files)
 	errs := make([]error, n)
 	sides := make([][2]int, n)
-	forEach(n, opts.Strict, errs, nil, func(i int) error {
+	forEach(ctx, n, opts.Strict, errs, nil, func(i int) error {
 		w, h, err := probe(filepath.Join(dir, files[i].rel))
 		sides[i] = [2]int{w, h}
 		return err
 	})
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("data: %s: reading stopped: %w", dir, err)
+	}
 	if err := failures(res, files, errs, opts); err != nil {
 		return err
 	}
@@ -345,13 +356,16 @@ func decodeFolder(res *ImageFolder, files []imageFile, opts ImageFolderOptions) 
 	pix := make([]uint8, n*per)
 	colored := make([]bool, n)
 	budget := newPixelBudget(decodeBudget)
-	forEach(n, opts.Strict, errs, opts.Progress, func(i int) (err error) {
+	forEach(ctx, n, opts.Strict, errs, opts.Progress, func(i int) (err error) {
 		px := int64(sides[i][0]) * int64(sides[i][1])
 		budget.acquire(px)
 		defer budget.release(px)
 		colored[i], err = decodeFile(pix[i*per:(i+1)*per], filepath.Join(dir, files[i].rel), spec)
 		return err
 	})
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("data: %s: decoding stopped: %w", dir, err)
+	}
 	if err := failures(res, files, errs, opts); err != nil {
 		return err
 	}
@@ -464,9 +478,9 @@ const progressInterval = 100 * time.Millisecond
 
 // forEach runs fn(i) for i in [0, n) on runtime.NumCPU() goroutines and stores its errors
 // in errs (a file that failed before, errs[i] != nil, is not run again). Under stop, it
-// starts no new call after the first error. progress, when not nil, is called from the
+// starts no new call after the first error, nor any once ctx is done. progress, when not nil, is called from the
 // calling goroutine with the count of calls done.
-func forEach(n int, stop bool, errs []error, progress func(done, total int), fn func(i int) error) {
+func forEach(ctx context.Context, n int, stop bool, errs []error, progress func(done, total int), fn func(i int) error) {
 	var next, done atomic.Int64
 	var failed atomic.Bool
 	var wg sync.WaitGroup
@@ -474,7 +488,7 @@ func forEach(n int, stop bool, errs []error, progress func(done, total int), fn 
 		wg.Go(func() {
 			for {
 				i := int(next.Add(1) - 1)
-				if i >= n || (stop && failed.Load()) {
+				if i >= n || (stop && failed.Load()) || ctx.Err() != nil {
 					return
 				}
 				if errs[i] == nil {

@@ -2,7 +2,9 @@ package data
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"hash/crc32"
 	"image"
@@ -14,6 +16,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"golang.org/x/image/bmp"
@@ -419,5 +422,43 @@ func TestLoadImageFolderWebP(t *testing.T) {
 		if got := [3]uint8(im.Pixels[p:]); got != [3]uint8{200, 30, 60} {
 			t.Fatalf("pixel %d is %v, want (200, 30, 60)", p/3, got)
 		}
+	}
+}
+
+// countdown is a context that is done after its Err has been asked left times: a Ctrl-C
+// in the middle of a folder's decoding, at a point the test chooses.
+type countdown struct {
+	context.Context
+	left atomic.Int32
+}
+
+func (c *countdown) Err() error {
+	if c.left.Add(-1) < 0 {
+		return context.Canceled
+	}
+	return nil
+}
+
+// TestLoadImageFolderStopped: a load whose context is done before it starts, or part way
+// through the folder's files, stops with an error that wraps the context's and the folder's
+// name, and caches nothing; the same folder then loads whole.
+func TestLoadImageFolderStopped(t *testing.T) {
+	dir, cache := classFolder(t), t.TempDir()
+	done, cancel := context.WithCancel(context.Background())
+	cancel()
+	midway := &countdown{Context: context.Background()}
+	midway.left.Store(60) // of 106 files to probe
+	for name, ctx := range map[string]context.Context{"before": done, "midway": midway} {
+		_, err := LoadImageFolderContext(ctx, dir, ImageFolderOptions{ImageSize: 16, CacheDir: cache})
+		if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), dir) {
+			t.Fatalf("%s: error %v, want one that wraps context.Canceled and names %s", name, err, dir)
+		}
+		if entries, _ := os.ReadDir(cache); len(entries) != 0 {
+			t.Fatalf("%s: a stopped load cached %v", name, entries)
+		}
+	}
+	f, err := LoadImageFolderContext(context.Background(), dir, ImageFolderOptions{ImageSize: 16, CacheDir: cache})
+	if err != nil || len(f.Files) != 105 { // 105 images and a corrupt file
+		t.Fatalf("the whole load after the stopped ones: %v", err)
 	}
 }

@@ -1,6 +1,7 @@
 package run
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -50,6 +51,12 @@ func IsImageFolder(spec string) bool {
 // fashion-mnist, stacked-mnist, a folder of IDX files). For a folder of
 // images it draws a progress bar while decoding and reports the skipped files.
 func LoadDataset(cfg gan.Config, opts DataOptions) (*Data, error) {
+	return LoadDatasetContext(context.Background(), cfg, opts)
+}
+
+// LoadDatasetContext is LoadDataset, stopped by ctx while it decodes a folder of images
+// (data.LoadImageFolderContext): the error then wraps ctx.Err().
+func LoadDatasetContext(ctx context.Context, cfg gan.Config, opts DataOptions) (*Data, error) {
 	if !IsImageFolder(cfg.Data) {
 		ds, err := data.LoadWith(cfg.Data, opts.Load)
 		if err != nil {
@@ -57,11 +64,11 @@ func LoadDataset(cfg gan.Config, opts DataOptions) (*Data, error) {
 		}
 		return &Data{Dataset: ds, Classes: classCount(ds.Train)}, nil
 	}
-	return loadImageFolder(cfg, opts)
+	return loadImageFolder(ctx, cfg, opts)
 }
 
 // loadImageFolder is LoadDataset for a folder of images.
-func loadImageFolder(cfg gan.Config, opts DataOptions) (*Data, error) {
+func loadImageFolder(ctx context.Context, cfg gan.Config, opts DataOptions) (*Data, error) {
 	log, progress := writerOr(opts.Log), writerOr(opts.Progress)
 	bg, err := data.ParseBackground(cfg.Background)
 	if cfg.Background == "" {
@@ -84,7 +91,7 @@ func loadImageFolder(cfg gan.Config, opts DataOptions) (*Data, error) {
 		}
 	}
 	start := time.Now()
-	f, err := data.LoadImageFolder(cfg.Data, fo)
+	f, err := data.LoadImageFolderContext(ctx, cfg.Data, fo)
 	if bar != nil {
 		bar.Finish()
 		fmt.Fprintln(progress)

@@ -90,13 +90,13 @@ func Train(ctx context.Context, opts Options) (*Result, error) {
 			return nil, err
 		}
 	}
-	d, err := openDataFor(cfg, opts)
-	if err != nil {
-		return nil, err
-	}
-	if ctx.Err() != nil { // Ctrl-C while the data loaded: nothing is written
+	d, err := openDataFor(ctx, cfg, opts)
+	if ctx.Err() != nil { // Ctrl-C while the data loaded (or stopped its decoding): nothing is written
 		fmt.Fprintln(opts.Log, "interrupted before training began; nothing was written")
 		return nil, ErrInterrupted
+	}
+	if err != nil {
+		return nil, err
 	}
 	source, test := d.source, d.test
 	if job == nil {
@@ -176,7 +176,7 @@ const ToyTestSamples = 2500
 // from IDX files or a folder of images, or points of a 2-D mixture (ring8,
 // grid25).
 func openData(cfg gan.Config, opts data.LoadOptions) (data.Source, gan.TestSet, error) {
-	d, err := openDataFor(cfg, Options{Data: opts})
+	d, err := openDataFor(context.Background(), cfg, Options{Data: opts})
 	if err != nil {
 		return nil, gan.TestSet{}, err
 	}
@@ -203,8 +203,8 @@ func (d openedData) labels(batch int) []uint8 {
 }
 
 // openDataFor is openData with the run's options: where a folder of images
-// reports its decoding.
-func openDataFor(cfg gan.Config, opts Options) (openedData, error) {
+// reports its decoding; ctx stops that decoding.
+func openDataFor(ctx context.Context, cfg gan.Config, opts Options) (openedData, error) {
 	if data.IsToy(cfg.Data) {
 		toy, err := data.NewToy(cfg.Data, cfg.Batch, cfg.Seed)
 		if err != nil {
@@ -213,7 +213,7 @@ func openDataFor(cfg gan.Config, opts Options) (openedData, error) {
 		points, modes := toy.Sample(ToyTestSamples, cfg.Seed)
 		return openedData{source: toy, test: gan.TestSet{Images: points, Labels: modes, Modes: toy}, labelled: true}, nil
 	}
-	ds, err := LoadDataset(cfg, DataOptions{
+	ds, err := LoadDatasetContext(ctx, cfg, DataOptions{
 		Load: opts.Data, ImageCache: opts.ImageCache,
 		Log: opts.Log, Progress: opts.Progress, Interactive: opts.Interactive,
 	})
