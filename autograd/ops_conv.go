@@ -195,8 +195,7 @@ func convBackward(g *Graph, n *node, dy *Var) {
 	if g.pairs(x, w) {
 		dx := g.pairConvT(&g.pair[0], dy, w, win, x.Shape[1], x.Shape[2])
 		dw := g.pairConvW(&g.pair[1], x, dy, win)
-		g.runPair()
-		g.accumulatePair(x, dx, w, dw)
+		g.runPair(x, dx, w, dw)
 		return
 	}
 	if g.wants(x) {
@@ -238,8 +237,7 @@ func convTBackward(g *Graph, n *node, dz *Var) {
 	if g.pairs(d, w) {
 		dd := g.pairConv(&g.pair[0], dz, w, win, d.Shape[1], d.Shape[2])
 		dw := g.pairConvW(&g.pair[1], dz, d, win)
-		g.runPair()
-		g.accumulatePair(d, dd, w, dw)
+		g.runPair(d, dd, w, dw)
 		return
 	}
 	if g.wants(d) {

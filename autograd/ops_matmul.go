@@ -48,8 +48,7 @@ func matMulBackward(g *Graph, n *node, dC *Var) {
 		} else {
 			db = g.pairProduct(&g.pair[1], b, a, dC, !transA, false)
 		}
-		g.runPair()
-		g.accumulatePair(a, da, b, db)
+		g.runPair(a, da, b, db)
 		return
 	}
 	if g.wants(a) {

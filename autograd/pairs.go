@@ -61,8 +61,10 @@ func (g *Graph) pairs(x, y *Var) bool {
 	return x != y && g.dev == nil && g.profile == nil && !g.recording && g.wants(x) && g.wants(y) && parallel.PairsTogether()
 }
 
-// runPair computes the two gradients set in g.pair at once, then forgets them.
-func (g *Graph) runPair() {
+// runPair computes the two gradients set in g.pair at once, forgets the jobs, then
+// accumulates the results that went to new Vars (dx into x, dy into y; nil for one that
+// went straight into a parameter's Grad), in the order of the serial rule.
+func (g *Graph) runPair(x, dx, y, dy *Var) {
 	// The jobs' arena allocations are scratch of their ops; run at once, they may give it
 	// back out of order, which releaseScratch cannot take back: rewind past it instead.
 	off := g.arena.mark()
@@ -71,6 +73,12 @@ func (g *Graph) runPair() {
 	}
 	g.arena.rewind(off)
 	g.pair = [2]gradJob{}
+	if dx != nil {
+		g.accumulate(x, dx)
+	}
+	if dy != nil {
+		g.accumulate(y, dy)
+	}
 }
 
 // pairProduct sets j to add op(p)·op(q) to x's gradient: into a parameter's Grad
@@ -107,14 +115,4 @@ func (g *Graph) pairConvW(j *gradJob, x, dy *Var, win window) *Var {
 	dw, d := g.newConvW(x, dy, win)
 	*j = gradJob{g: g, kind: gradConvFilter, a: x.Data, b: dy.Data, c: dw.Data, d: d}
 	return dw
-}
-
-// accumulatePair accumulates the pair's results that went to new Vars, in order.
-func (g *Graph) accumulatePair(x, dx, y, dy *Var) {
-	if dx != nil {
-		g.accumulate(x, dx)
-	}
-	if dy != nil {
-		g.accumulate(y, dy)
-	}
 }
