@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"net/http"
 	"net/url"
 	"os"
@@ -67,29 +68,37 @@ func (s *Server) metrics(w http.ResponseWriter, r *http.Request) {
 // on, and returns the JSON objects among them and the offset after the last
 // complete line. A missing file has no lines.
 func readLines(path string, offset int64) ([]json.RawMessage, int64, error) {
+	lines, next, _, err := readSomeLines(path, offset, math.MaxInt64)
+	return lines, next, err
+}
+
+// readSomeLines is readLines that stops after the line that passes limit bytes
+// read, and reports whether it stopped there (more: complete lines may follow).
+func readSomeLines(path string, offset, limit int64) (lines []json.RawMessage, next int64, more bool, err error) {
 	f, err := os.Open(path)
 	if os.IsNotExist(err) {
-		return nil, 0, nil
+		return nil, 0, false, nil
 	}
 	if err != nil {
-		return nil, offset, err
+		return nil, offset, false, err
 	}
 	defer f.Close()
 	if _, err := f.Seek(offset, io.SeekStart); err != nil {
-		return nil, offset, err
+		return nil, offset, false, err
 	}
-	var out []json.RawMessage
 	rd := bufio.NewReader(f)
-	for {
+	for read := int64(0); read <= limit; {
 		line, err := rd.ReadBytes('\n')
 		if err != nil { // EOF: a last line not yet complete waits for the next read
-			return out, offset, nil
+			return lines, offset, false, nil
 		}
 		offset += int64(len(line))
+		read += int64(len(line))
 		if line, ok := metricsLine(line); ok {
-			out = append(out, json.RawMessage(line))
+			lines = append(lines, json.RawMessage(line))
 		}
 	}
+	return lines, offset, true, nil
 }
 
 // metricsLine is a line of a JSON-lines file without its surrounding white
@@ -291,9 +300,10 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	defer tick.Stop()
 	wt := &watcher{dir: dir, name: name}
 	lastWrite := time.Now()
+	var buf bytes.Buffer
 	for {
-		var buf bytes.Buffer
-		wt.poll(&buf)
+		buf.Reset()
+		more := wt.poll(&buf)
 		if buf.Len() == 0 && time.Since(lastWrite) > 15*time.Second {
 			buf.WriteString(": keep-alive\n\n")
 		}
@@ -306,6 +316,18 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			lastWrite = time.Now()
+		}
+		if more { // the rest of the backlog, now, unless the stream ends
+			select {
+			case <-ctx.Done():
+				return
+			case <-s.stop:
+				return
+			case <-end.C:
+				return
+			default:
+				continue
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -328,19 +350,28 @@ type watcher struct {
 	checkpoint time.Time // latest.json's time when last sent
 }
 
-// poll writes the events of what changed since the last poll.
-func (wt *watcher) poll(buf *bytes.Buffer) {
+// maxPollBytes bounds the metrics lines one poll of an event stream reads: a
+// long run's log (tens of MB) is sent in pieces of about this size, one after
+// another, not held whole for each stream.
+const maxPollBytes = 256 << 10
+
+// poll writes the events of what changed since the last poll, and reports whether
+// metrics lines are left that it did not read (more than maxPollBytes).
+func (wt *watcher) poll(buf *bytes.Buffer) (more bool) {
 	metricsPath := filepath.Join(wt.dir, gan.MetricsFile)
 	if info, err := os.Stat(metricsPath); err == nil && info.Size() < wt.offset {
 		wt.offset = 0 // the log was started again
 		buf.WriteString("event: reset\ndata: {}\n\n")
 	}
-	lines, next, err := readLines(metricsPath, wt.offset)
+	lines, next, more, err := readSomeLines(metricsPath, wt.offset, maxPollBytes)
 	if err == nil {
 		wt.offset = next
 		for _, l := range lines {
 			fmt.Fprintf(buf, "event: metrics\ndata: %s\n\n", l)
 		}
+	}
+	if more {
+		return true // the sample and checkpoint events follow the backlog
 	}
 	if file, at := newestSample(filepath.Join(wt.dir, gan.SamplesDir)); file != "" && (file != wt.sample || !at.Equal(wt.sampleTime)) {
 		wt.sample, wt.sampleTime = file, at
@@ -356,6 +387,7 @@ func (wt *watcher) poll(buf *bytes.Buffer) {
 			fmt.Fprintf(buf, "event: checkpoint\ndata: {\"step\":%d}\n\n", state.Step)
 		}
 	}
+	return false
 }
 
 // newestSample returns the most recently written PNG of a samples folder.

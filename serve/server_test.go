@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"image"
 	"image/color"
 	"image/draw"
@@ -673,3 +674,48 @@ func TestColorAndPoints(t *testing.T) {
 }
 
 func absDiff(a, b uint32) uint32 { return max(a, b) - min(a, b) }
+
+// A long log is read a piece at a time (readSomeLines), and an event stream sends
+// it all, in order, at once: here the poll interval is an hour.
+func TestEventBacklogInPieces(t *testing.T) {
+	runs := t.TempDir()
+	newTrainer(t, filepath.Join(runs, "r"), "mlp").train(t, 1)
+	var log bytes.Buffer
+	const n = 12000 // about 3 MiB, a dozen pieces
+	for i := range n {
+		fmt.Fprintf(&log, `{"step":%d,"d_loss":0.5,"g_loss":0.7,"d_real":0.5,"d_fake":0.5,"pad":"%s"}`+"\n", i, strings.Repeat("x", 160))
+	}
+	path := filepath.Join(runs, "r", "metrics.jsonl")
+	if err := os.WriteFile(path, log.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	lines, next, more, err := readSomeLines(path, 0, maxPollBytes)
+	if err != nil || !more || len(lines) == 0 || len(lines) >= n || next <= maxPollBytes || next > maxPollBytes+512 {
+		t.Fatalf("one piece: %d lines up to byte %d, more %v, %v", len(lines), next, more, err)
+	}
+	s := newServer(t, Config{Runs: runs, Poll: time.Hour})
+	res, err := http.Get(httptestServer(t, s) + "/api/runs/r/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	events := make(chan string, 100)
+	go readEvents(res.Body, events)
+	for i, timeout := 0, time.After(20*time.Second); i < n; {
+		select {
+		case e, ok := <-events:
+			if !ok {
+				t.Fatalf("the stream ended after %d lines", i)
+			}
+			if !strings.HasPrefix(e, "event: metrics\n") {
+				continue
+			}
+			if want := fmt.Sprintf(`{"step":%d,`, i); !strings.Contains(e, want) {
+				t.Fatalf("metrics event %d is %.60q, want step %d", i, e, i)
+			}
+			i++
+		case <-timeout:
+			t.Fatalf("%d of %d lines within 20 s", i, n)
+		}
+	}
+}
