@@ -52,7 +52,8 @@
 // Request bodies are at most MaxBody bytes (413 beyond), n at most MaxN and
 // frames at most MaxFrames (400 beyond). At most Config.MaxConcurrent
 // generations run at once; a request that finds no free slot within
-// Config.QueueWait gets 503 with Retry-After. Every request runs under a
+// Config.QueueWait gets 503 with Retry-After, as does an event stream past
+// Config.MaxStreams open at once. Every request runs under a
 // deadline (Config.RequestTimeout; event streams Config.StreamTimeout, after
 // which the browser reconnects), and the http.Server has read, write and idle
 // timeouts. With Config.Token, every /api/ route but the OpenAPI file needs

@@ -46,6 +46,9 @@ type Config struct {
 	StreamTimeout time.Duration
 	// Poll is how often an event stream looks at the run's files; 0 is 500 ms.
 	Poll time.Duration
+	// MaxStreams bounds the event streams open at once (each polls its run's
+	// files); one more gets 503 with Retry-After. 0 is 64.
+	MaxStreams int
 	// Log receives one line per error worth a look (panics, checkpoints that
 	// do not load); nil discards them.
 	Log *log.Logger
@@ -65,6 +68,9 @@ func (c Config) withDefaults() Config {
 	if c.Poll <= 0 {
 		c.Poll = 500 * time.Millisecond
 	}
+	if c.MaxStreams <= 0 {
+		c.MaxStreams = 64
+	}
 	if c.Log == nil {
 		c.Log = log.New(io.Discard, "", 0)
 	}
@@ -76,6 +82,7 @@ type Server struct {
 	cfg     Config
 	runs    *registry
 	slots   chan struct{} // a token per running generation
+	streams chan struct{} // a token per open event stream
 	handler http.Handler
 	// stop is closed when Serve shuts down, to end the event streams, which
 	// http.Server.Shutdown would otherwise wait for.
@@ -93,7 +100,8 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, runs: reg, slots: make(chan struct{}, cfg.MaxConcurrent), stop: make(chan struct{})}
+	s := &Server{cfg: cfg, runs: reg, slots: make(chan struct{}, cfg.MaxConcurrent),
+		streams: make(chan struct{}, cfg.MaxStreams), stop: make(chan struct{})}
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {
 		var h http.Handler = rt.handler

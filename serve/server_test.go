@@ -719,3 +719,44 @@ func TestEventBacklogInPieces(t *testing.T) {
 		}
 	}
 }
+
+// Event streams past MaxStreams get 503 with Retry-After; a stream that closes
+// gives its place back.
+func TestEventStreamsBounded(t *testing.T) {
+	runs := t.TempDir()
+	newTrainer(t, filepath.Join(runs, "r"), "mlp").train(t, 1)
+	srv := httptestServer(t, newServer(t, Config{Runs: runs, MaxStreams: 1, Poll: 10 * time.Millisecond}))
+	open := func() (*http.Response, context.CancelFunc) {
+		ctx, cancel := context.WithCancel(context.Background())
+		req, _ := http.NewRequestWithContext(ctx, "GET", srv+"/api/runs/r/events", nil)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res, cancel
+	}
+	first, closeFirst := open()
+	if first.StatusCode != 200 {
+		t.Fatalf("first stream: %d", first.StatusCode)
+	}
+	second, closeSecond := open()
+	body, _ := io.ReadAll(second.Body)
+	closeSecond()
+	if second.StatusCode != 503 || second.Header.Get("Retry-After") == "" || !strings.Contains(string(body), "busy: 1 event streams are open") {
+		t.Fatalf("second stream: %d, Retry-After %q, %s", second.StatusCode, second.Header.Get("Retry-After"), body)
+	}
+	closeFirst()
+	first.Body.Close()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		third, closeThird := open()
+		code := third.StatusCode
+		closeThird()
+		third.Body.Close()
+		if code == 200 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("a stream after the first closed: %d", code)
+		}
+	}
+}

@@ -19,6 +19,7 @@ import (
 type serveFlags struct {
 	runs, run, addr, token string
 	maxConcurrent          int
+	maxStreams             int
 	queueWait, timeout     time.Duration
 }
 
@@ -30,6 +31,7 @@ func newServeCommand() *command {
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "host:port to listen on; anything but loopback needs --token")
 	fs.StringVar(&f.token, "token", "", "require Authorization: Bearer TOKEN on the API (default: $GOGAN_TOKEN)")
 	fs.IntVar(&f.maxConcurrent, "max-concurrent", 0, "generations at once; more wait --queue-wait, then get 503 (default: the number of CPUs)")
+	fs.IntVar(&f.maxStreams, "max-streams", 64, "event streams (the studio's live view of a run) open at once; more get 503")
 	fs.DurationVar(&f.queueWait, "queue-wait", time.Second, "how long a generation waits for a free slot before 503")
 	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "deadline of one request")
 	c := &command{
@@ -61,13 +63,17 @@ func runServe(env *environment, f *serveFlags) error {
 	if f.maxConcurrent < 0 || f.queueWait < 0 || f.timeout < 0 {
 		return usageError{"--max-concurrent, --queue-wait and --timeout must not be negative"}
 	}
+	if f.maxStreams < 1 {
+		return usageError{fmt.Sprintf("--max-streams must be at least 1, got %d", f.maxStreams)}
+	}
 	if f.timeout == 0 {
 		return usageError{"--timeout must be positive (a request's deadline), got 0"}
 	}
 	srv, err := serve.New(serve.Config{
 		Runs: f.runs, Run: f.run, Token: f.token,
 		MaxConcurrent: f.maxConcurrent, QueueWait: f.queueWait, RequestTimeout: f.timeout,
-		Log: log.New(env.stderr, "gogan serve: ", log.LstdFlags),
+		MaxStreams: f.maxStreams,
+		Log:        log.New(env.stderr, "gogan serve: ", log.LstdFlags),
 	})
 	if err != nil {
 		return err

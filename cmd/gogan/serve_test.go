@@ -27,6 +27,7 @@ func TestServeUsage(t *testing.T) {
 		{split("serve --runs . --addr 127.0.0.1:99999"), 2, `the port must be a number in [0, 65535], got "99999"`},
 		{split("serve --runs . --timeout 0"), 2, "--timeout must be positive"},
 		{split("serve --runs . --max-concurrent -1"), 2, "must not be negative"},
+		{split("serve --runs . --max-streams 0"), 2, "--max-streams must be at least 1, got 0"},
 		{[]string{"serve", "--runs", filepath.Join(t.TempDir(), "none")}, 1, "gogan serve: runs folder"},
 		{[]string{"serve", "--run", t.TempDir()}, 1, "has no checkpoint"},
 	} {
