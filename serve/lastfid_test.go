@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // lastFIDWhole is lastFID as it was: reading every line of the log.
@@ -133,5 +134,42 @@ func TestLastFIDFile(t *testing.T) {
 	write("{\"step\":1}\n")
 	if fid, step := lastFID(path); fid != nil || step != nil {
 		t.Errorf("after a restart: %s", fidString(fid, step))
+	}
+}
+
+// A stream lists the samples folder only when the folder's time changed (a sample
+// renamed into place), or after rescanSamples.
+func TestWatcherListsSamplesWhenChanged(t *testing.T) {
+	run := t.TempDir()
+	dir := filepath.Join(run, "samples")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write := func(name string, at time.Time) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("png"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		os.Chtimes(filepath.Join(dir, name), at, at)
+	}
+	t0 := time.Now().Add(-time.Hour)
+	write("epoch-001.png", t0)
+	wt := &watcher{dir: run}
+	if f, _ := wt.newestSample(); f != "epoch-001.png" {
+		t.Fatalf("first listing: %q", f)
+	}
+	wt.sample = "epoch-001.png"
+	folder, _ := os.Stat(dir)
+	write("epoch-002.png", t0.Add(time.Minute))
+	os.Chtimes(dir, folder.ModTime(), folder.ModTime()) // as if the folder had not changed
+	if f, _ := wt.newestSample(); f != "epoch-001.png" {
+		t.Fatalf("the folder unchanged: listed again, found %q", f)
+	}
+	wt.listed = time.Now().Add(-rescanSamples)
+	if f, _ := wt.newestSample(); f != "epoch-002.png" {
+		t.Fatalf("after rescanSamples: %q, want epoch-002.png", f)
+	}
+	write("epoch-003.png", t0.Add(2*time.Minute)) // the folder's time changes
+	if f, _ := wt.newestSample(); f != "epoch-003.png" {
+		t.Fatalf("the folder changed: %q, want epoch-003.png", f)
 	}
 }

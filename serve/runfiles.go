@@ -355,6 +355,28 @@ type watcher struct {
 	sample     string    // the newest sample grid sent
 	sampleTime time.Time // and its time
 	checkpoint time.Time // latest.json's time when last sent
+	samplesDir time.Time // the samples folder's time at its last listing
+	listed     time.Time // when that was
+}
+
+// rescanSamples is how often a stream lists the samples folder even when its time
+// has not changed: a sample is written by renaming a new file into place, which
+// changes the folder's time, but one rewritten in place does not.
+const rescanSamples = 10 * time.Second
+
+// newestSample is newestSample of the run's samples folder, listed only when the
+// folder's time changed since the last listing, or rescanSamples passed.
+func (wt *watcher) newestSample() (string, time.Time) {
+	dir := filepath.Join(wt.dir, gan.SamplesDir)
+	info, err := os.Stat(dir)
+	if err != nil {
+		return "", time.Time{}
+	}
+	if wt.sample != "" && info.ModTime().Equal(wt.samplesDir) && time.Since(wt.listed) < rescanSamples {
+		return wt.sample, wt.sampleTime
+	}
+	wt.samplesDir, wt.listed = info.ModTime(), time.Now()
+	return newestSample(dir)
 }
 
 // maxPollBytes bounds the metrics lines one poll of an event stream reads: a
@@ -380,7 +402,7 @@ func (wt *watcher) poll(buf *bytes.Buffer) (more bool) {
 	if more {
 		return true // the sample and checkpoint events follow the backlog
 	}
-	if file, at := newestSample(filepath.Join(wt.dir, gan.SamplesDir)); file != "" && (file != wt.sample || !at.Equal(wt.sampleTime)) {
+	if file, at := wt.newestSample(); file != "" && (file != wt.sample || !at.Equal(wt.sampleTime)) {
 		wt.sample, wt.sampleTime = file, at
 		data, _ := json.Marshal(map[string]string{"file": file, "url": fmt.Sprintf("/api/runs/%s/samples/%s?t=%d", url.PathEscape(wt.name), file, at.UnixNano())})
 		fmt.Fprintf(buf, "event: sample\ndata: %s\n\n", data)
