@@ -42,4 +42,11 @@
 // influences the next step is in its checkpoint (checkpoint.go documents the
 // layout), so N steps, a checkpoint, a resume and N more steps give
 // bit-identical weights to 2N steps straight (same machine, same thread count).
+//
+// Threads: on the CPU, a step's matrix products, convolutions and element-wise
+// kernels share runtime.GOMAXPROCS(0) threads (set it to choose; gogan train's
+// --threads does). From 4 threads, the backward rules of products and convolutions
+// compute their input and weight gradients at once, each on half of them. None of
+// this changes a bit: a step gives the same weights on any number of threads
+// (TestRecipesThreadsBits).
 package gan
