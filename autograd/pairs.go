@@ -12,9 +12,9 @@ import "github.com/gogan/gogan/internal/parallel"
 // serial rule.
 //
 // A pair runs only on the CPU, on 4 threads or more, outside a recorded or profiled pass
-// (a profile times op by op), and when the two gradients go to different Vars. Its jobs allocate from the arena
-// and count flops at once, both of which are safe for that; nothing else of the graph is
-// touched until both are done.
+// (a profile times op by op), and when the two gradients go to different Vars. Its jobs
+// allocate from the arena and count flops at once, both of which are safe for that;
+// nothing else of the graph is touched until both are done.
 
 // gradKind is what a gradJob computes.
 type gradKind uint8
