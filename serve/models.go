@@ -201,6 +201,10 @@ func frameClass(class *int, g *generator.Generator) ([]int, error) {
 	if class != nil && *class == -1 && g.Classes() > 0 {
 		return nil, errorf(http.StatusBadRequest, "class -1 (the classes in turn) does not apply to an interpolation: give one class in [0, %d)", g.Classes())
 	}
+	if class != nil && g.Classes() > 0 && (*class < 0 || *class >= g.Classes()) {
+		// classOf's answer offers -1, which an interpolation refuses
+		return nil, errorf(http.StatusBadRequest, "class must be in [0, %d), got %d", g.Classes(), *class)
+	}
 	classes, err := classOf(class, g)
 	if classes == nil && err == nil && g.Classes() > 0 {
 		classes = []int{0}

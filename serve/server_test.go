@@ -760,3 +760,16 @@ func TestEventStreamsBounded(t *testing.T) {
 		}
 	}
 }
+
+// An interpolation's class out of range is refused without offering -1, which an
+// interpolation refuses too.
+func TestInterpolateClassOutOfRangeOffersNoMinusOne(t *testing.T) {
+	s := newServer(t, Config{})
+	for _, class := range []int{-2, 10} {
+		a := do(t, s, "POST", "/api/models/cgan/interpolate", map[string]any{"from_seed": 1, "to_seed": 2, "class": class})
+		wantStatus(t, fmt.Sprintf("class %d", class), a, 400, fmt.Sprintf("class must be in [0, 10), got %d", class))
+		if strings.Contains(string(a.body), "-1") {
+			t.Errorf("class %d: the answer offers -1: %s", class, a.body)
+		}
+	}
+}
