@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"runtime/debug"
+	"strconv"
 	"strings"
 )
 
@@ -18,13 +19,14 @@ import (
 type statusError struct {
 	status int
 	msg    string
+	retry  int // a 503's Retry-After in seconds; 0 is 1
 }
 
 func (e *statusError) Error() string { return e.msg }
 
 // errorf makes a statusError.
 func errorf(status int, format string, args ...any) error {
-	return &statusError{status, fmt.Sprintf(format, args...)}
+	return &statusError{status: status, msg: fmt.Sprintf(format, args...)}
 }
 
 // writeError answers {"error": msg} with status.
@@ -37,7 +39,7 @@ func fail(w http.ResponseWriter, err error) {
 	var se *statusError
 	if errors.As(err, &se) {
 		if se.status == http.StatusServiceUnavailable {
-			w.Header().Set("Retry-After", "1")
+			w.Header().Set("Retry-After", strconv.Itoa(max(se.retry, 1)))
 		}
 		writeError(w, se.status, se.msg)
 		return

@@ -228,7 +228,9 @@ func (m *model) loadError(err error, logger *log.Logger) error {
 		return errorf(http.StatusBadRequest, "run %s cannot generate: %s", name, msg)
 	}
 	logger.Printf("serve: run %s: its checkpoint does not load: %v", name, err)
-	return errorf(http.StatusServiceUnavailable, "run %s: its checkpoint does not load (damaged, or being replaced): %s", name, msg)
+	se := errorf(http.StatusServiceUnavailable, "run %s: its checkpoint does not load (damaged, or being replaced): %s", name, msg).(*statusError)
+	se.retry = int((retryLoad + time.Second - 1) / time.Second) // this answer is given again until then
+	return se
 }
 
 // load reads the generator of the run dir whose latest.json holds state

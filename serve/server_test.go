@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -772,4 +773,36 @@ func TestInterpolateClassOutOfRangeOffersNoMinusOne(t *testing.T) {
 			t.Errorf("class %d: the answer offers -1: %s", class, a.body)
 		}
 	}
+}
+
+// A checkpoint that does not load answers 503 with a Retry-After that a client can
+// trust: the answer is given again for retryLoad, so a client that waits as told
+// and finds the checkpoint repaired is served.
+func TestLoadFailureRetryAfter(t *testing.T) {
+	runs := t.TempDir()
+	newTrainer(t, filepath.Join(runs, "b"), "mlp").train(t, 1)
+	tensors, err := filepath.Glob(filepath.Join(runs, "b", "checkpoints", "*.safetensors"))
+	if err != nil || len(tensors) != 1 {
+		t.Fatalf("tensor files %v, %v", tensors, err)
+	}
+	whole, err := os.ReadFile(tensors[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(tensors[0], whole[:len(whole)/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := newServer(t, Config{Runs: runs})
+	a := do(t, s, "POST", "/api/models/b/generate", map[string]any{"n": 1})
+	wantStatus(t, "damaged", a, http.StatusServiceUnavailable, "its checkpoint does not load")
+	wait, err := strconv.Atoi(a.header.Get("Retry-After"))
+	if err != nil || time.Duration(wait)*time.Second < retryLoad {
+		t.Fatalf("Retry-After %q, want at least retryLoad (%v)", a.header.Get("Retry-After"), retryLoad)
+	}
+	if err := os.WriteFile(tensors[0], whole, 0o644); err != nil { // repaired, latest.json unchanged
+		t.Fatal(err)
+	}
+	time.Sleep(time.Duration(wait) * time.Second)
+	a = do(t, s, "POST", "/api/models/b/generate", map[string]any{"n": 1})
+	wantStatus(t, "repaired, after Retry-After", a, 200, "")
 }
