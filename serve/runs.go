@@ -44,10 +44,14 @@ func newRegistry(runs, run string, logger *log.Logger) (*registry, error) {
 			return nil, fmt.Errorf("serve: run %s has no checkpoint: %w", run, err)
 		}
 		abs, err := filepath.Abs(run)
+		var real string
+		if err == nil { // the run's files are checked against where it really is
+			real, err = filepath.EvalSymlinks(abs)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("serve: run %s: %w", run, err)
 		}
-		reg.single = map[string]string{filepath.Base(abs): abs}
+		reg.single = map[string]string{filepath.Base(abs): real}
 		return reg, nil
 	}
 	root, err := filepath.EvalSymlinks(runs)

@@ -806,3 +806,25 @@ func TestLoadFailureRetryAfter(t *testing.T) {
 	a = do(t, s, "POST", "/api/models/b/generate", map[string]any{"n": 1})
 	wantStatus(t, "repaired, after Retry-After", a, 200, "")
 }
+
+// A single run given through a symbolic link serves its samples, under the link's name.
+func TestSingleRunThroughLinkServesSamples(t *testing.T) {
+	run := filepath.Join(t.TempDir(), "real")
+	newTrainer(t, run, "mlp").train(t, 1)
+	if err := os.MkdirAll(filepath.Join(run, "samples"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(run, "samples", "epoch-001.png"), []byte("png"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(t.TempDir(), "link")
+	if err := os.Symlink(run, link); err != nil {
+		t.Skipf("no symbolic links: %v", err)
+	}
+	s := newServer(t, Config{Run: link})
+	a := do(t, s, "GET", "/api/runs/link/samples/epoch-001.png", nil)
+	wantStatus(t, "sample through the link", a, 200, "")
+	if string(a.body) != "png" {
+		t.Errorf("sample: %q", a.body)
+	}
+}
