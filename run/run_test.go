@@ -330,3 +330,21 @@ func TestEvalEveryLogsFID(t *testing.T) {
 		t.Errorf("checkpoint with evaluations %s differs from the one without %s", a, b)
 	}
 }
+
+// A run resumed whose checkpoints or samples entry is a file is refused with a fix
+// that fits --resume, not "choose another --out".
+func TestResumeFolderIsAFile(t *testing.T) {
+	for _, name := range []string{gan.CheckpointsDir, gan.SamplesDir} {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, gan.ConfigFile), []byte("{}"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("keep"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := Train(context.Background(), Options{Resume: dir, Log: io.Discard, Progress: io.Discard})
+		if err == nil || !strings.Contains(err.Error(), "is a file, where a run keeps a folder of that name: move it") || strings.Contains(err.Error(), "--out") {
+			t.Errorf("%s: %v, want the file named, and no --out", name, err)
+		}
+	}
+}

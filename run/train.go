@@ -74,7 +74,7 @@ func Train(ctx context.Context, opts Options) (*Result, error) {
 	if opts.Resume != "" {
 		var err error
 		if isRunFolder(opts.Resume) { // else resume says what is wrong, and no lock file is left there
-			lock, err := lockRun(opts.Resume, opts.Log)
+			lock, err := lockRun(opts.Resume, opts.Log, "move it")
 			if err != nil {
 				return nil, err
 			}
@@ -270,7 +270,7 @@ func makeRunFolder(dir string, cfg gan.Config, log io.Writer) (string, *runlock.
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", nil, fmt.Errorf("output folder %s: %w", dir, unwrapPath(err))
 	}
-	lock, err := lockRun(dir, log)
+	lock, err := lockRun(dir, log, "move it, or choose another --out")
 	if err != nil {
 		return "", nil, err
 	}
@@ -325,8 +325,9 @@ func isRunFolder(dir string) bool {
 
 // lockRun takes the lock of a run folder (see package runlock) and removes the
 // temporary files that a crash in the middle of an atomic write left there: with
-// the lock held, no other process is writing them. log hears what was removed.
-func lockRun(dir string, log io.Writer) (*runlock.Lock, error) {
+// the lock held, no other process is writing them. log hears what was removed;
+// fix ends the error of a file where a folder of the run should be.
+func lockRun(dir string, log io.Writer, fix string) (*runlock.Lock, error) {
 	lock, err := runlock.Acquire(dir)
 	if err != nil {
 		return nil, err
@@ -335,7 +336,7 @@ func lockRun(dir string, log io.Writer) (*runlock.Lock, error) {
 	for _, d := range []string{dir, filepath.Join(dir, gan.CheckpointsDir), filepath.Join(dir, gan.SamplesDir)} {
 		if info, err := os.Stat(d); err == nil && !info.IsDir() {
 			lock.Release()
-			return nil, fmt.Errorf("%s is a file, where a run keeps a folder of that name: move it, or choose another --out", d)
+			return nil, fmt.Errorf("%s is a file, where a run keeps a folder of that name: %s", d, fix)
 		}
 		r, err := atomicfile.RemoveTemps(d)
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
