@@ -103,7 +103,7 @@ func recoverPanics(logger *log.Logger, h http.Handler) http.Handler {
 				}
 				return
 			}
-			logger.Printf("panic serving %s %s: %v\n%s", r.Method, r.URL.Path, v, debug.Stack())
+			logger.Printf("serve: panic serving %s %s: %v\n%s", r.Method, r.URL.Path, v, debug.Stack())
 			writeError(w, http.StatusInternalServerError, "internal error (a panic; see the server's log)")
 		}()
 		h.ServeHTTP(w, r)

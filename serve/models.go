@@ -321,7 +321,7 @@ func (s *Server) compute(ctx context.Context, f func() error) error {
 		defer func() { <-s.slots }()
 		defer func() {
 			if v := recover(); v != nil {
-				s.cfg.Log.Printf("panic in a generation: %v", v)
+				s.cfg.Log.Printf("serve: panic in a generation: %v", v)
 				done <- errorf(http.StatusInternalServerError, "internal error (a panic in the generator; see the server's log)")
 			}
 		}()

@@ -73,7 +73,7 @@ func runServe(env *environment, f *serveFlags) error {
 		Runs: f.runs, Run: f.run, Token: f.token,
 		MaxConcurrent: f.maxConcurrent, QueueWait: f.queueWait, RequestTimeout: f.timeout,
 		MaxStreams: f.maxStreams,
-		Log:        log.New(env.stderr, "gogan serve: ", log.LstdFlags),
+		Log:        log.New(env.stderr, "gogan ", log.LstdFlags), // its lines begin "serve: "
 	})
 	if err != nil {
 		return err
