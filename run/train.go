@@ -91,8 +91,8 @@ func Train(ctx context.Context, opts Options) (*Result, error) {
 		}
 	}
 	d, err := openDataFor(ctx, cfg, opts)
-	if ctx.Err() != nil { // Ctrl-C while the data loaded (or stopped its decoding): nothing is written
-		fmt.Fprintln(opts.Log, "interrupted before training began; nothing was written")
+	if ctx.Err() != nil { // Ctrl-C while the data loaded (or stopped its decoding): no run folder is written
+		fmt.Fprintln(opts.Log, "interrupted before training began: no run folder was written")
 		return nil, ErrInterrupted
 	}
 	if err != nil {
