@@ -216,11 +216,13 @@ func frameClass(class *int, g *generator.Generator) ([]int, error) {
 type interpolateRequest struct {
 	FromSeed   *uint64 `json:"from_seed"`
 	ToSeed     *uint64 `json:"to_seed"`
-	Frames     int     `json:"frames"`     // default 16
+	Frames     *int    `json:"frames"`     // default 16
 	Method     string  `json:"method"`     // slerp (default) or lerp
 	Class      *int    `json:"class"`      // conditional runs: the class of every frame (default 0)
 	Truncation float64 `json:"truncation"` // of both end points
-	Delay      int     `json:"delay"`      // the GIF's delay between frames, in 100ths of a second; default 8
+	Delay      *int    `json:"delay"`      // the GIF's delay between frames, in 100ths of a second; default 8
+
+	frames, delay int // Frames and Delay, or their defaults (check)
 }
 
 // interpolate answers POST /api/models/{name}/interpolate.
@@ -250,7 +252,7 @@ func (s *Server) interpolate(w http.ResponseWriter, r *http.Request) {
 		fail(w, err)
 		return
 	}
-	z := blend(ends[:g.LatentDim()], ends[g.LatentDim():], req.Frames, req.Method == "lerp")
+	z := blend(ends[:g.LatentDim()], ends[g.LatentDim():], req.frames, req.Method == "lerp")
 	batch, imgs, err := s.generateImages(r.Context(), g, generator.Request{Latents: z, Classes: classes})
 	if err != nil {
 		fail(w, err)
@@ -267,31 +269,32 @@ func (s *Server) interpolate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "image/gif")
-	if err := encodeGIF(w, imgs, req.Delay); err != nil {
+	if err := encodeGIF(w, imgs, req.delay); err != nil {
 		s.cfg.Log.Printf("serve: write GIF: %v", err)
 	}
 }
 
 // check fills the defaults and checks the limits.
 func (req *interpolateRequest) check() error {
-	if req.Frames == 0 {
-		req.Frames = 16
+	req.frames, req.delay = 16, 8
+	if req.Frames != nil {
+		req.frames = *req.Frames
+	}
+	if req.Delay != nil {
+		req.delay = *req.Delay
 	}
 	if req.Method == "" {
 		req.Method = "slerp"
 	}
-	if req.Delay == 0 {
-		req.Delay = 8
-	}
 	switch {
 	case req.FromSeed == nil || req.ToSeed == nil:
 		return errorf(http.StatusBadRequest, "from_seed and to_seed are required")
-	case req.Frames < 2 || req.Frames > MaxFrames:
-		return errorf(http.StatusBadRequest, "frames must be in [2, %d], got %d", MaxFrames, req.Frames)
+	case req.frames < 2 || req.frames > MaxFrames:
+		return errorf(http.StatusBadRequest, "frames must be in [2, %d], got %d", MaxFrames, req.frames)
 	case req.Method != "slerp" && req.Method != "lerp":
 		return errorf(http.StatusBadRequest, "method must be slerp or lerp, got %q", req.Method)
-	case req.Delay < 1 || req.Delay > 1000:
-		return errorf(http.StatusBadRequest, "delay must be in [1, 1000] hundredths of a second, got %d", req.Delay)
+	case req.delay < 1 || req.delay > 1000:
+		return errorf(http.StatusBadRequest, "delay must be in [1, 1000] hundredths of a second, got %d", req.delay)
 	}
 	return nil
 }

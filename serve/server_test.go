@@ -246,6 +246,8 @@ func TestLimitsAndBadRequests(t *testing.T) {
 		{"unknown run's metrics", "GET", "/api/runs/nope/metrics", nil, 404, `no run "nope"`},
 		{"too many frames", "POST", "/api/models/mlp/interpolate", map[string]any{"from_seed": 1, "to_seed": 2, "frames": 65}, 400, "frames must be in [2, 64], got 65"},
 		{"one frame", "POST", "/api/models/mlp/interpolate", map[string]any{"from_seed": 1, "to_seed": 2, "frames": 1}, 400, "frames must be in"},
+		{"zero frames", "POST", "/api/models/mlp/interpolate", map[string]any{"from_seed": 1, "to_seed": 2, "frames": 0}, 400, "frames must be in [2, 64], got 0"},
+		{"zero delay", "POST", "/api/models/mlp/interpolate", map[string]any{"from_seed": 1, "to_seed": 2, "delay": 0}, 400, "delay must be in [1, 1000] hundredths of a second, got 0"},
 		{"no seeds", "POST", "/api/models/mlp/interpolate", map[string]any{"frames": 4}, 400, "from_seed and to_seed are required"},
 		{"bad method", "POST", "/api/models/mlp/interpolate", map[string]any{"from_seed": 1, "to_seed": 2, "method": "cubic"}, 400, `method must be slerp or lerp, got "cubic"`},
 		{"dot-dot", "GET", "/api/runs/%2E%2E/metrics", nil, 400, `run name ".." is not a plain folder name`},

@@ -103,7 +103,8 @@ function pick(img) {
 
 async function interpolate() {
   const [a, b] = state.picked.map((x) => Number(x.dataset.seed));
-  const body = { from_seed: a, to_seed: b, frames: Number($("frames").value), method: $("method").value, truncation: Number($("truncation").value) };
+  const body = { from_seed: a, to_seed: b, method: $("method").value, truncation: Number($("truncation").value) };
+  if ($("frames").value !== "") body.frames = Number($("frames").value); // else the server's default
   if (state.run.classes && Number($("class").value) >= 0) body.class = Number($("class").value);
   $("pair").textContent = `seed ${a} → seed ${b}…`;
   try {
@@ -113,7 +114,7 @@ async function interpolate() {
     out.onload = () => { document.body.dataset.interpolated = "yes"; };
     out.src = URL.createObjectURL(blob);
     out.hidden = false;
-    $("pair").textContent = `seed ${a} → seed ${b}, ${body.frames} frames (${body.method})`;
+    $("pair").textContent = `seed ${a} → seed ${b}, ${body.frames ?? 16} frames (${body.method})`;
   } catch (e) { $("pair").textContent = "interpolate: " + e.message; }
 }
 
