@@ -43,22 +43,13 @@ func (s *Server) metrics(w http.ResponseWriter, r *http.Request) {
 	if f != nil {
 		defer f.Close()
 		first := true
-		rd := bufio.NewReader(f)
-		for {
-			line, err := rd.ReadBytes('\n')
-			if err != nil { // EOF: a last line not yet complete is left out
-				break
-			}
-			line, ok := metricsLine(line)
-			if !ok {
-				continue
-			}
+		eachMetricsLine(bufio.NewReader(f), math.MaxInt64, func(line []byte) {
 			if !first {
 				out.WriteByte(',')
 			}
 			first = false
 			out.Write(line)
-		}
+		})
 	}
 	out.WriteString("]\n")
 	out.Flush()
@@ -86,19 +77,28 @@ func readSomeLines(path string, offset, limit int64) (lines []json.RawMessage, n
 	if _, err := f.Seek(offset, io.SeekStart); err != nil {
 		return nil, offset, false, err
 	}
-	rd := bufio.NewReader(f)
-	for read := int64(0); read <= limit; {
+	read, more := eachMetricsLine(bufio.NewReader(f), limit, func(line []byte) {
+		lines = append(lines, json.RawMessage(line))
+	})
+	return lines, offset + read, more, nil
+}
+
+// eachMetricsLine calls visit on the metrics lines (metricsLine) among the complete
+// lines of rd, stopping after the line that passes limit bytes. It returns the bytes of
+// the complete lines read (a last line not yet complete is left for a later read) and
+// whether it stopped at the limit.
+func eachMetricsLine(rd *bufio.Reader, limit int64, visit func(line []byte)) (read int64, more bool) {
+	for read <= limit {
 		line, err := rd.ReadBytes('\n')
-		if err != nil { // EOF: a last line not yet complete waits for the next read
-			return lines, offset, false, nil
+		if err != nil {
+			return read, false
 		}
-		offset += int64(len(line))
 		read += int64(len(line))
 		if line, ok := metricsLine(line); ok {
-			lines = append(lines, json.RawMessage(line))
+			visit(line)
 		}
 	}
-	return lines, offset, true, nil
+	return read, true
 }
 
 // metricsLine is a line of a JSON-lines file without its surrounding white
@@ -324,17 +324,9 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 			}
 			lastWrite = time.Now()
 		}
-		if more { // the rest of the backlog, now, unless the stream ends
-			select {
-			case <-ctx.Done():
-				return
-			case <-s.stop:
-				return
-			case <-end.C:
-				return
-			default:
-				continue
-			}
+		next := tick.C
+		if more {
+			next = now // the rest of the backlog, unless the stream ends
 		}
 		select {
 		case <-ctx.Done():
@@ -343,7 +335,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 			return
 		case <-end.C:
 			return
-		case <-tick.C:
+		case <-next:
 		}
 	}
 }
@@ -378,6 +370,14 @@ func (wt *watcher) newestSample() (string, time.Time) {
 	wt.samplesDir, wt.listed = info.ModTime(), time.Now()
 	return newestSample(dir)
 }
+
+// now is always ready: an event stream waits on it instead of its ticker while a
+// backlog is left to send.
+var now = func() <-chan time.Time {
+	c := make(chan time.Time)
+	close(c)
+	return c
+}()
 
 // maxPollBytes bounds the metrics lines one poll of an event stream reads: a
 // long run's log (tens of MB) is sent in pieces of about this size, one after
