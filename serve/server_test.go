@@ -507,6 +507,20 @@ func readEvents(r io.Reader, out chan<- string) {
 	}
 }
 
+// openEvents opens the event stream at path on s, served by httptestServer, and
+// returns its events (see readEvents); the stream is closed when the test ends.
+func openEvents(t *testing.T, s *Server, path string) <-chan string {
+	t.Helper()
+	res, err := http.Get(httptestServer(t, s) + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { res.Body.Close() })
+	events := make(chan string, 100)
+	go readEvents(res.Body, events)
+	return events
+}
+
 // httptestServer serves s on loopback through Serve until the test ends, and
 // returns its URL.
 func httptestServer(t *testing.T, s *Server) string {
@@ -582,13 +596,7 @@ func TestEventStreamOutlivesTimeouts(t *testing.T) {
 	runs := t.TempDir()
 	newTrainer(t, filepath.Join(runs, "r"), "mlp").train(t, 1)
 	s := newServer(t, Config{Runs: runs, RequestTimeout: 500 * time.Millisecond, Poll: 20 * time.Millisecond})
-	res, err := http.Get(httptestServer(t, s) + "/api/runs/r/events")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	events := make(chan string, 100)
-	go readEvents(res.Body, events)
+	events := openEvents(t, s, "/api/runs/r/events")
 	time.Sleep(1200 * time.Millisecond) // past the read deadline, and the first write deadline
 	if err := os.WriteFile(filepath.Join(runs, "r", "metrics.jsonl"), []byte(`{"step":1,"d_loss":0.5}`+"\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -697,13 +705,7 @@ func TestEventBacklogInPieces(t *testing.T) {
 		t.Fatalf("one piece: %d lines up to byte %d, more %v, %v", len(lines), next, more, err)
 	}
 	s := newServer(t, Config{Runs: runs, Poll: time.Hour})
-	res, err := http.Get(httptestServer(t, s) + "/api/runs/r/events")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	events := make(chan string, 100)
-	go readEvents(res.Body, events)
+	events := openEvents(t, s, "/api/runs/r/events")
 	for i, timeout := 0, time.After(20*time.Second); i < n; {
 		select {
 		case e, ok := <-events:
