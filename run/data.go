@@ -10,6 +10,7 @@ import (
 
 	"github.com/gogan/gogan/data"
 	"github.com/gogan/gogan/gan"
+	"github.com/gogan/gogan/internal/words"
 	"github.com/schollz/progressbar/v3"
 )
 
@@ -112,9 +113,9 @@ func loadImageFolder(ctx context.Context, cfg gan.Config, opts DataOptions) (*Da
 	}
 	classes := "no classes"
 	if len(f.Classes) > 0 {
-		classes = fmt.Sprintf("%d classes", len(f.Classes))
+		classes = words.Count(len(f.Classes), "class", "classes")
 	}
-	fmt.Fprintf(log, "data %s: %d images of %d×%d×%d, %s (%s)\n", cfg.Data, im.N, im.Rows, im.Cols, im.NumChannels(), classes, how)
+	fmt.Fprintf(log, "data %s: %s of %d×%d×%d, %s (%s)\n", cfg.Data, words.Count(im.N, "image", "images"), im.Rows, im.Cols, im.NumChannels(), classes, how)
 	ds := &data.Dataset{
 		Name: filepath.Base(filepath.Clean(cfg.Data)), Dir: cfg.Data,
 		Train: f.Set, Test: spread(f.Set, MaxFolderTestImages),

@@ -13,6 +13,7 @@ import (
 	"github.com/gogan/gogan/data"
 	"github.com/gogan/gogan/eval"
 	"github.com/gogan/gogan/gan"
+	"github.com/gogan/gogan/internal/words"
 	"github.com/gogan/gogan/report"
 )
 
@@ -50,8 +51,8 @@ func (s *session) loop(ctx context.Context) (*Result, error) {
 	s.epochStart = s.start
 	startStep := s.job.Steps()
 	acc := interval{start: s.start}
-	fmt.Fprintf(s.opts.Log, "training %s on %s: %d steps (%d per epoch, batch %d) into %s\n",
-		cfg.Model, cfg.Data, s.total-startStep, s.perEpoch, cfg.Batch, s.dir)
+	fmt.Fprintf(s.opts.Log, "training %s on %s: %s (%d per epoch, batch %d) into %s\n",
+		cfg.Model, cfg.Data, words.Count(s.total-startStep, "step", "steps"), s.perEpoch, cfg.Batch, s.dir)
 	s.bar = s.newBar(startStep)
 	for s.job.Steps() < s.total {
 		if ctx.Err() != nil {

@@ -20,6 +20,7 @@ import (
 	"github.com/gogan/gogan/checkpoint"
 	"github.com/gogan/gogan/gan"
 	"github.com/gogan/gogan/internal/gemm"
+	"github.com/gogan/gogan/internal/words"
 )
 
 // benchResult is what `gogan bench --json` prints.
@@ -160,8 +161,8 @@ func runBench(env *environment, f *benchFlags) error {
 	if res.Conv != "" {
 		res.Device += ", conv " + res.Conv
 	}
-	fmt.Fprintf(env.stdout, "%s batch %d, %d threads, %s: %.1f it/s, %.0f img/s, %.1f GFLOP/s, peak RSS %.0f MB (%d iterations in %.2f s)\n",
-		res.Model, res.Batch, res.Threads, res.Device, res.ItPerS, res.ImgPerS, res.GFlops, res.PeakRSSMB, res.Iters, res.Seconds)
+	fmt.Fprintf(env.stdout, "%s batch %d, %s, %s: %.1f it/s, %.0f img/s, %.1f GFLOP/s, peak RSS %.0f MB (%s in %.2f s)\n",
+		res.Model, res.Batch, words.Count(res.Threads, "thread", "threads"), res.Device, res.ItPerS, res.ImgPerS, res.GFlops, res.PeakRSSMB, words.Count(res.Iters, "iteration", "iterations"), res.Seconds)
 	if res.Ops != nil {
 		printOpTimes(env.stdout, res.Ops, res.Seconds/float64(res.Iters))
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/gogan/gogan/data"
 	"github.com/gogan/gogan/gan"
 	"github.com/gogan/gogan/generator"
+	"github.com/gogan/gogan/internal/words"
 	"github.com/gogan/gogan/report"
 	"github.com/gogan/gogan/run"
 	"github.com/gogan/gogan/tensor"
@@ -114,7 +115,7 @@ func runSample(env *environment, f *sampleFlags) error {
 	if err := writeSamples(kind, f.out, batch.Data, f.n, shape, f.cols); err != nil {
 		return err
 	}
-	fmt.Fprintf(env.stdout, "wrote %d images from step %d of %s to %s\n", f.n, job.Steps(), filepath.Clean(f.run), f.out)
+	fmt.Fprintf(env.stdout, "wrote %s from step %d of %s to %s\n", words.Count(f.n, "image", "images"), job.Steps(), filepath.Clean(f.run), f.out)
 	if recPath != "" {
 		fmt.Fprintf(env.stdout, "test images (odd rows) and their reconstructions (even rows): %s\n", recPath)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/gogan/gogan/data"
 	"github.com/gogan/gogan/gan"
 	"github.com/gogan/gogan/internal/gemm"
+	"github.com/gogan/gogan/internal/words"
 	"github.com/gogan/gogan/nn"
 	"github.com/gogan/gogan/run"
 )
@@ -113,7 +114,7 @@ func runTrain(env *environment, f *trainFlags) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.stdout, "trained %d steps in %.1f s", res.Steps, res.Seconds)
+	fmt.Fprintf(env.stdout, "trained %s in %.1f s", words.Count(res.Steps, "step", "steps"), res.Seconds)
 	if res.SecondsPerEpoch > 0 {
 		fmt.Fprintf(env.stdout, " (%.1f s per epoch)", res.SecondsPerEpoch)
 	}
