@@ -1,0 +1,33 @@
+#!/usr/bin/env python3
+"""Issue 15's goals from an interleaved call (goals.sh): per workload, gogan's gain from 2 to 16
+threads in each round (the two runs back to back, so that a drift of the host's speed between
+minutes falls on both), its median, and gogan's 16-thread median over PyTorch's.
+
+usage: goals.py RESULTS_DIR   (the folder of WORK-THREADS-ROUND.json and torch-WORK-THREADS-ROUND.txt)
+"""
+import glob, json, os, re, statistics, sys
+
+res = sys.argv[1]
+goals = {"mlp64": 3.5, "mlp256": 5.0, "dcgan": 5.0, "rgb": None}
+gg, pt = {}, {}
+for f in glob.glob(os.path.join(res, "*.json")):
+    w, t, r = os.path.basename(f)[:-5].rsplit("-", 2)
+    gg[(w, int(t), int(r))] = json.load(open(f))["img_per_s"]
+for f in glob.glob(os.path.join(res, "torch-*.txt")):
+    _, w, t, r = os.path.basename(f)[:-4].split("-")
+    m = re.search(r"([0-9.]+) img/s", open(f).read())
+    if m:
+        pt.setdefault((w, int(t)), []).append(float(m.group(1)))
+print(f"{'workload':8} {'2t median':>9} {'16t median':>10} {'gain/round':>28} {'gain (goal)':>13} {'torch 2/16':>13} {'÷torch@16 (2×)':>15}")
+for w, goal in goals.items():
+    rounds = sorted(r for (x, t, r) in gg if x == w and t == 2 and (w, 16, r) in gg)
+    if not rounds:
+        continue
+    g2 = [gg[(w, 2, r)] for r in rounds]
+    g16 = [gg[(w, 16, r)] for r in rounds]
+    gains = [b / a for a, b in zip(g2, g16)]
+    p2, p16 = pt.get((w, 2), []), pt.get((w, 16), [])
+    ratio = statistics.median(g16) / statistics.median(p16) if p16 else float("nan")
+    torch = f"{statistics.median(p2):.0f}/{statistics.median(p16):.0f}" if p2 and p16 else "-"
+    print(f"{w:8} {statistics.median(g2):9.0f} {statistics.median(g16):10.0f} {' '.join(f'{g:.2f}' for g in gains):>28} "
+          f"{statistics.median(gains):6.2f}× ({goal or '-'}) {torch:>13} {ratio:14.2f}×")
