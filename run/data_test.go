@@ -101,3 +101,46 @@ func TestTrainStackedMNIST(t *testing.T) {
 		t.Errorf("cgan on stacked-mnist: %v", err)
 	}
 }
+
+// TestOutInsideDataFolder: a new run's folder that is, or is inside, its image
+// folder is refused before anything is written, since the next run on that folder
+// would read the run's sample grids as training images; a folder beside it trains.
+func TestOutInsideDataFolder(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "imgs")
+	writeClassFolder(t, dir, []string{"a"}, 8, 8)
+	link := filepath.Join(root, "link")
+	if err := os.Symlink(dir, link); err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := func(out string) Options {
+		cfg := gan.DefaultConfig()
+		cfg.Data, cfg.Steps, cfg.Batch, cfg.ImageSize = dir, 1, 4, 28
+		return Options{Config: cfg, Out: out, Log: io.Discard, Progress: io.Discard,
+			ImageCache: filepath.Join(root, "cache")}
+	}
+	for _, out := range []string{dir, filepath.Join(dir, "run"), filepath.Join(link, "new", "run"), filepath.Join(dir, "a")} {
+		_, err := Train(context.Background(), opts(out))
+		if err == nil || !strings.Contains(err.Error(), "inside the data folder") {
+			t.Errorf("--out %s: error %v, want one saying it is inside the data folder", out, err)
+		}
+	}
+	t.Chdir(dir)
+	if _, err := Train(context.Background(), opts("")); err == nil || !strings.Contains(err.Error(), "inside the data folder") {
+		t.Errorf("no --out, working in the data folder: error %v", err)
+	}
+	after, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(after) != len(before) {
+		t.Errorf("the data folder went from %d to %d entries", len(before), len(after))
+	}
+	if _, err := Train(context.Background(), opts(filepath.Join(root, "run"))); err != nil {
+		t.Errorf("a run beside the data folder: %v", err)
+	}
+}

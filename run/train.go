@@ -89,6 +89,9 @@ func Train(ctx context.Context, opts Options) (*Result, error) {
 		if settings, err = cfg.Resolve(); err != nil {
 			return nil, err
 		}
+		if err = checkOutsideData(opts.Out, cfg.Data); err != nil {
+			return nil, err
+		}
 	}
 	d, err := openDataFor(ctx, cfg, opts)
 	if ctx.Err() != nil { // Ctrl-C while the data loaded (or stopped its decoding): no run folder is written
@@ -257,6 +260,47 @@ func resume(opts Options) (gan.Job, error) {
 		return nil, err
 	}
 	return job, nil
+}
+
+// checkOutsideData refuses a new run's folder out (runs/… when empty) that is, or is
+// inside, the image folder data: the run's sample grids would be read as training
+// images, and its folder as a class, by the next run on that folder. A data name that
+// is not a folder (mnist, …) passes.
+func checkOutsideData(out, data string) error {
+	if info, err := os.Stat(data); err != nil || !info.IsDir() {
+		return nil
+	}
+	if out == "" {
+		out = "runs"
+	}
+	dataAbs, err1 := filepath.Abs(data)
+	outAbs, err2 := filepath.Abs(out)
+	if err1 != nil || err2 != nil {
+		return nil
+	}
+	if real, err := filepath.EvalSymlinks(dataAbs); err == nil {
+		dataAbs = real
+	}
+	outAbs = realAncestor(outAbs)
+	if rel, err := filepath.Rel(dataAbs, outAbs); err == nil && filepath.IsLocal(rel) {
+		return fmt.Errorf("run folder %s is inside the data folder %s: the run's images would be read as training images by the next run on it; choose an --out outside it", out, data)
+	}
+	return nil
+}
+
+// realAncestor is path with its longest existing prefix resolved through symbolic
+// links: where a folder not yet made will be.
+func realAncestor(path string) string {
+	rest := ""
+	for dir := path; ; dir = filepath.Dir(dir) {
+		if real, err := filepath.EvalSymlinks(dir); err == nil {
+			return filepath.Join(real, rest)
+		}
+		if parent := filepath.Dir(dir); parent == dir {
+			return path
+		}
+		rest = filepath.Join(filepath.Base(dir), rest)
+	}
 }
 
 // makeRunFolder creates a new run's folders, locks the run folder, and
