@@ -140,3 +140,17 @@ func TestBadCheckpoints(t *testing.T) {
 		})
 	}
 }
+
+// A negative moving variance is finite, but every sample it touches is NaN
+// (x/√(variance + ε)): Load refuses it, naming the tensor.
+func TestNegativeMovingVariance(t *testing.T) {
+	run := saved(t, "mlp")
+	rewrite(t, run, func(ts map[string]checkpoint.Tensor) {
+		ts["generator/batch_normalization_1/moving_variance"].F32[3] = -5
+	})
+	g, err := Load(run)
+	if g != nil {
+		t.Error("a checkpoint with a negative variance loaded")
+	}
+	wantError(t, err, run, "generator/batch_normalization_1/moving_variance[3] is -5", "negative variance")
+}

@@ -11,8 +11,9 @@
 // a checkpoint folder, or a latest.json file; or the step-N.safetensors file that a
 // latest.json beside it names (a run keeps the tensors of its latest checkpoint only).
 // The checkpoint is checked whole (see gan.LoadJob: format, checksum, every tensor's
-// name and shape), and then every weight of the generator must be finite. FromJob wraps
-// a trainer already in memory.
+// name and shape), and then every weight of the generator must be finite and every
+// BatchNormalization moving variance non-negative. FromJob wraps a trainer already in
+// memory as it is; Generate refuses samples holding NaN or ±Inf, whatever their weights.
 //
 // A GAN's generator is its G, or the weight average of G when the run keeps one
 // (Config.EMA), as gogan sample and gogan eval use it. A conditional run (cgan, acgan)

@@ -43,7 +43,7 @@ func Load(path string) (*Generator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("generator: %s: %w", path, err)
 	}
-	if err := finiteWeights(g.net); err != nil {
+	if err := checkWeights(g.net); err != nil {
 		return nil, fmt.Errorf("generator: %s: %w", path, err)
 	}
 	return g, nil
@@ -93,12 +93,18 @@ func FromJob(job gan.Job) (*Generator, error) {
 	return g, nil
 }
 
-// finiteWeights reports the first weight of net holding NaN or ±Inf.
-func finiteWeights(net nn.Network) error {
+// checkWeights reports the first weight of net holding NaN or ±Inf, or a
+// negative BatchNormalization moving variance (which is finite but makes every
+// sample NaN: x/√(variance + ε)).
+func checkWeights(net nn.Network) error {
 	for _, w := range net.Weights() {
+		variance := strings.HasSuffix(w.Name, "/moving_variance")
 		for i, v := range w.Data {
-			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			switch {
+			case math.IsNaN(float64(v)) || math.IsInf(float64(v), 0):
 				return fmt.Errorf("weight %s/%s[%d] is %v: the checkpoint is damaged or training diverged", net.Name(), w.Name, i, v)
+			case variance && v < 0:
+				return fmt.Errorf("weight %s/%s[%d] is %v, a negative variance: the checkpoint is damaged", net.Name(), w.Name, i, v)
 			}
 		}
 	}

@@ -321,3 +321,23 @@ func TestClassifierIsRefused(t *testing.T) {
 	_, err := Load(saved(t, "classifier"))
 	wantError(t, err, "classifier generates nothing")
 }
+
+// A trainer whose weights diverged generates NaN: Generate says so rather than
+// handing out the batch (FromJob takes the weights as they are).
+func TestGenerateRefusesNonFinite(t *testing.T) {
+	cfg := gan.DefaultConfig()
+	job, err := gan.NewJob(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := FromJob(job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.net.Weights()[0].Data[0] = float32(math.NaN())
+	b, err := g.Generate(Request{Seeds: Seeds(1, 2)})
+	if b != nil {
+		t.Error("a batch of NaN samples was returned")
+	}
+	wantError(t, err, "1568 of the 1568 generated values are NaN or ±Inf", "diverged")
+}

@@ -64,7 +64,8 @@ type Batch struct {
 }
 
 // Generate makes the samples that req asks for. It may be called from many
-// goroutines at once.
+// goroutines at once. Samples holding NaN or ±Inf are an error (weights that
+// diverged), not a batch.
 func (g *Generator) Generate(req Request) (*Batch, error) {
 	n, err := g.check(req)
 	if err != nil {
@@ -97,15 +98,39 @@ func (g *Generator) Generate(req Request) (*Batch, error) {
 	}
 	if ordinal < 0 {
 		gan.GenerateLabeled(g.net, b.Data, z, labels, n)
-		return b, nil
+	} else if err := g.generateOn(req.Device, b.Data, z, labels, n); err != nil {
+		return nil, err
 	}
-	// The weights go to the GPU for the request: one request at a time there.
-	g.deviceMu.Lock()
-	defer g.deviceMu.Unlock()
-	if err := gan.GenerateOn(req.Device, g.net, b.Data, z, labels, n); err != nil {
-		return nil, fmt.Errorf("generator: %w", err)
+	if err := checkFinite(b.Data); err != nil {
+		return nil, err
 	}
 	return b, nil
+}
+
+// generateOn is gan.GenerateOn: the weights go to the GPU for the request,
+// one request at a time there.
+func (g *Generator) generateOn(device string, dst, z []float32, labels []uint8, n int) error {
+	g.deviceMu.Lock()
+	defer g.deviceMu.Unlock()
+	if err := gan.GenerateOn(device, g.net, dst, z, labels, n); err != nil {
+		return fmt.Errorf("generator: %w", err)
+	}
+	return nil
+}
+
+// checkFinite returns an error when generated values hold NaN or ±Inf: weights
+// that diverged (FromJob takes a trainer's as they are) make no image.
+func checkFinite(data []float32) error {
+	bad := 0
+	for _, v := range data {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			bad++
+		}
+	}
+	if bad > 0 {
+		return fmt.Errorf("generator: %d of the %d generated values are NaN or ±Inf: the weights diverged or the checkpoint is damaged", bad, len(data))
+	}
+	return nil
 }
 
 // check validates req and returns its number of samples.
