@@ -120,6 +120,35 @@ func TestScoreChecksNetwork(t *testing.T) {
 	}
 }
 
+// TestScoreRejectsNil: nil samples, network or reference are an error, not a panic.
+func TestScoreRejectsNil(t *testing.T) {
+	net, err := LoadFeatureNet("mnist")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Samples{Images: noiseImages(20, 1), N: 20, Source: "noise"}
+	ref, err := NewReference(net, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errorOf := func(_ any, err error) error { return err }
+	for _, c := range []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"Score nil samples", errorOf(Score(net, nil, ref, Options{})), "no samples"},
+		{"Score nil network", errorOf(Score(nil, s, ref, Options{})), "no feature network"},
+		{"Score nil reference", errorOf(Score(net, s, nil, Options{})), "no reference"},
+		{"NewReference nil samples", errorOf(NewReference(net, nil)), "no samples"},
+		{"NewReference nil network", errorOf(NewReference(nil, s)), "no feature network"},
+	} {
+		if c.err == nil || !strings.Contains(c.err.Error(), c.want) {
+			t.Errorf("%s: error %v, want one saying %q", c.name, c.err, c.want)
+		}
+	}
+}
+
 // TestScoreSmall: on a small set every number is there and in range, and the labels of
 // a conditional generator give the label accuracy.
 func TestScoreSmall(t *testing.T) {

@@ -178,11 +178,33 @@ func (e *ShapeError) Error() string {
 	return fmt.Sprintf("eval: %s: images are %s, the feature network takes %s", e.Source, dims(e.Have), dims(e.Want))
 }
 
-// checkFor checks that the samples are images of the shape net takes, with a
-// *ShapeError naming both shapes.
+// errNoSamples is the error for nil samples.
+var errNoSamples = errors.New("eval: no samples")
+
+// checkFor checks that there are samples, images of the shape net takes (else a
+// *ShapeError naming both shapes), and as many as N says.
 func (s *Samples) checkFor(net *FeatureNet) error {
-	if !s.shape().Equal(net.Shape()) {
+	switch {
+	case s == nil:
+		return errNoSamples
+	case net == nil:
+		return errors.New("eval: no feature network")
+	case !s.shape().Equal(net.Shape()):
 		return &ShapeError{Source: s.Source, Have: s.shape(), Want: net.Shape()}
+	}
+	return s.checkCount()
+}
+
+// checkCount checks that Images holds N images of the samples' shape, which the
+// caller has checked.
+func (s *Samples) checkCount() error {
+	size := s.shape().Size()
+	if s.N <= 0 || s.N > len(s.Images) || len(s.Images) != s.N*size {
+		source := s.Source
+		if source == "" {
+			source = "samples"
+		}
+		return fmt.Errorf("eval: %s: %d values for %d images of %s, want %d", source, len(s.Images), s.N, dims(s.shape()), max(s.N, 0)*size)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/gogan/gogan/metrics"
@@ -56,11 +57,14 @@ type Scores struct {
 // Score embeds the samples with net and measures them against ref, which net must have
 // computed. All statistics are float64 (see package metrics).
 func Score(net *FeatureNet, s *Samples, ref *Reference, opts Options) (*Scores, error) {
-	if ref.Net != net.Hash {
-		return nil, fmt.Errorf("eval: the reference %s was computed by feature network %s, not %s", ref.Name, ref.Net, net.Hash)
-	}
 	if err := s.checkFor(net); err != nil {
 		return nil, err
+	}
+	if ref == nil {
+		return nil, errors.New("eval: no reference")
+	}
+	if ref.Net != net.Hash {
+		return nil, fmt.Errorf("eval: the reference %s was computed by feature network %s, not %s", ref.Name, ref.Net, net.Hash)
 	}
 	if s.Labels != nil && len(s.Labels) != s.N {
 		return nil, fmt.Errorf("eval: %d labels for %d samples", len(s.Labels), s.N)

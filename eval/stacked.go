@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"errors"
 	"fmt"
 	"math"
 
@@ -46,10 +47,17 @@ type StackedScores struct {
 // modes covered and the KL divergence. The samples must be (N, 28, 28, 3).
 func ScoreStacked(net *FeatureNet, s *Samples) (*StackedScores, error) {
 	switch {
+	case s == nil:
+		return nil, errNoSamples
+	case net == nil:
+		return nil, errors.New("eval: no feature network")
 	case !s.shape().Equal(StackedShape):
 		return nil, fmt.Errorf("eval: %s: Stacked MNIST images are %s, these are %s", s.Source, dims(StackedShape), dims(s.shape()))
 	case !net.Shape().Equal(ImageShape) || net.Classes() != 10:
 		return nil, fmt.Errorf("eval: Stacked MNIST is scored by an MNIST network (28×28×1, 10 classes); %s takes %s and has %d classes", net.Name, dims(net.Shape()), net.Classes())
+	}
+	if err := s.checkCount(); err != nil {
+		return nil, err
 	}
 	digits := make([][]int, 3)
 	channel := make([]float32, s.N*ImageShape.Size())

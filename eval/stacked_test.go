@@ -110,6 +110,13 @@ func TestScoreStackedRejects(t *testing.T) {
 	if _, err := ScoreStacked(net, gray); err == nil || !contains(err.Error(), "28×28×3", "28×28×1", "gray") {
 		t.Errorf("gray samples: error %v", err)
 	}
+	short := &Samples{Images: make([]float32, 10), N: 20, Shape: StackedShape, Source: "short"}
+	if _, err := ScoreStacked(net, short); err == nil || !contains(err.Error(), "short", "10 values for 20 images", "want 47040") {
+		t.Errorf("20 samples in 10 values: error %v", err)
+	}
+	if _, err := ScoreStacked(net, nil); err == nil || !contains(err.Error(), "no samples") {
+		t.Errorf("nil samples: error %v", err)
+	}
 }
 
 // contains says whether s holds every part.
