@@ -43,7 +43,8 @@ type MonitorConfig struct {
 	// Shape is a test image's (H, W, C); nil means ImageShape. Images of another shape
 	// than the feature network's are an error that names both.
 	Shape tensor.Shape
-	// N is the number of samples per evaluation (0: MonitorN, StackedN on Stacked MNIST).
+	// N is the number of samples per evaluation (0: MonitorN, StackedN on Stacked MNIST),
+	// else in [MinSamples, MaxSamples].
 	N int
 	// Seed seeds the latent vectors, the same at every evaluation.
 	Seed  uint64
@@ -52,6 +53,9 @@ type MonitorConfig struct {
 
 // NewMonitor loads the feature network and the reference.
 func NewMonitor(cfg MonitorConfig) (*Monitor, error) {
+	if cfg.N != 0 && (cfg.N < MinSamples || cfg.N > MaxSamples) {
+		return nil, fmt.Errorf("eval: a monitor scores 0 (the default) or %d to %d samples, got %d", MinSamples, MaxSamples, cfg.N)
+	}
 	net, err := ForDataset(cfg.Data)
 	if cfg.FeatureNet != "" {
 		net, err = LoadFeatureNet(cfg.FeatureNet)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gogan/gogan/data"
 	"github.com/gogan/gogan/gan"
+	"github.com/gogan/gogan/generator"
 	"github.com/gogan/gogan/report"
 	"github.com/gogan/gogan/tensor"
 )
@@ -21,6 +22,11 @@ var ImageShape = tensor.Shape(gan.ImageShape)
 // MinSamples is the fewest samples a set may have: the Inception Score is taken over 10
 // splits, and precision and recall need more than k = 3 neighbours.
 const MinSamples = 10
+
+// MaxSamples is the most samples a generator is asked for at once (Generated, a
+// Monitor), generator.MaxSamples: a mistyped count is an error, not a request for more
+// memory than a machine has.
+const MaxSamples = generator.MaxSamples
 
 // Samples is a set of images to score: (N, H, W, C), values in [−1, 1].
 type Samples struct {
@@ -274,7 +280,7 @@ func readIDX(path string, shape tensor.Shape) (*Samples, error) {
 // G draws the classes in turn, 0, 1, ..., 9, 0, ..., and Labels holds them), or an
 // autoencoder's decoder on codes drawn from the Gaussian (per
 // dimension) that fits the codes of the test images that test returns. Other jobs (a
-// classifier) make no images.
+// classifier) make no images. n must be in [MinSamples, MaxSamples].
 func Generated(job gan.Job, n int, seed uint64, test func() ([]float32, error)) (*Samples, error) {
 	return GeneratedOn("", job, n, seed, test)
 }
@@ -282,6 +288,12 @@ func Generated(job gan.Job, n int, seed uint64, test func() ([]float32, error)) 
 // GeneratedOn is Generated with the images made on device: "" or "cpu", "cuda"
 // or "cuda:N" (gan.GenerateOn, which names what a GPU cannot run).
 func GeneratedOn(device string, job gan.Job, n int, seed uint64, test func() ([]float32, error)) (*Samples, error) {
+	switch {
+	case job == nil:
+		return nil, errors.New("no job: nothing to evaluate")
+	case n < MinSamples || n > MaxSamples:
+		return nil, fmt.Errorf("%d samples asked for, the number must be in [%d, %d]", n, MinSamples, MaxSamples)
+	}
 	var z, imgs []float32
 	var labels []int
 	var shape tensor.Shape
@@ -310,9 +322,16 @@ func GeneratedOn(device string, job gan.Job, n int, seed uint64, test func() ([]
 		}
 	case *gan.AutoencoderTrainer:
 		shape = j.Decoder.OutputShape()
+		if test == nil {
+			return nil, fmt.Errorf("model %s draws its codes from those of test images, and none were given", job.Settings().Model)
+		}
 		images, err := test()
 		if err != nil {
 			return nil, err
+		}
+		// The codes' Gaussian is fitted to at least one whole image.
+		if size := j.Encoder.InputShape().Size(); len(images) == 0 || len(images)%size != 0 {
+			return nil, fmt.Errorf("model %s draws its codes from those of test images: got %d values, not one or more whole %s images", job.Settings().Model, len(images), dims(j.Encoder.InputShape()))
 		}
 		z = make([]float32, n*j.Decoder.InputShape().Size())
 		gan.Latents(z, seed)

@@ -220,6 +220,69 @@ func TestGeneratedAutoencoder(t *testing.T) {
 	}
 }
 
+// TestGeneratedRejectsCounts: a count outside [MinSamples, MaxSamples] and no job
+// are errors, not a panic.
+func TestGeneratedRejectsCounts(t *testing.T) {
+	cfg := gan.DefaultConfig()
+	cfg.Batch = 2
+	job, err := gan.NewJob(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		job  gan.Job
+		n    int
+		want []string
+	}{
+		{"n 0", job, 0, []string{"0 samples", "[10, 100000]"}},
+		{"n -1", job, -1, []string{"-1 samples"}},
+		{"n below MinSamples", job, MinSamples - 1, []string{"9 samples"}},
+		{"n above MaxSamples", job, 1 << 40, []string{"1099511627776 samples"}},
+		{"nil job", nil, MinSamples, []string{"no job"}},
+	} {
+		s, err := Generated(c.job, c.n, 1, nil)
+		if s != nil || err == nil || !contains(err.Error(), c.want...) {
+			t.Errorf("%s: error %v, want one saying %q", c.name, err, c.want)
+		}
+	}
+}
+
+// TestGeneratedAutoencoderNeedsTestImages: an autoencoder's codes are fitted to
+// whole test images; none, or part of one, is an error, not NaN samples.
+func TestGeneratedAutoencoderNeedsTestImages(t *testing.T) {
+	cfg := gan.DefaultConfig()
+	cfg.Model, cfg.LatentDim, cfg.Batch = "cae", 8, 2
+	job, err := gan.NewJob(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	images := func(x []float32) func() ([]float32, error) {
+		return func() ([]float32, error) { return x, nil }
+	}
+	for _, c := range []struct {
+		name string
+		test func() ([]float32, error)
+		want []string
+	}{
+		{"no test function", nil, []string{"cae", "test images", "none"}},
+		{"no test images", images(nil), []string{"cae", "got 0 values", "28×28×1"}},
+		{"part of an image", images(make([]float32, 100)), []string{"got 100 values"}},
+	} {
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Errorf("%s: panic %v", c.name, r)
+				}
+			}()
+			s, err := Generated(job, MinSamples, 1, c.test)
+			if s != nil || err == nil || !contains(err.Error(), c.want...) {
+				t.Errorf("%s: error %v, want one saying %q", c.name, err, c.want)
+			}
+		}()
+	}
+}
+
 // TestLoadSamplesBackground: a folder of PNGs and a folder of class folders holding
 // the same half-transparent images read alike, composed over white by default (as
 // gogan train composes a folder of images) or over black when asked.

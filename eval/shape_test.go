@@ -64,11 +64,11 @@ func TestGeneratedColor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := Generated(job, 2, 1, nil)
+	s, err := Generated(job, MinSamples, 1, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !s.Shape.Equal(tensor.Shape{32, 32, 3}) || len(s.Images) != 2*32*32*3 {
+	if !s.Shape.Equal(tensor.Shape{32, 32, 3}) || len(s.Images) != MinSamples*32*32*3 {
 		t.Errorf("samples of %v, %d values", s.Shape, len(s.Images))
 	}
 }
