@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"errors"
 	"fmt"
 	"image"
 	"math"
@@ -128,10 +129,15 @@ func checkFinite(data []float32) error {
 		}
 	}
 	if bad > 0 {
-		return fmt.Errorf("generator: %d of the %d generated values are NaN or ±Inf: the weights diverged or the checkpoint is damaged", bad, len(data))
+		return fmt.Errorf("generator: %d of the %d generated values are %w", bad, len(data), ErrNotFinite)
 	}
 	return nil
 }
+
+// ErrNotFinite is Generate's error when its samples hold NaN or ±Inf: the weights
+// diverged, or the checkpoint is damaged, or given Latents are too large for the
+// network (finite values whose products overflow).
+var ErrNotFinite = errors.New("NaN or ±Inf: the weights diverged, the checkpoint is damaged, or the given latents are too large")
 
 // check validates req and returns its number of samples.
 func (g *Generator) check(req Request) (int, error) {

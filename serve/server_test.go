@@ -232,6 +232,7 @@ func TestLimitsAndBadRequests(t *testing.T) {
 		{"zero n", "POST", "/api/models/mlp/generate", map[string]any{"n": 0}, 400, "n must be in [1, 256], got 0"},
 		{"too many latents", "POST", "/api/models/mlp/generate", map[string]any{"latents": make([][]float32, 257)}, 400, "257 latent vectors: at most 256"},
 		{"latent of the wrong size", "POST", "/api/models/mlp/generate", map[string]any{"latents": [][]float32{{1, 2}}}, 400, "latents[0] has 2 values, the latent size is 100"},
+		{"latents that overflow", "POST", "/api/models/mlp/generate", map[string]any{"latents": [][]float32{hugeLatent()}}, 400, "NaN or ±Inf"},
 		{"seed and latents", "POST", "/api/models/mlp/generate", map[string]any{"seed": 1, "latents": [][]float32{{1}}}, 400, "not both"},
 		{"bad JSON", "POST", "/api/models/mlp/generate", `{"n": 3`, 400, "bad JSON body"},
 		{"not an object", "POST", "/api/models/mlp/generate", `[1, 2]`, 400, "bad JSON body"},
@@ -831,4 +832,14 @@ func TestSingleRunThroughLinkServesSamples(t *testing.T) {
 	if string(a.body) != "png" {
 		t.Errorf("sample: %q", a.body)
 	}
+}
+
+// hugeLatent is a latent vector of the seed's size whose entries are finite but so
+// large that the generator's products overflow to ±Inf and NaN.
+func hugeLatent() []float32 {
+	z := make([]float32, 100)
+	for i := range z {
+		z[i] = float32(3e38 * float64(1-2*(i%2)))
+	}
+	return z
 }
