@@ -143,6 +143,9 @@ func checkSampleFlags(f *sampleFlags) (kind string, err error) {
 	if kind != "grid" && kind != "pngs" && kind != "idx" {
 		return "", usageError{fmt.Sprintf("--format must be grid, pngs or idx, got %q", kind)}
 	}
+	if f.latents != "" && isSet(f.fs, "n") {
+		return "", usageError{"--n and --latents: the latents file's rows are the samples; give one of them"}
+	}
 	if f.latents == "" && (f.n <= 0 || f.n > maxSamples) {
 		return "", usageError{fmt.Sprintf("--n must be in [1, %d], got %d", maxSamples, f.n)}
 	}

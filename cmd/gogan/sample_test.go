@@ -185,6 +185,20 @@ func TestSampleBadLatents(t *testing.T) {
 			}
 		})
 	}
+	// Latents whose products overflow: no image of NaN, an error.
+	huge := make([]float32, 300)
+	for i := range huge {
+		huge[i] = 3e38
+	}
+	out := filepath.Join(t.TempDir(), "x.idx")
+	r := sample(t, "--latents", writeLatents(t, map[string]checkpoint.Tensor{"latents": checkpoint.F32([]int{3, 100}, huge)}), "--out", out)
+	wantError(t, r, 1, "NaN or ±Inf")
+	// --n beside --latents, which sets the count itself: a usage error.
+	r = sample(t, "--latents", writeLatents(t, map[string]checkpoint.Tensor{"latents": checkpoint.F32([]int{3, 100}, latents3())}), "--n", "10", "--out", out)
+	wantError(t, r, 2, "--n and --latents")
+	if _, err := os.Stat(out); err == nil {
+		t.Errorf("a failed sample wrote %s", out)
+	}
 }
 
 // zero hides a zero from the compiler's constant folding.
