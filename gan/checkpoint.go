@@ -248,6 +248,9 @@ func readCheckpoint(path string) (*savedCheckpoint, error) {
 	if err != nil {
 		return nil, err
 	}
+	if state.Checksum == "" {
+		return nil, fmt.Errorf("%s: damaged: it has no tensors_checksum for %s", statePath, state.Tensors)
+	}
 	if sum != state.Checksum {
 		return nil, fmt.Errorf("%s: damaged: checksum %s, %s says %s", tensorPath, sum, filepath.Base(statePath), state.Checksum)
 	}

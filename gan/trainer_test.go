@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
@@ -129,6 +130,11 @@ func TestDamagedCheckpoints(t *testing.T) {
 			b, _ := os.ReadFile(p)
 			os.WriteFile(p, b[:len(b)/2], 0o644)
 		}, "damaged: checksum"},
+		{"no checksum", func(t *testing.T, dir string) {
+			p := filepath.Join(dir, gan.LatestFile)
+			b, _ := os.ReadFile(p)
+			os.WriteFile(p, regexp.MustCompile(`"tensors_checksum": *"[0-9a-f]*"`).ReplaceAll(b, []byte(`"tensors_checksum": ""`)), 0o644)
+		}, "it has no tensors_checksum for step-"},
 		{"state not JSON", func(t *testing.T, dir string) {
 			os.WriteFile(filepath.Join(dir, gan.LatestFile), []byte("{not json"), 0o644)
 		}, gan.LatestFile},
