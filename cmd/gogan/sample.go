@@ -99,8 +99,9 @@ func runSample(env *environment, f *sampleFlags) error {
 		return err
 	}
 	var recPath string
+	var recGrid gan.Picture
 	if ae != nil {
-		if recPath, err = autoencoderSamples(ae, z, f.latents == "", f.out); err != nil {
+		if recPath, recGrid, err = autoencoderSamples(ae, z, f.latents == "", f); err != nil {
 			return err
 		}
 	}
@@ -114,6 +115,11 @@ func runSample(env *environment, f *sampleFlags) error {
 	}
 	if err := writeSamples(kind, f.out, batch.Data, f.n, shape, f.cols); err != nil {
 		return err
+	}
+	if recPath != "" { // only once the samples are written: a failed command replaces nothing
+		if err := run.WritePicture(recPath, recGrid, gan.TestSet{}); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintf(env.stdout, "wrote %s from step %d of %s to %s\n", words.Count(f.n, "image", "images"), job.Steps(), filepath.Clean(f.run), f.out)
 	if recPath != "" {
@@ -212,19 +218,23 @@ func writeSamples(kind, out string, imgs []float32, n int, shape tensor.Shape, c
 
 // autoencoderSamples prepares an autoencoder's sampling: with seeded noise z
 // (drawn), it turns z into codes from the Gaussian that fits the test images'
-// codes (per dimension), and it writes the test images beside their
-// reconstructions next to out. It returns that picture's path.
-func autoencoderSamples(ae *gan.AutoencoderTrainer, z []float32, drawn bool, out string) (string, error) {
+// codes (per dimension), and it makes the picture of the test images beside
+// their reconstructions, which the caller writes next to --out once the samples
+// are written. It returns that picture and its path, checked as an output.
+func autoencoderSamples(ae *gan.AutoencoderTrainer, z []float32, drawn bool, f *sampleFlags) (string, gan.Picture, error) {
+	recPath := strings.TrimSuffix(f.out, filepath.Ext(f.out)) + "-reconstructions.png"
+	if err := gan.CheckOutput(recPath, f.run, f.latents); err != nil {
+		return "", gan.Picture{}, err
+	}
 	ds, err := run.LoadDataset(ae.Config, run.DataOptions{})
 	if err != nil {
-		return "", err
+		return "", gan.Picture{}, err
 	}
 	test := data.Scale(ds.Test.Images)
 	if drawn {
 		ae.DrawCodes(z, test)
 	}
-	recPath := strings.TrimSuffix(out, filepath.Ext(out)) + "-reconstructions.png"
-	return recPath, run.WritePicture(recPath, ae.ReconstructionGrid(test, 32, 8), gan.TestSet{})
+	return recPath, ae.ReconstructionGrid(test, 32, 8), nil
 }
 
 // isSet reports whether the named flag was given.

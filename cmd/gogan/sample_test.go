@@ -309,3 +309,29 @@ func TestSampleLeavesRunAlone(t *testing.T) {
 		t.Error("sampling changed the checkpoint")
 	}
 }
+
+// TestSampleAutoencoder: an autoencoder's sample writes its reconstructions beside
+// --out, and only once the samples are written: a failed sample replaces nothing.
+func TestSampleAutoencoder(t *testing.T) {
+	dataDir, _ := trainedRun(t)
+	dir := t.TempDir()
+	ae := filepath.Join(dir, "ae")
+	wantExit(t, gogan(t, "train", "--model", "cae", "--data", dataDir, "--steps", "2", "--batch", "8", "--out", ae), 0)
+	out := filepath.Join(dir, "s.png")
+	wantExit(t, gogan(t, "sample", "--run", ae, "--n", "4", "--out", out), 0)
+	if _, err := os.Stat(filepath.Join(dir, "s-reconstructions.png")); err != nil {
+		t.Errorf("no reconstructions beside %s: %v", out, err)
+	}
+	folder := filepath.Join(dir, "f.png") // a folder where the grid should go
+	if err := os.Mkdir(folder, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	precious := filepath.Join(dir, "f-reconstructions.png")
+	if err := os.WriteFile(precious, []byte("precious"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	wantExit(t, gogan(t, "sample", "--run", ae, "--n", "4", "--out", folder), 1)
+	if b := readFile(t, precious); string(b) != "precious" {
+		t.Errorf("a failed sample replaced %s", precious)
+	}
+}
