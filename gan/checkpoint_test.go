@@ -41,6 +41,12 @@ func TestParseStateRejects(t *testing.T) {
 		{"zero lr", func(s *checkpointState) { s.Config.LR = 0 }, "learning rate must be in (0, 1]"},
 		{"tensor path", func(s *checkpointState) { s.Tensors = "../../etc/passwd" }, "tensor file name"},
 		{"negative step", func(s *checkpointState) { s.Step = -1 }, "negative step"},
+		// Networks that could not fit in memory: the channels of an edited
+		// sample_shape, and a size whose product overflows to 0.
+		{"dcgan channels", func(s *checkpointState) {
+			s.Model, s.Config.Model, s.Config.SampleShape = "dcgan", "dcgan", []int{28, 28, 1 << 20}
+		}, "sample_shape 28×28×1048576"},
+		{"sample overflow", func(s *checkpointState) { s.Config.SampleShape = []int{4096, 4096, 1 << 40} }, "sample_shape 4096×4096×1099511627776"},
 		// A model not in the table is a program's own networks (NewTrainerFor): its
 		// state is held to the limits above, and LoadJob refuses to build it, naming
 		// the model and Restore (TestLoadJobOfOwnNetworks).

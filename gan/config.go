@@ -74,7 +74,8 @@ type Config struct {
 	StandingStats int `json:"standing_stats,omitempty"`
 	// SampleShape is the shape of one data sample, for architectures that fit
 	// several (resnet: 32×32 images of any channels); empty: the
-	// architecture's Sample. See ForData.
+	// architecture's Sample. See ForData. Images have at most MaxChannels
+	// channels, and a sample at most MaxSampleValues values.
 	SampleShape []int `json:"sample_shape,omitempty"`
 	// Augment is "flip" to mirror real images left to right at random (see
 	// data.BatchOptions), or "" for none.
@@ -126,6 +127,13 @@ const (
 	MaxLatentDim = 1 << 16
 	// MaxNoise bounds Batch × LatentDim, the noise a step draws (64 MiB of float32).
 	MaxNoise = 1 << 24
+	// MaxChannels bounds the channels of SampleShape's images (height, width,
+	// channels): gray, gray and alpha, RGB or RGBA, the most package data reads.
+	// (Config.Pack's packed D takes up to MaxPack times as many.)
+	MaxChannels = 4
+	// MaxSampleValues bounds the values of one sample (SampleShape): a
+	// 4096×4096 RGBA image, 256 MiB of float32.
+	MaxSampleValues = maxImageSize * maxImageSize * MaxChannels
 )
 
 // namedFloat is a float setting and its name in messages.
@@ -194,11 +202,34 @@ func (c Config) validate(arch Architecture) error {
 		return fmt.Errorf("model %s generates no images: it cannot be evaluated every %d steps", c.Model, c.EvalEvery)
 	}
 	if len(c.SampleShape) > 0 {
+		if err := checkSampleShape(c.SampleShape); err != nil {
+			return err
+		}
 		if err := arch.fits(c.SampleShape); err != nil {
 			return err
 		}
 	}
 	return c.validatePack(&arch)
+}
+
+// checkSampleShape checks the shape of one data sample before an
+// architecture's Fits sees it: positive sides, images of at most MaxChannels
+// channels, and at most MaxSampleValues values, counted without overflow.
+func checkSampleShape(sample tensor.Shape) error {
+	values := 1
+	for _, n := range sample {
+		if n < 1 {
+			return fmt.Errorf("sample_shape %s: every side must be positive", dims(sample))
+		}
+		if n > MaxSampleValues/values {
+			return fmt.Errorf("sample_shape %s: a sample may hold at most %d values", dims(sample), MaxSampleValues)
+		}
+		values *= n
+	}
+	if len(sample) == 3 && sample[2] > MaxChannels {
+		return fmt.Errorf("sample_shape %s: images have 1 to %d channels, got %d", dims(sample), MaxChannels, sample[2])
+	}
+	return nil
 }
 
 // ganSettings names the settings of c that only a GAN uses and that are set,

@@ -62,3 +62,59 @@ func TestValidateRefusesGANSettingsElsewhere(t *testing.T) {
 		}
 	}
 }
+
+// TestValidateBoundsSampleShape: for every model, a sample shape whose
+// networks could not fit in memory is refused naming sample_shape: more
+// channels than MaxChannels (dcgan and resnet take any channels otherwise),
+// or more values than an int counts (4096·4096·2⁴⁰ wraps to 0). ForData
+// refuses them alike; RGBA passes.
+func TestValidateBoundsSampleShape(t *testing.T) {
+	for _, tc := range []struct {
+		model string
+		shape []int
+	}{
+		{"mlp", []int{4096, 4096, 1 << 40}},
+		{"mlp", []int{28, 28, 5}},
+		{"dcgan", []int{28, 28, 1 << 20}},
+		{"dcgan", []int{64, 64, 1 << 40}},
+		{"resnet", []int{32, 32, 1 << 20}},
+		{"cae", []int{4096, 4096, 1 << 40}},
+		{"classifier", []int{32, 32, 1 << 24}},
+		{"wgan-gp", []int{28, 28, 1 << 62}},
+	} {
+		c := DefaultConfig()
+		c.Model = tc.model
+		c.SampleShape = tc.shape
+		want := "sample_shape " + dims(tc.shape)
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s at %s: Validate: %v, want an error naming %q", tc.model, dims(tc.shape), err, want)
+		}
+		c.SampleShape = nil
+		if _, err := c.ForData(tc.shape); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s at %s: ForData: %v, want an error naming %q", tc.model, dims(tc.shape), err, want)
+		}
+	}
+	for _, model := range []string{"mlp", "dcgan", "cae"} {
+		c := DefaultConfig()
+		c.Model, c.SampleShape = model, []int{32, 32, MaxChannels}
+		if err := c.Validate(); err != nil {
+			t.Errorf("%s at 32×32×%d: %v", model, MaxChannels, err)
+		}
+	}
+}
+
+// TestNewTrainerRefusesHugeSamples: NewTrainer builds nothing for a sample
+// shape that Validate refuses. (The shapes are ones that fail at once without
+// the check: dcgan at 28×28×2²⁰ would ask for gigabytes before failing.)
+func TestNewTrainerRefusesHugeSamples(t *testing.T) {
+	for _, shape := range [][]int{{4096, 4096, 1 << 40}, {28, 28, MaxChannels + 1}} {
+		c := DefaultConfig()
+		c.Model, c.Batch, c.SampleShape = "dcgan", 2, shape
+		if shape[0] == 4096 {
+			c.Model = "mlp"
+		}
+		if _, err := NewTrainer(c); err == nil || !strings.Contains(err.Error(), "sample_shape") {
+			t.Errorf("%s at %s: %v, want an error naming sample_shape", c.Model, dims(shape), err)
+		}
+	}
+}

@@ -206,9 +206,12 @@ func imageFits(name string, least, multiple, weightsPerValue int) func(tensor.Sh
 	return func(sample tensor.Shape) error {
 		if len(sample) == 3 && sample[2] >= 1 && sample[0] >= least && sample[1] >= least &&
 			sample[0]%multiple == 0 && sample[1]%multiple == 0 && sample[0] <= maxImageSize && sample[1] <= maxImageSize {
-			if values := sample.Size(); values > maxWeights/weightsPerValue {
+			// sample[2] ≤ most/(h·w) says h·w·channels ≤ most without
+			// computing the product, which overflows for absurd channels.
+			if most := maxWeights / weightsPerValue; sample[2] > most/(sample[0]*sample[1]) {
+				values := float64(sample[0]) * float64(sample[1]) * float64(sample[2])
 				return fmt.Errorf("%s needs images of at most %d values (height·width·channels), got %s: its networks have about %d weights a value, %.3g in all at this size; scale the images down (--image-size)",
-					name, maxWeights/weightsPerValue, dims(sample), weightsPerValue, float64(values)*float64(weightsPerValue))
+					name, most, dims(sample), weightsPerValue, values*float64(weightsPerValue))
 			}
 			return nil
 		}

@@ -116,6 +116,9 @@ func (c Config) fitData(arch Architecture, sample tensor.Shape) (Config, error) 
 	if arch.Fits == nil {
 		return c, nil
 	}
+	if err := checkSampleShape(sample); err != nil {
+		return c, fmt.Errorf("data %s: %w", c.Data, err)
+	}
 	if err := arch.Fits(sample); err != nil {
 		return c, fmt.Errorf("data %s: %w", c.Data, err)
 	}
