@@ -206,7 +206,9 @@ func LoadJob(path string) (Job, error) {
 // for what path may name) into t: weights, optimizer state, step and random
 // state, so that training continues as it would have. t must be made as the
 // saving trainer was: NewTrainerFor with networks of the same architecture,
-// or NewTrainer with the same config. t keeps its own Config.
+// or NewTrainer with the same config (the same optimizer too). t keeps its
+// own Config. An error leaves t as it was: everything is checked before
+// anything is copied.
 func (t *Trainer) Restore(path string) error {
 	c, err := readCheckpoint(path)
 	if err != nil {
@@ -312,7 +314,10 @@ func checkFinite(path, name string, data []float32) error {
 	return nil
 }
 
-// restore copies the tensors and state into the parts of a freshly built trainer.
+// restore copies the tensors and state into the parts of a trainer. It
+// checks everything first (every tensor present, finite and of its weight's
+// shape, no tensor left over, each optimizer's kind, step count and slots, the
+// random state), so that an error leaves the parts as they were.
 func restore(p parts, tensors map[string]checkpoint.Tensor, state checkpointState, path string) error {
 	used := 0
 	take := func(name string, want []int) ([]float32, error) {
@@ -329,39 +334,63 @@ func restore(p parts, tensors map[string]checkpoint.Tensor, state checkpointStat
 		used++
 		return ts.F32, nil
 	}
+	type copyTo struct {
+		dst, src []float32
+	}
+	var weights []copyTo
 	for prefix, ws := range p.weights {
 		for _, w := range ws {
 			data, err := take(prefix+"/"+w.Name, w.Shape)
 			if err != nil {
 				return err
 			}
-			copy(w.Data, data)
+			weights = append(weights, copyTo{w.Data, data})
 		}
 	}
+	slots := map[string]map[string][]float32{}
 	for name, opt := range p.optimizers {
+		saved, ok := state.Optimizers[name]
+		switch {
+		case !ok:
+			return fmt.Errorf("%s: no state of the %s's optimizer", path, name)
+		case saved.Name != opt.Name():
+			return fmt.Errorf("%s: the %s's optimizer is %s, the checkpoint's is %q", path, name, opt.Name(), saved.Name)
+		case saved.Steps < 0:
+			return fmt.Errorf("%s: damaged: the %s's optimizer has taken %d steps", path, name, saved.Steps)
+		}
 		live, _ := opt.State()
-		slots := map[string][]float32{}
+		slots[name] = map[string][]float32{}
 		for key, v := range live {
 			data, err := take("optimizer/"+name+"/"+key, []int{len(v)})
 			if err != nil {
 				return err
 			}
-			slots[key] = data
-		}
-		if err := opt.LoadState(slots, state.Optimizers[name].Steps); err != nil {
-			return fmt.Errorf("%s: %w", path, err)
+			slots[name][key] = data
 		}
 	}
 	if used != len(tensors) {
 		return fmt.Errorf("%s: %d tensors, the model has %d (a checkpoint of another model?)", path, len(tensors), used)
 	}
+	var pcg rand.PCG
 	rngState, err := base64.StdEncoding.DecodeString(state.RNG)
 	if err == nil {
-		err = p.pcg.UnmarshalBinary(rngState)
+		err = pcg.UnmarshalBinary(rngState)
 	}
 	if err != nil {
 		return fmt.Errorf("%s: damaged random-generator state: %v", path, err)
 	}
+
+	// Everything is checked: copy. LoadState checks again what was checked
+	// above (the slots' names and lengths, the step count), and so cannot fail.
+	for _, w := range weights {
+		copy(w.dst, w.src)
+	}
+	for name, opt := range p.optimizers {
+		if err := opt.LoadState(slots[name], state.Optimizers[name].Steps); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	*p.pcg = pcg
 	return nil
 }
 

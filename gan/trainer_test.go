@@ -1,6 +1,7 @@
 package gan_test
 
 import (
+	"encoding/json"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -160,6 +161,89 @@ func TestDamagedCheckpoints(t *testing.T) {
 				t.Fatalf("error spans lines: %q", err)
 			}
 		})
+	}
+}
+
+// TestFailedRestoreLeavesTrainerUntouched: a Restore that fails (a
+// checkpoint of another optimizer, a damaged random state or step count)
+// changes nothing: the trainer then takes the same step, bit for bit, as one
+// that never saw the checkpoint.
+func TestFailedRestoreLeavesTrainerUntouched(t *testing.T) {
+	toy := func(seed uint64, optimizer string) gan.Config {
+		cfg := gan.DefaultConfig()
+		cfg.Model, cfg.Batch, cfg.LatentDim, cfg.Seed, cfg.Optimizer = "mlp2d", 8, 4, seed, optimizer
+		return cfg
+	}
+	for _, tc := range []struct {
+		name   string
+		into   gan.Config
+		damage func(state map[string]any)
+		want   string
+	}{
+		{"adam into rmsprop", toy(1, "rmsprop"), nil, "optimizer is rmsprop, the checkpoint's is \"adam\""},
+		{"rng damaged", toy(1, ""), func(s map[string]any) { s["rng"] = "!!!" }, "damaged random-generator state"},
+		{"rng empty", toy(1, ""), func(s map[string]any) { s["rng"] = "" }, "damaged random-generator state"},
+		{"negative optimizer steps", toy(1, ""), func(s map[string]any) {
+			s["optimizers"].(map[string]any)["discriminator"].(map[string]any)["steps"] = -5
+		}, "taken -5 steps"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			saver, err := gan.NewTrainer(toy(99, ""))
+			if err != nil {
+				t.Fatal(err)
+			}
+			x := make([]float32, 8*2)
+			if _, err := saver.TrainStep(x, nil); err != nil {
+				t.Fatal(err)
+			}
+			dir := t.TempDir()
+			if _, err := saver.SaveCheckpoint(dir); err != nil {
+				t.Fatal(err)
+			}
+			if tc.damage != nil {
+				editState(t, dir, tc.damage)
+			}
+			tr, err := gan.NewTrainer(tc.into)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fresh, _ := gan.NewTrainer(tc.into)
+			if err := tr.Restore(dir); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Restore: %v, want an error containing %q", err, tc.want)
+			}
+			if tr.Step != 0 || !sameWeights(tr, fresh) {
+				t.Fatalf("the failed Restore changed the trainer: step %d, same weights %v", tr.Step, sameWeights(tr, fresh))
+			}
+			for _, u := range []*gan.Trainer{tr, fresh} {
+				if _, err := u.TrainStep(x, nil); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if !sameWeights(tr, fresh) {
+				t.Fatal("after the failed Restore the trainer steps unlike a fresh one (optimizer or random state changed)")
+			}
+		})
+	}
+}
+
+// editState applies edit to the JSON of the checkpoint's latest.json in dir.
+func editState(t *testing.T, dir string, edit func(map[string]any)) {
+	t.Helper()
+	p := filepath.Join(dir, gan.LatestFile)
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var state map[string]any
+	if err := json.Unmarshal(b, &state); err != nil {
+		t.Fatal(err)
+	}
+	edit(state)
+	if b, err = json.Marshal(state); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
 
