@@ -251,8 +251,9 @@ func newTrainer(cfg Config, g, d, gema nn.Network, obj NamedObjective) (*Trainer
 	return t, nil
 }
 
-// checkShapes checks that G takes the config's noise (and labels) and that D
-// takes what G makes, packed by Config.Pack.
+// checkShapes checks that G takes the config's noise (and labels), that D
+// takes what G makes, packed by Config.Pack, and that D outputs one score per
+// sample (for acgan, the score and 1 logit per class).
 func checkShapes(cfg Config, g, d nn.Network) error {
 	if in := g.InputShapes(); !in[0].Equal(tensor.Shape{cfg.LatentDim}) {
 		return fmt.Errorf("generator takes noise of shape %s, but latent_dim is %d", in[0].WithBatch(), cfg.LatentDim)
@@ -262,6 +263,17 @@ func checkShapes(cfg Config, g, d nn.Network) error {
 			return fmt.Errorf("generator makes %s, packed by %d into %s, but discriminator takes %s", g.OutputShape().WithBatch(), cfg.Pack, want.WithBatch(), d.InputShapes()[0].WithBatch())
 		}
 		return fmt.Errorf("generator makes %s but discriminator takes %s", g.OutputShape().WithBatch(), d.InputShapes()[0].WithBatch())
+	}
+	wantOut := tensor.Shape{1}
+	if cfg.Conditional == "acgan" {
+		wantOut = tensor.Shape{1 + cfg.NumClasses()}
+	}
+	if out := d.OutputShape(); !out.Equal(wantOut) {
+		what := "a score per sample"
+		if cfg.Conditional == "acgan" {
+			what = fmt.Sprintf("a score and %d class logits per sample", cfg.NumClasses())
+		}
+		return fmt.Errorf("discriminator outputs %s where %s is wanted: %s", out.WithBatch(), wantOut.WithBatch(), what)
 	}
 	return nil
 }

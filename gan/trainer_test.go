@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/gogan/gogan/gan"
+	"github.com/gogan/gogan/nn"
 )
 
 // smallConfig is the seed's recipe on small batches, for fast tests.
@@ -223,6 +224,33 @@ func TestFailedRestoreLeavesTrainerUntouched(t *testing.T) {
 				t.Fatal("after the failed Restore the trainer steps unlike a fresh one (optimizer or random state changed)")
 			}
 		})
+	}
+}
+
+// TestDiscriminatorOutputsChecked: NewTrainerFor refuses a D that does not
+// output one score per sample (for acgan, the score and a logit per class),
+// naming both widths, whatever the objective.
+func TestDiscriminatorOutputsChecked(t *testing.T) {
+	for _, tc := range []struct {
+		loss, conditional string
+		units             int
+		want              string
+	}{
+		{"", "", 3, "discriminator outputs (None, 3) where (None, 1) is wanted"},
+		{"wgan-gp", "", 3, "discriminator outputs (None, 3) where (None, 1) is wanted"},
+		{"ragan", "", 2, "discriminator outputs (None, 2) where (None, 1) is wanted"},
+		{"", "acgan", 1, "discriminator outputs (None, 1) where (None, 11) is wanted: a score and 10 class logits"},
+	} {
+		cfg := gan.DefaultConfig()
+		cfg.Batch, cfg.LatentDim, cfg.Loss, cfg.Conditional = 8, 4, tc.loss, tc.conditional
+		if tc.loss == "wgan-gp" {
+			cfg.GP = 10
+		}
+		g := nn.NewSequential("g", nn.Input(4), nn.Dense(2))
+		d := nn.NewSequential("d", nn.Input(2), nn.Dense(tc.units))
+		if _, err := gan.NewTrainerFor(g, d, cfg); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("loss %q %s, D of %d outputs: %v, want an error containing %q", tc.loss, tc.conditional, tc.units, err, tc.want)
+		}
 	}
 }
 
