@@ -401,3 +401,19 @@ func wantMergeError(t *testing.T, layer nn.MultiLayer, in [][]int, want string) 
 		t.Errorf("%s on %v: error %v, want one containing %q", layer.Kind(), in, err, want)
 	}
 }
+
+// TestOutputShapeBeforeBuild: asking an unbuilt Sequential or Model its
+// output shape panics naming the model and Build, not with an index out of range.
+func TestOutputShapeBeforeBuild(t *testing.T) {
+	for _, m := range []nn.Network{nn.NewSequential("g", nn.Input(4), nn.Dense(2)), conditionalGenerator()} {
+		func() {
+			want := "nn: model " + m.Name() + " used before Build"
+			defer func() {
+				if r := recover(); fmt.Sprint(r) != want {
+					t.Errorf("%s: OutputShape panicked with %v, want %q", m.Name(), r, want)
+				}
+			}()
+			m.OutputShape()
+		}()
+	}
+}

@@ -42,8 +42,14 @@ func (s *Sequential) InputShape() tensor.Shape { return s.input }
 // InputShapes is the input shape as a list of one, as a Network.
 func (s *Sequential) InputShapes() []tensor.Shape { return []tensor.Shape{s.input} }
 
-// OutputShape is the shape of one output sample.
-func (s *Sequential) OutputShape() tensor.Shape { return s.shapes[len(s.shapes)-1] }
+// OutputShape is the shape of one output sample; asking before Build is a
+// programmer error, as for Model.
+func (s *Sequential) OutputShape() tensor.Shape {
+	if !s.built {
+		panic("nn: model " + s.name + " used before Build")
+	}
+	return s.shapes[len(s.shapes)-1]
+}
 
 // Build names the layers, infers every shape from the Input layer's and creates
 // the weights, drawing initial values from rng.
