@@ -19,7 +19,9 @@ const deviceChunk = 1024
 // mode (BatchNormalization with its moving statistics) on z (n, latent), writes
 // the images (n, ...) into dst, and frees what it took on the GPU.
 //
-// It returns an error, never panics, for what the GPU cannot do: no GPU or
+// It returns an error, never panics, for arguments that do not fit g (those
+// Generate panics on: a dst or z too short for n, n < 0, a g that is nil, not
+// built, or takes labels it is not given) and for what the GPU cannot do: no GPU or
 // driver (one line naming what is missing), a conditional G (labels: its label
 // embedding has no CUDA kernel yet), a layer without a CUDA kernel (the error
 // names its op), or weights already on a GPU (a trainer's: call its SyncHost
@@ -29,12 +31,16 @@ func GenerateOn(device string, g nn.Network, dst, z []float32, labels []uint8, n
 	if err != nil {
 		return err
 	}
-	if ordinal < 0 {
-		GenerateLabeled(g, dst, z, labels, n)
-		return nil
-	}
-	if labels != nil {
+	if ordinal >= 0 && labels != nil {
 		return fmt.Errorf("--device %s: conditional generators (their label embedding) have no CUDA kernels yet: generate on the CPU", device)
+	}
+	latent, out, err := checkGenerate(g, dst, z, labels, n)
+	if err != nil {
+		return fmt.Errorf("gan: GenerateOn: %w", err)
+	}
+	if ordinal < 0 {
+		generateCPU(g, dst, z, labels, n, latent, out)
+		return nil
 	}
 	for _, w := range g.Weights() {
 		if w.Device() != nil {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/gogan/gogan/internal/cuda"
+	"github.com/gogan/gogan/nn"
 	"github.com/gogan/gogan/tensor"
 )
 
@@ -169,4 +170,63 @@ func TestGenerateOnRefuses(t *testing.T) {
 		t.Fatal(err)
 	}
 	oneLine("a trainer's G", GenerateOn("cuda", tr.Sampler(), dst, z, nil, 3), "already")
+}
+
+// TestGenerateChecksArguments: arguments that do not fit the network are an
+// error of GenerateOn, never a panic, and a panic of Generate and
+// GenerateLabeled (programmer errors) that names them, never a slice bounds
+// or nil-pointer panic from inside.
+func TestGenerateChecksArguments(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	g := ToyGenerator(4) // (4) → (2)
+	cond := ConditionalSeedGeneratorFor(4, 3, tensor.Shape{2, 2, 1})
+	for _, n := range []nn.Network{g, cond} {
+		if err := n.Build(rng); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []struct {
+		name   string
+		g      nn.Network
+		dst, z []float32
+		labels []uint8
+		n      int
+		want   string
+	}{
+		{"short dst", g, make([]float32, 3), make([]float32, 8), nil, 2, "dst holds 3 values, need 2 × 2"},
+		{"short z", g, make([]float32, 4), make([]float32, 5), nil, 2, "z holds 5 values, need 2 × 4"},
+		{"negative n", g, nil, nil, nil, -1, "n must not be negative, got -1"},
+		{"nil network", nil, nil, nil, nil, 1, "no network (nil)"},
+		{"unbuilt", ToyGenerator(4), make([]float32, 2), make([]float32, 4), nil, 1, "not built?): nn: model generator used before Build"},
+		{"labels missing", cond, make([]float32, 4), make([]float32, 4), nil, 1, "network generator takes 2 inputs (noise and labels): give labels"},
+		{"labels short", cond, make([]float32, 8), make([]float32, 8), []uint8{1}, 2, "labels holds 1, need 2"},
+		{"labels unwanted", g, make([]float32, 2), make([]float32, 4), []uint8{1}, 1, "network generator takes 1 input, no labels"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			err := GenerateOn("cpu", c.g, c.dst, c.z, c.labels, c.n)
+			if err == nil || !strings.HasPrefix(err.Error(), "gan: GenerateOn: ") || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("GenerateOn: %v, want gan: GenerateOn: ... %q", err, c.want)
+			}
+			panics := func(name string, f func()) {
+				t.Helper()
+				defer func() {
+					if r, ok := recover().(string); !ok || !strings.HasPrefix(r, "gan: "+name+": ") || !strings.Contains(r, c.want) {
+						t.Errorf("%s panicked with %v, want gan: %s: ... %q", name, r, name, c.want)
+					}
+				}()
+				f()
+			}
+			panics("GenerateLabeled", func() { GenerateLabeled(c.g, c.dst, c.z, c.labels, c.n) })
+			if c.labels == nil {
+				panics("Generate", func() { Generate(c.g, c.dst, c.z, c.n) })
+			}
+		})
+	}
+	dst := make([]float32, 2*2)
+	if err := GenerateOn("cpu", g, dst, make([]float32, 2*4), nil, 2); err != nil {
+		t.Fatalf("good arguments: %v", err)
+	}
+	if err := GenerateOn("", cond, make([]float32, 2*4), make([]float32, 2*4), []uint8{0, 2}, 2); err != nil {
+		t.Fatalf("good arguments, conditional: %v", err)
+	}
 }

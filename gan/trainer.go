@@ -660,14 +660,74 @@ func (t *Trainer) Sampler() nn.Network {
 
 // Generate writes G's images for the latent vectors z (n, latent) into dst
 // (n, 28·28·1), in inference mode (BatchNorm's moving statistics), batch by batch.
-func Generate(g nn.Network, dst, z []float32, n int) { GenerateLabeled(g, dst, z, nil, n) }
+// Arguments that do not fit g (a dst or z too short for n, n < 0, a g that is
+// nil, not built, or takes labels) are programmer errors: it panics, naming
+// them as GenerateOn's errors do ("gan: Generate: dst holds 10 values, need
+// 2 × 784").
+func Generate(g nn.Network, dst, z []float32, n int) {
+	latent, out, err := checkGenerate(g, dst, z, nil, n)
+	if err != nil {
+		panic("gan: Generate: " + err.Error())
+	}
+	generateCPU(g, dst, z, nil, n, latent, out)
+}
 
 // GenerateLabeled is Generate for a conditional G: image i shows class
-// labels[i]. With nil labels it is Generate.
+// labels[i] (labels holds n at least). With nil labels it is Generate. It
+// panics, as Generate does, on arguments that do not fit g.
 func GenerateLabeled(g nn.Network, dst, z []float32, labels []uint8, n int) {
+	latent, out, err := checkGenerate(g, dst, z, labels, n)
+	if err != nil {
+		panic("gan: GenerateLabeled: " + err.Error())
+	}
+	generateCPU(g, dst, z, labels, n, latent, out)
+}
+
+// checkGenerate checks the arguments of GenerateLabeled against g and returns
+// the size of one latent vector and of one image.
+func checkGenerate(g nn.Network, dst, z []float32, labels []uint8, n int) (latent, out int, err error) {
+	in, outShape, err := networkShapes(g)
+	if err != nil {
+		return 0, 0, err
+	}
+	latent, out = in[0].Size(), outShape.Size()
+	switch {
+	case n < 0:
+		return 0, 0, fmt.Errorf("n must not be negative, got %d", n)
+	case labels == nil && len(in) != 1:
+		return 0, 0, fmt.Errorf("network %s takes %d inputs (noise and labels): give labels", g.Name(), len(in))
+	case labels != nil && len(in) != 2:
+		return 0, 0, fmt.Errorf("network %s takes %d input, no labels", g.Name(), len(in))
+	case latent < 1 || out < 1:
+		return 0, 0, fmt.Errorf("network %s maps %s to %s: no values to generate", g.Name(), in[0].WithBatch(), outShape.WithBatch())
+	case n > len(z)/latent:
+		return 0, 0, fmt.Errorf("z holds %d values, need %d × %d", len(z), n, latent)
+	case n > len(dst)/out:
+		return 0, 0, fmt.Errorf("dst holds %d values, need %d × %d", len(dst), n, out)
+	case labels != nil && len(labels) < n:
+		return 0, 0, fmt.Errorf("labels holds %d, need %d", len(labels), n)
+	}
+	return latent, out, nil
+}
+
+// networkShapes returns g's input shapes and its output shape, or an error
+// where g is nil or not built (its shape methods panic then).
+func networkShapes(g nn.Network) (in []tensor.Shape, out tensor.Shape, err error) {
+	if g == nil {
+		return nil, nil, fmt.Errorf("no network (nil)")
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			in, out, err = nil, nil, fmt.Errorf("no shapes of the network (not built?): %v", r)
+		}
+	}()
+	return g.InputShapes(), g.OutputShape(), nil
+}
+
+// generateCPU is GenerateLabeled on checked arguments, latent and out the
+// sizes of one latent vector and one image of g.
+func generateCPU(g nn.Network, dst, z []float32, labels []uint8, n, latent, out int) {
 	shapes := g.InputShapes()
-	latent := shapes[0].Size()
-	out := g.OutputShape().Size()
 	graph := autograd.NewGraph(nil)
 	const chunk = 256
 	ys := make([]float32, min(n, chunk))
