@@ -130,7 +130,8 @@ func evalFeatureNet(f *evalFlags) (*eval.FeatureNet, error) {
 	if f.netName != "" {
 		return eval.LoadFeatureNet(f.netName)
 	}
-	if !eval.IsDataset(f.ref) && eval.IsClassFolder(f.ref) {
+	// A run's folder holds folders too, but it is a generator, not images in classes.
+	if _, err := gan.FindCheckpoint(f.ref); err != nil && !eval.IsDataset(f.ref) && eval.IsClassFolder(f.ref) {
 		return nil, needFeatureNet(f.ref, "")
 	}
 	return eval.ForDataset(f.ref)

@@ -305,3 +305,14 @@ func TestEvalModeCoverageWithoutHits(t *testing.T) {
 		t.Errorf("eval: %d\n%s%s", res.code, res.stdout, res.stderr)
 	}
 }
+
+// TestEvalRunAsReference: a run's folder as --ref is a generator (its folders are not
+// classes of images), which draws other latent vectors than the samples'.
+func TestEvalRunAsReference(t *testing.T) {
+	_, run := trainedRun(t)
+	r := gogan(t, "eval", "--samples", run, "--ref", run, "--n", "10")
+	wantExit(t, r, 0)
+	if !strings.Contains(r.stdout, "10 generated with seed 2") {
+		t.Errorf("the reference is not the run's generator with the next seed\n%s", r)
+	}
+}
