@@ -67,7 +67,8 @@ type CacheOptions struct {
 // DatasetReference is the test set of a dataset ("mnist", "fashion-mnist") as seen by
 // net. It is read from <Dir>/<dataset>-<hash>.safetensors when that file is there and
 // sound; otherwise it is computed from the test set and the file is written
-// (atomically). A damaged or mismatched file gives a warning and is recomputed.
+// (atomically). A damaged or mismatched file gives a warning and is recomputed; a
+// cache that cannot be written gives a warning, not an error.
 func DatasetReference(net *FeatureNet, dataset string, opts CacheOptions) (*Reference, error) {
 	if !IsDataset(dataset) {
 		return nil, fmt.Errorf("eval: no test set named %q (want mnist or fashion-mnist)", dataset)
@@ -105,11 +106,13 @@ func DatasetReference(net *FeatureNet, dataset string, opts CacheOptions) (*Refe
 	if ref, err = referenceOf(name(e.N), e); err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("eval: reference cache: %w", err)
+	// The cache only saves time: one that cannot be written is a warning.
+	err = os.MkdirAll(dir, 0o755)
+	if err == nil {
+		err = writeReference(path, dataset, ref, e.Features)
 	}
-	if err := writeReference(path, dataset, ref, e.Features); err != nil {
-		return nil, fmt.Errorf("eval: reference cache: %w", err)
+	if err != nil && opts.Warn != nil {
+		fmt.Fprintf(opts.Warn, "warning: the reference statistics could not be cached (they will be computed again next time): %v\n", err)
 	}
 	return ref, nil
 }

@@ -209,3 +209,24 @@ func argmax(p []float64) int {
 	}
 	return best
 }
+
+// TestReferenceCacheUnwritable: a cache folder that cannot be made costs a warning,
+// not the reference.
+func TestReferenceCacheUnwritable(t *testing.T) {
+	net, err := LoadFeatureNet("mnist")
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var warn bytes.Buffer
+	ref, err := DatasetReference(net, "mnist", CacheOptions{Dir: filepath.Join(file, "refstats"), Warn: &warn, Test: noiseImages(20, 1)})
+	if err != nil || ref == nil || ref.Features.N != 20 {
+		t.Fatalf("reference %v, error %v", ref, err)
+	}
+	if !strings.Contains(warn.String(), "could not be cached") {
+		t.Errorf("warning %q", warn.String())
+	}
+}
