@@ -149,6 +149,9 @@ func checkSampleFlags(f *sampleFlags) (kind string, err error) {
 	if kind != "grid" && kind != "pngs" && kind != "idx" {
 		return "", usageError{fmt.Sprintf("--format must be grid, pngs or idx, got %q", kind)}
 	}
+	if named := formatOf(f.out); f.format != "" && named != "" && named != kind {
+		return "", usageError{fmt.Sprintf("--format %s, but --out %s names %s: give a matching --out", kind, f.out, map[string]string{"grid": "a PNG grid", "idx": "an IDX file", "pngs": "a folder of PNGs"}[named])}
+	}
 	if f.latents != "" && isSet(f.fs, "n") {
 		return "", usageError{"--n and --latents: the latents file's rows are the samples; give one of them"}
 	}

@@ -101,8 +101,8 @@ func TestSampleIDX(t *testing.T) {
 			t.Errorf("%s holds %d images of %dx%d, want 7 of 28x28", name, im.N, im.Rows, im.Cols)
 		}
 	}
-	// --format wins over the name.
-	out := filepath.Join(t.TempDir(), "x.png")
+	// --format names the kind of a file whose extension does not.
+	out := filepath.Join(t.TempDir(), "x.bin")
 	wantExit(t, sample(t, "--n", "2", "--out", out, "--format", "idx"), 0)
 	if _, err := data.ReadIDXImages(out); err != nil {
 		t.Error(err)
@@ -296,6 +296,15 @@ func TestSampleBadOut(t *testing.T) {
 		t.Errorf("%s was made", jpg)
 	}
 	wantExit(t, sample(t, "--n", "2", "--format", "pngs", "--out", jpg), 0)
+	// A --format that the extension contradicts: IDX bytes in a .png, a folder called .idx.
+	png, idx := filepath.Join(t.TempDir(), "x.png"), filepath.Join(t.TempDir(), "pp.idx")
+	wantError(t, sample(t, "--n", "2", "--format", "idx", "--out", png), 2, "--format idx, but --out "+png+" names a PNG grid")
+	wantError(t, sample(t, "--n", "2", "--format", "pngs", "--out", idx), 2, "names an IDX file")
+	for _, p := range []string{png, idx} {
+		if _, err := os.Stat(p); err == nil {
+			t.Errorf("%s was made", p)
+		}
+	}
 }
 
 // The run folder's own files are not touched by sampling.
