@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 
 	"github.com/gogan/gogan/internal/atomicfile"
 )
@@ -46,7 +45,7 @@ func WriteJSONAtomic(path string, v any) error {
 // ReadJSON decodes the JSON file at path into v. Fields of the file that v lacks are
 // ignored. A syntax or type error names the file, line and column.
 func ReadJSON(path string, v any) error {
-	b, err := os.ReadFile(path)
+	b, err := ReadFile(path)
 	if err != nil {
 		return fileErr(path, err)
 	}
@@ -88,7 +87,7 @@ func position(b []byte, off int64) (line, col int) {
 // Checksum returns a short hex digest (first 12 hex chars of SHA-256) of a file's bytes,
 // for printing.
 func Checksum(path string) (string, error) {
-	f, err := os.Open(path)
+	f, err := openRegular(path)
 	if err != nil {
 		return "", fileErr(path, err)
 	}

@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"unicode/utf8"
 
@@ -56,7 +55,7 @@ func SaveSafetensors(path string, tensors map[string]Tensor, metadata map[string
 
 // LoadSafetensors reads the whole file, validating it strictly.
 func LoadSafetensors(path string) (map[string]Tensor, map[string]string, error) {
-	buf, err := os.ReadFile(path)
+	buf, err := ReadFile(path)
 	if err != nil {
 		return nil, nil, fileErr(path, err)
 	}

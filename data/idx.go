@@ -188,6 +188,9 @@ func readIDX(path string, magic uint32) (dims []int, body []byte, err error) {
 	if st.IsDir() {
 		return nil, nil, fmt.Errorf("data: %s: is a folder, not an IDX file", path)
 	}
+	if !st.Mode().IsRegular() {
+		return nil, nil, fmt.Errorf("data: %s: is not a regular file (a device or a pipe), not an IDX file", path)
+	}
 	return decodeIDX(path, f, st.Size(), magic)
 }
 

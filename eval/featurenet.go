@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
 	"slices"
 	"sort"
 	"strconv"
@@ -63,7 +62,7 @@ func LoadFeatureNet(name string) (*FeatureNet, error) {
 		}
 		return ParseFeatureNet(name, buf)
 	}
-	buf, err := os.ReadFile(name)
+	buf, err := checkpoint.ReadFile(name)
 	if err != nil {
 		return nil, fmt.Errorf("eval: feature network: %w (want mnist, fashion-mnist or a .safetensors file)", err)
 	}

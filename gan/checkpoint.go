@@ -235,7 +235,7 @@ func readCheckpoint(path string) (*savedCheckpoint, error) {
 	if err != nil {
 		return nil, err
 	}
-	raw, err := os.ReadFile(statePath)
+	raw, err := checkpoint.ReadFile(statePath)
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint: %s: %w", statePath, unwrapPath(err))
 	}

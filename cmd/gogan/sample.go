@@ -4,7 +4,6 @@ import (
 	"flag"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -264,7 +263,7 @@ func formatOf(path string) string {
 
 // readLatents loads the tensor "latents" (n, latent) from a safetensors file.
 func readLatents(path string, latent int) ([]float32, error) {
-	buf, err := os.ReadFile(path)
+	buf, err := checkpoint.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("latents: %w", err)
 	}
