@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 
 	"github.com/gogan/gogan/internal/atomicfile"
 )
@@ -84,6 +86,9 @@ func GridImage(images []float32, n, height, width, channels, cols int) (image.Im
 
 // WritePNGs writes each of the n images as its own PNG, dir/prefix%05d.png (prefix00000.png,
 // prefix00001.png, ...), creating dir if needed. The layout of images is as for Grid.
+// Files of the same names numbered n or above, left by an earlier call with more images,
+// are removed once the n are written, so that the folder holds these images only (and
+// is scored as such); other files are left alone.
 func WritePNGs(dir, prefix string, images []float32, n, height, width, channels int) error {
 	if err := checkImages(images, n, height, width, channels); err != nil {
 		return fmt.Errorf("report: write PNGs to %s: %w", dir, err)
@@ -96,6 +101,26 @@ func WritePNGs(dir, prefix string, images []float32, n, height, width, channels 
 		path := filepath.Join(dir, fmt.Sprintf("%s%05d.png", prefix, k))
 		if err := writePNG(path, toImage(images[k*size:(k+1)*size], height, width, channels)); err != nil {
 			return err
+		}
+	}
+	return removeStalePNGs(dir, prefix, n)
+}
+
+// removeStalePNGs removes dir/prefix%05d.png for the numbers n and above.
+func removeStalePNGs(dir, prefix string, n int) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("report: write PNGs: %w", err)
+	}
+	for _, e := range entries {
+		num, ok := strings.CutSuffix(strings.TrimPrefix(e.Name(), prefix), ".png")
+		if !ok || !strings.HasPrefix(e.Name(), prefix) || len(num) < 5 || !e.Type().IsRegular() {
+			continue
+		}
+		if k, err := strconv.Atoi(num); err == nil && k >= n && fmt.Sprintf("%05d", k) == num {
+			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
+				return fmt.Errorf("report: write PNGs: %w", err)
+			}
 		}
 	}
 	return nil

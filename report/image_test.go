@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -332,5 +333,35 @@ func TestWriteErrors(t *testing.T) {
 	}
 	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
 		t.Errorf("%s holds %d entries, want only a-folder", dir, len(ents))
+	}
+}
+
+// TestWritePNGsRemovesStale: writing 2 images where 5 were leaves the 2 and no stale
+// image of the earlier call; files of other names stay.
+func TestWritePNGsRemovesStale(t *testing.T) {
+	dir := t.TempDir()
+	images := make([]float32, 5*4*4)
+	if err := WritePNGs(dir, "sample-", images, 5, 4, 4, 1); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"notes.txt", "sample-7.png", "other-00009.png"} {
+		if err := os.WriteFile(filepath.Join(dir, name), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := WritePNGs(dir, "sample-", images[:2*4*4], 2, 4, 4, 1); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	want := []string{"notes.txt", "other-00009.png", "sample-00000.png", "sample-00001.png", "sample-7.png"}
+	if !slices.Equal(names, want) {
+		t.Errorf("folder holds %v, want %v", names, want)
 	}
 }
