@@ -152,6 +152,9 @@ func FindCheckpoint(path string) (string, error) {
 		return "", fmt.Errorf("checkpoint %s: %w", path, unwrapPath(err))
 	}
 	if !info.IsDir() {
+		if !strings.EqualFold(filepath.Ext(path), ".json") {
+			return "", fmt.Errorf("%s: not a checkpoint: give a run folder, its checkpoints folder or their %s", path, LatestFile)
+		}
 		return path, nil
 	}
 	for _, p := range []string{filepath.Join(path, CheckpointsDir, LatestFile), filepath.Join(path, LatestFile)} {

@@ -368,3 +368,20 @@ func warmStepBytes(t *testing.T, step func()) (perStep, allocs uint64) {
 	runtime.ReadMemStats(&after)
 	return (after.TotalAlloc - before.TotalAlloc) / steps, (after.Mallocs - before.Mallocs) / steps
 }
+
+// TestLoadCheckpointOfAnotherFile: a file that is not a latest.json (the tensor file,
+// a PNG) is named as not a checkpoint, not parsed as JSON.
+func TestLoadCheckpointOfAnotherFile(t *testing.T) {
+	tr, _ := gan.NewTrainer(smallConfig())
+	dir := filepath.Join(t.TempDir(), "ckpt")
+	if _, err := tr.SaveCheckpoint(dir); err != nil {
+		t.Fatal(err)
+	}
+	p := tensorFile(t, dir)
+	if _, err := gan.LoadCheckpoint(p); err == nil || !strings.Contains(err.Error(), p+": not a checkpoint") {
+		t.Errorf("LoadCheckpoint(%s): %v", p, err)
+	}
+	if _, err := gan.LoadCheckpoint(filepath.Join(dir, gan.LatestFile)); err != nil {
+		t.Errorf("LoadCheckpoint of latest.json: %v", err)
+	}
+}
