@@ -23,8 +23,17 @@ const PaddingGray = 64
 // dark gray pixels between cells; unused cells of the last row are padding colored.
 // images is (n, height, width, channels) with len(images) == n*height*width*channels;
 // channels is 1 (grayscale PNG) or 3 (RGB PNG). The image is
-// cols*width + (cols-1)*Padding wide and rows*height + (rows-1)*Padding high.
+// cols*width + (cols-1)*Padding wide and rows*height + (rows-1)*Padding high; one larger
+// than ReadPNGs takes (MaxImageSide a side, MaxImagePixels in all) is an error, and no file.
 func Grid(path string, images []float32, n, height, width, channels, cols int) error {
+	if cols > 0 && height > 0 && width > 0 {
+		rows := (n + cols - 1) / cols
+		gw, gh := cols*width+(cols-1)*Padding, rows*height+(rows-1)*Padding
+		if gw > MaxImageSide || gh > MaxImageSide || gw*gh > MaxImagePixels {
+			return fmt.Errorf("report: grid %s: %d×%d images (rows × columns) make %d×%d pixels, larger than the PNGs gogan reads (%d a side, %d in all): give fewer images or other columns, or write a folder of PNGs",
+				path, rows, cols, gw, gh, MaxImageSide, MaxImagePixels)
+		}
+	}
 	dst, err := GridImage(images, n, height, width, channels, cols)
 	if err != nil {
 		return fmt.Errorf("report: grid %s: %w", path, err)

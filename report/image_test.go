@@ -365,3 +365,19 @@ func TestWritePNGsRemovesStale(t *testing.T) {
 		t.Errorf("folder holds %v, want %v", names, want)
 	}
 }
+
+// TestGridTooLarge: a grid larger than ReadPNGs takes (a column of 400 digits) is
+// refused, naming its size, and nothing is written.
+func TestGridTooLarge(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tall.png")
+	err := Grid(path, make([]float32, 400*28*28), 400, 28, 28, 1, 1)
+	if err == nil || !strings.Contains(err.Error(), "400×1 images (rows × columns) make 28×11998 pixels") {
+		t.Fatalf("error %v", err)
+	}
+	if _, err := os.Stat(path); err == nil {
+		t.Error("the grid was written")
+	}
+	if err := Grid(path, make([]float32, 400*28*28), 400, 28, 28, 1, 20); err != nil {
+		t.Errorf("a 20×20 grid of digits: %v", err)
+	}
+}
