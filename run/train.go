@@ -89,7 +89,7 @@ func Train(ctx context.Context, opts Options) (*Result, error) {
 		if settings, err = cfg.Resolve(); err != nil {
 			return nil, err
 		}
-		if err = checkOutsideData(opts.Out, cfg.Data); err != nil {
+		if err = CheckOutsideData(opts.Out, cfg.Data); err != nil {
 			return nil, err
 		}
 	}
@@ -262,16 +262,21 @@ func resume(opts Options) (gan.Job, error) {
 	return job, nil
 }
 
-// checkOutsideData refuses a new run's folder out (runs/… when empty) that is, or is
-// inside, the image folder data: the run's sample grids would be read as training
-// images, and its folder as a class, by the next run on that folder. A data name that
-// is not a folder (mnist, …) passes.
-func checkOutsideData(out, data string) error {
-	if info, err := os.Stat(data); err != nil || !info.IsDir() {
+// RunsDir is the folder, under the working one, of the runs not given a folder:
+// RunsDir/<model>-<time>.
+const RunsDir = "runs"
+
+// CheckOutsideData refuses a new run's folder out (RunsDir when empty) that is, or
+// is inside, the image folder data: the run's sample grids would be read as training
+// images, and its folder as a class, by the next run on that folder. Data that is not
+// an image folder (mnist, a folder of IDX files) passes. Train checks it; a command
+// that makes the run's folder itself checks it first.
+func CheckOutsideData(out, data string) error {
+	if !IsImageFolder(data) {
 		return nil
 	}
 	if out == "" {
-		out = "runs"
+		out = RunsDir
 	}
 	dataAbs, err1 := filepath.Abs(data)
 	outAbs, err2 := filepath.Abs(out)
@@ -309,7 +314,7 @@ func realAncestor(path string) string {
 // lines are dropped by trimMetrics), and log says so.
 func makeRunFolder(dir string, cfg gan.Config, log io.Writer) (string, *runlock.Lock, error) {
 	if dir == "" {
-		dir = filepath.Join("runs", fmt.Sprintf("%s-%s", cfg.Model, time.Now().Format("20060102-150405")))
+		dir = filepath.Join(RunsDir, fmt.Sprintf("%s-%s", cfg.Model, time.Now().Format("20060102-150405")))
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", nil, fmt.Errorf("output folder %s: %w", dir, unwrapPath(err))

@@ -202,3 +202,23 @@ func TestImageSizeBoundsWeights(t *testing.T) {
 		t.Errorf("the refused run left %s behind", out)
 	}
 }
+
+// TestTrainOutInsideImageFolder: a run folder inside the image folder it trains on,
+// given or the default runs/ when working there, is refused before any folder is made.
+func TestTrainOutInsideImageFolder(t *testing.T) {
+	dir := writeImageFolder(t)
+	before, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantError(t, gogan(t, "train", "--data", dir, "--steps", "1", "--out", filepath.Join(dir, "run")), 1, "inside the data folder")
+	t.Chdir(dir)
+	wantError(t, gogan(t, "train", "--data", ".", "--steps", "1"), 1, "run folder runs is inside the data folder")
+	after, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(after) != len(before) {
+		t.Errorf("the image folder went from %d to %d entries", len(before), len(after))
+	}
+}

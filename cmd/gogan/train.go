@@ -198,6 +198,9 @@ func checkNewRun(f *trainFlags, set map[string]bool) error {
 	if err := f.cfg.Validate(); err != nil {
 		return usageError{err.Error()}
 	}
+	if err := run.CheckOutsideData(f.out, f.cfg.Data); err != nil {
+		return err // before newRunDir makes a folder there; checked again by run.Train
+	}
 	if f.out == "" {
 		dir, err := newRunDir(f.cfg.Model, time.Now())
 		if err != nil {
@@ -267,10 +270,10 @@ var resumable = map[string]bool{"resume": true, "epochs": true, "steps": true, "
 // ... when another run started in the same second took the name, so that two
 // runs never share a folder.
 func newRunDir(model string, now time.Time) (string, error) {
-	if err := os.MkdirAll("runs", 0o755); err != nil {
-		return "", fmt.Errorf("output folder runs: %w", err)
+	if err := os.MkdirAll(run.RunsDir, 0o755); err != nil {
+		return "", fmt.Errorf("output folder %s: %w", run.RunsDir, err)
 	}
-	base := filepath.Join("runs", model+"-"+now.Format("20060102-150405"))
+	base := filepath.Join(run.RunsDir, model+"-"+now.Format("20060102-150405"))
 	dir := base
 	for i := 2; ; i++ {
 		err := os.Mkdir(dir, 0o755)
