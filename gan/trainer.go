@@ -264,15 +264,11 @@ func checkShapes(cfg Config, g, d nn.Network) error {
 		}
 		return fmt.Errorf("generator makes %s but discriminator takes %s", g.OutputShape().WithBatch(), d.InputShapes()[0].WithBatch())
 	}
-	wantOut := tensor.Shape{1}
+	wantOut, what := tensor.Shape{1}, "a score per sample"
 	if cfg.Conditional == "acgan" {
-		wantOut = tensor.Shape{1 + cfg.NumClasses()}
+		wantOut, what = tensor.Shape{1 + cfg.NumClasses()}, fmt.Sprintf("a score and %d class logits per sample", cfg.NumClasses())
 	}
 	if out := d.OutputShape(); !out.Equal(wantOut) {
-		what := "a score per sample"
-		if cfg.Conditional == "acgan" {
-			what = fmt.Sprintf("a score and %d class logits per sample", cfg.NumClasses())
-		}
 		return fmt.Errorf("discriminator outputs %s where %s is wanted: %s", out.WithBatch(), wantOut.WithBatch(), what)
 	}
 	return nil
@@ -664,21 +660,20 @@ func (t *Trainer) Sampler() nn.Network {
 // nil, not built, or takes labels) are programmer errors: it panics, naming
 // them as GenerateOn's errors do ("gan: Generate: dst holds 10 values, need
 // 2 × 784").
-func Generate(g nn.Network, dst, z []float32, n int) {
-	latent, out, err := checkGenerate(g, dst, z, nil, n)
-	if err != nil {
-		panic("gan: Generate: " + err.Error())
-	}
-	generateCPU(g, dst, z, nil, n, latent, out)
-}
+func Generate(g nn.Network, dst, z []float32, n int) { generateOrPanic("Generate", g, dst, z, nil, n) }
 
 // GenerateLabeled is Generate for a conditional G: image i shows class
 // labels[i] (labels holds n at least). With nil labels it is Generate. It
 // panics, as Generate does, on arguments that do not fit g.
 func GenerateLabeled(g nn.Network, dst, z []float32, labels []uint8, n int) {
+	generateOrPanic("GenerateLabeled", g, dst, z, labels, n)
+}
+
+// generateOrPanic is GenerateLabeled, its panic naming the function called.
+func generateOrPanic(name string, g nn.Network, dst, z []float32, labels []uint8, n int) {
 	latent, out, err := checkGenerate(g, dst, z, labels, n)
 	if err != nil {
-		panic("gan: GenerateLabeled: " + err.Error())
+		panic("gan: " + name + ": " + err.Error())
 	}
 	generateCPU(g, dst, z, labels, n, latent, out)
 }
