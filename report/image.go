@@ -27,8 +27,7 @@ const PaddingGray = 64
 // than ReadPNGs takes (MaxImageSide a side, MaxImagePixels in all) is an error, and no file.
 func Grid(path string, images []float32, n, height, width, channels, cols int) error {
 	if cols > 0 && height > 0 && width > 0 {
-		rows := (n + cols - 1) / cols
-		gw, gh := cols*width+(cols-1)*Padding, rows*height+(rows-1)*Padding
+		rows, gw, gh := gridSize(n, height, width, cols)
 		if gw > MaxImageSide || gh > MaxImageSide || gw*gh > MaxImagePixels {
 			return fmt.Errorf("report: grid %s: %d×%d images (rows × columns) make %d×%d pixels, larger than the PNGs gogan reads (%d a side, %d in all): give fewer images or other columns, or write a folder of PNGs",
 				path, rows, cols, gw, gh, MaxImageSide, MaxImagePixels)
@@ -41,6 +40,13 @@ func Grid(path string, images []float32, n, height, width, channels, cols int) e
 	return writePNG(path, dst)
 }
 
+// gridSize is the rows of a grid of n images of height×width in cols columns, and its
+// width and height in pixels.
+func gridSize(n, height, width, cols int) (rows, gw, gh int) {
+	rows = (n + cols - 1) / cols
+	return rows, cols*width + (cols-1)*Padding, rows*height + (rows-1)*Padding
+}
+
 // GridImage lays out n images as Grid does and returns the grid: an
 // *image.Gray for 1 channel, an *image.RGBA for 3.
 func GridImage(images []float32, n, height, width, channels, cols int) (image.Image, error) {
@@ -50,9 +56,7 @@ func GridImage(images []float32, n, height, width, channels, cols int) (image.Im
 	if cols <= 0 {
 		return nil, fmt.Errorf("cols must be positive, got %d", cols)
 	}
-	rows := (n + cols - 1) / cols
-	gw := cols*width + (cols-1)*Padding
-	gh := rows*height + (rows-1)*Padding
+	_, gw, gh := gridSize(n, height, width, cols)
 	size := height * width * channels
 
 	var dst image.Image
@@ -122,10 +126,12 @@ func removeStalePNGs(dir, prefix string, n int) error {
 		return fmt.Errorf("report: write PNGs: %w", err)
 	}
 	for _, e := range entries {
-		num, ok := strings.CutSuffix(strings.TrimPrefix(e.Name(), prefix), ".png")
-		if !ok || !strings.HasPrefix(e.Name(), prefix) || len(num) < 5 || !e.Type().IsRegular() {
+		rest, named := strings.CutPrefix(e.Name(), prefix)
+		num, isPNG := strings.CutSuffix(rest, ".png")
+		if !named || !isPNG || !e.Type().IsRegular() {
 			continue
 		}
+		// Only the names WritePNGs gives: %05d of a number, no sign, no other padding.
 		if k, err := strconv.Atoi(num); err == nil && k >= n && fmt.Sprintf("%05d", k) == num {
 			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
 				return fmt.Errorf("report: write PNGs: %w", err)
