@@ -184,8 +184,11 @@ func (e *ShapeError) Error() string {
 	return fmt.Sprintf("eval: %s: images are %s, the feature network takes %s", e.Source, dims(e.Have), dims(e.Want))
 }
 
-// errNoSamples is the error for nil samples.
-var errNoSamples = errors.New("eval: no samples")
+// The errors for nil samples and a nil feature network.
+var (
+	errNoSamples    = errors.New("eval: no samples")
+	errNoFeatureNet = errors.New("eval: no feature network")
+)
 
 // checkFor checks that there are samples, images of the shape net takes (else a
 // *ShapeError naming both shapes), and as many as N says.
@@ -194,7 +197,7 @@ func (s *Samples) checkFor(net *FeatureNet) error {
 	case s == nil:
 		return errNoSamples
 	case net == nil:
-		return errors.New("eval: no feature network")
+		return errNoFeatureNet
 	case !s.shape().Equal(net.Shape()):
 		return &ShapeError{Source: s.Source, Have: s.shape(), Want: net.Shape()}
 	}

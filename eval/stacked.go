@@ -1,7 +1,6 @@
 package eval
 
 import (
-	"errors"
 	"fmt"
 	"math"
 
@@ -50,7 +49,7 @@ func ScoreStacked(net *FeatureNet, s *Samples) (*StackedScores, error) {
 	case s == nil:
 		return nil, errNoSamples
 	case net == nil:
-		return nil, errors.New("eval: no feature network")
+		return nil, errNoFeatureNet
 	case !s.shape().Equal(StackedShape):
 		return nil, fmt.Errorf("eval: %s: Stacked MNIST images are %s, these are %s", s.Source, dims(StackedShape), dims(s.shape()))
 	case !net.Shape().Equal(ImageShape) || net.Classes() != 10:
