@@ -198,18 +198,18 @@ func classOf(class *int, g *generator.Generator) ([]int, error) {
 // frameClass is an interpolation's class, the same in every frame: 0 when absent on a
 // conditional run; -1 (the classes in turn, for generate) is refused there.
 func frameClass(class *int, g *generator.Generator) ([]int, error) {
-	if class != nil && *class == -1 && g.Classes() > 0 {
-		return nil, errorf(http.StatusBadRequest, "class -1 (the classes in turn) does not apply to an interpolation: give one class in [0, %d)", g.Classes())
+	if g.Classes() == 0 {
+		return classOf(class, g) // none, or "not conditional"
 	}
-	if class != nil && g.Classes() > 0 && (*class < 0 || *class >= g.Classes()) {
-		// classOf's answer offers -1, which an interpolation refuses
+	switch {
+	case class == nil:
+		return []int{0}, nil
+	case *class == -1:
+		return nil, errorf(http.StatusBadRequest, "class -1 (the classes in turn) does not apply to an interpolation: give one class in [0, %d)", g.Classes())
+	case *class < 0 || *class >= g.Classes(): // classOf's answer would offer -1
 		return nil, errorf(http.StatusBadRequest, "class must be in [0, %d), got %d", g.Classes(), *class)
 	}
-	classes, err := classOf(class, g)
-	if classes == nil && err == nil && g.Classes() > 0 {
-		classes = []int{0}
-	}
-	return classes, err
+	return []int{*class}, nil
 }
 
 // interpolateRequest is the body of POST /api/models/{name}/interpolate.
