@@ -14,12 +14,13 @@ import (
 // BenchmarkAfterProduct times a bias activation's kernel (BiasLeakyReLU, or its backward)
 // on a matrix product's output right after the product, as in a training step, where the
 // product's parts leave their blocks of C in their own cores' caches; and, as "again",
-// run a second time, its data then where its own parts left it. The figure is the
+// run a second time, its data then where its own parts left it; "cold", the forward into a
+// destination not touched for 47 turns; "inplace", the forward written over C. The figure is the
 // kernel's median in µs. Run it with -test.cpu 2,16 on a many-core machine
 // (bench/manycore/elementwise-2026-12-02h.txt).
 func BenchmarkAfterProduct(b *testing.B) {
 	for _, rows := range []int{64, 128, 512} {
-		for _, kernel := range []string{"forward", "forward-again", "backward", "backward-again"} {
+		for _, kernel := range []string{"forward", "forward-again", "forward-cold", "forward-inplace", "backward", "backward-again"} {
 			b.Run(fmt.Sprintf("%dx1024/%s", rows, kernel), func(b *testing.B) {
 				benchAfterProduct(b, rows, 1024, 1024, kernel)
 			})
@@ -40,6 +41,17 @@ func benchAfterProduct(b *testing.B, m, n, k int, kernel string) {
 	a, w, bias, y := fill(m*k), fill(k*n), fill(n), fill(m*n)
 	c, dst, db := make([]float32, m*n), make([]float32, m*n), make([]float32, n)
 	run := func() { BiasLeakyReLU(dst, c, bias, 0.2) }
+	cold := make([][]float32, 48) // 48 destinations, 12–96 MiB: each one cold when its turn comes
+	for i := range cold {
+		cold[i] = make([]float32, m*n)
+	}
+	turn := 0
+	switch kernel {
+	case "forward-cold":
+		run = func() { BiasLeakyReLU(cold[turn%len(cold)], c, bias, 0.2); turn++ }
+	case "forward-inplace":
+		run = func() { BiasLeakyReLU(c, c, bias, 0.2) }
+	}
 	if strings.HasPrefix(kernel, "backward") {
 		run = func() { BiasLeakyReLUBackward(dst, db, y, c, 0.2) }
 	}
