@@ -72,10 +72,29 @@
 //
 // # Errors
 //
-// Every error is JSON, {"error": "..."}, with its status: 400 bad JSON or
+// Every error the server writes is JSON, {"error": "..."}, with its status: 400 bad JSON or
 // values or a run that makes no images, 401 no or wrong token, 403 a name leading outside the runs folder,
-// 404 unknown run or route, 405 wrong method, 408 a body not received within
+// 404 unknown run or route, 405 wrong method (with Allow), 408 a body not received within
 // the read timeout, 413 body too large, 415 a body not sent as
 // application/json, 421 a Host that is not loopback, 503 busy, out of time or
 // a checkpoint that does not load, 500 a panic in a handler (recovered: the server keeps running).
+//
+// Paths are taken as sent, never redirected: each resource has one path. A
+// path with an empty, "." or ".." element ("//", "/./", "/../") gets 404
+// where http.ServeMux would redirect (307) to the cleaned path, as does a
+// path with a final slash (but "/"): a client that builds such a path has a
+// bug that a redirect, followed silently, would hide. HEAD is answered
+// wherever GET is; OPTIONS gets 405 with Allow (the server grants no CORS
+// preflight).
+//
+// A few answers are written by net/http itself, before any handler runs, in
+// plain text, closing the connection: 431 for request headers past 64 KiB
+// (http.Server.MaxHeaderBytes), 400 for a request it cannot parse (a
+// malformed request line or header, no Host in HTTP/1.1), 501 for a
+// Transfer-Encoding other than chunked, and 417, without a body, for an
+// Expect other than 100-continue. net/http's connection loop writes them
+// with no hook, so making them JSON would take rewriting its bytes on the
+// connection; a check in a handler under a larger MaxHeaderBytes would only
+// move net/http's plain 431 further out, and let each request hold more
+// memory. An "OPTIONS *" request gets net/http's empty 200.
 package serve

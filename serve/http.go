@@ -1,7 +1,6 @@
 package serve
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -148,9 +148,16 @@ func secureHeaders(h http.Handler) http.Handler {
 }
 
 // jsonMuxErrors answers the mux's own 404 and 405 (no route; a route with
-// another method) in JSON, keeping the Allow header of a 405.
+// another method) in JSON, keeping the Allow header of a 405. A path that is
+// not canonical (see canonicalPath) is a 404 too, where the mux would redirect
+// it to its cleaned form: each resource has one path, so a client that builds
+// another has a bug to see, not a redirect to follow silently.
 func jsonMuxErrors(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !canonicalPath(r.URL.EscapedPath()) {
+			writeError(w, http.StatusNotFound, fmt.Sprintf("no route %s %s: a path begins with / and has no empty, . or .. element; see /api/openapi.json", r.Method, r.RequestURI))
+			return
+		}
 		h, pattern := mux.Handler(r)
 		if pattern != "" {
 			mux.ServeHTTP(w, r)
@@ -158,27 +165,29 @@ func jsonMuxErrors(mux *http.ServeMux) http.Handler {
 		}
 		rec := &statusRecorder{header: http.Header{}}
 		h.ServeHTTP(rec, r)
-		switch rec.status {
-		case http.StatusMethodNotAllowed:
+		if rec.status == http.StatusMethodNotAllowed {
 			w.Header().Set("Allow", rec.header.Get("Allow"))
 			writeError(w, rec.status, fmt.Sprintf("method %s is not allowed on %s (allowed: %s)", r.Method, r.URL.Path, rec.header.Get("Allow")))
-		case http.StatusNotFound, 0:
-			writeError(w, http.StatusNotFound, fmt.Sprintf("no route %s %s: see /api/openapi.json", r.Method, r.URL.Path))
-		default: // a redirect that cleans the path
-			for k, v := range rec.header {
-				w.Header()[k] = v
-			}
-			w.WriteHeader(rec.status)
-			w.Write(rec.body.Bytes())
+			return
 		}
+		writeError(w, http.StatusNotFound, fmt.Sprintf("no route %s %s: see /api/openapi.json", r.Method, r.URL.Path))
 	})
 }
 
-// statusRecorder keeps what a handler writes.
+// canonicalPath reports whether p, a request's escaped path, is in the form
+// the routes are written in: it begins with / and has no empty, "." or ".."
+// element ("//", "/./", "/../"), so that path.Clean leaves it as it is but for
+// a final slash. The mux answers any other path with a redirect.
+func canonicalPath(p string) bool {
+	clean := path.Clean(p)
+	return strings.HasPrefix(p, "/") && (p == clean || clean != "/" && p == clean+"/")
+}
+
+// statusRecorder keeps the status and header a handler writes, and drops
+// its body.
 type statusRecorder struct {
 	header http.Header
 	status int
-	body   bytes.Buffer
 }
 
 func (s *statusRecorder) Header() http.Header { return s.header }
@@ -191,5 +200,5 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 	if s.status == 0 {
 		s.status = http.StatusOK
 	}
-	return s.body.Write(b)
+	return len(b), nil
 }

@@ -126,7 +126,9 @@ type route struct {
 }
 
 // routes is the table of every route the server answers; openapi.json
-// documents each (TestOpenAPICoversRoutes).
+// documents each (TestOpenAPICoversRoutes). No pattern ends in / but the
+// root's, "/{$}": the mux would redirect the path without the slash to it
+// (TestNoRedirects).
 func (s *Server) routes() []route {
 	return []route{
 		{method: "GET", pattern: "/{$}", handler: s.index, public: true},
