@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -173,5 +174,36 @@ func TestOpenAPIListsErrors(t *testing.T) {
 				t.Errorf("openapi.json: %s %s does not list %s", rt.method, rt.pattern, code)
 			}
 		}
+	}
+}
+
+// HEAD on an event stream answers GET's headers and ends: a client's next
+// request on the same connection is answered, and the stream's place is free.
+func TestHeadEvents(t *testing.T) {
+	runs := t.TempDir()
+	newTrainer(t, filepath.Join(runs, "r"), "mlp").train(t, 1)
+	base := httptestServer(t, newServer(t, Config{Runs: runs, MaxStreams: 1, Poll: 10 * time.Millisecond}))
+	client := &http.Client{Transport: &http.Transport{MaxConnsPerHost: 1}, Timeout: 5 * time.Second}
+	defer client.CloseIdleConnections()
+	res, err := client.Head(base + "/api/runs/r/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "text/event-stream" {
+		t.Errorf("HEAD events: %d %q, want 200 text/event-stream", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	res, err = client.Get(base + "/api/runs/r/metrics") // on the same connection
+	if err != nil {
+		t.Fatalf("the request after HEAD events: %v", err)
+	}
+	res.Body.Close()
+	res, err = client.Get(base + "/api/runs/r/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Errorf("GET events after HEAD: %d, want 200 (the HEAD holds no stream)", res.StatusCode)
 	}
 }

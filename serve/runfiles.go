@@ -275,6 +275,7 @@ func (s *Server) sample(w http.ResponseWriter, r *http.Request) {
 // first), a "sample" event when a sample grid appears or changes (the newest
 // first), and a "checkpoint" event when the checkpoint changes. The stream
 // ends after StreamTimeout or when the server stops; the browser reconnects.
+// HEAD gets the stream's headers and no stream.
 func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
 	dir, err := s.runs.dir(name)
@@ -292,6 +293,9 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-cache")
 	w.WriteHeader(http.StatusOK)
+	if r.Method == http.MethodHead {
+		return // GET's headers; a stream, whose body HEAD drops, would hold the connection
+	}
 	rc := http.NewResponseController(w)
 	// The stream outlives the server's read and write deadlines: lift the
 	// first (a GET has no body left to read), push the second at each write.
