@@ -16,7 +16,9 @@
 //
 // A run folder has one writer at a time: Train, new or resumed, holds the
 // folder's lock for as long as it runs, and a second Train on the folder fails
-// at once. Holding it, Train removes the temporary files that a crash in the
+// at once; one that returns before its first step (refused) removes the lock
+// file if it made it (runlock.Lock.Discard), leaving the folder as it found
+// it. Holding it, Train removes the temporary files that a crash in the
 // middle of an atomic write left. A folder whose run stopped before its first
 // checkpoint (config.json, maybe metrics lines, no checkpoints/latest.json)
 // cannot be resumed; a new run with Out set to it starts it again from step 0.

@@ -68,17 +68,17 @@ type Result struct {
 // cancelled, or a loss stops being finite. The data are loaded and checked
 // before anything is built or written.
 func Train(ctx context.Context, opts Options) (*Result, error) {
+	var held folderLock
+	defer held.end()
 	cfg := opts.Config
 	var job gan.Job
 	var settings gan.Resolved // a new run's, validated once here
 	if opts.Resume != "" {
 		var err error
 		if isRunFolder(opts.Resume) { // else resume says what is wrong, and no lock file is left there
-			lock, err := lockRun(opts.Resume, opts.Log, "move it")
-			if err != nil {
+			if held.lock, err = lockRun(opts.Resume, opts.Log, "move it"); err != nil {
 				return nil, err
 			}
-			defer lock.Release()
 		}
 		if job, err = resume(opts); err != nil {
 			return nil, err
@@ -129,11 +129,9 @@ func Train(ctx context.Context, opts Options) (*Result, error) {
 	job.Plan(total)
 	dir := opts.Resume
 	if dir == "" {
-		var lock *runlock.Lock
-		if dir, lock, err = makeRunFolder(opts.Out, cfg, opts.Log); err != nil {
+		if dir, held.lock, err = makeRunFolder(opts.Out, cfg, opts.Log); err != nil {
 			return nil, err
 		}
-		defer lock.Release()
 	} else if job.Steps() >= total {
 		return nil, fmt.Errorf("run %s is already at step %d of %d: raise --epochs or --steps to train further", dir, job.Steps(), total)
 	}
@@ -155,7 +153,25 @@ func Train(ctx context.Context, opts Options) (*Result, error) {
 		images: make([]float32, cfg.Batch*sample), labels: d.labels(cfg.Batch),
 		test: test, monitor: monitor,
 	}
+	held.began = true
 	return s.loop(ctx)
+}
+
+// folderLock is the lock Train holds on its run folder.
+type folderLock struct {
+	lock  *runlock.Lock // nil until taken
+	began bool          // training began: the lock file stays, as the run's files do
+}
+
+// end lets the lock go. Before training began (a refused run), it removes
+// the lock file too if taking the lock made it: a refused run leaves the
+// folder as it found it.
+func (l *folderLock) end() {
+	if l.began {
+		l.lock.Release()
+	} else {
+		l.lock.Discard()
+	}
 }
 
 // newMonitor loads what --eval-every scores with (eval.Monitor): the feature
@@ -328,7 +344,7 @@ func makeRunFolder(dir string, cfg gan.Config, log io.Writer) (string, *runlock.
 		err = makeRunSubfolders(dir, cfg)
 	}
 	if err != nil {
-		lock.Release()
+		lock.Discard()
 		return "", nil, err
 	}
 	if restart {
@@ -384,12 +400,12 @@ func lockRun(dir string, log io.Writer, fix string) (*runlock.Lock, error) {
 	var removed []string
 	for _, d := range []string{dir, filepath.Join(dir, gan.CheckpointsDir), filepath.Join(dir, gan.SamplesDir)} {
 		if info, err := os.Stat(d); err == nil && !info.IsDir() {
-			lock.Release()
+			lock.Discard()
 			return nil, fmt.Errorf("%s is a file, where a run keeps a folder of that name: %s", d, fix)
 		}
 		r, err := atomicfile.RemoveTemps(d)
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			lock.Release()
+			lock.Discard()
 			return nil, fmt.Errorf("removing temporary files in %s: %w", d, unwrapPath(err))
 		}
 		removed = append(removed, r...)

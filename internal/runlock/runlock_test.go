@@ -94,3 +94,88 @@ func TestLockFileWaits(t *testing.T) {
 		t.Error("LockFile in a missing folder: no error")
 	}
 }
+
+// Discard removes the lock file its Acquire created, and only that one: a
+// stale file found in the folder stays, and Release removes nothing.
+func TestDiscardLeavesTheFolderAsFound(t *testing.T) {
+	dir := t.TempDir()
+	l, err := Acquire(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Discard()
+	l.Discard() // twice is harmless
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("after Discard the folder holds %v, want nothing", entries)
+	}
+
+	stale := filepath.Join(dir, FileName)
+	if err := os.WriteFile(stale, []byte("12345\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if l, err = Acquire(dir); err != nil {
+		t.Fatal(err)
+	}
+	l.Discard()
+	if _, err := os.Stat(stale); err != nil {
+		t.Errorf("Discard removed a lock file it found: %v", err)
+	}
+
+	other := t.TempDir()
+	if l, err = Acquire(other); err != nil {
+		t.Fatal(err)
+	}
+	l.Release()
+	l.Discard() // after Release: nothing to remove
+	if _, err := os.Stat(filepath.Join(other, FileName)); err != nil {
+		t.Errorf("Release, then Discard, removed the lock file: %v", err)
+	}
+}
+
+// A process that opened the lock file before another's Discard removed it
+// does not hold the folder with a lock on the removed file; and Discard
+// never removes a file that another process locked in its place.
+func TestDiscardRaces(t *testing.T) {
+	if runtime.GOOS == "windows" || runtime.GOOS == "aix" {
+		t.Skip("no flock here: Acquire locks nothing")
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, FileName)
+	a, err := Acquire(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, created, err := openLockFile(path) // a second process opens the file a holds...
+	if err != nil || created {
+		t.Fatalf("openLockFile: created %v, %v", created, err)
+	}
+	a.Discard()            // ...a is refused and removes it...
+	c, err := Acquire(dir) // ...a third process makes a new one and holds it...
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lockOpened(f, dir, path, false); !errors.Is(err, errMoved) { // ...and the second must not hold the folder too
+		t.Fatalf("locking the removed file: %v, want errMoved", err)
+	}
+	if _, err := Acquire(dir); !errors.Is(err, ErrHeld) {
+		t.Fatalf("Acquire while the third process holds the new file: %v, want ErrHeld", err)
+	}
+
+	// c's file replaced behind its back (by hand), then locked by d:
+	// c's Discard leaves d's file.
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	d, err := Acquire(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Release()
+	c.Discard()
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("Discard removed the lock file another process holds: %v", err)
+	}
+	if _, err := Acquire(dir); !errors.Is(err, ErrHeld) {
+		t.Errorf("after the other's Discard: %v, want ErrHeld", err)
+	}
+}
