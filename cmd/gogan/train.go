@@ -36,6 +36,9 @@ type trainFlags struct {
 	tf32    bool
 	graph   bool
 	fs      *flag.FlagSet
+	// made are the folders checkNewRun made for the default --out,
+	// runs/<model>-<time> first: a refused run removes them while empty.
+	made []string
 }
 
 func newTrainCommand() *command {
@@ -108,6 +111,9 @@ func runTrain(env *environment, f *trainFlags) error {
 		Config: f.cfg, Out: f.out, Resume: f.resume, ResumeOverrides: set,
 		Log: env.stdout, Progress: env.stderr, Interactive: env.stderrIsTTY, Device: f.device, TF32: f.tf32, NoCUDAGraph: !f.graph,
 	})
+	if err != nil {
+		removeEmptyFolders(f.made) // a run refused before it wrote anything leaves no runs/<model>-<time>
+	}
 	if errors.Is(err, run.ErrInterrupted) {
 		return errInterruptedExit
 	}
@@ -202,11 +208,11 @@ func checkNewRun(f *trainFlags, set map[string]bool) error {
 		return err // before newRunDir makes a folder there; checked again by run.Train
 	}
 	if f.out == "" {
-		dir, err := newRunDir(f.cfg.Model, time.Now())
+		dir, made, err := newRunDir(f.cfg.Model, time.Now())
 		if err != nil {
 			return err
 		}
-		f.out = dir
+		f.out, f.made = dir, made
 	} else if _, err := run.CheckFreshOut(f.out); err != nil {
 		return err // checked again under the run folder's lock
 	}
@@ -268,22 +274,35 @@ var resumable = map[string]bool{"resume": true, "epochs": true, "steps": true, "
 
 // newRunDir makes the default run folder, runs/<model>-<time>, adding -2, -3,
 // ... when another run started in the same second took the name, so that two
-// runs never share a folder.
-func newRunDir(model string, now time.Time) (string, error) {
-	if err := os.MkdirAll(run.RunsDir, 0o755); err != nil {
-		return "", fmt.Errorf("output folder %s: %w", run.RunsDir, err)
+// runs never share a folder. made lists the folders it made: dir, and runs/
+// after it when runs/ was missing.
+func newRunDir(model string, now time.Time) (dir string, made []string, err error) {
+	if os.Mkdir(run.RunsDir, 0o755) == nil {
+		made = append(made, run.RunsDir)
+	} else if err := os.MkdirAll(run.RunsDir, 0o755); err != nil { // there already, or the error to report
+		return "", nil, fmt.Errorf("output folder %s: %w", run.RunsDir, err)
 	}
 	base := filepath.Join(run.RunsDir, model+"-"+now.Format("20060102-150405"))
-	dir := base
+	dir = base
 	for i := 2; ; i++ {
 		err := os.Mkdir(dir, 0o755)
 		if err == nil {
-			return dir, nil
+			return dir, append([]string{dir}, made...), nil
 		}
 		if !errors.Is(err, os.ErrExist) {
-			return "", fmt.Errorf("output folder %s: %w", dir, err)
+			return "", nil, fmt.Errorf("output folder %s: %w", dir, err)
 		}
 		dir = fmt.Sprintf("%s-%d", base, i)
+	}
+}
+
+// removeEmptyFolders removes each folder of dirs, in order, that is empty: a
+// folder that holds anything is left, and so are those after it.
+func removeEmptyFolders(dirs []string) {
+	for _, d := range dirs {
+		if os.Remove(d) != nil {
+			return
+		}
 	}
 }
 

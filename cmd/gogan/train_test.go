@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"image/png"
 	"math"
@@ -390,7 +391,7 @@ func TestTrainDefaultOut(t *testing.T) {
 	now := time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC)
 	var dirs []string
 	for range 3 {
-		dir, err := newRunDir("mlp", now)
+		dir, _, err := newRunDir("mlp", now)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -402,6 +403,24 @@ func TestTrainDefaultOut(t *testing.T) {
 			t.Errorf("run folders %v, want %v", dirs, want)
 			break
 		}
+	}
+}
+
+// A new run refused once its data are read (after gogan train made its
+// default folder) leaves no runs/<model>-<time>, nor a runs/ it made.
+func TestRefusedTrainLeavesNoRunFolder(t *testing.T) {
+	t.Chdir(t.TempDir())
+	missing := filepath.Join(t.TempDir(), "missing")
+	wantError(t, gogan(t, "train", "--data", missing, "--steps", "1"), 1, missing)
+	if _, err := os.Stat("runs"); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a refused run left runs/ (%v)", err)
+	}
+	if err := os.MkdirAll(filepath.Join("runs", "earlier"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	wantError(t, gogan(t, "train", "--data", missing, "--steps", "1"), 1, missing)
+	if entries, err := os.ReadDir("runs"); err != nil || len(entries) != 1 || entries[0].Name() != "earlier" {
+		t.Errorf("after a refused run runs/ holds %v (%v), want earlier only", entries, err)
 	}
 }
 
