@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"image"
 	"image/color"
-	"image/draw"
 	_ "image/gif"  // GIF: the first frame
 	_ "image/jpeg" // JPEG
 	_ "image/png"  // PNG
@@ -15,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/gogan/gogan/internal/composite"
 	_ "golang.org/x/image/bmp" // BMP
 	xdraw "golang.org/x/image/draw"
 	_ "golang.org/x/image/webp" // WebP
@@ -131,13 +131,7 @@ func decodeImage(dst []uint8, img image.Image, spec decodeSpec) (colored bool) {
 
 	// The center square, composited onto the background: opaque RGBA, so that the scaler
 	// and the conversion below see straight (not premultiplied) colors.
-	square := image.NewRGBA(image.Rect(0, 0, s, s))
-	if op, ok := img.(interface{ Opaque() bool }); ok && op.Opaque() {
-		draw.Draw(square, square.Bounds(), img, sr.Min, draw.Src)
-	} else {
-		draw.Draw(square, square.Bounds(), image.NewUniform(spec.bg), image.Point{}, draw.Src)
-		draw.Draw(square, square.Bounds(), img, sr.Min, draw.Over)
-	}
+	square := composite.Onto(img, sr, spec.bg)
 	out := square
 	if s != spec.size {
 		out = image.NewRGBA(image.Rect(0, 0, spec.size, spec.size))

@@ -4,12 +4,13 @@ import (
 	"fmt"
 	"image"
 	"image/color"
-	"image/draw"
 	"image/png"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/gogan/gogan/internal/composite"
 )
 
 // Limits of ReadPNGs, checked on each file's header (image.DecodeConfig) before
@@ -169,8 +170,9 @@ func decodeBounded(path string, r io.ReadSeeker) (image.Image, error) {
 // fromByte maps a byte p to p/127.5 - 1, the inverse of toByte.
 func fromByte(p uint8) float32 { return float32(p)/127.5 - 1 }
 
-// onto returns img composed over background, or img itself when it is opaque or the
-// background black (appendImage reads alpha-premultiplied colors: over black already).
+// onto returns img composed over background (composite.Onto), or img itself when it
+// is opaque or the background black (appendImage reads alpha-premultiplied colors:
+// over black already).
 func onto(img image.Image, background color.Color) image.Image {
 	if op, ok := img.(interface{ Opaque() bool }); ok && op.Opaque() {
 		return img
@@ -178,11 +180,7 @@ func onto(img image.Image, background color.Color) image.Image {
 	if r, g, b, a := background.RGBA(); a == 0xffff && r|g|b == 0 {
 		return img
 	}
-	b := img.Bounds()
-	canvas := image.NewRGBA(b)
-	draw.Draw(canvas, b, image.NewUniform(background), image.Point{}, draw.Src)
-	draw.Draw(canvas, b, img, b.Min, draw.Over)
-	return canvas
+	return composite.Onto(img, img.Bounds(), background)
 }
 
 // appendImage appends img as (height, width, channels) values in [-1, 1] to dst.
