@@ -31,9 +31,11 @@ func (s *Server) metrics(w http.ResponseWriter, r *http.Request) {
 		fail(w, err)
 		return
 	}
-	f, err := os.Open(filepath.Join(dir, gan.MetricsFile))
-	if err != nil && !os.IsNotExist(err) {
-		fail(w, err)
+	f, err := openMetrics(filepath.Join(dir, gan.MetricsFile))
+	if err != nil {
+		// The error names the server's folders: it goes to the log, not the client.
+		s.cfg.Log.Printf("serve: metrics of run %s: %v", r.PathValue("name"), err)
+		fail(w, errorf(http.StatusInternalServerError, "run %s: %s cannot be read (see the server's log)", r.PathValue("name"), gan.MetricsFile))
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
@@ -53,6 +55,26 @@ func (s *Server) metrics(w http.ResponseWriter, r *http.Request) {
 	}
 	out.WriteString("]\n")
 	out.Flush()
+}
+
+// openMetrics opens a run's metrics log: nil and no error when there is none yet, an
+// error when it is there but is not a file that can be read.
+func openMetrics(path string) (*os.File, error) {
+	f, err := os.Open(path)
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if info, err := f.Stat(); err != nil || !info.Mode().IsRegular() {
+		f.Close()
+		if err == nil {
+			err = fmt.Errorf("%s is not a regular file", path)
+		}
+		return nil, err
+	}
+	return f, nil
 }
 
 // readLines reads the complete lines of a JSON-lines file from byte offset

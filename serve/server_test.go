@@ -284,6 +284,19 @@ func TestLimitsAndBadRequests(t *testing.T) {
 	if strings.Contains(string(a.body), outside) {
 		t.Errorf("the answer names the server's folders: %s", a.body)
 	}
+	// So is a metrics log that cannot be read: a 500 that names it, its cause in the log only.
+	metrics := filepath.Join(secret, "metrics.jsonl")
+	if err := os.RemoveAll(metrics); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(metrics, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	a = do(t, newServer(t, Config{Run: secret}), "GET", "/api/runs/secret/metrics", nil)
+	wantStatus(t, "unreadable metrics", a, 500, "run secret: metrics.jsonl cannot be read (see the server's log)")
+	if strings.Contains(string(a.body), outside) {
+		t.Errorf("the answer names the server's folders: %s", a.body)
+	}
 	// A path with .. is no route: neither served nor redirected (TestNoRedirects).
 	wantStatus(t, "dot-dot in the path", do(t, s, "GET", "/api/runs/mlp/../../etc/metrics", nil), 404, "no route")
 }
