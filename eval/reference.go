@@ -28,9 +28,12 @@ type Reference struct {
 	Stats    metrics.Stats
 }
 
-// NewReference embeds a set of images as a reference.
+// NewReference embeds a set of images, at least MinSamples, as a reference.
 func NewReference(net *FeatureNet, s *Samples) (*Reference, error) {
 	if err := s.checkFor(net); err != nil {
+		return nil, err
+	}
+	if err := checkReferenceSize(s.source(), s.N); err != nil {
 		return nil, err
 	}
 	e, err := net.Embed(s.Images, s.N)
@@ -38,6 +41,15 @@ func NewReference(net *FeatureNet, s *Samples) (*Reference, error) {
 		return nil, err
 	}
 	return referenceOf(s.Source, e)
+}
+
+// checkReferenceSize refuses a reference of fewer than MinSamples images, as
+// LoadSamples and Score refuse so few samples.
+func checkReferenceSize(name string, n int) error {
+	if n < MinSamples {
+		return fmt.Errorf("eval: reference %s: %d images, at least %d are needed", name, n, MinSamples)
+	}
+	return nil
 }
 
 func referenceOf(name string, e *Embedding) (*Reference, error) {
@@ -60,7 +72,8 @@ type CacheOptions struct {
 	// then recomputed and rewritten); nil discards it.
 	Warn io.Writer
 	// Test, when set, stands in for the dataset's test images (n, 28, 28, 1) in [−1, 1],
-	// so that a caller that has loaded them already does not read them again.
+	// n ≥ MinSamples, so that a caller that has loaded them already does not read them
+	// again.
 	Test []float32
 }
 
@@ -99,7 +112,11 @@ func DatasetReference(net *FeatureNet, dataset string, opts CacheOptions) (*Refe
 		}
 		test = data.Scale(ds.Test.Images)
 	}
-	e, err := net.Embed(test, len(test)/net.Shape().Size())
+	n := len(test) / net.Shape().Size()
+	if err := checkReferenceSize(name(n), n); err != nil {
+		return nil, err
+	}
+	e, err := net.Embed(test, n)
 	if err != nil {
 		return nil, err
 	}

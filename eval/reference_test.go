@@ -230,3 +230,29 @@ func TestReferenceCacheUnwritable(t *testing.T) {
 		t.Errorf("warning %q", warn.String())
 	}
 }
+
+// TestReferenceTooFew: a reference of fewer than MinSamples images is refused by
+// NewReference and DatasetReference, as LoadSamples and Score refuse so few samples,
+// with an error naming the count and the minimum; nothing is cached.
+func TestReferenceTooFew(t *testing.T) {
+	net, err := LoadFeatureNet("mnist")
+	if err != nil {
+		t.Fatal(err)
+	}
+	few := MinSamples - 1
+	_, err = NewReference(net, &Samples{Images: noiseImages(few, 1), N: few, Source: "nine"})
+	if err == nil || !strings.Contains(err.Error(), "nine: 9 images, at least 10 are needed") {
+		t.Errorf("NewReference of %d images: error %v", few, err)
+	}
+	dir := t.TempDir()
+	_, err = DatasetReference(net, "mnist", CacheOptions{Dir: dir, Test: noiseImages(few, 1)})
+	if err == nil || !strings.Contains(err.Error(), "mnist test set (9 images): 9 images, at least 10 are needed") {
+		t.Errorf("DatasetReference of %d test images: error %v", few, err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("the cache holds %d files after a refused reference", len(entries))
+	}
+	if _, err := NewReference(net, &Samples{Images: noiseImages(MinSamples, 1), N: MinSamples}); err != nil {
+		t.Errorf("NewReference of %d images: %v", MinSamples, err)
+	}
+}

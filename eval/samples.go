@@ -165,6 +165,14 @@ func isCheckpoint(path string, st os.FileInfo) bool {
 	return err == nil
 }
 
+// source is Source, or "samples" when it is empty, for errors.
+func (s *Samples) source() string {
+	if s.Source == "" {
+		return "samples"
+	}
+	return s.Source
+}
+
 // shape is the shape of one image: Shape, or ImageShape when unset.
 func (s *Samples) shape() tensor.Shape {
 	if s.Shape == nil {
@@ -209,11 +217,7 @@ func (s *Samples) checkFor(net *FeatureNet) error {
 func (s *Samples) checkCount() error {
 	size := s.shape().Size()
 	if s.N <= 0 || s.N > len(s.Images) || len(s.Images) != s.N*size {
-		source := s.Source
-		if source == "" {
-			source = "samples"
-		}
-		return fmt.Errorf("eval: %s: %d values for %d images of %s, want %d", source, len(s.Images), s.N, dims(s.shape()), max(s.N, 0)*size)
+		return fmt.Errorf("eval: %s: %d values for %d images of %s, want %d", s.source(), len(s.Images), s.N, dims(s.shape()), max(s.N, 0)*size)
 	}
 	return nil
 }
