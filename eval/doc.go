@@ -58,6 +58,8 @@
 // modes_covered and kl.
 //
 // Errors are returned, one line each, naming the file or value at fault; nothing here
-// panics on user input. No function modifies the slices it is given; a Monitor keeps
+// panics on user input. A nil or zero FeatureNet or Monitor (one not made by
+// LoadFeatureNet, ParseFeatureNet or NewMonitor) and a nil job are errors too, except
+// for FeatureNet's Shape, Classes and Dim, which panic naming the misuse. No function modifies the slices it is given; a Monitor keeps
 // its Test images (an autoencoder's codes are fitted to them at every evaluation).
 package eval

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -40,6 +41,10 @@ func IsDataset(name string) bool { return slices.Contains(Datasets, name) }
 // class logits (n, classes). The embedded networks take (28, 28, 1) and tell 10 classes
 // apart; a weights file says its shape and classes in its metadata (image_shape "H,W,C"
 // and classes), 28,28,1 and 10 when it does not.
+//
+// Make one with LoadFeatureNet or ParseFeatureNet. A zero FeatureNet holds no network:
+// Embed and the functions that take a network return an error for it (and for nil),
+// and Shape, Classes and Dim panic naming the misuse, a programmer error.
 type FeatureNet struct {
 	// Name is "mnist" or "fashion-mnist" for the embedded networks, else the file.
 	Name string
@@ -162,17 +167,47 @@ func featureNetGeometry(name string, meta map[string]string) (tensor.Shape, int,
 	return shape, classes, nil
 }
 
+// errEmptyFeatureNet is the error for a FeatureNet that holds no network (a zero value).
+var errEmptyFeatureNet = errors.New("eval: the FeatureNet holds no network: make it with LoadFeatureNet or ParseFeatureNet")
+
+// check says whether f can run: not nil, and made by ParseFeatureNet.
+func (f *FeatureNet) check() error {
+	switch {
+	case f == nil:
+		return errNoFeatureNet
+	case f.features == nil || f.head == nil:
+		return errEmptyFeatureNet
+	}
+	return nil
+}
+
+// mustHold panics, naming the method called, when f holds no network.
+func (f *FeatureNet) mustHold(method string) {
+	if err := f.check(); err != nil {
+		panic("eval: FeatureNet." + method + ": " + strings.TrimPrefix(err.Error(), "eval: "))
+	}
+}
+
 // Shape is the shape (H, W, C) of the images the network takes.
-func (f *FeatureNet) Shape() tensor.Shape { return f.features.InputShape() }
+func (f *FeatureNet) Shape() tensor.Shape {
+	f.mustHold("Shape")
+	return f.features.InputShape()
+}
 
 // String names the network and its hash, as scores print it: "mnist 0123456789ab".
 func (f *FeatureNet) String() string { return f.Name + " " + f.Hash }
 
 // Classes is the number of classes the network tells apart.
-func (f *FeatureNet) Classes() int { return f.head.OutputShape().Size() }
+func (f *FeatureNet) Classes() int {
+	f.mustHold("Classes")
+	return f.head.OutputShape().Size()
+}
 
 // Dim is the width of the features.
-func (f *FeatureNet) Dim() int { return f.features.OutputShape().Size() }
+func (f *FeatureNet) Dim() int {
+	f.mustHold("Dim")
+	return f.features.OutputShape().Size()
+}
 
 // Embedding is what the feature network says of a set of images.
 type Embedding struct {
@@ -186,6 +221,9 @@ type Embedding struct {
 // the network's Shape.
 // A NaN or infinite pixel is an error that names the image.
 func (f *FeatureNet) Embed(images []float32, n int) (*Embedding, error) {
+	if err := f.check(); err != nil {
+		return nil, err
+	}
 	size := f.features.InputShape().Size()
 	if n <= 0 || len(images) != n*size {
 		return nil, fmt.Errorf("eval: Embed: %d values for %d images of %s, want %d", len(images), n, f.features.InputShape(), n*size)
@@ -226,6 +264,9 @@ func softmax(dst []float64, logits []float32) {
 // "head/..." tensors only (no optimizer state), with metadata: the format, the model,
 // the dataset and step of the run, and whatever meta adds (a test accuracy, say).
 func ExportFeatureNet(path string, c *gan.ClassifierTrainer, meta map[string]string) error {
+	if c == nil || c.Features == nil || c.Head == nil {
+		return fmt.Errorf("eval: export feature network %s: no classifier (make one with gan.NewClassifierTrainer or load a run with gan.LoadJob)", path)
+	}
 	tensors := map[string]checkpoint.Tensor{}
 	for prefix, m := range map[string]*nn.Sequential{"features": c.Features, "head": c.Head} {
 		for _, w := range m.Weights() {

@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/gogan/gogan/gan"
@@ -19,7 +20,8 @@ const monitorKIDSubsets = 20
 // Monitor scores a generator while it trains: FID, KID and the Inception Score of
 // MonitorN samples from fixed latent vectors against the test set of the run's dataset;
 // on Stacked MNIST, the modes covered and the KL divergence of StackedN samples
-// (ScoreStacked).
+// (ScoreStacked). Make one with NewMonitor: a zero Monitor has nothing to score with,
+// and its Evaluate returns an error saying so.
 type Monitor struct {
 	net     *FeatureNet
 	ref     *Reference // nil on Stacked MNIST
@@ -102,6 +104,9 @@ func (m *Monitor) N() int { return m.n }
 // and "kl".
 // It leaves the job untouched (inference mode, its own latent vectors).
 func (m *Monitor) Evaluate(job gan.Job) ([]gan.Value, error) {
+	if m == nil || m.net == nil {
+		return nil, errors.New("eval: the Monitor holds no feature network: make it with NewMonitor")
+	}
 	s, err := Generated(job, m.n, m.seed, func() ([]float32, error) { return m.test, nil })
 	if err != nil {
 		return nil, err

@@ -83,6 +83,9 @@ type CacheOptions struct {
 // (atomically). A damaged or mismatched file gives a warning and is recomputed; a
 // cache that cannot be written gives a warning, not an error.
 func DatasetReference(net *FeatureNet, dataset string, opts CacheOptions) (*Reference, error) {
+	if err := net.check(); err != nil {
+		return nil, err
+	}
 	if !IsDataset(dataset) {
 		return nil, fmt.Errorf("eval: no test set named %q (want mnist or fashion-mnist)", dataset)
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/gogan/gogan/checkpoint"
+	"github.com/gogan/gogan/gan"
 )
 
 // TestReferenceCache: the first call computes and writes the cache file, the second
@@ -254,5 +255,63 @@ func TestReferenceTooFew(t *testing.T) {
 	}
 	if _, err := NewReference(net, &Samples{Images: noiseImages(MinSamples, 1), N: MinSamples}); err != nil {
 		t.Errorf("NewReference of %d images: %v", MinSamples, err)
+	}
+}
+
+// TestZeroValues: a zero or nil FeatureNet, a zero or nil Monitor, a nil job and a
+// nil classifier given to the exported functions give an error naming the misuse,
+// not a nil dereference; the accessors of a zero FeatureNet panic naming it.
+func TestZeroValues(t *testing.T) {
+	gray := &Samples{Images: noiseImages(20, 1), N: 20, Source: "noise"}
+	color := &Samples{Images: noise(20*StackedShape.Size(), 1), N: 20, Shape: StackedShape, Source: "color"}
+	var (
+		zero    FeatureNet
+		nilNet  *FeatureNet
+		nilMon  *Monitor
+		nilGAN  *gan.Trainer
+		nilCls  *gan.ClassifierTrainer
+		emptied = "the FeatureNet holds no network: make it with LoadFeatureNet or ParseFeatureNet"
+	)
+	errorOf := func(_ any, err error) error { return err }
+	for _, c := range []struct {
+		name string
+		call func() error
+		want string
+	}{
+		{"Embed of a zero network", func() error { return errorOf(zero.Embed(gray.Images, gray.N)) }, emptied},
+		{"Embed of nil", func() error { return errorOf(nilNet.Embed(gray.Images, gray.N)) }, "no feature network"},
+		{"NewReference", func() error { return errorOf(NewReference(&zero, gray)) }, emptied},
+		{"Score", func() error { return errorOf(Score(&zero, gray, &Reference{}, Options{})) }, emptied},
+		{"ScoreStacked", func() error { return errorOf(ScoreStacked(&zero, color)) }, emptied},
+		{"DatasetReference", func() error { return errorOf(DatasetReference(&zero, "mnist", CacheOptions{Dir: t.TempDir()})) }, emptied},
+		{"DatasetReference of nil", func() error { return errorOf(DatasetReference(nil, "mnist", CacheOptions{Dir: t.TempDir()})) }, "no feature network"},
+		{"Evaluate of a zero Monitor", func() error { return errorOf((&Monitor{}).Evaluate(newClassifier(t, 1))) }, "make it with NewMonitor"},
+		{"Evaluate of nil", func() error { return errorOf(nilMon.Evaluate(nil)) }, "make it with NewMonitor"},
+		{"Generated of a nil *gan.Trainer", func() error { return errorOf(Generated(nilGAN, 20, 1, nil)) }, "no job"},
+		{"ExportFeatureNet of nil", func() error { return ExportFeatureNet(filepath.Join(t.TempDir(), "x"), nilCls, nil) }, "no classifier"},
+		{"ExportFeatureNet of a zero trainer", func() error {
+			return ExportFeatureNet(filepath.Join(t.TempDir(), "x"), &gan.ClassifierTrainer{}, nil)
+		}, "no classifier"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Fatalf("panic: %v", r)
+				}
+			}()
+			if err := c.call(); err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %v, want one saying %q", err, c.want)
+			}
+		})
+	}
+	for name, call := range map[string]func(){"Shape": func() { zero.Shape() }, "Classes": func() { zero.Classes() }, "Dim": func() { nilNet.Dim() }} {
+		func() {
+			defer func() {
+				if msg, _ := recover().(string); !strings.Contains(msg, "FeatureNet."+name+": ") {
+					t.Errorf("%s of a zero FeatureNet: panic %q, want one naming FeatureNet.%s", name, msg, name)
+				}
+			}()
+			call()
+		}()
 	}
 }

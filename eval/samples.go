@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 
 	"github.com/gogan/gogan/data"
@@ -201,13 +202,14 @@ var (
 // checkFor checks that there are samples, images of the shape net takes (else a
 // *ShapeError naming both shapes), and as many as N says.
 func (s *Samples) checkFor(net *FeatureNet) error {
-	switch {
-	case s == nil:
+	if s == nil {
 		return errNoSamples
-	case net == nil:
-		return errNoFeatureNet
-	case !s.shape().Equal(net.Shape()):
-		return &ShapeError{Source: s.Source, Have: s.shape(), Want: net.Shape()}
+	}
+	if err := net.check(); err != nil {
+		return err
+	}
+	if !s.shape().Equal(net.Shape()) {
+		return &ShapeError{Source: s.source(), Have: s.shape(), Want: net.Shape()}
 	}
 	return s.checkCount()
 }
@@ -296,7 +298,7 @@ func Generated(job gan.Job, n int, seed uint64, test func() ([]float32, error)) 
 // or "cuda:N" (gan.GenerateOn, which names what a GPU cannot run).
 func GeneratedOn(device string, job gan.Job, n int, seed uint64, test func() ([]float32, error)) (*Samples, error) {
 	switch {
-	case job == nil:
+	case nilJob(job):
 		return nil, errors.New("no job: nothing to evaluate")
 	case n < MinSamples || n > MaxSamples:
 		return nil, fmt.Errorf("%d samples asked for, the number must be in [%d, %d]", n, MinSamples, MaxSamples)
@@ -351,6 +353,13 @@ func GeneratedOn(device string, job gan.Job, n int, seed uint64, test func() ([]
 		return nil, fmt.Errorf("model %s generates no images: nothing to evaluate", job.Settings().Model)
 	}
 	return &Samples{Images: imgs, N: n, Shape: shape, Labels: labels}, nil
+}
+
+// nilJob says whether job is nil or a nil pointer (a *gan.Trainer that
+// gan.LoadCheckpoint did not return, say).
+func nilJob(job gan.Job) bool {
+	v := reflect.ValueOf(job)
+	return job == nil || v.Kind() == reflect.Pointer && v.IsNil()
 }
 
 // unwrapPath drops the *PathError wrapper, whose message repeats the path.

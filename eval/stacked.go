@@ -45,13 +45,15 @@ type StackedScores struct {
 // network: it must take 28×28×1 images and tell 10 classes apart) and returns the
 // modes covered and the KL divergence. The samples must be (N, 28, 28, 3).
 func ScoreStacked(net *FeatureNet, s *Samples) (*StackedScores, error) {
-	switch {
-	case s == nil:
+	if s == nil {
 		return nil, errNoSamples
-	case net == nil:
-		return nil, errNoFeatureNet
+	}
+	if err := net.check(); err != nil {
+		return nil, err
+	}
+	switch {
 	case !s.shape().Equal(StackedShape):
-		return nil, fmt.Errorf("eval: %s: Stacked MNIST images are %s, these are %s", s.Source, dims(StackedShape), dims(s.shape()))
+		return nil, fmt.Errorf("eval: %s: Stacked MNIST images are %s, these are %s", s.source(), dims(StackedShape), dims(s.shape()))
 	case !net.Shape().Equal(ImageShape) || net.Classes() != 10:
 		return nil, fmt.Errorf("eval: Stacked MNIST is scored by an MNIST network (28×28×1, 10 classes); %s takes %s and has %d classes", net.Name, dims(net.Shape()), net.Classes())
 	}
