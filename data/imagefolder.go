@@ -236,22 +236,7 @@ func listImages(dir string) ([]imageFile, []string, error) {
 	if len(top) == 0 {
 		return nil, nil, fmt.Errorf("data: %s: empty folder", dir)
 	}
-	var classes []string
-	hasImages := false
-	for _, e := range top {
-		if hidden(e.Name()) {
-			continue
-		}
-		if e.IsDir() {
-			classes = append(classes, e.Name()) // ReadDir sorts by name
-		} else if isImageName(e.Name()) {
-			hasImages = true
-		}
-	}
-	if hasImages {
-		classes = nil
-	}
-
+	classes := classFolders(top)
 	var files []imageFile
 	label := map[string]int{}
 	for i, c := range classes {
@@ -309,6 +294,32 @@ func listImages(dir string) ([]imageFile, []string, error) {
 		return nil, nil, err
 	}
 	return files, classes, nil
+}
+
+// IsClassFolder reports whether LoadImageFolder reads dir as a folder of class folders:
+// its first level holds at least one folder (not a dot folder) and no image file. A
+// folder whose first level holds an image file is a folder of images without classes,
+// whatever folders it also holds.
+func IsClassFolder(dir string) bool {
+	top, err := os.ReadDir(dir)
+	return err == nil && classFolders(top) != nil
+}
+
+// classFolders returns the names of the class folders among a folder's first-level
+// entries, sorted as ReadDir sorts them: its folders (not dot folders) when it holds
+// no image file, else nil.
+func classFolders(top []fs.DirEntry) []string {
+	var classes []string
+	for _, e := range top {
+		switch {
+		case hidden(e.Name()):
+		case e.IsDir():
+			classes = append(classes, e.Name())
+		case isImageName(e.Name()):
+			return nil
+		}
+	}
+	return classes
 }
 
 // hidden reports whether a file or folder name starts with "." (".git", macOS's "._x.jpg").

@@ -213,6 +213,55 @@ func TestLoadImageFolderFlat(t *testing.T) {
 	}
 }
 
+// TestIsClassFolder: IsClassFolder tells a folder of class folders from a folder of
+// images as LoadImageFolder does: images at the first level make a folder of images,
+// whatever folders lie beside them.
+func TestIsClassFolder(t *testing.T) {
+	img := uniform("gray", 8, 8, color.Gray{10})
+	for _, tc := range []struct {
+		name    string
+		files   []string // image files; a name ending in "/" is an empty folder
+		classes bool
+	}{
+		{"images", []string{"a.png", "b.png"}, false},
+		{"images and a stray folder", []string{"a.png", "b.png", "old/c.png"}, false},
+		{"images and an empty folder", []string{"a.png", "empty/"}, false},
+		{"class folders", []string{"ant/a.png", "bee/b.png"}, true},
+		{"class folders and a text file", []string{"ant/a.png", "bee/b.png", "notes.txt"}, true},
+		{"a dot folder beside images", []string{".thumbs/a.png", "b.png"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for _, f := range tc.files {
+				path := filepath.Join(dir, f)
+				switch {
+				case strings.HasSuffix(f, "/"):
+					if err := os.MkdirAll(path, 0o755); err != nil {
+						t.Fatal(err)
+					}
+				case strings.HasSuffix(f, ".png"):
+					writeImage(t, path, img)
+				default:
+					mustWrite(t, path, []byte("text"))
+				}
+			}
+			if got := IsClassFolder(dir); got != tc.classes {
+				t.Errorf("IsClassFolder: %v, want %v", got, tc.classes)
+			}
+			f, err := LoadImageFolder(dir, ImageFolderOptions{CacheDir: t.TempDir()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (f.Classes != nil) != tc.classes {
+				t.Errorf("LoadImageFolder found classes %q, IsClassFolder says %v", f.Classes, tc.classes)
+			}
+		})
+	}
+	if IsClassFolder(filepath.Join(t.TempDir(), "missing")) {
+		t.Error("a missing folder is a class folder")
+	}
+}
+
 func TestLoadImageFolderTransparency(t *testing.T) {
 	dir := t.TempDir()
 	writeImage(t, filepath.Join(dir, "clear.png"), uniform("nrgba", 4, 4, color.NRGBA{0, 255, 0, 0}))

@@ -29,8 +29,9 @@
 //
 // Samples are (N, H, W, C) images in [−1, 1], of the feature network's shape, from a
 // trained run or checkpoint (its generator makes N images from seeded latent vectors), a
-// folder of PNG files (read gray or in color as the network takes them), a folder of
-// images in class folders, or an IDX image file (LoadSamples). Images of another shape
+// folder of PNG files (those of its first level, read gray or in color as the network
+// takes them), a folder of images in class folders (one whose first level holds folders
+// and no image file, IsClassFolder), or an IDX image file (LoadSamples). Images of another shape
 // are refused with a *ShapeError naming both shapes. A Reference is a set of real images seen by the network: its
 // features (for KID and precision/recall) and their float64 mean and covariance (for
 // FID). The test sets of mnist and fashion-mnist are cached under

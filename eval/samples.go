@@ -83,8 +83,10 @@ const DefaultN = 10_000
 //     from latent vectors seeded by Seed (a GAN's G; an autoencoder's decoder, on codes
 //     drawn from the Gaussian fitted to the test images' codes, as gogan sample does);
 //   - a folder of PNG files, all of Shape's height and width, read gray or in color
-//     as Shape says, transparent pixels composed over Background: the first N by name;
-//   - a folder of images in class folders (data.LoadImageFolder), scaled to Shape;
+//     as Shape says, transparent pixels composed over Background: the first N by name
+//     (the .png files of its first level; its subfolders are not read);
+//   - a folder of images in class folders (data.LoadImageFolder), scaled to Shape: a
+//     folder whose first level holds folders and no image file (IsClassFolder);
 //   - an IDX image file, raw or gzip-compressed, of Shape: its first N images.
 func LoadSamples(path string, opts SampleOptions) (*Samples, error) {
 	if opts.N == 0 {
@@ -233,20 +235,11 @@ func dims(s tensor.Shape) string {
 	return strings.Join(d, "×")
 }
 
-// IsClassFolder says whether dir holds a folder (not a dot folder): an image folder
-// with classes, one subfolder each, whose images Load reads with their labels.
-func IsClassFolder(dir string) bool {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return false
-	}
-	for _, e := range entries {
-		if e.IsDir() && !strings.HasPrefix(e.Name(), ".") {
-			return true
-		}
-	}
-	return false
-}
+// IsClassFolder says whether LoadSamples reads dir as a folder of images in class
+// folders, as gogan train does (data.IsClassFolder): its first level holds folders (not
+// dot folders) and no image file. A folder whose first level holds images is a folder
+// of PNGs, whose subfolders are not read.
+func IsClassFolder(dir string) bool { return data.IsClassFolder(dir) }
 
 func readPNGs(dir string, shape tensor.Shape, bg data.Background) (*Samples, error) {
 	imgs, n, h, w, err := report.ReadPNGsOnto(dir, shape[2], bg.Color())

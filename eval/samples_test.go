@@ -87,6 +87,26 @@ func TestLoadSamplesFiles(t *testing.T) {
 	}
 }
 
+// TestLoadSamplesStraySubfolder: a folder of PNGs with a subfolder beside them is
+// read as its PNGs, as gogan train reads a folder with images at its first level
+// without classes; the subfolder's images (here of another size) are not read.
+func TestLoadSamplesStraySubfolder(t *testing.T) {
+	dir := pngFolder(t, 12, 28, 28)
+	if err := report.WritePNGs(filepath.Join(dir, "old"), "o-", noise(3*32*32, 2), 3, 32, 32, 1); err != nil {
+		t.Fatal(err)
+	}
+	if IsClassFolder(dir) {
+		t.Error("IsClassFolder: a folder of PNGs with a subfolder is taken for class folders")
+	}
+	s, err := LoadSamples(dir, SampleOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.N != 12 || s.Source != dir+" (12 PNG images)" {
+		t.Errorf("%d samples from %q, want the 12 PNGs of the first level", s.N, s.Source)
+	}
+}
+
 // TestLoadSamplesRejects: wrong sizes, mixed sizes, an empty folder and a bad IDX
 // file each give a one-line error that names the file and the problem.
 func TestLoadSamplesRejects(t *testing.T) {

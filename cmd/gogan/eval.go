@@ -40,8 +40,8 @@ type evalFlags struct {
 func newEvalCommand() *command {
 	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
 	f := &evalFlags{fs: fs}
-	fs.StringVar(&f.samples, "samples", "", "what to score: a run folder, checkpoint, folder of PNGs or IDX image file, of the feature network's image shape (required)")
-	fs.StringVar(&f.ref, "ref", "mnist", `real data to compare with: "mnist", "fashion-mnist" (their test sets), "stacked-mnist" (modes covered and KL), or a path as for --samples, or a folder of images in class folders`)
+	fs.StringVar(&f.samples, "samples", "", "what to score: a run folder, checkpoint, folder of PNGs (those of its first level; subfolders are not read) or IDX image file, of the feature network's image shape (required)")
+	fs.StringVar(&f.ref, "ref", "mnist", `real data to compare with: "mnist", "fashion-mnist" (their test sets), "stacked-mnist" (modes covered and KL), or a path as for --samples, or a folder of images in class folders (one holding folders and no image file)`)
 	fs.IntVar(&f.n, "n", eval.DefaultN, "images a generator makes; at most this many are read from a file or folder (its first)")
 	fs.BoolVar(&f.asJSON, "json", false, "print one JSON object instead of the table")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of the latent vectors and of KID's subsets")

@@ -316,3 +316,22 @@ func TestEvalRunAsReference(t *testing.T) {
 		t.Errorf("the reference is not the run's generator with the next seed\n%s", r)
 	}
 }
+
+// TestEvalStraySubfolder: a folder of PNGs with a subfolder beside them is a folder
+// of PNGs, as --samples and as --ref (scored through the default network), not a
+// folder of class folders that needs --feature-net.
+func TestEvalStraySubfolder(t *testing.T) {
+	dir := t.TempDir()
+	im, _ := patterns(20)
+	if err := report.WritePNGs(dir, "s-", data.Scale(im), 20, 28, 28, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := report.WritePNGs(filepath.Join(dir, "old"), "o-", make([]float32, 2*32*32), 2, 32, 32, 1); err != nil {
+		t.Fatal(err)
+	}
+	m := jsonScores(t, goganCached(t, t.TempDir(), "eval", "--samples", dir, "--ref", dir, "--json"))
+	want := dir + " (20 PNG images)"
+	if m["samples"] != want || m["ref"] != want || m["feature_net_name"] != "mnist" {
+		t.Errorf("samples %v, ref %v, feature net %v: want %q twice, through mnist", m["samples"], m["ref"], m["feature_net_name"], want)
+	}
+}
