@@ -104,14 +104,14 @@ func LoadSamples(path string, opts SampleOptions) (*Samples, error) {
 	}
 	run := isCheckpoint(path, st)
 	if opts.StandingStats > 0 && !run {
-		return nil, fmt.Errorf("eval: standing statistics recompute a run's generator; %s is not a run or checkpoint", path)
+		return nil, fmt.Errorf("eval: %w; %s is not a run or checkpoint", ErrStandingStats, path)
 	}
 	var s *Samples
 	switch {
 	case run:
 		job, err := gan.LoadJob(path)
 		if err == nil && opts.StandingStats > 0 {
-			err = recalibrate(job, opts.StandingStats)
+			err = recalibrate(job, path, opts.StandingStats)
 		}
 		if err != nil {
 			return nil, err
@@ -364,11 +364,17 @@ func unwrapPath(err error) error {
 	return err
 }
 
-// recalibrate gives a GAN's sampler standing statistics from batches batches.
-func recalibrate(job gan.Job, batches int) error {
+// ErrStandingStats is wrapped by LoadSamples's error when SampleOptions.StandingStats
+// is set for a path that is not a GAN's run or checkpoint: an option that the path
+// contradicts (gogan eval reports it as a usage error).
+var ErrStandingStats = errors.New("standing statistics recompute a GAN's generator")
+
+// recalibrate gives a GAN's sampler, loaded from path, standing statistics from
+// batches batches.
+func recalibrate(job gan.Job, path string, batches int) error {
 	t, ok := job.(*gan.Trainer)
 	if !ok {
-		return fmt.Errorf("standing statistics are for a GAN's generator; this run trains a %s", job.Settings().Model)
+		return fmt.Errorf("eval: %w; %s trains a %s", ErrStandingStats, path, job.Settings().Model)
 	}
 	return t.RecalibrateSampler(batches)
 }

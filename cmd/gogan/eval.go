@@ -47,7 +47,7 @@ func newEvalCommand() *command {
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of the latent vectors and of KID's subsets")
 	fs.StringVar(&f.netName, "feature-net", "", `feature network: "mnist", "fashion-mnist" or a weights .safetensors file (default: --ref's dataset, else mnist)`)
 	fs.StringVar(&f.background, "background", "white", "folders of images: what transparent pixels are composed over, white or black (as the run's gogan train --background)")
-	fs.IntVar(&f.standing, "standing-stats", 0, "a GAN run's generator: first give its BatchNorm layers standing statistics from this many batches of noise (BigGAN's; 0: as the run saved them)")
+	fs.IntVar(&f.standing, "standing-stats", 0, "--samples that is a GAN's run: first give its generator's BatchNorm layers standing statistics from this many batches of noise (BigGAN's; 0: as the run saved them); other samples refuse it")
 	fs.StringVar(&f.labels, "labels", "", "IDX label file: the class each sample was generated for (conditional generators): adds the label accuracy")
 	fs.StringVar(&f.device, "device", "cpu", "where a run's generator makes its images: cpu, cuda or cuda:N (an NVIDIA GPU; unconditional GANs of Dense, Conv2D(Transpose), BatchNormalization layers); the feature network and the scores stay on the CPU")
 	c := &command{
@@ -101,7 +101,7 @@ func runEval(env *environment, f *evalFlags) error {
 	}
 	s, err := eval.LoadSamples(f.samples, eval.SampleOptions{N: f.n, Seed: f.seed, Shape: net.Shape(), TestImages: runTestImages, Device: f.device, StandingStats: f.standing, Background: f.bg})
 	if err != nil {
-		return shapeHint(err, f.netName)
+		return shapeHint(standingUsage(err), f.netName)
 	}
 	if f.labels != "" {
 		if s.Labels != nil {
@@ -176,6 +176,15 @@ func shapeHint(err error, netName string) error {
 	return needFeatureNet(se.Source, fmt.Sprintf("%d×%d×%d images", se.Have[0], se.Have[1], se.Have[2]))
 }
 
+// standingUsage makes LoadSamples's refusal of --standing-stats for samples that are
+// not a GAN's run a usage error, as --labels for a conditional run's samples is one.
+func standingUsage(err error) error {
+	if errors.Is(err, eval.ErrStandingStats) {
+		return usageError{"--standing-stats: " + strings.TrimPrefix(err.Error(), "eval: ")}
+	}
+	return err
+}
+
 // stackedRun says whether path is a run or checkpoint trained on Stacked MNIST.
 func stackedRun(path string) bool {
 	if _, err := gan.FindCheckpoint(path); err != nil {
@@ -202,7 +211,7 @@ func evalStacked(env *environment, f *evalFlags, n int) error {
 	}
 	s, err := eval.LoadSamples(f.samples, eval.SampleOptions{N: n, Seed: f.seed, Shape: eval.StackedShape, Device: f.device, StandingStats: f.standing})
 	if err != nil {
-		return err
+		return standingUsage(err)
 	}
 	sc, err := eval.ScoreStacked(net, s)
 	if err != nil {

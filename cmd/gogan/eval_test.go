@@ -138,7 +138,7 @@ func TestEvalErrors(t *testing.T) {
 		{"wrong size", []string{"eval", "--samples", wrong, "--ref", ref, "--feature-net", "mnist"}, 1, []string{wrong, "32×32×1", "takes 28×28×1"}},
 		{"wrong size, no feature net", []string{"eval", "--samples", wrong, "--ref", ref}, 1, []string{wrong, "32×32×1", "train a classifier", "--feature-net"}},
 		{"bad magic", []string{"eval", "--samples", badMagic, "--ref", ref}, 1, []string{badMagic, "bad magic number 0x00000805"}},
-		{"standing statistics of a file", []string{"eval", "--samples", ref, "--ref", ref, "--standing-stats", "5"}, 1, []string{ref, "is not a run or checkpoint"}},
+		{"standing statistics of a file", []string{"eval", "--samples", ref, "--ref", ref, "--standing-stats", "5"}, 2, []string{"--standing-stats: ", ref + " is not a run or checkpoint"}},
 		{"standing statistics too many", []string{"eval", "--samples", run, "--standing-stats", "10001"}, 2, []string{"--standing-stats must be in [0, 10000]"}},
 		{"labels as samples", []string{"eval", "--samples", filepath.Join(dataDir, "t10k-labels-idx1-ubyte"), "--ref", ref}, 1, []string{"IDX labels file"}},
 		{"unknown feature net", []string{"eval", "--samples", run, "--ref", ref, "--feature-net", "cifar"}, 1, []string{"cifar", "want mnist, fashion-mnist or a .safetensors file"}},
@@ -333,5 +333,33 @@ func TestEvalStraySubfolder(t *testing.T) {
 	want := dir + " (20 PNG images)"
 	if m["samples"] != want || m["ref"] != want || m["feature_net_name"] != "mnist" {
 		t.Errorf("samples %v, ref %v, feature net %v: want %q twice, through mnist", m["samples"], m["ref"], m["feature_net_name"], want)
+	}
+}
+
+// TestEvalStandingStatsUsage: --standing-stats for samples that are not a GAN's run (a
+// folder of PNGs, Stacked MNIST's PNGs, an autoencoder's run) is a usage error naming
+// the flag and the samples, as --labels for a conditional run's samples is one.
+func TestEvalStandingStatsUsage(t *testing.T) {
+	dataDir, _ := trainedRun(t)
+	pngs := t.TempDir()
+	im, _ := patterns(12)
+	if err := report.WritePNGs(pngs, "s-", data.Scale(im), 12, 28, 28, 1); err != nil {
+		t.Fatal(err)
+	}
+	ae := filepath.Join(t.TempDir(), "ae")
+	wantExit(t, gogan(t, "train", "--model", "cae", "--data", dataDir, "--steps", "2", "--batch", "8", "--out", ae), 0)
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"folder", []string{"--samples", pngs}, pngs + " is not a run or checkpoint"},
+		{"stacked folder", []string{"--samples", pngs, "--ref", "stacked-mnist", "--n", "12"}, pngs + " is not a run or checkpoint"},
+		{"autoencoder", []string{"--samples", ae, "--n", "10"}, ae + " trains a cae"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := goganCached(t, t.TempDir(), append(append([]string{"eval"}, tc.args...), "--standing-stats", "2")...)
+			wantError(t, r, 2, "--standing-stats: standing statistics recompute a GAN's generator; "+tc.want)
+		})
 	}
 }
