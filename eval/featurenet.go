@@ -69,7 +69,7 @@ func LoadFeatureNet(name string) (*FeatureNet, error) {
 	}
 	buf, err := checkpoint.ReadFile(name)
 	if err != nil {
-		return nil, fmt.Errorf("eval: feature network: %w (want mnist, fashion-mnist or a .safetensors file)", err)
+		return nil, fmt.Errorf("eval: feature network %s: %w (want mnist, fashion-mnist or a .safetensors file)", name, unwrapPath(err))
 	}
 	return ParseFeatureNet(name, buf)
 }
@@ -91,7 +91,7 @@ func ParseFeatureNet(name string, buf []byte) (*FeatureNet, error) {
 	net := &FeatureNet{Name: name, Hash: hex.EncodeToString(sum[:])[:12]}
 	tensors, meta, err := checkpoint.ParseSafetensors(name, buf)
 	if err != nil {
-		return nil, fmt.Errorf("eval: feature network: %w", err)
+		return nil, fmt.Errorf("eval: feature network %s: %w", name, fileProblem(name, err))
 	}
 	if meta["format"] != FeatureNetFormat {
 		return nil, fmt.Errorf("eval: feature network %s: format %q, want %q (write one with gogan export-featurenet)", name, meta["format"], FeatureNetFormat)
@@ -228,20 +228,44 @@ func (f *FeatureNet) Embed(images []float32, n int) (*Embedding, error) {
 	if n <= 0 || len(images) != n*size {
 		return nil, fmt.Errorf("eval: Embed: %d values for %d images of %s, want %d", len(images), n, f.features.InputShape(), n*size)
 	}
-	for i, v := range images {
-		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-			return nil, fmt.Errorf("eval: image %d holds %v at pixel %d", i/size, v, i%size)
-		}
+	if i := firstNonFinite(images); i >= 0 {
+		return nil, fmt.Errorf("eval: image %d holds %v at pixel %d", i/size, images[i], i%size)
 	}
 	dim, classes := f.Dim(), f.Classes()
 	e := &Embedding{N: n, Features: make([]float32, n*dim), Probs: make([]float64, n*classes), Net: f.Hash}
 	logits := make([]float32, n*classes)
 	gan.Generate(f.features, e.Features, images, n)
 	gan.Generate(f.head, logits, e.Features, n)
+	if err := f.checkOutput("features", e.Features, dim); err != nil {
+		return nil, err
+	}
+	if err := f.checkOutput("logits", logits, classes); err != nil {
+		return nil, err
+	}
 	for i := range n {
 		softmax(e.Probs[i*classes:(i+1)*classes], logits[i*classes:(i+1)*classes])
 	}
 	return e, nil
+}
+
+// checkOutput refuses outputs of the network (width values an image) that are not
+// finite, naming the network: its weights overflow float32 on these images, and no
+// metric can use what it says of them.
+func (f *FeatureNet) checkOutput(what string, out []float32, width int) error {
+	if i := firstNonFinite(out); i >= 0 {
+		return fmt.Errorf("eval: feature network %s: its %s of image %d hold %v (its weights overflow float32 on these images)", f.Name, what, i/width, out[i])
+	}
+	return nil
+}
+
+// firstNonFinite is the index of the first NaN or ±Inf in x, or -1.
+func firstNonFinite(x []float32) int {
+	for i, v := range x {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return i
+		}
+	}
+	return -1
 }
 
 // softmax writes exp(l − max l) / Σ exp(l − max l) into dst, in float64.

@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -160,8 +161,10 @@ func TestParseFeatureNetRejects(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := LoadFeatureNet(tc.path)
-			if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
-				t.Errorf("error %v, want one line containing %q", err, tc.want)
+			prefix := "eval: feature network " + tc.path + ": "
+			if err == nil || !strings.HasPrefix(err.Error(), prefix) || !strings.Contains(err.Error(), tc.want) ||
+				strings.Contains(err.Error(), "\n") || strings.Contains(err.Error(), "checkpoint:") || strings.Count(err.Error(), tc.path) != 1 {
+				t.Errorf("error %v, want one line starting %q, containing %q, naming the file once", err, prefix, tc.want)
 			}
 		})
 	}
@@ -173,4 +176,41 @@ func keys(m map[string]checkpoint.Tensor) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// TestFeatureNetOverflow: a weights file whose values overflow float32 on the images,
+// or that gives features too large for the metrics, is an error naming the file.
+func TestFeatureNetOverflow(t *testing.T) {
+	s := &Samples{Images: noiseImages(20, 1), N: 20, Source: "noise"}
+	for _, tc := range []struct {
+		scale float32
+		want  string
+	}{
+		{1e25, "its features of image 0 hold NaN (its weights overflow float32 on these images)"},
+		{1e12, "metrics: KID: not finite"},
+	} {
+		t.Run(fmt.Sprint(tc.scale), func(t *testing.T) {
+			c := newClassifier(t, 1)
+			for _, w := range c.Features.Weights() {
+				for i := range w.Data {
+					w.Data[i] *= tc.scale
+				}
+			}
+			path := filepath.Join(t.TempDir(), "big.safetensors")
+			if err := ExportFeatureNet(path, c, nil); err != nil {
+				t.Fatal(err)
+			}
+			net, err := LoadFeatureNet(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ref, err := NewReference(net, s)
+			if err == nil {
+				_, err = Score(net, s, ref, Options{})
+			}
+			if err == nil || !strings.Contains(err.Error(), "feature network "+path) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v, want one naming %s and saying %q", err, path, tc.want)
+			}
+		})
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"syscall"
 
 	"github.com/gogan/gogan/checkpoint"
 	"github.com/gogan/gogan/data"
@@ -40,7 +41,7 @@ func NewReference(net *FeatureNet, s *Samples) (*Reference, error) {
 	if err != nil {
 		return nil, err
 	}
-	return referenceOf(s.Source, e)
+	return referenceOf(s.Source, net.Name, e)
 }
 
 // checkReferenceSize refuses a reference of fewer than MinSamples images, as
@@ -52,16 +53,24 @@ func checkReferenceSize(name string, n int) error {
 	return nil
 }
 
-func referenceOf(name string, e *Embedding) (*Reference, error) {
-	f, err := metrics.FeaturesFromFloat32(e.N, len(e.Features)/e.N, e.Features)
+// referenceOf is the reference name of what network netName said of a set of images
+// (its errors name both).
+func referenceOf(name, netName string, e *Embedding) (*Reference, error) {
+	f, st, err := statsOf(e)
 	if err != nil {
-		return nil, err
-	}
-	st, err := metrics.ComputeStats(f)
-	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("eval: %s through feature network %s: %w", name, netName, err)
 	}
 	return &Reference{Name: name, Net: e.Net, Features: f, Stats: st}, nil
+}
+
+// statsOf is the features of an embedding, in float64, and their statistics.
+func statsOf(e *Embedding) (metrics.Features, metrics.Stats, error) {
+	f, err := metrics.FeaturesFromFloat32(e.N, len(e.Features)/e.N, e.Features)
+	if err != nil {
+		return f, metrics.Stats{}, err
+	}
+	st, err := metrics.ComputeStats(f)
+	return f, st, err
 }
 
 // CacheOptions say where reference statistics are cached.
@@ -104,8 +113,9 @@ func DatasetReference(net *FeatureNet, dataset string, opts CacheOptions) (*Refe
 		ref.Name = name(ref.Features.N)
 		return ref, nil
 	}
-	if !errors.Is(err, fs.ErrNotExist) && opts.Warn != nil {
-		fmt.Fprintf(opts.Warn, "warning: reference cache %s is unusable, recomputing it: %v\n", path, err)
+	// A cache folder that is a file is a miss here, and a warning when it is written.
+	if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) && opts.Warn != nil {
+		fmt.Fprintf(opts.Warn, "warning: reference cache %s is unusable, recomputing it: %v\n", path, fileProblem(path, err))
 	}
 	test := opts.Test
 	if test == nil {
@@ -123,7 +133,7 @@ func DatasetReference(net *FeatureNet, dataset string, opts CacheOptions) (*Refe
 	if err != nil {
 		return nil, err
 	}
-	if ref, err = referenceOf(name(e.N), e); err != nil {
+	if ref, err = referenceOf(name(e.N), net.Name, e); err != nil {
 		return nil, err
 	}
 	// The cache only saves time: one that cannot be written is a warning.
@@ -132,7 +142,7 @@ func DatasetReference(net *FeatureNet, dataset string, opts CacheOptions) (*Refe
 		err = writeReference(path, dataset, ref, e.Features)
 	}
 	if err != nil && opts.Warn != nil {
-		fmt.Fprintf(opts.Warn, "warning: the reference statistics could not be cached (they will be computed again next time): %v\n", err)
+		fmt.Fprintf(opts.Warn, "warning: the reference statistics could not be cached in %s (they will be computed again next time): %v\n", path, fileProblem(path, err))
 	}
 	return ref, nil
 }

@@ -82,8 +82,9 @@ func TestReferenceCache(t *testing.T) {
 				t.Fatal(err)
 			}
 			msg := warn.String()
-			if !strings.HasPrefix(msg, "warning: reference cache "+path) || !strings.Contains(msg, tc.want) || strings.Count(msg, "\n") != 1 {
-				t.Errorf("warning %q: want one line about %s containing %q", msg, path, tc.want)
+			if !strings.HasPrefix(msg, "warning: reference cache "+path) || !strings.Contains(msg, tc.want) || strings.Count(msg, "\n") != 1 ||
+				strings.Count(msg, path) != 1 || strings.Contains(msg, "checkpoint") {
+				t.Errorf("warning %q: want one line about %s containing %q, naming the file once, not checkpoint", msg, path, tc.want)
 			}
 			if ref.Features.N != 50 {
 				t.Errorf("recomputed reference has %d features", ref.Features.N)
@@ -227,8 +228,22 @@ func TestReferenceCacheUnwritable(t *testing.T) {
 	if err != nil || ref == nil || ref.Features.N != 20 {
 		t.Fatalf("reference %v, error %v", ref, err)
 	}
-	if !strings.Contains(warn.String(), "could not be cached") {
-		t.Errorf("warning %q", warn.String())
+	if msg := warn.String(); !strings.Contains(msg, "could not be cached in "+filepath.Join(file, "refstats")) || strings.Count(msg, "\n") != 1 {
+		t.Errorf("warning %q, want one line naming the cache file", msg)
+	}
+
+	// A folder where the cache file should be: one warning, about the file, not checkpoint's.
+	dir := t.TempDir()
+	path := filepath.Join(dir, "mnist-"+net.Hash+".safetensors")
+	if err := os.Mkdir(path, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	warn.Reset()
+	if _, err := DatasetReference(net, "mnist", CacheOptions{Dir: dir, Warn: &warn, Test: noiseImages(20, 1)}); err != nil {
+		t.Fatal(err)
+	}
+	if msg := warn.String(); !strings.Contains(msg, "could not be cached in "+path) || strings.Contains(msg, "checkpoint") {
+		t.Errorf("warning %q, want one naming %s, not checkpoint", msg, path)
 	}
 }
 

@@ -364,6 +364,26 @@ func unwrapPath(err error) error {
 	return err
 }
 
+// fileProblem is err, an error of package checkpoint about the file path (reading,
+// parsing or writing it), less what a message naming the file says already: the
+// "checkpoint: " prefix and the path (an *fs.PathError's, "PATH: " or "write PATH: ").
+func fileProblem(path string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) && pe.Path == path {
+		return pe.Err
+	}
+	msg, cut := strings.CutPrefix(err.Error(), "checkpoint: ")
+	for _, prefix := range []string{path + ": ", "write " + path + ": "} {
+		if rest, ok := strings.CutPrefix(msg, prefix); ok {
+			return errors.New(rest)
+		}
+	}
+	if cut {
+		return errors.New(msg)
+	}
+	return err
+}
+
 // ErrStandingStats is wrapped by LoadSamples's error when SampleOptions.StandingStats
 // is set for a path that is not a GAN's run or checkpoint: an option that the path
 // contradicts (gogan eval reports it as a usage error).

@@ -75,7 +75,7 @@ func Score(net *FeatureNet, s *Samples, ref *Reference, opts Options) (*Scores, 
 	}
 	sc, err := scoreEmbedding(e, s.Labels, ref, opts)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("eval: %s against %s through feature network %s: %w", s.source(), ref.Name, net.Name, err)
 	}
 	sc.FeatureNetName, sc.Samples, sc.Ref = net.Name, s.Source, ref.Name
 	return sc, nil
@@ -98,13 +98,12 @@ func scoreEmbedding(e *Embedding, labels []int, ref *Reference, opts Options) (*
 		return nil, fmt.Errorf("eval: %d samples, at least %d are needed", e.N, MinSamples)
 	}
 	classes := len(e.Probs) / e.N
-	own, err := referenceOf("", e) // the samples' features and statistics
+	f, stats, err := statsOf(e) // the samples' features and statistics
 	if err != nil {
 		return nil, err
 	}
-	f := own.Features
 	sc := &Scores{N: e.N, RefN: ref.Features.N, FeatureNet: e.Net, Neighbours: opts.Neighbours}
-	if sc.FID, err = metrics.FID(own.Stats, ref.Stats); err != nil {
+	if sc.FID, err = metrics.FID(stats, ref.Stats); err != nil {
 		return nil, err
 	}
 	size := min(opts.KIDSubsetSize, e.N, ref.Features.N)
