@@ -77,8 +77,9 @@ func statsOf(e *Embedding) (metrics.Features, metrics.Stats, error) {
 type CacheOptions struct {
 	// Dir is the cache folder; "" means <os.UserCacheDir()>/gogan/refstats.
 	Dir string
-	// Warn receives the one-line warning about a cache file that cannot be used (it is
-	// then recomputed and rewritten); nil discards it.
+	// Warn receives the one-line warnings about a cache file that cannot be used (it is
+	// then recomputed and rewritten) or written, or a missing user cache folder; nil
+	// discards them.
 	Warn io.Writer
 	// Test, when set, stands in for the dataset's test images (n, 28, 28, 1) in [−1, 1],
 	// n ≥ MinSamples, so that a caller that has loaded them already does not read them
@@ -89,8 +90,9 @@ type CacheOptions struct {
 // DatasetReference is the test set of a dataset ("mnist", "fashion-mnist") as seen by
 // net. It is read from <Dir>/<dataset>-<hash>.safetensors when that file is there and
 // sound; otherwise it is computed from the test set and the file is written
-// (atomically). A damaged or mismatched file gives a warning and is recomputed; a
-// cache that cannot be written gives a warning, not an error.
+// (atomically). The cache only saves time: a damaged or mismatched file gives a warning
+// and is recomputed, and a cache that cannot be written, or no user cache folder, gives
+// a warning, not an error.
 func DatasetReference(net *FeatureNet, dataset string, opts CacheOptions) (*Reference, error) {
 	if err := net.check(); err != nil {
 		return nil, err
@@ -98,53 +100,78 @@ func DatasetReference(net *FeatureNet, dataset string, opts CacheOptions) (*Refe
 	if !IsDataset(dataset) {
 		return nil, fmt.Errorf("eval: no test set named %q (want mnist or fashion-mnist)", dataset)
 	}
-	name := func(n int) string { return fmt.Sprintf("%s test set (%d images)", dataset, n) }
-	dir := opts.Dir
+	warn := opts.Warn
+	if warn == nil {
+		warn = io.Discard
+	}
+	path, err := referenceCachePath(opts.Dir, dataset, net.Hash)
+	if err != nil {
+		fmt.Fprintf(warn, "warning: no reference cache (%v): the statistics of the %s test set are computed and not kept\n", err, dataset)
+	} else if ref, err := readReference(path, dataset, net); err == nil {
+		ref.Name = testSetName(dataset, ref.Features.N)
+		return ref, nil
+	} else if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
+		// A cache folder that is a file is a miss here, and a warning when it is written.
+		fmt.Fprintf(warn, "warning: reference cache %s is unusable, recomputing it: %v\n", path, fileProblem(path, err))
+	}
+	ref, features, err := testSetReference(net, dataset, opts.Test)
+	if err != nil {
+		return nil, err
+	}
+	if path == "" {
+		return ref, nil
+	}
+	err = os.MkdirAll(filepath.Dir(path), 0o755)
+	if err == nil {
+		err = writeReference(path, dataset, ref, features)
+	}
+	if err != nil {
+		fmt.Fprintf(warn, "warning: the reference statistics could not be cached in %s (they will be computed again next time): %v\n", path, fileProblem(path, err))
+	}
+	return ref, nil
+}
+
+// referenceCachePath is the cache file of a dataset's reference through the network
+// of hash hash, in dir or else in the user cache folder.
+func referenceCachePath(dir, dataset, hash string) (string, error) {
 	if dir == "" {
 		base, err := os.UserCacheDir()
 		if err != nil {
-			return nil, fmt.Errorf("eval: reference cache: %w", err)
+			return "", err
 		}
 		dir = filepath.Join(base, "gogan", "refstats")
 	}
-	path := filepath.Join(dir, dataset+"-"+net.Hash+".safetensors")
-	ref, err := readReference(path, dataset, net)
-	if err == nil {
-		ref.Name = name(ref.Features.N)
-		return ref, nil
-	}
-	// A cache folder that is a file is a miss here, and a warning when it is written.
-	if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) && opts.Warn != nil {
-		fmt.Fprintf(opts.Warn, "warning: reference cache %s is unusable, recomputing it: %v\n", path, fileProblem(path, err))
-	}
-	test := opts.Test
+	return filepath.Join(dir, dataset+"-"+hash+".safetensors"), nil
+}
+
+// testSetName names the reference of a dataset's test set of n images.
+func testSetName(dataset string, n int) string {
+	return fmt.Sprintf("%s test set (%d images)", dataset, n)
+}
+
+// testSetReference computes the reference of a dataset's test set (test, when not
+// nil, stands in for it) and returns it with the features as net computed them.
+func testSetReference(net *FeatureNet, dataset string, test []float32) (*Reference, []float32, error) {
 	if test == nil {
 		ds, err := data.Load(dataset)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		test = data.Scale(ds.Test.Images)
 	}
 	n := len(test) / net.Shape().Size()
-	if err := checkReferenceSize(name(n), n); err != nil {
-		return nil, err
+	if err := checkReferenceSize(testSetName(dataset, n), n); err != nil {
+		return nil, nil, err
 	}
 	e, err := net.Embed(test, n)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if ref, err = referenceOf(name(e.N), net.Name, e); err != nil {
-		return nil, err
+	ref, err := referenceOf(testSetName(dataset, n), net.Name, e)
+	if err != nil {
+		return nil, nil, err
 	}
-	// The cache only saves time: one that cannot be written is a warning.
-	err = os.MkdirAll(dir, 0o755)
-	if err == nil {
-		err = writeReference(path, dataset, ref, e.Features)
-	}
-	if err != nil && opts.Warn != nil {
-		fmt.Fprintf(opts.Warn, "warning: the reference statistics could not be cached in %s (they will be computed again next time): %v\n", path, fileProblem(path, err))
-	}
-	return ref, nil
+	return ref, e.Features, nil
 }
 
 // The tensors of a cached reference: the features (n, d) as the network computed them

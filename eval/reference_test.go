@@ -330,3 +330,26 @@ func TestZeroValues(t *testing.T) {
 		}()
 	}
 }
+
+// TestReferenceNoUserCache: without a user cache folder ($XDG_CACHE_HOME and $HOME
+// unset) the reference is computed, with a warning, as a folder of images is decoded
+// uncached; the cache only saves time.
+func TestReferenceNoUserCache(t *testing.T) {
+	net, err := LoadFeatureNet("mnist")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("XDG_CACHE_HOME", "")
+	t.Setenv("HOME", "")
+	if _, err := os.UserCacheDir(); err == nil {
+		t.Skip("this system has a user cache folder without $XDG_CACHE_HOME and $HOME")
+	}
+	var warn bytes.Buffer
+	ref, err := DatasetReference(net, "mnist", CacheOptions{Warn: &warn, Test: noiseImages(20, 1)})
+	if err != nil || ref.Features.N != 20 || ref.Name != "mnist test set (20 images)" {
+		t.Fatalf("reference %+v, error %v", ref, err)
+	}
+	if msg := warn.String(); !strings.HasPrefix(msg, "warning: no reference cache (") || strings.Count(msg, "\n") != 1 {
+		t.Errorf("warning %q, want one line saying there is no reference cache", msg)
+	}
+}
