@@ -47,7 +47,9 @@
 // set); the class histogram of the argmax posteriors and the number of classes holding
 // more than 2% of the samples; and, when the samples carry the labels a conditional
 // generator was asked for, the fraction classified as those labels. A Monitor scores a
-// generator during training on MonitorN samples.
+// generator during training on MonitorN samples. A network made by
+// FeatureNet.WithProgress reports how many images it has embedded, pass by pass, to a
+// function (gogan eval draws a progress bar with it).
 //
 // # Stacked MNIST
 //
@@ -61,6 +63,7 @@
 // Errors are returned, one line each, naming the file or value at fault; nothing here
 // panics on user input. A nil or zero FeatureNet or Monitor (one not made by
 // LoadFeatureNet, ParseFeatureNet or NewMonitor) and a nil job are errors too, except
-// for FeatureNet's Shape, Classes and Dim, which panic naming the misuse. No function modifies the slices it is given; a Monitor keeps
-// its Test images (an autoencoder's codes are fitted to them at every evaluation).
+// for FeatureNet's Shape, Classes, Dim and WithProgress, which panic naming the misuse.
+// No function modifies the slices it is given; a Monitor keeps its Test images (an
+// autoencoder's codes are fitted to them at every evaluation).
 package eval

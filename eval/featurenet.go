@@ -44,7 +44,7 @@ func IsDataset(name string) bool { return slices.Contains(Datasets, name) }
 //
 // Make one with LoadFeatureNet or ParseFeatureNet. A zero FeatureNet holds no network:
 // Embed and the functions that take a network return an error for it (and for nil),
-// and Shape, Classes and Dim panic naming the misuse, a programmer error.
+// and Shape, Classes, Dim and WithProgress panic naming the misuse, a programmer error.
 type FeatureNet struct {
 	// Name is "mnist" or "fashion-mnist" for the embedded networks, else the file.
 	Name string
@@ -55,6 +55,7 @@ type FeatureNet struct {
 	Meta map[string]string
 
 	features, head *nn.Sequential
+	progress       func(done, total int) // WithProgress's
 }
 
 // LoadFeatureNet returns the embedded network of a dataset ("mnist", "fashion-mnist"),
@@ -209,6 +210,24 @@ func (f *FeatureNet) Dim() int {
 	return f.features.OutputShape().Size()
 }
 
+// WithProgress returns a copy of the network, sharing its weights, that reports its
+// progress to progress(done, total) while it embeds images: in Embed and in every
+// function given it (NewReference, DatasetReference when it computes the reference,
+// Score, ScoreStacked), done images of total: 0 first, then after each batch of
+// EmbedBatch images, the last call of each pass with done == total. ScoreStacked counts its three passes
+// as one of 3·N images. progress is called on the goroutine that runs the network; nil
+// reports nothing.
+func (f *FeatureNet) WithProgress(progress func(done, total int)) *FeatureNet {
+	f.mustHold("WithProgress")
+	c := *f
+	c.progress = progress
+	return &c
+}
+
+// EmbedBatch is the number of images the network embeds at once (gan.Generate's
+// batch), between two reports of WithProgress's function.
+const EmbedBatch = 256
+
 // Embedding is what the feature network says of a set of images.
 type Embedding struct {
 	N        int
@@ -233,8 +252,17 @@ func (f *FeatureNet) Embed(images []float32, n int) (*Embedding, error) {
 	}
 	dim, classes := f.Dim(), f.Classes()
 	e := &Embedding{N: n, Features: make([]float32, n*dim), Probs: make([]float64, n*classes), Net: f.Hash}
+	if f.progress != nil {
+		f.progress(0, n)
+	}
+	for start := 0; start < n; start += EmbedBatch {
+		m := min(EmbedBatch, n-start)
+		gan.Generate(f.features, e.Features[start*dim:(start+m)*dim], images[start*size:(start+m)*size], m)
+		if f.progress != nil {
+			f.progress(start+m, n)
+		}
+	}
 	logits := make([]float32, n*classes)
-	gan.Generate(f.features, e.Features, images, n)
 	gan.Generate(f.head, logits, e.Features, n)
 	if err := f.checkOutput("features", e.Features, dim); err != nil {
 		return nil, err

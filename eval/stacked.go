@@ -67,7 +67,7 @@ func ScoreStacked(net *FeatureNet, s *Samples) (*StackedScores, error) {
 			channel[i] = s.Images[3*i+ch]
 		}
 		var err error
-		if digits[ch], err = net.classify(channel, s.N); err != nil {
+		if digits[ch], err = net.passOf(ch, 3, s.N).classify(channel, s.N); err != nil {
 			return nil, fmt.Errorf("eval: %s, channel %d: %w", s.Source, ch, err)
 		}
 	}
@@ -91,6 +91,15 @@ func modeStats(hist []int, n int) (covered int, kl float64) {
 		kl += p * math.Log(p*float64(len(hist)))
 	}
 	return covered, max(kl, 0)
+}
+
+// passOf is the network reporting pass k of passes passes over n images each as
+// part of one count of passes·n images.
+func (f *FeatureNet) passOf(k, passes, n int) *FeatureNet {
+	if f.progress == nil {
+		return f
+	}
+	return f.WithProgress(func(done, _ int) { f.progress(k*n+done, passes*n) })
 }
 
 // classify returns the class the network gives each of n images (n, H, W, C): the

@@ -111,11 +111,11 @@ func runEval(env *environment, f *evalFlags) error {
 			return err
 		}
 	}
-	r, err := evalReference(env, net, f)
+	r, err := evalReference(env, net.WithProgress(featureProgress(env, "the reference")), f)
 	if err != nil {
 		return err
 	}
-	sc, err := eval.Score(net, s, r, eval.Options{Seed: f.seed})
+	sc, err := eval.Score(net.WithProgress(featureProgress(env, "the samples")), s, r, eval.Options{Seed: f.seed})
 	if err != nil {
 		return shapeHint(err, f.netName)
 	}
@@ -123,6 +123,13 @@ func runEval(env *environment, f *evalFlags) error {
 		return json.NewEncoder(env.stdout).Encode(sc)
 	}
 	return printScores(env.stdout, sc)
+}
+
+// featureProgress draws the progress of the feature network through what, on stderr
+// when it is a terminal. A generator's samples (eval.LoadSamples) are made without a
+// bar: that is where generation's progress would be drawn.
+func featureProgress(env *environment, what string) func(done, total int) {
+	return progressFunc(env, "features of "+what, "img")
 }
 
 // evalFeatureNet is --feature-net's network, or by default --ref's dataset's.
@@ -213,7 +220,7 @@ func evalStacked(env *environment, f *evalFlags, n int) error {
 	if err != nil {
 		return standingUsage(err)
 	}
-	sc, err := eval.ScoreStacked(net, s)
+	sc, err := eval.ScoreStacked(net.WithProgress(featureProgress(env, "the samples' 3 channels")), s)
 	if err != nil {
 		return err
 	}

@@ -363,3 +363,20 @@ func TestEvalStandingStatsUsage(t *testing.T) {
 		})
 	}
 }
+
+// TestEvalProgress: on a terminal, eval draws the feature network's progress through
+// the reference and the samples on stderr; elsewhere (TestEvalRun) stderr stays empty.
+func TestEvalProgress(t *testing.T) {
+	dataDir, run := trainedRun(t)
+	ref := filepath.Join(dataDir, "t10k-images-idx3-ubyte")
+	r := goganTTY(t, "eval", "--samples", run, "--ref", ref, "--n", "64")
+	wantExit(t, r, 0)
+	for _, want := range []string{"features of the reference", "(64/64, ", "features of the samples", " img/s)"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q\n%s", want, r)
+		}
+	}
+	if !strings.Contains(r.stdout, "FID") || strings.Contains(r.stdout, "features of") {
+		t.Errorf("the scores are not on stdout alone\n%s", r)
+	}
+}

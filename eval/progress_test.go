@@ -1,0 +1,91 @@
+package eval
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/gogan/gogan/gan"
+)
+
+// progressLog records the calls of a WithProgress function.
+type progressLog [][2]int
+
+func (l *progressLog) record(done, total int) { *l = append(*l, [2]int{done, total}) }
+
+// check says what is wrong with the calls of one pass over total images: they start
+// at 0, grow by at most EmbedBatch, and end at total.
+func (l progressLog) check(total int) error {
+	if len(l) < 2 || l[0] != [2]int{0, total} || l[len(l)-1] != [2]int{total, total} {
+		return fmt.Errorf("calls %v, want (0, %d) first and (%d, %d) last", l, total, total, total)
+	}
+	for i := 1; i < len(l); i++ {
+		if l[i][1] != total || l[i][0] <= l[i-1][0] || l[i][0]-l[i-1][0] > EmbedBatch {
+			return fmt.Errorf("calls %v: call %d does not advance by 1 to %d of %d", l, i, EmbedBatch, total)
+		}
+	}
+	return nil
+}
+
+// TestWithProgress: a network with progress reports each pass of Embed, NewReference,
+// Score and ScoreStacked from 0 to its total, batch by batch, and computes exactly what
+// the network computes in one call; the network it was made from reports nothing.
+func TestWithProgress(t *testing.T) {
+	net, err := LoadFeatureNet("mnist")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 600 // two whole batches and a part
+	images := noiseImages(n, 1)
+	var log progressLog
+	withLog := net.WithProgress(log.record)
+	e, err := withLog.Embed(images, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := log.check(n); err != nil {
+		t.Errorf("Embed: %v", err)
+	}
+	whole := make([]float32, n*net.Dim())
+	gan.Generate(net.features, whole, images, n)
+	if !slices.Equal(e.Features, whole) {
+		t.Error("the features embedded batch by batch differ from those of one call")
+	}
+
+	s := &Samples{Images: images, N: n, Source: "noise"}
+	for name, call := range map[string]func(*FeatureNet) error{
+		"NewReference": func(net *FeatureNet) error { _, err := NewReference(net, s); return err },
+		"Score": func(net *FeatureNet) error {
+			ref, err := NewReference(net.WithProgress(nil), &Samples{Images: noiseImages(20, 2), N: 20})
+			if err == nil {
+				_, err = Score(net, s, ref, Options{KIDSubsets: 2, SkipPrecisionRecall: true})
+			}
+			return err
+		},
+		"DatasetReference": func(net *FeatureNet) error {
+			_, err := DatasetReference(net, "mnist", CacheOptions{Dir: t.TempDir(), Test: images})
+			return err
+		},
+	} {
+		log = nil
+		if err := call(withLog); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if err := log.check(n); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+
+	log = nil
+	if _, err := ScoreStacked(withLog, &Samples{Images: noise(100*StackedShape.Size(), 3), N: 100, Shape: StackedShape}); err != nil {
+		t.Fatal(err)
+	}
+	if len(log) != 6 || log[0] != [2]int{0, 300} || log[2] != [2]int{100, 300} || log[5] != [2]int{300, 300} {
+		t.Errorf("ScoreStacked's three passes over 100 samples: calls %v, want 0 to 300 of 300", log)
+	}
+
+	log = nil
+	if _, err := net.Embed(images[:10*784], 10); err != nil || log != nil {
+		t.Errorf("the network WithProgress was made from reported %v (error %v)", log, err)
+	}
+}
