@@ -344,3 +344,34 @@ func TestSampleAutoencoder(t *testing.T) {
 		t.Errorf("a failed sample replaced %s", precious)
 	}
 }
+
+// TestWriteProtectedOutput: an output file that no one may write (chmod 444) is
+// refused with its name, exit 1, and left as it was, by sample and export alike
+// (the rename of an atomic write would replace it, as it needs only the folder's
+// permission).
+func TestWriteProtectedOutput(t *testing.T) {
+	_, run := trainedRun(t)
+	dir := t.TempDir()
+	for _, tc := range [][]string{
+		{"sample", "--run", run, "--n", "2", "--out", filepath.Join(dir, "grid.png")},
+		{"sample", "--run", run, "--n", "2", "--out", filepath.Join(dir, "x.idx")},
+		{"export", "--run", run, "--out", filepath.Join(dir, "g.onnx")},
+	} {
+		out := tc[len(tc)-1]
+		t.Run(filepath.Base(out), func(t *testing.T) {
+			if err := os.WriteFile(out, []byte("keep"), 0o444); err != nil {
+				t.Fatal(err)
+			}
+			wantError(t, gogan(t, tc...), 1, out, "is write-protected", "permission denied")
+			if got := string(readFile(t, out)); got != "keep" {
+				t.Errorf("%s now holds %q", out, got)
+			}
+			if fi, err := os.Stat(out); err != nil || fi.Mode().Perm() != 0o444 {
+				t.Errorf("%s: mode %v (%v), want 0444", out, fi.Mode(), err)
+			}
+		})
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, ".*")); len(left) != 0 {
+		t.Errorf("left behind %v", left)
+	}
+}

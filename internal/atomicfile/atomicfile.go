@@ -3,6 +3,7 @@ package atomicfile
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -48,7 +49,10 @@ func (e *Error) Unwrap() error { return e.Err }
 // flushes, fsyncs, closes and renames the temporary file onto path, and fsyncs the folder,
 // so that readers see either the old file or the new one, never a mix. write need not
 // buffer. A new file gets mode Perm; a file it replaces keeps its permission bits. A path
-// that names a folder or another non-regular file is refused before anything is written.
+// that names a folder or another non-regular file is refused before anything is written,
+// and so is a write-protected file (one whose mode lets no one write it, or that this
+// process may not open for writing): its error wraps fs.ErrPermission and says "is
+// write-protected", and the file is left as it is.
 //
 // On any error, and if write panics, the temporary file is removed and path is left as it
 // was (the panic goes on). The error is an *Error.
@@ -67,6 +71,9 @@ func WriteFile(path string, write func(w io.Writer) error) error {
 			return &Error{Path: path, Err: errors.New("is a folder, not a regular file")}
 		case !fi.Mode().IsRegular():
 			return &Error{Path: path, Err: errors.New("not a regular file")}
+		}
+		if err := checkWritable(path, fi); err != nil {
+			return &Error{Path: path, Err: err}
 		}
 		mode = fi.Mode().Perm()
 	}
@@ -106,6 +113,25 @@ func WriteFile(path string, write func(w io.Writer) error) error {
 	renamed = true
 	if err := syncDir(dir); err != nil {
 		return stepError(path, "fsync folder (the new file is in place)", err)
+	}
+	return nil
+}
+
+// checkWritable refuses to replace the file at path (fi is its Stat) when it could
+// not be written in place: its permission bits let no one write it (chmod a-w, which
+// root could still write), or this process may not open it for writing. The rename
+// needs only the folder's permission, so without this a write-protected file would
+// be replaced. The error wraps fs.ErrPermission.
+func checkWritable(path string, fi fs.FileInfo) error {
+	if fi.Mode().Perm()&0o222 == 0 {
+		return fmt.Errorf("is write-protected (%v): %w", fi.Mode().Perm(), fs.ErrPermission)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY, 0) // neither truncates nor creates
+	if errors.Is(err, fs.ErrPermission) {
+		return fmt.Errorf("is write-protected: %w", fs.ErrPermission)
+	}
+	if err == nil {
+		f.Close()
 	}
 	return nil
 }

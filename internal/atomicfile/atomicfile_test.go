@@ -386,3 +386,41 @@ func TestRemoveTemps(t *testing.T) {
 		t.Errorf("removed %v, want %s", removed, f.Name())
 	}
 }
+
+// TestWriteFileWriteProtected: a file whose mode lets no one write it is refused,
+// not replaced by the rename (which needs only the folder's permission), even for
+// root; the file keeps its contents and mode, and nothing else is left.
+func TestWriteFileWriteProtected(t *testing.T) {
+	for _, mode := range []fs.FileMode{0o444, 0o400, 0o000} {
+		t.Run(mode.String(), func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "out.png")
+			if err := os.WriteFile(path, []byte("keep"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chmod(path, mode); err != nil {
+				t.Fatal(err)
+			}
+			called := false
+			err := WriteFile(path, func(w io.Writer) error {
+				called = true
+				_, err := io.WriteString(w, "new")
+				return err
+			})
+			if !errors.Is(err, fs.ErrPermission) {
+				t.Fatalf("error %v, want one wrapping fs.ErrPermission", err)
+			}
+			checkMessage(t, err, path, "is write-protected")
+			if called {
+				t.Error("write was called for a write-protected file")
+			}
+			os.Chmod(path, 0o644) // to read it back as any user
+			if got, err := os.ReadFile(path); err != nil || string(got) != "keep" {
+				t.Errorf("file holds %q (%v), want \"keep\"", got, err)
+			}
+			if left := ls(t, dir); !reflect.DeepEqual(left, []string{"out.png"}) {
+				t.Errorf("folder holds %v, want only out.png", left)
+			}
+		})
+	}
+}

@@ -3,6 +3,11 @@
 // folder, which is flushed to disk (fsync), closed and renamed over the destination; then
 // the folder is fsynced so that the rename survives a crash.
 //
+// A file that could not be written in place is not replaced either: WriteFile refuses a
+// destination whose mode lets no one write it (chmod a-w; root included) or that the
+// process may not open for writing, as the rename alone would need only the folder's
+// permission.
+//
 // The temporary file is named "." + base + ".tmp-*" so that folder listings that skip dot
 // files (and globs such as *.png) never see it; it is removed when anything fails, and when
 // the caller's write function panics. A crash can leave one behind; nothing reads it, and it
