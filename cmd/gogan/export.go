@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -57,6 +58,9 @@ func runExport(env *environment, f *exportFlags) error {
 	path := f.out
 	if path == "" {
 		path = "generator." + format.Name
+	}
+	if os.IsPathSeparator(path[len(path)-1]) {
+		return usageError{fmt.Sprintf("--out %s ends in %c, a folder's name: give the file to write, such as %s", path, path[len(path)-1], filepath.Join(path, "generator."+format.Name))}
 	}
 	if err := gan.CheckOutput(path, f.run); err != nil {
 		return err

@@ -96,6 +96,7 @@ func nanRun(t *testing.T) string {
 func TestExportErrors(t *testing.T) {
 	_, run := trainedRun(t)
 	tmp := t.TempDir()
+	t.Chdir(tmp) // where an export to the default name would go
 	missing := filepath.Join(tmp, "nope")
 	file := filepath.Join(tmp, "file")
 	if err := os.WriteFile(file, []byte("keep"), 0o644); err != nil {
@@ -115,6 +116,8 @@ func TestExportErrors(t *testing.T) {
 		{"missing run", []string{"--run", missing, "--out", filepath.Join(tmp, "a.onnx")}, 1, []string{missing, "no such file"}},
 		{"out under a file", []string{"--run", run, "--out", filepath.Join(file, "g.onnx")}, 1, []string{filepath.Join(file, "g.onnx"), "not a directory"}},
 		{"out is a folder", []string{"--run", run, "--out", tmp, "--format", "onnx"}, 1, []string{tmp, "folder"}},
+		{"out names a new folder", []string{"--run", run, "--out", filepath.Join(tmp, "newdir") + "/"}, 2, []string{"--out " + filepath.Join(tmp, "newdir") + "/ ends in /, a folder's name", "such as " + filepath.Join(tmp, "newdir", "generator.onnx")}},
+		{"out names a folder", []string{"--run", run, "--out", tmp + "/", "--format", "safetensors"}, 2, []string{"ends in /, a folder's name", "such as " + filepath.Join(tmp, "generator.safetensors")}},
 		{"no such folder", []string{"--run", run, "--out", filepath.Join(tmp, "no", "g.safetensors")}, 1, []string{filepath.Join(tmp, "no", "g.safetensors")}},
 		{"NaN weights", []string{"--run", nan, "--out", filepath.Join(tmp, "nan.onnx")}, 1, []string{"tensor generator/dense/kernel[3] is NaN"}},
 		{"NaN weights safetensors", []string{"--run", nan, "--out", filepath.Join(tmp, "nan.safetensors")}, 1, []string{"tensor generator/dense/kernel[3] is NaN"}},
@@ -123,7 +126,7 @@ func TestExportErrors(t *testing.T) {
 			wantError(t, gogan(t, append([]string{"export"}, tc.args...)...), tc.code, tc.want...)
 		})
 	}
-	for _, name := range []string{"a.onnx", "nan.onnx", "nan.safetensors", "g.onnx", "g.pt"} {
+	for _, name := range []string{"a.onnx", "nan.onnx", "nan.safetensors", "g.onnx", "g.pt", "newdir", "generator.onnx", "generator.safetensors"} {
 		if _, err := os.Stat(filepath.Join(tmp, name)); err == nil {
 			t.Errorf("%s was written by a failed export", name)
 		}

@@ -59,7 +59,10 @@ func (e *Error) Unwrap() error { return e.Err }
 func WriteFile(path string, write func(w io.Writer) error) error {
 	dir, base := filepath.Split(path)
 	if base == "" {
-		return &Error{Path: path, Err: errors.New("is a folder, not a regular file")}
+		if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+			return &Error{Path: path, Err: errors.New("is a folder, not a regular file")}
+		}
+		return &Error{Path: path, Err: errors.New("ends in a path separator, which names a folder, not a file")}
 	}
 	if dir == "" {
 		dir = "."

@@ -256,6 +256,7 @@ func TestWriteFileBadPath(t *testing.T) {
 		{"parent is a file", filepath.Join(file, "f.json"), "not a directory", "create temp file", nil, false},
 		{"path is a folder", sub, "is a folder, not a regular file", "", nil, false},
 		{"path ends in a separator", sub + string(filepath.Separator), "is a folder, not a regular file", "", nil, false},
+		{"missing path ends in a separator", filepath.Join(dir, "new") + string(filepath.Separator), "ends in a path separator, which names a folder, not a file", "", nil, false},
 		{"path is a device", os.DevNull, "not a regular file", "", nil, false},
 		{"folder not writable", filepath.Join(locked, "f.json"), "permission denied", "create temp file", fs.ErrPermission, true},
 	} {
