@@ -11,14 +11,15 @@ import (
 	"github.com/gogan/gogan/gan"
 )
 
-// exportFlags are gogan export's flags.
+// exportFlags are gogan export's flags; fs tells which were given.
 type exportFlags struct {
 	run, format, out string
+	fs               *flag.FlagSet
 }
 
 func newExportCommand() *command {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
-	f := &exportFlags{}
+	f := &exportFlags{fs: fs}
 	fs.StringVar(&f.run, "run", "", "run folder, checkpoint folder or latest.json to export the generator of (required)")
 	fs.StringVar(&f.format, "format", "", "file format: "+export.FormatNames()+" (default: from --out's extension, else onnx)")
 	fs.StringVar(&f.out, "out", "", "file to write (default generator.FORMAT)")
@@ -34,6 +35,9 @@ func newExportCommand() *command {
 func runExport(env *environment, f *exportFlags) error {
 	if f.run == "" {
 		return usageError{"--run is required"}
+	}
+	if f.out == "" && isSet(f.fs, "out") { // as gogan sample: the default is for no --out
+		return usageError{"--out must not be empty"}
 	}
 	// The format: --format, else --out's extension, else ONNX (no --out, or one without
 	// an extension). An extension that names another format, or none, is a usage error.

@@ -118,6 +118,7 @@ func TestExportErrors(t *testing.T) {
 		{"out is a folder", []string{"--run", run, "--out", tmp, "--format", "onnx"}, 1, []string{tmp, "folder"}},
 		{"out names a new folder", []string{"--run", run, "--out", filepath.Join(tmp, "newdir") + "/"}, 2, []string{"--out " + filepath.Join(tmp, "newdir") + "/ ends in /, a folder's name", "such as " + filepath.Join(tmp, "newdir", "generator.onnx")}},
 		{"out names a folder", []string{"--run", run, "--out", tmp + "/", "--format", "safetensors"}, 2, []string{"ends in /, a folder's name", "such as " + filepath.Join(tmp, "generator.safetensors")}},
+		{"empty out", []string{"--run", run, "--out", ""}, 2, []string{"--out must not be empty"}},
 		{"no such folder", []string{"--run", run, "--out", filepath.Join(tmp, "no", "g.safetensors")}, 1, []string{filepath.Join(tmp, "no", "g.safetensors")}},
 		{"NaN weights", []string{"--run", nan, "--out", filepath.Join(tmp, "nan.onnx")}, 1, []string{"tensor generator/dense/kernel[3] is NaN"}},
 		{"NaN weights safetensors", []string{"--run", nan, "--out", filepath.Join(tmp, "nan.safetensors")}, 1, []string{"tensor generator/dense/kernel[3] is NaN"}},
