@@ -43,7 +43,7 @@ func runExport(env *environment, f *exportFlags) error {
 	// an extension). An extension that names another format, or none, is a usage error.
 	ext := strings.TrimPrefix(strings.ToLower(filepath.Ext(f.out)), ".")
 	_, known := export.Formats[ext]
-	name := f.format
+	name := strings.ToLower(f.format) // as the extension, any case
 	if name == "" {
 		name = "onnx"
 		if known {
@@ -54,7 +54,7 @@ func runExport(env *environment, f *exportFlags) error {
 	}
 	format, ok := export.Formats[name]
 	if !ok {
-		return usageError{fmt.Sprintf("--format must be one of %s, got %q", export.FormatNames(), name)}
+		return usageError{fmt.Sprintf("--format must be one of %s, got %q", export.FormatNames(), f.format)}
 	}
 	if known && ext != name {
 		return usageError{fmt.Sprintf("--out %s is a .%s file, but --format is %s: change one of them", f.out, ext, name)}

@@ -139,14 +139,14 @@ func checkSampleFlags(f *sampleFlags) (kind string, err error) {
 	if f.out == "" {
 		return "", usageError{"--out must not be empty"}
 	}
-	kind = f.format
+	kind = strings.ToLower(f.format) // as --out's extension, any case
 	if kind == "" {
 		if kind = formatOf(f.out); kind == "" {
 			return "", usageError{fmt.Sprintf("--out %s: a grid is written to a .png file, IDX to .idx, -ubyte or .gz, and PNGs into a folder (a name without an extension); or say which with --format", f.out)}
 		}
 	}
 	if kind != "grid" && kind != "pngs" && kind != "idx" {
-		return "", usageError{fmt.Sprintf("--format must be grid, pngs or idx, got %q", kind)}
+		return "", usageError{fmt.Sprintf("--format must be grid, pngs or idx, got %q", f.format)}
 	}
 	if named := formatOf(f.out); f.format != "" && named != "" && named != kind {
 		return "", usageError{fmt.Sprintf("--format %s, but --out %s names %s: give a matching --out", kind, f.out, map[string]string{"grid": "a PNG grid", "idx": "an IDX file", "pngs": "a folder of PNGs"}[named])}

@@ -375,3 +375,32 @@ func TestWriteProtectedOutput(t *testing.T) {
 		t.Errorf("left behind %v", left)
 	}
 }
+
+// TestFormatAnyCase: --format is read in any case, as --out's extension is, by
+// sample and export alike.
+func TestFormatAnyCase(t *testing.T) {
+	_, run := trainedRun(t)
+	dir := t.TempDir()
+	idx, folder, grid := filepath.Join(dir, "x.bin"), filepath.Join(dir, "pngs"), filepath.Join(dir, "x.PNG")
+	wantExit(t, sample(t, "--n", "2", "--format", "IDX", "--out", idx), 0)
+	if _, err := data.ReadIDXImages(idx); err != nil {
+		t.Error(err)
+	}
+	wantExit(t, sample(t, "--n", "2", "--format", "Pngs", "--out", folder), 0)
+	if names, err := filepath.Glob(filepath.Join(folder, "sample-*.png")); err != nil || len(names) != 2 {
+		t.Errorf("%s holds %v (%v), want 2 PNGs", folder, names, err)
+	}
+	wantExit(t, sample(t, "--n", "2", "--format", "GRID", "--out", grid), 0)
+	decodePNG(t, grid)
+	wantError(t, sample(t, "--n", "2", "--format", "IDX", "--out", filepath.Join(dir, "y.png")), 2, "--format idx, but --out")
+	wantError(t, sample(t, "--format", "JPEG"), 2, `got "JPEG"`)
+
+	onnx, st := filepath.Join(dir, "G.ONNX"), filepath.Join(dir, "g.st")
+	wantExit(t, gogan(t, "export", "--run", run, "--format", "ONNX", "--out", onnx), 0)
+	wantExit(t, gogan(t, "export", "--run", run, "--format", "SafeTensors", "--out", st), 0)
+	if _, _, err := checkpoint.LoadSafetensors(st); err != nil {
+		t.Error(err)
+	}
+	wantError(t, gogan(t, "export", "--run", run, "--format", "SAFETENSORS", "--out", onnx), 2, "is a .onnx file, but --format is safetensors")
+	wantError(t, gogan(t, "export", "--run", run, "--format", "TFLite"), 2, `got "TFLite"`)
+}
