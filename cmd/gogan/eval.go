@@ -75,6 +75,9 @@ func runEval(env *environment, f *evalFlags) error {
 		return usageError{"--background: " + err.Error()}
 	}
 	f.bg = bg
+	if err := checkEvalLabels(f); err != nil {
+		return err
+	}
 	if f.ref == eval.StackedDataset || stackedRun(f.samples) {
 		count := f.n
 		if !isSet(f.fs, "n") {
@@ -104,9 +107,6 @@ func runEval(env *environment, f *evalFlags) error {
 		return shapeHint(standingUsage(err), f.netName)
 	}
 	if f.labels != "" {
-		if s.Labels != nil {
-			return usageError{"--labels is for files and folders of samples; a conditional run's samples carry the labels they were drawn for"}
-		}
 		if s.Labels, err = readSampleLabels(f.labels, s.N, net.Classes()); err != nil {
 			return err
 		}
@@ -130,6 +130,27 @@ func runEval(env *environment, f *evalFlags) error {
 // bar: that is where generation's progress would be drawn.
 func featureProgress(env *environment, what string) func(done, total int) {
 	return progressFunc(env, "features of "+what, "img")
+}
+
+// checkEvalLabels refuses --labels for a run, before its samples are drawn: a
+// conditional run's samples carry the classes they were drawn for, and an
+// unconditional run's have none to check (its mode coverage or FID would be
+// scored with the labels ignored, or a label accuracy of no meaning).
+func checkEvalLabels(f *evalFlags) error {
+	if f.labels == "" {
+		return nil
+	}
+	if _, err := gan.FindCheckpoint(f.samples); err != nil {
+		return nil // a file or folder of samples
+	}
+	job, err := gan.LoadJob(f.samples)
+	if err != nil {
+		return nil // LoadSamples says what is wrong with it
+	}
+	if tr, ok := job.(*gan.Trainer); ok && tr.Conditional() {
+		return usageError{"--labels is for files and folders of samples; a conditional run's samples carry the labels they were drawn for"}
+	}
+	return usageError{fmt.Sprintf("--labels: %s is an unconditional run (%s), whose samples have no classes; --labels is for files and folders of samples from a conditional generator", f.samples, job.Settings().Model)}
 }
 
 // evalFeatureNet is --feature-net's network, or by default --ref's dataset's.

@@ -78,16 +78,15 @@ func TestEvalRun(t *testing.T) {
 	if _, ok := m["label_accuracy"]; ok {
 		t.Errorf("label_accuracy without labels: %v", m)
 	}
-	// The fixture's test labels stand for the labels a conditional generator was given.
-	m = jsonScores(t, gogan(t, append(common, "--json", "--labels", filepath.Join(dataDir, "t10k-labels-idx1-ubyte"))...))
-	if acc, ok := m["label_accuracy"].(float64); !ok || acc < 0 || acc > 1 {
-		t.Errorf("label_accuracy %v", m["label_accuracy"])
-	}
-
 	// The same samples as a folder of PNGs and as an IDX file score as the run does,
 	// up to the 8-bit rounding of the files.
 	pngs := filepath.Join(t.TempDir(), "pngs")
 	wantExit(t, gogan(t, "sample", "--run", run, "--n", "64", "--out", pngs), 0)
+	// The fixture's test labels stand for the labels a conditional generator was given.
+	m = jsonScores(t, gogan(t, "eval", "--samples", pngs, "--ref", ref, "--json", "--labels", filepath.Join(dataDir, "t10k-labels-idx1-ubyte")))
+	if acc, ok := m["label_accuracy"].(float64); !ok || acc < 0 || acc > 1 {
+		t.Errorf("label_accuracy %v", m["label_accuracy"])
+	}
 	idx := filepath.Join(t.TempDir(), "s.gz")
 	wantExit(t, gogan(t, "sample", "--run", run, "--n", "64", "--out", idx), 0)
 	fromRun := jsonScores(t, gogan(t, append(common, "--json")...))["fid"].(float64)
@@ -142,7 +141,8 @@ func TestEvalErrors(t *testing.T) {
 		{"standing statistics too many", []string{"eval", "--samples", run, "--standing-stats", "10001"}, 2, []string{"--standing-stats must be in [0, 10000]"}},
 		{"labels as samples", []string{"eval", "--samples", filepath.Join(dataDir, "t10k-labels-idx1-ubyte"), "--ref", ref}, 1, []string{"IDX labels file"}},
 		{"unknown feature net", []string{"eval", "--samples", run, "--ref", ref, "--feature-net", "cifar"}, 1, []string{"cifar", "want mnist, fashion-mnist or a .safetensors file"}},
-		{"too few labels", []string{"eval", "--samples", run, "--ref", ref, "--n", "100", "--labels", filepath.Join(dataDir, "t10k-labels-idx1-ubyte")}, 1, []string{"64 labels for 100 samples"}},
+		{"too few labels", []string{"eval", "--samples", filepath.Join(dataDir, "train-images-idx3-ubyte"), "--ref", ref, "--n", "100", "--labels", filepath.Join(dataDir, "t10k-labels-idx1-ubyte")}, 1, []string{"64 labels for 100 samples"}},
+		{"labels of an unconditional run", []string{"eval", "--samples", run, "--ref", ref, "--n", "64", "--labels", filepath.Join(dataDir, "t10k-labels-idx1-ubyte")}, 2, []string{"--labels: " + run + " is an unconditional run (mlp)"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := gogan(t, tc.args...)
