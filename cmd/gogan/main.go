@@ -7,7 +7,9 @@
 //	gogan export  --run runs/mlp-... --out g.onnx  the generator as ONNX or safetensors
 //	gogan serve   --runs runs                     a JSON API and a web studio on 127.0.0.1:8080
 //
-// Run "gogan help COMMAND" for a command's flags.
+// Run "gogan help COMMAND" for a command's flags. As with the go tool, "gogan help"
+// and "gogan help COMMAND" print on stdout and exit 0; "gogan", "gogan -h" and
+// "gogan COMMAND -h" print the same text on stderr and exit 2, as a usage error does.
 package main
 
 import (
@@ -54,7 +56,7 @@ func main() {
 }
 
 // runMain runs the command line and returns the exit status: 0, 1 for errors,
-// 2 for usage mistakes, 130 after an interrupt.
+// 2 for usage mistakes and -h, 130 after an interrupt.
 func runMain(env *environment, args []string) int {
 	cmds := commands()
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
@@ -90,9 +92,9 @@ func runMain(env *environment, args []string) int {
 		err := c.flags.Parse(args[1:])
 		c.flags.SetOutput(env.stderr)
 		if err != nil {
-			if errors.Is(err, flag.ErrHelp) {
+			if errors.Is(err, flag.ErrHelp) { // as go build -h: stderr, exit 2; gogan help CMD prints it on stdout
 				printCommandUsage(c)
-				return 0
+				return 2
 			}
 			fmt.Fprintf(env.stderr, "gogan %s: %s\n", c.name, oneLine(err.Error()))
 			printCommandUsage(c)

@@ -299,8 +299,33 @@ func TestHelp(t *testing.T) {
 		}
 	}
 	r = gogan(t, "sample", "-h")
-	wantExit(t, r, 0)
+	wantExit(t, r, 2)
 	if !strings.Contains(r.stderr, "-latents") {
 		t.Errorf("sample -h does not list -latents\n%s", r)
+	}
+}
+
+// TestHelpStreams: every command's help agrees with the go tool's: "gogan help" and
+// "gogan help CMD" print on stdout and exit 0; "gogan", "gogan -h" and "gogan CMD -h"
+// (-help, --help) print the same text on stderr and exit 2, as go build -h does.
+func TestHelpStreams(t *testing.T) {
+	check := func(t *testing.T, help []string, asked [][]string) {
+		t.Helper()
+		h := gogan(t, help...)
+		if h.code != 0 || h.stderr != "" || !strings.HasPrefix(h.stdout, "Usage: gogan") && !strings.HasPrefix(h.stdout, "gogan builds") {
+			t.Errorf("want the usage on stdout and exit 0, got %s", h)
+		}
+		for _, a := range asked {
+			r := gogan(t, a...)
+			if r.code != 2 || r.stdout != "" || r.stderr != h.stdout {
+				t.Errorf("want on stderr what gogan %s prints on stdout, and exit 2; got %s", strings.Join(help, " "), r)
+			}
+		}
+	}
+	check(t, []string{"help"}, [][]string{nil, {"-h"}, {"--help"}})
+	for _, c := range commands() {
+		t.Run(c.name, func(t *testing.T) {
+			check(t, []string{"help", c.name}, [][]string{{c.name, "-h"}, {c.name, "-help"}, {c.name, "--help"}})
+		})
 	}
 }
