@@ -111,7 +111,7 @@ func TestLoadSamplesStraySubfolder(t *testing.T) {
 // file each give a one-line error that names the file and the problem.
 func TestLoadSamplesRejects(t *testing.T) {
 	mixed := pngFolder(t, 11, 28, 28)
-	if err := report.WritePNGs(mixed, "t-", noise(32*32, 2), 1, 32, 32, 1); err != nil {
+	if err := report.Grid(filepath.Join(mixed, "t-00000.png"), noise(32*32, 2), 1, 32, 32, 1, 1); err != nil { // one more PNG in the folder
 		t.Fatal(err)
 	}
 	labels := filepath.Join(t.TempDir(), "labels-idx1-ubyte")

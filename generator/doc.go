@@ -52,6 +52,12 @@
 // made by FromJob shares the trainer's weights: do not train while it generates.
 // Requests for a GPU (Request.Device) copy the weights there and run one at a time.
 //
+// # Stopping
+//
+// GenerateContext stops once its context is done (Ctrl-C in gogan sample): on the CPU
+// it looks at the context before each batch of BatchSize samples, on a GPU before it
+// starts.
+//
 // # Errors
 //
 // Errors are returned, one line each, naming the file or the value at fault; nothing

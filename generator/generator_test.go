@@ -1,6 +1,8 @@
 package generator
 
 import (
+	"context"
+	"errors"
 	"github.com/gogan/gogan/internal/cuda"
 	"image"
 	"math"
@@ -150,6 +152,39 @@ func TestSeedIsIndependentOfBatch(t *testing.T) {
 	if !slices.Equal(alone.Data, given.Data[:size]) {
 		t.Error("seed 7 differs from the first vector of gan.Latents(·, 7)")
 	}
+}
+
+// TestGenerateInBatches: samples made BatchSize at a time are those gan.GenerateLabeled
+// makes of all at once, bit for bit, for a conditional generator too.
+func TestGenerateInBatches(t *testing.T) {
+	for _, g := range []*Generator{mlp(t), cgan(t)} {
+		n := 2*BatchSize + 3
+		z := make([]float32, n*g.LatentDim())
+		gan.Latents(z, 5)
+		var labels []uint8
+		if g.Classes() > 0 {
+			labels = make([]uint8, n)
+			for i := range labels {
+				labels[i] = uint8(i % g.Classes())
+			}
+		}
+		want := make([]float32, n*g.SampleShape().Size())
+		gan.GenerateLabeled(g.net, want, z, labels, n)
+		if got := generate(t, g, Request{Latents: z}); !slices.Equal(got.Data, want) {
+			t.Errorf("%s: %d samples in batches of %d differ from gan.GenerateLabeled's", g.Model(), n, BatchSize)
+		}
+	}
+}
+
+// TestGenerateContextStops: a done context stops GenerateContext with its error.
+func TestGenerateContextStops(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	b, err := mlp(t).GenerateContext(ctx, Request{Seeds: Seeds(1, 3*BatchSize)})
+	if !errors.Is(err, context.Canceled) || b != nil {
+		t.Fatalf("GenerateContext of a cancelled context: %v, %v; want context.Canceled", b, err)
+	}
+	wantError(t, err, "stopped after 0 of 768 samples")
 }
 
 func TestLatentsAreValidated(t *testing.T) {

@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"image"
@@ -64,10 +65,21 @@ type Batch struct {
 	Labels []int
 }
 
+// BatchSize is how many samples Generate computes at once on the CPU;
+// GenerateContext looks at its context between batches.
+const BatchSize = 256
+
 // Generate makes the samples that req asks for. It may be called from many
 // goroutines at once. Samples holding NaN or ±Inf are an error (weights that
 // diverged), not a batch.
 func (g *Generator) Generate(req Request) (*Batch, error) {
+	return g.GenerateContext(context.Background(), req)
+}
+
+// GenerateContext is Generate, stopped by ctx: once ctx is done it starts no
+// further batch of BatchSize samples and returns an error wrapping ctx.Err().
+// On a GPU (Request.Device) the samples are made in one go, after a look at ctx.
+func (g *Generator) GenerateContext(ctx context.Context, req Request) (*Batch, error) {
 	n, err := g.check(req)
 	if err != nil {
 		return nil, fmt.Errorf("generator: %w", err)
@@ -98,8 +110,11 @@ func (g *Generator) Generate(req Request) (*Batch, error) {
 		}
 	}
 	if ordinal < 0 {
-		gan.GenerateLabeled(g.net, b.Data, z, labels, n)
-	} else if err := g.generateOn(req.Device, b.Data, z, labels, n); err != nil {
+		err = g.generateCPU(ctx, b.Data, z, labels, n)
+	} else {
+		err = g.generateOn(ctx, req.Device, b.Data, z, labels, n)
+	}
+	if err != nil {
 		return nil, err
 	}
 	if err := checkFinite(b.Data); err != nil {
@@ -108,11 +123,33 @@ func (g *Generator) Generate(req Request) (*Batch, error) {
 	return b, nil
 }
 
+// generateCPU is gan.GenerateLabeled, BatchSize samples at a time, with a look
+// at ctx before each batch (each sample is computed on its own, so the batches
+// do not change the samples).
+func (g *Generator) generateCPU(ctx context.Context, dst, z []float32, labels []uint8, n int) error {
+	out := g.shape.Size()
+	for start := 0; start < n; start += BatchSize {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("generator: stopped after %d of %d samples: %w", start, n, err)
+		}
+		m := min(BatchSize, n-start)
+		var l []uint8
+		if labels != nil {
+			l = labels[start : start+m]
+		}
+		gan.GenerateLabeled(g.net, dst[start*out:(start+m)*out], z[start*g.latent:(start+m)*g.latent], l, m)
+	}
+	return nil
+}
+
 // generateOn is gan.GenerateOn: the weights go to the GPU for the request,
-// one request at a time there.
-func (g *Generator) generateOn(device string, dst, z []float32, labels []uint8, n int) error {
+// one request at a time there, unless ctx is done by then.
+func (g *Generator) generateOn(ctx context.Context, device string, dst, z []float32, labels []uint8, n int) error {
 	g.deviceMu.Lock()
 	defer g.deviceMu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("generator: stopped before the first of %d samples: %w", n, err)
+	}
 	if err := gan.GenerateOn(device, g.net, dst, z, labels, n); err != nil {
 		return fmt.Errorf("generator: %w", err)
 	}

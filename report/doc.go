@@ -9,7 +9,10 @@
 // A round trip is exact to within 1/255.
 //
 // Every PNG is written atomically (see internal/atomicfile): a reader never sees a half
-// written file, and a failed write leaves the old file in place.
+// written file, and a failed write leaves the old file in place. A folder of PNGs
+// (WritePNGs) is written the same way as a whole: into a new folder that replaces the old
+// one once every image is in it, so a failed or interrupted write leaves the old folder.
+// A write-protected file or folder is refused, not replaced.
 //
 // Reading (ReadPNGs) trusts no file: every header is checked against MaxImageSide,
 // MaxImagePixels and, for the folder, MaxReadValues before any pixel is decoded or any

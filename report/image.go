@@ -1,10 +1,14 @@
 package report
 
 import (
+	"bufio"
+	"context"
+	"errors"
 	"fmt"
 	"image"
 	"image/png"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -98,47 +102,99 @@ func GridImage(images []float32, n, height, width, channels, cols int) (image.Im
 }
 
 // WritePNGs writes each of the n images as its own PNG, dir/prefix%05d.png (prefix00000.png,
-// prefix00001.png, ...), creating dir if needed. The layout of images is as for Grid.
-// Files of the same names numbered n or above, left by an earlier call with more images,
-// are removed once the n are written, so that the folder holds these images only (and
-// is scored as such); other files are left alone.
+// prefix00001.png, ...), as one folder: the images go into a new folder beside dir, which
+// replaces dir once all are written (atomicfile.WriteDir), so that dir holds either what it
+// held before or these n images, never a mix (which would be scored as one). The layout of
+// images is as for Grid. dir's parent folders are made if needed.
+//
+// An existing dir is replaced only when it holds nothing but files named as WritePNGs names
+// them (an earlier call's, with this prefix; also the .prefix%05d.png.tmp-* files that an
+// interrupted write of one by an older gogan left): a folder holding anything else (a file
+// of another name, a subfolder) or a write-protected file is refused, naming it, before
+// anything is written, so that nothing but earlier images of this prefix is ever deleted.
 func WritePNGs(dir, prefix string, images []float32, n, height, width, channels int) error {
+	return WritePNGsContext(context.Background(), dir, prefix, images, n, height, width, channels)
+}
+
+// WritePNGsContext is WritePNGs, stopped by ctx: once ctx is done it writes no further
+// image, removes the new folder, leaves dir as it was, and returns an error wrapping
+// ctx.Err().
+func WritePNGsContext(ctx context.Context, dir, prefix string, images []float32, n, height, width, channels int) error {
 	if err := checkImages(images, n, height, width, channels); err != nil {
 		return fmt.Errorf("report: write PNGs to %s: %w", dir, err)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("report: write PNGs: %w", err)
+	if err := os.MkdirAll(filepath.Dir(filepath.Clean(dir)), 0o755); err != nil {
+		return fmt.Errorf("report: write PNGs to %s: %w", dir, err)
 	}
 	size := height * width * channels
-	for k := range n {
-		path := filepath.Join(dir, fmt.Sprintf("%s%05d.png", prefix, k))
-		if err := writePNG(path, toImage(images[k*size:(k+1)*size], height, width, channels)); err != nil {
-			return err
-		}
-	}
-	return removeStalePNGs(dir, prefix, n)
-}
-
-// removeStalePNGs removes dir/prefix%05d.png for the numbers n and above.
-func removeStalePNGs(dir, prefix string, n int) error {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return fmt.Errorf("report: write PNGs: %w", err)
-	}
-	for _, e := range entries {
-		rest, named := strings.CutPrefix(e.Name(), prefix)
-		num, isPNG := strings.CutSuffix(rest, ".png")
-		if !named || !isPNG || !e.Type().IsRegular() {
-			continue
-		}
-		// Only the names WritePNGs gives: %05d of a number, no sign, no other padding.
-		if k, err := strconv.Atoi(num); err == nil && k >= n && fmt.Sprintf("%05d", k) == num {
-			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
-				return fmt.Errorf("report: write PNGs: %w", err)
+	owned := func(name string) bool { return isPNGName(prefix, name) }
+	err := atomicfile.WriteDir(dir, owned, func(tmp string) error {
+		for k := range n {
+			if err := ctx.Err(); err != nil {
+				return fmt.Errorf("stopped after %d of %d images: %w", k, n, err)
+			}
+			name := fmt.Sprintf("%s%05d.png", prefix, k)
+			if err := writeNewPNG(tmp, name, toImage(images[k*size:(k+1)*size], height, width, channels)); err != nil {
+				return err
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
 	}
 	return nil
+}
+
+// isPNGName reports whether name is one that WritePNGs gives, prefix%05d.png (%05d of a
+// number: no sign, no other padding), or the temporary file an interrupted atomic write
+// of one left: "." + that + ".tmp-" + a suffix.
+func isPNGName(prefix, name string) bool {
+	if hidden, ok := strings.CutPrefix(name, "."); ok {
+		i := strings.LastIndex(hidden, ".tmp-")
+		if i < 0 {
+			return false
+		}
+		name = hidden[:i]
+	}
+	rest, named := strings.CutPrefix(name, prefix)
+	num, isPNG := strings.CutSuffix(rest, ".png")
+	k, err := strconv.Atoi(num)
+	return named && isPNG && err == nil && k >= 0 && fmt.Sprintf("%05d", k) == num
+}
+
+// writeNewPNG encodes img into the new file dir/name and fsyncs it. Its errors name
+// the file by name alone: dir is WritePNGs' temporary folder.
+func writeNewPNG(dir, name string, img image.Image) error {
+	f, err := os.OpenFile(filepath.Join(dir, name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, atomicfile.Perm)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, pathCause(err))
+	}
+	bw := bufio.NewWriter(f)
+	err = png.Encode(bw, img)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, pathCause(err))
+	}
+	return nil
+}
+
+// pathCause is err without the *fs.PathError around it, which names the temporary
+// file.
+func pathCause(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // checkImages reports whether images holds exactly n images of (height, width, channels).

@@ -1,9 +1,12 @@
 package report
 
 import (
+	"context"
+	"errors"
 	"image"
 	"image/color"
 	"image/png"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -336,22 +339,9 @@ func TestWriteErrors(t *testing.T) {
 	}
 }
 
-// TestWritePNGsRemovesStale: writing 2 images where 5 were leaves the 2 and no stale
-// image of the earlier call; files of other names stay.
-func TestWritePNGsRemovesStale(t *testing.T) {
-	dir := t.TempDir()
-	images := make([]float32, 5*4*4)
-	if err := WritePNGs(dir, "sample-", images, 5, 4, 4, 1); err != nil {
-		t.Fatal(err)
-	}
-	for _, name := range []string{"notes.txt", "sample-7.png", "other-00009.png"} {
-		if err := os.WriteFile(filepath.Join(dir, name), nil, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := WritePNGs(dir, "sample-", images[:2*4*4], 2, 4, 4, 1); err != nil {
-		t.Fatal(err)
-	}
+// names returns the names in dir, sorted.
+func names(t *testing.T, dir string) []string {
+	t.Helper()
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -360,10 +350,94 @@ func TestWritePNGsRemovesStale(t *testing.T) {
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	want := []string{"notes.txt", "other-00009.png", "sample-00000.png", "sample-00001.png", "sample-7.png"}
-	if !slices.Equal(names, want) {
-		t.Errorf("folder holds %v, want %v", names, want)
+	return names
+}
+
+// TestWritePNGsReplacesFolder: writing 2 images where 5 were leaves the 2, no image of
+// the earlier call (which would be scored with them); and nothing beside the folder.
+func TestWritePNGsReplacesFolder(t *testing.T) {
+	parent := t.TempDir()
+	dir := filepath.Join(parent, "pngs")
+	images := make([]float32, 5*4*4)
+	if err := WritePNGs(dir, "sample-", images, 5, 4, 4, 1); err != nil {
+		t.Fatal(err)
 	}
+	// What an interrupted atomic write of one image by an older gogan left is earlier output too.
+	if err := os.WriteFile(filepath.Join(dir, ".sample-00003.png.tmp-123"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := WritePNGs(dir, "sample-", images[:2*4*4], 2, 4, 4, 1); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := names(t, dir), []string{"sample-00000.png", "sample-00001.png"}; !slices.Equal(got, want) {
+		t.Errorf("folder holds %v, want %v", got, want)
+	}
+	if got := names(t, parent); !slices.Equal(got, []string{"pngs"}) {
+		t.Errorf("%s holds %v, want only pngs", parent, got)
+	}
+}
+
+// TestWritePNGsKeepsOtherFiles: a folder that holds anything but this prefix's images
+// is refused, naming what it holds, and left as it was: replacing it would delete them.
+func TestWritePNGsKeepsOtherFiles(t *testing.T) {
+	images := make([]float32, 3*4*4)
+	for _, other := range []string{"notes.txt", "sample-7.png", "other-00009.png", "sample--0001.png", ".DS_Store"} {
+		t.Run(other, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "pngs")
+			if err := WritePNGs(dir, "sample-", images, 3, 4, 4, 1); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, other), []byte("mine"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			before := names(t, dir)
+			err := WritePNGs(dir, "sample-", images[:16], 1, 4, 4, 1)
+			if err == nil || !strings.Contains(err.Error(), dir) || !strings.Contains(err.Error(), "holds "+other+", which replacing the folder would delete") {
+				t.Fatalf("err = %v, want one naming %s and %s", err, dir, other)
+			}
+			if got := names(t, dir); !slices.Equal(got, before) {
+				t.Errorf("folder holds %v, want %v as before", got, before)
+			}
+		})
+	}
+}
+
+// TestWritePNGsInterrupted: a cancelled context stops the writing; the folder holds
+// the earlier images, and no new folder is left beside it.
+func TestWritePNGsInterrupted(t *testing.T) {
+	parent := t.TempDir()
+	dir := filepath.Join(parent, "pngs")
+	images := fill([]float32{-1, 0, 1}, 4, 4, 1)
+	if err := WritePNGs(dir, "s", images, 3, 4, 4, 1); err != nil {
+		t.Fatal(err)
+	}
+	before := readAll(t, dir)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := WritePNGsContext(ctx, dir, "s", images[:32], 2, 4, 4, 1)
+	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), dir) {
+		t.Fatalf("err = %v, want context.Canceled naming %s", err, dir)
+	}
+	if got := readAll(t, dir); !maps.Equal(got, before) {
+		t.Errorf("the interrupted write changed %s", dir)
+	}
+	if got := names(t, parent); !slices.Equal(got, []string{"pngs"}) {
+		t.Errorf("%s holds %v, want only pngs", parent, got)
+	}
+}
+
+// readAll returns the files of dir by name.
+func readAll(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	files := map[string]string{}
+	for _, name := range names(t, dir) {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[name] = string(b)
+	}
+	return files
 }
 
 // TestGridTooLarge: a grid larger than ReadPNGs takes (a column of 400 digits) is

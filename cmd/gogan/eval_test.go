@@ -108,7 +108,7 @@ func TestEvalErrors(t *testing.T) {
 	imgs := data.Scale(im)
 	for _, err := range []error{
 		report.WritePNGs(mixed, "a-", imgs, 12, 28, 28, 1),
-		report.WritePNGs(mixed, "b-", make([]float32, 30*30), 1, 30, 30, 1),
+		report.Grid(filepath.Join(mixed, "b-00000.png"), make([]float32, 30*30), 1, 30, 30, 1, 1), // one more PNG in the folder
 		report.WritePNGs(wrong, "a-", make([]float32, 12*32*32), 12, 32, 32, 1),
 	} {
 		if err != nil {

@@ -111,6 +111,9 @@ func runMain(env *environment, args []string) int {
 		case err == nil:
 			return 0
 		case errors.Is(err, errInterruptedExit):
+			if err != errInterruptedExit { // a message besides (train prints its own on stdout)
+				fmt.Fprintf(env.stderr, "gogan %s: %s\n", c.name, oneLine(err.Error()))
+			}
 			return exitInterrupted
 		case errors.As(err, &ue):
 			fmt.Fprintf(env.stderr, "gogan %s: %s\n", c.name, ue.msg)

@@ -1,11 +1,16 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"math"
+	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/gogan/gogan/checkpoint"
 	"github.com/gogan/gogan/data"
@@ -57,11 +62,23 @@ func newSampleCommand() *command {
 }
 
 // runSample loads the run's generator, draws --n images from it and writes them.
+// Ctrl-C or SIGTERM stops it with nothing written: exit 130 and a message.
 func runSample(env *environment, f *sampleFlags) error {
 	kind, err := checkSampleFlags(f)
 	if err != nil {
 		return err
 	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err = drawSamples(ctx, env, f, kind)
+	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		return fmt.Errorf("%w before %s was written: nothing was written or replaced", errInterruptedExit, f.out)
+	}
+	return err
+}
+
+// drawSamples is runSample once the flags are checked, stopped by ctx.
+func drawSamples(ctx context.Context, env *environment, f *sampleFlags, kind string) error {
 	job, err := gan.LoadJob(f.run)
 	if err != nil {
 		return err
@@ -108,11 +125,11 @@ func runSample(env *environment, f *sampleFlags) error {
 	if conditional {
 		labels = sampleLabels(f, classes, kind == "grid")
 	}
-	batch, err := gen.Generate(generator.Request{Latents: z, Classes: labels, Device: f.device})
+	batch, err := gen.GenerateContext(ctx, generator.Request{Latents: z, Classes: labels, Device: f.device})
 	if err != nil {
 		return err
 	}
-	if err := writeSamples(kind, f.out, batch.Data, f.n, shape, f.cols); err != nil {
+	if err := writeSamples(ctx, kind, f.out, batch.Data, f.n, shape, f.cols); err != nil {
 		return err
 	}
 	if recPath != "" { // only once the samples are written: a failed command replaces nothing
@@ -201,8 +218,12 @@ func sampleLabels(f *sampleFlags, classes int, grid bool) []int {
 
 // writeSamples writes n images (n, h, w, c) of the given shape (h, w, c) to
 // out as a grid of cols columns (√n when 0), a folder of PNGs or an IDX file.
-func writeSamples(kind, out string, imgs []float32, n int, shape tensor.Shape, cols int) error {
+// ctx stops the folder between images, and the others before they start.
+func writeSamples(ctx context.Context, kind, out string, imgs []float32, n int, shape tensor.Shape, cols int) error {
 	h, w, ch := shape[0], shape[1], shape[2]
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	switch kind {
 	case "grid":
 		if cols == 0 {
@@ -211,7 +232,7 @@ func writeSamples(kind, out string, imgs []float32, n int, shape tensor.Shape, c
 		cols = min(cols, n) // more columns would only be padding
 		return report.Grid(out, imgs, n, h, w, ch, cols)
 	case "pngs":
-		return report.WritePNGs(out, "sample-", imgs, n, h, w, ch)
+		return report.WritePNGsContext(ctx, out, "sample-", imgs, n, h, w, ch)
 	case "idx":
 		return data.WriteIDXImages(out, toBytes(imgs, n, h, w, ch))
 	}

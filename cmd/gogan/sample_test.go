@@ -6,7 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/gogan/gogan/checkpoint"
 	"github.com/gogan/gogan/data"
@@ -278,7 +280,7 @@ func TestSampleBadOut(t *testing.T) {
 		{filepath.Join(file, "x.png"), filepath.Join(file, "x.png"), "not a directory"},
 		{filepath.Join(file, "pngs"), file, "not a directory"}, // the error names the file in the way
 		{filepath.Join(file, "x-idx3-ubyte"), filepath.Join(file, "x-idx3-ubyte"), "not a directory"},
-		{file, file, "not a directory"}, // a folder of PNGs cannot replace a file
+		{file, file, "is not a folder"}, // a folder of PNGs does not replace a file
 		{noFolder, noFolder, "no such file or directory"},
 	} {
 		r := sample(t, "--n", "2", "--out", tc.out)
@@ -305,6 +307,85 @@ func TestSampleBadOut(t *testing.T) {
 			t.Errorf("%s was made", p)
 		}
 	}
+}
+
+// TestSampleFolderReplaced: a folder of PNGs is replaced as a whole, so fewer images
+// leave no earlier ones beside them; a folder holding other files is refused, naming
+// one, and left as it was; nothing is left beside the folder.
+func TestSampleFolderReplaced(t *testing.T) {
+	parent := t.TempDir()
+	dir := filepath.Join(parent, "pngs")
+	wantExit(t, sample(t, "--n", "5", "--out", dir), 0)
+	wantExit(t, sample(t, "--n", "2", "--out", dir+string(filepath.Separator)), 0)
+	if got := lsNames(t, dir); strings.Join(got, " ") != "sample-00000.png sample-00001.png" {
+		t.Errorf("%s holds %v, want the 2 new images", dir, got)
+	}
+	notes := filepath.Join(dir, "notes.txt")
+	if err := os.WriteFile(notes, []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	wantError(t, sample(t, "--n", "3", "--out", dir), 1, dir, "holds notes.txt", "give an empty or a new folder")
+	if got := lsNames(t, dir); len(got) != 3 || string(readFile(t, notes)) != "mine" {
+		t.Errorf("%s holds %v after a refused sample, want what it held", dir, got)
+	}
+	if got := lsNames(t, parent); len(got) != 1 {
+		t.Errorf("%s holds %v, want only pngs", parent, got)
+	}
+}
+
+// TestSampleInterrupted: Ctrl-C while a folder of PNGs is written exits 130 saying
+// that nothing was written, and leaves the earlier folder whole and no temporary one.
+func TestSampleInterrupted(t *testing.T) {
+	parent := t.TempDir()
+	dir := filepath.Join(parent, "pngs")
+	wantExit(t, sample(t, "--n", "3", "--out", dir), 0)
+	before := map[string][]byte{}
+	for _, name := range lsNames(t, dir) {
+		before[name] = readFile(t, filepath.Join(dir, name))
+	}
+	done := make(chan result)
+	go func() { done <- sample(t, "--n", "20000", "--out", dir) }()
+	// The temporary folder appears after gogan sample has set up its signal handler.
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if tmp, _ := filepath.Glob(filepath.Join(parent, ".pngs.tmp-*")); len(tmp) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("gogan sample did not start writing")
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	r := <-done
+	wantError(t, r, exitInterrupted, "interrupted before "+dir+" was written: nothing was written or replaced")
+	if got := lsNames(t, dir); len(got) != len(before) {
+		t.Errorf("%s holds %v, want the earlier %d images", dir, got, len(before))
+	}
+	for name, b := range before {
+		if !bytes.Equal(readFile(t, filepath.Join(dir, name)), b) {
+			t.Errorf("%s changed", name)
+		}
+	}
+	if got := lsNames(t, parent); len(got) != 1 {
+		t.Errorf("%s holds %v, want only pngs", parent, got)
+	}
+}
+
+// lsNames returns the names in dir, sorted.
+func lsNames(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return names
 }
 
 // The run folder's own files are not touched by sampling.

@@ -14,6 +14,11 @@
 // may be deleted: RemoveTemps does, for a folder whose writers the caller knows
 // to be stopped (gogan train does at start, holding the run folder's lock).
 //
+// WriteDir does the same for a folder: its files go into a temporary folder beside it,
+// which is fsynced and renamed over the destination once all are written. It replaces only
+// a folder that holds nothing but files the caller would write (report.WritePNGs' images),
+// so that it never deletes anything else.
+//
 // It is the one implementation behind checkpoint.WriteFileAtomic, the data package's IDX
 // writer and cache copies, and every PNG the report package writes. Errors carry no package
 // prefix (callers add their own) and name the destination, never the temporary file.

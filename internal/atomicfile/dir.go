@@ -1,0 +1,146 @@
+package atomicfile
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// DirPerm is the permission of a folder WriteDir creates; a folder it replaces keeps its own.
+const DirPerm fs.FileMode = 0o755
+
+// WriteDir writes a folder whole or not at all. It calls write with the path of a new,
+// empty temporary folder beside path ("." + base + ".tmp-*"), fsyncs that folder, renames
+// it onto path and fsyncs the parent folder. write must fsync the files it writes there.
+// The parent folder must exist. A path that is a link to a folder replaces that folder.
+//
+// A folder already at path is replaced only when every entry in it is a regular file that
+// owned accepts by name (nil accepts none: only an empty folder), and neither the folder nor
+// any of them is write-protected; otherwise WriteDir refuses before calling write, naming
+// the entry, so that it never deletes what it would not have written. The old folder is
+// renamed aside ("." + base + ".tmp-*.old"), the new one into its place, and the old one
+// removed: a crash between the two renames leaves no folder at path and the old one, whole,
+// under that name. The new folder gets the old one's permission bits, or DirPerm.
+//
+// On any error, and if write panics, the temporary folder is removed and path is left as
+// it was (the panic goes on). The error is an *Error, its Step one of "create temp folder",
+// "chmod temp folder", "fsync temp folder", "move old folder aside", "rename temp folder",
+// "fsync folder (the new folder is in place)" or "remove old folder (the new folder is in
+// place)"; it wraps write's error as returned.
+func WriteDir(path string, owned func(name string) bool, write func(dir string) error) error {
+	target, mode, exists, err := checkDir(path, owned)
+	if err != nil {
+		return &Error{Path: path, Err: err}
+	}
+	parent, base := filepath.Split(target)
+	if parent == "" {
+		parent = "."
+	}
+	tmp, err := os.MkdirTemp(parent, "."+base+".tmp-*")
+	if err != nil {
+		return stepError(path, "create temp folder", err)
+	}
+	placed := false
+	defer func() { // on any error, and if write panics
+		if !placed {
+			os.RemoveAll(tmp)
+		}
+	}()
+	if err := os.Chmod(tmp, mode); err != nil {
+		return stepError(path, "chmod temp folder", err)
+	}
+	if err := write(tmp); err != nil {
+		return &Error{Path: path, Err: err}
+	}
+	if err := syncDir(tmp); err != nil {
+		return stepError(path, "fsync temp folder", err)
+	}
+	if err := replaceDir(path, tmp, target, exists); err != nil {
+		return err
+	}
+	placed = true
+	if err := syncDir(parent); err != nil {
+		return stepError(path, "fsync folder (the new folder is in place)", err)
+	}
+	if err := os.RemoveAll(tmp + ".old"); err != nil {
+		return stepError(path, "remove old folder (the new folder is in place)", err)
+	}
+	return nil
+}
+
+// checkDir checks what is at path for WriteDir: nothing, or a folder that may be
+// replaced. It returns the path to replace (a link's target), the mode of the new
+// folder, and whether a folder is there.
+func checkDir(path string, owned func(string) bool) (target string, mode fs.FileMode, exists bool, err error) {
+	target = filepath.Clean(path)
+	if base := filepath.Base(target); base == "." || base == ".." || base == string(filepath.Separator) {
+		return "", 0, false, errors.New("names no folder that can be replaced: give the folder by its name")
+	}
+	fi, err := os.Lstat(target)
+	if err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		if target, err = filepath.EvalSymlinks(target); err == nil {
+			fi, err = os.Lstat(target)
+		}
+	}
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return target, DirPerm, false, nil
+	case err != nil:
+		return "", 0, false, pathCause(err)
+	case !fi.IsDir():
+		return "", 0, false, errors.New("is not a folder")
+	case fi.Mode().Perm()&0o222 == 0:
+		return "", 0, false, fmt.Errorf("is write-protected (%v): %w", fi.Mode().Perm(), fs.ErrPermission)
+	}
+	return target, fi.Mode().Perm(), true, checkEntries(target, owned)
+}
+
+// checkEntries returns an error naming the first entry of dir that WriteDir may not
+// delete: one that owned does not accept, is not a regular file, or is write-protected.
+func checkEntries(dir string, owned func(string) bool) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return pathCause(err)
+	}
+	for _, e := range entries {
+		if owned == nil || !owned(e.Name()) || !e.Type().IsRegular() {
+			return fmt.Errorf("holds %s, which replacing the folder would delete: only a folder of nothing but earlier output is replaced (give an empty or a new folder)", e.Name())
+		}
+		if fi, err := e.Info(); err == nil && fi.Mode().Perm()&0o222 == 0 {
+			return fmt.Errorf("holds %s, which is write-protected (%v): %w", e.Name(), fi.Mode().Perm(), fs.ErrPermission)
+		}
+	}
+	return nil
+}
+
+// replaceDir renames the folder tmp onto target, moving a folder there (exists) aside
+// to tmp + ".old" first and back if the second rename fails. path is the destination
+// as given, for errors.
+func replaceDir(path, tmp, target string, exists bool) error {
+	if !exists {
+		if err := os.Rename(tmp, target); err != nil {
+			return stepError(path, "rename temp folder", err)
+		}
+		return nil
+	}
+	if err := os.Rename(target, tmp+".old"); err != nil {
+		return stepError(path, "move old folder aside", err)
+	}
+	if err := os.Rename(tmp, target); err != nil {
+		os.Rename(tmp+".old", target)
+		return stepError(path, "rename temp folder", err)
+	}
+	return nil
+}
+
+// pathCause is err without the *fs.PathError around it, whose path would repeat the
+// destination or name a temporary file.
+func pathCause(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
