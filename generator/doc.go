@@ -52,11 +52,12 @@
 // made by FromJob shares the trainer's weights: do not train while it generates.
 // Requests for a GPU (Request.Device) copy the weights there and run one at a time.
 //
-// # Stopping
+// # Stopping and progress
 //
 // GenerateContext stops once its context is done (Ctrl-C in gogan sample): on the CPU
 // it looks at the context before each batch of BatchSize samples, on a GPU before it
-// starts.
+// starts. Request.Progress, when set, is told the samples made so far after each batch
+// (on a GPU, once at the end): gogan sample draws its bar with it.
 //
 // # Errors
 //

@@ -1,6 +1,7 @@
 package generator_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -42,6 +43,40 @@ func Example() {
 	// Output:
 	// mlp at step 3: 16 samples of (28, 28, 1)
 	// image 0: *image.Gray (0,0)-(28,28)
+}
+
+// Generate many samples with a progress report after each batch of BatchSize, as
+// gogan sample draws its bar; a cancelled context would stop it between batches.
+func Example_progress() {
+	dir, err := os.MkdirTemp("", "gogan-example-")
+	if err != nil {
+		panic(err)
+	}
+	defer os.RemoveAll(dir)
+	run := filepath.Join(dir, "run")
+	if err := trainRun(run, 1); err != nil {
+		panic(err)
+	}
+
+	g, err := generator.Load(run)
+	if err != nil {
+		panic(err)
+	}
+	batch, err := g.GenerateContext(context.Background(), generator.Request{
+		Seeds: generator.Seeds(1, 600),
+		Progress: func(done, total int) {
+			fmt.Printf("%d/%d\n", done, total)
+		},
+	})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(batch.N, "samples")
+	// Output:
+	// 256/600
+	// 512/600
+	// 600/600
+	// 600 samples
 }
 
 // trainRun trains the seed's GAN for steps steps on a synthetic batch (pixels

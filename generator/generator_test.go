@@ -176,6 +176,22 @@ func TestGenerateInBatches(t *testing.T) {
 	}
 }
 
+// TestGenerateProgress: Progress is called after each batch, with the samples made
+// so far and N, ending at N.
+func TestGenerateProgress(t *testing.T) {
+	var got []int
+	n := BatchSize + 1
+	b := generate(t, mlp(t), Request{Seeds: Seeds(1, n), Progress: func(done, total int) {
+		if total != n {
+			t.Errorf("Progress(%d, %d): total is not %d", done, total, n)
+		}
+		got = append(got, done)
+	}})
+	if want := []int{BatchSize, n}; b.N != n || !slices.Equal(got, want) {
+		t.Errorf("Progress called with %v, want %v", got, want)
+	}
+}
+
 // TestGenerateContextStops: a done context stops GenerateContext with its error.
 func TestGenerateContextStops(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())

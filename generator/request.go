@@ -40,6 +40,10 @@ type Request struct {
 	// "cuda" or "cuda:N" (gan.GenerateOn: the weights are copied there for the
 	// request; unconditional generators of the layers that train on a GPU).
 	Device string
+	// Progress, when not nil, is called with the number of samples made so far
+	// and N, from the goroutine that called Generate: on the CPU after each batch
+	// of BatchSize samples, on a GPU once at the end.
+	Progress func(done, total int)
 }
 
 // Seeds returns the n seeds first, first+1, ..., first+n−1.
@@ -66,7 +70,8 @@ type Batch struct {
 }
 
 // BatchSize is how many samples Generate computes at once on the CPU;
-// GenerateContext looks at its context between batches.
+// GenerateContext looks at its context, and Request.Progress is called, between
+// batches.
 const BatchSize = 256
 
 // Generate makes the samples that req asks for. It may be called from many
@@ -110,9 +115,9 @@ func (g *Generator) GenerateContext(ctx context.Context, req Request) (*Batch, e
 		}
 	}
 	if ordinal < 0 {
-		err = g.generateCPU(ctx, b.Data, z, labels, n)
-	} else {
-		err = g.generateOn(ctx, req.Device, b.Data, z, labels, n)
+		err = g.generateCPU(ctx, b.Data, z, labels, n, req.Progress)
+	} else if err = g.generateOn(ctx, req.Device, b.Data, z, labels, n); err == nil && req.Progress != nil {
+		req.Progress(n, n)
 	}
 	if err != nil {
 		return nil, err
@@ -124,9 +129,9 @@ func (g *Generator) GenerateContext(ctx context.Context, req Request) (*Batch, e
 }
 
 // generateCPU is gan.GenerateLabeled, BatchSize samples at a time, with a look
-// at ctx before each batch (each sample is computed on its own, so the batches
-// do not change the samples).
-func (g *Generator) generateCPU(ctx context.Context, dst, z []float32, labels []uint8, n int) error {
+// at ctx before each batch and a call of progress (when not nil) after (each
+// sample is computed on its own, so the batches do not change the samples).
+func (g *Generator) generateCPU(ctx context.Context, dst, z []float32, labels []uint8, n int, progress func(done, total int)) error {
 	out := g.shape.Size()
 	for start := 0; start < n; start += BatchSize {
 		if err := ctx.Err(); err != nil {
@@ -138,6 +143,9 @@ func (g *Generator) generateCPU(ctx context.Context, dst, z []float32, labels []
 			l = labels[start : start+m]
 		}
 		gan.GenerateLabeled(g.net, dst[start*out:(start+m)*out], z[start*g.latent:(start+m)*g.latent], l, m)
+		if progress != nil {
+			progress(start+m, n)
+		}
 	}
 	return nil
 }

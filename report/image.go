@@ -113,13 +113,20 @@ func GridImage(images []float32, n, height, width, channels, cols int) (image.Im
 // of another name, a subfolder) or a write-protected file is refused, naming it, before
 // anything is written, so that nothing but earlier images of this prefix is ever deleted.
 func WritePNGs(dir, prefix string, images []float32, n, height, width, channels int) error {
-	return WritePNGsContext(context.Background(), dir, prefix, images, n, height, width, channels)
+	return WritePNGsContext(context.Background(), dir, prefix, images, n, height, width, channels, PNGOptions{})
 }
 
-// WritePNGsContext is WritePNGs, stopped by ctx: once ctx is done it writes no further
-// image, removes the new folder, leaves dir as it was, and returns an error wrapping
-// ctx.Err().
-func WritePNGsContext(ctx context.Context, dir, prefix string, images []float32, n, height, width, channels int) error {
+// PNGOptions are what WritePNGsContext takes besides the images.
+type PNGOptions struct {
+	// Progress, when not nil, is called with the number of images written so far and
+	// n, from the goroutine that called WritePNGsContext, after each image.
+	Progress func(done, total int)
+}
+
+// WritePNGsContext is WritePNGs, stopped by ctx and reporting progress as opts says:
+// once ctx is done it writes no further image, removes the new folder, leaves dir as
+// it was, and returns an error wrapping ctx.Err().
+func WritePNGsContext(ctx context.Context, dir, prefix string, images []float32, n, height, width, channels int, opts PNGOptions) error {
 	if err := checkImages(images, n, height, width, channels); err != nil {
 		return fmt.Errorf("report: write PNGs to %s: %w", dir, err)
 	}
@@ -136,6 +143,9 @@ func WritePNGsContext(ctx context.Context, dir, prefix string, images []float32,
 			name := fmt.Sprintf("%s%05d.png", prefix, k)
 			if err := writeNewPNG(tmp, name, toImage(images[k*size:(k+1)*size], height, width, channels)); err != nil {
 				return err
+			}
+			if opts.Progress != nil {
+				opts.Progress(k+1, n)
 			}
 		}
 		return nil

@@ -402,6 +402,24 @@ func TestWritePNGsKeepsOtherFiles(t *testing.T) {
 	}
 }
 
+// TestWritePNGsProgress: Progress is called after each image, ending at n.
+func TestWritePNGsProgress(t *testing.T) {
+	var got []int
+	progress := func(done, total int) {
+		if total != 3 {
+			t.Errorf("Progress(%d, %d): total is not 3", done, total)
+		}
+		got = append(got, done)
+	}
+	dir := filepath.Join(t.TempDir(), "pngs")
+	if err := WritePNGsContext(context.Background(), dir, "s", make([]float32, 3*4), 3, 2, 2, 1, PNGOptions{Progress: progress}); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, []int{1, 2, 3}) {
+		t.Errorf("Progress called with %v, want [1 2 3]", got)
+	}
+}
+
 // TestWritePNGsInterrupted: a cancelled context stops the writing; the folder holds
 // the earlier images, and no new folder is left beside it.
 func TestWritePNGsInterrupted(t *testing.T) {
@@ -414,7 +432,7 @@ func TestWritePNGsInterrupted(t *testing.T) {
 	before := readAll(t, dir)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	err := WritePNGsContext(ctx, dir, "s", images[:32], 2, 4, 4, 1)
+	err := WritePNGsContext(ctx, dir, "s", images[:32], 2, 4, 4, 1, PNGOptions{})
 	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), dir) {
 		t.Fatalf("err = %v, want context.Canceled naming %s", err, dir)
 	}

@@ -2,17 +2,34 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"time"
 
+	"github.com/gogan/gogan/generator"
 	"github.com/schollz/progressbar/v3"
 )
 
+// newBar is a bar of total units of long work, in the look of gogan train's: count,
+// units per second, predicted time, redrawn at most five times a second.
+func newBar(w io.Writer, description, unit string, total int) *progressbar.ProgressBar {
+	return progressbar.NewOptions(total,
+		progressbar.OptionSetWriter(w),
+		progressbar.OptionSetDescription(description),
+		progressbar.OptionShowCount(),
+		progressbar.OptionShowIts(),
+		progressbar.OptionSetItsString(unit),
+		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionThrottle(200*time.Millisecond),
+		progressbar.OptionSetWidth(24),
+		progressbar.OptionFullWidth(),
+	)
+}
+
 // progressFunc returns a function reporting done of total units of long work, as
-// eval.FeatureNet.WithProgress calls it, that draws a bar on stderr in the look of
-// gogan train's (count, units per second, time left, redrawn at most five times a
-// second) when stderr is a terminal, and nil when it is not: as train does, nothing
-// is drawn into a file or a pipe. A call with done == total ends the bar's line; the
-// next call starts a new bar.
+// eval.FeatureNet.WithProgress calls it, that draws a bar (newBar) on stderr when
+// stderr is a terminal, and nil when it is not: as train does, nothing is drawn into
+// a file or a pipe. A call with done == total ends the bar's line; the next call
+// starts a new bar.
 func progressFunc(env *environment, description, unit string) func(done, total int) {
 	if !env.stderrIsTTY {
 		return nil
@@ -20,17 +37,7 @@ func progressFunc(env *environment, description, unit string) func(done, total i
 	var bar *progressbar.ProgressBar
 	return func(done, total int) {
 		if bar == nil {
-			bar = progressbar.NewOptions(total,
-				progressbar.OptionSetWriter(env.stderr),
-				progressbar.OptionSetDescription(description),
-				progressbar.OptionShowCount(),
-				progressbar.OptionShowIts(),
-				progressbar.OptionSetItsString(unit),
-				progressbar.OptionSetPredictTime(true),
-				progressbar.OptionThrottle(200*time.Millisecond),
-				progressbar.OptionSetWidth(24),
-				progressbar.OptionFullWidth(),
-			)
+			bar = newBar(env.stderr, description, unit, total)
 		}
 		bar.Set(done)
 		if done >= total {
@@ -39,4 +46,55 @@ func progressFunc(env *environment, description, unit string) func(done, total i
 			bar = nil
 		}
 	}
+}
+
+// progress is the bar (newBar) of long work on images (generating, writing), drawn
+// on a terminal only, as train's is, and one that can stop short (finish). A nil
+// *progress draws nothing.
+type progress struct {
+	w    io.Writer
+	desc string
+	bar  *progressbar.ProgressBar // made by the first update
+	done int                      // images done so far
+}
+
+// newProgress returns the bar of work described by desc on n images, or nil
+// when stderr is not a terminal or the work is short: one batch of the generator.
+func newProgress(env *environment, desc string, n int) *progress {
+	if !env.stderrIsTTY || n <= generator.BatchSize {
+		return nil
+	}
+	return &progress{w: env.stderr, desc: desc}
+}
+
+// update sets the bar to done of total images: the Progress callback of
+// generator.Request and report.PNGOptions.
+func (p *progress) update(done, total int) {
+	if p.bar == nil {
+		p.bar = newBar(p.w, p.desc, "img", total)
+	}
+	p.done = done
+	p.bar.Set(done)
+}
+
+// callback is p's update, or nil for no bar.
+func (p *progress) callback() func(done, total int) {
+	if p == nil {
+		return nil
+	}
+	return p.update
+}
+
+// finish ends the bar's line, full if the work is done, else where it stopped,
+// so that what is printed next starts a line of its own.
+func (p *progress) finish() {
+	if p == nil || p.bar == nil {
+		return
+	}
+	if p.done == p.bar.GetMax() {
+		p.bar.Finish()
+	} else {
+		p.bar.Exit()
+	}
+	fmt.Fprintln(p.w)
 }

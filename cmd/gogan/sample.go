@@ -125,11 +125,13 @@ func drawSamples(ctx context.Context, env *environment, f *sampleFlags, kind str
 	if conditional {
 		labels = sampleLabels(f, classes, kind == "grid")
 	}
-	batch, err := gen.GenerateContext(ctx, generator.Request{Latents: z, Classes: labels, Device: f.device})
+	bar := newProgress(env, "generating", f.n)
+	batch, err := gen.GenerateContext(ctx, generator.Request{Latents: z, Classes: labels, Device: f.device, Progress: bar.callback()})
+	bar.finish()
 	if err != nil {
 		return err
 	}
-	if err := writeSamples(ctx, kind, f.out, batch.Data, f.n, shape, f.cols); err != nil {
+	if err := writeSamples(ctx, env, f, kind, batch.Data, shape); err != nil {
 		return err
 	}
 	if recPath != "" { // only once the samples are written: a failed command replaces nothing
@@ -216,25 +218,29 @@ func sampleLabels(f *sampleFlags, classes int, grid bool) []int {
 	return labels
 }
 
-// writeSamples writes n images (n, h, w, c) of the given shape (h, w, c) to
-// out as a grid of cols columns (√n when 0), a folder of PNGs or an IDX file.
-// ctx stops the folder between images, and the others before they start.
-func writeSamples(ctx context.Context, kind, out string, imgs []float32, n int, shape tensor.Shape, cols int) error {
-	h, w, ch := shape[0], shape[1], shape[2]
+// writeSamples writes the f.n images imgs (n, h, w, c) of the given shape
+// (h, w, c) to f.out as kind says: a grid of f.cols columns (√n when 0), a folder
+// of PNGs (with a progress bar) or an IDX file. ctx stops the folder between
+// images, and the others before they start.
+func writeSamples(ctx context.Context, env *environment, f *sampleFlags, kind string, imgs []float32, shape tensor.Shape) error {
+	n, h, w, ch := f.n, shape[0], shape[1], shape[2]
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	switch kind {
 	case "grid":
+		cols := f.cols
 		if cols == 0 {
 			cols = int(math.Ceil(math.Sqrt(float64(n))))
 		}
 		cols = min(cols, n) // more columns would only be padding
-		return report.Grid(out, imgs, n, h, w, ch, cols)
+		return report.Grid(f.out, imgs, n, h, w, ch, cols)
 	case "pngs":
-		return report.WritePNGsContext(ctx, out, "sample-", imgs, n, h, w, ch)
+		bar := newProgress(env, "writing PNGs", n)
+		defer bar.finish()
+		return report.WritePNGsContext(ctx, f.out, "sample-", imgs, n, h, w, ch, report.PNGOptions{Progress: bar.callback()})
 	case "idx":
-		return data.WriteIDXImages(out, toBytes(imgs, n, h, w, ch))
+		return data.WriteIDXImages(f.out, toBytes(imgs, n, h, w, ch))
 	}
 	return nil
 }

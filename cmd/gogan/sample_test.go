@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/gogan/gogan/checkpoint"
 	"github.com/gogan/gogan/data"
+	"github.com/gogan/gogan/generator"
 )
 
 // sample runs gogan sample on the shared run.
@@ -371,6 +373,36 @@ func TestSampleInterrupted(t *testing.T) {
 	}
 	if got := lsNames(t, parent); len(got) != 1 {
 		t.Errorf("%s holds %v, want only pngs", parent, got)
+	}
+}
+
+// TestSampleProgressBar: on a terminal, generating and writing more images than one
+// batch of the generator draw a bar on stderr; fewer images, or stderr not a
+// terminal, draw none.
+func TestSampleProgressBar(t *testing.T) {
+	_, run := trainedRun(t)
+	dir := t.TempDir()
+	n := fmt.Sprint(generator.BatchSize + 1)
+	r := goganTTY(t, "sample", "--run", run, "--n", n, "--out", filepath.Join(dir, "pngs"))
+	wantExit(t, r, 0)
+	for _, want := range []string{"generating", "writing PNGs", n + "/" + n, "img/s"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr does not show %q\n%s", want, r)
+		}
+	}
+	r = goganTTY(t, "sample", "--run", run, "--n", n, "--out", filepath.Join(dir, "x.idx"))
+	wantExit(t, r, 0)
+	if !strings.Contains(r.stderr, "generating") || strings.Contains(r.stderr, "writing") {
+		t.Errorf("want the bar of generating only\n%s", r)
+	}
+	for _, r := range []result{
+		goganTTY(t, "sample", "--run", run, "--n", fmt.Sprint(generator.BatchSize), "--out", filepath.Join(dir, "few")),
+		gogan(t, "sample", "--run", run, "--n", n, "--out", filepath.Join(dir, "pngs")),
+	} {
+		wantExit(t, r, 0)
+		if r.stderr != "" {
+			t.Errorf("a bar where none is wanted\n%s", r)
+		}
 	}
 }
 
