@@ -81,6 +81,7 @@ func newAutoencoderTrainer(r Resolved) (*AutoencoderTrainer, error) {
 // TrainStep takes one Adam step on the reconstruction error of x (batch,
 // 28·28·1) in [−1, 1] and returns that error (before the step).
 func (a *AutoencoderTrainer) TrainStep(x []float32) (float64, error) {
+	a.mustBeMade("AutoencoderTrainer.TrainStep")
 	g := a.graph
 	g.Reset()
 	in := g.Input(x, false, append([]int{len(x) / a.Encoder.InputShape().Size()}, a.Encoder.InputShape()...)...)
@@ -121,6 +122,7 @@ func (a *AutoencoderTrainer) Reconstruct(dst, x []float32, n int) {
 // ReconstructionGrid lays out n test images (a multiple of cols) as rows of
 // originals, each followed by a row of their reconstructions.
 func (a *AutoencoderTrainer) ReconstructionGrid(test []float32, n, cols int) Picture {
+	a.mustBeMade("AutoencoderTrainer.ReconstructionGrid")
 	size := a.Encoder.InputShape().Size()
 	rec := make([]float32, n*size)
 	a.Reconstruct(rec, test[:n*size], n)
@@ -135,6 +137,7 @@ func (a *AutoencoderTrainer) ReconstructionGrid(test []float32, n, cols int) Pic
 // Progress returns 32 test images, each row of originals followed by the row
 // of their reconstructions (8 columns).
 func (a *AutoencoderTrainer) Progress(ts TestSet) (Picture, error) {
+	a.mustBeMade("AutoencoderTrainer.Progress")
 	test := ts.Images
 	n := min(32, len(test)/a.Encoder.InputShape().Size()) / 8 * 8
 	if n == 0 {
@@ -146,6 +149,7 @@ func (a *AutoencoderTrainer) Progress(ts TestSet) (Picture, error) {
 // Evaluate returns "test_mse": the mean squared reconstruction error over all
 // the test images, in inference mode, on [−1, 1] pixels.
 func (a *AutoencoderTrainer) Evaluate(ts TestSet) ([]Value, error) {
+	a.mustBeMade("AutoencoderTrainer.Evaluate")
 	test := ts.Images
 	size := a.Encoder.InputShape().Size()
 	n := len(test) / size

@@ -69,6 +69,7 @@ type parts struct {
 // and removes the tensors of older checkpoints there. It returns the state
 // file's path.
 func (t *Trainer) SaveCheckpoint(dir string) (string, error) {
+	t.mustBeMade("SaveCheckpoint")
 	if err := t.syncHost(); err != nil {
 		return "", fmt.Errorf("checkpoint: reading the weights off the GPU: %w", err)
 	}
@@ -213,6 +214,7 @@ func LoadJob(path string) (Job, error) {
 // own Config. An error leaves t as it was: everything is checked before
 // anything is copied.
 func (t *Trainer) Restore(path string) error {
+	t.mustBeMade("Restore")
 	c, err := readCheckpoint(path)
 	if err != nil {
 		return err

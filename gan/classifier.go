@@ -74,6 +74,7 @@ func newClassifierTrainer(r Resolved) (*ClassifierTrainer, error) {
 // Train takes one step on images (batch, H·W·C) and their labels, reporting
 // "loss" (cross-entropy) and "accuracy" on the batch (before the step).
 func (c *ClassifierTrainer) Train(images []float32, labels []uint8) ([]Value, error) {
+	c.mustBeMade("ClassifierTrainer.Train")
 	if err := checkLabels(labels, c.Head.OutputShape().Size()); err != nil {
 		return nil, err
 	}
@@ -109,6 +110,7 @@ func (c *ClassifierTrainer) Predict(features, logits, x []float32, n int) {
 
 // Evaluate returns the test set's "test_accuracy" and "test_loss".
 func (c *ClassifierTrainer) Evaluate(test TestSet) ([]Value, error) {
+	c.mustBeMade("ClassifierTrainer.Evaluate")
 	n := len(test.Labels)
 	if n == 0 {
 		return nil, nil
@@ -126,6 +128,7 @@ func (c *ClassifierTrainer) Evaluate(test TestSet) ([]Value, error) {
 
 // Progress returns up to 64 test images the classifier gets wrong.
 func (c *ClassifierTrainer) Progress(test TestSet) (Picture, error) {
+	c.mustBeMade("ClassifierTrainer.Progress")
 	n := len(test.Labels)
 	size := c.Features.InputShape().Size()
 	classes := c.Head.OutputShape().Size()

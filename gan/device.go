@@ -40,6 +40,7 @@ func ParseDevice(name string) (int, error) {
 // Dense, BatchNormalization and the activations, trained with Adam, do; the
 // first step of any other stops with an error naming the op that has none.
 func (t *Trainer) UseDevice(name string) error {
+	t.mustBeMade("UseDevice")
 	ordinal, err := ParseDevice(name)
 	if err != nil || ordinal < 0 {
 		return err

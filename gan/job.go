@@ -82,6 +82,7 @@ func (t *Trainer) SampleShape() tensor.Shape { return t.sample }
 
 // Train is TrainStep, reporting d_loss, g_loss, d_x (mean D(x)) and d_g_z (mean D(G(z))).
 func (t *Trainer) Train(images []float32, labels []uint8) ([]Value, error) {
+	t.mustBeMade("Train")
 	st, err := t.TrainStep(images, labels)
 	if err != nil {
 		return nil, err
@@ -97,6 +98,7 @@ func (t *Trainer) Train(images []float32, labels []uint8) ([]Value, error) {
 // samples as the test set holds (2,500), to plot over the real points and the
 // modes' centers.
 func (t *Trainer) Progress(test TestSet) (Picture, error) {
+	t.mustBeMade("Progress")
 	if err := t.syncHost(); err != nil {
 		return Picture{}, err
 	}

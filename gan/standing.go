@@ -19,10 +19,15 @@ import (
 // copies of the live G's, computed with other weights, and samples drawn with
 // statistics that do not fit the weights lose strokes. The latent vectors come
 // from seed alone, so the result is a function of g's weights. Layer momenta
-// are restored; trainable weights are left alone.
+// are restored; trainable weights are left alone. A nil or unbuilt g is an
+// error.
 func StandingStatistics(g nn.Network, batches, batchSize, classes int, seed uint64) error {
 	if batches <= 0 || batchSize <= 0 {
 		return fmt.Errorf("standing statistics: batches and batch size must be positive, got %d and %d", batches, batchSize)
+	}
+	shapes, _, err := networkShapes(g) // nil or unbuilt: an error, not a panic
+	if err != nil {
+		return fmt.Errorf("standing statistics: %w", err)
 	}
 	layers, err := nn.BatchNormLayers(g)
 	if err != nil {
@@ -40,7 +45,6 @@ func StandingStatistics(g nn.Network, batches, batchSize, classes int, seed uint
 			b.Momentum = momenta[i]
 		}
 	}()
-	shapes := g.InputShapes()
 	latent := shapes[0].Size()
 	rng := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
 	graph := autograd.NewGraph(rng)
@@ -108,6 +112,7 @@ func (t *Trainer) giveStandingStatistics(s nn.Network, batches int) error {
 // sample (gogan eval --standing-stats): without EMA it replaces G's own
 // moving statistics, which further training would go on updating.
 func (t *Trainer) RecalibrateSampler(batches int) error {
+	t.mustBeMade("RecalibrateSampler")
 	if batches <= 0 || batches > MaxStandingStats {
 		return fmt.Errorf("standing statistics must be in [1, %d] batches, got %d", MaxStandingStats, batches)
 	}

@@ -93,6 +93,16 @@ func NewTrainer(cfg Config) (*Trainer, error) {
 	return newGANTrainer(r)
 }
 
+// mustBeMade panics when t was not made by NewTrainer or NewTrainerFor (a
+// Trainer{} or a nil *Trainer, whose networks, optimizers and graph are nil):
+// a programmer error, which the exported entry points report naming method,
+// not as a nil dereference inside a step.
+func (t *Trainer) mustBeMade(method string) {
+	if t == nil || t.graph == nil {
+		panic("gan: Trainer." + method + ": Trainer used without NewTrainer/NewTrainerFor")
+	}
+}
+
 // newGANTrainer is NewTrainer for resolved settings.
 func newGANTrainer(r Resolved) (*Trainer, error) {
 	cfg, arch := r.cfg, r.arch
@@ -146,7 +156,10 @@ func WithAverageGenerator(g nn.Network) Option {
 // made the same way.
 func NewTrainerFor(g, d nn.Network, cfg Config, opts ...Option) (*Trainer, error) {
 	var o trainerOptions
-	for _, opt := range opts {
+	for i, opt := range opts {
+		if opt == nil {
+			return nil, fmt.Errorf("NewTrainerFor: option %d of %d is nil", i+1, len(opts))
+		}
 		opt(&o)
 	}
 	if err := cfg.validateTraining(); err != nil {
@@ -334,6 +347,7 @@ func (t *Trainer) Plan(totalSteps int) { t.planned = totalSteps }
 // A NaN or infinite loss stops the step before any weight changes and returns
 // an error.
 func (t *Trainer) TrainStep(real []float32, labels []uint8) (StepStats, error) {
+	t.mustBeMade("TrainStep")
 	return t.deviceStep(func() (StepStats, error) { return t.trainStep(real, labels) })
 }
 
@@ -647,6 +661,7 @@ func copyWeights(dst, src nn.Network) {
 // of its own weights (StandingStatistics), once per step; goroutines that
 // call Sampler at once (while the trainer does not train) wait for that one.
 func (t *Trainer) Sampler() nn.Network {
+	t.mustBeMade("Sampler")
 	if t.GEMA != nil {
 		t.standingSampler()
 		return t.GEMA
@@ -758,11 +773,15 @@ func Latents(z []float32, seed uint64) {
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 
 // ProfileOps times the ops of the coming CPU steps into p (nil stops it); see Job.
-func (t *Trainer) ProfileOps(p *autograd.OpProfile) { t.graph.SetProfile(p) }
+func (t *Trainer) ProfileOps(p *autograd.OpProfile) {
+	t.mustBeMade("ProfileOps")
+	t.graph.SetProfile(p)
+}
 
 // Flops is the number of floating-point operations the trainer's matrix
 // products have done so far.
 func (t *Trainer) Flops() uint64 {
+	t.mustBeMade("Flops")
 	if t.dev != nil {
 		return t.graph.Flops() + t.dev.replays*t.dev.stepFlops
 	}

@@ -2,6 +2,7 @@ package gan_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -383,5 +384,77 @@ func TestLoadCheckpointOfAnotherFile(t *testing.T) {
 	}
 	if _, err := gan.LoadCheckpoint(filepath.Join(dir, gan.LatestFile)); err != nil {
 		t.Errorf("LoadCheckpoint of latest.json: %v", err)
+	}
+}
+
+// panicOf runs f and returns what it panicked with, as a string ("" if it did not).
+func panicOf(f func()) (msg string) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg = fmt.Sprint(r)
+		}
+	}()
+	f()
+	return ""
+}
+
+// TestUnmadeTrainersPanicNamingIt: the entry points of a trainer not made by
+// its constructor (a zero value, a nil *Trainer) panic naming the method and
+// the constructor, not with a nil dereference.
+func TestUnmadeTrainersPanicNamingIt(t *testing.T) {
+	var nilTrainer *gan.Trainer
+	for name, tr := range map[string]*gan.Trainer{"zero": {}, "nil": nilTrainer} {
+		for method, call := range map[string]func(){
+			"TrainStep":          func() { tr.TrainStep(nil, nil) },
+			"Train":              func() { tr.Train(nil, nil) },
+			"Progress":           func() { tr.Progress(gan.TestSet{}) },
+			"SaveCheckpoint":     func() { tr.SaveCheckpoint(t.TempDir()) },
+			"Restore":            func() { tr.Restore(t.TempDir()) },
+			"UseDevice":          func() { tr.UseDevice("cpu") },
+			"RecalibrateSampler": func() { tr.RecalibrateSampler(1) },
+			"Sampler":            func() { tr.Sampler() },
+			"Flops":              func() { tr.Flops() },
+			"ProfileOps":         func() { tr.ProfileOps(nil) },
+		} {
+			want := "gan: Trainer." + method + ": Trainer used without NewTrainer/NewTrainerFor"
+			if got := panicOf(call); got != want {
+				t.Errorf("%s Trainer: %s panicked with %q, want %q", name, method, got, want)
+			}
+		}
+	}
+	var c gan.ClassifierTrainer
+	var a gan.AutoencoderTrainer
+	for method, call := range map[string]func(){
+		"ClassifierTrainer.Train":               func() { c.Train(nil, nil) },
+		"ClassifierTrainer.Progress":            func() { c.Progress(gan.TestSet{}) },
+		"ClassifierTrainer.Evaluate":            func() { c.Evaluate(gan.TestSet{}) },
+		"AutoencoderTrainer.TrainStep":          func() { a.Train(nil, nil) },
+		"AutoencoderTrainer.Progress":           func() { a.Progress(gan.TestSet{}) },
+		"AutoencoderTrainer.Evaluate":           func() { a.Evaluate(gan.TestSet{}) },
+		"AutoencoderTrainer.ReconstructionGrid": func() { a.ReconstructionGrid(nil, 8, 8) },
+		"SaveCheckpoint":                        func() { a.SaveCheckpoint(t.TempDir()) },
+	} {
+		want := "gan: " + method + ": trainer used without NewAutoencoderTrainer, NewClassifierTrainer or NewJob"
+		if got := panicOf(call); got != want {
+			t.Errorf("%s panicked with %q, want %q", method, got, want)
+		}
+	}
+}
+
+// TestNilArguments: nil where gan takes a network or an option is an error
+// naming it, not a nil dereference.
+func TestNilArguments(t *testing.T) {
+	if err := gan.StandingStatistics(nil, 1, 8, 0, 1); err == nil || !strings.Contains(err.Error(), "no network (nil)") {
+		t.Errorf("StandingStatistics(nil): %v", err)
+	}
+	unbuilt := gan.SeedGenerator(100)
+	if err := gan.StandingStatistics(unbuilt, 1, 8, 0, 1); err == nil || !strings.Contains(err.Error(), "not built") {
+		t.Errorf("StandingStatistics(an unbuilt network): %v", err)
+	}
+	cfg := gan.DefaultConfig()
+	cfg.Batch, cfg.LatentDim = 8, 4
+	_, err := gan.NewTrainerFor(gan.ToyGenerator(4), gan.ToyDiscriminator(2), cfg, nil)
+	if err == nil || !strings.Contains(err.Error(), "option 1 of 1 is nil") {
+		t.Errorf("NewTrainerFor with a nil option: %v", err)
 	}
 }

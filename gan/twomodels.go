@@ -59,6 +59,15 @@ func newTwoModels(r Resolved, names [2]string, kind string, wants func(Architect
 	return m, nil
 }
 
+// mustBeMade panics when m is nil: the trainer embedding it is an
+// AutoencoderTrainer{} or ClassifierTrainer{} not made by its constructor (or
+// NewJob, LoadJob). method names the entry point called, for the message.
+func (m *twoModels) mustBeMade(method string) {
+	if m == nil {
+		panic("gan: " + method + ": trainer used without NewAutoencoderTrainer, NewClassifierTrainer or NewJob")
+	}
+}
+
 // step applies both optimizers, at the scheduled learning rate, and counts
 // the step.
 func (m *twoModels) step() {
@@ -86,7 +95,12 @@ func (m *twoModels) ProfileOps(p *autograd.OpProfile) { m.graph.SetProfile(p) }
 // Config.LRDecay lowers the learning rate.
 func (m *twoModels) Plan(totalSteps int) { m.planned = totalSteps }
 
-func (m *twoModels) SaveCheckpoint(dir string) (string, error) { return saveParts(dir, m.parts()) }
+// SaveCheckpoint writes the whole training state into dir, as
+// Trainer.SaveCheckpoint does, and returns the state file's path.
+func (m *twoModels) SaveCheckpoint(dir string) (string, error) {
+	m.mustBeMade("SaveCheckpoint")
+	return saveParts(dir, m.parts())
+}
 
 func (m *twoModels) parts() parts {
 	return parts{
