@@ -160,8 +160,12 @@ func LoadImageFolder(dir string, opts ImageFolderOptions) (*ImageFolder, error) 
 
 // LoadImageFolderContext is LoadImageFolder, stopped by ctx: once ctx is done, no file is
 // started, the files being decoded are finished, nothing is cached, and the error wraps
-// ctx.Err().
+// ctx.Err(). A nil ctx is a programmer error: it panics here, before the decoding
+// goroutines that would read it start.
 func LoadImageFolderContext(ctx context.Context, dir string, opts ImageFolderOptions) (*ImageFolder, error) {
+	if ctx == nil {
+		panic("data: LoadImageFolderContext: nil context (pass context.Background())")
+	}
 	if err := opts.check(); err != nil {
 		return nil, err
 	}

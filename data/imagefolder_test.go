@@ -511,3 +511,19 @@ func TestLoadImageFolderStopped(t *testing.T) {
 		t.Fatalf("the whole load after the stopped ones: %v", err)
 	}
 }
+
+// TestLoadImageFolderNilContext: a nil context panics in the caller, naming the
+// function, not in a decoding goroutine (which ended the process).
+func TestLoadImageFolderNilContext(t *testing.T) {
+	dir := t.TempDir()
+	writeImage(t, filepath.Join(dir, "a.png"), sample(1))
+	var got any
+	func() {
+		defer func() { got = recover() }()
+		//lint:ignore SA1012 a nil context is the misuse under test
+		LoadImageFolderContext(nil, dir, ImageFolderOptions{ImageSize: 16, CacheDir: t.TempDir()})
+	}()
+	if msg, _ := got.(string); !strings.HasPrefix(msg, "data: LoadImageFolderContext: nil context") {
+		t.Fatalf("LoadImageFolderContext(nil, ...) panicked with %v", got)
+	}
+}

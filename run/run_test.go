@@ -348,3 +348,23 @@ func TestResumeFolderIsAFile(t *testing.T) {
 		}
 	}
 }
+
+// TestTrainNilContext: a nil context panics in Train's caller, naming it,
+// before any work starts (it was read by a data-loading goroutine, or
+// dereferenced in the loop).
+func TestTrainNilContext(t *testing.T) {
+	opts := quickOptions(t, 1)
+	opts.Config.Data, opts.Config.Model = "ring8", "mlp2d"
+	var got any
+	func() {
+		defer func() { got = recover() }()
+		//lint:ignore SA1012 a nil context is the misuse under test
+		Train(nil, opts)
+	}()
+	if msg, _ := got.(string); !strings.HasPrefix(msg, "run: Train: nil context") {
+		t.Fatalf("Train(nil, ...) panicked with %v, want run: Train: nil context", got)
+	}
+	if _, err := os.Stat(opts.Out); err == nil {
+		t.Fatalf("Train(nil, ...) made the run folder %s", opts.Out)
+	}
+}

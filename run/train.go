@@ -66,8 +66,13 @@ type Result struct {
 
 // Train runs (or resumes) training until the configured number of steps, ctx is
 // cancelled, or a loss stops being finite. The data are loaded and checked
-// before anything is built or written.
+// before anything is built or written. A nil ctx is a programmer error: Train
+// panics, as the standard library does, before any work starts (pass
+// context.Background() to train to the end).
 func Train(ctx context.Context, opts Options) (*Result, error) {
+	if ctx == nil {
+		panic("run: Train: nil context (pass context.Background(), or a context that Ctrl-C cancels)")
+	}
 	var held folderLock
 	defer held.end()
 	cfg := opts.Config
