@@ -368,3 +368,14 @@ func TestTrainNilContext(t *testing.T) {
 		t.Fatalf("Train(nil, ...) made the run folder %s", opts.Out)
 	}
 }
+
+// TestTrainNilWriters: Options without Log and Progress train, saying nothing,
+// where the first summary line dereferenced the nil writer.
+func TestTrainNilWriters(t *testing.T) {
+	opts := quickOptions(t, 2)
+	opts.Config.Data, opts.Config.Model, opts.Config.Batch, opts.Config.LatentDim = "ring8", "mlp2d", 16, 4
+	opts.Log, opts.Progress = nil, nil
+	if _, err := Train(context.Background(), opts); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -30,8 +30,8 @@ type Options struct {
 	// ResumeOverrides lists the settings given on the command line that replace the
 	// resumed run's: "epochs", "steps", "eval-every".
 	ResumeOverrides map[string]bool
-	Log             io.Writer // where the summary lines go (stdout)
-	Progress        io.Writer // where the progress goes (stderr)
+	Log             io.Writer // where the summary lines go (stdout); nil: nowhere
+	Progress        io.Writer // where the progress goes (stderr); nil: nowhere
 	Interactive     bool      // Progress is a terminal: draw a live bar
 	Data            data.LoadOptions
 	// ImageCache is the cache folder of decoded image folders ("": the user
@@ -73,6 +73,7 @@ func Train(ctx context.Context, opts Options) (*Result, error) {
 	if ctx == nil {
 		panic("run: Train: nil context (pass context.Background(), or a context that Ctrl-C cancels)")
 	}
+	opts.Log, opts.Progress = writerOr(opts.Log), writerOr(opts.Progress)
 	var held folderLock
 	defer held.end()
 	cfg := opts.Config
