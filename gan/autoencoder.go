@@ -79,12 +79,17 @@ func newAutoencoderTrainer(r Resolved) (*AutoencoderTrainer, error) {
 }
 
 // TrainStep takes one Adam step on the reconstruction error of x (batch,
-// 28·28·1) in [−1, 1] and returns that error (before the step).
+// 28·28·1) in [−1, 1] and returns that error (before the step). An x that is
+// not one or more whole images is an error.
 func (a *AutoencoderTrainer) TrainStep(x []float32) (float64, error) {
 	a.mustBeMade("AutoencoderTrainer.TrainStep")
+	n, err := a.wholeImages(x)
+	if err != nil {
+		return 0, err
+	}
 	g := a.graph
 	g.Reset()
-	in := g.Input(x, false, append([]int{len(x) / a.Encoder.InputShape().Size()}, a.Encoder.InputShape()...)...)
+	in := g.Input(x, false, append([]int{n}, a.Encoder.InputShape()...)...)
 	rec := a.Decoder.Call(g, a.Encoder.Call(g, in, true), true)
 	loss := losses.MeanSquaredError(g, rec, in)
 	v := float64(loss.Item())
@@ -106,6 +111,17 @@ func (a *AutoencoderTrainer) Train(images []float32, _ []uint8) ([]Value, error)
 	return a.values, nil
 }
 
+// wholeImages returns the number of images x holds, or an error when that
+// is none or not a whole number.
+func (a *AutoencoderTrainer) wholeImages(x []float32) (int, error) {
+	sample := a.Encoder.InputShape()
+	size := sample.Size()
+	if len(x) == 0 || len(x)%size != 0 {
+		return 0, fmt.Errorf("%d values are not whole images of %s (%d values each)", len(x), dims(sample), size)
+	}
+	return len(x) / size, nil
+}
+
 // Encode writes the codes (n, code) of images x (n, 28·28·1), in inference mode.
 func (a *AutoencoderTrainer) Encode(codes, x []float32, n int) { Generate(a.Encoder, codes, x, n) }
 
@@ -119,11 +135,20 @@ func (a *AutoencoderTrainer) Reconstruct(dst, x []float32, n int) {
 	a.Decode(dst, codes, n)
 }
 
-// ReconstructionGrid lays out n test images (a multiple of cols) as rows of
-// originals, each followed by a row of their reconstructions.
+// ReconstructionGrid lays out the first n test images as rows of cols
+// originals, each followed by the row of their reconstructions. n must be a
+// multiple of cols, cols positive, and test must hold n images: other
+// arguments are a programmer's error, and it panics naming them.
 func (a *AutoencoderTrainer) ReconstructionGrid(test []float32, n, cols int) Picture {
 	a.mustBeMade("AutoencoderTrainer.ReconstructionGrid")
-	size := a.Encoder.InputShape().Size()
+	sample := a.Encoder.InputShape()
+	size := sample.Size()
+	switch {
+	case cols < 1 || n < 0 || n%cols != 0:
+		panic(fmt.Sprintf("gan: AutoencoderTrainer.ReconstructionGrid: n must be a multiple of cols, and cols positive, got n %d and cols %d", n, cols))
+	case n > len(test)/size:
+		panic(fmt.Sprintf("gan: AutoencoderTrainer.ReconstructionGrid: test holds %d images of %s, n is %d", len(test)/size, dims(sample), n))
+	}
 	rec := make([]float32, n*size)
 	a.Reconstruct(rec, test[:n*size], n)
 	rows := make([]float32, 0, 2*n*size)
@@ -141,20 +166,23 @@ func (a *AutoencoderTrainer) Progress(ts TestSet) (Picture, error) {
 	test := ts.Images
 	n := min(32, len(test)/a.Encoder.InputShape().Size()) / 8 * 8
 	if n == 0 {
-		return Picture{}, fmt.Errorf("no test images to reconstruct")
+		return Picture{}, fmt.Errorf("%d test images to reconstruct: the picture needs 8 at least", len(test)/a.Encoder.InputShape().Size())
 	}
 	return a.ReconstructionGrid(test, n, 8), nil
 }
 
 // Evaluate returns "test_mse": the mean squared reconstruction error over all
-// the test images, in inference mode, on [−1, 1] pixels.
+// the test images, in inference mode, on [−1, 1] pixels; nil for no test
+// images. Test images that are not whole images are an error.
 func (a *AutoencoderTrainer) Evaluate(ts TestSet) ([]Value, error) {
 	a.mustBeMade("AutoencoderTrainer.Evaluate")
 	test := ts.Images
-	size := a.Encoder.InputShape().Size()
-	n := len(test) / size
-	if n == 0 {
+	if len(test) == 0 {
 		return nil, nil
+	}
+	n, err := a.wholeImages(test)
+	if err != nil {
+		return nil, fmt.Errorf("test set: %w", err)
 	}
 	rec := make([]float32, len(test))
 	a.Reconstruct(rec, test, n)

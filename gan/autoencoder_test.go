@@ -1,6 +1,8 @@
 package gan_test
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/gogan/gogan/gan"
@@ -50,5 +52,42 @@ func TestAutoencoderLearnsAndResumes(t *testing.T) {
 	vals, err := b.Evaluate(gan.TestSet{Images: x})
 	if err != nil || len(vals) != 1 || vals[0].Name != "test_mse" || !(vals[0].Value > 0) {
 		t.Fatalf("Evaluate = %v, %v", vals, err)
+	}
+}
+
+// TestAutoencoderBadBatches: a batch that is not whole images is an error
+// naming the count; ReconstructionGrid's misuse panics naming the arguments,
+// where each ended in a panic inside the graph or a slice (or, for cols 0,
+// never ended).
+func TestAutoencoderBadBatches(t *testing.T) {
+	a, err := gan.NewAutoencoderTrainer(caeConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range [][]float32{nil, make([]float32, 100), make([]float32, 784+392)} {
+		want := fmt.Sprintf("%d values are not whole images of 28×28×1", len(x))
+		if _, err := a.Train(x, nil); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Train of %d values: %v, want an error containing %q", len(x), err, want)
+		}
+	}
+	if _, err := a.Evaluate(gan.TestSet{Images: make([]float32, 784+1)}); err == nil || !strings.Contains(err.Error(), "test set: 785 values") {
+		t.Errorf("Evaluate of 785 values: %v", err)
+	}
+	const grid = "gan: AutoencoderTrainer.ReconstructionGrid: "
+	for _, tc := range []struct {
+		images, n, cols int
+		want            string
+	}{
+		{10, 10, 8, grid + "n must be a multiple of cols, and cols positive, got n 10 and cols 8"},
+		{8, 8, 0, grid + "n must be a multiple of cols, and cols positive, got n 8 and cols 0"},
+		{8, 16, 8, grid + "test holds 8 images of 28×28×1, n is 16"},
+	} {
+		got := panicOf(func() { a.ReconstructionGrid(make([]float32, tc.images*784), tc.n, tc.cols) })
+		if got != tc.want {
+			t.Errorf("ReconstructionGrid(%d images, n %d, cols %d) panicked with %q, want %q", tc.images, tc.n, tc.cols, got, tc.want)
+		}
+	}
+	if pic := a.ReconstructionGrid(make([]float32, 8*784), 8, 4); pic.N != 16 || pic.Cols != 4 {
+		t.Errorf("ReconstructionGrid of 8 in 4 columns: %d images in %d columns", pic.N, pic.Cols)
 	}
 }

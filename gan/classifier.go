@@ -71,10 +71,15 @@ func newClassifierTrainer(r Resolved) (*ClassifierTrainer, error) {
 	return &ClassifierTrainer{twoModels: m, Features: m.models[0], Head: m.models[1]}, nil
 }
 
-// Train takes one step on images (batch, H·W·C) and their labels, reporting
-// "loss" (cross-entropy) and "accuracy" on the batch (before the step).
+// Train takes one step on images (batch, H·W·C) and their labels, one per
+// image, reporting "loss" (cross-entropy) and "accuracy" on the batch (before
+// the step). Missing labels, images that are not one per label, and labels
+// out of range are errors.
 func (c *ClassifierTrainer) Train(images []float32, labels []uint8) ([]Value, error) {
 	c.mustBeMade("ClassifierTrainer.Train")
+	if err := checkLabelled(images, labels, c.Features.InputShape()); err != nil {
+		return nil, err
+	}
 	if err := checkLabels(labels, c.Head.OutputShape().Size()); err != nil {
 		return nil, err
 	}
@@ -108,7 +113,8 @@ func (c *ClassifierTrainer) Predict(features, logits, x []float32, n int) {
 	}
 }
 
-// Evaluate returns the test set's "test_accuracy" and "test_loss".
+// Evaluate returns the test set's "test_accuracy" and "test_loss"; nil for
+// a test set without labels.
 func (c *ClassifierTrainer) Evaluate(test TestSet) ([]Value, error) {
 	c.mustBeMade("ClassifierTrainer.Evaluate")
 	n := len(test.Labels)
@@ -116,8 +122,8 @@ func (c *ClassifierTrainer) Evaluate(test TestSet) ([]Value, error) {
 		return nil, nil
 	}
 	classes := c.Head.OutputShape().Size()
-	if err := checkLabels(test.Labels, classes); err != nil {
-		return nil, fmt.Errorf("test set: %w", err)
+	if err := checkTestSet(test, c.Features.InputShape(), classes); err != nil {
+		return nil, err
 	}
 	logits := make([]float32, n*classes)
 	c.Predict(nil, logits, test.Images, n)
@@ -126,12 +132,19 @@ func (c *ClassifierTrainer) Evaluate(test TestSet) ([]Value, error) {
 	return []Value{{"test_accuracy", accuracy(logits, test.Labels, classes)}, {"test_loss", float64(loss.Item())}}, nil
 }
 
-// Progress returns up to 64 test images the classifier gets wrong.
+// Progress returns up to 64 test images the classifier gets wrong (one image
+// when it gets none wrong). A test set without labelled images is an error.
 func (c *ClassifierTrainer) Progress(test TestSet) (Picture, error) {
 	c.mustBeMade("ClassifierTrainer.Progress")
 	n := len(test.Labels)
 	size := c.Features.InputShape().Size()
 	classes := c.Head.OutputShape().Size()
+	if n == 0 {
+		return Picture{}, fmt.Errorf("no labelled test images to classify")
+	}
+	if err := checkTestSet(test, c.Features.InputShape(), classes); err != nil {
+		return Picture{}, err
+	}
 	logits := make([]float32, n*classes)
 	c.Predict(nil, logits, test.Images, n)
 	var wrong []float32
@@ -146,6 +159,31 @@ func (c *ClassifierTrainer) Progress(test TestSet) (Picture, error) {
 		wrong, count = test.Images[:size], 1 // nothing wrong: show one image
 	}
 	return grid(wrong, count, c.Features.InputShape(), 8), nil
+}
+
+// checkLabelled checks a labelled batch of images of shape sample: labels
+// given, and images holding one image per label.
+func checkLabelled(images []float32, labels []uint8, sample tensor.Shape) error {
+	size := sample.Size()
+	switch {
+	case len(labels) == 0:
+		return fmt.Errorf("no labels: the classifier learns from labelled images (class subfolders, or MNIST), got %d values and no labels", len(images))
+	case len(images) != len(labels)*size:
+		return fmt.Errorf("%d values for %d labels: want %d images of %s, %d values", len(images), len(labels), len(labels), dims(sample), len(labels)*size)
+	}
+	return nil
+}
+
+// checkTestSet is checkLabelled and checkLabels for a test set, its errors
+// saying so.
+func checkTestSet(test TestSet, sample tensor.Shape, classes int) error {
+	if err := checkLabelled(test.Images, test.Labels, sample); err != nil {
+		return fmt.Errorf("test set: %w", err)
+	}
+	if err := checkLabels(test.Labels, classes); err != nil {
+		return fmt.Errorf("test set: %w", err)
+	}
+	return nil
 }
 
 func accuracy(logits []float32, labels []uint8, classes int) float64 {
