@@ -34,8 +34,10 @@
 //
 // Errors: every error is one line that starts with "data: ", names the file or folder, and
 // says what is wrong with it. Mistakes in the data or in user input are returned as errors;
-// Batcher.Batch panics only on programmer errors (a buffer of the wrong length, a batch index
-// out of range).
+// Batcher.Batch, Toy.Batch, Toy.Sample, Background.Color and LoadImageFolderContext panic
+// only on programmer errors (a buffer of the wrong length, a batch index out of range, a Toy
+// not made by NewToy, a Background not among the constants, a nil context), naming the
+// function and the value.
 //
 // Ownership and aliasing: a Batcher reads the Set it was given and does not copy it; the Set
 // must not change while the Batcher is in use. A Batcher is not safe for concurrent use.

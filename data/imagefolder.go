@@ -33,8 +33,14 @@ var backgrounds = []struct {
 	BackgroundBlack: {"black", color.RGBA{0, 0, 0, 255}},
 }
 
-// Color returns the background's color; b is BackgroundWhite or BackgroundBlack.
-func (b Background) Color() color.RGBA { return backgrounds[b].color }
+// Color returns the background's color; b is BackgroundWhite or BackgroundBlack
+// (another value is a programmer error: it panics naming it).
+func (b Background) Color() color.RGBA {
+	if int(b) >= len(backgrounds) {
+		panic(fmt.Sprintf("data: %v.Color: unknown background: want BackgroundWhite or BackgroundBlack", b))
+	}
+	return backgrounds[b].color
+}
 
 // String returns the background's name, "white" or "black".
 func (b Background) String() string {

@@ -72,18 +72,32 @@ func (t *Toy) BatchesPerEpoch() int { return t.perEpoch }
 func (t *Toy) SampleShape() []int { return []int{2} }
 
 // Batch draws batch i of epoch e: points (batch, 2) into dst and, when labels
-// is not nil, the index of each point's mode.
+// is not nil, the index of each point's mode into labels (batch). It panics
+// on a Toy not made by NewToy, which has no batch size, and on buffers of
+// another length: programmer errors.
 func (t *Toy) Batch(dst []float32, labels []uint8, epoch, i int) {
-	if len(dst) != 2*t.batch {
+	switch {
+	case t.batch == 0:
+		panic("data: Toy.Batch: Toy used without NewToy (it has no batch size)")
+	case len(dst) != 2*t.batch:
 		panic(fmt.Sprintf("data: Toy.Batch: len(dst) = %d, want %d", len(dst), 2*t.batch))
+	case labels != nil && len(labels) != t.batch:
+		panic(fmt.Sprintf("data: Toy.Batch: len(labels) = %d, want %d", len(labels), t.batch))
 	}
 	rng := rand.New(rand.NewPCG(t.seed, uint64(epoch)<<32|uint64(i)))
 	t.draw(dst, labels, rng)
 }
 
 // Sample draws n points (n, 2) from a generator seeded by seed alone: the
-// reference sample of evaluations and plots.
+// reference sample of evaluations and plots. It panics on a negative n and on
+// a Toy without Centers: programmer errors.
 func (t *Toy) Sample(n int, seed uint64) (points []float32, modes []uint8) {
+	switch {
+	case n < 0:
+		panic(fmt.Sprintf("data: Toy.Sample: n must not be negative, got %d", n))
+	case len(t.Centers) == 0:
+		panic("data: Toy.Sample: the Toy has no Centers (made without NewToy?)")
+	}
 	points, modes = make([]float32, 2*n), make([]uint8, n)
 	t.draw(points, modes, rand.New(rand.NewPCG(seed, 0x70)))
 	return points, modes

@@ -1,6 +1,7 @@
 package data
 
 import (
+	"fmt"
 	"math"
 	"testing"
 )
@@ -38,4 +39,44 @@ func TestToyDatasets(t *testing.T) {
 	if _, err := NewToy("spiral", 64, 1); err == nil {
 		t.Fatal("unknown toy dataset accepted")
 	}
+}
+
+// TestToyMisuse: a Toy not made by NewToy, a negative sample size and buffers
+// of the wrong length panic naming the function and the value, where they
+// panicked in IntN or makeslice, or drew nothing.
+func TestToyMisuse(t *testing.T) {
+	var zero Toy
+	ring, err := NewToy("ring8", 8, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		call func()
+		want string
+	}{
+		{"zero Batch", func() { zero.Batch(nil, nil, 0, 0) }, "data: Toy.Batch: Toy used without NewToy (it has no batch size)"},
+		{"zero Sample", func() { zero.Sample(3, 1) }, "data: Toy.Sample: the Toy has no Centers (made without NewToy?)"},
+		{"Sample(-1)", func() { ring.Sample(-1, 1) }, "data: Toy.Sample: n must not be negative, got -1"},
+		{"short labels", func() { ring.Batch(make([]float32, 16), make([]uint8, 2), 0, 0) }, "data: Toy.Batch: len(labels) = 2, want 8"},
+		{"Background(9).Color", func() { Background(9).Color() }, "data: Background(9).Color: unknown background: want BackgroundWhite or BackgroundBlack"},
+	} {
+		if got := panicOf(tc.call); got != tc.want {
+			t.Errorf("%s panicked with %q, want %q", tc.name, got, tc.want)
+		}
+	}
+	if points, modes := ring.Sample(0, 1); len(points) != 0 || len(modes) != 0 {
+		t.Errorf("Sample(0) = %d points, %d modes", len(points), len(modes))
+	}
+}
+
+// panicOf runs f and returns what it panicked with, as a string ("" if it did not).
+func panicOf(f func()) (msg string) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg = fmt.Sprint(r)
+		}
+	}()
+	f()
+	return ""
 }
