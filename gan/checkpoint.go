@@ -321,8 +321,9 @@ func checkFinite(path, name string, data []float32) error {
 
 // restore copies the tensors and state into the parts of a trainer. It
 // checks everything first (every tensor present, finite and of its weight's
-// shape, no tensor left over, each optimizer's kind, step count and slots, the
-// random state), so that an error leaves the parts as they were.
+// shape, no tensor left over, each optimizer's kind, step count and slots,
+// Optimizer.CheckState's checks of their values, the random state), so that
+// an error leaves the parts as they were.
 func restore(p parts, tensors map[string]checkpoint.Tensor, state checkpointState, path string) error {
 	used := 0
 	take := func(name string, want []int) ([]float32, error) {
@@ -372,6 +373,11 @@ func restore(p parts, tensors map[string]checkpoint.Tensor, state checkpointStat
 			}
 			slots[name][key] = data
 		}
+		// What only the optimizer knows: a negative second moment (Adam's v)
+		// is finite, but its square root makes the next step NaN.
+		if err := opt.CheckState(slots[name], saved.Steps); err != nil {
+			return fmt.Errorf("%s: damaged: optimizer/%s: %v", path, name, err)
+		}
 	}
 	if used != len(tensors) {
 		return fmt.Errorf("%s: %d tensors, the model has %d (a checkpoint of another model?)", path, len(tensors), used)
@@ -385,8 +391,8 @@ func restore(p parts, tensors map[string]checkpoint.Tensor, state checkpointStat
 		return fmt.Errorf("%s: damaged random-generator state: %v", path, err)
 	}
 
-	// Everything is checked: copy. LoadState checks again what was checked
-	// above (the slots' names and lengths, the step count), and so cannot fail.
+	// Everything is checked: copy. LoadState checks again what CheckState
+	// checked above, and so cannot fail.
 	for _, w := range weights {
 		copy(w.dst, w.src)
 	}

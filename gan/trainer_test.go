@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gogan/gogan/checkpoint"
 	"github.com/gogan/gogan/gan"
 	"github.com/gogan/gogan/nn"
 )
@@ -177,17 +178,22 @@ func TestFailedRestoreLeavesTrainerUntouched(t *testing.T) {
 		return cfg
 	}
 	for _, tc := range []struct {
-		name   string
-		into   gan.Config
-		damage func(state map[string]any)
-		want   string
+		name    string
+		into    gan.Config
+		damage  func(state map[string]any)
+		tensors func(map[string]checkpoint.Tensor)
+		want    string
 	}{
-		{"adam into rmsprop", toy(1, "rmsprop"), nil, "optimizer is rmsprop, the checkpoint's is \"adam\""},
-		{"rng damaged", toy(1, ""), func(s map[string]any) { s["rng"] = "!!!" }, "damaged random-generator state"},
-		{"rng empty", toy(1, ""), func(s map[string]any) { s["rng"] = "" }, "damaged random-generator state"},
+		{"adam into rmsprop", toy(1, "rmsprop"), nil, nil, "optimizer is rmsprop, the checkpoint's is \"adam\""},
+		{"rng damaged", toy(1, ""), func(s map[string]any) { s["rng"] = "!!!" }, nil, "damaged random-generator state"},
+		{"rng empty", toy(1, ""), func(s map[string]any) { s["rng"] = "" }, nil, "damaged random-generator state"},
 		{"negative optimizer steps", toy(1, ""), func(s map[string]any) {
 			s["optimizers"].(map[string]any)["discriminator"].(map[string]any)["steps"] = -5
-		}, "taken -5 steps"},
+		}, nil, "taken -5 steps"},
+		// A negative second moment is finite, but the next step's √v is NaN.
+		{"negative adam v", toy(1, ""), nil, func(ts map[string]checkpoint.Tensor) {
+			ts["optimizer/discriminator/v/dense_1/kernel"].F32[3] = -1
+		}, "damaged: optimizer/discriminator: adam state: slot v/dense_1/kernel[3] is -1, negative"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			saver, err := gan.NewTrainer(toy(99, ""))
@@ -204,6 +210,9 @@ func TestFailedRestoreLeavesTrainerUntouched(t *testing.T) {
 			}
 			if tc.damage != nil {
 				editState(t, dir, tc.damage)
+			}
+			if tc.tensors != nil {
+				editTensors(t, dir, tc.tensors)
 			}
 			tr, err := gan.NewTrainer(tc.into)
 			if err != nil {
@@ -274,6 +283,26 @@ func editState(t *testing.T, dir string, edit func(map[string]any)) {
 	if err := os.WriteFile(p, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// editTensors applies edit to the tensors of the checkpoint in dir, and
+// gives its latest.json their new checksum.
+func editTensors(t *testing.T, dir string, edit func(map[string]checkpoint.Tensor)) {
+	t.Helper()
+	p := tensorFile(t, dir)
+	tensors, meta, err := checkpoint.LoadSafetensors(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit(tensors)
+	if err := checkpoint.SaveSafetensors(p, tensors, meta); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := checkpoint.Checksum(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	editState(t, dir, func(s map[string]any) { s["tensors_checksum"] = sum })
 }
 
 func tensorFile(t *testing.T, dir string) string {

@@ -39,7 +39,7 @@ func NewAdam(params []*autograd.Var, cfg AdamConfig) (*Adam, error) {
 	if !(cfg.Epsilon > 0) {
 		return nil, fmt.Errorf("adam: epsilon must be positive, got %g", cfg.Epsilon)
 	}
-	a := &Adam{cfg: cfg, slots: newSlotSet(params, "m", "v")}
+	a := &Adam{cfg: cfg, slots: newSlotSet(params, "m", "v").withSquares("v")}
 	a.job.a = a
 	for _, p := range params {
 		a.job.size += len(p.Data)
@@ -127,17 +127,20 @@ func (a *Adam) State() (map[string][]float32, int) {
 	return a.slots.export(), a.t
 }
 
-// LoadState restores what State returned, checking every name and length.
+// LoadState restores what State returned, after the checks of CheckState.
 func (a *Adam) LoadState(slots map[string][]float32, steps int) error {
-	if steps < 0 {
-		return fmt.Errorf("adam state: negative step count %d", steps)
-	}
-	if err := a.slots.load("adam", slots); err != nil {
+	if err := a.slots.load("adam", slots, steps); err != nil {
 		return err
 	}
 	a.dev.toDevice(&a.slots)
 	a.t = steps
 	return nil
+}
+
+// CheckState reports what LoadState would refuse (see Optimizer), such as a
+// negative second moment v.
+func (a *Adam) CheckState(slots map[string][]float32, steps int) error {
+	return a.slots.check("adam", slots, steps)
 }
 
 // Rewind takes back the step count of the last Advance, for a step whose

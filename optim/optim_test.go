@@ -2,6 +2,7 @@ package optim_test
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -191,5 +192,51 @@ func TestSetLearningRate(t *testing.T) {
 			}()
 			a.SetLearningRate(-1)
 		})
+	}
+}
+
+// TestLoadStateRefusesDamage: a state whose next step would be NaN (a negative
+// mean of squares, a value not finite) or whose step count is negative is
+// refused by CheckState and LoadState, naming the slot and the value, and
+// leaves the optimizer as it was; SGD's velocity may be negative.
+func TestLoadStateRefusesDamage(t *testing.T) {
+	p := autograd.NewParam("dense/kernel", 2)
+	adam, _ := optim.NewAdam([]*autograd.Var{p}, optim.AdamConfig{LearningRate: 1, Beta1: 0.5, Beta2: 0.9, Epsilon: 1e-7})
+	rms, _ := optim.NewRMSprop([]*autograd.Var{p}, optim.RMSpropConfig{LearningRate: 1, Rho: 0.9, Epsilon: 1e-7})
+	sgd, _ := optim.NewSGD([]*autograd.Var{p}, optim.SGDConfig{LearningRate: 1, Momentum: 0.9})
+	nan := float32(math.NaN())
+	for _, tc := range []struct {
+		name  string
+		opt   optim.Optimizer
+		slots map[string][]float32
+		steps int
+		want  string
+	}{
+		{"adam v", adam, map[string][]float32{"m/dense/kernel": {1, -2}, "v/dense/kernel": {1, -0.5}}, 3, "adam state: slot v/dense/kernel[1] is -0.5, negative: it holds a mean of squared gradients"},
+		{"adam m NaN", adam, map[string][]float32{"m/dense/kernel": {nan, 2}, "v/dense/kernel": {1, 1}}, 3, "adam state: slot m/dense/kernel[0] is NaN"},
+		{"adam steps", adam, map[string][]float32{"m/dense/kernel": {1, 2}, "v/dense/kernel": {1, 1}}, -1, "adam state: negative step count -1"},
+		{"rmsprop rms", rms, map[string][]float32{"rms/dense/kernel": {-1, 1}}, 3, "rmsprop state: slot rms/dense/kernel[0] is -1, negative"},
+		{"rmsprop steps", rms, map[string][]float32{"rms/dense/kernel": {1, 1}}, -2, "rmsprop state: negative step count -2"},
+		{"sgd steps", sgd, map[string][]float32{"velocity/dense/kernel": {-1, 1}}, -2, "sgd state: negative step count -2"},
+	} {
+		before, steps := tc.opt.State()
+		kept := map[string][]float32{}
+		for k, v := range before {
+			kept[k] = append([]float32(nil), v...)
+		}
+		for call, err := range map[string]error{"CheckState": tc.opt.CheckState(tc.slots, tc.steps), "LoadState": tc.opt.LoadState(tc.slots, tc.steps)} {
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("%s: %s: %v, want an error containing %q", tc.name, call, err, tc.want)
+			}
+		}
+		after, stepsAfter := tc.opt.State()
+		for k, v := range kept {
+			if !slices.Equal(after[k], v) || stepsAfter != steps {
+				t.Errorf("%s: the refused state changed slot %s or the steps", tc.name, k)
+			}
+		}
+	}
+	if err := sgd.LoadState(map[string][]float32{"velocity/dense/kernel": {-1, 1}}, 3); err != nil {
+		t.Errorf("sgd: a negative velocity: %v", err)
 	}
 }

@@ -34,7 +34,7 @@ func NewRMSprop(params []*autograd.Var, cfg RMSpropConfig) (*RMSprop, error) {
 	if !(cfg.Epsilon > 0) {
 		return nil, fmt.Errorf("rmsprop: epsilon must be positive, got %g", cfg.Epsilon)
 	}
-	return &RMSprop{cfg: cfg, slots: newSlotSet(params, "rms")}, nil
+	return &RMSprop{cfg: cfg, slots: newSlotSet(params, "rms").withSquares("rms")}, nil
 }
 
 // Name is the optimizer's kind, "rmsprop".
@@ -65,11 +65,17 @@ func (r *RMSprop) Step() {
 // the slices are the live state.
 func (r *RMSprop) State() (map[string][]float32, int) { return r.slots.export(), r.t }
 
-// LoadState restores what State returned, checking every name and length.
+// LoadState restores what State returned, after the checks of CheckState.
 func (r *RMSprop) LoadState(slots map[string][]float32, steps int) error {
-	if err := r.slots.load("rmsprop", slots); err != nil {
+	if err := r.slots.load("rmsprop", slots, steps); err != nil {
 		return err
 	}
 	r.t = steps
 	return nil
+}
+
+// CheckState reports what LoadState would refuse (see Optimizer), such as a
+// negative mean square rms.
+func (r *RMSprop) CheckState(slots map[string][]float32, steps int) error {
+	return r.slots.check("rmsprop", slots, steps)
 }

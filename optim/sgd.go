@@ -66,11 +66,16 @@ func (s *SGD) Step() {
 // the slices are the live state.
 func (s *SGD) State() (map[string][]float32, int) { return s.slots.export(), s.t }
 
-// LoadState restores what State returned, checking every name and length.
+// LoadState restores what State returned, after the checks of CheckState.
 func (s *SGD) LoadState(slots map[string][]float32, steps int) error {
-	if err := s.slots.load("sgd", slots); err != nil {
+	if err := s.slots.load("sgd", slots, steps); err != nil {
 		return err
 	}
 	s.t = steps
 	return nil
+}
+
+// CheckState reports what LoadState would refuse (see Optimizer).
+func (s *SGD) CheckState(slots map[string][]float32, steps int) error {
+	return s.slots.check("sgd", slots, steps)
 }
