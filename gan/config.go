@@ -309,7 +309,7 @@ const MaxClasses = 256
 func (c Config) validateData() error {
 	switch {
 	case c.Classes < 0 || c.Classes > MaxClasses:
-		return fmt.Errorf("classes must be in [1, %d], got %d", MaxClasses, c.Classes)
+		return fmt.Errorf("classes must be in [0, %d] (0: %d, MNIST's), got %d", MaxClasses, Classes, c.Classes)
 	case c.ImageSize < 0 || c.ImageSize > maxImageSize:
 		return fmt.Errorf("image size must be in [1, %d] (0: the images' own), got %d", maxImageSize, c.ImageSize)
 	case c.Channels != 0 && c.Channels != 1 && c.Channels != 3:

@@ -118,3 +118,46 @@ func TestNewTrainerRefusesHugeSamples(t *testing.T) {
 		}
 	}
 }
+
+// TestValidateLipschitzAndRanges: wgan with clip 0 and wgan-gp with
+// gradient-penalty weight 0 (no default replaces either: they trained the
+// critic unconstrained) are refused, for Config.Loss and for an objective
+// given to NewTrainerFor; the messages of settings where 0 means a default
+// state the range accepted, 0 included.
+func TestValidateLipschitzAndRanges(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		set  func(*Config)
+		want string
+	}{
+		{"wgan clip 0", func(c *Config) { c.Loss = "wgan" }, "loss wgan keeps D Lipschitz by clipping its weights: clip must be positive (the wgan recipe's is 0.01), got 0"},
+		{"wgan-gp gp 0", func(c *Config) { c.Loss = "wgan-gp" }, "loss wgan-gp keeps D Lipschitz by a gradient penalty: its weight must be positive (the wgan-gp recipe's is 10), got 0"},
+		{"critic steps", func(c *Config) { c.NCritic = -1 }, "critic steps must be in [0, 100] (0: 1), got -1"},
+		{"classes", func(c *Config) { c.Classes = 300 }, "classes must be in [0, 256] (0: 10, MNIST's), got 300"},
+		{"G's learning rate", func(c *Config) { c.LRG = 2 }, "G's and D's learning rates must be in [0, 1] (0: the learning rate), got G 2 and D 0"},
+	} {
+		c := DefaultConfig()
+		tc.set(&c)
+		if err := c.Validate(); err == nil || err.Error() != tc.want {
+			t.Errorf("%s: %v, want %q", tc.name, err, tc.want)
+		}
+	}
+	for _, ok := range []func(*Config){
+		func(c *Config) { c.Loss, c.Clip = "wgan", 0.01 },
+		func(c *Config) { c.Loss, c.GP = "wgan-gp", 10 },
+		func(c *Config) { c.NCritic, c.Classes, c.LRG = 0, 0, 0 },
+	} {
+		c := DefaultConfig()
+		ok(&c)
+		if err := c.Validate(); err != nil {
+			t.Errorf("%+v: %v", c, err)
+		}
+	}
+	cfg := DefaultConfig()
+	cfg.Batch, cfg.LatentDim = 8, 4
+	gp := NamedObjective{Name: "ragan-gp", New: func(Config) Objective { return Wasserstein{} }, GradientPenalty: true}
+	_, err := NewTrainerFor(ToyGenerator(4), ToyDiscriminator(2), cfg, WithObjective(gp))
+	if want := "loss ragan-gp keeps D Lipschitz by a gradient penalty"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("NewTrainerFor with %s and gp 0: %v, want an error containing %q", gp.Name, err, want)
+	}
+}

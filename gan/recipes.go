@@ -170,7 +170,7 @@ func (c Config) validateGAN() error {
 	case c.Optimizer != "" && c.Optimizer != "adam" && c.Optimizer != "rmsprop":
 		return fmt.Errorf("unknown optimizer %q (want adam or rmsprop)", c.Optimizer)
 	case c.NCritic < 0 || c.NCritic > 100:
-		return fmt.Errorf("critic steps must be in [1, 100], got %d", c.NCritic)
+		return fmt.Errorf("critic steps must be in [0, 100] (0: 1), got %d", c.NCritic)
 	case c.GP < 0:
 		return fmt.Errorf("gradient-penalty weight must not be negative, got %g", c.GP)
 	case c.Clip < 0:
@@ -190,10 +190,27 @@ func (c Config) validateGAN() error {
 	case c.StandingStats > 0 && c.EMA == 0:
 		return fmt.Errorf("standing statistics (%d batches) are computed for G's weight average: set an EMA decay too (e.g. 0.999), or standing statistics 0", c.StandingStats)
 	case c.LRG < 0 || c.LRD < 0 || c.LRG > 1 || c.LRD > 1:
-		return fmt.Errorf("learning rates must be in (0, 1], got G %g and D %g", c.LRG, c.LRD)
+		return fmt.Errorf("G's and D's learning rates must be in [0, 1] (0: the learning rate), got G %g and D %g", c.LRG, c.LRD)
+	}
+	if err := c.checkLipschitz(obj); err != nil {
+		return err
 	}
 	_, err = parseDiffAugment(c.DiffAugment)
 	return err
+}
+
+// checkLipschitz refuses an objective that keeps D Lipschitz by clipping its
+// weights or by a gradient penalty (NamedObjective.Clip, GradientPenalty)
+// when the config turns that off: a clip or a penalty weight of 0 (no
+// default replaces it) would train the critic unconstrained.
+func (c Config) checkLipschitz(obj NamedObjective) error {
+	switch {
+	case obj.Clip && !(c.Clip > 0):
+		return fmt.Errorf("loss %s keeps D Lipschitz by clipping its weights: clip must be positive (the wgan recipe's is 0.01), got %g", obj.Name, c.Clip)
+	case obj.GradientPenalty && !(c.GP > 0):
+		return fmt.Errorf("loss %s keeps D Lipschitz by a gradient penalty: its weight must be positive (the wgan-gp recipe's is 10), got %g", obj.Name, c.GP)
+	}
+	return nil
 }
 
 // criticSteps is the number of D steps per G step (1 when unset).

@@ -166,8 +166,8 @@ func NewTrainerFor(g, d nn.Network, cfg Config, opts ...Option) (*Trainer, error
 		return nil, err
 	}
 	obj, err := LookupObjective(cfg.Loss)
-	if o.objective != nil {
-		obj, err = *o.objective, nil
+	if o.objective != nil { // validateTraining checked Config.Loss's objective
+		obj, err = *o.objective, cfg.checkLipschitz(*o.objective)
 	}
 	switch {
 	case err != nil:
