@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/gogan/gogan/autograd"
@@ -261,11 +262,29 @@ func readCheckpoint(path string) (*savedCheckpoint, error) {
 	if sum != state.Checksum {
 		return nil, fmt.Errorf("%s: damaged: checksum %s, %s says %s", tensorPath, sum, filepath.Base(statePath), state.Checksum)
 	}
-	tensors, _, err := checkpoint.LoadSafetensors(tensorPath)
+	tensors, meta, err := checkpoint.LoadSafetensors(tensorPath)
 	if err != nil {
 		return nil, err
 	}
+	if err := checkMetadata(statePath, tensorPath, state, meta); err != nil {
+		return nil, err
+	}
 	return &savedCheckpoint{state: state, statePath: statePath, tensorPath: tensorPath, tensors: tensors}, nil
+}
+
+// checkMetadata checks that the tensor file's metadata, where SaveCheckpoint
+// repeats the model and the step, agrees with the state at statePath. A
+// latest.json whose step is not its tensors' is inconsistent: resumed, the run
+// would count its steps, checkpoints and metrics lines from the wrong one.
+func checkMetadata(statePath, tensorPath string, state checkpointState, meta map[string]string) error {
+	name := filepath.Base(tensorPath)
+	switch {
+	case meta["step"] != strconv.Itoa(state.Step):
+		return fmt.Errorf("%s: damaged: it says step %d, its tensor file %s step %q", statePath, state.Step, name, meta["step"])
+	case meta["model"] != state.Model:
+		return fmt.Errorf("%s: damaged: it says model %q, its tensor file %s model %q", statePath, state.Model, name, meta["model"])
+	}
+	return nil
 }
 
 // parseState decodes and checks the bytes of a latest.json at statePath: its

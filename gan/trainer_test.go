@@ -148,6 +148,14 @@ func TestDamagedCheckpoints(t *testing.T) {
 		{"another model", func(t *testing.T, dir string) {
 			rewriteState(t, dir, `"latent_dim": 100`, `"latent_dim": 64`)
 		}, "a checkpoint of another model?"},
+		// latest.json and the tensors' metadata disagree: an inconsistent
+		// checkpoint, which would resume counting from the wrong step.
+		{"another step", func(t *testing.T, dir string) {
+			editState(t, dir, func(s map[string]any) { s["step"] = 7 })
+		}, `damaged: it says step 7, its tensor file step-00000000.safetensors step "0"`},
+		{"another model name", func(t *testing.T, dir string) {
+			editState(t, dir, func(s map[string]any) { s["model"], s["config"].(map[string]any)["model"] = "lsgan", "lsgan" })
+		}, `damaged: it says model "lsgan", its tensor file step-00000000.safetensors model "mlp"`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
