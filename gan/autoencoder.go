@@ -83,6 +83,9 @@ func newAutoencoderTrainer(r Resolved) (*AutoencoderTrainer, error) {
 // not one or more whole images is an error.
 func (a *AutoencoderTrainer) TrainStep(x []float32) (float64, error) {
 	a.mustBeMade("AutoencoderTrainer.TrainStep")
+	if err := a.trainable(); err != nil {
+		return 0, err
+	}
 	n, err := a.wholeImages(x)
 	if err != nil {
 		return 0, err

@@ -64,6 +64,10 @@ type parts struct {
 	weights    map[string][]*autograd.Var // "generator" → G's weights
 	optimizers map[string]optim.Optimizer // "generator" → G's optimizer
 	pcg        *rand.PCG
+	// rngErr is why pcg is not the state of the checkpoint the trainer was
+	// loaded from (LoadJob of a damaged one), nil otherwise: saving it then
+	// would pass the seed's generator off as the run's.
+	rngErr error
 }
 
 // SaveCheckpoint writes the whole training state into dir (created if needed)
@@ -80,7 +84,7 @@ func (t *Trainer) SaveCheckpoint(dir string) (string, error) {
 
 func (t *Trainer) parts() parts {
 	p := parts{
-		config: t.Config, step: t.Step, pcg: t.pcg,
+		config: t.Config, step: t.Step, pcg: t.pcg, rngErr: t.rngErr,
 		weights:    map[string][]*autograd.Var{"generator": t.G.Weights(), "discriminator": t.D.Weights()},
 		optimizers: map[string]optim.Optimizer{"generator": t.OptG, "discriminator": t.OptD},
 	}
@@ -91,6 +95,9 @@ func (t *Trainer) parts() parts {
 }
 
 func saveParts(dir string, p parts) (string, error) {
+	if p.rngErr != nil {
+		return "", fmt.Errorf("cannot save a checkpoint: %w", p.rngErr)
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("checkpoint folder %s: %w", dir, unwrapPath(err))
 	}
@@ -169,7 +176,9 @@ func FindCheckpoint(path string) (string, error) {
 
 // LoadCheckpoint restores a GAN Trainer from a checkpoint (see FindCheckpoint
 // for what path may name), checking that every tensor is present, has the right
-// shape, and that the tensor file is the one the state names.
+// shape, and that the tensor file is the one the state names. It is LoadJob
+// for a GAN: a damaged random-generator state loads, and the trainer then
+// refuses to train.
 func LoadCheckpoint(path string) (*Trainer, error) {
 	job, err := LoadJob(path)
 	if err != nil {
@@ -182,11 +191,28 @@ func LoadCheckpoint(path string) (*Trainer, error) {
 	return t, nil
 }
 
-// LoadJob restores whatever trainer a checkpoint holds: a GAN or an autoencoder.
-func LoadJob(path string) (Job, error) {
+// LoadJob restores whatever trainer a checkpoint holds: a GAN, an autoencoder
+// or a classifier, to sample, evaluate or train on. The checkpoint's
+// random-generator state serves training alone (noise, dropout, augmentation;
+// samples draw their latent vectors from seeds): a damaged one does not stop
+// LoadJob, but the job then refuses to train or be saved, with the error that
+// ResumeJob returns for it.
+func LoadJob(path string) (Job, error) { return loadJob(path, false) }
+
+// ResumeJob is LoadJob for training on, as gogan train --resume does: it
+// refuses a checkpoint whose random-generator state is damaged, from which
+// training could not continue as it would have.
+func ResumeJob(path string) (Job, error) { return loadJob(path, true) }
+
+// loadJob is LoadJob, or with resume ResumeJob.
+func loadJob(path string, resume bool) (Job, error) {
 	c, err := readCheckpoint(path)
 	if err != nil {
 		return nil, err
+	}
+	rng, rngErr := decodeRNG(c)
+	if rngErr != nil && resume {
+		return nil, rngErr
 	}
 	if _, err := LookupArchitecture(c.state.Config.ArchitectureName()); err != nil {
 		return nil, fmt.Errorf("%s: a checkpoint of networks not in gan's table (%w): make the trainer again with NewTrainerFor and call its Restore", c.statePath, err)
@@ -195,10 +221,10 @@ func LoadJob(path string) (Job, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", c.statePath, err)
 	}
-	if err := restore(job.parts(), c.tensors, c.state, c.tensorPath); err != nil {
+	if err := restore(job.parts(), c, rng); err != nil {
 		return nil, err
 	}
-	job.setStep(c.state.Step)
+	job.restored(c.state.Step, rngErr)
 	if t, ok := job.(*Trainer); ok && t.GEMA != nil && t.Config.StandingStats > 0 {
 		// SaveCheckpoint gave the average its standing statistics under this
 		// config: they are the ones it would compute again.
@@ -220,10 +246,14 @@ func (t *Trainer) Restore(path string) error {
 	if err != nil {
 		return err
 	}
-	if err := restore(t.parts(), c.tensors, c.state, c.tensorPath); err != nil {
+	rng, err := decodeRNG(c)
+	if err != nil {
 		return err
 	}
-	t.setStep(c.state.Step) // other weights: the sampler's standing statistics are stale
+	if err := restore(t.parts(), c, rng); err != nil {
+		return err
+	}
+	t.restored(c.state.Step, nil)
 	return t.restoreOnDevice()
 }
 
@@ -338,12 +368,28 @@ func checkFinite(path, name string, data []float32) error {
 	return nil
 }
 
-// restore copies the tensors and state into the parts of a trainer. It
-// checks everything first (every tensor present, finite and of its weight's
-// shape, no tensor left over, each optimizer's kind, step count and slots,
-// Optimizer.CheckState's checks of their values, the random state), so that
-// an error leaves the parts as they were.
-func restore(p parts, tensors map[string]checkpoint.Tensor, state checkpointState, path string) error {
+// decodeRNG returns the random-generator state of a checkpoint, or an error
+// naming it damaged.
+func decodeRNG(c *savedCheckpoint) (*rand.PCG, error) {
+	var pcg rand.PCG
+	raw, err := base64.StdEncoding.DecodeString(c.state.RNG)
+	if err == nil {
+		err = pcg.UnmarshalBinary(raw)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: damaged random-generator state: %v", c.statePath, err)
+	}
+	return &pcg, nil
+}
+
+// restore copies the tensors and state of checkpoint c into the parts of a
+// trainer, and rng, unless nil, into its random generator. It checks
+// everything first (every tensor present, finite and of its weight's shape,
+// no tensor left over, each optimizer's kind, step count and slots,
+// Optimizer.CheckState's checks of their values), so that an error leaves the
+// parts as they were.
+func restore(p parts, c *savedCheckpoint, rng *rand.PCG) error {
+	tensors, state, path := c.tensors, c.state, c.tensorPath
 	used := 0
 	take := func(name string, want []int) ([]float32, error) {
 		ts, ok := tensors[name]
@@ -401,15 +447,6 @@ func restore(p parts, tensors map[string]checkpoint.Tensor, state checkpointStat
 	if used != len(tensors) {
 		return fmt.Errorf("%s: %d tensors, the model has %d (a checkpoint of another model?)", path, len(tensors), used)
 	}
-	var pcg rand.PCG
-	rngState, err := base64.StdEncoding.DecodeString(state.RNG)
-	if err == nil {
-		err = pcg.UnmarshalBinary(rngState)
-	}
-	if err != nil {
-		return fmt.Errorf("%s: damaged random-generator state: %v", path, err)
-	}
-
 	// Everything is checked: copy. LoadState checks again what CheckState
 	// checked above, and so cannot fail.
 	for _, w := range weights {
@@ -420,7 +457,9 @@ func restore(p parts, tensors map[string]checkpoint.Tensor, state checkpointStat
 			return fmt.Errorf("%s: %w", path, err)
 		}
 	}
-	*p.pcg = pcg
+	if rng != nil {
+		*p.pcg = *rng
+	}
 	return nil
 }
 

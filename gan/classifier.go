@@ -77,6 +77,9 @@ func newClassifierTrainer(r Resolved) (*ClassifierTrainer, error) {
 // out of range are errors.
 func (c *ClassifierTrainer) Train(images []float32, labels []uint8) ([]Value, error) {
 	c.mustBeMade("ClassifierTrainer.Train")
+	if err := c.trainable(); err != nil {
+		return nil, err
+	}
 	if err := checkLabelled(images, labels, c.Features.InputShape()); err != nil {
 		return nil, err
 	}

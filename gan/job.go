@@ -16,7 +16,8 @@ type Job interface {
 	Steps() int
 	// Train takes one step on a batch of images (batch, sample...) in [−1, 1]
 	// and their labels, and returns the step's named numbers (losses first).
-	// The slice is reused by the next call.
+	// The slice is reused by the next call. A job that LoadJob loaded from a
+	// checkpoint with a damaged random state refuses (see ResumeJob).
 	Train(images []float32, labels []uint8) ([]Value, error)
 	// SampleShape is the shape of one data sample, e.g. (28, 28, 1).
 	SampleShape() tensor.Shape
@@ -39,7 +40,9 @@ type Job interface {
 	Plan(totalSteps int)
 
 	parts() parts
-	setStep(int)
+	// restored records the step a checkpoint was restored at, and the error
+	// of its random state (nil when it was restored too).
+	restored(step int, rngErr error)
 }
 
 // TestSet is the held-out data a job is evaluated on: images (n, sample...)
@@ -74,7 +77,9 @@ func (t *Trainer) Settings() *Config { return &t.Config }
 // Steps is the number of training steps taken.
 func (t *Trainer) Steps() int { return t.Step }
 
-func (t *Trainer) setStep(n int) { t.Step, t.standingAt = n, -1 }
+// restored records the step and the error of a restore: other weights, so
+// the sampler's standing statistics are stale.
+func (t *Trainer) restored(step int, rngErr error) { t.Step, t.standingAt, t.rngErr = step, -1, rngErr }
 
 // SampleShape is the shape of one sample: one output of G, which D takes
 // alone or, with Config.Pack, packed with others.

@@ -31,6 +31,9 @@ type Trainer struct {
 	// Step counts the training steps taken: one D update each, and one G
 	// update every Config.NCritic steps.
 	Step int
+	// rngErr is the damaged random state of the checkpoint LoadJob read (nil
+	// when it was whole): the trainer samples, but TrainStep refuses.
+	rngErr error
 
 	objective Objective // Objective.New(Config)
 	pcg       *rand.PCG // the state behind rng, saved in checkpoints
@@ -348,6 +351,9 @@ func (t *Trainer) Plan(totalSteps int) { t.planned = totalSteps }
 // an error.
 func (t *Trainer) TrainStep(real []float32, labels []uint8) (StepStats, error) {
 	t.mustBeMade("TrainStep")
+	if t.rngErr != nil {
+		return StepStats{}, fmt.Errorf("cannot train: %w", t.rngErr)
+	}
 	return t.deviceStep(func() (StepStats, error) { return t.trainStep(real, labels) })
 }
 

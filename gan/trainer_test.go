@@ -8,11 +8,13 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/gogan/gogan/checkpoint"
 	"github.com/gogan/gogan/gan"
+	"github.com/gogan/gogan/generator"
 	"github.com/gogan/gogan/nn"
 )
 
@@ -494,4 +496,57 @@ func TestNilArguments(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "option 1 of 1 is nil") {
 		t.Errorf("NewTrainerFor with a nil option: %v", err)
 	}
+}
+
+// TestDamagedRandomStateSamples: a checkpoint whose random-generator state is
+// damaged loads to sample (LoadJob, generator.Load: samples draw nothing from
+// that generator), the same samples as before the damage; the job it gives
+// refuses to train or be saved, and ResumeJob refuses the checkpoint.
+func TestDamagedRandomStateSamples(t *testing.T) {
+	for _, model := range []string{"mlp2d", "cae"} {
+		cfg := gan.DefaultConfig()
+		cfg.Model, cfg.Batch, cfg.LatentDim = model, 4, 4
+		job, err := gan.NewJob(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		if _, err := job.SaveCheckpoint(dir); err != nil {
+			t.Fatal(err)
+		}
+		want := generated(t, dir)
+		editState(t, dir, func(s map[string]any) { s["rng"] = "!!!" })
+		if got := generated(t, dir); !slices.Equal(got, want) {
+			t.Errorf("%s: the damaged random state changed the samples", model)
+		}
+		loaded, err := gan.LoadJob(dir)
+		if err != nil {
+			t.Fatalf("%s: LoadJob: %v", model, err)
+		}
+		if _, err := loaded.Train(make([]float32, 4*loaded.SampleShape().Size()), nil); err == nil || !strings.Contains(err.Error(), "cannot train: ") || !strings.Contains(err.Error(), "damaged random-generator state") {
+			t.Errorf("%s: Train of the loaded job: %v", model, err)
+		}
+		if _, err := loaded.SaveCheckpoint(t.TempDir()); err == nil || !strings.Contains(err.Error(), "cannot save a checkpoint: ") {
+			t.Errorf("%s: SaveCheckpoint of the loaded job: %v", model, err)
+		}
+		if _, err := gan.ResumeJob(dir); err == nil || !strings.Contains(err.Error(), gan.LatestFile+": damaged random-generator state") {
+			t.Errorf("%s: ResumeJob: %v", model, err)
+		}
+	}
+}
+
+// generated is what generator.Load of the checkpoint in dir makes of seeds 1 to 4.
+func generated(t *testing.T, dir string) []float32 {
+	t.Helper()
+	g, err := generator.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	latents := make([]float32, 4*g.LatentDim())
+	gan.Latents(latents, 1)
+	b, err := g.Generate(generator.Request{Latents: latents})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b.Data
 }

@@ -24,6 +24,9 @@ type twoModels struct {
 	graph      *autograd.Graph
 	values     []Value
 	planned    int // the run's total steps, for Config.LRDecay
+	// rngErr is the checkpoint's damaged random state that LoadJob met
+	// (nil when it met none): the models sample, but do not train.
+	rngErr error
 }
 
 // newTwoModels builds the architecture's two models for resolved settings, checking with
@@ -68,6 +71,19 @@ func (m *twoModels) mustBeMade(method string) {
 	}
 }
 
+// restored records the step a checkpoint was restored at, and the error of
+// its random state (nil when restored).
+func (m *twoModels) restored(step int, rngErr error) { m.Step, m.rngErr = step, rngErr }
+
+// trainable is nil, or why the models cannot train: the damaged random state
+// of the checkpoint they were loaded from.
+func (m *twoModels) trainable() error {
+	if m.rngErr != nil {
+		return fmt.Errorf("cannot train: %w", m.rngErr)
+	}
+	return nil
+}
+
 // step applies both optimizers, at the scheduled learning rate, and counts
 // the step.
 func (m *twoModels) step() {
@@ -84,7 +100,6 @@ func (m *twoModels) step() {
 
 func (m *twoModels) Settings() *Config         { return &m.Config }
 func (m *twoModels) Steps() int                { return m.Step }
-func (m *twoModels) setStep(n int)             { m.Step = n }
 func (m *twoModels) SampleShape() tensor.Shape { return m.models[0].InputShape() }
 func (m *twoModels) Flops() uint64             { return m.graph.Flops() }
 
@@ -104,7 +119,7 @@ func (m *twoModels) SaveCheckpoint(dir string) (string, error) {
 
 func (m *twoModels) parts() parts {
 	return parts{
-		config: m.Config, step: m.Step, pcg: m.pcg,
+		config: m.Config, step: m.Step, pcg: m.pcg, rngErr: m.rngErr,
 		weights: map[string][]*autograd.Var{
 			m.names[0]: m.models[0].Weights(), m.names[1]: m.models[1].Weights(),
 		},

@@ -379,3 +379,31 @@ func TestTrainNilWriters(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestResumeRefusesDamagedRandomState: a checkpoint whose random-generator
+// state is damaged (which gogan sample loads: sampling draws nothing from it)
+// cannot be resumed, for the run would not continue as it would have.
+func TestResumeRefusesDamagedRandomState(t *testing.T) {
+	opts := quickOptions(t, 2)
+	opts.Config.Data, opts.Config.Model, opts.Config.Batch, opts.Config.LatentDim = "ring8", "mlp2d", 16, 4
+	if _, err := Train(context.Background(), opts); err != nil {
+		t.Fatal(err)
+	}
+	state := filepath.Join(opts.Out, gan.CheckpointsDir, gan.LatestFile)
+	var s map[string]any
+	if err := checkpoint.ReadJSON(state, &s); err != nil {
+		t.Fatal(err)
+	}
+	s["rng"] = "!!!"
+	if err := checkpoint.WriteJSONAtomic(state, s); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := gan.LoadJob(opts.Out); err != nil {
+		t.Fatalf("LoadJob, to sample: %v", err)
+	}
+	more := Options{Resume: opts.Out, Config: opts.Config, ResumeOverrides: map[string]bool{"steps": true}, Log: io.Discard, Progress: io.Discard}
+	more.Config.Steps = 4
+	if _, err := Train(context.Background(), more); err == nil || !strings.Contains(err.Error(), "damaged random-generator state") {
+		t.Fatalf("resume: %v, want an error naming the damaged random-generator state", err)
+	}
+}

@@ -261,7 +261,7 @@ func resume(opts Options) (gan.Job, error) {
 	if _, err := gan.FindCheckpoint(opts.Resume); err != nil && isRunFolder(opts.Resume) {
 		return nil, fmt.Errorf("%s: no checkpoint here: the run stopped before its first checkpoint (the end of its first epoch), so there is nothing to resume; start it again with gogan train --out %s and its flags", opts.Resume, opts.Resume)
 	}
-	job, err := gan.LoadJob(opts.Resume)
+	job, err := gan.ResumeJob(opts.Resume)
 	if err != nil {
 		return nil, err
 	}
