@@ -263,7 +263,11 @@ func autoencoderSamples(ae *gan.AutoencoderTrainer, z []float32, drawn bool, f *
 	if drawn {
 		ae.DrawCodes(z, test)
 	}
-	return recPath, ae.ReconstructionGrid(test, 32, 8), nil
+	pic, err := ae.Progress(gan.TestSet{Images: test})
+	if err != nil {
+		return "", gan.Picture{}, fmt.Errorf("%s: %w", recPath, err)
+	}
+	return recPath, pic, nil
 }
 
 // isSet reports whether the named flag was given.

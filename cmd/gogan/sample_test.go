@@ -517,3 +517,25 @@ func TestFormatAnyCase(t *testing.T) {
 	wantError(t, gogan(t, "export", "--run", run, "--format", "SAFETENSORS", "--out", onnx), 2, "is a .onnx file, but --format is safetensors")
 	wantError(t, gogan(t, "export", "--run", run, "--format", "TFLite"), 2, `got "TFLite"`)
 }
+
+// TestSampleAutoencoderFewTestImages: an autoencoder's run whose data folder now holds
+// fewer test images than a row of its reconstructions picture is an error naming the
+// picture and the count, exit 1, not a panic.
+func TestSampleAutoencoderFewTestImages(t *testing.T) {
+	dataDir := writeFixture(t)
+	dir := t.TempDir()
+	ae := filepath.Join(dir, "ae")
+	wantExit(t, gogan(t, "train", "--model", "cae", "--data", dataDir, "--steps", "2", "--batch", "8", "--out", ae), 0)
+	im, labels := patterns(5)
+	if err := data.WriteIDXImages(filepath.Join(dataDir, "t10k-images-idx3-ubyte"), im); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeLabels(filepath.Join(dataDir, "t10k-labels-idx1-ubyte"), labels); err != nil {
+		t.Fatal(err)
+	}
+	res := gogan(t, "sample", "--run", ae, "--n", "4", "--out", filepath.Join(dir, "s.png"))
+	wantExit(t, res, 1)
+	if !strings.Contains(res.stderr, "s-reconstructions.png: 5 test images to reconstruct: the picture needs 8 at least") {
+		t.Errorf("stderr does not name the picture and the count:\n%s", res.stderr)
+	}
+}
