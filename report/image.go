@@ -3,12 +3,10 @@ package report
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"image"
 	"image/png"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -178,7 +176,7 @@ func isPNGName(prefix, name string) bool {
 func writeNewPNG(dir, name string, img image.Image) error {
 	f, err := os.OpenFile(filepath.Join(dir, name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, atomicfile.Perm)
 	if err != nil {
-		return fmt.Errorf("%s: %w", name, pathCause(err))
+		return fmt.Errorf("%s: %w", name, atomicfile.PathCause(err))
 	}
 	bw := bufio.NewWriter(f)
 	err = png.Encode(bw, img)
@@ -192,19 +190,9 @@ func writeNewPNG(dir, name string, img image.Image) error {
 		err = cerr
 	}
 	if err != nil {
-		return fmt.Errorf("%s: %w", name, pathCause(err))
+		return fmt.Errorf("%s: %w", name, atomicfile.PathCause(err))
 	}
 	return nil
-}
-
-// pathCause is err without the *fs.PathError around it, which names the temporary
-// file.
-func pathCause(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }
 
 // checkImages reports whether images holds exactly n images of (height, width, channels).

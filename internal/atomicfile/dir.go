@@ -88,7 +88,7 @@ func checkDir(path string, owned func(string) bool) (target string, mode fs.File
 	case errors.Is(err, fs.ErrNotExist):
 		return target, DirPerm, false, nil
 	case err != nil:
-		return "", 0, false, pathCause(err)
+		return "", 0, false, PathCause(err)
 	case !fi.IsDir():
 		return "", 0, false, errors.New("is not a folder")
 	case fi.Mode().Perm()&0o222 == 0:
@@ -102,7 +102,7 @@ func checkDir(path string, owned func(string) bool) (target string, mode fs.File
 func checkEntries(dir string, owned func(string) bool) error {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return pathCause(err)
+		return PathCause(err)
 	}
 	for _, e := range entries {
 		if owned == nil || !owned(e.Name()) || !e.Type().IsRegular() {
@@ -135,9 +135,9 @@ func replaceDir(path, tmp, target string, exists bool) error {
 	return nil
 }
 
-// pathCause is err without the *fs.PathError around it, whose path would repeat the
-// destination or name a temporary file.
-func pathCause(err error) error {
+// PathCause is err without the *fs.PathError around it, whose path would repeat the
+// destination or name a temporary file: for an error that names the destination itself.
+func PathCause(err error) error {
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
 		return pe.Err
