@@ -134,7 +134,7 @@ func TestValidateLipschitzAndRanges(t *testing.T) {
 		{"wgan-gp gp 0", func(c *Config) { c.Loss = "wgan-gp" }, "loss wgan-gp keeps D Lipschitz by a gradient penalty: its weight must be positive (the wgan-gp recipe's is 10), got 0"},
 		{"critic steps", func(c *Config) { c.NCritic = -1 }, "critic steps must be in [0, 100] (0: 1), got -1"},
 		{"classes", func(c *Config) { c.Classes = 300 }, "classes must be in [0, 256] (0: 10, MNIST's), got 300"},
-		{"G's learning rate", func(c *Config) { c.LRG = 2 }, "G's and D's learning rates must be in [0, 1] (0: the learning rate), got G 2 and D 0"},
+		{"G's learning rate", func(c *Config) { c.LRG = 2 }, "the learning rates of G and D must be in [0, 1] (0: the learning rate), got G 2 and D 0"},
 	} {
 		c := DefaultConfig()
 		tc.set(&c)

@@ -190,7 +190,7 @@ func (c Config) validateGAN() error {
 	case c.StandingStats > 0 && c.EMA == 0:
 		return fmt.Errorf("standing statistics (%d batches) are computed for G's weight average: set an EMA decay too (e.g. 0.999), or standing statistics 0", c.StandingStats)
 	case c.LRG < 0 || c.LRD < 0 || c.LRG > 1 || c.LRD > 1:
-		return fmt.Errorf("G's and D's learning rates must be in [0, 1] (0: the learning rate), got G %g and D %g", c.LRG, c.LRD)
+		return fmt.Errorf("the learning rates of G and D must be in [0, 1] (0: the learning rate), got G %g and D %g", c.LRG, c.LRD)
 	}
 	if err := c.checkLipschitz(obj); err != nil {
 		return err
