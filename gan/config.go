@@ -13,7 +13,11 @@ import (
 // Config is everything that defines a training run. It is saved as the run's
 // config.json and inside every checkpoint.
 type Config struct {
-	Model     string  `json:"model"`      // architecture name, e.g. "mlp"
+	// Model is an architecture's name ("mlp", "dcgan") or a recipe's ("wgan-gp",
+	// "cgan"). A recipe's settings (its objective, optimizer, penalty, ...) are
+	// set by ApplyDefaults, which gogan train calls; NewTrainer takes a Config as
+	// it is, so a recipe's name alone trains its architecture's plain GAN.
+	Model     string  `json:"model"`
 	Data      string  `json:"data"`       // "mnist", "fashion-mnist" or a folder
 	Epochs    int     `json:"epochs"`     // passes over the training set
 	Steps     int     `json:"steps"`      // if > 0, stop after this many steps in all

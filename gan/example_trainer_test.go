@@ -51,3 +51,14 @@ func ExampleNewTrainerFor() {
 	fmt.Printf("%d steps of %s: G makes %s\n", tr.Step, tr.Objective.Name, tr.G.OutputShape())
 	// Output: 10 steps of soft-hinge: G makes (2,)
 }
+
+// A recipe's settings come from ApplyDefaults, as gogan train --model wgan-gp gets
+// them; the settings named in given (here the learning rate, by its flag's name)
+// stay as the caller set them. NewTrainer then trains cfg as it is.
+func ExampleApplyDefaults() {
+	cfg := gan.DefaultConfig()
+	cfg.Model, cfg.LR = "wgan-gp", 0.0001
+	gan.ApplyDefaults(&cfg, map[string]bool{"lr": true})
+	fmt.Println(cfg.ArchitectureName(), cfg.Loss, cfg.GP, cfg.NCritic, cfg.Optimizer, cfg.Beta1, cfg.Beta2, cfg.LR)
+	// Output: mlp wgan-gp 10 5 adam 0.5 0.9 0.0001
+}

@@ -88,6 +88,8 @@ type StepStats struct {
 // NewTrainer builds the networks of the architecture the config names, with
 // freshly initialized weights, and trains them as NewTrainerFor does. A run
 // records the name (Config.Model, Config.Arch), so LoadCheckpoint rebuilds them.
+// It takes cfg as it is: call ApplyDefaults first to train a recipe (see
+// ExampleApplyDefaults).
 func NewTrainer(cfg Config) (*Trainer, error) {
 	r, err := cfg.Resolve()
 	if err != nil {
