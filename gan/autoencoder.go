@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/gogan/gogan/autograd"
 	"github.com/gogan/gogan/losses"
 	"github.com/gogan/gogan/nn"
 	"github.com/gogan/gogan/tensor"
@@ -63,6 +64,35 @@ func NewAutoencoderTrainer(cfg Config) (*AutoencoderTrainer, error) {
 		return nil, err
 	}
 	return newAutoencoderTrainer(r)
+}
+
+// mustBeMade panics, naming method, when a is nil or was not made by
+// NewAutoencoderTrainer, NewJob or LoadJob (see twoModels.mustBeMade).
+func (a *AutoencoderTrainer) mustBeMade(method string) {
+	var m *twoModels
+	if a != nil {
+		m = a.twoModels
+	}
+	m.mustBeMade(method)
+}
+
+// SaveCheckpoint writes the whole training state into dir, as
+// Trainer.SaveCheckpoint does, and returns the state file's path.
+func (a *AutoencoderTrainer) SaveCheckpoint(dir string) (string, error) {
+	a.mustBeMade("AutoencoderTrainer.SaveCheckpoint")
+	return saveParts(dir, a.parts())
+}
+
+// Flops counts the floating-point operations of the models' matrix products so far.
+func (a *AutoencoderTrainer) Flops() uint64 {
+	a.mustBeMade("AutoencoderTrainer.Flops")
+	return a.graph.Flops()
+}
+
+// ProfileOps times the ops of the coming steps into p (nil stops it); see Job.
+func (a *AutoencoderTrainer) ProfileOps(p *autograd.OpProfile) {
+	a.mustBeMade("AutoencoderTrainer.ProfileOps")
+	a.graph.SetProfile(p)
 }
 
 func newAutoencoderTrainer(r Resolved) (*AutoencoderTrainer, error) {
@@ -126,13 +156,20 @@ func (a *AutoencoderTrainer) wholeImages(x []float32) (int, error) {
 }
 
 // Encode writes the codes (n, code) of images x (n, 28·28·1), in inference mode.
-func (a *AutoencoderTrainer) Encode(codes, x []float32, n int) { Generate(a.Encoder, codes, x, n) }
+func (a *AutoencoderTrainer) Encode(codes, x []float32, n int) {
+	a.mustBeMade("AutoencoderTrainer.Encode")
+	Generate(a.Encoder, codes, x, n)
+}
 
 // Decode writes the images (n, 28·28·1) of codes (n, code), in inference mode.
-func (a *AutoencoderTrainer) Decode(x, codes []float32, n int) { Generate(a.Decoder, x, codes, n) }
+func (a *AutoencoderTrainer) Decode(x, codes []float32, n int) {
+	a.mustBeMade("AutoencoderTrainer.Decode")
+	Generate(a.Decoder, x, codes, n)
+}
 
 // Reconstruct writes decode(encode(x)) for n images.
 func (a *AutoencoderTrainer) Reconstruct(dst, x []float32, n int) {
+	a.mustBeMade("AutoencoderTrainer.Reconstruct")
 	codes := make([]float32, n*a.Encoder.OutputShape().Size())
 	a.Encode(codes, x, n)
 	a.Decode(dst, codes, n)
@@ -201,6 +238,7 @@ func (a *AutoencoderTrainer) Evaluate(ts TestSet) ([]Value, error) {
 // Gaussian that fits the codes of images x, one mean and standard deviation
 // per dimension: what `gogan sample` and `gogan eval` decode.
 func (a *AutoencoderTrainer) DrawCodes(z, x []float32) {
+	a.mustBeMade("AutoencoderTrainer.DrawCodes")
 	mean, std := a.codeStats(x)
 	d := len(mean)
 	for i := range z {

@@ -63,6 +63,35 @@ func NewClassifierTrainer(cfg Config) (*ClassifierTrainer, error) {
 	return newClassifierTrainer(r)
 }
 
+// mustBeMade panics, naming method, when c is nil or was not made by
+// NewClassifierTrainer, NewJob or LoadJob (see twoModels.mustBeMade).
+func (c *ClassifierTrainer) mustBeMade(method string) {
+	var m *twoModels
+	if c != nil {
+		m = c.twoModels
+	}
+	m.mustBeMade(method)
+}
+
+// SaveCheckpoint writes the whole training state into dir, as
+// Trainer.SaveCheckpoint does, and returns the state file's path.
+func (c *ClassifierTrainer) SaveCheckpoint(dir string) (string, error) {
+	c.mustBeMade("ClassifierTrainer.SaveCheckpoint")
+	return saveParts(dir, c.parts())
+}
+
+// Flops counts the floating-point operations of the models' matrix products so far.
+func (c *ClassifierTrainer) Flops() uint64 {
+	c.mustBeMade("ClassifierTrainer.Flops")
+	return c.graph.Flops()
+}
+
+// ProfileOps times the ops of the coming steps into p (nil stops it); see Job.
+func (c *ClassifierTrainer) ProfileOps(p *autograd.OpProfile) {
+	c.mustBeMade("ClassifierTrainer.ProfileOps")
+	c.graph.SetProfile(p)
+}
+
 func newClassifierTrainer(r Resolved) (*ClassifierTrainer, error) {
 	m, err := newTwoModels(r, [2]string{"features", "head"}, "a classifier", func(a Architecture) bool { return a.Classifier })
 	if err != nil {
@@ -106,6 +135,7 @@ func (c *ClassifierTrainer) Train(images []float32, labels []uint8) ([]Value, er
 // Predict writes, for n images x, the features (n, 128) and the class logits
 // (n, classes), in inference mode. Either destination may be nil.
 func (c *ClassifierTrainer) Predict(features, logits, x []float32, n int) {
+	c.mustBeMade("ClassifierTrainer.Predict")
 	f := features
 	if f == nil {
 		f = make([]float32, n*ClassifierFeatureDim)

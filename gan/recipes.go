@@ -71,8 +71,10 @@ func IsRecipe(name string) bool {
 }
 
 // ApplyRecipe sets the recipe's settings on cfg, except those named in given
-// (the settings a user chose). It does nothing for an architecture name.
+// (the settings a user chose). It does nothing for an architecture name. A
+// nil cfg is a programmer's error: it panics naming it.
 func ApplyRecipe(cfg *Config, given map[string]bool) {
+	mustBeConfig("ApplyRecipe", cfg)
 	r, ok := recipes[cfg.Model]
 	if !ok {
 		return
@@ -106,8 +108,9 @@ func ApplyRecipe(cfg *Config, given map[string]bool) {
 // size and betas). A recipe keeps its own optimizer and D settings. A recipe
 // follows the data: given 2-D points (data.IsToy: ring8, grid25) and no
 // "arch", it trains the mlp2d networks. An unknown name is left for Validate
-// to report.
+// to report; a nil cfg is a programmer's error, and it panics naming it.
 func ApplyDefaults(cfg *Config, given map[string]bool) {
+	mustBeConfig("ApplyDefaults", cfg)
 	if IsRecipe(cfg.Model) && cfg.Arch == "" && !given["arch"] && data.IsToy(cfg.Data) {
 		cfg.Arch = "mlp2d"
 	}
@@ -142,6 +145,14 @@ func ApplyDefaults(cfg *Config, given map[string]bool) {
 		if !given[name] {
 			apply()
 		}
+	}
+}
+
+// mustBeConfig panics, naming the function fn, when cfg is nil: there is no
+// config to set the defaults of.
+func mustBeConfig(fn string, cfg *Config) {
+	if cfg == nil {
+		panic("gan: " + fn + ": nil *Config (pass the address of the Config to fill in)")
 	}
 }
 

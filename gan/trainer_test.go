@@ -438,8 +438,9 @@ func panicOf(f func()) (msg string) {
 }
 
 // TestUnmadeTrainersPanicNamingIt: the entry points of a trainer not made by
-// its constructor (a zero value, a nil *Trainer) panic naming the method and
-// the constructor, not with a nil dereference.
+// its constructor (a zero value, a nil pointer) panic naming the method and
+// the constructor, not with a nil dereference; so do ApplyDefaults and
+// ApplyRecipe given no config.
 func TestUnmadeTrainersPanicNamingIt(t *testing.T) {
 	var nilTrainer *gan.Trainer
 	for name, tr := range map[string]*gan.Trainer{"zero": {}, "nil": nilTrainer} {
@@ -461,21 +462,46 @@ func TestUnmadeTrainersPanicNamingIt(t *testing.T) {
 			}
 		}
 	}
-	var c gan.ClassifierTrainer
-	var a gan.AutoencoderTrainer
-	for method, call := range map[string]func(){
-		"ClassifierTrainer.Train":               func() { c.Train(nil, nil) },
-		"ClassifierTrainer.Progress":            func() { c.Progress(gan.TestSet{}) },
-		"ClassifierTrainer.Evaluate":            func() { c.Evaluate(gan.TestSet{}) },
-		"AutoencoderTrainer.TrainStep":          func() { a.Train(nil, nil) },
-		"AutoencoderTrainer.Progress":           func() { a.Progress(gan.TestSet{}) },
-		"AutoencoderTrainer.Evaluate":           func() { a.Evaluate(gan.TestSet{}) },
-		"AutoencoderTrainer.ReconstructionGrid": func() { a.ReconstructionGrid(nil, 8, 8) },
-		"SaveCheckpoint":                        func() { a.SaveCheckpoint(t.TempDir()) },
+	var nilClassifier *gan.ClassifierTrainer
+	var nilAutoencoder *gan.AutoencoderTrainer
+	for name, tr := range map[string]struct {
+		c *gan.ClassifierTrainer
+		a *gan.AutoencoderTrainer
+	}{"zero": {&gan.ClassifierTrainer{}, &gan.AutoencoderTrainer{}}, "nil": {nilClassifier, nilAutoencoder}} {
+		c, a := tr.c, tr.a
+		for method, call := range map[string]func(){
+			"ClassifierTrainer.Train":               func() { c.Train(nil, nil) },
+			"ClassifierTrainer.Progress":            func() { c.Progress(gan.TestSet{}) },
+			"ClassifierTrainer.Evaluate":            func() { c.Evaluate(gan.TestSet{}) },
+			"ClassifierTrainer.Predict":             func() { c.Predict(nil, nil, nil, 0) },
+			"ClassifierTrainer.SaveCheckpoint":      func() { c.SaveCheckpoint(t.TempDir()) },
+			"ClassifierTrainer.Flops":               func() { c.Flops() },
+			"ClassifierTrainer.ProfileOps":          func() { c.ProfileOps(nil) },
+			"AutoencoderTrainer.TrainStep":          func() { a.Train(nil, nil) },
+			"AutoencoderTrainer.Progress":           func() { a.Progress(gan.TestSet{}) },
+			"AutoencoderTrainer.Evaluate":           func() { a.Evaluate(gan.TestSet{}) },
+			"AutoencoderTrainer.ReconstructionGrid": func() { a.ReconstructionGrid(nil, 8, 8) },
+			"AutoencoderTrainer.Encode":             func() { a.Encode(nil, nil, 0) },
+			"AutoencoderTrainer.Decode":             func() { a.Decode(nil, nil, 0) },
+			"AutoencoderTrainer.Reconstruct":        func() { a.Reconstruct(nil, nil, 0) },
+			"AutoencoderTrainer.DrawCodes":          func() { a.DrawCodes(nil, nil) },
+			"AutoencoderTrainer.SaveCheckpoint":     func() { a.SaveCheckpoint(t.TempDir()) },
+			"AutoencoderTrainer.Flops":              func() { a.Flops() },
+			"AutoencoderTrainer.ProfileOps":         func() { a.ProfileOps(nil) },
+		} {
+			want := "gan: " + method + ": trainer used without NewAutoencoderTrainer, NewClassifierTrainer or NewJob"
+			if got := panicOf(call); got != want {
+				t.Errorf("%s trainer: %s panicked with %q, want %q", name, method, got, want)
+			}
+		}
+	}
+	for fn, call := range map[string]func(){
+		"ApplyDefaults": func() { gan.ApplyDefaults(nil, nil) },
+		"ApplyRecipe":   func() { gan.ApplyRecipe(nil, map[string]bool{"lr": true}) },
 	} {
-		want := "gan: " + method + ": trainer used without NewAutoencoderTrainer, NewClassifierTrainer or NewJob"
+		want := "gan: " + fn + ": nil *Config (pass the address of the Config to fill in)"
 		if got := panicOf(call); got != want {
-			t.Errorf("%s panicked with %q, want %q", method, got, want)
+			t.Errorf("%s(nil, ...) panicked with %q, want %q", fn, got, want)
 		}
 	}
 }

@@ -62,9 +62,11 @@ func newTwoModels(r Resolved, names [2]string, kind string, wants func(Architect
 	return m, nil
 }
 
-// mustBeMade panics when m is nil: the trainer embedding it is an
+// mustBeMade panics when m is nil: the trainer embedding it is nil, or an
 // AutoencoderTrainer{} or ClassifierTrainer{} not made by its constructor (or
 // NewJob, LoadJob). method names the entry point called, for the message.
+// The trainers' own mustBeMade find m, where a promoted method of a nil
+// trainer would dereference it.
 func (m *twoModels) mustBeMade(method string) {
 	if m == nil {
 		panic("gan: " + method + ": trainer used without NewAutoencoderTrainer, NewClassifierTrainer or NewJob")
@@ -101,21 +103,10 @@ func (m *twoModels) step() {
 func (m *twoModels) Settings() *Config         { return &m.Config }
 func (m *twoModels) Steps() int                { return m.Step }
 func (m *twoModels) SampleShape() tensor.Shape { return m.models[0].InputShape() }
-func (m *twoModels) Flops() uint64             { return m.graph.Flops() }
-
-// ProfileOps times the ops of the coming steps into p (nil stops it); see Job.
-func (m *twoModels) ProfileOps(p *autograd.OpProfile) { m.graph.SetProfile(p) }
 
 // Plan tells the job how many steps the run takes in all, over which
 // Config.LRDecay lowers the learning rate.
 func (m *twoModels) Plan(totalSteps int) { m.planned = totalSteps }
-
-// SaveCheckpoint writes the whole training state into dir, as
-// Trainer.SaveCheckpoint does, and returns the state file's path.
-func (m *twoModels) SaveCheckpoint(dir string) (string, error) {
-	m.mustBeMade("SaveCheckpoint")
-	return saveParts(dir, m.parts())
-}
 
 func (m *twoModels) parts() parts {
 	return parts{
