@@ -236,18 +236,25 @@ func (a *AutoencoderTrainer) Evaluate(ts TestSet) ([]Value, error) {
 
 // DrawCodes turns standard normal noise z (n, code) into codes drawn from the
 // Gaussian that fits the codes of images x, one mean and standard deviation
-// per dimension: what `gogan sample` and `gogan eval` decode.
-func (a *AutoencoderTrainer) DrawCodes(z, x []float32) {
+// per dimension: what `gogan sample` and `gogan eval` decode. An x that is not
+// one or more whole images (a data set without test images) is an error, and
+// z is left as it was: there are no codes to fit, and the mean of none would
+// make every code NaN.
+func (a *AutoencoderTrainer) DrawCodes(z, x []float32) error {
 	a.mustBeMade("AutoencoderTrainer.DrawCodes")
+	if _, err := a.wholeImages(x); err != nil {
+		return fmt.Errorf("drawing codes from the test images' codes: %w", err)
+	}
 	mean, std := a.codeStats(x)
 	d := len(mean)
 	for i := range z {
 		z[i] = float32(mean[i%d] + std[i%d]*float64(z[i]))
 	}
+	return nil
 }
 
 // codeStats returns the per-dimension mean and standard deviation of the codes
-// of images x.
+// of images x, one or more whole images.
 func (a *AutoencoderTrainer) codeStats(x []float32) (mean, std []float64) {
 	size := a.Encoder.InputShape().Size()
 	n := len(x) / size

@@ -2,6 +2,8 @@ package gan_test
 
 import (
 	"fmt"
+	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -89,5 +91,37 @@ func TestAutoencoderBadBatches(t *testing.T) {
 	}
 	if pic := a.ReconstructionGrid(make([]float32, 8*784), 8, 4); pic.N != 16 || pic.Cols != 4 {
 		t.Errorf("ReconstructionGrid of 8 in 4 columns: %d images in %d columns", pic.N, pic.Cols)
+	}
+}
+
+// TestDrawCodesNeedsWholeImages: DrawCodes of no test images, or of values
+// that are not whole images, is an error naming the count and leaves z as it
+// was, where it filled z with NaN codes (the mean of none) that Generate later
+// refused; the codes of one image are finite.
+func TestDrawCodesNeedsWholeImages(t *testing.T) {
+	a, err := gan.NewAutoencoderTrainer(caeConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	noise := make([]float32, 2*8) // 2 codes of caeConfig's 8
+	gan.Latents(noise, 1)
+	for _, x := range [][]float32{nil, make([]float32, 784+1)} {
+		z := slices.Clone(noise)
+		want := fmt.Sprintf("drawing codes from the test images' codes: %d values are not whole images of 28×28×1", len(x))
+		if err := a.DrawCodes(z, x); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("DrawCodes of %d values: %v, want an error containing %q", len(x), err, want)
+		}
+		if !slices.Equal(z, noise) {
+			t.Errorf("DrawCodes of %d values changed z: %v", len(x), z)
+		}
+	}
+	z := slices.Clone(noise)
+	if err := a.DrawCodes(z, fakeImages(1, 1)); err != nil {
+		t.Fatalf("DrawCodes of one image: %v", err)
+	}
+	for i, v := range z {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			t.Fatalf("DrawCodes of one image: z[%d] is %v", i, v)
+		}
 	}
 }

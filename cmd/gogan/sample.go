@@ -260,12 +260,14 @@ func autoencoderSamples(ae *gan.AutoencoderTrainer, z []float32, drawn bool, f *
 		return "", gan.Picture{}, err
 	}
 	test := data.Scale(ds.Test.Images)
-	if drawn {
-		ae.DrawCodes(z, test)
-	}
-	pic, err := ae.Progress(gan.TestSet{Images: test})
+	pic, err := ae.Progress(gan.TestSet{Images: test}) // first: its error names the picture and the count
 	if err != nil {
 		return "", gan.Picture{}, fmt.Errorf("%s: %w", recPath, err)
+	}
+	if drawn {
+		if err := ae.DrawCodes(z, test); err != nil {
+			return "", gan.Picture{}, err
+		}
 	}
 	return recPath, pic, nil
 }
