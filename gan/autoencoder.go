@@ -155,24 +155,34 @@ func (a *AutoencoderTrainer) wholeImages(x []float32) (int, error) {
 	return len(x) / size, nil
 }
 
-// Encode writes the codes (n, code) of images x (n, 28·28·1), in inference mode.
+// Encode writes the codes (n, code) of images x (n, 28·28·1), in inference
+// mode. A codes or x too short for n, or a negative n, is a programmer's error:
+// it panics naming them.
 func (a *AutoencoderTrainer) Encode(codes, x []float32, n int) {
-	a.mustBeMade("AutoencoderTrainer.Encode")
-	Generate(a.Encoder, codes, x, n)
+	const method = "AutoencoderTrainer.Encode"
+	a.mustBeMade(method)
+	infer(method, a.Encoder, buffer{"codes", codes}, buffer{"x", x}, n)
 }
 
-// Decode writes the images (n, 28·28·1) of codes (n, code), in inference mode.
+// Decode writes the images (n, 28·28·1) of codes (n, code), in inference
+// mode. It panics, as Encode does, on buffers too short for n.
 func (a *AutoencoderTrainer) Decode(x, codes []float32, n int) {
-	a.mustBeMade("AutoencoderTrainer.Decode")
-	Generate(a.Decoder, x, codes, n)
+	const method = "AutoencoderTrainer.Decode"
+	a.mustBeMade(method)
+	infer(method, a.Decoder, buffer{"x", x}, buffer{"codes", codes}, n)
 }
 
-// Reconstruct writes decode(encode(x)) for n images.
+// Reconstruct writes decode(encode(x)) for n images into dst. It panics, as
+// Encode does, on a dst or x too short for n.
 func (a *AutoencoderTrainer) Reconstruct(dst, x []float32, n int) {
-	a.mustBeMade("AutoencoderTrainer.Reconstruct")
-	codes := make([]float32, n*a.Encoder.OutputShape().Size())
-	a.Encode(codes, x, n)
-	a.Decode(dst, codes, n)
+	const method = "AutoencoderTrainer.Reconstruct"
+	a.mustBeMade(method)
+	in, out := buffer{"x", x}, buffer{"dst", dst}
+	mustHold(method, in, n, a.Encoder.InputShape().Size()) // before codes are made for n
+	mustHold(method, out, n, a.Decoder.OutputShape().Size())
+	codes := buffer{"codes", make([]float32, max(n, 0)*a.Encoder.OutputShape().Size())}
+	infer(method, a.Encoder, codes, in, n)
+	infer(method, a.Decoder, out, codes, n)
 }
 
 // ReconstructionGrid lays out the first n test images as rows of cols

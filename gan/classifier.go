@@ -133,16 +133,20 @@ func (c *ClassifierTrainer) Train(images []float32, labels []uint8) ([]Value, er
 }
 
 // Predict writes, for n images x, the features (n, 128) and the class logits
-// (n, classes), in inference mode. Either destination may be nil.
+// (n, classes), in inference mode. Either destination may be nil. A
+// destination or x too short for n, or a negative n, is a programmer's error:
+// it panics naming them.
 func (c *ClassifierTrainer) Predict(features, logits, x []float32, n int) {
-	c.mustBeMade("ClassifierTrainer.Predict")
-	f := features
-	if f == nil {
-		f = make([]float32, n*ClassifierFeatureDim)
+	const method = "ClassifierTrainer.Predict"
+	c.mustBeMade(method)
+	in, f := buffer{"x", x}, buffer{"features", features}
+	if features == nil {
+		mustHold(method, in, n, c.Features.InputShape().Size()) // before f is made for n
+		f.values = make([]float32, max(n, 0)*c.Features.OutputShape().Size())
 	}
-	Generate(c.Features, f, x, n)
+	infer(method, c.Features, f, in, n)
 	if logits != nil {
-		Generate(c.Head, logits, f, n)
+		infer(method, c.Head, buffer{"logits", logits}, f, n)
 	}
 }
 

@@ -506,6 +506,49 @@ func TestUnmadeTrainersPanicNamingIt(t *testing.T) {
 	}
 }
 
+// TestShortBuffersPanicNamingTheMethod: the inference methods of the
+// autoencoder and the classifier panic on buffers too short for n (and on a
+// negative n) naming the method called and the buffer as it names it, where
+// they panicked naming Generate and its z or dst.
+func TestShortBuffersPanicNamingTheMethod(t *testing.T) {
+	a, err := gan.NewAutoencoderTrainer(caeConfig()) // codes of 8
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := gan.DefaultConfig()
+	cfg.Model = "classifier"
+	c, err := gan.NewClassifierTrainer(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const img = 784
+	two := make([]float32, 2*img)
+	for _, tc := range []struct {
+		call func()
+		want string
+	}{
+		{func() { a.Encode(make([]float32, 16), make([]float32, 100), 2) }, "AutoencoderTrainer.Encode: x holds 100 values, need 2 × 784"},
+		{func() { a.Encode(make([]float32, 3), two, 2) }, "AutoencoderTrainer.Encode: codes holds 3 values, need 2 × 8"},
+		{func() { a.Decode(make([]float32, 10), make([]float32, 16), 2) }, "AutoencoderTrainer.Decode: x holds 10 values, need 2 × 784"},
+		{func() { a.Decode(two, make([]float32, 5), 2) }, "AutoencoderTrainer.Decode: codes holds 5 values, need 2 × 8"},
+		{func() { a.Reconstruct(two, make([]float32, 100), 2) }, "AutoencoderTrainer.Reconstruct: x holds 100 values, need 2 × 784"},
+		{func() { a.Reconstruct(make([]float32, 10), two, 2) }, "AutoencoderTrainer.Reconstruct: dst holds 10 values, need 2 × 784"},
+		{func() { a.Reconstruct(nil, nil, -1) }, "AutoencoderTrainer.Reconstruct: n must not be negative, got -1"},
+		{func() { c.Predict(nil, nil, make([]float32, 100), 2) }, "ClassifierTrainer.Predict: x holds 100 values, need 2 × 784"},
+		{func() { c.Predict(make([]float32, 10), nil, two, 2) }, "ClassifierTrainer.Predict: features holds 10 values, need 2 × 128"},
+		{func() { c.Predict(nil, make([]float32, 3), two, 2) }, "ClassifierTrainer.Predict: logits holds 3 values, need 2 × 10"},
+		{func() { c.Predict(nil, nil, nil, -1) }, "ClassifierTrainer.Predict: n must not be negative, got -1"},
+	} {
+		if got := panicOf(tc.call); got != "gan: "+tc.want {
+			t.Errorf("panicked with %q, want %q", got, "gan: "+tc.want)
+		}
+	}
+	rec := make([]float32, 2*img)
+	a.Reconstruct(rec, two, 2)
+	logits := make([]float32, 2*10)
+	c.Predict(nil, logits, two, 2)
+}
+
 // TestNilArguments: nil where gan takes a network or an option is an error
 // naming it, not a nil dereference.
 func TestNilArguments(t *testing.T) {

@@ -117,3 +117,29 @@ func (m *twoModels) parts() parts {
 		optimizers: map[string]optim.Optimizer{m.names[0]: m.optimizers[0], m.names[1]: m.optimizers[1]},
 	}
 }
+
+// buffer is a slice of values and the name that an exported method gives it,
+// for its panics: Encode's "x" or "codes".
+type buffer struct {
+	name   string
+	values []float32
+}
+
+// mustHold panics, naming method and b, when b holds fewer than n values of
+// size each (n ≥ 0; a negative n is generateOrPanic's to name).
+func mustHold(method string, b buffer, n, size int) {
+	if n >= 0 && n > len(b.values)/size {
+		panic(fmt.Sprintf("gan: %s: %s holds %d values, need %d × %d", method, b.name, len(b.values), n, size))
+	}
+}
+
+// infer writes model m's outputs (n, m's output) for n inputs in (n, m's
+// input) into out, in inference mode, as Generate does. Arguments that do not
+// fit m panic naming method, the exported method called, and the buffers as
+// it names them ("gan: AutoencoderTrainer.Encode: x holds 10 values, need
+// 2 × 784"), not as Generate does.
+func infer(method string, m *nn.Sequential, out, in buffer, n int) {
+	mustHold(method, in, n, m.InputShape().Size())
+	mustHold(method, out, n, m.OutputShape().Size())
+	generateOrPanic(method, m, out.values, in.values, nil, n)
+}
