@@ -196,12 +196,16 @@ func LoadCheckpoint(path string) (*Trainer, error) {
 // random-generator state serves training alone (noise, dropout, augmentation;
 // samples draw their latent vectors from seeds): a damaged one does not stop
 // LoadJob, but the job then refuses to train or be saved, with the error that
-// ResumeJob returns for it.
+// ResumeJob returns for it. So does a config that a new run is refused for
+// its clip or gradient-penalty weight of 0 with an objective that needs it
+// positive (wgan, wgan-gp), which earlier versions accepted and trained with
+// an unconstrained critic: the job samples, and refuses to train.
 func LoadJob(path string) (Job, error) { return loadJob(path, false) }
 
 // ResumeJob is LoadJob for training on, as gogan train --resume does: it
 // refuses a checkpoint whose random-generator state is damaged, from which
-// training could not continue as it would have.
+// training could not continue as it would have, and one whose config turns
+// off the clip or the penalty its objective needs (see LoadJob).
 func ResumeJob(path string) (Job, error) { return loadJob(path, true) }
 
 // loadJob is LoadJob, or with resume ResumeJob.
@@ -217,7 +221,14 @@ func loadJob(path string, resume bool) (Job, error) {
 	if _, err := LookupArchitecture(c.state.Config.ArchitectureName()); err != nil {
 		return nil, fmt.Errorf("%s: a checkpoint of networks not in gan's table (%w): make the trainer again with NewTrainerFor and call its Restore", c.statePath, err)
 	}
-	job, err := NewJob(c.state.Config)
+	r, err := c.state.Config.resolveStored()
+	if err == nil && resume {
+		err = resumable(c.state.Config, r.obj)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", c.statePath, err)
+	}
+	job, err := NewJobFor(r)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", c.statePath, err)
 	}
@@ -231,6 +242,16 @@ func loadJob(path string, resume bool) (Job, error) {
 		t.standingAt = t.Step
 	}
 	return job, nil
+}
+
+// resumable is checkLipschitz's error for the config cfg of a checkpoint
+// that trains obj, saying that the run still samples: earlier versions
+// trained it with the clip or the penalty of 0 that a new run is refused.
+func resumable(cfg Config, obj NamedObjective) error {
+	if err := cfg.checkLipschitz(obj); err != nil {
+		return fmt.Errorf("cannot train on: config: %w (an earlier gogan accepted it and trained the critic unconstrained; the run still loads to sample, evaluate and export)", err)
+	}
+	return nil
 }
 
 // Restore loads a checkpoint that SaveCheckpoint wrote (see FindCheckpoint
@@ -320,7 +341,8 @@ func checkMetadata(statePath, tensorPath string, state checkpointState, meta map
 // parseState decodes and checks the bytes of a latest.json at statePath: its
 // format, its model, its tensor file's name and its config, which is validated
 // as strictly as a new run's flags (Config.Validate) before anything is built
-// from it.
+// from it, but for the clip or penalty weight of 0 that earlier versions
+// accepted (see LoadJob).
 func parseState(statePath string, raw []byte) (checkpointState, error) {
 	var state checkpointState
 	if err := checkpoint.DecodeJSON(statePath, raw, &state); err != nil {
@@ -345,12 +367,14 @@ func parseState(statePath string, raw []byte) (checkpointState, error) {
 }
 
 // validateStored checks a checkpoint's config: as strictly as a new run's
-// flags (Validate) when it names an architecture of the table; a program's own
-// networks (NewTrainerFor) have none to check against, so their config is held
-// to the limits and the settings every model has.
+// flags (Validate) when it names an architecture of the table, but for
+// checkLipschitz's check (see resolveStored); a program's own networks
+// (NewTrainerFor) have none to check against, so their config is held to the
+// limits and the settings every model has.
 func (c Config) validateStored() error {
 	if _, err := LookupArchitecture(c.ArchitectureName()); err == nil {
-		return c.Validate()
+		_, err := c.resolveStored()
+		return err
 	}
 	if err := c.validateSizes(); err != nil {
 		return err

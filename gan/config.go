@@ -177,14 +177,12 @@ func (c Config) validateSizes() error {
 // Validate rejects values that cannot train, naming the value. Resolve
 // validates too, and keeps what it looked up.
 func (c Config) Validate() error {
-	arch, err := LookupArchitecture(c.ArchitectureName())
-	if err != nil {
-		return err
-	}
-	return c.validate(arch)
+	_, err := c.Resolve()
+	return err
 }
 
-// validate is Validate for the config's architecture arch.
+// validate is Validate for the config's architecture arch, but for
+// checkLipschitz's check (see Resolve).
 func (c Config) validate(arch Architecture) error {
 	if err := c.validateSizes(); err != nil {
 		return err
@@ -257,7 +255,8 @@ func (c Config) ganSettings() []string {
 }
 
 // validateTraining is Validate for a GAN of networks given to NewTrainerFor:
-// every setting but the architecture's.
+// every setting but the architecture's, and but checkLipschitz's check, which
+// NewTrainerFor makes for the objective it trains.
 func (c Config) validateTraining() error {
 	if err := c.validateGAN(); err != nil {
 		return err

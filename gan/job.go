@@ -17,7 +17,8 @@ type Job interface {
 	// Train takes one step on a batch of images (batch, sample...) in [−1, 1]
 	// and their labels, and returns the step's named numbers (losses first).
 	// The slice is reused by the next call. A job that LoadJob loaded from a
-	// checkpoint with a damaged random state refuses (see ResumeJob).
+	// checkpoint that ResumeJob refuses (a damaged random state, a clip or
+	// penalty weight of 0 that its objective needs positive) refuses too.
 	Train(images []float32, labels []uint8) ([]Value, error)
 	// SampleShape is the shape of one data sample, e.g. (28, 28, 1).
 	SampleShape() tensor.Shape

@@ -19,6 +19,20 @@ type Resolved struct {
 
 // Resolve validates c (see Validate) and looks up its architecture and objective.
 func (c Config) Resolve() (Resolved, error) {
+	r, err := c.resolveStored()
+	if err != nil {
+		return Resolved{}, err
+	}
+	if err := c.checkLipschitz(r.obj); err != nil { // r.obj is zero for an autoencoder or a classifier
+		return Resolved{}, err
+	}
+	return r, nil
+}
+
+// resolveStored is Resolve for the config of a checkpoint: every check but
+// checkLipschitz's, which earlier versions did not make, so that their runs
+// of wgan with clip 0 or wgan-gp with gp 0 load to sample (see LoadJob).
+func (c Config) resolveStored() (Resolved, error) {
 	arch, err := LookupArchitecture(c.ArchitectureName())
 	if err != nil {
 		return Resolved{}, err

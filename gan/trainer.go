@@ -171,8 +171,11 @@ func NewTrainerFor(g, d nn.Network, cfg Config, opts ...Option) (*Trainer, error
 		return nil, err
 	}
 	obj, err := LookupObjective(cfg.Loss)
-	if o.objective != nil { // validateTraining checked Config.Loss's objective
-		obj, err = *o.objective, cfg.checkLipschitz(*o.objective)
+	if o.objective != nil { // validateTraining checked that Config.Loss names one
+		obj, err = *o.objective, nil
+	}
+	if err == nil {
+		err = cfg.checkLipschitz(obj)
 	}
 	switch {
 	case err != nil:
@@ -350,13 +353,28 @@ func (t *Trainer) Plan(totalSteps int) { t.planned = totalSteps }
 // D learns to tell them from G's, and every NCritic steps G learns to fool the
 // updated D. With Config.Pack m, D judges packs of m consecutive samples.
 // A NaN or infinite loss stops the step before any weight changes and returns
-// an error.
+// an error. A trainer that LoadJob loaded from a checkpoint ResumeJob refuses
+// returns its error (see trainable).
 func (t *Trainer) TrainStep(real []float32, labels []uint8) (StepStats, error) {
 	t.mustBeMade("TrainStep")
-	if t.rngErr != nil {
-		return StepStats{}, fmt.Errorf("cannot train: %w", t.rngErr)
+	if err := t.trainable(); err != nil {
+		return StepStats{}, err
 	}
 	return t.deviceStep(func() (StepStats, error) { return t.trainStep(real, labels) })
+}
+
+// trainable is nil, or why the trainer cannot train: LoadJob read it from a
+// checkpoint whose random state is damaged, or whose config turns off the
+// clip or the penalty that its objective keeps D Lipschitz with (a run of a
+// version that accepted 0; see checkLipschitz).
+func (t *Trainer) trainable() error {
+	if t.rngErr != nil {
+		return fmt.Errorf("cannot train: %w", t.rngErr)
+	}
+	if err := t.Config.checkLipschitz(t.Objective); err != nil {
+		return fmt.Errorf("cannot train: %w", err)
+	}
+	return nil
 }
 
 // trainStep is TrainStep on the trainer's graph, on the CPU or a device.

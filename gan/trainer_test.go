@@ -604,6 +604,55 @@ func TestDamagedRandomStateSamples(t *testing.T) {
 	}
 }
 
+// TestEarlierLipschitzSettingsSample: a checkpoint of wgan with clip 0, or of
+// wgan-gp with gp 0, as earlier versions wrote it (they accepted 0 and
+// trained the critic unconstrained; a new run is refused it) loads to sample
+// (LoadJob, generator.Load), the samples it made, where its config was
+// refused; the job refuses to train, and ResumeJob refuses the checkpoint,
+// saying that it still samples. NewTrainerFor still refuses such a config.
+func TestEarlierLipschitzSettingsSample(t *testing.T) {
+	for _, tc := range []struct {
+		loss, setting string
+		set           func(*gan.Config)
+		want          string
+	}{
+		{"wgan", "clip", func(c *gan.Config) { c.Clip = 0.01 }, "loss wgan keeps D Lipschitz by clipping its weights: clip must be positive (the wgan recipe's is 0.01), got 0"},
+		{"wgan-gp", "gp", func(c *gan.Config) { c.GP = 10 }, "loss wgan-gp keeps D Lipschitz by a gradient penalty: its weight must be positive (the wgan-gp recipe's is 10), got 0"},
+	} {
+		cfg := gan.DefaultConfig()
+		cfg.Model, cfg.Batch, cfg.LatentDim, cfg.Loss = "mlp2d", 4, 4, tc.loss
+		tc.set(&cfg)
+		job, err := gan.NewJob(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		if _, err := job.SaveCheckpoint(dir); err != nil {
+			t.Fatal(err)
+		}
+		want := generated(t, dir)
+		editState(t, dir, func(s map[string]any) { delete(s["config"].(map[string]any), tc.setting) }) // 0: omitted
+		if got := generated(t, dir); !slices.Equal(got, want) {
+			t.Errorf("%s with %s 0: other samples", tc.loss, tc.setting)
+		}
+		loaded, err := gan.LoadJob(dir)
+		if err != nil {
+			t.Fatalf("%s with %s 0: LoadJob: %v", tc.loss, tc.setting, err)
+		}
+		if _, err := loaded.Train(make([]float32, 4*2), nil); err == nil || err.Error() != "cannot train: "+tc.want {
+			t.Errorf("%s with %s 0: Train of the loaded job: %v, want %q", tc.loss, tc.setting, err, "cannot train: "+tc.want)
+		}
+		_, err = gan.ResumeJob(dir)
+		if want := gan.LatestFile + ": cannot train on: config: " + tc.want + " (an earlier gogan accepted it and trained the critic unconstrained; the run still loads to sample, evaluate and export)"; err == nil || !strings.HasSuffix(err.Error(), want) {
+			t.Errorf("%s with %s 0: ResumeJob: %v, want an error ending %q", tc.loss, tc.setting, err, want)
+		}
+		cfg = *loaded.Settings()
+		if _, err := gan.NewTrainerFor(gan.ToyGenerator(4), gan.ToyDiscriminator(2), cfg); err == nil || err.Error() != tc.want {
+			t.Errorf("%s with %s 0: NewTrainerFor: %v, want %q", tc.loss, tc.setting, err, tc.want)
+		}
+	}
+}
+
 // generated is what generator.Load of the checkpoint in dir makes of seeds 1 to 4.
 func generated(t *testing.T, dir string) []float32 {
 	t.Helper()

@@ -129,6 +129,20 @@ func TestCheckpointConfigValidated(t *testing.T) {
 	wantError(t, gogan(t, "train", "--resume", run, "--steps", "40"), 1, want...)
 }
 
+// TestEarlierWGANSamples: a run of wgan with clip 0, which earlier versions
+// trained (with an unconstrained critic) and a new run is refused, is sampled
+// and exported, where its config was refused; resuming it is refused, saying
+// why and that it still samples.
+func TestEarlierWGANSamples(t *testing.T) {
+	run := copyRun(t)
+	editState(t, run, func(s map[string]any) { s["config"].(map[string]any)["loss"] = "wgan" }) // and no clip, as they wrote it
+	dir := t.TempDir()
+	wantExit(t, gogan(t, "sample", "--run", run, "--n", "4", "--out", filepath.Join(dir, "s.png")), 0)
+	wantExit(t, gogan(t, "export", "--run", run, "--out", filepath.Join(dir, "g.onnx")), 0)
+	wantError(t, gogan(t, "train", "--resume", run, "--steps", "40"), 1, filepath.Join(run, "checkpoints", "latest.json"),
+		"cannot train on: config: loss wgan keeps D Lipschitz by clipping its weights: clip must be positive", "the run still loads to sample, evaluate and export")
+}
+
 // TestNaNWeightsRefused: sample refuses a checkpoint whose weights hold NaN,
 // as eval does, with the same message.
 func TestNaNWeightsRefused(t *testing.T) {
