@@ -19,16 +19,22 @@ const DirPerm fs.FileMode = 0o755
 // A folder already at path is replaced only when every entry in it is a regular file that
 // owned accepts by name (nil accepts none: only an empty folder), and neither the folder nor
 // any of them is write-protected; otherwise WriteDir refuses before calling write, naming
-// the entry, so that it never deletes what it would not have written. The old folder is
-// renamed aside ("." + base + ".tmp-*.old"), the new one into its place, and the old one
-// removed: a crash between the two renames leaves no folder at path and the old one, whole,
-// under that name. The new folder gets the old one's permission bits, or DirPerm.
+// the entry, so that it never deletes what it would not have written. The new folder gets
+// the old one's permission bits, or DirPerm.
+//
+// On Linux the old folder and the new one are exchanged in one step (renameat2 with
+// RENAME_EXCHANGE), and the old one, now under the temporary name, is removed: path names
+// the old folder or the new one, whole, at every moment, and a crash leaves one of them
+// there (and the other under the temporary name). Where that is not available (other
+// systems, a file system or kernel without it) the old folder is renamed aside ("." + base
+// + ".tmp-*.old"), the new one into its place, and the old one removed: a crash between
+// the two renames leaves no folder at path and the old one, whole, under that name.
 //
 // On any error, and if write panics, the temporary folder is removed and path is left as
 // it was (the panic goes on). The error is an *Error, its Step one of "create temp folder",
-// "chmod temp folder", "fsync temp folder", "move old folder aside", "rename temp folder",
-// "fsync folder (the new folder is in place)" or "remove old folder (the new folder is in
-// place)"; it wraps write's error as returned.
+// "chmod temp folder", "fsync temp folder", "exchange temp folder with old folder", "move
+// old folder aside", "rename temp folder", "fsync folder (the new folder is in place)" or
+// "remove old folder (the new folder is in place)"; it wraps write's error as returned.
 func WriteDir(path string, owned func(name string) bool, write func(dir string) error) error {
 	target, mode, exists, err := checkDir(path, owned)
 	if err != nil {
@@ -57,14 +63,18 @@ func WriteDir(path string, owned func(name string) bool, write func(dir string) 
 	if err := syncDir(tmp); err != nil {
 		return stepError(path, "fsync temp folder", err)
 	}
-	if err := replaceDir(path, tmp, target, exists); err != nil {
+	old, err := replaceDir(path, tmp, target, exists)
+	if err != nil {
 		return err
 	}
 	placed = true
 	if err := syncDir(parent); err != nil {
 		return stepError(path, "fsync folder (the new folder is in place)", err)
 	}
-	if err := os.RemoveAll(tmp + ".old"); err != nil {
+	if old == "" {
+		return nil
+	}
+	if err := os.RemoveAll(old); err != nil {
 		return stepError(path, "remove old folder (the new folder is in place)", err)
 	}
 	return nil
@@ -115,24 +125,42 @@ func checkEntries(dir string, owned func(string) bool) error {
 	return nil
 }
 
-// replaceDir renames the folder tmp onto target, moving a folder there (exists) aside
-// to tmp + ".old" first and back if the second rename fails. path is the destination
-// as given, for errors.
-func replaceDir(path, tmp, target string, exists bool) error {
+// errNoExchange is exchangeDirs' error where folders cannot be exchanged in one step.
+var errNoExchange = errors.New("exchanging two folders in one step is not supported here")
+
+// replaceDir puts the folder tmp at target and returns where the folder that was
+// there (exists) lies now, to be removed: tmp itself when exchangeDirs swapped the
+// two, tmp + ".old" when moveAside did; "" when there was none. path is the
+// destination as given, for errors.
+func replaceDir(path, tmp, target string, exists bool) (old string, err error) {
 	if !exists {
 		if err := os.Rename(tmp, target); err != nil {
-			return stepError(path, "rename temp folder", err)
+			return "", stepError(path, "rename temp folder", err)
 		}
-		return nil
+		return "", nil
 	}
-	if err := os.Rename(target, tmp+".old"); err != nil {
-		return stepError(path, "move old folder aside", err)
+	switch err := exchangeDirs(tmp, target); {
+	case err == nil:
+		return tmp, nil
+	case !errors.Is(err, errNoExchange):
+		return "", stepError(path, "exchange temp folder with old folder", err)
+	}
+	return moveAside(path, tmp, target)
+}
+
+// moveAside replaces the folder at target with tmp in two renames, where they cannot
+// be exchanged in one: it moves the old folder aside to tmp + ".old", and back if the
+// second rename fails, and returns where it lies.
+func moveAside(path, tmp, target string) (old string, err error) {
+	old = tmp + ".old"
+	if err := os.Rename(target, old); err != nil {
+		return "", stepError(path, "move old folder aside", err)
 	}
 	if err := os.Rename(tmp, target); err != nil {
-		os.Rename(tmp+".old", target)
-		return stepError(path, "rename temp folder", err)
+		os.Rename(old, target)
+		return "", stepError(path, "rename temp folder", err)
 	}
-	return nil
+	return old, nil
 }
 
 // PathCause is err without the *fs.PathError around it, whose path would repeat the

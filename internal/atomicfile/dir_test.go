@@ -224,3 +224,49 @@ func TestWriteDirFails(t *testing.T) {
 		})
 	}
 }
+
+// contents is what dir holds: each file's name and contents.
+func contents(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	got := map[string]string{}
+	for _, name := range ls(t, dir) {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got[name] = string(b)
+	}
+	return got
+}
+
+// TestMoveAside: where folders cannot be exchanged in one step, the old folder
+// goes aside whole and the new one into its place; when the second rename
+// fails, the old one goes back.
+func TestMoveAside(t *testing.T) {
+	parent := t.TempDir()
+	path, tmp := filepath.Join(parent, "out"), filepath.Join(parent, ".out.tmp-1")
+	makeDir(t, path, 0o755, "a.txt", "b.txt")
+	makeDir(t, tmp, 0o755, "c.txt")
+	old, err := moveAside(path, tmp, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := tmp + ".old"; old != want {
+		t.Errorf("old folder at %s, want %s", old, want)
+	}
+	if got := contents(t, path); !reflect.DeepEqual(got, map[string]string{"c.txt": "old c.txt"}) {
+		t.Errorf("%s holds %v, want the new folder", path, got)
+	}
+	if got := contents(t, old); !reflect.DeepEqual(got, map[string]string{"a.txt": "old a.txt", "b.txt": "old b.txt"}) {
+		t.Errorf("%s holds %v, want the old folder", old, got)
+	}
+
+	os.RemoveAll(old)
+	_, err = moveAside(path, filepath.Join(parent, ".out.tmp-missing"), path)
+	if !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), "rename temp folder") {
+		t.Errorf("error %v, want rename temp folder: no such file", err)
+	}
+	if got := ls(t, parent); !reflect.DeepEqual(got, []string{"out"}) {
+		t.Errorf("after a failed rename %s holds %v, want the old folder back at out", parent, got)
+	}
+}

@@ -15,7 +15,10 @@
 // to be stopped (gogan train does at start, holding the run folder's lock).
 //
 // WriteDir does the same for a folder: its files go into a temporary folder beside it,
-// which is fsynced and renamed over the destination once all are written. It replaces only
+// which is fsynced and put in the destination's place once all are written. On Linux the
+// two folders are exchanged in one step (renameat2 with RENAME_EXCHANGE, in dir_linux.go),
+// so that the destination is never missing; elsewhere the old folder is renamed aside
+// first (dir_other.go), and a crash between the two renames leaves it there. It replaces only
 // a folder that holds nothing but files the caller would write (report.WritePNGs' images),
 // so that it never deletes anything else.
 //
