@@ -14,7 +14,8 @@ const DirPerm fs.FileMode = 0o755
 // WriteDir writes a folder whole or not at all. It calls write with the path of a new,
 // empty temporary folder beside path ("." + base + ".tmp-*"), fsyncs that folder, renames
 // it onto path and fsyncs the parent folder. write must fsync the files it writes there.
-// The parent folder must exist. A path that is a link to a folder replaces that folder.
+// The parent folder must exist. A path that is a link to a folder replaces that folder;
+// a link to nothing is refused.
 //
 // A folder already at path is replaced only when every entry in it is a regular file that
 // owned accepts by name (nil accepts none: only an empty folder), and neither the folder nor
@@ -36,15 +37,16 @@ const DirPerm fs.FileMode = 0o755
 // old folder aside", "rename temp folder", "fsync folder (the new folder is in place)" or
 // "remove old folder (the new folder is in place)"; it wraps write's error as returned.
 func WriteDir(path string, owned func(name string) bool, write func(dir string) error) error {
-	target, mode, exists, err := checkDir(path, owned)
+	target, err := resolveDir(path)
 	if err != nil {
 		return &Error{Path: path, Err: err}
 	}
-	parent, base := filepath.Split(target)
-	if parent == "" {
-		parent = "."
+	mode, exists, err := checkDir(target, owned)
+	if err != nil {
+		return &Error{Path: path, Err: err}
 	}
-	tmp, err := os.MkdirTemp(parent, "."+base+".tmp-*")
+	parent := filepath.Dir(target)
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(target)+".tmp-*")
 	if err != nil {
 		return stepError(path, "create temp folder", err)
 	}
@@ -80,31 +82,41 @@ func WriteDir(path string, owned func(name string) bool, write func(dir string) 
 	return nil
 }
 
-// checkDir checks what is at path for WriteDir: nothing, or a folder that may be
-// replaced. It returns the path to replace (a link's target), the mode of the new
-// folder, and whether a folder is there.
-func checkDir(path string, owned func(string) bool) (target string, mode fs.FileMode, exists bool, err error) {
+// resolveDir is the folder that WriteDir(path) replaces: path cleaned, or the
+// folder a link there names. A link to nothing is refused, as there is no folder
+// to write whole beside it.
+func resolveDir(path string) (target string, err error) {
 	target = filepath.Clean(path)
 	if base := filepath.Base(target); base == "." || base == ".." || base == string(filepath.Separator) {
-		return "", 0, false, errors.New("names no folder that can be replaced: give the folder by its name")
+		return "", errors.New("names no folder that can be replaced: give the folder by its name")
 	}
 	fi, err := os.Lstat(target)
-	if err == nil && fi.Mode()&fs.ModeSymlink != 0 {
-		if target, err = filepath.EvalSymlinks(target); err == nil {
-			fi, err = os.Lstat(target)
-		}
+	if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+		return target, nil // checkDir says what is wrong
 	}
+	real, err := filepath.EvalSymlinks(target)
+	if err != nil {
+		dest, _ := os.Readlink(target)
+		return "", fmt.Errorf("is a link to %s: %w", dest, PathCause(err))
+	}
+	return real, nil
+}
+
+// checkDir checks what is at target for WriteDir: nothing, or a folder that may be
+// replaced. It returns the mode of the new folder, and whether a folder is there.
+func checkDir(target string, owned func(string) bool) (mode fs.FileMode, exists bool, err error) {
+	fi, err := os.Lstat(target)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return target, DirPerm, false, nil
+		return DirPerm, false, nil
 	case err != nil:
-		return "", 0, false, PathCause(err)
+		return 0, false, PathCause(err)
 	case !fi.IsDir():
-		return "", 0, false, errors.New("is not a folder")
+		return 0, false, errors.New("is not a folder")
 	case fi.Mode().Perm()&0o222 == 0:
-		return "", 0, false, fmt.Errorf("is write-protected (%v): %w", fi.Mode().Perm(), fs.ErrPermission)
+		return 0, false, fmt.Errorf("is write-protected (%v): %w", fi.Mode().Perm(), fs.ErrPermission)
 	}
-	return target, fi.Mode().Perm(), true, checkEntries(target, owned)
+	return fi.Mode().Perm(), true, checkEntries(target, owned)
 }
 
 // checkEntries returns an error naming the first entry of dir that WriteDir may not

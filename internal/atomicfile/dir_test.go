@@ -148,6 +148,18 @@ func TestWriteDirRefuses(t *testing.T) {
 		refused(t, path, ownedTxt, "is not a folder", nil)
 		refused(t, filepath.Join(path, "sub"), ownedTxt, "not a directory", nil)
 	})
+	t.Run("a link to nothing", func(t *testing.T) {
+		parent := t.TempDir()
+		t.Chdir(parent)
+		link := filepath.Join(parent, "out")
+		if err := os.Symlink("missing", link); err != nil {
+			t.Skip(err)
+		}
+		refused(t, link, ownedTxt, "is a link to missing: no such file or directory", fs.ErrNotExist)
+		if got := ls(t, parent); !reflect.DeepEqual(got, []string{"out"}) {
+			t.Errorf("%s holds %v, want the link alone", parent, got)
+		}
+	})
 	t.Run("no parent", func(t *testing.T) {
 		refused(t, filepath.Join(t.TempDir(), "no", "out"), ownedTxt, "create temp folder: no such file or directory", fs.ErrNotExist)
 	})
