@@ -12,8 +12,8 @@ import (
 const DirPerm fs.FileMode = 0o755
 
 // WriteDir writes a folder whole or not at all. It calls write with the path of a new,
-// empty temporary folder beside path ("." + base + ".tmp-*"), fsyncs that folder, renames
-// it onto path and fsyncs the parent folder. write must fsync the files it writes there.
+// empty temporary folder beside path ("." + base + ".tmp-*"), fsyncs that folder, puts it
+// in path's place and fsyncs the parent folder. write must fsync the files it writes there.
 // The parent folder must exist. A path that is a link to a folder replaces that folder;
 // a link to nothing is refused.
 //
@@ -31,6 +31,17 @@ const DirPerm fs.FileMode = 0o755
 // + ".tmp-*.old"), the new one into its place, and the old one removed: a crash between
 // the two renames leaves no folder at path and the old one, whole, under that name.
 //
+// What a call cut short by a crash or kill -9 left beside path, the next call for path
+// removes first. To tell it from what a call still under way writes, WriteDir holds a
+// flock(2) on its temporary folder until it returns, which the kernel drops when the
+// process ends in any way: a temporary folder whose lock can be taken is stale and
+// removed; a ".old" folder whose temporary folder is gone was to be removed, and is; a
+// ".old" beside a stale temporary folder is of a call killed between the two renames, and
+// goes back to path if nothing is there (else it is removed). Such folders hold only what
+// a WriteDir of path wrote, or would have deleted. Where folders cannot be locked
+// (Windows, AIX, NFS mounts) temporary folders are left, as no process can tell a stale
+// one from one being written; removing them is then the caller's decision.
+//
 // On any error, and if write panics, the temporary folder is removed and path is left as
 // it was (the panic goes on). The error is an *Error, its Step one of "create temp folder",
 // "chmod temp folder", "fsync temp folder", "exchange temp folder with old folder", "move
@@ -41,14 +52,18 @@ func WriteDir(path string, owned func(name string) bool, write func(dir string) 
 	if err != nil {
 		return &Error{Path: path, Err: err}
 	}
+	removeStaleTemps(target)
 	mode, exists, err := checkDir(target, owned)
 	if err != nil {
 		return &Error{Path: path, Err: err}
 	}
 	parent := filepath.Dir(target)
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(target)+".tmp-*")
+	tmp, lock, err := makeTempDir(parent, filepath.Base(target))
 	if err != nil {
 		return stepError(path, "create temp folder", err)
+	}
+	if lock != nil {
+		defer lock.Close() // after the deferred removal below
 	}
 	placed := false
 	defer func() { // on any error, and if write panics

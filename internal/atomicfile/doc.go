@@ -20,7 +20,9 @@
 // so that the destination is never missing; elsewhere the old folder is renamed aside
 // first (dir_other.go), and a crash between the two renames leaves it there. It replaces only
 // a folder that holds nothing but files the caller would write (report.WritePNGs' images),
-// so that it never deletes anything else.
+// so that it never deletes anything else. The next WriteDir of a folder removes what a
+// killed one left beside it: each holds a flock(2) on its temporary folder while it writes
+// (dirlock_unix.go), so a temporary folder whose lock can be taken is stale.
 //
 // It is the one implementation behind checkpoint.WriteFileAtomic, the data package's IDX
 // writer and cache copies, and every PNG the report package writes. Errors carry no package

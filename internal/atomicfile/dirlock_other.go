@@ -1,0 +1,9 @@
+//go:build !unix || aix
+
+package atomicfile
+
+import "os"
+
+// lockDir locks nothing where flock(2) is not available (Windows, AIX): no
+// process can tell whether another one is writing a temporary folder.
+func lockDir(string) (f *os.File, state lockState, err error) { return nil, lockUnavailable, nil }

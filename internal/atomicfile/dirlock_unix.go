@@ -1,0 +1,38 @@
+//go:build unix && !aix
+
+package atomicfile
+
+import (
+	"errors"
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// lockDir opens the folder at path and takes an exclusive flock(2) on it without
+// waiting. The lock is the open folder's: closing f releases it, and so does the
+// end of the process, kill -9 included. state is lockHeld, f nil, when another
+// open folder holds the lock (another process, or another call in this one),
+// and lockUnavailable, f nil, when the file system cannot lock folders (flock
+// fails otherwise: an NFS mount answers EBADF). err is os.Open's.
+func lockDir(path string) (f *os.File, state lockState, err error) {
+	f, err = os.Open(path)
+	if err != nil {
+		return nil, lockUnavailable, err
+	}
+	for {
+		err = unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB)
+		if !errors.Is(err, unix.EINTR) {
+			break
+		}
+	}
+	switch {
+	case err == nil:
+		return f, locked, nil
+	case errors.Is(err, unix.EWOULDBLOCK):
+		f.Close()
+		return nil, lockHeld, nil
+	}
+	f.Close()
+	return nil, lockUnavailable, nil
+}
