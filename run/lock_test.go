@@ -67,6 +67,8 @@ func TestRefusedRunLeavesFolderAsFound(t *testing.T) {
 	}{
 		{"new run, samples is a file", map[string]string{gan.SamplesDir: "keep"}, toyOptions},
 		{"new run, over a run", map[string]string{filepath.Join(gan.CheckpointsDir, gan.LatestFile): "{}"}, toyOptions},
+		// refused once it made samples/, checkpoints/ and config.json: metrics.jsonl cannot be read
+		{"new run, metrics.jsonl is a folder", map[string]string{filepath.Join(gan.MetricsFile, "keep"): "keep"}, toyOptions},
 		{"resume, no checkpoint", map[string]string{gan.ConfigFile: "{}"}, func(dir string) Options {
 			return Options{Resume: dir, Log: io.Discard, Progress: io.Discard}
 		}},

@@ -25,8 +25,12 @@ import (
 // Options say what to train and where.
 type Options struct {
 	Config gan.Config // used for a new run
-	Out    string     // run folder for a new run; "" picks runs/<model>-<time>
-	Resume string     // run folder to continue; Config's Epochs/Steps apply if ResumeOverrides
+	// Out is the run folder of a new run, made if missing; "" picks a new
+	// RunsDir/<model>-<time>, with -2, -3, ... added when a run started in
+	// the same second has that name. A run refused before training began
+	// removes the folders it made, while empty.
+	Out    string
+	Resume string // run folder to continue; Config's Epochs/Steps apply if ResumeOverrides
 	// ResumeOverrides lists the settings given on the command line that replace the
 	// resumed run's: "epochs", "steps", "eval-every".
 	ResumeOverrides map[string]bool
@@ -74,7 +78,7 @@ func Train(ctx context.Context, opts Options) (*Result, error) {
 		panic("run: Train: nil context (pass context.Background(), or a context that Ctrl-C cancels)")
 	}
 	opts.Log, opts.Progress = writerOr(opts.Log), writerOr(opts.Progress)
-	var held folderLock
+	var held runFolder
 	defer held.end()
 	cfg := opts.Config
 	var job gan.Job
@@ -135,7 +139,7 @@ func Train(ctx context.Context, opts Options) (*Result, error) {
 	job.Plan(total)
 	dir := opts.Resume
 	if dir == "" {
-		if dir, held.lock, err = makeRunFolder(opts.Out, cfg, opts.Log); err != nil {
+		if dir, err = held.create(opts.Out, cfg, opts.Log); err != nil {
 			return nil, err
 		}
 	} else if job.Steps() >= total {
@@ -163,20 +167,30 @@ func Train(ctx context.Context, opts Options) (*Result, error) {
 	return s.loop(ctx)
 }
 
-// folderLock is the lock Train holds on its run folder.
-type folderLock struct {
+// runFolder is the run folder Train writes: the lock it holds on it, and what
+// a new run made there, which a run refused before training began removes.
+type runFolder struct {
 	lock  *runlock.Lock // nil until taken
+	made  []string      // folders made by create, deepest first
+	files []string      // files create wrote where there were none
 	began bool          // training began: the lock file stays, as the run's files do
 }
 
 // end lets the lock go. Before training began (a refused run), it removes
-// the lock file too if taking the lock made it: a refused run leaves the
-// folder as it found it.
-func (l *folderLock) end() {
-	if l.began {
-		l.lock.Release()
-	} else {
-		l.lock.Discard()
+// what create made: the files, the lock file if taking the lock made it, and
+// the folders while empty (one that another process put something in stays),
+// so that a refused run leaves the file system as it found it.
+func (r *runFolder) end() {
+	if r.began {
+		r.lock.Release()
+		return
+	}
+	for _, f := range r.files {
+		os.Remove(f)
+	}
+	r.lock.Discard()
+	for _, d := range r.made {
+		os.Remove(d) // fails, harmlessly, on a folder that is not empty
 	}
 }
 
@@ -330,44 +344,96 @@ func realAncestor(path string) string {
 	}
 }
 
-// makeRunFolder creates a new run's folders, locks the run folder, and
-// writes its config.json. A folder whose run stopped before its first
-// checkpoint is taken over: the run starts again from step 0 (its metrics
-// lines are dropped by trimMetrics), and log says so.
-func makeRunFolder(dir string, cfg gan.Config, log io.Writer) (string, *runlock.Lock, error) {
-	if dir == "" {
-		dir = filepath.Join(RunsDir, fmt.Sprintf("%s-%s", cfg.Model, time.Now().Format("20060102-150405")))
+// create makes a new run's folder, out or a new RunsDir/<model>-<time>, with
+// its samples and checkpoints folders, locks it and writes its config.json,
+// noting in r what it made for end. A folder whose run stopped before its
+// first checkpoint is taken over: the run starts again from step 0 (its
+// metrics lines are dropped by trimMetrics), and log says so.
+func (r *runFolder) create(out string, cfg gan.Config, log io.Writer) (dir string, err error) {
+	if out == "" {
+		dir, r.made, err = newRunDir(cfg.Model, time.Now())
+	} else {
+		dir = out
+		r.made, err = mkdirAll(dir)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", nil, fmt.Errorf("output folder %s: %w", dir, unwrapPath(err))
-	}
-	lock, err := lockRun(dir, log, "move it, or choose another --out")
 	if err != nil {
-		return "", nil, err
+		return "", err
+	}
+	if r.lock, err = lockRun(dir, log, "move it, or choose another --out"); err != nil {
+		return "", err
 	}
 	restart, err := CheckFreshOut(dir)
-	if err == nil {
-		err = makeRunSubfolders(dir, cfg)
-	}
 	if err != nil {
-		lock.Discard()
-		return "", nil, err
+		return "", err
+	}
+	if err := r.createContents(dir, cfg); err != nil {
+		return "", err
 	}
 	if restart {
 		fmt.Fprintf(log, "%s holds a run that stopped before its first checkpoint: starting it again from step 0\n", dir)
 	}
-	return dir, lock, nil
+	return dir, nil
 }
 
-// makeRunSubfolders creates the samples and checkpoints folders of a run and
-// writes its config.json.
-func makeRunSubfolders(dir string, cfg gan.Config) error {
+// createContents makes the samples and checkpoints folders of the run folder
+// dir and writes its config.json, noting in r what it made.
+func (r *runFolder) createContents(dir string, cfg gan.Config) error {
 	for _, d := range []string{filepath.Join(dir, gan.SamplesDir), filepath.Join(dir, gan.CheckpointsDir)} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			return fmt.Errorf("output folder %s: %w", d, unwrapPath(err))
+		made, err := mkdirAll(d)
+		r.made = append(made, r.made...)
+		if err != nil {
+			return err
 		}
 	}
-	return checkpoint.WriteJSONAtomic(filepath.Join(dir, gan.ConfigFile), cfg)
+	config := filepath.Join(dir, gan.ConfigFile)
+	_, err := os.Lstat(config)
+	isNew := errors.Is(err, fs.ErrNotExist)
+	if err := checkpoint.WriteJSONAtomic(config, cfg); err != nil {
+		return err
+	}
+	if isNew {
+		r.files = append(r.files, config)
+	}
+	return nil
+}
+
+// mkdirAll makes dir and the folders above it that are missing, as
+// os.MkdirAll does, and returns those that were missing, dir first: on an
+// error too, as some may have been made.
+func mkdirAll(dir string) (missing []string, err error) {
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(d); !errors.Is(err, fs.ErrNotExist) || filepath.Dir(d) == d {
+			break
+		}
+		missing = append(missing, d)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return missing, fmt.Errorf("output folder %s: %w", dir, unwrapPath(err))
+	}
+	return missing, nil
+}
+
+// newRunDir makes the folder of a new run not given one, RunsDir/<model>-<time>
+// (the time to the second), adding -2, -3, ... when another run started in the
+// same second took the name, so that two runs never share a folder. made lists
+// the folders it made, dir first, then RunsDir and those above it if they were
+// missing: the folders to remove, while empty, if the run is refused.
+func newRunDir(model string, now time.Time) (dir string, made []string, err error) {
+	if made, err = mkdirAll(RunsDir); err != nil {
+		return "", made, err
+	}
+	base := filepath.Join(RunsDir, model+"-"+now.Format("20060102-150405"))
+	dir = base
+	for i := 2; ; i++ {
+		err := os.Mkdir(dir, 0o755)
+		if err == nil {
+			return dir, append([]string{dir}, made...), nil
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return "", made, fmt.Errorf("output folder %s: %w", dir, unwrapPath(err))
+		}
+		dir = fmt.Sprintf("%s-%d", base, i)
+	}
 }
 
 // CheckFreshOut refuses a folder that holds a run with a checkpoint: a new run

@@ -8,13 +8,11 @@ import (
 	"math"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/gogan/gogan/data"
 	"github.com/gogan/gogan/gan"
@@ -36,9 +34,6 @@ type trainFlags struct {
 	tf32    bool
 	graph   bool
 	fs      *flag.FlagSet
-	// made are the folders checkNewRun made for the default --out,
-	// runs/<model>-<time> first: a refused run removes them while empty.
-	made []string
 }
 
 func newTrainCommand() *command {
@@ -111,9 +106,6 @@ func runTrain(env *environment, f *trainFlags) error {
 		Config: f.cfg, Out: f.out, Resume: f.resume, ResumeOverrides: set,
 		Log: env.stdout, Progress: env.stderr, Interactive: env.stderrIsTTY, Device: f.device, TF32: f.tf32, NoCUDAGraph: !f.graph,
 	})
-	if err != nil {
-		removeEmptyFolders(f.made) // a run refused before it wrote anything leaves no runs/<model>-<time>
-	}
 	if errors.Is(err, run.ErrInterrupted) {
 		return errInterruptedExit
 	}
@@ -129,9 +121,8 @@ func runTrain(env *environment, f *trainFlags) error {
 	return nil
 }
 
-// checkTrainFlags checks the flags, sets the threads, completes f.cfg with
-// the defaults of what was not given, and picks f.out for a new run. It
-// returns the flags given.
+// checkTrainFlags checks the flags, sets the threads and completes f.cfg with
+// the defaults of what was not given. It returns the flags given.
 func checkTrainFlags(f *trainFlags) (map[string]bool, error) {
 	if math.IsNaN(f.lr) || math.IsInf(f.lr, 0) {
 		return nil, usageError{fmt.Sprintf("--lr must be a finite number, got %g", f.lr)}
@@ -189,8 +180,10 @@ func checkResumeFlags(cfg gan.Config, set map[string]bool, fixed []string) error
 	return nil
 }
 
-// checkNewRun checks a new run's configuration and picks its folder: --out,
-// which must be new or empty, or a fresh runs/<model>-<time>.
+// checkNewRun checks a new run's configuration and its --out, which must not
+// hold a run. run.Train makes the folder, runs/<model>-<time> without --out,
+// once the data are read and the networks built, and removes what it made if
+// the run is refused before its first step.
 func checkNewRun(f *trainFlags, set map[string]bool) error {
 	if err := checkImageFlags(f.cfg.Data, set); err != nil {
 		return err
@@ -205,16 +198,12 @@ func checkNewRun(f *trainFlags, set map[string]bool) error {
 		return usageError{err.Error()}
 	}
 	if err := run.CheckOutsideData(f.out, f.cfg.Data); err != nil {
-		return err // before newRunDir makes a folder there; checked again by run.Train
+		return err // checked again by run.Train
 	}
-	if f.out == "" {
-		dir, made, err := newRunDir(f.cfg.Model, time.Now())
-		if err != nil {
-			return err
+	if f.out != "" {
+		if _, err := run.CheckFreshOut(f.out); err != nil {
+			return err // checked again under the run folder's lock
 		}
-		f.out, f.made = dir, made
-	} else if _, err := run.CheckFreshOut(f.out); err != nil {
-		return err // checked again under the run folder's lock
 	}
 	return nil
 }
@@ -271,40 +260,6 @@ const (
 
 // resumable are the flags that may go with --resume.
 var resumable = map[string]bool{"resume": true, "epochs": true, "steps": true, "threads": true, "eval-every": true, "feature-net": true, "device": true, "tf32": true, "cuda-graph": true}
-
-// newRunDir makes the default run folder, runs/<model>-<time>, adding -2, -3,
-// ... when another run started in the same second took the name, so that two
-// runs never share a folder. made lists the folders it made: dir, and runs/
-// after it when runs/ was missing.
-func newRunDir(model string, now time.Time) (dir string, made []string, err error) {
-	if os.Mkdir(run.RunsDir, 0o755) == nil {
-		made = append(made, run.RunsDir)
-	} else if err := os.MkdirAll(run.RunsDir, 0o755); err != nil { // there already, or the error to report
-		return "", nil, fmt.Errorf("output folder %s: %w", run.RunsDir, err)
-	}
-	base := filepath.Join(run.RunsDir, model+"-"+now.Format("20060102-150405"))
-	dir = base
-	for i := 2; ; i++ {
-		err := os.Mkdir(dir, 0o755)
-		if err == nil {
-			return dir, append([]string{dir}, made...), nil
-		}
-		if !errors.Is(err, os.ErrExist) {
-			return "", nil, fmt.Errorf("output folder %s: %w", dir, err)
-		}
-		dir = fmt.Sprintf("%s-%d", base, i)
-	}
-}
-
-// removeEmptyFolders removes each folder of dirs, in order, that is empty: a
-// folder that holds anything is left, and so are those after it.
-func removeEmptyFolders(dirs []string) {
-	for _, d := range dirs {
-		if os.Remove(d) != nil {
-			return
-		}
-	}
-}
 
 // threadsPerCore bounds --threads at this many threads per core: more only
 // costs memory (each thread has its own stack and scratch buffers), and

@@ -386,24 +386,6 @@ func TestTrainDefaultOut(t *testing.T) {
 			t.Errorf("%s/metrics.jsonl has %d lines, want 1 (runs mixed?)", run, len(rows))
 		}
 	}
-
-	// Runs started in the same second get their own folders.
-	now := time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC)
-	var dirs []string
-	for range 3 {
-		dir, _, err := newRunDir("mlp", now)
-		if err != nil {
-			t.Fatal(err)
-		}
-		dirs = append(dirs, dir)
-	}
-	want := []string{"runs/mlp-20250304-050607", "runs/mlp-20250304-050607-2", "runs/mlp-20250304-050607-3"}
-	for i := range want {
-		if dirs[i] != filepath.FromSlash(want[i]) {
-			t.Errorf("run folders %v, want %v", dirs, want)
-			break
-		}
-	}
 }
 
 // A new run refused once its data are read (after gogan train made its
