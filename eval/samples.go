@@ -277,75 +277,81 @@ func readIDX(path string, shape tensor.Shape) (*Samples, error) {
 	return &Samples{Images: data.Scale(im), N: im.N, Shape: shape, Source: fmt.Sprintf("%s (%d images)", path, im.N)}, nil
 }
 
-// Generated makes n images with a trained job's generator, from latent vectors seeded by
-// seed, of the shape it makes: a GAN's G (its exponential moving average when the run keeps one; a conditional
-// G draws the classes in turn, 0, 1, ..., 9, 0, ..., and Labels holds them), or an
-// autoencoder's decoder on codes drawn from the Gaussian (per
-// dimension) that fits the codes of the test images that test returns. Other jobs (a
-// classifier) make no images. n must be in [MinSamples, MaxSamples].
+// Generated makes n images with a trained job's generator (generator.FromJob), from
+// latent vectors seeded by seed, of the shape it makes: a GAN's G (its exponential
+// moving average when the run keeps one; a conditional G draws its classes in turn,
+// 0, 1, ..., K−1, 0, ... for the K of Config.NumClasses, and Labels holds them), or an
+// autoencoder's decoder on codes drawn from the Gaussian (per dimension) that fits the
+// codes of the test images that test returns. Other jobs (a classifier) make no
+// images, and images holding NaN or ±Inf (weights that diverged) are an error
+// (generator.ErrNotFinite). n must be in [MinSamples, MaxSamples].
 func Generated(job gan.Job, n int, seed uint64, test func() ([]float32, error)) (*Samples, error) {
 	return GeneratedOn("", job, n, seed, test)
 }
 
 // GeneratedOn is Generated with the images made on device: "" or "cpu", "cuda"
-// or "cuda:N" (gan.GenerateOn, which names what a GPU cannot run).
+// or "cuda:N" (generator.Request.Device, gan.GenerateOn, which names what a GPU
+// cannot run).
 func GeneratedOn(device string, job gan.Job, n int, seed uint64, test func() ([]float32, error)) (*Samples, error) {
+	return generated(job, n, seed, test, generator.Request{Device: device})
+}
+
+// generated is Generated made by package generator, as gogan sample makes its images,
+// with how's Device and Progress; generated sets its Latents.
+func generated(job gan.Job, n int, seed uint64, test func() ([]float32, error), how generator.Request) (*Samples, error) {
 	switch {
 	case nilJob(job):
 		return nil, errors.New("no job: nothing to evaluate")
 	case n < MinSamples || n > MaxSamples:
 		return nil, fmt.Errorf("%d samples asked for, the number must be in [%d, %d]", n, MinSamples, MaxSamples)
 	}
-	var z, imgs []float32
-	var labels []int
-	var shape tensor.Shape
-	switch j := job.(type) {
-	case *gan.Trainer:
-		if err := j.SyncHost(); err != nil { // a run training on a GPU
+	if t, ok := job.(*gan.Trainer); ok {
+		if err := t.SyncHost(); err != nil { // a run training on a GPU
 			return nil, err
 		}
-		g := j.Sampler() // G, or its weight average when the run keeps one
-		shape = g.OutputShape()
-		if len(shape) != 3 {
-			return nil, fmt.Errorf("the generator makes samples of %s, not images", dims(shape))
-		}
-		z = make([]float32, n*g.InputShapes()[0].Size())
-		gan.Latents(z, seed)
-		var classes []uint8
-		if j.Conditional() {
-			classes, labels = make([]uint8, n), make([]int, n)
-			for i := range classes {
-				classes[i], labels[i] = uint8(i%gan.Classes), i%gan.Classes
-			}
-		}
-		imgs = make([]float32, n*shape.Size())
-		if err := gan.GenerateOn(device, g, imgs, z, classes, n); err != nil {
-			return nil, err
-		}
-	case *gan.AutoencoderTrainer:
-		shape = j.Decoder.OutputShape()
-		if test == nil {
-			return nil, fmt.Errorf("model %s draws its codes from those of test images, and none were given", job.Settings().Model)
-		}
-		images, err := test()
-		if err != nil {
-			return nil, err
-		}
-		// The codes' Gaussian is fitted to at least one whole image.
-		if size := j.Encoder.InputShape().Size(); len(images) == 0 || len(images)%size != 0 {
-			return nil, fmt.Errorf("model %s draws its codes from those of test images: got %d values, not one or more whole %s images", job.Settings().Model, len(images), dims(j.Encoder.InputShape()))
-		}
-		z = make([]float32, n*j.Decoder.InputShape().Size())
-		gan.Latents(z, seed)
-		j.DrawCodes(z, images)
-		imgs = make([]float32, n*shape.Size())
-		if err := gan.GenerateOn(device, j.Decoder, imgs, z, nil, n); err != nil {
-			return nil, err
-		}
-	default:
+	}
+	g, err := generator.FromJob(job) // G, or its weight average when the run keeps one
+	if errors.Is(err, generator.ErrGeneratesNothing) {
 		return nil, fmt.Errorf("model %s generates no images: nothing to evaluate", job.Settings().Model)
 	}
-	return &Samples{Images: imgs, N: n, Shape: shape, Labels: labels}, nil
+	if err != nil {
+		return nil, err
+	}
+	if shape := g.SampleShape(); len(shape) != 3 {
+		return nil, fmt.Errorf("the generator makes samples of %s, not images", dims(shape))
+	}
+	how.Latents = make([]float32, n*g.LatentDim())
+	gan.Latents(how.Latents, seed)
+	if ae, ok := job.(*gan.AutoencoderTrainer); ok {
+		if err := drawCodes(ae, how.Latents, test); err != nil {
+			return nil, err
+		}
+	}
+	b, err := g.Generate(how)
+	if err != nil {
+		return nil, err
+	}
+	return &Samples{Images: b.Data, N: b.N, Shape: b.Shape, Labels: b.Labels}, nil
+}
+
+// drawCodes turns z, noise from gan.Latents, into an autoencoder's codes drawn from
+// the Gaussian (per dimension) fitted to the codes of the test images that test
+// returns.
+func drawCodes(ae *gan.AutoencoderTrainer, z []float32, test func() ([]float32, error)) error {
+	model := ae.Settings().Model
+	if test == nil {
+		return fmt.Errorf("model %s draws its codes from those of test images, and none were given", model)
+	}
+	images, err := test()
+	if err != nil {
+		return err
+	}
+	// The codes' Gaussian is fitted to at least one whole image.
+	if size := ae.Encoder.InputShape().Size(); len(images) == 0 || len(images)%size != 0 {
+		return fmt.Errorf("model %s draws its codes from those of test images: got %d values, not one or more whole %s images", model, len(images), dims(ae.Encoder.InputShape()))
+	}
+	ae.DrawCodes(z, images)
+	return nil
 }
 
 // nilJob says whether job is nil or a nil pointer (a *gan.Trainer that

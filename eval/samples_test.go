@@ -240,6 +240,41 @@ func TestGeneratedAutoencoder(t *testing.T) {
 	}
 }
 
+// TestGeneratedClasses: a conditional G of K classes other than MNIST's 10 draws its
+// K classes in turn, as gogan sample does; it panicked for K < 10 (a class its label
+// embedding does not have) and never drew the classes from 10 on for K > 10.
+func TestGeneratedClasses(t *testing.T) {
+	for _, k := range []int{3, 12} {
+		cfg := gan.DefaultConfig()
+		cfg.Model, cfg.Classes = "cgan", k
+		gan.ApplyRecipe(&cfg, nil)
+		job, err := gan.NewJob(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var s *Samples
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					err = fmt.Errorf("panic: %v", r)
+				}
+			}()
+			s, err = Generated(job, 25, 1, nil)
+		}()
+		if err != nil {
+			t.Fatalf("%d classes: %v", k, err)
+		}
+		for i, l := range s.Labels {
+			if l != i%k {
+				t.Fatalf("%d classes: labels %v, want 0, 1, ..., %d, 0, ...", k, s.Labels, k-1)
+			}
+		}
+		if len(s.Labels) != 25 {
+			t.Errorf("%d classes: %d labels for 25 samples", k, len(s.Labels))
+		}
+	}
+}
+
 // TestGeneratedRejectsCounts: a count outside [MinSamples, MaxSamples] and no job
 // are errors, not a panic.
 func TestGeneratedRejectsCounts(t *testing.T) {
