@@ -2,10 +2,12 @@ package eval
 
 import (
 	"fmt"
+	"path/filepath"
 	"slices"
 	"testing"
 
 	"github.com/gogan/gogan/gan"
+	"github.com/gogan/gogan/generator"
 )
 
 // progressLog records the calls of a WithProgress function.
@@ -87,5 +89,57 @@ func TestWithProgress(t *testing.T) {
 	log = nil
 	if _, err := net.Embed(images[:10*784], 10); err != nil || log != nil {
 		t.Errorf("the network WithProgress was made from reported %v (error %v)", log, err)
+	}
+}
+
+// TestLoadSamplesProgress: a run's samples made with Progress are told 0 as they start
+// and then after each batch of generator.BatchSize, and are those made without it and those of one call of
+// gan.GenerateLabeled over all of them (how eval made them before), bit for bit, for a
+// conditional generator too.
+func TestLoadSamplesProgress(t *testing.T) {
+	const n = 2*generator.BatchSize + 3
+	for _, model := range []string{"mlp", "cgan"} {
+		cfg := gan.DefaultConfig()
+		cfg.Model = model
+		gan.ApplyRecipe(&cfg, nil)
+		job, err := gan.NewJob(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		run := filepath.Join(t.TempDir(), "checkpoints")
+		if _, err := job.SaveCheckpoint(run); err != nil {
+			t.Fatal(err)
+		}
+		var log progressLog
+		with, err := LoadSamples(run, SampleOptions{N: n, Seed: 3, Progress: log.record})
+		if err != nil {
+			t.Fatal(err)
+		}
+		without, err := LoadSamples(run, SampleOptions{N: n, Seed: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := [][2]int{{0, n}, {generator.BatchSize, n}, {2 * generator.BatchSize, n}, {n, n}}
+		if !slices.Equal(log, want) {
+			t.Errorf("%s: Progress called with %v, want %v", model, log, want)
+		}
+		if !slices.Equal(with.Images, without.Images) || !slices.Equal(with.Labels, without.Labels) {
+			t.Errorf("%s: the samples made with Progress differ from those made without", model)
+		}
+		tr := job.(*gan.Trainer)
+		z := make([]float32, n*tr.Sampler().InputShapes()[0].Size())
+		gan.Latents(z, 3)
+		var labels []uint8
+		if tr.Conditional() {
+			labels = make([]uint8, n)
+			for i := range labels {
+				labels[i] = uint8(i % gan.Classes)
+			}
+		}
+		whole := make([]float32, len(with.Images))
+		gan.GenerateLabeled(tr.Sampler(), whole, z, labels, n)
+		if !slices.Equal(with.Images, whole) {
+			t.Errorf("%s: the samples made batch by batch differ from those of one call", model)
+		}
 	}
 }

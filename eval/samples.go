@@ -71,6 +71,12 @@ type SampleOptions struct {
 	// Background is what a folder's transparent pixels are composed over: white (the
 	// zero value) by default, as gogan train composes a folder of images.
 	Background data.Background
+	// Progress, when not nil, is told how many of N images a run's generator has made
+	// and N, from the goroutine that called LoadSamples: 0 as it starts (so that a
+	// bar's rate counts from there), then as generator.Request.Progress is, after each
+	// batch of generator.BatchSize images on the CPU, once at the end on a GPU. The
+	// batches do not change the images. Files and folders are read without it.
+	Progress func(done, total int)
 }
 
 // DefaultN is the number of samples scored by default, as in the standard FID protocol
@@ -109,32 +115,7 @@ func LoadSamples(path string, opts SampleOptions) (*Samples, error) {
 	var s *Samples
 	switch {
 	case run:
-		job, err := gan.LoadJob(path)
-		if err == nil && opts.StandingStats > 0 {
-			err = recalibrate(job, path, opts.StandingStats)
-		}
-		if err != nil {
-			return nil, err
-		}
-		s, err = GeneratedOn(opts.Device, job, opts.N, opts.Seed, func() ([]float32, error) {
-			if opts.TestImages != nil && opts.Data == "" {
-				return opts.TestImages(*job.Settings())
-			}
-			name := opts.Data
-			if name == "" {
-				name = job.Settings().Data
-			}
-			ds, err := data.Load(name)
-			if err != nil {
-				return nil, err
-			}
-			return data.Scale(ds.Test.Images), nil
-		})
-		if err != nil {
-			return nil, fmt.Errorf("eval: %s: %w", path, err)
-		}
-		s.Source = fmt.Sprintf("%s (step %d, %d generated with seed %d)", path, job.Steps(), s.N, opts.Seed)
-		return s, nil
+		return generatedFrom(path, opts)
 	case st.IsDir() && IsClassFolder(path):
 		s, err = readImageFolder(path, opts.Shape, opts.Background)
 	case st.IsDir():
@@ -156,6 +137,41 @@ func LoadSamples(path string, opts SampleOptions) (*Samples, error) {
 		s.Images = s.Images[:s.N*s.shape().Size()]
 	}
 	return s, nil
+}
+
+// generatedFrom is LoadSamples of a run or checkpoint: opts.N images of its generator.
+func generatedFrom(path string, opts SampleOptions) (*Samples, error) {
+	job, err := gan.LoadJob(path)
+	if err == nil && opts.StandingStats > 0 {
+		err = recalibrate(job, path, opts.StandingStats)
+	}
+	if err != nil {
+		return nil, err
+	}
+	test := func() ([]float32, error) { return testImages(job, opts) }
+	s, err := generated(job, opts.N, opts.Seed, test, generator.Request{Device: opts.Device, Progress: opts.Progress})
+	if err != nil {
+		return nil, fmt.Errorf("eval: %s: %w", path, err)
+	}
+	s.Source = fmt.Sprintf("%s (step %d, %d generated with seed %d)", path, job.Steps(), s.N, opts.Seed)
+	return s, nil
+}
+
+// testImages are the test images, in [−1, 1], that an autoencoder job's codes are
+// fitted to: opts.TestImages's, or those of the dataset opts.Data or the job's.
+func testImages(job gan.Job, opts SampleOptions) ([]float32, error) {
+	if opts.TestImages != nil && opts.Data == "" {
+		return opts.TestImages(*job.Settings())
+	}
+	name := opts.Data
+	if name == "" {
+		name = job.Settings().Data
+	}
+	ds, err := data.Load(name)
+	if err != nil {
+		return nil, err
+	}
+	return data.Scale(ds.Test.Images), nil
 }
 
 // isCheckpoint says whether path names a checkpoint: a run or checkpoint folder holding
@@ -297,7 +313,8 @@ func GeneratedOn(device string, job gan.Job, n int, seed uint64, test func() ([]
 }
 
 // generated is Generated made by package generator, as gogan sample makes its images,
-// with how's Device and Progress; generated sets its Latents.
+// with how's Device and Progress (told 0 of n first, see SampleOptions.Progress);
+// generated sets its Latents.
 func generated(job gan.Job, n int, seed uint64, test func() ([]float32, error), how generator.Request) (*Samples, error) {
 	switch {
 	case nilJob(job):
@@ -326,6 +343,9 @@ func generated(job gan.Job, n int, seed uint64, test func() ([]float32, error), 
 		if err := drawCodes(ae, how.Latents, test); err != nil {
 			return nil, err
 		}
+	}
+	if how.Progress != nil {
+		how.Progress(0, n)
 	}
 	b, err := g.Generate(how)
 	if err != nil {

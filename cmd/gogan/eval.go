@@ -102,7 +102,8 @@ func runEval(env *environment, f *evalFlags) error {
 	if err != nil {
 		return err
 	}
-	s, err := eval.LoadSamples(f.samples, eval.SampleOptions{N: f.n, Seed: f.seed, Shape: net.Shape(), TestImages: runTestImages, Device: f.device, StandingStats: f.standing, Background: f.bg})
+	s, err := eval.LoadSamples(f.samples, eval.SampleOptions{N: f.n, Seed: f.seed, Shape: net.Shape(), TestImages: runTestImages,
+		Device: f.device, StandingStats: f.standing, Background: f.bg, Progress: generateProgress(env, "the samples")})
 	if err != nil {
 		return shapeHint(standingUsage(err), f.netName)
 	}
@@ -126,10 +127,15 @@ func runEval(env *environment, f *evalFlags) error {
 }
 
 // featureProgress draws the progress of the feature network through what, on stderr
-// when it is a terminal. A generator's samples (eval.LoadSamples) are made without a
-// bar: that is where generation's progress would be drawn.
+// when it is a terminal.
 func featureProgress(env *environment, what string) func(done, total int) {
 	return progressFunc(env, "features of "+what, "img")
+}
+
+// generateProgress draws the progress of a run's generator making what
+// (eval.SampleOptions.Progress), on stderr when it is a terminal.
+func generateProgress(env *environment, what string) func(done, total int) {
+	return progressFunc(env, "generating "+what, "img")
 }
 
 // checkEvalLabels refuses --labels for a run, before its samples are drawn: a
@@ -173,7 +179,8 @@ func evalReference(env *environment, net *eval.FeatureNet, f *evalFlags) (*eval.
 	}
 	// A generator as reference draws other latent vectors than the samples'.
 	var r *eval.Reference
-	rs, err := eval.LoadSamples(f.ref, eval.SampleOptions{N: f.n, Seed: f.seed + 1, Shape: net.Shape(), TestImages: runTestImages, Device: f.device, Background: f.bg})
+	rs, err := eval.LoadSamples(f.ref, eval.SampleOptions{N: f.n, Seed: f.seed + 1, Shape: net.Shape(), TestImages: runTestImages,
+		Device: f.device, Background: f.bg, Progress: generateProgress(env, "the reference")})
 	if err == nil {
 		r, err = eval.NewReference(net, rs)
 	}
@@ -237,7 +244,8 @@ func evalStacked(env *environment, f *evalFlags, n int) error {
 	if err != nil {
 		return err
 	}
-	s, err := eval.LoadSamples(f.samples, eval.SampleOptions{N: n, Seed: f.seed, Shape: eval.StackedShape, Device: f.device, StandingStats: f.standing})
+	s, err := eval.LoadSamples(f.samples, eval.SampleOptions{N: n, Seed: f.seed, Shape: eval.StackedShape, Device: f.device,
+		StandingStats: f.standing, Progress: generateProgress(env, "the samples")})
 	if err != nil {
 		return standingUsage(err)
 	}

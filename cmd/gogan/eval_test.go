@@ -364,19 +364,28 @@ func TestEvalStandingStatsUsage(t *testing.T) {
 	}
 }
 
-// TestEvalProgress: on a terminal, eval draws the feature network's progress through
-// the reference and the samples on stderr; elsewhere (TestEvalRun) stderr stays empty.
+// TestEvalProgress: on a terminal, eval draws the progress of a run's generator making
+// the samples (and a reference that is a run) and of the feature network through the
+// reference and the samples on stderr; elsewhere (TestEvalRun) stderr stays empty.
 func TestEvalProgress(t *testing.T) {
 	dataDir, run := trainedRun(t)
 	ref := filepath.Join(dataDir, "t10k-images-idx3-ubyte")
-	r := goganTTY(t, "eval", "--samples", run, "--ref", ref, "--n", "64")
+	r := goganTTY(t, "eval", "--samples", run, "--ref", ref, "--n", "300")
 	wantExit(t, r, 0)
-	for _, want := range []string{"features of the reference", "(64/64, ", "features of the samples", " img/s)"} {
+	for _, want := range []string{"generating the samples", "(300/300, ", "features of the reference", "features of the samples", " img/s)"} {
 		if !strings.Contains(r.stderr, want) {
 			t.Errorf("stderr lacks %q\n%s", want, r)
 		}
 	}
-	if !strings.Contains(r.stdout, "FID") || strings.Contains(r.stdout, "features of") {
+	if strings.Contains(r.stderr, "generating the reference") {
+		t.Errorf("a bar of generating for a reference read from a file\n%s", r)
+	}
+	if !strings.Contains(r.stdout, "FID") || strings.Contains(r.stdout, "features of") || strings.Contains(r.stdout, "generating") {
 		t.Errorf("the scores are not on stdout alone\n%s", r)
+	}
+	r = goganTTY(t, "eval", "--samples", run, "--ref", run, "--n", "64")
+	wantExit(t, r, 0)
+	if !strings.Contains(r.stderr, "generating the reference") || !strings.Contains(r.stderr, "(64/64, ") {
+		t.Errorf("no bar of generating the reference, a run\n%s", r)
 	}
 }
