@@ -113,3 +113,40 @@ func TestBadInputs(t *testing.T) {
 		})
 	}
 }
+
+// TestErrorsNameArguments: FID's and KID's errors name the argument at fault as the
+// parameters are named, samples or ref (the samples' features or statistics, the
+// reference's), where they said "a" and "b".
+func TestErrorsNameArguments(t *testing.T) {
+	ok := gaussian(newRand(1), 20, 4, 0, 1)
+	other := gaussian(newRand(2), 20, 5, 0, 1)
+	withNaN := gaussian(newRand(3), 20, 4, 0, 1)
+	withNaN.Data[13] = math.NaN()
+	stats, err := ComputeStats(ok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stats5, _ := ComputeStats(other)
+	nanCov := Stats{Mean: stats.Mean, Cov: append([]float64{}, stats.Cov...)}
+	nanCov.Cov[6] = math.NaN()
+	notPSD := Stats{Mean: stats.Mean, Cov: diag([]float64{1, -1, 1, 1})}
+	for _, c := range []struct {
+		want string
+		call func() error
+	}{
+		{"KID: not finite: samples row 3 column 1 is NaN", func() error { _, _, err := KID(withNaN, ok, 2, 10, 1); return err }},
+		{"KID: not finite: ref row 3 column 1 is NaN", func() error { _, _, err := KID(ok, withNaN, 2, 10, 1); return err }},
+		{"KID: dimension mismatch: samples has dimension 4, ref has 5", func() error { _, _, err := KID(ok, other, 2, 10, 1); return err }},
+		{"KID: too few samples: ref has 20 samples, need at least 21", func() error {
+			_, _, err := KID(gaussian(newRand(4), 30, 4, 0, 1), ok, 2, 21, 1)
+			return err
+		}},
+		{"FID: dimension mismatch: samples has dimension 4, ref has 5", func() error { _, err := FID(stats, stats5); return err }},
+		{"FID: not finite: ref.Cov[1][2] is NaN", func() error { _, err := FID(stats, nanCov); return err }},
+		{"FID: bad argument: samples.Cov is not positive semi-definite", func() error { _, err := FID(notPSD, stats); return err }},
+	} {
+		if err := c.call(); err == nil || !strings.Contains(err.Error(), "metrics: "+c.want) {
+			t.Errorf("error %v, want one saying %q", err, c.want)
+		}
+	}
+}

@@ -47,58 +47,61 @@ func ComputeStats(f Features) (Stats, error) {
 	return Stats{Mean: mean, Cov: out, N: n}, nil
 }
 
-// FID returns the Fréchet distance between the Gaussians N(μa, Σa) and N(μb, Σb):
+// FID returns the Fréchet distance between the Gaussians N(μs, Σs) of the samples'
+// features (samples, the generated set scored) and N(μr, Σr) of the reference's (ref,
+// the real set):
 //
-//	FID = |μa − μb|² + Tr(Σa + Σb − 2·(Σa^½ Σb Σa^½)^½)
+//	FID = |μs − μr|² + Tr(Σs + Σr − 2·(Σs^½ Σr Σs^½)^½)
 //
-// in float64. Σa^½ comes from the symmetric eigendecomposition Σa = Q Λ Qᵀ (gonum's
+// in float64. Σs^½ comes from the symmetric eigendecomposition Σs = Q Λ Qᵀ (gonum's
 // EigenSym) as Q Λ^½ Qᵀ; the trace of the outer square root is the sum of the square
-// roots of the eigenvalues of Σa^½ Σb Σa^½, computed (another EigenSym) from its
-// orthogonally similar form Λ^½ (Qᵀ Σb Q) Λ^½, which has the same eigenvalues. Tiny
+// roots of the eigenvalues of Σs^½ Σr Σs^½, computed (another EigenSym) from its
+// orthogonally similar form Λ^½ (Qᵀ Σr Q) Λ^½, which has the same eigenvalues. Tiny
 // negative eigenvalues that rounding leaves in a semi-definite matrix are clamped to 0,
 // and so is a result of −(rounding), so FID is never negative; an eigenvalue below
 // −1e-6 times the largest is an error (a covariance that is not positive semi-definite).
 //
-// FID is symmetric in a and b up to rounding. It returns an error when the dimensions
-// differ, when a Cov does not have D·D entries, or when the stats hold NaN or ±Inf.
-func FID(a, b Stats) (float64, error) {
-	if err := a.check("a"); err != nil {
+// FID is symmetric in samples and ref up to rounding. It returns an error, naming
+// samples or ref, when the dimensions differ, when a Cov does not have D·D entries, or
+// when the stats hold NaN or ±Inf.
+func FID(samples, ref Stats) (float64, error) {
+	if err := samples.check("samples"); err != nil {
 		return 0, err
 	}
-	if err := b.check("b"); err != nil {
+	if err := ref.check("ref"); err != nil {
 		return 0, err
 	}
-	if a.Dim() != b.Dim() {
-		return 0, fmt.Errorf("metrics: FID: %w: a has dimension %d, b has %d", ErrDimensionMismatch, a.Dim(), b.Dim())
+	if samples.Dim() != ref.Dim() {
+		return 0, fmt.Errorf("metrics: FID: %w: samples has dimension %d, ref has %d", ErrDimensionMismatch, samples.Dim(), ref.Dim())
 	}
-	d := a.Dim()
+	d := samples.Dim()
 
 	meanTerm := 0.0
 	for i := range d {
-		diff := a.Mean[i] - b.Mean[i]
+		diff := samples.Mean[i] - ref.Mean[i]
 		meanTerm += diff * diff
 	}
 	trace := 0.0
 	for i := range d {
-		trace += a.Cov[i*d+i] + b.Cov[i*d+i]
+		trace += samples.Cov[i*d+i] + ref.Cov[i*d+i]
 	}
 
-	// Σa = Q Λ Qᵀ.
+	// Σs = Q Λ Qᵀ.
 	var es mat.EigenSym
-	if !es.Factorize(symmetrized(a.Cov, d), true) {
-		return 0, fmt.Errorf("metrics: FID: eigendecomposition of a.Cov did not converge")
+	if !es.Factorize(symmetrized(samples.Cov, d), true) {
+		return 0, fmt.Errorf("metrics: FID: eigendecomposition of samples.Cov did not converge")
 	}
 	lambda := es.Values(nil)
-	if err := clampEigen(lambda, "a.Cov"); err != nil {
+	if err := clampEigen(lambda, "samples.Cov"); err != nil {
 		return 0, err
 	}
 	var q mat.Dense
 	es.VectorsTo(&q)
 
-	// Λ^½ (Qᵀ Σb Q) Λ^½, then its eigenvalues.
-	var qtb, inner mat.Dense
-	qtb.Mul(q.T(), mat.NewDense(d, d, b.Cov))
-	inner.Mul(&qtb, &q)
+	// Λ^½ (Qᵀ Σr Q) Λ^½, then its eigenvalues.
+	var qtr, inner mat.Dense
+	qtr.Mul(q.T(), mat.NewDense(d, d, ref.Cov))
+	inner.Mul(&qtr, &q)
 	sqrtL := make([]float64, d)
 	for i, l := range lambda {
 		sqrtL[i] = math.Sqrt(l)
@@ -111,10 +114,10 @@ func FID(a, b Stats) (float64, error) {
 		}
 	}
 	if !es.Factorize(m, false) {
-		return 0, fmt.Errorf("metrics: FID: eigendecomposition of Σa^½ Σb Σa^½ did not converge")
+		return 0, fmt.Errorf("metrics: FID: eigendecomposition of Σs^½ Σr Σs^½ (samples, ref) did not converge")
 	}
 	mu := es.Values(nil)
-	if err := clampEigen(mu, "Σa^½ Σb Σa^½"); err != nil {
+	if err := clampEigen(mu, "Σs^½ Σr Σs^½ (samples, ref)"); err != nil {
 		return 0, err
 	}
 	trSqrt := 0.0

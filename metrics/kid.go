@@ -10,45 +10,46 @@ import (
 // first is the caller's seed), fixed so that a seed names one sequence of subsets.
 const kidStream = 0x6b69645f73756273 // "kid_subs"
 
-// KID returns the Kernel Inception Distance between two feature sets (Bińkowski et al.
+// KID returns the Kernel Inception Distance between the samples' features (samples,
+// the generated set scored) and the reference's (ref, the real set) (Bińkowski et al.
 // 2018): the unbiased estimate of the squared MMD with the cubic polynomial kernel
 //
 //	k(x, y) = (xᵀy/D + 1)³
 //
 //	MMD²ᵤ = Σ_{i≠j} k(xᵢ,xⱼ)/(m(m−1)) + Σ_{i≠j} k(yᵢ,yⱼ)/(m(m−1)) − 2 Σ_{i,j} k(xᵢ,yⱼ)/m²
 //
-// computed on subsets random subsets of subsetSize rows of a (the xᵢ) and of b (the yᵢ),
-// each drawn without replacement; mean and std are the mean and the population standard
-// deviation (denominator subsets) of the subsets' estimates, as TF-GAN and torch-fidelity
-// report them. The standard protocol uses DefaultKIDSubsets subsets of
-// DefaultKIDSubsetSize. The mean can be slightly negative when a and b come from one
-// distribution: it is unbiased, not clamped.
+// computed on subsets random subsets of subsetSize rows of samples (the xᵢ) and of ref
+// (the yᵢ), each drawn without replacement; mean and std are the mean and the
+// population standard deviation (denominator subsets) of the subsets' estimates, as
+// TF-GAN and torch-fidelity report them. The standard protocol uses DefaultKIDSubsets
+// subsets of DefaultKIDSubsetSize. The mean can be slightly negative when samples and ref
+// come from one distribution: it is unbiased, not clamped.
 //
 // The subsets come from math/rand/v2's PCG seeded with (seed, kidStream), so one seed
 // gives the same result on every run, whatever the number of goroutines.
 //
-// Errors: shapes, NaN or ±Inf, dimensions that differ, subsets < 1, subsetSize < 2, and a
-// set with fewer than subsetSize rows.
-func KID(a, b Features, subsets, subsetSize int, seed uint64) (mean, std float64, err error) {
+// Errors, naming samples or ref: shapes, NaN or ±Inf, dimensions that differ,
+// subsets < 1, subsetSize < 2, and a set with fewer than subsetSize rows.
+func KID(samples, ref Features, subsets, subsetSize int, seed uint64) (mean, std float64, err error) {
 	if subsets < 1 {
 		return 0, 0, fmt.Errorf("metrics: KID: %w: subsets must be positive, got %d", ErrArgument, subsets)
 	}
 	if subsetSize < 2 {
 		return 0, 0, fmt.Errorf("metrics: KID: %w: subsetSize must be at least 2, got %d", ErrArgument, subsetSize)
 	}
-	if err := checkPair("KID", a, b, "a", "b", subsetSize, subsetSize); err != nil {
+	if err := checkPair("KID", samples, ref, "samples", "ref", subsetSize, subsetSize); err != nil {
 		return 0, 0, err
 	}
-	ra, err := toRows32(a, nil, "KID", "a")
+	rs, err := toRows32(samples, nil, "KID", "samples")
 	if err != nil {
 		return 0, 0, err
 	}
-	rb, err := toRows32(b, nil, "KID", "b")
+	rr, err := toRows32(ref, nil, "KID", "ref")
 	if err != nil {
 		return 0, 0, err
 	}
-	ia, ib := drawSubsets(a.N, b.N, subsets, subsetSize, seed)
-	mmd := mmdSubsets(ra, rb, ia, ib)
+	is, ir := drawSubsets(samples.N, ref.N, subsets, subsetSize, seed)
+	mmd := mmdSubsets(rs, rr, is, ir)
 	mean, std = meanStd(mmd)
 	return mean, std, nil
 }
