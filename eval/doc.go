@@ -49,7 +49,8 @@
 // generator was asked for, the fraction classified as those labels. A Monitor scores a
 // generator during training on MonitorN samples. A network made by
 // FeatureNet.WithProgress reports how many images it has embedded, pass by pass, to a
-// function, and SampleOptions.Progress how many a run's generator has made (gogan eval
+// function, SampleOptions.Progress how many a run's generator has made, and
+// Options.PrecisionRecallProgress how far precision and recall have come (gogan eval
 // draws progress bars with them).
 //
 // # Stacked MNIST

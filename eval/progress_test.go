@@ -143,3 +143,35 @@ func TestLoadSamplesProgress(t *testing.T) {
 		}
 	}
 }
+
+// TestScorePrecisionRecallProgress: Options.PrecisionRecallProgress is told the tiles of
+// precision and recall's distances from 0 to all, and the scores are those without it.
+func TestScorePrecisionRecallProgress(t *testing.T) {
+	net, err := LoadFeatureNet("mnist")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := NewReference(net, &Samples{Images: noiseImages(100, 2), N: 100, Source: "noise"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Samples{Images: noiseImages(200, 1), N: 200, Source: "noise"}
+	opts := Options{KIDSubsets: 2}
+	want, err := Score(net, s, ref, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log progressLog
+	opts.PrecisionRecallProgress = log.record
+	got, err := Score(net, s, ref, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const tiles = 3 + 6 + 6 // of 96: the reference's 2·3/2, the samples' 3·4/2, the pairs 3·2
+	if len(log) < 2 || log[0] != [2]int{0, tiles} || log[len(log)-1] != [2]int{tiles, tiles} {
+		t.Errorf("calls %v, want (0, %d) first and (%d, %d) last", log, tiles, tiles, tiles)
+	}
+	if got.Precision != want.Precision || got.Recall != want.Recall {
+		t.Errorf("precision, recall %v, %v with progress, %v, %v without", got.Precision, got.Recall, want.Precision, want.Recall)
+	}
+}

@@ -22,6 +22,11 @@ type Options struct {
 	// SkipPrecisionRecall leaves precision and recall out (they cost O(n²) distances),
 	// as the scores logged during training do.
 	SkipPrecisionRecall bool
+	// PrecisionRecallProgress, when not nil, is told how far precision and recall have
+	// come, from Score's goroutine: the tiles of distances done and their number, 0
+	// first and all last (metrics.PrecisionRecallProgress). At 10,000 samples they take
+	// seconds, the longest of the metrics after the feature network's passes.
+	PrecisionRecallProgress func(done, total int)
 }
 
 // Scores are the numbers that say how good a set of samples is, measured against a
@@ -114,7 +119,7 @@ func scoreEmbedding(e *Embedding, labels []int, ref *Reference, opts Options) (*
 		return nil, err
 	}
 	if !opts.SkipPrecisionRecall {
-		if sc.Precision, sc.Recall, err = metrics.PrecisionRecall(ref.Features, f, opts.Neighbours); err != nil {
+		if sc.Precision, sc.Recall, err = metrics.PrecisionRecallProgress(ref.Features, f, opts.Neighbours, opts.PrecisionRecallProgress); err != nil {
 			return nil, err
 		}
 	}

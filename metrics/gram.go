@@ -109,6 +109,63 @@ func blockPairs(n, m int, symmetric bool) [][2]int {
 	return pairs
 }
 
+// tileCount is len(blockPairs(n, m, symmetric)).
+func tileCount(n, m int, symmetric bool) int {
+	bn, bm := (n+tile-1)/tile, (m+tile-1)/tile
+	if symmetric {
+		return bn * (bn + 1) / 2
+	}
+	return bn * bm
+}
+
+// tileProgress counts the tiles that the goroutines of parallelFor compute, and tells
+// the count to fn from goroutine 0, the caller's, so that fn is never called from two
+// goroutines. A nil *tileProgress counts nothing.
+type tileProgress struct {
+	fn       func(done, total int)
+	total    int
+	done     atomic.Int64 // tiles computed, by any goroutine
+	reported int          // the last count told to fn; goroutine 0's only
+}
+
+// newTileProgress tells fn (0, total) and returns the counter of total tiles; nil
+// when fn is nil.
+func newTileProgress(fn func(done, total int), total int) *tileProgress {
+	if fn == nil {
+		return nil
+	}
+	fn(0, total)
+	return &tileProgress{fn: fn, total: total}
+}
+
+// tile counts a tile computed by goroutine w of parallelFor; goroutine 0 tells fn the
+// count.
+func (p *tileProgress) tile(w int) {
+	if p == nil {
+		return
+	}
+	n := int(p.done.Add(1))
+	if w == 0 {
+		p.report(n)
+	}
+}
+
+// flush tells fn the count once parallelFor has returned: the tiles that the other
+// goroutines computed after goroutine 0's last one.
+func (p *tileProgress) flush() {
+	if p != nil {
+		p.report(int(p.done.Load()))
+	}
+}
+
+// report tells fn n, unless it was told n already.
+func (p *tileProgress) report(n int) {
+	if n > p.reported {
+		p.reported = n
+		p.fn(n, p.total)
+	}
+}
+
 // blockRange is the half-open range of rows of block b in a set of n rows.
 func blockRange(b, n int) (lo, hi int) { return b * tile, min((b+1)*tile, n) }
 

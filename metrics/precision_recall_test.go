@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"bytes"
 	"math"
 	"math/rand/v2"
 	"runtime"
@@ -28,7 +29,7 @@ func TestKthNeighbourMatchesReference(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, want := kthNeighbour2(r, c.k), refKthNeighbour2(f, c.k)
+		got, want := kthNeighbour2(r, c.k, nil), refKthNeighbour2(f, c.k)
 		for i := range want {
 			// |x−y|² from norms and a float32 dot: an absolute error of order 1e-7·|x|².
 			if tol := 1e-5 * (r.norm2[i] + want[i]); math.Abs(got[i]-want[i]) > tol {
@@ -118,9 +119,9 @@ func TestKthNeighbourIndependentOfGoroutines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	many := kthNeighbour2(r, 3)
+	many := kthNeighbour2(r, 3, nil)
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
-	if one := kthNeighbour2(r, 3); !slices.Equal(one, many) {
+	if one := kthNeighbour2(r, 3, nil); !slices.Equal(one, many) {
 		t.Error("k-th neighbour distances differ between one goroutine and several")
 	}
 }
@@ -144,4 +145,55 @@ func TestPrecisionRecallDuplicates(t *testing.T) {
 			t.Errorf("k=%d: precision, recall = %v, %v (reference %v, %v), want 1, 1", k, p, r, wp, wr)
 		}
 	}
+}
+
+// TestPrecisionRecallProgress: PrecisionRecallProgress tells its progress from 0 to the
+// number of tiles, growing, from the goroutine that called it, on one goroutine and on
+// several; its results are PrecisionRecall's, bit for bit.
+func TestPrecisionRecallProgress(t *testing.T) {
+	rng := newRand(9)
+	real, fake := gaussian(rng, 300, 19, 0, 1), gaussian(rng, 257, 19, 0.1, 1.05)
+	const total = 10 + 6 + 12 // tiles of 96: real–real 4·5/2, fake–fake 3·4/2, fake–real 3·4
+	wp, wr, err := PrecisionRecall(real, fake, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, procs := range []int{1, 4} {
+		func() {
+			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+			caller := goroutineID()
+			var calls [][2]int
+			p, r, err := PrecisionRecallProgress(real, fake, 3, func(done, total int) {
+				if id := goroutineID(); id != caller {
+					t.Errorf("GOMAXPROCS %d: progress called from goroutine %s, not the caller's %s", procs, id, caller)
+				}
+				calls = append(calls, [2]int{done, total})
+			})
+			if err != nil || p != wp || r != wr {
+				t.Errorf("GOMAXPROCS %d: %v, %v, %v; want PrecisionRecall's %v, %v", procs, p, r, err, wp, wr)
+			}
+			if len(calls) < 2 || calls[0] != [2]int{0, total} || calls[len(calls)-1] != [2]int{total, total} {
+				t.Fatalf("GOMAXPROCS %d: calls %v, want (0, %d) first and (%d, %d) last", procs, calls, total, total, total)
+			}
+			for i := 1; i < len(calls); i++ {
+				if calls[i][1] != total || calls[i][0] <= calls[i-1][0] {
+					t.Fatalf("GOMAXPROCS %d: calls %v do not grow to %d", procs, calls, total)
+				}
+			}
+			if procs == 1 && len(calls) != total+1 {
+				t.Errorf("on one goroutine: %d calls, want one per tile and the first: %v", len(calls), calls)
+			}
+		}()
+	}
+	if _, _, err := PrecisionRecallProgress(real, fake, 0, func(int, int) { t.Error("progress called for arguments refused") }); err == nil {
+		t.Error("k = 0 accepted")
+	}
+}
+
+// goroutineID is the number of the calling goroutine, from its stack trace's first line,
+// "goroutine N [running]:".
+func goroutineID() string {
+	buf := make([]byte, 64)
+	buf = buf[:runtime.Stack(buf, false)]
+	return string(bytes.Fields(buf)[1])
 }

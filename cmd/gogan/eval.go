@@ -116,7 +116,8 @@ func runEval(env *environment, f *evalFlags) error {
 	if err != nil {
 		return err
 	}
-	sc, err := eval.Score(net.WithProgress(featureProgress(env, "the samples")), s, r, eval.Options{Seed: f.seed})
+	opts := eval.Options{Seed: f.seed, PrecisionRecallProgress: progressFunc(env, "precision and recall", "tile")}
+	sc, err := eval.Score(net.WithProgress(featureProgress(env, "the samples")), s, r, opts)
 	if err != nil {
 		return shapeHint(err, f.netName)
 	}
