@@ -58,13 +58,16 @@ type progress struct {
 	done int                      // images done so far
 }
 
-// newProgress returns the bar of work described by desc on n images, or nil
-// when stderr is not a terminal or the work is short: one batch of the generator.
+// newProgress returns the bar of work described by desc on n images, drawn at 0
+// (its rate counts from the start of the work, not from the first callback's), or
+// nil when stderr is not a terminal or the work is short: one batch of the generator.
 func newProgress(env *environment, desc string, n int) *progress {
 	if !env.stderrIsTTY || n <= generator.BatchSize {
 		return nil
 	}
-	return &progress{w: env.stderr, desc: desc}
+	p := &progress{w: env.stderr, desc: desc}
+	p.update(0, n)
+	return p
 }
 
 // update sets the bar to done of total images: the Progress callback of

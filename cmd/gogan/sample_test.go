@@ -390,6 +390,20 @@ func TestSampleProgressBar(t *testing.T) {
 			t.Errorf("stderr does not show %q\n%s", want, r)
 		}
 	}
+	// Each bar is drawn at 0 first: its rate counts from the start of the work, not
+	// from the end of the first batch (where it said millions of img/s).
+	for _, desc := range []string{"generating", "writing PNGs"} {
+		first := ""
+		for _, frame := range strings.FieldsFunc(r.stderr, func(c rune) bool { return c == '\r' || c == '\n' }) {
+			if strings.HasPrefix(frame, desc) {
+				first = frame
+				break
+			}
+		}
+		if !strings.Contains(first, "(0/"+n+", ") {
+			t.Errorf("the bar of %s starts at %q, want 0 of %s\n%s", desc, first, n, r)
+		}
+	}
 	r = goganTTY(t, "sample", "--run", run, "--n", n, "--out", filepath.Join(dir, "x.idx"))
 	wantExit(t, r, 0)
 	if !strings.Contains(r.stderr, "generating") || strings.Contains(r.stderr, "writing") {
