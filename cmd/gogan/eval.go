@@ -14,6 +14,7 @@ import (
 	"github.com/gogan/gogan/data"
 	"github.com/gogan/gogan/eval"
 	"github.com/gogan/gogan/gan"
+	"github.com/gogan/gogan/generator"
 	"github.com/gogan/gogan/metrics"
 	"github.com/gogan/gogan/run"
 )
@@ -90,7 +91,7 @@ func runEval(env *environment, f *evalFlags) error {
 		if !isSet(f.fs, "n") {
 			count = toyEvalSamples
 		}
-		return evalModes(env, job, count, f.seed, f.device, f.asJSON)
+		return evalModes(env, f, job, count)
 	}
 	if f.n < eval.MinSamples || f.n > maxSamples {
 		return usageError{fmt.Sprintf("--n must be in [%d, %d], got %d", eval.MinSamples, maxSamples, f.n)}
@@ -333,8 +334,8 @@ type modesReport struct {
 	KL *float64 `json:"kl"`
 }
 
-// evalModes scores a 2-D GAN by mode coverage over n samples.
-func evalModes(env *environment, tr *gan.Trainer, n int, seed uint64, device string, asJSON bool) error {
+// evalModes scores a 2-D GAN, the run --samples names, by mode coverage over n samples.
+func evalModes(env *environment, f *evalFlags, tr *gan.Trainer, n int) error {
 	if n < 1 || n > maxSamples {
 		return usageError{fmt.Sprintf("--n must be in [1, %d], got %d", maxSamples, n)}
 	}
@@ -342,11 +343,9 @@ func evalModes(env *environment, tr *gan.Trainer, n int, seed uint64, device str
 	if err != nil {
 		return err
 	}
-	z := make([]float32, n*tr.G.InputShapes()[0].Size())
-	gan.Latents(z, seed)
-	points := make([]float32, 2*n)
-	if err := gan.GenerateOn(device, tr.Sampler(), points, z, nil, n); err != nil {
-		return err
+	points, err := toyPoints(tr, n, f.seed, f.device)
+	if err != nil {
+		return fmt.Errorf("%s: %w", f.samples, err)
 	}
 	cov, err := metrics.Modes(points, toy.Centers, toy.Sigma)
 	if err != nil {
@@ -358,12 +357,29 @@ func evalModes(env *environment, tr *gan.Trainer, n int, seed uint64, device str
 		r.KL = &cov.KL
 		kl = fmt.Sprintf("%.4f", cov.KL)
 	}
-	if asJSON {
+	if f.asJSON {
 		return json.NewEncoder(env.stdout).Encode(r)
 	}
 	fmt.Fprintf(env.stdout, "%s, %d samples at step %d:\n  high-quality samples (within 3σ of a mode): %.1f%%\n  modes covered (≥%d high-quality samples): %d of %d\n  KL(mode histogram ‖ uniform): %s\n",
 		r.Dataset, n, r.Step, 100*cov.HighQualityFraction, metrics.MinModeSamples, cov.ModesCovered, cov.ModesTotal, kl)
 	return nil
+}
+
+// toyPoints are n points (n, 2) of a 2-D GAN's generator (generator.FromJob: G, or
+// its weight average when the run keeps one) from latent vectors seeded by seed, made
+// on device, as gogan sample makes its images.
+func toyPoints(tr *gan.Trainer, n int, seed uint64, device string) ([]float32, error) {
+	gen, err := generator.FromJob(tr)
+	if err != nil {
+		return nil, err
+	}
+	z := make([]float32, n*gen.LatentDim())
+	gan.Latents(z, seed)
+	b, err := gen.Generate(generator.Request{Latents: z, Device: device})
+	if err != nil {
+		return nil, err
+	}
+	return b.Data, nil
 }
 
 // runTestImages reads the test images of the data a run trained on, as the run

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gogan/gogan/data"
 	"github.com/gogan/gogan/eval"
+	"github.com/gogan/gogan/gan"
 	"github.com/gogan/gogan/report"
 )
 
@@ -278,6 +279,30 @@ func TestEvalModeCoverage(t *testing.T) {
 	if got["modes_total"] != float64(8) || got["n"] != float64(2500) {
 		t.Errorf("modes_total %v, n %v", got["modes_total"], got["n"])
 	}
+}
+
+// TestEvalModeCoverageOverflow: a 2-D run whose finite weights overflow float32 makes
+// its points as gogan sample and eval's images are made (package generator), whose
+// error, naming the run, says that the weights diverged, where eval said
+// "metrics: Modes: point 0 is (+Inf, +Inf)".
+func TestEvalModeCoverageOverflow(t *testing.T) {
+	cfg := gan.DefaultConfig()
+	cfg.Model, cfg.Data = "mlp2d", "ring8"
+	gan.ApplyRecipe(&cfg, nil)
+	job, err := gan.NewTrainer(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range job.Sampler().Weights() {
+		for i := range w.Data {
+			w.Data[i] = 1e30
+		}
+	}
+	dir := t.TempDir()
+	if _, err := job.SaveCheckpoint(filepath.Join(dir, "checkpoints")); err != nil {
+		t.Fatal(err)
+	}
+	wantError(t, gogan(t, "eval", "--samples", dir), 1, dir+": generator:", "generated values are NaN or ±Inf", "the weights diverged")
 }
 
 // TestEvalModeCoverageWithoutHits scores a generator that has not yet put a
