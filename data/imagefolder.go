@@ -252,11 +252,12 @@ func listImages(dir string) ([]imageFile, []string, error) {
 	for i, c := range classes {
 		label[c] = i
 	}
-	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+	root := walkRoot(dir)
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if path == dir {
+		if path == root {
 			return nil
 		}
 		if hidden(d.Name()) {
@@ -275,7 +276,7 @@ func listImages(dir string) ([]imageFile, []string, error) {
 		case err == nil && !info.Mode().IsRegular():
 			return nil
 		}
-		rel, err := filepath.Rel(dir, path)
+		rel, err := filepath.Rel(root, path)
 		if err != nil {
 			return err
 		}
@@ -293,7 +294,7 @@ func listImages(dir string) ([]imageFile, []string, error) {
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
-			return nil, nil, fileError(pe.Path, "cannot read", pe.Err)
+			return nil, nil, fileError(underDir(dir, root, pe.Path), "cannot read", pe.Err)
 		}
 		return nil, nil, fmt.Errorf("data: %s: %v", dir, err)
 	}
@@ -304,6 +305,26 @@ func listImages(dir string) ([]imageFile, []string, error) {
 		return nil, nil, err
 	}
 	return files, classes, nil
+}
+
+// walkRoot is where filepath.WalkDir, which does not follow a link even at its root, must
+// start to list dir: dir itself, or the folder it links to.
+func walkRoot(dir string) string {
+	if st, err := os.Lstat(dir); err == nil && st.Mode()&fs.ModeSymlink != 0 {
+		if real, err := filepath.EvalSymlinks(dir); err == nil {
+			return real
+		}
+	}
+	return dir
+}
+
+// underDir is path, a path under root, as the same path under dir (root is dir, or the
+// folder it links to), so that errors name what the user gave.
+func underDir(dir, root, path string) string {
+	if rel, err := filepath.Rel(root, path); err == nil && filepath.IsLocal(rel) {
+		return filepath.Join(dir, rel)
+	}
+	return path
 }
 
 // IsClassFolder reports whether LoadImageFolder reads dir as a folder of class folders:

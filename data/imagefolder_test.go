@@ -527,3 +527,41 @@ func TestLoadImageFolderNilContext(t *testing.T) {
 		t.Fatalf("LoadImageFolderContext(nil, ...) panicked with %v", got)
 	}
 }
+
+// TestLoadImageFolderThroughLink: a folder given as a symbolic link to it (absolute or
+// relative) loads as the folder itself, where filepath.WalkDir, which does not follow a
+// link at its root, found no image in it.
+func TestLoadImageFolderThroughLink(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		files    []string
+		relative bool
+		classes  int
+	}{
+		{"flat", []string{"a.png", "b.png", "sub/c.png"}, false, 0},
+		{"relative", []string{"a.png", "b.png"}, true, 0},
+		{"class folders", []string{"ant/a.png", "bee/b.png", "bee/c.png"}, false, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for i, f := range tc.files {
+				writeImage(t, filepath.Join(dir, "real", f), uniform("gray", 4, 4, color.Gray{uint8(i)}))
+			}
+			target := filepath.Join(dir, "real")
+			if tc.relative {
+				target = "real"
+			}
+			link := filepath.Join(dir, "link")
+			if err := os.Symlink(target, link); err != nil {
+				t.Fatal(err)
+			}
+			f, err := LoadImageFolder(link, ImageFolderOptions{CacheDir: t.TempDir()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f.Set.Images.N != len(tc.files) || len(f.Classes) != tc.classes || f.Files[0] != tc.files[0] {
+				t.Fatalf("%d images %q, classes %q; want %d images, %d classes", f.Set.Images.N, f.Files, f.Classes, len(tc.files), tc.classes)
+			}
+		})
+	}
+}
