@@ -2,11 +2,8 @@ package data
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"image/color"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -115,8 +112,8 @@ type ImageFolder struct {
 	// SkippedFiles names the first few skipped files, each as "PATH: REASON".
 	SkippedFiles []string
 
-	// Warnings are things the caller should print: a damaged cache rebuilt, a cache that
-	// could not be written.
+	// Warnings are things the caller should print: a link to a folder not followed (it
+	// loops), a damaged cache rebuilt, a cache that could not be written.
 	Warnings []string
 	// Cache is the cache file read or written ("" when there is none); FromCache says that
 	// the images were read from it rather than decoded.
@@ -133,14 +130,6 @@ func (f *ImageFolder) SkipReport() string {
 	return fmt.Sprintf("%s: skipped %d of %d image files that cannot be decoded: %s", f.Dir, f.Skipped, f.Found, strings.Join(f.SkippedFiles, "; "))
 }
 
-// imageFile is one image file found in the folder.
-type imageFile struct {
-	rel     string // path relative to the folder, with forward slashes
-	label   int    // class index, 0 without classes
-	size    int64
-	modTime time.Time
-}
-
 // LoadImageFolder reads the images in dir and its subfolders (PNG, JPEG, GIF's first frame,
 // BMP and WebP, by extension in any case; names starting with "." are skipped) into a
 // dataset of square images, as opts says. When dir's first level holds no image file and at
@@ -148,7 +137,10 @@ type imageFile struct {
 // sorted by name, the label of an image is the index of the first-level folder it is under,
 // and a class folder without images is an error.
 //
-// Files are taken in the order of filepath.WalkDir (lexical, folder by folder), decoded in
+// Links to files and to folders are followed (dir may be one), but for a link to a folder
+// that holds it, which would loop: that one is left out and named in ImageFolder.Warnings.
+//
+// Files are taken in lexical order, folder by folder (that of filepath.WalkDir), decoded in
 // parallel on runtime.NumCPU() goroutines; the result is in that order whatever the
 // parallelism. Each file's header is read first, and an image of more than MaxImagePixels
 // pixels is refused before decoding. A file that cannot be decoded is skipped (see
@@ -175,11 +167,12 @@ func LoadImageFolderContext(ctx context.Context, dir string, opts ImageFolderOpt
 	if err := opts.check(); err != nil {
 		return nil, err
 	}
-	files, classes, err := listImages(dir)
+	list, err := listImages(dir)
 	if err != nil {
 		return nil, err
 	}
-	res := &ImageFolder{Dir: dir, Classes: classes, Found: len(files)}
+	files, classes := list.files, list.classes
+	res := &ImageFolder{Dir: dir, Classes: classes, Found: len(files), Warnings: list.warnings}
 
 	cachePath, warn := cachePathFor(files, classes, opts)
 	res.addWarning(warn)
@@ -229,145 +222,6 @@ func (opts ImageFolderOptions) check() error {
 		return fmt.Errorf("data: channels must be 1 or 3, or 0 for the images' own, got %d", opts.Channels)
 	case int(opts.Background) >= len(backgrounds):
 		return fmt.Errorf("data: unknown background %d: want BackgroundWhite or BackgroundBlack", opts.Background)
-	}
-	return nil
-}
-
-// listImages finds the image files under dir, in WalkDir order, and the class folders when
-// dir's first level holds folders and no image file.
-func listImages(dir string) ([]imageFile, []string, error) {
-	top, err := os.ReadDir(dir)
-	if err != nil {
-		if st, serr := os.Stat(dir); serr == nil && !st.IsDir() {
-			return nil, nil, fmt.Errorf("data: %s: not a folder", dir)
-		}
-		return nil, nil, fileError(dir, "cannot read folder", err)
-	}
-	if len(top) == 0 {
-		return nil, nil, fmt.Errorf("data: %s: empty folder", dir)
-	}
-	classes := classFolders(top)
-	var files []imageFile
-	label := map[string]int{}
-	for i, c := range classes {
-		label[c] = i
-	}
-	root := walkRoot(dir)
-	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if path == root {
-			return nil
-		}
-		if hidden(d.Name()) {
-			if d.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if d.IsDir() || !isImageName(d.Name()) {
-			return nil
-		}
-		info, err := os.Stat(path) // follows a link
-		switch {
-		case err != nil && d.Type()&fs.ModeSymlink == 0:
-			return err
-		case err == nil && !info.Mode().IsRegular():
-			return nil
-		}
-		rel, err := filepath.Rel(root, path)
-		if err != nil {
-			return err
-		}
-		rel = filepath.ToSlash(rel)
-		f := imageFile{rel: rel}
-		if info != nil { // else a broken link, or a loop: a file that cannot be read, skipped as one
-			f.size, f.modTime = info.Size(), info.ModTime()
-		}
-		if classes != nil {
-			f.label = label[strings.SplitN(rel, "/", 2)[0]]
-		}
-		files = append(files, f)
-		return nil
-	})
-	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			return nil, nil, fileError(underDir(dir, root, pe.Path), "cannot read", pe.Err)
-		}
-		return nil, nil, fmt.Errorf("data: %s: %v", dir, err)
-	}
-	if len(files) == 0 {
-		return nil, nil, fmt.Errorf("data: %s: no %s images in it or its subfolders", dir, imageFormats)
-	}
-	if err := checkClasses(dir, classes, files); err != nil {
-		return nil, nil, err
-	}
-	return files, classes, nil
-}
-
-// walkRoot is where filepath.WalkDir, which does not follow a link even at its root, must
-// start to list dir: dir itself, or the folder it links to.
-func walkRoot(dir string) string {
-	if st, err := os.Lstat(dir); err == nil && st.Mode()&fs.ModeSymlink != 0 {
-		if real, err := filepath.EvalSymlinks(dir); err == nil {
-			return real
-		}
-	}
-	return dir
-}
-
-// underDir is path, a path under root, as the same path under dir (root is dir, or the
-// folder it links to), so that errors name what the user gave.
-func underDir(dir, root, path string) string {
-	if rel, err := filepath.Rel(root, path); err == nil && filepath.IsLocal(rel) {
-		return filepath.Join(dir, rel)
-	}
-	return path
-}
-
-// IsClassFolder reports whether LoadImageFolder reads dir as a folder of class folders:
-// its first level holds at least one folder (not a dot folder) and no image file. A
-// folder whose first level holds an image file is a folder of images without classes,
-// whatever folders it also holds.
-func IsClassFolder(dir string) bool {
-	top, err := os.ReadDir(dir)
-	return err == nil && classFolders(top) != nil
-}
-
-// classFolders returns the names of the class folders among a folder's first-level
-// entries, sorted as ReadDir sorts them: its folders (not dot folders) when it holds
-// no image file, else nil.
-func classFolders(top []fs.DirEntry) []string {
-	var classes []string
-	for _, e := range top {
-		switch {
-		case hidden(e.Name()):
-		case e.IsDir():
-			classes = append(classes, e.Name())
-		case isImageName(e.Name()):
-			return nil
-		}
-	}
-	return classes
-}
-
-// hidden reports whether a file or folder name starts with "." (".git", macOS's "._x.jpg").
-func hidden(name string) bool { return strings.HasPrefix(name, ".") }
-
-// checkClasses fails when a class folder holds no image file.
-func checkClasses(dir string, classes []string, files []imageFile) error {
-	count := make([]int, len(classes))
-	for _, f := range files {
-		if classes != nil {
-			count[f.label]++
-		}
-	}
-	for i, n := range count {
-		if n == 0 {
-			return fmt.Errorf("data: %s: class folder holds no %s images (each folder of %s is a class)", filepath.Join(dir, classes[i]), imageFormats, dir)
-		}
 	}
 	return nil
 }

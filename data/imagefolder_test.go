@@ -565,3 +565,57 @@ func TestLoadImageFolderThroughLink(t *testing.T) {
 		})
 	}
 }
+
+// TestLoadImageFolderFollowsLinks: a link to a folder is read as the folder, a class
+// folder included (as torchvision's ImageFolder, which walks with followlinks), where
+// filepath.WalkDir left it out without a word; a link back to a folder that holds it is
+// not followed, and a warning names it.
+func TestLoadImageFolderFollowsLinks(t *testing.T) {
+	link := func(t *testing.T, target, name string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(target, name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	gray := uniform("gray", 4, 4, color.Gray{9})
+	t.Run("class folders", func(t *testing.T) {
+		root := t.TempDir()
+		dir, elsewhere := filepath.Join(root, "data"), filepath.Join(root, "elsewhere")
+		writeImage(t, filepath.Join(dir, "ant", "a.png"), gray)
+		writeImage(t, filepath.Join(elsewhere, "bee", "b.png"), gray)
+		writeImage(t, filepath.Join(elsewhere, "bee", "c.png"), gray)
+		link(t, filepath.Join(elsewhere, "bee"), filepath.Join(dir, "bee"))
+		link(t, "..", filepath.Join(dir, "ant", "up"))
+		if !IsClassFolder(dir) {
+			t.Error("IsClassFolder: false, want true (ant, and bee a link)")
+		}
+		f, err := LoadImageFolder(dir, ImageFolderOptions{CacheDir: t.TempDir()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(f.Classes, []string{"ant", "bee"}) || !slices.Equal(f.Files, []string{"ant/a.png", "bee/b.png", "bee/c.png"}) || !slices.Equal(f.Set.Labels, []uint8{0, 1, 1}) {
+			t.Fatalf("classes %q, files %q, labels %v; want ant and bee, bee's two images through the link", f.Classes, f.Files, f.Set.Labels)
+		}
+		if len(f.Warnings) != 1 || !strings.Contains(f.Warnings[0], filepath.Join(dir, "ant", "up")+": a link to a folder that holds it, not followed") {
+			t.Fatalf("warnings %q, want the loop ant/up named", f.Warnings)
+		}
+	})
+	t.Run("subfolders", func(t *testing.T) {
+		root := t.TempDir()
+		dir, elsewhere := filepath.Join(root, "data"), filepath.Join(root, "elsewhere")
+		writeImage(t, filepath.Join(dir, "a.png"), gray)
+		writeImage(t, filepath.Join(elsewhere, "b.png"), gray)
+		link(t, elsewhere, filepath.Join(dir, "more"))
+		link(t, dir, filepath.Join(dir, "deep", "er", "self"))
+		f, err := LoadImageFolder(dir, ImageFolderOptions{CacheDir: t.TempDir()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Classes != nil || !slices.Equal(f.Files, []string{"a.png", "more/b.png"}) || len(f.Warnings) != 1 {
+			t.Fatalf("classes %q, files %q, warnings %q; want a.png and more/b.png, and the loop named", f.Classes, f.Files, f.Warnings)
+		}
+	})
+}

@@ -1,0 +1,192 @@
+package data
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+)
+
+// imageFile is one image file found in the folder.
+type imageFile struct {
+	rel     string // path relative to the folder, with forward slashes
+	label   int    // class index, 0 without classes
+	size    int64
+	modTime time.Time
+}
+
+// imageList is what listImages finds in a folder.
+type imageList struct {
+	files    []imageFile
+	classes  []string // the class folders, nil without classes
+	warnings []string // links not followed
+}
+
+// listImages finds the image files under dir, folder by folder in lexical order, following
+// links to files and folders, and the class folders when dir's first level holds folders
+// and no image file.
+func listImages(dir string) (*imageList, error) {
+	top, err := os.ReadDir(dir) // follows a link: dir may be one
+	if err != nil {
+		if st, serr := os.Stat(dir); serr == nil && !st.IsDir() {
+			return nil, fmt.Errorf("data: %s: not a folder", dir)
+		}
+		return nil, fileError(dir, "cannot read folder", err)
+	}
+	if len(top) == 0 {
+		return nil, fmt.Errorf("data: %s: empty folder", dir)
+	}
+	info, err := os.Stat(dir)
+	if err != nil {
+		return nil, fileError(dir, "cannot read folder", err)
+	}
+	w := &walker{dir: dir, list: &imageList{classes: classFolders(dir, top)}}
+	if err := w.walk("", top, []os.FileInfo{info}); err != nil {
+		return nil, err
+	}
+	if len(w.list.files) == 0 {
+		return nil, fmt.Errorf("data: %s: no %s images in it or its subfolders", dir, imageFormats)
+	}
+	if err := checkClasses(dir, w.list.classes, w.list.files); err != nil {
+		return nil, err
+	}
+	return w.list, nil
+}
+
+// walker lists the image files under a folder into list.
+type walker struct {
+	dir  string // the folder, as given
+	list *imageList
+}
+
+// walk lists the entries of the folder rel (relative to w.dir, with forward slashes; "" for
+// w.dir itself) and the folders under it. A link is followed, to a file or to a folder,
+// unless it leads to a folder on the way from w.dir to it (ancestors, rel's own info
+// last), which would loop: that one is named in the warnings and left out. Names starting
+// with "." are skipped.
+func (w *walker) walk(rel string, entries []fs.DirEntry, ancestors []os.FileInfo) error {
+	for _, e := range entries {
+		if hidden(e.Name()) {
+			continue
+		}
+		erel := path.Join(rel, e.Name())
+		full := filepath.Join(w.dir, filepath.FromSlash(erel))
+		link := e.Type()&fs.ModeSymlink != 0
+		if !link && !e.IsDir() { // a file: no need to stat those that are not images
+			if isImageName(e.Name()) && e.Type().IsRegular() {
+				if err := w.addFile(erel, full, link); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		info, err := os.Stat(full) // follows a link
+		switch {
+		case err != nil && !link:
+			return fileError(full, "cannot read", err)
+		case err != nil || info.Mode().IsRegular():
+			if isImageName(e.Name()) { // else a broken link to something that is not an image
+				if err := w.addFile(erel, full, link); err != nil {
+					return err
+				}
+			}
+		case info.IsDir():
+			if err := w.walkFolder(erel, full, info, ancestors); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// walkFolder walks the folder rel (at full, of info) under ancestors, unless it is one of
+// them (a link that loops back).
+func (w *walker) walkFolder(rel, full string, info os.FileInfo, ancestors []os.FileInfo) error {
+	if slices.ContainsFunc(ancestors, func(a os.FileInfo) bool { return os.SameFile(a, info) }) {
+		w.list.warnings = append(w.list.warnings, fmt.Sprintf("data: %s: a link to a folder that holds it, not followed (it would loop)", full))
+		return nil
+	}
+	entries, err := os.ReadDir(full)
+	if err != nil {
+		return fileError(full, "cannot read", err)
+	}
+	return w.walk(rel, entries, append(slices.Clip(ancestors), info))
+}
+
+// addFile adds the image file rel (at full; a link when link is set) to the list. A link
+// that cannot be followed (to nothing, or looping) is added without size or time: a file
+// that cannot be read, skipped as one when it is decoded.
+func (w *walker) addFile(rel, full string, link bool) error {
+	f := imageFile{rel: rel}
+	info, err := os.Stat(full)
+	switch {
+	case err == nil:
+		f.size, f.modTime = info.Size(), info.ModTime()
+	case !link:
+		return fileError(full, "cannot read", err)
+	}
+	if w.list.classes != nil {
+		class := strings.SplitN(rel, "/", 2)[0]
+		f.label = slices.Index(w.list.classes, class)
+	}
+	w.list.files = append(w.list.files, f)
+	return nil
+}
+
+// IsClassFolder reports whether LoadImageFolder reads dir as a folder of class folders:
+// its first level holds at least one folder (not a dot folder; a link to a folder counts)
+// and no image file. A folder whose first level holds an image file is a folder of images
+// without classes, whatever folders it also holds.
+func IsClassFolder(dir string) bool {
+	top, err := os.ReadDir(dir)
+	return err == nil && classFolders(dir, top) != nil
+}
+
+// classFolders returns the names of the class folders among the first-level entries top of
+// dir, sorted as ReadDir sorts them: its folders and links to folders (not dot folders)
+// when it holds no image file, else nil.
+func classFolders(dir string, top []fs.DirEntry) []string {
+	var classes []string
+	for _, e := range top {
+		switch {
+		case hidden(e.Name()):
+		case isFolder(dir, e):
+			classes = append(classes, e.Name())
+		case isImageName(e.Name()):
+			return nil
+		}
+	}
+	return classes
+}
+
+// isFolder reports whether the entry e of dir is a folder or a link to one.
+func isFolder(dir string, e fs.DirEntry) bool {
+	if e.Type()&fs.ModeSymlink == 0 {
+		return e.IsDir()
+	}
+	st, err := os.Stat(filepath.Join(dir, e.Name()))
+	return err == nil && st.IsDir()
+}
+
+// hidden reports whether a file or folder name starts with "." (".git", macOS's "._x.jpg").
+func hidden(name string) bool { return strings.HasPrefix(name, ".") }
+
+// checkClasses fails when a class folder holds no image file.
+func checkClasses(dir string, classes []string, files []imageFile) error {
+	count := make([]int, len(classes))
+	for _, f := range files {
+		if classes != nil {
+			count[f.label]++
+		}
+	}
+	for i, n := range count {
+		if n == 0 {
+			return fmt.Errorf("data: %s: class folder holds no %s images (each folder of %s is a class)", filepath.Join(dir, classes[i]), imageFormats, dir)
+		}
+	}
+	return nil
+}
