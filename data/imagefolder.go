@@ -6,10 +6,13 @@ import (
 	"image/color"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/gogan/gogan/internal/words"
 )
 
 // Background is what the transparent pixels of an image are composited onto.
@@ -135,7 +138,7 @@ func (f *ImageFolder) SkipReport() string {
 // dataset of square images, as opts says. When dir's first level holds no image file and at
 // least one folder, each folder is a class, as in torchvision's ImageFolder: classes are
 // sorted by name, the label of an image is the index of the first-level folder it is under,
-// and a class folder without images is an error.
+// and a class folder without images, or none of whose images decode, is an error.
 //
 // Links to files and to folders are followed (dir may be one), but for a link to a folder
 // that holds it, which would loop: that one is left out and named in ImageFolder.Warnings.
@@ -265,6 +268,9 @@ func decodeFolder(ctx context.Context, res *ImageFolder, files []imageFile, opts
 	if err := failures(res, files, errs, opts); err != nil {
 		return err
 	}
+	if err := classesDecoded(res, files, errs); err != nil {
+		return err
+	}
 
 	// Keep the images that decoded, in order.
 	kept, anyColor := 0, false
@@ -365,6 +371,31 @@ func failures(res *ImageFolder, files []imageFile, errs []error, opts ImageFolde
 		return fmt.Errorf("data: %s: none of its %d image files can be decoded; the first: %s", res.Dir, n, res.SkippedFiles[0])
 	case float64(res.Skipped) > maxFailedFraction*float64(n):
 		return fmt.Errorf("data: %s: %d of %d image files (%.1f%%) cannot be decoded, more than 1%%: %s", res.Dir, res.Skipped, n, 100*float64(res.Skipped)/float64(n), strings.Join(res.SkippedFiles, "; "))
+	}
+	return nil
+}
+
+// classesDecoded fails when none of a class folder's image files decoded (errs[i] != nil
+// for each): the class would have no image to train on, as an empty class folder.
+func classesDecoded(res *ImageFolder, files []imageFile, errs []error) error {
+	if res.Classes == nil {
+		return nil
+	}
+	decoded := make([]int, len(res.Classes))
+	found := make([]int, len(res.Classes))
+	for i, f := range files {
+		found[f.label]++
+		if errs[i] == nil {
+			decoded[f.label]++
+		}
+	}
+	for c, n := range decoded {
+		if n > 0 {
+			continue
+		}
+		first := slices.IndexFunc(files, func(f imageFile) bool { return f.label == c })
+		return fmt.Errorf("data: %s: none of the class folder's %s can be decoded, so the class has no image; the first: %s: %v",
+			filepath.Join(res.Dir, res.Classes[c]), words.Count(found[c], "image file", "image files"), files[first].rel, errs[first])
 	}
 	return nil
 }

@@ -354,6 +354,11 @@ func TestLoadImageFolderErrors(t *testing.T) {
 			mustWrite(t, filepath.Join(dir, "b", "readme.txt"), []byte("x"))
 			return dir
 		}, ImageFolderOptions{}, "b: class folder holds no PNG, JPEG, GIF, BMP or WebP images"},
+		{"a class of which nothing decodes", func(t *testing.T, dir string) string {
+			good(t, filepath.Join(dir, "a"), 200)
+			mustWrite(t, filepath.Join(dir, "b", "bad.png"), []byte("junk"))
+			return dir
+		}, ImageFolderOptions{}, "b: none of the class folder's 1 image file can be decoded, so the class has no image; the first: b/bad.png: not a readable"},
 		{"nothing decodes", func(t *testing.T, dir string) string {
 			mustWrite(t, filepath.Join(dir, "a.jpg"), []byte("junk"))
 			mustWrite(t, filepath.Join(dir, "b.png"), []byte("junk"))
