@@ -64,13 +64,15 @@ func cachePathFor(files []imageFile, classes []string, opts ImageFolderOptions) 
 }
 
 // cacheKey is the hex SHA-256 of what the decoded images depend on: the cache format, the
-// files (path, class, size, modification time) and the options that change the pixels.
+// files (path, class, size, modification time, and on Unix inode and change time, so that
+// a file replaced by another of the same size and modification time is decoded again) and
+// the options that change the pixels.
 func cacheKey(files []imageFile, classes []string, opts ImageFolderOptions) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "gogan image cache v%d\nsize %d channels %d background %s\nclasses %q\n",
 		cacheVersion, opts.ImageSize, opts.Channels, opts.Background, classes)
 	for _, f := range files {
-		fmt.Fprintf(h, "%q %d %d %d\n", f.rel, f.label, f.size, f.modTime.UnixNano())
+		fmt.Fprintf(h, "%q %d %d %d %d %d\n", f.rel, f.label, f.size, f.modTime.UnixNano(), f.inode, f.change)
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }

@@ -151,9 +151,11 @@ func (f *ImageFolder) SkipReport() string {
 // decodes or when more than 1% of them do not.
 //
 // The decoded images are cached in one file (see ImageFolderOptions.CacheDir) whose name is
-// a hash of the file list, the files' sizes and modification times, and opts.ImageSize,
-// opts.Channels and opts.Background; a later load with the same files and options reads it
-// instead of decoding. The cache is written atomically with a checksum; a damaged cache is
+// a hash of the file list, the files' sizes and modification times (and on Unix their
+// inode numbers and change times, which writing, replacing or renaming a file, or setting
+// its modification time back, all change), and opts.ImageSize, opts.Channels and
+// opts.Background; a later load with the same files and options reads it instead of
+// decoding. The cache is written atomically with a checksum; a damaged cache is
 // decoded again and rewritten, with a warning.
 func LoadImageFolder(dir string, opts ImageFolderOptions) (*ImageFolder, error) {
 	return LoadImageFolderContext(context.Background(), dir, opts)

@@ -17,6 +17,8 @@ type imageFile struct {
 	label   int    // class index, 0 without classes
 	size    int64
 	modTime time.Time
+	inode   uint64 // 0 where the system has none (see changeStamp)
+	change  int64  // ctime in ns; 0 where the system has none
 }
 
 // imageList is what listImages finds in a folder.
@@ -126,6 +128,7 @@ func (w *walker) addFile(rel, full string, link bool) error {
 	switch {
 	case err == nil:
 		f.size, f.modTime = info.Size(), info.ModTime()
+		f.inode, f.change = changeStamp(full)
 	case !link:
 		return fileError(full, "cannot read", err)
 	}
