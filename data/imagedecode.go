@@ -46,8 +46,8 @@ func isImageName(name string) bool {
 }
 
 // probe reads the header of the image file at path and returns its width and height. It
-// refuses an image whose header cannot be parsed, that has no pixels, or that has more than
-// MaxImagePixels pixels. Its errors are reasons, without the path.
+// refuses an empty file, an image whose header cannot be parsed, that has no pixels, or that
+// has more than MaxImagePixels pixels. Its errors are reasons, without the path.
 func probe(path string) (w, h int, err error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -56,6 +56,9 @@ func probe(path string) (w, h int, err error) {
 	defer f.Close()
 	cfg, format, err := image.DecodeConfig(bufio.NewReader(f))
 	if err != nil {
+		if st, serr := f.Stat(); serr == nil && st.Size() == 0 {
+			return 0, 0, errors.New("empty file (0 bytes)")
+		}
 		return 0, 0, fmt.Errorf("not a readable %s image: %v", imageFormats, err)
 	}
 	return cfg.Width, cfg.Height, checkPixels(format, cfg.Width, cfg.Height)

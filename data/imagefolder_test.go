@@ -359,6 +359,11 @@ func TestLoadImageFolderErrors(t *testing.T) {
 			mustWrite(t, filepath.Join(dir, "b", "bad.png"), []byte("junk"))
 			return dir
 		}, ImageFolderOptions{}, "b: none of the class folder's 1 image file can be decoded, so the class has no image; the first: b/bad.png: not a readable"},
+		{"an empty file", func(t *testing.T, dir string) string {
+			good(t, dir, 3)
+			mustWrite(t, filepath.Join(dir, "empty.png"), nil)
+			return dir
+		}, ImageFolderOptions{}, "1 of 4 image files (25.0%) cannot be decoded, more than 1%: empty.png: empty file (0 bytes)"},
 		{"nothing decodes", func(t *testing.T, dir string) string {
 			mustWrite(t, filepath.Join(dir, "a.jpg"), []byte("junk"))
 			mustWrite(t, filepath.Join(dir, "b.png"), []byte("junk"))
