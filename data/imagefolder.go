@@ -360,7 +360,7 @@ func failures(res *ImageFolder, files []imageFile, errs []error, opts ImageFolde
 		}
 		res.Skipped++
 		if len(res.SkippedFiles) < maxNamedSkips {
-			res.SkippedFiles = append(res.SkippedFiles, files[i].rel+": "+err.Error())
+			res.SkippedFiles = append(res.SkippedFiles, printable(files[i].rel)+": "+err.Error())
 		}
 	}
 	n := len(files)
@@ -368,7 +368,7 @@ func failures(res *ImageFolder, files []imageFile, errs []error, opts ImageFolde
 	case first < 0:
 		return nil
 	case opts.Strict:
-		return fmt.Errorf("data: %s: %v (strict: no file may be skipped)", filepath.Join(res.Dir, files[first].rel), errs[first])
+		return fmt.Errorf("data: %s: %v (strict: no file may be skipped)", printable(filepath.Join(res.Dir, files[first].rel)), errs[first])
 	case res.Skipped == n:
 		return fmt.Errorf("data: %s: none of its %d image files can be decoded; the first: %s", res.Dir, n, res.SkippedFiles[0])
 	case float64(res.Skipped) > maxFailedFraction*float64(n):
@@ -397,7 +397,7 @@ func classesDecoded(res *ImageFolder, files []imageFile, errs []error) error {
 		}
 		first := slices.IndexFunc(files, func(f imageFile) bool { return f.label == c })
 		return fmt.Errorf("data: %s: none of the class folder's %s can be decoded, so the class has no image; the first: %s: %v",
-			filepath.Join(res.Dir, res.Classes[c]), words.Count(found[c], "image file", "image files"), files[first].rel, errs[first])
+			printable(filepath.Join(res.Dir, res.Classes[c])), words.Count(found[c], "image file", "image files"), printable(files[first].rel), errs[first])
 	}
 	return nil
 }

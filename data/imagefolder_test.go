@@ -364,6 +364,16 @@ func TestLoadImageFolderErrors(t *testing.T) {
 			mustWrite(t, filepath.Join(dir, "empty.png"), nil)
 			return dir
 		}, ImageFolderOptions{}, "1 of 4 image files (25.0%) cannot be decoded, more than 1%: empty.png: empty file (0 bytes)"},
+		{"a name with a line break", func(t *testing.T, dir string) string {
+			good(t, dir, 3)
+			mustWrite(t, filepath.Join(dir, "new\nline.png"), []byte("junk"))
+			return dir
+		}, ImageFolderOptions{}, `: "new\nline.png": not a readable`},
+		{"a class folder of a bad name", func(t *testing.T, dir string) string {
+			good(t, filepath.Join(dir, "a"), 2)
+			mustWrite(t, filepath.Join(dir, "b\tc\xff", "readme.txt"), []byte("x"))
+			return dir
+		}, ImageFolderOptions{}, `/b\tc\xff": class folder holds no`},
 		{"nothing decodes", func(t *testing.T, dir string) string {
 			mustWrite(t, filepath.Join(dir, "a.jpg"), []byte("junk"))
 			mustWrite(t, filepath.Join(dir, "b.png"), []byte("junk"))

@@ -7,8 +7,11 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // imageFile is one image file found in the folder.
@@ -89,7 +92,7 @@ func (w *walker) walk(rel string, entries []fs.DirEntry, ancestors []os.FileInfo
 		info, err := os.Stat(full) // follows a link
 		switch {
 		case err != nil && !link:
-			return fileError(full, "cannot read", err)
+			return fileError(printable(full), "cannot read", err)
 		case err != nil || info.Mode().IsRegular():
 			if isImageName(e.Name()) { // else a broken link to something that is not an image
 				if err := w.addFile(erel, full, link); err != nil {
@@ -109,12 +112,12 @@ func (w *walker) walk(rel string, entries []fs.DirEntry, ancestors []os.FileInfo
 // them (a link that loops back).
 func (w *walker) walkFolder(rel, full string, info os.FileInfo, ancestors []os.FileInfo) error {
 	if slices.ContainsFunc(ancestors, func(a os.FileInfo) bool { return os.SameFile(a, info) }) {
-		w.list.warnings = append(w.list.warnings, fmt.Sprintf("data: %s: a link to a folder that holds it, not followed (it would loop)", full))
+		w.list.warnings = append(w.list.warnings, fmt.Sprintf("data: %s: a link to a folder that holds it, not followed (it would loop)", printable(full)))
 		return nil
 	}
 	entries, err := os.ReadDir(full)
 	if err != nil {
-		return fileError(full, "cannot read", err)
+		return fileError(printable(full), "cannot read", err)
 	}
 	return w.walk(rel, entries, append(slices.Clip(ancestors), info))
 }
@@ -130,7 +133,7 @@ func (w *walker) addFile(rel, full string, link bool) error {
 		f.size, f.modTime = info.Size(), info.ModTime()
 		f.inode, f.change = changeStamp(full)
 	case !link:
-		return fileError(full, "cannot read", err)
+		return fileError(printable(full), "cannot read", err)
 	}
 	if w.list.classes != nil {
 		class := strings.SplitN(rel, "/", 2)[0]
@@ -175,6 +178,16 @@ func isFolder(dir string, e fs.DirEntry) bool {
 	return err == nil && st.IsDir()
 }
 
+// printable returns name as it is when it is valid UTF-8 of graphic characters (spaces
+// included), else quoted as Go quotes a string ("new\nline.png", "x\xff.png"), so that a
+// message naming a file stays one line and says which file it is.
+func printable(name string) string {
+	if utf8.ValidString(name) && !strings.ContainsFunc(name, func(r rune) bool { return !unicode.IsGraphic(r) }) {
+		return name
+	}
+	return strconv.Quote(name)
+}
+
 // hidden reports whether a file or folder name starts with "." (".git", macOS's "._x.jpg").
 func hidden(name string) bool { return strings.HasPrefix(name, ".") }
 
@@ -188,7 +201,7 @@ func checkClasses(dir string, classes []string, files []imageFile) error {
 	}
 	for i, n := range count {
 		if n == 0 {
-			return fmt.Errorf("data: %s: class folder holds no %s images (each folder of %s is a class)", filepath.Join(dir, classes[i]), imageFormats, dir)
+			return fmt.Errorf("data: %s: class folder holds no %s images (each folder of %s is a class)", printable(filepath.Join(dir, classes[i])), imageFormats, dir)
 		}
 	}
 	return nil
