@@ -1,6 +1,7 @@
 package data
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"image/color"
@@ -110,6 +111,10 @@ type ImageFolder struct {
 	// Files are the paths, relative to Dir, of the images in Set, in order.
 	Files []string
 
+	// NotRead counts the files (hidden ones aside) not read because their names are not
+	// those of images, by extension in lower case ("" for none): {".heic": 480, ".txt": 1}.
+	NotRead map[string]int
+
 	// Found is the number of image files found; Skipped of them could not be decoded.
 	Found, Skipped int
 	// SkippedFiles names the first few skipped files, each as "PATH: REASON".
@@ -131,6 +136,43 @@ func (f *ImageFolder) SkipReport() string {
 		return ""
 	}
 	return fmt.Sprintf("%s: skipped %d of %d image files that cannot be decoded: %s", f.Dir, f.Skipped, f.Found, strings.Join(f.SkippedFiles, "; "))
+}
+
+// maxNamedExts is how many extensions NotReadReport names.
+const maxNamedExts = 5
+
+// NotReadReport says in one line how many files were not read because their names are not
+// those of images, and of which extensions (the most frequent first), or returns "" when
+// there were none.
+func (f *ImageFolder) NotReadReport() string {
+	type kind struct {
+		ext string
+		n   int
+	}
+	var kinds []kind
+	total := 0
+	for ext, n := range f.NotRead {
+		kinds = append(kinds, kind{ext, n})
+		total += n
+	}
+	if total == 0 {
+		return ""
+	}
+	slices.SortFunc(kinds, func(a, b kind) int { return cmp.Or(b.n-a.n, strings.Compare(a.ext, b.ext)) })
+	var parts []string
+	named := 0
+	for _, k := range kinds[:min(len(kinds), maxNamedExts)] {
+		ext := printable(k.ext)
+		if ext == "" {
+			ext = "without extension"
+		}
+		parts = append(parts, fmt.Sprintf("%d %s", k.n, ext))
+		named += k.n
+	}
+	if rest := len(kinds) - maxNamedExts; rest > 0 {
+		parts = append(parts, fmt.Sprintf("%d of %s", total-named, words.Count(rest, "other extension", "other extensions")))
+	}
+	return fmt.Sprintf("%s: %s not read, not named as %s images: %s", f.Dir, words.Count(total, "file", "files"), imageFormats, strings.Join(parts, ", "))
 }
 
 // LoadImageFolder reads the images in dir and its subfolders (PNG, JPEG, GIF's first frame,
@@ -177,7 +219,7 @@ func LoadImageFolderContext(ctx context.Context, dir string, opts ImageFolderOpt
 		return nil, err
 	}
 	files, classes := list.files, list.classes
-	res := &ImageFolder{Dir: dir, Classes: classes, Found: len(files), Warnings: list.warnings}
+	res := &ImageFolder{Dir: dir, Classes: classes, Found: len(files), NotRead: list.notRead, Warnings: list.warnings}
 
 	cachePath, warn := cachePathFor(files, classes, opts)
 	res.addWarning(warn)

@@ -12,6 +12,7 @@ import (
 	"image/gif"
 	"image/jpeg"
 	"image/png"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -638,4 +639,32 @@ func TestLoadImageFolderFollowsLinks(t *testing.T) {
 			t.Fatalf("classes %q, files %q, warnings %q; want a.png and more/b.png, and the loop named", f.Classes, f.Files, f.Warnings)
 		}
 	})
+}
+
+// TestLoadImageFolderNotRead: the files not named as images (a folder of iPhone photos in
+// HEIC beside a few JPEGs, notes) are counted by extension and reported in one line, where
+// they were left out without a word; hidden files are not counted.
+func TestLoadImageFolderNotRead(t *testing.T) {
+	dir := t.TempDir()
+	gray := uniform("gray", 4, 4, color.Gray{9})
+	writeImage(t, filepath.Join(dir, "a.png"), gray)
+	writeImage(t, filepath.Join(dir, "sub", "b.jpg"), gray)
+	for _, name := range []string{"p1.HEIC", "p2.heic", "sub/p3.heic", "notes.txt", "README", "x.tif", "y.tiff", "z.svg", "w.avif", ".DS_Store", ".git/config"} {
+		mustWrite(t, filepath.Join(dir, name), []byte("x"))
+	}
+	f, err := LoadImageFolder(dir, ImageFolderOptions{CacheDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{".heic": 3, ".txt": 1, "": 1, ".tif": 1, ".tiff": 1, ".svg": 1, ".avif": 1}
+	if f.Set.Images.N != 2 || !maps.Equal(f.NotRead, want) {
+		t.Fatalf("%d images, not read %v; want 2, and %v", f.Set.Images.N, f.NotRead, want)
+	}
+	got := f.NotReadReport()
+	if wantReport := dir + ": 9 files not read, not named as PNG, JPEG, GIF, BMP or WebP images: 3 .heic, 1 without extension, 1 .avif, 1 .svg, 1 .tif, 2 of 2 other extensions"; got != wantReport {
+		t.Fatalf("report %q,\nwant   %q", got, wantReport)
+	}
+	if (&ImageFolder{}).NotReadReport() != "" {
+		t.Fatal("a report of no file")
+	}
 }

@@ -29,6 +29,7 @@ type imageList struct {
 	files    []imageFile
 	classes  []string // the class folders, nil without classes
 	warnings []string // links not followed
+	notRead  map[string]int
 }
 
 // listImages finds the image files under dir, folder by folder in lexical order, following
@@ -49,7 +50,7 @@ func listImages(dir string) (*imageList, error) {
 	if err != nil {
 		return nil, fileError(dir, "cannot read folder", err)
 	}
-	w := &walker{dir: dir, list: &imageList{classes: classFolders(dir, top)}}
+	w := &walker{dir: dir, list: &imageList{classes: classFolders(dir, top), notRead: map[string]int{}}}
 	if err := w.walk("", top, []os.FileInfo{info}); err != nil {
 		return nil, err
 	}
@@ -81,9 +82,9 @@ func (w *walker) walk(rel string, entries []fs.DirEntry, ancestors []os.FileInfo
 		erel := path.Join(rel, e.Name())
 		full := filepath.Join(w.dir, filepath.FromSlash(erel))
 		link := e.Type()&fs.ModeSymlink != 0
-		if !link && !e.IsDir() { // a file: no need to stat those that are not images
-			if isImageName(e.Name()) && e.Type().IsRegular() {
-				if err := w.addFile(erel, full, link); err != nil {
+		if !link && !e.IsDir() { // a file: no need to stat it
+			if e.Type().IsRegular() {
+				if err := w.file(erel, full, false); err != nil {
 					return err
 				}
 			}
@@ -93,11 +94,15 @@ func (w *walker) walk(rel string, entries []fs.DirEntry, ancestors []os.FileInfo
 		switch {
 		case err != nil && !link:
 			return fileError(printable(full), "cannot read", err)
-		case err != nil || info.Mode().IsRegular():
-			if isImageName(e.Name()) { // else a broken link to something that is not an image
+		case err != nil: // a link to nothing, or looping
+			if isImageName(e.Name()) {
 				if err := w.addFile(erel, full, link); err != nil {
 					return err
 				}
+			}
+		case info.Mode().IsRegular():
+			if err := w.file(erel, full, link); err != nil {
+				return err
 			}
 		case info.IsDir():
 			if err := w.walkFolder(erel, full, info, ancestors); err != nil {
@@ -106,6 +111,16 @@ func (w *walker) walk(rel string, entries []fs.DirEntry, ancestors []os.FileInfo
 		}
 	}
 	return nil
+}
+
+// file adds the regular file rel (at full; through a link when link is set) to the list
+// when its name is an image's, else counts it in list.notRead by its extension.
+func (w *walker) file(rel, full string, link bool) error {
+	if !isImageName(rel) {
+		w.list.notRead[strings.ToLower(path.Ext(rel))]++
+		return nil
+	}
+	return w.addFile(rel, full, link)
 }
 
 // walkFolder walks the folder rel (at full, of info) under ancestors, unless it is one of

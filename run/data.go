@@ -50,7 +50,8 @@ func IsImageFolder(spec string) bool {
 // the config's ImageSize, Channels, Background and Strict (data.LoadImageFolder,
 // decoded once into its cache), or else data.LoadWith's datasets (mnist,
 // fashion-mnist, stacked-mnist, a folder of IDX files). For a folder of
-// images it draws a progress bar while decoding and reports the skipped files.
+// images it draws a progress bar while decoding and reports the files not
+// read (not named as images) and those skipped.
 func LoadDataset(cfg gan.Config, opts DataOptions) (*Data, error) {
 	return LoadDatasetContext(context.Background(), cfg, opts)
 }
@@ -103,8 +104,10 @@ func loadImageFolder(ctx context.Context, cfg gan.Config, opts DataOptions) (*Da
 	for _, w := range f.Warnings {
 		fmt.Fprintln(progress, w)
 	}
-	if r := f.SkipReport(); r != "" {
-		fmt.Fprintln(progress, r)
+	for _, r := range []string{f.NotReadReport(), f.SkipReport()} {
+		if r != "" {
+			fmt.Fprintln(progress, r)
+		}
 	}
 	im := f.Set.Images
 	how := fmt.Sprintf("decoded in %.1f s", time.Since(start).Seconds())

@@ -41,11 +41,14 @@ func writeClassFolder(t *testing.T, dir string, classes []string, n, side int) {
 }
 
 // TestLoadDatasetImageFolder: a folder of class folders loads with its class
-// count, a test set spread over every class, and a progress bar when
-// interactive; a second load comes from the cache.
+// count, a test set spread over every class, a progress bar when interactive
+// and a line naming the files not read; a second load comes from the cache.
 func TestLoadDatasetImageFolder(t *testing.T) {
 	dir := t.TempDir()
 	writeClassFolder(t, dir, []string{"a", "b", "c"}, 8, 12)
+	if err := os.WriteFile(filepath.Join(dir, "b", "notes.txt"), []byte("not an image"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	cfg := gan.DefaultConfig()
 	cfg.Data, cfg.ImageSize = dir, 16
 	var log, progress bytes.Buffer
@@ -60,6 +63,9 @@ func TestLoadDatasetImageFolder(t *testing.T) {
 	}
 	if !strings.Contains(progress.String(), "decoding "+dir) {
 		t.Errorf("no decoding bar: %q", progress.String())
+	}
+	if !strings.Contains(progress.String(), dir+": 1 file not read, not named as PNG, JPEG, GIF, BMP or WebP images: 1 .txt\n") {
+		t.Errorf("the text file not reported: %q", progress.String())
 	}
 	small := spread(d.Train, 6)
 	if small.Images.N != 6 || string(small.Labels) != "\x00\x00\x01\x01\x02\x02" {
