@@ -145,23 +145,30 @@ const maxNamedExts = 5
 // those of images, and of which extensions (the most frequent first), or returns "" when
 // there were none.
 func (f *ImageFolder) NotReadReport() string {
+	total, kinds := byExtension(f.NotRead)
+	if total == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s: %s not read, not named as %s images: %s", f.Dir, words.Count(total, "file", "files"), imageFormats, kinds)
+}
+
+// byExtension returns the count of files of notRead (extension → count) and says how many
+// there are of each extension, the most frequent first, up to maxNamedExts of them:
+// "40 .heic, 1 .csv".
+func byExtension(notRead map[string]int) (total int, kinds string) {
 	type kind struct {
 		ext string
 		n   int
 	}
-	var kinds []kind
-	total := 0
-	for ext, n := range f.NotRead {
-		kinds = append(kinds, kind{ext, n})
+	var all []kind
+	for ext, n := range notRead {
+		all = append(all, kind{ext, n})
 		total += n
 	}
-	if total == 0 {
-		return ""
-	}
-	slices.SortFunc(kinds, func(a, b kind) int { return cmp.Or(b.n-a.n, strings.Compare(a.ext, b.ext)) })
+	slices.SortFunc(all, func(a, b kind) int { return cmp.Or(b.n-a.n, strings.Compare(a.ext, b.ext)) })
 	var parts []string
 	named := 0
-	for _, k := range kinds[:min(len(kinds), maxNamedExts)] {
+	for _, k := range all[:min(len(all), maxNamedExts)] {
 		ext := printable(k.ext)
 		if ext == "" {
 			ext = "without extension"
@@ -169,10 +176,10 @@ func (f *ImageFolder) NotReadReport() string {
 		parts = append(parts, fmt.Sprintf("%d %s", k.n, ext))
 		named += k.n
 	}
-	if rest := len(kinds) - maxNamedExts; rest > 0 {
+	if rest := len(all) - maxNamedExts; rest > 0 {
 		parts = append(parts, fmt.Sprintf("%d of %s", total-named, words.Count(rest, "other extension", "other extensions")))
 	}
-	return fmt.Sprintf("%s: %s not read, not named as %s images: %s", f.Dir, words.Count(total, "file", "files"), imageFormats, strings.Join(parts, ", "))
+	return total, strings.Join(parts, ", ")
 }
 
 // LoadImageFolder reads the images in dir and its subfolders (PNG, JPEG, GIF's first frame,

@@ -349,6 +349,10 @@ func TestLoadImageFolderErrors(t *testing.T) {
 			mustWrite(t, filepath.Join(dir, "a.txt"), []byte("x"))
 			mustWrite(t, filepath.Join(dir, "sub", "b.csv"), []byte("x"))
 			return dir
+		}, ImageFolderOptions{}, "no PNG, JPEG, GIF, BMP or WebP images in it or its subfolders, only 2 other files (1 .csv, 1 .txt)"},
+		{"only hidden files", func(t *testing.T, dir string) string {
+			mustWrite(t, filepath.Join(dir, ".DS_Store"), []byte("x"))
+			return dir
 		}, ImageFolderOptions{}, "no PNG, JPEG, GIF, BMP or WebP images in it or its subfolders"},
 		{"empty class", func(t *testing.T, dir string) string {
 			good(t, filepath.Join(dir, "a"), 2)

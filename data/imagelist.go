@@ -12,6 +12,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/gogan/gogan/internal/words"
 )
 
 // imageFile is one image file found in the folder.
@@ -55,6 +57,9 @@ func listImages(dir string) (*imageList, error) {
 		return nil, err
 	}
 	if len(w.list.files) == 0 {
+		if n, kinds := byExtension(w.list.notRead); n > 0 {
+			return nil, fmt.Errorf("data: %s: no %s images in it or its subfolders, only %s (%s)", dir, imageFormats, words.Count(n, "other file", "other files"), kinds)
+		}
 		return nil, fmt.Errorf("data: %s: no %s images in it or its subfolders", dir, imageFormats)
 	}
 	if err := checkClasses(dir, w.list.classes, w.list.files); err != nil {
