@@ -51,7 +51,7 @@ func isImageName(name string) bool {
 func probe(path string) (w, h int, err error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return 0, 0, osReason(err)
+		return 0, 0, openReason(path, err)
 	}
 	defer f.Close()
 	cfg, format, err := image.DecodeConfig(bufio.NewReader(f))
@@ -73,6 +73,16 @@ func checkPixels(format string, w, h int) error {
 		return fmt.Errorf("%s image of %dx%d has %d pixels, more than the %d (8192x8192) gogan decodes", format, w, h, int64(w)*int64(h), MaxImagePixels)
 	}
 	return nil
+}
+
+// openReason is why the file at path cannot be opened: err, the error of os.Open, without
+// the path, and for a link the target it names ("link to ../a.png: no such file or
+// directory"), which a listing of the folder does not show.
+func openReason(path string, err error) error {
+	if target, lerr := os.Readlink(path); lerr == nil {
+		return fmt.Errorf("link to %s: %w", printable(target), osReason(err))
+	}
+	return osReason(err)
 }
 
 // osReason is err from the os package without the path an *fs.PathError repeats.
@@ -105,7 +115,7 @@ func (s decodeSpec) bytesPerImage() int {
 func decodeFile(dst []uint8, path string, spec decodeSpec) (colored bool, err error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return false, osReason(err)
+		return false, openReason(path, err)
 	}
 	defer f.Close()
 	img, format, err := image.Decode(bufio.NewReader(f))
