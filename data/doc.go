@@ -15,8 +15,9 @@
 // Image folders (LoadImageFolder): every image is made square (shorter side scaled with
 // Catmull-Rom, center cropped), its transparency composited onto white or black, and the
 // result cached, once decoded, in <os.UserCacheDir()>/gogan/images/<key>, a file with a
-// checksum whose key covers the file list, sizes, modification times (on Unix, inodes and
-// change times too) and options. A header announcing more than MaxImagePixels pixels is
+// checksum, one per folder and options (the key), which records the file list, sizes,
+// modification times (on Unix, inodes and change times too) it was decoded from and is
+// replaced when they change. A header announcing more than MaxImagePixels pixels is
 // refused before decoding.
 //
 // Files: an IDX image file is IDX3 (N, Rows, Cols) for gray images and IDX4 (N, Rows, Cols,

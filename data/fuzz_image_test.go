@@ -120,7 +120,7 @@ func FuzzImageCache(f *testing.F) {
 		if err := os.WriteFile(path, b, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		got := &ImageFolder{Found: loaded.Found, Classes: loaded.Classes}
+		got := &ImageFolder{Found: loaded.Found, Classes: loaded.Classes, listing: loaded.listing}
 		if err := readImageCache(path, got); err != nil {
 			return
 		}

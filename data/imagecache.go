@@ -34,13 +34,14 @@ import (
 // it catches damage, not tampering (the cache is the user's own).
 const (
 	cacheMagic      = "GOGANIMG"
-	cacheVersion    = 2
+	cacheVersion    = 3
 	cacheHeaderSize = 40
 )
 
 // cacheMeta is the JSON block of a cache file: everything of an ImageFolder but the pixels,
 // the warnings and where it was read from.
 type cacheMeta struct {
+	Listing           string // listingKey of the files decoded
 	N, Size, Channels int
 	Classes           []string
 	Files             []string
@@ -49,9 +50,12 @@ type cacheMeta struct {
 	SkippedFiles      []string
 }
 
-// cachePathFor returns the cache file for files and opts, or "" and a warning when there is
-// no cache folder.
-func cachePathFor(files []imageFile, classes []string, opts ImageFolderOptions) (path, warning string) {
+// cachePathFor returns the cache file of the folder dir read with opts, or "" and a warning
+// when there is no cache folder. There is one file per folder (its absolute path, links
+// resolved) and options, not one per version of the folder: a load of the folder changed
+// replaces it, so that the cache does not grow by a copy of the folder's images each time a
+// file changes.
+func cachePathFor(dir string, opts ImageFolderOptions) (path, warning string) {
 	root := opts.CacheDir
 	if root == "" {
 		dir, err := os.UserCacheDir()
@@ -60,17 +64,27 @@ func cachePathFor(files []imageFile, classes []string, opts ImageFolderOptions) 
 		}
 		root = filepath.Join(dir, "gogan", "images")
 	}
-	return filepath.Join(root, cacheKey(files, classes, opts)), ""
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", fmt.Sprintf("data: %s: no absolute path (%v): the decoded images are not cached", dir, err)
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = real
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "gogan image cache v%d\nfolder %q\nsize %d channels %d background %s\n",
+		cacheVersion, abs, opts.ImageSize, opts.Channels, opts.Background)
+	return filepath.Join(root, hex.EncodeToString(h.Sum(nil))), ""
 }
 
-// cacheKey is the hex SHA-256 of what the decoded images depend on: the cache format, the
-// files (path, class, size, modification time, and on Unix inode and change time, so that
-// a file replaced by another of the same size and modification time is decoded again) and
-// the options that change the pixels.
-func cacheKey(files []imageFile, classes []string, opts ImageFolderOptions) string {
+// listingKey is the hex SHA-256 of what the decoded images of a folder depend on, besides
+// the options that name the cache file: the classes and the files (path, class, size,
+// modification time, and on Unix inode and change time, so that a file replaced by another
+// of the same size and modification time is decoded again). A cache file holding another
+// listing is of another version of the folder.
+func listingKey(files []imageFile, classes []string) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "gogan image cache v%d\nsize %d channels %d background %s\nclasses %q\n",
-		cacheVersion, opts.ImageSize, opts.Channels, opts.Background, classes)
+	fmt.Fprintf(h, "classes %q\n", classes)
 	for _, f := range files {
 		fmt.Fprintf(h, "%q %d %d %d %d %d\n", f.rel, f.label, f.size, f.modTime.UnixNano(), f.inode, f.change)
 	}
@@ -81,7 +95,8 @@ func cacheKey(files []imageFile, classes []string, opts ImageFolderOptions) stri
 func writeImageCache(path string, f *ImageFolder) error {
 	im := f.Set.Images
 	meta := cacheMeta{
-		N: im.N, Size: im.Rows, Channels: im.NumChannels(),
+		Listing: f.listing,
+		N:       im.N, Size: im.Rows, Channels: im.NumChannels(),
 		Classes: f.Classes, Files: f.Files,
 		Found: f.Found, Skipped: f.Skipped, SkippedFiles: f.SkippedFiles,
 	}
@@ -129,61 +144,73 @@ func labelOf(s Set, i int) int {
 }
 
 // errNoCache is readImageCache's error when the cache file cannot be opened (it does not
-// exist, or its folder cannot be read): nothing to warn about, since writing it warns.
-var errNoCache = errors.New("no cache file")
+// exist, or its folder cannot be read) or holds another version of the folder: nothing to
+// warn about, since writing it warns.
+var errNoCache = errors.New("no cache file of the folder as it is")
 
 // readImageCache reads the cache file at path into f. It returns errNoCache when the file
-// cannot be opened, and another error, the reason, when the file is damaged or does not
-// agree with f (its classes, its count of files).
+// cannot be opened or was decoded from another listing than f.listing (the folder has
+// changed since), without reading its pixels, and another error, the reason, when the file
+// is damaged or does not agree with f (its classes, its count of files).
 func readImageCache(path string, f *ImageFolder) error {
 	file, err := os.Open(path)
 	if err != nil {
 		return errNoCache
 	}
 	defer file.Close()
-	st, err := file.Stat()
+	meta, hdr, err := readCacheMeta(file)
 	if err != nil {
 		return err
 	}
-
-	hdr := make([]byte, cacheHeaderSize)
-	if _, err := io.ReadFull(file, hdr); err != nil {
-		return fmt.Errorf("header: %v", err)
+	if meta.Listing != f.listing {
+		return errNoCache
 	}
-	switch {
-	case string(hdr[:8]) != cacheMagic:
-		return fmt.Errorf("bad magic %q, want %q", hdr[:8], cacheMagic)
-	case binary.BigEndian.Uint32(hdr[36:]) != crc32.ChecksumIEEE(hdr[:36]):
-		return errors.New("header checksum mismatch")
-	case binary.BigEndian.Uint32(hdr[8:]) != cacheVersion:
-		return fmt.Errorf("format version %d, want %d", binary.BigEndian.Uint32(hdr[8:]), cacheVersion)
-	}
-	jsLen, pixLen := binary.BigEndian.Uint64(hdr[12:]), binary.BigEndian.Uint64(hdr[20:])
-	if want := uint64(cacheHeaderSize) + jsLen + pixLen; jsLen > uint64(st.Size()) || pixLen > uint64(st.Size()) || want != uint64(st.Size()) {
-		return fmt.Errorf("file has %d bytes, its header says %d", st.Size(), want)
-	}
-	js := make([]byte, jsLen)
-	pix := make([]byte, pixLen)
-	if _, err := io.ReadFull(file, js); err != nil {
-		return err
-	}
+	pix := make([]byte, binary.BigEndian.Uint64(hdr[20:]))
 	if _, err := io.ReadFull(file, pix); err != nil {
 		return err
-	}
-	if crc32.ChecksumIEEE(js) != binary.BigEndian.Uint32(hdr[28:]) {
-		return errors.New("metadata checksum mismatch")
 	}
 	if crc32.ChecksumIEEE(pix) != binary.BigEndian.Uint32(hdr[32:]) {
 		return errors.New("pixel checksum mismatch")
 	}
+	return f.fromMeta(meta, pix)
+}
 
-	var meta cacheMeta
+// readCacheMeta reads the header and the metadata of the cache file, checking them, and
+// leaves file at the pixels.
+func readCacheMeta(file *os.File) (meta cacheMeta, hdr []byte, err error) {
+	st, err := file.Stat()
+	if err != nil {
+		return meta, nil, err
+	}
+	hdr = make([]byte, cacheHeaderSize)
+	if _, err := io.ReadFull(file, hdr); err != nil {
+		return meta, nil, fmt.Errorf("header: %v", err)
+	}
+	switch {
+	case string(hdr[:8]) != cacheMagic:
+		return meta, nil, fmt.Errorf("bad magic %q, want %q", hdr[:8], cacheMagic)
+	case binary.BigEndian.Uint32(hdr[36:]) != crc32.ChecksumIEEE(hdr[:36]):
+		return meta, nil, errors.New("header checksum mismatch")
+	case binary.BigEndian.Uint32(hdr[8:]) != cacheVersion:
+		return meta, nil, fmt.Errorf("format version %d, want %d", binary.BigEndian.Uint32(hdr[8:]), cacheVersion)
+	}
+	jsLen, pixLen := binary.BigEndian.Uint64(hdr[12:]), binary.BigEndian.Uint64(hdr[20:])
+	if want := uint64(cacheHeaderSize) + jsLen + pixLen; jsLen > uint64(st.Size()) || pixLen > uint64(st.Size()) || want != uint64(st.Size()) {
+		return meta, nil, fmt.Errorf("file has %d bytes, its header says %d", st.Size(), want)
+	}
+	js := make([]byte, jsLen)
+	if _, err := io.ReadFull(file, js); err != nil {
+		return meta, nil, err
+	}
+	if crc32.ChecksumIEEE(js) != binary.BigEndian.Uint32(hdr[28:]) {
+		return meta, nil, errors.New("metadata checksum mismatch")
+	}
 	dec := json.NewDecoder(bytes.NewReader(js))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&meta); err != nil {
-		return fmt.Errorf("metadata: %v", err)
+		return meta, nil, fmt.Errorf("metadata: %v", err)
 	}
-	return f.fromMeta(meta, pix)
+	return meta, hdr, nil
 }
 
 // fromMeta fills f from a cache file's metadata and pixels, checking that they agree with

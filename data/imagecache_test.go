@@ -184,3 +184,52 @@ func TestImageFolderWideLabels(t *testing.T) {
 		}
 	}
 }
+
+// TestImageCacheOneFilePerFolder: the cache holds one file per folder and options, which a
+// load of the folder changed replaces, where each version of the folder left a file of all
+// its images behind for good; the folder through a link finds the same file.
+func TestImageCacheOneFilePerFolder(t *testing.T) {
+	dir := t.TempDir()
+	for i := range 3 {
+		writeImage(t, filepath.Join(dir, fmt.Sprintf("%d.png", i)), uniform("gray", 4, 4, color.Gray{uint8(i)}))
+	}
+	cache := t.TempDir()
+	count := func(want int) {
+		t.Helper()
+		entries, err := os.ReadDir(cache)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(entries) != want {
+			t.Fatalf("%d cache files, want %d", len(entries), want)
+		}
+	}
+	load := func(path string, size int, wantCached bool) {
+		t.Helper()
+		f, err := LoadImageFolder(path, ImageFolderOptions{ImageSize: size, CacheDir: cache})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.FromCache != wantCached {
+			t.Fatalf("%s at %d: FromCache %v, want %v", path, size, f.FromCache, wantCached)
+		}
+	}
+	load(dir, 4, false)
+	for i := range 3 { // three versions of the folder
+		later := time.Now().Add(time.Duration(i+1) * time.Hour)
+		if err := os.Chtimes(filepath.Join(dir, "0.png"), later, later); err != nil {
+			t.Fatal(err)
+		}
+		load(dir, 4, false)
+		load(dir, 4, true)
+	}
+	count(1)
+	load(dir, 8, false) // other options, another file
+	count(2)
+	link := filepath.Join(t.TempDir(), "link")
+	if err := os.Symlink(dir, link); err != nil {
+		t.Fatal(err)
+	}
+	load(link, 8, true)
+	count(2)
+}

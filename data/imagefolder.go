@@ -127,6 +127,8 @@ type ImageFolder struct {
 	// the images were read from it rather than decoded.
 	Cache     string
 	FromCache bool
+
+	listing string // listingKey of the files found, kept in the cache file
 }
 
 // SkipReport says in one line how many files were skipped and names the first few, or
@@ -199,13 +201,15 @@ func byExtension(notRead map[string]int) (total int, kinds string) {
 // ImageFolder.SkipReport) unless opts.Strict is set; LoadImageFolder fails when no file
 // decodes or when more than 1% of them do not.
 //
-// The decoded images are cached in one file (see ImageFolderOptions.CacheDir) whose name is
-// a hash of the file list, the files' sizes and modification times (and on Unix their
-// inode numbers and change times, which writing, replacing or renaming a file, or setting
-// its modification time back, all change), and opts.ImageSize, opts.Channels and
-// opts.Background; a later load with the same files and options reads it instead of
-// decoding. The cache is written atomically with a checksum; a damaged cache is
-// decoded again and rewritten, with a warning.
+// The decoded images are cached in one file (see ImageFolderOptions.CacheDir) per folder
+// (its absolute path, links resolved) and opts.ImageSize, opts.Channels and
+// opts.Background. The file records a hash of the file list, the files' sizes and
+// modification times (and on Unix their inode numbers and change times, which writing,
+// replacing or renaming a file, or setting its modification time back, all change): a
+// later load with the same files and options reads it instead of decoding, and a load of
+// the folder changed decodes it again and replaces the file, so that the cache keeps one
+// version of each folder. The cache is written atomically with a checksum; a damaged cache
+// is decoded again and rewritten, with a warning.
 func LoadImageFolder(dir string, opts ImageFolderOptions) (*ImageFolder, error) {
 	return LoadImageFolderContext(context.Background(), dir, opts)
 }
@@ -228,8 +232,9 @@ func LoadImageFolderContext(ctx context.Context, dir string, opts ImageFolderOpt
 	files, classes := list.files, list.classes
 	res := &ImageFolder{Dir: dir, Classes: classes, Found: len(files), NotRead: list.notRead, Warnings: list.warnings}
 
-	cachePath, warn := cachePathFor(files, classes, opts)
+	cachePath, warn := cachePathFor(dir, opts)
 	res.addWarning(warn)
+	res.listing = listingKey(files, classes)
 	if cachePath != "" {
 		res.Cache = cachePath
 		switch err := readImageCache(cachePath, res); {
