@@ -46,7 +46,7 @@ func Of(job gan.Job) (*Generator, error) {
 	case *gan.Trainer:
 		g := &Generator{Net: j.Sampler(), Config: j.Config, Step: j.Step, EMA: j.GEMA != nil}
 		if j.Conditional() {
-			g.Classes = gan.Classes
+			g.Classes = j.Config.NumClasses()
 		}
 		return g, nil
 	case *gan.AutoencoderTrainer:
