@@ -164,6 +164,30 @@ func spread(s data.Set, n int) data.Set {
 	return out
 }
 
+// checkResumedClasses fails when job, a resumed run's (nil for a new run),
+// takes labels and its data now has another number of classes than it was
+// made for: a class folder added or removed since. Its networks are built for
+// that many; a label beyond them stopped the training at its first batch, and
+// a class removed trained on without a word.
+func checkResumedClasses(job gan.Job, classes int) error {
+	if job == nil {
+		return nil
+	}
+	cfg := *job.Settings()
+	r, err := cfg.Resolve()
+	if err != nil {
+		return err
+	}
+	now, err := r.ForLabels(classes)
+	if err != nil {
+		return err
+	}
+	if now.Config().Classes != cfg.Classes {
+		return fmt.Errorf("data %s has %s, the run was made for %d: its networks take that many; give the folder back its classes, or start a new run", cfg.Data, words.Count(classes, "class", "classes"), cfg.NumClasses())
+	}
+	return nil
+}
+
 // classCount is the number of classes of a set's labels: the largest + 1, 0
 // without labels.
 func classCount(s data.Set) int {

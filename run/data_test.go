@@ -150,3 +150,44 @@ func TestOutInsideDataFolder(t *testing.T) {
 		t.Errorf("a run beside the data folder: %v", err)
 	}
 }
+
+// TestResumeClassesChanged: a conditional run resumed on its folder with a class
+// folder added or removed since is refused before training, naming both counts,
+// where a label beyond the run's classes stopped the training at its first batch
+// and a class removed trained on without a word; its own classes resume.
+func TestResumeClassesChanged(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "imgs")
+	writeClassFolder(t, dir, []string{"a", "b"}, 4, 28)
+	cfg := gan.DefaultConfig()
+	cfg.Model, cfg.Data, cfg.Steps, cfg.Batch = "cgan", dir, 1, 4
+	gan.ApplyRecipe(&cfg, nil)
+	out := filepath.Join(root, "run")
+	cache := filepath.Join(root, "cache")
+	if _, err := Train(context.Background(), Options{Config: cfg, Out: out, Log: io.Discard, Progress: io.Discard, ImageCache: cache}); err != nil {
+		t.Fatal(err)
+	}
+	resume := func(steps int) error {
+		_, err := Train(context.Background(), Options{Resume: out, Config: gan.Config{Steps: steps}, ResumeOverrides: map[string]bool{"steps": true}, Log: io.Discard, Progress: io.Discard, ImageCache: cache})
+		return err
+	}
+	writeClassFolder(t, dir, []string{"a", "b", "c"}, 4, 28)
+	if err := resume(2); err == nil || err.Error() != "data "+dir+" has 3 classes, the run was made for 2: its networks take that many; give the folder back its classes, or start a new run" {
+		t.Errorf("a class added: %v", err)
+	}
+	if err := os.RemoveAll(filepath.Join(dir, "c")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(dir, "b"), filepath.Join(root, "b")); err != nil {
+		t.Fatal(err)
+	}
+	if err := resume(2); err == nil || !strings.Contains(err.Error(), "has 1 class, the run was made for 2") {
+		t.Errorf("a class removed: %v", err)
+	}
+	if err := os.Rename(filepath.Join(root, "b"), filepath.Join(dir, "b")); err != nil {
+		t.Fatal(err)
+	}
+	if err := resume(2); err != nil {
+		t.Errorf("its own classes: %v", err)
+	}
+}

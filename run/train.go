@@ -111,6 +111,9 @@ func Train(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkResumedClasses(job, d.classes); err != nil {
+		return nil, err
+	}
 	source, test := d.source, d.test
 	if job == nil {
 		if settings, err = settings.ForData(source.SampleShape()); err != nil {
