@@ -31,6 +31,8 @@ type Graph struct {
 
 	profile *OpProfile // see SetProfile; nil: ops are not timed
 
+	tail denseTail // the epilogue of a Dense product under way (ops_dense.go)
+
 	pair     [2]gradJob // the two gradients a backward rule computes at once (pairs.go)
 	pairsRun int        // how many pairs ran at once since NewGraph (for tests)
 

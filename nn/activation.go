@@ -9,11 +9,13 @@ import (
 )
 
 // activationFunc is an element-wise activation known by name. biased, when set,
-// computes act(x + b) in one fused op (a Dense layer's bias and activation).
+// computes act(x + b) in one fused op (a Dense layer's bias and activation), and
+// dense, when set, act(x·w + b) (the product's epilogue: autograd.MatMulBiasLeakyReLU).
 type activationFunc struct {
 	name   string
 	apply  func(g *autograd.Graph, x *autograd.Var) *autograd.Var
 	biased func(g *autograd.Graph, x, b *autograd.Var) *autograd.Var
+	dense  func(g *autograd.Graph, x, w, b *autograd.Var) *autograd.Var
 }
 
 // applyBiased returns act(x + b): fused when the activation has a fused form.
@@ -27,11 +29,11 @@ func (a activationFunc) applyBiased(g *autograd.Graph, x, b *autograd.Var) *auto
 func activationByName(name string) (activationFunc, error) {
 	switch name {
 	case "", "linear":
-		return activationFunc{"linear", func(_ *autograd.Graph, x *autograd.Var) *autograd.Var { return x }, (*autograd.Graph).AddBias}, nil
+		return activationFunc{name: "linear", apply: func(_ *autograd.Graph, x *autograd.Var) *autograd.Var { return x }, biased: (*autograd.Graph).AddBias}, nil
 	case "relu":
 		return leakyActivation(name, 0), nil
 	case "tanh":
-		return activationFunc{name, (*autograd.Graph).Tanh, (*autograd.Graph).BiasTanh}, nil
+		return activationFunc{name, (*autograd.Graph).Tanh, (*autograd.Graph).BiasTanh, (*autograd.Graph).MatMulBiasTanh}, nil
 	case "sigmoid":
 		// No fused form: the loss reads the sigmoid's input, which must stay a Var.
 		return activationFunc{name: name, apply: (*autograd.Graph).Sigmoid}, nil
@@ -47,6 +49,9 @@ func leakyActivation(name string, alpha float32) activationFunc {
 		name:   name,
 		apply:  func(g *autograd.Graph, x *autograd.Var) *autograd.Var { return g.LeakyReLU(x, alpha) },
 		biased: func(g *autograd.Graph, x, b *autograd.Var) *autograd.Var { return g.BiasLeakyReLU(x, b, alpha) },
+		dense: func(g *autograd.Graph, x, w, b *autograd.Var) *autograd.Var {
+			return g.MatMulBiasLeakyReLU(x, w, b, alpha)
+		},
 	}
 }
 

@@ -66,11 +66,15 @@ func (d *DenseLayer) Call(g *autograd.Graph, x *autograd.Var, training bool) *au
 func (d *DenseLayer) call(g *autograd.Graph, x *autograd.Var, training bool, act activationFunc) *autograd.Var {
 	in := x.Shape[len(x.Shape)-1]
 	rows := x.Len() / in
-	y := g.MatMul(g.Reshape(x, rows, in), d.kernelFor(g, d.kernel, training), false, false)
-	if d.bias != nil {
-		y = act.applyBiased(g, y, d.bias)
-	} else {
-		y = act.apply(g, y)
+	x2, w := g.Reshape(x, rows, in), d.kernelFor(g, d.kernel, training)
+	var y *autograd.Var
+	switch {
+	case d.bias != nil && act.dense != nil:
+		y = act.dense(g, x2, w, d.bias) // the bias and activation as the product's epilogue
+	case d.bias != nil:
+		y = act.applyBiased(g, g.MatMul(x2, w, false, false), d.bias)
+	default:
+		y = act.apply(g, g.MatMul(x2, w, false, false))
 	}
 	if len(x.Shape) != 2 {
 		shape := append(tensor.Shape(nil), x.Shape...)

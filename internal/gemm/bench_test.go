@@ -46,7 +46,7 @@ func BenchmarkSgemm(b *testing.B) {
 			name := fmt.Sprintf("%s_%dx%dx%d/%s", s.name, s.m, s.k, s.n, p.name)
 			b.Run(name, func(b *testing.B) {
 				benchProduct(b, s, func(o *operands) {
-					sgemmWith(p.ks, o.transA, o.transB, o.m, o.n, o.k, 1, o.a, o.lda, o.b, o.ldb, 0, o.c, o.ldc)
+					sgemmWith(p.ks, o.transA, o.transB, o.m, o.n, o.k, 1, o.a, o.lda, o.b, o.ldb, 0, o.c, o.ldc, nil)
 				})
 			})
 		}

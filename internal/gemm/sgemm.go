@@ -25,24 +25,47 @@ var kernels = bestKernels()
 // a is op(A)'s storage: (m, k) with leading dimension lda, or (k, m) when transA;
 // b is op(B)'s: (k, n) with ldb, or (n, k) when transB; c is (m, n) with ldc.
 func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	sgemmWith(kernels, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	sgemmWith(kernels, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, nil)
 }
 
-// sgemmWith is Sgemm through the given kernel family (the tests and benchmarks compare families).
-func sgemmWith(ks *kernelSet, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+// An Epilogue rewrites, in place, finished stretches of the rows of a product:
+// Apply's row is C[i, j:j+len(row)]. It must treat each element on its own (a bias
+// and an activation, say), so that its result does not depend on how the rows are
+// cut, and it may be called from several goroutines at once, on other stretches.
+type Epilogue interface {
+	Apply(row []float32, j int)
+}
+
+// SgemmThen computes C = op(A)·op(B) (alpha 1, beta 0) and applies then to every
+// element of C once, stretch by stretch, each right after the goroutine that computed
+// it wrote its last sum, while it is still in that core's cache: a layer's bias and
+// activation cost no pass of their own over C, and no hand-over to other threads.
+// The result is bit for bit Sgemm's followed by then on every row.
+func SgemmThen(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, then Epilogue) {
+	sgemmWith(kernels, transA, transB, m, n, k, 1, a, lda, b, ldb, 0, c, ldc, then)
+}
+
+// sgemmWith is Sgemm, or SgemmThen when then is not nil, through the given kernel
+// family (the tests and benchmarks compare families).
+func sgemmWith(ks *kernelSet, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, then Epilogue) {
 	checkArgs(transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
 	if m == 0 || n == 0 {
 		return
 	}
 	if k == 0 || alpha == 0 {
 		scaleC(m, n, beta, c, ldc)
+		if then != nil {
+			for i := range m {
+				then.Apply(c[i*ldc:i*ldc+n], 0)
+			}
+		}
 		return
 	}
 	g := call{
 		ks: ks, transA: transA, transB: transB, m: m, n: n, k: k,
-		alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
+		alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, then: then,
 	}
-	if transB && ks.kernelRowA != nil && swapped(m, n, k) {
+	if transB && ks.kernelRowA != nil && then == nil && swapped(m, n, k) {
 		// Cᵀ = op(B)ᵀ·op(A)ᵀ, where op(B)ᵀ is B as stored, read in place by the kernel: no
 		// transposing pack of the large B. Cᵀ goes to a scratch matrix, then into C.
 		g = call{
@@ -102,6 +125,8 @@ type call struct {
 	// part p packing into ws[p].
 	pm, pn int
 	ws     []*workspace
+	// then, when set, is applied to each block of C once its last k slab is summed.
+	then Epilogue
 }
 
 // kStep is the depth of the k slabs: k cut into ⌈k/kcMax⌉ slabs of equal depth, rounded up
@@ -133,11 +158,21 @@ func (g *call) run(ws *workspace, i0, i1, j0, j1 int) {
 				mc := min(mcBlk, i1-ic)
 				g.packA(ws.a, ic, mc, pc, kc)
 				g.macro(ws, ic, mc, jc, nc, pc, kc, beta)
+				if g.then != nil && pc+kc == g.k {
+					g.finish(ic, mc, jc, nc)
+				}
 			}
 		}
 	}
 	if g.out != nil {
 		g.writeOut(i0, i1, j0, j1)
+	}
+}
+
+// finish applies the epilogue to the finished block C[ic:ic+mc, jc:jc+nc], row by row.
+func (g *call) finish(ic, mc, jc, nc int) {
+	for i := ic; i < ic+mc; i++ {
+		g.then.Apply(g.c[i*g.ldc+jc:i*g.ldc+jc+nc], jc)
 	}
 }
 

@@ -84,7 +84,7 @@ func check(t *testing.T, ks *kernelSet, o *operands, alpha, beta float32, nanC b
 	}
 	got := append([]float32(nil), c0...)
 	want := append([]float32(nil), c0...)
-	sgemmWith(ks, o.transA, o.transB, o.m, o.n, o.k, alpha, o.a, o.lda, o.b, o.ldb, beta, got, o.ldc)
+	sgemmWith(ks, o.transA, o.transB, o.m, o.n, o.k, alpha, o.a, o.lda, o.b, o.ldb, beta, got, o.ldc, nil)
 	Reference(o.transA, o.transB, o.m, o.n, o.k, alpha, o.a, o.lda, o.b, o.ldb, beta, want, o.ldc)
 	bad := 0
 	for idx := range got {
@@ -165,16 +165,16 @@ func TestSgemmLarge(t *testing.T) {
 func TestSgemmZeroSizes(t *testing.T) {
 	for _, ks := range families() {
 		c := []float32{1, 2, 3, 4}
-		sgemmWith(ks, false, false, 2, 2, 0, 1, nil, 0, nil, 2, 3, c, 2)
+		sgemmWith(ks, false, false, 2, 2, 0, 1, nil, 0, nil, 2, 3, c, 2, nil)
 		if c[0] != 3 || c[3] != 12 {
 			t.Errorf("%s: k = 0 must scale C by beta, got %v", ks.name, c)
 		}
 		c = []float32{float32(math.NaN()), 2, 3, 4}
-		sgemmWith(ks, false, false, 2, 2, 1, 0, []float32{1, 1}, 1, []float32{1, 1}, 2, 0, c, 2)
+		sgemmWith(ks, false, false, 2, 2, 1, 0, []float32{1, 1}, 1, []float32{1, 1}, 2, 0, c, 2, nil)
 		if c[0] != 0 || c[3] != 0 {
 			t.Errorf("%s: alpha = 0, beta = 0 must clear C, got %v", ks.name, c)
 		}
-		sgemmWith(ks, false, false, 0, 5, 5, 1, nil, 5, make([]float32, 25), 5, 0, nil, 5)
+		sgemmWith(ks, false, false, 0, 5, 5, 1, nil, 5, make([]float32, 25), 5, 0, nil, 5, nil)
 	}
 }
 
@@ -308,7 +308,7 @@ func TestThreadsBitIdentical(t *testing.T) {
 				for _, th := range counts {
 					SetThreads(th)
 					c := append([]float32(nil), o.c...)
-					sgemmWith(ks, o.transA, o.transB, o.m, o.n, o.k, 0.75, o.a, o.lda, o.b, o.ldb, 0.5, c, o.ldc)
+					sgemmWith(ks, o.transA, o.transB, o.m, o.n, o.k, 0.75, o.a, o.lda, o.b, o.ldb, 0.5, c, o.ldc, nil)
 					results = append(results, c)
 				}
 				for i := 1; i < len(results); i++ {

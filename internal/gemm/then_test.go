@@ -1,0 +1,75 @@
+package gemm
+
+import (
+	"math/rand/v2"
+	"sync"
+	"testing"
+)
+
+// TestSgemmThen: the epilogue sees every element of C exactly once, after its last k
+// slab, and the result is bit for bit Sgemm's followed by the same function on whole
+// rows, for every kernel family, transposition and thread count; shapes cover edge
+// tiles, several k slabs (k > kcMax), several column blocks (n > ncMax), several row
+// blocks (m > mcMax), a swapped-eligible shape (64×1024×784, op(B) transposed) and k = 0.
+func TestSgemmThen(t *testing.T) {
+	defer SetThreads(0)
+	rng := rand.New(rand.NewPCG(3, 4))
+	// A bias and a leaky rectifier, element by element, as a Dense layer's tail.
+	bias := randFloats(rng, 1500)
+	leaky := func(row []float32, j int) {
+		for x := range row {
+			h := row[x] + bias[j+x]
+			if h <= 0 {
+				h *= 0.2
+			}
+			row[x] = h
+		}
+	}
+	shapes := [][3]int{{64, 1024, 784}, {7, 33, 5}, {203, 517, 333}, {300, 1100, 40}, {64, 1, 1024}, {5, 9, 0}}
+	for _, ks := range families() {
+		for _, s := range shapes {
+			for tr := range 4 {
+				o := newOperands(rng, tr&1 != 0, tr&2 != 0, s[0], s[1], s[2], 3)
+				want := append([]float32(nil), o.c...)
+				sgemmWith(ks, o.transA, o.transB, o.m, o.n, o.k, 1, o.a, o.lda, o.b, o.ldb, 0, want, o.ldc, nil)
+				for i := range o.m {
+					leaky(want[i*o.ldc:i*o.ldc+o.n], 0)
+				}
+				for _, th := range []int{1, 2, 16} {
+					SetThreads(th)
+					got := append([]float32(nil), o.c...)
+					var mu sync.Mutex
+					seen := make([]int, o.m*o.ldc)
+					then := epilogueFunc(func(row []float32, j int) {
+						// The row's offset in C tells which elements it is.
+						off := cap(got) - cap(row)
+						mu.Lock()
+						for x := range row {
+							seen[off+x]++
+						}
+						mu.Unlock()
+						if (off-j)%o.ldc != 0 {
+							t.Errorf("row stretch at offset %d told column %d", off, j)
+						}
+						leaky(row, j)
+					})
+					sgemmWith(ks, o.transA, o.transB, o.m, o.n, o.k, 1, o.a, o.lda, o.b, o.ldb, 0, got, o.ldc, then)
+					for idx, c := range seen {
+						i, j := idx/o.ldc, idx%o.ldc
+						if want := i < o.m && j < o.n; (c == 1) != want {
+							t.Fatalf("%s %v tr=%d threads=%d: C[%d,%d] passed to the epilogue %d times", ks.name, s, tr, th, i, j, c)
+						}
+					}
+					if !equalBits(got, want) {
+						t.Fatalf("%s %v tr=%d threads=%d: SgemmThen differs from Sgemm and the epilogue", ks.name, s, tr, th)
+					}
+				}
+			}
+		}
+	}
+}
+
+// epilogueFunc is a function as an Epilogue.
+type epilogueFunc func(row []float32, j int)
+
+func (f epilogueFunc) Apply(row []float32, j int) { f(row, j) }
