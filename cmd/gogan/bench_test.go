@@ -61,7 +61,7 @@ func TestBenchCPUProfile(t *testing.T) {
 func TestBenchOps(t *testing.T) {
 	r := gogan(t, split("bench --batch 8 --iters 2 --ops")...)
 	wantExit(t, r, 0)
-	for _, want := range []string{"ms/iter", "MatMul backward", "optimizer step (D)", "outside the ops"} {
+	for _, want := range []string{"ms/iter", "MatMulBiasLeakyReLU backward", "optimizer step (D)", "outside the ops"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("bench --ops lacks %q:\n%s", want, r)
 		}
