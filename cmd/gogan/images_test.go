@@ -204,16 +204,17 @@ func TestImageSizeBoundsWeights(t *testing.T) {
 }
 
 // TestTrainOutInsideImageFolder: a run folder inside the image folder it trains on,
-// given or the default runs/ when working there, is refused before any folder is made.
+// given or the default runs/ when working there, is refused before any folder is made,
+// as a usage error (exit 2, with the usage), as the flags' other mistakes are.
 func TestTrainOutInsideImageFolder(t *testing.T) {
 	dir := writeImageFolder(t)
 	before, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantError(t, gogan(t, "train", "--data", dir, "--steps", "1", "--out", filepath.Join(dir, "run")), 1, "inside the data folder")
+	wantError(t, gogan(t, "train", "--data", dir, "--steps", "1", "--out", filepath.Join(dir, "run")), 2, "inside the data folder", "choose an --out outside it")
 	t.Chdir(dir)
-	wantError(t, gogan(t, "train", "--data", ".", "--steps", "1"), 1, "run folder runs is inside the data folder")
+	wantError(t, gogan(t, "train", "--data", ".", "--steps", "1"), 2, "run folder runs is inside the data folder")
 	after, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)

@@ -198,7 +198,9 @@ func checkNewRun(f *trainFlags, set map[string]bool) error {
 		return usageError{err.Error()}
 	}
 	if err := run.CheckOutsideData(f.out, f.cfg.Data); err != nil {
-		return err // checked again by run.Train
+		// A usage error: --out (or, without it, the working folder) and --data
+		// do not go together. run.Train checks again and returns it as it is.
+		return usageError{err.Error()}
 	}
 	if f.out != "" {
 		if _, err := run.CheckFreshOut(f.out); err != nil {
