@@ -16,7 +16,8 @@ import (
 // WriteFileAtomic writes path through a temp file in the same folder: write, fsync,
 // close, rename, fsync the folder.
 // If write fails, panics or the process dies midway, the previous file at path is
-// untouched, and no temp file is left behind (except after a crash). The writer given to
+// untouched, and no temp file is left behind (except after a crash, or kill -9: the next
+// WriteFileAtomic of path removes that one, where files can be locked). The writer given to
 // write is buffered; write need not buffer itself. A new file gets mode 0644, a replaced
 // one keeps its permission bits, and a path that is a folder is refused.
 //

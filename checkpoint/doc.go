@@ -48,7 +48,9 @@
 // see either the old file or the new one, never a mix. If the write fails or panics the
 // temporary file is removed and the old file is untouched. If the process dies midway a
 // stray temporary file may remain; it is never read by this package (readers open the
-// destination path only) and may be deleted. New files get mode 0644; a replaced file
+// destination path only), and the next write of the same destination removes it: each
+// write holds a flock(2) on its temporary file, so one whose lock can be taken is stale
+// (where files cannot be locked, on Windows and NFS, it stays, and may be deleted). New files get mode 0644; a replaced file
 // keeps its permission bits; a path that is a folder is refused.
 //
 // # Ownership

@@ -54,6 +54,14 @@ func (e *Error) Unwrap() error { return e.Err }
 // process may not open for writing): its error wraps fs.ErrPermission and says "is
 // write-protected", and the file is left as it is.
 //
+// What a call cut short by a crash or kill -9 left beside path, the next call for path
+// removes first. To tell it from what a call still under way writes, WriteFile holds a
+// flock(2) on its temporary file until it returns, which the kernel drops when the
+// process ends in any way: a temporary file of path whose lock can be taken is stale and
+// removed, one whose lock is held is left. Where files cannot be locked (Windows, AIX,
+// NFS mounts) temporary files are left, as no process can tell a stale one from one
+// being written (RemoveTemps removes them for a caller who knows).
+//
 // On any error, and if write panics, the temporary file is removed and path is left as it
 // was (the panic goes on). The error is an *Error.
 func WriteFile(path string, write func(w io.Writer) error) error {
@@ -81,9 +89,13 @@ func WriteFile(path string, write func(w io.Writer) error) error {
 		mode = fi.Mode().Perm()
 	}
 
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	removeStaleTempFiles(dir, base)
+	f, lock, err := createTemp(dir, base)
 	if err != nil {
 		return stepError(path, "create temp file", err)
+	}
+	if lock != nil {
+		defer lock.Close() // after the deferred removal below, and after the rename
 	}
 	tmp := f.Name()
 	renamed := false

@@ -9,13 +9,14 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// lockDir opens the folder at path and takes an exclusive flock(2) on it without
-// waiting. The lock is the open folder's: closing f releases it, and so does the
-// end of the process, kill -9 included. state is lockHeld, f nil, when another
-// open folder holds the lock (another process, or another call in this one),
-// and lockUnavailable, f nil, when the file system cannot lock folders (flock
+// lockPath opens the folder or file at path (read-only) and takes an exclusive
+// flock(2) on it without waiting. The lock is the open folder's or file's: closing
+// f releases it, and so does the end of the process, kill -9 included; another
+// descriptor of the same file, closed, does not. state is lockHeld, f nil, when
+// another open folder or file holds the lock (another process, or another call in
+// this one), and lockUnavailable, f nil, when the file system cannot lock (flock
 // fails otherwise: an NFS mount answers EBADF). err is os.Open's.
-func lockDir(path string) (f *os.File, state lockState, err error) {
+func lockPath(path string) (f *os.File, state lockState, err error) {
 	f, err = os.Open(path)
 	if err != nil {
 		return nil, lockUnavailable, err

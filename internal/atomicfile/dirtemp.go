@@ -9,7 +9,7 @@ import (
 	"strings"
 )
 
-// lockState is what lockDir found.
+// lockState is what lockPath found.
 type lockState int
 
 const (
@@ -23,7 +23,7 @@ const (
 const maxTempTries = 100
 
 // makeTempDir creates WriteDir's temporary folder for the folder base in parent,
-// "." + base + ".tmp-" and a random suffix, and locks it (lockDir), so that
+// "." + base + ".tmp-" and a random suffix, and locks it (lockPath), so that
 // removeStaleTemps in another call or process knows that a live writer holds it
 // until lock is closed. lock is nil where folders cannot be locked. A folder that
 // another call's removeStaleTemps took between the creation and the lock is left
@@ -33,7 +33,7 @@ func makeTempDir(parent, base string) (tmp string, lock *os.File, err error) {
 		if tmp, err = os.MkdirTemp(parent, "."+base+".tmp-*"); err != nil {
 			return "", nil, err
 		}
-		f, state, err := lockDir(tmp)
+		f, state, err := lockPath(tmp)
 		switch {
 		case errors.Is(err, fs.ErrNotExist): // removed meanwhile
 		case err != nil:
@@ -107,7 +107,7 @@ func removeStaleTemps(target string) {
 // that is, if no live WriteDir writes it. Under the same lock it first moves a folder
 // tmp + ".old" back to target if nothing is there, or else removes it.
 func removeUnlocked(tmp, target string) {
-	lock, state, err := lockDir(tmp)
+	lock, state, err := lockPath(tmp)
 	if err != nil || state != locked {
 		return
 	}

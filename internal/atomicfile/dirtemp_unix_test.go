@@ -27,9 +27,9 @@ func TestWriteDirRemovesStaleTemps(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(parent, ".out.tmp-77"), []byte("a file"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	live, state, err := lockDir(filepath.Join(parent, ".out.tmp-33")) // as a call under way holds it
+	live, state, err := lockPath(filepath.Join(parent, ".out.tmp-33")) // as a call under way holds it
 	if err != nil || state != locked {
-		t.Fatalf("lockDir: %v %v", state, err)
+		t.Fatalf("lockPath: %v %v", state, err)
 	}
 	defer live.Close()
 	if err := WriteDir(path, ownedTxt, writeFiles("c.txt")); err != nil {
@@ -84,7 +84,7 @@ func TestWriteDirAfterKill(t *testing.T) {
 	}
 	parent := t.TempDir()
 	path := filepath.Join(parent, "out")
-	child := startWriter(t, path)
+	child := startWriter(t, "TestWriteDirAfterKill", childEnv, path)
 	temps, _ := filepath.Glob(filepath.Join(parent, ".out.tmp-*"))
 	if len(temps) != 1 {
 		t.Fatalf("the writer has %v, want one temporary folder", temps)
@@ -107,12 +107,12 @@ func TestWriteDirAfterKill(t *testing.T) {
 	}
 }
 
-// startWriter starts this test's binary as a process that writes path and never
-// ends, and returns once it is writing.
-func startWriter(t *testing.T, path string) *exec.Cmd {
+// startWriter starts this test's binary as a process that runs test with env set
+// to path, which writes path and never ends, and returns once it is writing.
+func startWriter(t *testing.T, test, env, path string) *exec.Cmd {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestWriteDirAfterKill$")
-	cmd.Env = append(os.Environ(), childEnv+"="+path)
+	cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$")
+	cmd.Env = append(os.Environ(), env+"="+path)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {

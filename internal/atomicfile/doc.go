@@ -10,9 +10,13 @@
 //
 // The temporary file is named "." + base + ".tmp-*" so that folder listings that skip dot
 // files (and globs such as *.png) never see it; it is removed when anything fails, and when
-// the caller's write function panics. A crash can leave one behind; nothing reads it, and it
-// may be deleted: RemoveTemps does, for a folder whose writers the caller knows
-// to be stopped (gogan train does at start, holding the run folder's lock).
+// the caller's write function panics. A crash can leave one behind; nothing reads it, and
+// the next WriteFile of the same destination removes it: each holds a flock(2) on its
+// temporary file while it writes (dirlock_unix.go), so a temporary file whose lock can be
+// taken is stale, and one whose lock is held is left to its writer. RemoveTemps removes
+// them all, locked or not, for a folder whose writers the caller knows to be stopped
+// (gogan train does at start, holding the run folder's lock), and where files cannot be
+// locked.
 //
 // WriteDir does the same for a folder: its files go into a temporary folder beside it,
 // which is fsynced and put in the destination's place once all are written. On Linux the

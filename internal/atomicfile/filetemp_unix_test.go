@@ -1,0 +1,116 @@
+//go:build unix && !aix
+
+package atomicfile
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+)
+
+// TestWriteFileRemovesStaleTemps: WriteFile removes the temporary files of the
+// same file that no live call holds; it leaves one a live call holds, those of
+// other files, names that os.CreateTemp does not make, and WriteDir's folders.
+func TestWriteFileRemovesStaleTemps(t *testing.T) {
+	parent := t.TempDir()
+	path := filepath.Join(parent, "out.bin")
+	for _, name := range []string{".out.bin.tmp-11", ".out.bin.tmp-33", ".other.tmp-44", ".out.bin.tmp-5.tmp-6", ".out.bin.tmp-x1", ".out.bin.tmp-"} {
+		if err := os.WriteFile(filepath.Join(parent, name), []byte("partial"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	makeDir(t, filepath.Join(parent, ".out.bin.tmp-77"), 0o755, "a.txt")
+	live, state, err := lockPath(filepath.Join(parent, ".out.bin.tmp-33")) // as a call under way holds it
+	if err != nil || state != locked {
+		t.Fatalf("lockPath: %v %v", state, err)
+	}
+	defer live.Close()
+	if err := WriteFile(path, writeString("new")); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{".other.tmp-44", ".out.bin.tmp-", ".out.bin.tmp-33", ".out.bin.tmp-5.tmp-6", ".out.bin.tmp-77", ".out.bin.tmp-x1", "out.bin"}
+	if got := ls(t, parent); !reflect.DeepEqual(got, want) {
+		t.Errorf("%s holds %v, want %v", parent, got, want)
+	}
+}
+
+// TestWriteFileLeavesLiveTemp: a WriteFile of the same file made while another is
+// in its write (here from within it) leaves the other's temporary file, and both
+// complete, the later rename last.
+func TestWriteFileLeavesLiveTemp(t *testing.T) {
+	parent := t.TempDir()
+	path := filepath.Join(parent, "out.bin")
+	err := WriteFile(path, func(w io.Writer) error {
+		if err := WriteFile(path, writeString("inner")); err != nil {
+			return err
+		}
+		_, err := io.WriteString(w, "outer")
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(path); err != nil || string(b) != "outer" {
+		t.Errorf("%s holds %q, %v; want the outer call's", path, b, err)
+	}
+	if got := ls(t, parent); !reflect.DeepEqual(got, []string{"out.bin"}) {
+		t.Errorf("%s holds %v, want only out.bin", parent, got)
+	}
+}
+
+// fileChildEnv names the file a child process of TestWriteFileAfterKill writes.
+const fileChildEnv = "ATOMICFILE_TEST_WRITEFILE_CHILD"
+
+// TestWriteFileAfterKill: a WriteFile in another process, under way, keeps its
+// temporary file when this one writes the same file; once that process is
+// killed (kill -9), the next WriteFile removes it, as gogan export --out
+// model.onnx or gogan sample --out x.png does after one of them was killed.
+func TestWriteFileAfterKill(t *testing.T) {
+	if path := os.Getenv(fileChildEnv); path != "" {
+		writeFileForever(path)
+		return
+	}
+	parent := t.TempDir()
+	path := filepath.Join(parent, "out.bin")
+	child := startWriter(t, "TestWriteFileAfterKill", fileChildEnv, path)
+	temps, _ := filepath.Glob(filepath.Join(parent, ".out.bin.tmp-*"))
+	if len(temps) != 1 {
+		t.Fatalf("the writer has %v, want one temporary file", temps)
+	}
+	if err := WriteFile(path, writeString("a")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(temps[0]); err != nil {
+		t.Errorf("the live writer's temporary file was removed: %v", err)
+	}
+	if err := child.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	child.Wait()
+	if err := WriteFile(path, writeString("b")); err != nil {
+		t.Fatal(err)
+	}
+	if got := ls(t, parent); !reflect.DeepEqual(got, []string{"out.bin"}) {
+		t.Errorf("after the writer was killed %s holds %v, want only out.bin", parent, got)
+	}
+	if b, err := os.ReadFile(path); err != nil || string(b) != "b" {
+		t.Errorf("%s holds %q, %v; want the last write's", path, b, err)
+	}
+}
+
+// writeFileForever is the child process: a WriteFile of path whose write writes,
+// says "writing" and never returns.
+func writeFileForever(path string) {
+	WriteFile(path, func(w io.Writer) error {
+		if _, err := io.WriteString(w, "partial"); err != nil {
+			return err
+		}
+		os.Stdout.WriteString("writing\n")
+		for {
+			time.Sleep(time.Hour) // until killed (select {} would end it: all goroutines asleep)
+		}
+	})
+}
