@@ -18,7 +18,7 @@ type Config struct {
 	// set by ApplyDefaults, which gogan train calls; NewTrainer takes a Config as
 	// it is, so a recipe's name alone trains its architecture's plain GAN.
 	Model     string  `json:"model"`
-	Data      string  `json:"data"`       // "mnist", "fashion-mnist" or a folder
+	Data      string  `json:"data"`       // "mnist", "fashion-mnist" or a folder (run.Train stores its absolute path)
 	Epochs    int     `json:"epochs"`     // passes over the training set
 	Steps     int     `json:"steps"`      // if > 0, stop after this many steps in all
 	Batch     int     `json:"batch"`      // images per step (64 in the seed)

@@ -2,10 +2,13 @@ package run
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/gogan/gogan/data"
@@ -39,6 +42,49 @@ type Data struct {
 // images, evenly spaced (every class is in it).
 const MaxFolderTestImages = 1000
 
+// datasetNames are the datasets known by name, data.LoadWith's and
+// data.ToyNames: a run stores them as they are.
+var datasetNames = append([]string{"mnist", "fashion-mnist", "stacked-mnist"}, data.ToyNames...)
+
+// DataPath is spec, a Config.Data, as a run stores it: a built-in dataset's name
+// (mnist, fashion-mnist, stacked-mnist, ring8, grid25) as it is, even where the
+// working directory holds a folder of that name (which data.LoadWith reads), and
+// any other spec, a folder of IDX files or of images, as its absolute, cleaned path
+// (links in it kept as links), so that the run resumes, and gogan eval, sample and
+// export-featurenet read its test images, from any working directory, and never
+// another folder of the same relative name. Train stores a new run's Config.Data
+// through it, and a resumed run's that an earlier gogan stored relative, once the
+// data are read from the working directory. "" comes back as it is, and so does
+// spec when the working directory cannot be found.
+func DataPath(spec string) string {
+	if spec == "" || slices.Contains(datasetNames, spec) {
+		return spec
+	}
+	abs, err := filepath.Abs(spec)
+	if err != nil {
+		return spec
+	}
+	return abs
+}
+
+// checkRelativeData refuses a relative data path (not a dataset's name) that
+// names nothing from the working directory, naming both. Such a path is read
+// from there: a run made by an earlier gogan, which stored its path as given
+// (not DataPath's), finds its data only from the folder it was trained in.
+func checkRelativeData(spec string) error {
+	if spec == "" || filepath.IsAbs(spec) || slices.Contains(datasetNames, spec) {
+		return nil
+	}
+	if _, err := os.Stat(spec); !errors.Is(err, fs.ErrNotExist) {
+		return nil // found, or another error the loader names
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return nil
+	}
+	return fmt.Errorf("data %s: no such folder in the working directory %s: a relative data path is read from the working directory, and a run made by an earlier gogan kept the one it was given: run gogan from the folder the run was trained in", spec, wd)
+}
+
 // IsImageFolder reports whether spec names a folder read as images: a
 // folder that holds none of the IDX files (data.IsIDXFolder).
 func IsImageFolder(spec string) bool {
@@ -58,7 +104,14 @@ func LoadDataset(cfg gan.Config, opts DataOptions) (*Data, error) {
 
 // LoadDatasetContext is LoadDataset, stopped by ctx while it decodes a folder of images
 // (data.LoadImageFolderContext): the error then wraps ctx.Err().
+//
+// A relative cfg.Data is read from the working directory; one that names nothing
+// there is refused naming both (a run made by an earlier gogan stored its folder
+// as given, not as DataPath's absolute path).
 func LoadDatasetContext(ctx context.Context, cfg gan.Config, opts DataOptions) (*Data, error) {
+	if err := checkRelativeData(cfg.Data); err != nil {
+		return nil, err
+	}
 	if !IsImageFolder(cfg.Data) {
 		ds, err := data.LoadWith(cfg.Data, opts.Load)
 		if err != nil {

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gogan/gogan/checkpoint"
 	"github.com/gogan/gogan/gan"
 )
 
@@ -189,5 +190,85 @@ func TestResumeClassesChanged(t *testing.T) {
 	}
 	if err := resume(2); err != nil {
 		t.Errorf("its own classes: %v", err)
+	}
+}
+
+// TestDataPathStored: a new run given its data folder by a relative path stores
+// its absolute, cleaned path (config.json and checkpoints alike), and resumed from
+// another working directory reads that folder, not one of the same relative name
+// there; dataset names are stored as they are. A relative path that an earlier
+// gogan stored is read from the working directory: where it names nothing, the
+// error names both; found, the resumed run stores it absolute from then on.
+func TestDataPathStored(t *testing.T) {
+	root := t.TempDir()
+	proj, elsewhere := filepath.Join(root, "proj"), filepath.Join(root, "elsewhere")
+	writeClassFolder(t, filepath.Join(proj, "imgs"), []string{"a"}, 8, 8)
+	writeClassFolder(t, filepath.Join(elsewhere, "imgs"), []string{"a"}, 5, 8) // another folder of the same name
+	abs := filepath.Join(proj, "imgs")
+	for _, name := range []string{"mnist", "fashion-mnist", "stacked-mnist", "ring8", "grid25", ""} {
+		if got := DataPath(name); got != name {
+			t.Errorf("DataPath(%q) = %q, want the name as it is", name, got)
+		}
+	}
+	t.Chdir(proj)
+	if got := DataPath("./x/../imgs/"); got != abs {
+		t.Errorf("DataPath(./x/../imgs/) = %q, want %q", got, abs)
+	}
+	out := filepath.Join(root, "run")
+	cache := filepath.Join(root, "cache")
+	cfg := gan.DefaultConfig()
+	cfg.Data, cfg.Steps, cfg.Batch, cfg.ImageSize = "./imgs", 1, 4, 28
+	if _, err := Train(context.Background(), Options{Config: cfg, Out: out, Log: io.Discard, Progress: io.Discard, ImageCache: cache}); err != nil {
+		t.Fatal(err)
+	}
+	var stored gan.Config
+	if err := checkpoint.ReadJSON(filepath.Join(out, gan.ConfigFile), &stored); err != nil {
+		t.Fatal(err)
+	}
+	storedData := func() string {
+		t.Helper()
+		job, err := gan.LoadJob(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return job.Settings().Data
+	}
+	if stored.Data != abs || storedData() != abs {
+		t.Errorf("config.json stores data %q, the checkpoint %q; want %q", stored.Data, storedData(), abs)
+	}
+	resume := func(steps int) (string, error) {
+		var log bytes.Buffer
+		_, err := Train(context.Background(), Options{Resume: out, Config: gan.Config{Steps: steps}, ResumeOverrides: map[string]bool{"steps": true}, Log: &log, Progress: io.Discard, ImageCache: cache})
+		return log.String(), err
+	}
+	t.Chdir(elsewhere)
+	if log, err := resume(2); err != nil || !strings.Contains(log, "data "+abs+": 8 images") {
+		t.Errorf("resumed from another working directory: %v, log %q; want the run's 8 images of %s", err, log, abs)
+	}
+
+	// A run of an earlier gogan, which stored the path as given.
+	state := filepath.Join(out, gan.CheckpointsDir, gan.LatestFile)
+	var s map[string]any
+	if err := checkpoint.ReadJSON(state, &s); err != nil {
+		t.Fatal(err)
+	}
+	s["config"].(map[string]any)["data"] = "./imgs"
+	if err := checkpoint.WriteJSONAtomic(state, s); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(root)
+	want := "data ./imgs: no such folder in the working directory " + root + ": "
+	if _, err := resume(3); err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("an earlier gogan's relative path, resumed where it names nothing: %v, want %q...", err, want)
+	}
+	if _, err := LoadDataset(gan.Config{Data: "./imgs"}, DataOptions{ImageCache: cache}); err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("LoadDataset of a relative path that names nothing: %v, want %q...", err, want)
+	}
+	t.Chdir(proj)
+	if _, err := resume(3); err != nil {
+		t.Fatalf("an earlier gogan's relative path, resumed where it was trained: %v", err)
+	}
+	if got := storedData(); got != abs {
+		t.Errorf("the resumed run stores data %q, want %q", got, abs)
 	}
 }

@@ -24,7 +24,7 @@ import (
 
 // Options say what to train and where.
 type Options struct {
-	Config gan.Config // used for a new run
+	Config gan.Config // used for a new run, its Data stored as DataPath gives it
 	// Out is the run folder of a new run, made if missing; "" picks a new
 	// RunsDir/<model>-<time>, with -2, -3, ... added when a run started in
 	// the same second has that name. A run refused before training began
@@ -96,6 +96,7 @@ func Train(ctx context.Context, opts Options) (*Result, error) {
 		cfg = *job.Settings()
 	} else {
 		var err error
+		cfg.Data = DataPath(cfg.Data) // as config.json and the checkpoints store it
 		if settings, err = cfg.Resolve(); err != nil {
 			return nil, err
 		}
@@ -113,6 +114,10 @@ func Train(ctx context.Context, opts Options) (*Result, error) {
 	}
 	if err := checkResumedClasses(job, d.classes); err != nil {
 		return nil, err
+	}
+	if job != nil { // resumed: a relative path an earlier gogan stored, found, is stored absolute from now on
+		cfg.Data = DataPath(cfg.Data)
+		job.Settings().Data = cfg.Data
 	}
 	source, test := d.source, d.test
 	if job == nil {

@@ -472,6 +472,49 @@ func TestSampleAutoencoder(t *testing.T) {
 	}
 }
 
+// TestSampleRelativeData: gogan train --data ./digits stores the folder's absolute
+// path in config.json, so that an autoencoder's sample, which fits its codes to the
+// test images, finds them from another working directory, where it said "no such
+// folder"; a run of an earlier gogan, which stored ./digits, is found from the folder
+// it was trained in, and elsewhere refused in one line naming the stored path and
+// the working directory.
+func TestSampleRelativeData(t *testing.T) {
+	proj, elsewhere := t.TempDir(), t.TempDir()
+	if err := writeDataset(filepath.Join(proj, "digits")); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(proj)
+	wantExit(t, gogan(t, "train", "--model", "cae", "--data", "./digits", "--steps", "2", "--batch", "8", "--out", "ae"), 0)
+	ae := filepath.Join(proj, "ae")
+	var cfg map[string]any
+	if err := json.Unmarshal(readFile(t, filepath.Join(ae, "config.json")), &cfg); err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(proj, "digits"); cfg["data"] != want {
+		t.Errorf("config.json stores data %q, want %q", cfg["data"], want)
+	}
+	t.Chdir(elsewhere)
+	wantExit(t, gogan(t, "sample", "--run", ae, "--n", "4", "--out", "s.png"), 0)
+
+	state := filepath.Join(ae, "checkpoints", "latest.json") // as an earlier gogan wrote it
+	var s map[string]any
+	if err := json.Unmarshal(readFile(t, state), &s); err != nil {
+		t.Fatal(err)
+	}
+	s["config"].(map[string]any)["data"] = "./digits"
+	b, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(state, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	wantError(t, gogan(t, "sample", "--run", ae, "--n", "4", "--out", "s.png"), 1,
+		"data ./digits: no such folder in the working directory "+elsewhere+": ", "run gogan from the folder the run was trained in")
+	t.Chdir(proj)
+	wantExit(t, gogan(t, "sample", "--run", ae, "--n", "4", "--out", "s.png"), 0)
+}
+
 // TestWriteProtectedOutput: an output file that no one may write (chmod 444) is
 // refused with its name, exit 1, and left as it was, by sample and export alike
 // (the rename of an atomic write would replace it, as it needs only the folder's
