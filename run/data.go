@@ -13,6 +13,7 @@ import (
 
 	"github.com/gogan/gogan/data"
 	"github.com/gogan/gogan/gan"
+	"github.com/gogan/gogan/internal/bar"
 	"github.com/gogan/gogan/internal/words"
 	"github.com/schollz/progressbar/v3"
 )
@@ -132,23 +133,23 @@ func loadImageFolder(ctx context.Context, cfg gan.Config, opts DataOptions) (*Da
 	if err != nil {
 		return nil, err
 	}
-	var bar *progressbar.ProgressBar
+	var decoding *progressbar.ProgressBar
 	fo := data.ImageFolderOptions{
 		ImageSize: cfg.ImageSize, Channels: cfg.Channels, Background: bg, Strict: cfg.Strict,
 		CacheDir: opts.ImageCache,
 	}
 	if opts.Interactive {
 		fo.Progress = func(done, total int) {
-			if bar == nil {
-				bar = newDecodeBar(progress, cfg.Data, total)
+			if decoding == nil {
+				decoding = bar.New(progress, "decoding "+cfg.Data, "img", total)
 			}
-			bar.Set(done)
+			decoding.Set(done)
 		}
 	}
 	start := time.Now()
 	f, err := data.LoadImageFolderContext(ctx, cfg.Data, fo)
-	if bar != nil {
-		bar.Finish()
+	if decoding != nil {
+		decoding.Finish()
 		fmt.Fprintln(progress)
 	}
 	if err != nil {
@@ -177,22 +178,6 @@ func loadImageFolder(ctx context.Context, cfg gan.Config, opts DataOptions) (*Da
 		Train: f.Set, Test: spread(f.Set, MaxFolderTestImages),
 	}
 	return &Data{Dataset: ds, Classes: len(f.Classes)}, nil
-}
-
-// newDecodeBar is the progress bar of a folder's decoding, in the style of
-// the training bar.
-func newDecodeBar(w io.Writer, dir string, total int) *progressbar.ProgressBar {
-	return progressbar.NewOptions(total,
-		progressbar.OptionSetWriter(w),
-		progressbar.OptionSetDescription("decoding "+dir),
-		progressbar.OptionShowCount(),
-		progressbar.OptionShowIts(),
-		progressbar.OptionSetItsString("img"),
-		progressbar.OptionSetPredictTime(true),
-		progressbar.OptionThrottle(200*time.Millisecond),
-		progressbar.OptionSetWidth(24),
-		progressbar.OptionFullWidth(),
-	)
 }
 
 // spread returns at most n images of s, evenly spaced, with their labels;

@@ -13,6 +13,7 @@ import (
 	"github.com/gogan/gogan/data"
 	"github.com/gogan/gogan/eval"
 	"github.com/gogan/gogan/gan"
+	"github.com/gogan/gogan/internal/bar"
 	"github.com/gogan/gogan/internal/words"
 	"github.com/gogan/gogan/report"
 )
@@ -302,22 +303,15 @@ func PlotMetrics(metricsPath, plotPath string) error {
 	return report.PlotPanels(plotPath, "step", shown)
 }
 
+// newBar is the training bar (bar.New) of s.total steps, at startStep; nil when
+// Progress is not a terminal (Options.Interactive).
 func (s *session) newBar(startStep int) *progressbar.ProgressBar {
 	if !s.opts.Interactive {
 		return nil
 	}
-	bar := progressbar.NewOptions(s.total,
-		progressbar.OptionSetWriter(s.opts.Progress),
-		progressbar.OptionShowCount(),
-		progressbar.OptionShowIts(),
-		progressbar.OptionSetItsString("it"),
-		progressbar.OptionSetPredictTime(true),
-		progressbar.OptionThrottle(200*time.Millisecond),
-		progressbar.OptionSetWidth(24),
-		progressbar.OptionFullWidth(),
-	)
-	bar.Set(startStep)
-	return bar
+	b := bar.New(s.opts.Progress, "", "it", s.total)
+	b.Set(startStep)
+	return b
 }
 
 // advanceBar moves the bar and shows the epoch and the running means of the

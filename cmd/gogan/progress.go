@@ -3,30 +3,14 @@ package main
 import (
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/gogan/gogan/generator"
+	"github.com/gogan/gogan/internal/bar"
 	"github.com/schollz/progressbar/v3"
 )
 
-// newBar is a bar of total units of long work, in the look of gogan train's: count,
-// units per second, predicted time, redrawn at most five times a second.
-func newBar(w io.Writer, description, unit string, total int) *progressbar.ProgressBar {
-	return progressbar.NewOptions(total,
-		progressbar.OptionSetWriter(w),
-		progressbar.OptionSetDescription(description),
-		progressbar.OptionShowCount(),
-		progressbar.OptionShowIts(),
-		progressbar.OptionSetItsString(unit),
-		progressbar.OptionSetPredictTime(true),
-		progressbar.OptionThrottle(200*time.Millisecond),
-		progressbar.OptionSetWidth(24),
-		progressbar.OptionFullWidth(),
-	)
-}
-
 // progressFunc returns a function reporting done of total units of long work, as
-// eval.FeatureNet.WithProgress calls it, that draws a bar (newBar) on stderr when
+// eval.FeatureNet.WithProgress calls it, that draws a bar (bar.New) on stderr when
 // stderr is a terminal, and nil when it is not: as train does, nothing is drawn into
 // a file or a pipe. A call with done == total ends the bar's line; the next call
 // starts a new bar.
@@ -34,21 +18,21 @@ func progressFunc(env *environment, description, unit string) func(done, total i
 	if !env.stderrIsTTY {
 		return nil
 	}
-	var bar *progressbar.ProgressBar
+	var b *progressbar.ProgressBar
 	return func(done, total int) {
-		if bar == nil {
-			bar = newBar(env.stderr, description, unit, total)
+		if b == nil {
+			b = bar.New(env.stderr, description, unit, total)
 		}
-		bar.Set(done)
+		b.Set(done)
 		if done >= total {
-			bar.Finish()
+			b.Finish()
 			fmt.Fprintln(env.stderr)
-			bar = nil
+			b = nil
 		}
 	}
 }
 
-// progress is the bar (newBar) of long work on images (generating, writing), drawn
+// progress is the bar (bar.New) of long work on images (generating, writing), drawn
 // on a terminal only, as train's is, and one that can stop short (finish). A nil
 // *progress draws nothing.
 type progress struct {
@@ -74,7 +58,7 @@ func newProgress(env *environment, desc string, n int) *progress {
 // generator.Request and report.PNGOptions.
 func (p *progress) update(done, total int) {
 	if p.bar == nil {
-		p.bar = newBar(p.w, p.desc, "img", total)
+		p.bar = bar.New(p.w, p.desc, "img", total)
 	}
 	p.done = done
 	p.bar.Set(done)

@@ -1,0 +1,25 @@
+package bar
+
+import (
+	"io"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+)
+
+// New returns a bar of total units of work, drawn on w: description (none when
+// empty), then the bar, the count, units per second (unit/s) and the predicted
+// time, redrawn at most once in 200 ms.
+func New(w io.Writer, description, unit string, total int) *progressbar.ProgressBar {
+	return progressbar.NewOptions(total,
+		progressbar.OptionSetWriter(w),
+		progressbar.OptionSetDescription(description),
+		progressbar.OptionShowCount(),
+		progressbar.OptionShowIts(),
+		progressbar.OptionSetItsString(unit),
+		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionThrottle(200*time.Millisecond),
+		progressbar.OptionSetWidth(24),
+		progressbar.OptionFullWidth(),
+	)
+}
