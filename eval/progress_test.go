@@ -147,6 +147,34 @@ func TestLoadSamplesProgress(t *testing.T) {
 // TestScorePrecisionRecallProgress: Options.PrecisionRecallProgress is told the tiles of
 // precision and recall's distances from 0 to all, and the scores are those without it.
 func TestScorePrecisionRecallProgress(t *testing.T) {
+	got, want, log := scoreWithProgress(t, func(o *Options, f func(done, total int)) { o.PrecisionRecallProgress = f })
+	const tiles = 3 + 6 + 6 // of 96: the reference's 2·3/2, the samples' 3·4/2, the pairs 3·2
+	if len(log) < 2 || log[0] != [2]int{0, tiles} || log[len(log)-1] != [2]int{tiles, tiles} {
+		t.Errorf("calls %v, want (0, %d) first and (%d, %d) last", log, tiles, tiles, tiles)
+	}
+	if got.Precision != want.Precision || got.Recall != want.Recall {
+		t.Errorf("precision, recall %v, %v with progress, %v, %v without", got.Precision, got.Recall, want.Precision, want.Recall)
+	}
+}
+
+// TestScoreKIDProgress: Options.KIDProgress is told KID's subsets from 0 to all, and
+// the scores are those without it.
+func TestScoreKIDProgress(t *testing.T) {
+	got, want, log := scoreWithProgress(t, func(o *Options, f func(done, total int)) { o.KIDProgress = f })
+	const subsets = 2
+	if len(log) < 2 || log[0] != [2]int{0, subsets} || log[len(log)-1] != [2]int{subsets, subsets} {
+		t.Errorf("calls %v, want (0, %d) first and (%d, %d) last", log, subsets, subsets, subsets)
+	}
+	if got.KID != want.KID || got.KIDStd != want.KIDStd {
+		t.Errorf("KID %v ± %v with progress, %v ± %v without", got.KID, got.KIDStd, want.KID, want.KIDStd)
+	}
+}
+
+// scoreWithProgress scores 200 noise images against a reference of 100 through the
+// MNIST network, with KID over 2 subsets, without progress (want) and with the
+// progress function that set puts in the options (got), whose calls it returns.
+func scoreWithProgress(t *testing.T, set func(*Options, func(done, total int))) (got, want *Scores, log progressLog) {
+	t.Helper()
 	net, err := LoadFeatureNet("mnist")
 	if err != nil {
 		t.Fatal(err)
@@ -157,21 +185,12 @@ func TestScorePrecisionRecallProgress(t *testing.T) {
 	}
 	s := &Samples{Images: noiseImages(200, 1), N: 200, Source: "noise"}
 	opts := Options{KIDSubsets: 2}
-	want, err := Score(net, s, ref, opts)
-	if err != nil {
+	if want, err = Score(net, s, ref, opts); err != nil {
 		t.Fatal(err)
 	}
-	var log progressLog
-	opts.PrecisionRecallProgress = log.record
-	got, err := Score(net, s, ref, opts)
-	if err != nil {
+	set(&opts, log.record)
+	if got, err = Score(net, s, ref, opts); err != nil {
 		t.Fatal(err)
 	}
-	const tiles = 3 + 6 + 6 // of 96: the reference's 2·3/2, the samples' 3·4/2, the pairs 3·2
-	if len(log) < 2 || log[0] != [2]int{0, tiles} || log[len(log)-1] != [2]int{tiles, tiles} {
-		t.Errorf("calls %v, want (0, %d) first and (%d, %d) last", log, tiles, tiles, tiles)
-	}
-	if got.Precision != want.Precision || got.Recall != want.Recall {
-		t.Errorf("precision, recall %v, %v with progress, %v, %v without", got.Precision, got.Recall, want.Precision, want.Recall)
-	}
+	return got, want, log
 }

@@ -27,6 +27,10 @@ type Options struct {
 	// first and all last (metrics.PrecisionRecallProgress). At 10,000 samples they take
 	// seconds, the longest of the metrics after the feature network's passes.
 	PrecisionRecallProgress func(done, total int)
+	// KIDProgress, when not nil, is told how far KID has come, from Score's goroutine:
+	// the subsets done and KIDSubsets, 0 first and all last (metrics.KIDProgress). At
+	// 10,000 samples its 100 subsets take about 1.4 s on two cores.
+	KIDProgress func(done, total int)
 }
 
 // Scores are the numbers that say how good a set of samples is, measured against a
@@ -112,7 +116,7 @@ func scoreEmbedding(e *Embedding, labels []int, ref *Reference, opts Options) (*
 		return nil, err
 	}
 	size := min(opts.KIDSubsetSize, e.N, ref.Features.N)
-	if sc.KID, sc.KIDStd, err = metrics.KID(f, ref.Features, opts.KIDSubsets, size, opts.Seed); err != nil {
+	if sc.KID, sc.KIDStd, err = metrics.KIDProgress(f, ref.Features, opts.KIDSubsets, size, opts.Seed, opts.KIDProgress); err != nil {
 		return nil, err
 	}
 	if sc.IS, sc.ISStd, err = metrics.InceptionScore(e.Probs, e.N, classes, opts.ISSplits); err != nil {

@@ -29,8 +29,9 @@
 //
 // Parallelism: KID and PrecisionRecall spread their tiles over runtime.GOMAXPROCS(0)
 // goroutines. Their results do not depend on the number of goroutines, bit for bit.
-// PrecisionRecallProgress, the longest at 10,000 samples (seconds), tells a function
-// how many of its tiles are done, from the caller's goroutine.
+// PrecisionRecallProgress and KIDProgress, the longest at 10,000 samples (seconds),
+// tell a function how many of their tiles or subsets are done, from the caller's
+// goroutine.
 // All functions are safe for concurrent use; none keeps or modifies the slices it is given.
 //
 // Errors are returned, never panicked: shapes that do not match, too few samples, NaN or

@@ -118,29 +118,29 @@ func tileCount(n, m int, symmetric bool) int {
 	return bn * bm
 }
 
-// tileProgress counts the tiles that the goroutines of parallelFor compute, and tells
-// the count to fn from goroutine 0, the caller's, so that fn is never called from two
-// goroutines. A nil *tileProgress counts nothing.
-type tileProgress struct {
+// progressCounter counts the items (tiles, KID's subsets) that the goroutines of
+// parallelFor compute, and tells the count to fn from goroutine 0, the caller's, so
+// that fn is never called from two goroutines. A nil *progressCounter counts nothing.
+type progressCounter struct {
 	fn       func(done, total int)
 	total    int
-	done     atomic.Int64 // tiles computed, by any goroutine
+	done     atomic.Int64 // items computed, by any goroutine
 	reported int          // the last count told to fn; goroutine 0's only
 }
 
-// newTileProgress tells fn (0, total) and returns the counter of total tiles; nil
+// newProgressCounter tells fn (0, total) and returns the counter of total items; nil
 // when fn is nil.
-func newTileProgress(fn func(done, total int), total int) *tileProgress {
+func newProgressCounter(fn func(done, total int), total int) *progressCounter {
 	if fn == nil {
 		return nil
 	}
 	fn(0, total)
-	return &tileProgress{fn: fn, total: total}
+	return &progressCounter{fn: fn, total: total}
 }
 
-// tile counts a tile computed by goroutine w of parallelFor; goroutine 0 tells fn the
+// add counts an item computed by goroutine w of parallelFor; goroutine 0 tells fn the
 // count.
-func (p *tileProgress) tile(w int) {
+func (p *progressCounter) add(w int) {
 	if p == nil {
 		return
 	}
@@ -150,16 +150,16 @@ func (p *tileProgress) tile(w int) {
 	}
 }
 
-// flush tells fn the count once parallelFor has returned: the tiles that the other
+// flush tells fn the count once parallelFor has returned: the items that the other
 // goroutines computed after goroutine 0's last one.
-func (p *tileProgress) flush() {
+func (p *progressCounter) flush() {
 	if p != nil {
 		p.report(int(p.done.Load()))
 	}
 }
 
 // report tells fn n, unless it was told n already.
-func (p *tileProgress) report(n int) {
+func (p *progressCounter) report(n int) {
 	if n > p.reported {
 		p.reported = n
 		p.fn(n, p.total)

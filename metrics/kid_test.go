@@ -26,7 +26,7 @@ func TestMMDMatchesReference(t *testing.T) {
 			t.Fatal(err)
 		}
 		ia, ib := drawSubsets(c.na, c.nb, c.subsets, c.m, 42)
-		got := mmdSubsets(ra, rb, ia, ib)
+		got := mmdSubsets(ra, rb, ia, ib, nil)
 		for s := range c.subsets {
 			want := refMMD2(a, b, ia[s], ib[s])
 			// The kernel values are of order 1–10; float32 dot products hold ~7 digits.
@@ -98,5 +98,27 @@ func TestKIDDeterministic(t *testing.T) {
 	m4, _, _ := KID(a, b, 9, 300, 78)
 	if m4 == m1 {
 		t.Errorf("seeds 77 and 78 gave the same KID %v", m1)
+	}
+}
+
+// TestKIDProgress: KIDProgress tells its progress from 0 to the number of subsets,
+// growing, from the goroutine that called it, on one goroutine and on several; its
+// results are KID's, bit for bit.
+func TestKIDProgress(t *testing.T) {
+	rng := newRand(11)
+	samples, ref := gaussian(rng, 300, 19, 0.1, 1.05), gaussian(rng, 257, 19, 0, 1)
+	const subsets = 7
+	wm, ws, err := KID(samples, ref, subsets, 150, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkProgress(t, subsets, func(progress func(done, total int)) {
+		m, s, err := KIDProgress(samples, ref, subsets, 150, 3, progress)
+		if err != nil || m != wm || s != ws {
+			t.Errorf("GOMAXPROCS %d: %v, %v, %v; want KID's %v, %v", runtime.GOMAXPROCS(0), m, s, err, wm, ws)
+		}
+	})
+	if _, _, err := KIDProgress(samples, ref, 0, 150, 3, func(int, int) { t.Error("progress called for arguments refused") }); err == nil {
+		t.Error("subsets = 0 accepted")
 	}
 }

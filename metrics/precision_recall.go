@@ -53,7 +53,7 @@ func PrecisionRecallProgress(real, fake Features, k int, progress func(done, tot
 	if err != nil {
 		return 0, 0, err
 	}
-	tiles := newTileProgress(progress, tileCount(rr.n, rr.n, true)+tileCount(rf.n, rf.n, true)+tileCount(rf.n, rr.n, false))
+	tiles := newProgressCounter(progress, tileCount(rr.n, rr.n, true)+tileCount(rf.n, rf.n, true)+tileCount(rf.n, rr.n, false))
 	radReal, radFake := kthNeighbour2(rr, k, tiles), kthNeighbour2(rf, k, tiles)
 	inReal, inFake := coverage(rf, rr, radReal, radFake, tiles)
 	return fraction(inReal), fraction(inFake), nil
@@ -63,7 +63,7 @@ func PrecisionRecallProgress(real, fake Features, k int, progress func(done, tot
 // row (k < r.n). Each goroutine keeps the k smallest distances it has seen for every row,
 // over the tiles (I, J ≥ I) it computes; the lists are merged at the end. tiles (nil
 // for none) counts them.
-func kthNeighbour2(r rows32, k int, tiles *tileProgress) []float64 {
+func kthNeighbour2(r rows32, k int, tiles *progressCounter) []float64 {
 	pairs := blockPairs(r.n, r.n, true)
 	nw := workers(len(pairs))
 	best := make([][]float64, nw) // best[w] is (n, k), each row ascending
@@ -101,7 +101,7 @@ func kthNeighbour2(r rows32, k int, tiles *tileProgress) []float64 {
 				}
 			}
 		}
-		tiles.tile(w)
+		tiles.add(w)
 	})
 	tiles.flush()
 	out := make([]float64, r.n)
@@ -135,7 +135,7 @@ func insertSorted(s []float64, v float64) {
 // row j, and which rows of real lie within radFake[i] of some fake row i. Each goroutine
 // marks its own flags over the tiles it computes; they are or-ed at the end. tiles (nil
 // for none) counts them.
-func coverage(fake, real rows32, radReal, radFake []float64, tiles *tileProgress) (fakeIn, realIn []bool) {
+func coverage(fake, real rows32, radReal, radFake []float64, tiles *progressCounter) (fakeIn, realIn []bool) {
 	pairs := blockPairs(fake.n, real.n, false)
 	nw := workers(len(pairs))
 	fakeFlags, realFlags := make([][]bool, nw), make([][]bool, nw)
@@ -168,7 +168,7 @@ func coverage(fake, real rows32, radReal, radFake []float64, tiles *tileProgress
 				fIn[i] = true
 			}
 		}
-		tiles.tile(w)
+		tiles.add(w)
 	})
 	tiles.flush()
 	for w := 1; w < nw; w++ {

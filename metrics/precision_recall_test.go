@@ -1,7 +1,6 @@
 package metrics
 
 import (
-	"bytes"
 	"math"
 	"math/rand/v2"
 	"runtime"
@@ -158,42 +157,13 @@ func TestPrecisionRecallProgress(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, procs := range []int{1, 4} {
-		func() {
-			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
-			caller := goroutineID()
-			var calls [][2]int
-			p, r, err := PrecisionRecallProgress(real, fake, 3, func(done, total int) {
-				if id := goroutineID(); id != caller {
-					t.Errorf("GOMAXPROCS %d: progress called from goroutine %s, not the caller's %s", procs, id, caller)
-				}
-				calls = append(calls, [2]int{done, total})
-			})
-			if err != nil || p != wp || r != wr {
-				t.Errorf("GOMAXPROCS %d: %v, %v, %v; want PrecisionRecall's %v, %v", procs, p, r, err, wp, wr)
-			}
-			if len(calls) < 2 || calls[0] != [2]int{0, total} || calls[len(calls)-1] != [2]int{total, total} {
-				t.Fatalf("GOMAXPROCS %d: calls %v, want (0, %d) first and (%d, %d) last", procs, calls, total, total, total)
-			}
-			for i := 1; i < len(calls); i++ {
-				if calls[i][1] != total || calls[i][0] <= calls[i-1][0] {
-					t.Fatalf("GOMAXPROCS %d: calls %v do not grow to %d", procs, calls, total)
-				}
-			}
-			if procs == 1 && len(calls) != total+1 {
-				t.Errorf("on one goroutine: %d calls, want one per tile and the first: %v", len(calls), calls)
-			}
-		}()
-	}
+	checkProgress(t, total, func(progress func(done, total int)) {
+		p, r, err := PrecisionRecallProgress(real, fake, 3, progress)
+		if err != nil || p != wp || r != wr {
+			t.Errorf("GOMAXPROCS %d: %v, %v, %v; want PrecisionRecall's %v, %v", runtime.GOMAXPROCS(0), p, r, err, wp, wr)
+		}
+	})
 	if _, _, err := PrecisionRecallProgress(real, fake, 0, func(int, int) { t.Error("progress called for arguments refused") }); err == nil {
 		t.Error("k = 0 accepted")
 	}
-}
-
-// goroutineID is the number of the calling goroutine, from its stack trace's first line,
-// "goroutine N [running]:".
-func goroutineID() string {
-	buf := make([]byte, 64)
-	buf = buf[:runtime.Stack(buf, false)]
-	return string(bytes.Fields(buf)[1])
 }

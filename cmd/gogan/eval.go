@@ -117,7 +117,8 @@ func runEval(env *environment, f *evalFlags) error {
 	if err != nil {
 		return err
 	}
-	opts := eval.Options{Seed: f.seed, PrecisionRecallProgress: progressFunc(env, "precision and recall", "tile")}
+	opts := eval.Options{Seed: f.seed, KIDProgress: progressFunc(env, "KID", "subset"),
+		PrecisionRecallProgress: progressFunc(env, "precision and recall", "tile")}
 	sc, err := eval.Score(net.WithProgress(featureProgress(env, "the samples")), s, r, opts)
 	if err != nil {
 		return shapeHint(err, f.netName)

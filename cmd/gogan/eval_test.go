@@ -391,7 +391,7 @@ func TestEvalStandingStatsUsage(t *testing.T) {
 
 // TestEvalProgress: on a terminal, eval draws the progress of a run's generator making
 // the samples (and a reference that is a run), of the feature network through the
-// reference and the samples, and of precision and recall on stderr; elsewhere
+// reference and the samples, of KID and of precision and recall on stderr; elsewhere
 // (TestEvalRun) stderr stays empty.
 func TestEvalProgress(t *testing.T) {
 	dataDir, run := trainedRun(t)
@@ -399,6 +399,7 @@ func TestEvalProgress(t *testing.T) {
 	r := goganTTY(t, "eval", "--samples", run, "--ref", ref, "--n", "300")
 	wantExit(t, r, 0)
 	for _, want := range []string{"generating the samples", "(300/300, ", "features of the reference", "features of the samples", " img/s)",
+		"KID", "(100/100, ", " subset/s)", // KID's 100 subsets
 		"precision and recall", "(15/15, ", " tile/s)"} { // tiles of 96: 300 samples 4·5/2, 64 reference images 1, the pairs 4·1
 		if !strings.Contains(r.stderr, want) {
 			t.Errorf("stderr lacks %q\n%s", want, r)
