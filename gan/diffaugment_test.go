@@ -128,44 +128,9 @@ func abs(x float64) float64 { return max(x, -x) }
 func TestDiffAugmentResumes(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Batch, cfg.DiffAugment, cfg.Augment = 4, "translation,cutout,color", "flip"
-	step := func(tr *Trainer) {
-		t.Helper()
-		if _, err := tr.TrainStep(uniformImages(cfg.Batch*784, uint64(tr.Step)), nil); err != nil {
-			t.Fatal(err)
-		}
-	}
-	straight, err := NewTrainer(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	first, err := NewTrainer(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for range 2 {
-		step(straight)
-		step(first)
-	}
-	step(straight)
-	step(straight)
-	dir := t.TempDir()
-	if _, err := first.SaveCheckpoint(dir); err != nil {
-		t.Fatal(err)
-	}
-	resumed, err := LoadCheckpoint(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resumed := resumeMatchesStraight(t, cfg, 2, func(step int) []float32 { return uniformImages(cfg.Batch*784, uint64(step)) })
 	if resumed.Config.DiffAugment != cfg.DiffAugment || resumed.Config.Augment != "flip" {
-		t.Fatalf("resumed config has diffaugment %q and augment %q", resumed.Config.DiffAugment, resumed.Config.Augment)
-	}
-	step(resumed)
-	step(resumed)
-	wa, wb := append(straight.G.Weights(), straight.D.Weights()...), append(resumed.G.Weights(), resumed.D.Weights()...)
-	for i := range wa {
-		if !slices.Equal(wa[i].Data, wb[i].Data) {
-			t.Fatalf("%s differs after resume", wa[i].Name)
-		}
+		t.Errorf("resumed config has diffaugment %q and augment %q", resumed.Config.DiffAugment, resumed.Config.Augment)
 	}
 }
 

@@ -8,7 +8,6 @@ import (
 
 	"github.com/gogan/gogan/autograd"
 	"github.com/gogan/gogan/nn"
-	"github.com/gogan/gogan/optim"
 )
 
 // recorder is a network that keeps a copy of every input and output of Call.
@@ -128,52 +127,9 @@ func TestPackTrains(t *testing.T) {
 func TestPackResumeIsBitIdentical(t *testing.T) {
 	cfg := toyConfig("wgan-gp") // the gradient penalty draws α per pack
 	cfg.Loss, cfg.GP, cfg.NCritic, cfg.Pack = "wgan-gp", 10, 2, 2
-	const n = 3
-	step := func(tr *Trainer, steps int) {
-		t.Helper()
-		for range steps {
-			if _, err := tr.TrainStep(toyBatch(cfg.Batch, uint64(tr.Step)), nil); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	straight, err := NewTrainer(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	step(straight, 2*n)
-	first, _ := NewTrainer(cfg)
-	step(first, n)
-	dir := t.TempDir()
-	if _, err := first.SaveCheckpoint(dir); err != nil {
-		t.Fatal(err)
-	}
-	resumed, err := LoadCheckpoint(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resumed := resumeMatchesStraight(t, cfg, 3, func(step int) []float32 { return toyBatch(cfg.Batch, uint64(step)) })
 	if resumed.Config.Pack != 2 || !slices.Equal(resumed.D.InputShapes()[0], []int{4}) {
-		t.Fatalf("resumed pack %d, D takes %v; want 2 and (4,)", resumed.Config.Pack, resumed.D.InputShapes()[0])
-	}
-	step(resumed, n)
-	wa := append(straight.G.Weights(), straight.D.Weights()...)
-	wb := append(resumed.G.Weights(), resumed.D.Weights()...)
-	for i := range wa {
-		if !slices.Equal(wa[i].Data, wb[i].Data) {
-			t.Fatalf("%s differs after resume", wa[i].Name)
-		}
-	}
-	for _, opts := range [][2]optim.Optimizer{{straight.OptG, resumed.OptG}, {straight.OptD, resumed.OptD}} {
-		sa, na := opts[0].State()
-		sb, nb := opts[1].State()
-		if na != nb {
-			t.Fatalf("optimizer steps %d straight, %d resumed", na, nb)
-		}
-		for k, v := range sa {
-			if !slices.Equal(v, sb[k]) {
-				t.Fatalf("optimizer slot %s differs after resume", k)
-			}
-		}
+		t.Errorf("resumed pack %d, D takes %v; want 2 and (4,)", resumed.Config.Pack, resumed.D.InputShapes()[0])
 	}
 }
 

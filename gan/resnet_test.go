@@ -224,39 +224,9 @@ func TestRegisteredResumes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	step := func(tr *Trainer, n int) {
-		t.Helper()
-		for range n {
-			if _, err := tr.TrainStep(uniformImages(4*32*32, uint64(tr.Step)), nil); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	straight, err := NewTrainer(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	step(straight, 2)
-	first, _ := NewTrainer(cfg)
-	step(first, 1)
-	dir := t.TempDir()
-	if _, err := first.SaveCheckpoint(dir); err != nil {
-		t.Fatal(err)
-	}
-	resumed, err := LoadCheckpoint(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resumed := resumeMatchesStraight(t, cfg, 1, func(step int) []float32 { return uniformImages(4*32*32, uint64(step)) })
 	if !resumed.SampleShape().Equal(tensor.Shape{32, 32, 1}) {
-		t.Fatalf("resumed G makes %s, want (32, 32, 1)", resumed.SampleShape())
-	}
-	step(resumed, 1)
-	wa := append(straight.G.Weights(), straight.D.Weights()...)
-	wb := append(resumed.G.Weights(), resumed.D.Weights()...)
-	for i := range wa {
-		if !slices.Equal(wa[i].Data, wb[i].Data) {
-			t.Fatalf("%s differs after resume", wa[i].Name)
-		}
+		t.Errorf("resumed G makes %s, want (32, 32, 1)", resumed.SampleShape())
 	}
 }
 
