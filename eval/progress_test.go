@@ -2,7 +2,6 @@ package eval
 
 import (
 	"fmt"
-	"path/filepath"
 	"slices"
 	"testing"
 
@@ -99,17 +98,7 @@ func TestWithProgress(t *testing.T) {
 func TestLoadSamplesProgress(t *testing.T) {
 	const n = 2*generator.BatchSize + 3
 	for _, model := range []string{"mlp", "cgan"} {
-		cfg := gan.DefaultConfig()
-		cfg.Model = model
-		gan.ApplyRecipe(&cfg, nil)
-		job, err := gan.NewJob(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		run := filepath.Join(t.TempDir(), "checkpoints")
-		if _, err := job.SaveCheckpoint(run); err != nil {
-			t.Fatal(err)
-		}
+		job, run := savedJob(t, model)
 		var log progressLog
 		with, err := LoadSamples(run, SampleOptions{N: n, Seed: 3, Progress: log.record})
 		if err != nil {

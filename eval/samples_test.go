@@ -154,21 +154,29 @@ func TestLoadSamplesRejects(t *testing.T) {
 	}
 }
 
+// savedJob returns a new job of model (a recipe) and the checkpoints folder it is
+// saved in, a run's as a folder of its own.
+func savedJob(t *testing.T, model string) (gan.Job, string) {
+	t.Helper()
+	cfg := gan.DefaultConfig()
+	cfg.Model = model
+	gan.ApplyRecipe(&cfg, nil)
+	job, err := gan.NewJob(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "checkpoints")
+	if _, err := job.SaveCheckpoint(dir); err != nil {
+		t.Fatal(err)
+	}
+	return job, dir
+}
+
 // TestLoadSamplesFromRun: a GAN checkpoint generates N samples, the same for one seed
 // and other ones for another; a classifier's generates none.
 func TestLoadSamplesFromRun(t *testing.T) {
 	save := func(model string) string {
-		cfg := gan.DefaultConfig()
-		cfg.Model = model
-		gan.ApplyRecipe(&cfg, nil)
-		job, err := gan.NewJob(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		dir := filepath.Join(t.TempDir(), "checkpoints")
-		if _, err := job.SaveCheckpoint(dir); err != nil {
-			t.Fatal(err)
-		}
+		_, dir := savedJob(t, model)
 		return dir
 	}
 	run := save("mlp")
