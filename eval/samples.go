@@ -208,7 +208,7 @@ type ShapeError struct {
 
 // Error names the images and both shapes.
 func (e *ShapeError) Error() string {
-	return fmt.Sprintf("eval: %s: images are %s, the feature network takes %s", e.Source, dims(e.Have), dims(e.Want))
+	return fmt.Sprintf("eval: %s: images are %s, the feature network takes %s", e.Source, e.Have.Dims(), e.Want.Dims())
 }
 
 // The errors for nil samples and a nil feature network.
@@ -237,18 +237,9 @@ func (s *Samples) checkFor(net *FeatureNet) error {
 func (s *Samples) checkCount() error {
 	size := s.shape().Size()
 	if s.N <= 0 || s.N > len(s.Images) || len(s.Images) != s.N*size {
-		return fmt.Errorf("eval: %s: %d values for %d images of %s, want %d", s.source(), len(s.Images), s.N, dims(s.shape()), max(s.N, 0)*size)
+		return fmt.Errorf("eval: %s: %d values for %d images of %s, want %d", s.source(), len(s.Images), s.N, s.shape().Dims(), max(s.N, 0)*size)
 	}
 	return nil
-}
-
-// dims writes a shape as "28×28×1".
-func dims(s tensor.Shape) string {
-	d := make([]string, len(s))
-	for i, n := range s {
-		d[i] = fmt.Sprint(n)
-	}
-	return strings.Join(d, "×")
 }
 
 // IsClassFolder says whether LoadSamples reads dir as a folder of images in class
@@ -272,7 +263,7 @@ func readPNGs(dir string, shape tensor.Shape, bg data.Background) (*Samples, err
 // shape's side (which must be square) with its channels.
 func readImageFolder(dir string, shape tensor.Shape, bg data.Background) (*Samples, error) {
 	if shape[0] != shape[1] {
-		return nil, fmt.Errorf("eval: %s: an image folder is read as square images, the feature network takes %s", dir, dims(shape))
+		return nil, fmt.Errorf("eval: %s: an image folder is read as square images, the feature network takes %s", dir, shape.Dims())
 	}
 	f, err := data.LoadImageFolder(dir, data.ImageFolderOptions{ImageSize: shape[0], Channels: shape[2], Background: bg})
 	if err != nil {
@@ -335,7 +326,7 @@ func generated(job gan.Job, n int, seed uint64, test func() ([]float32, error), 
 		return nil, err
 	}
 	if shape := g.SampleShape(); len(shape) != 3 {
-		return nil, fmt.Errorf("the generator makes samples of %s, not images", dims(shape))
+		return nil, fmt.Errorf("the generator makes samples of %s, not images", shape.Dims())
 	}
 	how.Latents = make([]float32, n*g.LatentDim())
 	gan.Latents(how.Latents, seed)
@@ -368,7 +359,7 @@ func drawCodes(ae *gan.AutoencoderTrainer, z []float32, test func() ([]float32, 
 	}
 	// The codes' Gaussian is fitted to at least one whole image.
 	if size := ae.Encoder.InputShape().Size(); len(images) == 0 || len(images)%size != 0 {
-		return fmt.Errorf("model %s draws its codes from those of test images: got %d values, not one or more whole %s images", model, len(images), dims(ae.Encoder.InputShape()))
+		return fmt.Errorf("model %s draws its codes from those of test images: got %d values, not one or more whole %s images", model, len(images), ae.Encoder.InputShape().Dims())
 	}
 	ae.DrawCodes(z, images)
 	return nil

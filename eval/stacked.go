@@ -53,9 +53,9 @@ func ScoreStacked(net *FeatureNet, s *Samples) (*StackedScores, error) {
 	}
 	switch {
 	case !s.shape().Equal(StackedShape):
-		return nil, fmt.Errorf("eval: %s: Stacked MNIST images are %s, these are %s", s.source(), dims(StackedShape), dims(s.shape()))
+		return nil, fmt.Errorf("eval: %s: Stacked MNIST images are %s, these are %s", s.source(), StackedShape.Dims(), s.shape().Dims())
 	case !net.Shape().Equal(ImageShape) || net.Classes() != 10:
-		return nil, fmt.Errorf("eval: Stacked MNIST is scored by an MNIST network (28×28×1, 10 classes); %s takes %s and has %d classes", net.Name, dims(net.Shape()), net.Classes())
+		return nil, fmt.Errorf("eval: Stacked MNIST is scored by an MNIST network (28×28×1, 10 classes); %s takes %s and has %d classes", net.Name, net.Shape().Dims(), net.Classes())
 	}
 	if err := s.checkCount(); err != nil {
 		return nil, err

@@ -150,7 +150,7 @@ func (a *AutoencoderTrainer) wholeImages(x []float32) (int, error) {
 	sample := a.Encoder.InputShape()
 	size := sample.Size()
 	if len(x) == 0 || len(x)%size != 0 {
-		return 0, fmt.Errorf("%d values are not whole images of %s (%d values each)", len(x), dims(sample), size)
+		return 0, fmt.Errorf("%d values are not whole images of %s (%d values each)", len(x), sample.Dims(), size)
 	}
 	return len(x) / size, nil
 }
@@ -197,7 +197,7 @@ func (a *AutoencoderTrainer) ReconstructionGrid(test []float32, n, cols int) Pic
 	case cols < 1 || n < 0 || n%cols != 0:
 		panic(fmt.Sprintf("gan: AutoencoderTrainer.ReconstructionGrid: n must be a multiple of cols, and cols positive, got n %d and cols %d", n, cols))
 	case n > len(test)/size:
-		panic(fmt.Sprintf("gan: AutoencoderTrainer.ReconstructionGrid: test holds %d images of %s, n is %d", len(test)/size, dims(sample), n))
+		panic(fmt.Sprintf("gan: AutoencoderTrainer.ReconstructionGrid: test holds %d images of %s, n is %d", len(test)/size, sample.Dims(), n))
 	}
 	rec := make([]float32, n*size)
 	a.Reconstruct(rec, test[:n*size], n)

@@ -206,7 +206,7 @@ func checkLabelled(images []float32, labels []uint8, sample tensor.Shape) error 
 	case len(labels) == 0:
 		return fmt.Errorf("no labels: the classifier learns from labelled images (class subfolders, or MNIST), got %d values and no labels", len(images))
 	case len(images) != len(labels)*size:
-		return fmt.Errorf("%d values for %d labels: want %d images of %s, %d values", len(images), len(labels), len(labels), dims(sample), len(labels)*size)
+		return fmt.Errorf("%d values for %d labels: want %d images of %s, %d values", len(images), len(labels), len(labels), sample.Dims(), len(labels)*size)
 	}
 	return nil
 }

@@ -221,15 +221,15 @@ func checkSampleShape(sample tensor.Shape) error {
 	values := 1
 	for _, n := range sample {
 		if n < 1 {
-			return fmt.Errorf("sample_shape %s: every side must be positive", dims(sample))
+			return fmt.Errorf("sample_shape %s: every side must be positive", sample.Dims())
 		}
 		if n > MaxSampleValues/values {
-			return fmt.Errorf("sample_shape %s: a sample may hold at most %d values", dims(sample), MaxSampleValues)
+			return fmt.Errorf("sample_shape %s: a sample may hold at most %d values", sample.Dims(), MaxSampleValues)
 		}
 		values *= n
 	}
 	if len(sample) == 3 && sample[2] > MaxChannels {
-		return fmt.Errorf("sample_shape %s: images have 1 to %d channels, got %d", dims(sample), MaxChannels, sample[2])
+		return fmt.Errorf("sample_shape %s: images have 1 to %d channels, got %d", sample.Dims(), MaxChannels, sample[2])
 	}
 	return nil
 }

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/gogan/gogan/tensor"
 )
 
 // TestValidateRejectsNonFinite: NaN and ±Inf in any float setting are refused,
@@ -71,7 +73,7 @@ func TestValidateRefusesGANSettingsElsewhere(t *testing.T) {
 func TestValidateBoundsSampleShape(t *testing.T) {
 	for _, tc := range []struct {
 		model string
-		shape []int
+		shape tensor.Shape
 	}{
 		{"mlp", []int{4096, 4096, 1 << 40}},
 		{"mlp", []int{28, 28, 5}},
@@ -85,13 +87,13 @@ func TestValidateBoundsSampleShape(t *testing.T) {
 		c := DefaultConfig()
 		c.Model = tc.model
 		c.SampleShape = tc.shape
-		want := "sample_shape " + dims(tc.shape)
+		want := "sample_shape " + tc.shape.Dims()
 		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("%s at %s: Validate: %v, want an error naming %q", tc.model, dims(tc.shape), err, want)
+			t.Errorf("%s at %s: Validate: %v, want an error naming %q", tc.model, tc.shape.Dims(), err, want)
 		}
 		c.SampleShape = nil
 		if _, err := c.ForData(tc.shape); err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("%s at %s: ForData: %v, want an error naming %q", tc.model, dims(tc.shape), err, want)
+			t.Errorf("%s at %s: ForData: %v, want an error naming %q", tc.model, tc.shape.Dims(), err, want)
 		}
 	}
 	for _, model := range []string{"mlp", "dcgan", "cae"} {
@@ -107,14 +109,14 @@ func TestValidateBoundsSampleShape(t *testing.T) {
 // shape that Validate refuses. (The shapes are ones that fail at once without
 // the check: dcgan at 28×28×2²⁰ would ask for gigabytes before failing.)
 func TestNewTrainerRefusesHugeSamples(t *testing.T) {
-	for _, shape := range [][]int{{4096, 4096, 1 << 40}, {28, 28, MaxChannels + 1}} {
+	for _, shape := range []tensor.Shape{{4096, 4096, 1 << 40}, {28, 28, MaxChannels + 1}} {
 		c := DefaultConfig()
 		c.Model, c.Batch, c.SampleShape = "dcgan", 2, shape
 		if shape[0] == 4096 {
 			c.Model = "mlp"
 		}
 		if _, err := NewTrainer(c); err == nil || !strings.Contains(err.Error(), "sample_shape") {
-			t.Errorf("%s at %s: %v, want an error naming sample_shape", c.Model, dims(shape), err)
+			t.Errorf("%s at %s: %v, want an error naming sample_shape", c.Model, shape.Dims(), err)
 		}
 	}
 }

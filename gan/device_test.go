@@ -198,7 +198,7 @@ func TestDeviceTrainsImageModels(t *testing.T) {
 		{"lsgan", "dcgan", tensor.Shape{28, 28, 1}, 0},
 	}
 	for _, c := range cases {
-		t.Run(c.model+"/"+c.arch+"/"+dims(c.shape)+"/pack"+strconv.Itoa(c.pack), func(t *testing.T) {
+		t.Run(c.model+"/"+c.arch+"/"+c.shape.Dims()+"/pack"+strconv.Itoa(c.pack), func(t *testing.T) {
 			cfg := DefaultConfig()
 			cfg.Model, cfg.Arch, cfg.Batch, cfg.Pack = c.model, c.arch, 8, c.pack
 			ApplyDefaults(&cfg, map[string]bool{"model": true, "arch": c.arch != "", "batch": true, "pack": c.pack > 0})

@@ -69,7 +69,7 @@ func parseDiffAugment(policy string) ([]augmentation, error) {
 // which DiffAugment transforms.
 func checkAugmentable(policy string, sample tensor.Shape) error {
 	if policy != "" && len(sample) != 3 {
-		return fmt.Errorf("diffaugment %q transforms images (height, width, channels); the samples are %s", policy, dims(sample))
+		return fmt.Errorf("diffaugment %q transforms images (height, width, channels); the samples are %s", policy, sample.Dims())
 	}
 	return nil
 }

@@ -87,7 +87,7 @@ func TestGenerateOnDeviceMatchesCPU(t *testing.T) {
 	}
 	for _, c := range cases {
 		for _, ema := range []float32{0, 0.999} {
-			t.Run(fmt.Sprintf("%s/%s/ema%g", c.model, dims(c.shape), ema), func(t *testing.T) {
+			t.Run(fmt.Sprintf("%s/%s/ema%g", c.model, c.shape.Dims(), ema), func(t *testing.T) {
 				tr := inferenceJob(t, c.model, "", c.shape, ema)
 				g := tr.Sampler()
 				if (ema > 0) != (g == tr.GEMA) || (ema > 0 && g == tr.G) {

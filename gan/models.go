@@ -211,7 +211,7 @@ func imageFits(name string, least, multiple, weightsPerValue int) func(tensor.Sh
 			if most := maxWeights / weightsPerValue; sample[2] > most/(sample[0]*sample[1]) {
 				values := float64(sample[0]) * float64(sample[1]) * float64(sample[2])
 				return fmt.Errorf("%s needs images of at most %d values (height·width·channels), got %s: its networks have about %d weights a value, %.3g in all at this size; scale the images down (--image-size)",
-					name, most, dims(sample), weightsPerValue, values*float64(weightsPerValue))
+					name, most, sample.Dims(), weightsPerValue, values*float64(weightsPerValue))
 			}
 			return nil
 		}
@@ -222,7 +222,7 @@ func imageFits(name string, least, multiple, weightsPerValue int) func(tensor.Sh
 		if multiple > 1 {
 			need += fmt.Sprintf(" whose sides are multiples of %d", multiple)
 		}
-		return fmt.Errorf("%s needs %s, got samples of %s", name, need, dims(sample))
+		return fmt.Errorf("%s needs %s, got samples of %s", name, need, sample.Dims())
 	}
 }
 

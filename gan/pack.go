@@ -63,7 +63,7 @@ func packableNames() string {
 
 // discriminatorInput describes the input of an architecture's unpacked D,
 // e.g. "28×28×1": one data sample.
-func discriminatorInput(arch Architecture) string { return dims(arch.Sample) }
+func discriminatorInput(arch Architecture) string { return arch.Sample.Dims() }
 
 // packedShape is the shape of one pack of m samples of shape sample: the last
 // axis m times as long.

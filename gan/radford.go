@@ -117,7 +117,7 @@ func dcganFits(sample tensor.Shape) error {
 	if len(sample) == 3 && sample[2] >= 1 && (sample[0] == 28 && sample[1] == 28 || isRadfordSize(sample)) {
 		return nil
 	}
-	return fmt.Errorf("dcgan needs square images of 28, 32, 64 or 128 pixels (any channels), got samples of %s", dims(sample))
+	return fmt.Errorf("dcgan needs square images of 28, 32, 64 or 128 pixels (any channels), got samples of %s", sample.Dims())
 }
 
 // newDCGAN makes dcgan's G and D for samples of shape sample: the TensorFlow

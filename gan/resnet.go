@@ -2,7 +2,6 @@ package gan
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/gogan/gogan/nn"
 	"github.com/gogan/gogan/tensor"
@@ -71,18 +70,9 @@ func sn(l nn.Layer) nn.Layer { return nn.SpectralNorm(l) }
 // resnetFits accepts 32×32 images of any number of channels.
 func resnetFits(sample tensor.Shape) error {
 	if len(sample) != 3 || sample[0] != ResNetSize || sample[1] != ResNetSize || sample[2] < 1 {
-		return fmt.Errorf("resnet needs %d×%d images (any channels), got samples of %s", ResNetSize, ResNetSize, dims(sample))
+		return fmt.Errorf("resnet needs %d×%d images (any channels), got samples of %s", ResNetSize, ResNetSize, sample.Dims())
 	}
 	return nil
-}
-
-// dims writes a shape as "28×28×1".
-func dims(s tensor.Shape) string {
-	d := make([]string, len(s))
-	for i, n := range s {
-		d[i] = fmt.Sprint(n)
-	}
-	return strings.Join(d, "×")
 }
 
 func init() {

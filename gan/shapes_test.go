@@ -130,7 +130,7 @@ func TestEveryModelAtColorShapes(t *testing.T) {
 	shapes := []tensor.Shape{{32, 32, 3}, {28, 28, 3}, {64, 64, 3}}
 	for _, shape := range shapes {
 		for _, m := range models {
-			name := m.model + "/" + m.arch + "/" + dims(shape)
+			name := m.model + "/" + m.arch + "/" + shape.Dims()
 			t.Run(name, func(t *testing.T) {
 				if shape[0] == 28 && IsRecipe(m.model) {
 					t.Skip("28×28×3: the architectures alone")

@@ -56,6 +56,16 @@ func (s Shape) String() string {
 	return "(" + strings.Join(parts, ", ") + ")"
 }
 
+// Dims writes the sizes as people write an image's, joined by ×: "28×28×1", for
+// messages ("got samples of 32×32×3"); "" for a scalar.
+func (s Shape) Dims() string {
+	parts := make([]string, len(s))
+	for i, d := range s {
+		parts[i] = fmt.Sprint(d)
+	}
+	return strings.Join(parts, "×")
+}
+
 // WithBatch prints the shape with Keras's unknown batch dimension: "(None, 28, 28, 1)".
 func (s Shape) WithBatch() string {
 	parts := []string{"None"}

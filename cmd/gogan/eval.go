@@ -211,7 +211,7 @@ func shapeHint(err error, netName string) error {
 	if netName != "" || !errors.As(err, &se) {
 		return err
 	}
-	return needFeatureNet(se.Source, fmt.Sprintf("%d×%d×%d images", se.Have[0], se.Have[1], se.Have[2]))
+	return needFeatureNet(se.Source, se.Have.Dims()+" images")
 }
 
 // standingUsage makes LoadSamples's refusal of --standing-stats for samples that are
