@@ -26,7 +26,7 @@ func smallConfig() gan.Config {
 	return cfg
 }
 
-// fakeImages returns n deterministic images in [−1, 1]: blobs, so D has something to learn.
+// fakeImages returns n deterministic 28×28×1 images of noise uniform in [−1, 1].
 func fakeImages(n int, seed uint64) []float32 {
 	rng := rand.New(rand.NewPCG(seed, 0))
 	x := make([]float32, n*784)
