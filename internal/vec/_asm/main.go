@@ -164,30 +164,12 @@ func slices(names ...string) (n Register, ptrs []Register) {
 // the vector: unroll vectors per step while that many remain, then one. body emits the work
 // of one vector at byte offset off from every pointer.
 func (s isa) loop(n Register, ptrs []Register, unroll int, body func(off int)) {
-	s.loopLoadsFirst(n, ptrs, unroll, func(off int) func() {
-		body(off)
-		return func() {}
-	})
-}
-
-// loopLoadsFirst is loop for bodies that store to one slice and load another: body
-// emits the loads and arithmetic of the vector at off and returns what emits its
-// stores, and in each turn the stores of the unrolled vectors follow all their loads.
-// A load issued after a store to another slice whose address has the same low 12
-// bits (page-aligned slices, rows of 4 KiB) waits on some cores until the store's
-// full address is known ("4K aliasing"); with the loads first, no load of a turn
-// follows a store of it, and the next turn's loads lie 64·unroll bytes past them.
-func (s isa) loopLoadsFirst(n Register, ptrs []Register, unroll int, body func(off int) (stores func())) {
 	if unroll > 1 {
 		Label("loop")
 		CMPQ(n, U32(unroll*s.lanes()))
 		JL(LabelRef("one"))
-		stores := make([]func(), unroll)
 		for u := 0; u < unroll; u++ {
-			stores[u] = body(u * s.width)
-		}
-		for _, st := range stores {
-			st()
+			body(u * s.width)
 		}
 		for _, p := range ptrs {
 			ADDQ(U32(unroll*s.width), p)
@@ -198,7 +180,7 @@ func (s isa) loopLoadsFirst(n Register, ptrs []Register, unroll int, body func(o
 	Label("one")
 	TESTQ(n, n)
 	JZ(LabelRef("done"))
-	body(0)()
+	body(0)
 	for _, p := range ptrs {
 		ADDQ(U32(s.width), p)
 	}
@@ -326,16 +308,14 @@ func biasLeakyReLUBackward(s isa) {
 	n, p := slices("dx", "db", "y", "dy")
 	dx, db, y, dy := p[0], p[1], p[2], p[3]
 	alpha, zero := s.broadcast("alpha"), s.zero()
-	s.loopLoadsFirst(n, p, 2, func(off int) func() {
-		d, a, b := s.newVec(), s.newVec(), s.newVec()
+	s.loop(n, p, 2, func(off int) {
+		d, a := s.newVec(), s.newVec()
 		VMOVUPS(at(dy, off), d)
 		VMULPS(alpha, d, a)
 		s.sel(s.cmp(cmpLT, zero, at(y, off)), d, a, a)
-		VADDPS(at(db, off), a, b)
-		return func() {
-			VMOVUPS(a, at(dx, off))
-			VMOVUPS(b, at(db, off))
-		}
+		VMOVUPS(a, at(dx, off))
+		VADDPS(at(db, off), a, a)
+		VMOVUPS(a, at(db, off))
 	})
 }
 
@@ -366,15 +346,13 @@ func biasTanhBackward(s isa) {
 	n, p := slices("dx", "db", "y", "dy")
 	dx, db, y, dy := p[0], p[1], p[2], p[3]
 	one := s.constant(1)
-	s.loopLoadsFirst(n, p, 2, func(off int) func() {
-		t, b := s.newVec(), s.newVec()
+	s.loop(n, p, 2, func(off int) {
+		t := s.newVec()
 		oneMinusSquare(one, at(y, off), t)
 		VMULPS(at(dy, off), t, t)
-		VADDPS(at(db, off), t, b)
-		return func() {
-			VMOVUPS(t, at(dx, off))
-			VMOVUPS(b, at(db, off))
-		}
+		VMOVUPS(t, at(dx, off))
+		VADDPS(at(db, off), t, t)
+		VMOVUPS(t, at(db, off))
 	})
 }
 
@@ -406,28 +384,26 @@ func adam(s isa) {
 	p, g, m, v := ptrs[0], ptrs[1], ptrs[2], ptrs[3]
 	b1, c1, b2, c2 := s.broadcast("b1"), s.broadcast("c1"), s.broadcast("b2"), s.broadcast("c2")
 	step, eps, zero := s.broadcast("stepSize"), s.broadcast("eps"), s.zero()
-	s.loopLoadsFirst(n, ptrs, 1, func(off int) func() {
-		gi, mi, vi, pi, t, u := s.newVec(), s.newVec(), s.newVec(), s.newVec(), s.newVec(), s.newVec()
+	s.loop(n, ptrs, 1, func(off int) {
+		gi, mi, vi, t := s.newVec(), s.newVec(), s.newVec(), s.newVec()
 		VMOVUPS(at(g, off), gi)
+		VMOVUPS(zero, at(g, off))
 		VMULPS(at(m, off), b1, mi)
-		VMULPS(at(v, off), b2, vi)
-		VMOVUPS(at(p, off), pi)
 		VMULPS(gi, c1, t)
 		VADDPS(t, mi, mi)
+		VMOVUPS(mi, at(m, off))
+		VMULPS(at(v, off), b2, vi)
 		VMULPS(gi, c2, t)
 		VMULPS(gi, t, t)
 		VADDPS(t, vi, vi)
-		VSQRTPS(vi, u)
-		VADDPS(eps, u, u)
-		VMULPS(step, mi, t)
-		VDIVPS(u, t, t)
-		VSUBPS(t, pi, pi)
-		return func() {
-			VMOVUPS(zero, at(g, off))
-			VMOVUPS(mi, at(m, off))
-			VMOVUPS(vi, at(v, off))
-			VMOVUPS(pi, at(p, off))
-		}
+		VMOVUPS(vi, at(v, off))
+		VSQRTPS(vi, vi)
+		VADDPS(eps, vi, vi)
+		VMULPS(step, mi, mi)
+		VDIVPS(vi, mi, mi)
+		VMOVUPS(at(p, off), t)
+		VSUBPS(mi, t, t)
+		VMOVUPS(t, at(p, off))
 	})
 }
 
