@@ -1,5 +1,5 @@
 // Package data reads labelled image datasets in the IDX format of MNIST and from folders of
-// PNG, JPEG, GIF, BMP and WebP images, finds MNIST and Fashion-MNIST on the machine
+// PNG, JPEG, GIF, BMP, WebP and TIFF images, finds MNIST and Fashion-MNIST on the machine
 // (fetching MNIST once when it is missing), makes Stacked MNIST from MNIST, and hands out
 // shuffled, scaled mini-batches whose content can be recomputed from (seed, epoch, batch).
 //

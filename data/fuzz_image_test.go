@@ -18,7 +18,7 @@ import (
 // encodedImages returns small real image files of every format the folder loader reads
 // (but WebP, which Go cannot encode; its test file is added from testdata where present),
 // and the crafted ones it must refuse without decoding: PNG headers of 100000×100000 and
-// of 8193×8193.
+// of 8193×8193, a TIFF header of 100000×100000.
 func encodedImages(t testing.TB) [][]byte {
 	img := image.NewNRGBA(image.Rect(0, 0, 7, 5))
 	for i := range img.Pix {
@@ -46,7 +46,11 @@ func encodedImages(t testing.TB) [][]byte {
 			out = append(out, b.Bytes())
 		}
 	}
-	out = append(out, bombPNG(100000, 100000), bombPNG(8193, 8193), []byte("GIF89a"), nil)
+	tiffs, _ := tiffTestImages()
+	for _, name := range []string{"rgb", "gray", "gray16"} {
+		out = append(out, tiffs[name])
+	}
+	out = append(out, bombPNG(100000, 100000), bombPNG(8193, 8193), tiffFile(100000, 100000, 1, 8, []byte{0x80}), []byte("GIF89a"), nil)
 	if webp, err := os.ReadFile(filepath.Join("testdata", "tiny.webp")); err == nil {
 		out = append(out, webp)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/gogan/gogan/internal/composite"
 	_ "golang.org/x/image/bmp" // BMP
 	xdraw "golang.org/x/image/draw"
+	"golang.org/x/image/tiff"
 	_ "golang.org/x/image/webp" // WebP
 )
 
@@ -35,10 +36,12 @@ var imageExts = map[string]bool{
 	".gif":  true,
 	".bmp":  true,
 	".webp": true,
+	".tif":  true,
+	".tiff": true,
 }
 
 // imageFormats names the formats imageExts stands for, in error messages.
-const imageFormats = "PNG, JPEG, GIF, BMP or WebP"
+const imageFormats = "PNG, JPEG, GIF, BMP, WebP or TIFF"
 
 // isImageName reports whether name has one of imageExts, in any case.
 func isImageName(name string) bool {
@@ -46,22 +49,79 @@ func isImageName(name string) bool {
 }
 
 // probe reads the header of the image file at path and returns its width and height. It
-// refuses an empty file, an image whose header cannot be parsed, that has no pixels, or that
-// has more than MaxImagePixels pixels. Its errors are reasons, without the path.
+// refuses an empty file, an image whose header cannot be parsed, that has no pixels, that
+// has more than MaxImagePixels pixels, or a TIFF or BMP that announces more pixels than its
+// size can hold (checkFileSize). Its errors are reasons, without the path.
 func probe(path string) (w, h int, err error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return 0, 0, openReason(path, err)
 	}
 	defer f.Close()
-	cfg, format, err := image.DecodeConfig(bufio.NewReader(f))
+	cfg, format, err := decodeConfig(f)
 	if err != nil {
 		if st, serr := f.Stat(); serr == nil && st.Size() == 0 {
 			return 0, 0, errors.New("empty file (0 bytes)")
 		}
 		return 0, 0, fmt.Errorf("not a readable %s image: %v", imageFormats, err)
 	}
-	return cfg.Width, cfg.Height, checkPixels(format, cfg.Width, cfg.Height)
+	if err := checkPixels(format, cfg.Width, cfg.Height); err != nil {
+		return cfg.Width, cfg.Height, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		return 0, 0, osReason(err)
+	}
+	return cfg.Width, cfg.Height, checkFileSize(format, cfg.Width, cfg.Height, st.Size())
+}
+
+// isTIFF reports whether f starts as a TIFF file does: "II*\x00" (little-endian) or
+// "MM\x00*" (big-endian).
+func isTIFF(f *os.File) bool {
+	var head [4]byte
+	if _, err := f.ReadAt(head[:], 0); err != nil {
+		return false
+	}
+	return string(head[:]) == "II*\x00" || string(head[:]) == "MM\x00*"
+}
+
+// decodeConfig is image.DecodeConfig of the file f, at its start, but that a TIFF is read
+// through f's ReadAt: given a reader without one (as image.DecodeConfig gives it), the
+// TIFF decoder first buffers the file up to any offset the file names, so that 8 bytes
+// naming an offset of 4 GiB allocate 4 GiB.
+func decodeConfig(f *os.File) (image.Config, string, error) {
+	if isTIFF(f) {
+		cfg, err := tiff.DecodeConfig(f)
+		return cfg, "tiff", err
+	}
+	return image.DecodeConfig(bufio.NewReader(f))
+}
+
+// decode is image.Decode of the file f, at its start, a TIFF read as decodeConfig reads it.
+func decode(f *os.File) (image.Image, string, error) {
+	if isTIFF(f) {
+		img, err := tiff.Decode(f)
+		return img, "tiff", err
+	}
+	return image.Decode(bufio.NewReader(f))
+}
+
+// maxPixelsPerByte bounds the pixels a file of the formats whose decoders allocate the
+// whole image before they read a pixel may announce for its size, so that a file of 200
+// bytes announcing 8192×8192 16-bit RGB pixels is refused, where it cost a gigabyte and a
+// second. The TIFF compressions x/image/tiff reads give at most about 1,300 8-bit pixels a
+// byte (LZW on one flat color; Deflate 1,032, PackBits 128), but for bilevel fax pages
+// (CCITT); the BMPs x/image/bmp reads hold a byte or more a pixel, uncompressed.
+var maxPixelsPerByte = map[string]int64{"tiff": 4096, "bmp": 1}
+
+// checkFileSize refuses an image of format of w×h pixels in size bytes that announces more
+// than maxPixelsPerByte pixels a byte: damaged, or made to exhaust memory.
+func checkFileSize(format string, w, h int, size int64) error {
+	most, ok := maxPixelsPerByte[format]
+	if ok && int64(w)*int64(h) > size*most {
+		return fmt.Errorf("%s image of %dx%d in a file of %d bytes: more pixels than the file can hold (a %s holds at most %d a byte): damaged, or made to exhaust memory", format, w, h, size, strings.ToUpper(format), most)
+	}
+	return nil
 }
 
 // checkPixels says what is wrong with an image of w×h, or returns nil.
@@ -118,7 +178,7 @@ func decodeFile(dst []uint8, path string, spec decodeSpec) (colored bool, err er
 		return false, openReason(path, err)
 	}
 	defer f.Close()
-	img, format, err := image.Decode(bufio.NewReader(f))
+	img, format, err := decode(f)
 	if err != nil {
 		return false, fmt.Errorf("cannot decode: %v", err)
 	}

@@ -185,7 +185,7 @@ func byExtension(notRead map[string]int) (total int, kinds string) {
 }
 
 // LoadImageFolder reads the images in dir and its subfolders (PNG, JPEG, GIF's first frame,
-// BMP and WebP, by extension in any case; names starting with "." are skipped) into a
+// BMP, WebP and TIFF's first image, by extension in any case; names starting with "." are skipped) into a
 // dataset of square images, as opts says. When dir's first level holds no image file and at
 // least one folder, each folder is a class, as in torchvision's ImageFolder: classes are
 // sorted by name, the label of an image is the index of the first-level folder it is under,

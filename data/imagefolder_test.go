@@ -349,16 +349,16 @@ func TestLoadImageFolderErrors(t *testing.T) {
 			mustWrite(t, filepath.Join(dir, "a.txt"), []byte("x"))
 			mustWrite(t, filepath.Join(dir, "sub", "b.csv"), []byte("x"))
 			return dir
-		}, ImageFolderOptions{}, "no PNG, JPEG, GIF, BMP or WebP images in it or its subfolders, only 2 other files (1 .csv, 1 .txt)"},
+		}, ImageFolderOptions{}, "no PNG, JPEG, GIF, BMP, WebP or TIFF images in it or its subfolders, only 2 other files (1 .csv, 1 .txt)"},
 		{"only hidden files", func(t *testing.T, dir string) string {
 			mustWrite(t, filepath.Join(dir, ".DS_Store"), []byte("x"))
 			return dir
-		}, ImageFolderOptions{}, "no PNG, JPEG, GIF, BMP or WebP images in it or its subfolders"},
+		}, ImageFolderOptions{}, "no PNG, JPEG, GIF, BMP, WebP or TIFF images in it or its subfolders"},
 		{"empty class", func(t *testing.T, dir string) string {
 			good(t, filepath.Join(dir, "a"), 2)
 			mustWrite(t, filepath.Join(dir, "b", "readme.txt"), []byte("x"))
 			return dir
-		}, ImageFolderOptions{}, "b: class folder holds no PNG, JPEG, GIF, BMP or WebP images"},
+		}, ImageFolderOptions{}, "b: class folder holds no PNG, JPEG, GIF, BMP, WebP or TIFF images"},
 		{"a class of which nothing decodes", func(t *testing.T, dir string) string {
 			good(t, filepath.Join(dir, "a"), 200)
 			mustWrite(t, filepath.Join(dir, "b", "bad.png"), []byte("junk"))
@@ -395,11 +395,22 @@ func TestLoadImageFolderErrors(t *testing.T) {
 			mustWrite(t, filepath.Join(dir, "g100.png"), []byte("junk"))
 			mustWrite(t, filepath.Join(dir, "g150.png"), []byte("junk"))
 			return dir
-		}, ImageFolderOptions{Strict: true}, "g100.png: not a readable PNG, JPEG, GIF, BMP or WebP image: image: unknown format (strict: no file may be skipped)"},
+		}, ImageFolderOptions{Strict: true}, "g100.png: not a readable PNG, JPEG, GIF, BMP, WebP or TIFF image: image: unknown format (strict: no file may be skipped)"},
 		{"image bomb", func(t *testing.T, dir string) string {
 			mustWrite(t, filepath.Join(dir, "bomb.png"), bombPNG(100000, 100000))
 			return dir
 		}, ImageFolderOptions{}, "bomb.png: png image of 100000x100000 has 10000000000 pixels, more than the 67108864 (8192x8192) gogan decodes"},
+		{"bmp bomb", func(t *testing.T, dir string) string {
+			var b bytes.Buffer
+			if err := bmp.Encode(&b, uniform("rgba", 2, 2, color.White)); err != nil {
+				t.Fatal(err)
+			}
+			bomb := b.Bytes() // its header says 8000×8000, its pixels are 2×2
+			binary.LittleEndian.PutUint32(bomb[18:], 8000)
+			binary.LittleEndian.PutUint32(bomb[22:], 8000)
+			mustWrite(t, filepath.Join(dir, "bomb.bmp"), bomb)
+			return dir
+		}, ImageFolderOptions{}, "bomb.bmp: bmp image of 8000x8000 in a file of 70 bytes: more pixels than the file can hold (a BMP holds at most 1 a byte): damaged, or made to exhaust memory"},
 		{"bad size", func(t *testing.T, dir string) string { return dir }, ImageFolderOptions{ImageSize: -1}, "image size must be within 1..4096"},
 		{"bad channels", func(t *testing.T, dir string) string { return dir }, ImageFolderOptions{Channels: 2}, "channels must be 1 or 3"},
 	} {
@@ -655,19 +666,19 @@ func TestLoadImageFolderNotRead(t *testing.T) {
 	gray := uniform("gray", 4, 4, color.Gray{9})
 	writeImage(t, filepath.Join(dir, "a.png"), gray)
 	writeImage(t, filepath.Join(dir, "sub", "b.jpg"), gray)
-	for _, name := range []string{"p1.HEIC", "p2.heic", "sub/p3.heic", "notes.txt", "README", "x.tif", "y.tiff", "z.svg", "w.avif", ".DS_Store", ".git/config"} {
+	for _, name := range []string{"p1.HEIC", "p2.heic", "sub/p3.heic", "notes.txt", "README", "x.psd", "y.raw", "z.svg", "w.avif", ".DS_Store", ".git/config"} {
 		mustWrite(t, filepath.Join(dir, name), []byte("x"))
 	}
 	f, err := LoadImageFolder(dir, ImageFolderOptions{CacheDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]int{".heic": 3, ".txt": 1, "": 1, ".tif": 1, ".tiff": 1, ".svg": 1, ".avif": 1}
+	want := map[string]int{".heic": 3, ".txt": 1, "": 1, ".psd": 1, ".raw": 1, ".svg": 1, ".avif": 1}
 	if f.Set.Images.N != 2 || !maps.Equal(f.NotRead, want) {
 		t.Fatalf("%d images, not read %v; want 2, and %v", f.Set.Images.N, f.NotRead, want)
 	}
 	got := f.NotReadReport()
-	if wantReport := dir + ": 9 files not read, not named as PNG, JPEG, GIF, BMP or WebP images: 3 .heic, 1 without extension, 1 .avif, 1 .svg, 1 .tif, 2 of 2 other extensions"; got != wantReport {
+	if wantReport := dir + ": 9 files not read, not named as PNG, JPEG, GIF, BMP, WebP or TIFF images: 3 .heic, 1 without extension, 1 .avif, 1 .psd, 1 .raw, 2 of 2 other extensions"; got != wantReport {
 		t.Fatalf("report %q,\nwant   %q", got, wantReport)
 	}
 	if (&ImageFolder{}).NotReadReport() != "" {

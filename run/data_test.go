@@ -65,7 +65,7 @@ func TestLoadDatasetImageFolder(t *testing.T) {
 	if !strings.Contains(progress.String(), "decoding "+dir) {
 		t.Errorf("no decoding bar: %q", progress.String())
 	}
-	if !strings.Contains(progress.String(), dir+": 1 file not read, not named as PNG, JPEG, GIF, BMP or WebP images: 1 .txt\n") {
+	if !strings.Contains(progress.String(), dir+": 1 file not read, not named as PNG, JPEG, GIF, BMP, WebP or TIFF images: 1 .txt\n") {
 		t.Errorf("the text file not reported: %q", progress.String())
 	}
 	small := spread(d.Train, 6)

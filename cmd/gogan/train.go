@@ -41,7 +41,7 @@ func newTrainCommand() *command {
 	def := gan.DefaultConfig()
 	f := &trainFlags{cfg: def, fs: fs}
 	fs.StringVar(&f.cfg.Model, "model", def.Model, "architecture: "+gan.ArchitectureNames())
-	fs.StringVar(&f.cfg.Data, "data", def.Data, `dataset: "mnist", "fashion-mnist", "stacked-mnist", "ring8", "grid25", a folder with the four IDX files, or a folder of images (PNG, JPEG, GIF, BMP, WebP; class folders give labels)`)
+	fs.StringVar(&f.cfg.Data, "data", def.Data, `dataset: "mnist", "fashion-mnist", "stacked-mnist", "ring8", "grid25", a folder with the four IDX files, or a folder of images (PNG, JPEG, GIF, BMP, WebP, TIFF; class folders give labels)`)
 	fs.IntVar(&f.cfg.ImageSize, "image-size", 0, "a folder of images: the side N of the square images (shorter side scaled to N, center cropped; default: the images' own size when they share one square size, else 64)")
 	fs.IntVar(&f.cfg.Channels, "channels", 0, "a folder of images: 1 (gray) or 3 (RGB) (default: 3 when any image has color, else 1)")
 	fs.StringVar(&f.cfg.Background, "background", "", "a folder of images: what transparent pixels are composited onto, white (default) or black")
