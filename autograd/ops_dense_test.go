@@ -132,3 +132,64 @@ func sameBits(x, y []float32) bool {
 	}
 	return true
 }
+
+// TestDenseOpsEdgeBits: two fused Dense ops in a row (the second reading the output
+// whose storage the first's product node shares) give the bits of the unfused ops,
+// forward, backward and through a gradient penalty (the second order), on edge
+// shapes (one row, one unit, k = 0, several k slabs, n past a column block), with
+// the kernel frozen or x needing no gradient, on 1, 2, 3 and 16 threads.
+func TestDenseOpsEdgeBits(t *testing.T) {
+	defer parallel.SetThreads(0)
+	shapes := [][3]int{{1, 1, 1}, {1, 2000, 1}, {1, 600, 1025}, {5, 0, 7}, {2, 513, 33}, {9, 2049, 65}, {3, 7, 2}, {130, 1, 257}, {64, 100, 1}}
+	for _, op := range denseOps {
+		for _, s := range shapes {
+			m, k, n := s[0], s[1], s[2]
+			for _, mode := range []string{"plain", "frozen kernel", "x without gradient"} {
+				rng := rand.New(rand.NewPCG(uint64(m*7+k), uint64(n)))
+				xData, dy := make([]float32, m*k), make([]float32, m*3)
+				for _, d := range [][]float32{xData, dy} {
+					for i := range d {
+						d[i] = float32(rng.NormFloat64())
+					}
+				}
+				w, b := gradcheck.RandomParam(rng, "w", k, n), gradcheck.RandomParam(rng, "b", n)
+				w2, b2 := gradcheck.RandomParam(rng, "w2", n, 3), gradcheck.RandomParam(rng, "b2", 3)
+				params := []*autograd.Var{w, b, w2, b2}
+				w.Frozen = mode == "frozen kernel"
+				run := func(f func(g *autograd.Graph, x, w, b *autograd.Var) *autograd.Var) [][]float32 {
+					for _, p := range params {
+						p.ZeroGrad()
+					}
+					g := autograd.NewGraph(rand.New(rand.NewPCG(1, 2)))
+					x := g.Input(xData, mode != "x without gradient", m, k)
+					out := func() *autograd.Var { return f(g, f(g, x, w, b), w2, b2) }
+					loss := func(y *autograd.Var) *autograd.Var { return g.Sum(g.Mul(y, g.Input(dy, false, m, 3))) }
+					y := out()
+					res := [][]float32{append([]float32(nil), y.Data...)}
+					y = loss(y)
+					if mode == "x without gradient" {
+						g.Backward(y)
+					} else {
+						res = append(res, append([]float32(nil), g.Grad(y, []*autograd.Var{x}, false)[0].Data...))
+						dx := g.Grad(loss(out()), []*autograd.Var{x}, true)[0]
+						g.Backward(g.Sum(g.Square(g.AddScalar(g.Square(dx), -1))))
+					}
+					for _, p := range params {
+						res = append(res, append([]float32(nil), p.Grad...))
+					}
+					return res
+				}
+				for _, threads := range []int{1, 2, 3, 16} {
+					parallel.SetThreads(threads)
+					want, got := run(op.plain), run(op.fused)
+					for i := range want {
+						if !sameBits(got[i], want[i]) {
+							t.Errorf("%s %v, %s, %d threads: result %d differs from the unfused ops'", op.name, s, mode, threads, i)
+						}
+					}
+				}
+				w.Frozen = false
+			}
+		}
+	}
+}
