@@ -146,6 +146,12 @@ func (g *Graph) floats(n int) []float32 { return g.arena.alloc(n) }
 // needs a gradient. It returns the node so the op can save what its backward needs.
 func (g *Graph) record(name string, out *Var, backward func(*Graph, *node, *Var), in ...*Var) *node {
 	g.profileForward(name, out)
+	return g.recordUnprofiled(name, out, backward, in...)
+}
+
+// recordUnprofiled is record for a node whose forward work an earlier node's did (and an
+// OpProfile charged to it): it leaves the profile's clock running.
+func (g *Graph) recordUnprofiled(name string, out *Var, backward func(*Graph, *node, *Var), in ...*Var) *node {
 	if !g.recording {
 		return nil
 	}

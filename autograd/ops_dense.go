@@ -21,7 +21,7 @@ func (g *Graph) MatMulBiasLeakyReLU(x, w, b *Var, alpha float32) *Var {
 	}
 	g.tail = denseTail{b: b.Data, alpha: alpha}
 	y, h := g.matMulThen(x, w, b, "MatMulBiasLeakyReLU")
-	if nd := g.record("BiasLeakyReLU", y, biasLeakyReLUBackward, h, b); nd != nil {
+	if nd := g.recordUnprofiled("BiasLeakyReLU", y, biasLeakyReLUBackward, h, b); nd != nil {
 		nd.slope = alpha
 	}
 	return y
@@ -36,7 +36,7 @@ func (g *Graph) MatMulBiasTanh(x, w, b *Var) *Var {
 	}
 	g.tail = denseTail{b: b.Data, tanh: true}
 	y, h := g.matMulThen(x, w, b, "MatMulBiasTanh")
-	g.record("BiasTanh", y, biasTanhBackward, h, b)
+	g.recordUnprofiled("BiasTanh", y, biasTanhBackward, h, b)
 	return y
 }
 
@@ -46,7 +46,7 @@ func (g *Graph) MatMulBiasTanh(x, w, b *Var) *Var {
 // it (MatMul's reads its operands, the bias activation's its output y). The
 // caller records the activation's node, from h to y. The product's node bears
 // the caller's name op, in panics and in an OpProfile, whose forward time for it
-// is the whole op's.
+// is the whole op's: the caller records the activation's node unprofiled.
 func (g *Graph) matMulThen(x, w, b *Var, op string) (y, h *Var) {
 	m, k := x.Rows(), x.Cols()
 	if w.Rows() != k {

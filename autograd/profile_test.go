@@ -72,3 +72,37 @@ func TestOpProfileZeroValue(t *testing.T) {
 		t.Fatal("a zero OpProfile recorded nothing")
 	}
 }
+
+// TestOpProfileDense: a fused Dense op is one forward entry, under its own name, and
+// two backward ones (the product's and the bias activation's passes), where its bias
+// activation's node, whose forward ran in the product's epilogue, was a forward entry
+// of its own that timed only its bookkeeping.
+func TestOpProfileDense(t *testing.T) {
+	g := NewGraph(nil)
+	w, b := NewParam("w", 32, 16), NewParam("b", 16)
+	x := g.Input(make([]float32, 8*32), false, 8, 32)
+	p := NewOpProfile()
+	g.SetProfile(p)
+	g.Backward(g.Mean(g.MatMulBiasTanh(g.MatMulBiasLeakyReLU(x, w, b, 0.2), NewParam("w2", 16, 4), NewParam("b2", 4))))
+	have := map[string]bool{}
+	for _, o := range p.Ops() {
+		key := o.Name + " " + o.Shape
+		if o.Backward {
+			key += " backward"
+		}
+		have[key] = true
+	}
+	for _, key := range []string{
+		"MatMulBiasLeakyReLU (8, 16)", "MatMulBiasLeakyReLU (8, 16) backward", "BiasLeakyReLU (8, 16) backward",
+		"MatMulBiasTanh (8, 4)", "MatMulBiasTanh (8, 4) backward", "BiasTanh (8, 4) backward",
+	} {
+		if !have[key] {
+			t.Errorf("no %q entry in %v", key, have)
+		}
+	}
+	for _, key := range []string{"BiasLeakyReLU (8, 16)", "BiasTanh (8, 4)"} {
+		if have[key] {
+			t.Errorf("a forward entry %q, for work the product's entry timed", key)
+		}
+	}
+}
