@@ -18,37 +18,59 @@ const (
 	lockUnavailable                  // folders cannot be locked here: no one can tell
 )
 
-// maxTempTries bounds makeTempDir's tries; each past the first needs another
-// process's removeStaleTemps to have taken the new folder before this one locked it.
+// maxTempTries bounds createLocked's tries; each past the first needs another
+// process's removal of stale temporaries to have taken the new one before this one
+// locked it.
 const maxTempTries = 100
 
 // makeTempDir creates WriteDir's temporary folder for the folder base in parent,
-// "." + base + ".tmp-" and a random suffix, and locks it (lockPath), so that
+// "." + base + ".tmp-" and a random suffix, and locks it (createLocked), so that
 // removeStaleTemps in another call or process knows that a live writer holds it
-// until lock is closed. lock is nil where folders cannot be locked. A folder that
-// another call's removeStaleTemps took between the creation and the lock is left
-// to it, and another made.
+// until lock is closed. lock is nil where folders cannot be locked.
 func makeTempDir(parent, base string) (tmp string, lock *os.File, err error) {
+	_, tmp, lock, err = createLocked("folders", func() (*os.File, string, error) {
+		tmp, err := os.MkdirTemp(parent, "."+base+".tmp-*")
+		return nil, tmp, err
+	})
+	return tmp, lock, err
+}
+
+// createLocked makes a new temporary file or folder with create, which returns its
+// path and, for a file, the file open, and locks the path (lockPath), trying again
+// while another call's removal of stale temporaries (removeStaleTemps,
+// removeStaleTempFiles) takes the new one between its creation and the lock: that
+// one is left to it. lock is nil where the file system cannot lock. what names the
+// temporaries in the error of too many tries.
+func createLocked(what string, create func() (*os.File, string, error)) (f *os.File, tmp string, lock *os.File, err error) {
 	for range maxTempTries {
-		if tmp, err = os.MkdirTemp(parent, "."+base+".tmp-*"); err != nil {
-			return "", nil, err
+		if f, tmp, err = create(); err != nil {
+			return nil, "", nil, err
 		}
-		f, state, err := lockPath(tmp)
+		lock, state, err := lockPath(tmp)
 		switch {
 		case errors.Is(err, fs.ErrNotExist): // removed meanwhile
 		case err != nil:
+			closeIfOpen(f)
 			os.Remove(tmp)
-			return "", nil, err
+			return nil, "", nil, err
 		case state == lockUnavailable:
-			return tmp, nil, nil
-		case state == locked && isAt(f, tmp):
-			return tmp, f, nil
-		case state == locked: // removed meanwhile: the lock is on a folder no longer there
-			f.Close()
+			return f, tmp, nil, nil
+		case state == locked && isAt(lock, tmp) && (f == nil || isAt(f, tmp)):
+			return f, tmp, lock, nil
+		case state == locked: // removed meanwhile: the lock is on one no longer there
+			lock.Close()
 		}
-		// lockHeld: another call's removeStaleTemps took it, and removes it
+		// lockHeld: another call's removal took it, and removes it
+		closeIfOpen(f)
 	}
-	return "", nil, fmt.Errorf("another process removed %d new temporary folders before they could be locked", maxTempTries)
+	return nil, "", nil, fmt.Errorf("another process removed %d new temporary %s before they could be locked", maxTempTries, what)
+}
+
+// closeIfOpen closes f unless it is nil.
+func closeIfOpen(f *os.File) {
+	if f != nil {
+		f.Close()
+	}
 }
 
 // isAt reports whether f is the file that path names now.

@@ -1,45 +1,25 @@
 package atomicfile
 
 import (
-	"errors"
-	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 )
 
 // createTemp creates WriteFile's temporary file for the file base in dir, "." +
-// base + ".tmp-" and a random suffix, and locks it (lockPath, through a descriptor
-// of its own, so that closing f before the rename keeps the lock), so that
-// removeStaleTempFiles in another call or process knows that a live writer holds
-// it until lock is closed. lock is nil where files cannot be locked. A file that
-// another call's removeStaleTempFiles took between the creation and the lock is
-// left to it, and another made.
+// base + ".tmp-" and a random suffix, and locks it (createLocked, through a
+// descriptor of its own, so that closing f before the rename keeps the lock), so
+// that removeStaleTempFiles in another call or process knows that a live writer
+// holds it until lock is closed. lock is nil where files cannot be locked.
 func createTemp(dir, base string) (f, lock *os.File, err error) {
-	for range maxTempTries {
-		if f, err = os.CreateTemp(dir, "."+base+".tmp-*"); err != nil {
-			return nil, nil, err
+	f, _, lock, err = createLocked("files", func() (*os.File, string, error) {
+		f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+		if err != nil {
+			return nil, "", err
 		}
-		tmp := f.Name()
-		lock, state, err := lockPath(tmp)
-		switch {
-		case errors.Is(err, fs.ErrNotExist): // removed meanwhile
-		case err != nil:
-			f.Close()
-			os.Remove(tmp)
-			return nil, nil, err
-		case state == lockUnavailable:
-			return f, nil, nil
-		case state == locked && isAt(f, tmp) && isAt(lock, tmp):
-			return f, lock, nil
-		case state == locked: // removed meanwhile: the lock is on a file no longer there
-			lock.Close()
-		}
-		// lockHeld: another call's removeStaleTempFiles took it, and removes it
-		f.Close()
-	}
-	return nil, nil, fmt.Errorf("another process removed %d new temporary files before they could be locked", maxTempTries)
+		return f, f.Name(), nil
+	})
+	return f, lock, err
 }
 
 // removeStaleTempFiles removes, best effort, the temporary files that WriteFile
