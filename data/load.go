@@ -91,6 +91,9 @@ func Load(spec string) (*Dataset, error) {
 	return LoadWith(spec, LoadOptions{})
 }
 
+// DatasetNames are the image datasets that Load knows by name.
+var DatasetNames = []string{"mnist", "fashion-mnist", "stacked-mnist"}
+
 // LoadWith is Load with the cache root and other places set by opts.
 func LoadWith(spec string, opts LoadOptions) (*Dataset, error) {
 	if spec == "" {

@@ -45,7 +45,7 @@ const MaxFolderTestImages = 1000
 
 // datasetNames are the datasets known by name, data.LoadWith's and
 // data.ToyNames: a run stores them as they are.
-var datasetNames = append([]string{"mnist", "fashion-mnist", "stacked-mnist"}, data.ToyNames...)
+var datasetNames = slices.Concat(data.DatasetNames, data.ToyNames)
 
 // DataPath is spec, a Config.Data, as a run stores it: a built-in dataset's name
 // (mnist, fashion-mnist, stacked-mnist, ring8, grid25) as it is, even where the

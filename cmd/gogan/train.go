@@ -210,9 +210,6 @@ func checkNewRun(f *trainFlags, set map[string]bool) error {
 	return nil
 }
 
-// builtinImageSets are the names of data.Load's built-in datasets.
-var builtinImageSets = []string{"mnist", "fashion-mnist", "stacked-mnist"}
-
 // imageFlags are the flags that say how a folder of images is read.
 var imageFlags = []string{"image-size", "channels", "background", "strict"}
 
@@ -224,7 +221,7 @@ func checkImageFlags(spec string, set map[string]bool) error {
 		if !set[name] || run.IsImageFolder(spec) {
 			continue
 		}
-		if _, err := os.Stat(spec); err == nil || data.IsToy(spec) || slices.Contains(builtinImageSets, spec) {
+		if _, err := os.Stat(spec); err == nil || data.IsToy(spec) || slices.Contains(data.DatasetNames, spec) {
 			return usageError{fmt.Sprintf("--%s reads a folder of images; --data %s is not one", name, spec)}
 		}
 	}
