@@ -58,19 +58,19 @@ func probe(path string) (w, h int, err error) {
 		return 0, 0, openReason(path, err)
 	}
 	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return 0, 0, osReason(err)
+	}
 	cfg, format, err := decodeConfig(f)
 	if err != nil {
-		if st, serr := f.Stat(); serr == nil && st.Size() == 0 {
+		if st.Size() == 0 {
 			return 0, 0, errors.New("empty file (0 bytes)")
 		}
 		return 0, 0, fmt.Errorf("not a readable %s image: %v", imageFormats, err)
 	}
 	if err := checkPixels(format, cfg.Width, cfg.Height); err != nil {
 		return cfg.Width, cfg.Height, err
-	}
-	st, err := f.Stat()
-	if err != nil {
-		return 0, 0, osReason(err)
 	}
 	return cfg.Width, cfg.Height, checkFileSize(format, cfg.Width, cfg.Height, st.Size())
 }
