@@ -10,10 +10,12 @@ var (
 		name: "avx512 8x32", mr: 8, nr: 32, kernel: kernelAVX512, kernelRowA: kernelRowAAVX512,
 		packCopyA: packCopy8AVX, packCopyB: packCopy32AVX,
 		packTransA: packTrans8AVX, packTransB: packTrans32AVX,
+		gemv: &gemvKernels{lanes: 16, dot: dotAVX512, wide: cols128AVX512, narrow: cols16AVX512},
 	}
 	avx2Kernels = kernelSet{
 		name: "avx2 6x16", mr: 6, nr: 16, kernel: kernelAVX2, kernelRowA: kernelRowAAVX2,
 		packCopyB: packCopy16AVX, packTransB: packTrans16AVX,
+		gemv: &gemvKernels{lanes: 8, dot: dotAVX2, wide: cols64AVX2, narrow: cols8AVX2},
 	}
 )
 

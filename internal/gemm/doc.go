@@ -30,6 +30,10 @@
 // with B the larger operand and k deep enough (the gradient dX = dY·Wᵀ; swapped) is computed
 // as Cᵀ = B·op(A)ᵀ, so that the kernel reads B's rows in place instead of transposing B, Cᵀ
 // being written to a scratch matrix and moved into C, transposed, block by block.
+// A product with one column (n = 1: a one-unit Dense layer's forward and weight gradient)
+// skips the packed loops, which would compute a whole panel of nr columns for it: it is a
+// matrix-vector product that reads op(A) once (gemv.go), by dot products of op(A)'s rows
+// or by blocks of A's columns summed down its rows.
 //
 // The micro-kernels are Go assembly generated with avo by the program in _asm (see gen.go):
 // on AVX-512, 8×32 (16 zmm accumulators, two per row of C; each step broadcasts 8 values of

@@ -21,6 +21,8 @@ type kernelSet struct {
 	// packTransA and packTransB, when set, pack one full panel of width mr (nr) as
 	// packTransGo would, for kc a multiple of 8.
 	packTransA, packTransB func(kc int, src []float32, ld int, dst []float32)
+	// gemv, when set, holds the kernels of products with one column (gemv.go).
+	gemv *gemvKernels
 }
 
 // goKernels is the portable set: a 4×4 kernel whose 16 accumulators stay in registers.

@@ -61,6 +61,10 @@ func sgemmWith(ks *kernelSet, transA, transB bool, m, n, k int, alpha float32, a
 		}
 		return
 	}
+	if n == 1 {
+		gemv(ks, transA, transB, m, k, alpha, a, lda, b, ldb, beta, c, ldc, then)
+		return
+	}
 	g := call{
 		ks: ks, transA: transA, transB: transB, m: m, n: n, k: k,
 		alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, then: then,
@@ -282,6 +286,7 @@ type workspace struct {
 	b    []float32 // packed op(B) slab: kcMax×ncMax
 	tile []float32 // one mr×nr edge tile
 	ct   []float32 // Cᵀ of a swapped product (see sgemmWith)
+	sums []float32 // a block of sums of a product with one column (gemv.go)
 }
 
 // scratch returns ws.ct grown to n floats.

@@ -1405,3 +1405,233 @@ block:
 	JNZ         colblock
 	VZEROUPPER
 	RET
+
+// func dotAVX512(a []float32, x []float32) float32
+// Requires: AVX, AVX512F, SSE
+TEXT ·dotAVX512(SB), NOSPLIT, $0-52
+	MOVQ   a_base+0(FP), AX
+	MOVQ   a_len+8(FP), CX
+	MOVQ   x_base+24(FP), DX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	SHRQ   $0x06, CX
+	JZ     reduce
+
+loop:
+	VMOVUPS     (AX), Z4
+	VFMADD231PS (DX), Z4, Z0
+	VMOVUPS     64(AX), Z4
+	VFMADD231PS 64(DX), Z4, Z1
+	VMOVUPS     128(AX), Z4
+	VFMADD231PS 128(DX), Z4, Z2
+	VMOVUPS     192(AX), Z4
+	VFMADD231PS 192(DX), Z4, Z3
+	ADDQ        $0x00000100, AX
+	ADDQ        $0x00000100, DX
+	DECQ        CX
+	JNZ         loop
+
+reduce:
+	VADDPS        Z2, Z0, Z0
+	VADDPS        Z3, Z1, Z1
+	VADDPS        Z1, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y4
+	VADDPS        Y4, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X4
+	VADDPS        X4, X0, X0
+	VMOVHLPS      X0, X0, X4
+	VADDPS        X4, X0, X0
+	VMOVSHDUP     X0, X4
+	VADDSS        X4, X0, X0
+	MOVSS         X0, ret+48(FP)
+	VZEROUPPER
+	RET
+
+// func dotAVX2(a []float32, x []float32) float32
+// Requires: AVX, FMA3, SSE
+TEXT ·dotAVX2(SB), NOSPLIT, $0-52
+	MOVQ   a_base+0(FP), AX
+	MOVQ   a_len+8(FP), CX
+	MOVQ   x_base+24(FP), DX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	SHRQ   $0x05, CX
+	JZ     reduce
+
+loop:
+	VMOVUPS     (AX), Y4
+	VFMADD231PS (DX), Y4, Y0
+	VMOVUPS     32(AX), Y4
+	VFMADD231PS 32(DX), Y4, Y1
+	VMOVUPS     64(AX), Y4
+	VFMADD231PS 64(DX), Y4, Y2
+	VMOVUPS     96(AX), Y4
+	VFMADD231PS 96(DX), Y4, Y3
+	ADDQ        $0x00000080, AX
+	ADDQ        $0x00000080, DX
+	DECQ        CX
+	JNZ         loop
+
+reduce:
+	VADDPS       Y2, Y0, Y0
+	VADDPS       Y3, Y1, Y1
+	VADDPS       Y1, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X4
+	VADDPS       X4, X0, X0
+	VMOVHLPS     X0, X0, X4
+	VADDPS       X4, X0, X0
+	VMOVSHDUP    X0, X4
+	VADDSS       X4, X0, X0
+	MOVSS        X0, ret+48(FP)
+	VZEROUPPER
+	RET
+
+// func cols128AVX512(k int, a []float32, lda int, x []float32, y []float32)
+// Requires: AVX, AVX512F
+TEXT ·cols128AVX512(SB), NOSPLIT, $0-88
+	MOVQ   k+0(FP), AX
+	MOVQ   a_base+8(FP), CX
+	MOVQ   lda+32(FP), DX
+	SHLQ   $0x02, DX
+	MOVQ   x_base+40(FP), BX
+	MOVQ   y_base+64(FP), SI
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	TESTQ  AX, AX
+	JZ     store
+
+loop:
+	VBROADCASTSS (BX), Z8
+	VFMADD231PS  (CX), Z8, Z0
+	VFMADD231PS  64(CX), Z8, Z1
+	VFMADD231PS  128(CX), Z8, Z2
+	VFMADD231PS  192(CX), Z8, Z3
+	VFMADD231PS  256(CX), Z8, Z4
+	VFMADD231PS  320(CX), Z8, Z5
+	VFMADD231PS  384(CX), Z8, Z6
+	VFMADD231PS  448(CX), Z8, Z7
+	ADDQ         DX, CX
+	ADDQ         $0x04, BX
+	DECQ         AX
+	JNZ          loop
+
+store:
+	VMOVUPS Z0, (SI)
+	VMOVUPS Z1, 64(SI)
+	VMOVUPS Z2, 128(SI)
+	VMOVUPS Z3, 192(SI)
+	VMOVUPS Z4, 256(SI)
+	VMOVUPS Z5, 320(SI)
+	VMOVUPS Z6, 384(SI)
+	VMOVUPS Z7, 448(SI)
+	VZEROUPPER
+	RET
+
+// func cols16AVX512(k int, a []float32, lda int, x []float32, y []float32)
+// Requires: AVX, AVX512F
+TEXT ·cols16AVX512(SB), NOSPLIT, $0-88
+	MOVQ   k+0(FP), AX
+	MOVQ   a_base+8(FP), CX
+	MOVQ   lda+32(FP), DX
+	SHLQ   $0x02, DX
+	MOVQ   x_base+40(FP), BX
+	MOVQ   y_base+64(FP), SI
+	VPXORD Z0, Z0, Z0
+	TESTQ  AX, AX
+	JZ     store
+
+loop:
+	VBROADCASTSS (BX), Z1
+	VFMADD231PS  (CX), Z1, Z0
+	ADDQ         DX, CX
+	ADDQ         $0x04, BX
+	DECQ         AX
+	JNZ          loop
+
+store:
+	VMOVUPS Z0, (SI)
+	VZEROUPPER
+	RET
+
+// func cols64AVX2(k int, a []float32, lda int, x []float32, y []float32)
+// Requires: AVX, FMA3
+TEXT ·cols64AVX2(SB), NOSPLIT, $0-88
+	MOVQ   k+0(FP), AX
+	MOVQ   a_base+8(FP), CX
+	MOVQ   lda+32(FP), DX
+	SHLQ   $0x02, DX
+	MOVQ   x_base+40(FP), BX
+	MOVQ   y_base+64(FP), SI
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	TESTQ  AX, AX
+	JZ     store
+
+loop:
+	VBROADCASTSS (BX), Y8
+	VFMADD231PS  (CX), Y8, Y0
+	VFMADD231PS  32(CX), Y8, Y1
+	VFMADD231PS  64(CX), Y8, Y2
+	VFMADD231PS  96(CX), Y8, Y3
+	VFMADD231PS  128(CX), Y8, Y4
+	VFMADD231PS  160(CX), Y8, Y5
+	VFMADD231PS  192(CX), Y8, Y6
+	VFMADD231PS  224(CX), Y8, Y7
+	ADDQ         DX, CX
+	ADDQ         $0x04, BX
+	DECQ         AX
+	JNZ          loop
+
+store:
+	VMOVUPS Y0, (SI)
+	VMOVUPS Y1, 32(SI)
+	VMOVUPS Y2, 64(SI)
+	VMOVUPS Y3, 96(SI)
+	VMOVUPS Y4, 128(SI)
+	VMOVUPS Y5, 160(SI)
+	VMOVUPS Y6, 192(SI)
+	VMOVUPS Y7, 224(SI)
+	VZEROUPPER
+	RET
+
+// func cols8AVX2(k int, a []float32, lda int, x []float32, y []float32)
+// Requires: AVX, FMA3
+TEXT ·cols8AVX2(SB), NOSPLIT, $0-88
+	MOVQ   k+0(FP), AX
+	MOVQ   a_base+8(FP), CX
+	MOVQ   lda+32(FP), DX
+	SHLQ   $0x02, DX
+	MOVQ   x_base+40(FP), BX
+	MOVQ   y_base+64(FP), SI
+	VXORPS Y0, Y0, Y0
+	TESTQ  AX, AX
+	JZ     store
+
+loop:
+	VBROADCASTSS (BX), Y1
+	VFMADD231PS  (CX), Y1, Y0
+	ADDQ         DX, CX
+	ADDQ         $0x04, BX
+	DECQ         AX
+	JNZ          loop
+
+store:
+	VMOVUPS Y0, (SI)
+	VZEROUPPER
+	RET

@@ -137,3 +137,95 @@ func packTrans16AVX(kc int, src []float32, ld int, dst []float32)
 //		}
 //	}
 func packTrans32AVX(kc int, src []float32, ld int, dst []float32)
+
+// dotAVX512 is Σ a[i]·x[i] for len(a) a multiple of 64, summed in this order:
+//
+//	var acc [64]float32
+//	for i := 0; i < len(a); i += 64 {
+//		for l := 0; l < 64; l++ {
+//			acc[l] += a[i+l] * x[i+l]
+//		}
+//	}
+//	for w := 32; w >= 1; w /= 2 {
+//		for l := 0; l < w; l++ {
+//			acc[l] += acc[l+w]
+//		}
+//	}
+//	return acc[0]
+//
+// (the products are fused multiply-adds).
+func dotAVX512(a []float32, x []float32) float32
+
+// dotAVX2 is Σ a[i]·x[i] for len(a) a multiple of 32, summed in this order:
+//
+//	var acc [32]float32
+//	for i := 0; i < len(a); i += 32 {
+//		for l := 0; l < 32; l++ {
+//			acc[l] += a[i+l] * x[i+l]
+//		}
+//	}
+//	for w := 16; w >= 1; w /= 2 {
+//		for l := 0; l < w; l++ {
+//			acc[l] += acc[l+w]
+//		}
+//	}
+//	return acc[0]
+//
+// (the products are fused multiply-adds).
+func dotAVX2(a []float32, x []float32) float32
+
+// cols128AVX512 is the vector x times the block of the first 128 columns of the k rows of a
+// (lda apart):
+//
+//	for j := 0; j < 128; j++ {
+//		var acc float32
+//		for p := 0; p < k; p++ {
+//			acc += a[p*lda+j] * x[p]
+//		}
+//		y[j] = acc
+//	}
+//
+// (the products are fused multiply-adds).
+func cols128AVX512(k int, a []float32, lda int, x []float32, y []float32)
+
+// cols16AVX512 is the vector x times the block of the first 16 columns of the k rows of a
+// (lda apart):
+//
+//	for j := 0; j < 16; j++ {
+//		var acc float32
+//		for p := 0; p < k; p++ {
+//			acc += a[p*lda+j] * x[p]
+//		}
+//		y[j] = acc
+//	}
+//
+// (the products are fused multiply-adds).
+func cols16AVX512(k int, a []float32, lda int, x []float32, y []float32)
+
+// cols64AVX2 is the vector x times the block of the first 64 columns of the k rows of a
+// (lda apart):
+//
+//	for j := 0; j < 64; j++ {
+//		var acc float32
+//		for p := 0; p < k; p++ {
+//			acc += a[p*lda+j] * x[p]
+//		}
+//		y[j] = acc
+//	}
+//
+// (the products are fused multiply-adds).
+func cols64AVX2(k int, a []float32, lda int, x []float32, y []float32)
+
+// cols8AVX2 is the vector x times the block of the first 8 columns of the k rows of a
+// (lda apart):
+//
+//	for j := 0; j < 8; j++ {
+//		var acc float32
+//		for p := 0; p < k; p++ {
+//			acc += a[p*lda+j] * x[p]
+//		}
+//		y[j] = acc
+//	}
+//
+// (the products are fused multiply-adds).
+func cols8AVX2(k int, a []float32, lda int, x []float32, y []float32)

@@ -292,13 +292,14 @@ func equalBits(x, y []float32) bool {
 }
 
 // TestThreadsBitIdentical checks that the result does not depend on the thread count, for
-// products split along N and along M, with edges and several k slabs, and more threads
+// products split along N and along M, with edges and several k slabs, products with one
+// column (gemv.go; 1,013 rows end in columns fewer than a vector), and more threads
 // than cores (16); the result of a tall product (a convolution's weight gradient) at 16
 // threads is also compared with the plain loops.
 func TestThreadsBitIdentical(t *testing.T) {
 	defer SetThreads(0)
 	rng := rand.New(rand.NewPCG(7, 8))
-	shapes := [][3]int{{64, 784, 1024}, {1024, 64, 784}, {203, 517, 333}, {64, 1024, 784}, {520, 300, 72}, {512, 784, 1024}}
+	shapes := [][3]int{{64, 784, 1024}, {1024, 64, 784}, {203, 517, 333}, {64, 1024, 784}, {520, 300, 72}, {512, 784, 1024}, {6272, 128, 1}, {128, 6272, 1}, {1013, 300, 1}}
 	for _, ks := range families() {
 		for _, s := range shapes {
 			for tr := 0; tr < 4; tr++ {
@@ -352,7 +353,7 @@ func TestSgemmAllocatesNothing(t *testing.T) {
 	defer SetThreads(0)
 	SetThreads(2)
 	rng := rand.New(rand.NewPCG(9, 10))
-	for _, s := range [][3]int{{7, 9, 5}, {64, 784, 1024}, {1024, 64, 784}} {
+	for _, s := range [][3]int{{7, 9, 5}, {64, 784, 1024}, {1024, 64, 784}, {512, 256, 1}, {6272, 128, 1}} {
 		for tr := 0; tr < 4; tr++ {
 			o := newOperands(rng, tr&1 != 0, tr&2 != 0, s[0], s[2], s[1], 0)
 			run := func() {

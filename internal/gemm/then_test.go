@@ -12,7 +12,7 @@ import (
 // tiles, several k slabs (k > kcMax), several column blocks (n > ncMax), several row
 // blocks (m > mcMax), the MLP's first Dense product (64×1024×784), a shape Sgemm
 // computes swapped when op(B) is transposed (64×784×1024, m×n×k: the MLP's dX = dY·Wᵀ,
-// which SgemmThen computes unswapped) and k = 0.
+// which SgemmThen computes unswapped), k = 0 and products with one column (gemv.go).
 func TestSgemmThen(t *testing.T) {
 	defer SetThreads(0)
 	rng := rand.New(rand.NewPCG(3, 4))
@@ -27,7 +27,7 @@ func TestSgemmThen(t *testing.T) {
 			row[x] = h
 		}
 	}
-	shapes := [][3]int{{64, 1024, 784}, {64, 784, 1024}, {7, 33, 5}, {203, 517, 333}, {300, 1100, 40}, {64, 1, 1024}, {5, 9, 0}}
+	shapes := [][3]int{{64, 1024, 784}, {64, 784, 1024}, {7, 33, 5}, {203, 517, 333}, {300, 1100, 40}, {64, 1, 1024}, {5, 9, 0}, {6272, 1, 128}, {300, 1, 517}}
 	if !swapped(64, 784, 1024) {
 		t.Fatal("64×784×1024 is no longer a swapped product: pick a shape that is")
 	}

@@ -9,7 +9,10 @@
 //   - kernelRowAAVX512, kernelRowAAVX2: the same, reading op(A) in place from its rows
 //     instead of from a packed panel;
 //   - packCopy{8,16,32}AVX, packTrans{8,16,32}AVX: the packing routines for full panels of
-//     those widths (a strided copy, and 8×8-block transposes).
+//     those widths (a strided copy, and 8×8-block transposes);
+//   - dotAVX512, dotAVX2, cols{128,16}AVX512, cols{64,8}AVX2: the products with one
+//     column (gemv.go): a dot product of a row of op(A) with the column, and the column
+//     times a block of columns of A, summed down its rows.
 //
 // Each function's doc comment is the Go loop it computes; internal/gemm runs those loops in
 // the purego build and tests the assembly against them.
@@ -35,6 +38,12 @@ func main() {
 	packTrans(8)
 	packTrans(16)
 	packTrans(32)
+	dot("dotAVX512", 16, ZMM)
+	dot("dotAVX2", 8, YMM)
+	cols("cols128AVX512", 8, 16, ZMM)
+	cols("cols16AVX512", 1, 16, ZMM)
+	cols("cols64AVX2", 8, 8, YMM)
+	cols("cols8AVX2", 1, 8, YMM)
 	Generate()
 }
 
@@ -424,4 +433,130 @@ func packTrans(w int) {
 	JNZ(LabelRef("colblock"))
 	VZEROUPPER()
 	RET()
+}
+
+// dot writes the dot product of two vectors whose length is a multiple of 4·lanes, summed
+// in four vectors of partial sums (4·lanes sums, each over every 4·lanes-th product),
+// which are then added in halves: the first half and the second, down to one.
+func dot(name string, lanes int, newVec func() VecVirtual) {
+	block := 4 * lanes
+	width := 4 * lanes // bytes in a vector
+	TEXT(name, NOSPLIT, "func(a, x []float32) float32")
+	Doc(
+		fmt.Sprintf("%s is Σ a[i]·x[i] for len(a) a multiple of %d, summed in this order:", name, block),
+		"",
+		fmt.Sprintf("\tvar acc [%d]float32", block),
+		fmt.Sprintf("\tfor i := 0; i < len(a); i += %d {", block),
+		fmt.Sprintf("\t\tfor l := 0; l < %d; l++ {", block),
+		"\t\t\tacc[l] += a[i+l] * x[i+l]",
+		"\t\t}",
+		"\t}",
+		fmt.Sprintf("\tfor w := %d; w >= 1; w /= 2 {", block/2),
+		"\t\tfor l := 0; l < w; l++ {",
+		"\t\t\tacc[l] += acc[l+w]",
+		"\t\t}",
+		"\t}",
+		"\treturn acc[0]",
+		"",
+		"(the products are fused multiply-adds).",
+	)
+	a := Load(Param("a").Base(), GP64())
+	n := Load(Param("a").Len(), GP64())
+	x := Load(Param("x").Base(), GP64())
+	acc := make([]VecVirtual, 4)
+	for r := range acc {
+		acc[r] = newVec()
+		zero(acc[r], lanes)
+	}
+	t := newVec()
+	SHRQ(U8(uint8(bitsOf(block))), n)
+	JZ(LabelRef("reduce"))
+	Label("loop")
+	for r := range acc {
+		VMOVUPS(Mem{Base: a, Disp: r * width}, t)
+		VFMADD231PS(Mem{Base: x, Disp: r * width}, t, acc[r])
+	}
+	ADDQ(U32(4*width), a)
+	ADDQ(U32(4*width), x)
+	DECQ(n)
+	JNZ(LabelRef("loop"))
+
+	Label("reduce")
+	VADDPS(acc[2], acc[0], acc[0])
+	VADDPS(acc[3], acc[1], acc[1])
+	VADDPS(acc[1], acc[0], acc[0])
+	s := acc[0]
+	if lanes == 16 {
+		VEXTRACTF64X4(U8(1), s.AsZ(), t.AsY())
+		VADDPS(t.AsY(), s.AsY(), s.AsY())
+	}
+	VEXTRACTF128(U8(1), s.AsY(), t.AsX())
+	VADDPS(t.AsX(), s.AsX(), s.AsX())
+	VMOVHLPS(s.AsX(), s.AsX(), t.AsX())
+	VADDPS(t.AsX(), s.AsX(), s.AsX())
+	VMOVSHDUP(s.AsX(), t.AsX())
+	VADDSS(t.AsX(), s.AsX(), s.AsX())
+	Store(s.AsX(), ReturnIndex(0))
+	VZEROUPPER()
+	RET()
+}
+
+// cols writes the product of a vector and a block of vecs·lanes columns of a matrix whose
+// rows are lda apart, summed down the rows: one accumulator a vector of columns, each row
+// added to it with one multiply-add.
+func cols(name string, vecs, lanes int, newVec func() VecVirtual) {
+	w, width := vecs*lanes, 4*lanes
+	TEXT(name, NOSPLIT, "func(k int, a []float32, lda int, x []float32, y []float32)")
+	Doc(
+		fmt.Sprintf("%s is the vector x times the block of the first %d columns of the k rows of a", name, w),
+		"(lda apart):",
+		"",
+		fmt.Sprintf("\tfor j := 0; j < %d; j++ {", w),
+		"\t\tvar acc float32",
+		"\t\tfor p := 0; p < k; p++ {",
+		"\t\t\tacc += a[p*lda+j] * x[p]",
+		"\t\t}",
+		"\t\ty[j] = acc",
+		"\t}",
+		"",
+		"(the products are fused multiply-adds).",
+	)
+	k := Load(Param("k"), GP64())
+	a := Load(Param("a").Base(), GP64())
+	lda := Load(Param("lda"), GP64())
+	SHLQ(U8(2), lda)
+	x := Load(Param("x").Base(), GP64())
+	y := Load(Param("y").Base(), GP64())
+	acc := make([]VecVirtual, vecs)
+	for v := range acc {
+		acc[v] = newVec()
+		zero(acc[v], lanes)
+	}
+	xv := newVec()
+	TESTQ(k, k)
+	JZ(LabelRef("store"))
+	Label("loop")
+	VBROADCASTSS(Mem{Base: x}, xv)
+	for v := range acc {
+		VFMADD231PS(Mem{Base: a, Disp: v * width}, xv, acc[v])
+	}
+	ADDQ(lda, a)
+	ADDQ(U8(4), x)
+	DECQ(k)
+	JNZ(LabelRef("loop"))
+	Label("store")
+	for v := range acc {
+		VMOVUPS(acc[v], Mem{Base: y, Disp: v * width})
+	}
+	VZEROUPPER()
+	RET()
+}
+
+// zero clears a vector of lanes floats (VXORPS on a zmm would need AVX-512DQ).
+func zero(v VecVirtual, lanes int) {
+	if lanes == 16 {
+		VPXORD(v, v, v)
+		return
+	}
+	VXORPS(v, v, v)
 }
