@@ -83,9 +83,7 @@ func (t *Trainer) CUDAGraph() bool { return t.dev != nil && t.dev.graph != nil }
 // from the configured seed and the step (so that the noise stays the CPU's and a
 // resumed run draws the same masks); and copies the real batch beside them.
 func (t *Trainer) stageInputs(real []float32) {
-	for i := range t.dev.noise {
-		t.dev.noise[i] = float32(t.rng.NormFloat64())
-	}
+	drawNoise(t.dev.noise, t.rng)
 	h := splitMix(t.Config.Seed ^ splitMix(uint64(t.Step)))
 	t.dev.seeds[0], t.dev.seeds[1] = float32(h>>40), float32(h>>16&(1<<24-1))
 	copy(t.dev.real, real)

@@ -597,9 +597,7 @@ func (t *Trainer) stepInputs(g *autograd.Graph, real []float32) (noise, realIn *
 		t.stageInputs(real)
 		return t.beginDeviceStep(g)
 	}
-	for i := range t.noise {
-		t.noise[i] = float32(t.rng.NormFloat64())
-	}
+	drawNoise(t.noise, t.rng)
 	return g.Input(t.noise, false, t.Config.Batch, t.Config.LatentDim), g.Input(real, false, t.realShape...), nil
 }
 
