@@ -19,6 +19,7 @@ var dcganConvs = []struct {
 }{
 	{"G_ct1", convCase{n: 64, h: 7, w: 7, ci: 128, co: 256, kh: 5, kw: 5, sh: 1, sw: 1, pad: autograd.Same}},
 	{"G_ct2", convCase{n: 64, h: 14, w: 14, ci: 64, co: 128, kh: 5, kw: 5, sh: 2, sw: 2, pad: autograd.Same}},
+	{"D_c2", convCase{n: 128, h: 14, w: 14, ci: 64, co: 128, kh: 5, kw: 5, sh: 2, sw: 2, pad: autograd.Same}},
 	{"D_c1_G_ct3", convCase{n: 64, h: 28, w: 28, ci: 1, co: 64, kh: 5, kw: 5, sh: 2, sw: 2, pad: autograd.Same}},
 	{"rgb_c1", convCase{n: 64, h: 64, w: 64, ci: 3, co: 64, kh: 4, kw: 4, sh: 2, sw: 2, pad: autograd.Same}},
 	{"rgb_c2", convCase{n: 64, h: 32, w: 32, ci: 64, co: 128, kh: 4, kw: 4, sh: 2, sw: 2, pad: autograd.Same}},

@@ -19,6 +19,12 @@ import (
 // take whole slices — im2col and a product summed over the slice's positions, into a
 // partial gradient of its own — and the partials are added in slice order. Each partial
 // is computed by one thread whatever their number, so the bits do not depend on it.
+//
+// Larger filter gradients with few output channels (the DCGAN critic's second,
+// 5×5×64×128) were tried in slices too (bench/manycore/slices-2026-12-03.txt): on 2
+// AMD cores the op ran 26-37% faster, but on the 16-core Xeon the DCGAN's step lost
+// 4-6% at 16 and at 2 threads, and the op alone ran at a quarter of its speed on 16
+// threads; so they stay cut along their output.
 
 const (
 	// filterSlices is how many slices the images are cut into.
