@@ -1,0 +1,36 @@
+#!/bin/bash
+# Call U3 (eleventh session; main with the one-column products and the noise in parallel): issue 15's goals measured interleaved. Each round runs, per workload,
+# gogan at 2 threads and at 16 threads back to back (so a drift of the host's speed between
+# minutes falls on both), PyTorch 2.11 at 16 threads (rounds 1 and 3) and at 2 (rounds 2 and 4),
+# and a probe of the host's speed: the 8x32 micro-kernel in L1 on one thread.
+cd "$(dirname "$0")"; H=$PWD; DEVOUT=${OUT:-$H}
+tar xJf bins.tar.xz
+R=$H/u3; mkdir -p $R
+{ date; nproc; cat /proc/loadavg; } > $R/host.txt
+work=(
+  "mlp64 --model mlp --batch 64 --iters 100"
+  "mlp256 --model mlp --batch 256 --iters 30"
+  "dcgan --model dcgan --batch 64 --iters 10"
+  "rgb --model dcgan --image-size 64 --channels 3 --batch 64 --iters 3"
+)
+pt() { local t=$1 r=$2; export OMP_WAIT_POLICY=PASSIVE
+  python3 torch_mlp_gan.py cpu 64 200 $t > $R/torch-mlp64-$t-$r.txt 2>&1
+  python3 torch_mlp_gan.py cpu 256 60 $t > $R/torch-mlp256-$t-$r.txt 2>&1
+  python3 torch_dcgan.py cpu 64 20 $t > $R/torch-dcgan-$t-$r.txt 2>&1
+  python3 torch_dcgan_rgb.py cpu 64 5 $t 64 > $R/torch-rgb-$t-$r.txt 2>&1; unset OMP_WAIT_POLICY; }
+for r in 1 2 3 4; do
+  ./kshapes.test -test.run XXX -test.bench 'KernelShapes/8x32/kc=256' -test.cpu 1 -test.benchtime 0.3s 2>&1 | grep GFLOP | sed "s/^/round $r /" >> $R/probe.txt
+  for w in "${work[@]}"; do
+    read -r name args <<< "$w"
+    for t in 2 16; do
+      # shellcheck disable=SC2086
+      ./gogan bench --json --threads $t $args > $R/$name-$t-$r.json 2>&1
+    done
+  done
+  if [ $((r % 2)) -eq 1 ]; then pt 16 $r; else pt 2 $r; fi
+done
+{ date; cat /proc/loadavg; } >> $R/host.txt
+cat $R/host.txt $R/probe.txt
+for f in $R/*.json; do echo "$(basename $f .json) $(python3 -c "import json; print(round(json.load(open('$f'))['img_per_s']))")"; done | sort -V | tr '\n' ' '; echo
+grep -H "img/s" $R/torch-*.txt | sed "s|$R/||" | cut -c1-110
+tar czf $DEVOUT/u3.tgz -C $H u3
