@@ -25,6 +25,13 @@ const noiseBlock = 1024
 type noiseJob struct {
 	dst  []float32
 	seed uint64
+	gens []*noiseGen // one a part, kept with the pooled job so that a step allocates nothing
+}
+
+// noiseGen is a part's generator, seeded again for each of its blocks.
+type noiseGen struct {
+	pcg rand.PCG
+	rng *rand.Rand
 }
 
 var noiseJobs = sync.Pool{New: func() any { return new(noiseJob) }}
@@ -35,23 +42,28 @@ func drawNoise(dst []float32, rng *rand.Rand) {
 	j := noiseJobs.Get().(*noiseJob)
 	j.dst, j.seed = dst, rng.Uint64()
 	blocks := (len(dst) + noiseBlock - 1) / noiseBlock
-	if !parallel.TryRun(j, min(parallel.Threads(), blocks), true) {
+	parts := min(parallel.Threads(), blocks)
+	for len(j.gens) < max(parts, 1) {
+		g := new(noiseGen)
+		g.rng = rand.New(&g.pcg)
+		j.gens = append(j.gens, g)
+	}
+	if !parallel.TryRun(j, parts, true) {
 		j.Run(0, 1)
 	}
-	*j = noiseJob{}
+	j.dst = nil
 	noiseJobs.Put(j)
 }
 
 // Run draws the blocks of part p.
 func (j *noiseJob) Run(p, parts int) {
 	blocks := (len(j.dst) + noiseBlock - 1) / noiseBlock
-	var pcg rand.PCG
-	rng := rand.New(&pcg)
+	g := j.gens[p]
 	for b := p * blocks / parts; b < (p+1)*blocks/parts; b++ {
-		pcg.Seed(j.seed, vec.SplitMix64(uint64(b)+vec.Golden))
+		g.pcg.Seed(j.seed, vec.SplitMix64(uint64(b)+vec.Golden))
 		block := j.dst[b*noiseBlock : min((b+1)*noiseBlock, len(j.dst))]
 		for i := range block {
-			block[i] = float32(rng.NormFloat64())
+			block[i] = float32(g.rng.NormFloat64())
 		}
 	}
 }

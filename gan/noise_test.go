@@ -67,3 +67,18 @@ func TestDrawNoise(t *testing.T) {
 		}
 	}
 }
+
+// TestDrawNoiseAllocatesNothing: once warm, drawing a step's noise allocates nothing,
+// on one thread or shared.
+func TestDrawNoiseAllocatesNothing(t *testing.T) {
+	defer parallel.SetThreads(0)
+	rng := rand.New(rand.NewPCG(5, 6))
+	z := make([]float32, 25*noiseBlock)
+	for _, threads := range []int{1, 2} {
+		parallel.SetThreads(threads)
+		drawNoise(z, rng)
+		if a := testing.AllocsPerRun(20, func() { drawNoise(z, rng) }); a != 0 {
+			t.Errorf("%d threads: %v allocations a draw", threads, a)
+		}
+	}
+}

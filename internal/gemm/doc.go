@@ -33,7 +33,8 @@
 // A product with one column (n = 1: a one-unit Dense layer's forward and weight gradient)
 // skips the packed loops, which would compute a whole panel of nr columns for it: it is a
 // matrix-vector product that reads op(A) once (gemv.go), by dot products of op(A)'s rows
-// or by blocks of A's columns summed down its rows.
+// or by blocks of A's columns summed down its rows; it is cut among the threads by
+// internal/parallel.Parts, at least MinPerPart values of op(A) a part.
 //
 // The micro-kernels are Go assembly generated with avo by the program in _asm (see gen.go):
 // on AVX-512, 8×32 (16 zmm accumulators, two per row of C; each step broadcasts 8 values of
