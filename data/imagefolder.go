@@ -91,6 +91,10 @@ type ImageFolderOptions struct {
 	// number to decode, from the goroutine that called LoadImageFolder, at most about 10
 	// times a second and once at the end. A load from the cache does not call it.
 	Progress func(done, total int)
+	// HeaderProgress, when not nil, is called as Progress is while the files' headers are
+	// read (each image's size, for the pixel budget and ImageSize 0), before they are
+	// decoded: a pass of its own, one file open and a few kilobytes read a file.
+	HeaderProgress func(done, total int)
 	// CacheDir is the folder of the decoded cache files. "" means
 	// <os.UserCacheDir()>/gogan/images; when that cannot be found, nothing is cached (a
 	// warning says so).
@@ -291,7 +295,7 @@ func decodeFolder(ctx context.Context, res *ImageFolder, files []imageFile, opts
 	n := len(files)
 	errs := make([]error, n)
 	sides := make([][2]int, n)
-	forEach(ctx, n, opts.Strict, errs, nil, func(i int) error {
+	forEach(ctx, n, opts.Strict, errs, opts.HeaderProgress, func(i int) error {
 		w, h, err := probe(filepath.Join(dir, files[i].rel))
 		sides[i] = [2]int{w, h}
 		return err

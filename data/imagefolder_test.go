@@ -128,9 +128,16 @@ func mustWrite(t *testing.T, path string, b []byte) {
 func TestLoadImageFolderClasses(t *testing.T) {
 	dir := classFolder(t)
 	var calls, lastDone, lastTotal int
+	var headerCalls, headerDone, headerTotal int
 	f, err := LoadImageFolder(dir, ImageFolderOptions{
 		ImageSize: 16, CacheDir: t.TempDir(),
 		Progress: func(done, total int) { calls, lastDone, lastTotal = calls+1, done, total },
+		HeaderProgress: func(done, total int) {
+			if calls > 0 {
+				t.Error("a header read after the decoding began")
+			}
+			headerCalls, headerDone, headerTotal = headerCalls+1, done, total
+		},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -160,6 +167,9 @@ func TestLoadImageFolderClasses(t *testing.T) {
 	}
 	if calls == 0 || lastDone != 106 || lastTotal != 106 {
 		t.Fatalf("progress called %d times, last with (%d, %d), want (106, 106) last", calls, lastDone, lastTotal)
+	}
+	if headerCalls == 0 || headerDone != 106 || headerTotal != 106 {
+		t.Fatalf("header progress called %d times, last with (%d, %d), want (106, 106) last", headerCalls, headerDone, headerTotal)
 	}
 	// Each image is one color: its first pixel is its decoded color, composited onto white.
 	for k, name := range f.Files {

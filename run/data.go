@@ -15,7 +15,6 @@ import (
 	"github.com/gogan/gogan/gan"
 	"github.com/gogan/gogan/internal/bar"
 	"github.com/gogan/gogan/internal/words"
-	"github.com/schollz/progressbar/v3"
 )
 
 // DataOptions say where LoadDataset looks and where it reports.
@@ -24,8 +23,9 @@ type DataOptions struct {
 	// ImageCache is the cache folder of decoded image folders ("": the user
 	// cache, see data.ImageFolderOptions.CacheDir).
 	ImageCache string
-	// Log gets one line saying what was read; Progress the decoding bar (when
-	// Interactive), the warnings and the skip report. nil writers discard.
+	// Log gets one line saying what was read; Progress the bars of the headers'
+	// pass and of the decoding (when Interactive), the warnings and the skip
+	// report. nil writers discard.
 	Log, Progress io.Writer
 	Interactive   bool
 }
@@ -97,8 +97,9 @@ func IsImageFolder(spec string) bool {
 // the config's ImageSize, Channels, Background and Strict (data.LoadImageFolder,
 // decoded once into its cache), or else data.LoadWith's datasets (mnist,
 // fashion-mnist, stacked-mnist, a folder of IDX files). For a folder of
-// images it draws a progress bar while decoding and reports the files not
-// read (not named as images) and those skipped.
+// images it draws progress bars while it reads the files' headers and while it
+// decodes them, and reports the files not read (not named as images) and those
+// skipped.
 func LoadDataset(cfg gan.Config, opts DataOptions) (*Data, error) {
 	return LoadDatasetContext(context.Background(), cfg, opts)
 }
@@ -133,25 +134,18 @@ func loadImageFolder(ctx context.Context, cfg gan.Config, opts DataOptions) (*Da
 	if err != nil {
 		return nil, err
 	}
-	var decoding *progressbar.ProgressBar
 	fo := data.ImageFolderOptions{
 		ImageSize: cfg.ImageSize, Channels: cfg.Channels, Background: bg, Strict: cfg.Strict,
 		CacheDir: opts.ImageCache,
 	}
+	bars := bar.NewStages(progress)
 	if opts.Interactive {
-		fo.Progress = func(done, total int) {
-			if decoding == nil {
-				decoding = bar.New(progress, "decoding "+cfg.Data, "img", total)
-			}
-			decoding.Set(done)
-		}
+		fo.HeaderProgress = bars.Stage("reading the headers of "+cfg.Data, "file")
+		fo.Progress = bars.Stage("decoding "+cfg.Data, "img")
 	}
 	start := time.Now()
 	f, err := data.LoadImageFolderContext(ctx, cfg.Data, fo)
-	if decoding != nil {
-		decoding.Finish()
-		fmt.Fprintln(progress)
-	}
+	bars.Finish()
 	if err != nil {
 		return nil, err
 	}

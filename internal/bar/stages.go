@@ -1,0 +1,43 @@
+package bar
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/schollz/progressbar/v3"
+)
+
+// Stages draws the bars of a job done in stages, one after another on w: each stage's
+// bar starts at its first progress call, when its total is known, and the previous
+// stage's bar is finished, on a line of its own, when it does.
+type Stages struct {
+	w   io.Writer
+	cur *progressbar.ProgressBar
+}
+
+// NewStages returns the stages of a job drawn on w.
+func NewStages(w io.Writer) *Stages { return &Stages{w: w} }
+
+// Stage returns the progress callback of a stage whose bar says description and counts
+// unit: called with the units done and the total, from one goroutine.
+func (s *Stages) Stage(description, unit string) func(done, total int) {
+	var mine *progressbar.ProgressBar
+	return func(done, total int) {
+		if mine == nil {
+			s.Finish()
+			mine = New(s.w, description, unit, total)
+			s.cur = mine
+		}
+		mine.Set(done)
+	}
+}
+
+// Finish finishes the bar being drawn, if any, and ends its line.
+func (s *Stages) Finish() {
+	if s.cur == nil {
+		return
+	}
+	s.cur.Finish()
+	fmt.Fprintln(s.w)
+	s.cur = nil
+}

@@ -1,0 +1,36 @@
+package bar
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+// TestStages: each stage's bar is finished, on a line of its own, before the next one
+// starts, a stage never called draws nothing, and Finish ends the last line once.
+func TestStages(t *testing.T) {
+	var buf bytes.Buffer
+	s := NewStages(&buf)
+	headers, unused, decoding := s.Stage("reading headers", "file"), s.Stage("never", "x"), s.Stage("decoding", "img")
+	_ = unused
+	headers(0, 4)
+	headers(4, 4)
+	decoding(0, 3)
+	decoding(3, 3)
+	s.Finish()
+	s.Finish()
+	out := buf.String()
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != 2 || !strings.HasSuffix(out, "\n") {
+		t.Fatalf("%d lines, want 2, each ended: %q", len(lines), out)
+	}
+	if !strings.Contains(lines[0], "reading headers") || !strings.Contains(lines[0], "(4/4, ") || strings.Contains(lines[0], "decoding") {
+		t.Errorf("first line %q, want the finished headers bar alone", lines[0])
+	}
+	if !strings.Contains(lines[1], "decoding") || !strings.Contains(lines[1], "(3/3, ") {
+		t.Errorf("second line %q, want the finished decoding bar", lines[1])
+	}
+	if strings.Contains(out, "never") {
+		t.Errorf("a stage never called drew a bar: %q", out)
+	}
+}
