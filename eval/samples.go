@@ -313,12 +313,7 @@ func generated(job gan.Job, n int, seed uint64, test func() ([]float32, error), 
 	case n < MinSamples || n > MaxSamples:
 		return nil, fmt.Errorf("%d samples asked for, the number must be in [%d, %d]", n, MinSamples, MaxSamples)
 	}
-	if t, ok := job.(*gan.Trainer); ok {
-		if err := t.SyncHost(); err != nil { // a run training on a GPU
-			return nil, err
-		}
-	}
-	g, err := generator.FromJob(job) // G, or its weight average when the run keeps one
+	g, err := generator.FromJob(job) // G, or its weight average when the run keeps one; synced from a GPU
 	if errors.Is(err, generator.ErrGeneratesNothing) {
 		return nil, fmt.Errorf("model %s generates no images: nothing to evaluate", job.Settings().Model)
 	}

@@ -2,9 +2,12 @@ package generator
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/gogan/gogan/gan"
 )
 
 // TestGenerateOnDevice checks Request.Device: a bad name and a conditional
@@ -45,5 +48,48 @@ func TestGenerateOnDevice(t *testing.T) {
 		if !(worst <= 1e-4) {
 			t.Errorf("caller %d: max |gpu − cpu| %.3g > 1e-4", i, worst)
 		}
+	}
+}
+
+// TestFromJobOnDevice: the generator of a trainer on a GPU has the weights the GPU
+// trained, not the host's copies of the weights it started from: FromJob syncs them.
+func TestFromJobOnDevice(t *testing.T) {
+	cfg := gan.DefaultConfig()
+	cfg.Batch, cfg.Seed = 8, 3
+	tr, err := gan.NewTrainer(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.UseDevice("cuda"); err != nil {
+		t.Skipf("no CUDA device: %v", err)
+	}
+	images := func() []float32 {
+		t.Helper()
+		g, err := FromJob(tr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return generate(t, g, Request{Seeds: Seeds(1, 4)}).Data
+	}
+	before := images()
+	g, _ := FromJob(tr)
+	real := make([]float32, cfg.Batch*g.SampleShape().Size())
+	for i := range real {
+		real[i] = float32(i%7)/3 - 1
+	}
+	for range 3 {
+		if _, err := tr.TrainStep(real, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	after := images()
+	if slices.Equal(before, after) {
+		t.Fatal("after 3 steps on the GPU, FromJob's generator makes the images of the weights it started from")
+	}
+	if err := tr.SyncHost(); err != nil {
+		t.Fatal(err)
+	}
+	if again := images(); !slices.Equal(after, again) {
+		t.Fatal("FromJob's images differ from those made after SyncHost")
 	}
 }

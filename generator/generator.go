@@ -74,11 +74,15 @@ var ErrGeneratesNothing = errors.New("generates nothing")
 
 // FromJob returns the generator of a trainer in memory: a GAN's G (its weight
 // average when the run keeps one) or an autoencoder's decoder. The Generator
-// shares the trainer's weights.
+// shares the trainer's weights; a GAN trainer on a GPU first copies them to the
+// host (gan.Trainer.SyncHost), so that the Generator has the weights trained so far.
 func FromJob(job gan.Job) (*Generator, error) {
 	g := &Generator{model: job.Settings().Model, step: job.Steps()}
 	switch j := job.(type) {
 	case *gan.Trainer:
+		if err := j.SyncHost(); err != nil {
+			return nil, err
+		}
 		g.net = j.Sampler()
 		if j.Conditional() {
 			g.classes = j.Config.NumClasses()
