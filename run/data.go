@@ -48,17 +48,19 @@ const MaxFolderTestImages = 1000
 var datasetNames = slices.Concat(data.DatasetNames, data.ToyNames)
 
 // DataPath is spec, a Config.Data, as a run stores it: a built-in dataset's name
-// (mnist, fashion-mnist, stacked-mnist, ring8, grid25) as it is, even where the
-// working directory holds a folder of that name (which data.LoadWith reads), and
-// any other spec, a folder of IDX files or of images, as its absolute, cleaned path
-// (links in it kept as links), so that the run resumes, and gogan eval, sample and
-// export-featurenet read its test images, from any working directory, and never
-// another folder of the same relative name. Train stores a new run's Config.Data
-// through it, and a resumed run's that an earlier gogan stored relative, once the
-// data are read from the working directory. "" comes back as it is, and so does
-// spec when the working directory cannot be found.
+// (mnist, fashion-mnist, stacked-mnist, ring8, grid25) as it is, and any other spec, a
+// folder of IDX files or of images, as its absolute, cleaned path (links in it kept
+// as links), so that the run resumes, and gogan eval, sample and export-featurenet
+// read its test images, from any working directory, and never another folder of the
+// same relative name. Where the working directory holds a folder named like one of
+// data.LoadWith's datasets, which LoadWith reads in its place (NameShadowed), that
+// folder is stored by its path too: the name alone would read the built-in dataset
+// elsewhere. Train stores a new run's Config.Data through it, and a resumed run's that
+// an earlier gogan stored relative, once the data are read from the working
+// directory. "" comes back as it is, and so does spec when the working directory
+// cannot be found.
 func DataPath(spec string) string {
-	if spec == "" || slices.Contains(datasetNames, spec) {
+	if spec == "" || slices.Contains(datasetNames, spec) && !NameShadowed(spec) {
 		return spec
 	}
 	abs, err := filepath.Abs(spec)
@@ -66,6 +68,17 @@ func DataPath(spec string) string {
 		return spec
 	}
 	return abs
+}
+
+// NameShadowed reports whether spec is the name of one of data.LoadWith's datasets
+// (mnist, fashion-mnist, stacked-mnist) and the working directory holds a folder of
+// that name, which LoadWith reads instead of the dataset.
+func NameShadowed(spec string) bool {
+	if !slices.Contains(data.DatasetNames, spec) {
+		return false
+	}
+	st, err := os.Stat(spec)
+	return err == nil && st.IsDir()
 }
 
 // checkRelativeData refuses a relative data path (not a dataset's name) that

@@ -273,3 +273,40 @@ func TestDataPathStored(t *testing.T) {
 		t.Errorf("the resumed run stores data %q, want %q", got, abs)
 	}
 }
+
+// TestDataPathShadowedName: a folder in the working directory named like a built-in
+// dataset is what the loader reads, so a new run given that name says so and stores
+// the folder's absolute path, where it stored the name, which read the built-in
+// dataset when the run resumed from anywhere else; a name with no such folder stays.
+func TestDataPathShadowedName(t *testing.T) {
+	root := t.TempDir()
+	writeClassFolder(t, filepath.Join(root, "fashion-mnist"), []string{"a"}, 8, 8)
+	t.Chdir(root)
+	abs := filepath.Join(root, "fashion-mnist")
+	if !NameShadowed("fashion-mnist") || NameShadowed("mnist") || NameShadowed("./fashion-mnist") {
+		t.Fatal("NameShadowed: want true for fashion-mnist only")
+	}
+	if got := DataPath("fashion-mnist"); got != abs {
+		t.Errorf("DataPath(fashion-mnist) = %q, want the folder %q", got, abs)
+	}
+	if got := DataPath("mnist"); got != "mnist" {
+		t.Errorf("DataPath(mnist) = %q, want the name", got)
+	}
+	cfg := gan.DefaultConfig()
+	cfg.Data, cfg.Steps, cfg.Batch, cfg.ImageSize = "fashion-mnist", 1, 4, 28
+	out := filepath.Join(root, "run")
+	var log bytes.Buffer
+	if _, err := Train(context.Background(), Options{Config: cfg, Out: out, Log: &log, Progress: io.Discard, ImageCache: filepath.Join(root, "cache")}); err != nil {
+		t.Fatal(err)
+	}
+	job, err := gan.LoadJob(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := job.Settings().Data; got != abs {
+		t.Errorf("the run stores data %q, want %q", got, abs)
+	}
+	if !strings.Contains(log.String(), "data fashion-mnist: a folder of that name is here") || !strings.Contains(log.String(), "reading "+abs) {
+		t.Errorf("no note of the folder read in place of the dataset: %q", log.String())
+	}
+}
