@@ -18,18 +18,7 @@ func progressFunc(env *environment, description, unit string) func(done, total i
 	if !env.stderrIsTTY {
 		return nil
 	}
-	var b *progressbar.ProgressBar
-	return func(done, total int) {
-		if b == nil {
-			b = bar.New(env.stderr, description, unit, total)
-		}
-		b.Set(done)
-		if done >= total {
-			b.Finish()
-			fmt.Fprintln(env.stderr)
-			b = nil
-		}
-	}
+	return bar.NewStages(env.stderr).Stage(description, unit)
 }
 
 // progress is the bar (bar.New) of long work on images (generating, writing), drawn

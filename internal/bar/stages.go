@@ -8,8 +8,9 @@ import (
 )
 
 // Stages draws the bars of a job done in stages, one after another on w: each stage's
-// bar starts at its first progress call, when its total is known, and the previous
-// stage's bar is finished, on a line of its own, when it does.
+// bar starts at its first progress call, when its total is known, and is finished, on
+// a line of its own, when its work is all done, when the next stage's bar starts (a
+// stage stopped short) or at Finish.
 type Stages struct {
 	w   io.Writer
 	cur *progressbar.ProgressBar
@@ -19,7 +20,8 @@ type Stages struct {
 func NewStages(w io.Writer) *Stages { return &Stages{w: w} }
 
 // Stage returns the progress callback of a stage whose bar says description and counts
-// unit: called with the units done and the total, from one goroutine.
+// unit: called with the units done and the total, from one goroutine. A call with done
+// == total finishes the bar; the next call starts a new one.
 func (s *Stages) Stage(description, unit string) func(done, total int) {
 	var mine *progressbar.ProgressBar
 	return func(done, total int) {
@@ -29,6 +31,10 @@ func (s *Stages) Stage(description, unit string) func(done, total int) {
 			s.cur = mine
 		}
 		mine.Set(done)
+		if done >= total {
+			s.Finish()
+			mine = nil
+		}
 	}
 }
 

@@ -6,8 +6,9 @@ import (
 	"testing"
 )
 
-// TestStages: each stage's bar is finished, on a line of its own, before the next one
-// starts, a stage never called draws nothing, and Finish ends the last line once.
+// TestStages: each stage's bar is finished, on a line of its own, when its work is done
+// or, stopped short, before the next one starts or at Finish; a stage never called
+// draws nothing, and Finish ends the last line once.
 func TestStages(t *testing.T) {
 	var buf bytes.Buffer
 	s := NewStages(&buf)
@@ -15,8 +16,11 @@ func TestStages(t *testing.T) {
 	_ = unused
 	headers(0, 4)
 	headers(4, 4)
+	if !strings.HasSuffix(buf.String(), "\n") {
+		t.Fatalf("a stage's bar at its total is not finished: %q", buf.String())
+	}
 	decoding(0, 3)
-	decoding(3, 3)
+	decoding(2, 3) // stopped short: Finish ends it
 	s.Finish()
 	s.Finish()
 	out := buf.String()
@@ -28,7 +32,7 @@ func TestStages(t *testing.T) {
 		t.Errorf("first line %q, want the finished headers bar alone", lines[0])
 	}
 	if !strings.Contains(lines[1], "decoding") || !strings.Contains(lines[1], "(3/3, ") {
-		t.Errorf("second line %q, want the finished decoding bar", lines[1])
+		t.Errorf("second line %q, want the finished decoding bar (Finish fills a bar stopped short)", lines[1])
 	}
 	if strings.Contains(out, "never") {
 		t.Errorf("a stage never called drew a bar: %q", out)
