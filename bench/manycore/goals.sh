@@ -1,11 +1,19 @@
 #!/bin/bash
-# Call U3 (eleventh session; main with the one-column products and the noise in parallel): issue 15's goals measured interleaved. Each round runs, per workload,
+# Issue 15's goals measured interleaved on the 16-core machine, as calls T1 (tenth session,
+# main ebdc815: goals-2026-12-03.txt, `bash goals.sh t1`) and U3 (eleventh session, main
+# b6e4d4b: goals-2026-12-03b.txt, `bash goals.sh u3`) ran them. Each round runs, per workload,
 # gogan at 2 threads and at 16 threads back to back (so a drift of the host's speed between
 # minutes falls on both), PyTorch 2.11 at 16 threads (rounds 1 and 3) and at 2 (rounds 2 and 4),
 # and a probe of the host's speed: the 8x32 micro-kernel in L1 on one thread.
+#
+# usage: bash goals.sh NAME, in a folder holding this script, bins.tar.xz (gogan and
+# kshapes.test, built with CGO_ENABLED=0) and /work/shared/bench's torch_*.py; the results go
+# to NAME/ there and NAME.tgz in $OUT. Summary: python3 bench/manycore/goals.py NAME
+if [ $# -ne 1 ]; then echo "usage: $0 NAME" >&2; exit 2; fi
+call=$1
 cd "$(dirname "$0")"; H=$PWD; DEVOUT=${OUT:-$H}
 tar xJf bins.tar.xz
-R=$H/u3; mkdir -p $R
+R=$H/$call; mkdir -p $R
 { date; nproc; cat /proc/loadavg; } > $R/host.txt
 work=(
   "mlp64 --model mlp --batch 64 --iters 100"
@@ -33,4 +41,4 @@ done
 cat $R/host.txt $R/probe.txt
 for f in $R/*.json; do echo "$(basename $f .json) $(python3 -c "import json; print(round(json.load(open('$f'))['img_per_s']))")"; done | sort -V | tr '\n' ' '; echo
 grep -H "img/s" $R/torch-*.txt | sed "s|$R/||" | cut -c1-110
-tar czf $DEVOUT/u3.tgz -C $H u3
+tar czf $DEVOUT/$call.tgz -C $H $call
