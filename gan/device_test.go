@@ -25,37 +25,54 @@ func newDeviceTrainer(t *testing.T, cfg Config) *Trainer {
 }
 
 // TestDeviceTracksCPU trains the seed's GAN for 300 steps on MNIST on the CPU
-// and on the GPU from the same weights and batches. Float32 sums in another
-// order make the runs drift apart, as two CPU thread counts do, so the bounds
-// are: the first step's weights agree to 1e-4; over the last 100 steps the
-// mean losses agree to 15% (measured on an H200: d_loss 0.486 on the CPU,
-// 0.533 on the GPU; g_loss 3.548 and 3.544).
+// and on the GPU from the same weights, batches and noise. Float32 sums in
+// another order make the runs drift apart, and a GAN amplifies the drift: the
+// CPU's AVX-512 and AVX2 kernels, which sum in different orders, give losses
+// within 3.1e-6 of each other over the first 10 steps, 7.4e-4 over 20 and 2.4e-3
+// over 30, and unrelated ones after about 60 (seeds 3–12 of DefaultConfig). So
+// the bounds are:
+//   - the first step's weights agree to 1e-4, and each of the first 10 steps'
+//     losses to 1e-3: a wrong kernel, noise or update is off by far more;
+//   - the mean losses over steps 101–300 agree to 40%: the two CPU kernel sets'
+//     means were up to 31% apart (d_loss, seed 6) over these steps, and up to 48%
+//     over steps 201–300, so a closer bound tests only luck. A GPU step that
+//     does not learn (d_loss near ln 4 = 1.386 against about 0.45) or diverges is
+//     far outside it.
 func TestDeviceTracksCPU(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Seed = 3
-	const steps, window = 300, 100
+	const steps, lockstep, from = 300, 10, 100
 	var sums [2][2]float64 // [cpu, gpu][d, g]
 	trainBothOnMNIST(t, cfg, steps, func(step int, cpu, gpu *Trainer, stats [2]StepStats) {
-		for k, st := range stats {
-			if step == 0 {
-				t.Logf("%s: step 1: d_loss %.6f g_loss %.6f", []*Trainer{cpu, gpu}[k].Device(), st.DLoss, st.GLoss)
+		if step == 0 {
+			checkClose(t, "step 1", cpu, gpu, 1e-4)
+		}
+		if step < lockstep {
+			c, g := stats[0], stats[1]
+			t.Logf("step %d: d_loss cpu %.6f gpu %.6f, g_loss cpu %.6f gpu %.6f", step+1, c.DLoss, g.DLoss, c.GLoss, g.GLoss)
+			if !lossesClose(c.DLoss, g.DLoss, 1e-3) || !lossesClose(c.GLoss, g.GLoss, 1e-3) {
+				t.Errorf("step %d: the GPU's losses are more than 1e-3 from the CPU's", step+1)
 			}
-			if step >= steps-window {
+		}
+		for k, st := range stats {
+			if step >= from {
 				sums[k][0] += st.DLoss
 				sums[k][1] += st.GLoss
 			}
 		}
-		if step == 0 {
-			checkClose(t, "step 1", cpu, gpu, 1e-4)
-		}
 	})
 	for i, name := range []string{"d_loss", "g_loss"} {
-		c, g := sums[0][i]/window, sums[1][i]/window
-		t.Logf("mean %s over steps %d–%d: cpu %.4f, gpu %.4f", name, steps-window+1, steps, c, g)
-		if math.Abs(g-c) > 0.15*math.Abs(c) {
-			t.Errorf("mean %s over the last %d steps: gpu %.4f, cpu %.4f: more than 15%% apart", name, window, g, c)
+		c, g := sums[0][i]/(steps-from), sums[1][i]/(steps-from)
+		t.Logf("mean %s over steps %d–%d: cpu %.4f, gpu %.4f", name, from+1, steps, c, g)
+		if !lossesClose(c, g, 0.4) {
+			t.Errorf("mean %s over steps %d–%d: gpu %.4f, cpu %.4f: more than 40%% apart", name, from+1, steps, g, c)
 		}
 	}
+}
+
+// lossesClose reports whether b is within tol of a, relative to a.
+func lossesClose(a, b float64, tol float64) bool {
+	return math.Abs(b-a) <= tol*math.Abs(a)
 }
 
 // trainBothOnMNIST trains a CPU trainer and a GPU trainer of cfg (skipping

@@ -14,6 +14,7 @@ var narrowShapes = []benchShape{
 	{name: "fwd", m: 128, k: 6272, n: 1},
 	{name: "dW", m: 6272, k: 128, n: 1, transA: true},
 	{name: "dX", m: 128, k: 1, n: 6272, transB: true},
+	{name: "dX", m: 64, k: 1, n: 6272, transB: true},
 }
 
 // BenchmarkSgemmNarrow times the products of a one-unit Dense layer.

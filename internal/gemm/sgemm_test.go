@@ -299,7 +299,7 @@ func equalBits(x, y []float32) bool {
 func TestThreadsBitIdentical(t *testing.T) {
 	defer SetThreads(0)
 	rng := rand.New(rand.NewPCG(7, 8))
-	shapes := [][3]int{{64, 784, 1024}, {1024, 64, 784}, {203, 517, 333}, {64, 1024, 784}, {520, 300, 72}, {512, 784, 1024}, {6272, 128, 1}, {128, 6272, 1}, {1013, 300, 1}}
+	shapes := [][3]int{{64, 784, 1024}, {1024, 64, 784}, {203, 517, 333}, {64, 1024, 784}, {520, 300, 72}, {512, 784, 1024}, {6272, 128, 1}, {128, 6272, 1}, {1013, 300, 1}, {128, 1, 6272}, {64, 1, 6272}}
 	for _, ks := range families() {
 		for _, s := range shapes {
 			for tr := 0; tr < 4; tr++ {

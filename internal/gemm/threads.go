@@ -21,6 +21,21 @@ const (
 	partMinFlops = parallelMinFlops / 2
 )
 
+// minWorkK is the least depth a product's work is counted at when it is cut among the
+// threads: writing C costs about as much as this many multiply-adds an element, so a
+// shallow product (k = 1: a one-unit Dense layer's input gradient, dy·wᵀ, an outer product
+// that writes 128×6,272 floats in the DCGAN) is cut by the size of C, not by its few flops.
+// Counted by its flops, that product was cut into 3 parts on 16 threads and took 68–75 µs;
+// cut into 16, 26–28 µs (BenchmarkSgemmNarrow on the 16-core Xeon,
+// bench/manycore/outer-2026-12-03.sh).
+const minWorkK = 16
+
+// shallowMinWork is the least work, so counted, of a shallow product (flops under
+// parallelMinFlops) that is shared: the DCGAN's 64×1×6,272 (12.8 M) is, and took 34 µs on
+// 2 AMD threads against 39 alone; the MLP's 512×1×256 (4.2 M) is not: shared on 2 threads
+// it took 20 µs against 10 alone.
+const shallowMinWork = 8 * parallelMinFlops
+
 // packWeight is what packing one float costs, in multiply-adds of the kernel (about a cycle
 // per float against 32 multiply-adds per cycle, measured): the split cost model charges each
 // part its packing as well as its tiles.
@@ -75,9 +90,11 @@ func putWorkspace(ws *workspace) {
 // serial path would, so the result does not depend on the number of threads.
 func execute(g *call) {
 	if t := Threads(); t > 1 {
-		if flops := 2 * float64(g.m) * float64(g.n) * float64(g.k); flops >= parallelMinFlops {
+		flops := 2 * float64(g.m) * float64(g.n) * float64(g.k)
+		work := 2 * float64(g.m) * float64(g.n) * float64(max(g.k, minWorkK))
+		if flops >= parallelMinFlops || work >= shallowMinWork {
 			// A product that finds the team busy with another job runs serially.
-			t = min(t, int(flops/partMinFlops))
+			t = min(t, int(work/partMinFlops))
 			if pm, pn := plan(g, t); pm*pn > 1 && shareProduct(g, pm, pn) {
 				return
 			}
