@@ -32,7 +32,10 @@
 // folder of PNG files (those of its first level, read gray or in color as the network
 // takes them), a folder of images in class folders (one whose first level holds folders
 // and no image file, IsClassFolder), or an IDX image file (LoadSamples). Images of another shape
-// are refused with a *ShapeError naming both shapes. A Reference is a set of real images seen by the network: its
+// are refused with a *ShapeError naming both shapes. The real images of a reference are read
+// by LoadReferenceSamples, which reads any folder as gogan train --data reads it
+// (data.LoadImageFolder: PNG, JPEG and the other formats, of any size, its subfolders too,
+// scaled to the network's shape). A Reference is a set of real images seen by the network: its
 // features (for KID and precision/recall) and their float64 mean and covariance (for
 // FID). The test sets of mnist and fashion-mnist are cached under
 // <os.UserCacheDir()>/gogan/refstats/<dataset>-<hash>.safetensors (features F32, mean

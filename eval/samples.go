@@ -3,10 +3,12 @@ package eval
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/gogan/gogan/data"
@@ -58,8 +60,9 @@ type SampleOptions struct {
 	// with data.Load (built-in datasets and folders of IDX files).
 	TestImages func(cfg gan.Config) ([]float32, error)
 	// Shape is the image shape (H, W, C) the samples are read at: a folder's PNGs are
-	// read with its channels (gray, or RGB), and an image folder with classes is
-	// scaled to it. nil means ImageShape. Files of another size are refused.
+	// read with its channels (gray, or RGB), and an image folder with classes, or any
+	// folder LoadReferenceSamples reads, is scaled to it. nil means ImageShape.
+	// LoadSamples refuses files of another size.
 	Shape tensor.Shape
 	// StandingStats, when positive, gives a GAN run's generator standing
 	// BatchNorm statistics from that many batches of noise before it samples
@@ -71,6 +74,13 @@ type SampleOptions struct {
 	// Background is what a folder's transparent pixels are composed over: white (the
 	// zero value) by default, as gogan train composes a folder of images.
 	Background data.Background
+	// ImageCache is the cache folder of the folders read with data.LoadImageFolder
+	// (data.ImageFolderOptions.CacheDir): "" is the user cache's, as gogan train's.
+	ImageCache string
+	// Warn, when not nil, gets the lines data.LoadImageFolder leaves to its caller for
+	// a folder it reads: the image files skipped (they do not decode), the files not
+	// read (not named as images), a cache not written. nil discards them.
+	Warn io.Writer
 	// Progress, when not nil, is told how many of N images a run's generator has made
 	// and N, from the goroutine that called LoadSamples: 0 as it starts (so that a
 	// bar's rate counts from there), then as generator.Request.Progress is, after each
@@ -94,7 +104,36 @@ const DefaultN = 10_000
 //   - a folder of images in class folders (data.LoadImageFolder), scaled to Shape: a
 //     folder whose first level holds folders and no image file (IsClassFolder);
 //   - an IDX image file, raw or gzip-compressed, of Shape: its first N images.
+//
+// Samples are read strictly: images made at another size than Shape's are refused
+// (a *ShapeError), not scaled, which would change their scores. The real images of
+// a reference are read by LoadReferenceSamples.
 func LoadSamples(path string, opts SampleOptions) (*Samples, error) {
+	return load(path, opts, readPNGs)
+}
+
+// LoadReferenceSamples reads the real images a reference is made of (NewReference)
+// as LoadSamples reads samples, but that any folder (not a run's) is real data, read
+// as gogan train --data reads it (data.LoadImageFolder): every image file of it and of
+// its subfolders (PNG, JPEG, GIF, BMP, WebP, TIFF), of any size, its center square
+// scaled to Shape's side (which must be square) with Shape's channels, transparent
+// pixels composed over Background, decoded once into ImageCache; a folder of class
+// folders has its classes, a folder with images at its first level none. The first N
+// by name are kept. A folder of PNGs of Shape's size alone, as gogan sample writes
+// them, reads as LoadSamples reads it, pixel for pixel (no image is scaled), but that
+// color files read as gray round their luma as gogan train does, where
+// report.ReadPNGs truncates it: at most one level of 255 apart. A folder of no image,
+// or of which more than 1% of the image files do not decode, is an error naming it;
+// the files skipped or not read are told to Warn.
+func LoadReferenceSamples(path string, opts SampleOptions) (*Samples, error) {
+	return load(path, opts, readImageFolder)
+}
+
+// folderReader reads a folder of images that is not a run's as opts says.
+type folderReader func(dir string, opts SampleOptions) (*Samples, error)
+
+// load is LoadSamples, with a folder without class folders read by flat.
+func load(path string, opts SampleOptions, flat folderReader) (*Samples, error) {
 	if opts.N == 0 {
 		opts.N = DefaultN
 	}
@@ -117,9 +156,9 @@ func LoadSamples(path string, opts SampleOptions) (*Samples, error) {
 	case run:
 		return generatedFrom(path, opts)
 	case st.IsDir() && IsClassFolder(path):
-		s, err = readImageFolder(path, opts.Shape, opts.Background)
+		s, err = readImageFolder(path, opts)
 	case st.IsDir():
-		s, err = readPNGs(path, opts.Shape, opts.Background)
+		s, err = flat(path, opts)
 	case strings.EqualFold(filepath.Ext(path), ".png"):
 		return nil, fmt.Errorf("eval: %s is one PNG file: give the folder that holds the samples' PNGs", path)
 	default:
@@ -248,8 +287,11 @@ func (s *Samples) checkCount() error {
 // of PNGs, whose subfolders are not read.
 func IsClassFolder(dir string) bool { return data.IsClassFolder(dir) }
 
-func readPNGs(dir string, shape tensor.Shape, bg data.Background) (*Samples, error) {
-	imgs, n, h, w, err := report.ReadPNGsOnto(dir, shape[2], bg.Color())
+// readPNGs reads the PNGs of dir's first level, which must all be of opts.Shape's
+// height and width (else a *ShapeError), with its channels.
+func readPNGs(dir string, opts SampleOptions) (*Samples, error) {
+	shape := opts.Shape
+	imgs, n, h, w, err := report.ReadPNGsOnto(dir, shape[2], opts.Background.Color())
 	if err != nil {
 		return nil, err
 	}
@@ -259,18 +301,39 @@ func readPNGs(dir string, shape tensor.Shape, bg data.Background) (*Samples, err
 	return &Samples{Images: imgs, N: n, Shape: shape, Source: fmt.Sprintf("%s (%d PNG images)", dir, n)}, nil
 }
 
-// readImageFolder reads a folder of images in class folders, scaled and cropped to
-// shape's side (which must be square) with its channels.
-func readImageFolder(dir string, shape tensor.Shape, bg data.Background) (*Samples, error) {
+// readImageFolder reads a folder of images as gogan train does (data.LoadImageFolder),
+// scaled and cropped to opts.Shape's side (which must be square) with its channels,
+// and tells opts.Warn what the folder's reading leaves to its caller.
+func readImageFolder(dir string, opts SampleOptions) (*Samples, error) {
+	shape := opts.Shape
 	if shape[0] != shape[1] {
 		return nil, fmt.Errorf("eval: %s: an image folder is read as square images, the feature network takes %s", dir, shape.Dims())
 	}
-	f, err := data.LoadImageFolder(dir, data.ImageFolderOptions{ImageSize: shape[0], Channels: shape[2], Background: bg})
+	f, err := data.LoadImageFolder(dir, data.ImageFolderOptions{ImageSize: shape[0], Channels: shape[2], Background: opts.Background, CacheDir: opts.ImageCache})
 	if err != nil {
 		return nil, err
 	}
+	warnFolder(opts.Warn, f)
 	im := f.Set.Images
-	return &Samples{Images: data.Scale(im), N: im.N, Shape: shape, Source: fmt.Sprintf("%s (%d images in %d classes)", dir, im.N, len(f.Classes))}, nil
+	source := fmt.Sprintf("%s (%d images)", dir, im.N)
+	if len(f.Classes) > 0 {
+		source = fmt.Sprintf("%s (%d images in %d classes)", dir, im.N, len(f.Classes))
+	}
+	return &Samples{Images: data.Scale(im), N: im.N, Shape: shape, Source: source}, nil
+}
+
+// warnFolder writes to w, when not nil, a line for each thing the reading of f leaves
+// to its caller, as gogan train prints them: its warnings (a cache not written, a
+// looping link), the files not read and those skipped.
+func warnFolder(w io.Writer, f *data.ImageFolder) {
+	if w == nil {
+		return
+	}
+	for _, line := range slices.Concat(f.Warnings, []string{f.NotReadReport(), f.SkipReport()}) {
+		if line != "" {
+			fmt.Fprintln(w, line)
+		}
+	}
 }
 
 func readIDX(path string, shape tensor.Shape) (*Samples, error) {

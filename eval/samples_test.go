@@ -1,8 +1,11 @@
 package eval
 
 import (
+	"errors"
 	"fmt"
 	"image"
+	"image/color"
+	"image/jpeg"
 	"image/png"
 	"math"
 	"math/rand/v2"
@@ -89,7 +92,8 @@ func TestLoadSamplesFiles(t *testing.T) {
 
 // TestLoadSamplesStraySubfolder: a folder of PNGs with a subfolder beside them is
 // read as its PNGs, as gogan train reads a folder with images at its first level
-// without classes; the subfolder's images (here of another size) are not read.
+// without classes; as samples, the subfolder's images (here of another size) are not
+// read.
 func TestLoadSamplesStraySubfolder(t *testing.T) {
 	dir := pngFolder(t, 12, 28, 28)
 	if err := report.WritePNGs(filepath.Join(dir, "old"), "o-", noise(3*32*32, 2), 3, 32, 32, 1); err != nil {
@@ -104,6 +108,16 @@ func TestLoadSamplesStraySubfolder(t *testing.T) {
 	}
 	if s.N != 12 || s.Source != dir+" (12 PNG images)" {
 		t.Errorf("%d samples from %q, want the 12 PNGs of the first level", s.N, s.Source)
+	}
+	// As the reference, real data, the folder is read as gogan train reads it: the
+	// subfolder's images too, scaled.
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	r, err := LoadReferenceSamples(dir, SampleOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.N != 15 || r.Source != dir+" (15 images)" {
+		t.Errorf("reference: %d images from %q, want the 15 of the folder and its subfolder", r.N, r.Source)
 	}
 }
 
@@ -347,8 +361,9 @@ func TestGeneratedAutoencoderNeedsTestImages(t *testing.T) {
 }
 
 // TestLoadSamplesBackground: a folder of PNGs and a folder of class folders holding
-// the same half-transparent images read alike, composed over white by default (as
-// gogan train composes a folder of images) or over black when asked.
+// the same half-transparent images read alike, as samples and as a reference,
+// composed over white by default (as gogan train composes a folder of images) or
+// over black when asked.
 func TestLoadSamplesBackground(t *testing.T) {
 	flat, classes := t.TempDir(), t.TempDir()
 	if err := os.Mkdir(filepath.Join(classes, "a"), 0o755); err != nil {
@@ -377,15 +392,250 @@ func TestLoadSamplesBackground(t *testing.T) {
 		want [3]uint8 // red at half alpha over the background
 	}{{data.BackgroundWhite, [3]uint8{255, 127, 127}}, {data.BackgroundBlack, [3]uint8{128, 0, 0}}} {
 		for _, dir := range []string{flat, classes} {
-			s, err := LoadSamples(dir, SampleOptions{N: 10, Shape: shape, Background: tc.bg})
-			if err != nil {
-				t.Fatal(err)
-			}
-			for c, want := range tc.want {
-				if got := (s.Images[c] + 1) * 127.5; math.Abs(float64(got)-float64(want)) > 1.01 {
-					t.Errorf("%s over %s: channel %d is %.1f, want %d", dir, tc.bg, c, got, want)
+			for _, load := range []func(string, SampleOptions) (*Samples, error){LoadSamples, LoadReferenceSamples} {
+				s, err := load(dir, SampleOptions{N: 10, Shape: shape, Background: tc.bg})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for c, want := range tc.want {
+					if got := (s.Images[c] + 1) * 127.5; math.Abs(float64(got)-float64(want)) > 1.01 {
+						t.Errorf("%s over %s: channel %d is %.1f, want %d", s.Source, tc.bg, c, got, want)
+					}
 				}
 			}
 		}
+	}
+}
+
+// writeImage encodes img into path as a PNG, or as a JPEG when path ends in .jpg.
+func writeImage(t *testing.T, path string, img image.Image) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if filepath.Ext(path) == ".jpg" {
+		err = jpeg.Encode(f, img, &jpeg.Options{Quality: 90})
+	} else {
+		err = png.Encode(f, img)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// gradient is a w×h color image whose pixels vary with i, x and y.
+func gradient(i, w, h int) image.Image {
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			img.Set(x, y, color.RGBA{uint8(x * 255 / w), uint8(y * 255 / h), uint8(40 * i), 255})
+		}
+	}
+	return img
+}
+
+// mixedFolder writes a flat folder as a user trains on: 6 color PNGs of 40×30, 5 JPEGs
+// of 20×50 and, in a subfolder, 2 PNGs of 28×28: 13 images of three sizes.
+func mixedFolder(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	for i := range 6 {
+		writeImage(t, filepath.Join(dir, fmt.Sprintf("a%02d.png", i)), gradient(i, 40, 30))
+	}
+	for i := range 5 {
+		writeImage(t, filepath.Join(dir, fmt.Sprintf("b%02d.jpg", i)), gradient(i, 20, 50))
+	}
+	for i := range 2 {
+		writeImage(t, filepath.Join(dir, "more", fmt.Sprintf("c%02d.png", i)), gradient(i, 28, 28))
+	}
+	return dir
+}
+
+// TestLoadReferenceSamplesMixedFolder: a flat folder of PNGs and JPEGs of mixed sizes,
+// the folder a user trains on, is read as the reference as gogan train reads it, every
+// image (its subfolder's too) scaled to the shape asked for, and embeds as a Reference
+// of that many images; LoadSamples refuses it (the PNGs are not of the network's size).
+func TestLoadReferenceSamplesMixedFolder(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	dir := mixedFolder(t)
+	for _, shape := range []tensor.Shape{{28, 28, 1}, {16, 16, 3}} {
+		cache := t.TempDir()
+		s, err := LoadReferenceSamples(dir, SampleOptions{Shape: shape, ImageCache: cache})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if files, err := os.ReadDir(cache); err != nil || len(files) != 1 {
+			t.Errorf("at %s: the image cache holds %d files (%v), want the folder's one", shape.Dims(), len(files), err)
+		}
+		if s.N != 13 || !s.Shape.Equal(shape) || len(s.Images) != 13*shape.Size() || s.Source != dir+" (13 images)" {
+			t.Errorf("at %s: %d images of %v (%d values) from %q, want 13 images of %s from %q", shape.Dims(), s.N, s.Shape, len(s.Images), s.Source, shape.Dims(), dir+" (13 images)")
+		}
+		for i, v := range s.Images {
+			if v < -1 || v > 1 {
+				t.Fatalf("at %s: value %d is %g, outside [−1, 1]", shape.Dims(), i, v)
+			}
+		}
+	}
+	net, err := LoadFeatureNet("mnist")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := LoadReferenceSamples(dir, SampleOptions{Shape: net.Shape()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := NewReference(net, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ref.Features.N != 13 || ref.Features.D != net.Dim() || ref.Stats.N != 13 || len(ref.Stats.Mean) != net.Dim() || ref.Name != s.Source {
+		t.Errorf("reference %q of %d×%d features (stats of %d, mean of %d), want %q of 13×%d", ref.Name, ref.Features.N, ref.Features.D, ref.Stats.N, len(ref.Stats.Mean), s.Source, net.Dim())
+	}
+	var se *ShapeError
+	if _, err := LoadSamples(dir, SampleOptions{}); !errors.As(err, &se) || !se.Have.Equal(tensor.Shape{30, 40, 1}) {
+		t.Errorf("LoadSamples of the folder: error %v, want a *ShapeError of 30×40×1", err)
+	}
+}
+
+// TestLoadReferenceSamplesWrongSize: PNGs of another size than the network's are
+// refused as samples with a *ShapeError (scaling generated images would change their
+// scores) and scaled as the reference, a folder of real images.
+func TestLoadReferenceSamplesWrongSize(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	dir := pngFolder(t, 12, 32, 32)
+	var se *ShapeError
+	if _, err := LoadSamples(dir, SampleOptions{}); !errors.As(err, &se) || se.Source != dir || !se.Have.Equal(tensor.Shape{32, 32, 1}) || !se.Want.Equal(ImageShape) {
+		t.Errorf("samples of 32×32: error %v, want a *ShapeError naming %s, 32×32×1 and 28×28×1", err, dir)
+	}
+	s, err := LoadReferenceSamples(dir, SampleOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.N != 12 || !s.shape().Equal(ImageShape) || len(s.Images) != 12*ImageShape.Size() {
+		t.Errorf("reference of 32×32 PNGs: %d images of %v (%d values), want 12 of 28×28×1", s.N, s.Shape, len(s.Images))
+	}
+}
+
+// TestLoadReferenceSamplesAsSamples: a folder of PNGs of the network's size, as gogan
+// sample writes them (gray or color, and half transparent over either background),
+// reads as the reference with the same pixels as the samples, in the same order, but
+// that color files read as gray round their luma as gogan train does (report.ReadPNGs
+// truncates it): at most one level of 255 apart.
+func TestLoadReferenceSamplesAsSamples(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	gray, rgb, alpha := t.TempDir(), t.TempDir(), t.TempDir()
+	if err := report.WritePNGs(gray, "sample-", noise(12*28*28, 3), 12, 28, 28, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := report.WritePNGs(rgb, "sample-", noise(12*28*28*3, 4), 12, 28, 28, 3); err != nil {
+		t.Fatal(err)
+	}
+	px := noise(12*28*28*4, 5)
+	for i := range 12 {
+		img := image.NewNRGBA(image.Rect(0, 0, 28, 28))
+		for j := range img.Pix {
+			img.Pix[j] = uint8((px[i*len(img.Pix)+j] + 1) * 127.5)
+		}
+		writeImage(t, filepath.Join(alpha, fmt.Sprintf("%02d.png", i)), img)
+	}
+	for _, tc := range []struct {
+		name     string
+		dir      string
+		channels int
+		bg       data.Background
+		exact    bool
+	}{
+		{"gray as gray", gray, 1, data.BackgroundWhite, true},
+		{"gray as color", gray, 3, data.BackgroundWhite, true},
+		{"color as color", rgb, 3, data.BackgroundWhite, true},
+		{"color as gray", rgb, 1, data.BackgroundWhite, false},
+		{"transparent over white", alpha, 3, data.BackgroundWhite, true},
+		{"transparent over black", alpha, 3, data.BackgroundBlack, true},
+		{"transparent as gray over black", alpha, 1, data.BackgroundBlack, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := SampleOptions{N: 11, Shape: tensor.Shape{28, 28, tc.channels}, Background: tc.bg}
+			old, err := LoadSamples(tc.dir, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ref, err := LoadReferenceSamples(tc.dir, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ref.N != old.N || !ref.Shape.Equal(old.Shape) || len(ref.Images) != len(old.Images) {
+				t.Fatalf("reference: %d images of %v (%d values), samples: %d of %v (%d)", ref.N, ref.Shape, len(ref.Images), old.N, old.Shape, len(old.Images))
+			}
+			tolerance := float32(0)
+			if !tc.exact {
+				tolerance = 1.0001 / 127.5
+			}
+			differ := 0
+			for i, v := range ref.Images {
+				if d := v - old.Images[i]; d != 0 {
+					differ++
+					if d > tolerance || d < -tolerance {
+						t.Fatalf("value %d is %g as the reference, %g as samples", i, v, old.Images[i])
+					}
+				}
+			}
+			if tc.exact != (differ == 0) {
+				t.Errorf("%d of %d values differ (exact: %v)", differ, len(ref.Images), tc.exact)
+			}
+		})
+	}
+}
+
+// TestLoadReferenceSamplesErrors: a reference folder of no image, or of which more
+// than 1% of the image files do not decode, is one line naming the folder; a file
+// or two that do not decode, among many, are skipped and told to Warn with the
+// files not read, as gogan train tells them.
+func TestLoadReferenceSamplesErrors(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	empty, texts, broken := t.TempDir(), t.TempDir(), pngFolder(t, 12, 28, 28)
+	for i := range 2 {
+		if err := os.WriteFile(filepath.Join(broken, fmt.Sprintf("bad%d.png", i)), []byte("not a png"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(texts, "notes.txt"), []byte("notes"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, dir string
+		want      []string
+	}{
+		{"empty", empty, []string{empty, "empty folder"}},
+		{"no image", texts, []string{texts, "no PNG, JPEG", "1 other file"}},
+		{"too many undecodable", broken, []string{broken, "2 of 14 image files", "more than 1%", "bad0.png"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := LoadReferenceSamples(tc.dir, SampleOptions{})
+			if err == nil || !contains(err.Error(), tc.want...) || strings.Contains(err.Error(), "\n") {
+				t.Errorf("error %v, want one line saying %q", err, tc.want)
+			}
+		})
+	}
+
+	many := pngFolder(t, 120, 28, 28)
+	if err := os.WriteFile(filepath.Join(many, "bad.png"), []byte("not a png"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(many, "notes.txt"), []byte("notes"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var warn strings.Builder
+	s, err := LoadReferenceSamples(many, SampleOptions{Warn: &warn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(warn.String(), "\n"), "\n")
+	if s.N != 120 || len(lines) != 2 || !contains(lines[0], many, "1 file not read", "1 .txt") || !contains(lines[1], many, "skipped 1 of 121", "bad.png") {
+		t.Errorf("%d images, warnings %q: want 120, the file not read and the one skipped", s.N, lines)
 	}
 }

@@ -42,7 +42,7 @@ func newEvalCommand() *command {
 	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
 	f := &evalFlags{fs: fs}
 	fs.StringVar(&f.samples, "samples", "", "what to score: a run folder, checkpoint, folder of PNGs (those of its first level; subfolders are not read) or IDX image file, of the feature network's image shape (required)")
-	fs.StringVar(&f.ref, "ref", "mnist", `real data to compare with: "mnist", "fashion-mnist" (their test sets), "stacked-mnist" (modes covered and KL), or a path as for --samples, or a folder of images in class folders (one holding folders and no image file)`)
+	fs.StringVar(&f.ref, "ref", "mnist", `real data to compare with: "mnist", "fashion-mnist" (their test sets), "stacked-mnist" (modes covered and KL), a run or IDX file as for --samples, or a folder of images read as gogan train --data reads it (PNG, JPEG, GIF, BMP, WebP, TIFF of any size, its subfolders' too, scaled and center-cropped to the feature network's size; a folder of class folders needs --feature-net)`)
 	fs.IntVar(&f.n, "n", eval.DefaultN, "images a generator makes; at most this many are read from a file or folder (its first)")
 	fs.BoolVar(&f.asJSON, "json", false, "print one JSON object instead of the table")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of the latent vectors and of KID's subsets")
@@ -104,7 +104,7 @@ func runEval(env *environment, f *evalFlags) error {
 		return err
 	}
 	s, err := eval.LoadSamples(f.samples, eval.SampleOptions{N: f.n, Seed: f.seed, Shape: net.Shape(), TestImages: runTestImages,
-		Device: f.device, StandingStats: f.standing, Background: f.bg, Progress: generateProgress(env, "the samples")})
+		Device: f.device, StandingStats: f.standing, Background: f.bg, Warn: env.stderr, Progress: generateProgress(env, "the samples")})
 	if err != nil {
 		return shapeHint(standingUsage(err), f.netName)
 	}
@@ -175,15 +175,17 @@ func evalFeatureNet(f *evalFlags) (*eval.FeatureNet, error) {
 }
 
 // evalReference is the reference statistics of --ref under net: a dataset's
-// test set (cached), or the samples of a path as for --samples.
+// test set (cached), or the images of a path: a run or an IDX file as for
+// --samples, a folder as gogan train --data reads it (eval.LoadReferenceSamples,
+// decoded into the image cache gogan train uses, its warnings on stderr).
 func evalReference(env *environment, net *eval.FeatureNet, f *evalFlags) (*eval.Reference, error) {
 	if eval.IsDataset(f.ref) {
 		return eval.DatasetReference(net, f.ref, eval.CacheOptions{Dir: env.refCache, Warn: env.stderr})
 	}
 	// A generator as reference draws other latent vectors than the samples'.
 	var r *eval.Reference
-	rs, err := eval.LoadSamples(f.ref, eval.SampleOptions{N: f.n, Seed: f.seed + 1, Shape: net.Shape(), TestImages: runTestImages,
-		Device: f.device, Background: f.bg, Progress: generateProgress(env, "the reference")})
+	rs, err := eval.LoadReferenceSamples(f.ref, eval.SampleOptions{N: f.n, Seed: f.seed + 1, Shape: net.Shape(), TestImages: runTestImages,
+		Device: f.device, Background: f.bg, Warn: env.stderr, Progress: generateProgress(env, "the reference")})
 	if err == nil {
 		r, err = eval.NewReference(net, rs)
 	}

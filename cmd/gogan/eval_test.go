@@ -3,6 +3,11 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -344,8 +349,10 @@ func TestEvalRunAsReference(t *testing.T) {
 
 // TestEvalStraySubfolder: a folder of PNGs with a subfolder beside them is a folder
 // of PNGs, as --samples and as --ref (scored through the default network), not a
-// folder of class folders that needs --feature-net.
+// folder of class folders that needs --feature-net: as --samples its PNGs alone, as
+// --ref, real data, the subfolder's images too, as gogan train reads the folder.
 func TestEvalStraySubfolder(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	dir := t.TempDir()
 	im, _ := patterns(20)
 	if err := report.WritePNGs(dir, "s-", data.Scale(im), 20, 28, 28, 1); err != nil {
@@ -355,10 +362,88 @@ func TestEvalStraySubfolder(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := jsonScores(t, goganCached(t, t.TempDir(), "eval", "--samples", dir, "--ref", dir, "--json"))
-	want := dir + " (20 PNG images)"
-	if m["samples"] != want || m["ref"] != want || m["feature_net_name"] != "mnist" {
-		t.Errorf("samples %v, ref %v, feature net %v: want %q twice, through mnist", m["samples"], m["ref"], m["feature_net_name"], want)
+	samples, ref := dir+" (20 PNG images)", dir+" (22 images)"
+	if m["samples"] != samples || m["ref"] != ref || m["ref_n"] != 22.0 || m["feature_net_name"] != "mnist" {
+		t.Errorf("samples %v, ref %v (%v images), feature net %v: want %q and %q, through mnist", m["samples"], m["ref"], m["ref_n"], m["feature_net_name"], samples, ref)
 	}
+}
+
+// writeMixedFolder writes a flat folder of images as a user has them: 12 color PNGs
+// of 40×30 and 12 JPEGs of 20×50 of bars (patterns), and a file that is not an image.
+func writeMixedFolder(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	im, _ := patterns(24)
+	for i := range 24 {
+		w, h, ext := 40, 30, ".png"
+		if i%2 == 1 {
+			w, h, ext = 20, 50, ".jpg"
+		}
+		img := image.NewRGBA(image.Rect(0, 0, w, h))
+		for y := range h {
+			for x := range w {
+				v := im.Pixels[i*784+(y*28/h)*28+x*28/w]
+				img.Set(x, y, color.RGBA{v, v / 2, 255 - v, 255})
+			}
+		}
+		f, err := os.Create(filepath.Join(dir, fmt.Sprintf("img-%02d%s", i, ext)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ext == ".png" {
+			err = png.Encode(f, img)
+		} else {
+			err = jpeg.Encode(f, img, nil)
+		}
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("where the photos came from"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// TestEvalRefImageFolder: the flat folder of mixed sizes and formats a run trained
+// on is its reference, read as training read it (from the same cache file), the file
+// that is not an image named on stderr; the folder as --samples is refused, its
+// images not being of the feature network's size.
+func TestEvalRefImageFolder(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("XDG_CACHE_HOME", home)
+	dir := writeMixedFolder(t)
+	run := filepath.Join(t.TempDir(), "run")
+	wantExit(t, gogan(t, "train", "--data", dir, "--image-size", "28", "--channels", "1", "--batch", "8", "--steps", "2", "--out", run), 0)
+	caches, err := filepath.Glob(filepath.Join(home, "gogan", "images", "*"))
+	if err != nil || len(caches) != 1 {
+		t.Fatalf("after training, the image cache holds %q (%v), want one file", caches, err)
+	}
+	before, err := os.Stat(caches[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	r := goganCached(t, t.TempDir(), "eval", "--samples", run, "--ref", dir, "--n", "24", "--json")
+	m := jsonScores(t, r)
+	if m["ref"] != dir+" (24 images)" || m["ref_n"] != 24.0 || m["feature_net_name"] != "mnist" {
+		t.Errorf("ref %v of %v images through %v, want %s (24 images) through mnist", m["ref"], m["ref_n"], m["feature_net_name"], dir)
+	}
+	if fid, ok := m["fid"].(float64); !ok || !(fid >= 0) {
+		t.Errorf("fid %v", m["fid"])
+	}
+	if !strings.Contains(r.stderr, dir+": 1 file not read") || !strings.Contains(r.stderr, "1 .txt") {
+		t.Errorf("stderr does not name the file not read\n%s", r)
+	}
+	after, err := filepath.Glob(filepath.Join(home, "gogan", "images", "*"))
+	if st, serr := os.Stat(caches[0]); err != nil || len(after) != 1 || serr != nil || !st.ModTime().Equal(before.ModTime()) {
+		t.Errorf("eval wrote the image cache (%q, was %q): it should read the file training wrote", after, caches)
+	}
+
+	wantError(t, gogan(t, "eval", "--samples", dir, "--ref", dir), 1, dir, "30×40×1")
 }
 
 // TestEvalStandingStatsUsage: --standing-stats for samples that are not a GAN's run (a
