@@ -129,6 +129,10 @@ type call struct {
 	// part p packing into ws[p].
 	pm, pn int
 	ws     []*workspace
+	// packedB, when set, holds all of op(B) packed once for the parts of a shared product
+	// (sharedpack.go): column band by column band, each its blocks of ncMax columns, each its
+	// k slabs.
+	packedB []float32
 	// then, when set, is applied to each block of C once its last k slab is summed.
 	then Epilogue
 }
@@ -143,8 +147,10 @@ func kStep(k int) int {
 }
 
 // run computes the block C[i0:i1, j0:j1] with the packing buffers of ws: the GotoBLAS loops
-// (columns by ncMax, depth by kStep, rows by mcMax) around the macro-kernel.
-func (g *call) run(ws *workspace, i0, i1, j0, j1 int) {
+// (columns by ncMax, depth by kStep, rows by mcMax) around the macro-kernel. Where op(B) was
+// packed once for all the parts (g.packedB), the block's columns are column band bn's, and
+// their slabs are read from there instead of packed into ws.
+func (g *call) run(ws *workspace, i0, i1, j0, j1, bn int) {
 	ks := g.ks
 	ws.fit(ks)
 	mcBlk := mcMax / ks.mr * ks.mr
@@ -157,11 +163,16 @@ func (g *call) run(ws *workspace, i0, i1, j0, j1 int) {
 			if pc > 0 {
 				beta = 1
 			}
-			g.packB(ws.b, pc, kc, jc, nc)
+			bp := ws.b
+			if g.packedB != nil {
+				bp = g.packedBlock(bn, j0, jc, nc, pc, kc)
+			} else {
+				g.packB(bp, pc, kc, jc, nc)
+			}
 			for ic := i0; ic < i1; ic += mcBlk {
 				mc := min(mcBlk, i1-ic)
 				g.packA(ws.a, ic, mc, pc, kc)
-				g.macro(ws, ic, mc, jc, nc, pc, kc, beta)
+				g.macro(ws, bp, ic, mc, jc, nc, pc, kc, beta)
 				if g.then != nil && pc+kc == g.k {
 					g.finish(ic, mc, jc, nc)
 				}
@@ -234,16 +245,16 @@ func (g *call) packA(dst []float32, ic, mc, pc, kc int) {
 	}
 }
 
-// macro runs the micro-kernel over the packed block: each op(B) panel stays in L1 while the
-// op(A) panels stream past it. Edge tiles go through ws.tile: the valid part of C copied in
-// (when beta is not 0), the same kernel run on it, the valid part copied back, so that an
-// edge element is computed exactly as an inner one.
-func (g *call) macro(ws *workspace, ic, mc, jc, nc, pc, kc int, beta float32) {
+// macro runs the micro-kernel over the packed block (op(A)'s in ws, op(B)'s in bp): each
+// op(B) panel stays in L1 while the op(A) panels stream past it. Edge tiles go through
+// ws.tile: the valid part of C copied in (when beta is not 0), the same kernel run on it,
+// the valid part copied back, so that an edge element is computed exactly as an inner one.
+func (g *call) macro(ws *workspace, bp []float32, ic, mc, jc, nc, pc, kc int, beta float32) {
 	ks := g.ks
 	mr, nr, ldc := ks.mr, ks.nr, g.ldc
 	for jr := 0; jr < nc; jr += nr {
 		cols := min(nr, nc-jr)
-		bp := ws.b[jr*kc : (jr+nr)*kc]
+		panel := bp[jr*kc : (jr+nr)*kc]
 		for ir := 0; ir < mc; ir += mr {
 			rows := min(mr, mc-ir)
 			ap, rowA := ws.a[ir*kc:(ir+mr)*kc], g.directA && rows == mr
@@ -252,7 +263,7 @@ func (g *call) macro(ws *workspace, ic, mc, jc, nc, pc, kc int, beta float32) {
 			}
 			ct := g.c[(ic+ir)*ldc+jc+jr:]
 			if rows == mr && cols == nr {
-				g.tile(rowA, kc, ap, bp, ct, ldc, beta)
+				g.tile(rowA, kc, ap, panel, ct, ldc, beta)
 				continue
 			}
 			tile := ws.tile[:mr*nr]
@@ -261,7 +272,7 @@ func (g *call) macro(ws *workspace, ic, mc, jc, nc, pc, kc int, beta float32) {
 					copy(tile[i*nr:i*nr+cols], ct[i*ldc:i*ldc+cols])
 				}
 			}
-			g.tile(rowA, kc, ap, bp, tile, nr, beta)
+			g.tile(rowA, kc, ap, panel, tile, nr, beta)
 			for i := 0; i < rows; i++ {
 				copy(ct[i*ldc:i*ldc+cols], tile[i*nr:i*nr+cols])
 			}

@@ -56,6 +56,10 @@ type sharedProduct struct {
 	mu   sync.Mutex
 	call call
 	ws   []*workspace // part p's packing buffers
+	// packedB holds op(B) packed once for all the parts (sharedpack.go), packer the job
+	// that packs it.
+	packedB []float32
+	packer  bPacker
 }
 
 // shared are the products that can be shared at once: one, or two while
@@ -104,7 +108,7 @@ func execute(g *call) {
 	if g.out != nil {
 		g.c = ws.scratch(g.m * g.ldc)
 	}
-	g.run(ws, 0, g.m, 0, g.n)
+	g.run(ws, 0, g.m, 0, g.n, 0)
 	putWorkspace(ws)
 }
 
@@ -176,7 +180,19 @@ func (s *sharedProduct) run(g *call, pm, pn int) bool {
 	if gc.out != nil {
 		gc.c = s.ws[0].scratch(gc.m * gc.ldc)
 	}
+	if sharesPacking(gc, pm, pn) && !s.packShared(gc, parts) {
+		s.call = call{}
+		return false
+	}
 	done := parallel.TryRun(gc, parts, true)
+	if !done && gc.packedB != nil {
+		// The team was taken between the packing and the product: this goroutine does
+		// every part, with op(B) as packed.
+		for p := range parts {
+			gc.Run(p, parts)
+		}
+		done = true
+	}
 	s.call = call{} // drop the references to the caller's matrices
 	return done
 }
@@ -186,7 +202,7 @@ func (s *sharedProduct) run(g *call, pm, pn int) bool {
 func (g *call) Run(p, _ int) {
 	i0, i1 := band(g.m, g.ks.mr, p/g.pn, g.pm)
 	j0, j1 := band(g.n, g.ks.nr, p%g.pn, g.pn)
-	g.run(g.ws[p], i0, i1, j0, j1)
+	g.run(g.ws[p], i0, i1, j0, j1, p%g.pn)
 }
 
 // band is band b of [0, total) cut into parts bands of whole units (the last may be partial).
