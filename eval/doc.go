@@ -35,9 +35,12 @@
 // are refused with a *ShapeError naming both shapes. The real images of a reference are read
 // by LoadReferenceSamples, which reads any folder as gogan train --data reads it
 // (data.LoadImageFolder: PNG, JPEG and the other formats, of any size, its subfolders too,
-// scaled to the network's shape). A Reference is a set of real images seen by the network: its
-// features (for KID and precision/recall) and their float64 mean and covariance (for
-// FID). The test sets of mnist and fashion-mnist are cached under
+// scaled to the network's shape). Of more images than SampleOptions.N, a folder read with
+// data.LoadImageFolder (any reference folder, a folder of class folders) keeps N evenly
+// spaced over it (data.Set.Spread), so that each class keeps its share; a folder of PNGs
+// read as samples and an IDX file, in a generator's order, keep their first N. A
+// Reference is a set of real images seen by the network: its features (for KID and
+// precision/recall) and their float64 mean and covariance (for FID). The test sets of mnist and fashion-mnist are cached under
 // <os.UserCacheDir()>/gogan/refstats/<dataset>-<hash>.safetensors (features F32, mean
 // and covariance F64), written atomically; a file that cannot be used is recomputed with
 // a warning.

@@ -47,7 +47,15 @@ type Samples struct {
 // SampleOptions say how many samples to take and how to draw them.
 type SampleOptions struct {
 	// N is the number of images a generator makes, and the most taken from a file or a
-	// folder (its first N). 0 means DefaultN.
+	// folder. A folder read with data.LoadImageFolder (one of class folders, or any
+	// folder LoadReferenceSamples reads) of M > N images gives N evenly spaced over it,
+	// image k·M/N for k < N in the order of its classes and names (data.Set.Spread), so
+	// that each class, and each part of a folder sorted by name, keeps its share: its
+	// first N would be its first classes alone. A folder of PNGs that LoadSamples reads,
+	// and an IDX file, give their first N: theirs is a generator's order (gogan
+	// sample's, a conditional one's classes in turn, that of a --labels file), whose
+	// first N are as fair a draw as any and keep their labels' places, where evenly
+	// spaced ones could fall on some classes alone. 0 means DefaultN.
 	N int
 	// Seed seeds a generator's latent vectors (gan.Latents).
 	Seed uint64
@@ -102,7 +110,9 @@ const DefaultN = 10_000
 //     as Shape says, transparent pixels composed over Background: the first N by name
 //     (the .png files of its first level; its subfolders are not read);
 //   - a folder of images in class folders (data.LoadImageFolder), scaled to Shape: a
-//     folder whose first level holds folders and no image file (IsClassFolder);
+//     folder whose first level holds folders and no image file (IsClassFolder); N
+//     images evenly spaced over it, so that every class keeps its share (see
+//     SampleOptions.N);
 //   - an IDX image file, raw or gzip-compressed, of Shape: its first N images.
 //
 // Samples are read strictly: images made at another size than Shape's are refused
@@ -118,11 +128,13 @@ func LoadSamples(path string, opts SampleOptions) (*Samples, error) {
 // its subfolders (PNG, JPEG, GIF, BMP, WebP, TIFF), of any size, its center square
 // scaled to Shape's side (which must be square) with Shape's channels, transparent
 // pixels composed over Background, decoded once into ImageCache; a folder of class
-// folders has its classes, a folder with images at its first level none. The first N
-// by name are kept. A folder of PNGs of Shape's size alone, as gogan sample writes
-// them, reads as LoadSamples reads it, pixel for pixel (no image is scaled), but that
-// color files read as gray round their luma as gogan train does, where
-// report.ReadPNGs truncates it: at most one level of 255 apart. A folder of no image,
+// folders has its classes, a folder with images at its first level none. N images
+// evenly spaced over the folder are kept, in the order of its classes and names, not
+// its first N (SampleOptions.N). A folder of no more than N PNGs of Shape's size
+// alone, as gogan sample writes them, reads as LoadSamples reads it, pixel for pixel
+// (no image is scaled), but that color files read as gray round their luma as gogan
+// train does, where report.ReadPNGs truncates it: at most one level of 255 apart (of
+// more than N, LoadSamples keeps the first N). A folder of no image,
 // or of which more than 1% of the image files do not decode, is an error naming it;
 // the files skipped or not read are told to Warn.
 func LoadReferenceSamples(path string, opts SampleOptions) (*Samples, error) {
@@ -132,7 +144,9 @@ func LoadReferenceSamples(path string, opts SampleOptions) (*Samples, error) {
 // folderReader reads a folder of images that is not a run's as opts says.
 type folderReader func(dir string, opts SampleOptions) (*Samples, error)
 
-// load is LoadSamples, with a folder without class folders read by flat.
+// load is LoadSamples, with a folder without class folders read by flat. A folder read
+// with data.LoadImageFolder keeps opts.N images evenly spaced (readImageFolder); what
+// else holds more keeps its first opts.N, in its generator's order.
 func load(path string, opts SampleOptions, flat folderReader) (*Samples, error) {
 	if opts.N == 0 {
 		opts.N = DefaultN
@@ -303,7 +317,8 @@ func readPNGs(dir string, opts SampleOptions) (*Samples, error) {
 
 // readImageFolder reads a folder of images as gogan train does (data.LoadImageFolder),
 // scaled and cropped to opts.Shape's side (which must be square) with its channels,
-// and tells opts.Warn what the folder's reading leaves to its caller.
+// keeps opts.N of them evenly spaced (data.Set.Spread), and tells opts.Warn what the
+// folder's reading leaves to its caller.
 func readImageFolder(dir string, opts SampleOptions) (*Samples, error) {
 	shape := opts.Shape
 	if shape[0] != shape[1] {
@@ -314,12 +329,19 @@ func readImageFolder(dir string, opts SampleOptions) (*Samples, error) {
 		return nil, err
 	}
 	warnFolder(opts.Warn, f)
-	im := f.Set.Images
-	source := fmt.Sprintf("%s (%d images)", dir, im.N)
-	if len(f.Classes) > 0 {
-		source = fmt.Sprintf("%s (%d images in %d classes)", dir, im.N, len(f.Classes))
+	all := f.Set.Images.N
+	im := f.Set.Spread(opts.N).Images // before Scale: only the images kept become float32
+	count := fmt.Sprintf("%d images", all)
+	if im.N < all {
+		count = fmt.Sprintf("%d of %d images", im.N, all)
 	}
-	return &Samples{Images: data.Scale(im), N: im.N, Shape: shape, Source: source}, nil
+	if len(f.Classes) > 0 {
+		count += fmt.Sprintf(" in %d classes", len(f.Classes))
+	}
+	if im.N < all {
+		count += ", evenly spaced"
+	}
+	return &Samples{Images: data.Scale(im), N: im.N, Shape: shape, Source: fmt.Sprintf("%s (%s)", dir, count)}, nil
 }
 
 // warnFolder writes to w, when not nil, a line for each thing the reading of f leaves

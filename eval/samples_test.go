@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -559,7 +560,8 @@ func TestLoadReferenceSamplesAsSamples(t *testing.T) {
 		{"transparent as gray over black", alpha, 1, data.BackgroundBlack, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			opts := SampleOptions{N: 11, Shape: tensor.Shape{28, 28, tc.channels}, Background: tc.bg}
+			// All 12: of more than N, the reference keeps N evenly spaced, the samples their first N.
+			opts := SampleOptions{N: 12, Shape: tensor.Shape{28, 28, tc.channels}, Background: tc.bg}
 			old, err := LoadSamples(tc.dir, opts)
 			if err != nil {
 				t.Fatal(err)
@@ -637,5 +639,100 @@ func TestLoadReferenceSamplesErrors(t *testing.T) {
 	lines := strings.Split(strings.TrimSuffix(warn.String(), "\n"), "\n")
 	if s.N != 120 || len(lines) != 2 || !contains(lines[0], many, "1 file not read", "1 .txt") || !contains(lines[1], many, "skipped 1 of 121", "bad.png") {
 		t.Errorf("%d images, warnings %q: want 120, the file not read and the one skipped", s.N, lines)
+	}
+}
+
+// grayFolder writes, for each of the named class folders under a new folder (or into
+// the folder itself for one class named ""), per gray PNGs of 28×28 named 00.png,
+// 01.png, ...: image j of the folder, counting from the first class, all of gray
+// level 8·j, so that a sample's level says which file it was read from.
+func grayFolder(t *testing.T, classes []string, per int) string {
+	t.Helper()
+	dir := t.TempDir()
+	for c, class := range classes {
+		for i := range per {
+			img := image.NewGray(image.Rect(0, 0, 28, 28))
+			for p := range img.Pix {
+				img.Pix[p] = uint8(8 * (c*per + i))
+			}
+			writeImage(t, filepath.Join(dir, class, fmt.Sprintf("%02d.png", i)), img)
+		}
+	}
+	return dir
+}
+
+// files says which files of a grayFolder s's images were read from, by their gray
+// level: image j of the folder is level 8·j.
+func files(t *testing.T, s *Samples) []int {
+	t.Helper()
+	size := s.shape().Size()
+	var js []int
+	for k := range s.N {
+		level := math.Round(float64(s.Images[k*size]+1) * 127.5)
+		for _, v := range s.Images[k*size : (k+1)*size] {
+			if math.Round(float64(v+1)*127.5) != level {
+				t.Fatalf("image %d is not of one gray level", k)
+			}
+		}
+		if int(level)%8 != 0 {
+			t.Fatalf("image %d is of level %g, not one of the folder's", k, level)
+		}
+		js = append(js, int(level)/8)
+	}
+	return js
+}
+
+// TestLoadSamplesSpread: a folder read as real images keeps N images evenly spaced
+// over it (image k·M/N of its M), not its first N: of class folders, 3 classes of 10
+// with N = 12 give 4 of each, where the first 12 would be 10 of the first class and 2
+// of the second, as the reference and as samples; a flat folder sorted by name gives
+// files 0, 2, 5, 7, ... as the reference. A folder of PNGs read as samples, and an IDX
+// file, keep their first N (a generator's order). A folder of no more than N images is
+// read whole.
+func TestLoadSamplesSpread(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	evenly := []int{0, 2, 5, 7, 10, 12, 15, 17, 20, 22, 25, 27} // k·30/12
+	first := []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}
+	classes, flat := grayFolder(t, []string{"ant", "bee", "cat"}, 10), grayFolder(t, []string{""}, 30)
+	for _, tc := range []struct {
+		name   string
+		load   func(string, SampleOptions) (*Samples, error)
+		dir    string
+		want   []int
+		source string
+	}{
+		{"class folders as the reference", LoadReferenceSamples, classes, evenly, classes + " (12 of 30 images in 3 classes, evenly spaced)"},
+		{"class folders as samples", LoadSamples, classes, evenly, classes + " (12 of 30 images in 3 classes, evenly spaced)"},
+		{"flat folder as the reference", LoadReferenceSamples, flat, evenly, flat + " (12 of 30 images, evenly spaced)"},
+		{"flat folder of PNGs as samples", LoadSamples, flat, first, flat + " (the first 12 of 30 images)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := tc.load(tc.dir, SampleOptions{N: 12})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := files(t, s); !slices.Equal(got, tc.want) || s.N != 12 || len(s.Images) != 12*ImageShape.Size() || s.Source != tc.source || s.Labels != nil {
+				t.Errorf("files %v (%d images, %d values, labels %v) from %q; want files %v from %q", got, s.N, len(s.Images), s.Labels, s.Source, tc.want, tc.source)
+			}
+		})
+	}
+	s, err := LoadReferenceSamples(classes, SampleOptions{N: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := files(t, s); len(got) != 30 || got[29] != 29 || s.Source != classes+" (30 images in 3 classes)" {
+		t.Errorf("N = 30 of 30: files %v from %q, want all 30 from %q", got, s.Source, classes+" (30 images in 3 classes)")
+	}
+	file := idxFile(t, "s.gz", 30, 28, 28)
+	idx, err := LoadSamples(file, SampleOptions{N: 12})
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole, err := data.ReadIDXImages(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := data.Scale(&data.Images{N: 12, Rows: 28, Cols: 28, Pixels: whole.Pixels[:12*784]}); !slices.Equal(idx.Images, want) {
+		t.Errorf("an IDX file of 30 images with N = 12 (%q): not its first 12", idx.Source)
 	}
 }

@@ -182,31 +182,9 @@ func loadImageFolder(ctx context.Context, cfg gan.Config, opts DataOptions) (*Da
 	fmt.Fprintf(log, "data %s: %s of %d×%d×%d, %s (%s)\n", cfg.Data, words.Count(im.N, "image", "images"), im.Rows, im.Cols, im.NumChannels(), classes, how)
 	ds := &data.Dataset{
 		Name: filepath.Base(filepath.Clean(cfg.Data)), Dir: cfg.Data,
-		Train: f.Set, Test: spread(f.Set, MaxFolderTestImages),
+		Train: f.Set, Test: f.Set.Spread(MaxFolderTestImages),
 	}
 	return &Data{Dataset: ds, Classes: len(f.Classes)}, nil
-}
-
-// spread returns at most n images of s, evenly spaced, with their labels;
-// s itself when it holds no more.
-func spread(s data.Set, n int) data.Set {
-	im := s.Images
-	if im.N <= n {
-		return s
-	}
-	size := im.Rows * im.Cols * im.NumChannels()
-	out := data.Set{Images: &data.Images{N: n, Rows: im.Rows, Cols: im.Cols, Channels: im.Channels, Pixels: make([]uint8, n*size)}}
-	for k := range n {
-		i := k * im.N / n
-		copy(out.Images.Pixels[k*size:(k+1)*size], im.Pixels[i*size:(i+1)*size])
-		if s.Labels != nil {
-			out.Labels = append(out.Labels, s.Labels[i])
-		}
-		if s.WideLabels != nil {
-			out.WideLabels = append(out.WideLabels, s.WideLabels[i])
-		}
-	}
-	return out
 }
 
 // checkResumedClasses fails when job, a resumed run's (nil for a new run),

@@ -69,7 +69,7 @@ func TestLoadDatasetImageFolder(t *testing.T) {
 	if !strings.Contains(progress.String(), dir+": 1 file not read, not named as PNG, JPEG, GIF, BMP, WebP or TIFF images: 1 .txt\n") {
 		t.Errorf("the text file not reported: %q", progress.String())
 	}
-	small := spread(d.Train, 6)
+	small := d.Train.Spread(6)
 	if small.Images.N != 6 || string(small.Labels) != "\x00\x00\x01\x01\x02\x02" {
 		t.Errorf("spread test set: %d images, labels %v", small.Images.N, small.Labels)
 	}

@@ -43,7 +43,7 @@ func newEvalCommand() *command {
 	f := &evalFlags{fs: fs}
 	fs.StringVar(&f.samples, "samples", "", "what to score: a run folder, checkpoint, folder of PNGs (those of its first level; subfolders are not read) or IDX image file, of the feature network's image shape (required)")
 	fs.StringVar(&f.ref, "ref", "mnist", `real data to compare with: "mnist", "fashion-mnist" (their test sets), "stacked-mnist" (modes covered and KL), a run or IDX file as for --samples, or a folder of images read as gogan train --data reads it (PNG, JPEG, GIF, BMP, WebP, TIFF of any size, its subfolders' too, scaled and center-cropped to the feature network's size; a folder of class folders needs --feature-net)`)
-	fs.IntVar(&f.n, "n", eval.DefaultN, "images a generator makes; at most this many are read from a file or folder (its first)")
+	fs.IntVar(&f.n, "n", eval.DefaultN, "images a generator makes; at most this many are read from a file or folder: evenly spaced over a folder read as real images (any --ref folder, class folders), so that every class keeps its share; the first of a folder of PNGs as --samples or an IDX file (a generator's order, that of --labels)")
 	fs.BoolVar(&f.asJSON, "json", false, "print one JSON object instead of the table")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of the latent vectors and of KID's subsets")
 	fs.StringVar(&f.netName, "feature-net", "", `feature network: "mnist", "fashion-mnist" or a weights .safetensors file (default: --ref's dataset, else mnist)`)
@@ -177,7 +177,8 @@ func evalFeatureNet(f *evalFlags) (*eval.FeatureNet, error) {
 // evalReference is the reference statistics of --ref under net: a dataset's
 // test set (cached), or the images of a path: a run or an IDX file as for
 // --samples, a folder as gogan train --data reads it (eval.LoadReferenceSamples,
-// decoded into the image cache gogan train uses, its warnings on stderr).
+// decoded into the image cache gogan train uses, its warnings on stderr, --n of its
+// images evenly spaced).
 func evalReference(env *environment, net *eval.FeatureNet, f *evalFlags) (*eval.Reference, error) {
 	if eval.IsDataset(f.ref) {
 		return eval.DatasetReference(net, f.ref, eval.CacheOptions{Dir: env.refCache, Warn: env.stderr})
