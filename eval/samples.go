@@ -95,6 +95,15 @@ type SampleOptions struct {
 	// batch of generator.BatchSize images on the CPU, once at the end on a GPU. The
 	// batches do not change the images. Files and folders are read without it.
 	Progress func(done, total int)
+	// HeaderProgress and DecodeProgress, when not nil, are told how far the reading of a
+	// folder with data.LoadImageFolder has come (a folder of class folders, or any folder
+	// LoadReferenceSamples reads), as data.ImageFolderOptions.HeaderProgress and Progress
+	// are: the image files whose headers are read, then those decoded, and the number of
+	// image files, from the goroutine that called, at most about 10 times a second and
+	// once at the end of each pass, the headers' pass first. A folder read from
+	// ImageCache, and anything else, is read without them. gogan eval draws them as
+	// gogan train draws its folder's bars.
+	HeaderProgress, DecodeProgress func(done, total int)
 }
 
 // DefaultN is the number of samples scored by default, as in the standard FID protocol
@@ -317,14 +326,15 @@ func readPNGs(dir string, opts SampleOptions) (*Samples, error) {
 
 // readImageFolder reads a folder of images as gogan train does (data.LoadImageFolder),
 // scaled and cropped to opts.Shape's side (which must be square) with its channels,
-// keeps opts.N of them evenly spaced (data.Set.Spread), and tells opts.Warn what the
-// folder's reading leaves to its caller.
+// with opts's progress, keeps opts.N of them evenly spaced (data.Set.Spread), and
+// tells opts.Warn what the folder's reading leaves to its caller.
 func readImageFolder(dir string, opts SampleOptions) (*Samples, error) {
 	shape := opts.Shape
 	if shape[0] != shape[1] {
 		return nil, fmt.Errorf("eval: %s: an image folder is read as square images, the feature network takes %s", dir, shape.Dims())
 	}
-	f, err := data.LoadImageFolder(dir, data.ImageFolderOptions{ImageSize: shape[0], Channels: shape[2], Background: opts.Background, CacheDir: opts.ImageCache})
+	f, err := data.LoadImageFolder(dir, data.ImageFolderOptions{ImageSize: shape[0], Channels: shape[2], Background: opts.Background, CacheDir: opts.ImageCache,
+		HeaderProgress: opts.HeaderProgress, Progress: opts.DecodeProgress})
 	if err != nil {
 		return nil, err
 	}

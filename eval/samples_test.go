@@ -736,3 +736,57 @@ func TestLoadSamplesSpread(t *testing.T) {
 		t.Errorf("an IDX file of 30 images with N = 12 (%q): not its first 12", idx.Source)
 	}
 }
+
+// TestLoadSamplesFolderProgress: a folder read with data.LoadImageFolder tells
+// HeaderProgress, then DecodeProgress, how many of its image files (the text file
+// aside) are read, each ending at that total; a second read, from the image cache,
+// tells neither, nor does a folder of PNGs read as samples.
+func TestLoadSamplesFolderProgress(t *testing.T) {
+	classes, flat := grayFolder(t, []string{"ant", "bee", "cat"}, 10), grayFolder(t, []string{""}, 30)
+	if err := os.WriteFile(filepath.Join(flat, "notes.txt"), []byte("notes"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	type call struct {
+		pass        string
+		done, total int
+	}
+	for _, tc := range []struct {
+		name string
+		load func(string, SampleOptions) (*Samples, error)
+		dir  string
+	}{
+		{"class folders as the reference", LoadReferenceSamples, classes},
+		{"class folders as samples", LoadSamples, classes},
+		{"flat folder as the reference", LoadReferenceSamples, flat},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var calls []call
+			opts := SampleOptions{N: 12, ImageCache: t.TempDir(),
+				HeaderProgress: func(done, total int) { calls = append(calls, call{"headers", done, total}) },
+				DecodeProgress: func(done, total int) { calls = append(calls, call{"decode", done, total}) },
+			}
+			if _, err := tc.load(tc.dir, opts); err != nil {
+				t.Fatal(err)
+			}
+			decoding := slices.IndexFunc(calls, func(c call) bool { return c.pass == "decode" })
+			if decoding < 1 || calls[decoding-1] != (call{"headers", 30, 30}) || calls[len(calls)-1] != (call{"decode", 30, 30}) {
+				t.Fatalf("calls %v, want the headers' pass ending at (30, 30), then the decoding's ending at (30, 30)", calls)
+			}
+			for i, c := range calls {
+				if c.total != 30 || c.done < 0 || c.done > 30 || (i < decoding) != (c.pass == "headers") ||
+					i > 0 && c.pass == calls[i-1].pass && c.done < calls[i-1].done {
+					t.Fatalf("call %d of %v: want the headers' then the decoding's, of 30 files each, never going back", i, calls)
+				}
+			}
+			calls = nil
+			if _, err := tc.load(tc.dir, opts); err != nil || calls != nil {
+				t.Errorf("from the cache: calls %v (error %v), want none", calls, err)
+			}
+		})
+	}
+	called := false
+	count := func(int, int) { called = true }
+	if _, err := LoadSamples(flat, SampleOptions{HeaderProgress: count, DecodeProgress: count}); err != nil || called {
+		t.Errorf("a folder of PNGs as samples: error %v, progress called %v; want it read without", err, called)
+	}
+}

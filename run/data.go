@@ -153,8 +153,7 @@ func loadImageFolder(ctx context.Context, cfg gan.Config, opts DataOptions) (*Da
 	}
 	bars := bar.NewStages(progress)
 	if opts.Interactive {
-		fo.HeaderProgress = bars.Stage("reading the headers of "+cfg.Data, "file")
-		fo.Progress = bars.Stage("decoding "+cfg.Data, "img")
+		fo.HeaderProgress, fo.Progress = bars.Folder(cfg.Data)
 	}
 	start := time.Now()
 	f, err := data.LoadImageFolderContext(ctx, cfg.Data, fo)

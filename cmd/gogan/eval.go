@@ -15,6 +15,7 @@ import (
 	"github.com/gogan/gogan/eval"
 	"github.com/gogan/gogan/gan"
 	"github.com/gogan/gogan/generator"
+	"github.com/gogan/gogan/internal/bar"
 	"github.com/gogan/gogan/metrics"
 	"github.com/gogan/gogan/run"
 )
@@ -103,8 +104,11 @@ func runEval(env *environment, f *evalFlags) error {
 	if err != nil {
 		return err
 	}
-	s, err := eval.LoadSamples(f.samples, eval.SampleOptions{N: f.n, Seed: f.seed, Shape: net.Shape(), TestImages: runTestImages,
-		Device: f.device, StandingStats: f.standing, Background: f.bg, Warn: env.stderr, Progress: generateProgress(env, "the samples")})
+	sopts := eval.SampleOptions{N: f.n, Seed: f.seed, Shape: net.Shape(), TestImages: runTestImages,
+		Device: f.device, StandingStats: f.standing, Background: f.bg, Warn: env.stderr, Progress: generateProgress(env, "the samples")}
+	finish := folderProgress(env, &sopts, f.samples)
+	s, err := eval.LoadSamples(f.samples, sopts)
+	finish()
 	if err != nil {
 		return shapeHint(standingUsage(err), f.netName)
 	}
@@ -139,6 +143,21 @@ func featureProgress(env *environment, what string) func(done, total int) {
 // (eval.SampleOptions.Progress), on stderr when it is a terminal.
 func generateProgress(env *environment, what string) func(done, total int) {
 	return progressFunc(env, "generating "+what, "img")
+}
+
+// folderProgress sets opts's HeaderProgress and DecodeProgress to draw the bars of
+// reading path, a folder of images, as gogan train draws its folder's (bar.Stages.Folder:
+// reading the headers, then decoding), on stderr when it is a terminal; they are called
+// only for a folder read with data.LoadImageFolder and not from the image cache. The
+// function returned ends the line of a bar stopped short (a folder that fails), and is
+// to be called once the folder is read.
+func folderProgress(env *environment, opts *eval.SampleOptions, path string) (finish func()) {
+	if !env.stderrIsTTY {
+		return func() {}
+	}
+	bars := bar.NewStages(env.stderr)
+	opts.HeaderProgress, opts.DecodeProgress = bars.Folder(path)
+	return bars.Finish
 }
 
 // checkEvalLabels refuses --labels for a run, before its samples are drawn: a
@@ -177,16 +196,19 @@ func evalFeatureNet(f *evalFlags) (*eval.FeatureNet, error) {
 // evalReference is the reference statistics of --ref under net: a dataset's
 // test set (cached), or the images of a path: a run or an IDX file as for
 // --samples, a folder as gogan train --data reads it (eval.LoadReferenceSamples,
-// decoded into the image cache gogan train uses, its warnings on stderr, --n of its
-// images evenly spaced).
+// decoded into the image cache gogan train uses, with its bars and warnings on
+// stderr, --n of its images evenly spaced).
 func evalReference(env *environment, net *eval.FeatureNet, f *evalFlags) (*eval.Reference, error) {
 	if eval.IsDataset(f.ref) {
 		return eval.DatasetReference(net, f.ref, eval.CacheOptions{Dir: env.refCache, Warn: env.stderr})
 	}
 	// A generator as reference draws other latent vectors than the samples'.
 	var r *eval.Reference
-	rs, err := eval.LoadReferenceSamples(f.ref, eval.SampleOptions{N: f.n, Seed: f.seed + 1, Shape: net.Shape(), TestImages: runTestImages,
-		Device: f.device, Background: f.bg, Warn: env.stderr, Progress: generateProgress(env, "the reference")})
+	opts := eval.SampleOptions{N: f.n, Seed: f.seed + 1, Shape: net.Shape(), TestImages: runTestImages,
+		Device: f.device, Background: f.bg, Warn: env.stderr, Progress: generateProgress(env, "the reference")}
+	finish := folderProgress(env, &opts, f.ref)
+	rs, err := eval.LoadReferenceSamples(f.ref, opts)
+	finish()
 	if err == nil {
 		r, err = eval.NewReference(net, rs)
 	}

@@ -502,3 +502,63 @@ func TestEvalProgress(t *testing.T) {
 		t.Errorf("no bar of generating the reference, a run\n%s", r)
 	}
 }
+
+// TestEvalFolderProgress: on a terminal, eval draws the bars of reading a folder's
+// headers, then of decoding it, as gogan train draws them, for class folders given as
+// --samples and a folder given as --ref, and reads --n images evenly spaced over each
+// (their sources say so); into a pipe it draws none, and a folder read from the image
+// cache has none.
+func TestEvalFolderProgress(t *testing.T) {
+	im, _ := patterns(30)
+	px := data.Scale(im)
+	classes, ref := t.TempDir(), t.TempDir()
+	for c, class := range []string{"ant", "bee", "cat"} {
+		if err := report.WritePNGs(filepath.Join(classes, class), "s-", px[c*10*784:(c+1)*10*784], 10, 28, 28, 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := report.WritePNGs(ref, "r-", px, 30, 28, 28, 1); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"eval", "--samples", classes, "--ref", ref, "--n", "12", "--json"}
+	bars := []string{"reading the headers of " + classes, "decoding " + classes, "reading the headers of " + ref, "decoding " + ref}
+
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	r := gogan(t, args...)
+	wantExit(t, r, 0)
+	if r.stderr != "" {
+		t.Errorf("bars drawn into a pipe\n%s", r)
+	}
+
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	r = goganTTY(t, args...)
+	m := jsonScores(t, r)
+	if want := classes + " (12 of 30 images in 3 classes, evenly spaced)"; m["samples"] != want || m["n"] != 12.0 {
+		t.Errorf("samples %v (%v images), want %q", m["samples"], m["n"], want)
+	}
+	if want := ref + " (12 of 30 images, evenly spaced)"; m["ref"] != want || m["ref_n"] != 12.0 {
+		t.Errorf("reference %v (%v images), want %q", m["ref"], m["ref_n"], want)
+	}
+	at := -1
+	for _, bar := range bars {
+		i := strings.Index(r.stderr, bar)
+		if i <= at {
+			t.Fatalf("stderr lacks %q after the bars before it (%q)\n%s", bar, bars, r)
+		}
+		at = i
+		if line, _, _ := strings.Cut(r.stderr[i:], "\n"); !strings.Contains(line, "(30/30, ") {
+			t.Errorf("bar %q does not end at 30 of 30 on its line: %q", bar, line)
+		}
+	}
+	for _, unit := range []string{" file/s)", " img/s)"} {
+		if !strings.Contains(r.stderr, unit) {
+			t.Errorf("stderr lacks %q\n%s", unit, r)
+		}
+	}
+
+	r = goganTTY(t, args...)
+	wantExit(t, r, 0)
+	if strings.Contains(r.stderr, "reading the headers") || strings.Contains(r.stderr, "decoding") {
+		t.Errorf("bars of folders read from the image cache\n%s", r)
+	}
+}

@@ -38,6 +38,14 @@ func (s *Stages) Stage(description, unit string) func(done, total int) {
 	}
 }
 
+// Folder returns the progress callbacks of reading the folder dir of images with
+// data.LoadImageFolder (its ImageFolderOptions.HeaderProgress and Progress), drawn as
+// two stages of s, as gogan train and gogan eval draw them: "reading the headers of
+// DIR", in files, then "decoding DIR", in images.
+func (s *Stages) Folder(dir string) (headers, decoding func(done, total int)) {
+	return s.Stage("reading the headers of "+dir, "file"), s.Stage("decoding "+dir, "img")
+}
+
 // Finish finishes the bar being drawn, if any, and ends its line.
 func (s *Stages) Finish() {
 	if s.cur == nil {

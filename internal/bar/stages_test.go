@@ -38,3 +38,18 @@ func TestStages(t *testing.T) {
 		t.Errorf("a stage never called drew a bar: %q", out)
 	}
 }
+
+// TestStagesFolder: a folder's two stages are drawn as gogan train and gogan eval
+// draw them, the headers' in files, then the decoding's in images, a line each.
+func TestStagesFolder(t *testing.T) {
+	var buf bytes.Buffer
+	s := NewStages(&buf)
+	headers, decoding := s.Folder("photos")
+	headers(5, 5)
+	decoding(5, 5)
+	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], "reading the headers of photos") || !strings.Contains(lines[0], " file/s)") ||
+		!strings.Contains(lines[1], "decoding photos") || !strings.Contains(lines[1], " img/s)") {
+		t.Errorf("%q, want the headers' bar in files, then the decoding's in images", lines)
+	}
+}
