@@ -3,15 +3,20 @@
 threads in each round (the two runs back to back, so that a drift of the host's speed between
 minutes falls on both), its median, and gogan's 16-thread median over PyTorch's.
 
-usage: goals.py RESULTS_DIR   (the folder of WORK-THREADS-ROUND.json and torch-WORK-THREADS-ROUND.txt)
+usage: goals.py RESULTS_DIR   (the folder of WORK-THREADS-ROUND.json and torch-WORK-THREADS-ROUND.txt,
+and ref-WORK-16-ROUND.json when goals.sh ran a reference build: then its 16-thread medians beside)
 """
 import glob, json, os, re, statistics, sys
 
 res = sys.argv[1]
 goals = {"mlp64": 3.5, "mlp256": 5.0, "dcgan": 5.0, "rgb": None}
 gg, pt = {}, {}
+ref = {}  # a reference build's 16-thread runs (goals.sh's gogan-ref), by (workload, round)
 for f in glob.glob(os.path.join(res, "*.json")):
     w, t, r = os.path.basename(f)[:-5].rsplit("-", 2)
+    if w.startswith("ref-"):
+        ref[(w[4:], int(r))] = json.load(open(f))["img_per_s"]
+        continue
     gg[(w, int(t), int(r))] = json.load(open(f))["img_per_s"]
 for f in glob.glob(os.path.join(res, "torch-*.txt")):
     _, w, t, r = os.path.basename(f)[:-4].split("-")
@@ -31,3 +36,12 @@ for w, goal in goals.items():
     torch = f"{statistics.median(p2):.0f}/{statistics.median(p16):.0f}" if p2 and p16 else "-"
     print(f"{w:8} {statistics.median(g2):9.0f} {statistics.median(g16):10.0f} {' '.join(f'{g:.2f}' for g in gains):>28} "
           f"{statistics.median(gains):6.2f}× ({goal or '-'}) {torch:>13} {ratio:14.2f}×")
+if ref:
+    print(f"\n{'workload':8} {'16t median':>10} {'ref 16t median':>14} {'÷ref':>6}  ahead of ref in")
+    for w in goals:
+        rounds = sorted(r for (x, r) in ref if x == w and (w, 16, r) in gg)
+        if rounds:
+            a = statistics.median(gg[(w, 16, r)] for r in rounds)
+            b = statistics.median(ref[(w, r)] for r in rounds)
+            ahead = sum(gg[(w, 16, r)] > ref[(w, r)] for r in rounds)
+            print(f"{w:8} {a:10.0f} {b:14.0f} {a / b:6.3f}  {ahead} of {len(rounds)} rounds")

@@ -8,7 +8,8 @@
 # and a probe of the host's speed: the 8x32 micro-kernel in L1 on one thread.
 #
 # usage: bash goals.sh NAME, in a folder holding this script, bins.tar.xz (gogan and
-# kshapes.test, built with CGO_ENABLED=0) and /work/shared/bench's torch_*.py; the results go
+# kshapes.test, built with CGO_ENABLED=0, and optionally gogan-ref, another build run at 16
+# threads after gogan in each round) and /work/shared/bench's torch_*.py; the results go
 # to NAME/ there and NAME.tgz in $OUT. Summary: python3 bench/manycore/goals.py NAME
 if [ $# -ne 1 ]; then echo "usage: $0 NAME" >&2; exit 2; fi
 call=$1
@@ -35,6 +36,12 @@ for r in 1 2 3 4; do
       # shellcheck disable=SC2086
       ./gogan bench --json --threads $t $args > $R/$name-$t-$r.json 2>&1
     done
+    # A reference binary, when bins.tar.xz holds one, right after at 16 threads (goals.py
+    # compares the 16-thread medians).
+    if [ -x gogan-ref ]; then
+      # shellcheck disable=SC2086
+      ./gogan-ref bench --json --threads 16 $args > $R/ref-$name-16-$r.json 2>&1
+    fi
   done
   if [ $((r % 2)) -eq 1 ]; then pt 16 $r; else pt 2 $r; fi
 done
