@@ -2,7 +2,8 @@
 # Issue 15's goals measured interleaved on the 16-core machine, as calls T1 (tenth session,
 # main ebdc815: goals-2026-12-03.txt, `bash goals.sh t1`) and U3 (eleventh session, main
 # b6e4d4b: goals-2026-12-03b.txt, `bash goals.sh u3`) and V2 (twelfth session, main a8c45bc:
-# goals-2026-12-03c.txt, `bash goals.sh v2`) ran them. Each round runs, per workload,
+# goals-2026-12-03c.txt, `bash goals.sh v2`; V4, main 361d765 with ba806b5 as gogan-ref:
+# goals-2026-12-03d.txt, `bash goals.sh v4`) ran them. Each round runs, per workload,
 # gogan at 2 threads and at 16 threads back to back (so a drift of the host's speed between
 # minutes falls on both), PyTorch 2.11 at 16 threads (rounds 1 and 3) and at 2 (rounds 2 and 4),
 # and a probe of the host's speed: the 8x32 micro-kernel in L1 on one thread.
