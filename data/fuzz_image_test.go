@@ -16,9 +16,9 @@ import (
 )
 
 // encodedImages returns small real image files of every format the folder loader reads
-// (but WebP, which Go cannot encode; its test file is added from testdata where present),
-// and the crafted ones it must refuse without decoding: PNG headers of 100000×100000 and
-// of 8193×8193, a TIFF header of 100000×100000.
+// (WebP's made by cwebp, as Go cannot encode it), and the crafted ones it must refuse
+// without decoding: PNG headers of 100000×100000 and of 8193×8193, a TIFF header of
+// 100000×100000, and shortFiles' headers of 8192×8192 in a few dozen bytes.
 func encodedImages(t testing.TB) [][]byte {
 	img := image.NewNRGBA(image.Rect(0, 0, 7, 5))
 	for i := range img.Pix {
@@ -51,8 +51,9 @@ func encodedImages(t testing.TB) [][]byte {
 		out = append(out, tiffs[name])
 	}
 	out = append(out, bombPNG(100000, 100000), bombPNG(8193, 8193), tiffFile(100000, 100000, 1, 8, []byte{0x80}), []byte("GIF89a"), nil)
-	if webp, err := os.ReadFile(filepath.Join("testdata", "tiny.webp")); err == nil {
-		out = append(out, webp)
+	out = append(out, webp6x4, webpLossy12x8, webpAlpha12x8)
+	for _, f := range shortFiles(8192) {
+		out = append(out, f.file)
 	}
 	return out
 }

@@ -50,8 +50,8 @@ func isImageName(name string) bool {
 
 // probe reads the header of the image file at path and returns its width and height. It
 // refuses an empty file, an image whose header cannot be parsed, that has no pixels, that
-// has more than MaxImagePixels pixels, or a TIFF or BMP that announces more pixels than its
-// size can hold (checkFileSize). Its errors are reasons, without the path.
+// has more than MaxImagePixels pixels, or that announces more pixels than the file can
+// hold (checkFileSize). Its errors are reasons, without the path.
 func probe(path string) (w, h int, err error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -72,7 +72,7 @@ func probe(path string) (w, h int, err error) {
 	if err := checkPixels(format, cfg.Width, cfg.Height); err != nil {
 		return cfg.Width, cfg.Height, err
 	}
-	return cfg.Width, cfg.Height, checkFileSize(format, cfg.Width, cfg.Height, st.Size())
+	return cfg.Width, cfg.Height, checkFileSize(f, format, cfg, st.Size())
 }
 
 // isTIFF reports whether f starts as a TIFF file does: "II*\x00" (little-endian) or
@@ -104,24 +104,6 @@ func decode(f *os.File) (image.Image, string, error) {
 		return img, "tiff", err
 	}
 	return image.Decode(bufio.NewReader(f))
-}
-
-// maxPixelsPerByte bounds the pixels a file of the formats whose decoders allocate the
-// whole image before they read a pixel may announce for its size, so that a file of 200
-// bytes announcing 8192×8192 16-bit RGB pixels is refused, where it cost a gigabyte and a
-// second. The TIFF compressions x/image/tiff reads give at most about 1,300 8-bit pixels a
-// byte (LZW on one flat color; Deflate 1,032, PackBits 128), but for bilevel fax pages
-// (CCITT); the BMPs x/image/bmp reads hold a byte or more a pixel, uncompressed.
-var maxPixelsPerByte = map[string]int64{"tiff": 4096, "bmp": 1}
-
-// checkFileSize refuses an image of format of w×h pixels in size bytes that announces more
-// than maxPixelsPerByte pixels a byte: damaged, or made to exhaust memory.
-func checkFileSize(format string, w, h int, size int64) error {
-	most, ok := maxPixelsPerByte[format]
-	if ok && int64(w)*int64(h) > size*most {
-		return fmt.Errorf("%s image of %dx%d in a file of %d bytes: more pixels than the file can hold (a %s holds at most %d a byte): damaged, or made to exhaust memory", format, w, h, size, strings.ToUpper(format), most)
-	}
-	return nil
 }
 
 // checkPixels says what is wrong with an image of w×h, or returns nil.

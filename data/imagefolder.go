@@ -201,7 +201,8 @@ func byExtension(notRead map[string]int) (total int, kinds string) {
 // Files are taken in lexical order, folder by folder (that of filepath.WalkDir), decoded in
 // parallel on runtime.NumCPU() goroutines; the result is in that order whatever the
 // parallelism. Each file's header is read first, and an image of more than MaxImagePixels
-// pixels is refused before decoding. A file that cannot be decoded is skipped (see
+// pixels, or whose header announces more pixels than the file can hold (see
+// checkFileSize), is refused before decoding. A file that cannot be decoded is skipped (see
 // ImageFolder.SkipReport) unless opts.Strict is set; LoadImageFolder fails when no file
 // decodes or when more than 1% of them do not.
 //

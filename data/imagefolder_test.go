@@ -487,10 +487,15 @@ func TestProbeRefusesBomb(t *testing.T) {
 	if _, _, err := probe(path); err == nil || !strings.Contains(err.Error(), "100000x100000") {
 		t.Fatalf("probe: %v, want the size refused", err)
 	}
-	// Just within the limit: accepted from the header.
-	mustWrite(t, path, bombPNG(8192, 8192))
+	// Just within the limit: a real PNG of 8192x8192 (1 bit a pixel, flat, 8 KB) is
+	// accepted from its header; the bomb of that size, 33 bytes, is refused for its size.
+	mustWrite(t, path, pngFlat(8192, 8192))
 	if w, h, err := probe(path); err != nil || w != 8192 || h != 8192 {
 		t.Fatalf("probe of 8192x8192: %d, %d, %v; want accepted", w, h, err)
+	}
+	mustWrite(t, path, bombPNG(8192, 8192))
+	if _, _, err := probe(path); err == nil || !strings.Contains(err.Error(), "png image of 8192x8192 in a file of 33 bytes: more pixels than the file can hold") {
+		t.Fatalf("probe of 8192x8192 in 33 bytes: %v, want refused for its size", err)
 	}
 }
 
