@@ -184,15 +184,28 @@ func decodeImage(dst []uint8, img image.Image, spec decodeSpec) (colored bool) {
 	s := min(b.Dx(), b.Dy())
 	sr := image.Rect(0, 0, s, s).Add(b.Min).Add(image.Pt((b.Dx()-s)/2, (b.Dy()-s)/2))
 
-	// The center square, composited onto the background: opaque RGBA, so that the scaler
-	// and the conversion below see straight (not premultiplied) colors.
-	square := composite.Onto(img, sr, spec.bg)
-	out := square
-	if s != spec.size {
-		out = image.NewRGBA(image.Rect(0, 0, spec.size, spec.size))
-		xdraw.CatmullRom.Scale(out, out.Bounds(), square, square.Bounds(), xdraw.Src, nil)
+	if s == spec.size {
+		// The center square, composited onto the background: opaque RGBA, so that the
+		// conversion below sees straight (not premultiplied) colors.
+		return storePixels(dst, composite.Onto(img, sr, spec.bg).Pix, spec.rgb)
 	}
+	// An opaque image is scaled as the decoder made it; another is composited first, so
+	// that the scaler sees opaque colors.
+	src := img
+	if !isOpaque(img) {
+		src = composite.Onto(img, sr, spec.bg)
+	}
+	out := image.NewRGBA(image.Rect(0, 0, spec.size, spec.size))
+	xdraw.CatmullRom.Scale(out, out.Bounds(), src, sr, xdraw.Src, nil)
 	return storePixels(dst, out.Pix, spec.rgb)
+}
+
+// isOpaque reports whether img says it is fully opaque: its Opaque method, which the
+// decoders' image types have (YCbCr and Gray always are; RGBA, NRGBA and Paletted look
+// at their pixels).
+func isOpaque(img image.Image) bool {
+	op, ok := img.(interface{ Opaque() bool })
+	return ok && op.Opaque()
 }
 
 // storePixels writes the opaque RGBA pixels pix into dst, as R, G, B when rgb is set, else
