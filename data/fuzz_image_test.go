@@ -73,15 +73,15 @@ func FuzzDecodeImageFile(f *testing.F) {
 		if err := os.WriteFile(path, b, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		w, h, err := probe(path)
+		hd, err := probe(path)
 		if err != nil {
 			if strings.Contains(err.Error(), "\n") {
 				t.Fatalf("probe's error is not one line: %q", err)
 			}
 			return
 		}
-		if int64(w)*int64(h) > MaxImagePixels {
-			t.Fatalf("probe accepted %dx%d", w, h)
+		if int64(hd.w)*int64(hd.h) > MaxImagePixels {
+			t.Fatalf("probe accepted %dx%d", hd.w, hd.h)
 		}
 		if _, err := decodeFile(dst, path, spec); err != nil && strings.Contains(err.Error(), "\n") {
 			t.Fatalf("decode's error is not one line: %q", err)

@@ -318,7 +318,7 @@ func TestProbeRefusesShortFiles(t *testing.T) {
 		path := filepath.Join(dir, tc.name)
 		mustWrite(t, path, tc.file)
 		alloc := allocated(func() {
-			if _, _, err := probe(path); err == nil || err.Error() != tc.want {
+			if _, err := probe(path); err == nil || err.Error() != tc.want {
 				t.Errorf("%s: probe: %v, want %q", tc.name, err, tc.want)
 			}
 		})
@@ -379,7 +379,7 @@ func TestLoadImageFolderShortFilesSkipped(t *testing.T) {
 }
 
 // TestLoadImageFolderFlattestFiles: real files as flat as their formats allow, near the
-// bounds of checkFileSize or past any bound (a lossless WebP), are not refused, and load
+// bounds of readHeader or past any bound (a lossless WebP), are not refused, and load
 // to their one color: a 1-bit PNG through zlib at its best (7,913 pixels a byte, the
 // bound 8,256), a GIF of LZW's longest codes at 8192×8192 (2,457, the bound 2,728), a
 // lossless WebP of 2048×2048 in 34 bytes, cwebp's flattest lossy WebP of 256×256.
@@ -418,7 +418,7 @@ func TestLoadImageFolderFlattestFiles(t *testing.T) {
 // probeRatio returns the pixels a byte of the image file at path, from probe.
 func probeRatio(t *testing.T, path string) int {
 	t.Helper()
-	w, h, err := probe(path)
+	hd, err := probe(path)
 	if err != nil {
 		t.Fatalf("probe: %v", err)
 	}
@@ -426,7 +426,7 @@ func probeRatio(t *testing.T, path string) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return w * h / int(st.Size())
+	return hd.w * hd.h / int(st.Size())
 }
 
 // TestLoadImageFolderWebPLossy: lossy WebPs load, one with alpha (VP8X, ALPH, VP8)

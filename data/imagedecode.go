@@ -48,31 +48,31 @@ func isImageName(name string) bool {
 	return imageExts[strings.ToLower(filepath.Ext(name))]
 }
 
-// probe reads the header of the image file at path and returns its width and height. It
-// refuses an empty file, an image whose header cannot be parsed, that has no pixels, that
-// has more than MaxImagePixels pixels, or that announces more pixels than the file can
-// hold (checkFileSize). Its errors are reasons, without the path.
-func probe(path string) (w, h int, err error) {
+// probe reads the header of the image file at path and returns what it says of the image
+// decoded (readHeader). It refuses an empty file, an image whose header cannot be parsed,
+// that has no pixels, that has more than MaxImagePixels pixels, or that announces more
+// pixels than the file can hold. Its errors are reasons, without the path.
+func probe(path string) (imageHeader, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return 0, 0, openReason(path, err)
+		return imageHeader{}, openReason(path, err)
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return 0, 0, osReason(err)
+		return imageHeader{}, osReason(err)
 	}
 	cfg, format, err := decodeConfig(f)
 	if err != nil {
 		if st.Size() == 0 {
-			return 0, 0, errors.New("empty file (0 bytes)")
+			return imageHeader{}, errors.New("empty file (0 bytes)")
 		}
-		return 0, 0, fmt.Errorf("not a readable %s image: %v", imageFormats, err)
+		return imageHeader{}, fmt.Errorf("not a readable %s image: %v", imageFormats, err)
 	}
 	if err := checkPixels(format, cfg.Width, cfg.Height); err != nil {
-		return cfg.Width, cfg.Height, err
+		return plainHeader(cfg), err
 	}
-	return cfg.Width, cfg.Height, checkFileSize(f, format, cfg, st.Size())
+	return readHeader(f, format, cfg, st.Size())
 }
 
 // isTIFF reports whether f starts as a TIFF file does: "II*\x00" (little-endian) or

@@ -92,7 +92,7 @@ type ImageFolderOptions struct {
 	// times a second and once at the end. A load from the cache does not call it.
 	Progress func(done, total int)
 	// HeaderProgress, when not nil, is called as Progress is while the files' headers are
-	// read (each image's size, for the pixel budget and ImageSize 0), before they are
+	// read (each image's size, for the memory budget and ImageSize 0), before they are
 	// decoded: a pass of its own, one file open and a few kilobytes read a file.
 	HeaderProgress func(done, total int)
 	// CacheDir is the folder of the decoded cache files. "" means
@@ -199,10 +199,12 @@ func byExtension(notRead map[string]int) (total int, kinds string) {
 // that holds it, which would loop: that one is left out and named in ImageFolder.Warnings.
 //
 // Files are taken in lexical order, folder by folder (that of filepath.WalkDir), decoded in
-// parallel on runtime.NumCPU() goroutines; the result is in that order whatever the
-// parallelism. Each file's header is read first, and an image of more than MaxImagePixels
-// pixels, or whose header announces more pixels than the file can hold (see
-// checkFileSize), is refused before decoding. A file that cannot be decoded is skipped (see
+// parallel on runtime.NumCPU() goroutines, which hold at most about 1 GiB of decoding
+// memory at once, as the images' headers announce it; the result is in that order
+// whatever the parallelism. Each file's header is read first: an image of more than
+// MaxImagePixels pixels, or whose header announces more pixels than the file's size can
+// hold (a PNG, JPEG, GIF, lossy WebP, TIFF or BMP: damaged, or made to exhaust memory),
+// is refused before decoding. A file that cannot be decoded is skipped (see
 // ImageFolder.SkipReport) unless opts.Strict is set; LoadImageFolder fails when no file
 // decodes or when more than 1% of them do not.
 //
@@ -295,10 +297,9 @@ func decodeFolder(ctx context.Context, res *ImageFolder, files []imageFile, opts
 	dir := res.Dir
 	n := len(files)
 	errs := make([]error, n)
-	sides := make([][2]int, n)
-	forEach(ctx, n, opts.Strict, errs, opts.HeaderProgress, func(i int) error {
-		w, h, err := probe(filepath.Join(dir, files[i].rel))
-		sides[i] = [2]int{w, h}
+	headers := make([]imageHeader, n)
+	forEach(ctx, n, opts.Strict, errs, opts.HeaderProgress, func(i int) (err error) {
+		headers[i], err = probe(filepath.Join(dir, files[i].rel))
 		return err
 	})
 	if err := ctx.Err(); err != nil {
@@ -310,16 +311,16 @@ func decodeFolder(ctx context.Context, res *ImageFolder, files []imageFile, opts
 
 	spec := decodeSpec{size: opts.ImageSize, rgb: opts.Channels != 1, bg: backgrounds[opts.Background].color}
 	if spec.size == 0 {
-		spec.size = ownSize(sides, errs)
+		spec.size = ownSize(headers, errs)
 	}
 	per := spec.bytesPerImage()
 	pix := make([]uint8, n*per)
 	colored := make([]bool, n)
-	budget := newPixelBudget(decodeBudget)
+	budget := newMemoryBudget(decodeBudget)
 	forEach(ctx, n, opts.Strict, errs, opts.Progress, func(i int) (err error) {
-		px := int64(sides[i][0]) * int64(sides[i][1])
-		budget.acquire(px)
-		defer budget.release(px)
+		cost := decodeCost(headers[i], spec)
+		budget.acquire(cost)
+		defer budget.release(cost)
 		colored[i], err = decodeFile(pix[i*per:(i+1)*per], filepath.Join(dir, files[i].rel), spec)
 		return err
 	})
@@ -388,16 +389,16 @@ func trimLabels(s *Set, n int) {
 
 // ownSize returns the side the images share when they are all square of one size, else
 // DefaultImageSize. Files whose header failed (errs[i] != nil) do not count.
-func ownSize(sides [][2]int, errs []error) int {
+func ownSize(headers []imageHeader, errs []error) int {
 	side := 0
-	for i, s := range sides {
+	for i, h := range headers {
 		if errs[i] != nil {
 			continue
 		}
-		if s[0] != s[1] || (side != 0 && s[0] != side) || s[0] > maxSide {
+		if h.w != h.h || (side != 0 && h.w != side) || h.w > maxSide {
 			return DefaultImageSize
 		}
-		side = s[0]
+		side = h.w
 	}
 	if side == 0 {
 		return DefaultImageSize
@@ -507,42 +508,66 @@ func forEach(ctx context.Context, n int, stop bool, errs []error, progress func(
 	}
 }
 
-// decodeBudget bounds the pixels of the images being decoded at once, so that many workers
-// on large photos hold at most about 1 GiB (a decoded image and its RGBA square, 8 bytes a
-// pixel at most) however many cores there are. One image of MaxImagePixels always fits.
-const decodeBudget = 2 * MaxImagePixels
+// decodeBudget bounds the memory that the images being decoded at once hold, as
+// decodeCost counts it, however many cores there are: 1 GiB. An image that costs more is
+// decoded alone. It bounded their pixels before, to 2 × MaxImagePixels, which let 16
+// images of 2048×2048 (JPEG) at ImageSize 4096 on 16 workers hold 6.0 GB resident, the
+// scaler's buffer, which pixels do not count, taking 256 MB an image; 3.7 GB now, of
+// which 768 MB the result and the rest 1 GiB of decoding and the collector's headroom
+// (GOGC=100). At ImageSize 1024 both let 1.25 GB (64 MB an image: 13 at once).
+const decodeBudget = 1 << 30
 
-// pixelBudget is a counting semaphore of pixels.
-type pixelBudget struct {
+// decodeCost is the memory that decoding an image of header h into spec holds at once, at
+// most, in bytes: the decoder's (h.decoded); for an image that may be transparent, its
+// center square composited as RGBA (4 bytes a pixel); for one scaled, x/image/draw's
+// Catmull-Rom buffer of float64 RGBA (32 bytes) per output column and source row of the
+// square, and its weights (16 bytes for each of about 4 source pixels an output pixel
+// when enlarging, widened by the factor when shrinking, on each axis: 128 bytes a pixel
+// of the longer side); and the RGBA output. Measured against decodeFile's allocations by
+// TestDecodeCostBoundsAllocation.
+func decodeCost(h imageHeader, spec decodeSpec) int64 {
+	s, size := int64(min(h.w, h.h)), int64(spec.size)
+	cost := h.decoded + 4*size*size
+	if h.alpha {
+		cost += 4 * s * s
+	}
+	if s != size {
+		cost += 32*size*s + 128*max(size, s)
+	}
+	return cost
+}
+
+// memoryBudget is a counting semaphore of bytes.
+type memoryBudget struct {
 	mu    sync.Mutex
 	cond  *sync.Cond
 	left  int64
 	total int64
 }
 
-// newPixelBudget returns a budget of total pixels.
-func newPixelBudget(total int64) *pixelBudget {
-	b := &pixelBudget{left: total, total: total}
+// newMemoryBudget returns a budget of total bytes.
+func newMemoryBudget(total int64) *memoryBudget {
+	b := &memoryBudget{left: total, total: total}
 	b.cond = sync.NewCond(&b.mu)
 	return b
 }
 
-// acquire waits until px pixels (at most the total) are free and takes them.
-func (b *pixelBudget) acquire(px int64) {
-	px = min(px, b.total)
+// acquire waits until n bytes (at most the total) are free and takes them.
+func (b *memoryBudget) acquire(n int64) {
+	n = min(n, b.total)
 	b.mu.Lock()
-	for b.left < px {
+	for b.left < n {
 		b.cond.Wait()
 	}
-	b.left -= px
+	b.left -= n
 	b.mu.Unlock()
 }
 
-// release gives back px pixels taken by acquire.
-func (b *pixelBudget) release(px int64) {
-	px = min(px, b.total)
+// release gives back n bytes taken by acquire.
+func (b *memoryBudget) release(n int64) {
+	n = min(n, b.total)
 	b.mu.Lock()
-	b.left += px
+	b.left += n
 	b.mu.Unlock()
 	b.cond.Broadcast()
 }

@@ -484,17 +484,17 @@ func TestLoadImageFolderBrokenLinkSkipped(t *testing.T) {
 func TestProbeRefusesBomb(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "bomb.png")
 	mustWrite(t, path, bombPNG(100000, 100000))
-	if _, _, err := probe(path); err == nil || !strings.Contains(err.Error(), "100000x100000") {
+	if _, err := probe(path); err == nil || !strings.Contains(err.Error(), "100000x100000") {
 		t.Fatalf("probe: %v, want the size refused", err)
 	}
 	// Just within the limit: a real PNG of 8192x8192 (1 bit a pixel, flat, 8 KB) is
 	// accepted from its header; the bomb of that size, 33 bytes, is refused for its size.
 	mustWrite(t, path, pngFlat(8192, 8192))
-	if w, h, err := probe(path); err != nil || w != 8192 || h != 8192 {
-		t.Fatalf("probe of 8192x8192: %d, %d, %v; want accepted", w, h, err)
+	if hd, err := probe(path); err != nil || hd.w != 8192 || hd.h != 8192 {
+		t.Fatalf("probe of 8192x8192: %dx%d, %v; want accepted", hd.w, hd.h, err)
 	}
 	mustWrite(t, path, bombPNG(8192, 8192))
-	if _, _, err := probe(path); err == nil || !strings.Contains(err.Error(), "png image of 8192x8192 in a file of 33 bytes: more pixels than the file can hold") {
+	if _, err := probe(path); err == nil || !strings.Contains(err.Error(), "png image of 8192x8192 in a file of 33 bytes: more pixels than the file can hold") {
 		t.Fatalf("probe of 8192x8192 in 33 bytes: %v, want refused for its size", err)
 	}
 }
@@ -698,5 +698,88 @@ func TestLoadImageFolderNotRead(t *testing.T) {
 	}
 	if (&ImageFolder{}).NotReadReport() != "" {
 		t.Fatal("a report of no file")
+	}
+}
+
+// costImages are image files of each format and kind, 640×480, for
+// TestDecodeCostBoundsAllocation: opaque and translucent, 8 and 16 bits, paletted,
+// baseline and progressive.
+func costImages(t *testing.T) map[string][]byte {
+	const w, h = 640, 480
+	r := image.Rect(0, 0, w, h)
+	rgba, nrgba, gray, gray16, nrgba64 := image.NewRGBA(r), image.NewNRGBA(r), image.NewGray(r), image.NewGray16(r), image.NewNRGBA64(r)
+	pal := image.NewPaletted(r, color.Palette{color.Black, color.White, color.Transparent})
+	opaquePal := image.NewPaletted(r, color.Palette{color.Black, color.White})
+	for y := range h {
+		for x := range w {
+			c := color.NRGBA{uint8(x), uint8(y), uint8(x ^ y), uint8(x + y)}
+			rgba.Set(x, y, color.RGBA{c.R, c.G, c.B, 255})
+			nrgba.Set(x, y, c)
+			gray.Set(x, y, color.Gray{c.R})
+			gray16.Set(x, y, color.Gray16{uint16(x * y)})
+			nrgba64.Set(x, y, color.NRGBA64{uint16(x * 97), uint16(y * 89), 7, uint16(x * y)})
+			pal.Pix[pal.PixOffset(x, y)] = uint8((x + y) % 3)
+			opaquePal.Pix[opaquePal.PixOffset(x, y)] = uint8((x + y) % 2)
+		}
+	}
+	files := map[string][]byte{}
+	add := func(name string, img image.Image) {
+		path := filepath.Join(t.TempDir(), name)
+		writeImage(t, path, img)
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[name] = b
+	}
+	add("rgba.png", rgba)
+	add("nrgba.png", nrgba)
+	add("gray.png", gray)
+	add("gray16.png", gray16)
+	add("nrgba64.png", nrgba64)
+	add("paletted.png", pal)
+	add("ycbcr.jpg", rgba)
+	add("gray.jpg", gray)
+	add("opaque.gif", opaquePal)
+	add("transparent.gif", pal)
+	add("rgba.bmp", rgba)
+	blocks := (w / 8) * (h / 8)
+	files["progressive-gray.jpg"] = jpegFile(w, h, 1, true, make([]byte, blocks/8+1))
+	files["progressive-444.jpg"] = jpegFile(w, h, 3, true, make([]byte, 3*blocks/8+1))
+	files["baseline-444.jpg"] = jpegFile(w, h, 3, false, make([]byte, 3*blocks/4+1))
+	files["lossless.webp"] = riffWebP([]byte("VP8L"), vp8lFlat(w, h, color.NRGBA{9, 8, 7, 255}))
+	files["lossy.webp"] = webpLossy12x8
+	files["alpha.webp"] = webpAlpha12x8
+	tiffs, _ := tiffTestImages()
+	files["rgb.tif"] = tiffs["rgb"]
+	return files
+}
+
+// TestDecodeCostBoundsAllocation: decodeFile allocates at most what decodeCost counts for
+// the file's header, with 512 KB for the decoders' tables and buffers (Deflate's window,
+// Huffman tables, a few rows), whether it shrinks the image or enlarges it, of every
+// format and kind; and, for the images whose pixels outweigh those tables, at least half
+// of it, so that the budget does not hold back the decoding for nothing.
+func TestDecodeCostBoundsAllocation(t *testing.T) {
+	dir := t.TempDir()
+	for name, file := range costImages(t) {
+		path := filepath.Join(dir, name)
+		mustWrite(t, path, file)
+		hd, err := probe(path)
+		if err != nil {
+			t.Fatalf("%s: probe: %v", name, err)
+		}
+		for _, size := range []int{64, 1024} {
+			spec := decodeSpec{size: size, rgb: true, bg: color.RGBA{255, 255, 255, 255}}
+			dst := make([]uint8, spec.bytesPerImage())
+			alloc := int64(allocated(func() { decodeFile(dst, path, spec) }))
+			cost := decodeCost(hd, spec)
+			if alloc > cost+512<<10 {
+				t.Errorf("%s to %d: decodeFile allocated %d KB, more than decodeCost's %d KB", name, size, alloc>>10, cost>>10)
+			}
+			if cost > 1<<20 && alloc < cost/2 {
+				t.Errorf("%s to %d: decodeFile allocated %d KB, less than half decodeCost's %d KB", name, size, alloc>>10, cost>>10)
+			}
+		}
 	}
 }

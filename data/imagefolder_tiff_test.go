@@ -214,7 +214,7 @@ func TestProbeTIFFFarOffset(t *testing.T) {
 	mustWrite(t, path, []byte("II*\x00\x08\x00\x00\xf0\x00\x00\x00\x00\x00\x00\x00\x00"))
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	_, _, err := probe(path)
+	_, err := probe(path)
 	runtime.ReadMemStats(&after)
 	if err == nil || !strings.HasPrefix(err.Error(), "not a readable") {
 		t.Fatalf("probe: %v, want not a readable image", err)
