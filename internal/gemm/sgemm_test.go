@@ -346,6 +346,14 @@ func TestPlan(t *testing.T) {
 	if pm, pn := plan(&call{ks: ks, m: 512, n: 1024, k: 784}, 16); ks.nr == 32 && (pm < 2 || pn < 2) {
 		t.Errorf("512×1024×784 on 16 threads cut %d × %d, want a grid", pm, pn)
 	}
+	// Where a grid's column bands would be too narrow, the rows are still cut alone: more
+	// threads never give a product fewer parts (64×64×4096, read in place, was cut 8 × 1
+	// on 8 threads and 1 × 2 on 16).
+	narrow := &call{ks: ks, m: 64, n: 64, k: 4096, directA: true}
+	pm8, pn8 := plan(narrow, 8)
+	if pm, pn := plan(narrow, 16); pm*pn < pm8*pn8 {
+		t.Errorf("64×64×4096 cut %d × %d on 16 threads, into fewer parts than %d × %d on 8", pm, pn, pm8, pn8)
+	}
 }
 
 // TestSgemmAllocatesNothing checks the steady state, serial and parallel.

@@ -131,10 +131,12 @@ func plan(g *call, t int) (pm, pn int) {
 	best := -1.0
 	for m := 1; m <= min(t, tm); m++ {
 		n := min(t/m, tn)
-		bandTiles := (tn + n - 1) / n
-		if m > 1 && n > 1 && bandTiles < minGridPanels {
-			continue
+		if m > 1 && n > 1 && (tn+n-1)/n < minGridPanels {
+			// Bands that narrow are not worth it: as many as keep minGridPanels panels,
+			// or the rows alone.
+			n = max(1, tn/minGridPanels)
 		}
+		bandTiles := (tn + n - 1) / n
 		rows, cols := float64(((tm+m-1)/m)*mr), float64(bandTiles*nr)
 		cost := k*rows*cols + packWeight*k*cols + packA*rows
 		if best < 0 || cost < best {
