@@ -7,6 +7,8 @@ import (
 	"image"
 	"image/color"
 	"io"
+
+	"github.com/gogan/gogan/internal/pngbound"
 )
 
 // The decoders of every format LoadImageFolder reads allocate the whole image from its
@@ -26,11 +28,6 @@ import (
 
 // Pixels a byte that the formats can hold at most.
 const (
-	// deflateMaxRatio is the most bytes Deflate (PNG, and TIFF's Deflate) gives a byte:
-	// a match of 258 bytes (length code 285, no extra bits) takes at least 2 bits, one
-	// for its length code and one for its distance code (a Huffman code has at least
-	// one bit), so 258 bytes per 2 bits, 1,032 a byte (RFC 1951).
-	deflateMaxRatio = 1032
 	// gifMaxPixelsPerByte: an LZW code of w bits (at most 12) stands for a string of at
 	// most 2^w − 4 − 1 pixels (the table's entries past the clear and end codes, clear
 	// ≥ 4, each at most one longer than the one before; Go's compress/lzw keeps using a
@@ -149,10 +146,10 @@ func perByte(most int64, rule string, copies int64) headerFunc {
 // pngHeader bounds a PNG by its bits a pixel, from IHDR (bit depth at byte 24, color
 // type at 25, interlace at 28; image.DecodeConfig has checked that IHDR comes first): its
 // rows, filtered and compressed by Deflate, hold at least bits/8 bytes a pixel, so at
-// most 8 × deflateMaxRatio / bits pixels a byte. A PNG of gray or RGB pixels (color
-// type 0 or 2) with a transparent color (a tRNS chunk before the pixels) is decoded as
-// NRGBA, 4 bytes a pixel (8 at 16 bits); one of gray or RGB without it, or of a palette
-// without it, is opaque. An interlaced PNG's decoder holds the image twice: the whole,
+// most pngbound.PerByte(bits) pixels a byte (8 × 1,032 / bits: Deflate gives at most
+// 1,032 bytes a byte). A PNG of gray or RGB pixels (color type 0 or 2) with a
+// transparent color (a tRNS chunk before the pixels) is decoded as NRGBA, 4 bytes a pixel
+// (8 at 16 bits); one of gray or RGB without it, or of a palette without it, is opaque. An interlaced PNG's decoder holds the image twice: the whole,
 // and the passes it merges into it.
 func pngHeader(r io.ReaderAt, cfg image.Config, size int64) (imageHeader, error) {
 	h := plainHeader(cfg)
@@ -166,7 +163,7 @@ func pngHeader(r io.ReaderAt, cfg image.Config, size int64) (imageHeader, error)
 	if bits == 0 { // DecodeConfig has refused it
 		return h, nil
 	}
-	perByte := 8 * deflateMaxRatio / bits
+	perByte := pngbound.PerByte(bits)
 	h.most, h.rule = perByte*size, fmt.Sprintf("a PNG of %d bits a pixel holds at most %d a byte", bits, perByte)
 	h.alpha = colorType == 4 || colorType == 6 || pngTransparent(r, size)
 	if h.alpha && (colorType == 0 || colorType == 2) {

@@ -11,11 +11,13 @@ import (
 	"strings"
 
 	"github.com/gogan/gogan/internal/composite"
+	"github.com/gogan/gogan/internal/pngbound"
 )
 
 // Limits of ReadPNGs, checked on each file's header (image.DecodeConfig) before
 // anything is decoded or allocated, so that a small file claiming a huge size (a
-// "decompression bomb") is refused with an error naming it.
+// "decompression bomb") is refused with an error naming it. A header is also refused when
+// it announces more pixels than the file's bytes can hold (internal/pngbound).
 const (
 	// MaxImageSide is the most pixels an image may have on a side.
 	MaxImageSide = 8192
@@ -120,12 +122,19 @@ func pngConfig(path string) (image.Config, error) {
 	if err != nil {
 		return image.Config{}, fmt.Errorf("report: read PNG %s: %w", path, err)
 	}
-	return cfg, checkSize(path, cfg)
+	size, err := f.Seek(0, io.SeekEnd)
+	if err != nil {
+		return image.Config{}, fmt.Errorf("report: read PNG %s: %w", path, err)
+	}
+	return cfg, checkSize(path, cfg, size)
 }
 
-// checkSize refuses an image header over MaxImageSide or MaxImagePixels.
-func checkSize(path string, cfg image.Config) error {
+// checkSize refuses an image header over MaxImageSide or MaxImagePixels, or announcing
+// more pixels than a PNG file of size bytes can hold (pngbound: damaged, or made to
+// exhaust memory, which the decoder would allocate before it found the pixels missing).
+func checkSize(path string, cfg image.Config, size int64) error {
 	w, h := cfg.Width, cfg.Height
+	bits := pngbound.ModelBits(cfg.ColorModel)
 	switch {
 	case w <= 0 || h <= 0:
 		return fmt.Errorf("report: read PNG %s: header says %dx%d pixels", path, w, h)
@@ -133,6 +142,8 @@ func checkSize(path string, cfg image.Config) error {
 		return fmt.Errorf("report: read PNG %s: %dx%d pixels, over the limit of %d on a side", path, w, h, MaxImageSide)
 	case int64(w)*int64(h) > MaxImagePixels:
 		return fmt.Errorf("report: read PNG %s: %dx%d pixels (%d), over the limit of %d pixels", path, w, h, int64(w)*int64(h), MaxImagePixels)
+	case int64(w)*int64(h) > pngbound.PerByte(bits)*size:
+		return fmt.Errorf("report: read PNG %s: %dx%d pixels in a file of %d bytes, more than it can hold (at most %d pixels a byte at %d bits a pixel): damaged, or made to exhaust memory", path, w, h, size, pngbound.PerByte(bits), bits)
 	}
 	return nil
 }
@@ -154,7 +165,11 @@ func decodeBounded(path string, r io.ReadSeeker) (image.Image, error) {
 	if err != nil {
 		return nil, fmt.Errorf("report: read PNG %s: %w", path, err)
 	}
-	if err := checkSize(path, cfg); err != nil {
+	size, err := r.Seek(0, io.SeekEnd)
+	if err != nil {
+		return nil, fmt.Errorf("report: read PNG %s: %w", path, err)
+	}
+	if err := checkSize(path, cfg, size); err != nil {
 		return nil, err
 	}
 	if _, err := r.Seek(0, io.SeekStart); err != nil {

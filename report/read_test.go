@@ -9,8 +9,11 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/gogan/gogan/internal/pngbound"
 )
 
 // pngHeader returns the start of a PNG file whose IHDR claims w×h pixels of the
@@ -86,12 +89,13 @@ func TestReadPNGsRefusesHugeHeaders(t *testing.T) {
 }
 
 // TestReadPNGsTotalLimit: a folder whose images together exceed MaxReadValues
-// is refused from the headers alone (the files here are headers only and would
-// not decode).
+// is refused from the headers alone (the files here are headers, padded to the bytes
+// that 4096×4096 RGB pixels take at least, and would not decode).
 func TestReadPNGsTotalLimit(t *testing.T) {
 	dir := t.TempDir()
+	header := append(pngHeader(4096, 4096, 8, 2), make([]byte, 4096*4096/pngbound.PerByte(24)+1)...)
 	for i := range 20 { // 20 × 4096 × 4096 × 3 values > 2^28
-		if err := os.WriteFile(filepath.Join(dir, string(rune('a'+i))+".png"), pngHeader(4096, 4096, 8, 2), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, string(rune('a'+i))+".png"), header, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -137,4 +141,31 @@ func FuzzDecodePNG(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestReadPNGsRefusesShortFiles: a PNG header announcing more pixels than its file can
+// hold (59 bytes for 4096×4096 16-bit RGBA, which image/png would allocate 128 MiB for
+// before it found the pixels missing) is refused, naming the file; so is one read
+// through decodeBounded, with little allocated.
+func TestReadPNGsRefusesShortFiles(t *testing.T) {
+	dir := t.TempDir()
+	short := pngHeader(4096, 4096, 16, 6)
+	if err := os.WriteFile(filepath.Join(dir, "short.png"), short, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const want = "4096x4096 pixels in a file of"
+	_, _, _, _, err := ReadPNGs(dir, 1)
+	if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "short.png")) || !strings.Contains(err.Error(), want) {
+		t.Fatalf("error %v, want one naming short.png and %q", err, want)
+	}
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	before := m.TotalAlloc
+	if _, err := decodeBounded("short.png", bytes.NewReader(short)); err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("decodeBounded: error %v, want %q", err, want)
+	}
+	runtime.ReadMemStats(&m)
+	if got := m.TotalAlloc - before; got > 1<<20 {
+		t.Errorf("decodeBounded allocated %d bytes refusing a 59-byte file", got)
+	}
 }
