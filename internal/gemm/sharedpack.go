@@ -47,8 +47,7 @@ func sharesPacking(g *call, pm, pn int) bool {
 		return false
 	}
 	nr := g.ks.nr
-	tiles := (g.n + nr - 1) / nr
-	return pn*((tiles+pn-1)/pn)*nr*g.k <= maxPackedB
+	return (g.n+nr-1)/nr*nr*g.k <= maxPackedB
 }
 
 // packedBlock is the packed slab op(B)[pc:pc+kc, jc:jc+nc] of column band bn (whose columns
