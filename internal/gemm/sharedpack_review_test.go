@@ -132,15 +132,7 @@ func TestSharedPackingThenAcrossThreadCounts(t *testing.T) {
 	defer SetThreads(0)
 	rng := rand.New(rand.NewPCG(103, 104))
 	bias := randFloats(rng, 2000)
-	leaky := func(row []float32, j int) {
-		for x := range row {
-			h := row[x] + bias[j+x]
-			if h <= 0 {
-				h *= 0.2
-			}
-			row[x] = h
-		}
-	}
+	leaky := biasLeaky(bias)
 	sharing := 0
 	defer func() {
 		if sharing < 6 {

@@ -18,15 +18,7 @@ func TestSgemmThen(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	// A bias and a leaky rectifier, element by element, as a Dense layer's tail.
 	bias := randFloats(rng, 1500)
-	leaky := func(row []float32, j int) {
-		for x := range row {
-			h := row[x] + bias[j+x]
-			if h <= 0 {
-				h *= 0.2
-			}
-			row[x] = h
-		}
-	}
+	leaky := biasLeaky(bias)
 	shapes := [][3]int{{64, 1024, 784}, {64, 784, 1024}, {7, 33, 5}, {203, 517, 333}, {300, 1100, 40}, {64, 1, 1024}, {5, 9, 0}, {6272, 1, 128}, {300, 1, 517}}
 	if !swapped(64, 784, 1024) {
 		t.Fatal("64×784×1024 is no longer a swapped product: pick a shape that is")
@@ -78,3 +70,17 @@ func TestSgemmThen(t *testing.T) {
 type epilogueFunc func(row []float32, j int)
 
 func (f epilogueFunc) Apply(row []float32, j int) { f(row, j) }
+
+// biasLeaky is a Dense layer's tail as an epilogue: bias[j] added to column j, then a leaky
+// rectifier of slope 0.2, element by element.
+func biasLeaky(bias []float32) func(row []float32, j int) {
+	return func(row []float32, j int) {
+		for x := range row {
+			h := row[x] + bias[j+x]
+			if h <= 0 {
+				h *= 0.2
+			}
+			row[x] = h
+		}
+	}
+}
