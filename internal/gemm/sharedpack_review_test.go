@@ -126,69 +126,6 @@ func TestSharedPackingAcrossThreadCounts(t *testing.T) {
 	}
 }
 
-// TestSharedPackingThenAcrossThreadCounts: SgemmThen on products that pack op(B) once gives
-// Sgemm's bits followed by the epilogue, at every thread count, each element seen once.
-func TestSharedPackingThenAcrossThreadCounts(t *testing.T) {
-	defer SetThreads(0)
-	rng := rand.New(rand.NewPCG(103, 104))
-	bias := randFloats(rng, 2000)
-	leaky := biasLeaky(bias)
-	sharing := 0
-	defer func() {
-		if sharing < 6 {
-			t.Errorf("only %d SgemmThen products pack op(B) once", sharing)
-		}
-	}()
-	for _, ks := range families() {
-		for _, s := range [][3]int{{1000, 100, 600}, {1000, 1030, 64}, {2003, 45, 257}} {
-			for tr := range 4 {
-				transA, transB := tr&1 != 0, tr&2 != 0
-				shares := false
-				for _, th := range reviewThreadCounts {
-					_, _, sh := sharedPlanOf(ks, transA, transB, s[0], s[1], s[2], true, th)
-					shares = shares || sh
-				}
-				if !shares {
-					continue
-				}
-				sharing++
-				o := newOperands(rng, transA, transB, s[0], s[1], s[2], 2)
-				SetThreads(1)
-				want := append([]float32(nil), o.c...)
-				sgemmWith(ks, transA, transB, o.m, o.n, o.k, 1, o.a, o.lda, o.b, o.ldb, 0, want, o.ldc, nil)
-				for i := range o.m {
-					leaky(want[i*o.ldc:i*o.ldc+o.n], 0)
-				}
-				for _, th := range reviewThreadCounts {
-					SetThreads(th)
-					got := append([]float32(nil), o.c...)
-					var mu sync.Mutex
-					seen := make([]int32, len(got))
-					then := epilogueFunc(func(row []float32, j int) {
-						off := cap(got) - cap(row)
-						mu.Lock()
-						for x := range row {
-							seen[off+x]++
-						}
-						mu.Unlock()
-						leaky(row, j)
-					})
-					sgemmWith(ks, transA, transB, o.m, o.n, o.k, 1, o.a, o.lda, o.b, o.ldb, 0, got, o.ldc, then)
-					for idx, c := range seen {
-						i, j := idx/o.ldc, idx%o.ldc
-						if w := i < o.m && j < o.n; (c == 1) != w {
-							t.Fatalf("%s %v tr=%d threads=%d: C[%d,%d] seen %d times", ks.name, s, tr, th, i, j, c)
-						}
-					}
-					if !equalBits(got, want) {
-						t.Fatalf("%s %v tr=%d threads=%d: SgemmThen differs from Sgemm and the epilogue", ks.name, s, tr, th)
-					}
-				}
-			}
-		}
-	}
-}
-
 // TestSharedPackingBufferReuse: a slot's packedB, left by a larger product whose op(B) held
 // NaN and infinities (and by another kernel family's layout), does not leak into a smaller
 // product's result, whichever slot it takes.

@@ -12,16 +12,21 @@ import (
 // tiles, several k slabs (k > kcMax), several column blocks (n > ncMax), several row
 // blocks (m > mcMax), the MLP's first Dense product (64×1024×784), a shape Sgemm
 // computes swapped when op(B) is transposed (64×784×1024, m×n×k: the MLP's dX = dY·Wᵀ,
-// which SgemmThen computes unswapped), k = 0 and products with one column (gemv.go).
+// which SgemmThen computes unswapped), k = 0, products with one column (gemv.go) and one
+// that packs op(B) once on 16 threads (2003×45×257, sharedpack.go).
 func TestSgemmThen(t *testing.T) {
 	defer SetThreads(0)
 	rng := rand.New(rand.NewPCG(3, 4))
 	// A bias and a leaky rectifier, element by element, as a Dense layer's tail.
 	bias := randFloats(rng, 1500)
 	leaky := biasLeaky(bias)
-	shapes := [][3]int{{64, 1024, 784}, {64, 784, 1024}, {7, 33, 5}, {203, 517, 333}, {300, 1100, 40}, {64, 1, 1024}, {5, 9, 0}, {6272, 1, 128}, {300, 1, 517}}
+	shapes := [][3]int{{64, 1024, 784}, {64, 784, 1024}, {7, 33, 5}, {203, 517, 333}, {300, 1100, 40}, {64, 1, 1024}, {5, 9, 0}, {6272, 1, 128}, {300, 1, 517}, {2003, 45, 257}}
 	if !swapped(64, 784, 1024) {
 		t.Fatal("64×784×1024 is no longer a swapped product: pick a shape that is")
+	}
+	g := &call{ks: kernels, m: 2003, n: 45, k: 257}
+	if pm, pn := plan(g, 16); !sharesPacking(g, pm, pn) {
+		t.Fatal("2003×45×257 no longer packs op(B) once on 16 threads (sharedpack.go): pick a shape that does")
 	}
 	for _, ks := range families() {
 		for _, s := range shapes {
