@@ -118,11 +118,17 @@ func pngConfig(path string) (image.Config, error) {
 		return image.Config{}, fmt.Errorf("report: read PNG: %w", err)
 	}
 	defer f.Close()
-	cfg, err := png.DecodeConfig(f)
+	return boundedConfig(path, f)
+}
+
+// boundedConfig reads the header of a PNG from r (named path in errors) and checks
+// the size it announces against the limits and r's length (checkSize).
+func boundedConfig(path string, r io.ReadSeeker) (image.Config, error) {
+	cfg, err := png.DecodeConfig(r)
 	if err != nil {
 		return image.Config{}, fmt.Errorf("report: read PNG %s: %w", path, err)
 	}
-	size, err := f.Seek(0, io.SeekEnd)
+	size, err := r.Seek(0, io.SeekEnd)
 	if err != nil {
 		return image.Config{}, fmt.Errorf("report: read PNG %s: %w", path, err)
 	}
@@ -159,17 +165,9 @@ func decodePNG(path string) (image.Image, error) {
 }
 
 // decodeBounded decodes a PNG from r (named path in errors) after checking the
-// size its header announces (checkSize).
+// size its header announces (boundedConfig).
 func decodeBounded(path string, r io.ReadSeeker) (image.Image, error) {
-	cfg, err := png.DecodeConfig(r)
-	if err != nil {
-		return nil, fmt.Errorf("report: read PNG %s: %w", path, err)
-	}
-	size, err := r.Seek(0, io.SeekEnd)
-	if err != nil {
-		return nil, fmt.Errorf("report: read PNG %s: %w", path, err)
-	}
-	if err := checkSize(path, cfg, size); err != nil {
+	if _, err := boundedConfig(path, r); err != nil {
 		return nil, err
 	}
 	if _, err := r.Seek(0, io.SeekStart); err != nil {
