@@ -96,10 +96,11 @@ func Train(ctx context.Context, opts Options) (*Result, error) {
 		cfg = *job.Settings()
 	} else {
 		var err error
+		path := DataPath(cfg.Data) // as config.json and the checkpoints store it
 		if NameShadowed(cfg.Data) {
-			fmt.Fprintf(opts.Log, "data %s: a folder of that name is here, and a folder wins over a dataset's name: reading %s (rename it, or train from another folder, for the built-in %s)\n", cfg.Data, DataPath(cfg.Data), cfg.Data)
+			fmt.Fprintf(opts.Log, "data %s: a folder of that name is here, and a folder wins over a dataset's name: reading %s (rename it, or train from another folder, for the built-in %s)\n", cfg.Data, path, cfg.Data)
 		}
-		cfg.Data = DataPath(cfg.Data) // as config.json and the checkpoints store it
+		cfg.Data = path
 		if settings, err = cfg.Resolve(); err != nil {
 			return nil, err
 		}
