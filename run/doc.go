@@ -19,7 +19,8 @@
 // at once; one that returns before its first step (refused) removes the lock
 // file if it made it (runlock.Lock.Discard), leaving the folder as it found
 // it. Holding it, Train removes the temporary files that a crash in the
-// middle of an atomic write left. A folder whose run stopped before its first
+// middle of an atomic write left, and only those: an output that another
+// command (gogan sample --out RUN/x.png) is writing there is left to it. A folder whose run stopped before its first
 // checkpoint (config.json, maybe metrics lines, no checkpoints/latest.json)
 // cannot be resumed; a new run with Out set to it starts it again from step 0.
 //

@@ -7,10 +7,12 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"testing"
 
 	"github.com/gogan/gogan/gan"
+	"github.com/gogan/gogan/internal/atomicfile"
 	"github.com/gogan/gogan/internal/runlock"
 )
 
@@ -113,5 +115,59 @@ func writeFile(t *testing.T, path, body string) {
 	}
 	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The run folder's lock keeps out other trainers, not every writer: gogan
+// sample --out RUN/samples/x.png or gogan export --out RUN/g.onnx may be
+// writing there, through a temporary file, when a resumed run takes the lock
+// and removes the temporary files that a crash left. Those writes complete;
+// a stale temporary file, which no write holds, is removed.
+func TestResumeLeavesLiveWritesTemps(t *testing.T) {
+	if runtime.GOOS == "windows" || runtime.GOOS == "aix" {
+		t.Skip("no flock here: a live write cannot be told from a stale one")
+	}
+	dir := filepath.Join(t.TempDir(), "run")
+	if _, err := Train(context.Background(), toyOptions(dir)); err != nil {
+		t.Fatal(err)
+	}
+	stale := filepath.Join(dir, gan.CheckpointsDir, ".latest.json.tmp-42")
+	writeFile(t, stale, "partial")
+	outputs := []string{filepath.Join(dir, "grid.png"), filepath.Join(dir, gan.SamplesDir, "x.png")}
+	resumed := make(chan struct{})
+	writing := make(chan string, len(outputs))
+	errs := make(chan error, len(outputs))
+	for _, out := range outputs {
+		go func() {
+			errs <- atomicfile.WriteFile(out, func(w io.Writer) error {
+				writing <- out
+				<-resumed // the write is under way while the run resumes
+				_, err := io.WriteString(w, out)
+				return err
+			})
+		}()
+	}
+	for range outputs {
+		<-writing
+	}
+	opts := toyOptions("")
+	opts.Resume, opts.Config.Steps, opts.ResumeOverrides = dir, 4, map[string]bool{"steps": true}
+	_, err := Train(context.Background(), opts)
+	close(resumed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range outputs {
+		if err := <-errs; err != nil {
+			t.Errorf("a write under way in the run folder when it resumed: %v", err)
+		}
+	}
+	for _, out := range outputs {
+		if b, err := os.ReadFile(out); err != nil || string(b) != out {
+			t.Errorf("%s holds %q, %v; want the write's", out, b, err)
+		}
+	}
+	if _, err := os.Stat(stale); err == nil {
+		t.Errorf("the stale temporary file %s is still there", stale)
 	}
 }

@@ -473,8 +473,10 @@ func isRunFolder(dir string) bool {
 }
 
 // lockRun takes the lock of a run folder (see package runlock) and removes the
-// temporary files that a crash in the middle of an atomic write left there: with
-// the lock held, no other process is writing them. log hears what was removed;
+// temporary files that a crash in the middle of an atomic write left there. The
+// lock keeps out other trainers, not every writer: gogan sample, export or bench
+// may be writing an output into the folder, so only temporary files that no live
+// write holds are removed (atomicfile.RemoveTemps). log hears what was removed;
 // fix ends the error of a file where a folder of the run should be.
 func lockRun(dir string, log io.Writer, fix string) (*runlock.Lock, error) {
 	lock, err := runlock.Acquire(dir)

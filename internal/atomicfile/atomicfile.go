@@ -191,10 +191,15 @@ func syncDir(dir string) error {
 // destination's folder): "." + base + ".tmp-" + a random suffix.
 const TempPattern = ".*.tmp-*"
 
-// RemoveTemps deletes the temporary files that WriteFile calls interrupted by a crash
-// left in dir, and returns their paths. Only regular files whose names match TempPattern
-// are removed. The caller must know that no WriteFile into dir is under way (a running
-// one would fail at its rename): gogan holds the run folder's lock.
+// RemoveTemps deletes the temporary files that WriteFile calls cut short by a crash or
+// kill -9 left in dir, and returns their paths. Only regular files whose names match
+// TempPattern are removed, and of those only the stale ones: a temporary file whose
+// flock(2) another open file holds is being written by a WriteFile under way, in this
+// process or another, and is left to it (removed, its writer's rename would fail).
+// Where files cannot be locked (Windows, AIX, NFS mounts) no process can tell the two
+// apart and every one is removed: the caller must then know that no WriteFile into dir
+// is under way. gogan train calls it holding the run folder's lock, which keeps out
+// other trainers but not gogan sample, export or bench writing an output there.
 func RemoveTemps(dir string) ([]string, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -206,10 +211,37 @@ func RemoveTemps(dir string) ([]string, error) {
 			continue
 		}
 		p := filepath.Join(dir, e.Name())
-		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		gone, err := removeTemp(p)
+		if err != nil {
 			return removed, err
 		}
-		removed = append(removed, p)
+		if gone {
+			removed = append(removed, p)
+		}
 	}
 	return removed, nil
+}
+
+// removeTemp removes the temporary file tmp for RemoveTemps, unless a live
+// WriteFile holds its lock; gone reports that it did. A file removed meanwhile
+// is not an error.
+func removeTemp(tmp string) (gone bool, err error) {
+	lock, state, err := lockPath(tmp)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return false, nil
+	case state == lockHeld:
+		return false, nil
+	case state == locked:
+		defer lock.Close()
+		if !isAt(lock, tmp) {
+			return false, nil // replaced since it was listed: by a new writer, which holds it
+		}
+	}
+	// Locked by this call, or no one can tell (files cannot be locked, or
+	// tmp cannot be opened to lock it): the caller knows.
+	if err := os.Remove(tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return false, err
+	}
+	return true, nil
 }

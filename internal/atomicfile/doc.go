@@ -14,9 +14,9 @@
 // the next WriteFile of the same destination removes it: each holds a flock(2) on its
 // temporary file while it writes (dirlock_unix.go), so a temporary file whose lock can be
 // taken is stale, and one whose lock is held is left to its writer. RemoveTemps removes
-// them all, locked or not, for a folder whose writers the caller knows to be stopped
-// (gogan train does at start, holding the run folder's lock), and where files cannot be
-// locked.
+// the stale ones of every file in a folder (gogan train does at start, holding the run
+// folder's lock), leaving those whose lock is held as WriteFile does; where files cannot
+// be locked it removes them all, for a caller who knows that no write there is under way.
 //
 // WriteDir does the same for a folder: its files go into a temporary folder beside it,
 // which is fsynced and put in the destination's place once all are written. On Linux the

@@ -114,3 +114,60 @@ func writeFileForever(path string) {
 		}
 	})
 }
+
+// removeTempsChildEnv names the file a child process of
+// TestRemoveTempsLeavesLiveTemps writes.
+const removeTempsChildEnv = "ATOMICFILE_TEST_REMOVETEMPS_CHILD"
+
+// TestRemoveTempsLeavesLiveTemps: RemoveTemps, as gogan train calls it on a
+// run folder, removes a stale temporary file but leaves those of writes under
+// way, in this process and in another (gogan sample --out RUN/x.png), which
+// then complete; once the other process is killed, its temporary file is
+// stale and removed.
+func TestRemoveTempsLeavesLiveTemps(t *testing.T) {
+	if path := os.Getenv(removeTempsChildEnv); path != "" {
+		writeFileForever(path)
+		return
+	}
+	parent := t.TempDir()
+	stale := filepath.Join(parent, ".latest.json.tmp-12")
+	if err := os.WriteFile(stale, []byte("partial"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	child := startWriter(t, "TestRemoveTempsLeavesLiveTemps", removeTempsChildEnv, filepath.Join(parent, "other.png"))
+	theirs, _ := filepath.Glob(filepath.Join(parent, ".other.png.tmp-*"))
+	if len(theirs) != 1 {
+		t.Fatalf("the writer has %v, want one temporary file", theirs)
+	}
+	path := filepath.Join(parent, "grid.png")
+	err := WriteFile(path, func(w io.Writer) error {
+		removed, err := RemoveTemps(parent) // while this write's temporary file is open
+		if err != nil {
+			return err
+		}
+		if !reflect.DeepEqual(removed, []string{stale}) {
+			t.Errorf("RemoveTemps during two live writes removed %v, want only %s", removed, stale)
+		}
+		_, err = io.WriteString(w, "grid")
+		return err
+	})
+	if err != nil {
+		t.Fatalf("the write under way when RemoveTemps ran: %v", err)
+	}
+	if b, err := os.ReadFile(path); err != nil || string(b) != "grid" {
+		t.Errorf("%s holds %q, %v; want the write's", path, b, err)
+	}
+	if _, err := os.Stat(theirs[0]); err != nil {
+		t.Errorf("the other process's live temporary file was removed: %v", err)
+	}
+	if err := child.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	child.Wait()
+	if removed, err := RemoveTemps(parent); err != nil || !reflect.DeepEqual(removed, theirs) {
+		t.Errorf("after the writer was killed RemoveTemps removed %v, %v; want %v", removed, err, theirs)
+	}
+	if got := ls(t, parent); !reflect.DeepEqual(got, []string{"grid.png"}) {
+		t.Errorf("%s holds %v, want only grid.png", parent, got)
+	}
+}
