@@ -13,6 +13,8 @@
 //	RUN/losses.png           the loss curves and D's outputs over training
 //	RUN/checkpoints/         the latest checkpoint (see gan.SaveCheckpoint)
 //	RUN/.gogan.lock          the lock a training process holds (internal/runlock)
+//	RUN/config.attempt-N.json, RUN/metrics.attempt-N.jsonl
+//	                         what attempt N, restarted, had written (below)
 //
 // A run folder has one writer at a time: Train, new or resumed, holds the
 // folder's lock for as long as it runs, and a second Train on the folder fails
@@ -20,9 +22,15 @@
 // file if it made it (runlock.Lock.Discard), leaving the folder as it found
 // it. Holding it, Train removes the temporary files that a crash in the
 // middle of an atomic write left, and only those: an output that another
-// command (gogan sample --out RUN/x.png) is writing there is left to it. A folder whose run stopped before its first
-// checkpoint (config.json, maybe metrics lines, no checkpoints/latest.json)
-// cannot be resumed; a new run with Out set to it starts it again from step 0.
+// command (gogan sample --out RUN/x.png) is writing there is left to it. A
+// folder whose run stopped before its first checkpoint (config.json, maybe
+// metrics lines, no checkpoints/latest.json) cannot be resumed; a new run with
+// Out set to it starts it again from step 0, with flags of its own if need be
+// (a lower --lr after a loss stopped being finite). It renames the attempt's
+// config.json and metrics.jsonl to config.attempt-N.json and
+// metrics.attempt-N.jsonl, N the first number free, rather than write over
+// them: the flags that attempt was started with and what it logged are kept,
+// and config.json is the config of the run that the checkpoints are of.
 //
 // # Where it sits
 //

@@ -1,6 +1,7 @@
 package run
 
 import (
+	"context"
 	"errors"
 	"io"
 	"maps"
@@ -13,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gogan/gogan/checkpoint"
+	"github.com/gogan/gogan/gan"
 	"github.com/gogan/gogan/internal/runlock"
 )
 
@@ -32,6 +35,7 @@ func TestRefusedNewRunRemovesWhatItMade(t *testing.T) {
 		{"default folder, no runs/", nil, "", false},
 		{"default folder, runs/ there", []string{"runs/mlp2d-old/config.json"}, "", false},
 		{"a folder being made by another process", []string{"a/run/"}, "a/run", true},
+		{"a run that stopped before its first checkpoint", []string{"a/run/config.json", "a/run/metrics.jsonl"}, "a/run", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
@@ -96,5 +100,62 @@ func TestNewRunDir(t *testing.T) {
 		if dir != w[0] || !reflect.DeepEqual(made, w) {
 			t.Errorf("newRunDir made %s (%v), want %s (%v)", dir, made, w[0], w)
 		}
+	}
+}
+
+// A new run in a folder whose run stopped before its first checkpoint starts
+// it again, and keeps what the earlier attempt wrote: its config.json (the
+// flags it was started with, which the restart may change) and its
+// metrics.jsonl, as config.attempt-N.json and metrics.attempt-N.jsonl, N
+// after those of earlier restarts. The folder's config.json is the new run's,
+// the config of its checkpoint.
+func TestRestartKeepsEarlierAttempt(t *testing.T) {
+	earlier := `{"model": "mlp2d", "lr": 0.5}` + "\n"
+	lines := `{"step": 5, "d_loss": "NaN"}` + "\n"
+	for _, tc := range []struct {
+		name   string
+		before map[string]string // the folder's files
+		kept   map[string]string // files after: earlier attempts
+	}{
+		{"config and metrics", map[string]string{gan.ConfigFile: earlier, gan.MetricsFile: lines},
+			map[string]string{"config.attempt-1.json": earlier, "metrics.attempt-1.jsonl": lines}},
+		{"config alone", map[string]string{gan.ConfigFile: earlier},
+			map[string]string{"config.attempt-1.json": earlier}},
+		{"after a restart", map[string]string{gan.ConfigFile: earlier, gan.MetricsFile: lines, "metrics.attempt-1.jsonl": "first"},
+			map[string]string{"metrics.attempt-1.jsonl": "first", "config.attempt-2.json": earlier, "metrics.attempt-2.jsonl": lines}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for name, body := range tc.before {
+				writeFile(t, filepath.Join(dir, name), body)
+			}
+			opts := toyOptions(dir)
+			var log strings.Builder
+			opts.Log = &log
+			if _, err := Train(context.Background(), opts); err != nil {
+				t.Fatal(err)
+			}
+			for name, body := range tc.kept {
+				if b, err := os.ReadFile(filepath.Join(dir, name)); err != nil || string(b) != body {
+					t.Errorf("%s holds %q, %v; want the earlier attempt's %q", name, b, err, body)
+				}
+			}
+			var config gan.Config
+			var state struct{ Config gan.Config }
+			if err := checkpoint.ReadJSON(filepath.Join(dir, gan.ConfigFile), &config); err != nil {
+				t.Fatal(err)
+			}
+			if err := checkpoint.ReadJSON(filepath.Join(dir, gan.CheckpointsDir, gan.LatestFile), &state); err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(config, state.Config) {
+				t.Errorf("config.json holds %+v, the checkpoint's config is %+v", config, state.Config)
+			}
+			for name := range tc.kept {
+				if _, ok := tc.before[name]; !ok && !strings.Contains(log.String(), name) {
+					t.Errorf("the log does not name %s:\n%s", name, log.String())
+				}
+			}
+		})
 	}
 }

@@ -71,6 +71,8 @@ func TestRefusedRunLeavesFolderAsFound(t *testing.T) {
 		{"new run, over a run", map[string]string{filepath.Join(gan.CheckpointsDir, gan.LatestFile): "{}"}, toyOptions},
 		// refused once it made samples/, checkpoints/ and config.json: metrics.jsonl cannot be read
 		{"new run, metrics.jsonl is a folder", map[string]string{filepath.Join(gan.MetricsFile, "keep"): "keep"}, toyOptions},
+		// refused once it set the earlier attempt's metrics.jsonl aside: config.json is a folder
+		{"new run, restart, config.json is a folder", map[string]string{filepath.Join(gan.ConfigFile, "keep"): "keep", gan.MetricsFile: `{"step": 1}` + "\n"}, toyOptions},
 		{"resume, no checkpoint", map[string]string{gan.ConfigFile: "{}"}, func(dir string) Options {
 			return Options{Resume: dir, Log: io.Discard, Progress: io.Discard}
 		}},

@@ -10,6 +10,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/gogan/gogan/checkpoint"
@@ -185,13 +187,18 @@ type runFolder struct {
 	lock  *runlock.Lock // nil until taken
 	made  []string      // folders made by create, deepest first
 	files []string      // files create wrote where there were none
+	aside []movedFile   // an earlier attempt's files that create set aside (setAside)
 	began bool          // training began: the lock file stays, as the run's files do
 }
+
+// movedFile is a file renamed from from to to.
+type movedFile struct{ from, to string }
 
 // end lets the lock go. Before training began (a refused run), it removes
 // what create made: the files, the lock file if taking the lock made it, and
 // the folders while empty (one that another process put something in stays),
-// so that a refused run leaves the file system as it found it.
+// and puts back the files it set aside, so that a refused run leaves the file
+// system as it found it.
 func (r *runFolder) end() {
 	if r.began {
 		r.lock.Release()
@@ -199,6 +206,11 @@ func (r *runFolder) end() {
 	}
 	for _, f := range r.files {
 		os.Remove(f)
+	}
+	for _, m := range slices.Backward(r.aside) {
+		if _, err := os.Lstat(m.from); errors.Is(err, fs.ErrNotExist) {
+			os.Rename(m.to, m.from)
+		}
 	}
 	r.lock.Discard()
 	for _, d := range r.made {
@@ -359,8 +371,9 @@ func realAncestor(path string) string {
 // create makes a new run's folder, out or a new RunsDir/<model>-<time>, with
 // its samples and checkpoints folders, locks it and writes its config.json,
 // noting in r what it made for end. A folder whose run stopped before its
-// first checkpoint is taken over: the run starts again from step 0 (its
-// metrics lines are dropped by trimMetrics), and log says so.
+// first checkpoint is taken over: the run starts again from step 0, with the
+// earlier attempt's config.json and metrics.jsonl set aside (setAside), and
+// log says so.
 func (r *runFolder) create(out string, cfg gan.Config, log io.Writer) (dir string, err error) {
 	if out == "" {
 		dir, r.made, err = newRunDir(cfg.Model, time.Now())
@@ -378,13 +391,83 @@ func (r *runFolder) create(out string, cfg gan.Config, log io.Writer) (dir strin
 	if err != nil {
 		return "", err
 	}
+	var kept []string
+	if restart {
+		if kept, err = r.setAside(dir); err != nil {
+			return "", err
+		}
+	}
 	if err := r.createContents(dir, cfg); err != nil {
 		return "", err
 	}
 	if restart {
-		fmt.Fprintf(log, "%s holds a run that stopped before its first checkpoint: starting it again from step 0\n", dir)
+		fmt.Fprintf(log, "%s holds a run that stopped before its first checkpoint: starting it again from step 0%s\n", dir, keptNote(kept))
 	}
 	return dir, nil
+}
+
+// setAside renames the config.json and metrics.jsonl of an earlier attempt
+// at the run in dir, one that stopped before its first checkpoint, to
+// config.attempt-N.json and metrics.attempt-N.jsonl, N the first number that
+// names neither, noting them in r for end to put back. Rewritten in place,
+// the flags the attempt was started with (a restart may change them: a lower
+// --lr after a loss stopped being finite) and its metrics would be lost, and
+// config.json would no longer be the config of the run that the checkpoints
+// will be of. A file that is not a regular file, or is write-protected, is
+// left where it is, for the run's write of it to refuse it. kept lists the
+// new names, in dir.
+func (r *runFolder) setAside(dir string) (kept []string, err error) {
+	names := []string{gan.ConfigFile, gan.MetricsFile}
+	n := freeAttempt(dir, names)
+	for _, name := range names {
+		from, to := filepath.Join(dir, name), filepath.Join(dir, attemptName(name, n))
+		if info, err := os.Lstat(from); err != nil || !info.Mode().IsRegular() || info.Mode().Perm()&0o222 == 0 {
+			continue
+		}
+		if err := os.Rename(from, to); err != nil {
+			return kept, fmt.Errorf("setting aside the earlier attempt's %s as %s: %w", from, filepath.Base(to), unwrapLink(err))
+		}
+		r.aside = append(r.aside, movedFile{from, to})
+		kept = append(kept, to)
+	}
+	return kept, nil
+}
+
+// freeAttempt is the first attempt number n for which no attemptName of
+// names, n is in dir.
+func freeAttempt(dir string, names []string) int {
+	for n := 1; ; n++ {
+		taken := func(name string) bool { return exists(filepath.Join(dir, attemptName(name, n))) }
+		if !slices.ContainsFunc(names, taken) {
+			return n
+		}
+	}
+}
+
+// attemptName is the name that setAside gives the file name of attempt n:
+// config.json becomes config.attempt-1.json.
+func attemptName(name string, n int) string {
+	ext := filepath.Ext(name)
+	return fmt.Sprintf("%s.attempt-%d%s", strings.TrimSuffix(name, ext), n, ext)
+}
+
+// exists reports whether something is at path (a link to nothing included).
+func exists(path string) bool {
+	_, err := os.Lstat(path)
+	return !errors.Is(err, fs.ErrNotExist)
+}
+
+// keptNote is what create adds to its note of a restart: the files setAside
+// kept.
+func keptNote(kept []string) string {
+	if len(kept) == 0 {
+		return ""
+	}
+	names := make([]string, len(kept))
+	for i, p := range kept {
+		names[i] = filepath.Base(p)
+	}
+	return fmt.Sprintf(" (the earlier attempt's files are kept as %s)", strings.Join(names, " and "))
 }
 
 // createContents makes the samples and checkpoints folders of the run folder
@@ -451,14 +534,14 @@ func newRunDir(model string, now time.Time) (dir string, made []string, err erro
 // CheckFreshOut refuses a folder that holds a run with a checkpoint: a new run
 // there would replace its checkpoint, samples and config and mix its metrics.
 // A folder left by a run that stopped before its first checkpoint (killed, or
-// failed in its first epoch) can only be started again: restart reports one.
+// failed in its first epoch: a config.json, metrics.jsonl or both) can only be
+// started again: restart reports one.
 func CheckFreshOut(dir string) (restart bool, err error) {
 	state := filepath.Join(gan.CheckpointsDir, gan.LatestFile)
 	if _, err := os.Lstat(filepath.Join(dir, state)); err == nil {
 		return false, fmt.Errorf("%s already holds a run (it has %s): continue it with --resume %s, or choose another --out", dir, state, dir)
 	}
-	_, err = os.Lstat(filepath.Join(dir, gan.MetricsFile))
-	return err == nil, nil
+	return exists(filepath.Join(dir, gan.ConfigFile)) || exists(filepath.Join(dir, gan.MetricsFile)), nil
 }
 
 // isRunFolder says whether dir holds what a run writes first, its
@@ -547,6 +630,16 @@ func unwrapPath(err error) error {
 	var pe *os.PathError
 	if errors.As(err, &pe) {
 		return pe.Err
+	}
+	return err
+}
+
+// unwrapLink drops the *os.LinkError around a rename's error, whose two paths
+// the caller's message names.
+func unwrapLink(err error) error {
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return le.Err
 	}
 	return err
 }

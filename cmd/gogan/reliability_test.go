@@ -251,7 +251,8 @@ func TestRunFolderLocked(t *testing.T) {
 // TestRestartBeforeFirstCheckpoint: a run killed before its first checkpoint
 // (config.json, metrics lines and a temp file of a tensor write, but no
 // latest.json) cannot be resumed, says so, and is started again by
-// train --out, which removes the temp file and the old metrics lines.
+// train --out, which removes the temp file and keeps the attempt's config.json
+// and metrics lines as config.attempt-1.json and metrics.attempt-1.jsonl.
 func TestRestartBeforeFirstCheckpoint(t *testing.T) {
 	dataDir, _ := trainedRun(t)
 	k := filepath.Join(t.TempDir(), "k")
@@ -286,6 +287,14 @@ func TestRestartBeforeFirstCheckpoint(t *testing.T) {
 	rows := readMetrics(t, filepath.Join(k, "metrics.jsonl"))
 	if len(rows) != 2 || rows[0]["d_loss"] == 9.0 {
 		t.Errorf("metrics after the restart: %v", rows)
+	}
+	for name, was := range map[string]string{"config.attempt-1.json": "config.json", "metrics.attempt-1.jsonl": "metrics.jsonl"} {
+		if b, err := os.ReadFile(filepath.Join(k, name)); err != nil || string(b) != files[was] {
+			t.Errorf("%s holds %q, %v; want the killed attempt's %s", name, b, err, was)
+		}
+		if !strings.Contains(r.stdout, name) {
+			t.Errorf("stdout does not name %s\n%s", name, r)
+		}
 	}
 	if checkpointStep(t, k) != 8 {
 		t.Errorf("checkpoint at step %d, want 8", checkpointStep(t, k))
