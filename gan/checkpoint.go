@@ -2,12 +2,15 @@ package gan
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -339,18 +342,22 @@ func checkMetadata(statePath, tensorPath string, state checkpointState, meta map
 }
 
 // parseState decodes and checks the bytes of a latest.json at statePath: its
-// format, its model, its tensor file's name and its config, which is validated
-// as strictly as a new run's flags (Config.Validate) before anything is built
-// from it, but for the clip or penalty weight of 0 that earlier versions
-// accepted (see LoadJob).
+// format, its fields, its model, its tensor file's name and its config, which
+// is validated as strictly as a new run's flags (Config.Validate) before
+// anything is built from it, but for the clip or penalty weight of 0 that
+// earlier versions accepted (see LoadJob).
 func parseState(statePath string, raw []byte) (checkpointState, error) {
 	var state checkpointState
 	if err := checkpoint.DecodeJSON(statePath, raw, &state); err != nil {
 		return state, err
 	}
+	if err := checkFormat(statePath, state.Format); err != nil {
+		return state, err
+	}
+	if key := unknownKey(raw); key != "" {
+		return state, fmt.Errorf("%s: it has %s, which this gogan does not know: the checkpoint was written by a newer gogan (sample, evaluate and resume it with that one), or edited", statePath, key)
+	}
 	switch {
-	case state.Format != CheckpointFormat:
-		return state, fmt.Errorf("%s: not a gogan checkpoint (format %q, want %q)", statePath, state.Format, CheckpointFormat)
 	case state.Config.Model != state.Model:
 		return state, fmt.Errorf("%s: damaged: model %q but config says %q", statePath, state.Model, state.Config.Model)
 	case strings.ContainsAny(state.Tensors, `/\`) || state.Tensors == "" || state.Tensors == "." || state.Tensors == "..":
@@ -364,6 +371,69 @@ func parseState(statePath string, raw []byte) (checkpointState, error) {
 		return state, fmt.Errorf("%s: config: %w", statePath, err)
 	}
 	return state, nil
+}
+
+// checkFormat refuses a latest.json at statePath whose format is not
+// CheckpointFormat, saying whether it is another version's (newer, when its
+// number is higher) or not a gogan checkpoint at all.
+func checkFormat(statePath, format string) error {
+	if format == CheckpointFormat {
+		return nil
+	}
+	prefix, version, _ := strings.Cut(CheckpointFormat, "/")
+	found, ok := strings.CutPrefix(format, prefix+"/")
+	if !ok {
+		return fmt.Errorf("%s: not a gogan checkpoint (format %q, want %q)", statePath, format, CheckpointFormat)
+	}
+	by := "another version of gogan"
+	ours, _ := strconv.Atoi(version)
+	if theirs, err := strconv.Atoi(found); err == nil && theirs > ours {
+		by = "a newer gogan"
+	}
+	return fmt.Errorf("%s: written by %s, in format %q; this gogan reads %q: sample, evaluate and resume it with the gogan that wrote it", statePath, by, format, CheckpointFormat)
+}
+
+// unknownKey names the first key of the latest.json raw, in sorted order, that
+// this gogan's checkpointState does not have: a field ("the field \"ema\"") or a
+// setting of its config ("the config setting \"r1\""); "" when there is none.
+// Decoded into a checkpointState, such a key would be dropped without a word,
+// and a newer gogan's run sampled or trained on without a setting it has.
+// Keys match fields as encoding/json matches them, case-insensitively.
+func unknownKey(raw []byte) string {
+	var top map[string]json.RawMessage
+	if json.Unmarshal(raw, &top) != nil {
+		return "" // DecodeJSON has decoded it
+	}
+	if key := firstUnknown(top, reflect.TypeFor[checkpointState]()); key != "" {
+		return fmt.Sprintf("the field %q", key)
+	}
+	var config map[string]json.RawMessage
+	if json.Unmarshal(top["config"], &config) != nil {
+		return ""
+	}
+	if key := firstUnknown(config, reflect.TypeFor[Config]()); key != "" {
+		return fmt.Sprintf("the config setting %q", key)
+	}
+	return ""
+}
+
+// firstUnknown is the first key of m, in sorted order, that names no field
+// of the struct type t as encoding/json names them (its tag, else its name).
+func firstUnknown(m map[string]json.RawMessage, t reflect.Type) string {
+	for _, key := range slices.Sorted(maps.Keys(m)) {
+		known := false
+		for f := range t.Fields() {
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "" {
+				name = f.Name
+			}
+			known = known || (f.IsExported() && name != "-" && strings.EqualFold(name, key))
+		}
+		if !known {
+			return key
+		}
+	}
+	return ""
 }
 
 // validateStored checks a checkpoint's config: as strictly as a new run's

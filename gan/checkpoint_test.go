@@ -115,3 +115,42 @@ func reloaded(t *testing.T, tr *Trainer) *Trainer {
 	}
 	return back
 }
+
+// TestParseStateOfAnotherVersion: a latest.json of another format, or with a
+// field or a config setting this gogan does not know (a newer gogan's), is
+// refused, naming the file and what was found, rather than read without it;
+// a known key in other case is a match, as encoding/json reads it.
+func TestParseStateOfAnotherVersion(t *testing.T) {
+	good := string(stateJSON(t, DefaultConfig(), nil))
+	for _, tc := range []struct {
+		name, old, new string
+		want           string // "" for accepted
+	}{
+		{"newer format", `"format": "gogan-checkpoint/1"`, `"format": "gogan-checkpoint/2"`,
+			`run/latest.json: written by a newer gogan, in format "gogan-checkpoint/2"; this gogan reads "gogan-checkpoint/1"`},
+		{"another version's format", `"format": "gogan-checkpoint/1"`, `"format": "gogan-checkpoint/1beta"`,
+			`run/latest.json: written by another version of gogan, in format "gogan-checkpoint/1beta"`},
+		{"not gogan's", `"format": "gogan-checkpoint/1"`, `"format": "other/9"`,
+			`run/latest.json: not a gogan checkpoint (format "other/9", want "gogan-checkpoint/1")`},
+		{"no format", `"format": "gogan-checkpoint/1",`, ``,
+			`run/latest.json: not a gogan checkpoint (format "", want "gogan-checkpoint/1")`},
+		{"a newer setting", `"seed": 1,`, `"seed": 1, "r1_gamma": 10,`,
+			`run/latest.json: it has the config setting "r1_gamma", which this gogan does not know: the checkpoint was written by a newer gogan`},
+		{"a newer field", `"step": 937,`, `"step": 937, "ema_steps": 937,`,
+			`run/latest.json: it has the field "ema_steps", which this gogan does not know`},
+		{"a known key in capitals", `"latent_dim"`, `"LATENT_DIM"`, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if !strings.Contains(good, tc.old) {
+				t.Fatalf("the state has no %s", tc.old)
+			}
+			_, err := parseState("run/latest.json", []byte(strings.Replace(good, tc.old, tc.new, 1)))
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+				t.Fatalf("error %v, want one containing %q", err, tc.want)
+			}
+		})
+	}
+}

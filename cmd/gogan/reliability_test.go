@@ -300,3 +300,41 @@ func TestRestartBeforeFirstCheckpoint(t *testing.T) {
 		t.Errorf("checkpoint at step %d, want 8", checkpointStep(t, k))
 	}
 }
+
+// TestRunOfAnotherVersion: a run whose latest.json a newer gogan wrote (a
+// format of a higher number, or a config setting this one does not know) is
+// refused by every command that reads it, exit 1 with one line naming the
+// file and what it found, and left as it was; nothing is read without the
+// setting.
+func TestRunOfAnotherVersion(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		change func(state map[string]any)
+		want   string
+	}{
+		{"newer format", func(s map[string]any) { s["format"] = "gogan-checkpoint/2" },
+			`written by a newer gogan, in format "gogan-checkpoint/2"; this gogan reads "gogan-checkpoint/1"`},
+		{"newer setting", func(s map[string]any) { s["config"].(map[string]any)["r1_gamma"] = 10 },
+			`it has the config setting "r1_gamma", which this gogan does not know`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dataDir, _ := trainedRun(t)
+			run := copyRun(t)
+			editState(t, run, tc.change)
+			state := filepath.Join(run, "checkpoints", "latest.json")
+			before := readFile(t, state)
+			out := t.TempDir()
+			for _, args := range [][]string{
+				{"train", "--resume", run, "--steps", "24"},
+				{"sample", "--run", run, "--n", "1", "--out", filepath.Join(out, "x.png")},
+				{"export", "--run", run, "--out", filepath.Join(out, "g.onnx")},
+				{"eval", "--samples", run, "--ref", filepath.Join(dataDir, "t10k-images-idx3-ubyte"), "--n", "64"},
+			} {
+				wantError(t, gogan(t, args...), 1, state+": ", tc.want)
+			}
+			if string(before) != string(readFile(t, state)) {
+				t.Error("a refused command changed latest.json")
+			}
+		})
+	}
+}
