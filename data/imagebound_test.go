@@ -393,10 +393,9 @@ func TestLoadImageFolderFlattestFiles(t *testing.T) {
 		{"flat.png", pngFlat(4096, 4096), 7900, 0},
 		{"flat.gif", gifFile(8192, 8192, gifFlatLZW(8192*8192)), 2450, 0},
 		{"flat.webp", riffWebP([]byte("VP8L"), vp8lFlat(2048, 2048, color.NRGBA{90, 90, 90, 255})), 90000, 90},
-		// Gray 77 is Y = 82 in VP8's studio range (16 to 235), which
-		// golang.org/x/image/webp returns as it is, as JPEG's full range: 82
-		// (dwebp gives 77).
-		{"lossy.webp", webpFlat256, 390, 82},
+		// Gray 77 is Y = 82 in VP8's studio range (16 to 235), read as libwebp
+		// reads it (vp8Image): 77, as dwebp gives it.
+		{"lossy.webp", webpFlat256, 390, 77},
 	} {
 		dir := t.TempDir()
 		mustWrite(t, filepath.Join(dir, tc.name), tc.file)

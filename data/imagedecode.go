@@ -152,7 +152,8 @@ func (s decodeSpec) bytesPerImage() int {
 }
 
 // decodeFile decodes the image file at path (whose header probe has already accepted) into
-// dst, len spec.bytesPerImage(), as decodeImage does. Its errors are reasons, without the
+// dst, len spec.bytesPerImage(), as decodeImage does, a lossy WebP's colors read as VP8's
+// limited range (webpColors). Its errors are reasons, without the
 // path.
 func decodeFile(dst []uint8, path string, spec decodeSpec) (colored bool, err error) {
 	f, err := os.Open(path)
@@ -168,7 +169,7 @@ func decodeFile(dst []uint8, path string, spec decodeSpec) (colored bool, err er
 	if err := checkPixels(format, b.Dx(), b.Dy()); err != nil {
 		return false, err
 	}
-	return decodeImage(dst, img, spec), nil
+	return decodeImage(dst, webpColors(img, format), spec), nil
 }
 
 // decodeImage writes img into dst (len spec.bytesPerImage()): the center square of img (of

@@ -150,9 +150,9 @@ func compositeFirst(dst []uint8, img image.Image, spec decodeSpec) {
 // the decoders return) from its own pixels, with no RGBA copy of it: less than a quarter
 // of such a copy is allocated (x/image/draw's buffer of 32 bytes per output column and
 // source row, and its weights: 641 KB here, against 4 MB), and the bytes are those of
-// compositing it first, but within 1 for YCbCr (a JPEG's, a lossy WebP's), which the
-// scaler converts to RGB in 16 bits where the RGBA copy rounded it to 8. A transparent
-// image, composited first, is unchanged.
+// compositing it first, but within 1 for YCbCr (a JPEG's), which the scaler converts to
+// RGB in 16 bits where the RGBA copy rounded it to 8; a lossy WebP's (a vp8Image) is read
+// in 8 bits either way. A transparent image, composited first, is unchanged.
 func TestDecodeImageOpaqueScaledAsDecoded(t *testing.T) {
 	const side, size = 1024, 16
 	rect := image.Rect(0, 0, side+6, side) // not square: the center is cropped
@@ -177,7 +177,7 @@ func TestDecodeImageOpaqueScaledAsDecoded(t *testing.T) {
 		img     image.Image
 		opaque  bool
 		maxDiff int
-	}{{rgba, true, 0}, {gray, true, 0}, {ycc, true, 1}, {translucent, false, 0}} {
+	}{{rgba, true, 0}, {gray, true, 0}, {ycc, true, 1}, {vp8Image{ycc: ycc}, true, 0}, {translucent, false, 0}} {
 		spec := decodeSpec{size: size, rgb: true, bg: color.RGBA{10, 20, 30, 255}}
 		got, want := make([]uint8, spec.bytesPerImage()), make([]uint8, spec.bytesPerImage())
 		var before, after runtime.MemStats
