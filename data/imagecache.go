@@ -34,9 +34,23 @@ import (
 // it catches damage, not tampering (the cache is the user's own).
 const (
 	cacheMagic      = "GOGANIMG"
-	cacheVersion    = 3
 	cacheHeaderSize = 40
 )
+
+// cacheVersion is the format of the cache files, which names them too (cachePathFor): a
+// gogan whose decoding gives other bytes than before bumps it, so that the folders cached
+// before are decoded again, once, and their files of the earlier version removed.
+//
+//	3  one file per folder and options, replaced when the folder changes (32e8d18)
+//	4  a lossy WebP's colors read in BT.601's limited range (vp8Image: up to 20 levels
+//	   apart); an opaque image scaled from the decoder's pixels (777b58b: a JPEG's
+//	   YCbCr converted in 16 bits, not 8, 10 to 30% of its bytes 1 apart)
+const cacheVersion = 4
+
+// cacheFirstVersion is the first version whose file is named by the folder and options
+// alone, which a later version can find to remove; the files of earlier versions were
+// named by the folder's listing too.
+const cacheFirstVersion = 3
 
 // cacheMeta is the JSON block of a cache file: everything of an ImageFolder but the pixels,
 // the warnings and where it was read from.
@@ -50,12 +64,12 @@ type cacheMeta struct {
 	SkippedFiles      []string
 }
 
-// cachePathFor returns the cache file of the folder dir read with opts, or "" and a warning
-// when there is no cache folder. There is one file per folder (its absolute path, links
-// resolved) and options, not one per version of the folder: a load of the folder changed
-// replaces it, so that the cache does not grow by a copy of the folder's images each time a
-// file changes.
-func cachePathFor(dir string, opts ImageFolderOptions) (path, warning string) {
+// cachePathFor returns the cache file of the folder dir read with opts in the format of
+// version (cacheVersion, or an earlier one's to remove it), or "" and a warning when there
+// is no cache folder. There is one file per folder (its absolute path, links resolved) and
+// options, not one per version of the folder: a load of the folder changed replaces it, so
+// that the cache does not grow by a copy of the folder's images each time a file changes.
+func cachePathFor(dir string, opts ImageFolderOptions, version int) (path, warning string) {
 	root := opts.CacheDir
 	if root == "" {
 		dir, err := os.UserCacheDir()
@@ -73,8 +87,30 @@ func cachePathFor(dir string, opts ImageFolderOptions) (path, warning string) {
 	}
 	h := sha256.New()
 	fmt.Fprintf(h, "gogan image cache v%d\nfolder %q\nsize %d channels %d background %s\n",
-		cacheVersion, abs, opts.ImageSize, opts.Channels, opts.Background)
+		version, abs, opts.ImageSize, opts.Channels, opts.Background)
 	return filepath.Join(root, hex.EncodeToString(h.Sum(nil))), ""
+}
+
+// removeOlderCaches removes the cache files that earlier versions (cacheFirstVersion on)
+// wrote of the folder dir read with opts, which this one does not read, and returns a
+// note for the user for each one found: why the folder, cached, was decoded again, and
+// the file's name and the reason when it cannot be removed.
+func removeOlderCaches(dir string, opts ImageFolderOptions) (notes []string) {
+	for v := cacheFirstVersion; v < cacheVersion; v++ {
+		path, _ := cachePathFor(dir, opts, v)
+		if path == "" {
+			return nil
+		}
+		if _, err := os.Lstat(path); err != nil {
+			continue // none, or none that can be found
+		}
+		note := fmt.Sprintf("data: %s: cached by an earlier gogan (cache format %d, now %d: decoding has changed since), so decoded again", dir, v, cacheVersion)
+		if err := os.Remove(path); err != nil {
+			note += fmt.Sprintf("; its old cache file %s cannot be removed: %v", path, osReason(err))
+		}
+		notes = append(notes, note)
+	}
+	return notes
 }
 
 // listingKey is the hex SHA-256 of what the decoded images of a folder depend on, besides

@@ -1,8 +1,12 @@
 package data
 
 import (
+	"encoding/binary"
+	"errors"
 	"fmt"
+	"hash/crc32"
 	"image/color"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -232,4 +236,71 @@ func TestImageCacheOneFilePerFolder(t *testing.T) {
 	}
 	load(link, 8, true)
 	count(2)
+}
+
+// olderCache returns the cache file good as version would have written it: that version
+// in its header, and pixels decoded otherwise (here inverted), each checksum right.
+func olderCache(good []byte, version uint32) []byte {
+	b := slices.Clone(good)
+	be := binary.BigEndian
+	pix := b[cacheHeaderSize+int(be.Uint64(b[12:])):]
+	for i := range pix {
+		pix[i] = 255 - pix[i]
+	}
+	be.PutUint32(b[8:], version)
+	be.PutUint32(b[32:], crc32.ChecksumIEEE(pix))
+	be.PutUint32(b[36:], crc32.ChecksumIEEE(b[:36]))
+	return b
+}
+
+// TestImageCacheOlderVersion: a folder that the previous cache version cached is decoded
+// again, not read from that file (whose bytes are the previous decoding's), with a note
+// that says why and is no warning of damage; the old file is removed, the new one read
+// by the next load.
+func TestImageCacheOlderVersion(t *testing.T) {
+	dir := t.TempDir()
+	for i := range 3 {
+		writeImage(t, filepath.Join(dir, fmt.Sprintf("%d.png", i)), uniform("rgba", 6, 6, color.RGBA{uint8(60 * i), 9, 200, 255}))
+	}
+	cache := t.TempDir()
+	opts := ImageFolderOptions{CacheDir: cache}
+	want, err := LoadImageFolder(dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	good, err := os.ReadFile(want.Cache)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldPath, _ := cachePathFor(dir, opts, cacheVersion-1)
+	if oldPath == want.Cache {
+		t.Fatalf("versions %d and %d share the cache file %s", cacheVersion-1, cacheVersion, oldPath)
+	}
+	mustWrite(t, oldPath, olderCache(good, cacheVersion-1))
+	if err := os.Remove(want.Cache); err != nil {
+		t.Fatal(err)
+	}
+
+	f, err := LoadImageFolder(dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.FromCache {
+		t.Fatalf("read the cache of version %d", cacheVersion-1)
+	}
+	sameFolder(t, f, want)
+	note := fmt.Sprintf("cached by an earlier gogan (cache format %d, now %d: decoding has changed since), so decoded again", cacheVersion-1, cacheVersion)
+	if len(f.Warnings) != 1 || !strings.Contains(f.Warnings[0], note) || !strings.Contains(f.Warnings[0], dir) {
+		t.Fatalf("warnings %q, want one naming the folder and saying %q", f.Warnings, note)
+	}
+	if _, err := os.Stat(oldPath); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("the file of version %d is still there (%v)", cacheVersion-1, err)
+	}
+	again, err := LoadImageFolder(dir, opts)
+	if err != nil || !again.FromCache || len(again.Warnings) != 0 {
+		t.Fatalf("after the rebuild: FromCache %v, warnings %q, %v", again.FromCache, again.Warnings, err)
+	}
+	if entries, err := os.ReadDir(cache); err != nil || len(entries) != 1 {
+		t.Fatalf("%d cache files (%v), want 1", len(entries), err)
+	}
 }

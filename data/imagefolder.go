@@ -125,7 +125,8 @@ type ImageFolder struct {
 	SkippedFiles []string
 
 	// Warnings are things the caller should print: a link to a folder not followed (it
-	// loops), a damaged cache rebuilt, a cache that could not be written.
+	// loops), a damaged cache rebuilt, a cache of an earlier gogan's format (whose
+	// decoding differs) rebuilt, a cache that could not be written.
 	Warnings []string
 	// Cache is the cache file read or written ("" when there is none); FromCache says that
 	// the images were read from it rather than decoded.
@@ -217,7 +218,9 @@ func byExtension(notRead map[string]int) (total int, kinds string) {
 // later load with the same files and options reads it instead of decoding, and a load of
 // the folder changed decodes it again and replaces the file, so that the cache keeps one
 // version of each folder. The cache is written atomically with a checksum; a damaged cache
-// is decoded again and rewritten, with a warning.
+// is decoded again and rewritten, with a warning. A folder cached by an earlier gogan whose
+// decoding gave other bytes (an earlier cache format) is decoded again, its old file
+// removed, with a note that says why.
 func LoadImageFolder(dir string, opts ImageFolderOptions) (*ImageFolder, error) {
 	return LoadImageFolderContext(context.Background(), dir, opts)
 }
@@ -240,7 +243,7 @@ func LoadImageFolderContext(ctx context.Context, dir string, opts ImageFolderOpt
 	files, classes := list.files, list.classes
 	res := &ImageFolder{Dir: dir, Classes: classes, Found: len(files), NotRead: list.notRead, Warnings: list.warnings}
 
-	cachePath, warn := cachePathFor(dir, opts)
+	cachePath, warn := cachePathFor(dir, opts, cacheVersion)
 	res.addWarning(warn)
 	res.listing = listingKey(files, classes)
 	if cachePath != "" {
@@ -258,6 +261,9 @@ func LoadImageFolderContext(ctx context.Context, dir string, opts ImageFolderOpt
 		return nil, err
 	}
 	if cachePath != "" {
+		for _, note := range removeOlderCaches(dir, opts) {
+			res.addWarning(note)
+		}
 		if err := writeImageCache(cachePath, res); err != nil {
 			res.addWarning(fmt.Sprintf("data: %s: the decoded images cannot be cached (the next load decodes them again): %v", cachePath, err))
 		}
