@@ -91,6 +91,13 @@ type ImageFolderOptions struct {
 	// number to decode, from the goroutine that called LoadImageFolder, at most about 10
 	// times a second and once at the end. A load from the cache does not call it.
 	Progress func(done, total int)
+	// ListProgress, when not nil, is called with the number of image files found so far
+	// while the folder is listed, before any file is read (the total is not known until
+	// the end), from the goroutine that called LoadImageFolder: once the listing has taken
+	// half a second (a folder of tens of thousands of files), then at most about 10 times a
+	// second, and once at the end; a folder listed sooner does not call it. A load from
+	// the cache lists the folder too.
+	ListProgress func(found int)
 	// HeaderProgress, when not nil, is called as Progress is while the files' headers are
 	// read (each image's size, for the memory budget and ImageSize 0), before they are
 	// decoded: a pass of its own, one file open and a few kilobytes read a file.
@@ -236,7 +243,7 @@ func LoadImageFolderContext(ctx context.Context, dir string, opts ImageFolderOpt
 	if err := opts.check(); err != nil {
 		return nil, err
 	}
-	list, err := listImages(dir)
+	list, err := listImages(dir, newListCounter(opts.ListProgress))
 	if err != nil {
 		return nil, err
 	}

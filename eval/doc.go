@@ -56,9 +56,9 @@
 // generator during training on MonitorN samples. A network made by
 // FeatureNet.WithProgress reports how many images it has embedded, pass by pass, to a
 // function, SampleOptions.Progress how many a run's generator has made,
-// SampleOptions.HeaderProgress and DecodeProgress how far a folder's reading has come, and
-// Options.KIDProgress and Options.PrecisionRecallProgress how far KID and precision
-// and recall have come (gogan eval draws progress bars with them).
+// SampleOptions.ListProgress, HeaderProgress and DecodeProgress how far a folder's
+// reading has come, and Options.KIDProgress and Options.PrecisionRecallProgress how far
+// KID and precision and recall have come (gogan eval draws progress bars with them).
 //
 // # Stacked MNIST
 //

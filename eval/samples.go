@@ -104,6 +104,10 @@ type SampleOptions struct {
 	// ImageCache, and anything else, is read without them. gogan eval draws them as
 	// gogan train draws its folder's bars.
 	HeaderProgress, DecodeProgress func(done, total int)
+	// ListProgress, when not nil, is told how many image files the listing of such a
+	// folder has found, as data.ImageFolderOptions.ListProgress is: only for a folder
+	// whose listing takes half a second or more, read from ImageCache or not.
+	ListProgress func(found int)
 }
 
 // DefaultN is the number of samples scored by default, as in the standard FID protocol
@@ -334,7 +338,7 @@ func readImageFolder(dir string, opts SampleOptions) (*Samples, error) {
 		return nil, fmt.Errorf("eval: %s: an image folder is read as square images, the feature network takes %s", dir, shape.Dims())
 	}
 	f, err := data.LoadImageFolder(dir, data.ImageFolderOptions{ImageSize: shape[0], Channels: shape[2], Background: opts.Background, CacheDir: opts.ImageCache,
-		HeaderProgress: opts.HeaderProgress, Progress: opts.DecodeProgress})
+		ListProgress: opts.ListProgress, HeaderProgress: opts.HeaderProgress, Progress: opts.DecodeProgress})
 	if err != nil {
 		return nil, err
 	}

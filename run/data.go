@@ -153,7 +153,7 @@ func loadImageFolder(ctx context.Context, cfg gan.Config, opts DataOptions) (*Da
 	}
 	bars := bar.NewStages(progress)
 	if opts.Interactive {
-		fo.HeaderProgress, fo.Progress = bars.Folder(cfg.Data)
+		fo.ListProgress, fo.HeaderProgress, fo.Progress = bars.Folder(cfg.Data)
 	}
 	start := time.Now()
 	f, err := data.LoadImageFolderContext(ctx, cfg.Data, fo)

@@ -145,10 +145,11 @@ func generateProgress(env *environment, what string) func(done, total int) {
 	return progressFunc(env, "generating "+what, "img")
 }
 
-// folderProgress sets opts's HeaderProgress and DecodeProgress to draw the bars of
-// reading path, a folder of images, as gogan train draws its folder's (bar.Stages.Folder:
-// reading the headers, then decoding), on stderr when it is a terminal; they are called
-// only for a folder read with data.LoadImageFolder and not from the image cache. The
+// folderProgress sets opts's ListProgress, HeaderProgress and DecodeProgress to draw the
+// bars of reading path, a folder of images, as gogan train draws its folder's
+// (bar.Stages.Folder: the count of files found while a large folder is listed, reading
+// the headers, then decoding), on stderr when it is a terminal; they are called only for
+// a folder read with data.LoadImageFolder, the last two not from the image cache. The
 // function returned ends the line of a bar stopped short (a folder that fails), and is
 // to be called once the folder is read.
 func folderProgress(env *environment, opts *eval.SampleOptions, path string) (finish func()) {
@@ -156,7 +157,7 @@ func folderProgress(env *environment, opts *eval.SampleOptions, path string) (fi
 		return func() {}
 	}
 	bars := bar.NewStages(env.stderr)
-	opts.HeaderProgress, opts.DecodeProgress = bars.Folder(path)
+	opts.ListProgress, opts.HeaderProgress, opts.DecodeProgress = bars.Folder(path)
 	return bars.Finish
 }
 

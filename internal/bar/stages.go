@@ -38,12 +38,30 @@ func (s *Stages) Stage(description, unit string) func(done, total int) {
 	}
 }
 
+// Counter returns the progress callback of a stage whose total is not known while it
+// runs, which says description and counts unit: called with the units done so far, from
+// one goroutine. Its line shows a spinner where a bar would be, the count, the units per
+// second and the time spent; it is finished when the next stage's bar starts, or at
+// Finish.
+func (s *Stages) Counter(description, unit string) func(done int) {
+	var mine *progressbar.ProgressBar
+	return func(done int) {
+		if mine == nil || s.cur != mine {
+			s.Finish()
+			mine = New(s.w, description, unit, -1)
+			s.cur = mine
+		}
+		mine.Set(done)
+	}
+}
+
 // Folder returns the progress callbacks of reading the folder dir of images with
-// data.LoadImageFolder (its ImageFolderOptions.HeaderProgress and Progress), drawn as
-// two stages of s, as gogan train and gogan eval draw them: "reading the headers of
-// DIR", in files, then "decoding DIR", in images.
-func (s *Stages) Folder(dir string) (headers, decoding func(done, total int)) {
-	return s.Stage("reading the headers of "+dir, "file"), s.Stage("decoding "+dir, "img")
+// data.LoadImageFolder (its ImageFolderOptions.ListProgress, HeaderProgress and
+// Progress), drawn as stages of s, as gogan train and gogan eval draw them: "listing
+// DIR", in files found (a folder that takes a while to list), then "reading the headers
+// of DIR", in files, then "decoding DIR", in images.
+func (s *Stages) Folder(dir string) (listing func(found int), headers, decoding func(done, total int)) {
+	return s.Counter("listing "+dir, "file"), s.Stage("reading the headers of "+dir, "file"), s.Stage("decoding "+dir, "img")
 }
 
 // Finish finishes the bar being drawn, if any, and ends its line.

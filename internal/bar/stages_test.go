@@ -39,17 +39,57 @@ func TestStages(t *testing.T) {
 	}
 }
 
-// TestStagesFolder: a folder's two stages are drawn as gogan train and gogan eval
-// draw them, the headers' in files, then the decoding's in images, a line each.
+// TestStagesFolder: a folder's stages are drawn as gogan train and gogan eval draw
+// them, the listing's count of files found, then the headers' bar in files, then the
+// decoding's in images, a line each; a folder listed without a call (quickly) has the
+// two bars alone.
 func TestStagesFolder(t *testing.T) {
 	var buf bytes.Buffer
 	s := NewStages(&buf)
-	headers, decoding := s.Folder("photos")
+	listing, headers, decoding := s.Folder("photos")
+	listing(3)
+	listing(5)
 	headers(5, 5)
 	decoding(5, 5)
 	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
-	if len(lines) != 2 || !strings.Contains(lines[0], "reading the headers of photos") || !strings.Contains(lines[0], " file/s)") ||
-		!strings.Contains(lines[1], "decoding photos") || !strings.Contains(lines[1], " img/s)") {
-		t.Errorf("%q, want the headers' bar in files, then the decoding's in images", lines)
+	if len(lines) != 3 || !strings.Contains(lines[0], "listing photos") || !strings.Contains(lines[0], "(5/-, ") || !strings.Contains(lines[0], " file/s)") ||
+		!strings.Contains(lines[1], "reading the headers of photos") || !strings.Contains(lines[1], " file/s)") ||
+		!strings.Contains(lines[2], "decoding photos") || !strings.Contains(lines[2], " img/s)") {
+		t.Errorf("%q, want the listing's count of files, the headers' bar in files, then the decoding's in images", lines)
+	}
+
+	buf.Reset()
+	s = NewStages(&buf)
+	_, headers, decoding = s.Folder("photos")
+	headers(5, 5)
+	decoding(5, 5)
+	if lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n"); len(lines) != 2 || strings.Contains(buf.String(), "listing") {
+		t.Errorf("%q, want the two bars alone", lines)
+	}
+}
+
+// TestStagesCounter: a stage of unknown total draws the count so far, with no total,
+// on a line of its own, ended when the next stage starts, or once by Finish.
+func TestStagesCounter(t *testing.T) {
+	var buf bytes.Buffer
+	s := NewStages(&buf)
+	found, headers := s.Counter("listing", "file"), s.Stage("headers", "file")
+	found(7)
+	found(1200)
+	headers(2, 2)
+	found2 := s.Counter("listing again", "file")
+	found2(4)
+	s.Finish()
+	s.Finish()
+	out := buf.String()
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != 3 || !strings.HasSuffix(out, "\n") {
+		t.Fatalf("%d lines, want 3, each ended: %q", len(lines), out)
+	}
+	if !strings.Contains(lines[0], "listing") || !strings.Contains(lines[0], "(1200/-, ") || strings.Contains(lines[0], "headers") {
+		t.Errorf("first line %q, want the count at 1200 alone", lines[0])
+	}
+	if !strings.Contains(lines[2], "listing again") || !strings.Contains(lines[2], "(4/-, ") {
+		t.Errorf("last line %q, want the second count, ended by Finish", lines[2])
 	}
 }
