@@ -219,9 +219,15 @@ func TestKernelsMatchLoops(t *testing.T) {
 					}
 					copy(bs[p*ldb:p*ldb+nr], b[p*nr:p*nr+nr])
 				}
+				packed := append([]float32(nil), got...)
 				got = append(got[:0], c...)
 				ks.kernelRowA(kc, rows, lda, bs, ldb, got, ldc, 1.25, beta)
 				compareTiles(t, ks.name+" kernelRowA", kc, beta, got, want)
+				// Reading op(A) in place or packed gives the same bits, so whichever a
+				// product chooses (sgemmWith), or a trial of another rule, its result is the same.
+				if !equalBits(got, packed) {
+					t.Fatalf("%s kc=%d beta=%v: kernelRowA's bits differ from kernel's", ks.name, kc, beta)
+				}
 			}
 		}
 		for _, cp := range []struct {
