@@ -4,11 +4,16 @@
 # other round (the second of a pair tends to run slower, or faster, on a shared host), then
 # the medians. One JSON line per run goes to $OUT/ab.jsonl (or ./ab.jsonl).
 #
-# usage: ab.sh OLD NEW ROUNDS THREADS...
-#   e.g. bash bench/manycore/ab.sh ./gogan-old ./gogan-new 4 16 2
+# usage: [SCALE=K] ab.sh OLD NEW ROUNDS THREADS...
+#   e.g. SCALE=5 bash bench/manycore/ab.sh ./gogan-old ./gogan-new 4 16 2
+# SCALE multiplies each run's iterations (default 1: 0.3-0.5 s a run at 16 threads, which on
+# the 16-core host swings by 20-40% from round to round; see docs/performance.md, "op(A) read
+# in place").
 set -euo pipefail
 if [ $# -lt 4 ]; then echo "usage: $0 OLD NEW ROUNDS THREADS..." >&2; exit 2; fi
 old=$1 new=$2 rounds=$3; shift 3
+scale=${SCALE:-1}
+case $scale in ''|*[!0-9]*|0) echo "SCALE must be a positive integer, got '$scale'" >&2; exit 2;; esac
 out=${OUT:-.}/ab.jsonl; : > "$out"
 work=(
   "mlp64 --model mlp --batch 64 --iters 100"
@@ -18,7 +23,11 @@ work=(
 )
 run() { # name binary label threads round workload-args...
   local name=$1 bin=$2 label=$3 t=$4 r=$5; shift 5
-  "$bin" bench --json --threads "$t" "$@" |
+  local args=("$@") i
+  for i in "${!args[@]}"; do
+    [ "${args[$i]}" = --iters ] && args[i+1]=$(( args[i+1] * scale ))
+  done
+  "$bin" bench --json --threads "$t" "${args[@]}" |
     python3 -c "import json,sys; j=json.load(sys.stdin); print(json.dumps({'work': '$name', 'bin': '$label', 'threads': $t, 'round': $r, 'img_per_s': j['img_per_s']}))" >> "$out"
 }
 for t in "$@"; do
