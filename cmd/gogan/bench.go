@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -25,19 +26,43 @@ import (
 
 // benchResult is what `gogan bench --json` prints.
 type benchResult struct {
-	Model     string   `json:"model"`
-	Batch     int      `json:"batch"`
-	Threads   int      `json:"threads"`
-	Device    string   `json:"device"`
-	CUDAGraph bool     `json:"cuda_graph"`
-	Conv      string   `json:"conv,omitempty"` // on a GPU: "cudnn 9.x.y (k of n ops)" or "im2col+cublas"
-	Iters     int      `json:"iters"`
-	Seconds   float64  `json:"seconds"`
-	ItPerS    float64  `json:"it_per_s"`
-	ImgPerS   float64  `json:"img_per_s"`
-	GFlops    float64  `json:"gflops"`
-	PeakRSSMB float64  `json:"peak_rss_mb"`
-	Ops       []opTime `json:"ops,omitempty"` // --ops: the time of each op, the longest first
+	Model     string  `json:"model"`
+	Batch     int     `json:"batch"`
+	Threads   int     `json:"threads"`
+	Device    string  `json:"device"`
+	CUDAGraph bool    `json:"cuda_graph"`
+	Conv      string  `json:"conv,omitempty"` // on a GPU: "cudnn 9.x.y (k of n ops)" or "im2col+cublas"
+	Iters     int     `json:"iters"`
+	Seconds   float64 `json:"seconds"`
+	ItPerS    float64 `json:"it_per_s"`
+	ImgPerS   float64 `json:"img_per_s"`
+	GFlops    float64 `json:"gflops"`
+	PeakRSSMB float64 `json:"peak_rss_mb"`
+	// On the CPU, the spread of the timed iterations' times, and the rate of the median
+	// one: a machine's other work that stalls a few iterations moves the mean rate (ImgPerS)
+	// but hardly the median, which makes two builds' runs on a shared machine comparable.
+	IterMs        *iterSpread `json:"iter_ms,omitempty"`
+	MedianImgPerS float64     `json:"median_img_per_s,omitempty"`
+	Ops           []opTime    `json:"ops,omitempty"` // --ops: the time of each op, the longest first
+}
+
+// iterSpread is the spread of the timed iterations' times, in milliseconds: the fastest,
+// the 10th, 50th and 90th percentiles, and the slowest.
+type iterSpread struct {
+	Min float64 `json:"min"`
+	P10 float64 `json:"p10"`
+	P50 float64 `json:"p50"`
+	P90 float64 `json:"p90"`
+	Max float64 `json:"max"`
+}
+
+// spreadOf is the spread of times (sorted in place; at least one).
+func spreadOf(times []time.Duration) *iterSpread {
+	slices.Sort(times)
+	ms := func(q float64) float64 {
+		return float64(times[int(q*float64(len(times)-1)+0.5)]) / 1e6
+	}
+	return &iterSpread{Min: ms(0), P10: ms(0.1), P50: ms(0.5), P90: ms(0.9), Max: ms(1)}
 }
 
 // opTime is one op's share of a timed iteration (--ops).
@@ -129,12 +154,15 @@ func runBench(env *environment, f *benchFlags) error {
 		job.ProfileOps(profile)
 	}
 	flops0 := job.Flops()
+	times := make([]time.Duration, 0, f.iters)
 	start := time.Now()
 	for range f.iters {
+		begin := time.Now()
 		if _, err := job.Train(real, labels); err != nil {
 			stop()
 			return err
 		}
+		times = append(times, time.Since(begin))
 	}
 	if err := syncDevice(job); err != nil {
 		stop()
@@ -148,6 +176,11 @@ func runBench(env *environment, f *benchFlags) error {
 		Model: cfg.Model, Batch: cfg.Batch, Threads: gemm.Threads(), Device: device, CUDAGraph: usesGraph(job), Iters: f.iters, Seconds: secs,
 		ItPerS: float64(f.iters) / secs, ImgPerS: float64(f.iters*cfg.Batch) / secs,
 		GFlops: float64(job.Flops()-flops0) / secs / 1e9, PeakRSSMB: peakRSSMB(), Conv: convBackend(job),
+	}
+	if f.device == "cpu" {
+		// A GPU's iterations are queued, not run, in the time of one: only their sum counts.
+		res.IterMs = spreadOf(times)
+		res.MedianImgPerS = float64(cfg.Batch) / (res.IterMs.P50 / 1e3)
 	}
 	if profile != nil {
 		res.Ops = opTimes(profile, f.iters, secs)
@@ -163,6 +196,10 @@ func runBench(env *environment, f *benchFlags) error {
 	}
 	fmt.Fprintf(env.stdout, "%s batch %d, %s, %s: %.1f it/s, %.0f img/s, %.1f GFLOP/s, peak RSS %.0f MB (%s in %.2f s)\n",
 		res.Model, res.Batch, words.Count(res.Threads, "thread", "threads"), res.Device, res.ItPerS, res.ImgPerS, res.GFlops, res.PeakRSSMB, words.Count(res.Iters, "iteration", "iterations"), res.Seconds)
+	if sp := res.IterMs; sp != nil {
+		fmt.Fprintf(env.stdout, "an iteration: median %.2f ms (%.0f img/s), 10%%–90%% %.2f–%.2f ms, fastest %.2f, slowest %.2f\n",
+			sp.P50, res.MedianImgPerS, sp.P10, sp.P90, sp.Min, sp.Max)
+	}
 	if res.Ops != nil {
 		printOpTimes(env.stdout, res.Ops, res.Seconds/float64(res.Iters))
 	}

@@ -26,6 +26,33 @@ func TestBench(t *testing.T) {
 	}
 }
 
+// TestBenchIterationSpread: on the CPU, bench reports the spread of its iterations' times
+// (fastest ≤ 10th ≤ median ≤ 90th percentile ≤ slowest, all positive) and the rate of the
+// median one, which lies between the rates of the slowest and the fastest.
+func TestBenchIterationSpread(t *testing.T) {
+	r := gogan(t, "bench", "--batch", "4", "--iters", "7", "--json")
+	wantExit(t, r, 0)
+	var res benchResult
+	if err := json.Unmarshal([]byte(r.stdout), &res); err != nil {
+		t.Fatalf("bench --json: %v\n%s", err, r)
+	}
+	sp := res.IterMs
+	if sp == nil || !(0 < sp.Min && sp.Min <= sp.P10 && sp.P10 <= sp.P50 && sp.P50 <= sp.P90 && sp.P90 <= sp.Max) {
+		t.Fatalf("bench --json: iteration spread %+v\n%s", sp, r)
+	}
+	if slowest, fastest := 4/(sp.Max/1e3), 4/(sp.Min/1e3); !(slowest <= res.MedianImgPerS*1.0001 && res.MedianImgPerS <= fastest*1.0001) {
+		t.Errorf("median rate %.1f img/s outside the slowest and fastest iterations' %.1f–%.1f", res.MedianImgPerS, slowest, fastest)
+	}
+	if sum := sp.Min + sp.Max; sum > res.Seconds*1e3*1.01 {
+		t.Errorf("the fastest and slowest iterations (%.2f ms) outlast the timed %.2f ms", sum, res.Seconds*1e3)
+	}
+	text := gogan(t, "bench", "--batch", "4", "--iters", "3")
+	wantExit(t, text, 0)
+	if !strings.Contains(text.stdout, "an iteration: median ") {
+		t.Errorf("bench prints no iteration spread:\n%s", text)
+	}
+}
+
 // TestBenchImageShape: bench trains the networks made for --image-size and
 // --channels (Radford's DCGAN at 32×32×3), and refuses a size dcgan lacks.
 func TestBenchImageShape(t *testing.T) {
