@@ -36,14 +36,14 @@
 //
 // Errors: every error is one line that starts with "data: ", names the file or folder, and
 // says what is wrong with it. Mistakes in the data or in user input are returned as errors;
-// Batcher.Batch, Toy.Batch, Toy.Sample, Background.Color, LoadImageFolderContext and
-// Set.Spread panic only on programmer errors (a buffer of the wrong length, a batch index
-// out of range, a Toy not made by NewToy, a Background not among the constants, a nil
-// context, a negative count), naming the function and the value.
+// Batcher.Batch, Toy.Batch, Toy.Sample, Background.Color, LoadImageFolderContext,
+// Set.Spread and Set.Pick panic only on programmer errors (a buffer of the wrong length,
+// a batch index out of range, a Toy not made by NewToy, a Background not among the
+// constants, a nil context, a negative count), naming the function and the value.
 //
 // Ownership and aliasing: a Batcher reads the Set it was given and does not copy it; the Set
 // must not change while the Batcher is in use. A Batcher is not safe for concurrent use.
 // LoadImageFolder returns images in memory of their own (read from the cache, not mapped),
-// which the caller may change. Set.Spread copies the images it picks; a set it need not
-// pick from comes back as it is, sharing its memory.
+// which the caller may change. Set.Spread and Set.Pick copy the images they pick; a set
+// they need not pick from comes back as it is, sharing its memory.
 package data

@@ -7,7 +7,10 @@ import "fmt"
 // set sorted by class (a folder of class folders) or by name keeps every part of it in
 // proportion, where its first n images would be its first classes alone. The images
 // are copied into memory of their own; when s holds at most n images, s itself comes
-// back. A negative n is a programmer error: Spread panics naming it.
+// back. It picks gogan train's test images of a folder (a run's test set depends on
+// it: it does not change); gogan eval picks with Pick, which no period of a folder's
+// order can fall in step with. A negative n is a programmer error: Spread panics
+// naming it.
 func (s Set) Spread(n int) Set {
 	if n < 0 {
 		panic(fmt.Sprintf("data: Set.Spread: negative count %d", n))
@@ -16,17 +19,9 @@ func (s Set) Spread(n int) Set {
 	if im.N <= n {
 		return s
 	}
-	size := im.ImageBytes()
-	out := Set{Images: &Images{N: n, Rows: im.Rows, Cols: im.Cols, Channels: im.Channels, Pixels: make([]uint8, n*size)}}
-	for k := range n {
-		i := k * im.N / n
-		copy(out.Images.Pixels[k*size:(k+1)*size], im.Pixels[i*size:(i+1)*size])
-		if s.Labels != nil {
-			out.Labels = append(out.Labels, s.Labels[i])
-		}
-		if s.WideLabels != nil {
-			out.WideLabels = append(out.WideLabels, s.WideLabels[i])
-		}
+	idx := make([]int, n)
+	for k := range idx {
+		idx[k] = k * im.N / n
 	}
-	return out
+	return s.take(idx)
 }

@@ -36,8 +36,11 @@
 // by LoadReferenceSamples, which reads any folder as gogan train --data reads it
 // (data.LoadImageFolder: PNG, JPEG and the other formats, of any size, its subfolders too,
 // scaled to the network's shape). Of more images than SampleOptions.N, a folder read with
-// data.LoadImageFolder (any reference folder, a folder of class folders) keeps N evenly
-// spaced over it (data.Set.Spread), so that each class keeps its share; a folder of PNGs
+// data.LoadImageFolder (any reference folder, a folder of class folders) keeps N as
+// data.Set.Pick picks them, in the folder's order: of class folders, each class its
+// share (rounded by largest remainder), evenly spaced within it; of a folder without
+// classes, N drawn at random with a fixed seed (data.PickSeed), which no period in the
+// files' names can fall in step with, as an even pick over them can. A folder of PNGs
 // read as samples and an IDX file, in a generator's order, keep their first N. A
 // Reference is a set of real images seen by the network: its features (for KID and
 // precision/recall) and their float64 mean and covariance (for FID). The test sets of mnist and fashion-mnist are cached under

@@ -48,14 +48,17 @@ type Samples struct {
 type SampleOptions struct {
 	// N is the number of images a generator makes, and the most taken from a file or a
 	// folder. A folder read with data.LoadImageFolder (one of class folders, or any
-	// folder LoadReferenceSamples reads) of M > N images gives N evenly spaced over it,
-	// image k·M/N for k < N in the order of its classes and names (data.Set.Spread), so
-	// that each class, and each part of a folder sorted by name, keeps its share: its
-	// first N would be its first classes alone. A folder of PNGs that LoadSamples reads,
-	// and an IDX file, give their first N: theirs is a generator's order (gogan
-	// sample's, a conditional one's classes in turn, that of a --labels file), whose
-	// first N are as fair a draw as any and keep their labels' places, where evenly
-	// spaced ones could fall on some classes alone. 0 means DefaultN.
+	// folder LoadReferenceSamples reads) of M > N images gives N of them (data.Set.Pick),
+	// in the order of its classes and names: of class folders, each class its share,
+	// N·m/M of its m rounded by largest remainder (ties to the class first by name),
+	// evenly spaced within the class; of a folder without classes, N drawn at random
+	// with a fixed seed (data.PickSeed), the same every time, since every (M/N)-th file
+	// of a folder whose names repeat a pattern of that period would be one kind alone.
+	// Its first N would be its first classes, or names, alone. A folder of PNGs that
+	// LoadSamples reads, and an IDX file, give their first N: theirs is a generator's
+	// order (gogan sample's, a conditional one's classes in turn, that of a --labels
+	// file), whose first N are as fair a draw as any and keep their labels' places,
+	// where others could fall on some classes alone. 0 means DefaultN.
 	N int
 	// Seed seeds a generator's latent vectors (gan.Latents).
 	Seed uint64
@@ -124,8 +127,7 @@ const DefaultN = 10_000
 //     (the .png files of its first level; its subfolders are not read);
 //   - a folder of images in class folders (data.LoadImageFolder), scaled to Shape: a
 //     folder whose first level holds folders and no image file (IsClassFolder); N
-//     images evenly spaced over it, so that every class keeps its share (see
-//     SampleOptions.N);
+//     images, each class its share, evenly spaced within it (see SampleOptions.N);
 //   - an IDX image file, raw or gzip-compressed, of Shape: its first N images.
 //
 // Samples are read strictly: images made at another size than Shape's are refused
@@ -141,9 +143,10 @@ func LoadSamples(path string, opts SampleOptions) (*Samples, error) {
 // its subfolders (PNG, JPEG, GIF, BMP, WebP, TIFF), of any size, its center square
 // scaled to Shape's side (which must be square) with Shape's channels, transparent
 // pixels composed over Background, decoded once into ImageCache; a folder of class
-// folders has its classes, a folder with images at its first level none. N images
-// evenly spaced over the folder are kept, in the order of its classes and names, not
-// its first N (SampleOptions.N). A folder of no more than N PNGs of Shape's size
+// folders has its classes, a folder with images at its first level none. Of more than
+// N images, N are kept, in the order of its classes and names, not its first N: each
+// class its share, evenly spaced within it, or, of a folder without classes, N drawn
+// with a fixed seed (SampleOptions.N, data.Set.Pick). A folder of no more than N PNGs of Shape's size
 // alone, as gogan sample writes them, reads as LoadSamples reads it, pixel for pixel
 // (no image is scaled), but that color files read as gray round their luma as gogan
 // train does, where report.ReadPNGs truncates it: at most one level of 255 apart (of
@@ -158,8 +161,9 @@ func LoadReferenceSamples(path string, opts SampleOptions) (*Samples, error) {
 type folderReader func(dir string, opts SampleOptions) (*Samples, error)
 
 // load is LoadSamples, with a folder without class folders read by flat. A folder read
-// with data.LoadImageFolder keeps opts.N images evenly spaced (readImageFolder); what
-// else holds more keeps its first opts.N, in its generator's order.
+// with data.LoadImageFolder keeps opts.N images as data.Set.Pick picks them
+// (readImageFolder); what else holds more keeps its first opts.N, in its generator's
+// order.
 func load(path string, opts SampleOptions, flat folderReader) (*Samples, error) {
 	if opts.N == 0 {
 		opts.N = DefaultN
@@ -330,8 +334,9 @@ func readPNGs(dir string, opts SampleOptions) (*Samples, error) {
 
 // readImageFolder reads a folder of images as gogan train does (data.LoadImageFolder),
 // scaled and cropped to opts.Shape's side (which must be square) with its channels,
-// with opts's progress, keeps opts.N of them evenly spaced (data.Set.Spread), and
-// tells opts.Warn what the folder's reading leaves to its caller.
+// with opts's progress, keeps opts.N of them (data.Set.Pick: each class its share, or
+// drawn with a fixed seed), and tells opts.Warn what the folder's reading leaves to
+// its caller.
 func readImageFolder(dir string, opts SampleOptions) (*Samples, error) {
 	shape := opts.Shape
 	if shape[0] != shape[1] {
@@ -344,7 +349,7 @@ func readImageFolder(dir string, opts SampleOptions) (*Samples, error) {
 	}
 	warnFolder(opts.Warn, f)
 	all := f.Set.Images.N
-	im := f.Set.Spread(opts.N).Images // before Scale: only the images kept become float32
+	im := f.Set.Pick(opts.N).Images // before Scale: only the images kept become float32
 	count := fmt.Sprintf("%d images", all)
 	if im.N < all {
 		count = fmt.Sprintf("%d of %d images", im.N, all)
@@ -352,8 +357,11 @@ func readImageFolder(dir string, opts SampleOptions) (*Samples, error) {
 	if len(f.Classes) > 0 {
 		count += fmt.Sprintf(" in %d classes", len(f.Classes))
 	}
-	if im.N < all {
-		count += ", evenly spaced"
+	switch {
+	case im.N < all && len(f.Classes) > 0:
+		count += ", each class its share"
+	case im.N < all:
+		count += ", drawn with a fixed seed"
 	}
 	return &Samples{Images: data.Scale(im), N: im.N, Shape: shape, Source: fmt.Sprintf("%s (%s)", dir, count)}, nil
 }

@@ -560,7 +560,7 @@ func TestLoadReferenceSamplesAsSamples(t *testing.T) {
 		{"transparent as gray over black", alpha, 1, data.BackgroundBlack, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			// All 12: of more than N, the reference keeps N evenly spaced, the samples their first N.
+			// All 12: of more than N, the reference keeps N of its own pick, the samples their first N.
 			opts := SampleOptions{N: 12, Shape: tensor.Shape{28, 28, tc.channels}, Background: tc.bg}
 			old, err := LoadSamples(tc.dir, opts)
 			if err != nil {
@@ -648,14 +648,26 @@ func TestLoadReferenceSamplesErrors(t *testing.T) {
 // level 8·j, so that a sample's level says which file it was read from.
 func grayFolder(t *testing.T, classes []string, per int) string {
 	t.Helper()
+	sizes := make([]int, len(classes))
+	for c := range sizes {
+		sizes[c] = per
+	}
+	return grayClasses(t, classes, sizes)
+}
+
+// grayClasses is grayFolder with sizes[c] images in class c (32 in all at most).
+func grayClasses(t *testing.T, classes []string, sizes []int) string {
+	t.Helper()
 	dir := t.TempDir()
+	j := 0
 	for c, class := range classes {
-		for i := range per {
+		for i := range sizes[c] {
 			img := image.NewGray(image.Rect(0, 0, 28, 28))
 			for p := range img.Pix {
-				img.Pix[p] = uint8(8 * (c*per + i))
+				img.Pix[p] = uint8(8 * j)
 			}
 			writeImage(t, filepath.Join(dir, class, fmt.Sprintf("%02d.png", i)), img)
+			j++
 		}
 	}
 	return dir
@@ -682,39 +694,58 @@ func files(t *testing.T, s *Samples) []int {
 	return js
 }
 
-// TestLoadSamplesSpread: a folder read as real images keeps N images evenly spaced
-// over it (image k·M/N of its M), not its first N: of class folders, 3 classes of 10
-// with N = 12 give 4 of each, where the first 12 would be 10 of the first class and 2
-// of the second, as the reference and as samples; a flat folder sorted by name gives
-// files 0, 2, 5, 7, ... as the reference. A folder of PNGs read as samples, and an IDX
-// file, keep their first N (a generator's order). A folder of no more than N images is
-// read whole.
-func TestLoadSamplesSpread(t *testing.T) {
+// TestLoadSamplesPick: a folder read as real images keeps N of its M images as
+// data.Set.Pick picks them, not its first N: of class folders of 2, 5 and 14 images
+// with N = 12, each class its share rounded by largest remainder (1, 3 and 8, where an
+// even pick over the folder keeps 2, 2 and 8), evenly spaced within it, as the
+// reference and as samples; of a flat folder whose files repeat three kinds in turn,
+// 10 drawn with data.PickSeed that hold every kind, where every third file (an even
+// pick of 10 of 30) would be one kind alone. A folder of PNGs read as samples, and an
+// IDX file, keep their first N (a generator's order). A folder of no more than N
+// images is read whole.
+func TestLoadSamplesPick(t *testing.T) {
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
-	evenly := []int{0, 2, 5, 7, 10, 12, 15, 17, 20, 22, 25, 27} // k·30/12
-	first := []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}
-	classes, flat := grayFolder(t, []string{"ant", "bee", "cat"}, 10), grayFolder(t, []string{""}, 30)
+	shares := []int{0, 2, 3, 5, 7, 8, 10, 12, 14, 15, 17, 19} // ant 0; bee 2, 3, 5 of 2..6; cat 7, 8, ... of 7..20
+	unlabelled := data.Set{Images: &data.Images{N: 30, Rows: 1, Cols: 1, Pixels: make([]uint8, 30)}}
+	for i := range unlabelled.Images.Pixels {
+		unlabelled.Images.Pixels[i] = uint8(i)
+	}
+	var drawn []int // the files data.Set.Pick keeps of 30 without labels
+	for _, b := range unlabelled.Pick(10).Images.Pixels {
+		drawn = append(drawn, int(b))
+	}
+	first := []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}
+	uneven, flat := grayClasses(t, []string{"ant", "bee", "cat"}, []int{2, 5, 14}), grayFolder(t, []string{""}, 30)
+	classes := grayFolder(t, []string{"ant", "bee", "cat"}, 10)
 	for _, tc := range []struct {
 		name   string
 		load   func(string, SampleOptions) (*Samples, error)
 		dir    string
+		n      int
 		want   []int
 		source string
 	}{
-		{"class folders as the reference", LoadReferenceSamples, classes, evenly, classes + " (12 of 30 images in 3 classes, evenly spaced)"},
-		{"class folders as samples", LoadSamples, classes, evenly, classes + " (12 of 30 images in 3 classes, evenly spaced)"},
-		{"flat folder as the reference", LoadReferenceSamples, flat, evenly, flat + " (12 of 30 images, evenly spaced)"},
-		{"flat folder of PNGs as samples", LoadSamples, flat, first, flat + " (the first 12 of 30 images)"},
+		{"class folders as the reference", LoadReferenceSamples, uneven, 12, shares, uneven + " (12 of 21 images in 3 classes, each class its share)"},
+		{"class folders as samples", LoadSamples, uneven, 12, shares, uneven + " (12 of 21 images in 3 classes, each class its share)"},
+		{"flat folder as the reference", LoadReferenceSamples, flat, 10, drawn, flat + " (10 of 30 images, drawn with a fixed seed)"},
+		{"flat folder of PNGs as samples", LoadSamples, flat, 10, first, flat + " (the first 10 of 30 images)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s, err := tc.load(tc.dir, SampleOptions{N: 12})
+			s, err := tc.load(tc.dir, SampleOptions{N: tc.n})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := files(t, s); !slices.Equal(got, tc.want) || s.N != 12 || len(s.Images) != 12*ImageShape.Size() || s.Source != tc.source || s.Labels != nil {
+			if got := files(t, s); !slices.Equal(got, tc.want) || s.N != tc.n || len(s.Images) != tc.n*ImageShape.Size() || s.Source != tc.source || s.Labels != nil {
 				t.Errorf("files %v (%d images, %d values, labels %v) from %q; want files %v from %q", got, s.N, len(s.Images), s.Labels, s.Source, tc.want, tc.source)
 			}
 		})
+	}
+	kinds := map[int]int{}
+	for _, j := range drawn {
+		kinds[j%3]++
+	}
+	if len(drawn) != 10 || len(kinds) != 3 {
+		t.Errorf("of a flat folder of three kinds in turn, files %v are kept: kinds %v, want all three", drawn, kinds)
 	}
 	s, err := LoadReferenceSamples(classes, SampleOptions{N: 30})
 	if err != nil {

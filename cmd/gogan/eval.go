@@ -44,7 +44,7 @@ func newEvalCommand() *command {
 	f := &evalFlags{fs: fs}
 	fs.StringVar(&f.samples, "samples", "", "what to score: a run folder, checkpoint, folder of PNGs (those of its first level; subfolders are not read) or IDX image file, of the feature network's image shape (required)")
 	fs.StringVar(&f.ref, "ref", "mnist", `real data to compare with: "mnist", "fashion-mnist" (their test sets), "stacked-mnist" (modes covered and KL), a run or IDX file as for --samples, or a folder of images read as gogan train --data reads it (PNG, JPEG, GIF, BMP, WebP, TIFF of any size, its subfolders' too, scaled and center-cropped to the feature network's size; a folder of class folders needs --feature-net)`)
-	fs.IntVar(&f.n, "n", eval.DefaultN, "images a generator makes; at most this many are read from a file or folder: evenly spaced over a folder read as real images (any --ref folder, class folders), so that every class keeps its share; the first of a folder of PNGs as --samples or an IDX file (a generator's order, that of --labels)")
+	fs.IntVar(&f.n, "n", eval.DefaultN, "images a generator makes; at most this many are read from a file or folder: of a folder read as real images (any --ref folder, class folders), each class its share, evenly spaced within it, or, without classes, drawn with a fixed seed; the first of a folder of PNGs as --samples or an IDX file (a generator's order, that of --labels)")
 	fs.BoolVar(&f.asJSON, "json", false, "print one JSON object instead of the table")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of the latent vectors and of KID's subsets")
 	fs.StringVar(&f.netName, "feature-net", "", `feature network: "mnist", "fashion-mnist" or a weights .safetensors file (default: --ref's dataset, else mnist)`)
@@ -198,7 +198,7 @@ func evalFeatureNet(f *evalFlags) (*eval.FeatureNet, error) {
 // test set (cached), or the images of a path: a run or an IDX file as for
 // --samples, a folder as gogan train --data reads it (eval.LoadReferenceSamples,
 // decoded into the image cache gogan train uses, with its bars and warnings on
-// stderr, --n of its images evenly spaced).
+// stderr, --n of its images as data.Set.Pick picks them).
 func evalReference(env *environment, net *eval.FeatureNet, f *evalFlags) (*eval.Reference, error) {
 	if eval.IsDataset(f.ref) {
 		return eval.DatasetReference(net, f.ref, eval.CacheOptions{Dir: env.refCache, Warn: env.stderr})

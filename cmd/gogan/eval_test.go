@@ -505,8 +505,8 @@ func TestEvalProgress(t *testing.T) {
 
 // TestEvalFolderProgress: on a terminal, eval draws the bars of reading a folder's
 // headers, then of decoding it, as gogan train draws them, for class folders given as
-// --samples and a folder given as --ref, and reads --n images evenly spaced over each
-// (their sources say so); into a pipe it draws none, and a folder read from the image
+// --samples and a folder given as --ref, and reads --n images of each as data.Set.Pick
+// picks them (their sources say so); into a pipe it draws none, and a folder read from the image
 // cache has none.
 func TestEvalFolderProgress(t *testing.T) {
 	im, _ := patterns(30)
@@ -533,10 +533,10 @@ func TestEvalFolderProgress(t *testing.T) {
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	r = goganTTY(t, args...)
 	m := jsonScores(t, r)
-	if want := classes + " (12 of 30 images in 3 classes, evenly spaced)"; m["samples"] != want || m["n"] != 12.0 {
+	if want := classes + " (12 of 30 images in 3 classes, each class its share)"; m["samples"] != want || m["n"] != 12.0 {
 		t.Errorf("samples %v (%v images), want %q", m["samples"], m["n"], want)
 	}
-	if want := ref + " (12 of 30 images, evenly spaced)"; m["ref"] != want || m["ref_n"] != 12.0 {
+	if want := ref + " (12 of 30 images, drawn with a fixed seed)"; m["ref"] != want || m["ref_n"] != 12.0 {
 		t.Errorf("reference %v (%v images), want %q", m["ref"], m["ref_n"], want)
 	}
 	at := -1
