@@ -58,10 +58,11 @@
 // generator was asked for, the fraction classified as those labels. A Monitor scores a
 // generator during training on MonitorN samples. A network made by
 // FeatureNet.WithProgress reports how many images it has embedded, pass by pass, to a
-// function, SampleOptions.Progress how many a run's generator has made,
-// SampleOptions.ListProgress, HeaderProgress and DecodeProgress how far a folder's
-// reading has come, and Options.KIDProgress and Options.PrecisionRecallProgress how far
-// KID and precision and recall have come (gogan eval draws progress bars with them).
+// function, SampleOptions.Progress and GenerateOptions.Progress how many a run's
+// generator has made, SampleOptions.ListProgress, HeaderProgress and DecodeProgress how
+// far a folder's reading has come, and Options.KIDProgress and
+// Options.PrecisionRecallProgress how far KID and precision and recall have come (gogan
+// eval draws progress bars with them).
 //
 // # Stacked MNIST
 //

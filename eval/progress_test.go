@@ -133,6 +133,61 @@ func TestLoadSamplesProgress(t *testing.T) {
 	}
 }
 
+// TestGeneratedWithProgress: GeneratedWith tells GenerateOptions.Progress 0 as the
+// generator starts, then the images made after each batch of generator.BatchSize, to
+// N, and its samples (and a conditional generator's labels) are GeneratedOn's for the
+// same seed, bit for bit; N = 0 makes DefaultN; an autoencoder's codes come from Test.
+func TestGeneratedWithProgress(t *testing.T) {
+	const n = 2*generator.BatchSize + 3
+	for _, model := range []string{"mlp", "cgan"} {
+		cfg := gan.DefaultConfig()
+		cfg.Model = model
+		gan.ApplyRecipe(&cfg, nil)
+		job, err := gan.NewJob(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var log progressLog
+		with, err := GeneratedWith(job, GenerateOptions{N: n, Seed: 3, Progress: log.record})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := [][2]int{{0, n}, {generator.BatchSize, n}, {2 * generator.BatchSize, n}, {n, n}}
+		if !slices.Equal(log, want) {
+			t.Errorf("%s: Progress called with %v, want %v", model, log, want)
+		}
+		without, err := GeneratedOn("", job, n, 3, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if with.N != n || !slices.Equal(with.Images, without.Images) || !slices.Equal(with.Labels, without.Labels) || (model == "cgan") != (with.Labels != nil) {
+			t.Errorf("%s: %d samples made with Progress, labels %d; they differ from GeneratedOn's", model, with.N, len(with.Labels))
+		}
+		if model != "mlp" {
+			continue
+		}
+		log = nil
+		s, err := GeneratedWith(job, GenerateOptions{Progress: log.record})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.N != DefaultN || len(log) < 2 || log[0] != [2]int{0, DefaultN} || log[len(log)-1] != [2]int{DefaultN, DefaultN} {
+			t.Errorf("N = 0: %d samples, Progress called with %v; want DefaultN (%d), from 0 to all", s.N, log, DefaultN)
+		}
+	}
+	cfg := gan.DefaultConfig()
+	cfg.Model, cfg.LatentDim = "cae", 8
+	ae, err := gan.NewJob(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	called := false
+	test := func() ([]float32, error) { called = true; return noiseImages(30, 3), nil }
+	if s, err := GeneratedWith(ae, GenerateOptions{N: 12, Seed: 1, Test: test}); err != nil || !called || s.N != 12 {
+		t.Errorf("an autoencoder: error %v, test images read %v", err, called)
+	}
+}
+
 // TestScorePrecisionRecallProgress: Options.PrecisionRecallProgress is told the tiles of
 // precision and recall's distances from 0 to all, and the scores are those without it.
 func TestScorePrecisionRecallProgress(t *testing.T) {

@@ -219,7 +219,7 @@ func generatedFrom(path string, opts SampleOptions) (*Samples, error) {
 		return nil, err
 	}
 	test := func() ([]float32, error) { return testImages(job, opts) }
-	s, err := generated(job, opts.N, opts.Seed, test, generator.Request{Device: opts.Device, Progress: opts.Progress})
+	s, err := GeneratedWith(job, GenerateOptions{N: opts.N, Seed: opts.Seed, Device: opts.Device, Test: test, Progress: opts.Progress})
 	if err != nil {
 		return nil, fmt.Errorf("eval: %s: %w", path, err)
 	}
@@ -398,7 +398,8 @@ func readIDX(path string, shape tensor.Shape) (*Samples, error) {
 // autoencoder's decoder on codes drawn from the Gaussian (per dimension) that fits the
 // codes of the test images that test returns. Other jobs (a classifier) make no
 // images, and images holding NaN or ±Inf (weights that diverged) are an error
-// (generator.ErrNotFinite). n must be in [MinSamples, MaxSamples].
+// (generator.ErrNotFinite). n must be in [MinSamples, MaxSamples]. GeneratedWith
+// makes them with options, a progress function among them.
 func Generated(job gan.Job, n int, seed uint64, test func() ([]float32, error)) (*Samples, error) {
 	return GeneratedOn("", job, n, seed, test)
 }
@@ -408,6 +409,38 @@ func Generated(job gan.Job, n int, seed uint64, test func() ([]float32, error)) 
 // cannot run).
 func GeneratedOn(device string, job gan.Job, n int, seed uint64, test func() ([]float32, error)) (*Samples, error) {
 	return generated(job, n, seed, test, generator.Request{Device: device})
+}
+
+// GenerateOptions say how GeneratedWith makes a job's images.
+type GenerateOptions struct {
+	// N is the number of images, in [MinSamples, MaxSamples]; 0 means DefaultN.
+	N int
+	// Seed seeds the latent vectors (gan.Latents).
+	Seed uint64
+	// Device is where the generator makes its images: "" or "cpu", "cuda" or "cuda:N"
+	// (as GeneratedOn's device).
+	Device string
+	// Test returns the test images, in [−1, 1], that an autoencoder's codes are
+	// fitted to (see Generated); other jobs do not call it.
+	Test func() ([]float32, error)
+	// Progress, when not nil, is told how many of N images the generator has made,
+	// and N, from the goroutine that called GeneratedWith, as SampleOptions.Progress
+	// is: 0 as it starts (so that a bar's rate counts from there), then after each
+	// batch of generator.BatchSize images on the CPU, once at the end on a GPU. The
+	// images are those made without it, bit for bit. gogan eval draws it as the bar
+	// "generating the samples" on a terminal (LoadSamples makes a run's samples
+	// through GeneratedWith).
+	Progress func(done, total int)
+}
+
+// GeneratedWith is Generated with options: opts.N images (DefaultN for 0) from latent
+// vectors seeded by opts.Seed, made on opts.Device, opts.Progress told how far the
+// generator has come.
+func GeneratedWith(job gan.Job, opts GenerateOptions) (*Samples, error) {
+	if opts.N == 0 {
+		opts.N = DefaultN
+	}
+	return generated(job, opts.N, opts.Seed, opts.Test, generator.Request{Device: opts.Device, Progress: opts.Progress})
 }
 
 // generated is Generated made by package generator, as gogan sample makes its images,
