@@ -18,6 +18,7 @@ import (
 	"github.com/gogan/gogan/internal/bar"
 	"github.com/gogan/gogan/metrics"
 	"github.com/gogan/gogan/run"
+	"github.com/gogan/gogan/tensor"
 )
 
 // evalFlags are gogan eval's flags; fs tells which were given.
@@ -104,9 +105,7 @@ func runEval(env *environment, f *evalFlags) error {
 	if err != nil {
 		return err
 	}
-	sopts := eval.SampleOptions{N: f.n, Seed: f.seed, Shape: net.Shape(), TestImages: runTestImages,
-		Device: f.device, StandingStats: f.standing, Background: f.bg, Warn: env.stderr, Progress: generateProgress(env, "the samples")}
-	finish := folderProgress(env, &sopts, f.samples)
+	sopts, finish := sampleOptions(env, f, f.n, net.Shape())
 	s, err := eval.LoadSamples(f.samples, sopts)
 	finish()
 	if err != nil {
@@ -143,6 +142,21 @@ func featureProgress(env *environment, what string) func(done, total int) {
 // (eval.SampleOptions.Progress), on stderr when it is a terminal.
 func generateProgress(env *environment, what string) func(done, total int) {
 	return progressFunc(env, "generating "+what, "img")
+}
+
+// sampleOptions are the options --samples is read with, scored by FID and the rest or
+// by Stacked MNIST's modes alike, so that a user sees the same warnings and bars
+// whichever way they are scored: n images of shape, a run's made from --seed on
+// --device (its BatchNorm statistics recomputed as --standing-stats says, an
+// autoencoder's codes fitted to its test images), a folder's transparent pixels
+// composed over --background, the lines a folder's reading leaves to its caller on
+// stderr, and on a terminal the bars of generating the samples and of reading a
+// folder. finish is folderProgress's, to be called once the samples are read.
+func sampleOptions(env *environment, f *evalFlags, n int, shape tensor.Shape) (opts eval.SampleOptions, finish func()) {
+	opts = eval.SampleOptions{N: n, Seed: f.seed, Shape: shape, TestImages: runTestImages, Device: f.device,
+		StandingStats: f.standing, Background: f.bg, Warn: env.stderr, Progress: generateProgress(env, "the samples")}
+	finish = folderProgress(env, &opts, f.samples)
+	return opts, finish
 }
 
 // folderProgress sets opts's ListProgress, HeaderProgress and DecodeProgress to draw the
@@ -260,7 +274,8 @@ func stackedRun(path string) bool {
 
 // evalStacked scores Stacked MNIST samples (28×28×3) by the modes they cover and the
 // KL divergence of their modes from uniform, each channel classified by the MNIST
-// network (or the one --feature-net names, which must take 28×28×1 digits).
+// network (or the one --feature-net names, which must take 28×28×1 digits). The
+// samples are read with runEval's options (sampleOptions), 28×28×3.
 func evalStacked(env *environment, f *evalFlags, n int) error {
 	if n < eval.MinSamples || n > maxSamples {
 		return usageError{fmt.Sprintf("--n must be in [%d, %d], got %d", eval.MinSamples, maxSamples, n)}
@@ -273,8 +288,9 @@ func evalStacked(env *environment, f *evalFlags, n int) error {
 	if err != nil {
 		return err
 	}
-	s, err := eval.LoadSamples(f.samples, eval.SampleOptions{N: n, Seed: f.seed, Shape: eval.StackedShape, Device: f.device,
-		StandingStats: f.standing, Progress: generateProgress(env, "the samples")})
+	sopts, finish := sampleOptions(env, f, n, eval.StackedShape)
+	s, err := eval.LoadSamples(f.samples, sopts)
+	finish()
 	if err != nil {
 		return standingUsage(err)
 	}

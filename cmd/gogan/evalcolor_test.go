@@ -2,6 +2,9 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
+	"image"
+	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -122,6 +125,89 @@ func TestEvalStacked(t *testing.T) {
 	}
 	gray := filepath.Join(writeFixture(t), "t10k-images-idx3-ubyte")
 	wantError(t, gogan(t, "eval", "--samples", gray, "--ref", "stacked-mnist"), 1, gray, "28×28×1", "28×28×3")
+}
+
+// writeRGBA writes img as the PNG file path, making its folder.
+func writeRGBA(t *testing.T, path string, img *image.NRGBA) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := png.Encode(f, img); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestEvalStackedReadsAsScored: Stacked MNIST's samples are read with the options of
+// the samples scored by FID: --background composes a folder's transparent pixels
+// (20 transparent and 20 black 28×28×3 images are one mode over black, two over
+// white), and class folders tell stderr the file they leave unread, in the same line,
+// and on a terminal draw the bars of reading their headers and decoding them,
+// whichever way they are scored; evalStacked read them over white, without the line
+// or the bars.
+func TestEvalStackedReadsAsScored(t *testing.T) {
+	flat := t.TempDir()
+	for i := range 40 {
+		img := image.NewNRGBA(image.Rect(0, 0, 28, 28))
+		for p := 3; p < len(img.Pix); p += 4 {
+			img.Pix[p] = uint8(255 * (i % 2)) // even images transparent, odd ones opaque black
+		}
+		writeRGBA(t, filepath.Join(flat, fmt.Sprintf("s-%02d.png", i)), img)
+	}
+	for _, tc := range []struct {
+		background string
+		modes      float64
+	}{{"white", 2}, {"black", 1}} {
+		m := jsonScores(t, gogan(t, "eval", "--samples", flat, "--ref", "stacked-mnist", "--background", tc.background, "--json"))
+		if m["n"] != 40.0 || m["modes_covered"] != tc.modes {
+			t.Errorf("--background %s: %v samples cover %v modes, want 40 covering %v", tc.background, m["n"], m["modes_covered"], tc.modes)
+		}
+	}
+
+	classes := t.TempDir()
+	im, _ := patterns(24)
+	for i := range 24 {
+		img := image.NewNRGBA(image.Rect(0, 0, 28, 28))
+		for p := range 784 {
+			v := im.Pixels[i*784+p]
+			img.Pix[4*p], img.Pix[4*p+1], img.Pix[4*p+2], img.Pix[4*p+3] = v, v, v, 255
+		}
+		writeRGBA(t, filepath.Join(classes, []string{"ant", "bee"}[i%2], fmt.Sprintf("%02d.png", i)), img)
+	}
+	if err := os.WriteFile(filepath.Join(classes, "ant", "notes.txt"), []byte("notes"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ref := filepath.Join(writeFixture(t), "t10k-images-idx3-ubyte")
+	stacked := []string{"eval", "--samples", classes, "--ref", "stacked-mnist", "--json"}
+	scored := []string{"eval", "--samples", classes, "--ref", ref, "--n", "24", "--json"}
+	var lines []string
+	for _, args := range [][]string{scored, stacked} {
+		t.Setenv("XDG_CACHE_HOME", t.TempDir())
+		r := gogan(t, args...)
+		if m := jsonScores(t, r); m["n"] != 24.0 {
+			t.Errorf("%v: %v samples, want 24", args, m["n"])
+		}
+		lines = append(lines, r.stderr)
+
+		t.Setenv("XDG_CACHE_HOME", t.TempDir())
+		r = goganTTY(t, args...)
+		wantExit(t, r, 0)
+		for _, bar := range []string{"reading the headers of " + classes, "decoding " + classes, "(24/24, "} {
+			if !strings.Contains(r.stderr, bar) {
+				t.Errorf("%v on a terminal: stderr lacks %q\n%s", args, bar, r)
+			}
+		}
+	}
+	if want := classes + ": 1 file not read"; !strings.Contains(lines[0], want) || lines[1] != lines[0] {
+		t.Errorf("stderr scored by FID:\n%s\nby Stacked MNIST's modes:\n%s\nwant the same line, saying %q", lines[0], lines[1], want)
+	}
 }
 
 // TestTrainAugmentFlags: --augment and --diffaugment are recorded in the run's
