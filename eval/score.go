@@ -123,6 +123,8 @@ func scoreEmbedding(e *Embedding, labels []int, ref *Reference, opts Options) (*
 		return nil, err
 	}
 	if !opts.SkipPrecisionRecall {
+		// The reference first: PrecisionRecall takes (real, fake), where FID and KID
+		// take (samples, ref).
 		if sc.Precision, sc.Recall, err = metrics.PrecisionRecallProgress(ref.Features, f, opts.Neighbours, opts.PrecisionRecallProgress); err != nil {
 			return nil, err
 		}

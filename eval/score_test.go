@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gogan/gogan/data"
+	"github.com/gogan/gogan/metrics"
 )
 
 // loadData reads a dataset's test images and labels and its first 20,000 training images.
@@ -130,5 +131,47 @@ func TestFashionFeatureNet(t *testing.T) {
 	t.Logf("fashion-mnist test set: accuracy %.4f, IS %.3f ± %.3f", *sc.LabelAccuracy, sc.IS, sc.ISStd)
 	if *sc.LabelAccuracy < 0.90 || math.Abs(sc.FID) > 1e-6 {
 		t.Errorf("accuracy %.4f (want at least 0.90), FID %g (want 0)", *sc.LabelAccuracy, sc.FID)
+	}
+}
+
+// TestScorePrecisionRecallOrder: Score passes the reference to
+// metrics.PrecisionRecall as the real set and the samples as the fake one (its order,
+// the opposite of FID's and KID's): samples that are half the reference's images, of
+// one of its two kinds (noise, and dark images), all look real (precision 1) and make
+// half of it (recall well below 1), where the swapped call gives the two exchanged.
+func TestScorePrecisionRecallOrder(t *testing.T) {
+	net, err := LoadFeatureNet("mnist")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 60
+	dark := noiseImages(n, 3)
+	for i := range dark {
+		dark[i] = -1 + 0.05*(dark[i]+1)
+	}
+	size := ImageShape.Size()
+	ref, err := NewReference(net, &Samples{Images: append(noiseImages(n, 2), dark...), N: 2 * n, Source: "noise and dark"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Samples{Images: dark[:n/2*size], N: n / 2, Source: "dark"}
+	sc, err := Score(net, s, ref, Options{KIDSubsets: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := net.Embed(s.Images, s.N)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _, err := statsOf(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	swappedP, swappedR, err := metrics.PrecisionRecall(f, ref.Features, sc.Neighbours)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sc.Precision != 1 || sc.Recall > 0.75 || swappedP > 0.75 || swappedR != 1 {
+		t.Errorf("precision %g, recall %g (swapped: %g, %g); want 1 and at most 0.75, exchanged by the swap", sc.Precision, sc.Recall, swappedP, swappedR)
 	}
 }

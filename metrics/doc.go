@@ -11,6 +11,15 @@
 //     a histogram of predicted classes, how many classes are covered, and the accuracy of
 //     a conditional generator at producing the label it was asked for.
 //
+// Argument order: FID, KID and KIDProgress take the samples first and the reference
+// second; PrecisionRecall and PrecisionRecallProgress take the real set first and the
+// fake (generated) one second, as NVlabs' code does. The two arguments are of one type,
+// so a call in the other order compiles: FID is symmetric (up to rounding), and KID's
+// estimate is too, though not its random subsets (a swap moves it within its noise),
+// but precision and recall come back exchanged. ExamplePrecisionRecall shows the call.
+// The order is kept, not made consistent: a swapped signature would turn every
+// existing call into that silent mistake.
+//
 // Layout: a feature set is Features, N rows of dimension D in one row-major []float64;
 // posteriors are one row-major []float64 of shape (n, classes). float32 network outputs
 // are converted on input (FeaturesFromFloat32, PosteriorsFromFloat32).

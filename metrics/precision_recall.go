@@ -6,6 +6,15 @@ import (
 )
 
 // PrecisionRecall returns the improved precision and recall of Kynkäänniemi et al. 2019.
+//
+// Argument order: real (the reference's features) first, then fake (the samples'), as
+// NVlabs' knn_precision_recall_features(ref_features, eval_features) takes them; the
+// opposite of FID(samples, ref) and KID(samples, ref, ...). Both are Features, so
+// swapped arguments compile and run, and return the recall as precision and the
+// precision as recall (ExamplePrecisionRecall shows the call). The order stays as it
+// is for that reason: swapping the parameters would turn every existing call into that
+// silent mistake.
+//
 // Each set's manifold is the union of balls around its points, the radius of a point's
 // ball being the distance to its k-th nearest neighbour in the same set (the point itself
 // excluded; DefaultPRNeighbours is the paper's k = 3). Then
@@ -27,13 +36,13 @@ func PrecisionRecall(real, fake Features, k int) (precision, recall float64, err
 	return PrecisionRecallProgress(real, fake, k, nil)
 }
 
-// PrecisionRecallProgress is PrecisionRecall telling progress, when not nil, how many of
-// the tiles of distances it computes are done: total is the number of 96×96 tiles of
-// the real–real, fake–fake and real–fake distances (about 22,000 for two sets of 10,000
-// rows, where the whole takes seconds). It is called with done = 0 once the arguments
-// are checked, then as tiles are done, done growing, and last with done = total, always
-// from the goroutine that called PrecisionRecallProgress. The results are
-// PrecisionRecall's, bit for bit.
+// PrecisionRecallProgress is PrecisionRecall, real first, then fake (see its argument
+// order), telling progress, when not nil, how many of the tiles of distances it
+// computes are done: total is the number of 96×96 tiles of the real–real, fake–fake
+// and real–fake distances (about 22,000 for two sets of 10,000 rows, where the whole
+// takes seconds). It is called with done = 0 once the arguments are checked, then as
+// tiles are done, done growing, and last with done = total, always from the goroutine
+// that called PrecisionRecallProgress. The results are PrecisionRecall's, bit for bit.
 func PrecisionRecallProgress(real, fake Features, k int, progress func(done, total int)) (precision, recall float64, err error) {
 	if k < 1 {
 		return 0, 0, fmt.Errorf("metrics: PrecisionRecall: %w: k must be positive, got %d", ErrArgument, k)
