@@ -195,7 +195,8 @@ const TempPattern = ".*.tmp-*"
 // kill -9 left in dir, and returns their paths. Only regular files whose names match
 // TempPattern are removed, and of those only the stale ones: a temporary file whose
 // flock(2) another open file holds is being written by a WriteFile under way, in this
-// process or another, and is left to it (removed, its writer's rename would fail).
+// process or another, and is left to it (removed, its writer's rename would fail);
+// so is one that cannot be opened to take its lock (another user's).
 // Where files cannot be locked (Windows, AIX, NFS mounts) no process can tell the two
 // apart and every one is removed: the caller must then know that no WriteFile into dir
 // is under way. gogan train calls it holding the run folder's lock, which keeps out
@@ -224,11 +225,13 @@ func RemoveTemps(dir string) ([]string, error) {
 
 // removeTemp removes the temporary file tmp for RemoveTemps, unless a live
 // WriteFile holds its lock; gone reports that it did. A file removed meanwhile
-// is not an error.
+// is not an error, and neither is one that cannot be opened to take its lock
+// (another user's, or no descriptor left): whether a write holds it cannot be
+// told, so it is left, as WriteFile leaves it.
 func removeTemp(tmp string) (gone bool, err error) {
 	lock, state, err := lockPath(tmp)
 	switch {
-	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
 		return false, nil
 	case state == lockHeld:
 		return false, nil
@@ -238,8 +241,8 @@ func removeTemp(tmp string) (gone bool, err error) {
 			return false, nil // replaced since it was listed: by a new writer, which holds it
 		}
 	}
-	// Locked by this call, or no one can tell (files cannot be locked, or
-	// tmp cannot be opened to lock it): the caller knows.
+	// Locked by this call, or no one can tell (files cannot be locked): the
+	// caller knows.
 	if err := os.Remove(tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return false, err
 	}

@@ -4,6 +4,7 @@ package atomicfile
 
 import (
 	"errors"
+	"io/fs"
 	"os"
 
 	"golang.org/x/sys/unix"
@@ -15,9 +16,17 @@ import (
 // descriptor of the same file, closed, does not. state is lockHeld, f nil, when
 // another open folder or file holds the lock (another process, or another call in
 // this one), and lockUnavailable, f nil, when the file system cannot lock (flock
-// fails otherwise: an NFS mount answers EBADF). err is os.Open's.
+// fails otherwise: an NFS mount answers EBADF). err is os.Open's. A file that
+// may be written but not read (WriteFile gives its temporary file the
+// destination's mode, which may be 0o200, before the rename) is opened for
+// writing: flock(2) takes any descriptor.
 func lockPath(path string) (f *os.File, state lockState, err error) {
 	f, err = os.Open(path)
+	if errors.Is(err, fs.ErrPermission) {
+		if w, werr := os.OpenFile(path, os.O_WRONLY, 0); werr == nil { // neither truncates nor creates
+			f, err = w, nil
+		}
+	}
 	if err != nil {
 		return nil, lockUnavailable, err
 	}

@@ -9,6 +9,8 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // TestWriteFileRemovesStaleTemps: WriteFile removes the temporary files of the
@@ -169,5 +171,38 @@ func TestRemoveTempsLeavesLiveTemps(t *testing.T) {
 	}
 	if got := ls(t, parent); !reflect.DeepEqual(got, []string{"grid.png"}) {
 		t.Errorf("%s holds %v, want only grid.png", parent, got)
+	}
+}
+
+// TestRemoveTempsUnreadableTemps: a temporary file that this process may write
+// but not read (WriteFile gives it the mode of a destination of mode 0o200
+// before its rename) is locked all the same: RemoveTemps leaves it while a
+// live write holds its lock, and removes it once stale. As root every file
+// can be read, and there is nothing to test.
+func TestRemoveTempsUnreadableTemps(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root reads files whatever their mode")
+	}
+	parent := t.TempDir()
+	live, stale := filepath.Join(parent, ".out.bin.tmp-1"), filepath.Join(parent, ".out.bin.tmp-2")
+	for _, p := range []string{live, stale} {
+		if err := os.WriteFile(p, []byte("partial"), 0o200); err != nil {
+			t.Fatal(err)
+		}
+	}
+	held, err := os.OpenFile(live, os.O_WRONLY, 0) // as the live WriteFile holds it
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	if err := unix.Flock(int(held.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		t.Skipf("files cannot be locked here: %v", err)
+	}
+	removed, err := RemoveTemps(parent)
+	if err != nil || !reflect.DeepEqual(removed, []string{stale}) {
+		t.Errorf("RemoveTemps removed %v, %v; want only the stale %s", removed, err, stale)
+	}
+	if _, err := os.Lstat(live); err != nil {
+		t.Errorf("the live write's temporary file was removed: %v", err)
 	}
 }
