@@ -159,3 +159,36 @@ func TestRestartKeepsEarlierAttempt(t *testing.T) {
 		})
 	}
 }
+
+// TestSetAsideLookupFails: an attempt's name that cannot be looked up is an
+// error of the restart, where it was taken for a name in use, for every
+// number, and the restart never ended. Here the earlier attempt's config.json
+// lies at a path that fits in PATH_MAX (4,096 bytes with its NUL) and
+// config.attempt-1.json's does not: Lstat says "file name too long".
+func TestSetAsideLookupFails(t *testing.T) {
+	dir := t.TempDir()
+	for want := 4095 - len("/config.json"); len(dir) < want; {
+		dir = filepath.Join(dir, strings.Repeat("d", min(200, want-len(dir)-1)))
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Skipf("cannot make a folder at a path of %d bytes: %v", len(dir), err)
+	}
+	writeFile(t, filepath.Join(dir, gan.ConfigFile), `{"model": "mlp2d"}`)
+	done := make(chan error, 1)
+	go func() {
+		var r runFolder
+		_, err := r.setAside(dir)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "file name too long") {
+			t.Errorf("setAside: %v, want the lookup's error", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("setAside did not return within 10 s")
+	}
+	if _, err := os.Stat(filepath.Join(dir, gan.ConfigFile)); err != nil {
+		t.Errorf("the earlier attempt's config.json: %v", err)
+	}
+}

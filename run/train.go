@@ -418,7 +418,10 @@ func (r *runFolder) create(out string, cfg gan.Config, log io.Writer) (dir strin
 // new names, in dir.
 func (r *runFolder) setAside(dir string) (kept []string, err error) {
 	names := []string{gan.ConfigFile, gan.MetricsFile}
-	n := freeAttempt(dir, names)
+	n, err := freeAttempt(dir, names)
+	if err != nil {
+		return nil, fmt.Errorf("setting aside the earlier attempt's files: %w", err)
+	}
 	for _, name := range names {
 		from, to := filepath.Join(dir, name), filepath.Join(dir, attemptName(name, n))
 		if info, err := os.Lstat(from); err != nil || !info.Mode().IsRegular() || info.Mode().Perm()&0o222 == 0 {
@@ -434,12 +437,23 @@ func (r *runFolder) setAside(dir string) (kept []string, err error) {
 }
 
 // freeAttempt is the first attempt number n for which no attemptName of
-// names, n is in dir.
-func freeAttempt(dir string, names []string) int {
+// names, n is in dir. A name that cannot be looked up (a path too long, an
+// I/O error) is an error: taken for one in use, as exists takes it, every
+// number would be, and the search would never end.
+func freeAttempt(dir string, names []string) (int, error) {
 	for n := 1; ; n++ {
-		taken := func(name string) bool { return exists(filepath.Join(dir, attemptName(name, n))) }
-		if !slices.ContainsFunc(names, taken) {
-			return n
+		free := true
+		for _, name := range names {
+			_, err := os.Lstat(filepath.Join(dir, attemptName(name, n)))
+			switch {
+			case err == nil:
+				free = false
+			case !errors.Is(err, fs.ErrNotExist):
+				return 0, err
+			}
+		}
+		if free {
+			return n, nil
 		}
 	}
 }
