@@ -1,6 +1,7 @@
 package gan
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -398,7 +399,8 @@ func checkFormat(statePath, format string) error {
 // setting of its config ("the config setting \"r1\""); "" when there is none.
 // Decoded into a checkpointState, such a key would be dropped without a word,
 // and a newer gogan's run sampled or trained on without a setting it has.
-// Keys match fields as encoding/json matches them, case-insensitively.
+// Keys match fields as encoding/json matches them, case-insensitively: a
+// "Config" is read as the config, and its settings are checked too.
 func unknownKey(raw []byte) string {
 	var top map[string]json.RawMessage
 	if json.Unmarshal(raw, &top) != nil {
@@ -407,29 +409,29 @@ func unknownKey(raw []byte) string {
 	if key := firstUnknown(top, reflect.TypeFor[checkpointState]()); key != "" {
 		return fmt.Sprintf("the field %q", key)
 	}
-	var config map[string]json.RawMessage
-	if json.Unmarshal(top["config"], &config) != nil {
-		return ""
-	}
-	if key := firstUnknown(config, reflect.TypeFor[Config]()); key != "" {
-		return fmt.Sprintf("the config setting %q", key)
+	for _, name := range slices.Sorted(maps.Keys(top)) {
+		var config map[string]json.RawMessage
+		if !strings.EqualFold(name, "config") || json.Unmarshal(top[name], &config) != nil {
+			continue
+		}
+		if key := firstUnknown(config, reflect.TypeFor[Config]()); key != "" {
+			return fmt.Sprintf("the config setting %q", key)
+		}
 	}
 	return ""
 }
 
 // firstUnknown is the first key of m, in sorted order, that names no field
-// of the struct type t as encoding/json names them (its tag, else its name).
+// of the struct type t. encoding/json itself tells: a key is decoded, with the
+// value null (which changes no field), into a new t by a decoder that refuses
+// unknown fields, so that tags, their options, embedded structs and case match
+// as they do when the file is read.
 func firstUnknown(m map[string]json.RawMessage, t reflect.Type) string {
 	for _, key := range slices.Sorted(maps.Keys(m)) {
-		known := false
-		for f := range t.Fields() {
-			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-			if name == "" {
-				name = f.Name
-			}
-			known = known || (f.IsExported() && name != "-" && strings.EqualFold(name, key))
-		}
-		if !known {
+		name, _ := json.Marshal(key) // a string always marshals
+		dec := json.NewDecoder(bytes.NewReader(slices.Concat([]byte("{"), name, []byte(":null}"))))
+		dec.DisallowUnknownFields()
+		if dec.Decode(reflect.New(t).Interface()) != nil {
 			return key
 		}
 	}

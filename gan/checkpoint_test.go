@@ -3,6 +3,7 @@ package gan
 import (
 	"encoding/json"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -152,5 +153,50 @@ func TestParseStateOfAnotherVersion(t *testing.T) {
 				t.Fatalf("error %v, want one containing %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestParseStateUnknownUnderCapitals: a config under the key "Config", which
+// encoding/json reads as the config, has its settings checked as under
+// "config": a newer gogan's setting there is refused, not dropped.
+func TestParseStateUnknownUnderCapitals(t *testing.T) {
+	good := string(stateJSON(t, DefaultConfig(), nil))
+	for _, key := range []string{`"Config"`, `"CONFIG"`} {
+		bad := strings.Replace(strings.Replace(good, `"config"`, key, 1), `"seed": 1,`, `"seed": 1, "r1_gamma": 10,`, 1)
+		_, err := parseState("run/latest.json", []byte(bad))
+		if want := `it has the config setting "r1_gamma"`; err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("config under %s: error %v, want one containing %q", key, err, want)
+		}
+	}
+}
+
+// TestFirstUnknownAsEncodingJSON: firstUnknown knows a key exactly when
+// encoding/json decodes it into a field: the fields of an embedded struct
+// (exported or not), a field named by a tag of options alone, in any case;
+// not a field tagged "-", nor the embedded struct's own name.
+func TestFirstUnknownAsEncodingJSON(t *testing.T) {
+	type inner struct {
+		Size int `json:"size"`
+	}
+	type Outer struct {
+		Width int `json:"width"`
+	}
+	type state struct {
+		inner
+		Outer
+		Name string `json:",omitempty"`
+		Skip int    `json:"-"`
+	}
+	for _, tc := range []struct {
+		key   string
+		known bool
+	}{
+		{"size", true}, {"SIZE", true}, {"width", true}, {"name", true}, {"Name", true},
+		{"Skip", false}, {"-", false}, {"inner", false}, {"Outer", false}, {"sizes", false},
+	} {
+		got := firstUnknown(map[string]json.RawMessage{tc.key: json.RawMessage("1")}, reflect.TypeFor[state]())
+		if known := got == ""; known != tc.known {
+			t.Errorf("firstUnknown says %q is known: %v; encoding/json: %v", tc.key, known, tc.known)
+		}
 	}
 }
