@@ -45,7 +45,9 @@ const (
 //	4  a lossy WebP's colors read in BT.601's limited range (vp8Image: up to 20 levels
 //	   apart); an opaque image scaled from the decoder's pixels (777b58b: a JPEG's
 //	   YCbCr converted in 16 bits, not 8, 10 to 30% of its bytes 1 apart)
-const cacheVersion = 4
+//	5  a gray lossy WebP read as gray (vp8RGB: format 4 had libwebp's G one below R and B
+//	   at Y 86, 159 and 232, so that a folder of them was cached in RGB)
+const cacheVersion = 5
 
 // cacheFirstVersion is the first version whose file is named by the folder and options
 // alone, which a later version can find to remove; the files of earlier versions were

@@ -16,7 +16,7 @@ import (
 //	B = 255/219 (Y − 16) + 255/224 · 1.772    (Cb − 128)
 //
 // (1.164, 1.596, 0.391, 0.813 and 2.018 in the usual rounding), in libwebp's fixed point,
-// so that the colors are dwebp's to the bit: each term is the sample times its
+// so that the colors are dwebp's to the bit (but for gray, see vp8RGB): each term is the sample times its
 // coefficient in units of 2^-14, shifted right by 8 (6 fractional bits left), the terms
 // and an offset summed, shifted right by 6 and clamped to 0..255. Chroma is taken from the
 // 2×2 block's sample, as dwebp -nofancy does; dwebp's default interpolates it between
@@ -39,9 +39,16 @@ const (
 )
 
 // vp8RGB returns the 8-bit R, G, B of a VP8 pixel of luma y and chroma cb, cr, as libwebp
-// converts it (see vp8Image).
+// converts it (see vp8Image), but that a pixel of neutral chroma (128, 128) is gray, R's
+// value (and B's) in all three: there libwebp's truncations put G one below R and B for Y
+// 86, 159 and 232, so that a gray WebP, read as dwebp reads it, has color (82, 81, 82)
+// and a folder of them would be read in RGB where the formulas, and JFIF's, give gray.
 func vp8RGB(y, cb, cr uint8) (r, g, b uint8) {
 	yt := int32(y) * vp8Y >> 8
+	if cb == 128 && cr == 128 {
+		v := clip6(yt + 128*vp8CrR>>8 + vp8OffR)
+		return v, v, v
+	}
 	cbt, crt := int32(cb), int32(cr)
 	return clip6(yt + crt*vp8CrR>>8 + vp8OffR),
 		clip6(yt - cbt*vp8CbG>>8 - crt*vp8CrG>>8 + vp8OffG),

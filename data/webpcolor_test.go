@@ -54,6 +54,11 @@ func TestVP8RGB(t *testing.T) {
 			}
 		}
 	}
+	for y := range 256 { // neutral chroma is gray, where libwebp has G one below at Y 86, 159, 232
+		if r, g, b := vp8RGB(uint8(y), 128, 128); r != g || g != b {
+			t.Errorf("vp8RGB(%d, 128, 128) = (%d, %d, %d), want gray", y, r, g, b)
+		}
+	}
 	for _, tc := range []struct{ y, want uint8 }{{16, 0}, {235, 255}} {
 		if r, g, b := vp8RGB(tc.y, 128, 128); r != tc.want || g != tc.want || b != tc.want {
 			t.Errorf("vp8RGB(%d, 128, 128) = (%d, %d, %d), want gray %d", tc.y, r, g, b, tc.want)
@@ -130,6 +135,27 @@ func TestDecodeWebPAsDwebp(t *testing.T) {
 	}
 }
 
+// TestLoadImageFolderGrayWebP: a folder of a gray lossy WebP, of Y 86 (cwebp's for a
+// gray of 82, which dwebp decodes to (82, 81, 82)), is read as gray, one channel of 82,
+// as it was when its YCbCr was read as JFIF (86, gray), not in RGB.
+func TestLoadImageFolderGrayWebP(t *testing.T) {
+	dir := t.TempDir()
+	mustWrite(t, filepath.Join(dir, "gray.webp"), webpGray82)
+	f, err := LoadImageFolder(dir, ImageFolderOptions{CacheDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	im := f.Set.Images
+	if im.Channels != 1 {
+		t.Fatalf("read with %d channels, want 1: the WebP is gray", im.Channels)
+	}
+	for i, v := range im.Pixels {
+		if v != 82 {
+			t.Fatalf("pixel %d is %d, want 82", i, v)
+		}
+	}
+}
+
 // TestWebPColorsOthers: webpColors leaves alone what is not a lossy WebP: a JPEG's YCbCr
 // (JFIF's full range, which Go's conversion is right for) and a lossless WebP's NRGBA.
 func TestWebPColorsOthers(t *testing.T) {
@@ -152,6 +178,14 @@ func TestWebPColorsOthers(t *testing.T) {
 // PNGs of one color; dwebp (with or without -nofancy) decodes each to one color, the
 // comment's, which golang.org/x/image/webp's YCbCr read as JFIF turned into the color
 // after "was".
+
+// webpGray82 is a gray of 82, Y 86 and chroma 128: dwebp (82, 81, 82).
+var webpGray82 = []byte{
+	0x52, 0x49, 0x46, 0x46, 0x26, 0x00, 0x00, 0x00, 0x57, 0x45, 0x42, 0x50,
+	0x56, 0x50, 0x38, 0x20, 0x1a, 0x00, 0x00, 0x00, 0x30, 0x01, 0x00, 0x9d,
+	0x01, 0x2a, 0x10, 0x00, 0x10, 0x00, 0x00, 0x00, 0x00, 0x25, 0xa4, 0x00,
+	0x03, 0x70, 0x00, 0xfe, 0xff, 0x2e, 0x4c, 0x00, 0x00, 0x00,
+}
 
 // webpBlack16 is black: dwebp (0, 0, 0), was (16, 16, 16).
 var webpBlack16 = []byte{
