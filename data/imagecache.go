@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -107,7 +108,7 @@ func removeOlderCaches(dir string, opts ImageFolderOptions) (notes []string) {
 			continue // none, or none that can be found
 		}
 		note := fmt.Sprintf("data: %s: cached by an earlier gogan (cache format %d, now %d: decoding has changed since), so decoded again", dir, v, cacheVersion)
-		if err := os.Remove(path); err != nil {
+		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) { // gone: another load at once removed it
 			note += fmt.Sprintf("; its old cache file %s cannot be removed: %v", path, osReason(err))
 		}
 		notes = append(notes, note)

@@ -304,3 +304,36 @@ func TestImageCacheOlderVersion(t *testing.T) {
 		t.Fatalf("%d cache files (%v), want 1", len(entries), err)
 	}
 }
+
+// TestRemoveOlderCachesTogether: loads of one folder at once (two gogan trains on it)
+// each remove its earlier format's file; one that finds it gone between its look and its
+// removal, removed by the other, notes the decoding again but no failure to remove it,
+// where it said "cannot be removed: no such file or directory".
+func TestRemoveOlderCachesTogether(t *testing.T) {
+	dir, cache := t.TempDir(), t.TempDir()
+	opts := ImageFolderOptions{CacheDir: cache}
+	oldPath, _ := cachePathFor(dir, opts, cacheVersion-1)
+	const loads = 4
+	for range 300 {
+		mustWrite(t, oldPath, []byte("GOGANIMG"))
+		start := make(chan bool)
+		notes := make(chan []string, loads)
+		for range loads {
+			go func() {
+				<-start
+				notes <- removeOlderCaches(dir, opts)
+			}()
+		}
+		close(start)
+		for range loads {
+			for _, note := range <-notes {
+				if strings.Contains(note, "cannot be removed") {
+					t.Fatalf("a load at once with others: %s", note)
+				}
+			}
+		}
+		if _, err := os.Lstat(oldPath); !errors.Is(err, fs.ErrNotExist) {
+			t.Fatalf("the file of version %d is still there (%v)", cacheVersion-1, err)
+		}
+	}
+}
