@@ -165,14 +165,33 @@ func sampleOptions(env *environment, f *evalFlags, n int, shape tensor.Shape) (o
 // the headers, then decoding), on stderr when it is a terminal; they are called only for
 // a folder read with data.LoadImageFolder, the last two not from the image cache. The
 // function returned ends the line of a bar stopped short (a folder that fails), and is
-// to be called once the folder is read.
+// to be called once the folder is read. What is written to opts.Warn meanwhile ends the
+// bar's line first (barsEnded): the folder's warnings are written before the function
+// returned is called, and the listing's count, which no later stage ends when the
+// folder comes from the image cache, would have them on its line.
 func folderProgress(env *environment, opts *eval.SampleOptions, path string) (finish func()) {
 	if !env.stderrIsTTY {
 		return func() {}
 	}
 	bars := bar.NewStages(env.stderr)
 	opts.ListProgress, opts.HeaderProgress, opts.DecodeProgress = bars.Folder(path)
+	if opts.Warn != nil {
+		opts.Warn = barsEnded{bars, opts.Warn}
+	}
 	return bars.Finish
+}
+
+// barsEnded is w with the bar that bars is drawing, if any, finished before each write,
+// so that what is written goes on a line of its own.
+type barsEnded struct {
+	bars *bar.Stages
+	w    io.Writer
+}
+
+// Write finishes the bar being drawn, then writes p to w.
+func (b barsEnded) Write(p []byte) (int, error) {
+	b.bars.Finish()
+	return b.w.Write(p)
 }
 
 // checkEvalLabels refuses --labels for a run, before its samples are drawn: a

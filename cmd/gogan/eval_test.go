@@ -562,3 +562,32 @@ func TestEvalFolderProgress(t *testing.T) {
 		t.Errorf("bars of folders read from the image cache\n%s", r)
 	}
 }
+
+// TestFolderProgressWarningOwnLine: a folder's warning, written to SampleOptions.Warn
+// while the listing's count is the line drawn (a large folder read from the image
+// cache: no later stage ends it), goes on a line of its own, the count's line ended
+// before it, where it was written at the end of the count's line.
+func TestFolderProgressWarningOwnLine(t *testing.T) {
+	var stderr bytes.Buffer
+	env := &environment{stderr: &stderr, stderrIsTTY: true}
+	opts := eval.SampleOptions{Warn: env.stderr}
+	finish := folderProgress(env, &opts, "photos")
+	opts.ListProgress(100000)
+	const warning = "data: photos: 1 file not read"
+	fmt.Fprintln(opts.Warn, warning)
+	finish()
+	lines := strings.Split(stderr.String(), "\n")
+	found := false
+	for _, line := range lines {
+		shown := line[strings.LastIndex(line, "\r")+1:] // what a terminal shows of it
+		if strings.Contains(shown, warning) {
+			found = true
+			if shown != warning {
+				t.Errorf("the warning is drawn as %q, want a line of its own", shown)
+			}
+		}
+	}
+	if !found || !strings.Contains(stderr.String(), "listing photos (100000/-") {
+		t.Errorf("stderr %q, want the count and the warning", stderr.String())
+	}
+}
