@@ -23,3 +23,17 @@ func New(w io.Writer, description, unit string, total int) *progressbar.Progress
 		progressbar.OptionFullWidth(),
 	)
 }
+
+// newCounter returns a bar of unknown total drawn on w, as Stages.Counter draws it: a
+// spinner, description (none when empty), the count and the time since its first draw,
+// redrawn at most once in 200 ms.
+func newCounter(w io.Writer, description string) *progressbar.ProgressBar {
+	return progressbar.NewOptions(-1,
+		progressbar.OptionSetWriter(w),
+		progressbar.OptionSetDescription(description),
+		progressbar.OptionShowCount(),
+		progressbar.OptionThrottle(200*time.Millisecond),
+		progressbar.OptionSetWidth(24),
+		progressbar.OptionFullWidth(),
+	)
+}

@@ -39,16 +39,19 @@ func (s *Stages) Stage(description, unit string) func(done, total int) {
 }
 
 // Counter returns the progress callback of a stage whose total is not known while it
-// runs, which says description and counts unit: called with the units done so far, from
-// one goroutine. Its line shows a spinner where a bar would be, the count, the units per
-// second and the time spent; it is finished when the next stage's bar starts, or at
-// Finish.
-func (s *Stages) Counter(description, unit string) func(done int) {
+// runs, which says description: called with the units done so far, from one goroutine.
+// Its line shows a spinner where a bar would be, the count and the time since its first
+// call; it is finished when the next stage's bar starts, or at Finish. It shows no rate:
+// its caller calls it first once the work has run a while (data's listing after half a
+// second, tens of thousands of files in), so that a rate counted from that call put
+// those units in no time: the first line drawn said hundreds of millions of files a
+// second, and the last two to four times the listing's rate.
+func (s *Stages) Counter(description string) func(done int) {
 	var mine *progressbar.ProgressBar
 	return func(done int) {
 		if mine == nil || s.cur != mine {
 			s.Finish()
-			mine = New(s.w, description, unit, -1)
+			mine = newCounter(s.w, description)
 			s.cur = mine
 		}
 		mine.Set(done)
@@ -58,10 +61,10 @@ func (s *Stages) Counter(description, unit string) func(done int) {
 // Folder returns the progress callbacks of reading the folder dir of images with
 // data.LoadImageFolder (its ImageFolderOptions.ListProgress, HeaderProgress and
 // Progress), drawn as stages of s, as gogan train and gogan eval draw them: "listing
-// DIR", in files found (a folder that takes a while to list), then "reading the headers
-// of DIR", in files, then "decoding DIR", in images.
+// DIR", a count of the files found (a folder that takes a while to list), then "reading
+// the headers of DIR", in files, then "decoding DIR", in images.
 func (s *Stages) Folder(dir string) (listing func(found int), headers, decoding func(done, total int)) {
-	return s.Counter("listing "+dir, "file"), s.Stage("reading the headers of "+dir, "file"), s.Stage("decoding "+dir, "img")
+	return s.Counter("listing " + dir), s.Stage("reading the headers of "+dir, "file"), s.Stage("decoding "+dir, "img")
 }
 
 // Finish finishes the bar being drawn, if any, and ends its line.
