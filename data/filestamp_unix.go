@@ -2,17 +2,28 @@
 
 package data
 
-import "golang.org/x/sys/unix"
+import (
+	"io/fs"
+	"time"
 
-// changeStamp returns the inode number of the file at path and the time of its last
-// change (its ctime, in nanoseconds since 1970), following links, or zeros when they
-// cannot be read. Writing a file, replacing it, renaming it or setting its modification
-// time back (touch -d, cp -p, rsync -t) all set its ctime to now, which no call can set
-// back; the inode tells a file from another of the same name, size and times.
-func changeStamp(path string) (inode uint64, change int64) {
+	"golang.org/x/sys/unix"
+)
+
+// stampFile fills in f's size, modification time, inode number and time of last change
+// (its ctime, in nanoseconds since 1970) from one stat(2) of the file at path, following
+// links. Writing a file, replacing it, renaming it or setting its modification time back
+// (touch -d, cp -p, rsync -t) all set its ctime to now, which no call can set back; the
+// inode tells a file from another of the same name, size and times.
+func stampFile(f *imageFile, path string) error {
 	var st unix.Stat_t
-	if err := unix.Stat(path, &st); err != nil {
-		return 0, 0
+	err := unix.Stat(path, &st)
+	for err == unix.EINTR { // as os.Stat does
+		err = unix.Stat(path, &st)
 	}
-	return st.Ino, st.Ctim.Nano()
+	if err != nil {
+		return &fs.PathError{Op: "stat", Path: path, Err: err}
+	}
+	f.size, f.modTime = st.Size, time.Unix(st.Mtim.Unix())
+	f.inode, f.change = st.Ino, st.Ctim.Nano()
+	return nil
 }

@@ -22,7 +22,7 @@ type imageFile struct {
 	label   int    // class index, 0 without classes
 	size    int64
 	modTime time.Time
-	inode   uint64 // 0 where the system has none (see changeStamp)
+	inode   uint64 // 0 where the system has none (see stampFile)
 	change  int64  // ctime in ns; 0 where the system has none
 }
 
@@ -192,12 +192,7 @@ func (w *walker) walkFolder(rel, full string, info os.FileInfo, ancestors []os.F
 // that cannot be read, skipped as one when it is decoded.
 func (w *walker) addFile(rel, full string, link bool) error {
 	f := imageFile{rel: rel}
-	info, err := os.Stat(full)
-	switch {
-	case err == nil:
-		f.size, f.modTime = info.Size(), info.ModTime()
-		f.inode, f.change = changeStamp(full)
-	case !link:
+	if err := stampFile(&f, full); err != nil && !link {
 		return fileError(printable(full), "cannot read", err)
 	}
 	if w.list.classes != nil {
