@@ -15,6 +15,7 @@ import (
 
 	"github.com/gogan/gogan/checkpoint"
 	"github.com/gogan/gogan/gan"
+	"github.com/gogan/gogan/internal/bar"
 )
 
 // writeClassFolder writes n color PNGs of side×side into each of the named
@@ -62,7 +63,7 @@ func TestLoadDatasetImageFolder(t *testing.T) {
 		t.Fatalf("%d classes, %d images of %d×%d×%d; want 3 classes, 24 of 16×16×3",
 			d.Classes, d.Train.Images.N, d.Train.Images.Rows, d.Train.Images.Cols, d.Train.Images.NumChannels())
 	}
-	headers, decoding := strings.Index(progress.String(), "reading the headers of "+dir), strings.Index(progress.String(), "decoding "+dir)
+	headers, decoding := strings.Index(progress.String(), "reading the headers of "+bar.FolderTitle(dir)), strings.Index(progress.String(), "decoding "+bar.FolderTitle(dir))
 	if headers < 0 || decoding < 0 || decoding < headers {
 		t.Errorf("want a bar reading the headers, then a decoding bar: %q", progress.String())
 	}

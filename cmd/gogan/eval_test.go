@@ -16,6 +16,7 @@ import (
 	"github.com/gogan/gogan/data"
 	"github.com/gogan/gogan/eval"
 	"github.com/gogan/gogan/gan"
+	"github.com/gogan/gogan/internal/bar"
 	"github.com/gogan/gogan/report"
 )
 
@@ -521,7 +522,7 @@ func TestEvalFolderProgress(t *testing.T) {
 		t.Fatal(err)
 	}
 	args := []string{"eval", "--samples", classes, "--ref", ref, "--n", "12", "--json"}
-	bars := []string{"reading the headers of " + classes, "decoding " + classes, "reading the headers of " + ref, "decoding " + ref}
+	bars := []string{"reading the headers of " + bar.FolderTitle(classes), "decoding " + bar.FolderTitle(classes), "reading the headers of " + bar.FolderTitle(ref), "decoding " + bar.FolderTitle(ref)}
 
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	r := gogan(t, args...)

@@ -13,6 +13,7 @@ import (
 	"github.com/gogan/gogan/data"
 	"github.com/gogan/gogan/eval"
 	"github.com/gogan/gogan/gan"
+	"github.com/gogan/gogan/internal/bar"
 )
 
 // colorPatterns makes n size×size RGB images of three classes: image i is
@@ -199,9 +200,9 @@ func TestEvalStackedReadsAsScored(t *testing.T) {
 		t.Setenv("XDG_CACHE_HOME", t.TempDir())
 		r = goganTTY(t, args...)
 		wantExit(t, r, 0)
-		for _, bar := range []string{"reading the headers of " + classes, "decoding " + classes, "(24/24, "} {
-			if !strings.Contains(r.stderr, bar) {
-				t.Errorf("%v on a terminal: stderr lacks %q\n%s", args, bar, r)
+		for _, line := range []string{"reading the headers of " + bar.FolderTitle(classes), "decoding " + bar.FolderTitle(classes), "(24/24, "} {
+			if !strings.Contains(r.stderr, line) {
+				t.Errorf("%v on a terminal: stderr lacks %q\n%s", args, line, r)
 			}
 		}
 	}

@@ -64,7 +64,34 @@ func (s *Stages) Counter(description string) func(done int) {
 // DIR", a count of the files found (a folder that takes a while to list), then "reading
 // the headers of DIR", in files, then "decoding DIR", in images.
 func (s *Stages) Folder(dir string) (listing func(found int), headers, decoding func(done, total int)) {
+	dir = FolderTitle(dir)
 	return s.Counter("listing " + dir), s.Stage("reading the headers of "+dir, "file"), s.Stage("decoding "+dir, "img")
+}
+
+// FolderTitle is how Folder's titles name the folder dir: whole when it has at most
+// maxFolderTitle characters, else "…" and its end.
+func FolderTitle(dir string) string { return shortPath(dir, maxFolderTitle) }
+
+// maxFolderTitle is the most characters of a folder's path that Folder's titles show: the
+// longest title then leaves an 80-column line room for its bar, count, rate and times.
+const maxFolderTitle = 32
+
+// shortPath is path when it has at most max characters, else "…" and the end of its last
+// folders that fit in max: a long path left no room on the line for the bar itself.
+func shortPath(path string, max int) string {
+	r := []rune(path)
+	if len(r) <= max {
+		return path
+	}
+	tail := r[len(r)-(max-1):]
+	// Begin at a separator, so that the title shows whole names, when one is in the tail.
+	for i, c := range tail {
+		if i > 0 && (c == '/' || c == '\\') {
+			tail = tail[i:]
+			break
+		}
+	}
+	return "…" + string(tail)
 }
 
 // Finish finishes the bar being drawn, if any, and ends its line.

@@ -109,3 +109,38 @@ func TestStagesCounterNoRate(t *testing.T) {
 		t.Errorf("%q, want the count and no rate", out)
 	}
 }
+
+// TestShortPath: a path of at most max characters is shown whole; a longer one as "…" and
+// the end of it that fits, from a separator where the end holds one, never longer than max.
+func TestShortPath(t *testing.T) {
+	for _, tc := range []struct {
+		path string
+		max  int
+		want string
+	}{
+		{"photos", 32, "photos"},
+		{"/home/ana/pictures/holidays/2024/best", 32, "…/pictures/holidays/2024/best"},
+		{"/data/a-folder-name-longer-than-the-title-allows", 16, "…he-title-allows"},
+		{`C:\Users\ana\Pictures\holidays\2024`, 20, `…\holidays\2024`},
+		{"/données/été/très/longues/photos", 20, "…/longues/photos"},
+	} {
+		got := shortPath(tc.path, tc.max)
+		if got != tc.want || len([]rune(got)) > tc.max {
+			t.Errorf("shortPath(%q, %d) = %q, want %q", tc.path, tc.max, got, tc.want)
+		}
+	}
+}
+
+// TestStagesFolderLongPath: a long folder's titles leave room for the bar: each line of
+// "decoding …" is shorter than one of the whole path, and names the folder's end.
+func TestStagesFolderLongPath(t *testing.T) {
+	var buf bytes.Buffer
+	s := NewStages(&buf)
+	dir := "/srv/datasets/very/deeply/nested/collections/of/user/images/cats"
+	_, _, decoding := s.Folder(dir)
+	decoding(3, 3)
+	out := buf.String()
+	if strings.Contains(out, dir) || !strings.Contains(out, "decoding …") || !strings.Contains(out, "/user/images/cats") {
+		t.Errorf("%q: want the path's end after \"decoding …\"", out)
+	}
+}
