@@ -124,7 +124,8 @@ func runBench(env *environment, f *benchFlags) error {
 	if err != nil {
 		return err
 	}
-	if _, err := gan.ParseDevice(f.device); err != nil {
+	gpu, err := gan.ParseDevice(f.device)
+	if err != nil {
 		return usageError{err.Error()}
 	}
 	if f.ops && f.device != "cpu" {
@@ -177,7 +178,7 @@ func runBench(env *environment, f *benchFlags) error {
 		ItPerS: float64(f.iters) / secs, ImgPerS: float64(f.iters*cfg.Batch) / secs,
 		GFlops: float64(job.Flops()-flops0) / secs / 1e9, PeakRSSMB: peakRSSMB(), Conv: convBackend(job),
 	}
-	if f.device == "cpu" {
+	if gpu < 0 {
 		// A GPU's iterations are queued, not run, in the time of one: only their sum counts.
 		res.IterMs = spreadOf(times)
 		res.MedianImgPerS = float64(cfg.Batch) / (res.IterMs.P50 / 1e3)
