@@ -4,7 +4,9 @@ threads in each round (the two runs back to back, so that a drift of the host's 
 minutes falls on both), its median, and gogan's 16-thread median over PyTorch's.
 
 usage: goals.py RESULTS_DIR   (the folder of WORK-THREADS-ROUND.json and torch-WORK-THREADS-ROUND.txt,
-and ref-WORK-16-ROUND.json when goals.sh ran a reference build: then its 16-thread medians beside)
+and ref-WORK-16-ROUND.json when goals.sh ran a reference build: then its 16-thread medians beside).
+Where the runs report it (gogan bench since the thirteenth session), the gains are also given from
+the rate of each run's median iteration (median_img_per_s), which a few stalled iterations hardly move.
 """
 import glob, json, os, re, statistics, sys
 
@@ -12,12 +14,16 @@ res = sys.argv[1]
 goals = {"mlp64": 3.5, "mlp256": 5.0, "dcgan": 5.0, "rgb": None}
 gg, pt = {}, {}
 ref = {}  # a reference build's 16-thread runs (goals.sh's gogan-ref), by (workload, round)
+med = {}  # gogan's runs' median-iteration rates, where they report them
 for f in glob.glob(os.path.join(res, "*.json")):
     w, t, r = os.path.basename(f)[:-5].rsplit("-", 2)
+    j = json.load(open(f))
     if w.startswith("ref-"):
-        ref[(w[4:], int(r))] = json.load(open(f))["img_per_s"]
+        ref[(w[4:], int(r))] = j["img_per_s"]
         continue
-    gg[(w, int(t), int(r))] = json.load(open(f))["img_per_s"]
+    gg[(w, int(t), int(r))] = j["img_per_s"]
+    if j.get("median_img_per_s"):
+        med[(w, int(t), int(r))] = j["median_img_per_s"]
 for f in glob.glob(os.path.join(res, "torch-*.txt")):
     _, w, t, r = os.path.basename(f)[:-4].split("-")
     m = re.search(r"([0-9.]+) img/s", open(f).read())
@@ -45,3 +51,11 @@ if ref:
             b = statistics.median(ref[(w, r)] for r in rounds)
             ahead = sum(gg[(w, 16, r)] > ref[(w, r)] for r in rounds)
             print(f"{w:8} {a:10.0f} {b:14.0f} {a / b:6.3f}  {ahead} of {len(rounds)} rounds")
+if med and len(med) == len(gg):
+    print(f"\nfrom the median iterations (median_img_per_s):\n{'workload':8} {'2t median':>9} {'16t median':>10} {'gain/round':>28} {'gain (goal)':>13}")
+    for w, goal in goals.items():
+        rounds = sorted(r for (x, t, r) in med if x == w and t == 2 and (w, 16, r) in med)
+        if rounds:
+            gains = [med[(w, 16, r)] / med[(w, 2, r)] for r in rounds]
+            print(f"{w:8} {statistics.median(med[(w, 2, r)] for r in rounds):9.0f} {statistics.median(med[(w, 16, r)] for r in rounds):10.0f} "
+                  f"{' '.join(f'{g:.2f}' for g in gains):>28} {statistics.median(gains):6.2f}× ({goal or '-'})")
