@@ -88,8 +88,10 @@ type ImageFolderOptions struct {
 	// Strict fails on the first file that cannot be decoded, instead of skipping it.
 	Strict bool
 	// Progress, when not nil, is called with the number of files decoded so far and the
-	// number to decode, from the goroutine that called LoadImageFolder, at most about 10
-	// times a second and once at the end. A load from the cache does not call it.
+	// number to decode, from the goroutine that called LoadImageFolder: with 0 when the
+	// decoding starts (a bar made by the first call counts its rate from there), then at
+	// most about 10 times a second, and once at the end. A load from the cache does not
+	// call it.
 	Progress func(done, total int)
 	// ListProgress, when not nil, is called with the number of image files found so far
 	// while the folder is listed, before any file is read (the total is not known until
@@ -482,8 +484,13 @@ const progressInterval = 100 * time.Millisecond
 // forEach runs fn(i) for i in [0, n) on runtime.NumCPU() goroutines and stores its errors
 // in errs (a file that failed before, errs[i] != nil, is not run again). Under stop, it
 // starts no new call after the first error, nor any once ctx is done. progress, when not nil, is called from the
-// calling goroutine with the count of calls done.
+// calling goroutine with the count of calls done: with 0 before the first call starts (when
+// n > 0), so that a bar made by its first call counts its rate from the start of the work,
+// then every progressInterval and once at the end.
 func forEach(ctx context.Context, n int, stop bool, errs []error, progress func(done, total int), fn func(i int) error) {
+	if progress != nil && n > 0 {
+		progress(0, n)
+	}
 	var next, done atomic.Int64
 	var failed atomic.Bool
 	var wg sync.WaitGroup

@@ -102,8 +102,8 @@ type SampleOptions struct {
 	// folder with data.LoadImageFolder has come (a folder of class folders, or any folder
 	// LoadReferenceSamples reads), as data.ImageFolderOptions.HeaderProgress and Progress
 	// are: the image files whose headers are read, then those decoded, and the number of
-	// image files, from the goroutine that called, at most about 10 times a second and
-	// once at the end of each pass, the headers' pass first. A folder read from
+	// image files, from the goroutine that called: with 0 when each pass starts, then at
+	// most about 10 times a second, and once at its end, the headers' pass first. A folder read from
 	// ImageCache, and anything else, is read without them. gogan eval draws them as
 	// gogan train draws its folder's bars.
 	HeaderProgress, DecodeProgress func(done, total int)
