@@ -303,14 +303,19 @@ func PlotMetrics(metricsPath, plotPath string) error {
 	return report.PlotPanels(plotPath, "step", shown)
 }
 
-// newBar is the training bar (bar.New) of s.total steps, at startStep; nil when
-// Progress is not a terminal (Options.Interactive).
+// newBar is the training bar (bar.New) of the session's steps, s.total - startStep
+// (those that "training ... : N steps" announces; its description says the run's
+// epoch), drawn at 0; nil when Progress is not a terminal (Options.Interactive). A
+// resumed run's bar counted from startStep to s.total, and the bar counts a Set as
+// work done since its first draw: its rate said tens of millions of steps a second
+// ("(279/310, 39670127 it/s)"), then, while those steps were in its average, tens of
+// times the rate, and 0 s left.
 func (s *session) newBar(startStep int) *progressbar.ProgressBar {
 	if !s.opts.Interactive {
 		return nil
 	}
-	b := bar.New(s.opts.Progress, "", "it", s.total)
-	b.Set(startStep)
+	b := bar.New(s.opts.Progress, "", "it", s.total-startStep)
+	b.Set(0)
 	return b
 }
 
