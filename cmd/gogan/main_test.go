@@ -305,6 +305,21 @@ func TestHelp(t *testing.T) {
 	}
 }
 
+// TestHelpDefaultOnce: no flag's help says its default twice, in its text and in the
+// "(default X)" that package flag adds for a flag whose value starts non-zero: --beta1
+// read "Adam β1 (default 0.5, or the recipe's) (default 0.5)".
+func TestHelpDefaultOnce(t *testing.T) {
+	for _, c := range commands() {
+		r := gogan(t, "help", c.name)
+		wantExit(t, r, 0)
+		for line := range strings.Lines(r.stdout) {
+			if strings.Count(line, "(default") > 1 {
+				t.Errorf("gogan help %s: %q says its default twice", c.name, strings.TrimSpace(line))
+			}
+		}
+	}
+}
+
 // TestHelpStreams: every command's help agrees with the go tool's: "gogan help" and
 // "gogan help CMD" print on stdout and exit 0; "gogan", "gogan -h" and "gogan CMD -h"
 // (-help, --help) print the same text on stderr and exit 2, as go build -h does.
