@@ -49,21 +49,13 @@ func (s Set) Pick(n int) Set {
 	return s.take(picked)
 }
 
-// label is image i's label, from Labels or WideLabels.
-func (s Set) label(i int) int {
-	if s.WideLabels != nil {
-		return int(s.WideLabels[i])
-	}
-	return int(s.Labels[i])
-}
-
 // stratified returns the indices of n images of s, a labelled set of more than n,
 // each class's share rounded by largest remainder and evenly spaced within it (Pick).
 func (s Set) stratified(n int) []int {
 	total := s.Images.N
 	members := map[int][]int{} // the images of each label, in s's order
 	for i := range total {
-		members[s.label(i)] = append(members[s.label(i)], i)
+		members[labelOf(s, i)] = append(members[labelOf(s, i)], i)
 	}
 	type share struct {
 		label, count int

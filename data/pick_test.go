@@ -77,8 +77,8 @@ func TestSetPickStratified(t *testing.T) {
 			}
 			counts := make([]int, len(tc.wantCounts))
 			for k, i := range kept(got) {
-				label := s.label(i)
-				if l := got.label(k); l != label {
+				label := labelOf(s, i)
+				if l := labelOf(got, k); l != label {
 					t.Errorf("image %d kept (image %d) has label %d, want %d", k, i, l, label)
 				}
 				counts[label-300*btoi(tc.wide)]++
