@@ -68,21 +68,28 @@ func sgemmWith(ks *kernelSet, transA, transB bool, m, n, k int, alpha float32, a
 	g := call{
 		ks: ks, transA: transA, transB: transB, m: m, n: n, k: k,
 		alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, then: then,
-	}
-	if transB && ks.kernelRowA != nil && then == nil && swapped(m, n, k) {
-		// Cᵀ = op(B)ᵀ·op(A)ᵀ, where op(B)ᵀ is B as stored, read in place by the kernel: no
-		// transposing pack of the large B. Cᵀ goes to a scratch matrix, then into C.
-		g = call{
-			ks: ks, transA: false, transB: !transA, m: n, n: m, k: k,
-			alpha: alpha, a: b, lda: ldb, b: a, ldb: lda, beta: 0, ldc: m,
-			directA: true, out: c, ldout: ldc, outBeta: beta,
+	}.arranged()
+	execute(&g)
+}
+
+// arranged is the call g computed as the kernels read it best: swapped, Cᵀ =
+// op(B)ᵀ·op(A)ᵀ, where op(B)ᵀ is B as stored, read in place by the kernel, so that the
+// large B needs no transposing pack (Cᵀ goes to a scratch matrix, then into C); else with
+// op(A) read in place when it is short (packing it again in every part of a parallel
+// product would cost more than the kernel saves) or thin in k.
+func (g call) arranged() call {
+	ks := g.ks
+	if g.transB && ks.kernelRowA != nil && g.then == nil && swapped(g.m, g.n, g.k) {
+		return call{
+			ks: ks, transA: false, transB: !g.transA, m: g.n, n: g.m, k: g.k,
+			alpha: g.alpha, a: g.b, lda: g.ldb, b: g.a, ldb: g.lda, beta: 0, ldc: g.m,
+			directA: true, out: g.c, ldout: g.ldc, outBeta: g.beta,
 		}
-	} else if !transA && ks.kernelRowA != nil && (m <= 64 || k <= kcMax) {
-		// op(A) is read in place when it is short (packing it again in every part of a
-		// parallel product would cost more than the kernel saves) or thin in k.
+	}
+	if !g.transA && ks.kernelRowA != nil && (g.m <= 64 || g.k <= kcMax) {
 		g.directA = true
 	}
-	execute(&g)
+	return g
 }
 
 // swapped reports whether C = op(A)·Bᵀ is better computed as Cᵀ = B·op(A)ᵀ: when B is the

@@ -12,25 +12,24 @@ import (
 	"github.com/gogan/gogan/internal/parallel"
 )
 
-// sharedPlanOf mirrors sgemmWith and execute: the call a product becomes (swapped or not,
-// op(A) read in place or not), and the cut plan gives it on threads; shares reports whether
-// it packs op(B) once for its parts (when it finds the team free).
+// sharedPlanOf is the plan of sgemmWith and execute for a product: the call it becomes
+// (call.arranged: swapped or not, op(A) read in place or not, then an epilogue or not),
+// and the cut plan gives it on threads (sharedThreads); shares reports whether it packs
+// op(B) once for its parts (when it finds the team free).
 func sharedPlanOf(ks *kernelSet, transA, transB bool, m, n, k int, then bool, threads int) (pm, pn int, shares bool) {
-	if m == 0 || n <= 1 || k == 0 || threads < 2 {
+	if m == 0 || n <= 1 || k == 0 {
 		return 1, 1, false
 	}
 	g := call{ks: ks, transA: transA, transB: transB, m: m, n: n, k: k}
-	if transB && ks.kernelRowA != nil && !then && swapped(m, n, k) {
-		g = call{ks: ks, transB: !transA, m: n, n: m, k: k, directA: true}
-	} else if !transA && ks.kernelRowA != nil && (m <= 64 || k <= kcMax) {
-		g.directA = true
+	if then {
+		g.then = epilogueFunc(func([]float32, int) {})
 	}
-	flops := 2 * float64(g.m) * float64(g.n) * float64(g.k)
-	work := 2 * float64(g.m) * float64(g.n) * float64(max(g.k, minWorkK))
-	if flops < parallelMinFlops && work < shallowMinWork {
+	g = g.arranged()
+	t := sharedThreads(&g, threads)
+	if t < 2 {
 		return 1, 1, false
 	}
-	pm, pn = plan(&g, min(threads, int(work/partMinFlops)))
+	pm, pn = plan(&g, t)
 	return pm, pn, pm*pn > 1 && sharesPacking(&g, pm, pn)
 }
 

@@ -93,15 +93,10 @@ func putWorkspace(ws *workspace) {
 // The split cuts C into whole micro-tiles, each computed by one goroutine exactly as the
 // serial path would, so the result does not depend on the number of threads.
 func execute(g *call) {
-	if t := Threads(); t > 1 {
-		flops := 2 * float64(g.m) * float64(g.n) * float64(g.k)
-		work := 2 * float64(g.m) * float64(g.n) * float64(max(g.k, minWorkK))
-		if flops >= parallelMinFlops || work >= shallowMinWork {
-			// A product that finds the team busy with another job runs serially.
-			t = min(t, int(work/partMinFlops))
-			if pm, pn := plan(g, t); pm*pn > 1 && shareProduct(g, pm, pn) {
-				return
-			}
+	if t := sharedThreads(g, Threads()); t > 1 {
+		// A product that finds the team busy with another job runs serially.
+		if pm, pn := plan(g, t); pm*pn > 1 && shareProduct(g, pm, pn) {
+			return
 		}
 	}
 	ws := getWorkspace()
@@ -110,6 +105,18 @@ func execute(g *call) {
 	}
 	g.run(ws, 0, g.m, 0, g.n, 0)
 	putWorkspace(ws)
+}
+
+// sharedThreads is how many of t threads the product g may be shared among: 1 (it runs
+// alone) when it is too small, by its flops and by its work (its depth counted as
+// minWorkK at least), else at most one part of partMinFlops of work each.
+func sharedThreads(g *call, t int) int {
+	flops := 2 * float64(g.m) * float64(g.n) * float64(g.k)
+	work := 2 * float64(g.m) * float64(g.n) * float64(max(g.k, minWorkK))
+	if t < 2 || (flops < parallelMinFlops && work < shallowMinWork) {
+		return 1
+	}
+	return min(t, int(work/partMinFlops))
 }
 
 // plan picks how to cut C among at most t parts: a grid of pm bands of rows by pn bands of
