@@ -215,9 +215,9 @@ func byExtension(notRead map[string]int) (total int, kinds string) {
 // MaxImagePixels pixels, or whose header announces more pixels than the file's size can
 // hold (a PNG, JPEG, GIF, lossy WebP, TIFF or BMP: damaged, or made to exhaust memory),
 // is refused before decoding. A lossy WebP's colors are libwebp's (BT.601's limited range,
-// which Go's own conversion reads as full range): dwebp -nofancy's pixels. A file that cannot be decoded is skipped (see
-// ImageFolder.SkipReport) unless opts.Strict is set; LoadImageFolder fails when no file
-// decodes or when more than 1% of them do not.
+// which Go's own conversion reads as full range): dwebp -nofancy's pixels. A file that
+// cannot be decoded is skipped (see ImageFolder.SkipReport) unless opts.Strict is set;
+// LoadImageFolder fails when no file decodes or when more than 1% of them do not.
 //
 // The decoded images are cached in one file (see ImageFolderOptions.CacheDir) per folder
 // (its absolute path, links resolved) and opts.ImageSize, opts.Channels and
@@ -483,10 +483,10 @@ const progressInterval = 100 * time.Millisecond
 
 // forEach runs fn(i) for i in [0, n) on runtime.NumCPU() goroutines and stores its errors
 // in errs (a file that failed before, errs[i] != nil, is not run again). Under stop, it
-// starts no new call after the first error, nor any once ctx is done. progress, when not nil, is called from the
-// calling goroutine with the count of calls done: with 0 before the first call starts (when
-// n > 0), so that a bar made by its first call counts its rate from the start of the work,
-// then every progressInterval and once at the end.
+// starts no new call after the first error, nor any once ctx is done. progress, when not
+// nil, is called from the calling goroutine with the count of calls done: with 0 before the
+// first call starts (when n > 0), so that a bar made by its first call counts its rate from
+// the start of the work, then every progressInterval and once at the end.
 func forEach(ctx context.Context, n int, stop bool, errs []error, progress func(done, total int), fn func(i int) error) {
 	if progress != nil && n > 0 {
 		progress(0, n)

@@ -16,11 +16,11 @@ import (
 //	B = 255/219 (Y − 16) + 255/224 · 1.772    (Cb − 128)
 //
 // (1.164, 1.596, 0.391, 0.813 and 2.018 in the usual rounding), in libwebp's fixed point,
-// so that the colors are dwebp's to the bit (but for gray, see vp8RGB): each term is the sample times its
-// coefficient in units of 2^-14, shifted right by 8 (6 fractional bits left), the terms
-// and an offset summed, shifted right by 6 and clamped to 0..255. Chroma is taken from the
-// 2×2 block's sample, as dwebp -nofancy does; dwebp's default interpolates it between
-// neighboring blocks, which differs at sharp color edges only.
+// so that the colors are dwebp's to the bit (but for gray, see vp8RGB): each term is the
+// sample times its coefficient in units of 2^-14, shifted right by 8 (6 fractional bits
+// left), the terms and an offset summed, shifted right by 6 and clamped to 0..255. Chroma
+// is taken from the 2×2 block's sample, as dwebp -nofancy does; dwebp's default
+// interpolates it between neighboring blocks, which differs at sharp color edges only.
 
 // The coefficients of vp8RGB, in units of 2^-14, rounded: vp8Y = 255/219 · 2^14, and
 // each chroma one 255/224 · JFIF's coefficient · 2^14. Its offsets, in units of 2^-6, are

@@ -103,9 +103,9 @@ type SampleOptions struct {
 	// LoadReferenceSamples reads), as data.ImageFolderOptions.HeaderProgress and Progress
 	// are: the image files whose headers are read, then those decoded, and the number of
 	// image files, from the goroutine that called: with 0 when each pass starts, then at
-	// most about 10 times a second, and once at its end, the headers' pass first. A folder read from
-	// ImageCache, and anything else, is read without them. gogan eval draws them as
-	// gogan train draws its folder's bars.
+	// most about 10 times a second, and once at its end, the headers' pass first. A folder
+	// read from ImageCache, and anything else, is read without them. gogan eval draws them
+	// as gogan train draws its folder's bars.
 	HeaderProgress, DecodeProgress func(done, total int)
 	// ListProgress, when not nil, is told how many image files the listing of such a
 	// folder has found, as data.ImageFolderOptions.ListProgress is: only for a folder
@@ -142,15 +142,15 @@ func LoadSamples(path string, opts SampleOptions) (*Samples, error) {
 // as gogan train --data reads it (data.LoadImageFolder): every image file of it and of
 // its subfolders (PNG, JPEG, GIF, BMP, WebP, TIFF), of any size, its center square
 // scaled to Shape's side (which must be square) with Shape's channels, transparent
-// pixels composed over Background, decoded once into ImageCache; a folder of class
-// folders has its classes, a folder with images at its first level none. Of more than
-// N images, N are kept, in the order of its classes and names, not its first N: each
-// class its share, evenly spaced within it, or, of a folder without classes, N drawn
-// with a fixed seed (SampleOptions.N, data.Set.Pick). A folder of no more than N PNGs of Shape's size
-// alone, as gogan sample writes them, reads as LoadSamples reads it, pixel for pixel
-// (no image is scaled), but that color files read as gray round their luma as gogan
-// train does, where report.ReadPNGs truncates it: at most one level of 255 apart (of
-// more than N, LoadSamples keeps the first N). A folder of no image,
+// pixels composed over Background, decoded once into ImageCache; a folder of class folders
+// has its classes, a folder with images at its first level none. Of more than N images, N
+// are kept, in the order of its classes and names, not its first N: each class its share,
+// evenly spaced within it, or, of a folder without classes, N drawn with a fixed seed
+// (SampleOptions.N, data.Set.Pick). A folder of no more than N PNGs of Shape's size alone,
+// as gogan sample writes them, reads as LoadSamples reads it, pixel for pixel (no image is
+// scaled), but that color files read as gray round their luma as gogan train does, where
+// report.ReadPNGs truncates it: at most one level of 255 apart (of more than N, LoadSamples
+// keeps the first N). A folder of no image,
 // or of which more than 1% of the image files do not decode, is an error naming it;
 // the files skipped or not read are told to Warn.
 func LoadReferenceSamples(path string, opts SampleOptions) (*Samples, error) {
