@@ -8,12 +8,17 @@
 # minutes falls on both), PyTorch 2.11 at 16 threads (rounds 1 and 3) and at 2 (rounds 2 and 4),
 # and a probe of the host's speed: the 8x32 micro-kernel in L1 on one thread.
 #
-# usage: bash goals.sh NAME, in a folder holding this script, bins.tar.xz (gogan and
-# kshapes.test, built with CGO_ENABLED=0, and optionally gogan-ref, another build run at 16
-# threads after gogan in each round) and /work/shared/bench's torch_*.py; the results go
-# to NAME/ there and NAME.tgz in $OUT. Summary: python3 bench/manycore/goals.py NAME
+# usage: [SCALE=K] bash goals.sh NAME, in a folder holding this script, bins.tar.xz (gogan
+# and gemm.test, go test -c of internal/gemm, built with CGO_ENABLED=0, and optionally
+# gogan-ref, another build run at 16 threads after gogan in each round) and
+# /work/shared/bench's torch_*.py; the results go to NAME/ there and NAME.tgz in $OUT.
+# SCALE multiplies gogan's iterations a run (default 1), as in ab.sh. Calls up to V4 probed
+# with kshapes.test (a trial's 8x32 kernel benchmark), from W1 on with gemm.test's
+# BenchmarkKernel/avx512_8x32/kc=256, the same kernel. Summary: python3 bench/manycore/goals.py NAME
 if [ $# -ne 1 ]; then echo "usage: $0 NAME" >&2; exit 2; fi
 call=$1
+scale=${SCALE:-1}
+case $scale in ''|*[!0-9]*|0) echo "SCALE must be a positive integer, got '$scale'" >&2; exit 2;; esac
 cd "$(dirname "$0")"; H=$PWD; DEVOUT=${OUT:-$H}
 tar xJf bins.tar.xz
 R=$H/$call; mkdir -p $R
@@ -30,9 +35,10 @@ pt() { local t=$1 r=$2; export OMP_WAIT_POLICY=PASSIVE
   python3 torch_dcgan.py cpu 64 20 $t > $R/torch-dcgan-$t-$r.txt 2>&1
   python3 torch_dcgan_rgb.py cpu 64 5 $t 64 > $R/torch-rgb-$t-$r.txt 2>&1; unset OMP_WAIT_POLICY; }
 for r in 1 2 3 4; do
-  ./kshapes.test -test.run XXX -test.bench 'KernelShapes/8x32/kc=256' -test.cpu 1 -test.benchtime 0.3s 2>&1 | grep GFLOP | sed "s/^/round $r /" >> $R/probe.txt
+  ./gemm.test -test.run XXX -test.bench 'Kernel/avx512_8x32/kc=256' -test.cpu 1 -test.benchtime 0.3s 2>&1 | grep GFLOP | sed "s/^/round $r /" >> $R/probe.txt
   for w in "${work[@]}"; do
     read -r name args <<< "$w"
+    args=$(echo "$args" | awk -v s="$scale" '{for (i = 1; i < NF; i++) if ($i == "--iters") $(i+1) *= s; print}')
     for t in 2 16; do
       # shellcheck disable=SC2086
       ./gogan bench --json --threads $t $args > $R/$name-$t-$r.json 2>&1
