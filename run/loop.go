@@ -233,6 +233,8 @@ func (s *session) finish(startStep int) (*Result, error) {
 	if err := WriteProgress(res.FinalGrid, s.job, s.test); err != nil {
 		return nil, err
 	}
+	grids, _ := filepath.Glob(filepath.Join(s.dir, gan.SamplesDir, "epoch-*.png")) // the pattern is well formed
+	res.EpochGrids = len(grids)
 	p, err := s.job.SaveCheckpoint(filepath.Join(s.dir, gan.CheckpointsDir))
 	if err != nil {
 		return nil, err

@@ -68,6 +68,9 @@ type Result struct {
 	Steps                                int
 	Seconds                              float64
 	SecondsPerEpoch                      float64
+	// EpochGrids counts the grids of finished epochs (epoch-NNN.png) beside
+	// FinalGrid, this session's and an earlier one's: 0 when no epoch ended.
+	EpochGrids int
 }
 
 // Train runs (or resumes) training until the configured number of steps, ctx is

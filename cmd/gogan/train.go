@@ -116,8 +116,12 @@ func runTrain(env *environment, f *trainFlags) error {
 	if res.SecondsPerEpoch > 0 {
 		fmt.Fprintf(env.stdout, " (%.1f s per epoch)", res.SecondsPerEpoch)
 	}
-	fmt.Fprintf(env.stdout, "\nsamples:    %s (one grid per epoch beside it)\nlosses:     %s\nmetrics:    %s/metrics.jsonl\ncheckpoint: %s\n",
-		res.FinalGrid, res.LossPlot, res.Dir, res.Checkpoint)
+	fmt.Fprintf(env.stdout, "\nsamples:    %s", res.FinalGrid)
+	if res.EpochGrids > 0 { // none when the run ended before its first epoch did
+		fmt.Fprint(env.stdout, " (one grid per epoch beside it)")
+	}
+	fmt.Fprintf(env.stdout, "\nlosses:     %s\nmetrics:    %s/metrics.jsonl\ncheckpoint: %s\n",
+		res.LossPlot, res.Dir, res.Checkpoint)
 	return nil
 }
 

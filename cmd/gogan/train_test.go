@@ -142,6 +142,29 @@ func TestTrainOutput(t *testing.T) {
 	}
 }
 
+// TestTrainSummaryEpochGrids checks that the closing summary speaks of a grid
+// per epoch only when an epoch ended: a run of 3 steps (16 per epoch) wrote
+// none, one of 16 wrote epoch-001.png.
+func TestTrainSummaryEpochGrids(t *testing.T) {
+	dataDir, _ := trainedRun(t)
+	const perEpoch = "one grid per epoch"
+	for _, tc := range []struct {
+		steps string
+		want  bool
+	}{{"3", false}, {"16", true}} {
+		out := filepath.Join(t.TempDir(), "run")
+		r := train(t, dataDir, out, "--steps", tc.steps)
+		wantExit(t, r, 0)
+		_, err := os.Stat(filepath.Join(out, "samples", "epoch-001.png"))
+		if exists := err == nil; exists != tc.want {
+			t.Fatalf("--steps %s: epoch-001.png exists: %v, want %v", tc.steps, exists, tc.want)
+		}
+		if got := strings.Contains(r.stdout, perEpoch); got != tc.want {
+			t.Errorf("--steps %s: stdout says %q: %v, want %v\n%s", tc.steps, perEpoch, got, tc.want, r)
+		}
+	}
+}
+
 func TestTrainResume(t *testing.T) {
 	dataDir, _ := trainedRun(t)
 	out := filepath.Join(t.TempDir(), "run")
