@@ -67,12 +67,22 @@ func probe(path string) (imageHeader, error) {
 		if st.Size() == 0 {
 			return imageHeader{}, errors.New("empty file (0 bytes)")
 		}
-		return imageHeader{}, fmt.Errorf("not a readable %s image: %v", imageFormats, err)
+		return imageHeader{}, unreadable(err)
 	}
 	if err := checkPixels(format, cfg.Width, cfg.Height); err != nil {
 		return plainHeader(cfg), err
 	}
 	return readHeader(f, format, cfg, st.Size())
+}
+
+// unreadable is the reason a file's header cannot be read: err, the decoder's
+// error, unless it is image.ErrFormat ("image: unknown format"), which says
+// only that the file's first bytes are those of no format gogan decodes.
+func unreadable(err error) error {
+	if errors.Is(err, image.ErrFormat) {
+		return fmt.Errorf("not a readable %s image: its first bytes match none of them", imageFormats)
+	}
+	return fmt.Errorf("not a readable %s image: %v", imageFormats, err)
 }
 
 // isTIFF reports whether f starts as a TIFF file does: "II*\x00" (little-endian) or

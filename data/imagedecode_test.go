@@ -5,7 +5,9 @@ import (
 	"image/color"
 	"math"
 	"math/rand/v2"
+	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/gogan/gogan/internal/composite"
@@ -192,6 +194,26 @@ func TestDecodeImageOpaqueScaledAsDecoded(t *testing.T) {
 			if d := int(got[i]) - int(want[i]); d > tc.maxDiff || -d > tc.maxDiff {
 				t.Fatalf("%T: byte %d is %d, want %d (within %d)", tc.img, i, got[i], want[i], tc.maxDiff)
 			}
+		}
+	}
+}
+
+// TestProbeUnreadableReason checks the reasons probe gives for files it cannot
+// read: bytes of no format say so in words, not as Go's "image: unknown
+// format"; a format's own decoder error, which says what is wrong, is kept.
+func TestProbeUnreadableReason(t *testing.T) {
+	const head = "not a readable PNG, JPEG, GIF, BMP, WebP or TIFF image: "
+	for _, tc := range []struct {
+		name, content, want string
+	}{
+		{"junk.png", "junk", head + "its first bytes match none of them"},
+		{"bad-header.png", "\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDX" + strings.Repeat("\x00", 13+4), head + "png: invalid format: "},
+	} {
+		path := filepath.Join(t.TempDir(), tc.name)
+		mustWrite(t, path, []byte(tc.content))
+		_, err := probe(path)
+		if err == nil || !strings.HasPrefix(err.Error(), tc.want) || strings.Contains(err.Error(), "unknown format") {
+			t.Errorf("%s: probe: %v, want %q…", tc.name, err, tc.want)
 		}
 	}
 }

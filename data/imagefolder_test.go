@@ -431,7 +431,7 @@ func TestLoadImageFolderErrors(t *testing.T) {
 			mustWrite(t, filepath.Join(dir, "g100.png"), []byte("junk"))
 			mustWrite(t, filepath.Join(dir, "g150.png"), []byte("junk"))
 			return dir
-		}, ImageFolderOptions{Strict: true}, "g100.png: not a readable PNG, JPEG, GIF, BMP, WebP or TIFF image: image: unknown format (strict: no file may be skipped)"},
+		}, ImageFolderOptions{Strict: true}, "g100.png: not a readable PNG, JPEG, GIF, BMP, WebP or TIFF image: its first bytes match none of them (strict: no file may be skipped)"},
 		{"image bomb", func(t *testing.T, dir string) string {
 			mustWrite(t, filepath.Join(dir, "bomb.png"), bombPNG(100000, 100000))
 			return dir
