@@ -43,8 +43,10 @@ var imageExts = map[string]bool{
 // imageFormats names the formats imageExts stands for, in error messages.
 const imageFormats = "PNG, JPEG, GIF, BMP, WebP or TIFF"
 
-// isImageName reports whether name has one of imageExts, in any case.
-func isImageName(name string) bool {
+// IsImageName reports whether name has the extension of an image file that
+// LoadImageFolder reads (imageExts: .png, .jpg, .gif, .bmp, .webp, .tiff and
+// the like), in any case.
+func IsImageName(name string) bool {
 	return imageExts[strings.ToLower(filepath.Ext(name))]
 }
 

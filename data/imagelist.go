@@ -145,7 +145,7 @@ func (w *walker) walk(rel string, entries []fs.DirEntry, ancestors []os.FileInfo
 		case err != nil && !link:
 			return fileError(printable(full), "cannot read", err)
 		case err != nil: // a link to nothing, or looping
-			if isImageName(e.Name()) {
+			if IsImageName(e.Name()) {
 				if err := w.addFile(erel, full, link); err != nil {
 					return err
 				}
@@ -166,7 +166,7 @@ func (w *walker) walk(rel string, entries []fs.DirEntry, ancestors []os.FileInfo
 // file adds the regular file rel (at full; through a link when link is set) to the list
 // when its name is an image's, else counts it in list.notRead by its extension.
 func (w *walker) file(rel, full string, link bool) error {
-	if !isImageName(rel) {
+	if !IsImageName(rel) {
 		w.list.notRead[strings.ToLower(path.Ext(rel))]++
 		return nil
 	}
@@ -223,7 +223,7 @@ func classFolders(dir string, top []fs.DirEntry) []string {
 		case hidden(e.Name()):
 		case isFolder(dir, e):
 			classes = append(classes, e.Name())
-		case isImageName(e.Name()):
+		case IsImageName(e.Name()):
 			return nil
 		}
 	}

@@ -101,6 +101,9 @@ func runEval(env *environment, f *evalFlags) error {
 	if f.ref == "" {
 		return usageError{"--ref must not be empty: mnist, fashion-mnist or a path"}
 	}
+	if err := checkRefFile(f.ref); err != nil {
+		return err
+	}
 	net, err := evalFeatureNet(f)
 	if err != nil {
 		return err
@@ -225,6 +228,17 @@ func evalFeatureNet(f *evalFlags) (*eval.FeatureNet, error) {
 		return nil, needFeatureNet(f.ref, "")
 	}
 	return eval.ForDataset(f.ref)
+}
+
+// checkRefFile refuses a --ref that is one image file, before the samples are
+// made or read: a reference is many images, and such a file would otherwise be
+// read as an IDX file ("bad magic number") or told to be a folder of samples.
+func checkRefFile(ref string) error {
+	st, err := os.Stat(ref)
+	if err != nil || st.IsDir() || !data.IsImageName(ref) {
+		return nil // evalReference reads it, or says what is wrong
+	}
+	return fmt.Errorf("--ref %s is one image file, where a reference is many images: want mnist, fashion-mnist, stacked-mnist, a run or checkpoint, an IDX image file or a folder of images", ref)
 }
 
 // evalReference is the reference statistics of --ref under net: a dataset's

@@ -127,6 +127,12 @@ func TestEvalErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	missing := filepath.Join(empty, "nope")
+	onePNG := filepath.Join(mixed, "b-00000.png")
+	oneJPEG := filepath.Join(t.TempDir(), "photo.JPG") // refused by its name, before it is read
+	if err := os.WriteFile(oneJPEG, []byte("\xff\xd8\xff"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	oneImage := "is one image file, where a reference is many images: want mnist, fashion-mnist, stacked-mnist, a run or checkpoint, an IDX image file or a folder of images"
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -139,6 +145,8 @@ func TestEvalErrors(t *testing.T) {
 		{"empty ref", []string{"eval", "--samples", run, "--ref", ""}, 2, []string{"--ref must not be empty"}},
 		{"missing samples", []string{"eval", "--samples", missing, "--ref", ref}, 1, []string{missing, "no such file"}},
 		{"missing ref", []string{"eval", "--samples", run, "--ref", missing}, 1, []string{"--ref " + missing, "want mnist, fashion-mnist or a path"}},
+		{"one PNG as ref", []string{"eval", "--samples", run, "--ref", onePNG}, 1, []string{"--ref " + onePNG + " " + oneImage}},
+		{"one JPEG as ref", []string{"eval", "--samples", run, "--ref", oneJPEG}, 1, []string{"--ref " + oneJPEG + " " + oneImage}},
 		{"empty folder", []string{"eval", "--samples", empty, "--ref", ref}, 1, []string{"no .png files in " + empty}},
 		{"mixed sizes", []string{"eval", "--samples", mixed, "--ref", ref}, 1, []string{"b-00000.png is 30x30", "share one size"}},
 		{"wrong size", []string{"eval", "--samples", wrong, "--ref", ref, "--feature-net", "mnist"}, 1, []string{wrong, "32×32×1", "takes 28×28×1"}},
