@@ -337,7 +337,11 @@ func (s *session) advanceBar(values []gan.Value) {
 		s.smooth[i] = 0.95*s.smooth[i] + 0.05*v.Value
 		desc += fmt.Sprintf("  %s %.3f", v.Name, s.smooth[i])
 	}
-	s.bar.Describe(desc)
+	// One draw shows both: Describe draws, and the throttle then held back Add's
+	// draw, so that the line said this step's losses beside the last step's
+	// count. The option sets the description without drawing; the bar, of a
+	// known total, has no goroutine of its own to race with.
+	progressbar.OptionSetDescription(desc)(s.bar)
 	s.bar.Add(1)
 }
 

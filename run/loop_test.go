@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/gogan/gogan/gan"
 )
 
 // TestResumedBarRate: the bar of a run resumed at step 279 of 310 counts the session's
@@ -32,5 +34,39 @@ func TestResumedBarRate(t *testing.T) {
 	}
 	if last := counts[len(counts)-1]; last[1] != "1" {
 		t.Errorf("last count drawn %q, want the session's first step", last[0])
+	}
+}
+
+// stepsJob is a gan.Job at step steps, for the bar's tests: only Steps is called.
+type stepsJob struct {
+	gan.Job
+	steps int
+}
+
+func (j *stepsJob) Steps() int { return j.steps }
+
+// TestBarStepAligned: every line the training bar draws shows one step's count
+// and the same step's description. With one step an epoch, the epoch is the
+// step, so that "epoch 2/3" must sit beside "(2/3". The bar drew the step's
+// new description with the previous count ("epoch 2/3 ... (1/3"): Describe
+// drew the line and the 200 ms throttle then held back Add's.
+func TestBarStepAligned(t *testing.T) {
+	var buf bytes.Buffer
+	job := &stepsJob{}
+	s := &session{opts: Options{Interactive: true, Progress: &buf}, job: job, total: 3, perEpoch: 1}
+	s.bar = s.newBar(0)
+	for step := 1; step <= s.total; step++ {
+		time.Sleep(250 * time.Millisecond) // past the bar's 200 ms between draws: a step as slow as a real one
+		job.steps = step
+		s.advanceBar([]gan.Value{{Name: "d_loss", Value: float64(step)}, {Name: "g_loss", Value: -float64(step)}})
+	}
+	lines := regexp.MustCompile(`epoch (\d+)/3 [^\r\n]*?\((\d+)/3`).FindAllStringSubmatch(buf.String(), -1)
+	if len(lines) < s.total {
+		t.Fatalf("drawn %d lines with an epoch and a count, want one a step at least: %q", len(lines), buf.String())
+	}
+	for _, l := range lines {
+		if l[1] != l[2] {
+			t.Errorf("drawn %q: the description of step %s beside the count of step %s", l[0], l[1], l[2])
+		}
 	}
 }
