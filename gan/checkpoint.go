@@ -581,20 +581,51 @@ const (
 // resuming, sampling and serving the run read back.
 var RunFiles = []string{CheckpointsDir, ConfigFile, MetricsFile, LossPlotFile, SamplesDir}
 
+// AttemptName is the name under which a run started again from step 0 keeps
+// the file name (ConfigFile or MetricsFile) of its earlier attempt n, beside
+// the run's own: config.json becomes config.attempt-1.json.
+func AttemptName(name string, n int) string {
+	ext := filepath.Ext(name)
+	return fmt.Sprintf("%s.attempt-%d%s", strings.TrimSuffix(name, ext), n, ext)
+}
+
+// isAttemptFile reports whether name is AttemptName of ConfigFile or
+// MetricsFile for some attempt n ≥ 1.
+func isAttemptFile(name string) bool {
+	for _, kept := range []string{ConfigFile, MetricsFile} {
+		ext := filepath.Ext(kept)
+		rest, prefixed := strings.CutPrefix(name, strings.TrimSuffix(kept, ext)+".attempt-")
+		digits, suffixed := strings.CutSuffix(rest, ext)
+		if !prefixed || !suffixed {
+			continue
+		}
+		if n, err := strconv.Atoi(digits); err == nil && n >= 1 && AttemptName(kept, n) == name {
+			return true
+		}
+	}
+	return false
+}
+
 // CheckOutput refuses an output path that a command must not write: one in a
 // checkpoint folder (a folder holding latest.json, where a file of the same
 // name as the tensors would replace them), a checkpoint folder itself (for a
-// folder of outputs), one of a run folder's own files (RunFiles), or one of
-// the command's input files. The paths need not exist.
+// folder of outputs), one of a run folder's own files (RunFiles) or of the
+// files it keeps of an earlier attempt (AttemptName), or one of the command's
+// input files. The paths need not exist.
 func CheckOutput(out string, inputs ...string) error {
 	for _, dir := range []string{out, filepath.Dir(out)} {
 		if _, err := os.Stat(filepath.Join(dir, LatestFile)); err == nil {
 			return fmt.Errorf("%s: is in the checkpoint folder %s, where it could replace the checkpoint: choose another --out", out, dir)
 		}
 	}
-	dir := filepath.Dir(out)
-	if _, err := os.Stat(filepath.Join(dir, CheckpointsDir, LatestFile)); err == nil && slices.Contains(RunFiles, filepath.Base(out)) {
-		return fmt.Errorf("%s: is the run %s's own %s, which resuming it reads back: choose another --out", out, dir, filepath.Base(out))
+	dir, name := filepath.Dir(out), filepath.Base(out)
+	if _, err := os.Stat(filepath.Join(dir, CheckpointsDir, LatestFile)); err == nil {
+		switch {
+		case slices.Contains(RunFiles, name):
+			return fmt.Errorf("%s: is the run %s's own %s, which resuming it reads back: choose another --out", out, dir, name)
+		case isAttemptFile(name):
+			return fmt.Errorf("%s: is the run %s's own %s, kept from an earlier attempt when the run was started again: choose another --out", out, dir, name)
+		}
 	}
 	ost, err := os.Stat(out)
 	if err != nil {

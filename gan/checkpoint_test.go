@@ -3,6 +3,8 @@ package gan
 import (
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -198,5 +200,45 @@ func TestFirstUnknownAsEncodingJSON(t *testing.T) {
 		if known := got == ""; known != tc.known {
 			t.Errorf("firstUnknown says %q is known: %v; encoding/json: %v", tc.key, known, tc.known)
 		}
+	}
+}
+
+// TestCheckOutputAttemptFiles: in a run folder, CheckOutput refuses the files
+// that a run started again from step 0 keeps of its earlier attempts
+// (AttemptName of config.json and metrics.jsonl), as it refuses config.json,
+// and lets through names that only look like them.
+func TestCheckOutputAttemptFiles(t *testing.T) {
+	run := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(run, CheckpointsDir), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(run, CheckpointsDir, LatestFile), []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name    string
+		refused bool
+	}{
+		{AttemptName(ConfigFile, 1), true},
+		{AttemptName(MetricsFile, 2), true},
+		{"config.attempt-12.json", true},
+		{ConfigFile, true},
+		{"config.attempt-0.json", false},
+		{"config.attempt-01.json", false},
+		{"config.attempt-+1.json", false},
+		{"config.attempt-1.jsonl", false},
+		{"config.attempt-.json", false},
+		{"metrics.attempt-1.json", false},
+		{"samples.attempt-1.png", false},
+	} {
+		out := filepath.Join(run, tc.name)
+		err := CheckOutput(out)
+		want := "is the run " + run + "'s own " + tc.name
+		if refused := err != nil && strings.Contains(err.Error(), want); refused != tc.refused {
+			t.Errorf("CheckOutput(%s): %v, want refused: %v", tc.name, err, tc.refused)
+		}
+	}
+	if got := AttemptName(ConfigFile, 1); got != "config.attempt-1.json" {
+		t.Errorf("AttemptName(config.json, 1) = %s", got)
 	}
 }

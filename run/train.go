@@ -426,7 +426,7 @@ func (r *runFolder) setAside(dir string) (kept []string, err error) {
 		return nil, fmt.Errorf("setting aside the earlier attempt's files: %w", err)
 	}
 	for _, name := range names {
-		from, to := filepath.Join(dir, name), filepath.Join(dir, attemptName(name, n))
+		from, to := filepath.Join(dir, name), filepath.Join(dir, gan.AttemptName(name, n))
 		if info, err := os.Lstat(from); err != nil || !info.Mode().IsRegular() || info.Mode().Perm()&0o222 == 0 {
 			continue
 		}
@@ -439,7 +439,7 @@ func (r *runFolder) setAside(dir string) (kept []string, err error) {
 	return kept, nil
 }
 
-// freeAttempt is the first attempt number n for which no attemptName of
+// freeAttempt is the first attempt number n for which no gan.AttemptName of
 // names, n is in dir. A name that cannot be looked up (a path too long, an
 // I/O error) is an error: taken for one in use, as exists takes it, every
 // number would be, and the search would never end.
@@ -447,7 +447,7 @@ func freeAttempt(dir string, names []string) (int, error) {
 	for n := 1; ; n++ {
 		free := true
 		for _, name := range names {
-			_, err := os.Lstat(filepath.Join(dir, attemptName(name, n)))
+			_, err := os.Lstat(filepath.Join(dir, gan.AttemptName(name, n)))
 			switch {
 			case err == nil:
 				free = false
@@ -459,13 +459,6 @@ func freeAttempt(dir string, names []string) (int, error) {
 			return n, nil
 		}
 	}
-}
-
-// attemptName is the name that setAside gives the file name of attempt n:
-// config.json becomes config.attempt-1.json.
-func attemptName(name string, n int) string {
-	ext := filepath.Ext(name)
-	return fmt.Sprintf("%s.attempt-%d%s", strings.TrimSuffix(name, ext), n, ext)
 }
 
 // exists reports whether something is at path (a link to nothing included).

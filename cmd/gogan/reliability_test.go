@@ -178,8 +178,14 @@ func TestOutputOverCheckpointRefused(t *testing.T) {
 	ckpt := filepath.Join(run, "checkpoints")
 	tensors := filepath.Join(ckpt, "step-00000020.safetensors")
 	before := readFile(t, tensors)
+	// The files a run started again from step 0 keeps of its earlier attempts.
+	for _, name := range []string{"config.attempt-1.json", "metrics.attempt-2.jsonl"} {
+		if err := os.WriteFile(filepath.Join(run, name), []byte("{}\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	runFiles := map[string][]byte{}
-	for _, name := range []string{"config.json", "metrics.jsonl", filepath.Join("checkpoints", "latest.json")} {
+	for _, name := range []string{"config.json", "metrics.jsonl", filepath.Join("checkpoints", "latest.json"), "config.attempt-1.json", "metrics.attempt-2.jsonl"} {
 		runFiles[name] = readFile(t, filepath.Join(run, name))
 	}
 	latents := writeLatents(t, map[string]checkpoint.Tensor{"latents": checkpoint.F32([]int{3, 100}, latents3())})
@@ -197,6 +203,8 @@ func TestOutputOverCheckpointRefused(t *testing.T) {
 		{[]string{"export", "--run", run, "--format", "onnx", "--out", filepath.Join(run, "config.json")}, "is the run " + run + "'s own config.json"},
 		{[]string{"sample", "--run", run, "--format", "idx", "--out", filepath.Join(run, "config.json")}, "is the run " + run + "'s own config.json"},
 		{[]string{"sample", "--run", run, "--format", "grid", "--out", filepath.Join(run, "metrics.jsonl")}, "is the run " + run + "'s own metrics.jsonl"},
+		{[]string{"sample", "--run", run, "--format", "grid", "--out", filepath.Join(run, "config.attempt-1.json")}, "is the run " + run + "'s own config.attempt-1.json"},
+		{[]string{"export", "--run", run, "--format", "safetensors", "--out", filepath.Join(run, "metrics.attempt-2.jsonl")}, "is the run " + run + "'s own metrics.attempt-2.jsonl"},
 		{[]string{"bench", "--iters", "1", "--batch", "2", "--cpuprofile", filepath.Join(ckpt, "latest.json")}, "is in the checkpoint folder " + ckpt},
 		{[]string{"bench", "--iters", "1", "--batch", "2", "--cpuprofile", filepath.Join(run, "metrics.jsonl")}, "is the run " + run + "'s own metrics.jsonl"},
 	} {
