@@ -209,6 +209,9 @@ func (s *sharedProduct) setUp(g *call, pm, pn int) *call {
 	s.call = *g
 	gc := &s.call
 	gc.pm, gc.pn, gc.ws = pm, pn, s.ws
+	for _, ws := range s.ws[:pm*pn] {
+		ws.fit(gc.ks) // where parts claim blocks, one may claim none this time
+	}
 	if gc.out != nil {
 		gc.c = s.ws[0].scratch(gc.m * gc.ldc)
 	}
@@ -253,27 +256,23 @@ func (g *call) runClaimed(ws *workspace) {
 // on 16 threads of the 16-core Xeon a shared product's slowest part took 1.3–1.7 times its
 // mean part (BenchmarkSharedBalance, bench/manycore/balance-2026-12-03.txt), and the product
 // waits for it; on 2 threads, 1.0–1.06. Smaller blocks claimed in turn let the faster cores
-// take more of them. A block packs its columns of op(B) again (unless op(B) was packed once,
-// sharesPacking), so grids cut their bands of rows in two only.
+// take more of them. Only products whose op(B) is packed once (sharesPacking: cut along their
+// rows alone, the convolutions') are claimed: a block of another product packs its columns of
+// op(B) again, and grids cut finer so (each band of rows in two) lost 7% on the MLP at batch
+// 64 and balanced the MLP's products no better (call W2).
 func subBands(g *call, pm, pn int) int {
-	if pm*pn < claimMinParts {
+	if pm*pn < claimMinParts || !sharesPacking(g, pm, pn) {
 		return 0
 	}
 	tiles := (g.m + g.ks.mr - 1) / g.ks.mr
-	sm := claimGridSplit
-	if sharesPacking(g, pm, pn) {
-		sm = claimRowSplit
-	}
-	return max(1, min(sm, tiles/pm))
+	return max(1, min(claimRowSplit, tiles/pm))
 }
 
-// claimMinParts, claimGridSplit, claimRowSplit: products shared by claimMinParts parts or
-// more have their blocks claimed; each band of rows is cut into claimRowSplit blocks where
-// op(B) is packed once, else claimGridSplit.
+// claimMinParts, claimRowSplit: products shared by claimMinParts parts or more, whose op(B)
+// is packed once, have each band of rows cut into claimRowSplit blocks that the parts claim.
 const (
-	claimMinParts  = 4
-	claimGridSplit = 2
-	claimRowSplit  = 4
+	claimMinParts = 4
+	claimRowSplit = 4
 )
 
 // band is band b of [0, total) cut into parts bands of whole units (the last may be partial).
