@@ -25,11 +25,10 @@ func (t *timedParts) Run(p, parts int) {
 }
 
 // BenchmarkSharedBalance shares products of the MLP GAN at batch 256 and of the convolutions
-// among GOMAXPROCS threads as execute does (the same plan, op(B) packed once and the blocks
-// claimed where execute does so), each part timing itself, and reports where a shared product's time
+// among GOMAXPROCS threads as execute does (the same plan, and op(B) packed once where
+// execute packs it so), each part timing itself, and reports where a shared product's time
 // goes beside the arithmetic: imbalance, the median over products of the slowest part's time
-// over the mean part's (1 when the parts end together; where blocks are claimed, a part's
-// time is that of all the blocks it claimed); handover, the median share of the
+// over the mean part's (1 when the parts end together); handover, the median share of the
 // product's time after its slowest part ended (waking and waiting for the workers); pack_share,
 // the median share spent packing op(B) once before the parts start; and part_GFLOP/s, a mean
 // part's own rate, against GFLOP/s/core, the product's. Run with -cpu 16 on a many-core host.

@@ -1,9 +1,6 @@
 package gemm
 
-import (
-	"sync/atomic"
-	"unsafe"
-)
+import "unsafe"
 
 // Blocking parameters, tuned on a Sapphire Rapids core (48 KiB L1d, 2 MiB L2); see doc.go.
 const (
@@ -139,11 +136,6 @@ type call struct {
 	// part p packing into ws[p].
 	pm, pn int
 	ws     []*workspace
-	// sm, claimed: when claimed is set, each band of rows is cut again into sm blocks, and
-	// the parts claim the pm·sm × pn blocks one at a time, in order, until none is left
-	// (threads.go, subBands).
-	sm      int
-	claimed *atomic.Int64
 	// packedB, when set, holds all of op(B) packed once for the parts of a shared product
 	// (sharedpack.go): column band by column band, each its blocks of ncMax columns, each its
 	// k slabs.

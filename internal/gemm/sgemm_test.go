@@ -429,27 +429,3 @@ func TestSetThreads(t *testing.T) {
 		t.Fatalf("Threads() = %d after SetThreads(0)", Threads())
 	}
 }
-
-// TestSubBands: products shared by fewer than claimMinParts parts (every product on 2
-// threads), and grids, keep one block a part; products cut along their rows alone, whose
-// op(B) is packed once, are claimed in blocks of whole tiles, at most claimRowSplit a band.
-func TestSubBands(t *testing.T) {
-	ks := kernels
-	for _, c := range []struct {
-		m, n, k, pm, pn, want int
-	}{
-		{512, 1024, 784, 1, 2, 0},               // 2 threads
-		{512, 1024, 784, 2, 8, 0},               // the MLP's, on 16 threads
-		{1024, 128, 1600, 16, 1, claimRowSplit}, // a convolution's, op(B) packed once
-		{ks.mr * 16, 128, 1600, 16, 1, 1},       // one tile a band: no finer blocks
-		{2 * ks.mr * 16, 128, 1600, 16, 1, 2},   // two tiles a band
-		{512, 1024, 784, 3, 1, 0},               // 3 parts
-		{512, 256, 784, 4, 1, claimRowSplit},    // 4 bands of rows
-		{512, 64 * 1024, 784, 1, 4, 0},          // op(B) too large to pack once
-	} {
-		g := call{ks: ks, m: c.m, n: c.n, k: c.k}
-		if got := subBands(&g, c.pm, c.pn); got != c.want {
-			t.Errorf("%d×%d×%d cut %d × %d: %d blocks a band of rows, want %d", c.m, c.n, c.k, c.pm, c.pn, got, c.want)
-		}
-	}
-}

@@ -2,7 +2,6 @@ package gemm
 
 import (
 	"sync"
-	"sync/atomic"
 
 	"github.com/gogan/gogan/internal/parallel"
 )
@@ -61,7 +60,6 @@ type sharedProduct struct {
 	// that packs it.
 	packedB []float32
 	packer  bPacker
-	claimed atomic.Int64 // the blocks claimed so far, where they are (call.claimed)
 }
 
 // shared are the products that can be shared at once: one, or two while
@@ -200,8 +198,8 @@ func (s *sharedProduct) run(g *call, pm, pn int) bool {
 	return done
 }
 
-// setUp makes s.call the product g cut pm × pn, with a workspace for each part, its blocks
-// to be claimed where subBands cuts them finer; s.mu is held.
+// setUp makes s.call the product g cut pm × pn, with a workspace for each part; s.mu is
+// held.
 func (s *sharedProduct) setUp(g *call, pm, pn int) *call {
 	for len(s.ws) < pm*pn {
 		s.ws = append(s.ws, new(workspace))
@@ -209,71 +207,19 @@ func (s *sharedProduct) setUp(g *call, pm, pn int) *call {
 	s.call = *g
 	gc := &s.call
 	gc.pm, gc.pn, gc.ws = pm, pn, s.ws
-	for _, ws := range s.ws[:pm*pn] {
-		ws.fit(gc.ks) // where parts claim blocks, one may claim none this time
-	}
 	if gc.out != nil {
 		gc.c = s.ws[0].scratch(gc.m * gc.ldc)
-	}
-	if gc.sm = subBands(gc, pm, pn); gc.sm > 0 {
-		s.claimed.Store(0)
-		gc.claimed = &s.claimed
 	}
 	return gc
 }
 
 // Run computes part p of the shared product: the block of C in band p/pn of the pm bands of
-// rows and band p%pn of the pn bands of columns, each band whole micro-tiles; or, where the
-// blocks are claimed, every block it claims until none is left.
+// rows and band p%pn of the pn bands of columns, each band whole micro-tiles.
 func (g *call) Run(p, _ int) {
-	if g.claimed != nil {
-		g.runClaimed(g.ws[p])
-		return
-	}
 	i0, i1 := band(g.m, g.ks.mr, p/g.pn, g.pm)
 	j0, j1 := band(g.n, g.ks.nr, p%g.pn, g.pn)
 	g.run(g.ws[p], i0, i1, j0, j1, p%g.pn)
 }
-
-// runClaimed claims blocks of the shared product one at a time and computes each, until
-// every one is claimed: block b is in band b/pn of the pm·sm bands of rows and band b%pn of
-// the pn bands of columns. Each block of C is computed as in any other cut, so which part
-// claims it changes nothing in the result.
-func (g *call) runClaimed(ws *workspace) {
-	rows := g.pm * g.sm
-	blocks := int64(rows * g.pn)
-	for b := g.claimed.Add(1) - 1; b < blocks; b = g.claimed.Add(1) - 1 {
-		rb, cb := int(b)/g.pn, int(b)%g.pn
-		i0, i1 := band(g.m, g.ks.mr, rb, rows)
-		j0, j1 := band(g.n, g.ks.nr, cb, g.pn)
-		g.run(ws, i0, i1, j0, j1, cb)
-	}
-}
-
-// subBands is how many blocks each of the pm bands of rows of a product cut pm × pn is cut
-// into for its parts to claim (0: none; each part computes its own block). On a many-core
-// host the cores do not run at one speed (another tenant's work, shared caches, clocks):
-// on 16 threads of the 16-core Xeon a shared product's slowest part took 1.3–1.7 times its
-// mean part (BenchmarkSharedBalance, bench/manycore/balance-2026-12-03.txt), and the product
-// waits for it; on 2 threads, 1.0–1.06. Smaller blocks claimed in turn let the faster cores
-// take more of them. Only products whose op(B) is packed once (sharesPacking: cut along their
-// rows alone, the convolutions') are claimed: a block of another product packs its columns of
-// op(B) again, and grids cut finer so (each band of rows in two) lost 7% on the MLP at batch
-// 64 and balanced the MLP's products no better (call W2).
-func subBands(g *call, pm, pn int) int {
-	if pm*pn < claimMinParts || !sharesPacking(g, pm, pn) {
-		return 0
-	}
-	tiles := (g.m + g.ks.mr - 1) / g.ks.mr
-	return max(1, min(claimRowSplit, tiles/pm))
-}
-
-// claimMinParts, claimRowSplit: products shared by claimMinParts parts or more, whose op(B)
-// is packed once, have each band of rows cut into claimRowSplit blocks that the parts claim.
-const (
-	claimMinParts = 4
-	claimRowSplit = 4
-)
 
 // band is band b of [0, total) cut into parts bands of whole units (the last may be partial).
 func band(total, unit, b, parts int) (lo, hi int) {
