@@ -589,6 +589,10 @@ func (t *Trainer) meanOutput(scores []float32) float64 {
 	return s / float64(len(scores))
 }
 
+// NoiseLap is the name under which an op profile (ProfileOps) times the drawing of
+// a CPU step's noise, batch × latent normal values (noise.go).
+const NoiseLap = "noise draw"
+
 // stepInputs draws the step's noise and returns it and the real batch as the
 // graph's inputs: on the CPU, where they lie; on a device, staged in pinned
 // memory and copied in by the step (see beginDeviceStep).
@@ -598,6 +602,9 @@ func (t *Trainer) stepInputs(g *autograd.Graph, real []float32) (noise, realIn *
 		return t.beginDeviceStep(g)
 	}
 	drawNoise(t.noise, t.rng)
+	// An op profile charges an op the time since the op before it: without a lap of
+	// its own, the noise would be charged to G's first op (a Reshape that moves no data).
+	g.Lap(NoiseLap)
 	return g.Input(t.noise, false, t.Config.Batch, t.Config.LatentDim), g.Input(real, false, t.realShape...), nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gogan/gogan/autograd"
 	"github.com/gogan/gogan/checkpoint"
 	"github.com/gogan/gogan/gan"
 	"github.com/gogan/gogan/generator"
@@ -609,4 +610,25 @@ func generated(t *testing.T, dir string) []float32 {
 		t.Fatal(err)
 	}
 	return b.Data
+}
+
+// TestProfileTimesNoise: an op profile of CPU steps times the noise draw under
+// NoiseLap, once a step, and not as part of G's first op.
+func TestProfileTimesNoise(t *testing.T) {
+	tr, err := gan.NewTrainer(smallConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := autograd.NewOpProfile()
+	tr.ProfileOps(p)
+	train(t, tr, 3)
+	calls := 0
+	for _, op := range p.Ops() {
+		if op.Name == gan.NoiseLap {
+			calls += op.Calls
+		}
+	}
+	if calls != 3 {
+		t.Errorf("%q timed %d times in 3 steps, want 3; ops: %+v", gan.NoiseLap, calls, p.Ops())
+	}
 }
