@@ -81,6 +81,9 @@ func runEval(env *environment, f *evalFlags) error {
 	if err := checkEvalLabels(f); err != nil {
 		return err
 	}
+	if err := checkSamplesFile(f.samples); err != nil {
+		return err
+	}
 	if f.ref == eval.StackedDataset || stackedRun(f.samples) {
 		count := f.n
 		if !isSet(f.fs, "n") {
@@ -234,11 +237,26 @@ func evalFeatureNet(f *evalFlags) (*eval.FeatureNet, error) {
 // made or read: a reference is many images, and such a file would otherwise be
 // read as an IDX file ("bad magic number") or told to be a folder of samples.
 func checkRefFile(ref string) error {
-	st, err := os.Stat(ref)
-	if err != nil || st.IsDir() || !data.IsImageName(ref) {
-		return nil // evalReference reads it, or says what is wrong
+	return checkOneImage("--ref", ref, "a reference is many images", "mnist, fashion-mnist, stacked-mnist, a run or checkpoint, an IDX image file or a folder of images")
+}
+
+// checkSamplesFile refuses a --samples that is one image file, before anything
+// is read: samples are many images, and such a file would otherwise be read as
+// an IDX file ("bad magic number"). What it wants is what eval.LoadSamples reads.
+func checkSamplesFile(samples string) error {
+	return checkOneImage("--samples", samples, "samples are many images", "a run or checkpoint, a folder of PNGs or an IDX image file")
+}
+
+// checkOneImage refuses path, given as flag, when it is one image file (by its
+// name, data.IsImageName), saying why (many) and what the flag wants; a folder,
+// another file or a path that cannot be read is left to the reader, which says
+// what is wrong with it.
+func checkOneImage(flag, path, many, want string) error {
+	st, err := os.Stat(path)
+	if err != nil || st.IsDir() || !data.IsImageName(path) {
+		return nil
 	}
-	return fmt.Errorf("--ref %s is one image file, where a reference is many images: want mnist, fashion-mnist, stacked-mnist, a run or checkpoint, an IDX image file or a folder of images", ref)
+	return fmt.Errorf("%s %s is one image file, where %s: want %s", flag, path, many, want)
 }
 
 // evalReference is the reference statistics of --ref under net: a dataset's

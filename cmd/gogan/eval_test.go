@@ -133,6 +133,7 @@ func TestEvalErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	oneImage := "is one image file, where a reference is many images: want mnist, fashion-mnist, stacked-mnist, a run or checkpoint, an IDX image file or a folder of images"
+	oneSample := "is one image file, where samples are many images: want a run or checkpoint, a folder of PNGs or an IDX image file"
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -147,6 +148,9 @@ func TestEvalErrors(t *testing.T) {
 		{"missing ref", []string{"eval", "--samples", run, "--ref", missing}, 1, []string{"--ref " + missing, "want mnist, fashion-mnist or a path"}},
 		{"one PNG as ref", []string{"eval", "--samples", run, "--ref", onePNG}, 1, []string{"--ref " + onePNG + " " + oneImage}},
 		{"one JPEG as ref", []string{"eval", "--samples", run, "--ref", oneJPEG}, 1, []string{"--ref " + oneJPEG + " " + oneImage}},
+		{"one PNG as samples", []string{"eval", "--samples", onePNG, "--ref", ref}, 1, []string{"--samples " + onePNG + " " + oneSample}},
+		{"one JPEG as samples", []string{"eval", "--samples", oneJPEG, "--ref", ref}, 1, []string{"--samples " + oneJPEG + " " + oneSample}},
+		{"one JPEG as stacked samples", []string{"eval", "--samples", oneJPEG, "--ref", "stacked-mnist"}, 1, []string{"--samples " + oneJPEG + " " + oneSample}},
 		{"empty folder", []string{"eval", "--samples", empty, "--ref", ref}, 1, []string{"no .png files in " + empty}},
 		{"mixed sizes", []string{"eval", "--samples", mixed, "--ref", ref}, 1, []string{"b-00000.png is 30x30", "share one size"}},
 		{"wrong size", []string{"eval", "--samples", wrong, "--ref", ref, "--feature-net", "mnist"}, 1, []string{wrong, "32×32×1", "takes 28×28×1"}},
