@@ -18,6 +18,7 @@ import (
 
 	"github.com/gogan/gogan/autograd"
 	"github.com/gogan/gogan/checkpoint"
+	"github.com/gogan/gogan/internal/runlock"
 	"github.com/gogan/gogan/optim"
 )
 
@@ -575,7 +576,17 @@ const (
 	MetricsFile    = "metrics.jsonl" // one JSON line of losses and scores per logged step
 	LossPlotFile   = "losses.png"    // the losses plotted
 	SamplesDir     = "samples"       // the sample grids, one per epoch and a final one
+	FinalGridFile  = "final.png"     // in SamplesDir: the grid at the end of training
 )
+
+// EpochGrid is the name of the grid in SamplesDir after epoch (epoch-001.png).
+func EpochGrid(epoch int) string {
+	return fmt.Sprintf("epoch-%03d.png", epoch)
+}
+
+// EpochGrids is the pattern (filepath.Match) of the names that a run counts as
+// its epoch grids, EpochGrid's and any other that matches.
+const EpochGrids = "epoch-*.png"
 
 // RunFiles are the files and folders a training run keeps in its folder, which
 // resuming, sampling and serving the run read back.
@@ -606,26 +617,53 @@ func isAttemptFile(name string) bool {
 	return false
 }
 
+// checkRunFile refuses out when a run folder (one holding checkpoints/latest.json)
+// keeps a file of that name: one of RunFiles, one kept of an earlier attempt
+// (AttemptName), its lock file (runlock.FileName), or in its SamplesDir a grid
+// that training writes (FinalGridFile, or a name of EpochGrids, which the run
+// counts as its epoch grids). Other names in SamplesDir are let through: training
+// neither writes nor reads them.
+func checkRunFile(out string) error {
+	dir, name := filepath.Dir(out), filepath.Base(out)
+	if isRunFolder(dir) {
+		switch {
+		case slices.Contains(RunFiles, name):
+			return fmt.Errorf("%s: is the run %s's own %s, which resuming it reads back: choose another --out", out, dir, name)
+		case isAttemptFile(name):
+			return fmt.Errorf("%s: is the run %s's own %s, kept from an earlier attempt when the run was started again: choose another --out", out, dir, name)
+		case name == runlock.FileName:
+			return fmt.Errorf("%s: is the run %s's lock file, which a training run holds while it runs: choose another --out", out, dir)
+		}
+	}
+	run := filepath.Dir(dir)
+	if filepath.Base(dir) != SamplesDir || !isRunFolder(run) {
+		return nil
+	}
+	if epoch, _ := filepath.Match(EpochGrids, name); epoch || name == FinalGridFile {
+		return fmt.Errorf("%s: is the run %s's own %s/%s, a sample grid that training writes: choose another --out", out, run, SamplesDir, name)
+	}
+	return nil
+}
+
+// isRunFolder reports whether dir holds a run's checkpoint (checkpoints/latest.json).
+func isRunFolder(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, CheckpointsDir, LatestFile))
+	return err == nil
+}
+
 // CheckOutput refuses an output path that a command must not write: one in a
 // checkpoint folder (a folder holding latest.json, where a file of the same
 // name as the tensors would replace them), a checkpoint folder itself (for a
-// folder of outputs), one of a run folder's own files (RunFiles) or of the
-// files it keeps of an earlier attempt (AttemptName), or one of the command's
-// input files. The paths need not exist.
+// folder of outputs), a run folder's own file (checkRunFile), or one of the
+// command's input files. The paths need not exist.
 func CheckOutput(out string, inputs ...string) error {
 	for _, dir := range []string{out, filepath.Dir(out)} {
 		if _, err := os.Stat(filepath.Join(dir, LatestFile)); err == nil {
 			return fmt.Errorf("%s: is in the checkpoint folder %s, where it could replace the checkpoint: choose another --out", out, dir)
 		}
 	}
-	dir, name := filepath.Dir(out), filepath.Base(out)
-	if _, err := os.Stat(filepath.Join(dir, CheckpointsDir, LatestFile)); err == nil {
-		switch {
-		case slices.Contains(RunFiles, name):
-			return fmt.Errorf("%s: is the run %s's own %s, which resuming it reads back: choose another --out", out, dir, name)
-		case isAttemptFile(name):
-			return fmt.Errorf("%s: is the run %s's own %s, kept from an earlier attempt when the run was started again: choose another --out", out, dir, name)
-		}
+	if err := checkRunFile(out); err != nil {
+		return err
 	}
 	ost, err := os.Stat(out)
 	if err != nil {

@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/gogan/gogan/internal/runlock"
 )
 
 // stateJSON is a latest.json as SaveCheckpoint writes it, for cfg, with change
@@ -199,6 +201,48 @@ func TestFirstUnknownAsEncodingJSON(t *testing.T) {
 		got := firstUnknown(map[string]json.RawMessage{tc.key: json.RawMessage("1")}, reflect.TypeFor[state]())
 		if known := got == ""; known != tc.known {
 			t.Errorf("firstUnknown says %q is known: %v; encoding/json: %v", tc.key, known, tc.known)
+		}
+	}
+}
+
+// TestCheckOutputRunGridsAndLock: in a run folder, CheckOutput refuses the
+// grids training writes into samples/ (final.png, and every name the run counts
+// as an epoch grid) and the run's lock file, naming the file and saying to
+// choose another --out; other names in samples/, and the same names outside a
+// run, are let through.
+func TestCheckOutputRunGridsAndLock(t *testing.T) {
+	run := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(run, CheckpointsDir), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(run, CheckpointsDir, LatestFile), []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	other := t.TempDir() // not a run: nothing refused
+	samples := filepath.Join(run, SamplesDir)
+	grid := "is the run " + run + "'s own " + SamplesDir + "/"
+	for _, tc := range []struct {
+		out  string
+		want string // "": let through
+	}{
+		{filepath.Join(samples, FinalGridFile), grid + FinalGridFile + ", a sample grid that training writes: choose another --out"},
+		{filepath.Join(samples, EpochGrid(7)), grid + "epoch-007.png, a sample grid that training writes: choose another --out"},
+		{filepath.Join(samples, EpochGrid(1234)), grid + "epoch-1234.png"},
+		{filepath.Join(samples, "epoch-best.png"), grid + "epoch-best.png"},
+		{filepath.Join(run, runlock.FileName), "is the run " + run + "'s lock file, which a training run holds while it runs: choose another --out"},
+		{filepath.Join(samples, "x.png"), ""},
+		{filepath.Join(samples, "final.png.bak"), ""},
+		{filepath.Join(samples, "epoch-007.jpg"), ""},
+		{filepath.Join(samples, runlock.FileName), ""},
+		{filepath.Join(other, SamplesDir, FinalGridFile), ""},
+		{filepath.Join(other, runlock.FileName), ""},
+	} {
+		err := CheckOutput(tc.out)
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("CheckOutput(%s): %v, want it let through", tc.out, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.out+": "+tc.want)):
+			t.Errorf("CheckOutput(%s): %v, want %q", tc.out, err, tc.want)
 		}
 	}
 }

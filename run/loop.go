@@ -144,7 +144,7 @@ func (s *session) stepRecord() map[string]float64 {
 func (s *session) endOfEpoch(epoch int) error {
 	now := time.Now()
 	s.epochSeconds = append(s.epochSeconds, now.Sub(s.epochStart).Seconds())
-	grid := filepath.Join(s.dir, gan.SamplesDir, fmt.Sprintf("epoch-%03d.png", epoch))
+	grid := filepath.Join(s.dir, gan.SamplesDir, gan.EpochGrid(epoch))
 	if err := WriteProgress(grid, s.job, s.test); err != nil {
 		return err
 	}
@@ -229,11 +229,11 @@ func (s *session) interrupted() (*Result, error) {
 func (s *session) finish(startStep int) (*Result, error) {
 	s.finishBar()
 	res := &Result{Dir: s.dir, Steps: s.job.Steps() - startStep, Seconds: time.Since(s.start).Seconds()}
-	res.FinalGrid = filepath.Join(s.dir, gan.SamplesDir, "final.png")
+	res.FinalGrid = filepath.Join(s.dir, gan.SamplesDir, gan.FinalGridFile)
 	if err := WriteProgress(res.FinalGrid, s.job, s.test); err != nil {
 		return nil, err
 	}
-	grids, _ := filepath.Glob(filepath.Join(s.dir, gan.SamplesDir, "epoch-*.png")) // the pattern is well formed
+	grids, _ := filepath.Glob(filepath.Join(s.dir, gan.SamplesDir, gan.EpochGrids)) // the pattern is well formed
 	res.EpochGrids = len(grids)
 	p, err := s.job.SaveCheckpoint(filepath.Join(s.dir, gan.CheckpointsDir))
 	if err != nil {
