@@ -53,6 +53,9 @@ type checkpointState struct {
 	Config     Config                    `json:"config"`
 }
 
+// optimizerState is an entry of checkpointState.Optimizers: the name of the
+// optimizer and the steps it has taken (its slots are tensors). No key was ever
+// added, removed or renamed: a key it does not have is refused (unknownKey).
 type optimizerState struct {
 	Name  string `json:"name"`
 	Steps int    `json:"steps"`
@@ -396,12 +399,14 @@ func checkFormat(statePath, format string) error {
 }
 
 // unknownKey names the first key of the latest.json raw, in sorted order, that
-// this gogan's checkpointState does not have: a field ("the field \"ema\"") or a
-// setting of its config ("the config setting \"r1\""); "" when there is none.
-// Decoded into a checkpointState, such a key would be dropped without a word,
-// and a newer gogan's run sampled or trained on without a setting it has.
-// Keys match fields as encoding/json matches them, case-insensitively: a
-// "Config" is read as the config, and its settings are checked too.
+// this gogan's checkpointState does not have: a field ("the field \"ema\""), a
+// setting of its config ("the config setting \"r1\"") or of one of its
+// optimizers' entries ("the setting \"lr_decay\" of the optimizer
+// \"generator\""); "" when there is none. Decoded into a checkpointState, such
+// a key would be dropped without a word, and a newer gogan's run sampled or
+// trained on without a setting it has. Keys match fields as encoding/json
+// matches them, case-insensitively: a "Config" is read as the config, and its
+// settings are checked too, as are an "Optimizers"' entries.
 func unknownKey(raw []byte) string {
 	var top map[string]json.RawMessage
 	if json.Unmarshal(raw, &top) != nil {
@@ -411,12 +416,46 @@ func unknownKey(raw []byte) string {
 		return fmt.Sprintf("the field %q", key)
 	}
 	for _, name := range slices.Sorted(maps.Keys(top)) {
-		var config map[string]json.RawMessage
-		if !strings.EqualFold(name, "config") || json.Unmarshal(top[name], &config) != nil {
-			continue
+		var found string
+		switch {
+		case strings.EqualFold(name, "config"):
+			found = unknownSetting(top[name])
+		case strings.EqualFold(name, "optimizers"):
+			found = unknownOptimizerSetting(top[name])
 		}
-		if key := firstUnknown(config, reflect.TypeFor[Config]()); key != "" {
-			return fmt.Sprintf("the config setting %q", key)
+		if found != "" {
+			return found
+		}
+	}
+	return ""
+}
+
+// unknownSetting names the first key of the config raw, in sorted order, that
+// Config does not have ("the config setting \"r1\""); "" when there is none.
+func unknownSetting(raw json.RawMessage) string {
+	var config map[string]json.RawMessage
+	if json.Unmarshal(raw, &config) != nil {
+		return "" // DecodeJSON has decoded it
+	}
+	if key := firstUnknown(config, reflect.TypeFor[Config]()); key != "" {
+		return fmt.Sprintf("the config setting %q", key)
+	}
+	return ""
+}
+
+// unknownOptimizerSetting names the first key, in sorted order of the
+// optimizers and then of their keys, of an entry of the optimizers raw
+// ({"generator": {"name": "adam", "steps": 937}, ...}) that optimizerState does
+// not have ("the setting \"lr_decay\" of the optimizer \"generator\""); ""
+// when there is none. Every gogan has written an entry's name and steps alone.
+func unknownOptimizerSetting(raw json.RawMessage) string {
+	var optimizers map[string]map[string]json.RawMessage
+	if json.Unmarshal(raw, &optimizers) != nil {
+		return "" // DecodeJSON has decoded it
+	}
+	for _, name := range slices.Sorted(maps.Keys(optimizers)) {
+		if key := firstUnknown(optimizers[name], reflect.TypeFor[optimizerState]()); key != "" {
+			return fmt.Sprintf("the setting %q of the optimizer %q", key, name)
 		}
 	}
 	return ""

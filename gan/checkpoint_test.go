@@ -144,6 +144,14 @@ func TestParseStateOfAnotherVersion(t *testing.T) {
 		{"a newer field", `"step": 937,`, `"step": 937, "ema_steps": 937,`,
 			`run/latest.json: it has the field "ema_steps", which this gogan does not know`},
 		{"a known key in capitals", `"latent_dim"`, `"LATENT_DIM"`, ""},
+		{"a newer optimizer setting", `"generator": {
+      "name": "adam",`, `"generator": {
+      "name": "adam", "lr_decay": 0.5,`,
+			`run/latest.json: it has the setting "lr_decay" of the optimizer "generator", which this gogan does not know: the checkpoint was written by a newer gogan`},
+		{"an optimizer setting misspelt", `"name": "adam",`, `"nmae": "adam",`,
+			`run/latest.json: it has the setting "nmae" of the optimizer "discriminator", which this gogan does not know`},
+		{"optimizers in capitals", `"optimizers"`, `"Optimizers"`, ""},
+		{"a known optimizer key in capitals", `"steps": 937`, `"STEPS": 937`, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if !strings.Contains(good, tc.old) {
@@ -162,7 +170,8 @@ func TestParseStateOfAnotherVersion(t *testing.T) {
 
 // TestParseStateUnknownUnderCapitals: a config under the key "Config", which
 // encoding/json reads as the config, has its settings checked as under
-// "config": a newer gogan's setting there is refused, not dropped.
+// "config", and the optimizers under "Optimizers" their entries' keys as under
+// "optimizers": a newer gogan's setting there is refused, not dropped.
 func TestParseStateUnknownUnderCapitals(t *testing.T) {
 	good := string(stateJSON(t, DefaultConfig(), nil))
 	for _, key := range []string{`"Config"`, `"CONFIG"`} {
@@ -170,6 +179,13 @@ func TestParseStateUnknownUnderCapitals(t *testing.T) {
 		_, err := parseState("run/latest.json", []byte(bad))
 		if want := `it has the config setting "r1_gamma"`; err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("config under %s: error %v, want one containing %q", key, err, want)
+		}
+	}
+	for _, key := range []string{`"Optimizers"`, `"OPTIMIZERS"`} {
+		bad := strings.Replace(strings.Replace(good, `"optimizers"`, key, 1), `"steps": 937`, `"steps": 937, "lr_decay": 0.5`, 1)
+		_, err := parseState("run/latest.json", []byte(bad))
+		if want := `it has the setting "lr_decay" of the optimizer "discriminator"`; err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("optimizers under %s: error %v, want one containing %q", key, err, want)
 		}
 	}
 }

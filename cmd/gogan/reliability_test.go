@@ -310,10 +310,10 @@ func TestRestartBeforeFirstCheckpoint(t *testing.T) {
 }
 
 // TestRunOfAnotherVersion: a run whose latest.json a newer gogan wrote (a
-// format of a higher number, or a config setting this one does not know) is
-// refused by every command that reads it, exit 1 with one line naming the
-// file and what it found, and left as it was; nothing is read without the
-// setting.
+// format of a higher number, or a config or optimizer setting this one does
+// not know) is refused by every command that reads it, exit 1 with one line
+// naming the file and what it found, and left as it was; nothing is read
+// without the setting.
 func TestRunOfAnotherVersion(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
@@ -324,6 +324,9 @@ func TestRunOfAnotherVersion(t *testing.T) {
 			`written by a newer gogan, in format "gogan-checkpoint/2"; this gogan reads "gogan-checkpoint/1"`},
 		{"newer setting", func(s map[string]any) { s["config"].(map[string]any)["r1_gamma"] = 10 },
 			`it has the config setting "r1_gamma", which this gogan does not know`},
+		{"newer optimizer setting", func(s map[string]any) {
+			s["optimizers"].(map[string]any)["generator"].(map[string]any)["lr_decay"] = 0.5
+		}, `it has the setting "lr_decay" of the optimizer "generator", which this gogan does not know`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dataDir, _ := trainedRun(t)
