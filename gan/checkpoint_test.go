@@ -227,13 +227,7 @@ func TestFirstUnknownAsEncodingJSON(t *testing.T) {
 // choose another --out; other names in samples/, and the same names outside a
 // run, are let through.
 func TestCheckOutputRunGridsAndLock(t *testing.T) {
-	run := t.TempDir()
-	if err := os.MkdirAll(filepath.Join(run, CheckpointsDir), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(run, CheckpointsDir, LatestFile), []byte("{}"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	run := fakeRunFolder(t)
 	other := t.TempDir() // not a run: nothing refused
 	samples := filepath.Join(run, SamplesDir)
 	grid := "is the run " + run + "'s own " + SamplesDir + "/"
@@ -268,13 +262,7 @@ func TestCheckOutputRunGridsAndLock(t *testing.T) {
 // (AttemptName of config.json and metrics.jsonl), as it refuses config.json,
 // and lets through names that only look like them.
 func TestCheckOutputAttemptFiles(t *testing.T) {
-	run := t.TempDir()
-	if err := os.MkdirAll(filepath.Join(run, CheckpointsDir), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(run, CheckpointsDir, LatestFile), []byte("{}"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	run := fakeRunFolder(t)
 	for _, tc := range []struct {
 		name    string
 		refused bool
@@ -301,4 +289,18 @@ func TestCheckOutputAttemptFiles(t *testing.T) {
 	if got := AttemptName(ConfigFile, 1); got != "config.attempt-1.json" {
 		t.Errorf("AttemptName(config.json, 1) = %s", got)
 	}
+}
+
+// fakeRunFolder returns a folder that CheckOutput takes for a run's: one with
+// checkpoints/latest.json.
+func fakeRunFolder(t *testing.T) string {
+	t.Helper()
+	run := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(run, CheckpointsDir), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(run, CheckpointsDir, LatestFile), []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return run
 }
