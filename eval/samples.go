@@ -190,8 +190,8 @@ func load(path string, opts SampleOptions, flat folderReader) (*Samples, error) 
 		s, err = readImageFolder(path, opts)
 	case st.IsDir():
 		s, err = flat(path, opts)
-	case strings.EqualFold(filepath.Ext(path), ".png"):
-		return nil, fmt.Errorf("eval: %s is one PNG file: give the folder that holds the samples' PNGs", path)
+	case data.IsImageName(path):
+		return nil, fmt.Errorf("eval: %s is one %s image file: give the folder that holds the images", path, strings.ToUpper(strings.TrimPrefix(filepath.Ext(path), ".")))
 	default:
 		s, err = readIDX(path, opts.Shape)
 	}

@@ -122,8 +122,9 @@ func TestLoadSamplesStraySubfolder(t *testing.T) {
 	}
 }
 
-// TestLoadSamplesRejects: wrong sizes, mixed sizes, an empty folder and a bad IDX
-// file each give a one-line error that names the file and the problem.
+// TestLoadSamplesRejects: wrong sizes, mixed sizes, an empty folder, a bad IDX file
+// and one image file (not read as IDX, whose magic number it lacks) each give a
+// one-line error that names the file and the problem.
 func TestLoadSamplesRejects(t *testing.T) {
 	mixed := pngFolder(t, 11, 28, 28)
 	if err := report.Grid(filepath.Join(mixed, "t-00000.png"), noise(32*32, 2), 1, 32, 32, 1, 1); err != nil { // one more PNG in the folder
@@ -144,7 +145,8 @@ func TestLoadSamplesRejects(t *testing.T) {
 		{"empty folder", pngFolder(t, 0, 0, 0), []string{"no .png files"}},
 		{"bad magic", writeFile(t, "junk-idx3-ubyte", "\x00\x00\x09\x03\x00\x00\x00\x01xxxx"), []string{"junk-idx3-ubyte", "bad magic number 0x00000903"}},
 		{"labels file", labels, []string{"bad magic number 0x00000801", "IDX labels file"}},
-		{"one PNG", filepath.Join(small, "s-00000.png"), []string{"one PNG file"}},
+		{"one PNG", filepath.Join(small, "s-00000.png"), []string{"s-00000.png is one PNG image file", "give the folder"}},
+		{"one JPEG", writeFile(t, "photo.jpg", "\xff\xd8\xff\xe0\x00\x10JFIF"), []string{"photo.jpg is one JPG image file", "give the folder"}},
 		{"too few", small, []string{"holds 3 images", "at least 10"}},
 		{"missing", filepath.Join(t.TempDir(), "none"), []string{"none: no such file or directory"}},
 	} {
