@@ -222,16 +222,24 @@ func TestSetPickUnlabelled(t *testing.T) {
 // panics naming it.
 func TestSetPickWhole(t *testing.T) {
 	for _, s := range []Set{labelled(sizes(4, 8), false), {Images: &Images{N: 12, Rows: 2, Cols: 1, Pixels: make([]uint8, 24)}}} {
-		for _, n := range []int{12, 13} {
-			if got := s.Pick(n); got.Images != s.Images || !slices.Equal(got.Labels, s.Labels) {
-				t.Errorf("Pick(%d) of 12 images: not the set itself", n)
-			}
+		checkWholeSet(t, "Pick", s, Set.Pick)
+	}
+}
+
+// checkWholeSet checks a way of picking images from a set, pick (Set.Pick or
+// Set.Spread, named name), on s, a set of 12: asked for 12 or 13 it returns s itself,
+// and asked for -1 it panics naming the count.
+func checkWholeSet(t *testing.T, name string, s Set, pick func(Set, int) Set) {
+	t.Helper()
+	for _, n := range []int{12, 13} {
+		if got := pick(s, n); got.Images != s.Images || !slices.Equal(got.Labels, s.Labels) {
+			t.Errorf("%s(%d) of 12 images: not the set itself", name, n)
 		}
 	}
 	defer func() {
-		if p := recover(); p == nil || !strings.Contains(p.(string), "Set.Pick: negative count -1") {
-			t.Errorf("Pick(-1) panics with %v, want one naming the count", p)
+		if p := recover(); p == nil || !strings.Contains(p.(string), "Set."+name+": negative count -1") {
+			t.Errorf("%s(-1) panics with %v, want one naming the count", name, p)
 		}
 	}()
-	labelled(sizes(3), false).Pick(-1)
+	pick(s, -1)
 }

@@ -1,10 +1,6 @@
 package data
 
-import (
-	"slices"
-	"strings"
-	"testing"
-)
+import "testing"
 
 // numbered is a set of n images of 2×1 pixels of the given channels, image i's bytes
 // all i, labelled i/per (Labels) or 300+i/per (WideLabels, when wide).
@@ -81,16 +77,5 @@ func TestSetSpread(t *testing.T) {
 		})
 	}
 
-	s := numbered(12, 0, 4, false)
-	for _, n := range []int{12, 13} {
-		if got := s.Spread(n); got.Images != s.Images || !slices.Equal(got.Labels, s.Labels) {
-			t.Errorf("Spread(%d) of 12 images: not the set itself", n)
-		}
-	}
-	defer func() {
-		if p := recover(); p == nil || !strings.Contains(p.(string), "Set.Spread: negative count -1") {
-			t.Errorf("Spread(-1) panics with %v, want one naming the count", p)
-		}
-	}()
-	s.Spread(-1)
+	checkWholeSet(t, "Spread", numbered(12, 0, 4, false), Set.Spread)
 }
