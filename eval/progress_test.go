@@ -175,12 +175,7 @@ func TestGeneratedWithProgress(t *testing.T) {
 			t.Errorf("N = 0: %d samples, Progress called with %v; want DefaultN (%d), from 0 to all", s.N, log, DefaultN)
 		}
 	}
-	cfg := gan.DefaultConfig()
-	cfg.Model, cfg.LatentDim = "cae", 8
-	ae, err := gan.NewJob(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ae := autoencoderJob(t)
 	called := false
 	test := func() ([]float32, error) { called = true; return noiseImages(30, 3), nil }
 	if s, err := GeneratedWith(ae, GenerateOptions{N: 12, Seed: 1, Test: test}); err != nil || !called || s.N != 12 {

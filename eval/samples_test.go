@@ -249,12 +249,7 @@ func TestLoadSamplesFromRun(t *testing.T) {
 // TestGeneratedAutoencoder: an autoencoder's samples decode codes drawn from the test
 // codes' Gaussian.
 func TestGeneratedAutoencoder(t *testing.T) {
-	cfg := gan.DefaultConfig()
-	cfg.Model, cfg.LatentDim = "cae", 8
-	job, err := gan.NewJob(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	job := autoencoderJob(t)
 	called := false
 	s, err := Generated(job, 12, 1, func() ([]float32, error) { called = true; return noiseImages(30, 3), nil })
 	if err != nil {
@@ -263,6 +258,19 @@ func TestGeneratedAutoencoder(t *testing.T) {
 	if !called || s.N != 12 || len(s.Images) != 12*784 {
 		t.Errorf("test images read: %v; %d samples", called, s.N)
 	}
+}
+
+// autoencoderJob is a new convolutional autoencoder of 8-dimensional codes, the job
+// whose samples decode codes fitted to test images.
+func autoencoderJob(t *testing.T) gan.Job {
+	t.Helper()
+	cfg := gan.DefaultConfig()
+	cfg.Model, cfg.LatentDim = "cae", 8
+	job, err := gan.NewJob(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return job
 }
 
 // TestGeneratedClasses: a conditional G of K classes other than MNIST's 10 draws its
