@@ -140,13 +140,7 @@ func TestLoadSamplesProgress(t *testing.T) {
 func TestGeneratedWithProgress(t *testing.T) {
 	const n = 2*generator.BatchSize + 3
 	for _, model := range []string{"mlp", "cgan"} {
-		cfg := gan.DefaultConfig()
-		cfg.Model = model
-		gan.ApplyRecipe(&cfg, nil)
-		job, err := gan.NewJob(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
+		job := recipeJob(t, model)
 		var log progressLog
 		with, err := GeneratedWith(job, GenerateOptions{N: n, Seed: 3, Progress: log.record})
 		if err != nil {

@@ -171,9 +171,8 @@ func TestLoadSamplesRejects(t *testing.T) {
 	}
 }
 
-// savedJob returns a new job of model (a recipe) and the checkpoints folder it is
-// saved in, a run's as a folder of its own.
-func savedJob(t *testing.T, model string) (gan.Job, string) {
+// recipeJob returns a new job of model, a recipe, with the recipe's settings.
+func recipeJob(t *testing.T, model string) gan.Job {
 	t.Helper()
 	cfg := gan.DefaultConfig()
 	cfg.Model = model
@@ -182,6 +181,14 @@ func savedJob(t *testing.T, model string) (gan.Job, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return job
+}
+
+// savedJob returns a new job of model (a recipe) and the checkpoints folder it is
+// saved in, a run's as a folder of its own.
+func savedJob(t *testing.T, model string) (gan.Job, string) {
+	t.Helper()
+	job := recipeJob(t, model)
 	dir := filepath.Join(t.TempDir(), "checkpoints")
 	if _, err := job.SaveCheckpoint(dir); err != nil {
 		t.Fatal(err)
