@@ -41,6 +41,10 @@ func BenchmarkSharedBalance(b *testing.B) {
 		{name: "dW", m: 784, k: 512, n: 1024, transA: true},
 		{name: "conv", m: 1024, k: 1600, n: 128},
 		{name: "conv", m: 3136, k: 1600, n: 128},
+		// Filter gradients over 3,136 positions (64 images of 7×7): the 28×28 DCGAN critic's
+		// 5×5×64 → 128 in a generator step, and one of 5×5×128 → 64.
+		{name: "convdW", m: 1600, k: 3136, n: 128, transA: true},
+		{name: "convdW", m: 3200, k: 3136, n: 64, transA: true},
 	} {
 		b.Run(fmt.Sprintf("%s_%dx%dx%d", s.name, s.m, s.k, s.n), func(b *testing.B) {
 			t := runtime.GOMAXPROCS(0)
