@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """The 2 -> 16 thread gains of the goals beside what the host gives, round by round.
 
-usage: ceiling.py ceiling-2026-12-03.txt
-The file holds, for each round, BenchmarkSgemmIndependent lines prefixed "round N" (-cpu 2 and
+usage: ceiling.py FILE...   (ceiling-2026-12-03.txt, or x3/ceiling.txt x3/runs.jsonl)
+The files hold, for each round, BenchmarkSgemmIndependent lines prefixed "round N" (-cpu 2 and
 16) and one JSON line per gogan run (round, work, threads, img_per_s, median_img_per_s), as
 ceiling-2026-12-03.sh writes them. The host's gain for a shape is 16 cores' GFLOP/s against 2
 cores', every core running serial products of its own: no sharing can gain more.
@@ -13,7 +13,7 @@ import statistics
 import sys
 
 ceiling, runs = {}, {}
-for line in open(sys.argv[1]):
+for line in (l for f in sys.argv[1:] for l in open(f)):
     m = re.match(r'round (\d+) BenchmarkSgemmIndependent/(\w+?)_\S+-(\d+)\s+\d+\s+\d+ ns/op\s+([\d.]+)', line)
     if m:
         ceiling[int(m[1]), m[2], int(m[3])] = float(m[4])
