@@ -48,7 +48,10 @@ const (
 //	   YCbCr converted in 16 bits, not 8, 10 to 30% of its bytes 1 apart)
 //	5  a gray lossy WebP read as gray (vp8RGB: format 4 had libwebp's G one below R and B
 //	   at Y 86, 159 and 232, so that a folder of them was cached in RGB)
-const cacheVersion = 5
+//	6  a lossy WebP's chroma interpolated between 2×2 blocks, as libwebp's default (dwebp,
+//	   PIL) does (vp8Image.chroma: format 5 took each block's sample, dwebp -nofancy's
+//	   pixels, which differ at sharp color edges)
+const cacheVersion = 6
 
 // cacheFirstVersion is the first version whose file is named by the folder and options
 // alone, which a later version can find to remove; the files of earlier versions were

@@ -215,7 +215,8 @@ func byExtension(notRead map[string]int) (total int, kinds string) {
 // MaxImagePixels pixels, or whose header announces more pixels than the file's size can
 // hold (a PNG, JPEG, GIF, lossy WebP, TIFF or BMP: damaged, or made to exhaust memory),
 // is refused before decoding. A lossy WebP's colors are libwebp's (BT.601's limited range,
-// which Go's own conversion reads as full range): dwebp -nofancy's pixels. A file that
+// which Go's own conversion reads as full range, its chroma interpolated between 2×2
+// blocks as libwebp's default does): dwebp's pixels, and PIL's. A file that
 // cannot be decoded is skipped (see ImageFolder.SkipReport) unless opts.Strict is set;
 // LoadImageFolder fails when no file decodes or when more than 1% of them do not.
 //
