@@ -173,3 +173,36 @@ func TestWatcherListsSamplesWhenChanged(t *testing.T) {
 		t.Fatalf("the folder changed: %q, want epoch-003.png", f)
 	}
 }
+
+// A PNG in the samples folder that training does not write (one that gogan sample --out
+// put there) is not shown as the run's latest grid, however new it is.
+func TestNewestSampleOnlyTrainingGrids(t *testing.T) {
+	dir := t.TempDir()
+	t0 := time.Now().Add(-time.Hour)
+	for i, name := range []string{"epoch-001.png", "epoch-002.png", "mine.png", "epoch-best.png"} {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte("png"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		at := t0.Add(time.Duration(i) * time.Minute)
+		if err := os.Chtimes(path, at, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, _ := newestSample(dir); got != "epoch-best.png" {
+		t.Errorf("newest grid: %q, want epoch-best.png (a name the run counts as an epoch grid)", got)
+	}
+	if err := os.Remove(filepath.Join(dir, "epoch-best.png")); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := newestSample(dir); got != "epoch-002.png" {
+		t.Errorf("newest grid: %q, want epoch-002.png, not the newer mine.png", got)
+	}
+	final := filepath.Join(dir, "final.png")
+	if err := os.WriteFile(final, []byte("png"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := newestSample(dir); got != "final.png" {
+		t.Errorf("newest grid: %q, want final.png", got)
+	}
+}

@@ -445,7 +445,9 @@ func (wt *watcher) poll(buf *bytes.Buffer) (more bool) {
 	return false
 }
 
-// newestSample returns the most recently written PNG of a samples folder.
+// newestSample returns the most recently written grid of a samples folder that training
+// writes: an epoch grid (gan.EpochGrids) or the final one (gan.FinalGridFile). Another PNG
+// there, such as one that `gogan sample --out` wrote, is not the run's progress.
 func newestSample(dir string) (string, time.Time) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -454,7 +456,7 @@ func newestSample(dir string) (string, time.Time) {
 	var best string
 	var bestTime time.Time
 	for _, e := range entries {
-		if !e.Type().IsRegular() || !sampleName.MatchString(e.Name()) {
+		if !e.Type().IsRegular() || !sampleName.MatchString(e.Name()) || !isTrainingGrid(e.Name()) {
 			continue
 		}
 		info, err := e.Info()
@@ -466,4 +468,11 @@ func newestSample(dir string) (string, time.Time) {
 		}
 	}
 	return best, bestTime
+}
+
+// isTrainingGrid reports whether name, in a run's samples folder, is a grid that training
+// writes there.
+func isTrainingGrid(name string) bool {
+	epoch, _ := filepath.Match(gan.EpochGrids, name)
+	return epoch || name == gan.FinalGridFile
 }
