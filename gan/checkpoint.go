@@ -627,6 +627,13 @@ func EpochGrid(epoch int) string {
 // its epoch grids, EpochGrid's and any other that matches.
 const EpochGrids = "epoch-*.png"
 
+// IsTrainingGrid reports whether name, in a run's SamplesDir, is a grid that
+// training writes there: FinalGridFile, or a name of EpochGrids.
+func IsTrainingGrid(name string) bool {
+	epoch, _ := filepath.Match(EpochGrids, name) // the pattern is well formed
+	return epoch || name == FinalGridFile
+}
+
 // RunFiles are the files and folders a training run keeps in its folder, which
 // resuming, sampling and serving the run read back.
 var RunFiles = []string{CheckpointsDir, ConfigFile, MetricsFile, LossPlotFile, SamplesDir}
@@ -678,7 +685,7 @@ func checkRunFile(out string) error {
 	if filepath.Base(dir) != SamplesDir || !isRunFolder(run) {
 		return nil
 	}
-	if epoch, _ := filepath.Match(EpochGrids, name); epoch || name == FinalGridFile {
+	if IsTrainingGrid(name) {
 		return fmt.Errorf("%s: is the run %s's own %s/%s, a sample grid that training writes: choose another --out", out, run, SamplesDir, name)
 	}
 	return nil

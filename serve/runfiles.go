@@ -456,7 +456,7 @@ func newestSample(dir string) (string, time.Time) {
 	var best string
 	var bestTime time.Time
 	for _, e := range entries {
-		if !e.Type().IsRegular() || !sampleName.MatchString(e.Name()) || !isTrainingGrid(e.Name()) {
+		if !e.Type().IsRegular() || !sampleName.MatchString(e.Name()) || !gan.IsTrainingGrid(e.Name()) {
 			continue
 		}
 		info, err := e.Info()
@@ -468,11 +468,4 @@ func newestSample(dir string) (string, time.Time) {
 		}
 	}
 	return best, bestTime
-}
-
-// isTrainingGrid reports whether name, in a run's samples folder, is a grid that training
-// writes there.
-func isTrainingGrid(name string) bool {
-	epoch, _ := filepath.Match(gan.EpochGrids, name)
-	return epoch || name == gan.FinalGridFile
 }
