@@ -99,6 +99,7 @@ type node struct {
 
 	devMean, devInvStd cuda.Ptr // BatchNorm on a device: the batch's mean and 1/σ
 	devGate            cuda.Ptr // LeakyReLUMask on a device: the values whose sign picks 1 or the slope
+	devIDs             cuda.Ptr // Gather, ScatterAdd on a device: a copy of the row ids of the forward
 }
 
 // newVar hands out a Var of the given shape with uninitialized storage.

@@ -3,15 +3,17 @@ package autograd
 import (
 	"fmt"
 	"math"
+
+	"github.com/gogan/gogan/internal/cuda"
 )
 
 // Gather returns the rows of table picked by ids: table is (V, D), ids any
 // shape (N, ...) of integer values in [0, V) carried as float32 (exact up to
 // 2²⁴), and the result (N, ..., D) with y[i, :] = table[ids[i], :]. It is an
 // embedding lookup. ids gets no gradient; an id that is not such an integer is
-// a programmer error and panics.
+// a programmer error and panics on the CPU; on a device, where the ids are not
+// read back, it gives a row of NaN.
 func (g *Graph) Gather(table, ids *Var) *Var {
-	g.cpuOnly("Gather")
 	if len(table.Shape) != 2 {
 		panic("autograd: Gather from a table of shape " + table.Shape.String() + ", want (rows, columns)")
 	}
@@ -23,6 +25,14 @@ func (g *Graph) Gather(table, ids *Var) *Var {
 	}
 	shape[rank] = d
 	out := g.newVar(shape[:rank+1]...)
+	if g.dev != nil {
+		g.dev.Gather(out.dev, g.ptr(table), g.ptr(ids), ids.Len(), rows, d)
+		if nd := g.record("Gather", out, gatherBackward, table); nd != nil {
+			nd.devIDs = g.copyIDs(ids)
+			nd.idsRank = rank
+		}
+		return out
+	}
 	idx := g.floats(len(ids.Data)) // a copy: the backward must see the ids of the forward
 	for i, v := range ids.Data {
 		r := checkIndex("Gather", v, rows)
@@ -41,7 +51,7 @@ func (g *Graph) Gather(table, ids *Var) *Var {
 func gatherBackward(g *Graph, n *node, dy *Var) {
 	table := n.in[0]
 	if g.wants(table) {
-		ids := g.Input(n.ids, false, dy.Shape[:n.idsRank]...)
+		ids := g.savedIDs(n, dy.Shape[:n.idsRank]...)
 		g.accumulate(table, g.ScatterAdd(dy, ids, table.Shape[0]))
 	}
 }
@@ -49,16 +59,23 @@ func gatherBackward(g *Graph, n *node, dy *Var) {
 // ScatterAdd adds the rows of src into a zero table of the given number of
 // rows, at ids: src is (N, ..., D), ids (N, ...) of integers in [0, rows)
 // carried as float32, and the result (rows, D) with
-// y[r, :] = Σ_{i: ids[i] = r} src[i, :]. It is Gather's adjoint. ids gets no
-// gradient; an id out of range is a programmer error and panics.
+// y[r, :] = Σ_{i: ids[i] = r} src[i, :], the rows added in the order of i. It
+// is Gather's adjoint. ids gets no gradient; an id out of range is a
+// programmer error and panics on the CPU; on a device it adds nowhere.
 func (g *Graph) ScatterAdd(src, ids *Var, rows int) *Var {
-	g.cpuOnly("ScatterAdd")
 	rank := len(ids.Shape)
 	if len(src.Shape) != rank+1 || !src.Shape[:rank].Equal(ids.Shape) {
 		panic("autograd: ScatterAdd of " + src.Shape.String() + " at ids " + ids.Shape.String() + ": want src shaped as ids plus one axis")
 	}
 	d := src.Shape[rank]
 	out := g.newVar(rows, d)
+	if g.dev != nil {
+		g.dev.ScatterAdd(out.dev, g.ptr(src), g.ptr(ids), ids.Len(), rows, d)
+		if nd := g.record("ScatterAdd", out, scatterAddBackward, src); nd != nil {
+			nd.devIDs = g.copyIDs(ids)
+		}
+		return out
+	}
 	clear(out.Data)
 	idx := g.floats(len(ids.Data))
 	for i, v := range ids.Data {
@@ -80,9 +97,27 @@ func (g *Graph) ScatterAdd(src, ids *Var, rows int) *Var {
 func scatterAddBackward(g *Graph, n *node, dy *Var) {
 	src := n.in[0]
 	if g.wants(src) {
-		ids := g.Input(n.ids, false, src.Shape[:len(src.Shape)-1]...)
+		ids := g.savedIDs(n, src.Shape[:len(src.Shape)-1]...)
 		g.accumulate(src, g.Gather(dy, ids))
 	}
+}
+
+// copyIDs is the device side of the copy of the ids that Gather and ScatterAdd
+// save for their backward: a copy in the graph's device memory, made on the
+// stream after the forward's kernel read them.
+func (g *Graph) copyIDs(ids *Var) cuda.Ptr {
+	c := g.newVarLike(ids)
+	g.dev.Copy(c.dev, g.ptr(ids), ids.Len())
+	return c.dev
+}
+
+// savedIDs returns the ids a Gather or ScatterAdd saved, shaped shape: the
+// host copy as an Input, or on a device a view of the device copy.
+func (g *Graph) savedIDs(n *node, shape ...int) *Var {
+	if g.dev != nil {
+		return g.view(&Var{gpu: g.dev, dev: n.devIDs}, shape...)
+	}
+	return g.Input(n.ids, false, shape...)
 }
 
 // checkIndex returns v as a row index, panicking unless it is an integer in [0, rows).

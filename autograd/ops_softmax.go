@@ -4,10 +4,13 @@ import "math"
 
 // Exp returns eˣ element by element.
 func (g *Graph) Exp(x *Var) *Var {
-	g.cpuOnly("Exp")
 	out := g.newVarLike(x)
-	for i, v := range x.Data {
-		out.Data[i] = float32(math.Exp(float64(v)))
+	if g.dev != nil {
+		g.dev.Exp(out.dev, g.ptr(x), out.Len())
+	} else {
+		for i, v := range x.Data {
+			out.Data[i] = float32(math.Exp(float64(v)))
+		}
 	}
 	g.record("Exp", out, expBackward, x)
 	return out
@@ -21,11 +24,16 @@ func expBackward(g *Graph, n *node, dy *Var) {
 }
 
 // LogSumExp returns log Σ_j exp(x[i, j]) for every row of x (N, C...), shape
-// (N, 1), computed with the row's maximum taken out so it never overflows.
+// (N, 1), computed with the row's maximum m = max_j x[i, j] taken out so it
+// never overflows: m + float32(log Σ_j e^(x[i, j] − m)), the sum in float64.
 func (g *Graph) LogSumExp(x *Var) *Var {
-	g.cpuOnly("LogSumExp")
 	out := g.newVar(x.Rows(), 1)
 	cols := x.Cols()
+	if g.dev != nil {
+		g.dev.LogSumExp(out.dev, g.ptr(x), x.Rows(), cols)
+		g.record("LogSumExp", out, logSumExpBackward, x)
+		return out
+	}
 	for i := range out.Data {
 		row := x.Data[i*cols : (i+1)*cols]
 		m := row[0]
@@ -55,6 +63,5 @@ func logSumExpBackward(g *Graph, n *node, dy *Var) {
 // LogSoftmax returns x[i, j] − log Σ_k exp(x[i, k]) for every row of x (N, C):
 // the log-probabilities of C classes.
 func (g *Graph) LogSoftmax(x *Var) *Var {
-	g.cpuOnly("LogSoftmax")
 	return g.Sub(x, g.TileCols(g.LogSumExp(x), x.Shape...))
 }

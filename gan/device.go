@@ -36,9 +36,11 @@ func ParseDevice(name string) (int, error) {
 // host copies of the weights are refreshed whenever a checkpoint, a picture
 // or a sampler needs them, so checkpoints stay device-independent.
 //
-// Not every recipe has CUDA kernels yet: the unconditional image GANs with
-// Dense, BatchNormalization and the activations, trained with Adam, do; the
-// first step of any other stops with an error naming the op that has none.
+// Not every recipe has CUDA kernels yet: the image GANs with Dense,
+// BatchNormalization and the activations, trained with Adam, do, and so do
+// the conditional recipes (cgan, acgan: the label embedding and ACGAN's
+// class loss); the first step of any other stops with an error naming the op
+// that has none.
 func (t *Trainer) UseDevice(name string) error {
 	t.mustBeMade("UseDevice")
 	ordinal, err := ParseDevice(name)
@@ -84,8 +86,6 @@ func (t *Trainer) checkDeviceSupport() error {
 	switch {
 	case t.Objective.Clip && cfg.Clip > 0:
 		return errors.New("weight clipping (wgan) has no CUDA kernel yet")
-	case cfg.Conditional != "":
-		return fmt.Errorf("the conditional recipes (%s's label embedding) have no CUDA kernels yet", cfg.Conditional)
 	case cfg.DiffAugment != "":
 		return errors.New("--diffaugment has no CUDA kernels yet")
 	case cfg.SpectralNorm:

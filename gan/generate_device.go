@@ -19,20 +19,21 @@ const deviceChunk = 1024
 // mode (BatchNormalization with its moving statistics) on z (n, latent), writes
 // the images (n, ...) into dst, and frees what it took on the GPU.
 //
+// A conditional G (cgan, acgan) takes labels, one class a sample, as
+// GenerateLabeled; on a GPU they are checked against G's label embedding on
+// the host first, since the device does not read its ids back.
+//
 // It returns an error, never panics, for arguments that do not fit g (those
 // Generate panics on: a dst or z too short for n, n < 0, a g that is nil, not
 // built, or takes labels it is not given) and for what the GPU cannot do: no GPU or
-// driver (one line naming what is missing), a conditional G (labels: its label
-// embedding has no CUDA kernel yet), a layer without a CUDA kernel (the error
+// driver (one line naming what is missing), a label that is not one of a
+// conditional G's classes, a layer without a CUDA kernel (the error
 // names its op), or weights already on a GPU (a trainer's: call its SyncHost
 // and generate from a copy, or on the CPU).
 func GenerateOn(device string, g nn.Network, dst, z []float32, labels []uint8, n int) error {
 	ordinal, err := ParseDevice(device)
 	if err != nil {
 		return err
-	}
-	if ordinal >= 0 && labels != nil {
-		return fmt.Errorf("--device %s: conditional generators (their label embedding) have no CUDA kernels yet: generate on the CPU", device)
 	}
 	latent, out, err := checkGenerate(g, dst, z, labels, n)
 	if err != nil {
@@ -41,6 +42,9 @@ func GenerateOn(device string, g nn.Network, dst, z []float32, labels []uint8, n
 	if ordinal < 0 {
 		generateCPU(g, dst, z, labels, n, latent, out)
 		return nil
+	}
+	if err := checkLabelIDs(g, z, labels, n); err != nil {
+		return fmt.Errorf("--device %s: %w", device, err)
 	}
 	for _, w := range g.Weights() {
 		if w.Device() != nil {
@@ -52,7 +56,7 @@ func GenerateOn(device string, g nn.Network, dst, z []float32, labels []uint8, n
 		return fmt.Errorf("--device %s: %w", device, err)
 	}
 	defer d.Close()
-	if err := generateOnDevice(d, g, dst, z, n); err != nil {
+	if err := generateOnDevice(d, g, dst, z, labels, n); err != nil {
 		return fmt.Errorf("--device %s: %w", device, err)
 	}
 	return nil
@@ -60,7 +64,7 @@ func GenerateOn(device string, g nn.Network, dst, z []float32, labels []uint8, n
 
 // generateOnDevice is GenerateOn on an open device, turning the panics of ops
 // (an op without a CUDA kernel, a failed launch or allocation) into an error.
-func generateOnDevice(d *cuda.Device, g nn.Network, dst, z []float32, n int) (err error) {
+func generateOnDevice(d *cuda.Device, g nn.Network, dst, z []float32, labels []uint8, n int) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = deviceFailure(r)
@@ -76,11 +80,23 @@ func generateOnDevice(d *cuda.Device, g nn.Network, dst, z []float32, n int) (er
 	defer graph.UseDevice(nil)
 	shape := g.InputShapes()[0]
 	latent, out := shape.Size(), g.OutputShape().Size()
+	var ys []float32 // a chunk's labels as float32 ids, copied in by Input
+	if labels != nil {
+		ys = make([]float32, min(n, deviceChunk))
+	}
 	for start := 0; start < n; start += deviceChunk {
 		m := min(deviceChunk, n-start)
 		graph.Reset()
 		in := graph.Input(z[start*latent:(start+m)*latent], false, append([]int{m}, shape...)...)
-		y := g.Call(graph, in, false)
+		var y *autograd.Var
+		if labels == nil {
+			y = g.Call(graph, in, false)
+		} else {
+			for i := range m {
+				ys[i] = float32(labels[start+i])
+			}
+			y = g.CallInputs(graph, []*autograd.Var{in, graph.Input(ys[:m], false, m, 1)}, false)
+		}
 		// Into Go memory the copy is done when CopyToHost returns, before the
 		// next chunk's kernels reuse y's memory.
 		d.CopyToHost(dst[start*out:(start+m)*out], y.DevicePtr())
@@ -89,4 +105,26 @@ func generateOnDevice(d *cuda.Device, g nn.Network, dst, z []float32, n int) (er
 		}
 	}
 	return nil
+}
+
+// checkLabelIDs checks a conditional G's first n labels (with the latent
+// vectors z, checked by checkGenerate) as CallInputs does on the CPU (the ids
+// of an Embedding fed straight from an input), on the host:
+// a graph on a GPU does not read them back. It checks nothing for an
+// unconditional G (nil labels) or a network without CheckInputs.
+func checkLabelIDs(g nn.Network, z []float32, labels []uint8, n int) error {
+	c, ok := g.(interface {
+		CheckInputs(xs []*autograd.Var) error
+	})
+	if labels == nil || !ok || n == 0 {
+		return nil
+	}
+	shapes := g.InputShapes()
+	ys := make([]float32, n)
+	for i := range ys {
+		ys[i] = float32(labels[i])
+	}
+	host := autograd.NewGraph(nil)
+	in := host.Input(z[:n*shapes[0].Size()], false, append([]int{n}, shapes[0]...)...)
+	return c.CheckInputs([]*autograd.Var{in, host.Input(ys, false, n, 1)})
 }

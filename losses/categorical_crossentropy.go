@@ -14,12 +14,15 @@ func SparseCategoricalCrossEntropy(g *autograd.Graph, logits *autograd.Var, labe
 	if len(labels) != n {
 		panic(fmt.Sprintf("losses: %d labels for %d rows", len(labels), n))
 	}
-	oneHot := g.Constant(0, n, c)
+	// The one-hot rows are made on the host and handed to the graph as an
+	// Input, which a graph on a device copies there.
+	hot := make([]float32, n*c)
 	for i, l := range labels {
 		if int(l) >= c {
 			panic(fmt.Sprintf("losses: label %d out of range for %d classes", l, c))
 		}
-		oneHot.Data[i*c+int(l)] = 1
+		hot[i*c+int(l)] = 1
 	}
+	oneHot := g.Input(hot, false, n, c)
 	return g.Scale(g.Sum(g.Mul(oneHot, g.LogSoftmax(logits))), -1/float32(n))
 }

@@ -576,3 +576,71 @@ __global__ void bn_grad_dx(float* dx, const float* dy, const float* x, const flo
 }
 
 }  // extern "C"
+
+// ---- conditional recipes: embedding gather/scatter, softmax ----
+
+extern "C" {
+
+// embed_row is ids value v as a row of a table of rows rows, or −1 where v is not an
+// integer in [0, rows) (autograd's checkIndex, which panics there on the CPU; a
+// device does not read its ids back to check them). NaN fails every comparison.
+__device__ inline int embed_row(float v, int rows) {
+	double f = (double)v;
+	return (f >= 0 && f < (double)rows && f == trunc(f)) ? (int)f : -1;
+}
+
+// gather is autograd's Gather, its loop over the ids copying rows:
+// y[i, j] = table[ids[i], j] for y (n, cols) and table (rows, cols), a NaN row where
+// ids[i] is not an integer in [0, rows).
+__global__ void gather(float* y, const float* table, const float* ids, int n, int rows, int cols) {
+	GRID_STRIDE(e, (long long)n * cols) {
+		long long i = e / cols;
+		int j = (int)(e - i * cols);
+		int r = embed_row(ids[i], rows);
+		y[e] = r < 0 ? __int_as_float(0x7fc00000) : table[(long long)r * cols + j];
+	}
+}
+
+// scatter_add is autograd's ScatterAdd: y[r, j] = Σ_{i: ids[i] = r} src[i, j] for
+// y (rows, cols) and src (n, cols). The CPU clears y, then adds the src rows into
+// place in the order of i; here one thread an element of y adds, from 0, the
+// src[i, j] whose ids[i] is r in the order of i: the same float32 sums, no
+// atomics. Ids that are not an integer in [0, rows) add nowhere.
+__global__ void scatter_add(float* y, const float* src, const float* ids, int n, int rows, int cols) {
+	GRID_STRIDE(e, (long long)rows * cols) {
+		long long r = e / cols;
+		int j = (int)(e - r * cols);
+		float s = 0;
+		for (int i = 0; i < n; i++) {
+			if (embed_row(ids[i], rows) == r) s += src[(long long)i * cols + j];
+		}
+		y[e] = s;
+	}
+}
+
+// exp_fwd is autograd's Exp: y = float32(e^float64(x)), math.Exp in float64 rounded
+// once to float32 (CUDA's exp and Go's agree within an ulp of float64, so the
+// float32 results almost always to the bit).
+__global__ void exp_fwd(float* y, const float* x, int n) {
+	GRID_STRIDE(i, n) { y[i] = (float)exp((double)x[i]); }
+}
+
+// log_sum_exp is autograd's LogSumExp on the rows of x (rows, cols), one thread a
+// row running the CPU's loops: m = the row's maximum (NaN where one is, as Go's
+// max), s = Σ_j e^float64(x[i, j] − m) in float64 in the order of j, and
+// y[i] = m + float32(log s). cols ≥ 1.
+__global__ void log_sum_exp(float* y, const float* x, int rows, int cols) {
+	GRID_STRIDE(i, rows) {
+		const float* row = x + i * (long long)cols;
+		float m = row[0];
+		for (int j = 1; j < cols; j++) {
+			float v = row[j];
+			if (v > m || isnan(v)) m = v;
+		}
+		double s = 0;
+		for (int j = 0; j < cols; j++) s += exp((double)(row[j] - m));
+		y[i] = m + (float)log(s);
+	}
+}
+
+}  // extern "C"

@@ -71,6 +71,11 @@ const (
 	kColPartials
 	kColFinish
 	kBNGradDX
+	// conditional recipes: embedding gather/scatter, softmax
+	kGather
+	kScatterAdd
+	kExp
+	kLogSumExp
 	numKernels
 )
 
@@ -113,6 +118,11 @@ var kernelNames = [numKernels]string{
 	kColPartials:   "col_partials",
 	kColFinish:     "col_finish",
 	kBNGradDX:      "bn_grad_dx",
+	// conditional recipes: embedding gather/scatter, softmax
+	kGather:     "gather",
+	kScatterAdd: "scatter_add",
+	kExp:        "exp_fwd",
+	kLogSumExp:  "log_sum_exp",
 }
 
 // loadModule loads the PTX (the driver compiles it for the GPU) and finds every
