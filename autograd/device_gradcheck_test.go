@@ -9,6 +9,7 @@ import (
 	"github.com/gogan/gogan/autograd"
 	"github.com/gogan/gogan/internal/cuda"
 	"github.com/gogan/gogan/internal/gradcheck"
+	"github.com/gogan/gogan/losses"
 )
 
 // The gradient checks of the ops with a CUDA kernel, on the device: the
@@ -26,11 +27,14 @@ import (
 // chosen from float32's rounding (relative 6e-8 an operation) over 2h and the
 // truncation error of central differences, (h²/6)·f⁽³⁾:
 //
-//	linear ops (MatMul, sums, AddBias, copies, Conv2D, Dropout): exact
+//	linear ops (MatMul, sums, AddBias, copies, Conv2D, Dropout, Gather,
+//	  ScatterAdd): exact
 //	  differences for any h, so h = 0.1 and the bound is rounding: 1e-3;
 //	  Square likewise (central differences are exact for quadratics);
-//	Tanh, Sigmoid, BiasTanh, SigmoidCrossEntropy, BatchNorm: h = 1e-2, h² ≈ 1e-4
-//	  truncation: 2e-3 (the batch-norm cases mix every row of a column);
+//	Tanh, Sigmoid, BiasTanh, SigmoidCrossEntropy, BatchNorm, Exp, LogSumExp,
+//	  LogSoftmax: h = 1e-2, h² ≈ 1e-4 truncation: 2e-3 (the batch-norm cases
+//	  mix every row of a column); SparseCategoricalCrossEntropy, one float32
+//	  mean, h = 3e-2 for its rounding;
 //	LeakyReLU, ReLU, BiasLeakyReLU: piecewise linear, so exact away from the
 //	  kink; the inputs are moved at least 0.1 away from it (and h = 1e-2 stays
 //	  inside a piece): 1e-3;
@@ -207,6 +211,23 @@ func fdCases() []fdCase {
 				h := g.BiasLeakyReLU(g.MatMul(p[0], p[1], false, false), p[2], 0.2)
 				h = g.BatchNormMoving(h, p[3], p[4], 1e-3, mean, variance, 0.8)
 				return g.BiasTanh(g.MatMul(h, p[5], false, false), p[6])
+			}},
+		// conditional recipes: embedding gather/scatter, softmax
+		linear("Gather", [][]int{{10, 6}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var {
+			return g.Gather(p[0], g.Input(classIDs(23, 10, 3), false, 23, 1))
+		}),
+		linear("ScatterAdd", [][]int{{23, 6}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var {
+			return g.ScatterAdd(p[0], g.Input(classIDs(23, 10, 3), false, 23), 10)
+		}),
+		smooth("Exp", [][]int{{31, 17}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var { return g.Exp(p[0]) }),
+		smooth("LogSumExp", [][]int{{29, 11}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var { return g.LogSumExp(p[0]) }),
+		smooth("LogSoftmax", [][]int{{29, 10}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var { return g.LogSoftmax(p[0]) }),
+		// A mean over few rows, h = 3e-2: the loss is one float32, whose
+		// rounding over 2h grows with the rows while each entry's gradient
+		// shrinks as 1/rows.
+		{name: "SparseCategoricalCrossEntropy", shapes: [][]int{{4, 10}}, h: 3e-2, tol: 2e-3,
+			f: func(g *autograd.Graph, p []*autograd.Var) *autograd.Var {
+				return losses.SparseCategoricalCrossEntropy(g, p[0], classLabels(4, 10))
 			}},
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/gogan/gogan/autograd"
 	"github.com/gogan/gogan/internal/cuda"
 	"github.com/gogan/gogan/internal/gradcheck"
+	"github.com/gogan/gogan/losses"
 )
 
 // openDevice opens the first GPU, or skips the test saying what is missing.
@@ -142,6 +143,46 @@ var deviceCases = []deviceCase{
 		logits := g.AddBias(g.MatMul(h, p[5], false, false), p[6])
 		return g.Add(g.SigmoidCrossEntropy(logits, g.Constant(1, 64, 1)), g.Mean(g.BiasTanh(h, p[4])))
 	}, 1e-4},
+	// conditional recipes: embedding gather/scatter, softmax
+	{"Gather", [][]int{{10, 50}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var {
+		return g.Gather(p[0], g.Input(classIDs(37, 10, 3), false, 37, 1))
+	}, 1e-6},
+	{"Gather fan-out", [][]int{{7, 5}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var {
+		return g.Add(g.Gather(p[0], g.Input(classIDs(12, 7, 3), false, 4, 3)), g.Gather(p[0], g.Input(classIDs(12, 7, 5), false, 4, 3)))
+	}, 1e-6},
+	{"ScatterAdd", [][]int{{37, 6}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var {
+		return g.ScatterAdd(p[0], g.Input(classIDs(37, 11, 4), false, 37), 11)
+	}, 1e-6},
+	{"Exp", [][]int{{31, 17}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var { return g.Exp(p[0]) }, 1e-6},
+	{"LogSumExp", [][]int{{29, 3, 5}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var { return g.LogSumExp(g.Scale(p[0], 4)) }, 1e-5},
+	{"LogSoftmax", [][]int{{29, 10}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var { return g.LogSoftmax(p[0]) }, 1e-5},
+	{"SparseCategoricalCrossEntropy", [][]int{{64, 10}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var {
+		return losses.SparseCategoricalCrossEntropy(g, p[0], classLabels(64, 10))
+	}, 1e-5},
+	{"label embedding ACGAN head", [][]int{{10, 5}, {16, 7}, {12, 10}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var {
+		e := g.Reshape(g.Gather(p[0], g.Input(classIDs(16, 10, 3), false, 16, 1)), 16, 5)
+		logits := g.MatMul(g.Concat(p[1], e), p[2], false, false)
+		return losses.SparseCategoricalCrossEntropy(g, logits, classLabels(16, 10))
+	}, 1e-5},
+}
+
+// classIDs returns n class ids in [0, classes) as float32, every class
+// repeated: (i·step + 1) mod classes.
+func classIDs(n, classes, step int) []float32 {
+	ids := make([]float32, n)
+	for i := range ids {
+		ids[i] = float32((i*step + 1) % classes)
+	}
+	return ids
+}
+
+// classLabels is classIDs as uint8 labels, step 7.
+func classLabels(n, classes int) []uint8 {
+	l := make([]uint8, n)
+	for i, v := range classIDs(n, classes, 7) {
+		l[i] = uint8(v)
+	}
+	return l
 }
 
 // TestDeviceMatchesCPU runs each case on the CPU and on the GPU from the same
