@@ -152,7 +152,7 @@ func TestDeviceCheckpointResumesOnCPU(t *testing.T) {
 // no GPU path.
 func TestDeviceRefusesWhatHasNoKernel(t *testing.T) {
 	newDeviceTrainer(t, DefaultConfig()) // skips without a GPU
-	for model, want := range map[string]string{"wgan": "rmsprop optimizer", "sngan": "spectral normalization", "cgan": "conditional"} {
+	for model, want := range map[string]string{"wgan": "rmsprop optimizer", "sngan": "spectral normalization"} {
 		cfg := DefaultConfig()
 		cfg.Model = model
 		ApplyDefaults(&cfg, nil)

@@ -22,7 +22,8 @@ const deviceImageTol = 1e-4
 // EMA decay, trained two steps on the CPU on synthetic images so that G and its
 // average differ, with every BatchNormalization's moving statistics set to
 // random values (mean in ±0.5, variance in [0.3, 3]) so that inference reads
-// them; then saved and loaded again, as gogan sample loads a run.
+// them; then saved and loaded again, as gogan sample loads a run. A
+// conditional model trains on labels of every class.
 func inferenceJob(t *testing.T, model, arch string, shape tensor.Shape, ema float32) *Trainer {
 	t.Helper()
 	cfg := DefaultConfig()
@@ -44,8 +45,15 @@ func inferenceJob(t *testing.T, model, arch string, shape tensor.Shape, ema floa
 	for i := range real {
 		real[i] = float32(i%13)/6 - 1
 	}
+	var labels []uint8 // a conditional G's: every class
+	if tr.Conditional() {
+		labels = make([]uint8, cfg.Batch)
+		for i := range labels {
+			labels[i] = uint8(i % tr.Config.NumClasses())
+		}
+	}
 	for step := range 2 {
-		if _, err := tr.TrainStep(real, nil); err != nil {
+		if _, err := tr.TrainStep(real, labels); err != nil {
 			t.Fatalf("CPU step %d: %v", step+1, err)
 		}
 	}
@@ -136,7 +144,7 @@ func requireGPU(t *testing.T) {
 }
 
 // TestGenerateOnRefuses checks GenerateOn's one-line errors: a bad device
-// name, a conditional G (its labels), no GPU here; and on a GPU a model with
+// name, labels for an unconditional G, no GPU here; and on a GPU a model with
 // an op that has no kernel (the ResNet's UpSampling2D) and weights that a
 // trainer holds on the GPU already.
 func TestGenerateOnRefuses(t *testing.T) {
@@ -154,13 +162,13 @@ func TestGenerateOnRefuses(t *testing.T) {
 		}
 	}
 	oneLine("device gpu", GenerateOn("gpu", g, dst, z, nil, 3), `device "gpu"`)
-	oneLine("labels", GenerateOn("cuda", g, dst, z, []uint8{1, 2, 3}, 3), "conditional")
+	oneLine("labels", GenerateOn("cuda", g, dst, z, []uint8{1, 2, 3}, 3), "no labels")
 	if err := GenerateOn("cpu", g, dst, z, nil, 3); err != nil {
 		t.Fatalf("on the CPU: %v", err)
 	}
 	err = GenerateOn("cuda", g, dst, z, nil, 3)
 	if err != nil {
-		oneLine("no GPU", err, "libcuda")
+		oneLine("no GPU", err, "cuda: ") // libcuda.so.1 or cuBLAS not found, or no device
 		t.Skipf("the rest needs a GPU: %v", err)
 	}
 	res := inferenceJob(t, "resnet", "", tensor.Shape{32, 32, 3}, 0)
@@ -228,5 +236,63 @@ func TestGenerateChecksArguments(t *testing.T) {
 	}
 	if err := GenerateOn("", cond, make([]float32, 2*4), make([]float32, 2*4), []uint8{0, 2}, 2); err != nil {
 		t.Fatalf("good arguments, conditional: %v", err)
+	}
+}
+
+// TestGenerateOnDeviceConditional generates images of a conditional G (cgan on
+// the seed's MLP, acgan on the TensorFlow DCGAN, with and without EMA) from
+// the same checkpoint, latent vectors and labels on the CPU and on the GPU:
+// the pixels agree within deviceImageTol. A label that is not one of G's
+// classes is a one-line error on the host first, with or without a GPU.
+func TestGenerateOnDeviceConditional(t *testing.T) {
+	bad := inferenceJob(t, "cgan", "", tensor.Shape{28, 28, 1}, 0).Sampler()
+	z := make([]float32, 3*bad.InputShapes()[0].Size())
+	err := GenerateOn("cuda", bad, make([]float32, 3*784), z, []uint8{1, Classes, 2}, 3)
+	if err == nil || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), fmt.Sprintf("want an integer in [0, %d)", Classes)) {
+		t.Errorf("label %d: error %v, want one line naming the classes", Classes, err)
+	}
+	requireGPU(t)
+	cases := []struct {
+		model, arch string
+		n           int
+	}{
+		{"cgan", "", deviceChunk + 77},
+		{"acgan", "dcgan", 300},
+	}
+	for _, c := range cases {
+		for _, ema := range []float32{0, 0.999} {
+			t.Run(fmt.Sprintf("%s/%s/ema%g", c.model, c.arch, ema), func(t *testing.T) {
+				g := inferenceJob(t, c.model, c.arch, tensor.Shape{28, 28, 1}, ema).Sampler()
+				z := make([]float32, c.n*g.InputShapes()[0].Size())
+				Latents(z, 6)
+				labels := make([]uint8, c.n)
+				for i := range labels {
+					labels[i] = uint8(i * 7 % Classes)
+				}
+				want := make([]float32, c.n*784)
+				GenerateLabeled(g, want, z, labels, c.n)
+				got := make([]float32, len(want))
+				for i := range got {
+					got[i] = float32(math.NaN()) // every pixel must be written
+				}
+				if err := GenerateOn("cuda", g, got, z, labels, c.n); err != nil {
+					t.Fatal(err)
+				}
+				worst, at := 0.0, 0
+				for i := range want {
+					e := math.Abs(float64(got[i]) - float64(want[i]))
+					if !(e <= worst) {
+						worst, at = e, i
+						if math.IsNaN(e) {
+							break
+						}
+					}
+				}
+				t.Logf("max |gpu − cpu| over %d pixels: %.3g", len(want), worst)
+				if !(worst <= deviceImageTol) {
+					t.Errorf("pixel %d (image %d, class %d) is %g on the GPU, %g on the CPU: |diff| %.3g > %g", at, at/784, labels[at/784], got[at], want[at], worst, deviceImageTol)
+				}
+			})
+		}
 	}
 }

@@ -38,7 +38,8 @@ type Request struct {
 	Truncation float64
 	// Device is where the samples are computed: "" or "cpu", or an NVIDIA GPU,
 	// "cuda" or "cuda:N" (gan.GenerateOn: the weights are copied there for the
-	// request; unconditional generators of the layers that train on a GPU).
+	// request; generators of the layers that train on a GPU, conditional ones
+	// included).
 	Device string
 	// Progress, when not nil, is called with the number of samples made so far
 	// and N, from the goroutine that called Generate: on the CPU after each batch
