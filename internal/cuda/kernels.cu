@@ -644,3 +644,206 @@ __global__ void log_sum_exp(float* y, const float* x, int rows, int cols) {
 }
 
 }  // extern "C"
+// ---- DiffAugment, pooling, upsampling, padding ----
+//
+// Images are NHWC (n, h, w, c), as autograd's ops. One thread an output element;
+// every gradient is a gather in the order the CPU's loop adds (no atomics), from a
+// zero start as the CPU clears its output first, so the results are the CPU's bits.
+
+// add_per_sample is autograd's AddPerSample: y[i] = x[i] + b[i / per].
+__global__ void add_per_sample(float* y, const float* x, const float* b, int n, int per) {
+	GRID_STRIDE32(i, (unsigned)n) { y[i] = x[i] + b[i / (unsigned)per]; }
+}
+
+// group_means is the first half of autograd's scaleAboutMean: m[g] = (Σ x[g·group + j],
+// j ascending, in float32) / group, one thread a group.
+__global__ void group_means(float* m, const float* x, int groups, int group) {
+	GRID_STRIDE32(g, (unsigned)groups) {
+		const float* p = x + (size_t)g * group;
+		float s = 0;
+		for (int j = 0; j < group; j++) s += p[j];
+		m[g] = s / (float)group;
+	}
+}
+
+// scale_about_mean is the second half of autograd's scaleAboutMean:
+// y[i] = m + f[i / per]·(x[i] − m) with m = m[i / group].
+__global__ void scale_about_mean(float* y, const float* x, const float* m, const float* f, int n, int per, int group) {
+	GRID_STRIDE32(i, (unsigned)n) {
+		float mi = m[i / (unsigned)group];
+		y[i] = mi + f[i / (unsigned)per] * (x[i] - mi);
+	}
+}
+
+// window_copy is y[b, r, q, ch] = x[b, r − dr, q − dc, ch], 0 where that is outside x,
+// for y (n, yh, yw, c) and x (n, xh, xw, c), with dr = top + shift[2b] and dc = left +
+// shift[2b + 1] (shift may be null: 0): autograd's pad (top, left the padding),
+// crop (minus the corner) and translate (the per-image shifts, as float integers).
+__global__ void window_copy(float* y, const float* x, const float* shift, int n, int yh, int yw, int xh, int xw, int c,
+                            int top, int left) {
+	GRID_STRIDE32(e, (unsigned)n * yh * yw * c) {
+		unsigned p = e / c, ch = e - p * c;
+		unsigned rq = p / yw;
+		int q = p - rq * yw, b = rq / yh, r = rq - b * yh;
+		int dr = top, dc = left;
+		if (shift) {
+			dr += (int)shift[2 * b];
+			dc += (int)shift[2 * b + 1];
+		}
+		int sr = r - dr, sq = q - dc;
+		float v = 0;
+		if (sr >= 0 && sr < xh && sq >= 0 && sq < xw) v = x[((size_t)(b * xh + sr) * xw + sq) * c + ch];
+		y[e] = v;
+	}
+}
+
+// cutout is autograd's cutout: y = 0 inside image b's rectangle of rows
+// [corner[2b], corner[2b] + sh) and columns [corner[2b+1], corner[2b+1] + sw), x elsewhere.
+__global__ void cutout(float* y, const float* x, const float* corner, int n, int h, int w, int c, int sh, int sw) {
+	GRID_STRIDE32(e, (unsigned)n * h * w * c) {
+		unsigned p = e / c, rq = p / w;
+		int q = p - rq * w, b = rq / h, r = rq - b * h;
+		int r0 = (int)corner[2 * b], c0 = (int)corner[2 * b + 1];
+		bool hole = r >= r0 && r < r0 + sh && q >= c0 && q < c0 + sw;
+		y[e] = hole ? 0.0f : x[e];
+	}
+}
+
+// upsample is autograd's UpSample2D: y[b, r, q, ch] = x[b, r / fh, q / fw, ch] for
+// x (n, h, w, c) and y (n, h·fh, w·fw, c).
+__global__ void upsample(float* y, const float* x, int n, int h, int w, int c, int fh, int fw) {
+	const unsigned yw = w * fw, yh = h * fh;
+	GRID_STRIDE32(e, (unsigned)n * yh * yw * c) {
+		unsigned p = e / c, ch = e - p * c;
+		unsigned rq = p / yw, q = p - rq * yw, b = rq / yh, r = rq - b * yh;
+		y[e] = x[((b * h + r / fh) * w + q / fw) * c + ch];
+	}
+}
+
+// block_sum is autograd's blockSum: dx[b, i, j, ch] = Σ dy[b, i·fh + a, j·fw + k, ch]
+// over a (outer) and k ascending from 0, for dx (n, h, w, c) and dy (n, h·fh, w·fw, c).
+__global__ void block_sum(float* dx, const float* dy, int n, int h, int w, int c, int fh, int fw) {
+	const unsigned yw = w * fw;
+	GRID_STRIDE32(e, (unsigned)n * h * w * c) {
+		unsigned p = e / c, ch = e - p * c;
+		unsigned bi = p / w, j = p - bi * w;  // bi = b·h + i
+		float s = 0;
+		for (int a = 0; a < fh; a++) {
+			const float* row = dy + ((size_t)(bi * fh + a) * yw + j * fw) * c + ch;
+			for (int k = 0; k < fw; k++) s += row[(size_t)k * c];
+		}
+		dx[e] = s;
+	}
+}
+
+// pool_range is autograd's poolRange: the rows [*hlo, *hhi) and columns [*wlo, *whi)
+// of output (oy, ox)'s window inside the image.
+__device__ inline void pool_range(int oy, int ox, int h, int w, int kh, int kw, int sh, int sw, int pt, int pl, int* hlo,
+                                  int* hhi, int* wlo, int* whi) {
+	int ih = oy * sh - pt, iw = ox * sw - pl;
+	*hlo = max(ih, 0);
+	*hhi = min(ih + kh, h);
+	*wlo = max(iw, 0);
+	*whi = min(iw + kw, w);
+}
+
+// avg_pool is autograd's avgPool: y[b, oy, ox, ch] = (Σ x over the window inside the
+// image, rows then columns ascending, in float32) · (1 / count), x (n, h, w, c) and
+// y (n, oh, ow, c).
+__global__ void avg_pool(float* y, const float* x, int n, int h, int w, int c, int kh, int kw, int sh, int sw, int pt,
+                         int pl, int oh, int ow) {
+	GRID_STRIDE32(e, (unsigned)n * oh * ow * c) {
+		unsigned p = e / c, ch = e - p * c;
+		unsigned r = p / ow;
+		int ox = p - r * ow, b = r / oh, oy = r - b * oh;
+		int hlo, hhi, wlo, whi;
+		pool_range(oy, ox, h, w, kh, kw, sh, sw, pt, pl, &hlo, &hhi, &wlo, &whi);
+		float s = 0;
+		for (int i = hlo; i < hhi; i++)
+			for (int j = wlo; j < whi; j++) s += x[((size_t)(b * h + i) * w + j) * c + ch];
+		float inv = 1 / (float)((hhi - hlo) * (whi - wlo));
+		y[e] = s * inv;
+	}
+}
+
+// avg_pool_grad is autograd's avgPoolT as a gather: dx[b, i, j, ch] = Σ dy[b, oy, ox, ch]·(1 /
+// count(oy, ox)) over the outputs whose window holds (i, j), oy then ox ascending (the
+// order avgPoolT's loop adds them), dx (n, h, w, c) and dy (n, oh, ow, c).
+__global__ void avg_pool_grad(float* dx, const float* dy, int n, int h, int w, int c, int kh, int kw, int sh, int sw,
+                              int pt, int pl, int oh, int ow) {
+	GRID_STRIDE32(e, (unsigned)n * h * w * c) {
+		unsigned p = e / c, ch = e - p * c;
+		unsigned r = p / w;
+		int j = p - r * w, b = r / h, i = r - b * h;
+		// Output oy's window holds row i when oy·sh − pt ≤ i < oy·sh − pt + kh.
+		int ylo = i + pt - kh + 1, xlo = j + pl - kw + 1;
+		ylo = ylo <= 0 ? 0 : (ylo + sh - 1) / sh;
+		xlo = xlo <= 0 ? 0 : (xlo + sw - 1) / sw;
+		int yhi = min((i + pt) / sh, oh - 1), xhi = min((j + pl) / sw, ow - 1);
+		float s = 0;
+		for (int oy = ylo; oy <= yhi; oy++)
+			for (int ox = xlo; ox <= xhi; ox++) {
+				int hlo, hhi, wlo, whi;
+				pool_range(oy, ox, h, w, kh, kw, sh, sw, pt, pl, &hlo, &hhi, &wlo, &whi);
+				float inv = 1 / (float)((hhi - hlo) * (whi - wlo));
+				s += dy[((size_t)(b * oh + oy) * ow + ox) * c + ch] * inv;
+			}
+		dx[e] = s;
+	}
+}
+
+// max_pool is autograd's MaxPool2D: y[b, oy, ox, ch] = the window's first value inside the
+// image, replaced by each later one (rows then columns) that is greater, and arg its
+// index into x, x (n, h, w, c) and y (n, oh, ow, c).
+__global__ void max_pool(float* y, int* arg, const float* x, int n, int h, int w, int c, int kh, int kw, int sh, int sw,
+                         int pt, int pl, int oh, int ow) {
+	GRID_STRIDE32(e, (unsigned)n * oh * ow * c) {
+		unsigned p = e / c, ch = e - p * c;
+		unsigned r = p / ow;
+		int ox = p - r * ow, b = r / oh, oy = r - b * oh;
+		int hlo, hhi, wlo, whi;
+		pool_range(oy, ox, h, w, kh, kw, sh, sw, pt, pl, &hlo, &hhi, &wlo, &whi);
+		int best = ((b * h + hlo) * w + wlo) * c + ch;
+		float m = x[best];
+		for (int i = hlo; i < hhi; i++)
+			for (int j = wlo; j < whi; j++) {
+				int k = ((b * h + i) * w + j) * c + ch;
+				float v = x[k];
+				if (v > m) {
+					m = v;
+					best = k;
+				}
+			}
+		y[e] = m;
+		arg[e] = best;
+	}
+}
+
+// max_pool_grad is autograd's scatterIndexed of MaxPool2D's indices as a gather:
+// dx[k] = Σ dy[o] over the outputs o whose window holds k and whose arg[o] is k, oy then
+// ox ascending (the order of o, in which scatterIndexed adds), dx (n, h, w, c) and dy,
+// arg (n, oh, ow, c).
+__global__ void max_pool_grad(float* dx, const float* dy, const int* arg, int n, int h, int w, int c, int kh, int kw,
+                              int sh, int sw, int pt, int pl, int oh, int ow) {
+	GRID_STRIDE32(e, (unsigned)n * h * w * c) {
+		unsigned p = e / c, ch = e - p * c;
+		unsigned r = p / w;
+		int j = p - r * w, b = r / h, i = r - b * h;
+		int ylo = i + pt - kh + 1, xlo = j + pl - kw + 1;
+		ylo = ylo <= 0 ? 0 : (ylo + sh - 1) / sh;
+		xlo = xlo <= 0 ? 0 : (xlo + sw - 1) / sw;
+		int yhi = min((i + pt) / sh, oh - 1), xhi = min((j + pl) / sw, ow - 1);
+		float s = 0;
+		for (int oy = ylo; oy <= yhi; oy++)
+			for (int ox = xlo; ox <= xhi; ox++) {
+				unsigned o = ((unsigned)(b * oh + oy) * ow + ox) * c + ch;
+				if (arg[o] == (int)e) s += dy[o];
+			}
+		dx[e] = s;
+	}
+}
+
+// gather_indexed is autograd's gatherIndexed: z[k] = v[idx[k]].
+__global__ void gather_indexed(float* z, const float* v, const int* idx, int n) {
+	GRID_STRIDE32(k, (unsigned)n) { z[k] = v[idx[k]]; }
+}
