@@ -76,6 +76,8 @@ const (
 	kScatterAdd
 	kExp
 	kLogSumExp
+
+	// DiffAugment, pooling, upsampling, padding
 	kAddPerSample
 	kGroupMeans
 	kScaleAboutMean
@@ -135,18 +137,20 @@ var kernelNames = [numKernels]string{
 	kScatterAdd: "scatter_add",
 	kExp:        "exp_fwd",
 	kLogSumExp:  "log_sum_exp",
-	kAddPerSample: "add_per_sample",
-	kGroupMeans: "group_means",
+
+	// DiffAugment, pooling, upsampling, padding
+	kAddPerSample:   "add_per_sample",
+	kGroupMeans:     "group_means",
 	kScaleAboutMean: "scale_about_mean",
-	kWindowCopy: "window_copy",
-	kCutout: "cutout",
-	kUpsample: "upsample",
-	kBlockSum: "block_sum",
-	kAvgPool: "avg_pool",
-	kAvgPoolGrad: "avg_pool_grad",
-	kMaxPool: "max_pool",
-	kMaxPoolGrad: "max_pool_grad",
-	kGatherIndexed: "gather_indexed",
+	kWindowCopy:     "window_copy",
+	kCutout:         "cutout",
+	kUpsample:       "upsample",
+	kBlockSum:       "block_sum",
+	kAvgPool:        "avg_pool",
+	kAvgPoolGrad:    "avg_pool_grad",
+	kMaxPool:        "max_pool",
+	kMaxPoolGrad:    "max_pool_grad",
+	kGatherIndexed:  "gather_indexed",
 }
 
 // loadModule loads the PTX (the driver compiles it for the GPU) and finds every
