@@ -88,7 +88,6 @@ type node struct {
 	gate    []float32 // LeakyReLUMask: the values whose sign picks 1 or the slope
 	mask    []float32 // MaskMul (Dropout), Clip: the fixed multiplier
 	ids     []float32 // Gather, ScatterAdd: a copy of the row ids of the forward
-	indices []int32   // MaxPool2D, ScatterIndexed, GatherIndexed: flat positions
 	mean    []float32 // BatchNorm: the batch's mean per column
 	invStd  []float32 // BatchNorm: 1/√(variance + ε) per column
 
@@ -96,6 +95,8 @@ type node struct {
 	group     int       // ScaleAboutMean: the values that share a mean
 	offsets   []float32 // Translate: the shifts (row, col) per image; Cutout: the corners (integers)
 	hole      [2]int    // Cutout: the rectangle's (height, width)
+
+	argmax poolArgmax // MaxPool2D, ScatterIndexed, GatherIndexed: where each output came from
 
 	devMean, devInvStd cuda.Ptr // BatchNorm on a device: the batch's mean and 1/σ
 	devGate            cuda.Ptr // LeakyReLUMask on a device: the values whose sign picks 1 or the slope

@@ -1,5 +1,7 @@
 package autograd
 
+import "github.com/gogan/gogan/internal/cuda"
+
 // The ops of Differentiable Augmentation (Zhao et al. 2020, "Differentiable
 // Augmentation for Data-Efficient GAN Training"): transforms of images x
 // (N, H, W, C), each with its own parameters per sample, that D's inputs pass
@@ -7,19 +9,24 @@ package autograd
 // back through them. The parameters are given, not drawn: the caller draws them
 // (package gan, from the trainer's seeded generator). Every op is linear in x
 // for fixed parameters, and its backward is the adjoint op applied to dy,
-// itself recorded, so the ops can be differentiated again (WGAN-GP).
+// itself recorded, so the ops can be differentiated again (WGAN-GP). On a
+// device the parameters are copied into its memory for the kernels, which
+// compute the CPU's values to the bit.
 
 // AddPerSample returns x + b[n] for every value of sample n: x is (N, ...),
 // b has N values (DiffAugment's brightness). b is copied.
 func (g *Graph) AddPerSample(x *Var, b []float32) *Var {
-	g.cpuOnly("AddPerSample")
 	n := checkPerSample("AddPerSample", x, b)
 	out := g.newVarLike(x)
-	per := len(x.Data) / n
-	for i, v := range b {
-		row, src := out.Data[i*per:(i+1)*per], x.Data[i*per:(i+1)*per]
-		for j, s := range src {
-			row[j] = s + v
+	per := x.Len() / n
+	if g.dev != nil {
+		g.dev.AddPerSample(out.dev, g.ptr(x), g.devFloats(b), out.Len(), per)
+	} else {
+		for i, v := range b {
+			row, src := out.Data[i*per:(i+1)*per], x.Data[i*per:(i+1)*per]
+			for j, s := range src {
+				row[j] = s + v
+			}
 		}
 	}
 	g.record("AddPerSample", out, addPerSampleBackward, x)
@@ -39,14 +46,18 @@ func addPerSampleBackward(g *Graph, n *node, dy *Var) {
 // pixel's colour about its gray (DiffAugment's saturation) and group H·W·C each
 // image about its mean (contrast). f has N values and is copied.
 func (g *Graph) ScaleAboutMean(x *Var, f []float32, group int) *Var {
-	g.cpuOnly("ScaleAboutMean")
 	n := checkPerSample("ScaleAboutMean", x, f)
-	per := len(x.Data) / n
+	per := x.Len() / n
 	if group <= 0 || per%group != 0 {
 		panic("autograd: ScaleAboutMean of " + x.Shape.String() + " in groups that do not split a sample")
 	}
 	out := g.newVarLike(x)
-	scaleAboutMean(out.Data, x.Data, f, per, group)
+	if g.dev != nil {
+		means := g.darena.alloc(x.Len() / group)
+		g.dev.ScaleAboutMean(out.dev, g.ptr(x), g.devFloats(f), means, x.Len(), per, group)
+	} else {
+		scaleAboutMean(out.Data, x.Data, f, per, group)
+	}
 	if nd := g.record("ScaleAboutMean", out, scaleAboutMeanBackward, x); nd != nil {
 		nd.perSample = g.keep(f)
 		nd.group = group
@@ -82,7 +93,6 @@ func scaleAboutMeanBackward(g *Graph, n *node, dy *Var) {
 // shift[2n+1] columns right, filling with zeros what comes from outside the
 // image (DiffAugment's translation). shift has 2N values and is copied.
 func (g *Graph) Translate(x *Var, shift []int) *Var {
-	g.cpuOnly("Translate")
 	checkAugmented("Translate", x, len(shift))
 	return g.translate(x, g.keepInts(shift))
 }
@@ -91,6 +101,13 @@ func (g *Graph) Translate(x *Var, shift []int) *Var {
 func (g *Graph) translate(x *Var, shift []float32) *Var {
 	n, h, w, c := checkAugmented("Translate", x, len(shift))
 	out := g.newVarLike(x)
+	if g.dev != nil {
+		g.dev.Place(out.dev, h, w, g.ptr(x), images(x), 0, 0, g.devFloats(shift))
+		if nd := g.record("Translate", out, translateBackward, x); nd != nil {
+			nd.offsets = shift
+		}
+		return out
+	}
 	clear(out.Data)
 	for i := range n {
 		dr, dc := int(shift[2*i]), int(shift[2*i+1])
@@ -127,7 +144,6 @@ func translateBackward(g *Graph, n *node, dy *Var) {
 // corner[2n+1], clipped to the image (DiffAugment's cutout). corner has 2N
 // values and is copied.
 func (g *Graph) Cutout(x *Var, corner []int, size [2]int) *Var {
-	g.cpuOnly("Cutout")
 	checkAugmented("Cutout", x, len(corner))
 	return g.cutout(x, g.keepInts(corner), size)
 }
@@ -136,12 +152,16 @@ func (g *Graph) Cutout(x *Var, corner []int, size [2]int) *Var {
 func (g *Graph) cutout(x *Var, corner []float32, size [2]int) *Var {
 	n, h, w, c := checkAugmented("Cutout", x, len(corner))
 	out := g.newVarLike(x)
-	copy(out.Data, x.Data)
-	for i := range n {
-		r0, c0 := int(corner[2*i]), int(corner[2*i+1])
-		cl, ch := max(0, c0), min(w, c0+size[1])
-		for r := max(0, r0); r < min(h, r0+size[0]) && cl < ch; r++ {
-			clear(out.Data[((i*h+r)*w+cl)*c : ((i*h+r)*w+ch)*c])
+	if g.dev != nil {
+		g.dev.Cutout(out.dev, g.ptr(x), g.devFloats(corner), images(x), size[0], size[1])
+	} else {
+		copy(out.Data, x.Data)
+		for i := range n {
+			r0, c0 := int(corner[2*i]), int(corner[2*i+1])
+			cl, ch := max(0, c0), min(w, c0+size[1])
+			for r := max(0, r0); r < min(h, r0+size[0]) && cl < ch; r++ {
+				clear(out.Data[((i*h+r)*w+cl)*c : ((i*h+r)*w+ch)*c])
+			}
 		}
 	}
 	if nd := g.record("Cutout", out, cutoutBackward, x); nd != nil {
@@ -174,6 +194,20 @@ func checkAugmented(op string, x *Var, pairs int) (n, h, w, c int) {
 		panic("autograd: " + op + " of " + x.Shape.String() + " needs images (N, H, W, C) and two values per image")
 	}
 	return x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3]
+}
+
+// devFloats copies v (host memory) into the graph's device memory: a
+// transform's parameters, drawn on the host as on the CPU, for its kernel.
+// The driver stages v before the copy returns, so v may change after.
+func (g *Graph) devFloats(v []float32) cuda.Ptr {
+	p := g.darena.alloc(len(v))
+	g.dev.CopyToDevice(p, v)
+	return p
+}
+
+// images is x's shape (N, H, W, C) for the device's kernels.
+func images(x *Var) cuda.Images {
+	return cuda.Images{N: x.Shape[0], H: x.Shape[1], W: x.Shape[2], C: x.Shape[3]}
 }
 
 // keep copies v into the graph's storage, for a backward to read.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"unsafe"
+
+	"github.com/gogan/gogan/internal/cuda"
 )
 
 // Pooling over NHWC images (N, H, W, C), channel by channel, with TensorFlow's
@@ -30,12 +32,19 @@ func (g *Graph) poolDims(op string, x *Var, pool, strides [2]int, padding Paddin
 // MaxPool2D returns the maximum of each window (pool[0], pool[1]) of x (N, H, W, C),
 // channel by channel, as Keras's MaxPooling2D: (N, OH, OW, C).
 func (g *Graph) MaxPool2D(x *Var, pool, strides [2]int, padding Padding) *Var {
-	g.cpuOnly("MaxPool2D")
 	d := g.poolDims("MaxPool2D", x, pool, strides, padding)
-	if len(x.Data) > math.MaxInt32 {
+	if x.Len() > math.MaxInt32 {
 		panic("autograd: MaxPool2D input too large for int32 indices: " + x.Shape.String())
 	}
 	y := g.newVar(d.n, d.oh, d.ow, d.co)
+	if g.dev != nil {
+		at := poolArgmax{dev: g.darena.alloc(y.Len()), win: d.window}
+		g.dev.MaxPool(y.dev, at.dev, g.ptr(x), cudaWindow(&d))
+		if nd := g.record("MaxPool2D", y, maxPoolBackward, x); nd != nil {
+			nd.argmax = at
+		}
+		return y
+	}
 	argmax := g.int32s(len(y.Data))
 	c := d.ci
 	o := 0
@@ -64,9 +73,25 @@ func (g *Graph) MaxPool2D(x *Var, pool, strides [2]int, padding Padding) *Var {
 		}
 	}
 	if nd := g.record("MaxPool2D", y, maxPoolBackward, x); nd != nil {
-		nd.indices = argmax
+		nd.argmax = poolArgmax{host: argmax}
 	}
 	return y
+}
+
+// poolArgmax is where each output of a MaxPool2D came from: its flat index
+// into x (N, H, W, C), on the host, or on a device in its memory as int32s,
+// with the pooling window there, over which the device's scatter gathers.
+type poolArgmax struct {
+	host []int32
+	dev  cuda.Ptr
+	win  window
+}
+
+// poolShape is the device's geometry of a max pool from x (N, H, W, C) to
+// y (N, OH, OW, C) by at's window.
+func (at poolArgmax) poolShape(x, y []int) cuda.ConvShape {
+	return cuda.ConvShape{N: x[0], H: x[1], W: x[2], C: x[3], OH: y[1], OW: y[2],
+		KH: at.win.kh, KW: at.win.kw, SH: at.win.sh, SW: at.win.sw, PadTop: at.win.pt, PadLeft: at.win.pl}
 }
 
 // maxPoolBackward: forward y[o] = x[argmax[o]], so dx = dy routed to the argmax
@@ -74,19 +99,25 @@ func (g *Graph) MaxPool2D(x *Var, pool, strides [2]int, padding Padding) *Var {
 func maxPoolBackward(g *Graph, n *node, dy *Var) {
 	x := n.in[0]
 	if g.wants(x) {
-		g.accumulate(x, g.scatterIndexed(dy, n.indices, x.Shape))
+		g.accumulate(x, g.scatterIndexed(dy, n.argmax, x.Shape))
 	}
 }
 
-// scatterIndexed returns z of the given shape, zero but for z[idx[k]] += v[k].
-func (g *Graph) scatterIndexed(v *Var, idx []int32, shape []int) *Var {
+// scatterIndexed returns z of the given shape, zero but for z[idx[k]] += v[k],
+// idx MaxPool2D's argmax (on a device, a gather over the windows that hold
+// each position of z, in the order of k).
+func (g *Graph) scatterIndexed(v *Var, idx poolArgmax, shape []int) *Var {
 	z := g.newVar(shape...)
-	clear(z.Data)
-	for k, i := range idx {
-		z.Data[i] += v.Data[k]
+	if g.dev != nil {
+		g.dev.MaxPoolGrad(z.dev, g.ptr(v), idx.dev, idx.poolShape(shape, v.Shape))
+	} else {
+		clear(z.Data)
+		for k, i := range idx.host {
+			z.Data[i] += v.Data[k]
+		}
 	}
 	if nd := g.record("ScatterIndexed", z, scatterIndexedBackward, v); nd != nil {
-		nd.indices = idx
+		nd.argmax = idx
 	}
 	return z
 }
@@ -95,18 +126,22 @@ func (g *Graph) scatterIndexed(v *Var, idx []int32, shape []int) *Var {
 func scatterIndexedBackward(g *Graph, n *node, dz *Var) {
 	v := n.in[0]
 	if g.wants(v) {
-		g.accumulate(v, g.gatherIndexed(dz, n.indices, v.Shape))
+		g.accumulate(v, g.gatherIndexed(dz, n.argmax, v.Shape))
 	}
 }
 
 // gatherIndexed returns z of the given shape with z[k] = v[idx[k]].
-func (g *Graph) gatherIndexed(v *Var, idx []int32, shape []int) *Var {
+func (g *Graph) gatherIndexed(v *Var, idx poolArgmax, shape []int) *Var {
 	z := g.newVar(shape...)
-	for k, i := range idx {
-		z.Data[k] = v.Data[i]
+	if g.dev != nil {
+		g.dev.GatherIndexed(z.dev, g.ptr(v), idx.dev, z.Len())
+	} else {
+		for k, i := range idx.host {
+			z.Data[k] = v.Data[i]
+		}
 	}
 	if nd := g.record("GatherIndexed", z, gatherIndexedBackward, v); nd != nil {
-		nd.indices = idx
+		nd.argmax = idx
 	}
 	return z
 }
@@ -115,7 +150,7 @@ func (g *Graph) gatherIndexed(v *Var, idx []int32, shape []int) *Var {
 func gatherIndexedBackward(g *Graph, n *node, dz *Var) {
 	v := n.in[0]
 	if g.wants(v) {
-		g.accumulate(v, g.scatterIndexed(dz, n.indices, v.Shape))
+		g.accumulate(v, g.scatterIndexed(dz, n.argmax, v.Shape))
 	}
 }
 
@@ -123,7 +158,6 @@ func gatherIndexedBackward(g *Graph, n *node, dz *Var) {
 // channel by channel, as Keras's AveragePooling2D: (N, OH, OW, C). With Same
 // padding a border window averages only the positions inside the image.
 func (g *Graph) AvgPool2D(x *Var, pool, strides [2]int, padding Padding) *Var {
-	g.cpuOnly("AvgPool2D")
 	d := g.poolDims("AvgPool2D", x, pool, strides, padding)
 	return g.avgPool(x, d.window, d.oh, d.ow)
 }
@@ -132,6 +166,13 @@ func (g *Graph) AvgPool2D(x *Var, pool, strides [2]int, padding Padding) *Var {
 func (g *Graph) avgPool(x *Var, win window, oh, ow int) *Var {
 	d := newConvDims(x.Shape, oh, ow, x.Shape[3], win)
 	y := g.newVar(d.n, oh, ow, d.co)
+	if g.dev != nil {
+		g.dev.AvgPool(y.dev, g.ptr(x), cudaWindow(&d))
+		if nd := g.record("AvgPool2D", y, avgPoolBackward, x); nd != nil {
+			nd.win = win
+		}
+		return y
+	}
 	c := d.ci
 	o := 0
 	for n := 0; n < d.n; n++ {
@@ -176,6 +217,13 @@ func avgPoolBackward(g *Graph, n *node, dy *Var) {
 func (g *Graph) avgPoolT(dy *Var, win window, h, w int) *Var {
 	d := newConvDims([]int{dy.Shape[0], h, w, dy.Shape[3]}, dy.Shape[1], dy.Shape[2], dy.Shape[3], win)
 	dx := g.newVar(d.n, h, w, d.ci)
+	if g.dev != nil {
+		g.dev.AvgPoolGrad(dx.dev, g.ptr(dy), cudaWindow(&d))
+		if nd := g.record("AvgPool2DGrad", dx, avgPoolTBackward, dy); nd != nil {
+			nd.win = win
+		}
+		return dx
+	}
 	clear(dx.Data)
 	c := d.ci
 	o := 0

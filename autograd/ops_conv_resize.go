@@ -9,7 +9,6 @@ import "fmt"
 // UpSample2D repeats every pixel of x (N, H, W, C) size[0] times down and
 // size[1] times across, as Keras's UpSampling2D (nearest): (N, H·size[0], W·size[1], C).
 func (g *Graph) UpSample2D(x *Var, size [2]int) *Var {
-	g.cpuOnly("UpSample2D")
 	checkImages("UpSample2D", x)
 	if size[0] <= 0 || size[1] <= 0 {
 		panic(fmt.Sprintf("autograd: UpSample2D size %v must be positive", size))
@@ -17,6 +16,13 @@ func (g *Graph) UpSample2D(x *Var, size [2]int) *Var {
 	fh, fw := size[0], size[1]
 	n, h, w, c := x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3]
 	y := g.newVar(n, h*fh, w*fw, c)
+	if g.dev != nil {
+		g.dev.UpSample(y.dev, g.ptr(x), images(x), fh, fw)
+		if nd := g.record("UpSample2D", y, upSampleBackward, x); nd != nil {
+			nd.block = [2]int{fh, fw}
+		}
+		return y
+	}
 	o := 0
 	for img := 0; img < n; img++ {
 		for ih := 0; ih < h; ih++ {
@@ -52,6 +58,13 @@ func (g *Graph) blockSum(dy *Var, size [2]int) *Var {
 	fh, fw := size[0], size[1]
 	n, h, w, c := dy.Shape[0], dy.Shape[1]/fh, dy.Shape[2]/fw, dy.Shape[3]
 	dx := g.newVar(n, h, w, c)
+	if g.dev != nil {
+		g.dev.BlockSum(dx.dev, g.ptr(dy), images(dx), fh, fw)
+		if nd := g.record("BlockSum2D", dx, blockSumBackward, dy); nd != nil {
+			nd.block = size
+		}
+		return dx
+	}
 	clear(dx.Data)
 	o := 0
 	for img := 0; img < n; img++ {
@@ -88,7 +101,6 @@ func blockSumBackward(g *Graph, n *node, dz *Var) {
 // (rows[0], rows[1]) and columns left and right (cols[0], cols[1]), as Keras's
 // ZeroPadding2D(((top, bottom), (left, right))).
 func (g *Graph) ZeroPad2D(x *Var, rows, cols [2]int) *Var {
-	g.cpuOnly("ZeroPad2D")
 	checkImages("ZeroPad2D", x)
 	if rows[0] < 0 || rows[1] < 0 || cols[0] < 0 || cols[1] < 0 {
 		panic(fmt.Sprintf("autograd: ZeroPad2D padding %v %v must not be negative", rows, cols))
@@ -100,7 +112,6 @@ func (g *Graph) ZeroPad2D(x *Var, rows, cols [2]int) *Var {
 // bottom, cols[0] columns on the left and cols[1] on the right, as Keras's
 // Cropping2D(((top, bottom), (left, right))).
 func (g *Graph) Crop2D(x *Var, rows, cols [2]int) *Var {
-	g.cpuOnly("Crop2D")
 	checkImages("Crop2D", x)
 	h, w := x.Shape[1]-rows[0]-rows[1], x.Shape[2]-cols[0]-cols[1]
 	if rows[0] < 0 || rows[1] < 0 || cols[0] < 0 || cols[1] < 0 || h <= 0 || w <= 0 {
@@ -113,12 +124,16 @@ func (g *Graph) Crop2D(x *Var, rows, cols [2]int) *Var {
 func (g *Graph) pad(x *Var, top, left, h, w int) *Var {
 	n, xh, xw, c := x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3]
 	y := g.newVar(n, h, w, c)
-	clear(y.Data)
-	for img := 0; img < n; img++ {
-		for ih := 0; ih < xh; ih++ {
-			src := x.Data[(img*xh+ih)*xw*c : (img*xh+ih+1)*xw*c]
-			dst := y.Data[((img*h+top+ih)*w+left)*c:]
-			copy(dst[:len(src)], src)
+	if g.dev != nil {
+		g.dev.Place(y.dev, h, w, g.ptr(x), images(x), top, left, 0)
+	} else {
+		clear(y.Data)
+		for img := 0; img < n; img++ {
+			for ih := 0; ih < xh; ih++ {
+				src := x.Data[(img*xh+ih)*xw*c : (img*xh+ih+1)*xw*c]
+				dst := y.Data[((img*h+top+ih)*w+left)*c:]
+				copy(dst[:len(src)], src)
+			}
 		}
 	}
 	if nd := g.record("ZeroPad2D", y, padBackward, x); nd != nil {
@@ -140,10 +155,14 @@ func padBackward(g *Graph, n *node, dy *Var) {
 func (g *Graph) crop(x *Var, top, left, h, w int) *Var {
 	n, xh, xw, c := x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3]
 	y := g.newVar(n, h, w, c)
-	for img := 0; img < n; img++ {
-		for i := 0; i < h; i++ {
-			src := x.Data[((img*xh+top+i)*xw+left)*c:]
-			copy(y.Data[(img*h+i)*w*c:(img*h+i+1)*w*c], src[:w*c])
+	if g.dev != nil {
+		g.dev.Place(y.dev, h, w, g.ptr(x), images(x), -top, -left, 0)
+	} else {
+		for img := 0; img < n; img++ {
+			for i := 0; i < h; i++ {
+				src := x.Data[((img*xh+top+i)*xw+left)*c:]
+				copy(y.Data[(img*h+i)*w*c:(img*h+i+1)*w*c], src[:w*c])
+			}
 		}
 	}
 	if nd := g.record("Crop2D", y, cropBackward, x); nd != nil {
