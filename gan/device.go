@@ -86,8 +86,6 @@ func (t *Trainer) checkDeviceSupport() error {
 	switch {
 	case t.Objective.Clip && cfg.Clip > 0:
 		return errors.New("weight clipping (wgan) has no CUDA kernel yet")
-	case cfg.DiffAugment != "":
-		return errors.New("--diffaugment has no CUDA kernels yet")
 	case cfg.SpectralNorm:
 		return errors.New("spectral normalization has no CUDA kernels yet")
 	}

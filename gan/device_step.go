@@ -57,6 +57,8 @@ func (t *Trainer) newDeviceState(d *cuda.Device) (*deviceState, error) {
 // same kernels every step, with every varying input staged in pinned memory.
 // The conditional recipes' labels (and ACGAN's one-hot targets) are copied in
 // from Go memory by each step, so their steps are launched kernel by kernel.
+// DiffAugment's parameters are drawn by the step's Go code, between its
+// other draws, and copied in as it goes, so its steps launch kernel by kernel.
 func (t *Trainer) capturable() bool {
 	cfg := t.Config
 	return t.dev.useGraph && cfg.criticSteps() == 1 && cfg.InstanceNoise == 0 && t.augmentations == nil &&

@@ -21,8 +21,16 @@ import (
 // set of them, while G is still asked to make untransformed images.
 
 // An augmentation transforms images x (N, H, W, C) in [−1, 1] with parameters
-// drawn from rng, per sample; ints is scratch space of 2N ints for its draws.
-type augmentation func(g *autograd.Graph, x *autograd.Var, rng *rand.Rand, ints []int) *autograd.Var
+// drawn from rng, per sample, on the host (on a GPU too, so that it augments as
+// the CPU does); s is scratch space for its draws.
+type augmentation func(g *autograd.Graph, x *autograd.Var, rng *rand.Rand, s augmentScratch) *autograd.Var
+
+// augmentScratch is host memory for an augmentation's draws: 2N ints and N
+// floats, for N images. The ops copy what they are given.
+type augmentScratch struct {
+	ints   []int
+	floats []float32
+}
 
 // DiffAugmentations are the transforms Config.DiffAugment can name, as in the
 // paper's policy "color,translation,cutout".
@@ -84,13 +92,15 @@ func (t *Trainer) augment(g *autograd.Graph, x *autograd.Var) *autograd.Var {
 	n := x.Shape[0] * t.Config.packing()
 	if len(t.augmentInts) < 2*n {
 		t.augmentInts = make([]int, 2*n)
+		t.augmentFloats = make([]float32, n)
 	}
+	s := augmentScratch{ints: t.augmentInts[:2*n], floats: t.augmentFloats[:n]}
 	var shape [4]int
 	shape[0] = n
 	copy(shape[1:], t.sample)
 	y := g.Reshape(x, shape[:]...)
 	for _, a := range t.augmentations {
-		y = a(g, y, t.rng, t.augmentInts[:2*n])
+		y = a(g, y, t.rng, s)
 	}
 	return g.Reshape(y, x.Shape...)
 }
@@ -104,9 +114,9 @@ func (t *Trainer) dInput(g *autograd.Graph, x *autograd.Var) *autograd.Var {
 // augmentColor changes each image's brightness (adds U(−0.5, 0.5)), then its
 // saturation (scales each pixel's colour about its gray by U(0, 2)), then its
 // contrast (scales the image about its mean by U(0.5, 1.5)).
-func augmentColor(g *autograd.Graph, x *autograd.Var, rng *rand.Rand, _ []int) *autograd.Var {
-	n, h, w, c := x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3]
-	f := g.Constant(0, n).Data // scratch, one value per image
+func augmentColor(g *autograd.Graph, x *autograd.Var, rng *rand.Rand, s augmentScratch) *autograd.Var {
+	h, w, c := x.Shape[1], x.Shape[2], x.Shape[3]
+	f := s.floats // one value per image
 	for i := range f {
 		f[i] = float32(rng.Float64() - 0.5)
 	}
@@ -123,8 +133,9 @@ func augmentColor(g *autograd.Graph, x *autograd.Var, rng *rand.Rand, _ []int) *
 
 // augmentTranslation shifts each image by whole pixels, up to 1/8 of its
 // height and width (rounded) either way, filling with zeros.
-func augmentTranslation(g *autograd.Graph, x *autograd.Var, rng *rand.Rand, shift []int) *autograd.Var {
+func augmentTranslation(g *autograd.Graph, x *autograd.Var, rng *rand.Rand, s augmentScratch) *autograd.Var {
 	n, h, w := x.Shape[0], x.Shape[1], x.Shape[2]
+	shift := s.ints
 	sh, sw := (h+4)/8, (w+4)/8 // round(h/8), round(w/8)
 	for i := range n {
 		shift[2*i] = rng.IntN(2*sh+1) - sh
@@ -135,8 +146,9 @@ func augmentTranslation(g *autograd.Graph, x *autograd.Var, rng *rand.Rand, shif
 
 // augmentCutout zeroes a rectangle of half each image's height and width
 // (rounded), centred anywhere in the image and clipped by its borders.
-func augmentCutout(g *autograd.Graph, x *autograd.Var, rng *rand.Rand, corner []int) *autograd.Var {
+func augmentCutout(g *autograd.Graph, x *autograd.Var, rng *rand.Rand, s augmentScratch) *autograd.Var {
 	n, h, w := x.Shape[0], x.Shape[1], x.Shape[2]
+	corner := s.ints
 	size := [2]int{(h + 1) / 2, (w + 1) / 2}
 	for i := range n {
 		corner[2*i] = rng.IntN(h+1-size[0]%2) - size[0]/2

@@ -70,7 +70,8 @@ type Trainer struct {
 	jointD bool
 	// augmentations are Config.DiffAugment's transforms, applied to D's inputs.
 	augmentations []augmentation
-	augmentInts   []int // scratch for the transforms' integer draws, 2 per sample
+	augmentInts   []int     // scratch for the transforms' integer draws, 2 per sample
+	augmentFloats []float32 // scratch for their float draws, 1 per sample
 
 	device *cuda.Device // the GPU the step runs on (UseDevice), or nil
 	dev    *deviceState // its pinned buffers and captured step
