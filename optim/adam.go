@@ -93,10 +93,7 @@ func (a *Adam) Advance() {
 // only after it ran (a CUDA graph) thus changes no weight on a NaN. Nil
 // clears it; on the CPU it does nothing (the caller checks before Step).
 func (a *Adam) SkipIfNotFinite(loss *autograd.Var) {
-	a.dev.guard = 0
-	if loss != nil {
-		a.dev.guard = loss.DevicePtr()
-	}
+	a.dev.skipIfNotFinite(loss)
 }
 
 // adamJob is one Adam step over all the parameters, laid end to end and cut into

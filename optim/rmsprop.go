@@ -21,6 +21,7 @@ type RMSprop struct {
 	cfg   RMSpropConfig
 	slots slotSet // "rms"
 	t     int
+	dev   deviceSlots // the slots' device copies, when the parameters are on a device
 }
 
 // NewRMSprop returns RMSprop for params.
@@ -46,9 +47,15 @@ func (r *RMSprop) SetLearningRate(lr float32) {
 	r.cfg.LearningRate = lr
 }
 
-// Step applies one update from the parameters' gradients, then clears them.
+// Step applies one update from the parameters' gradients, then clears them
+// (on the device when the parameters are there: cuda.Device.RMSprop, the
+// same float32 steps).
 func (r *RMSprop) Step() {
-	r.t++
+	r.Advance()
+	if r.dev.on(&r.slots) {
+		r.dev.rmsprop(&r.slots, r.cfg.Rho)
+		return
+	}
 	rho, lr, eps := r.cfg.Rho, r.cfg.LearningRate, r.cfg.Epsilon
 	for j, p := range r.slots.params {
 		s := r.slots.slots[0][j]
@@ -61,15 +68,36 @@ func (r *RMSprop) Step() {
 	}
 }
 
+// Advance counts a step and, for parameters on a device, writes its learning
+// rate and epsilon where the device's update reads them (see DeviceOptimizer).
+func (r *RMSprop) Advance() {
+	r.t++
+	r.dev.setHyper(r.cfg.LearningRate, r.cfg.Epsilon)
+}
+
+// Rewind takes back the step count of the last Advance (see DeviceOptimizer).
+func (r *RMSprop) Rewind() {
+	if r.t > 0 {
+		r.t--
+	}
+}
+
+// SkipIfNotFinite guards the device's updates by loss (see DeviceOptimizer).
+func (r *RMSprop) SkipIfNotFinite(loss *autograd.Var) { r.dev.skipIfNotFinite(loss) }
+
 // State returns the slots as named tensors ("<slot>/<param name>") and the steps taken;
 // the slices are the live state.
-func (r *RMSprop) State() (map[string][]float32, int) { return r.slots.export(), r.t }
+func (r *RMSprop) State() (map[string][]float32, int) {
+	r.dev.toHost(&r.slots)
+	return r.slots.export(), r.t
+}
 
 // LoadState restores what State returned, after the checks of CheckState.
 func (r *RMSprop) LoadState(slots map[string][]float32, steps int) error {
 	if err := r.slots.load("rmsprop", slots, steps); err != nil {
 		return err
 	}
+	r.dev.toDevice(&r.slots)
 	r.t = steps
 	return nil
 }

@@ -21,6 +21,7 @@ type SGD struct {
 	cfg   SGDConfig
 	slots slotSet // "velocity"
 	t     int
+	dev   deviceSlots // the slots' device copies, when the parameters are on a device
 }
 
 // NewSGD returns SGD for params.
@@ -43,9 +44,15 @@ func (s *SGD) SetLearningRate(lr float32) {
 	s.cfg.LearningRate = lr
 }
 
-// Step applies one update from the parameters' gradients, then clears them.
+// Step applies one update from the parameters' gradients, then clears them
+// (on the device when the parameters are there: cuda.Device.SGD, the same
+// float32 steps).
 func (s *SGD) Step() {
-	s.t++
+	s.Advance()
+	if s.dev.on(&s.slots) {
+		s.dev.sgd(&s.slots, s.cfg.Momentum, s.cfg.Nesterov)
+		return
+	}
 	mu, lr := s.cfg.Momentum, s.cfg.LearningRate
 	for j, p := range s.slots.params {
 		vel := s.slots.slots[0][j]
@@ -62,15 +69,36 @@ func (s *SGD) Step() {
 	}
 }
 
+// Advance counts a step and, for parameters on a device, writes its learning
+// rate where the device's update reads it (see DeviceOptimizer).
+func (s *SGD) Advance() {
+	s.t++
+	s.dev.setHyper(s.cfg.LearningRate, 0)
+}
+
+// Rewind takes back the step count of the last Advance (see DeviceOptimizer).
+func (s *SGD) Rewind() {
+	if s.t > 0 {
+		s.t--
+	}
+}
+
+// SkipIfNotFinite guards the device's updates by loss (see DeviceOptimizer).
+func (s *SGD) SkipIfNotFinite(loss *autograd.Var) { s.dev.skipIfNotFinite(loss) }
+
 // State returns the slots as named tensors ("<slot>/<param name>") and the steps taken;
 // the slices are the live state.
-func (s *SGD) State() (map[string][]float32, int) { return s.slots.export(), s.t }
+func (s *SGD) State() (map[string][]float32, int) {
+	s.dev.toHost(&s.slots)
+	return s.slots.export(), s.t
+}
 
 // LoadState restores what State returned, after the checks of CheckState.
 func (s *SGD) LoadState(slots map[string][]float32, steps int) error {
 	if err := s.slots.load("sgd", slots, steps); err != nil {
 		return err
 	}
+	s.dev.toDevice(&s.slots)
 	s.t = steps
 	return nil
 }

@@ -847,3 +847,93 @@ __global__ void max_pool_grad(float* dx, const float* dy, const int* arg, int n,
 __global__ void gather_indexed(float* z, const float* v, const int* idx, int n) {
 	GRID_STRIDE32(k, (unsigned)n) { z[k] = v[idx[k]]; }
 }
+
+// ---- spectral normalization, weight clipping, RMSprop, SGD ----
+
+extern "C" {
+
+// divide is: z[i] = x[i] / y[i] (autograd's Div; IEEE division, as Go's).
+__global__ void divide(float* z, const float* x, const float* y, int n) {
+	GRID_STRIDE(i, n) { z[i] = x[i] / y[i]; }
+}
+
+// sn_matvec is nn.SpectralNormLayer's K·u: for k (rows, cols) and x (cols),
+// out[r] = Σ_c k[r,c]·x[c] in float64, c ascending (the CPU's order: the same bits).
+__global__ void sn_matvec(double* out, const float* k, const float* x, int rows, int cols) {
+	GRID_STRIDE(r, rows) {
+		const float* row = k + r * (long long)cols;
+		double s = 0;
+		for (int c = 0; c < cols; c++) s += (double)row[c] * (double)x[c];
+		out[r] = s;
+	}
+}
+
+// sn_matvec_t is its Kᵀ·v: for k (rows, cols) and x (rows),
+// out[c] = Σ_r k[r,c]·x[r] in float64, r ascending (the CPU's order).
+__global__ void sn_matvec_t(double* out, const float* k, const float* x, int rows, int cols) {
+	GRID_STRIDE(c, cols) {
+		double s = 0;
+		for (int r = 0; r < rows; r++) s += (double)k[r * (long long)cols + c] * (double)x[r];
+		out[c] = s;
+	}
+}
+
+// sn_normalize is nn's normalizeTo, one block: with ss = Σ x[i]² in float64, i
+// ascending (one thread: the CPU's order), dst[i] = float32(x[i] / max(√ss, 1e-12)).
+__global__ void sn_normalize(float* dst, const double* x, int n) {
+	__shared__ double norm;
+	if (threadIdx.x == 0) {
+		double ss = 0;
+		for (int i = 0; i < n; i++) ss += x[i] * x[i];
+		double r = sqrt(ss);
+		norm = r < 1e-12 ? 1e-12 : r;  // NaN stays NaN, as with Go's max
+	}
+	__syncthreads();
+	for (int i = threadIdx.x; i < n; i += blockDim.x) dst[i] = (float)(x[i] / norm);
+}
+
+// clip_weights is gan's clipWeights: p[i] = max(−c, min(c, p[i])), NaN kept as
+// Go's min and max keep it; nothing when guard is not null and guard[0] (a loss)
+// is not finite.
+__global__ void clip_weights(float* p, int n, float c, const float* guard) {
+	if (guard && !isfinite(guard[0])) return;
+	GRID_STRIDE(i, n) {
+		float v = p[i];
+		if (v > c) v = c;
+		if (v < -c) v = -c;
+		p[i] = v;
+	}
+}
+
+// rmsprop is optim.RMSprop's update, clearing g: with lr = hyper[0], eps = hyper[1]
+// and c = 1 − rho (rounded to float32 by the caller),
+// s = rho·s + (c·g)·g;  p −= (lr·g)/(√s + eps). Nothing changes when guard is not
+// null and guard[0] (a loss) is not finite.
+__global__ void rmsprop(float* p, float* g, float* s, int n, float rho, float c, const float* hyper, const float* guard) {
+	if (guard && !isfinite(guard[0])) return;
+	float lr = hyper[0], eps = hyper[1];
+	GRID_STRIDE(i, n) {
+		float gi = g[i];
+		float si = rho * s[i] + (c * gi) * gi;
+		s[i] = si;
+		g[i] = 0;
+		p[i] = p[i] - (lr * gi) / (sqrtf(si) + eps);
+	}
+}
+
+// sgd is optim.SGD's update, clearing g: with lr = hyper[0],
+// v = mu·vel − lr·g; vel = v; p += v, or p += mu·v − lr·g when nesterov.
+// Nothing changes when guard is not null and guard[0] (a loss) is not finite.
+__global__ void sgd(float* p, float* g, float* vel, int n, float mu, int nesterov, const float* hyper, const float* guard) {
+	if (guard && !isfinite(guard[0])) return;
+	float lr = hyper[0];
+	GRID_STRIDE(i, n) {
+		float gi = g[i];
+		float v = mu * vel[i] - lr * gi;
+		vel[i] = v;
+		g[i] = 0;
+		p[i] = nesterov ? p[i] + (mu * v - lr * gi) : p[i] + v;
+	}
+}
+
+}  // extern "C"

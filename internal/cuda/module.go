@@ -90,6 +90,15 @@ const (
 	kMaxPool
 	kMaxPoolGrad
 	kGatherIndexed
+
+	// spectral normalization, weight clipping, RMSprop, SGD
+	kDivide
+	kSNMatVec
+	kSNMatVecT
+	kSNNormalize
+	kClipWeights
+	kRMSprop
+	kSGD
 	numKernels
 )
 
@@ -151,6 +160,15 @@ var kernelNames = [numKernels]string{
 	kMaxPool:        "max_pool",
 	kMaxPoolGrad:    "max_pool_grad",
 	kGatherIndexed:  "gather_indexed",
+
+	// spectral normalization, weight clipping, RMSprop, SGD
+	kDivide:      "divide",
+	kSNMatVec:    "sn_matvec",
+	kSNMatVecT:   "sn_matvec_t",
+	kSNNormalize: "sn_normalize",
+	kClipWeights: "clip_weights",
+	kRMSprop:     "rmsprop",
+	kSGD:         "sgd",
 }
 
 // loadModule loads the PTX (the driver compiles it for the GPU) and finds every
