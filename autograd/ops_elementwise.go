@@ -81,10 +81,13 @@ func mulBackward(g *Graph, n *node, dy *Var) {
 // Div returns a / b, element by element (same shapes).
 func (g *Graph) Div(a, b *Var) *Var {
 	sameShape("Div", a, b)
-	g.cpuOnly("Div")
 	out := g.newVarLike(a)
-	for i := range out.Data {
-		out.Data[i] = a.Data[i] / b.Data[i]
+	if g.dev != nil {
+		g.dev.Divide(out.dev, g.ptr(a), g.ptr(b), out.Len())
+	} else {
+		for i := range out.Data {
+			out.Data[i] = a.Data[i] / b.Data[i]
+		}
 	}
 	g.record("Div", out, divBackward, a, b)
 	return out

@@ -1,7 +1,6 @@
 package gan
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -36,11 +35,12 @@ func ParseDevice(name string) (int, error) {
 // host copies of the weights are refreshed whenever a checkpoint, a picture
 // or a sampler needs them, so checkpoints stay device-independent.
 //
-// Not every recipe has CUDA kernels yet: the image GANs with Dense,
-// BatchNormalization and the activations, trained with Adam, do, and so do
-// the conditional recipes (cgan, acgan: the label embedding and ACGAN's
-// class loss); the first step of any other stops with an error naming the op
-// that has none.
+// Every recipe's layers and optimizers have CUDA kernels: Dense, the
+// convolutions, BatchNormalization, the activations, pooling and upsampling,
+// spectral normalization, the conditional recipes' label embedding and
+// ACGAN's class loss, DiffAugment, WGAN's weight clipping, and Adam, RMSprop
+// and SGD. A network with a layer that has none stops at its first step with
+// an error naming the op.
 func (t *Trainer) UseDevice(name string) error {
 	t.mustBeMade("UseDevice")
 	ordinal, err := ParseDevice(name)
@@ -77,17 +77,10 @@ func (t *Trainer) UseDevice(name string) error {
 // checkDeviceSupport says which of the configuration's features has no GPU
 // path yet.
 func (t *Trainer) checkDeviceSupport() error {
-	cfg := t.Config
 	for _, o := range []optim.Optimizer{t.OptG, t.OptD} {
-		if o.Name() != "adam" {
-			return fmt.Errorf("the %s optimizer has no CUDA kernel yet (adam has)", o.Name())
+		if _, ok := o.(optim.DeviceOptimizer); !ok {
+			return fmt.Errorf("the %s optimizer has no CUDA kernel yet (adam, rmsprop and sgd have)", o.Name())
 		}
-	}
-	switch {
-	case t.Objective.Clip && cfg.Clip > 0:
-		return errors.New("weight clipping (wgan) has no CUDA kernel yet")
-	case cfg.SpectralNorm:
-		return errors.New("spectral normalization has no CUDA kernels yet")
 	}
 	return nil
 }
@@ -100,6 +93,15 @@ func (t *Trainer) deviceWeights() []*autograd.Var {
 		w = append(w, t.GEMA.Weights()...)
 	}
 	return w
+}
+
+// clipDeviceWeights is clipWeights on the device: every trainable weight of D
+// limited to [−c, c], unless lossD (on the device), which guarded D's update,
+// is not finite (then the CPU's step stops before clipping).
+func (t *Trainer) clipDeviceWeights(c float32, lossD *autograd.Var) {
+	for _, w := range t.D.TrainableWeights() {
+		t.device.ClipWeights(w.DevicePtr(), w.Len(), c, lossD.DevicePtr())
+	}
 }
 
 // updateDeviceEMA is updateEMA on the device: avg = decay·avg + (1 − decay)·w

@@ -62,7 +62,7 @@ func (t *Trainer) newDeviceState(d *cuda.Device) (*deviceState, error) {
 func (t *Trainer) capturable() bool {
 	cfg := t.Config
 	return t.dev.useGraph && cfg.criticSteps() == 1 && cfg.InstanceNoise == 0 && t.augmentations == nil &&
-		cfg.Conditional == "" && !(t.Objective.GradientPenalty && cfg.GP > 0) && !(t.Objective.Clip && cfg.Clip > 0)
+		cfg.Conditional == "" && !(t.Objective.GradientPenalty && cfg.GP > 0)
 }
 
 // SetCUDAGraph turns the capture of training steps in a CUDA graph on (the
@@ -117,8 +117,8 @@ func (t *Trainer) beginDeviceStep(g *autograd.Graph) (noise, real *autograd.Var,
 // guard makes an optimizer's next update on the device skip when loss is not
 // finite.
 func guard(o optim.Optimizer, loss *autograd.Var) {
-	if a, ok := o.(*optim.Adam); ok {
-		a.SkipIfNotFinite(loss)
+	if d, ok := o.(optim.DeviceOptimizer); ok {
+		d.SkipIfNotFinite(loss)
 	}
 }
 
@@ -156,9 +156,9 @@ func (t *Trainer) finishDeviceStep(g *autograd.Graph, lossD, sReal, sFake, lossG
 func (t *Trainer) replayStep(real []float32) (StepStats, error) {
 	t.stageInputs(real)
 	t.applyLRDecay()
-	t.OptD.(*optim.Adam).Advance()
+	t.OptD.(optim.DeviceOptimizer).Advance()
 	if t.dev.gStep {
-		t.OptG.(*optim.Adam).Advance()
+		t.OptG.(optim.DeviceOptimizer).Advance()
 	}
 	if err := t.dev.graph.Launch(); err != nil {
 		return StepStats{}, err
@@ -205,8 +205,8 @@ func (t *Trainer) skippedStep(skipD, skipG bool, err error) error {
 		skip bool
 		o    optim.Optimizer
 	}{{skipD, t.OptD}, {skipG, t.OptG}} {
-		if a, ok := s.o.(*optim.Adam); ok && s.skip {
-			a.Rewind()
+		if d, ok := s.o.(optim.DeviceOptimizer); ok && s.skip {
+			d.Rewind()
 		}
 	}
 	if serr := t.device.Sync(); serr != nil {

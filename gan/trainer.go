@@ -449,7 +449,10 @@ func (t *Trainer) trainStep(real []float32, labels []uint8) (StepStats, error) {
 	t.applyLRDecay()
 	t.OptD.Step()
 	g.Lap("optimizer step (D)")
-	if t.Objective.Clip && cfg.Clip > 0 {
+	switch {
+	case t.Objective.Clip && cfg.Clip > 0 && t.device != nil:
+		t.clipDeviceWeights(cfg.Clip, lossD)
+	case t.Objective.Clip && cfg.Clip > 0:
 		clipWeights(t.D, cfg.Clip)
 	}
 

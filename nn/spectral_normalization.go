@@ -99,9 +99,6 @@ func (s *SpectralNormLayer) Build(in tensor.Shape, rng *rand.Rand) (tensor.Shape
 
 // Call is the wrapped layer's Call, which uses the kernel that normalized returns.
 func (s *SpectralNormLayer) Call(g *autograd.Graph, x *autograd.Var, training bool) *autograd.Var {
-	if g.Device() != nil { // the power iteration reads the kernel on the host
-		panic(&autograd.NoKernelError{Op: "SpectralNormalization"})
-	}
 	return s.Layer.Call(g, x, training)
 }
 
@@ -112,8 +109,12 @@ func (s *SpectralNormLayer) Weights() []*autograd.Var {
 
 // normalized returns k/σ with σ = vᵀ·K·u, K being k as a (rows, cols) matrix,
 // after a power-iteration step when training. u and v enter as constants, so
-// dσ/dK = v·uᵀ and nothing flows into them.
+// dσ/dK = v·uᵀ and nothing flows into them. On a device the step runs there
+// (Graph.PowerIteration, the same bits as powerIteration).
 func (s *SpectralNormLayer) normalized(g *autograd.Graph, k *autograd.Var, training bool) *autograd.Var {
+	if g.Device() != nil {
+		return s.normalizedOnDevice(g, k, training)
+	}
 	if training {
 		s.powerIteration(k.Data)
 	}
@@ -122,6 +123,23 @@ func (s *SpectralNormLayer) normalized(g *autograd.Graph, k *autograd.Var, train
 	copy(u.Data, s.u.Data)
 	v := g.Constant(0, 1, s.rows)
 	copy(v.Data, s.v.Data)
+	return s.divideBySigma(g, k, u, v)
+}
+
+// normalizedOnDevice is normalized on the graph's device: u and v, which live
+// there, are stepped and copied there.
+func (s *SpectralNormLayer) normalizedOnDevice(g *autograd.Graph, k *autograd.Var, training bool) *autograd.Var {
+	if training {
+		g.PowerIteration(k, s.u, s.v)
+	}
+	u := g.Reshape(g.Collect(s.u), s.cols, 1)
+	v := g.Reshape(g.Collect(s.v), 1, s.rows)
+	return s.divideBySigma(g, k, u, v)
+}
+
+// divideBySigma returns k/σ with σ = v·K·u for the constants u (cols, 1) and v
+// (1, rows).
+func (s *SpectralNormLayer) divideBySigma(g *autograd.Graph, k, u, v *autograd.Var) *autograd.Var {
 	sigma := g.MatMul(g.MatMul(v, g.Reshape(k, s.rows, s.cols), false, false), u, false, false) // (1, 1)
 	return g.Div(k, g.Expand(g.Reshape(sigma), k.Shape...))
 }
