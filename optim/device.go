@@ -106,7 +106,8 @@ func (d *deviceSlots) adam(s *slotSet, step vec.AdamStep) {
 
 // rmsprop runs one RMSprop update per parameter on the device (slot 0 is the
 // mean square), its constants (the learning rate, epsilon) copied in first.
-func (d *deviceSlots) rmsprop(s *slotSet, rho float32) {
+func (d *deviceSlots) rmsprop(s *slotSet, rho, lr, eps float32) {
+	d.setHyper(lr, eps) // the first update's Advance ran before the slots were made
 	d.dev.CopyToDevice(d.hyper, d.constants)
 	for j, p := range s.params {
 		d.dev.RMSprop(p.DevicePtr(), p.DeviceGrad(), d.slots[0][j], p.Len(), rho, d.hyper, d.guard)
@@ -115,7 +116,8 @@ func (d *deviceSlots) rmsprop(s *slotSet, rho float32) {
 
 // sgd runs one SGD update per parameter on the device (slot 0 is the
 // velocity), its learning rate copied in first.
-func (d *deviceSlots) sgd(s *slotSet, momentum float32, nesterov bool) {
+func (d *deviceSlots) sgd(s *slotSet, lr, momentum float32, nesterov bool) {
+	d.setHyper(lr, 0) // the first update's Advance ran before the slots were made
 	d.dev.CopyToDevice(d.hyper, d.constants)
 	for j, p := range s.params {
 		d.dev.SGD(p.DevicePtr(), p.DeviceGrad(), d.slots[0][j], p.Len(), momentum, nesterov, d.hyper, d.guard)

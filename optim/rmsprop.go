@@ -53,7 +53,7 @@ func (r *RMSprop) SetLearningRate(lr float32) {
 func (r *RMSprop) Step() {
 	r.Advance()
 	if r.dev.on(&r.slots) {
-		r.dev.rmsprop(&r.slots, r.cfg.Rho)
+		r.dev.rmsprop(&r.slots, r.cfg.Rho, r.cfg.LearningRate, r.cfg.Epsilon)
 		return
 	}
 	rho, lr, eps := r.cfg.Rho, r.cfg.LearningRate, r.cfg.Epsilon

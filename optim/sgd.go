@@ -50,7 +50,7 @@ func (s *SGD) SetLearningRate(lr float32) {
 func (s *SGD) Step() {
 	s.Advance()
 	if s.dev.on(&s.slots) {
-		s.dev.sgd(&s.slots, s.cfg.Momentum, s.cfg.Nesterov)
+		s.dev.sgd(&s.slots, s.cfg.LearningRate, s.cfg.Momentum, s.cfg.Nesterov)
 		return
 	}
 	mu, lr := s.cfg.Momentum, s.cfg.LearningRate
