@@ -8,8 +8,10 @@
 //
 // # Kernels
 //
-// The element-wise, reduction, batch-norm, loss, Adam, random and im2col kernels, and
-// those of DiffAugment's transforms, pooling, upsampling and padding, are CUDA C
+// The element-wise, reduction, batch-norm, loss, optimizer (Adam, RMSprop, SGD), weight
+// clipping, spectral-normalization, random and im2col kernels, and those of the label
+// embedding (gather, scatter-add), log-sum-exp, DiffAugment's transforms, pooling,
+// upsampling and padding, are CUDA C
 // in kernels.cu, compiled ahead of time to PTX by go generate:
 //
 //	nvcc -ptx -arch=compute_75 -O3 -fmad=false -o kernels.ptx kernels.cu
