@@ -52,9 +52,9 @@ func TestDeviceSpectralMatchesCPU(t *testing.T) {
 	}
 }
 
-// powerIteration is nn.SpectralNormLayer's CPU step for k (rows, cols), u
+// powerIterationCPU is nn.SpectralNormLayer's CPU step for k (rows, cols), u
 // (cols) and v (rows), in float64.
-func powerIteration(k, u, v []float32) {
+func powerIterationCPU(k, u, v []float32) {
 	rows, cols := len(v), len(u)
 	normalizeTo := func(dst []float32, x []float64) {
 		var ss float64
@@ -100,7 +100,7 @@ func TestDevicePowerIteration(t *testing.T) {
 	defer g.UseDevice(nil)
 	for range 3 {
 		g.PowerIteration(k, u, v)
-		powerIteration(k.Data, wantU, wantV)
+		powerIterationCPU(k.Data, wantU, wantV)
 	}
 	if err := autograd.ToHost(u, v); err != nil {
 		t.Fatal(err)

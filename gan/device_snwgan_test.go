@@ -21,8 +21,8 @@ func snwganConfigs() map[string]Config {
 	return out
 }
 
-// syntheticBatch fills real with step's batch of a fixed pattern in [−1, 1].
-func syntheticBatch(real []float32, step int) {
+// snwganBatch fills real with step's batch of a fixed pattern in [−1, 1].
+func snwganBatch(real []float32, step int) {
 	for i := range real {
 		real[i] = float32((i*7+step*5)%23)/11 - 1
 	}
@@ -46,7 +46,7 @@ func TestDeviceSNGANAndWGANTrackCPU(t *testing.T) {
 			}
 			real := make([]float32, cfg.Batch*784)
 			for step := range 10 {
-				syntheticBatch(real, step)
+				snwganBatch(real, step)
 				var stats [2]StepStats
 				for k, tr := range []*Trainer{cpu, gpu} {
 					if stats[k], err = tr.TrainStep(real, nil); err != nil {
@@ -55,7 +55,7 @@ func TestDeviceSNGANAndWGANTrackCPU(t *testing.T) {
 				}
 				c, g := stats[0], stats[1]
 				t.Logf("step %d: d_loss cpu %.7f gpu %.7f, g_loss cpu %.7f gpu %.7f", step+1, c.DLoss, g.DLoss, c.GLoss, g.GLoss)
-				if !near(c.DLoss, g.DLoss, 1e-3) || !near(c.GLoss, g.GLoss, 1e-3) {
+				if !relNear(c.DLoss, g.DLoss, 1e-3) || !relNear(c.GLoss, g.GLoss, 1e-3) {
 					t.Errorf("step %d: the GPU's losses are more than 1e-3 from the CPU's", step+1)
 				}
 				if step == 0 {
@@ -76,7 +76,7 @@ func TestDeviceSNGANAndWGANTrackCPU(t *testing.T) {
 			}
 			for _, tr := range []*Trainer{reloaded(t, gpu), g} {
 				for step := 10; step < 12; step++ {
-					syntheticBatch(real, step)
+					snwganBatch(real, step)
 					st, err := tr.TrainStep(real, nil)
 					if err != nil || !finite(st.DLoss) || !finite(st.GLoss) {
 						t.Fatalf("step %d on %s after the GPU's checkpoint: %+v, %v", step+1, tr.Device(), st, err)
@@ -87,8 +87,8 @@ func TestDeviceSNGANAndWGANTrackCPU(t *testing.T) {
 	}
 }
 
-// near reports whether b is within tol·(1 + |a|) of a.
-func near(a, b, tol float64) bool { return math.Abs(b-a) <= tol*(1+math.Abs(a)) }
+// relNear reports whether b is within tol·(1 + |a|) of a.
+func relNear(a, b, tol float64) bool { return math.Abs(b-a) <= tol*(1+math.Abs(a)) }
 
 // weightsClose compares every weight of G and D (state included: spectral
 // normalization's u and v, BatchNorm's statistics) of the two trainers,
@@ -107,7 +107,7 @@ func weightsClose(t *testing.T, when string, cpu, gpu *Trainer, tol float64) {
 	}
 	for i, w := range cw {
 		for j, v := range w.Data {
-			if !near(float64(v), float64(gw[i].Data[j]), tol) {
+			if !relNear(float64(v), float64(gw[i].Data[j]), tol) {
 				t.Fatalf("%s: weight %s[%d] is %g on the GPU, %g on the CPU", when, w.Name, j, gw[i].Data[j], v)
 			}
 		}
@@ -177,7 +177,7 @@ func TestDeviceWGANClipsWeights(t *testing.T) {
 	tr := newDeviceTrainer(t, cfg)
 	real := make([]float32, cfg.Batch*784)
 	for step := range 3 {
-		syntheticBatch(real, step)
+		snwganBatch(real, step)
 		if _, err := tr.TrainStep(real, nil); err != nil {
 			t.Fatal(err)
 		}

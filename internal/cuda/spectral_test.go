@@ -10,9 +10,9 @@ import (
 // autograd.Div, nn.SpectralNormLayer's power iteration, gan's clipWeights and
 // optim's RMSprop and SGD), bit for bit.
 
-// checkBits reports the first value of got whose bits differ from want's (any
+// checkBitsEqual reports the first value of got whose bits differ from want's (any
 // NaN matches any NaN).
-func checkBits(t *testing.T, name string, got, want []float32) {
+func checkBitsEqual(t *testing.T, name string, got, want []float32) {
 	t.Helper()
 	for i, w := range want {
 		g := got[i]
@@ -35,7 +35,7 @@ func TestDivide(t *testing.T) {
 		}
 		pz := upload(t, d, make([]float32, n))
 		d.Divide(pz, upload(t, d, x), upload(t, d, y), n)
-		checkBits(t, "Divide", download(t, d, pz, n), want)
+		checkBitsEqual(t, "Divide", download(t, d, pz, n), want)
 	}
 }
 
@@ -80,16 +80,16 @@ func TestPowerIteration(t *testing.T) {
 			d.PowerIteration(pk, pu, pv, rows, cols, scratch)
 			powerIterationGo(k, u, v, rows, cols)
 		}
-		checkBits(t, "PowerIteration u", download(t, d, pu, cols), u)
-		checkBits(t, "PowerIteration v", download(t, d, pv, rows), v)
+		checkBitsEqual(t, "PowerIteration u", download(t, d, pu, cols), u)
+		checkBitsEqual(t, "PowerIteration v", download(t, d, pv, rows), v)
 	}
 	// A zero kernel: the norms are clamped to 1e-12, u and v become 0.
 	k, u, v := make([]float32, 12), randoms(rng, 4), randoms(rng, 3)
 	pk, pu, pv := upload(t, d, k), upload(t, d, u), upload(t, d, v)
 	d.PowerIteration(pk, pu, pv, 3, 4, upload(t, d, make([]float32, PowerIterationScratch(3, 4))))
 	powerIterationGo(k, u, v, 3, 4)
-	checkBits(t, "PowerIteration of zeros u", download(t, d, pu, 4), u)
-	checkBits(t, "PowerIteration of zeros v", download(t, d, pv, 3), v)
+	checkBitsEqual(t, "PowerIteration of zeros u", download(t, d, pu, 4), u)
+	checkBitsEqual(t, "PowerIteration of zeros v", download(t, d, pv, 3), v)
 }
 
 func TestClipWeights(t *testing.T) {
@@ -118,7 +118,7 @@ func TestClipWeights(t *testing.T) {
 				guard = upload(t, d, g.guard)
 			}
 			d.ClipWeights(pp, n, c, guard)
-			checkBits(t, "ClipWeights "+g.name, download(t, d, pp, n), g.want)
+			checkBitsEqual(t, "ClipWeights "+g.name, download(t, d, pp, n), g.want)
 		}
 	}
 }
@@ -191,7 +191,7 @@ func TestOptimizers(t *testing.T) {
 				ptr  Ptr
 				want []float32
 			}{{"p", pp, p}, {"slot", ps, slot}, {"g", pg, g}} {
-				checkBits(t, c.name+" "+o.name, download(t, d, o.ptr, n), o.want)
+				checkBitsEqual(t, c.name+" "+o.name, download(t, d, o.ptr, n), o.want)
 			}
 			// A guard that is not finite: p, g and the slot stay as they are.
 			g = randoms(rng, n)
@@ -203,7 +203,7 @@ func TestOptimizers(t *testing.T) {
 				ptr  Ptr
 				want []float32
 			}{{"p", pp, p}, {"slot", ps, slot}, {"g", pg, g}} {
-				checkBits(t, c.name+" guarded "+o.name, download(t, d, o.ptr, n), o.want)
+				checkBitsEqual(t, c.name+" guarded "+o.name, download(t, d, o.ptr, n), o.want)
 			}
 		}
 	}
