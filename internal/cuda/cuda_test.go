@@ -145,3 +145,15 @@ func TestKernelTableComplete(t *testing.T) {
 		}
 	}
 }
+
+// TestPTXHasEveryKernel checks, without a GPU, that every kernel of the table
+// is an entry of the embedded PTX under its C name: a kernel that kernels.cu
+// leaves outside extern "C" is there only under its C++-mangled name, which
+// Open would not find.
+func TestPTXHasEveryKernel(t *testing.T) {
+	for k, name := range kernelNames {
+		if !strings.Contains(kernelsPTX, ".entry "+name+"(") {
+			t.Errorf("kernel %d: kernels.ptx has no entry %q (is it inside extern \"C\"? run go generate)", k, name)
+		}
+	}
+}

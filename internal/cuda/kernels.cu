@@ -644,11 +644,14 @@ __global__ void log_sum_exp(float* y, const float* x, int rows, int cols) {
 }
 
 }  // extern "C"
+
 // ---- DiffAugment, pooling, upsampling, padding ----
 //
 // Images are NHWC (n, h, w, c), as autograd's ops. One thread an output element;
 // every gradient is a gather in the order the CPU's loop adds (no atomics), from a
 // zero start as the CPU clears its output first, so the results are the CPU's bits.
+
+extern "C" {
 
 // add_per_sample is autograd's AddPerSample: y[i] = x[i] + b[i / per].
 __global__ void add_per_sample(float* y, const float* x, const float* b, int n, int per) {
@@ -847,6 +850,8 @@ __global__ void max_pool_grad(float* dx, const float* dy, const int* arg, int n,
 __global__ void gather_indexed(float* z, const float* v, const int* idx, int n) {
 	GRID_STRIDE32(k, (unsigned)n) { z[k] = v[idx[k]]; }
 }
+
+}  // extern "C"
 
 // ---- spectral normalization, weight clipping, RMSprop, SGD ----
 
