@@ -9,8 +9,8 @@ import (
 )
 
 // TestSampleEvalDevice runs gogan sample and gogan eval with --device: a bad
-// name is a usage error; without a GPU, --device cuda exits 1 with one line
-// naming what is missing; with one, the images are the CPU's (IDX bytes at most
+// name is a usage error; without a GPU (or the driver, or cuBLAS), --device
+// cuda exits 1 with one line naming what is missing; with one, the images are the CPU's (IDX bytes at most
 // one apart: pixels within 1e-4 may round to neighbouring bytes) and so is the
 // FID (within 1%: a wrong batch norm moves it by far more).
 func TestSampleEvalDevice(t *testing.T) {
@@ -24,10 +24,10 @@ func TestSampleEvalDevice(t *testing.T) {
 	wantExit(t, gogan(t, "sample", "--run", run, "--n", "300", "--out", cpuIDX), 0)
 	r := gogan(t, "sample", "--run", run, "--n", "300", "--out", gpuIDX, "--device", "cuda")
 	evalArgs := []string{"eval", "--samples", run, "--ref", ref, "--n", "300", "--json"}
-	if strings.Contains(r.stderr, "libcuda.so.1 not found") {
-		wantError(t, r, 1, "--device cuda", "libcuda.so.1 not found")
-		wantError(t, gogan(t, append(evalArgs, "--device", "cuda")...), 1, "--device cuda", "libcuda.so.1 not found")
-		t.Skip("no GPU: the rest compares the GPU's samples with the CPU's")
+	if missing := missingCUDA(r.stderr); missing != "" {
+		wantError(t, r, 1, "--device cuda", missing)
+		wantError(t, gogan(t, append(evalArgs, "--device", "cuda")...), 1, "--device cuda", missing)
+		t.Skipf("no usable GPU (%s): the rest compares the GPU's samples with the CPU's", missing)
 	}
 	wantExit(t, r, 0)
 	cpu, err := data.ReadIDXImages(cpuIDX)
@@ -56,4 +56,16 @@ func TestSampleEvalDevice(t *testing.T) {
 	if d := got - want; d > 1e-2*want+1e-2 || d < -1e-2*want-1e-2 {
 		t.Errorf("FID %g with the GPU's samples, %g with the CPU's", got, want)
 	}
+}
+
+// missingCUDA returns what a command's one-line error says is missing for a
+// GPU (a library of the driver or cuBLAS, or the device), or "" where it says
+// none is.
+func missingCUDA(stderr string) string {
+	for _, m := range []string{"libcuda.so.1 not found", "libcublas", "no CUDA device"} {
+		if strings.Contains(stderr, m) {
+			return m
+		}
+	}
+	return ""
 }
