@@ -2,6 +2,7 @@ package autograd
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/gogan/gogan/internal/cuda"
 )
@@ -158,27 +159,48 @@ func (v *Var) DevicePtr() cuda.Ptr { return v.dev }
 // Device returns the device v's values live on, or nil.
 func (v *Var) Device() *cuda.Device { return v.gpu }
 
-// devArena is the device twin of arena: one allocation reused step after step,
-// grown at Reset when a step needed more (the excess is allocated one buffer at
-// a time meanwhile and freed at Reset). Offsets are rounded up to 64 floats, so
-// every result starts 256-byte aligned, as cuBLAS prefers.
+// devArena is the device twin of arena: slabs of device memory reused step
+// after step, grown at Reset when a step needed more (the excess is allocated
+// one buffer at a time meanwhile and freed at Reset). A slab holds at most
+// maxSlabFloats (the kernels' sizes are int32), so a step may use more memory
+// than that in all (the ResNet at batch 64 takes about 3·10⁹ floats) as long as
+// each buffer fits in one slab. Offsets are rounded up to 64 floats, so every
+// result starts 256-byte aligned, as cuBLAS prefers.
 type devArena struct {
 	dev      *cuda.Device
-	slab     cuda.Ptr
-	size     int // floats in slab
-	off      int
+	slabs    []devSlab
+	cur      int // the slab being filled
+	off      int // floats used in slabs[cur]
+	passed   int // floats of the slabs before cur, the tails skipped included
 	overflow []cuda.Ptr
 	excess   int
 }
 
+// devSlab is one allocation of a devArena.
+type devSlab struct {
+	ptr  cuda.Ptr
+	size int // floats
+}
+
 const devAlign = 64
+
+// maxSlabFloats bounds a slab: the largest multiple of devAlign in an int32.
+// Tests lower it to exercise several slabs.
+var maxSlabFloats = math.MaxInt32 / devAlign * devAlign
 
 func (a *devArena) alloc(n int) cuda.Ptr {
 	n = (n + devAlign - 1) / devAlign * devAlign
-	if a.off+n <= a.size {
-		p := a.slab.Add(a.off)
-		a.off += n
-		return p
+	for a.cur < len(a.slabs) {
+		if s := a.slabs[a.cur]; a.off+n <= s.size {
+			p := s.ptr.Add(a.off)
+			a.off += n
+			return p
+		}
+		if n > maxSlabFloats {
+			break // fits no slab: one buffer of its own, which Alloc refuses
+		}
+		a.passed += a.slabs[a.cur].size
+		a.cur, a.off = a.cur+1, 0
 	}
 	p, err := a.dev.Alloc(max(n, 1))
 	if err != nil {
@@ -189,31 +211,44 @@ func (a *devArena) alloc(n int) cuda.Ptr {
 	return p
 }
 
-// reset reclaims the arena for the next step, growing the slab to hold the last
-// step whole. Freeing waits for queued work that may still read the memory.
+// reset reclaims the arena for the next step, growing the slabs to hold the
+// last step whole, with a quarter more. Freeing waits for queued work that may
+// still read the memory.
 func (a *devArena) reset() {
 	if a.dev == nil {
 		return
 	}
 	if a.excess > 0 {
-		need := a.off + a.excess + a.off/4
+		used := a.passed + a.off + a.excess
+		need := used + used/4
 		if err := a.dev.Sync(); err != nil {
 			panic(&DeviceError{Err: err})
 		}
-		for _, p := range a.overflow {
-			a.dev.Free(p)
+		a.free()
+		for need > 0 {
+			n := min(need, maxSlabFloats)
+			p, err := a.dev.Alloc(n)
+			if err != nil {
+				panic(&DeviceError{Err: err})
+			}
+			a.slabs = append(a.slabs, devSlab{p, n})
+			need -= n
 		}
-		a.overflow = a.overflow[:0]
-		if a.slab != 0 {
-			a.dev.Free(a.slab)
-		}
-		p, err := a.dev.Alloc(need)
-		if err != nil {
-			panic(&DeviceError{Err: err})
-		}
-		a.slab, a.size, a.excess = p, need, 0
+		a.excess = 0
 	}
-	a.off = 0
+	a.cur, a.off, a.passed = 0, 0, 0
+}
+
+// free frees the slabs and the overflow buffers.
+func (a *devArena) free() {
+	for _, p := range a.overflow {
+		a.dev.Free(p)
+	}
+	a.overflow = a.overflow[:0]
+	for _, s := range a.slabs {
+		a.dev.Free(s.ptr)
+	}
+	a.slabs = a.slabs[:0]
 }
 
 // release frees the arena's memory.
@@ -222,12 +257,7 @@ func (a *devArena) release() {
 		return
 	}
 	a.dev.Sync()
-	for _, p := range a.overflow {
-		a.dev.Free(p)
-	}
-	if a.slab != 0 {
-		a.dev.Free(a.slab)
-	}
+	a.free()
 	*a = devArena{}
 }
 
@@ -275,5 +305,5 @@ func (g *Graph) SetDeviceSeeds(seeds *Var) {
 // without allocating, so that the same step, run again, allocates nothing
 // and can be captured in a CUDA graph.
 func (g *Graph) Capturable() bool {
-	return g.dev != nil && g.darena.excess == 0 && g.darena.size > 0
+	return g.dev != nil && g.darena.excess == 0 && len(g.darena.slabs) > 0
 }
