@@ -2,15 +2,14 @@ package autograd_test
 
 import (
 	"math"
-	"math/rand/v2"
 	"testing"
 
 	"github.com/gogan/gogan/autograd"
 )
 
-// spectralCases are the ops of spectral normalization's W/σ on a device: Div,
-// and the whole k/σ with σ = v·K·u for constant u and v (Expand's backward is
-// a Sum over the kernel).
+// spectralCases are the ops of spectral normalization's W/σ on a device, which
+// TestDeviceMatchesCPU runs beside deviceCases: Div, and the whole k/σ with
+// σ = v·K·u for constant u and v (Expand's backward is a Sum over the kernel).
 var spectralCases = []deviceCase{
 	{"Div", [][]int{{9, 7}, {9, 7}}, func(g *autograd.Graph, p []*autograd.Var) *autograd.Var {
 		return g.Div(p[0], g.AddScalar(g.Square(p[1]), 0.5))
@@ -23,33 +22,6 @@ var spectralCases = []deviceCase{
 		sigma := g.MatMul(g.MatMul(v, g.Reshape(k, rows, cols), false, false), u, false, false)
 		return g.Div(k, g.Expand(g.Reshape(sigma), k.Shape...))
 	}, 1e-5},
-}
-
-// TestDeviceSpectralMatchesCPU is TestDeviceMatchesCPU for spectralCases.
-func TestDeviceSpectralMatchesCPU(t *testing.T) {
-	d := openDevice(t)
-	for _, c := range spectralCases {
-		t.Run(c.name, func(t *testing.T) {
-			rng := rand.New(rand.NewPCG(3, 4))
-			cpu, gpu := twinParams(rng, c.shapes)
-			if err := autograd.ToDevice(d, gpu...); err != nil {
-				t.Fatal(err)
-			}
-			defer autograd.FreeDevice(gpu...)
-			wantY, wantGrads := runCase(c, autograd.NewGraph(nil), cpu)
-			g := autograd.NewGraph(nil)
-			g.UseDevice(d)
-			defer g.UseDevice(nil)
-			gotY, _ := runCaseRecovering(t, c, g, gpu)
-			if err := autograd.ToHost(gpu...); err != nil {
-				t.Fatal(err)
-			}
-			compare(t, "value", gotY, wantY, c.tol)
-			for i, p := range gpu {
-				compare(t, "gradient", p.Grad, wantGrads[i], c.tol)
-			}
-		})
-	}
 }
 
 // powerIterationCPU is nn.SpectralNormLayer's CPU step for k (rows, cols), u

@@ -88,15 +88,7 @@ func generateOnDevice(d *cuda.Device, g nn.Network, dst, z []float32, labels []u
 		m := min(deviceChunk, n-start)
 		graph.Reset()
 		in := graph.Input(z[start*latent:(start+m)*latent], false, append([]int{m}, shape...)...)
-		var y *autograd.Var
-		if labels == nil {
-			y = g.Call(graph, in, false)
-		} else {
-			for i := range m {
-				ys[i] = float32(labels[start+i])
-			}
-			y = g.CallInputs(graph, []*autograd.Var{in, graph.Input(ys[:m], false, m, 1)}, false)
-		}
+		y := callGenerator(graph, g, in, chunkLabels(labels, start, m), ys)
 		// Into Go memory the copy is done when CopyToHost returns, before the
 		// next chunk's kernels reuse y's memory.
 		d.CopyToHost(dst[start*out:(start+m)*out], y.DevicePtr())

@@ -780,17 +780,30 @@ func generateCPU(g nn.Network, dst, z []float32, labels []uint8, n, latent, out 
 		m := min(chunk, n-start)
 		graph.Reset()
 		in := graph.Input(z[start*latent:(start+m)*latent], false, append([]int{m}, shapes[0]...)...)
-		var y *autograd.Var
-		if labels == nil {
-			y = g.Call(graph, in, false)
-		} else {
-			for i := range m {
-				ys[i] = float32(labels[start+i])
-			}
-			y = g.CallInputs(graph, []*autograd.Var{in, graph.Input(ys[:m], false, m, 1)}, false)
-		}
+		y := callGenerator(graph, g, in, chunkLabels(labels, start, m), ys)
 		copy(dst[start*out:(start+m)*out], y.Data)
 	}
+}
+
+// chunkLabels is labels[start:start+m], or nil for an unconditional G.
+func chunkLabels(labels []uint8, start, m int) []uint8 {
+	if labels == nil {
+		return nil
+	}
+	return labels[start : start+m]
+}
+
+// callGenerator runs g in inference on the noise in (m rows) and, for a
+// conditional g, the m labels, given as float32 ids through ys (m at least).
+func callGenerator(graph *autograd.Graph, g nn.Network, in *autograd.Var, labels []uint8, ys []float32) *autograd.Var {
+	if labels == nil {
+		return g.Call(graph, in, false)
+	}
+	m := len(labels)
+	for i, l := range labels {
+		ys[i] = float32(l)
+	}
+	return g.CallInputs(graph, []*autograd.Var{in, graph.Input(ys[:m], false, m, 1)}, false)
 }
 
 // Conditional reports whether G takes class labels (cgan, acgan).
