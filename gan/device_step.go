@@ -22,6 +22,7 @@ import (
 // deviceState is what a trainer on a GPU keeps beside its graph.
 type deviceState struct {
 	noise, real []float32 // pinned: the step's noise and real batch
+	labels      []float32 // pinned: a conditional step's labels (see Trainer.labels)
 	seeds       []float32 // pinned: two 24-bit integers seeding the step's Dropout masks
 	stats       []float32 // pinned: the step's numbers, copied back at its end
 
@@ -43,7 +44,7 @@ func (t *Trainer) newDeviceState(d *cuda.Device) (*deviceState, error) {
 	for _, b := range []struct {
 		dst *[]float32
 		n   int
-	}{{&s.noise, len(t.noise)}, {&s.real, t.Config.Batch * t.sample.Size()}, {&s.seeds, 2}, {&s.stats, 2*n + 2}} {
+	}{{&s.noise, len(t.noise)}, {&s.real, t.Config.Batch * t.sample.Size()}, {&s.seeds, 2}, {&s.stats, 2*n + 2}, {&s.labels, t.labelsLen()}} {
 		p, err := d.AllocHost(b.n)
 		if err != nil {
 			return nil, err
@@ -55,14 +56,12 @@ func (t *Trainer) newDeviceState(d *cuda.Device) (*deviceState, error) {
 
 // capturable reports whether the configuration's steps can be captured: the
 // same kernels every step, with every varying input staged in pinned memory.
-// The conditional recipes' labels (and ACGAN's one-hot targets) are copied in
-// from Go memory by each step, so their steps are launched kernel by kernel.
 // DiffAugment's parameters are drawn by the step's Go code, between its
 // other draws, and copied in as it goes, so its steps launch kernel by kernel.
 func (t *Trainer) capturable() bool {
 	cfg := t.Config
 	return t.dev.useGraph && cfg.criticSteps() == 1 && cfg.InstanceNoise == 0 && t.augmentations == nil &&
-		cfg.Conditional == "" && !(t.Objective.GradientPenalty && cfg.GP > 0)
+		!(t.Objective.GradientPenalty && cfg.GP > 0)
 }
 
 // SetCUDAGraph turns the capture of training steps in a CUDA graph on (the
@@ -153,8 +152,11 @@ func (t *Trainer) finishDeviceStep(g *autograd.Graph, lossD, sReal, sFake, lossG
 // replayStep is one step by the captured graph: stage the inputs, set the
 // learning rates and advance the optimizers as the step's Go code would,
 // launch, and read the numbers.
-func (t *Trainer) replayStep(real []float32) (StepStats, error) {
+func (t *Trainer) replayStep(real []float32, labels []uint8) (StepStats, error) {
 	t.stageInputs(real)
+	if t.Config.Conditional != "" {
+		t.stageLabels(labels)
+	}
 	t.applyLRDecay()
 	t.OptD.(optim.DeviceOptimizer).Advance()
 	if t.dev.gStep {

@@ -256,14 +256,22 @@ func TestDeviceTrainsImageModels(t *testing.T) {
 // kernel by kernel and by replaying the captured step: the weights and numbers
 // agree to the bit. The TensorFlow DCGAN has BatchNorm and Dropout; the
 // seed's GAN runs with an average of G and a decaying learning rate, which a
-// replay must advance as the step's Go code does.
+// replay must advance as the step's Go code does; cgan and acgan take labels,
+// which a replay stages with the classes it draws for G, as the step does.
 func TestDeviceGraphMatchesEager(t *testing.T) {
 	dcgan := DefaultConfig()
 	dcgan.Model, dcgan.Batch = "dcgan", 16
 	ApplyDefaults(&dcgan, map[string]bool{"model": true, "batch": true})
 	mlp := DefaultConfig()
 	mlp.Batch, mlp.EMA, mlp.LRDecay = 16, 0.999, "linear"
-	for _, cfg := range []Config{dcgan, mlp} {
+	cfgs := []Config{dcgan, mlp}
+	for _, model := range []string{"cgan", "acgan"} {
+		cfg := DefaultConfig()
+		cfg.Model, cfg.Batch = model, 16
+		ApplyDefaults(&cfg, map[string]bool{"model": true, "batch": true})
+		cfgs = append(cfgs, cfg)
+	}
+	for _, cfg := range cfgs {
 		t.Run(cfg.Model, func(t *testing.T) { graphMatchesEager(t, cfg) })
 	}
 }
@@ -275,15 +283,22 @@ func graphMatchesEager(t *testing.T, cfg Config) {
 	eager.Plan(20)
 	graph.Plan(20)
 	real := make([]float32, cfg.Batch*784)
+	var labels []uint8 // the conditional recipes': their labels are staged for each replay too
+	if cfg.Conditional != "" {
+		labels = make([]uint8, cfg.Batch)
+	}
 	for step := range 12 {
 		for i := range real {
 			real[i] = float32((i*7+step*3)%19)/9 - 1
 		}
-		a, err := eager.TrainStep(real, nil)
+		for i := range labels {
+			labels[i] = uint8((i*3 + step) % 10)
+		}
+		a, err := eager.TrainStep(real, labels)
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, err := graph.TrainStep(real, nil)
+		b, err := graph.TrainStep(real, labels)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -45,11 +45,13 @@ type Trainer struct {
 	planned       int     // the run's total steps, for annealing instance noise and the learning rates
 	gLoss         float64 // the last G step's loss, reported between G steps
 
-	values     []Value    // Train's result, reused
-	fixedNoise []float32  // (64, latent) for WriteProgress
-	fakeLabels []float32  // (batch) class indices drawn for G, conditional recipes
-	fakeClass  []uint8    // the same classes as bytes, for acgan's class loss
-	realLabels []float32  // (batch) the real samples' classes as float32
+	values     []Value   // Train's result, reused
+	fixedNoise []float32 // (64, latent) for WriteProgress
+	// labels holds a conditional step's classes (see stageLabels): the real
+	// batch's, then those drawn for G, as float32 ids (batch each), then for
+	// acgan the same as one-hot rows (batch × classes each). On a GPU the
+	// step uses a pinned copy (deviceState.labels) instead.
+	labels     []float32
 	standingAt int        // the step GEMA last got standing statistics at; −1: none
 	standingMu sync.Mutex // held while GEMA gets them: Sampler may be called from several goroutines
 	// penaltyInput holds the gradient penalty's interpolated batch x̂.
@@ -232,10 +234,7 @@ func newTrainer(cfg Config, g, d, gema nn.Network, obj NamedObjective) (*Trainer
 		pcg: pcg, rng: rng, graph: autograd.NewGraph(rng),
 		noise: make([]float32, cfg.Batch*cfg.LatentDim), standingAt: -1,
 	}
-	if cfg.Conditional != "" {
-		t.fakeLabels, t.realLabels = make([]float32, cfg.Batch), make([]float32, cfg.Batch)
-		t.fakeClass = make([]uint8, cfg.Batch)
-	}
+	t.labels = make([]float32, t.labelsLen())
 	t.sample = g.OutputShape()
 	if err := checkAugmentable(cfg.DiffAugment, t.sample); err != nil {
 		return nil, err
@@ -387,8 +386,13 @@ func (t *Trainer) trainStep(real []float32, labels []uint8) (StepStats, error) {
 	if cfg.Conditional != "" && len(labels) != cfg.Batch {
 		panic(fmt.Sprintf("gan: conditional TrainStep got %d labels, want %d", len(labels), cfg.Batch))
 	}
+	if cfg.Conditional != "" {
+		if err := checkLabels(labels, cfg.NumClasses()); err != nil {
+			return StepStats{}, err
+		}
+	}
 	if t.dev != nil && t.dev.graph != nil {
-		return t.replayStep(real)
+		return t.replayStep(real, labels)
 	}
 	g := t.graph
 	g.Reset()
@@ -396,19 +400,10 @@ func (t *Trainer) trainStep(real []float32, labels []uint8) (StepStats, error) {
 	if err != nil {
 		return StepStats{}, err
 	}
-	var yReal, yFake *autograd.Var
+	var yReal, yFake, hotReal, hotFake *autograd.Var
 	if cfg.Conditional != "" {
-		classes := cfg.NumClasses()
-		if err := checkLabels(labels, classes); err != nil {
-			return StepStats{}, err
-		}
-		for i, l := range labels {
-			t.realLabels[i] = float32(l)
-			t.fakeClass[i] = uint8(t.rng.IntN(classes))
-			t.fakeLabels[i] = float32(t.fakeClass[i])
-		}
-		yReal = g.Input(t.realLabels, false, cfg.Batch, 1)
-		yFake = g.Input(t.fakeLabels, false, cfg.Batch, 1)
+		t.stageLabels(labels)
+		yReal, yFake, hotReal, hotFake = t.labelInputs(g)
 	}
 	// D's batch: the samples, or their packs (see pack.go). The real batch is
 	// viewed as packs where it lies; G's is reshaped in the graph, so that the
@@ -431,8 +426,8 @@ func (t *Trainer) trainStep(real []float32, labels []uint8) (StepStats, error) {
 	lossD := t.objective.DiscriminatorLoss(g, sReal, sFake)
 	if cfg.Conditional == "acgan" {
 		lossD = g.Add(lossD, g.Add(
-			losses.SparseCategoricalCrossEntropy(g, cReal, labels),
-			losses.SparseCategoricalCrossEntropy(g, cFake, t.fakeClass)))
+			losses.CategoricalCrossEntropy(g, cReal, hotReal),
+			losses.CategoricalCrossEntropy(g, cFake, hotFake)))
 	}
 	if t.Objective.GradientPenalty && cfg.GP > 0 {
 		penaltyReal := realD
@@ -467,7 +462,7 @@ func (t *Trainer) trainStep(real []float32, labels []uint8) (StepStats, error) {
 		}
 		lossG = t.objective.GeneratorLoss(g, sRealG, sFool)
 		if cfg.Conditional == "acgan" {
-			lossG = g.Add(lossG, losses.SparseCategoricalCrossEntropy(g, cFool, t.fakeClass))
+			lossG = g.Add(lossG, losses.CategoricalCrossEntropy(g, cFool, hotFake))
 		}
 		if err := t.checkGenerator(g, &stats, lossD, lossG); err != nil {
 			t.freezeD(false)

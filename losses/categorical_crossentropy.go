@@ -23,6 +23,16 @@ func SparseCategoricalCrossEntropy(g *autograd.Graph, logits *autograd.Var, labe
 		}
 		hot[i*c+int(l)] = 1
 	}
-	oneHot := g.Input(hot, false, n, c)
-	return g.Scale(g.Sum(g.Mul(oneHot, g.LogSoftmax(logits))), -1/float32(n))
+	return CategoricalCrossEntropy(g, logits, g.Input(hot, false, n, c))
+}
+
+// CategoricalCrossEntropy returns the mean over the batch of
+// −Σ_c targets[i, c]·log softmax(logits)[i, c], for logits and targets (N, C)
+// (one-hot rows, or any distributions), as Keras's
+// categorical_crossentropy(from_logits=True). targets gets no gradient.
+func CategoricalCrossEntropy(g *autograd.Graph, logits, targets *autograd.Var) *autograd.Var {
+	if !logits.Shape.Equal(targets.Shape) || len(logits.Shape) != 2 {
+		panic(fmt.Sprintf("losses: categorical cross-entropy of logits %s and targets %s, want the same (N, C)", logits.Shape, targets.Shape))
+	}
+	return g.Scale(g.Sum(g.Mul(targets, g.LogSoftmax(logits))), -1/float32(logits.Rows()))
 }
