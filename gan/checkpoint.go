@@ -668,27 +668,81 @@ func isAttemptFile(name string) bool {
 // (AttemptName), its lock file (runlock.FileName), or in its SamplesDir a grid
 // that training writes (FinalGridFile, or a name of EpochGrids, which the run
 // counts as its epoch grids). Other names in SamplesDir are let through: training
-// neither writes nor reads them.
+// neither writes nor reads them. Names are matched as written, and an out that
+// exists also by the file it is (os.SameFile), so that another spelling of a
+// kept file on a case-insensitive disk (macOS's, Windows's: RUN/samples/FINAL.png
+// for final.png, or RUN/Samples/final.png) is refused too.
 func checkRunFile(out string) error {
 	dir, name := filepath.Dir(out), filepath.Base(out)
 	if isRunFolder(dir) {
-		switch {
-		case slices.Contains(RunFiles, name):
-			return fmt.Errorf("%s: is the run %s's own %s, which resuming it reads back: choose another --out", out, dir, name)
-		case isAttemptFile(name):
-			return fmt.Errorf("%s: is the run %s's own %s, kept from an earlier attempt when the run was started again: choose another --out", out, dir, name)
-		case name == runlock.FileName:
-			return fmt.Errorf("%s: is the run %s's lock file, which a training run holds while it runs: choose another --out", out, dir)
+		keptInRun := func(name string) error { return runFileError(out, dir, name) }
+		if err := keptInRun(name); err != nil {
+			return err
+		}
+		if err := sameAsKept(out, dir, keptInRun); err != nil {
+			return err
 		}
 	}
 	run := filepath.Dir(dir)
-	if filepath.Base(dir) != SamplesDir || !isRunFolder(run) {
+	if !isRunFolder(run) || !(filepath.Base(dir) == SamplesDir || sameFile(dir, filepath.Join(run, SamplesDir))) {
 		return nil
 	}
-	if IsTrainingGrid(name) {
-		return fmt.Errorf("%s: is the run %s's own %s/%s, a sample grid that training writes: choose another --out", out, run, SamplesDir, name)
+	keptGrid := func(name string) error {
+		if IsTrainingGrid(name) {
+			return fmt.Errorf("%s: is the run %s's own %s/%s, a sample grid that training writes: choose another --out", out, run, SamplesDir, name)
+		}
+		return nil
+	}
+	if err := keptGrid(name); err != nil {
+		return err
+	}
+	return sameAsKept(out, filepath.Join(run, SamplesDir), keptGrid)
+}
+
+// runFileError is checkRunFile's error for out, named name in the run folder
+// dir, or nil where the run keeps no file of that name.
+func runFileError(out, dir, name string) error {
+	switch {
+	case slices.Contains(RunFiles, name):
+		return fmt.Errorf("%s: is the run %s's own %s, which resuming it reads back: choose another --out", out, dir, name)
+	case isAttemptFile(name):
+		return fmt.Errorf("%s: is the run %s's own %s, kept from an earlier attempt when the run was started again: choose another --out", out, dir, name)
+	case name == runlock.FileName:
+		return fmt.Errorf("%s: is the run %s's lock file, which a training run holds while it runs: choose another --out", out, dir)
 	}
 	return nil
+}
+
+// sameAsKept returns kept's error for the file of dir that out is, when out
+// exists and is the same file as one of dir's entries whose name kept refuses;
+// else nil.
+func sameAsKept(out, dir string, kept func(name string) error) error {
+	ost, err := os.Stat(out)
+	if err != nil {
+		return nil
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil
+	}
+	for _, e := range entries {
+		if err := kept(e.Name()); err != nil {
+			if st, serr := os.Stat(filepath.Join(dir, e.Name())); serr == nil && os.SameFile(ost, st) {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// sameFile reports whether paths a and b exist and are the same file.
+func sameFile(a, b string) bool {
+	sa, err := os.Stat(a)
+	if err != nil {
+		return false
+	}
+	sb, err := os.Stat(b)
+	return err == nil && os.SameFile(sa, sb)
 }
 
 // isRunFolder reports whether dir holds a run's checkpoint (checkpoints/latest.json).

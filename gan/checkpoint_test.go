@@ -304,3 +304,49 @@ func fakeRunFolder(t *testing.T) string {
 	}
 	return run
 }
+
+// TestCheckOutputOtherSpellings: an existing out that is the same file as one
+// the run keeps under another name is refused, naming the kept file, as
+// another spelling of it is on a case-insensitive disk (macOS's FINAL.png for
+// final.png, Samples/ for samples/). A hard link stands in for that spelling
+// here; a file of its own under an unkept name is let through.
+func TestCheckOutputOtherSpellings(t *testing.T) {
+	run := fakeRunFolder(t)
+	samples := filepath.Join(run, SamplesDir)
+	if err := os.MkdirAll(samples, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{filepath.Join(samples, FinalGridFile), filepath.Join(run, ConfigFile), filepath.Join(samples, "mine.png")} {
+		if err := os.WriteFile(f, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	link := func(from, to string) string {
+		if err := os.Link(from, to); err != nil {
+			t.Skipf("no hard links here: %v", err)
+		}
+		return to
+	}
+	samplesAlias := filepath.Join(run, "Samples")
+	if err := os.Symlink(SamplesDir, samplesAlias); err != nil {
+		t.Skipf("no symbolic links here: %v", err)
+	}
+	for _, tc := range []struct {
+		out  string
+		want string // "": let through
+	}{
+		{link(filepath.Join(samples, FinalGridFile), filepath.Join(samples, "FINAL.png")), "is the run " + run + "'s own " + SamplesDir + "/" + FinalGridFile + ", a sample grid"},
+		{link(filepath.Join(run, ConfigFile), filepath.Join(run, "Config.json")), "is the run " + run + "'s own " + ConfigFile + ", which resuming it reads back"},
+		{filepath.Join(samplesAlias, FinalGridFile), "is the run " + run + "'s own " + SamplesDir + "/" + FinalGridFile},
+		{filepath.Join(samplesAlias, "new.png"), ""},
+		{filepath.Join(samples, "mine.png"), ""},
+	} {
+		err := CheckOutput(tc.out)
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("CheckOutput(%s): %v, want it let through", tc.out, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.out+": "+tc.want)):
+			t.Errorf("CheckOutput(%s): %v, want %q", tc.out, err, tc.want)
+		}
+	}
+}
