@@ -521,7 +521,8 @@ func decodeRNG(c *savedCheckpoint) (*rand.PCG, error) {
 // restore copies the tensors and state of checkpoint c into the parts of a
 // trainer, and rng, unless nil, into its random generator. It checks
 // everything first (every tensor present, finite and of its weight's shape,
-// no tensor left over, each optimizer's kind, step count and slots,
+// no tensor left over, no optimizer the parts lack, each optimizer's kind,
+// step count and slots,
 // Optimizer.CheckState's checks of their values), so that an error leaves the
 // parts as they were.
 func restore(p parts, c *savedCheckpoint, rng *rand.PCG) error {
@@ -552,6 +553,11 @@ func restore(p parts, c *savedCheckpoint, rng *rand.PCG) error {
 				return err
 			}
 			weights = append(weights, copyTo{w.Data, data})
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(state.Optimizers)) {
+		if _, ok := p.optimizers[name]; !ok {
+			return fmt.Errorf("%s: state of an optimizer %q, which the model does not have (a checkpoint of another model?)", path, name)
 		}
 	}
 	slots := map[string]map[string][]float32{}

@@ -121,7 +121,8 @@ func TestDamagedCheckpoints(t *testing.T) {
 }
 
 // TestFailedRestoreLeavesTrainerUntouched: a Restore that fails (a
-// checkpoint of another optimizer, a damaged random state or step count)
+// checkpoint of another optimizer or of one more, a damaged random state or
+// step count)
 // changes nothing: the trainer then takes the same step, bit for bit, as one
 // that never saw the checkpoint.
 func TestFailedRestoreLeavesTrainerUntouched(t *testing.T) {
@@ -140,6 +141,9 @@ func TestFailedRestoreLeavesTrainerUntouched(t *testing.T) {
 		{"adam into rmsprop", toy(1, "rmsprop"), nil, nil, "optimizer is rmsprop, the checkpoint's is \"adam\""},
 		{"rng damaged", toy(1, ""), func(s map[string]any) { s["rng"] = "!!!" }, nil, "damaged random-generator state"},
 		{"rng empty", toy(1, ""), func(s map[string]any) { s["rng"] = "" }, nil, "damaged random-generator state"},
+		{"an extra optimizer", toy(1, ""), func(s map[string]any) {
+			s["optimizers"].(map[string]any)["critic"] = map[string]any{"name": "adam", "steps": 1}
+		}, nil, `state of an optimizer "critic", which the model does not have`},
 		{"negative optimizer steps", toy(1, ""), func(s map[string]any) {
 			s["optimizers"].(map[string]any)["discriminator"].(map[string]any)["steps"] = -5
 		}, nil, "taken -5 steps"},
