@@ -196,14 +196,10 @@ func checkAugmented(op string, x *Var, pairs int) (n, h, w, c int) {
 	return x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3]
 }
 
-// devFloats copies v (host memory) into the graph's device memory: a
-// transform's parameters, drawn on the host as on the CPU, for its kernel.
-// The driver stages v before the copy returns, so v may change after.
-func (g *Graph) devFloats(v []float32) cuda.Ptr {
-	p := g.darena.alloc(len(v))
-	g.dev.CopyToDevice(p, v)
-	return p
-}
+// devFloats copies v (host memory) into the graph's device memory, as Input
+// does: a transform's parameters, drawn on the host as on the CPU, for its
+// kernel. The driver stages v before the copy returns, so v may change after.
+func (g *Graph) devFloats(v []float32) cuda.Ptr { return g.Input(v, false, len(v)).dev }
 
 // images is x's shape (N, H, W, C) for the device's kernels.
 func images(x *Var) cuda.Images {
