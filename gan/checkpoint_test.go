@@ -247,13 +247,7 @@ func TestCheckOutputRunGridsAndLock(t *testing.T) {
 		{filepath.Join(other, SamplesDir, FinalGridFile), ""},
 		{filepath.Join(other, runlock.FileName), ""},
 	} {
-		err := CheckOutput(tc.out)
-		switch {
-		case tc.want == "" && err != nil:
-			t.Errorf("CheckOutput(%s): %v, want it let through", tc.out, err)
-		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.out+": "+tc.want)):
-			t.Errorf("CheckOutput(%s): %v, want %q", tc.out, err, tc.want)
-		}
+		wantCheckOutput(t, tc.out, tc.want)
 	}
 }
 
@@ -341,12 +335,19 @@ func TestCheckOutputOtherSpellings(t *testing.T) {
 		{filepath.Join(samplesAlias, "new.png"), ""},
 		{filepath.Join(samples, "mine.png"), ""},
 	} {
-		err := CheckOutput(tc.out)
-		switch {
-		case tc.want == "" && err != nil:
-			t.Errorf("CheckOutput(%s): %v, want it let through", tc.out, err)
-		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.out+": "+tc.want)):
-			t.Errorf("CheckOutput(%s): %v, want %q", tc.out, err, tc.want)
-		}
+		wantCheckOutput(t, tc.out, tc.want)
+	}
+}
+
+// wantCheckOutput checks CheckOutput(out): let through where want is "", else
+// refused with an error holding out + ": " + want.
+func wantCheckOutput(t *testing.T, out, want string) {
+	t.Helper()
+	err := CheckOutput(out)
+	switch {
+	case want == "" && err != nil:
+		t.Errorf("CheckOutput(%s): %v, want it let through", out, err)
+	case want != "" && (err == nil || !strings.Contains(err.Error(), out+": "+want)):
+		t.Errorf("CheckOutput(%s): %v, want %q", out, err, want)
 	}
 }

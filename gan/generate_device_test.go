@@ -103,23 +103,7 @@ func TestGenerateOnDeviceMatchesCPU(t *testing.T) {
 				}
 				z := make([]float32, c.n*g.InputShapes()[0].Size())
 				Latents(z, 5)
-				want := make([]float32, c.n*c.shape.Size())
-				GenerateLabeled(g, want, z, nil, c.n)
-				got := make([]float32, len(want))
-				for i := range got {
-					got[i] = float32(math.NaN()) // every pixel must be written
-				}
-				if err := GenerateOn("cuda", g, got, z, nil, c.n); err != nil {
-					t.Fatal(err)
-				}
-				worst, at := 0.0, 0
-				for i := range want {
-					e := math.Abs(float64(got[i]) - float64(want[i]))
-					if !(e <= worst) {
-						worst, at = e, i
-					}
-				}
-				t.Logf("max |gpu − cpu| over %d pixels: %.3g", len(want), worst)
+				got, want, worst, at := generateBoth(t, g, z, nil, c.n, c.shape.Size())
 				if !(worst <= deviceImageTol) {
 					t.Errorf("pixel %d (image %d) is %g on the GPU, %g on the CPU: |diff| %.3g > %g", at, at/c.shape.Size(), got[at], want[at], worst, deviceImageTol)
 				}
@@ -177,17 +161,8 @@ func TestGenerateOnRefuses(t *testing.T) {
 		rz[i] = float32(i%13)/6 - 1
 	}
 	// The ResNet's G (upsampling on the GPU too) makes the CPU's images.
-	onCPU, onGPU := make([]float32, 2*32*32*3), make([]float32, 2*32*32*3)
-	if err := GenerateOn("cpu", res.Sampler(), onCPU, rz, nil, 2); err != nil {
-		t.Fatal(err)
-	}
-	if err := GenerateOn("cuda", res.Sampler(), onGPU, rz, nil, 2); err != nil {
-		t.Fatalf("the resnet's G on the GPU: %v", err)
-	}
-	for i, v := range onCPU {
-		if math.Abs(float64(onGPU[i]-v)) > 1e-4 {
-			t.Fatalf("the resnet's G: pixel value %d is %g on the GPU, %g on the CPU", i, onGPU[i], v)
-		}
+	if got, want, worst, at := generateBoth(t, res.Sampler(), rz, nil, 2, 32*32*3); !(worst <= deviceImageTol) {
+		t.Fatalf("the resnet's G: pixel value %d is %g on the GPU, %g on the CPU", at, got[at], want[at])
 	}
 	if err := tr.UseDevice("cuda"); err != nil {
 		t.Fatal(err)
@@ -284,30 +259,39 @@ func TestGenerateOnDeviceConditional(t *testing.T) {
 				for i := range labels {
 					labels[i] = uint8(i * 7 % Classes)
 				}
-				want := make([]float32, c.n*784)
-				GenerateLabeled(g, want, z, labels, c.n)
-				got := make([]float32, len(want))
-				for i := range got {
-					got[i] = float32(math.NaN()) // every pixel must be written
-				}
-				if err := GenerateOn("cuda", g, got, z, labels, c.n); err != nil {
-					t.Fatal(err)
-				}
-				worst, at := 0.0, 0
-				for i := range want {
-					e := math.Abs(float64(got[i]) - float64(want[i]))
-					if !(e <= worst) {
-						worst, at = e, i
-						if math.IsNaN(e) {
-							break
-						}
-					}
-				}
-				t.Logf("max |gpu − cpu| over %d pixels: %.3g", len(want), worst)
+				got, want, worst, at := generateBoth(t, g, z, labels, c.n, 784)
 				if !(worst <= deviceImageTol) {
 					t.Errorf("pixel %d (image %d, class %d) is %g on the GPU, %g on the CPU: |diff| %.3g > %g", at, at/784, labels[at/784], got[at], want[at], worst, deviceImageTol)
 				}
 			})
 		}
 	}
+}
+
+// generateBoth makes n images of size values each from g on z (and labels)
+// on the CPU (GenerateLabeled) and on the GPU (GenerateOn, into a buffer of
+// NaN, so that every pixel must be written), and returns the GPU's, the
+// CPU's, and the largest |GPU − CPU| and where it is (the first NaN, if any).
+func generateBoth(t *testing.T, g nn.Network, z []float32, labels []uint8, n, size int) (got, want []float32, worst float64, at int) {
+	t.Helper()
+	want = make([]float32, n*size)
+	GenerateLabeled(g, want, z, labels, n)
+	got = make([]float32, len(want))
+	for i := range got {
+		got[i] = float32(math.NaN())
+	}
+	if err := GenerateOn("cuda", g, got, z, labels, n); err != nil {
+		t.Fatal(err)
+	}
+	for i := range want {
+		e := math.Abs(float64(got[i]) - float64(want[i]))
+		if !(e <= worst) {
+			worst, at = e, i
+			if math.IsNaN(e) {
+				break
+			}
+		}
+	}
+	t.Logf("max |gpu − cpu| over %d pixels: %.3g", len(want), worst)
+	return got, want, worst, at
 }
