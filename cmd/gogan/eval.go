@@ -52,7 +52,7 @@ func newEvalCommand() *command {
 	fs.StringVar(&f.background, "background", "white", "folders of images: what transparent pixels are composed over, white or black (as the run's gogan train --background)")
 	fs.IntVar(&f.standing, "standing-stats", 0, "--samples that is a GAN's run: first give its generator's BatchNorm layers standing statistics from this many batches of noise (BigGAN's; 0: as the run saved them); other samples refuse it")
 	fs.StringVar(&f.labels, "labels", "", "IDX label file: the class each sample was generated for (conditional generators): adds the label accuracy")
-	fs.StringVar(&f.device, "device", "cpu", "where a run's generator makes its images: cpu, cuda or cuda:N (an NVIDIA GPU; GANs of Dense, Conv2D(Transpose), BatchNormalization layers, conditional ones included); the feature network and the scores stay on the CPU")
+	fs.StringVar(&f.device, "device", "cpu", "where a run's generator makes its images: cpu, cuda or cuda:N (an NVIDIA GPU; any run's generator); the feature network and the scores stay on the CPU")
 	c := &command{
 		name: "eval", usage: "--samples PATH [--ref mnist|fashion-mnist|PATH] [--n 10000] [--json] [--device cpu|cuda]", flags: fs,
 		short: "Score samples against real data: FID, KID, Inception Score, precision/recall, classes.",

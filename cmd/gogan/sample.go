@@ -51,7 +51,7 @@ func newSampleCommand() *command {
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of the latent vectors")
 	fs.StringVar(&f.latents, "latents", "", "safetensors file whose tensor \"latents\" (n, latent) F32 replaces the seeded noise")
 	fs.IntVar(&f.cols, "cols", 0, "grid columns (default √n; 8 for a conditional run's grid of one row per class)")
-	fs.StringVar(&f.device, "device", "cpu", "where the generator runs: cpu, cuda or cuda:N (an NVIDIA GPU; GANs of Dense, Conv2D(Transpose), BatchNormalization layers, conditional ones included)")
+	fs.StringVar(&f.device, "device", "cpu", "where the generator runs: cpu, cuda or cuda:N (an NVIDIA GPU; any run's generator)")
 	fs.IntVar(&f.class, "class", -1, "conditional runs (cgan, acgan): the class to draw; -1 draws every class (a grid: one row per class)")
 	c := &command{
 		name: "sample", usage: "--run DIR [--n 64] [--out samples.png] [--seed 1 | --latents FILE] [--device cpu|cuda]", flags: fs,
